@@ -1,0 +1,202 @@
+using System.Buffers;
+using Edge.Domain.Devices;
+using Edge.Domain.Physics;
+using Edge.Domain.Specs;
+
+namespace Edge.Domain.Simulation;
+
+/// <summary>
+/// A physical layer simulated with real imperfections: the part's own component values (spread around the
+/// datasheet per device id), DAC clipping and quantisation, analog drive noise, temperature drift, readout noise
+/// and ADC quantisation. Deterministic for a given device id and seed. Not thread-safe: one caller at a time.
+/// </summary>
+public sealed class SimulatedDevice : IPhysicalDevice
+{
+    private readonly double[] _partCoefficients;
+    private readonly NoiseSource _noise;
+    private readonly double _driftRetention;
+
+    /// <summary>Creates a simulated part.</summary>
+    /// <param name="physics">The physics the part obeys.</param>
+    /// <param name="deviceId">Identifies the part; fixes its component values.</param>
+    /// <param name="imperfections">Which imperfections to apply.</param>
+    /// <param name="seed">Seeds the noise and drift streams.</param>
+    /// <param name="partCoefficients">Explicit true component values; when null they are drawn from the tolerances.</param>
+    public SimulatedDevice(
+        IDifferentiablePhysics physics,
+        string deviceId,
+        Imperfections imperfections,
+        ulong seed,
+        IReadOnlyList<double>? partCoefficients = null)
+    {
+        ArgumentNullException.ThrowIfNull(physics);
+        ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
+        Physics = physics;
+        DeviceId = deviceId;
+        Imperfections = (imperfections ?? throw new ArgumentNullException(nameof(imperfections))).Validate();
+        _partCoefficients = partCoefficients is null ? DrawPart(physics, deviceId, imperfections.PartSpread) : [.. partCoefficients];
+        if (_partCoefficients.Length != physics.Coefficients.Count)
+        {
+            throw new ArgumentException($"Expected {physics.Coefficients.Count} coefficients, got {_partCoefficients.Length}.", nameof(partCoefficients));
+        }
+
+        _noise = new NoiseSource(NoiseSource.HashId(deviceId) ^ (seed * 0x9E3779B97F4A7C15UL));
+        _driftRetention = imperfections.DriftHalfLifeDrives > 0 ? Math.Pow(0.5, 1.0 / imperfections.DriftHalfLifeDrives) : 1.0;
+    }
+
+    /// <inheritdoc />
+    public LayerSpec Spec => Physics.Spec;
+
+    /// <inheritdoc />
+    public string DeviceId { get; }
+
+    /// <summary>The physics this part obeys.</summary>
+    public IDifferentiablePhysics Physics { get; }
+
+    /// <summary>The imperfections applied.</summary>
+    public Imperfections Imperfections { get; }
+
+    /// <summary>This part's component values at the calibration temperature.</summary>
+    public IReadOnlyList<double> PartCoefficients => _partCoefficients;
+
+    /// <summary>Temperature excursion from calibration, in kelvin.</summary>
+    public double Temperature { get; private set; }
+
+    /// <summary>Drives played so far.</summary>
+    public long DrivesPlayed { get; private set; }
+
+    /// <summary>Upper bound on worker threads for a batch; 1 runs on the caller's thread.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = 1;
+
+    /// <summary>Writes the component values in effect now (part values moved by the temperature drift).</summary>
+    public void CurrentCoefficients(Span<double> coefficients) => CoefficientsAt(Temperature, coefficients);
+
+    /// <summary>Converts one drive as the DAC does (clip, quantise) without noise: what the physics receives.</summary>
+    public void ConvertDrive(ReadOnlySpan<float> drive, Span<double> converted)
+    {
+        var dac = Spec.Dac;
+        for (var s = 0; s < drive.Length; s++)
+        {
+            double v = drive[s];
+            if (Imperfections.Saturation)
+            {
+                v = Math.Clamp(double.IsNaN(v) ? dac.Min : v, dac.Min, dac.Max);
+            }
+
+            converted[s] = Imperfections.DacQuantisation ? dac.Quantise(v) : v;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Forward(drives.Span, responses.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Synchronous form of <see cref="ForwardAsync"/>, for the simulation's hot loops.</summary>
+    public void Forward(ReadOnlySpan<float> drives, Span<float> responses)
+    {
+        var count = DeviceBatch.Count(Spec, drives.Length, responses.Length);
+        var driveLength = Spec.DriveLength;
+        var outputs = Spec.OutputSize;
+        var coefficientCount = _partCoefficients.Length;
+        var analogDrives = ArrayPool<double>.Shared.Rent(count * driveLength);
+        var coefficients = ArrayPool<double>.Shared.Rent(count * coefficientCount);
+        var clean = ArrayPool<double>.Shared.Rent(count * outputs);
+        try
+        {
+            // Noise and drift are drawn in drive order on this thread, so results do not depend on parallelism.
+            for (var d = 0; d < count; d++)
+            {
+                var analog = analogDrives.AsSpan(d * driveLength, driveLength);
+                ConvertDrive(drives.Slice(d * driveLength, driveLength), analog);
+                if (Imperfections.DriveNoise > 0)
+                {
+                    for (var s = 0; s < driveLength; s++)
+                    {
+                        analog[s] += Imperfections.DriveNoise * _noise.NextGaussian();
+                    }
+                }
+
+                AdvanceDrift();
+                CoefficientsAt(Temperature, coefficients.AsSpan(d * coefficientCount, coefficientCount));
+            }
+
+            RunPhysics(count, analogDrives, coefficients, clean);
+            var adc = Spec.Adc;
+            for (var i = 0; i < count * outputs; i++)
+            {
+                var y = clean[i];
+                if (Imperfections.ReadoutNoise > 0)
+                {
+                    y += Imperfections.ReadoutNoise * _noise.NextGaussian();
+                }
+
+                if (Imperfections.Saturation)
+                {
+                    y = Math.Clamp(y, adc.Min, adc.Max);
+                }
+
+                responses[i] = (float)(Imperfections.AdcQuantisation ? adc.Quantise(y) : y);
+            }
+
+            DrivesPlayed += count;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(analogDrives);
+            ArrayPool<double>.Shared.Return(coefficients);
+            ArrayPool<double>.Shared.Return(clean);
+        }
+    }
+
+    private void RunPhysics(int count, double[] analogDrives, double[] coefficients, double[] clean)
+    {
+        var driveLength = Spec.DriveLength;
+        var outputs = Spec.OutputSize;
+        var coefficientCount = _partCoefficients.Length;
+        if (MaxDegreeOfParallelism <= 1 || count < 8)
+        {
+            for (var d = 0; d < count; d++)
+            {
+                Physics.Forward(coefficients.AsSpan(d * coefficientCount, coefficientCount), analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), []);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, d =>
+            Physics.Forward(coefficients.AsSpan(d * coefficientCount, coefficientCount), analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), []));
+    }
+
+    private void AdvanceDrift()
+    {
+        if (Imperfections.DriftKelvinPerDrive > 0)
+        {
+            Temperature = (Temperature * _driftRetention) + (Imperfections.DriftKelvinPerDrive * _noise.NextGaussian());
+        }
+    }
+
+    private void CoefficientsAt(double temperature, Span<double> coefficients)
+    {
+        for (var i = 0; i < _partCoefficients.Length; i++)
+        {
+            coefficients[i] = _partCoefficients[i] * (1.0 + (Physics.Coefficients[i].TemperatureCoefficient * temperature));
+        }
+    }
+
+    private static double[] DrawPart(IDifferentiablePhysics physics, string deviceId, double spread)
+    {
+        var partNoise = new NoiseSource(NoiseSource.HashId(deviceId));
+        var values = new double[physics.Coefficients.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var c = physics.Coefficients[i];
+            values[i] = c.Nominal * (1.0 + (spread * c.Tolerance * partNoise.NextGaussian()));
+        }
+
+        return values;
+    }
+}
