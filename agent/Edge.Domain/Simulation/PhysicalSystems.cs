@@ -9,6 +9,7 @@ public static class PhysicalSystems
     public static IReadOnlyList<IPhysicalSystem> All { get; } =
     [
         DuffingSystem.Instance,
+        Mechanical.MechanicalSystem.Default,
     ];
 
     /// <summary>Finds a system by name (case-insensitive) or throws an error that lists the known names.</summary>
