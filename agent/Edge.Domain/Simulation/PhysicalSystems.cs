@@ -10,6 +10,7 @@ public static class PhysicalSystems
     [
         DuffingSystem.Instance,
         Mechanical.MechanicalSystem.Default,
+        Optical.OpticalSystem.Instance,
     ];
 
     /// <summary>Finds a system by name (case-insensitive) or throws an error that lists the known names.</summary>
