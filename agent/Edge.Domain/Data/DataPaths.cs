@@ -35,17 +35,38 @@ public static class DataPaths
         return System.IO.File.Exists(path) ? path : throw new FileNotFoundException($"Data file '{path}' is missing.", path);
     }
 
-    /// <summary>The repository root: the nearest folder above the working directory or the program that holds Edge.sln.</summary>
+    /// <summary>
+    /// The repository root: the nearest folder holding Edge.sln above the working directory, above the program, or
+    /// at the source tree the program was built from.
+    /// </summary>
     public static string? FindRepositoryRoot()
     {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory, BuiltFrom() })
         {
+            if (string.IsNullOrEmpty(start) || !Directory.Exists(start))
+            {
+                continue;
+            }
+
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 if (System.IO.File.Exists(Path.Combine(dir.FullName, "Edge.sln")))
                 {
                     return dir.FullName;
                 }
+            }
+        }
+
+        return null;
+    }
+
+    private static string? BuiltFrom()
+    {
+        foreach (var attribute in typeof(DataPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false))
+        {
+            if (attribute is System.Reflection.AssemblyMetadataAttribute { Key: "EdgeSourceRoot" } metadata)
+            {
+                return metadata.Value;
             }
         }
 

@@ -66,7 +66,7 @@ public sealed class SimulatedDevice : IPhysicalDevice
     public long DrivesPlayed { get; private set; }
 
     /// <summary>Upper bound on worker threads for a batch; 1 runs on the caller's thread.</summary>
-    public int MaxDegreeOfParallelism { get; init; } = 1;
+    public int MaxDegreeOfParallelism { get; set; } = 1;
 
     /// <summary>Writes the component values in effect now (part values moved by the temperature drift).</summary>
     public void CurrentCoefficients(Span<double> coefficients) => CoefficientsAt(Temperature, coefficients);

@@ -1,0 +1,51 @@
+using Edge.Trainer.Training;
+using Edge.Trainer.Twins;
+
+namespace Edge.Trainer.Bench;
+
+/// <summary>Which twin PAT and in-silico training use.</summary>
+public enum TwinKind
+{
+    /// <summary>Black-box MLP on inputs ++ parameters.</summary>
+    Mlp,
+
+    /// <summary>The nominal physics with learned calibration coefficients.</summary>
+    GrayBox,
+}
+
+/// <summary>Everything a <c>bench pat</c> run is told.</summary>
+public sealed record PatBenchmarkOptions
+{
+    /// <summary>Task name (vowels).</summary>
+    public string Task { get; init; } = "vowels";
+
+    /// <summary>Physical system name.</summary>
+    public string System { get; init; } = "electronic";
+
+    /// <summary>Modes to run, in order.</summary>
+    public IReadOnlyList<TrainingMode> Modes { get; init; } = [TrainingMode.InSilico, TrainingMode.Pat, TrainingMode.Ideal];
+
+    /// <summary>Seeds 0..Seeds−1 are run.</summary>
+    public int Seeds { get; init; } = 3;
+
+    /// <summary>Id of the simulated part.</summary>
+    public string DeviceId { get; init; } = "edge-sim-0001";
+
+    /// <summary>Twin kind.</summary>
+    public TwinKind Twin { get; init; } = TwinKind.Mlp;
+
+    /// <summary>Twin data collection.</summary>
+    public TwinDataOptions TwinData { get; init; } = new();
+
+    /// <summary>Black-box twin fit.</summary>
+    public MlpTwinOptions MlpTwin { get; init; } = new();
+
+    /// <summary>Gray-box twin fit.</summary>
+    public GrayBoxOptions GrayBox { get; init; } = new();
+
+    /// <summary>Training hyper-parameters.</summary>
+    public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>Worker threads for device simulation and twin maths.</summary>
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+}

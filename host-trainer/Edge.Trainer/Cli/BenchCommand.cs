@@ -1,0 +1,91 @@
+using System.CommandLine;
+using Edge.Trainer.Bench;
+using Edge.Trainer.Reporting;
+using Edge.Trainer.Training;
+using Edge.Trainer.Twins;
+using Spectre.Console;
+
+namespace Edge.Trainer.Cli;
+
+/// <summary><c>bench pat</c>: the accuracy benchmark of the training modes on a simulated system.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var task = new Option<string>("--task") { Description = "Task: vowels.", DefaultValueFactory = _ => "vowels" };
+        var system = new Option<string>("--system") { Description = "Physical system: electronic, mechanical, optical or duffing.", DefaultValueFactory = _ => "electronic" };
+        var modes = new Option<string>("--modes") { Description = "Comma-separated modes: insilico, pat, ideal, pat-refine.", DefaultValueFactory = _ => "insilico,pat,ideal" };
+        var seeds = new Option<int>("--seeds") { Description = "Number of seeds (0..N-1).", DefaultValueFactory = _ => 3 };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the result JSON here (details beside it)." };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write PNG plots into this folder." };
+        var twin = new Option<string>("--twin") { Description = "Twin: mlp (black-box) or graybox (calibrated physics).", DefaultValueFactory = _ => "mlp" };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
+        var twinSamples = new Option<int>("--twin-samples") { Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000 };
+        var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+        var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
+        {
+            task, system, modes, seeds, output, plots, twin, epochs, twinSamples, twinEpochs, threads,
+        };
+        pat.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new PatBenchmarkOptions
+            {
+                Task = parse.GetValue(task)!,
+                System = parse.GetValue(system)!,
+                Modes = ParseModes(parse.GetValue(modes)!),
+                Seeds = Positive(parse.GetValue(seeds), "--seeds"),
+                Twin = ParseTwin(parse.GetValue(twin)!),
+                TwinData = new TwinDataOptions { Samples = Positive(parse.GetValue(twinSamples), "--twin-samples") },
+                MlpTwin = new MlpTwinOptions { Epochs = Positive(parse.GetValue(twinEpochs), "--twin-epochs"), Threads = Positive(parse.GetValue(threads), "--threads") },
+                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs") },
+                Threads = Positive(parse.GetValue(threads), "--threads"),
+            };
+            var result = await RunAndReportAsync(options, parse.GetValue(output)?.FullName, parse.GetValue(plots)?.FullName, cancellationToken).ConfigureAwait(false);
+            return result is null ? 1 : 0;
+        });
+
+        return new Command("bench", "Benchmarks that print a table and write JSON.") { pat };
+    }
+
+    public static async Task<PatBenchmarkResult?> RunAndReportAsync(PatBenchmarkOptions options, string? jsonPath, string? plotDirectory, CancellationToken cancellationToken)
+    {
+        AnsiConsole.MarkupLine($"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/], modes [cyan]{string.Join(",", options.Modes.Select(m => m.Name()))}[/], {options.Seeds} seed(s), {options.Training.Epochs} epochs, {options.Threads} thread(s)");
+        var result = await ProgressReporter.RunAsync(report => PatBenchmark.RunAsync(options, report, cancellationToken)).ConfigureAwait(false);
+        Console.WriteLine();
+        Console.WriteLine(BenchReport.ToMarkdown(result));
+        if (jsonPath is not null)
+        {
+            BenchReport.Write(result, jsonPath);
+            AnsiConsole.MarkupLine($"JSON: [link]{Markup.Escape(jsonPath)}[/]");
+        }
+
+        if (plotDirectory is not null)
+        {
+            var task = PatBenchmark.LoadTask(options.Task);
+            foreach (var file in Plots.WriteAll(result, plotDirectory, task.ClassNames))
+            {
+                AnsiConsole.MarkupLine($"plot: [link]{Markup.Escape(file)}[/]");
+            }
+        }
+
+        return result;
+    }
+
+    internal static IReadOnlyList<TrainingMode> ParseModes(string text)
+    {
+        var modes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TrainingModes.Parse).Distinct().ToList();
+        return modes.Count > 0 ? modes : throw new ArgumentException("--modes names no mode. Valid modes: insilico, pat, ideal, pat-refine.");
+    }
+
+    internal static TwinKind ParseTwin(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "mlp" or "blackbox" or "black-box" => TwinKind.Mlp,
+        "graybox" or "gray-box" or "greybox" => TwinKind.GrayBox,
+        _ => throw new ArgumentException($"Unknown twin '{text}'. Valid twins: mlp, graybox."),
+    };
+
+    internal static int Positive(int value, string option)
+        => value > 0 ? value : throw new ArgumentException($"{option} must be a positive number, was {value}.");
+}

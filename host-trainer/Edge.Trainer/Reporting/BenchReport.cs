@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edge.Trainer.Bench;
+using Edge.Trainer.Training;
+
+namespace Edge.Trainer.Reporting;
+
+/// <summary>Turns a benchmark result into the JSON contract, a markdown table and a details file.</summary>
+public static class BenchReport
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>
+    /// The benchmark JSON with exactly the agreed keys: task, system, seeds, epochs, modes (mean, per_seed),
+    /// twin_predicted_insilico, twin_val_nmse, noise_floor_nmse, device_passes, wall_seconds.
+    /// </summary>
+    public static JsonObject ToJson(PatBenchmarkResult result)
+    {
+        var modes = new JsonObject();
+        foreach (var mode in result.Options.Modes)
+        {
+            var perSeed = new JsonArray();
+            foreach (var run in result.Of(mode))
+            {
+                perSeed.Add(Round(run.TestAccuracy));
+            }
+
+            modes[mode.Name()] = new JsonObject { ["mean"] = Round(result.Mean(mode)), ["per_seed"] = perSeed };
+        }
+
+        var insilico = result.Of(TrainingMode.InSilico);
+        return new JsonObject
+        {
+            ["task"] = result.Options.Task,
+            ["system"] = result.Options.System,
+            ["seeds"] = result.Options.Seeds,
+            ["epochs"] = result.Options.Training.Epochs,
+            ["modes"] = modes,
+            ["twin_predicted_insilico"] = insilico.Count > 0 ? Round(insilico.Average(r => r.TwinPredictedAccuracy)) : null,
+            ["twin_val_nmse"] = Round(result.TwinValidationNmse, 6),
+            ["noise_floor_nmse"] = Round(result.NoiseFloorNmse, 6),
+            ["device_passes"] = result.DevicePasses,
+            ["wall_seconds"] = Round(result.WallSeconds, 2),
+        };
+    }
+
+    /// <summary>Timings and per-run details that the JSON contract has no room for.</summary>
+    public static JsonObject ToDetailsJson(PatBenchmarkResult result)
+    {
+        var runs = new JsonArray();
+        foreach (var run in result.Runs)
+        {
+            runs.Add(new JsonObject
+            {
+                ["mode"] = run.Mode.Name(),
+                ["seed"] = run.Seed,
+                ["test_accuracy"] = Round(run.TestAccuracy),
+                ["pass_accuracies"] = new JsonArray([.. run.PassAccuracies.Select(a => (JsonNode?)Round(a))]),
+                ["twin_predicted_accuracy"] = Round(run.TwinPredictedAccuracy),
+                ["device_drives"] = run.DrivesSent,
+                ["wall_seconds"] = Round(run.WallSeconds, 2),
+                ["curve"] = new JsonArray([.. run.Curve.Select(p => (JsonNode?)new JsonObject
+                {
+                    ["epoch"] = p.Epoch,
+                    ["train_loss"] = Round(p.TrainLoss),
+                    ["train_accuracy"] = Round(p.TrainAccuracy),
+                    ["test_accuracy"] = p.TestAccuracy is { } t ? Round(t) : null,
+                })]),
+            });
+        }
+
+        return new JsonObject
+        {
+            ["twin"] = result.TwinDescription,
+            ["twin_data_drives"] = result.TwinDataDrives,
+            ["twin_data_seconds"] = Round(result.DataSeconds, 2),
+            ["twin_fit_seconds"] = Round(result.TwinFitSeconds, 2),
+            ["threads"] = result.Options.Threads,
+            ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
+            ["runs"] = runs,
+        };
+    }
+
+    /// <summary>Writes the JSON contract to <paramref name="path"/> and the details beside it.</summary>
+    public static void Write(PatBenchmarkResult result, string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        WriteAtomically(path, ToJson(result).ToJsonString(Indented));
+        WriteAtomically(Path.ChangeExtension(path, ".details.json"), ToDetailsJson(result).ToJsonString(Indented));
+    }
+
+    /// <summary>The result as a markdown table a person reads.</summary>
+    public static string ToMarkdown(PatBenchmarkResult result)
+    {
+        var o = result.Options;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"### {o.Task} on {o.System} — {o.Seeds} seed(s), {o.Training.Epochs} epochs");
+        text.AppendLine();
+        text.Append("| mode | test accuracy (mean) |");
+        for (var s = 0; s < o.Seeds; s++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" seed {s} |");
+        }
+
+        text.AppendLine(" twin predicts | device drives | train s/seed |");
+        text.Append("|---|---|");
+        for (var s = 0; s < o.Seeds; s++)
+        {
+            text.Append("---|");
+        }
+
+        text.AppendLine("---|---|---|");
+        foreach (var mode in o.Modes)
+        {
+            var runs = result.Of(mode);
+            text.Append(CultureInfo.InvariantCulture, $"| {mode.Name()} | **{result.Mean(mode):P1}** |");
+            foreach (var run in runs)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" {run.TestAccuracy:P1} |");
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture, $" {runs.Average(r => r.TwinPredictedAccuracy):P1} | {runs.Sum(r => r.DrivesSent):N0} | {runs.Average(r => r.WallSeconds):F1} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Twin: {result.TwinDescription}; validation NMSE {result.TwinValidationNmse:F4} against a noise floor of {result.NoiseFloorNmse:F4}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Wall time: twin data {result.DataSeconds:F1} s ({result.TwinDataDrives:N0} drives), twin fit {result.TwinFitSeconds:F1} s, total {result.WallSeconds:F1} s on {o.Threads} thread(s). Device passes in all: {result.DevicePasses:N0}.");
+        return text.ToString();
+    }
+
+    private static double Round(double value, int digits = 4) => Math.Round(value, digits);
+
+    private static void WriteAtomically(string path, string content)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, content);
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,54 @@
+namespace Edge.Trainer.Training;
+
+/// <summary>Hyper-parameters of a training run (defaults: the reference protocol).</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 100;
+
+    /// <summary>Minibatch size.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 0.01;
+
+    /// <summary>Device passes over the test set averaged into the reported accuracy (noise is fresh each pass).</summary>
+    public int EvaluationPasses { get; init; } = 5;
+
+    /// <summary>Record a one-pass test accuracy every this many epochs for the training curve (0 = never).</summary>
+    public int CurveEvery { get; init; } = 10;
+
+    /// <summary>pat-refine: Adam learning rate of the twin's online fine-tuning.</summary>
+    public double RefineLearningRate { get; init; } = 2e-4;
+
+    /// <summary>pat-refine: how many recent (drive, response) pairs are kept for replay.</summary>
+    public int RefineMemory { get; init; } = 4_096;
+}
+
+/// <summary>One point of a training curve.</summary>
+/// <param name="Epoch">Epoch number, from 1.</param>
+/// <param name="TrainLoss">Mean training loss (cross-entropy plus range penalty).</param>
+/// <param name="TrainAccuracy">Accuracy on the training batches as they were forwarded.</param>
+/// <param name="TestAccuracy">One-pass device test accuracy, when measured this epoch.</param>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double? TestAccuracy);
+
+/// <summary>What a training run achieved.</summary>
+/// <param name="Mode">Training mode.</param>
+/// <param name="Seed">Seed of the run.</param>
+/// <param name="TestAccuracy">Mean device test accuracy over the evaluation passes.</param>
+/// <param name="PassAccuracies">Device test accuracy of each evaluation pass.</param>
+/// <param name="TwinPredictedAccuracy">Test accuracy the twin predicts for the trained model.</param>
+/// <param name="Confusion">Confusion counts [true, predicted] summed over the evaluation passes.</param>
+/// <param name="Curve">Training curve.</param>
+/// <param name="DrivesSent">Drives the device played for this run (training and evaluation).</param>
+/// <param name="WallSeconds">Wall time of the run.</param>
+public sealed record TrainingResult(
+    TrainingMode Mode,
+    ulong Seed,
+    double TestAccuracy,
+    IReadOnlyList<double> PassAccuracies,
+    double TwinPredictedAccuracy,
+    int[,] Confusion,
+    IReadOnlyList<EpochRecord> Curve,
+    long DrivesSent,
+    double WallSeconds);
