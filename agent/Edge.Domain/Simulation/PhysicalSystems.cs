@@ -9,6 +9,7 @@ public static class PhysicalSystems
     public static IReadOnlyList<IPhysicalSystem> All { get; } =
     [
         DuffingSystem.Instance,
+        Electronic.ElectronicSystem.Instance,
         Mechanical.MechanicalSystem.Default,
         Optical.OpticalSystem.Instance,
     ];
