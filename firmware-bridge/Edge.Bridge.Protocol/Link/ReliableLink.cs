@@ -181,7 +181,7 @@ public sealed class ReliableLink
 
         if (heartbeatIntervalMs > 0 && nowMs - lastSentMs >= heartbeatIntervalMs)
         {
-            SendControl(new HeartbeatMessage((uint)nowMs), 0);
+            SendControl(new HeartbeatMessage((uint)nowMs));
         }
     }
 
@@ -283,7 +283,7 @@ public sealed class ReliableLink
         if (distance < 0)
         {
             DuplicatesSuppressed++;
-            SendControl(AckMessage.Instance, 0);
+            SendControl(AckMessage.Instance);
         }
         else if (distance == 0)
         {
@@ -314,13 +314,13 @@ public sealed class ReliableLink
     private void DeliverInOrder(Message message)
     {
         var next = receiveWindow.Advance();
-        SendControl(AckMessage.Instance, 0);
+        SendControl(AckMessage.Instance);
         Deliver(message);
         while (next is not null)
         {
             var current = next;
             next = receiveWindow.Advance();
-            SendControl(AckMessage.Instance, 0);
+            SendControl(AckMessage.Instance);
             Deliver(current);
         }
     }
@@ -398,10 +398,10 @@ public sealed class ReliableLink
     private void SendNack(NackReason reason, ushort detail)
     {
         NacksSent++;
-        SendControl(new NackMessage(reason, detail), 0);
+        SendControl(new NackMessage(reason, detail));
     }
 
-    private void SendControl(Message message, ushort sequence) => Write(message, sequence, FrameFlags.None);
+    private void SendControl(Message message) => Write(message, 0, FrameFlags.None);
 
     private void Write(Message message, ushort sequence, FrameFlags flags)
     {
