@@ -28,7 +28,7 @@ public static class OpticalLayout
     /// <summary>Spectrometer bins: the layer output.</summary>
     public const int Bins = 12;
 
-    /// <summary>SH samples integrated by one spectrometer bin (1.2 THz per bin).</summary>
+    /// <summary>SH samples integrated by one spectrometer bin (0.8 THz ≈ 0.43 nm per bin).</summary>
     public const int SamplesPerBin = 8;
 
     /// <summary>SH samples the spectrometer sees.</summary>

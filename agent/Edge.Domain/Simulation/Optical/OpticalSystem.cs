@@ -4,9 +4,9 @@ using Edge.Domain.Specs;
 namespace Edge.Domain.Simulation.Optical;
 
 /// <summary>
-/// The optical PNN of Wright et al. (2022): a ≈100 fs pulse at 800 nm whose spectrum a 24-channel liquid-crystal
+/// The optical PNN of Wright et al. (2022): a ≈60 fs (transform-limited) pulse at 800 nm whose spectrum a 24-channel liquid-crystal
 /// pulse shaper (12-bit SLM) shapes with the drive (12 inputs, then 12 parameters, on alternating channels), is
-/// frequency-doubled in a 2 mm β-BaB₂O₄ crystal, and read by a 12-bit spectrometer as 12 bins of 1.2 THz around
+/// frequency-doubled in a 0.5 mm β-BaB₂O₄ crystal, and read by a 12-bit spectrometer as 12 bins of 0.8 THz around
 /// 400 nm (<see cref="ShapedPulseShg"/>). The README beside this file has the equations and the reasons behind every
 /// number.
 /// </summary>
@@ -28,17 +28,17 @@ public sealed class OpticalSystem : IPhysicalSystem
         // field is not mirror-symmetric on the grid); the centre scatters ≈ 0.4 nm between lasers and alignments.
         new("nu0", 375.0, 0.0005, 0.0, "THz"),
 
-        // Spectral width (σ of the intensity spectrum; FWHM 4.7 THz ≈ 10 nm, ≈ 94 fs transform-limited).
+        // Spectral width (σ of the intensity spectrum; FWHM 7.1 THz ≈ 15 nm, ≈ 62 fs transform-limited).
         new("sigma", 3.0, 0.03, 0.0, "THz"),
 
         // Residual group-delay dispersion left by the shaper and the compressor; ≈ 1.1 rad at the band edges.
         new("gdd", 2500, 0.10, 0.0, "fs^2"),
 
-        // Crystal length: ±0.1 mm polishing tolerance (≈ 2 % σ); thermal expansion ≈ 10 ppm/K.
+        // Crystal length: ±25 µm thickness tolerance (≈ 2 % σ); thermal expansion ≈ 10 ppm/K.
         new("L", 0.5, 0.02, 1e-5, "mm"),
 
-        // Phase-matched SH frequency, set by the crystal angle to twice the laser centre: ≈ 0.2 THz alignment scatter; the index difference and
-        // the mount's angle drift move it by ≈ 75 GHz/K.
+        // Phase-matched SH frequency, set by the crystal angle to twice the laser centre: ≈ 0.2 THz alignment
+        // scatter; the index difference and the mount's angle drift move it by ≈ 75 GHz/K.
         new("Omega_pm", 750.0, 0.0003, -1e-4, "THz"),
 
         // Pulse energy² × χ(2)² × spectrometer responsivity: 5 % between set-ups; laser power sags 0.2 %/K.
@@ -81,7 +81,7 @@ public sealed class OpticalSystem : IPhysicalSystem
     public string Name => SystemName;
 
     /// <inheritdoc />
-    public string Description => "SHG of a shaped 100 fs pulse: 24-channel SLM, 2 mm BBO, 12-bin spectrometer";
+    public string Description => "SHG of a shaped 60 fs, 800 nm pulse: 24-channel SLM, 0.5 mm BBO, 12-bin spectrometer";
 
     /// <inheritdoc />
     public LayerSpec Spec => LayerSpec;

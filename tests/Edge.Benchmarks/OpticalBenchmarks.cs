@@ -1,0 +1,58 @@
+using BenchmarkDotNet.Attributes;
+using Edge.Domain.Simulation;
+using Edge.Domain.Simulation.Optical;
+
+namespace Edge.Benchmarks;
+
+/// <summary>
+/// Throughput of the optical SHG layer on one core: a 256-drive batch through the simulated part with every default
+/// imperfection, and one forward-with-tape plus VJP through the physics. Times are per drive (drives/s = 1/time).
+/// </summary>
+[MemoryDiagnoser]
+public class OpticalBenchmarks
+{
+    private const int Batch = 256;
+    private readonly float[] _drives = new float[Batch * OpticalLayout.Channels];
+    private readonly float[] _responses = new float[Batch * OpticalLayout.Bins];
+    private readonly double[] _drive = new double[OpticalLayout.Channels];
+    private readonly double[] _output = new double[OpticalLayout.Bins];
+    private readonly double[] _outputGradient = new double[OpticalLayout.Bins];
+    private readonly double[] _driveGradient = new double[OpticalLayout.Channels];
+    private readonly double[] _coefficientGradient = new double[OpticalSystem.Coefficients.Count];
+    private SimulatedDevice _device = null!;
+    private double[] _coefficients = null!;
+    private double[] _tape = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var noise = new NoiseSource(1);
+        for (var i = 0; i < _drives.Length; i++)
+        {
+            _drives[i] = (float)noise.NextUniform(-1, 1);
+        }
+
+        for (var i = 0; i < _drive.Length; i++)
+        {
+            _drive[i] = _drives[i];
+        }
+
+        _outputGradient.AsSpan().Fill(1);
+        _device = new SimulatedDevice(OpticalSystem.ShgPhysics, "bench-shg", OpticalSystem.Instance.DefaultImperfections, 1)
+        {
+            MaxDegreeOfParallelism = 1,
+        };
+        _coefficients = [.. _device.PartCoefficients];
+        _tape = new double[OpticalSystem.ShgPhysics.TapeLength];
+    }
+
+    [Benchmark(OperationsPerInvoke = Batch, Description = "device forward, 256-drive batch, 1 core (per drive)")]
+    public void DeviceForward() => _device.Forward(_drives, _responses);
+
+    [Benchmark(Description = "physics forward with tape + VJP (per drive)")]
+    public void ForwardAndVjp()
+    {
+        OpticalSystem.ShgPhysics.Forward(_coefficients, _drive, _output, _tape);
+        OpticalSystem.ShgPhysics.Backward(_coefficients, _drive, _tape, _outputGradient, _driveGradient, _coefficientGradient);
+    }
+}
