@@ -69,9 +69,17 @@ internal static class Gemm
         }
 
         Validate(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        var rowsPerWorker = (rowPanels + workers - 1) / workers * MR;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = (int)workers };
-        Parallel.For(0, (int)workers, options, worker =>
+        MultiplyInParallel(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, (int)workers);
+    }
+
+    // Separate from the caller so the closure is only allocated when work is actually split.
+    private static void MultiplyInParallel(
+        bool transposeA, bool transposeB, int m, int n, int k,
+        float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool accumulate, int workers)
+    {
+        var rowsPerWorker = (((m + MR - 1) / MR) + workers - 1) / workers * MR;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
+        Parallel.For(0, workers, options, worker =>
         {
             var rowStart = worker * rowsPerWorker;
             if (rowStart >= m)
