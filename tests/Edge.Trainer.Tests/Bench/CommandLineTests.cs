@@ -1,0 +1,36 @@
+using Edge.Trainer.Cli;
+using Edge.Trainer.Training;
+
+namespace Edge.Trainer.Tests.Bench;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void Modes_parse_in_order_without_duplicates()
+    {
+        Assert.Equal([TrainingMode.InSilico, TrainingMode.Pat, TrainingMode.PatRefine], BenchCommand.ParseModes("insilico, pat,pat-refine,pat"));
+    }
+
+    [Theory]
+    [InlineData("pat,backprop", "Unknown training mode 'backprop'")]
+    [InlineData(",", "--modes names no mode")]
+    public void Bad_modes_are_rejected_with_the_valid_list(string text, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchCommand.ParseModes(text));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_twin_and_non_positive_counts_are_rejected()
+    {
+        Assert.Contains("Valid twins: mlp, graybox", Assert.Throws<ArgumentException>(() => BenchCommand.ParseTwin("lstm")).Message, StringComparison.Ordinal);
+        Assert.Contains("--seeds must be a positive number, was 0", Assert.Throws<ArgumentException>(() => BenchCommand.Positive(0, "--seeds")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_system_names_the_known_ones()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Edge.Domain.Simulation.PhysicalSystems.Get("quantum"));
+        Assert.Contains("duffing", error.Message, StringComparison.Ordinal);
+    }
+}
