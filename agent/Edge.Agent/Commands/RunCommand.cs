@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Edge.Agent.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Edge.Agent.Commands;
+
+/// <summary>
+/// <c>edge-agent run</c>: runs the agent as a service until SIGTERM or Ctrl+C (under systemd as <c>Type=notify</c>,
+/// reporting ready once the device answered its self-test).
+/// </summary>
+public static class RunCommand
+{
+    /// <summary>Creates the verb.</summary>
+    public static Command Create(AgentCommandLine commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(commandLine);
+        var command = new Command("run", "Run the agent as a service hosting the configured device until stopped.");
+        command.SetAction((parseResult, cancellationToken) => commandLine.WithHostAsync(
+            parseResult,
+            async (host, token) =>
+            {
+                await host.RunAsync(token).ConfigureAwait(false);
+                return ExitCodes.Success;
+            },
+            cancellationToken,
+            builder => builder.Services.AddHostedService<DeviceHostService>()));
+        return command;
+    }
+}

@@ -1,0 +1,96 @@
+using Edge.Agent.Configuration;
+using Edge.Domain.Devices;
+using Edge.Domain.Simulation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Agent.Hosting;
+
+/// <summary>Composes the agent's generic host: configuration sources, validated options, logging and the hosted device.</summary>
+public static class AgentHost
+{
+    /// <summary>Configuration section that configures logging (levels under <c>LogLevel</c>, the console under <c>Console</c>).</summary>
+    public const string LoggingSectionName = "Edge:Logging";
+
+    /// <summary>
+    /// Creates a host builder whose configuration is, lowest priority first, <paramref name="sources"/>' settings file,
+    /// its <c>EDGE_</c> environment variables, then <paramref name="commandLine"/>.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(AgentSettingsSources sources, IEnumerable<KeyValuePair<string, string?>> commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ApplicationName = "edge-agent",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        if (sources.SettingsFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(sources.SettingsFile), optional: true, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddInMemoryCollection(sources.EdgeEnvironmentKeys());
+        builder.Configuration.AddInMemoryCollection(commandLine);
+
+        // Under systemd this switches the lifetime to Type=notify and the console to journald's priority prefixes.
+        builder.Services.AddSystemd();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection(LoggingSectionName));
+        // Logs go to stderr so stdout carries only command output (spec JSON, response CSV).
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        builder.Services.AddSingleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>();
+        builder.Services.AddOptions<DeviceOptions>()
+            .Bind(builder.Configuration.GetSection(DeviceOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ConsoleLogFormatOptions>, ConsoleLogFormatOptionsValidator>();
+        builder.Services.AddOptions<ConsoleLogFormatOptions>()
+            .Bind(builder.Configuration.GetSection(ConsoleLogFormatOptions.SectionName))
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(services => PhysicalSystems.Get(services.GetRequiredService<IOptions<DeviceOptions>>().Value.System));
+        builder.Services.AddSingleton<IPhysicalDevice>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<DeviceOptions>>().Value;
+            return services.GetRequiredService<IPhysicalSystem>().CreateDevice(options.DeviceId, options.Seed);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Binds and validates every option now, as starting the host would; throws <see cref="AgentConfigurationException"/>
+    /// with every problem, each naming its configuration key.
+    /// </summary>
+    public static void ValidateConfiguration(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        try
+        {
+            host.Services.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new AgentConfigurationException(e.Failures);
+        }
+        catch (AggregateException e)
+        {
+            var failures = new List<string>();
+            foreach (var inner in e.InnerExceptions)
+            {
+                failures.AddRange(inner is OptionsValidationException validation ? validation.Failures : [inner.Message]);
+            }
+
+            throw new AgentConfigurationException(failures);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder reports values it cannot convert and unknown keys this way, naming the key.
+            throw new AgentConfigurationException([e.Message]);
+        }
+    }
+}

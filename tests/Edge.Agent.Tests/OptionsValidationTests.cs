@@ -1,0 +1,109 @@
+using Edge.Agent.Commands;
+using Edge.Agent.Configuration;
+using Edge.Agent.Hosting;
+using Edge.Domain.Devices;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Agent.Tests;
+
+public sealed class OptionsValidationTests
+{
+    [Fact]
+    public void Unknown_system_is_rejected_naming_the_key_and_the_known_systems()
+    {
+        var result = new DeviceOptionsValidator().Validate(null, new DeviceOptions { System = "warp-drive", DeviceId = "p1" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Edge:Device:System", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("'warp-drive'", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("duffing", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Empty_device_id_is_rejected_naming_the_key(string deviceId)
+    {
+        var result = new DeviceOptionsValidator().Validate(null, new DeviceOptions { System = "duffing", DeviceId = deviceId });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Edge:Device:DeviceId", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Known_system_with_an_id_is_accepted_whatever_the_case()
+    {
+        var result = new DeviceOptionsValidator().Validate(null, new DeviceOptions { System = "DUFFING", DeviceId = "p1" });
+
+        Assert.True(result.Succeeded);
+    }
+
+    [Fact]
+    public void Unknown_console_formatter_is_rejected_naming_the_key()
+    {
+        var result = new ConsoleLogFormatOptionsValidator().Validate(null, new ConsoleLogFormatOptions { FormatterName = "xml" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Edge:Logging:Console:FormatterName", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new ConsoleLogFormatOptionsValidator().Validate(null, new ConsoleLogFormatOptions { FormatterName = "json" }).Succeeded);
+    }
+
+    [Fact]
+    public async Task Bad_system_on_the_command_line_exits_with_the_configuration_code()
+    {
+        var (exitCode, output, error) = await AgentRun.InvokeAsync(null, "device", "info", "--system", "warp-drive", "--device-id", "p1");
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("Edge:Device:System", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_device_id_exits_with_the_configuration_code()
+    {
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(null, "device", "info", "--system", "duffing");
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        Assert.Contains("Edge:Device:DeviceId", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unconvertible_seed_from_the_environment_names_the_key()
+    {
+        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__SEED"] = "twelve" };
+
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "info", "--system", "duffing", "--device-id", "p1");
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        Assert.Contains("Edge:Device:Seed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Misspelt_device_key_is_reported_instead_of_ignored()
+    {
+        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__SYTEM"] = "duffing" };
+
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "info", "--system", "duffing", "--device-id", "p1");
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        Assert.Contains("SYTEM", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sources_apply_in_order_file_then_environment_then_command_line()
+    {
+        using var directory = new TempDirectory();
+        var settings = directory.File("appsettings.json");
+        File.WriteAllText(settings, """{ "Edge": { "Device": { "System": "duffing", "DeviceId": "from-file", "Seed": 5 } } }""");
+        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__DEVICEID"] = "from-env", ["EDGE_DEVICE__SEED"] = "6", ["OTHER_SEED"] = "x" };
+        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(settings, environment), [new("Edge:Device:Seed", "7")]);
+        using var host = builder.Build();
+
+        AgentHost.ValidateConfiguration(host);
+        var device = host.Services.GetRequiredService<IPhysicalDevice>();
+
+        Assert.Equal("duffing", device.Spec.Name);
+        Assert.Equal("from-env", device.DeviceId);
+        Assert.Equal(7UL, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DeviceOptions>>().Value.Seed);
+    }
+}
