@@ -43,7 +43,7 @@ public static class PatBenchmark
                 var device = system.CreateDevice(options.DeviceId, seed: (ulong)((seed * 16) + (int)mode + 1));
                 device.MaxDegreeOfParallelism = threads;
                 var maxBatch = Math.Max(options.Training.BatchSize, task.Test.Count);
-                var model = PnnArchitectures.TwoLayer(device, task.Train.FeatureCount, task.ClassCount, maxBatch, (ulong)seed);
+                var model = PnnArchitectures.ForSystem(system.Name, device, task.Train.FeatureCount, task.ClassCount, maxBatch, (ulong)seed);
                 var result = await PnnTrainer.TrainAsync(model, task, mode, fit.Twin, twinData, options.Training, (ulong)seed, new Progress(progress, $"{mode.Name()} seed {seed}"), cancellationToken).ConfigureAwait(false);
                 runs.Add(result);
             }

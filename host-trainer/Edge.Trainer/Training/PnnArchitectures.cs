@@ -10,6 +10,22 @@ public static class PnnArchitectures
     /// scores read from the first bins of the last layer times a trainable scalar (the reference protocol's network).
     /// </summary>
     public static PnnModel TwoLayer(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed, float readoutScale = 10f)
+        => Build(device, featureCount, classes, maxBatch, seed, new BinReadout(device.Spec.OutputSize, classes, readoutScale));
+
+    /// <summary>
+    /// The same two physical layers, read out by a digital linear layer over all output bins: every bin of the last
+    /// layer (also those its parameters shape) can vote for every class.
+    /// </summary>
+    public static PnnModel TwoLayerLinearReadout(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed)
+        => Build(device, featureCount, classes, maxBatch, seed, new DigitalLinear("readout", device.Spec.OutputSize, classes, seed + 2));
+
+    /// <summary>The default network for a system: the reference protocol's for duffing, the linear readout otherwise.</summary>
+    public static PnnModel ForSystem(string system, IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed)
+        => system == Domain.Simulation.Duffing.DuffingSystem.SystemName
+            ? TwoLayer(device, featureCount, classes, maxBatch, seed)
+            : TwoLayerLinearReadout(device, featureCount, classes, maxBatch, seed);
+
+    private static PnnModel Build(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed, PnnModule readout)
     {
         var spec = device.Spec;
         if (featureCount != spec.InputSize)
@@ -28,7 +44,7 @@ public static class PnnArchitectures
                 new PhysicalLayer("layer1", spec, device, maxBatch, seed),
                 new ElementwiseAffine("between", spec.OutputSize),
                 new PhysicalLayer("layer2", spec, device, maxBatch, seed + 1),
-                new BinReadout(spec.OutputSize, classes, readoutScale),
+                readout,
             ],
             maxBatch);
     }
