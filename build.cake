@@ -17,13 +17,23 @@ var agentRuntimes = new[] { "linux-arm64", "linux-x64" };
 ProcessArgumentBuilder WithArtifactsPath(ProcessArgumentBuilder args)
     => string.IsNullOrEmpty(dotnetArtifacts) ? args : args.Append("--artifacts-path").AppendQuoted(MakeAbsolute(Directory(dotnetArtifacts)).FullPath);
 
-void RunTrainer(string arguments)
+// `dotnet run -c <configuration> --project <project> [--artifacts-path <dir>] -- <arguments>`: the application's own
+// arguments must come after `--`, which DotNetRun's ArgumentCustomization cannot guarantee.
+void RunProject(FilePath project, ProcessArgumentBuilder arguments)
 {
-    DotNetRun(trainerProject, new ProcessArgumentBuilder().Append(arguments), new DotNetRunSettings
+    var args = WithArtifactsPath(new ProcessArgumentBuilder()
+        .Append("run").Append("-c").Append(configuration).Append("--project").AppendQuoted(MakeAbsolute(project).FullPath))
+        .Append("--");
+    foreach (var argument in arguments)
     {
-        Configuration = configuration,
-        ArgumentCustomization = WithArtifactsPath,
-    });
+        args.Append(argument);
+    }
+
+    var exitCode = StartProcess("dotnet", new ProcessSettings { Arguments = args });
+    if (exitCode != 0)
+    {
+        throw new CakeException($"dotnet {args.RenderSafe()} failed with exit code {exitCode}.");
+    }
 }
 
 Task("Build")
@@ -55,23 +65,22 @@ Task("Bench")
     foreach (var system in benchSystems)
     {
         var output = artifacts.Combine("bench").CombineWithFilePath($"vowels-{system}.json");
-        RunTrainer($"bench pat --task vowels --system {system} --modes insilico,pat,ideal,pat-refine --seeds 3 --out \"{output.FullPath}\"");
+        RunProject(trainerProject, new ProcessArgumentBuilder()
+            .Append("bench").Append("pat").Append("--task").Append("vowels").Append("--system").Append(system)
+            .Append("--modes").Append("insilico,pat,ideal,pat-refine").Append("--seeds").Append("3")
+            .Append("--out").AppendQuoted(output.FullPath));
     }
 
-    DotNetRun(benchmarksProject, new ProcessArgumentBuilder()
+    RunProject(benchmarksProject, new ProcessArgumentBuilder()
         .Append("--filter").AppendQuoted("*")
         .Append("--exporters").Append("json").Append("markdown")
-        .Append("--artifacts").AppendQuoted(artifacts.Combine("benchmarks").FullPath), new DotNetRunSettings
-    {
-        Configuration = configuration,
-        ArgumentCustomization = WithArtifactsPath,
-    });
+        .Append("--artifacts").AppendQuoted(artifacts.Combine("benchmarks").FullPath));
 });
 
 Task("Demo")
     .Does(() =>
 {
-    RunTrainer($"demo --out \"{artifacts.Combine("demo").FullPath}\"");
+    RunProject(trainerProject, new ProcessArgumentBuilder().Append("demo").Append("--out").AppendQuoted(artifacts.Combine("demo").FullPath));
 });
 
 Task("PublishAgent")
@@ -91,8 +100,10 @@ Task("PublishAgent")
         });
     }
 
-    CheckArm64Executable(artifacts.Combine("agent/linux-arm64").CombineWithFilePath("edge-agent"));
+    var arm64 = artifacts.Combine("agent/linux-arm64").CombineWithFilePath("edge-agent");
+    CheckArm64Executable(arm64);
     SmokeTestAgent(artifacts.Combine("agent/linux-x64").CombineWithFilePath("edge-agent"));
+    SmokeTestArm64UnderEmulation(arm64);
 });
 
 Task("Default")
@@ -137,6 +148,33 @@ void SmokeTestAgent(FilePath executable)
     }
 
     Information($"{executable} device info: OK ({lines.Count} lines of spec JSON).");
+}
+
+// Where qemu-user and the arm64 C libraries are installed (Debian: qemu-user libc6-arm64-cross
+// libstdc++6-arm64-cross), run the arm64 folder too; otherwise say that it was not run.
+void SmokeTestArm64UnderEmulation(FilePath executable)
+{
+    var qemu = new FilePath("/usr/bin/qemu-aarch64");
+    var sysroot = new DirectoryPath("/usr/aarch64-linux-gnu");
+    if (!FileExists(qemu) || !FileExists(sysroot.CombineWithFilePath("lib/libstdc++.so.6")))
+    {
+        Information("linux-arm64 not run: qemu-user and the arm64 C/C++ libraries are not installed.");
+        return;
+    }
+
+    var exitCode = StartProcess(qemu, new ProcessSettings
+    {
+        Arguments = new ProcessArgumentBuilder().Append("-L").AppendQuoted(sysroot.FullPath).AppendQuoted(executable.FullPath)
+            .Append("device").Append("info").Append("--system").Append("duffing").Append("--device-id").Append("publish-check"),
+        RedirectStandardOutput = true,
+    }, out var redirected);
+    var output = string.Join("\n", redirected.ToList());
+    if (exitCode != 0 || !output.Contains("\"deviceId\": \"publish-check\""))
+    {
+        throw new CakeException($"{executable} device info under qemu-aarch64 failed (exit code {exitCode}):\n{output}");
+    }
+
+    Information($"{executable} device info under qemu-aarch64: OK.");
 }
 
 RunTarget(target);
