@@ -46,17 +46,13 @@ public static class PnnTrainer
         var batchInputs = new float[options.BatchSize * features];
         var batchLabels = new int[options.BatchSize];
         var logitGradient = new float[options.BatchSize * classes];
-        var order = new int[train.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
+        var order = Permutation.Identity(train.Count);
 
         var shuffle = new NoiseSource(seed ^ 0xba7c);
         var curve = new List<EpochRecord>();
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
-            MlpTwinFitter.Shuffle(order, shuffle);
+            Permutation.Shuffle(order, shuffle);
             var lossSum = 0.0;
             var correct = 0;
             for (var start = 0; start < order.Length; start += options.BatchSize)

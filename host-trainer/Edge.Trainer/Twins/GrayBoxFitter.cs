@@ -1,6 +1,7 @@
 using Edge.Domain.Physics;
 using Edge.Domain.Simulation;
 using Edge.Trainer.Neural;
+using Edge.Trainer.Training;
 
 namespace Edge.Trainer.Twins;
 
@@ -51,18 +52,14 @@ public static class GrayBoxFitter
         var prediction = new float[options.BatchSize * outputs];
         var gradient = new float[options.BatchSize * outputs];
         var calibrationGradient = new double[coefficientCount + (2 * outputs)];
-        var order = new int[data.TrainCount];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
+        var order = Permutation.Identity(data.TrainCount);
 
         var random = new NoiseSource(seed ^ 0x9a7b);
         var variance = data.ResponseStd * data.ResponseStd;
         var history = new List<double>();
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
-            MlpTwinFitter.Shuffle(order, random);
+            Permutation.Shuffle(order, random);
             var lossSum = 0.0;
             var batches = 0;
             for (var start = 0; start < order.Length; start += options.BatchSize)

@@ -1,5 +1,6 @@
 using Edge.Domain.Simulation;
 using Edge.Trainer.Neural;
+using Edge.Trainer.Training;
 
 namespace Edge.Trainer.Twins;
 
@@ -65,11 +66,7 @@ public static class MlpTwinFitter
         var batchTargets = new float[batchSize * outputs];
         var prediction = new float[batchSize * outputs];
         var gradient = new float[batchSize * outputs];
-        var order = new int[data.TrainCount];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
+        var order = Permutation.Identity(data.TrainCount);
 
         var shuffle = new NoiseSource(seed ^ 0x5eed);
         var trainLoss = new List<double>();
@@ -78,7 +75,7 @@ public static class MlpTwinFitter
         {
             cancellationToken.ThrowIfCancellationRequested();
             adam.LearningRate = options.LearningRate * Math.Pow(0.5, epoch / options.HalvingEpochs);
-            Shuffle(order, shuffle);
+            Permutation.Shuffle(order, shuffle);
             var lossSum = 0.0;
             var batches = 0;
             for (var start = 0; start < order.Length; start += batchSize)
@@ -133,14 +130,5 @@ public static class MlpTwinFitter
 
         // Targets are normalised by the training std, so the mean squared error is already the NMSE.
         return sum / (count * outputs);
-    }
-
-    internal static void Shuffle(int[] order, NoiseSource random)
-    {
-        for (var i = order.Length - 1; i > 0; i--)
-        {
-            var j = random.NextInt(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
     }
 }
