@@ -58,7 +58,7 @@ internal static class BenchCommand
         if (jsonPath is not null)
         {
             BenchReport.Write(result, jsonPath);
-            AnsiConsole.MarkupLine($"JSON: [link]{Markup.Escape(jsonPath)}[/]");
+            Console.WriteLine($"JSON: {jsonPath}");
         }
 
         if (plotDirectory is not null)
@@ -66,7 +66,7 @@ internal static class BenchCommand
             var task = PatBenchmark.LoadTask(options.Task);
             foreach (var file in Plots.WriteAll(result, plotDirectory, task.ClassNames))
             {
-                AnsiConsole.MarkupLine($"plot: [link]{Markup.Escape(file)}[/]");
+                Console.WriteLine($"plot: {file}");
             }
         }
 

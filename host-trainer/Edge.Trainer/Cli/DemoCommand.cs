@@ -3,7 +3,6 @@ using System.Globalization;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Reporting;
 using Edge.Trainer.Training;
-using Spectre.Console;
 
 namespace Edge.Trainer.Cli;
 
@@ -41,7 +40,7 @@ internal static class DemoCommand
 
             var report = Path.Combine(folder, "report.md");
             File.WriteAllText(report, string.Create(CultureInfo.InvariantCulture, $"# Edge demo: physics-aware training\n\n{BenchReport.ToMarkdown(result)}\n![curves](plots/{options.Task}-{options.System}-curves.png)\n![twin parity](plots/{options.Task}-{options.System}-twin-parity.png)\n![PAT confusion](plots/{options.Task}-{options.System}-confusion-pat.png)\n"));
-            AnsiConsole.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
+            Console.WriteLine($"report: {report}");
             return 0;
         });
         return demo;
