@@ -9,7 +9,7 @@ namespace Edge.Domain.Physics;
 /// differences of <see cref="Forward"/> to rounding error.
 /// </summary>
 /// <typeparam name="TSystem">The ODE; a struct so the inner loop is devirtualised.</typeparam>
-public sealed class OdeLayerPhysics<TSystem> : IDifferentiablePhysics
+public sealed class OdeLayerPhysics<TSystem> : IStatefulPhysics
     where TSystem : struct, IOdeSystem
 {
     private const int MaxStackState = 64;
@@ -62,13 +62,47 @@ public sealed class OdeLayerPhysics<TSystem> : IDifferentiablePhysics
     public double TimeStep => _dt;
 
     /// <inheritdoc />
+    public int StateSize => _system.StateSize;
+
+    /// <summary>Wall-clock seconds one integration step stands for (a DAC segment is held for <c>stepsPerSegment</c> steps).</summary>
+    public double StepSeconds => Spec.Dac.SegmentSeconds / _stepsPerSegment;
+
+    /// <inheritdoc />
     public void Forward(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double> tape)
+    {
+        Span<double> x = stackalloc double[_system.StateSize];
+        x.Clear();
+        Integrate(coefficients, drive, output, tape, x);
+    }
+
+    /// <inheritdoc />
+    public void ForwardFrom(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double> state)
+        => Integrate(coefficients, drive, output, [], state);
+
+    /// <inheritdoc />
+    public void Relax(ReadOnlySpan<double> coefficients, Span<double> state, double seconds)
+    {
+        var steps = seconds / StepSeconds;
+
+        // Past a hundred drive lengths any passive layer has settled to rounding error: skip the integration.
+        if (steps > 100.0 * _totalSteps)
+        {
+            state.Clear();
+            return;
+        }
+
+        Span<double> scratch = stackalloc double[5 * _system.StateSize];
+        for (var k = 0; k < (int)Math.Round(steps); k++)
+        {
+            Rk4Step(coefficients, state, 0.0, scratch);
+        }
+    }
+
+    private void Integrate(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double> tape, Span<double> x)
     {
         var n = _system.StateSize;
         var record = !tape.IsEmpty;
-        Span<double> x = stackalloc double[n];
         Span<double> scratch = stackalloc double[5 * n];
-        x.Clear();
         output[..Spec.OutputSize].Clear();
         if (record)
         {

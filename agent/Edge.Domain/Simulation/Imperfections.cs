@@ -24,6 +24,13 @@ public sealed record Imperfections
     /// </summary>
     public double DriftHalfLifeDrives { get; init; }
 
+    /// <summary>
+    /// Idle time between consecutive drives, in seconds, during which the player holds the DAC at 0 and the layer
+    /// rings down freely. Layers with internal state (<see cref="Physics.IStatefulPhysics"/>) start each drive from
+    /// what is left of the previous one; infinity (the default) means every drive starts at rest.
+    /// </summary>
+    public double SettlingGapSeconds { get; init; } = double.PositiveInfinity;
+
     /// <summary>Round drive values to the DAC's codes.</summary>
     public bool DacQuantisation { get; init; } = true;
 
@@ -50,6 +57,11 @@ public sealed record Imperfections
         Check(nameof(ReadoutNoise), ReadoutNoise);
         Check(nameof(DriftKelvinPerDrive), DriftKelvinPerDrive);
         Check(nameof(DriftHalfLifeDrives), DriftHalfLifeDrives);
+        if (double.IsNaN(SettlingGapSeconds) || SettlingGapSeconds < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SettlingGapSeconds), SettlingGapSeconds, $"Imperfection '{nameof(SettlingGapSeconds)}' must be >= 0 (infinity: every drive starts at rest).");
+        }
+
         return this;
 
         static void Check(string name, double value)

@@ -15,6 +15,7 @@ public sealed class SimulatedDevice : IPhysicalDevice
     private readonly double[] _partCoefficients;
     private readonly NoiseSource _noise;
     private readonly double _driftRetention;
+    private readonly double[]? _carriedState;
 
     /// <summary>Creates a simulated part.</summary>
     /// <param name="physics">The physics the part obeys.</param>
@@ -42,6 +43,10 @@ public sealed class SimulatedDevice : IPhysicalDevice
 
         _noise = new NoiseSource(NoiseSource.HashId(deviceId) ^ (seed * 0x9E3779B97F4A7C15UL));
         _driftRetention = imperfections.DriftHalfLifeDrives > 0 ? Math.Pow(0.5, 1.0 / imperfections.DriftHalfLifeDrives) : 1.0;
+        if (double.IsFinite(imperfections.SettlingGapSeconds) && physics is IStatefulPhysics stateful)
+        {
+            _carriedState = new double[stateful.StateSize];
+        }
     }
 
     /// <inheritdoc />
@@ -157,6 +162,20 @@ public sealed class SimulatedDevice : IPhysicalDevice
         var driveLength = Spec.DriveLength;
         var outputs = Spec.OutputSize;
         var coefficientCount = _partCoefficients.Length;
+        if (_carriedState is not null)
+        {
+            // Each drive starts from what the previous one left ringing, so drives run strictly in order.
+            var stateful = (IStatefulPhysics)Physics;
+            for (var d = 0; d < count; d++)
+            {
+                var c = coefficients.AsSpan(d * coefficientCount, coefficientCount);
+                stateful.Relax(c, _carriedState, Imperfections.SettlingGapSeconds);
+                stateful.ForwardFrom(c, analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), _carriedState);
+            }
+
+            return;
+        }
+
         if (MaxDegreeOfParallelism <= 1 || count < 8)
         {
             for (var d = 0; d < count; d++)

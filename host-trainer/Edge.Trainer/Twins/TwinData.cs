@@ -52,7 +52,10 @@ public sealed class TwinData
     /// <summary>Total rows.</summary>
     public int Count => Responses.Length / Spec.OutputSize;
 
-    /// <summary>Half the NMSE between two repeated measurements of the same drives: the best a twin can score.</summary>
+    /// <summary>
+    /// Half the NMSE between two measurements of the same drives (the repeat in reverse order): the best a twin
+    /// that sees one drive at a time can score.
+    /// </summary>
     public double NoiseFloorNmse { get; }
 
     /// <summary>Global mean of the training responses.</summary>
@@ -130,14 +133,25 @@ public sealed class TwinData
         var outputs = device.Spec.OutputSize;
         var first = new float[count * outputs];
         var second = new float[count * outputs];
-        var slice = drives.AsMemory(0, count * device.Spec.DriveLength);
-        await device.ForwardAsync(slice, first, cancellationToken).ConfigureAwait(false);
-        await device.ForwardAsync(slice, second, cancellationToken).ConfigureAwait(false);
-        var sum = 0.0;
-        for (var i = 0; i < first.Length; i++)
+        // The repeat plays the drives in reverse order: a layer that remembers the previous drive then shows that
+        // memory as the non-repeatability it is for a twin that sees one drive at a time.
+        var driveLength = device.Spec.DriveLength;
+        var reversed = new float[count * driveLength];
+        for (var d = 0; d < count; d++)
         {
-            var e = first[i] - (double)second[i];
-            sum += e * e;
+            drives.AsSpan(d * driveLength, driveLength).CopyTo(reversed.AsSpan((count - 1 - d) * driveLength));
+        }
+
+        await device.ForwardAsync(drives.AsMemory(0, count * driveLength), first, cancellationToken).ConfigureAwait(false);
+        await device.ForwardAsync(reversed, second, cancellationToken).ConfigureAwait(false);
+        var sum = 0.0;
+        for (var d = 0; d < count; d++)
+        {
+            for (var o = 0; o < outputs; o++)
+            {
+                var e = first[(d * outputs) + o] - (double)second[((count - 1 - d) * outputs) + o];
+                sum += e * e;
+            }
         }
 
         return sum / first.Length / (std * std) / 2;

@@ -30,6 +30,15 @@ public static class ElectronicImperfections
     /// </summary>
     public const double DriftKelvinPerDrive = 0.0167;
 
+    /// <summary>
+    /// Idle time the player leaves between consecutive drives, in seconds: 20 DAC samples, the time a DMA-driven
+    /// player (the ESP32 bridge) needs to re-arm between waveforms. The resonator rings down with τ = 2L/(R+R_L)
+    /// ≈ 60 µs, so ≈ 70 % of the previous drive's final state is still there when the next one starts; waiting
+    /// 3τ for it to die would cost two thirds of the throughput. A twin fitted on independent drives cannot know
+    /// the previous drive: this is the circuit's main non-repeatability in use.
+    /// </summary>
+    public const double SettlingGapSeconds = 20e-6;
+
     /// <summary>Every effect on: part spread at the datasheet tolerances, noise, drift, DAC/ADC quantisation and saturation.</summary>
     public static Imperfections Default { get; } = new()
     {
@@ -38,6 +47,7 @@ public static class ElectronicImperfections
         ReadoutNoise = ReadoutNoiseVolts,
         DriftKelvinPerDrive = DriftKelvinPerDrive,
         DriftHalfLifeDrives = DriftHalfLifeDrives,
+        SettlingGapSeconds = SettlingGapSeconds,
         DacQuantisation = true,
         AdcQuantisation = true,
         Saturation = true,
