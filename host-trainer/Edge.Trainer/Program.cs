@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Edge.Trainer.Cli;
-using Spectre.Console;
 
 var root = new RootCommand("Edge host trainer: digital twins and physics-aware training of physical neural networks.")
 {
@@ -15,6 +14,8 @@ try
 }
 catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
 {
-    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+    // The message names the problem; the parameter suffix .NET appends only repeats it in code terms.
+    var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+    await Console.Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
     return 2;
 }

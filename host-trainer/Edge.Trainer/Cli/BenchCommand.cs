@@ -21,12 +21,13 @@ internal static class BenchCommand
         var twin = new Option<string>("--twin") { Description = "Twin: mlp (black-box) or graybox (calibrated physics).", DefaultValueFactory = _ => "mlp" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
         var twinSamples = new Option<int>("--twin-samples") { Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000 };
+        var twinRepeats = new Option<int>("--twin-repeats") { Description = "Measurements averaged per twin drive.", DefaultValueFactory = _ => 1 };
         var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
         var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, system, modes, seeds, output, plots, twin, epochs, twinSamples, twinEpochs, threads,
+            task, system, modes, seeds, output, plots, twin, epochs, twinSamples, twinRepeats, twinEpochs, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,7 +38,11 @@ internal static class BenchCommand
                 Modes = ParseModes(parse.GetValue(modes)!),
                 Seeds = Positive(parse.GetValue(seeds), "--seeds"),
                 Twin = ParseTwin(parse.GetValue(twin)!),
-                TwinData = new TwinDataOptions { Samples = Positive(parse.GetValue(twinSamples), "--twin-samples") },
+                TwinData = new TwinDataOptions
+                {
+                    Samples = Positive(parse.GetValue(twinSamples), "--twin-samples"),
+                    Repeats = Positive(parse.GetValue(twinRepeats), "--twin-repeats"),
+                },
                 MlpTwin = new MlpTwinOptions { Epochs = Positive(parse.GetValue(twinEpochs), "--twin-epochs"), Threads = Positive(parse.GetValue(threads), "--threads") },
                 Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs") },
                 Threads = Positive(parse.GetValue(threads), "--threads"),
@@ -51,6 +56,9 @@ internal static class BenchCommand
 
     public static async Task<PatBenchmarkResult?> RunAndReportAsync(PatBenchmarkOptions options, string? jsonPath, string? plotDirectory, CancellationToken cancellationToken)
     {
+        // Fail on a bad system or missing data before announcing a run.
+        _ = Domain.Simulation.PhysicalSystems.Get(options.System);
+        var task = PatBenchmark.LoadTask(options.Task);
         AnsiConsole.MarkupLine($"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/], modes [cyan]{string.Join(",", options.Modes.Select(m => m.Name()))}[/], {options.Seeds} seed(s), {options.Training.Epochs} epochs, {options.Threads} thread(s)");
         var result = await ProgressReporter.RunAsync(report => PatBenchmark.RunAsync(options, report, cancellationToken)).ConfigureAwait(false);
         Console.WriteLine();
@@ -63,7 +71,6 @@ internal static class BenchCommand
 
         if (plotDirectory is not null)
         {
-            var task = PatBenchmark.LoadTask(options.Task);
             foreach (var file in Plots.WriteAll(result, plotDirectory, task.ClassNames))
             {
                 Console.WriteLine($"plot: {file}");
