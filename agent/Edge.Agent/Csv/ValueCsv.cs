@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Edge.Domain.IO;
 
 namespace Edge.Agent.Csv;
 
@@ -65,28 +66,12 @@ public static class ValueCsv
     /// Writes the rows to a temporary file beside <paramref name="path"/>, flushes it to disk and renames it over
     /// <paramref name="path"/>, so a reader never sees a half-written file and a failure leaves the old file as it was.
     /// </summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<float> values, int valuesPerRow)
-    {
-        var target = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
+    public static void WriteAtomically(string path, float[] values, int valuesPerRow)
+        => AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-            {
-                Write(writer, values, valuesPerRow);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
+            using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true);
+            Write(writer, values, valuesPerRow);
+        });
 
     private static void ReadRow(string line, string sourceName, int lineNumber, int valuesPerRow, List<float> values)
     {

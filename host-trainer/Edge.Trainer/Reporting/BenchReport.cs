@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edge.Domain.IO;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Training;
 
@@ -88,8 +89,8 @@ public static class BenchReport
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        WriteAtomically(path, ToJson(result).ToJsonString(Indented));
-        WriteAtomically(Path.ChangeExtension(path, ".details.json"), ToDetailsJson(result).ToJsonString(Indented));
+        AtomicFile.WriteAllText(path, ToJson(result).ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.ChangeExtension(path, ".details.json"), ToDetailsJson(result).ToJsonString(Indented));
     }
 
     /// <summary>The result as a markdown table a person reads.</summary>
@@ -132,11 +133,4 @@ public static class BenchReport
     }
 
     private static double Round(double value, int digits = 4) => Math.Round(value, digits);
-
-    private static void WriteAtomically(string path, string content)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, content);
-        File.Move(temporary, path, overwrite: true);
-    }
 }
