@@ -9,7 +9,7 @@ namespace Edge.Domain.Physics;
 /// differences of <see cref="Forward"/> to rounding error.
 /// </summary>
 /// <typeparam name="TSystem">The ODE; a struct so the inner loop is devirtualised.</typeparam>
-public sealed class OdeLayerPhysics<TSystem> : IStatefulPhysics
+public sealed class OdeLayerPhysics<TSystem> : ISampledPhysics
     where TSystem : struct, IOdeSystem
 {
     private const int MaxStackState = 64;
@@ -97,6 +97,16 @@ public sealed class OdeLayerPhysics<TSystem> : IStatefulPhysics
             Rk4Step(coefficients, state, 0.0, scratch);
         }
     }
+
+    /// <inheritdoc />
+    public void Step(ReadOnlySpan<double> coefficients, Span<double> state, double drive)
+    {
+        Span<double> scratch = stackalloc double[5 * _system.StateSize];
+        Rk4Step(coefficients, state, drive, scratch);
+    }
+
+    /// <inheritdoc />
+    public double Observe(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> state) => _system.Observe(coefficients, state);
 
     private void Integrate(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double> tape, Span<double> x)
     {
