@@ -25,6 +25,12 @@ public sealed class AgentCommandLine
         Recursive = true,
     };
 
+    private readonly Option<string?> _backend = new("--backend")
+    {
+        Description = $"How the layer is reached: {string.Join(", ", DeviceBackends.All)} (sets {DeviceOptions.SectionName}:{nameof(DeviceOptions.Backend)}).",
+        Recursive = true,
+    };
+
     private readonly Option<ulong?> _seed = new("--seed")
     {
         Description = $"Seed of the simulated part's noise (sets {DeviceOptions.SectionName}:{nameof(DeviceOptions.Seed)}).",
@@ -46,6 +52,7 @@ public sealed class AgentCommandLine
             _system,
             _deviceId,
             _seed,
+            _backend,
             device,
             Run,
         };
@@ -80,7 +87,21 @@ public sealed class AgentCommandLine
             return ExitCodes.InvalidConfiguration;
         }
 
-        return await body(host, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await body(host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DeviceUnavailableException e)
+        {
+            await parseResult.InvocationConfiguration.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return ExitCodes.DeviceUnavailable;
+        }
+        catch (IOException e)
+        {
+            // A bus or serial fault during I/O: say so plainly instead of a stack trace.
+            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"Device I/O failed: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.DeviceUnavailable;
+        }
     }
 
     private List<KeyValuePair<string, string?>> Overrides(ParseResult parseResult)
@@ -99,6 +120,11 @@ public sealed class AgentCommandLine
         if (parseResult.GetValue(_seed) is { } seed)
         {
             overrides.Add(new($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Seed)}", seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (parseResult.GetValue(_backend) is { } backend)
+        {
+            overrides.Add(new($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Backend)}", backend));
         }
 
         return overrides;

@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The configuration is invalid; the message names the key.</summary>
     public const int InvalidConfiguration = 3;
+
+    /// <summary>The layer hardware could not be opened or failed during I/O.</summary>
+    public const int DeviceUnavailable = 4;
 }

@@ -14,4 +14,30 @@ public sealed class DeviceOptions
 
     /// <summary>Seed of the simulated part's noise and drift streams.</summary>
     public ulong Seed { get; set; }
+
+    /// <summary>
+    /// How the layer is reached: <c>simulated</c> (the physics in software, the default), <c>direct</c> (DAC and ADC
+    /// chips on the Pi's own I2C/SPI buses, configured under <see cref="Direct"/>) or <c>emulated</c> (the same chip
+    /// drivers talking to register-level emulators wired to the simulated circuit).
+    /// </summary>
+    public string Backend { get; set; } = DeviceBackends.Simulated;
+
+    /// <summary>The chips and wiring of the <c>direct</c> and <c>emulated</c> backends.</summary>
+    public DirectBackendOptions Direct { get; set; } = new();
+}
+
+/// <summary>Names of the device backends.</summary>
+public static class DeviceBackends
+{
+    /// <summary>The physics simulated in software.</summary>
+    public const string Simulated = "simulated";
+
+    /// <summary>DAC and ADC chips on the Pi's buses.</summary>
+    public const string Direct = "direct";
+
+    /// <summary>The direct backend's drivers against emulated chips and the simulated circuit.</summary>
+    public const string Emulated = "emulated";
+
+    /// <summary>Every backend name.</summary>
+    public static IReadOnlyList<string> All { get; } = [Simulated, Direct, Emulated];
 }

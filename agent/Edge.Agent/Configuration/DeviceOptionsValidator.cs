@@ -1,3 +1,4 @@
+using Edge.Agent.Hosting;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,79 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
             failures.Add($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.DeviceId)}: must not be empty; it names the part (its serial number, or the simulated part's id).");
         }
 
+        ValidateBackend(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateBackend(DeviceOptions options, List<string> failures)
+    {
+        var key = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Backend)}";
+        if (!Contains(DeviceBackends.All, options.Backend))
+        {
+            failures.Add($"{key}: unknown backend '{options.Backend}'. Known backends: {string.Join(", ", DeviceBackends.All)}.");
+            return;
+        }
+
+        if (string.Equals(options.Backend, DeviceBackends.Simulated, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var direct = options.Direct;
+        var prefix = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Direct)}";
+        if (!Contains(DirectBackendFactory.Dacs, direct.Dac))
+        {
+            failures.Add($"{prefix}:{nameof(direct.Dac)}: unknown DAC '{direct.Dac}'. Known DACs: {string.Join(", ", DirectBackendFactory.Dacs)}.");
+        }
+        else
+        {
+            var channels = direct.Dac.ToLowerInvariant() switch { "mcp4728" => 4, "mcp4922" => 2, _ => 1 };
+            Range(failures, $"{prefix}:{nameof(direct.DacChannel)}", direct.DacChannel, 0, channels - 1, direct.Dac);
+        }
+
+        if (!Contains(DirectBackendFactory.Adcs, direct.Adc))
+        {
+            failures.Add($"{prefix}:{nameof(direct.Adc)}: unknown ADC '{direct.Adc}'. Known ADCs: {string.Join(", ", DirectBackendFactory.Adcs)}.");
+        }
+        else
+        {
+            Range(failures, $"{prefix}:{nameof(direct.AdcChannel)}", direct.AdcChannel, 0, string.Equals(direct.Adc, "ads1115", StringComparison.OrdinalIgnoreCase) ? 3 : 7, direct.Adc);
+        }
+
+        Range(failures, $"{prefix}:{nameof(direct.DacAddress)}", direct.DacAddress, 0x08, 0x77, "a 7-bit I2C device");
+        Range(failures, $"{prefix}:{nameof(direct.AdcAddress)}", direct.AdcAddress, 0x08, 0x77, "a 7-bit I2C device");
+        Range(failures, $"{prefix}:{nameof(direct.DacSpiClockHz)}", direct.DacSpiClockHz, 1, 20_000_000, "the MCP4922");
+        Range(failures, $"{prefix}:{nameof(direct.AdcSpiClockHz)}", direct.AdcSpiClockHz, 1, 3_600_000, "an MCP3x08");
+        if (!(direct.DacReferenceVolts is > 0 and <= 5.5) || !(direct.AdcReferenceVolts is > 0 and <= 5.5))
+        {
+            failures.Add($"{prefix}: DacReferenceVolts and AdcReferenceVolts must be in (0, 5.5] V, were {direct.DacReferenceVolts} and {direct.AdcReferenceVolts}.");
+        }
+
+        if (!(direct.InterDriveGapMilliseconds >= 0))
+        {
+            failures.Add($"{prefix}:{nameof(direct.InterDriveGapMilliseconds)}: must be zero or more, was {direct.InterDriveGapMilliseconds}.");
+        }
+    }
+
+    private static void Range(List<string> failures, string key, int value, int min, int max, string what)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"{key}: {value} is outside {min}–{max} for {what}.");
+        }
+    }
+
+    private static bool Contains(IReadOnlyList<string> names, string? name)
+    {
+        foreach (var known in names)
+        {
+            if (string.Equals(known, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsKnownSystem(string? system)

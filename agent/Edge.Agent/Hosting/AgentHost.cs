@@ -57,7 +57,13 @@ public static class AgentHost
         builder.Services.AddSingleton<IPhysicalDevice>(services =>
         {
             var options = services.GetRequiredService<IOptions<DeviceOptions>>().Value;
-            return services.GetRequiredService<IPhysicalSystem>().CreateDevice(options.DeviceId, options.Seed);
+            var system = services.GetRequiredService<IPhysicalSystem>();
+            return options.Backend.ToLowerInvariant() switch
+            {
+                DeviceBackends.Direct => DirectBackendFactory.CreateOnHardware(system, options),
+                DeviceBackends.Emulated => DirectBackendFactory.CreateEmulated(system, options),
+                _ => system.CreateDevice(options.DeviceId, options.Seed),
+            };
         });
         return builder;
     }
