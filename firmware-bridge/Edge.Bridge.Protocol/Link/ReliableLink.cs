@@ -185,6 +185,25 @@ public sealed class ReliableLink
         }
     }
 
+    /// <summary>
+    /// Starts a new sending session: drops every unacknowledged frame and numbers the next reliable frame from
+    /// <paramref name="initialSequence"/> with the <c>Sync</c> flag. A device calls this when a host's Hello opens a
+    /// new host session (the host restarted), so the host's fresh receiver accepts the device's frames; the receiving
+    /// side is untouched.
+    /// </summary>
+    /// <param name="initialSequence">First sequence of the new session (random per session).</param>
+    public void RestartSendSession(ushort initialSequence)
+    {
+        ThrowIfFailed();
+        for (var i = 0; i < pending.Length; i++)
+        {
+            pending[i] = null;
+        }
+
+        nextSequence = initialSequence;
+        sessionOpened = false;
+    }
+
     /// <summary>Applies the payload limit agreed in Hello/HelloAck; drops any partially received block.</summary>
     /// <param name="maxPayload">The negotiated limit.</param>
     /// <exception cref="System.InvalidOperationException">Reliable frames are still in flight.</exception>

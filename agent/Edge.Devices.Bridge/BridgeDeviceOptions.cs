@@ -1,0 +1,26 @@
+namespace Edge.Devices.Bridge;
+
+/// <summary>How the agent talks to its bridge.</summary>
+public sealed class BridgeDeviceOptions
+{
+    /// <summary>DAC output of the bridge that plays the drive.</summary>
+    public int DriveChannel { get; init; }
+
+    /// <summary>ADC input of the bridge that reads the response.</summary>
+    public int CaptureChannel { get; init; }
+
+    /// <summary>Largest payload the agent accepts (64 … 4096); the smaller of both sides' limits is used.</summary>
+    public int MaxPayload { get; init; } = 1024;
+
+    /// <summary>Link retransmission timeout: must exceed the round trip of the longest frame at the line rate.</summary>
+    public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Send window (frames in flight).</summary>
+    public int WindowSize { get; init; } = 8;
+
+    /// <summary>Time allowed for the bridge to answer Hello.</summary>
+    public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Time allowed per capture beyond the drive's own duration.</summary>
+    public TimeSpan CaptureSlack { get; init; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using Edge.Bridge.Firmware;
+using Edge.Bridge.Protocol;
+using Edge.Domain.Simulation;
+
+namespace Edge.Bridge.Emulator;
+
+/// <summary>
+/// One emulated bridge: the firmware core over a <see cref="BenchBoard"/>, talking through a duplex stream (a socket or
+/// a serial port) whose line rate, loss and corruption are emulated in both directions. Between captures the circuit
+/// rests for a configurable stretch of virtual time, as a real layer rests between requests.
+/// </summary>
+public sealed class BridgeEmulator
+{
+    private readonly BenchBoard _board;
+    private readonly LineFaults _faults;
+    private readonly double _restSeconds;
+    private readonly FirmwareSettings _settings;
+    private readonly ushort _initialSequence;
+
+    /// <summary>Creates the emulator for part <paramref name="deviceId"/> of <paramref name="system"/>.</summary>
+    /// <param name="system">The layer's physical system.</param>
+    /// <param name="deviceId">The part (fixes its component values).</param>
+    /// <param name="seed">Seed of the part.</param>
+    /// <param name="faults">Line rate and faults.</param>
+    /// <param name="restSeconds">Virtual rest between captures (the layer's settling gap).</param>
+    /// <param name="settings">Firmware limits; the ESP32 defaults when null.</param>
+    public BridgeEmulator(IPhysicalSystem system, string deviceId, ulong seed, LineFaults faults, double restSeconds, FirmwareSettings? settings = null)
+    {
+        _board = new BenchBoard(system, deviceId, seed);
+        _faults = faults ?? throw new ArgumentNullException(nameof(faults));
+        if (!(restSeconds >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(restSeconds), restSeconds, "The rest between captures cannot be negative.");
+        }
+
+        _restSeconds = restSeconds;
+        _settings = settings ?? new FirmwareSettings { SafeCode = 1 << (BenchBoard.ConverterBits - 1) };
+        _initialSequence = (ushort)seed;
+    }
+
+    /// <summary>The firmware instance of the last <see cref="Run"/> (for its counters), or null before.</summary>
+    public BridgeFirmware? Firmware { get; private set; }
+
+    /// <summary>Line faults and their counters.</summary>
+    public LineFaults Faults => _faults;
+
+    /// <summary>Serves <paramref name="stream"/> until it closes or <paramref name="cancellationToken"/> fires; blocks the calling thread.</summary>
+    public void Run(Stream stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var clock = Stopwatch.StartNew();
+        var inbox = new Inbox();
+        var firmware = new BridgeFirmware(_settings, _board, _board, _board, new PacedSink(stream, _faults), _initialSequence);
+        Firmware = firmware;
+        var reader = Task.Run(() => ReadLoop(stream, inbox, cancellationToken), cancellationToken);
+        while (!cancellationToken.IsCancellationRequested && !reader.IsCompleted)
+        {
+            while (inbox.TryTake(out var chunk, out var length))
+            {
+                firmware.Receive(chunk, 0, length, clock.ElapsedMilliseconds);
+            }
+
+            var before = firmware.CapturesDone;
+            try
+            {
+                firmware.Poll(clock.ElapsedMilliseconds);
+            }
+            catch (IOException)
+            {
+                // The host went away mid-write.
+                break;
+            }
+
+            if (firmware.CapturesDone > before)
+            {
+                _board.Rest(_restSeconds * (firmware.CapturesDone - before));
+            }
+
+            inbox.WaitForData(TimeSpan.FromMilliseconds(1));
+        }
+    }
+
+    private void ReadLoop(Stream stream, Inbox inbox, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1024];
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var read = stream.Read(buffer, 0, buffer.Length);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                Pace(_faults.TransmitTime(read));
+                var kept = _faults.Apply(buffer, read);
+                inbox.Add(buffer, kept);
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The host closed the line.
+        }
+    }
+
+    private static void Pace(TimeSpan time)
+    {
+        if (time >= TimeSpan.FromMilliseconds(1))
+        {
+            Thread.Sleep(time);
+        }
+        else if (time > TimeSpan.Zero)
+        {
+            var until = Stopwatch.GetTimestamp() + (long)(time.TotalSeconds * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                Thread.SpinWait(10);
+            }
+        }
+    }
+
+    /// <summary>The UART transmitter: line faults, then the line rate, then the stream.</summary>
+    private sealed class PacedSink(Stream stream, LineFaults faults) : IByteSink
+    {
+        private byte[] _scratch = new byte[256];
+
+        public void Write(byte[] buffer, int offset, int count)
+        {
+            if (_scratch.Length < count)
+            {
+                _scratch = new byte[count * 2];
+            }
+
+            Array.Copy(buffer, offset, _scratch, 0, count);
+            var kept = faults.Apply(_scratch, count);
+            Pace(faults.TransmitTime(count));
+            stream.Write(_scratch, 0, kept);
+            stream.Flush();
+        }
+    }
+
+    /// <summary>Hands received chunks from the reader thread to the firmware loop.</summary>
+    private sealed class Inbox
+    {
+        private readonly Queue<byte[]> _chunks = new();
+        private readonly SemaphoreSlim _signal = new(0);
+
+        public void Add(byte[] buffer, int count)
+        {
+            if (count == 0)
+            {
+                return;
+            }
+
+            lock (_chunks)
+            {
+                _chunks.Enqueue(buffer.AsSpan(0, count).ToArray());
+            }
+
+            _signal.Release();
+        }
+
+        public bool TryTake(out byte[] chunk, out int length)
+        {
+            lock (_chunks)
+            {
+                if (_chunks.TryDequeue(out var next))
+                {
+                    chunk = next;
+                    length = next.Length;
+                    return true;
+                }
+            }
+
+            chunk = [];
+            length = 0;
+            return false;
+        }
+
+        public void WaitForData(TimeSpan timeout) => _signal.Wait(timeout);
+    }
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.IO.Ports;
+using System.Net;
+using System.Net.Sockets;
+using Edge.Bridge.Emulator;
+using Edge.Domain.Simulation;
+
+var system = new Option<string>("--system") { Description = "Layer to emulate: electronic, mechanical or duffing.", DefaultValueFactory = _ => "electronic" };
+var deviceId = new Option<string>("--device-id") { Description = "Part id (fixes its component values).", DefaultValueFactory = _ => "bridge-0001" };
+var seed = new Option<ulong>("--seed") { Description = "Seed of the part and of the link's first sequence.", DefaultValueFactory = _ => 1 };
+var tcp = new Option<int?>("--tcp") { Description = "Listen on this loopback TCP port (0 picks one and prints it)." };
+var serial = new Option<string?>("--serial") { Description = "Open this serial port, e.g. one end of a socat pty pair." };
+var baud = new Option<int>("--baud") { Description = "Line rate in baud (8N1; 0 = unlimited).", DefaultValueFactory = _ => 921_600 };
+var loss = new Option<double>("--loss") { Description = "Probability that a byte is lost, each direction.", DefaultValueFactory = _ => 0 };
+var corrupt = new Option<double>("--corrupt") { Description = "Probability that a byte has a bit flipped, each direction.", DefaultValueFactory = _ => 0 };
+var faultSeed = new Option<int>("--fault-seed") { Description = "Seed of the loss and corruption streams.", DefaultValueFactory = _ => 1 };
+var rest = new Option<double?>("--rest-us") { Description = "Virtual rest between captures in µs (default: the system's settling gap, or 1000 drive lengths)." };
+var root = new RootCommand("Edge bridge emulator: the ESP32 firmware core on .NET with a simulated layer.")
+{
+    system, deviceId, seed, tcp, serial, baud, loss, corrupt, faultSeed, rest,
+};
+root.SetAction(async (parse, cancellationToken) =>
+{
+    if ((parse.GetValue(tcp) is null) == (parse.GetValue(serial) is null))
+    {
+        await Console.Error.WriteLineAsync("Give exactly one of --tcp <port> or --serial <path>.").ConfigureAwait(false);
+        return 2;
+    }
+
+    IPhysicalSystem physical;
+    LineFaults faults;
+    BridgeEmulator emulator;
+    try
+    {
+        physical = PhysicalSystems.Get(parse.GetValue(system)!);
+        faults = new LineFaults(parse.GetValue(baud), parse.GetValue(loss), parse.GetValue(corrupt), parse.GetValue(faultSeed));
+        var restSeconds = parse.GetValue(rest) is { } us ? us * 1e-6 : DefaultRest(physical);
+        emulator = new BridgeEmulator(physical, parse.GetValue(deviceId)!, parse.GetValue(seed), faults, restSeconds);
+    }
+    catch (ArgumentException e)
+    {
+        await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+        return 2;
+    }
+
+    if (parse.GetValue(serial) is { } path)
+    {
+        using var port = new SerialPort(path, Math.Max(parse.GetValue(baud), 9600));
+        try
+        {
+            port.Open();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"Cannot open serial port '{path}': {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await Console.Out.WriteLineAsync($"bridge emulator: {physical.Name} on {path}").ConfigureAwait(false);
+        await Task.Run(() => emulator.Run(port.BaseStream, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    var listener = new TcpListener(IPAddress.Loopback, parse.GetValue(tcp)!.Value);
+    listener.Start();
+    await Console.Out.WriteLineAsync($"bridge emulator: {physical.Name} on tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}").ConfigureAwait(false);
+    try
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
+            client.NoDelay = true;
+            await Task.Run(() => emulator.Run(client.GetStream(), cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+    }
+    catch (OperationCanceledException)
+    {
+        // Ctrl+C.
+    }
+    finally
+    {
+        listener.Stop();
+    }
+
+    return 0;
+});
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+
+static double DefaultRest(IPhysicalSystem system)
+{
+    var gap = system.DefaultImperfections.SettlingGapSeconds;
+    return double.IsFinite(gap) ? gap : 1000 * system.Spec.DriveLength * system.Spec.Dac.SegmentSeconds;
+}

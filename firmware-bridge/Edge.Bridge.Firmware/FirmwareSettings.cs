@@ -1,0 +1,29 @@
+namespace Edge.Bridge.Firmware;
+
+/// <summary>What the board can do and how the firmware behaves; reported to the host in HelloAck.</summary>
+public sealed class FirmwareSettings
+{
+    /// <summary>Fastest sample rate the sequencer promises to hold.</summary>
+    public int MaxSampleRateHz { get; set; } = 1_000_000;
+
+    /// <summary>Samples one capture may hold.</summary>
+    public int BufferSamples { get; set; } = 16_384;
+
+    /// <summary>Largest payload the firmware accepts (64 … 4096).</summary>
+    public int MaxPayload { get; set; } = 1024;
+
+    /// <summary>DAC code every output rests at until the host sets another with SetSafe.</summary>
+    public int SafeCode { get; set; }
+
+    /// <summary>Silence from the host, in milliseconds, after which the DAC outputs go to their safe codes.</summary>
+    public int WatchdogTimeoutMs { get; set; } = 1000;
+
+    /// <summary>Heartbeat interval of the device's link (0 = none).</summary>
+    public int HeartbeatIntervalMs { get; set; } = 250;
+
+    /// <summary>Link retransmission timeout.</summary>
+    public int RetransmitTimeoutMs { get; set; } = 50;
+
+    /// <summary>Send window of the device's link.</summary>
+    public int WindowSize { get; set; } = 8;
+}
