@@ -74,7 +74,9 @@ public sealed class BridgeEmulator
 
             if (firmware.CapturesDone > before)
             {
-                _board.Rest(_restSeconds * (firmware.CapturesDone - before));
+                // The next capture's lead is part of the rest, so captures start exactly the rest apart.
+                var lead = (double)firmware.LastLeadTicks / _board.TicksPerSecond;
+                _board.Rest(Math.Max(0, (_restSeconds * (firmware.CapturesDone - before)) - lead));
             }
 
             inbox.WaitForData(TimeSpan.FromMilliseconds(1));

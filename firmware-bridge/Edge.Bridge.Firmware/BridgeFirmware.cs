@@ -63,6 +63,9 @@ public sealed class BridgeFirmware : ILinkListener
     /// <summary>Samples that missed their deadline, over all captures.</summary>
     public long LateSamples { get; private set; }
 
+    /// <summary>Lead of the last capture's sequencer before its first deadline, in ticks.</summary>
+    public long LastLeadTicks => sequencer.LeadTicks;
+
     /// <summary>The current link (for its counters).</summary>
     public ReliableLink Link => link;
 

@@ -23,6 +23,9 @@ public sealed class WaveformSequencer
     /// <summary>Samples that started later than a quarter of a sample period after their deadline, in the last run.</summary>
     public int LateSamples { get; private set; }
 
+    /// <summary>Lead between the call and the first deadline in the last run, in ticks (a quarter sample period).</summary>
+    public long LeadTicks { get; private set; }
+
     /// <summary>Largest lateness of the last run, in ticks.</summary>
     public long MaxLatenessTicks { get; private set; }
 
@@ -39,7 +42,8 @@ public sealed class WaveformSequencer
         MaxLatenessTicks = 0;
 
         // A quarter period of lead so the first deadline is still ahead when the loop starts.
-        var start = clock.Ticks + (ticksPerSecond / sampleRateHz / 4);
+        LeadTicks = ticksPerSecond / sampleRateHz / 4;
+        var start = clock.Ticks + LeadTicks;
         for (var i = 0; i <= total; i++)
         {
             var deadline = start + (i * ticksPerSecond / sampleRateHz);

@@ -17,13 +17,17 @@ public sealed class DeviceOptions
 
     /// <summary>
     /// How the layer is reached: <c>simulated</c> (the physics in software, the default), <c>direct</c> (DAC and ADC
-    /// chips on the Pi's own I2C/SPI buses, configured under <see cref="Direct"/>) or <c>emulated</c> (the same chip
-    /// drivers talking to register-level emulators wired to the simulated circuit).
+    /// chips on the Pi's own I2C/SPI buses, configured under <see cref="Direct"/>) <c>emulated</c> (the same chip
+    /// drivers talking to register-level emulators wired to the simulated circuit) or <c>bridge</c> (the ESP32 bridge,
+    /// configured under <see cref="Bridge"/>).
     /// </summary>
     public string Backend { get; set; } = DeviceBackends.Simulated;
 
     /// <summary>The chips and wiring of the <c>direct</c> and <c>emulated</c> backends.</summary>
     public DirectBackendOptions Direct { get; set; } = new();
+
+    /// <summary>The serial port or emulator address of the <c>bridge</c> backend.</summary>
+    public BridgeBackendOptions Bridge { get; set; } = new();
 }
 
 /// <summary>Names of the device backends.</summary>
@@ -38,6 +42,9 @@ public static class DeviceBackends
     /// <summary>The direct backend's drivers against emulated chips and the simulated circuit.</summary>
     public const string Emulated = "emulated";
 
+    /// <summary>The ESP32 bridge over a serial port (or its emulator over TCP).</summary>
+    public const string Bridge = "bridge";
+
     /// <summary>Every backend name.</summary>
-    public static IReadOnlyList<string> All { get; } = [Simulated, Direct, Emulated];
+    public static IReadOnlyList<string> All { get; } = [Simulated, Direct, Emulated, Bridge];
 }

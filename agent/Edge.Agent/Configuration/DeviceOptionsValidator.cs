@@ -40,6 +40,12 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
             return;
         }
 
+        if (string.Equals(options.Backend, DeviceBackends.Bridge, StringComparison.OrdinalIgnoreCase))
+        {
+            ValidateBridge(options.Bridge, failures);
+            return;
+        }
+
         var direct = options.Direct;
         var prefix = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Direct)}";
         if (!Contains(DirectBackendFactory.Dacs, direct.Dac))
@@ -74,6 +80,27 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         {
             failures.Add($"{prefix}:{nameof(direct.InterDriveGapMilliseconds)}: must be zero or more, was {direct.InterDriveGapMilliseconds}.");
         }
+    }
+
+    private static void ValidateBridge(BridgeBackendOptions bridge, List<string> failures)
+    {
+        var prefix = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Bridge)}";
+        if (!string.IsNullOrWhiteSpace(bridge.Tcp))
+        {
+            var colon = bridge.Tcp.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(bridge.Tcp.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                failures.Add($"{prefix}:{nameof(bridge.Tcp)}: '{bridge.Tcp}' is not host:port.");
+            }
+        }
+        else if (string.IsNullOrWhiteSpace(bridge.Port))
+        {
+            failures.Add($"{prefix}: set Port (the serial device) or Tcp (an emulator's host:port).");
+        }
+
+        Range(failures, $"{prefix}:{nameof(bridge.BaudRate)}", bridge.BaudRate, 1200, 16_000_000, "a UART");
+        Range(failures, $"{prefix}:{nameof(bridge.DriveChannel)}", bridge.DriveChannel, 0, 254, "a bridge channel");
+        Range(failures, $"{prefix}:{nameof(bridge.CaptureChannel)}", bridge.CaptureChannel, 0, 254, "a bridge channel");
     }
 
     private static void Range(List<string> failures, string key, int value, int min, int max, string what)

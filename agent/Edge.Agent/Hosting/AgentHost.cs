@@ -62,6 +62,7 @@ public static class AgentHost
             {
                 DeviceBackends.Direct => DirectBackendFactory.CreateOnHardware(system, options),
                 DeviceBackends.Emulated => DirectBackendFactory.CreateEmulated(system, options),
+                DeviceBackends.Bridge => BridgeBackendFactory.Create(system, options),
                 _ => system.CreateDevice(options.DeviceId, options.Seed),
             };
         });

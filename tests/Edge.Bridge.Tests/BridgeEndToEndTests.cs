@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.IO.Ports;
+using System.Net;
+using System.Net.Sockets;
+using Edge.Bridge.Emulator;
+using Edge.Bridge.Firmware;
+using Edge.Devices.Bridge;
+using Edge.Domain.Simulation;
+using Edge.Domain.Simulation.Electronic;
+
+namespace Edge.Bridge.Tests;
+
+public sealed class BridgeEndToEndTests
+{
+    private const string PartId = "bridge-part";
+    private const ulong Seed = 5;
+
+    // The electronic part's default settling gap: the emulator rests this long between captures, the simulation too.
+    private const double Rest = 20e-6;
+
+    [Fact]
+    public async Task A_forward_through_the_emulated_bridge_over_tcp_equals_the_simulation_within_quantisation()
+    {
+        await using var emulator = EmulatorServer.Start(new LineFaults(0, 0, 0, 1));
+        await using var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, cancellationToken: TestContext.Current.CancellationToken);
+
+        var (measured, expected) = await CompareAsync(device, drives: 6);
+
+        AssertWithinQuantisation(measured, expected);
+        Assert.Equal(12, device.BridgeInfo!.DacBits);
+    }
+
+    [Fact]
+    public async Task Byte_loss_and_corruption_on_the_line_are_repaired_by_the_link()
+    {
+        var faults = new LineFaults(0, 0.002, 0.002, 9);
+        await using var emulator = EmulatorServer.Start(faults);
+        await using var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, cancellationToken: TestContext.Current.CancellationToken);
+
+        var (measured, expected) = await CompareAsync(device, drives: 20);
+
+        AssertWithinQuantisation(measured, expected);
+        Assert.True(faults.Lost + faults.Corrupted > 0, "the line injected no faults");
+        Assert.True(device.Retransmissions + emulator.Emulator.Firmware!.Link.Retransmissions > 0);
+    }
+
+    [Fact]
+    public async Task The_agent_talks_to_the_emulator_through_a_socat_pty_pair_as_to_a_real_esp32_and_survives_its_own_restart()
+    {
+        using var directory = new TempPath();
+        var socat = PtyPair.TryStart(directory.Path);
+        if (socat is null)
+        {
+            Assert.True(Environment.GetEnvironmentVariable("CI") != "true", "socat is not installed; .ci/run installs it and CI must not skip this test.");
+            Assert.Skip("socat is not installed (apt-get install socat).");
+        }
+
+        using (socat)
+        {
+            var emulator = new BridgeEmulator(ElectronicSystem.Instance, PartId, Seed, new LineFaults(921_600, 0, 0, 1), Rest);
+            using var port = new SerialPort(socat.DevicePath, 921_600);
+            port.Open();
+            using var stop = new CancellationTokenSource();
+            var firmwareLoop = Task.Run(() => emulator.Run(port.BaseStream, stop.Token), TestContext.Current.CancellationToken);
+
+            for (var session = 0; session < 2; session++)
+            {
+                await using var device = await BridgeDevice.OpenSerialAsync(ElectronicSystem.LayerSpec, PartId, socat.HostPath, 921_600, cancellationToken: TestContext.Current.CancellationToken);
+                var drives = Drives(3, seed: session);
+                var measured = new float[3 * 12];
+                await device.ForwardAsync(drives, measured, TestContext.Current.CancellationToken);
+                Assert.All(measured, v => Assert.InRange(v, -4f, 4f));
+                Assert.Contains(measured, v => Math.Abs(v) > 0.01f);
+            }
+
+            await stop.CancelAsync();
+            port.Close();
+            await firmwareLoop.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            Assert.Equal(6, emulator.Firmware!.CapturesDone);
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_bridge_and_a_layer_it_cannot_play_are_reported()
+    {
+        var unreachable = await Assert.ThrowsAsync<IOException>(() => BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", FreePort(), cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("Cannot reach the bridge emulator", unreachable.Message, StringComparison.Ordinal);
+
+        await using var slow = EmulatorServer.Start(new LineFaults(0, 0, 0, 1), new FirmwareSettings { MaxSampleRateHz = 100_000, SafeCode = 2048 });
+        var refused = await Assert.ThrowsAsync<IOException>(() => BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", slow.Port, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("cannot play layer 'electronic'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("1000000 S/s", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_emulator_refuses_a_layer_that_is_not_a_sampled_circuit()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new BridgeEmulator(PhysicalSystems.Get("optical"), PartId, Seed, new LineFaults(0, 0, 0, 1), 0));
+        Assert.Contains("not a sampled circuit", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<(float[] Measured, float[] Expected)> CompareAsync(BridgeDevice device, int drives)
+    {
+        var values = Drives(drives, seed: 3);
+        var measured = new float[drives * 12];
+        await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
+        var reference = ElectronicSystem.Instance.CreateDevice(PartId, Seed, Imperfections.None with { DacQuantisation = true, SettlingGapSeconds = Rest });
+        var expected = new float[measured.Length];
+        reference.Forward(values, expected);
+        return (measured, expected);
+    }
+
+    private static void AssertWithinQuantisation(float[] measured, float[] expected)
+    {
+        var lsb = 8.0 / 4095;
+        for (var i = 0; i < measured.Length; i++)
+        {
+            Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * lsb, $"value {i}: bridge {measured[i]:F5}, simulation {expected[i]:F5}");
+        }
+    }
+
+    private static float[] Drives(int count, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[count * 24];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        return values;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The emulator serving TCP connections on a loopback port, one at a time, until disposed.</summary>
+    private sealed class EmulatorServer : IAsyncDisposable
+    {
+        private readonly TcpListener _listener;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        private EmulatorServer(BridgeEmulator emulator)
+        {
+            Emulator = emulator;
+            _listener = new TcpListener(IPAddress.Loopback, 0);
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            _loop = Task.Run(ServeAsync);
+        }
+
+        public BridgeEmulator Emulator { get; }
+
+        public int Port { get; }
+
+        public static EmulatorServer Start(LineFaults faults, FirmwareSettings? settings = null)
+            => new(new BridgeEmulator(ElectronicSystem.Instance, PartId, Seed, faults, Rest, settings));
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            try
+            {
+                await _loop;
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // Stopped.
+            }
+
+            _stop.Dispose();
+        }
+
+        private async Task ServeAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                client.NoDelay = true;
+                await Task.Run(() => Emulator.Run(client.GetStream(), _stop.Token));
+            }
+        }
+    }
+
+    /// <summary>A pseudo-terminal pair made by socat: the emulator opens one end, the agent the other.</summary>
+    private sealed class PtyPair : IDisposable
+    {
+        private readonly Process _process;
+
+        private PtyPair(Process process, string devicePath, string hostPath)
+        {
+            _process = process;
+            DevicePath = devicePath;
+            HostPath = hostPath;
+        }
+
+        public string DevicePath { get; }
+
+        public string HostPath { get; }
+
+        public static PtyPair? TryStart(string directory)
+        {
+            var device = System.IO.Path.Combine(directory, "bridge");
+            var host = System.IO.Path.Combine(directory, "agent");
+            Process process;
+            try
+            {
+                process = Process.Start(new ProcessStartInfo("socat", $"pty,raw,echo=0,link={device} pty,raw,echo=0,link={host}") { RedirectStandardError = true })!;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return null;
+            }
+
+            var deadline = Stopwatch.StartNew();
+            while (!(File.Exists(device) && File.Exists(host)))
+            {
+                if (deadline.Elapsed > TimeSpan.FromSeconds(5) || process.HasExited)
+                {
+                    throw new InvalidOperationException($"socat did not create the pty pair: {process.StandardError.ReadToEnd()}");
+                }
+
+                Thread.Sleep(20);
+            }
+
+            return new PtyPair(process, device, host);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+        }
+    }
+
+    private sealed class TempPath : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("edge-bridge-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}
