@@ -26,6 +26,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
     private readonly Dictionary<ushort, PendingCapture> _captures = [];
     private readonly Queue<ushort> _order = new();
     private readonly TaskCompletionSource<HelloAckMessage> _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _outstanding;
     private readonly Task _reader;
     private readonly Task _poller;
     private string? _failure;
@@ -33,8 +34,12 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
     private int _samplesPerSegment;
     private int _dacMaxCode;
     private int _adcBits;
+    private int _drivesPerRequest = 1;
+    private int _restBins;
+    private ushort _safeCode;
     private long _bytesRead;
     private long _payloadBytes;
+    private long _driveBytes;
 
     private BridgeDevice(LayerSpec spec, string deviceId, Stream stream, IDisposable? owner, BridgeDeviceOptions options)
     {
@@ -45,6 +50,12 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
         _options = options;
         _sink = new StreamByteSink(stream);
         _listener = new Listener(this);
+        if (options.MaxOutstandingRequests is < 1 or > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxOutstandingRequests, "The bridge queues 1 to 8 requests.");
+        }
+
+        _outstanding = new SemaphoreSlim(options.MaxOutstandingRequests);
         _link = new ReliableLink(_sink, _listener, new LinkOptions
         {
             WindowSize = options.WindowSize,
@@ -69,6 +80,12 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
 
     /// <summary>Waveform payload carried: segment codes sent plus captured values received, in bytes.</summary>
     public long PayloadBytes => Interlocked.Read(ref _payloadBytes);
+
+    /// <summary>The drives' own share of <see cref="PayloadBytes"/>: their segment codes and bins, rest segments excluded.</summary>
+    public long DriveBytes => Interlocked.Read(ref _driveBytes);
+
+    /// <summary>Drives packed per request after fitting the negotiated payload and buffer.</summary>
+    public int DrivesPerRequest => _drivesPerRequest;
 
     /// <summary>Retransmissions of the link so far.</summary>
     public int Retransmissions
@@ -140,21 +157,30 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
     public async ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
     {
         var count = DeviceBatch.Count(Spec, drives.Length, responses.Length);
-        var captures = new PendingCapture[count];
+        var requests = (count + _drivesPerRequest - 1) / _drivesPerRequest;
+        var captures = new PendingCapture[requests];
         var driveSeconds = Spec.DriveLength * Spec.Dac.SegmentSeconds;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(count * driveSeconds) + _options.CaptureSlack + (count * _options.RetransmitTimeout));
+        timeout.CancelAfter(TimeSpan.FromSeconds(count * driveSeconds) + _options.CaptureSlack + (requests * _options.RetransmitTimeout));
         try
         {
-            for (var d = 0; d < count; d++)
+            for (var r = 0; r < requests; r++)
             {
-                captures[d] = await SendCaptureAsync(drives.Slice(d * Spec.DriveLength, Spec.DriveLength), timeout.Token).ConfigureAwait(false);
+                var first = r * _drivesPerRequest;
+                var packed = Math.Min(_drivesPerRequest, count - first);
+                captures[r] = await SendCaptureAsync(drives.Slice(first * Spec.DriveLength, packed * Spec.DriveLength), packed, timeout.Token).ConfigureAwait(false);
             }
 
-            for (var d = 0; d < count; d++)
+            for (var r = 0; r < requests; r++)
             {
-                var values = await captures[d].Result.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-                ToResponses(values, responses.Span.Slice(d * Spec.OutputSize, Spec.OutputSize));
+                var values = await captures[r].Result.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+                var first = r * _drivesPerRequest;
+                for (var d = 0; d < captures[r].Drives; d++)
+                {
+                    // Each packed drive's bins, then the rest bins that follow it (discarded).
+                    var bins = values.AsSpan(d * (Spec.OutputSize + _restBins), Spec.OutputSize);
+                    ToResponses(bins, responses.Span.Slice((first + d) * Spec.OutputSize, Spec.OutputSize));
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -192,6 +218,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
         }
 
         _stop.Dispose();
+        _outstanding.Dispose();
     }
 
     private long NowMs => _clock.ElapsedMilliseconds;
@@ -233,8 +260,9 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
             await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         }
 
-        var safe = DacCode(Math.Clamp(0.0, Spec.Dac.Min, Spec.Dac.Max));
-        await SendAsync(new SetSafeMessage((byte)_options.DriveChannel, safe), cancellationToken).ConfigureAwait(false);
+        _safeCode = DacCode(Math.Clamp(0.0, Spec.Dac.Min, Spec.Dac.Max));
+        await SendAsync(new SetSafeMessage((byte)_options.DriveChannel, _safeCode), cancellationToken).ConfigureAwait(false);
+        PlanPacking(payload);
     }
 
     private void CheckLayer(HelloAckMessage ack)
@@ -258,26 +286,64 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
         _adcBits = ack.AdcBits;
     }
 
-    private async Task<PendingCapture> SendCaptureAsync(ReadOnlyMemory<float> drive, CancellationToken cancellationToken)
+    private void PlanPacking(int payload)
     {
-        var codes = new ushort[Spec.DriveLength];
-        for (var s = 0; s < codes.Length; s++)
+        var samplesPerBin = Spec.DriveLength * _samplesPerSegment / Spec.Adc.Bins;
+        var restSamples = _options.RestSegments * _samplesPerSegment;
+        if (_options.DrivesPerRequest < 1 || _options.RestSegments < 0 || restSamples % samplesPerBin != 0)
         {
-            codes[s] = DacCode(drive.Span[s]);
+            throw new IOException($"Bridge packing for layer '{Spec.Name}': {_options.DrivesPerRequest} drives per request with {_options.RestSegments} rest segments is not possible; rest segments must fill whole bins of {samplesPerBin} samples.");
         }
 
+        _restBins = restSamples / samplesPerBin;
+        var segmentsFor = (int k) => (k * Spec.DriveLength) + ((k - 1) * _options.RestSegments);
+        var packed = _options.DrivesPerRequest;
+
+        // As many as fit the negotiated payload and the bridge's buffer.
+        while (packed > 1 && ((PlayAndCaptureMessage.HeaderLength + (2 * segmentsFor(packed)) > payload) || (long)segmentsFor(packed) * _samplesPerSegment > BridgeInfo!.BufferSamples))
+        {
+            packed--;
+        }
+
+        _drivesPerRequest = packed;
+    }
+
+    private async Task<PendingCapture> SendCaptureAsync(ReadOnlyMemory<float> drives, int packed, CancellationToken cancellationToken)
+    {
+        var codes = new ushort[(packed * Spec.DriveLength) + ((packed - 1) * _options.RestSegments)];
+        var position = 0;
+        for (var d = 0; d < packed; d++)
+        {
+            if (d > 0)
+            {
+                codes.AsSpan(position, _options.RestSegments).Fill(_safeCode);
+                position += _options.RestSegments;
+            }
+
+            var drive = drives.Span.Slice(d * Spec.DriveLength, Spec.DriveLength);
+            for (var s = 0; s < drive.Length; s++)
+            {
+                codes[position++] = DacCode(drive[s]);
+            }
+        }
+
+        var binCount = (packed * Spec.OutputSize) + ((packed - 1) * _restBins);
+
+        // Application-level flow control: never more requests outstanding than the bridge queues.
+        await _outstanding.WaitAsync(cancellationToken).ConfigureAwait(false);
         PendingCapture capture;
         lock (_gate)
         {
             ThrowIfFailed();
-            capture = new PendingCapture(_nextCaptureId++, Spec.OutputSize);
+            capture = new PendingCapture(_nextCaptureId++, binCount, packed, _outstanding);
             _captures[capture.Id] = capture;
             _order.Enqueue(capture.Id);
         }
 
-        var request = new PlayAndCaptureMessage(capture.Id, (byte)_options.DriveChannel, (byte)_options.CaptureChannel, (uint)Spec.Adc.SampleRateHz, (ushort)_samplesPerSegment, (ushort)Spec.Adc.Bins, codes);
+        var request = new PlayAndCaptureMessage(capture.Id, (byte)_options.DriveChannel, (byte)_options.CaptureChannel, (uint)Spec.Adc.SampleRateHz, (ushort)_samplesPerSegment, (ushort)binCount, codes);
         await SendAsync(request, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _payloadBytes, 2 * codes.Length);
+        Interlocked.Add(ref _driveBytes, 2 * packed * (Spec.DriveLength + Spec.OutputSize));
         return capture;
     }
 
@@ -305,7 +371,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
         return (ushort)Math.Round(Math.Clamp(fraction, 0.0, 1.0) * (_dacMaxCode == 0 ? 4095 : _dacMaxCode));
     }
 
-    private void ToResponses(ushort[] binMeans, Span<float> response)
+    private void ToResponses(ReadOnlySpan<ushort> binMeans, Span<float> response)
     {
         // Bin means arrive left-justified to 16 bits: the ADC code with extra fractional bits.
         var scale = 1.0 / (1 << (16 - _adcBits)) / ((1 << _adcBits) - 1);
@@ -384,7 +450,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
             _hello.TrySetException(error);
             foreach (var capture in _captures.Values)
             {
-                capture.Result.TrySetException(error);
+                capture.Fail(error);
             }
         }
     }
@@ -417,7 +483,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
                 if (capture.Received >= result.TotalValues)
                 {
                     Dequeue(capture.Id);
-                    capture.Result.TrySetResult(capture.Values);
+                    capture.Complete();
                 }
 
                 break;
@@ -430,7 +496,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
                 }
                 else if (_order.TryDequeue(out var id) && _captures.TryGetValue(id, out var failed))
                 {
-                    failed.Result.TrySetException(problem);
+                    failed.Fail(problem);
                 }
 
                 break;
@@ -449,15 +515,37 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
         }
     }
 
-    private sealed class PendingCapture(ushort id, int values)
+    private sealed class PendingCapture(ushort id, int values, int drives, SemaphoreSlim outstanding)
     {
+        private int _settled;
+
         public ushort Id { get; } = id;
+
+        public int Drives { get; } = drives;
 
         public ushort[] Values { get; } = new ushort[values];
 
         public int Received { get; set; }
 
         public TaskCompletionSource<ushort[]> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Complete()
+        {
+            if (Interlocked.Exchange(ref _settled, 1) == 0)
+            {
+                outstanding.Release();
+                Result.TrySetResult(Values);
+            }
+        }
+
+        public void Fail(Exception error)
+        {
+            if (Interlocked.Exchange(ref _settled, 1) == 0)
+            {
+                outstanding.Release();
+                Result.TrySetException(error);
+            }
+        }
     }
 
     private sealed class Listener(BridgeDevice device) : ILinkListener

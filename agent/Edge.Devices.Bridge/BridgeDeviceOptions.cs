@@ -18,6 +18,19 @@ public sealed class BridgeDeviceOptions
     /// <summary>Send window (frames in flight).</summary>
     public int WindowSize { get; init; } = 8;
 
+    /// <summary>
+    /// Drives packed into one PlayAndCapture request, played back to back with <see cref="RestSegments"/> at the safe
+    /// code between them. 1 (the default) sends each drive alone, so every drive starts after the bridge's idle rest;
+    /// more amortise the frame overhead (see docs/benchmarks.md) at the price of shorter rests inside a request.
+    /// </summary>
+    public int DrivesPerRequest { get; init; } = 1;
+
+    /// <summary>Requests outstanding at once; the bridge queues at most 8 (PROTOCOL.md, section 4), so 1 … 8.</summary>
+    public int MaxOutstandingRequests { get; init; } = 4;
+
+    /// <summary>Segments at the safe code between packed drives; their samples must fill whole bins.</summary>
+    public int RestSegments { get; init; }
+
     /// <summary>Time allowed for the bridge to answer Hello.</summary>
     public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -364,6 +364,7 @@ public sealed class BridgeFirmware : ILinkListener
         {
             WindowSize = settings.WindowSize,
             RetransmitTimeoutMs = settings.RetransmitTimeoutMs,
+            RetryLimit = settings.RetryLimit,
             InitialSequence = sessionSeed,
             HeartbeatIntervalMs = settings.HeartbeatIntervalMs,
         };

@@ -24,6 +24,12 @@ public sealed class FirmwareSettings
     /// <summary>Link retransmission timeout.</summary>
     public int RetransmitTimeoutMs { get; set; } = 50;
 
+    /// <summary>
+    /// Retransmissions before the device gives its link up (then it makes the outputs safe and waits for a new Hello).
+    /// With the 50 ms timeout, 20 tolerates a host that stalls for a second (a Linux host can: GC, swap, load).
+    /// </summary>
+    public int RetryLimit { get; set; } = 20;
+
     /// <summary>Send window of the device's link.</summary>
     public int WindowSize { get; set; } = 8;
 }

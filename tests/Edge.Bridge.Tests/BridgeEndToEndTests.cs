@@ -45,6 +45,37 @@ public sealed class BridgeEndToEndTests
     }
 
     [Fact]
+    public async Task Packed_requests_play_drives_back_to_back_with_rest_segments_and_still_match_the_simulation()
+    {
+        const double rest = 24e-6;
+        await using var emulator = EmulatorServer.Start(new LineFaults(0, 0, 0, 1), restSeconds: rest);
+        var options = new BridgeDeviceOptions { DrivesPerRequest = 8, RestSegments = 6 };
+        await using var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, options, TestContext.Current.CancellationToken);
+
+        var values = Drives(20, seed: 4);
+        var measured = new float[20 * 12];
+        await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
+        var expected = new float[measured.Length];
+        ElectronicSystem.Instance.CreateDevice(PartId, Seed, Imperfections.None with { DacQuantisation = true, SettlingGapSeconds = rest }).Forward(values, expected);
+
+        AssertWithinQuantisation(measured, expected);
+        Assert.Equal(8, device.DrivesPerRequest);
+        Assert.Equal(3, emulator.Emulator.Firmware!.CapturesDone);
+        Assert.True(device.PayloadBytes > device.DriveBytes);
+    }
+
+    [Fact]
+    public async Task Rest_segments_that_do_not_fill_whole_bins_are_refused()
+    {
+        await using var emulator = EmulatorServer.Start(new LineFaults(0, 0, 0, 1));
+        var options = new BridgeDeviceOptions { DrivesPerRequest = 4, RestSegments = 3 };
+
+        var error = await Assert.ThrowsAsync<IOException>(() => BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, options, TestContext.Current.CancellationToken));
+
+        Assert.Contains("whole bins of 8 samples", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_agent_talks_to_the_emulator_through_a_socat_pty_pair_as_to_a_real_esp32_and_survives_its_own_restart()
     {
         using var directory = new TempPath();
@@ -158,8 +189,8 @@ public sealed class BridgeEndToEndTests
 
         public int Port { get; }
 
-        public static EmulatorServer Start(LineFaults faults, FirmwareSettings? settings = null)
-            => new(new BridgeEmulator(ElectronicSystem.Instance, PartId, Seed, faults, Rest, settings));
+        public static EmulatorServer Start(LineFaults faults, FirmwareSettings? settings = null, double restSeconds = Rest)
+            => new(new BridgeEmulator(ElectronicSystem.Instance, PartId, Seed, faults, restSeconds, settings));
 
         public async ValueTask DisposeAsync()
         {

@@ -17,4 +17,10 @@ public sealed class BridgeBackendOptions
 
     /// <summary>Bridge ADC input that reads the response.</summary>
     public int CaptureChannel { get; set; }
+
+    /// <summary>Drives packed into one request (1 = each drive alone, after the bridge's idle rest).</summary>
+    public int DrivesPerRequest { get; set; } = 1;
+
+    /// <summary>Segments at the safe code between packed drives (must fill whole bins).</summary>
+    public int RestSegments { get; set; }
 }

@@ -101,6 +101,8 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Range(failures, $"{prefix}:{nameof(bridge.BaudRate)}", bridge.BaudRate, 1200, 16_000_000, "a UART");
         Range(failures, $"{prefix}:{nameof(bridge.DriveChannel)}", bridge.DriveChannel, 0, 254, "a bridge channel");
         Range(failures, $"{prefix}:{nameof(bridge.CaptureChannel)}", bridge.CaptureChannel, 0, 254, "a bridge channel");
+        Range(failures, $"{prefix}:{nameof(bridge.DrivesPerRequest)}", bridge.DrivesPerRequest, 1, 1024, "drives packed per request");
+        Range(failures, $"{prefix}:{nameof(bridge.RestSegments)}", bridge.RestSegments, 0, 4096, "rest segments");
     }
 
     private static void Range(List<string> failures, string key, int value, int min, int max, string what)

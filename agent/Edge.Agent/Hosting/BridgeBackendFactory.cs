@@ -12,7 +12,13 @@ public static class BridgeBackendFactory
     public static BridgeDevice Create(IPhysicalSystem system, DeviceOptions options)
     {
         var bridge = options.Bridge;
-        var device = new BridgeDeviceOptions { DriveChannel = bridge.DriveChannel, CaptureChannel = bridge.CaptureChannel };
+        var device = new BridgeDeviceOptions
+        {
+            DriveChannel = bridge.DriveChannel,
+            CaptureChannel = bridge.CaptureChannel,
+            DrivesPerRequest = bridge.DrivesPerRequest,
+            RestSegments = bridge.RestSegments,
+        };
         try
         {
             if (!string.IsNullOrWhiteSpace(bridge.Tcp))
