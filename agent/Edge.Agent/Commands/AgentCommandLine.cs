@@ -47,6 +47,9 @@ public sealed class AgentCommandLine
             _deviceId,
             _seed,
             device,
+            ClassifyCommand.Create(this),
+            StatusCommand.Create(this),
+            ModelsCommand.Create(this),
             Run,
         };
     }

@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The configuration is invalid; the message names the key.</summary>
     public const int InvalidConfiguration = 3;
+
+    /// <summary>The model store refused the request (package rejected, nothing to roll back to, no active model).</summary>
+    public const int Refused = 4;
 }
