@@ -54,6 +54,9 @@ public sealed class AgentCommandLine
             _seed,
             _backend,
             device,
+            ClassifyCommand.Create(this),
+            StatusCommand.Create(this),
+            ModelsCommand.Create(this),
             Run,
         };
     }

@@ -15,6 +15,9 @@ public static class ExitCodes
     /// <summary>The configuration is invalid; the message names the key.</summary>
     public const int InvalidConfiguration = 3;
 
+    /// <summary>The model store refused the request (package rejected, nothing to roll back to, no active model).</summary>
+    public const int Refused = 4;
+
     /// <summary>The layer hardware could not be opened or failed during I/O.</summary>
-    public const int DeviceUnavailable = 4;
+    public const int DeviceUnavailable = 5;
 }

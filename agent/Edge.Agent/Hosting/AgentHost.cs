@@ -48,6 +48,10 @@ public static class AgentHost
         builder.Services.AddOptions<DeviceOptions>()
             .Bind(builder.Configuration.GetSection(DeviceOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ModelsOptions>, ModelsOptionsValidator>();
+        builder.Services.AddOptions<ModelsOptions>()
+            .Bind(builder.Configuration.GetSection(ModelsOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ConsoleLogFormatOptions>, ConsoleLogFormatOptionsValidator>();
         builder.Services.AddOptions<ConsoleLogFormatOptions>()
             .Bind(builder.Configuration.GetSection(ConsoleLogFormatOptions.SectionName))

@@ -1,4 +1,5 @@
 using Edge.Domain.Devices;
+using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Edge.Domain.Specs;
 using Edge.Trainer.Neural;
@@ -109,10 +110,7 @@ public sealed class PhysicalLayer : PnnModule
     {
         var driveLength = Spec.DriveLength;
         var outputs = Spec.OutputSize;
-        for (var b = 0; b < batch; b++)
-        {
-            Spec.AssembleDrive(input.AsSpan(b * InputSize, InputSize), _theta.Value, _rawDrives.AsSpan(b * driveLength, driveLength));
-        }
+        PhysicalStageDrive.Assemble(Spec, input, batch, _theta.Value, _rawDrives);
 
         for (var i = 0; i < batch * driveLength; i++)
         {

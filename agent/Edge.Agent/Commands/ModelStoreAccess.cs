@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Edge.Agent.Configuration;
+using Edge.Agent.Models;
+using Edge.Domain.Devices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Agent.Commands;
+
+/// <summary>Runs a verb against the configured model store, turning store errors into messages and exit codes.</summary>
+internal static class ModelStoreAccess
+{
+    public static Task<int> WithStoreAsync(
+        AgentCommandLine commandLine,
+        ParseResult parseResult,
+        Func<ModelStore, TextWriter, CancellationToken, Task<int>> body,
+        CancellationToken cancellationToken)
+        => commandLine.WithHostAsync(
+            parseResult,
+            async (host, token) =>
+            {
+                var error = parseResult.InvocationConfiguration.Error;
+                ModelStore store;
+                try
+                {
+                    store = Open(host);
+                }
+                catch (ModelStoreException e)
+                {
+                    await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                    return ExitCodes.InvalidConfiguration;
+                }
+
+                using (store)
+                {
+                    foreach (var problem in store.Problems)
+                    {
+                        await error.WriteLineAsync($"warning: {problem}").ConfigureAwait(false);
+                    }
+
+                    try
+                    {
+                        return await body(store, parseResult.InvocationConfiguration.Output, token).ConfigureAwait(false);
+                    }
+                    catch (ModelStoreException e)
+                    {
+                        await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                        return ExitCodes.Refused;
+                    }
+                }
+            },
+            cancellationToken);
+
+    private static ModelStore Open(IHost host)
+        => ModelStore.Open(
+            host.Services.GetRequiredService<IOptions<ModelsOptions>>().Value,
+            host.Services.GetRequiredService<IPhysicalDevice>(),
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Agent.Models"));
+}

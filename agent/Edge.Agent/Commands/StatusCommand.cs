@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Globalization;
+using Edge.Agent.Models;
+
+namespace Edge.Agent.Commands;
+
+/// <summary><c>edge-agent status</c>: the device, the active model, installed versions and live health.</summary>
+public static class StatusCommand
+{
+    /// <summary>Creates the verb.</summary>
+    public static Command Create(AgentCommandLine commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(commandLine);
+        var command = new Command("status", "Show the device, the active model and the installed versions.");
+        command.SetAction((parseResult, cancellationToken) => ModelStoreAccess.WithStoreAsync(commandLine, parseResult, PrintAsync, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> PrintAsync(ModelStore store, TextWriter output, CancellationToken cancellationToken)
+    {
+        var device = store.Device;
+        await output.WriteLineAsync($"device:    {device.DeviceId} (layer '{device.Spec.Name}', {device.Spec.InputSize}+{device.Spec.ParameterSize}→{device.Spec.OutputSize})").ConfigureAwait(false);
+        if (store.Active is { } active)
+        {
+            var manifest = active.Manifest;
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"active:    version {active.Version}, task {manifest.Task}, {manifest.ClassLabels.Count} classes, {manifest.Stages.Count} stages, built {manifest.CreatedAt:yyyy-MM-dd HH:mm} by {manifest.TrainerId}")).ConfigureAwait(false);
+        }
+        else
+        {
+            await output.WriteLineAsync("active:    none").ConfigureAwait(false);
+        }
+
+        var versions = store.List();
+        var numbers = new string[versions.Count];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            numbers[i] = versions[i].Version.ToString(CultureInfo.InvariantCulture);
+        }
+
+        await output.WriteLineAsync($"installed: {(numbers.Length == 0 ? "none" : string.Join(", ", numbers))}").ConfigureAwait(false);
+        await output.WriteLineAsync($"problems:  {store.Problems.Count}").ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}

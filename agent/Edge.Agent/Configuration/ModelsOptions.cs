@@ -1,0 +1,35 @@
+namespace Edge.Agent.Configuration;
+
+/// <summary>The model store, bound from <c>Edge:Models</c>. An empty <see cref="StoreDirectory"/> disables models.</summary>
+public sealed class ModelsOptions
+{
+    /// <summary>Configuration section the options are bound from.</summary>
+    public const string SectionName = "Edge:Models";
+
+    /// <summary>Folder holding installed packages and the active pointer; empty when the agent serves no models.</summary>
+    public string StoreDirectory { get; set; } = "";
+
+    /// <summary>PEM file with the trainer's ECDSA P-256 public key; packages signed with any other key are refused.</summary>
+    public string PublicKeyPath { get; set; } = "";
+
+    /// <summary>The labelled calibration file candidates are validated on (its SHA-256 must match the package's).</summary>
+    public string CalibrationSetPath { get; set; } = "";
+
+    /// <summary>How many installed versions are kept (the active one always is); at least 2 so rollback has a target.</summary>
+    public int KeepVersions { get; set; } = 3;
+
+    /// <summary>A candidate is activated only if its calibration accuracy ≥ the active model's minus this (0..1).</summary>
+    public double Tolerance { get; set; } = 0.02;
+
+    /// <summary>Classifications in the rolling health window.</summary>
+    public int HealthWindow { get; set; } = 50;
+
+    /// <summary>Roll back when the window's mean winning-class probability falls below this (0..1).</summary>
+    public double MinMeanConfidence { get; set; } = 0.35;
+
+    /// <summary>Roll back when more than this fraction of the window's device calls failed (0..1).</summary>
+    public double MaxDeviceErrorRate { get; set; } = 0.2;
+
+    /// <summary>True when a store is configured.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(StoreDirectory);
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+
+namespace Edge.Agent.Configuration;
+
+/// <summary>Rejects model store settings the agent cannot use, naming each key at fault.</summary>
+public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ModelsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        var failures = new List<string>();
+        RequireFile(failures, nameof(ModelsOptions.PublicKeyPath), options.PublicKeyPath, "the trainer's public key (PEM)");
+        RequireFile(failures, nameof(ModelsOptions.CalibrationSetPath), options.CalibrationSetPath, "the labelled calibration set (CSV)");
+        if (options.KeepVersions < 2)
+        {
+            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.KeepVersions)}: must be at least 2 so a rollback has a target, was {options.KeepVersions}.");
+        }
+
+        if (options.HealthWindow < 1)
+        {
+            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.HealthWindow)}: must be positive, was {options.HealthWindow}.");
+        }
+
+        Fraction(failures, nameof(ModelsOptions.Tolerance), options.Tolerance);
+        Fraction(failures, nameof(ModelsOptions.MinMeanConfidence), options.MinMeanConfidence);
+        Fraction(failures, nameof(ModelsOptions.MaxDeviceErrorRate), options.MaxDeviceErrorRate);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RequireFile(List<string> failures, string key, string path, string what)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            failures.Add($"{ModelsOptions.SectionName}:{key}: must name {what} when {ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)} is set.");
+        }
+        else if (!File.Exists(path))
+        {
+            failures.Add($"{ModelsOptions.SectionName}:{key}: file '{path}' does not exist.");
+        }
+    }
+
+    private static void Fraction(List<string> failures, string key, double value)
+    {
+        if (!(value is >= 0 and <= 1))
+        {
+            failures.Add($"{ModelsOptions.SectionName}:{key}: must lie in [0, 1], was {value}.");
+        }
+    }
+}

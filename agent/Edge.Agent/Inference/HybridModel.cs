@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using Edge.Domain.Devices;
+using Edge.Domain.Models;
+
+namespace Edge.Agent.Inference;
+
+/// <summary>
+/// A verified package made runnable on this agent: digital stages on ONNX Runtime, physical stages on the hosted
+/// device with the drive assembled from the stage input and θ as in training. Every buffer is allocated here, once;
+/// <see cref="ClassifyAsync"/> reuses them, so it is not safe to call concurrently (the store serialises calls).
+/// </summary>
+public sealed class HybridModel : IDisposable
+{
+    private readonly IPhysicalDevice _device;
+    private readonly Stage[] _stages;
+    private readonly float[] _logits;
+
+    /// <summary>Loads <paramref name="package"/>'s stages for <paramref name="device"/>; a stage this device cannot run is a <see cref="ModelPackageException"/>.</summary>
+    public HybridModel(VerifiedModelPackage package, IPhysicalDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        _device = device ?? throw new ArgumentNullException(nameof(device));
+        Manifest = package.Manifest;
+        _stages = new Stage[Manifest.Stages.Count];
+        try
+        {
+            for (var i = 0; i < _stages.Length; i++)
+            {
+                var stage = Manifest.Stages[i];
+                _stages[i] = stage.Kind == StageKind.Digital
+                    ? new Stage(new DigitalStageSession(stage, package.File(stage.File!)), null)
+                    : new Stage(null, new PhysicalStage(stage, device));
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+
+        _logits = new float[Manifest.ClassLabels.Count];
+    }
+
+    /// <summary>The manifest of the package this model was loaded from.</summary>
+    public ModelManifest Manifest { get; }
+
+    /// <summary>Model version.</summary>
+    public int Version => Manifest.ModelVersion;
+
+    /// <summary>Class logits of the last classification.</summary>
+    public ReadOnlySpan<float> LastLogits => _logits;
+
+    /// <summary>
+    /// Classifies one example of <see cref="ModelInput.Size"/> finite features. Wrong sizes and NaN/∞ are rejected
+    /// with an <see cref="ArgumentException"/> before anything reaches the device.
+    /// </summary>
+    public async ValueTask<InferenceResult> ClassifyAsync(ReadOnlyMemory<float> features, CancellationToken cancellationToken = default)
+    {
+        if (features.Length != Manifest.Input.Size)
+        {
+            throw new ArgumentException($"Model {Version} takes {Manifest.Input.Size} features; got {features.Length}.", nameof(features));
+        }
+
+        var bad = PhysicalStageDrive.FirstNonFinite(features.Span);
+        if (bad >= 0)
+        {
+            throw new ArgumentException($"Feature {bad + 1} is {features.Span[bad]}; features must be finite numbers.", nameof(features));
+        }
+
+        long digitalTicks = 0;
+        long deviceTicks = 0;
+        var start = Stopwatch.GetTimestamp();
+        ReadOnlyMemory<float> current = features;
+        for (var i = 0; i < _stages.Length; i++)
+        {
+            var stage = _stages[i];
+            if (stage.Digital is { } digital)
+            {
+                current.Span.CopyTo(digital.Input);
+                digital.Run();
+                current = digital.Output;
+            }
+            else
+            {
+                var physical = stage.Physical!;
+                physical.Assemble(current.Span);
+                var before = Stopwatch.GetTimestamp();
+                await _device.ForwardAsync(physical.Drive, physical.Response, cancellationToken).ConfigureAwait(false);
+                deviceTicks += Stopwatch.GetTimestamp() - before;
+                current = physical.Response;
+            }
+        }
+
+        current.Span.CopyTo(_logits);
+        var (best, confidence) = Softmax.ArgMaxWithProbability(_logits);
+        digitalTicks += Stopwatch.GetTimestamp() - start - deviceTicks;
+        return new InferenceResult(best, Manifest.ClassLabels[best], confidence, Stopwatch.GetElapsedTime(0, digitalTicks), Stopwatch.GetElapsedTime(0, deviceTicks));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var stage in _stages)
+        {
+            stage?.Digital?.Dispose();
+        }
+    }
+
+    private sealed record Stage(DigitalStageSession? Digital, PhysicalStage? Physical);
+
+    private sealed class PhysicalStage
+    {
+        private readonly Domain.Specs.LayerSpec _spec;
+        private readonly float[] _theta;
+
+        public PhysicalStage(ModelStage stage, IPhysicalDevice device)
+        {
+            _spec = stage.Spec!;
+            var hosted = device.Spec;
+            if (!string.Equals(hosted.Name, _spec.Name, StringComparison.Ordinal) || hosted.InputSize != _spec.InputSize
+                || hosted.ParameterSize != _spec.ParameterSize || hosted.OutputSize != _spec.OutputSize || hosted.DriveLength != _spec.DriveLength)
+            {
+                throw new ModelPackageException(
+                    $"Stage '{stage.Name}' was trained for layer '{_spec.Name}' ({_spec.InputSize}+{_spec.ParameterSize}→{_spec.OutputSize}) but device {device.DeviceId} hosts '{hosted.Name}' ({hosted.InputSize}+{hosted.ParameterSize}→{hosted.OutputSize}).");
+            }
+
+            _theta = [.. stage.Theta!];
+            Drive = new float[_spec.DriveLength];
+            Response = new float[_spec.OutputSize];
+        }
+
+        public float[] Drive { get; }
+
+        public float[] Response { get; }
+
+        public void Assemble(ReadOnlySpan<float> input) => PhysicalStageDrive.Assemble(_spec, input, 1, _theta, Drive);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Edge.Domain.Models;
+using Edge.Trainer.Training;
+using Edge.Trainer.Twins;
+
+namespace Edge.Trainer.Export;
+
+/// <summary>What goes into a package besides the model itself.</summary>
+/// <param name="ModelVersion">Positive version number of the model.</param>
+/// <param name="Task">Task name, e.g. <c>vowels</c>.</param>
+/// <param name="ClassLabels">Class names by logit index.</param>
+/// <param name="CalibrationSet">The exact bytes of the calibration file the agents hold (its SHA-256 is signed).</param>
+/// <param name="TrainerId">Who built the package.</param>
+public sealed record PackageMetadata(int ModelVersion, string Task, IReadOnlyList<string> ClassLabels, byte[] CalibrationSet, string TrainerId);
+
+/// <summary>Turns a trained <see cref="PnnModel"/> (and its black-box twin) into a signed model package.</summary>
+public static class ModelPackager
+{
+    /// <summary>Writes the signed package of <paramref name="model"/> to <paramref name="destination"/>.</summary>
+    public static ModelManifest Write(Stream destination, PnnModel model, MlpTwin? twin, PackageMetadata metadata, ECDsa privateKey, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var stages = new List<ModelStage>(model.Modules.Count);
+        var physicalCount = 0;
+        for (var i = 0; i < model.Modules.Count; i++)
+        {
+            var module = model.Modules[i];
+            if (module is PhysicalLayer layer)
+            {
+                physicalCount++;
+                stages.Add(new ModelStage
+                {
+                    Name = $"physical{physicalCount}",
+                    Kind = StageKind.Physical,
+                    InputSize = module.InputSize,
+                    OutputSize = module.OutputSize,
+                    Spec = layer.Spec,
+                    Theta = [.. layer.Theta.Value],
+                });
+                continue;
+            }
+
+            var name = $"stage{i.ToString(CultureInfo.InvariantCulture)}-{module.GetType().Name.ToLowerInvariant()}";
+            var path = $"stages/{name}.onnx";
+            files.Add(path, OnnxExporter.ExportModule(module, name));
+            stages.Add(new ModelStage { Name = name, Kind = StageKind.Digital, InputSize = module.InputSize, OutputSize = module.OutputSize, File = path });
+        }
+
+        ModelTwin? twinEntry = null;
+        if (twin is not null)
+        {
+            twinEntry = new ModelTwin("twin/twin.onnx", twin.Spec.Name);
+            files.Add(twinEntry.File, OnnxExporter.ExportTwin(twin));
+        }
+
+        var manifest = new ModelManifest
+        {
+            SchemaVersion = ModelManifest.CurrentSchemaVersion,
+            ModelVersion = metadata.ModelVersion,
+            Task = metadata.Task,
+            ClassLabels = metadata.ClassLabels,
+            Input = new ModelInput(model.InputSize, ModelInput.FeatureVector),
+            Stages = stages,
+            Twin = twinEntry,
+            Files = [],
+            CalibrationSha256 = PackageSigning.Sha256Hex(metadata.CalibrationSet),
+            CreatedAt = (clock ?? TimeProvider.System).GetUtcNow(),
+            TrainerId = metadata.TrainerId,
+        };
+        return ModelPackageWriter.Write(destination, manifest, files, privateKey);
+    }
+}

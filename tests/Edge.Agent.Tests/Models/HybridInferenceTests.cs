@@ -1,0 +1,70 @@
+using Edge.Agent.Inference;
+using Edge.Domain.Models;
+using Edge.Domain.Simulation;
+using Edge.Trainer.Training;
+
+namespace Edge.Agent.Tests.Models;
+
+/// <summary>The agent's hybrid inference reproduces the trainer's forward of the same model on the same device.</summary>
+public sealed class HybridInferenceTests(TrainedPackages packages)
+{
+    [Fact]
+    public async Task Hybrid_inference_equals_the_trainer_forward_on_an_identical_part()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var system = PhysicalSystems.Get(TrainedPackages.System);
+
+        // Two identical parts (same id and noise seed) see the same drive sequence, so their noise is identical too:
+        // what remains between the two results is ONNX Runtime against the managed digital stages.
+        var trainerDevice = system.CreateDevice(TrainedPackages.DeviceId, seed: 77);
+        var reference = packages.NewModel(trainerDevice, seed: 0);
+        for (var p = 0; p < reference.Parameters.Count; p++)
+        {
+            packages.Trained.Parameters[p].Value.CopyTo(reference.Parameters[p].Value, 0);
+        }
+
+        var verified = ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key);
+        using var model = new HybridModel(verified, system.CreateDevice(TrainedPackages.DeviceId, seed: 77));
+        var test = packages.Task.Test;
+        var correct = 0;
+        for (var i = 0; i < test.Count; i++)
+        {
+            var features = test.Row(i).ToArray();
+            var expected = await reference.ForwardAsync(features, 1, PassKind.Device, training: false, token);
+            var result = await model.ClassifyAsync(features, token);
+            for (var k = 0; k < expected.Length / reference.MaxBatch; k++)
+            {
+                Assert.Equal(expected[k], model.LastLogits[k], 1e-4 * (1 + Math.Abs(expected[k])));
+            }
+
+            Assert.Equal(packages.Task.ClassNames[result.ClassIndex], result.Label);
+            Assert.InRange(result.Confidence, 1f / 7, 1f);
+            Assert.True(result.DeviceTime > TimeSpan.Zero && result.DigitalTime > TimeSpan.Zero);
+            correct += result.ClassIndex == test.Labels[i] ? 1 : 0;
+        }
+
+        Assert.True(correct > test.Count / 2, $"only {correct} of {test.Count} right");
+    }
+
+    [Fact]
+    public async Task Bad_features_are_refused_before_reaching_the_device()
+    {
+        var device = PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed: 3);
+        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key), device);
+        var wrongSize = await Assert.ThrowsAsync<ArgumentException>(async () => await model.ClassifyAsync(new float[5], TestContext.Current.CancellationToken));
+        Assert.Contains("takes 12 features; got 5", wrongSize.Message, StringComparison.Ordinal);
+        var features = new float[12];
+        features[4] = float.NaN;
+        var nan = await Assert.ThrowsAsync<ArgumentException>(async () => await model.ClassifyAsync(features, TestContext.Current.CancellationToken));
+        Assert.Contains("Feature 5 is NaN", nan.Message, StringComparison.Ordinal);
+        Assert.Equal(0, device.DrivesPlayed);
+    }
+
+    [Fact]
+    public void A_model_for_another_layer_is_refused_by_the_device()
+    {
+        var duffing = PhysicalSystems.Get("duffing").CreateDevice("d-1", seed: 1);
+        var error = Assert.Throws<ModelPackageException>(() => new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key), duffing));
+        Assert.Contains("was trained for layer", error.Message, StringComparison.Ordinal);
+    }
+}

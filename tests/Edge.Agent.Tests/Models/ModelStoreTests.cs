@@ -1,0 +1,194 @@
+using Edge.Agent.Configuration;
+using Edge.Agent.Models;
+using Edge.Domain.Devices;
+using Edge.Domain.Simulation;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Agent.Tests.Models;
+
+/// <summary>Install with validation, rollback (manual and automatic), pruning, restart and corrupt entries.</summary>
+public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
+{
+    private readonly TempDirectory _store = new();
+
+    private ModelsOptions Options(int keep = 3, double tolerance = 0.1) => new()
+    {
+        StoreDirectory = _store.Path,
+        PublicKeyPath = packages.PublicKeyPath,
+        CalibrationSetPath = packages.CalibrationPath,
+        KeepVersions = keep,
+        Tolerance = tolerance,
+        HealthWindow = 10,
+        MinMeanConfidence = 0.35,
+        MaxDeviceErrorRate = 0.2,
+    };
+
+    private static SimulatedDevice Device(ulong seed = 11) => PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed);
+
+    private ModelStore Open(ModelsOptions? options = null, IPhysicalDevice? device = null)
+        => ModelStore.Open(options ?? Options(), device ?? Device(), NullLogger.Instance);
+
+    private static Task<InstallResult> Install(ModelStore store, byte[] package)
+        => store.InstallAsync(new MemoryStream(package), TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task A_good_model_is_activated_and_a_worse_one_is_rejected_with_the_reason()
+    {
+        using var store = Open();
+        var first = await Install(store, packages.Package(packages.Trained, 1));
+        Assert.True(first.Accepted, first.Reason);
+        Assert.True(first.CandidateAccuracy > 0.5, $"calibration accuracy {first.CandidateAccuracy}");
+        Assert.Equal(1, store.Active!.Version);
+
+        var worse = await Install(store, packages.Package(packages.Untrained, 2));
+        Assert.False(worse.Accepted);
+        Assert.Contains("below the active model 1's", worse.Reason, StringComparison.Ordinal);
+        Assert.True(worse.CandidateAccuracy < worse.ActiveAccuracy);
+        Assert.Equal(1, store.Active!.Version);
+        Assert.Single(store.List());
+
+        var again = await Install(store, packages.Package(packages.Trained, 3));
+        Assert.True(again.Accepted, again.Reason);
+        Assert.Equal(3, store.Active!.Version);
+    }
+
+    [Fact]
+    public async Task Packages_that_fail_verification_or_do_not_fit_the_agent_are_rejected_and_nothing_changes()
+    {
+        using var store = Open();
+        Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
+        var wrongKey = await Install(store, packages.Package(packages.Trained, 2, key: packages.OtherKey));
+        Assert.Contains("signature does not verify", wrongKey.Reason, StringComparison.Ordinal);
+        var truncated = packages.Package(packages.Trained, 2);
+        Assert.Contains("not a readable zip", (await Install(store, truncated[..(truncated.Length / 3)])).Reason, StringComparison.Ordinal);
+        var otherCalibration = await Install(store, packages.Package(packages.Trained, 2, calibration: [1, 2, 3]));
+        Assert.Contains("built for calibration set", otherCalibration.Reason, StringComparison.Ordinal);
+        var duplicate = await Install(store, packages.Package(packages.Trained, 1));
+        Assert.Contains("Version 1 is already installed", duplicate.Reason, StringComparison.Ordinal);
+        Assert.Single(store.List());
+        Assert.Single(Directory.GetFiles(Path.Combine(_store.Path, "versions")));
+    }
+
+    [Fact]
+    public async Task Rollback_returns_to_the_previous_version_or_a_named_one_and_survives_restart()
+    {
+        using (var store = Open())
+        {
+            for (var v = 1; v <= 3; v++)
+            {
+                Assert.True((await Install(store, packages.Package(packages.Trained, v))).Accepted);
+            }
+
+            Assert.Equal(2, await store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
+            Assert.Equal(2, store.Active!.Version);
+            Assert.Equal(3, await store.RollbackAsync(3, "test", TestContext.Current.CancellationToken));
+            Assert.Equal(1, await store.RollbackAsync(1, "test", TestContext.Current.CancellationToken));
+            var error = await Assert.ThrowsAsync<ModelStoreException>(() => store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
+            Assert.Contains("no earlier version", error.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<ModelStoreException>(() => store.RollbackAsync(9, "test", TestContext.Current.CancellationToken));
+        }
+
+        using var reopened = Open();
+        Assert.Empty(reopened.Problems);
+        Assert.Equal(1, reopened.Active!.Version);
+        Assert.Equal([3, 2, 1], reopened.List().Select(v => v.Version));
+    }
+
+    [Fact]
+    public async Task Only_the_newest_versions_are_kept()
+    {
+        using var store = Open(Options(keep: 2));
+        for (var v = 1; v <= 4; v++)
+        {
+            Assert.True((await Install(store, packages.Package(packages.Trained, v))).Accepted);
+        }
+
+        Assert.Equal([4, 3], store.List().Select(v => v.Version));
+        Assert.Equal(["000003.edgepkg", "000004.edgepkg"], Directory.GetFiles(Path.Combine(_store.Path, "versions")).Select(Path.GetFileName).Order());
+        Assert.Equal(3, await store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ModelStoreException>(() => store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_corrupt_entry_is_reported_and_skipped_on_restart()
+    {
+        using (var store = Open())
+        {
+            Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
+            Assert.True((await Install(store, packages.Package(packages.Trained, 2))).Accepted);
+        }
+
+        var active = Path.Combine(_store.Path, "versions", "000002.edgepkg");
+        var bytes = await File.ReadAllBytesAsync(active, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(active, bytes[..(bytes.Length / 2)], TestContext.Current.CancellationToken);
+        using (var reopened = Open())
+        {
+            var problem = Assert.Single(reopened.Problems);
+            Assert.Contains("000002.edgepkg", problem, StringComparison.Ordinal);
+            Assert.Equal(1, reopened.Active!.Version);
+            Assert.Equal([1], reopened.List().Select(v => v.Version));
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(_store.Path, "state.json"), "{ not json", TestContext.Current.CancellationToken);
+        using var rebuilt = Open();
+        Assert.Contains(rebuilt.Problems, p => p.Contains("state.json", StringComparison.Ordinal));
+        Assert.Equal(1, rebuilt.Active!.Version);
+    }
+
+    [Fact]
+    public async Task Degraded_live_health_rolls_back_automatically()
+    {
+        var device = new FailingDevice(Device());
+        using var store = Open(device: device);
+        Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
+        Assert.True((await Install(store, packages.Package(packages.Trained, 2))).Accepted);
+        var features = packages.Task.Test.Row(0).ToArray();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(2, (await store.ClassifyAsync(features, TestContext.Current.CancellationToken)).Version);
+        }
+
+        device.Failing = true;
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAsync<IOException>(() => store.ClassifyAsync(features, TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(1, store.Active!.Version);
+        device.Failing = false;
+        Assert.Equal(1, (await store.ClassifyAsync(features, TestContext.Current.CancellationToken)).Version);
+        using var reopened = Open();
+        Assert.Equal(1, reopened.Active!.Version);
+    }
+
+    [Fact]
+    public void A_missing_key_or_calibration_set_is_a_clear_error()
+    {
+        var error = Assert.Throws<ModelStoreException>(() => Open(Options().WithKey(_store.File("nope.pem"))));
+        Assert.Contains("nope.pem", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _store.Dispose();
+
+    /// <summary>Passes drives to a real simulated part, or fails like a disconnected bridge.</summary>
+    private sealed class FailingDevice(IPhysicalDevice inner) : IPhysicalDevice
+    {
+        public bool Failing { get; set; }
+
+        public Edge.Domain.Specs.LayerSpec Spec => inner.Spec;
+
+        public string DeviceId => inner.DeviceId;
+
+        public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+            => Failing ? throw new IOException("bridge disconnected") : inner.ForwardAsync(drives, responses, cancellationToken);
+    }
+}
+
+internal static class ModelsOptionsTestExtensions
+{
+    public static ModelsOptions WithKey(this ModelsOptions options, string path)
+    {
+        options.PublicKeyPath = path;
+        return options;
+    }
+}
