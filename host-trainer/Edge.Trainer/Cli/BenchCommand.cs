@@ -12,9 +12,10 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var task = new Option<string>("--task") { Description = "Task: vowels.", DefaultValueFactory = _ => "vowels" };
+        var task = new Option<string>("--task") { Description = "Task: vowels, mnist or fsdd.", DefaultValueFactory = _ => "vowels" };
+        var split = new Option<string>("--split") { Description = "FSDD split: conventional (recordings 0-4 test) or loso (leave one speaker out, every speaker).", DefaultValueFactory = _ => "conventional" };
         var system = new Option<string>("--system") { Description = "Physical system: electronic, mechanical, optical or duffing.", DefaultValueFactory = _ => "electronic" };
-        var modes = new Option<string>("--modes") { Description = "Comma-separated modes: insilico, pat, ideal, pat-refine.", DefaultValueFactory = _ => "insilico,pat,ideal" };
+        var modes = new Option<string>("--modes") { Description = "Comma-separated modes: insilico, pat, ideal, pat-refine, digital.", DefaultValueFactory = _ => "insilico,pat,ideal" };
         var seeds = new Option<int>("--seeds") { Description = "Number of seeds (0..N-1).", DefaultValueFactory = _ => 3 };
         var output = new Option<FileInfo?>("--out") { Description = "Write the result JSON here (details beside it)." };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write PNG plots into this folder." };
@@ -27,7 +28,7 @@ internal static class BenchCommand
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, system, modes, seeds, output, plots, twin, epochs, twinSamples, twinRepeats, twinEpochs, threads,
+            task, split, system, modes, seeds, output, plots, twin, epochs, twinSamples, twinRepeats, twinEpochs, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,6 +48,12 @@ internal static class BenchCommand
                 Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs") },
                 Threads = Positive(parse.GetValue(threads), "--threads"),
             };
+            if (IsLeaveOneSpeakerOut(options.Task, parse.GetValue(split)!))
+            {
+                await LeaveOneSpeakerOutCommand.RunAsync(options, parse.GetValue(output)?.FullName, parse.GetValue(plots)?.FullName, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+
             var result = await RunAndReportAsync(options, parse.GetValue(output)?.FullName, parse.GetValue(plots)?.FullName, cancellationToken).ConfigureAwait(false);
             return result is null ? 1 : 0;
         });
@@ -80,10 +87,18 @@ internal static class BenchCommand
         return result;
     }
 
+    internal static bool IsLeaveOneSpeakerOut(string task, string split) => split.Trim().ToLowerInvariant() switch
+    {
+        "conventional" => false,
+        "loso" when task.Trim().Equals("fsdd", StringComparison.OrdinalIgnoreCase) => true,
+        "loso" => throw new ArgumentException($"--split loso applies to --task fsdd only, not '{task}'."),
+        _ => throw new ArgumentException($"Unknown split '{split}'. Valid splits: conventional, loso."),
+    };
+
     internal static IReadOnlyList<TrainingMode> ParseModes(string text)
     {
         var modes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TrainingModes.Parse).Distinct().ToList();
-        return modes.Count > 0 ? modes : throw new ArgumentException("--modes names no mode. Valid modes: insilico, pat, ideal, pat-refine.");
+        return modes.Count > 0 ? modes : throw new ArgumentException("--modes names no mode. Valid modes: insilico, pat, ideal, pat-refine, digital.");
     }
 
     internal static TwinKind ParseTwin(string text) => text.Trim().ToLowerInvariant() switch
