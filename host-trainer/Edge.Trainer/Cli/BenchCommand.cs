@@ -21,6 +21,7 @@ internal static class BenchCommand
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write PNG plots into this folder." };
         var twin = new Option<string>("--twin") { Description = "Twin: mlp (black-box) or graybox (calibrated physics).", DefaultValueFactory = _ => "mlp" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
+        var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate of the PNN training.", DefaultValueFactory = _ => new TrainingOptions().LearningRate };
         var twinSamples = new Option<int>("--twin-samples") { Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000 };
         var twinRepeats = new Option<int>("--twin-repeats") { Description = "Measurements averaged per twin drive.", DefaultValueFactory = _ => 1 };
         var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
@@ -28,7 +29,7 @@ internal static class BenchCommand
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, split, system, modes, seeds, output, plots, twin, epochs, twinSamples, twinRepeats, twinEpochs, threads,
+            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, twinSamples, twinRepeats, twinEpochs, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -45,7 +46,7 @@ internal static class BenchCommand
                     Repeats = Positive(parse.GetValue(twinRepeats), "--twin-repeats"),
                 },
                 MlpTwin = new MlpTwinOptions { Epochs = Positive(parse.GetValue(twinEpochs), "--twin-epochs"), Threads = Positive(parse.GetValue(threads), "--threads") },
-                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs") },
+                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate)) },
                 Threads = Positive(parse.GetValue(threads), "--threads"),
             };
             if (IsLeaveOneSpeakerOut(options.Task, parse.GetValue(split)!))
@@ -107,6 +108,9 @@ internal static class BenchCommand
         "graybox" or "gray-box" or "greybox" => TwinKind.GrayBox,
         _ => throw new ArgumentException($"Unknown twin '{text}'. Valid twins: mlp, graybox."),
     };
+
+    internal static double PositiveRate(double value)
+        => value is > 0 and < 1 ? value : throw new ArgumentException($"--learning-rate must be in (0, 1), was {value}.");
 
     internal static int Positive(int value, string option)
         => value > 0 ? value : throw new ArgumentException($"{option} must be a positive number, was {value}.");
