@@ -12,12 +12,8 @@ namespace Edge.Trainer.Bench;
 /// </summary>
 public static class PatBenchmark
 {
-    /// <summary>Loads a task by name.</summary>
-    public static ClassificationTask LoadTask(string name) => name.ToLowerInvariant() switch
-    {
-        "vowels" => VowelDataset.Load(),
-        _ => throw new ArgumentException($"Unknown task '{name}'. Available tasks: vowels."),
-    };
+    /// <summary>Loads a task by name: vowels, mnist, fsdd (conventional split) or fsdd-loso-&lt;speaker&gt;.</summary>
+    public static ClassificationTask LoadTask(string name) => BenchTasks.Load(name);
 
     /// <summary>Runs the benchmark; <paramref name="progress"/> receives (stage, fraction of that stage).</summary>
     public static async Task<PatBenchmarkResult> RunAsync(PatBenchmarkOptions options, Action<string, double>? progress = null, CancellationToken cancellationToken = default)
@@ -44,6 +40,11 @@ public static class PatBenchmark
                 device.MaxDegreeOfParallelism = threads;
                 var maxBatch = Math.Max(options.Training.BatchSize, task.Test.Count);
                 var model = PnnArchitectures.ForSystem(system.Name, device, task.Train.FeatureCount, task.ClassCount, maxBatch, (ulong)seed);
+                if (mode == TrainingMode.Digital)
+                {
+                    model = PnnArchitectures.Digital(task.Train.FeatureCount, task.ClassCount, PnnArchitectures.ParameterCount(model), maxBatch, (ulong)seed);
+                }
+
                 var result = await PnnTrainer.TrainAsync(model, task, mode, fit.Twin, twinData, options.Training, (ulong)seed, new Progress(progress, $"{mode.Name()} seed {seed}"), cancellationToken).ConfigureAwait(false);
                 runs.Add(result);
             }

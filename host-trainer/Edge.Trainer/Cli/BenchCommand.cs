@@ -12,14 +12,16 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var task = new Option<string>("--task") { Description = "Task: vowels.", DefaultValueFactory = _ => "vowels" };
+        var task = new Option<string>("--task") { Description = "Task: vowels, mnist or fsdd.", DefaultValueFactory = _ => "vowels" };
+        var split = new Option<string>("--split") { Description = "FSDD split: conventional (recordings 0-4 test) or loso (leave one speaker out, every speaker).", DefaultValueFactory = _ => "conventional" };
         var system = new Option<string>("--system") { Description = "Physical system: electronic, mechanical, optical or duffing.", DefaultValueFactory = _ => "electronic" };
-        var modes = new Option<string>("--modes") { Description = "Comma-separated modes: insilico, pat, ideal, pat-refine.", DefaultValueFactory = _ => "insilico,pat,ideal" };
+        var modes = new Option<string>("--modes") { Description = "Comma-separated modes: insilico, pat, ideal, pat-refine, digital.", DefaultValueFactory = _ => "insilico,pat,ideal" };
         var seeds = new Option<int>("--seeds") { Description = "Number of seeds (0..N-1).", DefaultValueFactory = _ => 3 };
         var output = new Option<FileInfo?>("--out") { Description = "Write the result JSON here (details beside it)." };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write PNG plots into this folder." };
         var twin = new Option<string>("--twin") { Description = "Twin: mlp (black-box) or graybox (calibrated physics).", DefaultValueFactory = _ => "mlp" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
+        var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate of the PNN training.", DefaultValueFactory = _ => new TrainingOptions().LearningRate };
         var twinSamples = new Option<int>("--twin-samples") { Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000 };
         var twinRepeats = new Option<int>("--twin-repeats") { Description = "Measurements averaged per twin drive.", DefaultValueFactory = _ => 1 };
         var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
@@ -27,7 +29,7 @@ internal static class BenchCommand
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, system, modes, seeds, output, plots, twin, epochs, twinSamples, twinRepeats, twinEpochs, threads,
+            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, twinSamples, twinRepeats, twinEpochs, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,9 +46,15 @@ internal static class BenchCommand
                     Repeats = Positive(parse.GetValue(twinRepeats), "--twin-repeats"),
                 },
                 MlpTwin = new MlpTwinOptions { Epochs = Positive(parse.GetValue(twinEpochs), "--twin-epochs"), Threads = Positive(parse.GetValue(threads), "--threads") },
-                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs") },
+                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate)) },
                 Threads = Positive(parse.GetValue(threads), "--threads"),
             };
+            if (IsLeaveOneSpeakerOut(options.Task, parse.GetValue(split)!))
+            {
+                await LeaveOneSpeakerOutCommand.RunAsync(options, parse.GetValue(output)?.FullName, parse.GetValue(plots)?.FullName, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+
             var result = await RunAndReportAsync(options, parse.GetValue(output)?.FullName, parse.GetValue(plots)?.FullName, cancellationToken).ConfigureAwait(false);
             return result is null ? 1 : 0;
         });
@@ -80,10 +88,18 @@ internal static class BenchCommand
         return result;
     }
 
+    internal static bool IsLeaveOneSpeakerOut(string task, string split) => split.Trim().ToLowerInvariant() switch
+    {
+        "conventional" => false,
+        "loso" when task.Trim().Equals("fsdd", StringComparison.OrdinalIgnoreCase) => true,
+        "loso" => throw new ArgumentException($"--split loso applies to --task fsdd only, not '{task}'."),
+        _ => throw new ArgumentException($"Unknown split '{split}'. Valid splits: conventional, loso."),
+    };
+
     internal static IReadOnlyList<TrainingMode> ParseModes(string text)
     {
         var modes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TrainingModes.Parse).Distinct().ToList();
-        return modes.Count > 0 ? modes : throw new ArgumentException("--modes names no mode. Valid modes: insilico, pat, ideal, pat-refine.");
+        return modes.Count > 0 ? modes : throw new ArgumentException("--modes names no mode. Valid modes: insilico, pat, ideal, pat-refine, digital.");
     }
 
     internal static TwinKind ParseTwin(string text) => text.Trim().ToLowerInvariant() switch
@@ -92,6 +108,9 @@ internal static class BenchCommand
         "graybox" or "gray-box" or "greybox" => TwinKind.GrayBox,
         _ => throw new ArgumentException($"Unknown twin '{text}'. Valid twins: mlp, graybox."),
     };
+
+    internal static double PositiveRate(double value)
+        => value is > 0 and < 1 ? value : throw new ArgumentException($"--learning-rate must be in (0, 1), was {value}.");
 
     internal static int Positive(int value, string option)
         => value > 0 ? value : throw new ArgumentException($"{option} must be a positive number, was {value}.");

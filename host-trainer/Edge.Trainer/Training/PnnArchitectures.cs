@@ -19,11 +19,70 @@ public static class PnnArchitectures
     public static PnnModel TwoLayerLinearReadout(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed)
         => Build(device, featureCount, classes, maxBatch, seed, new DigitalLinear("readout", device.Spec.OutputSize, classes, seed + 2));
 
-    /// <summary>The default network for a system: the reference protocol's for duffing, the linear readout otherwise.</summary>
+    /// <summary>
+    /// The default network for a system: the reference protocol's for duffing, the linear readout otherwise; a task
+    /// with more (or fewer) features than the layer's inputs gets a digital linear input layer (<see cref="Hybrid"/>).
+    /// </summary>
     public static PnnModel ForSystem(string system, IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed)
-        => system == Domain.Simulation.Duffing.DuffingSystem.SystemName
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (featureCount != device.Spec.InputSize)
+        {
+            return Hybrid(device, featureCount, classes, maxBatch, seed);
+        }
+
+        return system == Domain.Simulation.Duffing.DuffingSystem.SystemName
             ? TwoLayer(device, featureCount, classes, maxBatch, seed)
             : TwoLayerLinearReadout(device, featureCount, classes, maxBatch, seed);
+    }
+
+    /// <summary>
+    /// Digital linear from the task's features into the layer's inputs (its range kept by the layer's penalty), two
+    /// physical layers with element-wise glue, and a digital linear readout over all output bins.
+    /// </summary>
+    public static PnnModel Hybrid(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var spec = device.Spec;
+        return new PnnModel(
+            [
+                new DigitalLinear("input", featureCount, spec.InputSize, seed + 3),
+                new PhysicalLayer("layer1", spec, device, maxBatch, seed),
+                new ElementwiseAffine("between", spec.OutputSize),
+                new PhysicalLayer("layer2", spec, device, maxBatch, seed + 1),
+                new DigitalLinear("readout", spec.OutputSize, classes, seed + 2),
+            ],
+            maxBatch);
+    }
+
+    /// <summary>
+    /// A purely digital tanh network (features → hidden → classes) whose trainable parameter count is as close as
+    /// possible to <paramref name="parameterBudget"/> (the hybrid it is compared with, θ included).
+    /// </summary>
+    public static PnnModel Digital(int featureCount, int classes, int parameterBudget, int maxBatch, ulong seed)
+    {
+        var hidden = Math.Max(1, (int)Math.Round((double)(parameterBudget - classes) / (featureCount + 1 + classes)));
+        return new PnnModel(
+            [
+                new DigitalLinear("hidden", featureCount, hidden, seed + 3),
+                new DigitalTanh(hidden),
+                new DigitalLinear("readout", hidden, classes, seed + 2),
+            ],
+            maxBatch);
+    }
+
+    /// <summary>Trainable values of a model, physical parameters θ included.</summary>
+    public static int ParameterCount(PnnModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var count = 0;
+        foreach (var parameter in model.Parameters)
+        {
+            count += parameter.Value.Length;
+        }
+
+        return count;
+    }
 
     private static PnnModel Build(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed, PnnModule readout)
     {

@@ -14,6 +14,9 @@ public enum TrainingMode
 
     /// <summary>PAT whose twin is fine-tuned online on the (drive, response) pairs PAT's device passes produce.</summary>
     PatRefine,
+
+    /// <summary>No physical layer: a digital tanh network with the hybrid's parameter count, the comparison baseline.</summary>
+    Digital,
 }
 
 /// <summary>Names of the modes as used on the command line and in reports.</summary>
@@ -26,6 +29,7 @@ public static class TrainingModes
         TrainingMode.Pat => "pat",
         TrainingMode.Ideal => "ideal",
         TrainingMode.PatRefine => "pat-refine",
+        TrainingMode.Digital => "digital",
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
     };
 
@@ -36,6 +40,7 @@ public static class TrainingModes
         "pat" => TrainingMode.Pat,
         "ideal" => TrainingMode.Ideal,
         "pat-refine" or "patrefine" => TrainingMode.PatRefine,
-        _ => throw new ArgumentException($"Unknown training mode '{name}'. Valid modes: insilico, pat, ideal, pat-refine."),
+        "digital" => TrainingMode.Digital,
+        _ => throw new ArgumentException($"Unknown training mode '{name}'. Valid modes: insilico, pat, ideal, pat-refine, digital."),
     };
 }

@@ -1,0 +1,64 @@
+namespace Edge.Domain.Audio;
+
+/// <summary>How sound becomes a fixed feature vector: framing, spectrum, mel/MFCC, silence trimming, time pooling.</summary>
+public sealed record AudioFeatureOptions
+{
+    /// <summary>Rate the features are computed at; input at other rates is resampled.</summary>
+    public int SampleRate { get; init; } = 8000;
+
+    /// <summary>Samples per analysis frame.</summary>
+    public int FrameLength { get; init; } = 200;
+
+    /// <summary>Samples between frame starts.</summary>
+    public int HopLength { get; init; } = 80;
+
+    /// <summary>FFT points (a power of two ≥ <see cref="FrameLength"/>).</summary>
+    public int FftSize { get; init; } = 256;
+
+    /// <summary>Mel filters.</summary>
+    public int MelBands { get; init; } = 26;
+
+    /// <summary>Lowest mel filter edge in Hz.</summary>
+    public double MelLowHz { get; init; } = 60;
+
+    /// <summary>Highest mel filter edge in Hz (at most half the sample rate).</summary>
+    public double MelHighHz { get; init; } = 3800;
+
+    /// <summary>Cepstral coefficients kept (c0 included).</summary>
+    public int CepstralCoefficients { get; init; } = 13;
+
+    /// <summary>Pre-emphasis coefficient (0 disables it).</summary>
+    public float PreEmphasis { get; init; } = 0.97f;
+
+    /// <summary>Frames quieter than the loudest frame by more than this many dB are trimmed from both ends.</summary>
+    public double TrimBelowPeakDb { get; init; } = 30;
+
+    /// <summary>Equal time segments the trimmed utterance is pooled into.</summary>
+    public int PooledSegments { get; init; } = 6;
+
+    /// <summary>Length of the utterance vector: segment means of the MFCCs plus their standard deviation over the utterance.</summary>
+    public int VectorLength => (PooledSegments + 1) * CepstralCoefficients;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first inconsistent setting.</summary>
+    public void Validate()
+    {
+        Require(SampleRate is >= 1000 and <= 384_000, $"SampleRate {SampleRate} Hz is out of range (1000..384000).");
+        Require(FrameLength >= 16, $"FrameLength {FrameLength} must be at least 16 samples.");
+        Require(HopLength >= 1 && HopLength <= FrameLength, $"HopLength {HopLength} must be in 1..FrameLength ({FrameLength}).");
+        Require(FftSize >= FrameLength && (FftSize & (FftSize - 1)) == 0, $"FftSize {FftSize} must be a power of two ≥ FrameLength ({FrameLength}).");
+        Require(MelBands >= 2, $"MelBands {MelBands} must be at least 2.");
+        Require(MelLowHz >= 0 && MelHighHz > MelLowHz && MelHighHz <= SampleRate / 2.0, $"Mel range {MelLowHz}..{MelHighHz} Hz must lie in 0..{SampleRate / 2.0} Hz.");
+        Require(CepstralCoefficients >= 1 && CepstralCoefficients <= MelBands, $"CepstralCoefficients {CepstralCoefficients} must be in 1..MelBands ({MelBands}).");
+        Require(PreEmphasis is >= 0 and < 1, $"PreEmphasis {PreEmphasis} must be in [0, 1).");
+        Require(TrimBelowPeakDb > 0, $"TrimBelowPeakDb {TrimBelowPeakDb} must be positive.");
+        Require(PooledSegments >= 1, $"PooledSegments {PooledSegments} must be at least 1.");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+using Edge.Domain.Audio;
+
+namespace Edge.Domain.Data;
+
+/// <summary>One FSDD recording and its feature vector.</summary>
+/// <param name="File">Path relative to the data set folder.</param>
+/// <param name="Digit">Spoken digit 0–9.</param>
+/// <param name="Speaker">Speaker name.</param>
+/// <param name="Index">Recording index 0–49 (0–4 are the conventional test set).</param>
+/// <param name="Features">Utterance vector from <see cref="AudioFrontEnd"/>.</param>
+public sealed record FsddRecording(string File, int Digit, string Speaker, int Index, float[] Features);
+
+/// <summary>
+/// The Free Spoken Digit Dataset (shared/data/fsdd): manifest parsing, feature extraction through the audio front
+/// end, and the conventional (index 0–4 test) and leave-one-speaker-out splits. Features are standardised with the
+/// training split's mean and deviation.
+/// </summary>
+public sealed class FsddDataset
+{
+    private const string Header = "file,digit,speaker,index,split";
+
+    private FsddDataset(IReadOnlyList<FsddRecording> recordings, int featureCount)
+    {
+        Recordings = recordings;
+        FeatureCount = featureCount;
+        var speakers = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var recording in recordings)
+        {
+            speakers.Add(recording.Speaker);
+        }
+
+        Speakers = [.. speakers];
+    }
+
+    /// <summary>Class names by label.</summary>
+    public static IReadOnlyList<string> ClassNames { get; } = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+    /// <summary>All loaded recordings in manifest order.</summary>
+    public IReadOnlyList<FsddRecording> Recordings { get; }
+
+    /// <summary>Speakers, sorted.</summary>
+    public IReadOnlyList<string> Speakers { get; }
+
+    /// <summary>Features per recording.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>Loads the shared data set.</summary>
+    /// <param name="options">Audio features (defaults if null).</param>
+    /// <param name="maxIndex">Keep only recordings with index ≤ this (a reduced set for tests), or all if null.</param>
+    public static FsddDataset Load(AudioFeatureOptions? options = null, int? maxIndex = null)
+    {
+        var manifest = DataPaths.File("fsdd", "manifest.csv");
+        return Load(manifest, options ?? new AudioFeatureOptions(), maxIndex);
+    }
+
+    /// <summary>Loads from a manifest; a malformed row or unreadable WAV raises <see cref="InvalidDataException"/> naming it.</summary>
+    public static FsddDataset Load(string manifestPath, AudioFeatureOptions options, int? maxIndex)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+        var lines = File.ReadAllLines(manifestPath);
+        if (lines.Length == 0 || lines[0].Trim() != Header)
+        {
+            throw new InvalidDataException($"{manifestPath}: expected header '{Header}'.");
+        }
+
+        var rows = new List<(string File, int Digit, string Speaker, int Index)>();
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i]))
+            {
+                continue;
+            }
+
+            var fields = lines[i].Split(',');
+            if (fields.Length != 5)
+            {
+                throw new InvalidDataException($"{manifestPath}:{i + 1}: expected 5 fields, found {fields.Length}.");
+            }
+
+            if (!int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var digit) || digit is < 0 or > 9)
+            {
+                throw new InvalidDataException($"{manifestPath}:{i + 1}: digit '{fields[1]}' is not 0..9.");
+            }
+
+            if (!int.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) || index < 0)
+            {
+                throw new InvalidDataException($"{manifestPath}:{i + 1}: index '{fields[3]}' is not a non-negative integer.");
+            }
+
+            if (fields[2].Length == 0 || fields[0].Contains("..", StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{manifestPath}:{i + 1}: empty speaker or a file path leaving the data folder.");
+            }
+
+            if (maxIndex is null || index <= maxIndex)
+            {
+                rows.Add((fields[0], digit, fields[2], index));
+            }
+        }
+
+        var recordings = new FsddRecording[rows.Count];
+        try
+        {
+            ExtractAll(rows, folder, options, recordings);
+        }
+        catch (AggregateException error) when (error.InnerExceptions[0] is InvalidDataException first)
+        {
+            throw first;
+        }
+
+        return new FsddDataset(recordings, options.VectorLength);
+    }
+
+    private static void ExtractAll(List<(string File, int Digit, string Speaker, int Index)> rows, string folder, AudioFeatureOptions options, FsddRecording[] recordings)
+        => Parallel.For(0, rows.Count, () => new AudioFrontEnd(options), (i, _, frontEnd) =>
+        {
+            var row = rows[i];
+            float[] features;
+            try
+            {
+                features = frontEnd.EncodeFile(Path.Combine(folder, row.File));
+            }
+            catch (Exception error) when (error is WavFormatException or FileNotFoundException)
+            {
+                throw new InvalidDataException($"FSDD recording '{row.File}': {error.Message}", error);
+            }
+
+            recordings[i] = new FsddRecording(row.File, row.Digit, row.Speaker, row.Index, features);
+            return frontEnd;
+        }, _ => { });
+
+    /// <summary>The conventional split: recording index 0–4 is test, 5 and above train.</summary>
+    public ClassificationTask Conventional() => Build("fsdd", r => r.Index <= 4);
+
+    /// <summary>Leave-one-speaker-out: <paramref name="speaker"/>'s recordings are the test set.</summary>
+    public ClassificationTask LeaveOut(string speaker)
+    {
+        if (!Speakers.Contains(speaker))
+        {
+            throw new ArgumentException($"Unknown FSDD speaker '{speaker}'. Speakers: {string.Join(", ", Speakers)}.", nameof(speaker));
+        }
+
+        return Build($"fsdd-loso-{speaker}", r => r.Speaker == speaker);
+    }
+
+    private ClassificationTask Build(string name, Func<FsddRecording, bool> isTest)
+    {
+        var train = Recordings.Where(r => !isTest(r)).ToList();
+        var test = Recordings.Where(isTest).ToList();
+        var mean = new double[FeatureCount];
+        var variance = new double[FeatureCount];
+        foreach (var r in train)
+        {
+            for (var f = 0; f < FeatureCount; f++)
+            {
+                mean[f] += r.Features[f] / train.Count;
+            }
+        }
+
+        foreach (var r in train)
+        {
+            for (var f = 0; f < FeatureCount; f++)
+            {
+                var d = r.Features[f] - mean[f];
+                variance[f] += d * d / train.Count;
+            }
+        }
+
+        return new ClassificationTask(name, Standardise(train, mean, variance), Standardise(test, mean, variance), ClassNames);
+    }
+
+    private LabelledSet Standardise(List<FsddRecording> rows, double[] mean, double[] variance)
+    {
+        var features = new float[rows.Count * FeatureCount];
+        var labels = new int[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            labels[i] = rows[i].Digit;
+            for (var f = 0; f < FeatureCount; f++)
+            {
+                features[(i * FeatureCount) + f] = (float)((rows[i].Features[f] - mean[f]) / Math.Sqrt(variance[f] + 1e-12));
+            }
+        }
+
+        return new LabelledSet(features, labels, FeatureCount);
+    }
+}

@@ -1,0 +1,36 @@
+using Edge.Domain.Data;
+
+namespace Edge.Trainer.Bench;
+
+/// <summary>
+/// The tasks <c>bench pat</c> knows, by name. FSDD features are extracted once per process and reused by every
+/// split and fold.
+/// </summary>
+public static class BenchTasks
+{
+    /// <summary>Prefix of the leave-one-speaker-out FSDD task names (the speaker follows).</summary>
+    public const string FsddLosoPrefix = "fsdd-loso-";
+
+    private static readonly Lazy<FsddDataset> Fsdd = new(() => FsddDataset.Load(), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Names accepted by <see cref="Load"/>.</summary>
+    public static string Available => "vowels, mnist, fsdd, fsdd-loso-<speaker>";
+
+    /// <summary>The FSDD corpus with features (loaded on first use).</summary>
+    public static FsddDataset FsddCorpus => Fsdd.Value;
+
+    /// <summary>Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names.</summary>
+    public static ClassificationTask Load(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = name.Trim().ToLowerInvariant();
+        return key switch
+        {
+            "vowels" => VowelDataset.Load(),
+            "mnist" => MnistDataset.Load(),
+            "fsdd" => Fsdd.Value.Conventional(),
+            _ when key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) => Fsdd.Value.LeaveOut(key[FsddLosoPrefix.Length..]),
+            _ => throw new ArgumentException($"Unknown task '{name}'. Available tasks: {Available}."),
+        };
+    }
+}
