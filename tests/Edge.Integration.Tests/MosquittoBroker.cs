@@ -13,6 +13,20 @@ public sealed class MosquittoBroker : TestBroker
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("edge-mosquitto-");
     private Process? _process;
 
+    public MosquittoBroker()
+    {
+        // Started as root, mosquitto drops to the 'mosquitto' user, which must still be able to write its
+        // persistence file here; without it sessions silently do not survive the restart the tests rely on.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        _folder.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+    }
+
     public override string Name => "mosquitto";
 
     /// <summary>Path of the mosquitto executable, or null.</summary>
