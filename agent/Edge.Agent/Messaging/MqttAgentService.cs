@@ -33,6 +33,7 @@ public sealed partial class MqttAgentService : BackgroundService
     private readonly string _statusTopic;
     private readonly IMqttClient _client;
     private bool _everConnected;
+    private volatile bool _ready;
 
     /// <summary>Creates the service; nothing connects until the host starts it.</summary>
     public MqttAgentService(IOptions<MqttOptions> options, IPhysicalDevice device, IPhysicalSystem system, SqliteOutbox outbox, AgentMessageHandler handler, MeasurementRecorder recorder, AgentMetrics metrics, ILogger<MqttAgentService> logger)
@@ -48,14 +49,15 @@ public sealed partial class MqttAgentService : BackgroundService
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += _ =>
         {
+            _ready = false;
             _metrics.Connected.Set(0);
             Wake();
             return Task.CompletedTask;
         };
     }
 
-    /// <summary>True while connected to the broker.</summary>
-    public bool IsConnected => _client.IsConnected;
+    /// <summary>True while connected to the broker with the subscriptions in place and the status announced.</summary>
+    public bool IsConnected => _client.IsConnected && _ready;
 
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -179,7 +181,6 @@ public sealed partial class MqttAgentService : BackgroundService
         }
 
         _everConnected = true;
-        _metrics.Connected.Set(1);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.PatRequest)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelOffer)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
@@ -196,6 +197,8 @@ public sealed partial class MqttAgentService : BackgroundService
             }
         }
 
+        _ready = true;
+        _metrics.Connected.Set(1);
         LogConnected(_logger, _options.Host, _options.Port, _clientId, result.IsSessionPresent, _outbox.Count);
     }
 
