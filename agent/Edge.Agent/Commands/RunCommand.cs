@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Edge.Agent.Hosting;
+using Edge.Agent.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -24,7 +25,11 @@ public static class RunCommand
                 return ExitCodes.Success;
             },
             cancellationToken,
-            builder => builder.Services.AddHostedService<DeviceHostService>()));
+            builder =>
+            {
+                builder.Services.AddHostedService<DeviceHostService>();
+                builder.AddEdgeMqtt();
+            }));
         return command;
     }
 }

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using Edge.Domain.Devices;
+using Edge.Domain.Messaging;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Agent.Messaging;
+
+/// <summary>
+/// Decides what the agent does with each incoming message: PAT requests run the device's forward pass and are
+/// answered on their response topic with their correlation data; model offers go to the
+/// <see cref="IModelOfferHandler"/> and are acknowledged; anything malformed or unexpected is answered on the
+/// <c>errors</c> topic and counted. Every answer goes through the outbox. It never throws for a bad message.
+/// </summary>
+public sealed partial class AgentMessageHandler
+{
+    private readonly IPhysicalDevice _device;
+    private readonly SqliteOutbox _outbox;
+    private readonly MeasurementRecorder _recorder;
+    private readonly IModelOfferHandler _offers;
+    private readonly AgentMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly double _sampleFraction;
+    private readonly Random _sampler;
+    private readonly string _errorsTopic;
+    private readonly string _ackTopic;
+
+    /// <summary>Creates the handler for <paramref name="device"/>.</summary>
+    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, MeasurementRecorder recorder, IModelOfferHandler offers, AgentMetrics metrics, double sampleFraction, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        (_device, _outbox, _recorder, _offers, _metrics, _logger) = (device, outbox, recorder, offers, metrics, logger);
+        _sampleFraction = sampleFraction;
+        // Seeded from the device id so the sampled subset is reproducible for a given request stream.
+        _sampler = new Random(StableSeed(device.DeviceId));
+        _errorsTopic = EdgeTopics.For(device.DeviceId, TopicKind.Errors);
+        _ackTopic = EdgeTopics.For(device.DeviceId, TopicKind.ModelAck);
+    }
+
+    /// <summary>Handles one message; failures are answered on the errors topic, never thrown.</summary>
+    public async ValueTask HandleAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var kind = EdgeTopics.Parse(message.Topic, out var deviceId);
+        if (kind == TopicKind.Unknown || deviceId != _device.DeviceId)
+        {
+            Reject(message, "unknown", $"topic '{message.Topic}' is not one this agent ({_device.DeviceId}) serves.");
+            return;
+        }
+
+        switch (kind)
+        {
+            case TopicKind.PatRequest:
+                await ServePatAsync(message, cancellationToken).ConfigureAwait(false);
+                break;
+            case TopicKind.ModelOffer:
+                await HandleOfferAsync(message, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                Reject(message, kind.ToString(), $"the agent does not accept messages on its '{kind}' topic; it only publishes there.");
+                break;
+        }
+    }
+
+    private async ValueTask ServePatAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(message.ResponseTopic) || message.ResponseTopic.AsSpan().IndexOfAny('+', '#') >= 0)
+        {
+            Reject(message, nameof(TopicKind.PatRequest), "PAT request has no usable MQTT 5 response topic; nobody could receive the answer.");
+            return;
+        }
+
+        var spec = _device.Spec;
+        float[] drives;
+        try
+        {
+            drives = PatFrames.DecodeRequest(message.Payload.Span, out var driveLength);
+            if (driveLength != spec.DriveLength)
+            {
+                throw new MessageFormatException($"PAT request: drive length {driveLength} does not match layer '{spec.Name}' (drive length {spec.DriveLength}).");
+            }
+        }
+        catch (MessageFormatException e)
+        {
+            RejectPat(message, e.Message);
+            return;
+        }
+
+        var count = drives.Length / spec.DriveLength;
+        var responses = new float[count * spec.OutputSize];
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await _device.ForwardAsync(drives, responses, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or TimeoutException)
+        {
+            RejectPat(message, $"device {_device.DeviceId} could not play the drives: {e.Message}");
+            return;
+        }
+
+        _metrics.DeviceSeconds.Observe(clock.Elapsed.TotalSeconds);
+        _metrics.PatRequests.Inc();
+        _metrics.PatDrives.Inc(count);
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic, PatFrames.EncodeReply(responses, spec.OutputSize), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
+        SampleMeasurements(drives, responses, count);
+    }
+
+    private void SampleMeasurements(float[] drives, float[] responses, int count)
+    {
+        if (_sampleFraction <= 0)
+        {
+            return;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var recorded = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (_sampleFraction >= 1 || _sampler.NextDouble() < _sampleFraction)
+            {
+                _recorder.Record(drives.AsSpan(i * _device.Spec.DriveLength, _device.Spec.DriveLength), responses.AsSpan(i * _device.Spec.OutputSize, _device.Spec.OutputSize), now);
+                recorded++;
+            }
+        }
+
+        _metrics.Measurements.Inc(recorded);
+    }
+
+    private async ValueTask HandleOfferAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        ModelOffer offer;
+        try
+        {
+            offer = ModelOffer.Decode(message.Payload.Span);
+        }
+        catch (MessageFormatException e)
+        {
+            _metrics.ModelOffers.WithLabels("malformed").Inc();
+            Reject(message, nameof(TopicKind.ModelOffer), e.Message);
+            return;
+        }
+
+        ModelOfferResult result;
+        try
+        {
+            result = await _offers.HandleOfferAsync(offer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The handler promised not to throw; if it does, the offer is still answered rather than lost.
+            result = new ModelOfferResult(false, $"the model store failed: {e.Message}");
+        }
+
+        _metrics.ModelOffers.WithLabels(result.Accepted ? "accepted" : "rejected").Inc();
+        LogOffer(_logger, offer.OfferId, result.Accepted, result.Reason);
+        var ack = new ModelAckMessage { DeviceId = _device.DeviceId, OfferId = offer.OfferId, Accepted = result.Accepted, Reason = result.Reason, Timestamp = DateTimeOffset.UtcNow };
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+    }
+
+    private void RejectPat(InboundMessage message, string problem)
+    {
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, PatFrames.EncodeErrorReply(problem), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
+        Reject(message, nameof(TopicKind.PatRequest), problem);
+    }
+
+    private void Reject(InboundMessage message, string kind, string problem)
+    {
+        _metrics.Rejected.WithLabels(kind).Inc();
+        LogRejected(_logger, message.Topic, problem);
+        var error = new ErrorMessage
+        {
+            DeviceId = _device.DeviceId,
+            Topic = message.Topic,
+            Problem = problem,
+            Timestamp = DateTimeOffset.UtcNow,
+            CorrelationData = message.CorrelationData is null ? null : Convert.ToHexString(message.CorrelationData),
+        };
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _errorsTopic, ControlJson.Serialize(error, MessagingJsonContext.Default.ErrorMessage), IsMeasurement: false, ContentType: "application/json"));
+    }
+
+    private static int StableSeed(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)hash;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Problem}")]
+    private static partial void LogRejected(ILogger logger, string topic, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model offer {OfferId}: accepted={Accepted} ({Reason})")]
+    private static partial void LogOffer(ILogger logger, Guid offerId, bool accepted, string reason);
+}

@@ -1,0 +1,96 @@
+using Prometheus;
+
+namespace Edge.Agent.Messaging;
+
+/// <summary>
+/// The agent's Prometheus metrics, in a registry of their own so several agents can live in one process (tests)
+/// without sharing counters. <see cref="MqttAgentService"/> serves them when <c>Edge:Metrics:Port</c> is set.
+/// </summary>
+public sealed class AgentMetrics
+{
+    /// <summary>Creates the metrics in a new registry.</summary>
+    public AgentMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        PatRequests = factory.CreateCounter("edge_agent_pat_requests_total", "PAT requests served with a device forward pass.");
+        PatDrives = factory.CreateCounter("edge_agent_pat_drives_total", "Drives played for PAT requests.");
+        DeviceSeconds = factory.CreateHistogram("edge_agent_device_seconds", "Time the device took for one PAT request's forward pass.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        Rejected = factory.CreateCounter("edge_agent_rejected_messages_total", "Incoming messages rejected and answered on the errors topic.", new CounterConfiguration { LabelNames = ["kind"] });
+        OutboxMessages = factory.CreateGauge("edge_agent_outbox_messages", "Messages waiting in the store-and-forward outbox.");
+        OutboxBytes = factory.CreateGauge("edge_agent_outbox_bytes", "Payload bytes waiting in the store-and-forward outbox.");
+        OutboxDropped = factory.CreateGauge("edge_agent_outbox_dropped_measurement_batches", "Measurement batches dropped by the outbox bound since start.");
+        Published = factory.CreateCounter("edge_agent_published_messages_total", "Messages acknowledged by the broker.");
+        Reconnects = factory.CreateCounter("edge_agent_mqtt_reconnects_total", "Connections to the broker established after the first.");
+        Connected = factory.CreateGauge("edge_agent_mqtt_connected", "1 while connected to the broker.");
+        Measurements = factory.CreateCounter("edge_agent_measurements_recorded_total", "Measurements recorded for the trainer.");
+        ModelOffers = factory.CreateCounter("edge_agent_model_offers_total", "Model offers answered.", new CounterConfiguration { LabelNames = ["result"] });
+        Inferences = factory.CreateCounter("edge_agent_inferences_total", "Inferences made.");
+        InferenceSeconds = factory.CreateHistogram("edge_agent_inference_seconds", "End-to-end inference latency.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        ModelVersion = factory.CreateGauge("edge_agent_model_info", "1 for the installed model version.", new GaugeConfiguration { LabelNames = ["version"] });
+    }
+
+    /// <summary>The registry holding these metrics.</summary>
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>PAT requests served.</summary>
+    public Counter PatRequests { get; }
+
+    /// <summary>Drives played for PAT.</summary>
+    public Counter PatDrives { get; }
+
+    /// <summary>Device forward-pass time per PAT request.</summary>
+    public Histogram DeviceSeconds { get; }
+
+    /// <summary>Rejected incoming messages by topic kind.</summary>
+    public Counter Rejected { get; }
+
+    /// <summary>Outbox depth in messages.</summary>
+    public Gauge OutboxMessages { get; }
+
+    /// <summary>Outbox depth in bytes.</summary>
+    public Gauge OutboxBytes { get; }
+
+    /// <summary>Measurement batches dropped by the outbox bound.</summary>
+    public Gauge OutboxDropped { get; }
+
+    /// <summary>Messages the broker acknowledged.</summary>
+    public Counter Published { get; }
+
+    /// <summary>Reconnections.</summary>
+    public Counter Reconnects { get; }
+
+    /// <summary>Connection state.</summary>
+    public Gauge Connected { get; }
+
+    /// <summary>Measurements recorded.</summary>
+    public Counter Measurements { get; }
+
+    /// <summary>Model offers by result (accepted, rejected, malformed).</summary>
+    public Counter ModelOffers { get; }
+
+    /// <summary>Inferences made (reported by the inference engine through <see cref="RecordInference"/>).</summary>
+    public Counter Inferences { get; }
+
+    /// <summary>Inference latency.</summary>
+    public Histogram InferenceSeconds { get; }
+
+    /// <summary>Installed model version (info-style gauge).</summary>
+    public Gauge ModelVersion { get; }
+
+    /// <summary>Counts one inference and its latency.</summary>
+    public void RecordInference(TimeSpan latency)
+    {
+        Inferences.Inc();
+        InferenceSeconds.Observe(latency.TotalSeconds);
+    }
+
+    /// <summary>Copies the outbox's depth and drop count into the gauges.</summary>
+    public void ObserveOutbox(SqliteOutbox outbox)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        OutboxMessages.Set(outbox.Count);
+        OutboxBytes.Set(outbox.Bytes);
+        OutboxDropped.Set(outbox.DroppedMeasurements);
+    }
+}

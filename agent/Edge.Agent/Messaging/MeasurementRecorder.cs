@@ -1,0 +1,99 @@
+using Edge.Domain.Messaging;
+using Edge.Domain.Specs;
+
+namespace Edge.Agent.Messaging;
+
+/// <summary>
+/// Collects measurements (drive played, inputs inside it, response measured) into column buffers and puts each full
+/// batch — or a partial one when <see cref="Flush"/> is called — into the outbox as one binary frame.
+/// </summary>
+public sealed class MeasurementRecorder
+{
+    private readonly Lock _gate = new();
+    private readonly LayerSpec _spec;
+    private readonly SqliteOutbox _outbox;
+    private readonly string _topic;
+    private readonly int _batchSize;
+    private readonly Guid[] _ids;
+    private readonly long[] _timestamps;
+    private readonly float[] _inputs;
+    private readonly float[] _drives;
+    private readonly float[] _responses;
+    private int _filled;
+
+    /// <summary>Creates a recorder for <paramref name="deviceId"/>'s layer that publishes batches of <paramref name="batchSize"/>.</summary>
+    public MeasurementRecorder(LayerSpec spec, string deviceId, SqliteOutbox outbox, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(outbox);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        (_spec, _outbox, _batchSize) = (spec, outbox, batchSize);
+        _topic = EdgeTopics.For(deviceId, TopicKind.Measurements);
+        _ids = new Guid[batchSize];
+        _timestamps = new long[batchSize];
+        _inputs = new float[batchSize * spec.InputSize];
+        _drives = new float[batchSize * spec.DriveLength];
+        _responses = new float[batchSize * spec.OutputSize];
+    }
+
+    /// <summary>Measurements recorded since the recorder was created.</summary>
+    public long Recorded { get; private set; }
+
+    /// <summary>Records one measurement; <paramref name="drive"/> and <paramref name="response"/> must fit the layer.</summary>
+    public void Record(ReadOnlySpan<float> drive, ReadOnlySpan<float> response, DateTimeOffset timestamp)
+    {
+        if (drive.Length != _spec.DriveLength || response.Length != _spec.OutputSize)
+        {
+            throw new ArgumentException($"Layer '{_spec.Name}' measurements need {_spec.DriveLength} drive and {_spec.OutputSize} response values, got {drive.Length} and {response.Length}.");
+        }
+
+        lock (_gate)
+        {
+            var i = _filled;
+            _ids[i] = Guid.CreateVersion7(timestamp);
+            _timestamps[i] = timestamp.ToUnixTimeMilliseconds();
+            drive.CopyTo(_drives.AsSpan(i * _spec.DriveLength));
+            response.CopyTo(_responses.AsSpan(i * _spec.OutputSize));
+            var inputs = _inputs.AsSpan(i * _spec.InputSize, _spec.InputSize);
+            for (var s = 0; s < drive.Length; s++)
+            {
+                var slot = _spec.DriveLayout[s];
+                if (slot.Kind == DriveSlotKind.Input)
+                {
+                    inputs[slot.Index] = drive[s];
+                }
+            }
+
+            _filled++;
+            Recorded++;
+            if (_filled == _batchSize)
+            {
+                FlushLocked();
+            }
+        }
+    }
+
+    /// <summary>Puts the partial batch, if any, into the outbox.</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            FlushLocked();
+        }
+    }
+
+    private void FlushLocked()
+    {
+        if (_filled == 0)
+        {
+            return;
+        }
+
+        var n = _filled;
+        var batch = n == _batchSize
+            ? new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids, _timestamps, _inputs, _drives, _responses)
+            : new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids[..n], _timestamps[..n], _inputs[..(n * _spec.InputSize)], _drives[..(n * _spec.DriveLength)], _responses[..(n * _spec.OutputSize)]);
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _topic, batch.Encode(), IsMeasurement: true, ContentType: "application/x-edge-measurements"));
+        _filled = 0;
+    }
+}

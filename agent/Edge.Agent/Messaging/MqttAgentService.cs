@@ -1,0 +1,319 @@
+using System.Buffers;
+using Edge.Domain.Devices;
+using Edge.Domain.Messaging;
+using Edge.Domain.Simulation;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
+
+namespace Edge.Agent.Messaging;
+
+/// <summary>
+/// The agent's MQTT link (MQTT 5, QoS 1, persistent session). Keeps a connection with jittered exponential
+/// backoff, announces a retained <c>status</c> (its last will says offline), subscribes to its PAT and model-offer
+/// topics and hands every message to <see cref="AgentMessageHandler"/>, and drains the <see cref="SqliteOutbox"/>:
+/// a message leaves the outbox only after the broker acknowledged it.
+/// </summary>
+public sealed partial class MqttAgentService : BackgroundService
+{
+    private const int PublishWindow = 32;
+    private readonly MqttOptions _options;
+    private readonly IPhysicalDevice _device;
+    private readonly IPhysicalSystem _system;
+    private readonly SqliteOutbox _outbox;
+    private readonly AgentMessageHandler _handler;
+    private readonly MeasurementRecorder _recorder;
+    private readonly AgentMetrics _metrics;
+    private readonly ILogger<MqttAgentService> _logger;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly string _clientId;
+    private readonly string _statusTopic;
+    private readonly IMqttClient _client;
+    private bool _everConnected;
+    private volatile bool _ready;
+
+    /// <summary>Creates the service; nothing connects until the host starts it.</summary>
+    public MqttAgentService(IOptions<MqttOptions> options, IPhysicalDevice device, IPhysicalSystem system, SqliteOutbox outbox, AgentMessageHandler handler, MeasurementRecorder recorder, AgentMetrics metrics, ILogger<MqttAgentService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(outbox);
+        (_options, _device, _system, _outbox, _handler, _recorder, _metrics, _logger) = (options.Value, device, system, outbox, handler, recorder, metrics, logger);
+        _clientId = _options.ClientId.Length > 0 ? _options.ClientId : "edge-agent-" + device.DeviceId;
+        _statusTopic = EdgeTopics.For(device.DeviceId, TopicKind.Status);
+        _outbox.Enqueued += () => Wake();
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += _ =>
+        {
+            _ready = false;
+            _metrics.Connected.Set(0);
+            Wake();
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>True while connected to the broker with the subscriptions in place and the status announced.</summary>
+    public bool IsConnected => _client.IsConnected && _ready;
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Say goodbye through the outbox, give the sender a moment to deliver, then disconnect cleanly (which, by
+        // design, suppresses the last will — hence the explicit offline status).
+        _recorder.Flush();
+        _outbox.Enqueue(Status(StatusMessage.Offline));
+        using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            drain.CancelAfter(TimeSpan.FromSeconds(2));
+            while (IsConnected && _outbox.Count > 0 && !drain.IsCancellationRequested)
+            {
+                await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_client is { IsConnected: true } client)
+        {
+            try
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (MqttCommunicationException)
+            {
+                // Already gone; the broker will publish the last will.
+            }
+        }
+
+        LogStopped(_logger, _outbox.Count);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _client.Dispose();
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(_options.ReconnectMinDelayMs), TimeSpan.FromMilliseconds(_options.ReconnectMaxDelayMs), new Random());
+        var client = _client;
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ConnectAsync(client, stoppingToken).ConfigureAwait(false);
+                backoff.Reset();
+                await PumpAsync(client, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Any failure of the link (refused, reset, timed out, protocol error) ends in a reconnect, never a stop.
+                LogConnectionLost(_logger, _options.Host, _options.Port, e.Message);
+            }
+
+            var delay = backoff.Next();
+            LogReconnecting(_logger, delay.TotalMilliseconds, _outbox.Count);
+            try
+            {
+                await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ConnectAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        if (client.IsConnected)
+        {
+            return;
+        }
+
+        var will = ControlJson.Serialize(new StatusMessage { DeviceId = _device.DeviceId, State = StatusMessage.Offline, Timestamp = DateTimeOffset.UtcNow }, MessagingJsonContext.Default.StatusMessage);
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Host, _options.Port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(_clientId)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)_options.SessionExpirySeconds)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(_options.KeepAliveSeconds))
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithWillTopic(_statusTopic)
+            .WithWillPayload(will)
+            .WithWillRetain()
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithWillContentType("application/json");
+        if (!string.IsNullOrEmpty(_options.Username))
+        {
+            builder.WithCredentials(_options.Username, _options.Password);
+        }
+
+        if (_options.UseTls)
+        {
+            builder.WithTlsOptions(tls => tls.UseTls()
+                .WithAllowUntrustedCertificates(_options.AllowUntrustedCertificates)
+                .WithIgnoreCertificateChainErrors(_options.AllowUntrustedCertificates));
+        }
+
+        var result = await client.ConnectAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+        }
+
+        if (_everConnected)
+        {
+            _metrics.Reconnects.Inc();
+        }
+
+        _everConnected = true;
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.PatRequest)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelOffer)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .Build();
+        await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
+
+        // The last will may have replaced the retained status while we were away: announce ourselves again.
+        _outbox.Enqueue(Status(StatusMessage.Online));
+        if (_options.HomeAssistantDiscovery)
+        {
+            foreach (var config in HomeAssistantDiscovery.Messages(_options.HomeAssistantPrefix, _device.DeviceId, _system.Name))
+            {
+                _outbox.Enqueue(config);
+            }
+        }
+
+        _ready = true;
+        _metrics.Connected.Set(1);
+        LogConnected(_logger, _options.Host, _options.Port, _clientId, result.IsSessionPresent, _outbox.Count);
+    }
+
+    private async Task PumpAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        var flushEvery = TimeSpan.FromMilliseconds(_options.MeasurementFlushMs);
+        var publishes = new List<Task<MqttClientPublishResult>>(PublishWindow);
+        while (client.IsConnected)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _metrics.ObserveOutbox(_outbox);
+            var pending = _outbox.Peek(PublishWindow);
+            if (pending.Count == 0)
+            {
+                if (!await _wake.WaitAsync(flushEvery, cancellationToken).ConfigureAwait(false))
+                {
+                    _recorder.Flush();
+                }
+
+                continue;
+            }
+
+            publishes.Clear();
+            foreach (var message in pending)
+            {
+                publishes.Add(client.PublishAsync(ToMqtt(message), cancellationToken));
+            }
+
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var result = await publishes[i].ConfigureAwait(false);
+                if (!result.IsSuccess && result.ReasonCode != MqttClientPublishReasonCode.NoMatchingSubscribers)
+                {
+                    // The broker refused it for good (e.g. not authorised); keeping it would block the queue forever.
+                    LogRefused(_logger, pending[i].Topic, result.ReasonCode.ToString(), result.ReasonString);
+                }
+
+                _outbox.Remove(pending[i]);
+                _metrics.Published.Inc();
+            }
+        }
+    }
+
+    private MqttApplicationMessage ToMqtt(OutboxMessage message)
+    {
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(message.Topic)
+            .WithPayload(message.Payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(message.Retain)
+            .WithUserProperty("msg-id", System.Text.Encoding.ASCII.GetBytes(message.MessageId.ToString("N")).AsMemory());
+        if (message.ContentType is not null)
+        {
+            builder.WithContentType(message.ContentType);
+        }
+
+        if (message.CorrelationData is not null)
+        {
+            builder.WithCorrelationData(message.CorrelationData);
+        }
+
+        return builder.Build();
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var message = e.ApplicationMessage;
+        var inbound = new InboundMessage(message.Topic, message.Payload.ToArray(), message.ResponseTopic, message.CorrelationData);
+        try
+        {
+            await _handler.HandleAsync(inbound, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The handler answers bad input itself; this is the last line that keeps the agent serving.
+            LogHandlerFailed(_logger, message.Topic, ex);
+        }
+    }
+
+    private OutboxMessage Status(string state)
+    {
+        var status = new StatusMessage
+        {
+            DeviceId = _device.DeviceId,
+            State = state,
+            Timestamp = DateTimeOffset.UtcNow,
+            System = state == StatusMessage.Online ? _system.Name : null,
+            Spec = state == StatusMessage.Online ? _device.Spec : null,
+        };
+        return new OutboxMessage(Guid.CreateVersion7(), _statusTopic, ControlJson.Serialize(status, MessagingJsonContext.Default.StatusMessage), IsMeasurement: false, Retain: true, ContentType: "application/json");
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Host}:{Port} as {ClientId} (session present: {SessionPresent}); {Waiting} messages waiting in the outbox")]
+    private static partial void LogConnected(ILogger logger, string host, int port, string clientId, bool sessionPresent, long waiting);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} lost or refused: {Reason}")]
+    private static partial void LogConnectionLost(ILogger logger, string host, int port, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT reconnecting in {DelayMs:F0} ms; {Waiting} messages kept in the outbox")]
+    private static partial void LogReconnecting(ILogger logger, double delayMs, long waiting);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Broker refused a message on {Topic}: {ReasonCode} {ReasonString}; it is dropped")]
+    private static partial void LogRefused(ILogger logger, string topic, string reasonCode, string? reasonString);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a message on {Topic} failed")]
+    private static partial void LogHandlerFailed(ILogger logger, string topic, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT stopped; {Waiting} messages stay in the outbox for the next start")]
+    private static partial void LogStopped(ILogger logger, long waiting);
+}

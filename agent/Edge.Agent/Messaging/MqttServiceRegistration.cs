@@ -1,0 +1,61 @@
+using Edge.Domain.Devices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Agent.Messaging;
+
+/// <summary>Adds the MQTT link, its outbox, metrics and health endpoint to the agent's host.</summary>
+public static class MqttServiceRegistration
+{
+    /// <summary>
+    /// Binds and validates <c>Edge:Mqtt</c> and <c>Edge:Metrics</c>; when <c>Edge:Mqtt:Enabled</c> is true also
+    /// registers the outbox, the message handler and the hosted MQTT service and metrics endpoint.
+    /// A model store registers its own <see cref="IModelOfferHandler"/>; without one offers are rejected, saying why.
+    /// </summary>
+    public static HostApplicationBuilder AddEdgeMqtt(this HostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
+        services.AddOptions<MqttOptions>()
+            .Bind(builder.Configuration.GetSection(MqttOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        services.AddOptions<MetricsOptions>()
+            .Bind(builder.Configuration.GetSection(MetricsOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Validate(o => o.Port is >= 0 and <= 65535, $"{MetricsOptions.SectionName}:{nameof(MetricsOptions.Port)}: must be 0 (off) or a TCP port 1..65535.")
+            .ValidateOnStart();
+        if (!builder.Configuration.GetSection(MqttOptions.SectionName).GetValue<bool>(nameof(MqttOptions.Enabled)))
+        {
+            return builder;
+        }
+
+        services.TryAddSingleton<IModelOfferHandler, NoModelStoreOfferHandler>();
+        services.AddSingleton<AgentMetrics>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
+            return new SqliteOutbox(o.OutboxPath, o.OutboxMaxMessages, o.OutboxMaxBytes);
+        });
+        services.AddSingleton(sp =>
+        {
+            var device = sp.GetRequiredService<IPhysicalDevice>();
+            return new MeasurementRecorder(device.Spec, device.DeviceId, sp.GetRequiredService<SqliteOutbox>(), sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementBatchSize);
+        });
+        services.AddSingleton(sp => new AgentMessageHandler(
+            sp.GetRequiredService<IPhysicalDevice>(),
+            sp.GetRequiredService<SqliteOutbox>(),
+            sp.GetRequiredService<MeasurementRecorder>(),
+            sp.GetRequiredService<IModelOfferHandler>(),
+            sp.GetRequiredService<AgentMetrics>(),
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementSampleFraction,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<AgentMessageHandler>()));
+        services.AddSingleton<MqttAgentService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttAgentService>());
+        services.AddHostedService<MetricsEndpoint>();
+        return builder;
+    }
+}

@@ -1,0 +1,22 @@
+namespace Edge.Agent.Messaging;
+
+/// <summary>A message waiting in the outbox; <see cref="MessageId"/> travels as the MQTT 5 user property <c>msg-id</c>.</summary>
+/// <param name="MessageId">Unique id, so receivers can drop redeliveries.</param>
+/// <param name="Topic">Where it is published.</param>
+/// <param name="Payload">The payload bytes.</param>
+/// <param name="IsMeasurement">Measurements may be dropped when the outbox is full; control messages never are.</param>
+/// <param name="Retain">Publish with the retain flag.</param>
+/// <param name="ContentType">MQTT 5 content type.</param>
+/// <param name="CorrelationData">MQTT 5 correlation data, for replies.</param>
+public sealed record OutboxMessage(
+    Guid MessageId,
+    string Topic,
+    byte[] Payload,
+    bool IsMeasurement,
+    bool Retain = false,
+    string? ContentType = null,
+    byte[]? CorrelationData = null)
+{
+    /// <summary>Position in the outbox, assigned when stored.</summary>
+    public long Sequence { get; init; }
+}

@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace Edge.Domain.Messaging;
+
+/// <summary>Source-generated JSON metadata for the control messages (trim- and AOT-safe).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    RespectRequiredConstructorParameters = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(StatusMessage))]
+[JsonSerializable(typeof(ErrorMessage))]
+[JsonSerializable(typeof(ModelAckMessage))]
+[JsonSerializable(typeof(InferenceMessage))]
+public sealed partial class MessagingJsonContext : JsonSerializerContext;

@@ -1,0 +1,62 @@
+using System.Buffers.Binary;
+
+namespace Edge.Domain.Messaging;
+
+/// <summary>
+/// A model package offered to an agent. The package bytes are opaque here (the model store verifies and installs
+/// them); the frame ("EO", version 1) adds an offer id, a length and a CRC-32 so transport damage is caught first.
+/// </summary>
+/// <param name="OfferId">Identifies the offer; the agent's <see cref="ModelAckMessage"/> echoes it.</param>
+/// <param name="Package">The package bytes, exactly as the trainer built them.</param>
+public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
+{
+    /// <summary>The frame format version this build writes and reads.</summary>
+    public const byte FormatVersion = 1;
+
+    /// <summary>Largest package accepted, in bytes (64 MiB).</summary>
+    public const int MaxPackageBytes = 64 << 20;
+
+    private const string What = "model offer";
+    private static ReadOnlySpan<byte> Magic => "EO"u8;
+
+    /// <summary>Encodes the offer into a new frame.</summary>
+    public byte[] Encode()
+    {
+        if (Package.Length is 0 or > MaxPackageBytes)
+        {
+            throw new InvalidOperationException($"A model package must be 1..{MaxPackageBytes} bytes, this one is {Package.Length}.");
+        }
+
+        var frame = new byte[BinaryFrame.Overhead + 20 + Package.Length];
+        BinaryFrame.WriteHeader(frame, Magic, FormatVersion);
+        var body = frame.AsSpan(BinaryFrame.HeaderSize);
+        OfferId.TryWriteBytes(body);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[16..], (uint)Package.Length);
+        Package.Span.CopyTo(body[20..]);
+        BinaryFrame.WriteCrc(frame);
+        return frame;
+    }
+
+    /// <summary>Decodes a frame (copying the package); throws <see cref="MessageFormatException"/> naming the problem.</summary>
+    public static ModelOffer Decode(ReadOnlySpan<byte> frame)
+    {
+        var body = BinaryFrame.Open(frame, Magic, FormatVersion, What);
+        if (body.Length < 20)
+        {
+            throw new MessageFormatException($"{What}: body of {body.Length} bytes is shorter than its 20-byte header.");
+        }
+
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(body[16..]);
+        if (length is 0 or > MaxPackageBytes)
+        {
+            throw new MessageFormatException($"{What}: package length {length} is outside 1..{MaxPackageBytes} bytes.");
+        }
+
+        if (body.Length - 20 != length)
+        {
+            throw new MessageFormatException($"{What}: header says {length} package bytes, {body.Length - 20} are present.");
+        }
+
+        return new ModelOffer(new Guid(body[..16]), body[20..].ToArray());
+    }
+}

@@ -1,0 +1,34 @@
+using Edge.Domain.Specs;
+
+namespace Edge.Domain.Messaging;
+
+/// <summary>The retained <c>status</c> of an agent: online with its layer spec, or offline (also its MQTT last will).</summary>
+public sealed record StatusMessage : IControlMessage
+{
+    /// <summary>The state of an agent that is connected and serving.</summary>
+    public const string Online = "online";
+
+    /// <summary>The state of an agent that stopped or lost its connection.</summary>
+    public const string Offline = "offline";
+
+    /// <inheritdoc />
+    public int SchemaVersion { get; init; } = ControlJson.SchemaVersion;
+
+    /// <summary>The agent's device id.</summary>
+    public required string DeviceId { get; init; }
+
+    /// <summary><see cref="Online"/> or <see cref="Offline"/>.</summary>
+    public required string State { get; init; }
+
+    /// <summary>When the status was written.</summary>
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>The physical system's name, when online.</summary>
+    public string? System { get; init; }
+
+    /// <summary>The layer the device computes, when online; a remote trainer sizes its drives from it.</summary>
+    public LayerSpec? Spec { get; init; }
+
+    /// <summary>The installed model version, when one is installed.</summary>
+    public string? ModelVersion { get; init; }
+}

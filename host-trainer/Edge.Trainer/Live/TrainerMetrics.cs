@@ -1,0 +1,53 @@
+using Prometheus;
+
+namespace Edge.Trainer.Live;
+
+/// <summary>The trainer's Prometheus metrics, in a registry of their own (several trainers can share a test process).</summary>
+public sealed class TrainerMetrics
+{
+    /// <summary>Creates the metrics in a new registry.</summary>
+    public TrainerMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        Ingested = factory.CreateCounter("edge_trainer_measurements_ingested_total", "Measurements stored (new ids).");
+        Duplicates = factory.CreateCounter("edge_trainer_measurements_duplicate_total", "Redelivered measurements dropped by id.");
+        Rejected = factory.CreateCounter("edge_trainer_rejected_messages_total", "Malformed messages the ingest could not decode.");
+        RemoteForwardSeconds = factory.CreateHistogram("edge_trainer_remote_forward_seconds", "Round trip of one PAT request to a live agent.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        RemoteRetries = factory.CreateCounter("edge_trainer_remote_retries_total", "PAT requests sent again after a timeout.");
+        DriftResidual = factory.CreateGauge("edge_trainer_twin_drift_nmse", "NMSE of the twin on the newest ingested measurements (rises when the device drifts).", new GaugeConfiguration { LabelNames = ["device"] });
+        Reconnects = factory.CreateCounter("edge_trainer_mqtt_reconnects_total", "Ingest connections to the broker after the first.");
+    }
+
+    /// <summary>The registry holding these metrics.</summary>
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>Measurements stored.</summary>
+    public Counter Ingested { get; }
+
+    /// <summary>Duplicates dropped.</summary>
+    public Counter Duplicates { get; }
+
+    /// <summary>Malformed messages.</summary>
+    public Counter Rejected { get; }
+
+    /// <summary>PAT round trip to a live agent.</summary>
+    public Histogram RemoteForwardSeconds { get; }
+
+    /// <summary>PAT retries.</summary>
+    public Counter RemoteRetries { get; }
+
+    /// <summary>Twin residual on fresh measurements, per device.</summary>
+    public Gauge DriftResidual { get; }
+
+    /// <summary>Ingest reconnections.</summary>
+    public Counter Reconnects { get; }
+
+    /// <summary>Serves <c>/metrics</c> on <paramref name="port"/> until the returned server is disposed.</summary>
+    public IDisposable Serve(int port, string host = "localhost")
+    {
+        var server = new MetricServer(host, port, "metrics/", Registry);
+        server.Start();
+        return server;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Edge.Integration.Tests;
+
+/// <summary>
+/// A real mosquitto started by the test on a free port with persistence in a temporary folder, so sessions and
+/// queued QoS 1 messages survive a restart. Missing mosquitto skips the test on a developer machine and fails it
+/// in CI (CI=true), where .ci/run installs it.
+/// </summary>
+public sealed class MosquittoBroker : TestBroker
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("edge-mosquitto-");
+    private Process? _process;
+
+    public MosquittoBroker()
+    {
+        // Started as root, mosquitto drops to the 'mosquitto' user, which must still be able to write its
+        // persistence file here; without it sessions silently do not survive the restart the tests rely on.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        _folder.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+    }
+
+    public override string Name => "mosquitto";
+
+    /// <summary>Path of the mosquitto executable, or null.</summary>
+    public static string? Executable { get; } = Find("mosquitto");
+
+    /// <summary>Skips (developer machine) or fails (CI) when mosquitto is not installed.</summary>
+    public static void RequireInstalled()
+    {
+        if (Executable is not null)
+        {
+            return;
+        }
+
+        const string message = "mosquitto is not installed (apt-get install mosquitto mosquitto-clients; .ci/run does this in CI).";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(message);
+        }
+
+        Assert.Skip(message);
+    }
+
+    /// <summary>Finds an executable on PATH or in the sbin folders Debian installs daemons into.</summary>
+    public static string? Find(string name)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var folder in path.Split(':').Concat(["/usr/sbin", "/usr/local/sbin", "/usr/bin"]))
+        {
+            var candidate = Path.Combine(folder, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    public override async Task StartAsync()
+    {
+        RequireInstalled();
+        var config = Path.Combine(_folder.FullName, "mosquitto.conf");
+        await File.WriteAllTextAsync(config, $"""
+            listener {Port} 127.0.0.1
+            allow_anonymous true
+            persistence true
+            persistence_location {_folder.FullName}/
+            max_queued_messages 0
+            max_inflight_messages 0
+            log_dest stderr
+            log_type error
+            """);
+        _process = Process.Start(new ProcessStartInfo(Executable!, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"mosquitto exited with code {_process.ExitCode} at start.");
+            }
+
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(20);
+            }
+        }
+
+        throw new TimeoutException("mosquitto did not listen within 10 s.");
+    }
+
+    protected override void Cleanup() => _folder.Delete(recursive: true);
+
+    public override async Task StopAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        if (!_process.HasExited)
+        {
+            // SIGTERM, not Kill(): mosquitto writes its persistence file on a clean shutdown.
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+}

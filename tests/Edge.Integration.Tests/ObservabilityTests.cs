@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
+using Edge.Domain.Messaging;
+
+namespace Edge.Integration.Tests;
+
+/// <summary>Metrics, health and Home Assistant discovery of a running agent.</summary>
+public sealed class ObservabilityTests
+{
+    [Fact]
+    public async Task The_agent_serves_prometheus_metrics_and_health()
+    {
+        await using var broker = TestBroker.Create("mqttnet");
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        var port = FreePort();
+        await using var agent = await AgentInstance.StartAsync(broker.Port, "metrics-agent", folder.Path("outbox.db"), new Dictionary<string, string?> { ["Edge:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await using var client = await TopicRecorder.ConnectAsync(broker.Port);
+        await client.PublishAsync(EdgeTopics.For("metrics-agent", TopicKind.PatRequest), [1, 2, 3], "edge/v1/_requesters/x/pat/response");
+        await Eventually.TrueAsync(() => agent.Metrics.Rejected.WithLabels(nameof(TopicKind.PatRequest)).Value == 1, "the bad request counted");
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{port}/") };
+        var text = await RetryGetAsync(http, "metrics");
+        Assert.Contains("edge_agent_rejected_messages_total{kind=\"PatRequest\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("edge_agent_mqtt_connected 1", text, StringComparison.Ordinal);
+        Assert.Contains("edge_agent_outbox_messages", text, StringComparison.Ordinal);
+        Assert.Contains("edge_agent_device_seconds", text, StringComparison.Ordinal);
+        using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+
+        await broker.StopAsync();
+        await Eventually.TrueAsync(() => !agent.Mqtt.IsConnected, "the agent noticed the broker is gone");
+        using var unhealthy = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
+        Assert.Contains("MQTT broker", await unhealthy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Home_assistant_discovery_announces_retained_sensors_available_through_the_status_topic()
+    {
+        await using var broker = TestBroker.Create("mosquitto");
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        await using var agent = await AgentInstance.StartAsync(broker.Port, "ha-agent", folder.Path("outbox.db"), new Dictionary<string, string?> { ["Edge:Mqtt:HomeAssistantDiscovery"] = "true" });
+        await Eventually.TrueAsync(() => agent.Outbox.Count == 0, "discovery published");
+
+        // Subscribing afterwards proves the configs and the status are retained.
+        await using var homeAssistant = await TopicRecorder.ConnectAsync(broker.Port, "homeassistant/#", EdgeTopics.For("ha-agent", TopicKind.Status));
+        await Eventually.TrueAsync(() => homeAssistant.Received.Count >= 5, "4 retained configs and the retained status");
+        var configs = homeAssistant.Received.Where(m => m.Topic.StartsWith("homeassistant/sensor/edge_ha_agent/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["classification", "confidence", "health", "latency"], configs.Select(m => m.Topic.Split('/')[3]).Order());
+        foreach (var config in configs)
+        {
+            Assert.True(config.Retain, $"{config.Topic} arrived without the retain flag");
+            using var json = System.Text.Json.JsonDocument.Parse(TopicRecorder.Payload(config));
+            Assert.Equal("edge/v1/ha-agent/status", json.RootElement.GetProperty("availability_topic").GetString());
+            Assert.Equal("online", json.RootElement.GetProperty("payload_available").GetString());
+        }
+
+        var status = ControlJson.Parse(TopicRecorder.Payload(homeAssistant.On("edge/v1/ha-agent/status").Last()), MessagingJsonContext.Default.StatusMessage);
+        Assert.Equal(StatusMessage.Online, status.State);
+    }
+
+    private static async Task<string> RetryGetAsync(HttpClient http, string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await http.GetStringAsync(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
+            }
+            catch (HttpRequestException) when (attempt < 50)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

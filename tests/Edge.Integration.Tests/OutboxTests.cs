@@ -1,0 +1,102 @@
+using Edge.Agent.Messaging;
+
+namespace Edge.Integration.Tests;
+
+/// <summary>The agent's durable outbox: persistence across reopen, the bound and its drop policy, bad files.</summary>
+public sealed class OutboxTests
+{
+    [Fact]
+    public void Messages_survive_closing_and_reopening_in_order_with_every_field()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Path("outbox.db");
+        var sent = new[]
+        {
+            new OutboxMessage(Guid.NewGuid(), "edge/v1/a/status", [1, 2], IsMeasurement: false, Retain: true, ContentType: "application/json"),
+            new OutboxMessage(Guid.NewGuid(), "edge/v1/a/measurements", [3], IsMeasurement: true),
+            new OutboxMessage(Guid.NewGuid(), "reply/topic", [4, 5, 6], IsMeasurement: false, CorrelationData: [9, 9]),
+        };
+        using (var outbox = new SqliteOutbox(path, 100, 1 << 20))
+        {
+            foreach (var message in sent)
+            {
+                outbox.Enqueue(message);
+            }
+        }
+
+        using var reopened = new SqliteOutbox(path, 100, 1 << 20);
+        Assert.Equal(3, reopened.Count);
+        Assert.Equal(6, reopened.Bytes);
+        var waiting = reopened.Peek(10);
+        Assert.Equal(sent.Select(m => m.MessageId), waiting.Select(m => m.MessageId));
+        Assert.Equal(sent.Select(m => (m.Topic, m.IsMeasurement, m.Retain, m.ContentType)), waiting.Select(m => (m.Topic, m.IsMeasurement, m.Retain, m.ContentType)));
+        Assert.Equal([9, 9], waiting[2].CorrelationData);
+        reopened.Remove(waiting[0]);
+        reopened.Remove(waiting[0]);
+        Assert.Equal(2, reopened.Count);
+    }
+
+    [Fact]
+    public void Past_its_bound_the_outbox_drops_the_oldest_measurements_and_never_a_control_message()
+    {
+        using var folder = new TempFolder();
+        using var outbox = new SqliteOutbox(folder.Path("outbox.db"), maxMessages: 10, maxBytes: 1 << 20);
+        var controls = new List<Guid>();
+        for (var i = 0; i < 30; i++)
+        {
+            var isMeasurement = i % 5 != 0;
+            var message = new OutboxMessage(Guid.NewGuid(), "t", [(byte)i], isMeasurement);
+            if (!isMeasurement)
+            {
+                controls.Add(message.MessageId);
+            }
+
+            outbox.Enqueue(message);
+        }
+
+        var kept = outbox.Peek(100);
+        Assert.Equal(10, outbox.Count);
+        Assert.Equal(10, kept.Count);
+        Assert.Equal(20, outbox.DroppedMeasurements);
+        Assert.Equal(controls, kept.Where(m => !m.IsMeasurement).Select(m => m.MessageId));
+        // The survivors are the newest measurements.
+        Assert.Equal([26, 27, 28, 29], kept.Where(m => m.IsMeasurement).Select(m => m.Payload[0]));
+    }
+
+    [Fact]
+    public void The_byte_bound_counts_payload_bytes_and_control_messages_may_exceed_it()
+    {
+        using var folder = new TempFolder();
+        using var outbox = new SqliteOutbox(folder.Path("outbox.db"), maxMessages: 1000, maxBytes: 100);
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "m", new byte[60], IsMeasurement: true));
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "m", new byte[60], IsMeasurement: true));
+        Assert.Equal((1, 60, 1), (outbox.Count, outbox.Bytes, outbox.DroppedMeasurements));
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "c", new byte[150], IsMeasurement: false));
+        Assert.Equal((1, 150, 2), (outbox.Count, outbox.Bytes, outbox.DroppedMeasurements));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_an_outbox_is_refused_naming_it()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Path("outbox.db");
+        File.WriteAllText(path, "this is not a database, it is a text file long enough to have a header............");
+        var error = Assert.Throws<InvalidOperationException>(() => new SqliteOutbox(path, 100, 1 << 20));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reconnect_delays_grow_exponentially_with_jitter_up_to_the_cap()
+    {
+        var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(1000), new Random(1));
+        var ceilings = new[] { 100, 200, 400, 800, 1000, 1000 };
+        var delays = ceilings.Select(_ => backoff.Next().TotalMilliseconds).ToArray();
+        for (var i = 0; i < ceilings.Length; i++)
+        {
+            Assert.InRange(delays[i], ceilings[i] * 0.5, ceilings[i]);
+        }
+
+        backoff.Reset();
+        Assert.InRange(backoff.Next().TotalMilliseconds, 50, 100);
+    }
+}
