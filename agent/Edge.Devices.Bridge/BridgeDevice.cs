@@ -60,6 +60,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
         {
             WindowSize = options.WindowSize,
             RetransmitTimeoutMs = (int)options.RetransmitTimeout.TotalMilliseconds,
+            RetryLimit = options.RetryLimit,
             InitialSequence = (ushort)Random.Shared.Next(ushort.MaxValue + 1),
         });
         _reader = Task.Run(ReadLoopAsync);

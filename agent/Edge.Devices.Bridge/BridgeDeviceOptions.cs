@@ -15,6 +15,12 @@ public sealed class BridgeDeviceOptions
     /// <summary>Link retransmission timeout: must exceed the round trip of the longest frame at the line rate.</summary>
     public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Retransmissions before the link gives up. 20 × 50 ms rides out a second of stall on either side (a loaded Pi,
+    /// a busy USB-serial adapter) instead of failing the layer.
+    /// </summary>
+    public int RetryLimit { get; init; } = 20;
+
     /// <summary>Send window (frames in flight).</summary>
     public int WindowSize { get; init; } = 8;
 
