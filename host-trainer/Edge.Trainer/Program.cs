@@ -5,6 +5,8 @@ var root = new RootCommand("Edge host trainer: digital twins and physics-aware t
 {
     BenchCommand.Create(),
     DemoCommand.Create(),
+    KeygenCommand.Create(),
+    PackageCommand.Create(),
     SystemsCommand.Create(),
 };
 
@@ -12,7 +14,7 @@ try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
 }
-catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
+catch (Exception e) when (e is Edge.Domain.Models.ModelPackageException or ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
 {
     // The message names the problem; the parameter suffix .NET appends only repeats it in code terms.
     var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;

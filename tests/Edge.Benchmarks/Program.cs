@@ -4,18 +4,23 @@ namespace Edge.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project tests/Edge.Benchmarks -- --filter '*'</c> for the BenchmarkDotNet
-/// suites, or <c>-- bridge [--out file.json]</c> for the bridge link bench.
+/// suites, or one of the bench commands that print a table and write JSON: <c>-- bridge [--out file.json]</c>
+/// (bridge link efficiency) and <c>-- inference-latency [--out file.json]</c> (agent inference overhead).
 /// </summary>
 public static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "bridge")
+        switch (args)
         {
-            return await BridgeLinkBench.RunAsync(args[1..]);
+            case ["bridge", .. var rest]:
+                return await BridgeLinkBench.RunAsync(rest);
+            case ["inference-latency", .. var rest]:
+                InferenceLatency.Run(rest);
+                return 0;
+            default:
+                BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+                return 0;
         }
-
-        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
-        return 0;
     }
 }

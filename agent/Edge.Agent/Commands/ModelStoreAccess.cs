@@ -1,11 +1,6 @@
 using System.CommandLine;
-using Edge.Agent.Configuration;
 using Edge.Agent.Models;
-using Edge.Domain.Devices;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Edge.Agent.Commands;
 
@@ -25,7 +20,7 @@ internal static class ModelStoreAccess
                 ModelStore store;
                 try
                 {
-                    store = Open(host);
+                    store = host.Services.GetRequiredService<ModelStore>();
                 }
                 catch (ModelStoreException e)
                 {
@@ -33,29 +28,20 @@ internal static class ModelStoreAccess
                     return ExitCodes.InvalidConfiguration;
                 }
 
-                using (store)
+                foreach (var problem in store.Problems)
                 {
-                    foreach (var problem in store.Problems)
-                    {
-                        await error.WriteLineAsync($"warning: {problem}").ConfigureAwait(false);
-                    }
+                    await error.WriteLineAsync($"warning: {problem}").ConfigureAwait(false);
+                }
 
-                    try
-                    {
-                        return await body(store, parseResult.InvocationConfiguration.Output, token).ConfigureAwait(false);
-                    }
-                    catch (ModelStoreException e)
-                    {
-                        await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                        return ExitCodes.Refused;
-                    }
+                try
+                {
+                    return await body(store, parseResult.InvocationConfiguration.Output, token).ConfigureAwait(false);
+                }
+                catch (ModelStoreException e)
+                {
+                    await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                    return ExitCodes.Refused;
                 }
             },
             cancellationToken);
-
-    private static ModelStore Open(IHost host)
-        => ModelStore.Open(
-            host.Services.GetRequiredService<IOptions<ModelsOptions>>().Value,
-            host.Services.GetRequiredService<IPhysicalDevice>(),
-            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Edge.Agent.Models"));
 }

@@ -1,4 +1,5 @@
 using Edge.Agent.Configuration;
+using Edge.Agent.Models;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Configuration;
@@ -70,6 +71,11 @@ public static class AgentHost
                 _ => system.CreateDevice(options.DeviceId, options.Seed),
             };
         });
+        // Opened on first use (throws ModelStoreException when Edge:Models is not configured); the container disposes it.
+        builder.Services.AddSingleton(services => ModelStore.Open(
+            services.GetRequiredService<IOptions<ModelsOptions>>().Value,
+            services.GetRequiredService<IPhysicalDevice>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<ModelStore>()));
         return builder;
     }
 

@@ -27,6 +27,9 @@ internal sealed class DigitalStageSession : IDisposable
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // Buffers are bound once, so the arena and memory-pattern planner only cost resident memory on the Pi.
+            EnableCpuMemArena = false,
+            EnableMemoryPattern = false,
         };
         try
         {

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using Edge.Domain.Data;
+using Edge.Domain.IO;
+using Edge.Domain.Models;
+using Edge.Domain.Simulation;
+using Edge.Trainer.Bench;
+using Edge.Trainer.Export;
+using Edge.Trainer.Training;
+using Edge.Trainer.Twins;
+
+namespace Edge.Trainer.Cli;
+
+/// <summary>
+/// <c>package</c>: trains a PNN on a simulated part (black-box twin, then the chosen mode) and writes it as a signed
+/// model package with its digital stages and twin in ONNX.
+/// </summary>
+internal static class PackageCommand
+{
+    public static Command Create()
+    {
+        var system = new Option<string>("--system") { Description = "Physical system the agents host.", DefaultValueFactory = _ => "electronic" };
+        var task = new Option<string>("--task") { Description = "Task: vowels.", DefaultValueFactory = _ => "vowels" };
+        var mode = new Option<string>("--mode") { Description = "Training mode: pat, insilico, ideal, pat-refine.", DefaultValueFactory = _ => "pat" };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
+        var seed = new Option<int>("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 0 };
+        var deviceId = new Option<string>("--device-id") { Description = "Id of the simulated part to train on.", DefaultValueFactory = _ => "edge-sim-0001" };
+        var key = new Option<FileInfo>("--key") { Description = "Private signing key (PEM, from keygen).", Required = true };
+        var version = new Option<int>("--version") { Description = "Model version (positive, larger than any published before).", Required = true };
+        var calibration = new Option<FileInfo>("--calibration") { Description = "Calibration set CSV the agents hold; created from the task's test split when missing.", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Package file to write (.edgepkg).", Required = true };
+        var command = new Command("package", "Train a model and write it as a signed package for edge agents.")
+        {
+            system, task, mode, epochs, seed, deviceId, key, version, calibration, output,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var modelVersion = BenchCommand.Positive(parse.GetValue(version), "--version");
+            var trainingMode = TrainingModes.Parse(parse.GetValue(mode)!);
+            var physical = PhysicalSystems.Get(parse.GetValue(system)!);
+            var classification = PatBenchmark.LoadTask(parse.GetValue(task)!);
+            using var signingKey = PackageSigning.LoadPrivateKey(parse.GetRequiredValue(key).FullName);
+            var calibrationBytes = CalibrationBytes(parse.GetRequiredValue(calibration).FullName, classification);
+            var options = new TrainingOptions { Epochs = BenchCommand.Positive(parse.GetValue(epochs), "--epochs"), CurveEvery = 0 };
+
+            var device = physical.CreateDevice(parse.GetValue(deviceId)!, seed: (ulong)parse.GetValue(seed) + 1);
+            device.MaxDegreeOfParallelism = Environment.ProcessorCount;
+            Console.WriteLine($"Collecting twin data and fitting the black-box twin of '{physical.Name}'…");
+            var twinData = await TwinData.CollectAsync(device, new TwinDataOptions(), seed: 17, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var twin = MlpTwinFitter.Fit(twinData, new MlpTwinOptions { Threads = Environment.ProcessorCount }, seed: 23, cancellationToken: cancellationToken).Twin;
+            var maxBatch = Math.Max(options.BatchSize, classification.Test.Count);
+            var model = PnnArchitectures.ForSystem(physical.Name, device, classification.Train.FeatureCount, classification.ClassCount, maxBatch, (ulong)parse.GetValue(seed));
+            Console.WriteLine($"Training ({trainingMode.Name()}, {options.Epochs} epochs)…");
+            var result = await PnnTrainer.TrainAsync(model, classification, trainingMode, twin, twinData, options, (ulong)parse.GetValue(seed), cancellationToken: cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"Device test accuracy: {result.TestAccuracy:P1}");
+
+            var path = parse.GetRequiredValue(output).FullName;
+            var metadata = new PackageMetadata(modelVersion, classification.Name, classification.ClassNames, calibrationBytes, Environment.MachineName);
+            ModelManifest? manifest = null;
+            AtomicFile.Write(path, stream => manifest = ModelPackager.Write(stream, model, twin, metadata, signingKey));
+            Console.WriteLine($"package: {path} (version {modelVersion}, {manifest!.Stages.Count} stages, calibration {manifest.CalibrationSha256[..12]}…)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static byte[] CalibrationBytes(string path, ClassificationTask task)
+    {
+        if (File.Exists(path))
+        {
+            var existing = CalibrationSet.Load(path);
+            return existing.FeatureCount == task.Test.FeatureCount
+                ? File.ReadAllBytes(path)
+                : throw new InvalidDataException($"Calibration set '{path}' has {existing.FeatureCount} features; task '{task.Name}' has {task.Test.FeatureCount}.");
+        }
+
+        var labels = new string[task.Test.Count];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = task.ClassNames[task.Test.Labels[i]];
+        }
+
+        var bytes = CalibrationSet.Format(labels, task.Test.Features, task.Test.FeatureCount);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+        Console.WriteLine($"calibration set: {path} (the test split of '{task.Name}', {labels.Length} examples; copy it to the agents)");
+        return bytes;
+    }
+}
