@@ -6,6 +6,7 @@ var root = new RootCommand("Edge host trainer: digital twins and physics-aware t
     BenchCommand.Create(),
     DemoCommand.Create(),
     SystemsCommand.Create(),
+    ServeCommand.Create(),
 };
 
 try
