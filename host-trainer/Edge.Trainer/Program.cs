@@ -8,6 +8,7 @@ var root = new RootCommand("Edge host trainer: digital twins and physics-aware t
     KeygenCommand.Create(),
     PackageCommand.Create(),
     SystemsCommand.Create(),
+    ServeCommand.Create(),
 };
 
 try

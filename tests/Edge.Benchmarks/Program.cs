@@ -5,7 +5,8 @@ namespace Edge.Benchmarks;
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project tests/Edge.Benchmarks -- --filter '*'</c> for the BenchmarkDotNet
 /// suites, or one of the bench commands that print a table and write JSON: <c>-- bridge [--out file.json]</c>
-/// (bridge link efficiency) and <c>-- inference-latency [--out file.json]</c> (agent inference overhead).
+/// (bridge link efficiency), <c>-- inference-latency [--out file.json]</c> (agent inference overhead) and
+/// <c>-- ingest [--count N] [--batch N] [--out file.json]</c> (MQTT measurement ingest).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -18,6 +19,8 @@ public static class BenchmarkProgram
             case ["inference-latency", .. var rest]:
                 InferenceLatency.Run(rest);
                 return 0;
+            case ["ingest", .. var rest]:
+                return await IngestBench.RunAsync(rest);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
                 return 0;

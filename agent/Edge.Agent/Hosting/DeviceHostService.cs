@@ -9,7 +9,7 @@ namespace Edge.Agent.Hosting;
 
 /// <summary>
 /// Holds the configured device for the lifetime of the service: announces it and its layer spec, checks that it
-/// answers one drive, and logs a graceful stop. It accepts no remote work yet: no transport is configured.
+/// answers one drive, and logs a graceful stop. Remote work arrives through <c>MqttAgentService</c> when MQTT is enabled.
 /// </summary>
 public sealed partial class DeviceHostService(IPhysicalSystem system, IPhysicalDevice device, ILogger<DeviceHostService> logger) : IHostedService
 {
@@ -67,7 +67,7 @@ public sealed partial class DeviceHostService(IPhysicalSystem system, IPhysicalD
     [LoggerMessage(Level = LogLevel.Information, Message = "Self-test: device {DeviceId} answered one drive in {ElapsedMs:F1} ms")]
     private static partial void LogSelfTest(ILogger logger, string deviceId, double elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "No remote transport is configured in this version; the device stays open until the service is stopped")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device ready; it stays open until the service is stopped (remote work arrives over MQTT when Edge:Mqtt:Enabled is true)")]
     private static partial void LogNoTransport(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Graceful stop: device {DeviceId} released")]

@@ -101,8 +101,9 @@ public sealed partial class AgentMessageHandler
         _metrics.DeviceSeconds.Observe(clock.Elapsed.TotalSeconds);
         _metrics.PatRequests.Inc();
         _metrics.PatDrives.Inc(count);
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic, PatFrames.EncodeReply(responses, spec.OutputSize), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
+        // Sampled before replying, so once a requester has its answer the measurements are on their way too.
         SampleMeasurements(drives, responses, count);
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic, PatFrames.EncodeReply(responses, spec.OutputSize), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
     }
 
     private void SampleMeasurements(float[] drives, float[] responses, int count)

@@ -59,6 +59,22 @@ public sealed partial class MqttAgentService : BackgroundService
     /// <summary>True while connected to the broker with the subscriptions in place and the status announced.</summary>
     public bool IsConnected => _client.IsConnected && _ready;
 
+    /// <summary>
+    /// Publishes one classification on <c>inference</c> (through the outbox; Home Assistant's sensors read it) and
+    /// counts it with its latency. The inference engine calls this after each prediction.
+    /// </summary>
+    public void PublishInference(int classIndex, string? label, double confidence, TimeSpan latency, string? modelVersion)
+    {
+        if (!(confidence is >= 0 and <= 1) || latency < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(confidence), $"Confidence {confidence} must be in 0..1 and latency {latency} not negative.");
+        }
+
+        _metrics.RecordInference(latency);
+        var message = new InferenceMessage { DeviceId = _device.DeviceId, ClassIndex = classIndex, Label = label, Confidence = confidence, LatencyMs = latency.TotalMilliseconds, ModelVersion = modelVersion, Timestamp = DateTimeOffset.UtcNow };
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), EdgeTopics.For(_device.DeviceId, TopicKind.Inference), ControlJson.Serialize(message, MessagingJsonContext.Default.InferenceMessage), IsMeasurement: false, ContentType: "application/json"));
+    }
+
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -78,6 +78,7 @@ public sealed class MeasurementStore : IAsyncDisposable
         var inputs = Parameter(insert, "@inputs");
         var drives = Parameter(insert, "@drives");
         var responses = Parameter(insert, "@responses");
+        await insert.PrepareAsync(cancellationToken).ConfigureAwait(false);
         var added = 0;
         for (var i = 0; i < batch.Count; i++)
         {

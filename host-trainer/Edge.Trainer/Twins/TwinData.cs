@@ -110,6 +110,26 @@ public sealed class TwinData
         return new TwinData(spec, drives, responses, trainCount, noiseFloor, mean, std);
     }
 
+    /// <summary>
+    /// Wraps measurements ingested from a live agent (row-major drives and responses, oldest first). The newest
+    /// <paramref name="validationFraction"/> validate; the noise floor is unknown (NaN) because no drive was repeated.
+    /// </summary>
+    public static TwinData FromMeasurements(LayerSpec spec, float[] drives, float[] responses, double validationFraction)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(drives);
+        ArgumentNullException.ThrowIfNull(responses);
+        var n = DeviceBatch.Count(spec, drives.Length, responses.Length);
+        var trainCount = n - (int)Math.Round(n * validationFraction);
+        if (trainCount < 1 || trainCount == n)
+        {
+            throw new ArgumentException($"{n} measurements cannot be split into training and validation rows at fraction {validationFraction}.");
+        }
+
+        var (mean, std) = MeanStd(responses.AsSpan(0, trainCount * spec.OutputSize));
+        return new TwinData(spec, drives, responses, trainCount, double.NaN, mean, std);
+    }
+
     /// <summary>NMSE of <paramref name="predicted"/> against <paramref name="measured"/>, normalised by the response variance.</summary>
     public double Nmse(ReadOnlySpan<float> predicted, ReadOnlySpan<float> measured)
     {

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Edge.Trainer.Live;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Trainer.Cli;
+
+/// <summary>
+/// <c>serve</c>: ingests every agent's measurements from the broker into the store until Ctrl+C, serving Prometheus
+/// metrics, and reports progress every few seconds.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var broker = new Option<string>("--broker") { Description = "Broker as host[:port].", DefaultValueFactory = _ => "localhost:1883" };
+        var store = new Option<string>("--store") { Description = "SQLite file, or a PostgreSQL connection string (Host=...;Database=...;Username=...).", DefaultValueFactory = _ => "edge-measurements.db" };
+        var clientId = new Option<string>("--client-id") { Description = "MQTT client id; keys the broker session that queues measurements while the trainer is away.", DefaultValueFactory = _ => "edge-trainer" };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics on this port (0 = off).", DefaultValueFactory = _ => 0 };
+        var command = new Command("serve", "Ingest measurements from live agents over MQTT into the store.") { broker, store, clientId, metricsPort };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = BrokerOptions.Parse(parse.GetValue(broker)!, parse.GetValue(clientId)!);
+            var port = parse.GetValue(metricsPort);
+            if (port is < 0 or > 65535)
+            {
+                throw new ArgumentException($"--metrics-port {port} is not 0 or a TCP port.");
+            }
+
+            using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true));
+            var logger = logging.CreateLogger("edge-trainer.serve");
+            var metrics = new TrainerMetrics();
+            using var server = port > 0 ? metrics.Serve(port) : null;
+            await using var measurements = await MeasurementStore.OpenAsync(parse.GetValue(store)!, cancellationToken).ConfigureAwait(false);
+            await using var ingest = new MeasurementIngest(options, measurements, metrics, logger);
+            ingest.Start();
+            Console.Error.WriteLine($"serving: broker {options.Host}:{options.Port}, store {measurements.Dialect} schema v{measurements.SchemaVersion}; Ctrl+C stops");
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+                    Console.Error.WriteLine($"ingested {ingest.Ingested}, duplicates {ingest.Duplicates}, rejected {ingest.Rejected}");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return 0;
+            }
+        });
+        return command;
+    }
+}
