@@ -54,10 +54,40 @@ public sealed class FsddDataset
         return Load(manifest, options ?? new AudioFeatureOptions(), maxIndex);
     }
 
+    /// <summary>
+    /// Loads the shared data set encoded by <see cref="WaveformEncoder"/>: <paramref name="segments"/> envelope values
+    /// per recording, to drive a physical layer with the sound itself.
+    /// </summary>
+    public static FsddDataset LoadWaveform(int segments, int? maxIndex = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(segments, 1);
+        var manifest = DataPaths.File("fsdd", "manifest.csv");
+        return Load(manifest, segments, () => path =>
+        {
+            var audio = WavReader.Read(path);
+            var drive = new float[segments];
+            try
+            {
+                WaveformEncoder.Encode(audio.Samples, audio.SampleRate, drive);
+            }
+            catch (ArgumentException error)
+            {
+                throw new WavFormatException($"{path}: {error.Message}", error);
+            }
+
+            return drive;
+        }, maxIndex);
+    }
+
     /// <summary>Loads from a manifest; a malformed row or unreadable WAV raises <see cref="InvalidDataException"/> naming it.</summary>
     public static FsddDataset Load(string manifestPath, AudioFeatureOptions options, int? maxIndex)
     {
         ArgumentNullException.ThrowIfNull(options);
+        return Load(manifestPath, options.VectorLength, () => new AudioFrontEnd(options).EncodeFile, maxIndex);
+    }
+
+    private static FsddDataset Load(string manifestPath, int featureCount, Func<Func<string, float[]>> createEncoder, int? maxIndex)
+    {
         var folder = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
         var lines = File.ReadAllLines(manifestPath);
         if (lines.Length == 0 || lines[0].Trim() != Header)
@@ -103,24 +133,25 @@ public sealed class FsddDataset
         var recordings = new FsddRecording[rows.Count];
         try
         {
-            ExtractAll(rows, folder, options, recordings);
+            ExtractAll(rows, folder, createEncoder, recordings);
         }
         catch (AggregateException error) when (error.InnerExceptions[0] is InvalidDataException first)
         {
             throw first;
         }
 
-        return new FsddDataset(recordings, options.VectorLength);
+        return new FsddDataset(recordings, featureCount);
     }
 
-    private static void ExtractAll(List<(string File, int Digit, string Speaker, int Index)> rows, string folder, AudioFeatureOptions options, FsddRecording[] recordings)
-        => Parallel.For(0, rows.Count, () => new AudioFrontEnd(options), (i, _, frontEnd) =>
+    // One encoder per worker thread: the front end reuses its buffers.
+    private static void ExtractAll(List<(string File, int Digit, string Speaker, int Index)> rows, string folder, Func<Func<string, float[]>> createEncoder, FsddRecording[] recordings)
+        => Parallel.For(0, rows.Count, createEncoder, (i, _, encode) =>
         {
             var row = rows[i];
             float[] features;
             try
             {
-                features = frontEnd.EncodeFile(Path.Combine(folder, row.File));
+                features = encode(Path.Combine(folder, row.File));
             }
             catch (Exception error) when (error is WavFormatException or FileNotFoundException)
             {
@@ -128,7 +159,7 @@ public sealed class FsddDataset
             }
 
             recordings[i] = new FsddRecording(row.File, row.Digit, row.Speaker, row.Index, features);
-            return frontEnd;
+            return encode;
         }, _ => { });
 
     /// <summary>The conventional split: recording index 0–4 is test, 5 and above train.</summary>

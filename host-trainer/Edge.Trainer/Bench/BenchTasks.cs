@@ -1,3 +1,4 @@
+using Edge.Domain.Audio;
 using Edge.Domain.Data;
 
 namespace Edge.Trainer.Bench;
@@ -11,15 +12,23 @@ public static class BenchTasks
     /// <summary>Prefix of the leave-one-speaker-out FSDD task names (the speaker follows).</summary>
     public const string FsddLosoPrefix = "fsdd-loso-";
 
+    /// <summary>Drive segments of the waveform encoding (the mechanical and electronic layers' input count).</summary>
+    public const int WaveformSegments = 12;
+
+    private static readonly Lazy<FsddDataset> FsddWaveform = new(() => FsddDataset.LoadWaveform(WaveformSegments), LazyThreadSafetyMode.ExecutionAndPublication);
+
     private static readonly Lazy<FsddDataset> Fsdd = new(() => FsddDataset.Load(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Names accepted by <see cref="Load"/>.</summary>
-    public static string Available => "vowels, mnist, fsdd, fsdd-loso-<speaker>";
+    public static string Available => "vowels, mnist, fsdd, fsdd-loso-<speaker>, fsdd-waveform";
 
     /// <summary>The FSDD corpus with features (loaded on first use).</summary>
     public static FsddDataset FsddCorpus => Fsdd.Value;
 
-    /// <summary>Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names.</summary>
+    /// <summary>
+    /// Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names. <c>fsdd-waveform</c> drives the
+    /// physical layer with the word's envelope (<see cref="WaveformEncoder"/>) instead of MFCCs.
+    /// </summary>
     public static ClassificationTask Load(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -29,6 +38,7 @@ public static class BenchTasks
             "vowels" => VowelDataset.Load(),
             "mnist" => MnistDataset.Load(),
             "fsdd" => Fsdd.Value.Conventional(),
+            "fsdd-waveform" => FsddWaveform.Value.Conventional(),
             _ when key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) => Fsdd.Value.LeaveOut(key[FsddLosoPrefix.Length..]),
             _ => throw new ArgumentException($"Unknown task '{name}'. Available tasks: {Available}."),
         };
