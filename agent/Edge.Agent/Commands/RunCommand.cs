@@ -1,6 +1,9 @@
 using System.CommandLine;
+using Edge.Agent.Configuration;
 using Edge.Agent.Hosting;
 using Edge.Agent.Messaging;
+using Edge.Agent.Models;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -28,6 +31,13 @@ public static class RunCommand
             builder =>
             {
                 builder.Services.AddHostedService<DeviceHostService>();
+
+                // With a model store configured, offers over MQTT are verified, validated and installed there.
+                if (builder.Configuration.GetSection(ModelsOptions.SectionName).Get<ModelsOptions>() is { Enabled: true })
+                {
+                    builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
+                }
+
                 builder.AddEdgeMqtt();
             }));
         return command;
