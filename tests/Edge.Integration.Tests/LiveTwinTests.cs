@@ -34,8 +34,9 @@ public sealed class LiveTwinTests
         Assert.InRange(drift, 1e-4, 0.5);
         Assert.Equal(drift, metrics.DriftResidual.WithLabels("twin-agent").Value);
 
-        var fit = await LiveTwin.RefitAsync(store, "twin-agent", remote.Spec, samples: 5000, new MlpTwinOptions { Hidden = [64], Epochs = 6 }, seed: 1, TestContext.Current.CancellationToken);
-        Assert.InRange(fit.ValidationNmse, 0, 0.9);
+        var fit = await LiveTwin.RefitAsync(store, "twin-agent", remote.Spec, samples: 5000, new MlpTwinOptions { Hidden = [64], Epochs = 40 }, seed: 1, TestContext.Current.CancellationToken);
+        // Well below 1 (the NMSE of predicting the mean): the refit learned the part from field traffic alone.
+        Assert.InRange(fit.ValidationNmse, 0, 0.6);
 
         var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => LiveTwin.DriftAsync(store, "nobody", nominal, 10, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("'nobody'", missing.Message, StringComparison.Ordinal);
