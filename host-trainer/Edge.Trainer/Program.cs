@@ -9,6 +9,7 @@ var root = new RootCommand("Edge host trainer: digital twins and physics-aware t
     PackageCommand.Create(),
     SystemsCommand.Create(),
     ServeCommand.Create(),
+    PublishCommand.Create(),
 };
 
 try

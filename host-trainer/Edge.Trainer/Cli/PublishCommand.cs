@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Edge.Domain.Messaging;
+using Edge.Trainer.Live;
+
+namespace Edge.Trainer.Cli;
+
+/// <summary><c>publish</c>: offers a signed package (from <c>package</c>) to an agent and prints its verdict.</summary>
+internal static class PublishCommand
+{
+    /// <summary>Exit code when the agent refused the package.</summary>
+    public const int Refused = 4;
+
+    public static Command Create()
+    {
+        var package = new Option<FileInfo>("--package") { Description = "Signed model package (.edgepkg) made by 'package'.", Required = true };
+        var broker = new Option<string>("--broker") { Description = "Broker as host[:port].", DefaultValueFactory = _ => "localhost:1883" };
+        var deviceId = new Option<string>("--device-id") { Description = "Agent to offer the package to.", Required = true };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the agent's verdict (it validates on its calibration set first).", DefaultValueFactory = _ => 120 };
+        var command = new Command("publish", "Offer a signed model package to a live agent over MQTT and wait for its verdict.") { package, broker, deviceId, timeout };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(package)!;
+            if (!file.Exists)
+            {
+                throw new ArgumentException($"--package '{file.FullName}' does not exist.");
+            }
+
+            if (file.Length > ModelOffer.MaxPackageBytes)
+            {
+                throw new ArgumentException($"--package '{file.Name}' is {file.Length} bytes, above the {ModelOffer.MaxPackageBytes} bytes an offer may carry.");
+            }
+
+            var seconds = parse.GetValue(timeout);
+            if (!(seconds > 0))
+            {
+                throw new ArgumentException($"--timeout {seconds} must be a positive number of seconds.");
+            }
+
+            var bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+            var options = BrokerOptions.Parse(parse.GetValue(broker)!, $"edge-trainer-publish-{Environment.ProcessId}");
+            try
+            {
+                var ack = await ModelPublisher.OfferAsync(options, parse.GetValue(deviceId)!, bytes, TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false);
+                Console.WriteLine($"{ack.DeviceId}: {(ack.Accepted ? "accepted" : "refused")} — {ack.Reason}");
+                return ack.Accepted ? 0 : Refused;
+            }
+            catch (TimeoutException e)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException e)
+            {
+                await Console.Error.WriteLineAsync($"error: cannot reach the broker {options.Host}:{options.Port}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Buffers;
+using Edge.Domain.Messaging;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Trainer.Live;
+
+/// <summary>
+/// Offers a signed model package to one agent over MQTT (<c>model/offer</c>, QoS 1) and waits for its verdict on
+/// <c>model/ack</c>: the agent verifies the signature, validates the model on its calibration set and activates it
+/// only if it is good enough, so the answer says whether the field now runs the new model and why (not).
+/// </summary>
+public static class ModelPublisher
+{
+    /// <summary>Publishes <paramref name="package"/> to <paramref name="deviceId"/> and returns the agent's verdict.</summary>
+    /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/> (agent offline, or no store configured there).</exception>
+    public static async Task<ModelAckMessage> OfferAsync(BrokerOptions broker, string deviceId, ReadOnlyMemory<byte> package, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        EdgeTopics.ValidateDeviceId(deviceId);
+        var offer = new ModelOffer(Guid.NewGuid(), package);
+        var frame = offer.Encode();
+        var verdict = new TaskCompletionSource<ModelAckMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            try
+            {
+                var ack = ControlJson.Parse(e.ApplicationMessage.Payload.ToArray(), MessagingJsonContext.Default.ModelAckMessage);
+                if (ack.OfferId == offer.OfferId)
+                {
+                    verdict.TrySetResult(ack);
+                }
+            }
+            catch (MessageFormatException)
+            {
+                // Someone else's garbage on the ack topic is not our verdict.
+            }
+
+            return Task.CompletedTask;
+        };
+
+        await client.ConnectAsync(broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await client.SubscribeAsync(
+                new MqttClientSubscribeOptionsBuilder().WithTopicFilter(EdgeTopics.For(deviceId, TopicKind.ModelAck), MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                cancellationToken).ConfigureAwait(false);
+            await client.PublishAsync(
+                new MqttApplicationMessageBuilder()
+                    .WithTopic(EdgeTopics.For(deviceId, TopicKind.ModelOffer))
+                    .WithPayload(frame)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build(),
+                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await verdict.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"Agent '{deviceId}' gave no verdict on model offer {offer.OfferId} within {timeout.TotalSeconds:0.#} s (is it online, with Edge:Models configured?).");
+            }
+        }
+        finally
+        {
+            await client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}
