@@ -32,7 +32,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
     private string? _failure;
     private ushort _nextCaptureId;
     private int _samplesPerSegment;
-    private int _dacMaxCode;
+    private int _dacBits;
     private int _adcBits;
     private int _drivesPerRequest = 1;
     private int _restBins;
@@ -283,7 +283,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
         }
 
         _samplesPerSegment = (int)Math.Round(perSegment);
-        _dacMaxCode = (1 << ack.DacBits) - 1;
+        _dacBits = ack.DacBits;
         _adcBits = ack.AdcBits;
     }
 
@@ -366,11 +366,7 @@ public sealed class BridgeDevice : IPhysicalDevice, IAsyncDisposable
         }
     }
 
-    private ushort DacCode(double value)
-    {
-        var fraction = (value - Spec.Dac.Min) / (Spec.Dac.Max - Spec.Dac.Min);
-        return (ushort)Math.Round(Math.Clamp(fraction, 0.0, 1.0) * (_dacMaxCode == 0 ? 4095 : _dacMaxCode));
-    }
+    private ushort DacCode(double value) => (ushort)Quantiser.Code(value, Spec.Dac.Min, Spec.Dac.Max, _dacBits);
 
     private void ToResponses(ReadOnlySpan<ushort> binMeans, Span<float> response)
     {

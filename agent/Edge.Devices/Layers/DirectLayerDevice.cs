@@ -16,7 +16,6 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IDisposable
     private readonly IAdcChannel _adc;
     private readonly SampleClock _clock;
     private readonly TimeSpan _interDriveGap;
-    private readonly int _dacMaxCode;
     private readonly int _samplesPerDrive;
     private readonly int _samplesPerBin;
     private readonly int _safeCode;
@@ -62,7 +61,6 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IDisposable
         _samplesPerBin = _samplesPerDrive / spec.OutputSize;
         DeviceId = deviceId;
         _interDriveGap = interDriveGap;
-        _dacMaxCode = (1 << dac.Bits) - 1;
         _safeCode = DacCode(Math.Clamp(0.0, spec.Dac.Min, spec.Dac.Max));
         _dac.Write(_safeCode);
     }
@@ -158,11 +156,7 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IDisposable
         return start;
     }
 
-    private int DacCode(double value)
-    {
-        var fraction = (value - Spec.Dac.Min) / (Spec.Dac.Max - Spec.Dac.Min);
-        return (int)Math.Round(Math.Clamp(fraction, 0.0, 1.0) * _dacMaxCode);
-    }
+    private int DacCode(double value) => (int)Quantiser.Code(value, Spec.Dac.Min, Spec.Dac.Max, _dac.Bits);
 
     private struct JitterAccumulator(long frequency, double sampleRateHz)
     {

@@ -32,16 +32,22 @@ public static class Quantiser
 {
     /// <summary>Clips <paramref name="value"/> to [<paramref name="min"/>, <paramref name="max"/>] and rounds it to one of 2^bits codes.</summary>
     public static double Quantise(double value, double min, double max, int bits)
+        => min + (Code(value, min, max, bits) * ((max - min) / ((1L << bits) - 1)));
+
+    /// <summary>
+    /// The converter code (0 … 2^bits − 1) that <paramref name="value"/> in [<paramref name="min"/>, <paramref name="max"/>]
+    /// maps to: clipped to the range and rounded to the nearest code; NaN gives code 0. Hardware backends write this
+    /// code to their DAC, so they play exactly what the simulated converter plays.
+    /// </summary>
+    public static long Code(double value, double min, double max, int bits)
     {
         if (double.IsNaN(value))
         {
-            return min;
+            return 0;
         }
 
         var clipped = Math.Clamp(value, min, max);
         var steps = (1L << bits) - 1;
-        var step = (max - min) / steps;
-        var code = Math.Round((clipped - min) / step);
-        return min + (code * step);
+        return (long)Math.Round((clipped - min) / ((max - min) / steps));
     }
 }
