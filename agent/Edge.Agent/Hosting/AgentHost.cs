@@ -1,4 +1,5 @@
 using Edge.Agent.Configuration;
+using Edge.Agent.Inference;
 using Edge.Agent.Models;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
@@ -75,7 +76,8 @@ public static class AgentHost
         builder.Services.AddSingleton(services => ModelStore.Open(
             services.GetRequiredService<IOptions<ModelsOptions>>().Value,
             services.GetRequiredService<IPhysicalDevice>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger<ModelStore>()));
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<ModelStore>(),
+            tap: services.GetService<IMeasurementTap>()));
         return builder;
     }
 

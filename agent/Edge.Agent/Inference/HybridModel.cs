@@ -47,6 +47,9 @@ public sealed class HybridModel : IDisposable
     /// <summary>Model version.</summary>
     public int Version => Manifest.ModelVersion;
 
+    /// <summary>Sees each drive played and its response (a sample goes to the host); null records nothing.</summary>
+    public IMeasurementTap? Tap { get; set; }
+
     /// <summary>Class logits of the last classification.</summary>
     public ReadOnlySpan<float> LastLogits => _logits;
 
@@ -87,6 +90,7 @@ public sealed class HybridModel : IDisposable
                 var before = Stopwatch.GetTimestamp();
                 await _device.ForwardAsync(physical.Drive, physical.Response, cancellationToken).ConfigureAwait(false);
                 deviceTicks += Stopwatch.GetTimestamp() - before;
+                Tap?.Observe(physical.Drive, physical.Response);
                 current = physical.Response;
             }
         }

@@ -1,4 +1,6 @@
+using Edge.Agent.Inference;
 using Edge.Domain.Devices;
+using Edge.Domain.Simulation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -45,6 +47,12 @@ public static class MqttServiceRegistration
             var device = sp.GetRequiredService<IPhysicalDevice>();
             return new MeasurementRecorder(device.Spec, device.DeviceId, sp.GetRequiredService<SqliteOutbox>(), sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementBatchSize);
         });
+        // Inference traffic is sampled like served PAT drives, so the host sees what the device does in the field.
+        services.AddSingleton<IMeasurementTap>(sp => new InferenceMeasurementSampler(
+            sp.GetRequiredService<MeasurementRecorder>(),
+            sp.GetRequiredService<AgentMetrics>(),
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementSampleFraction,
+            unchecked((int)NoiseSource.HashId(sp.GetRequiredService<IPhysicalDevice>().DeviceId))));
         services.AddSingleton(sp => new AgentMessageHandler(
             sp.GetRequiredService<IPhysicalDevice>(),
             sp.GetRequiredService<SqliteOutbox>(),

@@ -28,14 +28,16 @@ public sealed partial class ModelStore : IDisposable
     private readonly CalibrationSet _calibration;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
+    private readonly IMeasurementTap? _tap;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<string> _problems = [];
     private readonly Dictionary<int, ModelManifest> _manifests = [];
     private StoreState _state = new();
     private HybridModel? _active;
 
-    private ModelStore(ModelsOptions options, IPhysicalDevice device, ECDsa publicKey, CalibrationSet calibration, ILogger logger, TimeProvider clock)
+    private ModelStore(ModelsOptions options, IPhysicalDevice device, ECDsa publicKey, CalibrationSet calibration, ILogger logger, TimeProvider clock, IMeasurementTap? tap)
     {
+        _tap = tap;
         _options = options;
         _device = device;
         _publicKey = publicKey;
@@ -62,7 +64,7 @@ public sealed partial class ModelStore : IDisposable
     /// re-verifies every installed package, and loads the active model. Throws <see cref="ModelStoreException"/> when
     /// the key or calibration set cannot be used.
     /// </summary>
-    public static ModelStore Open(ModelsOptions options, IPhysicalDevice device, ILogger logger, TimeProvider? clock = null)
+    public static ModelStore Open(ModelsOptions options, IPhysicalDevice device, ILogger logger, TimeProvider? clock = null, IMeasurementTap? tap = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
@@ -84,7 +86,7 @@ public sealed partial class ModelStore : IDisposable
             throw new ModelStoreException(e.Message, e);
         }
 
-        var store = new ModelStore(options, device, key, calibration, logger, clock ?? TimeProvider.System);
+        var store = new ModelStore(options, device, key, calibration, logger, clock ?? TimeProvider.System, tap);
         try
         {
             Directory.CreateDirectory(Path.Combine(options.StoreDirectory, VersionsFolder));
@@ -236,7 +238,7 @@ public sealed partial class ModelStore : IDisposable
         HybridModel candidate;
         try
         {
-            candidate = new HybridModel(verified, _device);
+            candidate = new HybridModel(verified, _device) { Tap = _tap };
         }
         catch (ModelPackageException e)
         {

@@ -16,6 +16,8 @@ public sealed class SimulatedDevice : IPhysicalDevice
     private readonly NoiseSource _noise;
     private readonly double _driftRetention;
     private readonly double[]? _carriedState;
+    private double _driftKelvin;
+    private double _ambientShiftKelvin;
 
     /// <summary>Creates a simulated part.</summary>
     /// <param name="physics">The physics the part obeys.</param>
@@ -64,8 +66,18 @@ public sealed class SimulatedDevice : IPhysicalDevice
     /// <summary>This part's component values at the calibration temperature.</summary>
     public IReadOnlyList<double> PartCoefficients => _partCoefficients;
 
-    /// <summary>Temperature excursion from calibration, in kelvin.</summary>
-    public double Temperature { get; private set; }
+    /// <summary>Temperature excursion from calibration, in kelvin: the random drift plus <see cref="AmbientShiftKelvin"/>.</summary>
+    public double Temperature => _driftKelvin + AmbientShiftKelvin;
+
+    /// <summary>
+    /// A lasting change of the part's surroundings, in kelvin (an enclosure in the sun, a cold night), on top of the
+    /// random drift: the slow change a twin fitted earlier does not know about and field re-training must absorb.
+    /// </summary>
+    public double AmbientShiftKelvin
+    {
+        get => _ambientShiftKelvin;
+        set => _ambientShiftKelvin = double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The ambient shift must be a finite number of kelvin.");
+    }
 
     /// <summary>Drives played so far.</summary>
     public long DrivesPlayed { get; private set; }
@@ -194,7 +206,7 @@ public sealed class SimulatedDevice : IPhysicalDevice
     {
         if (Imperfections.DriftKelvinPerDrive > 0)
         {
-            Temperature = (Temperature * _driftRetention) + (Imperfections.DriftKelvinPerDrive * _noise.NextGaussian());
+            _driftKelvin = (_driftKelvin * _driftRetention) + (Imperfections.DriftKelvinPerDrive * _noise.NextGaussian());
         }
     }
 

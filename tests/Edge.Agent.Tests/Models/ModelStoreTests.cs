@@ -53,6 +53,26 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
     }
 
     [Fact]
+    public async Task Every_drive_a_model_plays_is_shown_to_the_measurement_tap_with_its_response()
+    {
+        var tap = new RecordingTap();
+        var device = Device();
+        using var store = ModelStore.Open(Options(), device, NullLogger.Instance, tap: tap);
+        Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
+        var validation = tap.Count;
+        Assert.True(validation > 0, "the calibration run plays drives too");
+
+        var features = new float[store.Active!.Manifest.Input.Size];
+        await store.ClassifyAsync(features, TestContext.Current.CancellationToken);
+
+        var physicalStages = store.Active.Manifest.Stages.Count(s => s.Kind == Edge.Domain.Models.StageKind.Physical);
+        Assert.Equal(validation + physicalStages, tap.Count);
+        Assert.Equal(device.Spec.DriveLength, tap.LastDrive.Length);
+        Assert.Equal(device.Spec.OutputSize, tap.LastResponse.Length);
+        Assert.Contains(tap.LastResponse, r => r != 0);
+    }
+
+    [Fact]
     public async Task Packages_that_fail_verification_or_do_not_fit_the_agent_are_rejected_and_nothing_changes()
     {
         using var store = Open();
@@ -181,6 +201,22 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
 
         public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
             => Failing ? throw new IOException("bridge disconnected") : inner.ForwardAsync(drives, responses, cancellationToken);
+    }
+}
+
+internal sealed class RecordingTap : Edge.Agent.Inference.IMeasurementTap
+{
+    public int Count { get; private set; }
+
+    public float[] LastDrive { get; private set; } = [];
+
+    public float[] LastResponse { get; private set; } = [];
+
+    public void Observe(ReadOnlySpan<float> drive, ReadOnlySpan<float> response)
+    {
+        Count++;
+        LastDrive = drive.ToArray();
+        LastResponse = response.ToArray();
     }
 }
 

@@ -1,5 +1,6 @@
 using Edge.Domain.Simulation;
 using Edge.Domain.Simulation.Duffing;
+using Edge.Domain.Simulation.Electronic;
 
 namespace Edge.Domain.Tests.Simulation;
 
@@ -12,6 +13,20 @@ public sealed class SimulatedDeviceTests
         for (var i = 0; i < drives.Length; i++)
         {
             drives[i] = (float)random.NextUniform(-1, 1);
+        }
+
+        return drives;
+    }
+
+    private static float[] RandomDrives(SimulatedDevice device, int count, ulong seed)
+    {
+        var random = new NoiseSource(seed);
+        var spec = device.Spec;
+        var drives = new float[count * spec.DriveLength];
+        for (var i = 0; i < drives.Length; i++)
+        {
+            var range = spec.SegmentRange(i % spec.DriveLength);
+            drives[i] = (float)random.NextUniform(range.Lo, range.Hi);
         }
 
         return drives;
@@ -102,6 +117,33 @@ public sealed class SimulatedDeviceTests
         drifting.Forward(RandomDrives(100, 5), new float[100 * 12]);
         Assert.NotEqual(0, drifting.Temperature);
         Assert.Equal(100, drifting.DrivesPlayed);
+    }
+
+    [Fact]
+    public void An_ambient_shift_moves_the_coefficients_by_their_temperature_coefficients_and_changes_the_response()
+    {
+        var system = ElectronicSystem.Instance;
+        var device = new SimulatedDevice(system.Physics, "warm", Imperfections.None, 3);
+        var drives = RandomDrives(device, 16, 4);
+        var cool = new float[16 * device.Spec.OutputSize];
+        device.Forward(drives, cool);
+
+        device.AmbientShiftKelvin = 25;
+        var coefficients = new double[system.Physics.Coefficients.Count];
+        device.CurrentCoefficients(coefficients);
+        var warm = new float[cool.Length];
+        device.Forward(drives, warm);
+
+        Assert.Equal(25, device.Temperature);
+        for (var i = 0; i < coefficients.Length; i++)
+        {
+            var c = system.Physics.Coefficients[i];
+            Assert.Equal(c.Nominal * (1 + (25 * c.TemperatureCoefficient)), coefficients[i], 12);
+        }
+
+        Assert.NotEqual(cool, warm);
+        Assert.Throws<ArgumentOutOfRangeException>(() => device.AmbientShiftKelvin = double.NaN);
+        Assert.Equal(25, device.AmbientShiftKelvin);
     }
 
     [Fact]
