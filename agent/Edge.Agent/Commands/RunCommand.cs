@@ -1,10 +1,5 @@
 using System.CommandLine;
-using Edge.Agent.Configuration;
 using Edge.Agent.Hosting;
-using Edge.Agent.Messaging;
-using Edge.Agent.Models;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Edge.Agent.Commands;
@@ -28,18 +23,7 @@ public static class RunCommand
                 return ExitCodes.Success;
             },
             cancellationToken,
-            builder =>
-            {
-                builder.Services.AddHostedService<DeviceHostService>();
-
-                // With a model store configured, offers over MQTT are verified, validated and installed there.
-                if (builder.Configuration.GetSection(ModelsOptions.SectionName).Get<ModelsOptions>() is { Enabled: true })
-                {
-                    builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
-                }
-
-                builder.AddEdgeMqtt();
-            }));
+            builder => builder.AddEdgeAgentService()));
         return command;
     }
 }

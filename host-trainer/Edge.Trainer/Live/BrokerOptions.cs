@@ -24,16 +24,33 @@ public sealed record BrokerOptions
     /// <summary>Connect over TLS.</summary>
     public bool UseTls { get; init; }
 
-    /// <summary>Parses <c>host[:port]</c>; throws <see cref="ArgumentException"/> naming the problem.</summary>
+    /// <summary>
+    /// Parses <c>host[:port]</c>, <c>mqtt://host[:port]</c> or <c>mqtts://host[:port]</c> (TLS, port 8883 by default);
+    /// throws <see cref="ArgumentException"/> naming the problem.
+    /// </summary>
     public static BrokerOptions Parse(string broker, string clientId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(broker);
-        var colon = broker.LastIndexOf(':');
-        var host = colon < 0 ? broker : broker[..colon];
-        var port = 1883;
-        if (colon >= 0 && (!int.TryParse(broker.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+        var address = broker;
+        var tls = false;
+        var scheme = broker.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
         {
-            throw new ArgumentException($"Broker '{broker}': '{broker[(colon + 1)..]}' is not a TCP port (1..65535).");
+            tls = broker[..scheme].ToLowerInvariant() switch
+            {
+                "mqtt" or "tcp" => false,
+                "mqtts" or "ssl" => true,
+                _ => throw new ArgumentException($"Broker '{broker}': scheme '{broker[..scheme]}' is not mqtt:// or mqtts://."),
+            };
+            address = broker[(scheme + 3)..].TrimEnd('/');
+        }
+
+        var colon = address.LastIndexOf(':');
+        var host = colon < 0 ? address : address[..colon];
+        var port = tls ? 8883 : 1883;
+        if (colon >= 0 && (!int.TryParse(address.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+        {
+            throw new ArgumentException($"Broker '{broker}': '{address[(colon + 1)..]}' is not a TCP port (1..65535).");
         }
 
         if (host.Length == 0 || Uri.CheckHostName(host) == UriHostNameType.Unknown)
@@ -41,7 +58,7 @@ public sealed record BrokerOptions
             throw new ArgumentException($"Broker '{broker}': '{host}' is not a host name or address.");
         }
 
-        return new BrokerOptions { Host = host, Port = port, ClientId = clientId };
+        return new BrokerOptions { Host = host, Port = port, ClientId = clientId, UseTls = tls };
     }
 
     /// <summary>MQTT 5 client options for these settings.</summary>

@@ -17,6 +17,7 @@ public sealed class TrainerMetrics
         RemoteRetries = factory.CreateCounter("edge_trainer_remote_retries_total", "PAT requests sent again after a timeout.");
         DriftResidual = factory.CreateGauge("edge_trainer_twin_drift_nmse", "NMSE of the twin on the newest ingested measurements (rises when the device drifts).", new GaugeConfiguration { LabelNames = ["device"] });
         Reconnects = factory.CreateCounter("edge_trainer_mqtt_reconnects_total", "Ingest connections to the broker after the first.");
+        FieldUpdates = factory.CreateCounter("edge_trainer_field_updates_total", "Field PAT sessions run without a person, by trigger and the agent's verdict.", new CounterConfiguration { LabelNames = ["device", "reason", "verdict"] });
     }
 
     /// <summary>The registry holding these metrics.</summary>
@@ -42,6 +43,9 @@ public sealed class TrainerMetrics
 
     /// <summary>Ingest reconnections.</summary>
     public Counter Reconnects { get; }
+
+    /// <summary>Field updates by device, trigger (drift, schedule) and verdict (accepted, refused, failed).</summary>
+    public Counter FieldUpdates { get; }
 
     /// <summary>Serves <c>/metrics</c> on <paramref name="port"/> until the returned server is disposed.</summary>
     public IDisposable Serve(int port, string host = "localhost")

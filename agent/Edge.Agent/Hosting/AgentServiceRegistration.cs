@@ -1,0 +1,30 @@
+using Edge.Agent.Configuration;
+using Edge.Agent.Messaging;
+using Edge.Agent.Models;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Edge.Agent.Hosting;
+
+/// <summary>The services of a running agent, shared by <c>edge-agent run</c> and hosts that embed agents (the demo).</summary>
+public static class AgentServiceRegistration
+{
+    /// <summary>
+    /// Adds the device host (self-test, safe outputs on stop), the model store's offer handler when
+    /// <c>Edge:Models</c> is configured, and the MQTT link (<see cref="MqttServiceRegistration.AddEdgeMqtt"/>).
+    /// </summary>
+    public static HostApplicationBuilder AddEdgeAgentService(this HostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddHostedService<DeviceHostService>();
+
+        // With a model store configured, offers over MQTT are verified, validated and installed there.
+        if (builder.Configuration.GetSection(ModelsOptions.SectionName).Get<ModelsOptions>() is { Enabled: true })
+        {
+            builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
+        }
+
+        return builder.AddEdgeMqtt();
+    }
+}

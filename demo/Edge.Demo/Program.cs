@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Globalization;
+using Edge.Demo;
+using Edge.Trainer.Cli;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+var agents = new Option<int>("--agents") { Description = "Simulated agents, each its own device id and part.", DefaultValueFactory = _ => 3 };
+var broker = new Option<string?>("--broker") { Description = "Use this broker (mqtt://host:port) instead of MQTTnet.Server in process." };
+var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the report, plots, keys, packages and agent stores.", DefaultValueFactory = _ => new DirectoryInfo("artifacts/demo") };
+var system = new Option<string>("--system") { Description = "Physical system the agents host.", DefaultValueFactory = _ => "electronic" };
+var epochs = new Option<int>("--epochs") { Description = "Epochs of in-silico and PAT training.", DefaultValueFactory = _ => 60 };
+var driftKelvin = new Option<double>("--drift-kelvin") { Description = "How much the last agent's surroundings warm up.", DefaultValueFactory = _ => 60 };
+var driftThreshold = new Option<double>("--drift-threshold") { Description = "Rise of the twin residual (NMSE) that starts a field update.", DefaultValueFactory = _ => 0.05 };
+var root = new RootCommand("Edge demo: a broker, N simulated edge agents and the host trainer — twin fit, in-silico and PAT training, signed publish, field traffic, drift and automatic field re-training.")
+{
+    agents, broker, output, system, epochs, driftKelvin, driftThreshold,
+};
+root.SetAction(async (parse, cancellationToken) =>
+{
+    DemoSettings settings;
+    try
+    {
+        settings = new DemoSettings
+        {
+            Agents = parse.GetValue(agents),
+            Broker = parse.GetValue(broker),
+            Output = parse.GetValue(output)!.FullName,
+            System = parse.GetValue(system)!,
+            Epochs = parse.GetValue(epochs),
+            DriftKelvin = parse.GetValue(driftKelvin),
+            DriftThreshold = parse.GetValue(driftThreshold),
+        }.Validate();
+    }
+    catch (ArgumentException e)
+    {
+        await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+        return 2;
+    }
+
+    using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+    AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[bold]Edge demo[/]: {0} simulated {1} agents, output in {2}", settings.Agents, Markup.Escape(settings.System), Markup.Escape(settings.Output));
+    try
+    {
+        var result = await ProgressReporter.RunAsync(progress => new DemoScenario(settings, logging).RunAsync(progress, cancellationToken)).ConfigureAwait(false);
+        DemoReport.Print(result);
+        var report = DemoReport.Write(result);
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "report: [link]{0}[/] ({1:F0} s)", Markup.Escape(report), result.TotalSeconds);
+        return 0;
+    }
+    catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or ArgumentException or UnauthorizedAccessException)
+    {
+        await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+        return 1;
+    }
+});
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

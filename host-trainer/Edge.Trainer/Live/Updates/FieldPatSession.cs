@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Edge.Trainer.Export;
+using Edge.Trainer.Reporting;
+using Edge.Trainer.Training;
+using Edge.Trainer.Twins;
+
+namespace Edge.Trainer.Live.Updates;
+
+/// <summary>
+/// One field update of one device, start to end, with no person involved: connect to its agent, refit the twin on
+/// fresh measurements (the device changed, the old twin is stale), fine-tune the running model with PAT through the
+/// device, sign the result as the next version and offer it; the agent validates it on its calibration set and
+/// activates it only if it is no worse than what it runs.
+/// </summary>
+public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? metrics = null)
+{
+    /// <summary>Runs the session for <paramref name="device"/>; on acceptance <paramref name="device"/> records the new model.</summary>
+    /// <param name="device">The device and the model it runs.</param>
+    /// <param name="reason">What triggered the update.</param>
+    /// <param name="driftRise">The rise of the twin residual that triggered it, if scored.</param>
+    /// <param name="progress">Receives (stage, fraction of that stage).</param>
+    /// <param name="cancellationToken">Stops the session; nothing is offered then.</param>
+    public async Task<FieldUpdateOutcome> RunAsync(FieldDevice device, UpdateReason reason, double? driftRise, Action<string, double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var clock = Stopwatch.StartNew();
+        var remoteOptions = new RemoteDeviceOptions
+        {
+            DeviceId = device.DeviceId,
+            Broker = settings.Broker with { ClientId = $"{settings.Broker.ClientId}-update-{device.DeviceId}" },
+        };
+        await using var remote = await RemoteDevice.ConnectAsync(remoteOptions, metrics, cancellationToken).ConfigureAwait(false);
+        var stage = $"{device.DeviceId}: ";
+
+        var twinData = await TwinData.CollectAsync(remote, settings.TwinData, settings.Seed + 101, StageProgress.For(progress, stage + "fresh twin data"), cancellationToken).ConfigureAwait(false);
+        var fit = MlpTwinFitter.Fit(twinData, settings.TwinFit, settings.Seed + 103, StageProgress.For(progress, stage + "twin refit"), cancellationToken);
+
+        var task = settings.Task;
+        var maxBatch = Math.Max(settings.Training.BatchSize, task.Test.Count);
+        var model = PnnArchitectures.ForSystem(settings.System, remote, task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
+        device.LoadInto(model);
+        var before = await PnnTrainer.EvaluateAsync(model, task, PassKind.Device, 1, cancellationToken).ConfigureAwait(false);
+        var trained = await PnnTrainer.TrainAsync(model, task, TrainingMode.Pat, fit.Twin, twinData, settings.Training, settings.Seed, StageProgress.For(progress, stage + "field PAT"), cancellationToken).ConfigureAwait(false);
+
+        var version = device.Version + 1;
+        using var package = new MemoryStream();
+        ModelPackager.Write(package, model, fit.Twin, new PackageMetadata(version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId), settings.SigningKey);
+        var ack = await ModelPublisher.OfferAsync(settings.Broker with { ClientId = $"{settings.Broker.ClientId}-offer-{device.DeviceId}" }, device.DeviceId, package.ToArray(), settings.OfferTimeout, cancellationToken).ConfigureAwait(false);
+        var finished = DateTimeOffset.UtcNow;
+        if (ack.Accepted)
+        {
+            device.Accept(model, version, fit.Twin, finished);
+        }
+        else
+        {
+            device.AdoptTwin(fit.Twin);
+        }
+
+        metrics?.FieldUpdates.WithLabels(device.DeviceId, Name(reason), ack.Accepted ? "accepted" : "refused").Inc();
+        var outcome = new FieldUpdateOutcome(
+            device.DeviceId, reason, driftRise, fit.ValidationNmse, before.Accuracy, trained.TestAccuracy, version, ack.Accepted, ack.Reason,
+            trained.Curve, remote.DrivesSent, clock.Elapsed.TotalSeconds, finished);
+        device.History.Add(outcome);
+        return outcome;
+    }
+
+    /// <summary>The label used for <paramref name="reason"/> in logs and metrics.</summary>
+    public static string Name(UpdateReason reason) => reason switch
+    {
+        UpdateReason.Drift => "drift",
+        UpdateReason.Schedule => "schedule",
+        _ => "none",
+    };
+}

@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using Edge.Domain.Data;
+using Edge.Trainer.Training;
+using Edge.Trainer.Twins;
+
+namespace Edge.Trainer.Live.Updates;
+
+/// <summary>What a field PAT session needs besides the device: data, keys and how hard to train.</summary>
+public sealed record FieldPatSettings
+{
+    /// <summary>The broker the agents are on.</summary>
+    public required BrokerOptions Broker { get; init; }
+
+    /// <summary>The task the deployed models solve (training data and test split).</summary>
+    public required ClassificationTask Task { get; init; }
+
+    /// <summary>The physical system the agents host (selects the network architecture).</summary>
+    public required string System { get; init; }
+
+    /// <summary>The trainer's package signing key.</summary>
+    public required ECDsa SigningKey { get; init; }
+
+    /// <summary>The exact calibration file the agents hold (its hash is signed into each package).</summary>
+    public required byte[] CalibrationSet { get; init; }
+
+    /// <summary>Who builds the packages.</summary>
+    public string TrainerId { get; init; } = Environment.MachineName;
+
+    /// <summary>Fine-tuning from the running model: fewer epochs and a smaller step than training from scratch.</summary>
+    public TrainingOptions Training { get; init; } = new() { Epochs = 20, LearningRate = 0.005, EvaluationPasses = 1, CurveEvery = 2 };
+
+    /// <summary>Fresh drives played to refit the twin before training (the device changed: the old twin is stale).</summary>
+    public TwinDataOptions TwinData { get; init; } = new() { Samples = 6_000, NoiseFloorSamples = 200 };
+
+    /// <summary>The twin refit.</summary>
+    public MlpTwinOptions TwinFit { get; init; } = new() { Epochs = 30, HalvingEpochs = 10, Threads = Environment.ProcessorCount };
+
+    /// <summary>How long to wait for the agent's verdict on the offer.</summary>
+    public TimeSpan OfferTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Seed of shuffling and twin initialisation.</summary>
+    public ulong Seed { get; init; } = 1;
+}
