@@ -75,7 +75,7 @@ internal static class DemoPlots
         var residual = result.Drift.Where(d => d.DeviceId == result.DriftingAgent).ToList();
         if (residual.Count > 0)
         {
-            var rise = plot.Add.Scatter(residual.Select(d => (double)d.Round).ToArray(), residual.Select(d => d.Nmse - (d.Baseline ?? d.Nmse)).ToArray());
+            var rise = plot.Add.Scatter(residual.Select(d => (double)d.Round).ToArray(), residual.Select(d => (d.Nmse / (d.Baseline ?? d.Nmse)) - 1).ToArray());
             rise.LegendText = $"{result.DriftingAgent}: twin residual rise (right axis)";
             rise.LinePattern = LinePattern.Dotted;
             rise.Axes.YAxis = plot.Axes.Right;
@@ -84,8 +84,8 @@ internal static class DemoPlots
             threshold.LinePattern = LinePattern.Dashed;
             threshold.Color = rise.Color;
             threshold.LegendText = "drift threshold (right axis)";
-            plot.Axes.Right.Label.Text = "twin residual rise over post-training level (NMSE)";
-            plot.Axes.SetLimitsY(0, Math.Max(2 * result.Settings.DriftThreshold, residual.Max(d => d.Nmse - (d.Baseline ?? d.Nmse)) * 1.1), plot.Axes.Right);
+            plot.Axes.Right.Label.Text = "twin residual rise over its post-training level (relative)";
+            plot.Axes.SetLimitsY(0, Math.Max(2 * result.Settings.DriftThreshold, residual.Max(d => (d.Nmse / (d.Baseline ?? d.Nmse)) - 1) * 1.1), plot.Axes.Right);
         }
 
         if (result.DriftRound is { } drift)

@@ -32,6 +32,7 @@ internal static class DemoReport
     /// <summary>Writes <c>report.md</c>, <c>result.json</c>-free plots and returns the report's path.</summary>
     public static string Write(DemoResult result)
     {
+        var r = result;
         var plots = DemoPlots.WriteAll(result, Path.Combine(result.Settings.Output, "plots"));
         var text = new StringBuilder();
         text.Append(Invariant, $"# Edge demo\n\n{result.Settings.Agents} simulated `{result.Settings.System}` agents on {result.BrokerDescription}; ");
@@ -55,8 +56,23 @@ internal static class DemoReport
             text.Append("\n## Field updates\n\n| device | trigger | drift rise | twin refit NMSE | accuracy before | after PAT | version | verdict | drives | s |\n|---|---|---|---|---|---|---|---|---|---|\n");
             foreach (var u in result.Updates)
             {
-                text.Append(Invariant, $"| {u.DeviceId} | {FieldPatSession.Name(u.Reason)} | +{u.DriftRise:F3} | {u.TwinNmse:F3} | {u.AccuracyBefore:P1} | {u.AccuracyAfter:P1} | v{u.Version} | {(u.Accepted ? "accepted" : "refused")}: {u.Verdict} | {u.DrivesSent:N0} | {u.Seconds:F1} |\n");
+                text.Append(Invariant, $"| {u.DeviceId} | {FieldPatSession.Name(u.Reason)} | +{u.DriftRise:P0} | {u.TwinNmse:F3} | {u.AccuracyBefore:P1} | {u.AccuracyAfter:P1} | v{u.Version} | {(u.Accepted ? "accepted" : "refused")}: {u.Verdict} | {u.DrivesSent:N0} | {u.Seconds:F1} |\n");
             }
+        }
+
+        text.Append("\n## Drift watch\n\nTwin residual (NMSE) of each agent's newest sampled traffic after each round, against its level just after training.\n\n| round |");
+        var devices = r.Drift.Select(d => d.DeviceId).Distinct().Order(StringComparer.Ordinal).ToList();
+        text.AppendJoin(" |", devices.Select(d => " " + d)).Append(" |\n|---|").Append(string.Concat(devices.Select(_ => "---|"))).Append('\n');
+        foreach (var round in r.Drift.Select(d => d.Round).Distinct().Order())
+        {
+            text.Append(Invariant, $"| {round} |");
+            foreach (var device in devices)
+            {
+                var score = r.Drift.LastOrDefault(d => d.Round == round && d.DeviceId == device);
+                text.Append(score.DeviceId is null ? " — |" : string.Create(Invariant, $" {score.Nmse:F4} (baseline {score.Baseline:F4}) |"));
+            }
+
+            text.Append('\n');
         }
 
         text.Append('\n');
@@ -94,7 +110,7 @@ internal static class DemoReport
         var update = r.Updates.FirstOrDefault();
         yield return ("field re-training", update is null
             ? "none triggered"
-            : string.Create(Invariant, $"{update.DeviceId}: {FieldPatSession.Name(update.Reason)} (twin residual +{update.DriftRise:F3} NMSE), PAT through its device {update.AccuracyBefore:P1} → {update.AccuracyAfter:P1}, v{update.Version} {(update.Accepted ? "accepted" : "refused")}"));
+            : string.Create(Invariant, $"{update.DeviceId}: {FieldPatSession.Name(update.Reason)} (twin residual +{update.DriftRise:P0}), PAT through its device {update.AccuracyBefore:P1} → {update.AccuracyAfter:P1}, v{update.Version} {(update.Accepted ? "accepted" : "refused")}"));
         yield return ("measurements ingested", r.MeasurementsIngested.ToString("N0", Invariant));
         yield return ("stage times", string.Join(", ", r.StageSeconds.Select(s => string.Create(Invariant, $"{s.Key} {s.Value:F0} s"))));
     }

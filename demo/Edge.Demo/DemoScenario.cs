@@ -56,7 +56,7 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         await using var updateStore = await MeasurementStore.OpenAsync(storePath, cancellationToken).ConfigureAwait(false);
         var updates = new FieldUpdateService(
             updateStore,
-            new FieldUpdatePolicy { DriftThreshold = settings.DriftThreshold, DriftSamples = 200, MinimumSamples = 100, Cooldown = TimeSpan.Zero, CheckInterval = TimeSpan.FromSeconds(1) },
+            new FieldUpdatePolicy { DriftThreshold = settings.DriftThreshold, Cooldown = TimeSpan.Zero, CheckInterval = TimeSpan.FromSeconds(1) },
             new FieldPatSession(fieldSettings, metrics),
             logging.CreateLogger<FieldUpdateService>(),
             metrics)
@@ -87,18 +87,28 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
             var inSilico = PnnArchitectures.ForSystem(settings.System, remotes[0], task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
             result.InSilico = await PnnTrainer.TrainAsync(inSilico, task, TrainingMode.InSilico, fit.Twin, twinData, training, settings.Seed, new StageProgress(progress, "in-silico training"), cancellationToken).ConfigureAwait(false);
 
-            // PAT: each agent's model is trained through its own device (the forward pass over MQTT), with the
-            // reference twin for the backward pass, so part-to-part spread is learned rather than ignored.
+            // PAT: each agent's model is trained through its own device (the forward pass over MQTT), so part-to-part
+            // spread is learned rather than ignored. Each part also gets a quick twin of its own (fewer drives than the
+            // product-line twin): the backward pass and, later, the drift watch compare the part with itself.
             var models = new List<PnnModel>();
+            var twins = new List<MlpTwin>();
             for (var i = 0; i < remotes.Count; i++)
             {
+                var (partTwin, partData) = (fit.Twin, twinData);
+                if (i > 0)
+                {
+                    partData = await TwinData.CollectAsync(remotes[i], fieldSettings.TwinData, 29, new StageProgress(progress, $"twin data from {remotes[i].DeviceId}"), cancellationToken).ConfigureAwait(false);
+                    partTwin = MlpTwinFitter.Fit(partData, fieldSettings.TwinFit, 31, new StageProgress(progress, $"twin fit {remotes[i].DeviceId}"), cancellationToken).Twin;
+                }
+
                 var inSilicoHere = PnnArchitectures.ForSystem(settings.System, remotes[i], task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
                 CopyParameters(inSilico, inSilicoHere);
                 var inSilicoAccuracy = await PnnTrainer.EvaluateAsync(inSilicoHere, task, PassKind.Device, 2, cancellationToken).ConfigureAwait(false);
                 var model = PnnArchitectures.ForSystem(settings.System, remotes[i], task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
-                var pat = await PnnTrainer.TrainAsync(model, task, TrainingMode.Pat, fit.Twin, twinData, training, settings.Seed, new StageProgress(progress, $"PAT through {remotes[i].DeviceId}"), cancellationToken).ConfigureAwait(false);
+                var pat = await PnnTrainer.TrainAsync(model, task, TrainingMode.Pat, partTwin, partData, training, settings.Seed, new StageProgress(progress, $"PAT through {remotes[i].DeviceId}"), cancellationToken).ConfigureAwait(false);
                 result.Training.Add(new AgentTraining(remotes[i].DeviceId, inSilicoAccuracy.Accuracy, pat));
                 models.Add(model);
+                twins.Add(partTwin);
             }
 
             result.Pat = result.Training[0].Pat;
@@ -122,7 +132,7 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
                 result.Deployment.Add((verdicts[i].DeviceId, verdicts[i].Accepted, verdicts[i].Reason));
                 if (verdicts[i].Accepted)
                 {
-                    updates.Track(new FieldDevice(verdicts[i].DeviceId, models[i], 1, fit.Twin, DateTimeOffset.UtcNow));
+                    updates.Track(new FieldDevice(verdicts[i].DeviceId, models[i], 1, twins[i], DateTimeOffset.UtcNow));
                 }
             }
         }

@@ -27,11 +27,11 @@ internal sealed record DemoSettings
     /// <summary>How much the drifting agent's surroundings warm up, in kelvin.</summary>
     public double DriftKelvin { get; init; } = 60;
 
-    /// <summary>Rise of the twin residual over its post-training level that counts as drift.</summary>
-    public double DriftThreshold { get; init; } = 0.05;
+    /// <summary>Relative rise of the twin residual over its post-training level that counts as drift.</summary>
+    public double DriftThreshold { get; init; } = 0.15;
 
     /// <summary>Traffic rounds (each agent classifies the test set once) watched for drift before giving up.</summary>
-    public int MaxDriftRounds { get; init; } = 12;
+    public int MaxDriftRounds { get; init; } = 20;
 
     /// <summary>Seed of training.</summary>
     public ulong Seed { get; init; } = 1;

@@ -11,10 +11,12 @@ var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the 
 var system = new Option<string>("--system") { Description = "Physical system the agents host.", DefaultValueFactory = _ => "electronic" };
 var epochs = new Option<int>("--epochs") { Description = "Epochs of in-silico and PAT training.", DefaultValueFactory = _ => 60 };
 var driftKelvin = new Option<double>("--drift-kelvin") { Description = "How much the last agent's surroundings warm up.", DefaultValueFactory = _ => 60 };
-var driftThreshold = new Option<double>("--drift-threshold") { Description = "Rise of the twin residual (NMSE) that starts a field update.", DefaultValueFactory = _ => 0.05 };
+var driftThreshold = new Option<double>("--drift-threshold") { Description = "Relative rise of the twin residual (0.15 = 15 % above its post-training level) that starts a field update.", DefaultValueFactory = _ => 0.15 };
+var twinSamples = new Option<int>("--twin-samples") { Description = "Drives played to fit the twin.", DefaultValueFactory = _ => 12_000 };
+var sampleFraction = new Option<double>("--sample-fraction") { Description = "Fraction of played drives each agent records for the trainer.", DefaultValueFactory = _ => 0.5 };
 var root = new RootCommand("Edge demo: a broker, N simulated edge agents and the host trainer — twin fit, in-silico and PAT training, signed publish, field traffic, drift and automatic field re-training.")
 {
-    agents, broker, output, system, epochs, driftKelvin, driftThreshold,
+    agents, broker, output, system, epochs, twinSamples, sampleFraction, driftKelvin, driftThreshold,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -28,6 +30,8 @@ root.SetAction(async (parse, cancellationToken) =>
             Output = parse.GetValue(output)!.FullName,
             System = parse.GetValue(system)!,
             Epochs = parse.GetValue(epochs),
+            TwinSamples = parse.GetValue(twinSamples),
+            SampleFraction = parse.GetValue(sampleFraction),
             DriftKelvin = parse.GetValue(driftKelvin),
             DriftThreshold = parse.GetValue(driftThreshold),
         }.Validate();

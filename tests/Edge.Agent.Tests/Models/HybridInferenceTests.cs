@@ -1,5 +1,7 @@
 using Edge.Agent.Inference;
+using Edge.Domain.Devices;
 using Edge.Domain.Models;
+using Edge.Domain.Specs;
 using Edge.Domain.Simulation;
 using Edge.Trainer.Training;
 
@@ -24,7 +26,7 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
         }
 
         var verified = ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key);
-        using var model = new HybridModel(verified, system.CreateDevice(TrainedPackages.DeviceId, seed: 77));
+        using var model = new HybridModel(verified, new ContextDroppingDevice(system.CreateDevice(TrainedPackages.DeviceId, seed: 77)));
         var test = packages.Task.Test;
         var correct = 0;
         for (var i = 0; i < test.Count; i++)
@@ -47,6 +49,31 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
     }
 
     [Fact]
+    public async Task Each_drive_is_played_right_after_the_previous_examples_drive_of_the_same_stage()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var device = new RecordingDevice(PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed: 5));
+        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key), device);
+        var test = packages.Task.Test;
+
+        await model.ClassifyAsync(test.Row(0).ToArray(), token);
+        await model.ClassifyAsync(test.Row(1).ToArray(), token);
+
+        // Two physical stages, two examples: four device calls of two drives each.
+        var length = device.Spec.DriveLength;
+        Assert.Equal(4, device.Calls.Count);
+        Assert.All(device.Calls, call => Assert.Equal(2 * length, call.Length));
+        for (var stage = 0; stage < 2; stage++)
+        {
+            var first = device.Calls[stage];
+            var second = device.Calls[2 + stage];
+            Assert.Equal(first[length..], first[..length]); // the very first drive has no predecessor: it is its own context
+            Assert.Equal(first[length..], second[..length]); // then a stage's drive follows the previous example's drive of that stage
+            Assert.NotEqual(second[..length], second[length..]);
+        }
+    }
+
+    [Fact]
     public async Task Bad_features_are_refused_before_reaching_the_device()
     {
         var device = PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed: 3);
@@ -66,5 +93,34 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
         var duffing = PhysicalSystems.Get("duffing").CreateDevice("d-1", seed: 1);
         var error = Assert.Throws<ModelPackageException>(() => new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key), duffing));
         Assert.Contains("was trained for layer", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Plays only the last drive of each call on <paramref name="inner"/>: the sequence the trainer's forward plays.</summary>
+    private sealed class ContextDroppingDevice(IPhysicalDevice inner) : IPhysicalDevice
+    {
+        public LayerSpec Spec => inner.Spec;
+
+        public string DeviceId => inner.DeviceId;
+
+        public async ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+        {
+            responses.Span.Clear();
+            await inner.ForwardAsync(drives[^Spec.DriveLength..], responses[^Spec.OutputSize..], cancellationToken);
+        }
+    }
+
+    private sealed class RecordingDevice(IPhysicalDevice inner) : IPhysicalDevice
+    {
+        public List<float[]> Calls { get; } = [];
+
+        public LayerSpec Spec => inner.Spec;
+
+        public string DeviceId => inner.DeviceId;
+
+        public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+        {
+            Calls.Add(drives.ToArray());
+            return inner.ForwardAsync(drives, responses, cancellationToken);
+        }
     }
 }

@@ -10,17 +10,18 @@ public sealed record FieldUpdatePolicy
     public TimeSpan? Schedule { get; init; }
 
     /// <summary>
-    /// Rise of the device-vs-twin NMSE on the newest sampled traffic over its level just after the device's model was
-    /// trained, above which a drift update starts. A rise, not a level: a twin fitted on one part describes its
-    /// siblings only up to their part-to-part spread, which is no reason to re-train them.
+    /// Relative rise of the device-vs-twin NMSE on the newest sampled traffic over its level just after the device's
+    /// model was trained (0.15: 15 % worse), above which a drift update starts. Relative to the device's own level,
+    /// not absolute: how well a twin describes a part on field traffic differs from part to part, and a twin that
+    /// was never exact is no reason to re-train.
     /// </summary>
-    public double DriftThreshold { get; init; } = 0.05;
+    public double DriftThreshold { get; init; } = 0.15;
 
     /// <summary>How many of the newest measurements the drift score uses.</summary>
-    public int DriftSamples { get; init; } = 400;
+    public int DriftSamples { get; init; } = 300;
 
     /// <summary>Fewer measurements than this give no score (too noisy to act on).</summary>
-    public int MinimumSamples { get; init; } = 100;
+    public int MinimumSamples { get; init; } = 150;
 
     /// <summary>No drift update sooner than this after the previous update of the same device.</summary>
     public TimeSpan Cooldown { get; init; } = TimeSpan.FromMinutes(30);
@@ -36,7 +37,7 @@ public sealed record FieldUpdatePolicy
 
         if (!double.IsFinite(DriftThreshold) || DriftThreshold <= 0)
         {
-            throw new ArgumentException($"Field updates: {nameof(DriftThreshold)} must be a positive NMSE rise, got {DriftThreshold}.");
+            throw new ArgumentException($"Field updates: {nameof(DriftThreshold)} must be a positive relative rise (0.15 = 15 %), got {DriftThreshold}.");
         }
 
         if (MinimumSamples < 1 || DriftSamples < MinimumSamples)
@@ -63,7 +64,7 @@ public sealed record FieldUpdatePolicy
     /// <summary>Why, if at all, a device with this history and drift score is due for an update at <paramref name="now"/>.</summary>
     /// <param name="now">The current time.</param>
     /// <param name="lastUpdate">When the device's model was last trained.</param>
-    /// <param name="driftRise">Rise of its drift score over its baseline, or null when there is no score yet.</param>
+    /// <param name="driftRise">Relative rise of its drift score over its baseline, or null when there is no score yet.</param>
     public UpdateReason Due(DateTimeOffset now, DateTimeOffset lastUpdate, double? driftRise)
     {
         var since = now - lastUpdate;

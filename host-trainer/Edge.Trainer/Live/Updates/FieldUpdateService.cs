@@ -43,7 +43,7 @@ public sealed partial class FieldUpdateService(MeasurementStore store, FieldUpda
                 device.BaselineDrift = first.Nmse;
             }
 
-            var rise = score?.Nmse - device.BaselineDrift;
+            var rise = (score?.Nmse / device.BaselineDrift) - 1;
             var reason = _policy.Due(now, device.TrainedAt, rise);
             if (reason == UpdateReason.None)
             {
