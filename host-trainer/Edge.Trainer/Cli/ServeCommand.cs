@@ -6,7 +6,7 @@ namespace Edge.Trainer.Cli;
 
 /// <summary>
 /// <c>serve</c>: ingests every agent's measurements from the broker into the store until Ctrl+C, serving Prometheus
-/// metrics, and reports progress every few seconds.
+/// metrics, and reports progress every few seconds; with <c>--watch</c> it also runs periodic field updates.
 /// </summary>
 internal static class ServeCommand
 {
@@ -16,7 +16,9 @@ internal static class ServeCommand
         var store = new Option<string>("--store") { Description = "SQLite file, or a PostgreSQL connection string (Host=...;Database=...;Username=...).", DefaultValueFactory = _ => "edge-measurements.db" };
         var clientId = new Option<string>("--client-id") { Description = "MQTT client id; keys the broker session that queues measurements while the trainer is away.", DefaultValueFactory = _ => "edge-trainer" };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics on this port (0 = off).", DefaultValueFactory = _ => 0 };
-        var command = new Command("serve", "Ingest measurements from live agents over MQTT into the store.") { broker, store, clientId, metricsPort };
+        var updates = new FieldUpdateOptions();
+        var command = new Command("serve", "Ingest measurements from live agents over MQTT into the store; with --watch, re-train watched agents on drift or schedule.") { broker, store, clientId, metricsPort };
+        updates.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = BrokerOptions.Parse(parse.GetValue(broker)!, parse.GetValue(clientId)!);
@@ -33,6 +35,8 @@ internal static class ServeCommand
             await using var measurements = await MeasurementStore.OpenAsync(parse.GetValue(store)!, cancellationToken).ConfigureAwait(false);
             await using var ingest = new MeasurementIngest(options, measurements, metrics, logger);
             ingest.Start();
+            await using var fieldUpdates = await updates.CreateAsync(parse, parse.GetValue(store)!, options, metrics, logger, cancellationToken).ConfigureAwait(false);
+            var watch = fieldUpdates?.Service.RunAsync(cancellationToken);
             Console.Error.WriteLine($"serving: broker {options.Host}:{options.Port}, store {measurements.Dialect} schema v{measurements.SchemaVersion}; Ctrl+C stops");
             try
             {
@@ -44,6 +48,11 @@ internal static class ServeCommand
             }
             catch (OperationCanceledException)
             {
+                if (watch is not null)
+                {
+                    await watch.ConfigureAwait(false);
+                }
+
                 return 0;
             }
         });

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Edge.Domain.IO;
 using Edge.Trainer.Export;
 using Edge.Trainer.Reporting;
 using Edge.Trainer.Training;
@@ -45,6 +46,12 @@ public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? m
         var version = device.Version + 1;
         using var package = new MemoryStream();
         ModelPackager.Write(package, model, fit.Twin, new PackageMetadata(version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId), settings.SigningKey);
+        if (settings.PackageDirectory is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+            AtomicFile.Write(Path.Combine(folder, $"{device.DeviceId}-v{version}.edgepkg"), stream => package.WriteTo(stream));
+        }
+
         var ack = await ModelPublisher.OfferAsync(settings.Broker with { ClientId = $"{settings.Broker.ClientId}-offer-{device.DeviceId}" }, device.DeviceId, package.ToArray(), settings.OfferTimeout, cancellationToken).ConfigureAwait(false);
         var finished = DateTimeOffset.UtcNow;
         if (ack.Accepted)

@@ -27,7 +27,10 @@ public sealed record FieldPatSettings
     public string TrainerId { get; init; } = Environment.MachineName;
 
     /// <summary>Fine-tuning from the running model: fewer epochs and a smaller step than training from scratch.</summary>
-    public TrainingOptions Training { get; init; } = new() { Epochs = 20, LearningRate = 0.005, EvaluationPasses = 1, CurveEvery = 2 };
+    public static TrainingOptions FineTuning { get; } = new() { Epochs = 20, LearningRate = 0.005, EvaluationPasses = 1, CurveEvery = 2 };
+
+    /// <summary>How a session trains (<see cref="FineTuning"/> unless set).</summary>
+    public TrainingOptions Training { get; init; } = FineTuning;
 
     /// <summary>Fresh drives played to refit the twin before training (the device changed: the old twin is stale).</summary>
     public TwinDataOptions TwinData { get; init; } = new() { Samples = 6_000, NoiseFloorSamples = 200 };
@@ -37,6 +40,9 @@ public sealed record FieldPatSettings
 
     /// <summary>How long to wait for the agent's verdict on the offer.</summary>
     public TimeSpan OfferTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Where each offered package is kept (<c>{device}-v{version}.edgepkg</c>); null keeps none.</summary>
+    public string? PackageDirectory { get; init; }
 
     /// <summary>Seed of shuffling and twin initialisation.</summary>
     public ulong Seed { get; init; } = 1;

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Globalization;
+using Edge.Domain.Models;
+using Edge.Domain.Simulation;
+using Edge.Trainer.Bench;
+using Edge.Trainer.Export;
+using Edge.Trainer.Live;
+using Edge.Trainer.Live.Updates;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Trainer.Cli;
+
+/// <summary>
+/// The <c>serve</c> options that turn on periodic updates: which devices to watch (each with the package it runs),
+/// the signing key and calibration set of new packages, the drift threshold and the schedule.
+/// </summary>
+internal sealed class FieldUpdateOptions
+{
+    private readonly Option<string[]> _watch = new("--watch") { Description = "DEVICE=PACKAGE: watch this agent, which runs this package (repeatable). Turns on field updates.", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<FileInfo?> _key = new("--signing-key") { Description = "Private key (PEM) that signs field-update packages." };
+    private readonly Option<FileInfo?> _calibration = new("--calibration") { Description = "The calibration set (CSV) the watched agents hold." };
+    private readonly Option<string> _task = new("--task") { Description = "Task the watched models solve (training data of field updates).", DefaultValueFactory = _ => "vowels" };
+    private readonly Option<string> _system = new("--system") { Description = "Physical system of the watched agents.", DefaultValueFactory = _ => "electronic" };
+    private readonly Option<double> _threshold = new("--drift-threshold") { Description = "Relative rise of a device's twin residual that starts a field update.", DefaultValueFactory = _ => 0.15 };
+    private readonly Option<TimeSpan> _checkEvery = new("--check-every") { Description = "How often drift is scored (e.g. 00:05:00).", DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
+    private readonly Option<TimeSpan?> _updateEvery = new("--update-every") { Description = "Also re-train each device this often (e.g. 1.00:00:00); default: only on drift." };
+    private readonly Option<int> _epochs = new("--update-epochs") { Description = "PAT epochs of a field update.", DefaultValueFactory = _ => 20 };
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _watch, _key, _calibration, _task, _system, _threshold, _checkEvery, _updateEvery, _epochs })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>
+    /// When <c>--watch</c> is given, builds the update service over <paramref name="store"/> (its own connection);
+    /// otherwise null. Bad options throw <see cref="ArgumentException"/>, unreadable packages <see cref="ModelPackageException"/>.
+    /// </summary>
+    public async Task<FieldUpdates?> CreateAsync(ParseResult parse, string store, BrokerOptions broker, TrainerMetrics metrics, ILogger logger, CancellationToken cancellationToken)
+    {
+        var watched = parse.GetValue(_watch) ?? [];
+        if (watched.Length == 0)
+        {
+            return null;
+        }
+
+        var keyFile = parse.GetValue(_key) ?? throw new ArgumentException("--watch needs --signing-key: field updates are signed packages.");
+        var calibrationFile = parse.GetValue(_calibration) ?? throw new ArgumentException("--watch needs --calibration: the agents' calibration set is hashed into each package.");
+        var system = PhysicalSystems.Get(parse.GetValue(_system)!);
+        var task = PatBenchmark.LoadTask(parse.GetValue(_task)!);
+        var key = PackageSigning.LoadPrivateKey(keyFile.FullName);
+        try
+        {
+            var settings = new FieldPatSettings
+            {
+                Broker = broker with { ClientId = broker.ClientId + "-updates" },
+                Task = task,
+                System = system.Name,
+                SigningKey = key,
+                CalibrationSet = await File.ReadAllBytesAsync(calibrationFile.FullName, cancellationToken).ConfigureAwait(false),
+                Training = FieldPatSettings.FineTuning with { Epochs = BenchCommand.Positive(parse.GetValue(_epochs), "--update-epochs") },
+                PackageDirectory = Path.GetFullPath("field-updates"),
+            };
+            var policy = new FieldUpdatePolicy
+            {
+                DriftThreshold = parse.GetValue(_threshold),
+                CheckInterval = parse.GetValue(_checkEvery),
+                Schedule = parse.GetValue(_updateEvery),
+            };
+            var devices = watched.Select(entry => Load(entry, key, system, task.Test.Count)).ToList();
+            var updateStore = await MeasurementStore.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+            var service = new FieldUpdateService(updateStore, policy, new FieldPatSession(settings, metrics), logger, metrics);
+            devices.ForEach(service.Track);
+            return new FieldUpdates(service, updateStore, key);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    private static FieldDevice Load(string entry, System.Security.Cryptography.ECDsa key, IPhysicalSystem system, int maxBatch)
+    {
+        var equals = entry.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0 || equals == entry.Length - 1)
+        {
+            throw new ArgumentException($"--watch '{entry}': expected DEVICE=PACKAGE.");
+        }
+
+        var (deviceId, path) = (entry[..equals], entry[(equals + 1)..]);
+        var package = ModelPackageReader.Read(File.ReadAllBytes(path), key);
+        // The architecture only needs a device of the right layer; field sessions run it on the real agent.
+        var stand = system.CreateDevice(deviceId, 0);
+        var model = ModelPackageImporter.ImportModel(package, system.Name, stand, Math.Max(32, maxBatch));
+        var twin = ModelPackageImporter.ImportTwin(package, stand.Spec)
+            ?? throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--watch '{entry}': the package carries no twin, which the drift watch needs."));
+        return new FieldDevice(deviceId, model, package.Manifest.ModelVersion, twin, package.Manifest.CreatedAt);
+    }
+}
+
+/// <summary>A running field-update watch and what it holds open.</summary>
+internal sealed class FieldUpdates(FieldUpdateService service, MeasurementStore store, IDisposable key) : IAsyncDisposable
+{
+    public FieldUpdateService Service { get; } = service;
+
+    public async ValueTask DisposeAsync()
+    {
+        await store.DisposeAsync().ConfigureAwait(false);
+        key.Dispose();
+    }
+}
