@@ -10,6 +10,7 @@ var solution = File("./Edge.sln");
 var trainerProject = File("./host-trainer/Edge.Trainer/Edge.Trainer.csproj");
 var agentProject = File("./agent/Edge.Agent/Edge.Agent.csproj");
 var benchmarksProject = File("./tests/Edge.Benchmarks/Edge.Benchmarks.csproj");
+var demoProject = File("./demo/Edge.Demo/Edge.Demo.csproj");
 var artifacts = MakeAbsolute(Directory("./artifacts"));
 var benchSystems = new[] { "duffing", "electronic" };
 var agentRuntimes = new[] { "linux-arm64", "linux-x64" };
@@ -80,7 +81,7 @@ Task("Bench")
 Task("Demo")
     .Does(() =>
 {
-    RunProject(trainerProject, new ProcessArgumentBuilder().Append("demo").Append("--out").AppendQuoted(artifacts.Combine("demo").FullPath));
+    RunProject(demoProject, new ProcessArgumentBuilder().Append("--out").AppendQuoted(artifacts.Combine("demo").FullPath));
 });
 
 Task("PublishAgent")
