@@ -1,5 +1,4 @@
 using Edge.Trainer.Reporting;
-using Edge.Trainer.Training;
 using ScottPlot;
 
 namespace Edge.Demo;
@@ -32,12 +31,20 @@ internal static class DemoPlots
     private static string Curves(DemoResult result, string path)
     {
         var plot = new Plot();
-        Add(plot, result.InSilico, "in-silico", 0);
-        Add(plot, result.Pat, "PAT", 0);
+        if (result.InSilico is { } inSilico)
+        {
+            ChartPrimitives.AddTestCurve(plot, inSilico.Curve, "in-silico", 0);
+        }
+
+        if (result.Pat is { } pat)
+        {
+            ChartPrimitives.AddTestCurve(plot, pat.Curve, $"PAT {result.Training[0].DeviceId}", 0);
+        }
+
         var offset = result.Settings.Epochs;
         foreach (var update in result.Updates)
         {
-            Add(plot, new TrainingResult(TrainingMode.Pat, 0, update.AccuracyAfter, [], 0, new int[0, 0], update.Curve, 0, 0), $"field PAT {update.DeviceId} v{update.Version}", offset);
+            ChartPrimitives.AddTestCurve(plot, update.Curve, $"field PAT {update.DeviceId} v{update.Version}", offset);
             offset += update.Curve.Count;
         }
 
@@ -48,18 +55,6 @@ internal static class DemoPlots
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, 900, 560);
         return path;
-    }
-
-    private static void Add(Plot plot, TrainingResult? run, string label, int offset)
-    {
-        if (run is null)
-        {
-            return;
-        }
-
-        var points = run.Curve.Where(p => p.TestAccuracy is not null).ToList();
-        var line = plot.Add.Scatter(points.Select(p => (double)(p.Epoch + offset)).ToArray(), points.Select(p => p.TestAccuracy!.Value).ToArray());
-        line.LegendText = label;
     }
 
     private static string Fleet(DemoResult result, string path)

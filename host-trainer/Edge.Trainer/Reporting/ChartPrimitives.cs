@@ -1,3 +1,4 @@
+using Edge.Trainer.Training;
 using ScottPlot;
 
 namespace Edge.Trainer.Reporting;
@@ -55,6 +56,27 @@ public static class ChartPrimitives
         plot.YLabel("true");
         plot.SavePng(path, 640, 600);
         return path;
+    }
+
+    /// <summary>Adds the device test accuracy of <paramref name="curve"/> (epochs where it was measured), shifted by <paramref name="epochOffset"/>.</summary>
+    public static ScottPlot.Plottables.Scatter AddTestCurve(Plot plot, IReadOnlyList<EpochRecord> curve, string label, int epochOffset)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        ArgumentNullException.ThrowIfNull(curve);
+        var epochs = new List<double>();
+        var accuracy = new List<double>();
+        foreach (var point in curve)
+        {
+            if (point.TestAccuracy is { } measured)
+            {
+                epochs.Add(point.Epoch + epochOffset);
+                accuracy.Add(measured);
+            }
+        }
+
+        var line = plot.Add.Scatter(epochs.ToArray(), accuracy.ToArray());
+        line.LegendText = label;
+        return line;
     }
 
     /// <summary>Writes measured vs twin-predicted responses against the diagonal.</summary>
