@@ -10,15 +10,31 @@ namespace Edge.Integration.Tests;
 /// </summary>
 public sealed class DemoTests
 {
-    [Fact]
-    public async Task The_warmed_agent_is_detected_retrained_in_the_field_and_serves_the_new_version()
+    [Theory]
+    [InlineData("in-process")]
+    [InlineData("mosquitto")]
+    public async Task The_warmed_agent_is_detected_retrained_in_the_field_and_serves_the_new_version(string brokerKind)
     {
         using var folder = new TempFolder();
-        var settings = new DemoSettings { Agents = 3, Epochs = 30, TwinSamples = 6_000, Output = folder.Path("demo") }.Validate();
+        await using var mosquitto = brokerKind == "mosquitto" ? TestBroker.Create("mosquitto") : null;
+        if (mosquitto is not null)
+        {
+            await mosquitto.StartAsync();
+        }
+
+        var settings = new DemoSettings
+        {
+            Agents = 3,
+            Epochs = 30,
+            TwinSamples = 6_000,
+            Output = folder.Path("demo"),
+            Broker = mosquitto is null ? null : $"mqtt://127.0.0.1:{mosquitto.Port}",
+        }.Validate();
         var stages = new List<string>();
 
         var result = await new DemoScenario(settings, NullLoggerFactory.Instance).RunAsync((stage, fraction) => stages.Add(stage), TestContext.Current.CancellationToken);
 
+        Assert.Contains(mosquitto is null ? "MQTTnet.Server in process" : $"mqtt://127.0.0.1:{mosquitto?.Port}", result.BrokerDescription, StringComparison.Ordinal);
         Assert.All(result.Deployment, d => Assert.True(d.Accepted, d.Reason));
         Assert.All(result.Training, t => Assert.True(t.Pat.TestAccuracy >= 0.8, $"{t.DeviceId}: PAT reached only {t.Pat.TestAccuracy:P1}"));
         Assert.Equal("edge-sim-03", result.DriftingAgent);
