@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Edge.Agent.Configuration;
 using Edge.Agent.Hosting;
+using Edge.Agent.Inference;
 using Edge.Agent.Messaging;
 using Edge.Agent.Models;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +39,8 @@ public static class RunCommand
                     builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
                 }
 
+                // Started after the device and stopped before it, so the DAC is parked only once inference has stopped.
+                builder.AddEdgeInference();
                 builder.AddEdgeMqtt();
             }));
         return command;
