@@ -29,20 +29,23 @@ public static class RunCommand
                 return ExitCodes.Success;
             },
             cancellationToken,
-            builder =>
-            {
-                builder.Services.AddHostedService<DeviceHostService>();
-
-                // With a model store configured, offers over MQTT are verified, validated and installed there.
-                if (builder.Configuration.GetSection(ModelsOptions.SectionName).Get<ModelsOptions>() is { Enabled: true })
-                {
-                    builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
-                }
-
-                // Started after the device and stopped before it, so the DAC is parked only once inference has stopped.
-                builder.AddEdgeInference();
-                builder.AddEdgeMqtt();
-            }));
+            AddRunServices));
         return command;
+    }
+
+    /// <summary>The services of <c>run</c>: the device host, model offers and inference inputs when a store is configured, and MQTT.</summary>
+    internal static void AddRunServices(HostApplicationBuilder builder)
+    {
+        // Hosted services stop in reverse order: the device host, added first, parks the DAC after everything that drives it has stopped.
+        builder.Services.AddHostedService<DeviceHostService>();
+
+        // With a model store configured, offers over MQTT are verified, validated and installed there.
+        if (builder.Configuration.GetSection(ModelsOptions.SectionName).Get<ModelsOptions>() is { Enabled: true })
+        {
+            builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
+        }
+
+        builder.AddEdgeInference();
+        builder.AddEdgeMqtt();
     }
 }
