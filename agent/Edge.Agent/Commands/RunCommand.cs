@@ -47,5 +47,8 @@ public static class RunCommand
 
         builder.AddEdgeInference();
         builder.AddEdgeMqtt();
+
+        // Last: by the time it starts, the device answered its self-test and the model store has loaded the model.
+        builder.Services.AddHostedService<MemoryTrimService>();
     }
 }
