@@ -12,8 +12,9 @@ using Edge.Trainer.Twins;
 namespace Edge.Benchmarks;
 
 /// <summary>
-/// <c>agent-rss [--agent PATH] [--warmup S] [--seconds S] [--out file.json]</c>: the resident memory of the real
-/// <c>edge-agent run</c> process with a model active and under load. A trained electronic vowel model is packaged,
+/// <c>agent-rss [--agent PATH] [--unit FILE] [--warmup S] [--seconds S] [--out file.json]</c>: the resident memory of
+/// the real <c>edge-agent run</c> process with a model active and under load, started with the runtime settings
+/// (<c>Environment=DOTNET_…</c>) of the systemd unit it is deployed with. A trained electronic vowel model is packaged,
 /// signed and installed with <c>edge-agent models install</c>; then <c>run</c> classifies a 49-example CSV dropped into
 /// its watched folder every 200 ms (≈ 245 inferences/s). After the warm-up, VmRSS is sampled every 100 ms from
 /// /proc; the table gives min/median/max, the peak (VmHWM) and, from smaps_rollup at the end, the private (USS),
@@ -27,6 +28,7 @@ internal static class AgentRssBench
         var warmup = double.Parse(Option(args, "--warmup", "10"), CultureInfo.InvariantCulture);
         var seconds = double.Parse(Option(args, "--seconds", "20"), CultureInfo.InvariantCulture);
         var output = Option(args, "--out", "artifacts/bench/agent-rss.json");
+        var unit = Option(args, "--unit", Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "deploy", "edge-agent.service"));
         if (!File.Exists(agent))
         {
             await Console.Error.WriteLineAsync($"error: agent executable '{agent}' not found; build it (dotnet build agent/Edge.Agent -c Release) or pass --agent.");
@@ -49,6 +51,12 @@ internal static class AgentRssBench
 
             var start = new ProcessStartInfo(agent, ["run"]) { RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var (key, value) in environment)
+            {
+                start.Environment[key] = value;
+            }
+
+            var runtimeSettings = UnitRuntimeSettings(unit);
+            foreach (var (key, value) in runtimeSettings)
             {
                 start.Environment[key] = value;
             }
@@ -95,6 +103,7 @@ internal static class AgentRssBench
             var result = new JsonObject
             {
                 ["agent"] = agent,
+                ["runtime_environment"] = string.Join(' ', runtimeSettings.Select(p => $"{p.Key}={p.Value}")),
                 ["warmup_s"] = warmup,
                 ["sampled_s"] = seconds,
                 ["files_classified"] = processed,
@@ -167,6 +176,21 @@ internal static class AgentRssBench
         var said = await installer.StandardOutput.ReadToEndAsync() + await installer.StandardError.ReadToEndAsync();
         await installer.WaitForExitAsync();
         return installer.ExitCode == 0 ? environment : throw new InvalidOperationException($"edge-agent models install failed: {said}");
+    }
+
+    /// <summary>The unit's <c>Environment=DOTNET_…</c> assignments (site settings live in its EnvironmentFile).</summary>
+    private static Dictionary<string, string> UnitRuntimeSettings(string unit)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(unit))
+        {
+            if (line.StartsWith("Environment=DOTNET_", StringComparison.Ordinal) && line.IndexOf('=', 12) is var equals and > 0)
+            {
+                settings[line[12..equals]] = line[(equals + 1)..];
+            }
+        }
+
+        return settings;
     }
 
     private static string DefaultAgent()
