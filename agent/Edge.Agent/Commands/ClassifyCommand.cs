@@ -1,14 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
 using Edge.Agent.Csv;
+using Edge.Agent.Inference;
 using Edge.Agent.Models;
+using Edge.Domain.Audio;
 
 namespace Edge.Agent.Commands;
 
 /// <summary>
 /// <c>edge-agent classify &lt;file|dir&gt;</c>: classifies feature vectors with the active model and prints, per
-/// example, the label, its confidence and the digital and device latency. Files are CSV (one vector per line) or JSON
-/// (an array of numbers, or an array of such arrays); a directory classifies every such file in name order.
+/// example, the label, its confidence and the digital and device latency. Files are CSV (one vector per line), JSON
+/// (an array of numbers, or an array of such arrays) or, for a model with audio input, WAV recordings (one utterance
+/// each); a directory classifies every such file in name order.
 /// </summary>
 public static class ClassifyCommand
 {
@@ -16,7 +19,7 @@ public static class ClassifyCommand
     public static Command Create(AgentCommandLine commandLine)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
-        var path = new Argument<string>("path") { Description = "A .csv or .json file of feature vectors, or a directory of them." };
+        var path = new Argument<string>("path") { Description = "A .csv or .json file of feature vectors, a .wav recording, or a directory of them." };
         var command = new Command("classify", "Classify feature vectors with the active model.") { path };
         command.SetAction((parseResult, cancellationToken) => ModelStoreAccess.WithStoreAsync(
             commandLine,
@@ -29,13 +32,13 @@ public static class ClassifyCommand
     private static async Task<int> ClassifyAsync(ModelStore store, string path, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var model = store.Active ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>'.");
-        var size = model.Manifest.Input.Size;
+        var input = model.Manifest.Input;
         List<(string Source, float[] Features)> examples;
         try
         {
-            examples = FeatureFiles.Read(path, size);
+            examples = FeatureFiles.Read(path, input.Size, input.Audio is { } audio ? new AudioFeatures(audio) : null);
         }
-        catch (Exception e) when (e is CsvFormatException or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CsvFormatException or InvalidDataException or WavFormatException or IOException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return ExitCodes.InvalidInput;

@@ -1,32 +1,69 @@
 using System.Text.Json;
 using Edge.Agent.Csv;
+using Edge.Agent.Inference;
+using Edge.Domain.Audio;
 
 namespace Edge.Agent.Commands;
 
-/// <summary>Reads feature vectors from CSV or JSON files (or a directory of them), each named by file and row.</summary>
+/// <summary>
+/// Reads examples from CSV or JSON feature files and WAV recordings (or a directory of them), each named by file and
+/// row. WAV files need a model with audio input (an <see cref="AudioFeatures"/> encoder).
+/// </summary>
 internal static class FeatureFiles
 {
-    public static List<(string Source, float[] Features)> Read(string path, int size)
+    /// <summary>Extensions read, lower-case.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".csv", ".json", ".wav"];
+
+    public static List<(string Source, float[] Features)> Read(string path, int size, AudioFeatures? audio)
     {
         var files = Directory.Exists(path) ? Listed(path) : [path];
         if (files.Count == 0)
         {
-            throw new InvalidDataException($"Directory '{path}' holds no .csv or .json files.");
+            throw new InvalidDataException($"Directory '{path}' holds no .csv, .json or .wav files.");
         }
 
         var examples = new List<(string, float[])>();
         foreach (var file in files)
         {
-            var rows = Path.GetExtension(file).ToLowerInvariant() switch
+            examples.AddRange(ReadFile(file, size, audio));
+        }
+
+        return examples;
+    }
+
+    /// <summary>
+    /// The examples of one file. Problems raise <see cref="CsvFormatException"/>, <see cref="InvalidDataException"/>,
+    /// <see cref="WavFormatException"/>, <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>, naming the file.
+    /// </summary>
+    public static List<(string Source, float[] Features)> ReadFile(string file, int size, AudioFeatures? audio)
+    {
+        var name = Path.GetFileName(file);
+        var extension = Path.GetExtension(file).ToLowerInvariant();
+        if (extension == ".wav")
+        {
+            if (audio is null)
             {
-                ".csv" => ValueCsv.Read(file, size),
-                ".json" => ReadJson(file, size),
-                _ => throw new InvalidDataException($"'{file}': unknown extension; use .csv or .json."),
-            };
-            for (var r = 0; r < rows.Length / size; r++)
-            {
-                examples.Add(($"{Path.GetFileName(file)}:{r + 1}", rows.AsSpan(r * size, size).ToArray()));
+                throw new InvalidDataException($"'{file}': the active model takes {size} feature values, not sound; classify WAV files with a model packaged for audio (edge-trainer package --task fsdd).");
             }
+
+            if (!File.Exists(file))
+            {
+                throw new FileNotFoundException($"'{file}' does not exist.", file);
+            }
+
+            return [(name, audio.FromWavFile(file))];
+        }
+
+        var rows = extension switch
+        {
+            ".csv" => ValueCsv.Read(file, size),
+            ".json" => ReadJson(file, size),
+            _ => throw new InvalidDataException($"'{file}': unknown extension; use .csv, .json or .wav."),
+        };
+        var examples = new List<(string, float[])>(rows.Length / size);
+        for (var r = 0; r < rows.Length / size; r++)
+        {
+            examples.Add(($"{name}:{r + 1}", rows.AsSpan(r * size, size).ToArray()));
         }
 
         return examples;
@@ -37,7 +74,7 @@ internal static class FeatureFiles
         var files = new List<string>();
         foreach (var file in Directory.GetFiles(directory))
         {
-            if (Path.GetExtension(file).ToLowerInvariant() is ".csv" or ".json")
+            if (Extensions.Contains(Path.GetExtension(file).ToLowerInvariant()))
             {
                 files.Add(file);
             }

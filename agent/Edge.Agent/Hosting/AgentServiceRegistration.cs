@@ -1,4 +1,5 @@
 using Edge.Agent.Configuration;
+using Edge.Agent.Inference;
 using Edge.Agent.Messaging;
 using Edge.Agent.Models;
 using Microsoft.Extensions.Configuration;
@@ -11,12 +12,15 @@ namespace Edge.Agent.Hosting;
 public static class AgentServiceRegistration
 {
     /// <summary>
-    /// Adds the device host (self-test, safe outputs on stop), the model store's offer handler when
-    /// <c>Edge:Models</c> is configured, and the MQTT link (<see cref="MqttServiceRegistration.AddEdgeMqtt"/>).
+    /// Adds the device host (self-test, safe outputs on stop), the model store's offer handler and inference inputs
+    /// when <c>Edge:Models</c> is configured, the MQTT link (<see cref="MqttServiceRegistration.AddEdgeMqtt"/>) and the
+    /// memory trim.
     /// </summary>
     public static HostApplicationBuilder AddEdgeAgentService(this HostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // Hosted services stop in reverse order: the device host, added first, parks the DAC after everything that drives it has stopped.
         builder.Services.AddHostedService<DeviceHostService>();
 
         // With a model store configured, offers over MQTT are verified, validated and installed there.
@@ -25,6 +29,11 @@ public static class AgentServiceRegistration
             builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
         }
 
-        return builder.AddEdgeMqtt();
+        builder.AddEdgeInference();
+        builder.AddEdgeMqtt();
+
+        // Last: by the time it starts, the device answered its self-test and the model store has loaded the model.
+        builder.Services.AddHostedService<MemoryTrimService>();
+        return builder;
     }
 }

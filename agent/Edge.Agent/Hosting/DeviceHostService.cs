@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Edge.Devices.Layers;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Hosting;
@@ -32,6 +33,13 @@ public sealed partial class DeviceHostService(IPhysicalSystem system, IPhysicalD
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        // The services that drive the layer stop first (registered after this one); then the DAC rests at its safe value.
+        if (device is DirectLayerDevice direct)
+        {
+            direct.Dispose();
+            LogParked(logger, device.DeviceId, direct.SafeCode);
+        }
+
         LogStopped(logger, device.DeviceId);
         return Task.CompletedTask;
     }
@@ -69,6 +77,9 @@ public sealed partial class DeviceHostService(IPhysicalSystem system, IPhysicalD
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device ready; it stays open until the service is stopped (remote work arrives over MQTT when Edge:Mqtt:Enabled is true)")]
     private static partial void LogNoTransport(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId}: DAC parked at its safe code {SafeCode}")]
+    private static partial void LogParked(ILogger logger, string deviceId, int safeCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Graceful stop: device {DeviceId} released")]
     private static partial void LogStopped(ILogger logger, string deviceId);

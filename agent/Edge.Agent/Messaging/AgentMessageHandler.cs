@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Edge.Domain.Devices;
+using Edge.Domain.Inference;
 using Edge.Domain.Messaging;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,8 @@ namespace Edge.Agent.Messaging;
 /// <summary>
 /// Decides what the agent does with each incoming message: PAT requests run the device's forward pass and are
 /// answered on their response topic with their correlation data; model offers go to the
-/// <see cref="IModelOfferHandler"/> and are acknowledged; anything malformed or unexpected is answered on the
+/// <see cref="IModelOfferHandler"/> and are acknowledged; inference requests go to the <see cref="IInferenceRequestHandler"/>
+/// and are answered on their response topic; anything malformed or unexpected is answered on the
 /// <c>errors</c> topic and counted. Every answer goes through the outbox. It never throws for a bad message.
 /// </summary>
 public sealed partial class AgentMessageHandler
@@ -17,6 +19,7 @@ public sealed partial class AgentMessageHandler
     private readonly SqliteOutbox _outbox;
     private readonly MeasurementRecorder _recorder;
     private readonly IModelOfferHandler _offers;
+    private readonly IInferenceRequestHandler _inference;
     private readonly AgentMetrics _metrics;
     private readonly ILogger _logger;
     private readonly double _sampleFraction;
@@ -24,11 +27,17 @@ public sealed partial class AgentMessageHandler
     private readonly string _errorsTopic;
     private readonly string _ackTopic;
 
-    /// <summary>Creates the handler for <paramref name="device"/>.</summary>
+    /// <summary>Creates the handler for <paramref name="device"/>; inference requests are answered saying there is no model store.</summary>
     public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, MeasurementRecorder recorder, IModelOfferHandler offers, AgentMetrics metrics, double sampleFraction, ILogger logger)
+        : this(device, outbox, recorder, offers, new NoModelInferenceHandler(device?.DeviceId ?? ""), metrics, sampleFraction, logger)
+    {
+    }
+
+    /// <summary>Creates the handler for <paramref name="device"/> with <paramref name="inference"/> answering inference requests.</summary>
+    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, MeasurementRecorder recorder, IModelOfferHandler offers, IInferenceRequestHandler inference, AgentMetrics metrics, double sampleFraction, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(device);
-        (_device, _outbox, _recorder, _offers, _metrics, _logger) = (device, outbox, recorder, offers, metrics, logger);
+        (_device, _outbox, _recorder, _offers, _inference, _metrics, _logger) = (device, outbox, recorder, offers, inference, metrics, logger);
         _sampleFraction = sampleFraction;
         // Seeded from the device id so the sampled subset is reproducible for a given request stream.
         _sampler = new Random(StableSeed(device.DeviceId));
@@ -40,6 +49,12 @@ public sealed partial class AgentMessageHandler
     public async ValueTask HandleAsync(InboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (InferenceTopics.IsRequest(message.Topic, _device.DeviceId))
+        {
+            await ServeInferenceAsync(message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var kind = EdgeTopics.Parse(message.Topic, out var deviceId);
         if (kind == TopicKind.Unknown || deviceId != _device.DeviceId)
         {
@@ -104,6 +119,37 @@ public sealed partial class AgentMessageHandler
         // Sampled before replying, so once a requester has its answer the measurements are on their way too.
         SampleMeasurements(drives, responses, count);
         _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic, PatFrames.EncodeReply(responses, spec.OutputSize), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
+    }
+
+    private async ValueTask ServeInferenceAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(message.ResponseTopic) || message.ResponseTopic.AsSpan().IndexOfAny('+', '#') >= 0)
+        {
+            Reject(message, InferenceRequestKind, "inference request has no usable MQTT 5 response topic; nobody could receive the answer.");
+            return;
+        }
+
+        InferenceReplyMessage reply;
+        try
+        {
+            var request = ControlJson.Parse(message.Payload.Span, InferenceJsonContext.Default.InferenceRequestMessage);
+            reply = await _inference.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MessageFormatException e)
+        {
+            reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = e.Message, Timestamp = DateTimeOffset.UtcNow };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The handler promised not to throw; if it does, the requester still gets an answer.
+            reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = $"inference failed: {e.Message}", Timestamp = DateTimeOffset.UtcNow };
+        }
+
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic, ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+        if (!reply.Ok)
+        {
+            Reject(message, InferenceRequestKind, reply.Error ?? "inference failed");
+        }
     }
 
     private void SampleMeasurements(float[] drives, float[] responses, int count)
@@ -178,6 +224,8 @@ public sealed partial class AgentMessageHandler
         };
         _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _errorsTopic, ControlJson.Serialize(error, MessagingJsonContext.Default.ErrorMessage), IsMeasurement: false, ContentType: "application/json"));
     }
+
+    private const string InferenceRequestKind = "InferenceRequest";
 
     private static int StableSeed(string text)
     {

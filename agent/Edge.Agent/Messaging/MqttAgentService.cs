@@ -1,5 +1,6 @@
 using System.Buffers;
 using Edge.Domain.Devices;
+using Edge.Domain.Inference;
 using Edge.Domain.Messaging;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Hosting;
@@ -13,8 +14,8 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// The agent's MQTT link (MQTT 5, QoS 1, persistent session). Keeps a connection with jittered exponential
-/// backoff, announces a retained <c>status</c> (its last will says offline), subscribes to its PAT and model-offer
-/// topics and hands every message to <see cref="AgentMessageHandler"/>, and drains the <see cref="SqliteOutbox"/>:
+/// backoff, announces a retained <c>status</c> (its last will says offline), subscribes to its PAT, model-offer and
+/// inference-request topics and hands every message to <see cref="AgentMessageHandler"/>, and drains the <see cref="SqliteOutbox"/>:
 /// a message leaves the outbox only after the broker acknowledged it.
 /// </summary>
 public sealed partial class MqttAgentService : BackgroundService
@@ -200,6 +201,7 @@ public sealed partial class MqttAgentService : BackgroundService
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.PatRequest)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelOffer)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(InferenceTopics.Request(_device.DeviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
         await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
 

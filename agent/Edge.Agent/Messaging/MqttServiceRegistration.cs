@@ -16,7 +16,8 @@ public static class MqttServiceRegistration
     /// <summary>
     /// Binds and validates <c>Edge:Mqtt</c> and <c>Edge:Metrics</c>; when <c>Edge:Mqtt:Enabled</c> is true also
     /// registers the outbox, the message handler and the hosted MQTT service and metrics endpoint.
-    /// A model store registers its own <see cref="IModelOfferHandler"/>; without one offers are rejected, saying why.
+    /// A model store registers its own <see cref="IModelOfferHandler"/> and <see cref="IInferenceRequestHandler"/>; without
+    /// one offers are rejected and inference requests answered, saying why.
     /// </summary>
     public static HostApplicationBuilder AddEdgeMqtt(this HostApplicationBuilder builder)
     {
@@ -36,6 +37,7 @@ public static class MqttServiceRegistration
         }
 
         services.TryAddSingleton<IModelOfferHandler, NoModelStoreOfferHandler>();
+        services.TryAddSingleton<IInferenceRequestHandler>(sp => new NoModelInferenceHandler(sp.GetRequiredService<IPhysicalDevice>().DeviceId));
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton(sp =>
         {
@@ -58,6 +60,7 @@ public static class MqttServiceRegistration
             sp.GetRequiredService<SqliteOutbox>(),
             sp.GetRequiredService<MeasurementRecorder>(),
             sp.GetRequiredService<IModelOfferHandler>(),
+            sp.GetRequiredService<IInferenceRequestHandler>(),
             sp.GetRequiredService<AgentMetrics>(),
             sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementSampleFraction,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<AgentMessageHandler>()));

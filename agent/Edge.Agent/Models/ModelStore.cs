@@ -346,6 +346,9 @@ public sealed partial class ModelStore : IDisposable
         _active = model;
         previous?.Dispose();
         Health.Reset();
+
+        // Verifying and loading a package touches far more memory than serving it; give that back.
+        _ = Hosting.WorkingSetTrimmer.Trim();
     }
 
     private void Prune()

@@ -9,8 +9,15 @@ namespace Edge.Domain.Models;
 /// </summary>
 public sealed record ModelManifest
 {
-    /// <summary>The only manifest layout this version reads and writes.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>
+    /// The newest manifest layout this version reads and writes: version 2 added audio input
+    /// (<see cref="ModelInput.Audio"/>). Packages that do not need it are still written as version
+    /// <see cref="MinimumSchemaVersion"/>, so agents built before version 2 keep reading them.
+    /// </summary>
+    public const int CurrentSchemaVersion = 2;
+
+    /// <summary>The oldest manifest layout this version reads (plain feature-vector input).</summary>
+    public const int MinimumSchemaVersion = 1;
 
     /// <summary>Layout version of this manifest; readers reject versions they do not know.</summary>
     public required int SchemaVersion { get; init; }
@@ -44,6 +51,13 @@ public sealed record ModelManifest
 
     /// <summary>Who built it (host name or CI job).</summary>
     public required string TrainerId { get; init; }
+
+    /// <summary>The oldest schema version that can describe <paramref name="input"/>: 1 for a feature vector, 2 for audio.</summary>
+    public static int SchemaVersionFor(ModelInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Audio is null ? MinimumSchemaVersion : CurrentSchemaVersion;
+    }
 }
 
 /// <summary>Shape and meaning of one model input.</summary>
@@ -53,6 +67,15 @@ public sealed record ModelInput(int Size, string Encoding)
 {
     /// <summary>Encoding of a plain vector of float features.</summary>
     public const string FeatureVector = "float32-features";
+
+    /// <summary>
+    /// Encoding of a sound: the model takes the standardised utterance vector of the audio front end described by
+    /// <see cref="Audio"/>, so agents can classify WAV files and live capture (manifest schema version 2).
+    /// </summary>
+    public const string AudioMfcc = "audio-mfcc";
+
+    /// <summary>With <see cref="AudioMfcc"/>: the front-end settings and standardisation that turn a sound into the features.</summary>
+    public AudioInputEncoding? Audio { get; init; }
 }
 
 /// <summary>Whether a stage runs on the CPU or on the physical device.</summary>

@@ -111,19 +111,47 @@ public static class ModelPackageReader
             throw new ModelPackageException($"Manifest is not valid JSON: {e.Message}", e);
         }
 
-        if (schema != ModelManifest.CurrentSchemaVersion)
+        if (schema is < ModelManifest.MinimumSchemaVersion or > ModelManifest.CurrentSchemaVersion)
         {
-            throw new ModelPackageException($"Manifest schema version {schema} is unknown; this agent reads version {ModelManifest.CurrentSchemaVersion}.");
+            throw new ModelPackageException($"Manifest schema version {schema} is unknown; this agent reads versions {ModelManifest.MinimumSchemaVersion} to {ModelManifest.CurrentSchemaVersion}.");
         }
 
+        ModelManifest manifest;
         try
         {
-            return JsonSerializer.Deserialize(bytes, ModelJsonContext.Default.ModelManifest)
+            manifest = JsonSerializer.Deserialize(bytes, ModelJsonContext.Default.ModelManifest)
                 ?? throw new ModelPackageException("Manifest is null.");
         }
         catch (JsonException e)
         {
             throw new ModelPackageException($"Manifest field '{e.Path}' is invalid: {e.Message}", e);
+        }
+
+        CheckInput(manifest);
+        return manifest;
+    }
+
+    private static void CheckInput(ModelManifest manifest)
+    {
+        var input = manifest.Input ?? throw new ModelPackageException("Manifest has no 'input'.");
+        if (input.Size <= 0)
+        {
+            throw new ModelPackageException($"Manifest 'input.size' must be positive, was {input.Size}.");
+        }
+
+        switch (input.Encoding)
+        {
+            case ModelInput.FeatureVector when input.Audio is null:
+                return;
+            case ModelInput.FeatureVector:
+                throw new ModelPackageException($"Manifest 'input.audio' is only allowed with encoding '{ModelInput.AudioMfcc}'.");
+            case ModelInput.AudioMfcc when manifest.SchemaVersion < 2:
+                throw new ModelPackageException($"Manifest schema version {manifest.SchemaVersion} cannot describe '{ModelInput.AudioMfcc}' input; it needs version 2.");
+            case ModelInput.AudioMfcc:
+                (input.Audio ?? throw new ModelPackageException($"Manifest 'input' has encoding '{ModelInput.AudioMfcc}' but no 'audio' settings.")).Validate(input.Size);
+                return;
+            default:
+                throw new ModelPackageException($"Manifest 'input.encoding' '{input.Encoding}' is unknown; this agent reads '{ModelInput.FeatureVector}' and '{ModelInput.AudioMfcc}'.");
         }
     }
 
@@ -171,11 +199,6 @@ public static class ModelPackageReader
         if (manifest.ClassLabels.Count < 2)
         {
             throw new ModelPackageException($"Manifest 'classLabels' must name at least 2 classes, had {manifest.ClassLabels.Count}.");
-        }
-
-        if (manifest.Input.Size <= 0 || manifest.Input.Encoding != ModelInput.FeatureVector)
-        {
-            throw new ModelPackageException($"Manifest 'input' must be a positive size with encoding '{ModelInput.FeatureVector}', was {manifest.Input.Size} '{manifest.Input.Encoding}'.");
         }
 
         if (manifest.Stages.Count == 0)

@@ -12,14 +12,15 @@ namespace Edge.Trainer.Cli;
 
 /// <summary>
 /// <c>package</c>: trains a PNN on a simulated part (black-box twin, then the chosen mode) and writes it as a signed
-/// model package with its digital stages and twin in ONNX.
+/// model package with its digital stages and twin in ONNX. For <c>fsdd</c> the package also carries the audio front end
+/// and the standardisation, so agents classify WAV files and live sound with it.
 /// </summary>
 internal static class PackageCommand
 {
     public static Command Create()
     {
         var system = new Option<string>("--system") { Description = "Physical system the agents host.", DefaultValueFactory = _ => "electronic" };
-        var task = new Option<string>("--task") { Description = "Task: vowels.", DefaultValueFactory = _ => "vowels" };
+        var task = new Option<string>("--task") { Description = "Task: vowels, or fsdd (spoken digits; the package takes WAV input).", DefaultValueFactory = _ => "vowels" };
         var mode = new Option<string>("--mode") { Description = "Training mode: pat, insilico, ideal, pat-refine.", DefaultValueFactory = _ => "pat" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 0 };
@@ -37,7 +38,14 @@ internal static class PackageCommand
             var modelVersion = BenchCommand.Positive(parse.GetValue(version), "--version");
             var trainingMode = TrainingModes.Parse(parse.GetValue(mode)!);
             var physical = PhysicalSystems.Get(parse.GetValue(system)!);
-            var classification = PatBenchmark.LoadTask(parse.GetValue(task)!);
+            var taskName = parse.GetValue(task)!.Trim().ToLowerInvariant();
+            if (taskName is not ("vowels" or "fsdd"))
+            {
+                throw new ArgumentException($"--task: '{taskName}' cannot be packaged; use vowels or fsdd.");
+            }
+
+            var classification = PatBenchmark.LoadTask(taskName);
+            var audioInput = taskName == "fsdd" ? FsddAudioInput.Conventional(BenchTasks.FsddCorpus, classification) : null;
             using var signingKey = PackageSigning.LoadPrivateKey(parse.GetRequiredValue(key).FullName);
             var calibrationBytes = CalibrationBytes(parse.GetRequiredValue(calibration).FullName, classification);
             var options = new TrainingOptions { Epochs = BenchCommand.Positive(parse.GetValue(epochs), "--epochs"), CurveEvery = 0 };
@@ -54,7 +62,7 @@ internal static class PackageCommand
             Console.WriteLine($"Device test accuracy: {result.TestAccuracy:P1}");
 
             var path = parse.GetRequiredValue(output).FullName;
-            var metadata = new PackageMetadata(modelVersion, classification.Name, classification.ClassNames, calibrationBytes, Environment.MachineName);
+            var metadata = new PackageMetadata(modelVersion, classification.Name, classification.ClassNames, calibrationBytes, Environment.MachineName) { AudioInput = audioInput };
             ModelManifest? manifest = null;
             AtomicFile.Write(path, stream => manifest = ModelPackager.Write(stream, model, twin, metadata, signingKey));
             Console.WriteLine($"package: {path} (version {modelVersion}, {manifest!.Stages.Count} stages, calibration {manifest.CalibrationSha256[..12]}…)");

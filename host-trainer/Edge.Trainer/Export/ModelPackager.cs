@@ -12,7 +12,11 @@ namespace Edge.Trainer.Export;
 /// <param name="ClassLabels">Class names by logit index.</param>
 /// <param name="CalibrationSet">The exact bytes of the calibration file the agents hold (its SHA-256 is signed).</param>
 /// <param name="TrainerId">Who built the package.</param>
-public sealed record PackageMetadata(int ModelVersion, string Task, IReadOnlyList<string> ClassLabels, byte[] CalibrationSet, string TrainerId);
+public sealed record PackageMetadata(int ModelVersion, string Task, IReadOnlyList<string> ClassLabels, byte[] CalibrationSet, string TrainerId)
+{
+    /// <summary>For a model that takes sound: the front end and standardisation that make its features (manifest schema 2).</summary>
+    public AudioInputEncoding? AudioInput { get; init; }
+}
 
 /// <summary>Turns a trained <see cref="PnnModel"/> (and its black-box twin) into a signed model package.</summary>
 public static class ModelPackager
@@ -56,13 +60,16 @@ public static class ModelPackager
             files.Add(twinEntry.File, OnnxExporter.ExportTwin(twin));
         }
 
+        var input = metadata.AudioInput is null
+            ? new ModelInput(model.InputSize, ModelInput.FeatureVector)
+            : new ModelInput(model.InputSize, ModelInput.AudioMfcc) { Audio = metadata.AudioInput };
         var manifest = new ModelManifest
         {
-            SchemaVersion = ModelManifest.CurrentSchemaVersion,
+            SchemaVersion = ModelManifest.SchemaVersionFor(input),
             ModelVersion = metadata.ModelVersion,
             Task = metadata.Task,
             ClassLabels = metadata.ClassLabels,
-            Input = new ModelInput(model.InputSize, ModelInput.FeatureVector),
+            Input = input,
             Stages = stages,
             Twin = twinEntry,
             Files = [],

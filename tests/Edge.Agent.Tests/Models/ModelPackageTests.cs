@@ -84,8 +84,8 @@ public sealed class ModelPackageTests(TrainedPackages packages)
     [Fact]
     public void An_unknown_schema_version_is_refused_even_when_properly_signed()
     {
-        var package = PackageSurgery.ResignJson(Good, json => json.Replace("\"schemaVersion\": 1", "\"schemaVersion\": 2", StringComparison.Ordinal), packages.Key);
-        Assert.Contains("schema version 2 is unknown", Refused(package).Message, StringComparison.Ordinal);
+        var package = PackageSurgery.ResignJson(Good, json => json.Replace("\"schemaVersion\": 1", "\"schemaVersion\": 3", StringComparison.Ordinal), packages.Key);
+        Assert.Contains("schema version 3 is unknown", Refused(package).Message, StringComparison.Ordinal);
     }
 
     [Fact]

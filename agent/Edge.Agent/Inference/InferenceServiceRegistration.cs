@@ -1,0 +1,41 @@
+using Edge.Agent.Configuration;
+using Edge.Agent.Messaging;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Agent.Inference;
+
+/// <summary>Adds the service's inference inputs: the watched folder and the MQTT request topic.</summary>
+public static class InferenceServiceRegistration
+{
+    /// <summary>
+    /// Binds and validates <c>Edge:Inference</c>. With a model store configured, registers the live inference path and
+    /// the MQTT request handler (call before <see cref="MqttServiceRegistration.AddEdgeMqtt"/>), and the watched-folder
+    /// service when <see cref="InferenceOptions.WatchDirectory"/> is set.
+    /// </summary>
+    public static HostApplicationBuilder AddEdgeInference(this HostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
+        services.AddOptions<InferenceOptions>()
+            .Bind(builder.Configuration.GetSection(InferenceOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        if (builder.Configuration.GetSection(ModelsOptions.SectionName).Get<ModelsOptions>() is not { Enabled: true })
+        {
+            return builder;
+        }
+
+        services.AddSingleton<LiveInference>();
+        services.AddSingleton<IInferenceRequestHandler, StoreInferenceHandler>();
+        if (builder.Configuration.GetSection(InferenceOptions.SectionName).Get<InferenceOptions>() is { WatchEnabled: true })
+        {
+            services.AddSingleton<WatchedDirectoryService>();
+            services.AddHostedService(sp => sp.GetRequiredService<WatchedDirectoryService>());
+        }
+
+        return builder;
+    }
+}
