@@ -17,6 +17,7 @@ public sealed class TrainerMetrics
         RemoteRetries = factory.CreateCounter("edge_trainer_remote_retries_total", "PAT requests sent again after a timeout.");
         DriftResidual = factory.CreateGauge("edge_trainer_twin_drift_nmse", "NMSE of the twin on the newest ingested measurements (rises when the device drifts).", new GaugeConfiguration { LabelNames = ["device"] });
         Reconnects = factory.CreateCounter("edge_trainer_mqtt_reconnects_total", "Ingest connections to the broker after the first.");
+        StoreErrors = factory.CreateCounter("edge_trainer_store_errors_total", "Groups of measurement batches the store failed to write (left unacknowledged for redelivery).");
     }
 
     /// <summary>The registry holding these metrics.</summary>
@@ -42,6 +43,9 @@ public sealed class TrainerMetrics
 
     /// <summary>Ingest reconnections.</summary>
     public Counter Reconnects { get; }
+
+    /// <summary>Failed store writes.</summary>
+    public Counter StoreErrors { get; }
 
     /// <summary>Serves <c>/metrics</c> on <paramref name="port"/> until the returned server is disposed.</summary>
     public IDisposable Serve(int port, string host = "localhost")
