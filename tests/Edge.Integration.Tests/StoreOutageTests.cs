@@ -30,6 +30,15 @@ public sealed class StoreOutageTests
 
         await server.StopAsync(TestContext.Current.CancellationToken);
         Assert.Contains("unreachable", await store.ProbeAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        var health = await TrainerHealth.CheckAsync(ingest, store, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.False(health.Healthy);
+        using (var report = System.Text.Json.JsonDocument.Parse(health.ToJson()))
+        {
+            Assert.Equal("unhealthy", report.RootElement.GetProperty("status").GetString());
+            Assert.False(report.RootElement.GetProperty("store").GetProperty("reachable").GetBoolean());
+            Assert.Contains("PostgreSql unreachable", report.RootElement.GetProperty("store").GetProperty("problem").GetString(), StringComparison.Ordinal);
+        }
+
         foreach (var batch in batches[1..])
         {
             await agent.PublishAsync(topic, batch.Encode());
@@ -42,6 +51,7 @@ public sealed class StoreOutageTests
         await server.StartServerAsync(TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(() => Task.FromResult(ingest.Ingested + ingest.Duplicates >= 800 && ingest.IsConnected), () => $"all 800 measurements stored after the restart (stored {ingest.Ingested}, duplicates {ingest.Duplicates})", seconds: 40);
         Assert.Null(ingest.StoreProblem);
+        Assert.True((await TrainerHealth.CheckAsync(ingest, store, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)).Healthy);
         Assert.Equal(800, await store.CountAsync("pg-agent", TestContext.Current.CancellationToken));
         Assert.Equal(batches.SelectMany(b => b.Ids).ToHashSet(), await store.IdsAsync("pg-agent", TestContext.Current.CancellationToken));
         Assert.Equal(0, ingest.Rejected);

@@ -17,6 +17,8 @@ public sealed class TrainerMetrics
         RemoteRetries = factory.CreateCounter("edge_trainer_remote_retries_total", "PAT requests sent again after a timeout.");
         DriftResidual = factory.CreateGauge("edge_trainer_twin_drift_nmse", "NMSE of the twin on the newest ingested measurements (rises when the device drifts).", new GaugeConfiguration { LabelNames = ["device"] });
         Reconnects = factory.CreateCounter("edge_trainer_mqtt_reconnects_total", "Ingest connections to the broker after the first.");
+        ModelPublishedVersion = factory.CreateGauge("edge_trainer_model_published_version", "Model version in the newest package offered to each device.", new GaugeConfiguration { LabelNames = ["device"] });
+        ModelAcceptedVersion = factory.CreateGauge("edge_trainer_model_accepted_version", "Newest model version each device accepted (validated and activated).", new GaugeConfiguration { LabelNames = ["device"] });
         StoreErrors = factory.CreateCounter("edge_trainer_store_errors_total", "Groups of measurement batches the store failed to write (left unacknowledged for redelivery).");
     }
 
@@ -43,6 +45,12 @@ public sealed class TrainerMetrics
 
     /// <summary>Ingest reconnections.</summary>
     public Counter Reconnects { get; }
+
+    /// <summary>Version of the newest package offered, per device.</summary>
+    public Gauge ModelPublishedVersion { get; }
+
+    /// <summary>Newest version accepted, per device.</summary>
+    public Gauge ModelAcceptedVersion { get; }
 
     /// <summary>Failed store writes.</summary>
     public Counter StoreErrors { get; }
