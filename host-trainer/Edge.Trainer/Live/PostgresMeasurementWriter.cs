@@ -29,14 +29,16 @@ internal sealed class PostgresMeasurementWriter
     {
         await using (var copy = await connection.BeginBinaryImportAsync($"COPY {Staging}(id, ts_ms, inputs, drives, responses) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
         {
+            // Synchronous writes: they only copy into the importer's buffer (a full buffer is sent inline), and five
+            // awaited calls per measurement cost more CPU than the COPY itself.
             for (var i = 0; i < batch.Count; i++)
             {
-                await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(Segment(batch.Ids[i]), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(batch.Timestamps[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(Segment(batch.Inputs.AsSpan(i * batch.InputSize, batch.InputSize)), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(Segment(batch.Drives.AsSpan(i * batch.DriveLength, batch.DriveLength)), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(Segment(batch.Responses.AsSpan(i * batch.OutputSize, batch.OutputSize)), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                copy.StartRow();
+                copy.Write(Segment(batch.Ids[i]), NpgsqlDbType.Bytea);
+                copy.Write(batch.Timestamps[i], NpgsqlDbType.Bigint);
+                copy.Write(Segment(batch.Inputs.AsSpan(i * batch.InputSize, batch.InputSize)), NpgsqlDbType.Bytea);
+                copy.Write(Segment(batch.Drives.AsSpan(i * batch.DriveLength, batch.DriveLength)), NpgsqlDbType.Bytea);
+                copy.Write(Segment(batch.Responses.AsSpan(i * batch.OutputSize, batch.OutputSize)), NpgsqlDbType.Bytea);
             }
 
             await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -56,7 +58,7 @@ internal sealed class PostgresMeasurementWriter
         return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    // The importer serialises a value into its own buffer before WriteAsync returns, so one scratch buffer serves every value.
+    // The importer serialises a value into its own buffer before Write returns, so one scratch buffer serves every value.
     private ArraySegment<byte> Segment(Guid id)
     {
         id.TryWriteBytes(_scratch);
