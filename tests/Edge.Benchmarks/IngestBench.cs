@@ -16,7 +16,10 @@ namespace Edge.Benchmarks;
 /// Measurement ingest agent → mosquitto → trainer on loopback, against the raw rate of mosquitto_pub → mosquitto_sub
 /// (QoS 1, record-sized payloads) on the same broker in the same run. Prints a markdown table and writes JSON.
 /// The agent side is the real agent host (recorder → SQLite outbox → MQTT service); the trainer side is the real
-/// ingest into a SQLite store. Lost = produced − stored; duplicates = redelivered ids the store dropped.
+/// ingest into a SQLite store, or (<c>--store postgres</c>) a PostgreSQL server the bench starts with its default,
+/// durable settings. Lost = produced − stored; duplicates = redelivered ids the store dropped. Also reports the CPU
+/// time agent and trainer (this process; mosquitto excluded) spent, which the load from other work on the machine —
+/// the load average, printed too — does not inflate the way it inflates wall time.
 /// </summary>
 public static class IngestBench
 {
@@ -25,6 +28,13 @@ public static class IngestBench
         var count = IntOption(args, "--count", 100_000);
         var batch = IntOption(args, "--batch", 1_000);
         var output = StringOption(args, "--out", "artifacts/bench/mqtt-ingest.json");
+        var storeKind = StringOption(args, "--store", "sqlite");
+        if (storeKind is not ("sqlite" or "postgres"))
+        {
+            await Console.Error.WriteLineAsync($"error: --store {storeKind}: use sqlite or postgres.");
+            return 2;
+        }
+
         var mosquitto = Find("mosquitto");
         var pub = Find("mosquitto_pub");
         var sub = Find("mosquitto_sub");
@@ -46,7 +56,11 @@ public static class IngestBench
             // mosquitto_pub -l stalls once its QoS 1 packet ids wrap at 65 535, so the raw run stays below that.
             var rawCount = Math.Min(count, 60_000);
             var raw = await RawRateAsync(pub, sub, port, rawCount, recordBytes, folder.FullName);
-            var edge = await EdgeRateAsync(port, folder.FullName, count, batch);
+            var loadBefore = LoadAverage();
+            await using var postgres = storeKind == "postgres" ? await Edge.Testing.PostgresServer.StartAsync(durable: true) : null;
+            var target = postgres is null ? Path.Combine(folder.FullName, "trainer.db") : await postgres.CreateDatabaseAsync("bench");
+            var edge = await EdgeRateAsync(port, folder.FullName, target, count, batch);
+            var load = $"{loadBefore} → {LoadAverage()}";
             var result = new Dictionary<string, object>
             {
                 ["measurements"] = count,
@@ -57,6 +71,10 @@ public static class IngestBench
                 ["edge_stored"] = edge.Stored,
                 ["edge_lost"] = count - edge.Stored,
                 ["edge_duplicates"] = edge.Duplicates,
+                ["edge_store"] = storeKind,
+                ["edge_cpu_seconds"] = Math.Round(edge.CpuSeconds, 3),
+                ["edge_cpu_us_per_measurement"] = Math.Round(edge.CpuSeconds * 1e6 / count, 2),
+                ["load_average_1min"] = load,
                 ["raw_messages_per_s"] = Math.Round(raw.Rate),
                 ["raw_seconds"] = Math.Round(raw.Seconds, 3),
                 ["raw_messages"] = rawCount,
@@ -64,10 +82,12 @@ public static class IngestBench
                 ["processors"] = Environment.ProcessorCount,
             };
             Console.WriteLine($"""
-                | path | items | seconds | items/s | MB/s | lost | duplicates |
-                |---|---|---|---|---|---|---|
-                | edge: agent recorder → SQLite outbox → mosquitto → ingest → SQLite store (batches of {batch}) | {count:N0} measurements | {edge.Seconds:F2} | **{edge.Rate:N0}** | {edge.Rate * recordBytes / 1e6:F1} | {count - edge.Stored} | {edge.Duplicates} |
-                | raw: mosquitto_pub -l → mosquitto_sub, QoS 1, one {recordBytes}-byte message per measurement | {rawCount:N0} messages | {raw.Seconds:F2} | {raw.Rate:N0} | {raw.Rate * recordBytes / 1e6:F1} | {rawCount - raw.Received} | – |
+                | path | items | seconds | items/s | MB/s | lost | duplicates | agent+trainer CPU s |
+                |---|---|---|---|---|---|---|---|
+                | edge: agent recorder → SQLite outbox → mosquitto → ingest → {(postgres is null ? "SQLite" : "PostgreSQL")} store (batches of {batch}) | {count:N0} measurements | {edge.Seconds:F2} | **{edge.Rate:N0}** | {edge.Rate * recordBytes / 1e6:F1} | {count - edge.Stored} | {edge.Duplicates} | {edge.CpuSeconds:F2} ({edge.CpuSeconds * 1e6 / count:F1} µs/measurement) |
+                | raw: mosquitto_pub -l → mosquitto_sub, QoS 1, one {recordBytes}-byte message per measurement | {rawCount:N0} messages | {raw.Seconds:F2} | {raw.Rate:N0} | {raw.Rate * recordBytes / 1e6:F1} | {rawCount - raw.Received} | – | – |
+
+                load average (1 min) before → after: {load} on {Environment.ProcessorCount} cores
                 """);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
@@ -82,9 +102,9 @@ public static class IngestBench
         }
     }
 
-    private static async Task<(double Rate, double Seconds, long Stored, long Duplicates)> EdgeRateAsync(int port, string folder, int count, int batch)
+    private static async Task<(double Rate, double Seconds, long Stored, long Duplicates, double CpuSeconds)> EdgeRateAsync(int port, string folder, string target, int count, int batch)
     {
-        await using var store = await MeasurementStore.OpenAsync(Path.Combine(folder, "trainer.db"));
+        await using var store = await MeasurementStore.OpenAsync(target);
         await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = port, ClientId = "bench-ingest" }, store, new TrainerMetrics(), NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
@@ -124,6 +144,7 @@ public static class IngestBench
             responses[i] = (float)random.NextDouble();
         }
 
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var now = DateTimeOffset.UtcNow;
         for (var i = 0; i < count; i++)
@@ -140,10 +161,11 @@ public static class IngestBench
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         await Task.Delay(300);
         var stored = await store.CountAsync("bench-agent");
         await host.StopAsync();
-        return (count / seconds, seconds, stored, ingest.Duplicates);
+        return (count / seconds, seconds, stored, ingest.Duplicates, cpuSeconds);
     }
 
     private static async Task<(double Rate, double Seconds, int Received)> RawRateAsync(string pub, string sub, int port, int count, int payloadBytes, string folder)
@@ -163,6 +185,9 @@ public static class IngestBench
         await publisher.WaitForExitAsync();
         return (received / seconds, seconds, received);
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     private static async Task WaitListeningAsync(int port)
     {

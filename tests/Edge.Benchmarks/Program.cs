@@ -6,7 +6,7 @@ namespace Edge.Benchmarks;
 /// Entry point: <c>dotnet run -c Release --project tests/Edge.Benchmarks -- --filter '*'</c> for the BenchmarkDotNet
 /// suites, or one of the bench commands that print a table and write JSON: <c>-- bridge [--out file.json]</c>
 /// (bridge link efficiency), <c>-- inference-latency [--out file.json]</c> (agent inference overhead) and
-/// <c>-- ingest [--count N] [--batch N] [--out file.json]</c> (MQTT measurement ingest) and
+/// <c>-- ingest [--count N] [--batch N] [--store sqlite|postgres] [--out file.json]</c> (MQTT measurement ingest) and
 /// <c>-- agent-rss [--agent PATH] [--out file.json]</c> (resident memory of <c>edge-agent run</c> under load).
 /// </summary>
 public static class BenchmarkProgram

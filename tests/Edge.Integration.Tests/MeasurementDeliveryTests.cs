@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Edge.Integration.Tests;
 
 /// <summary>Store-and-forward end to end: agent outbox → broker → trainer ingest → store.</summary>
-public sealed class MeasurementDeliveryTests
+public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
 {
     private static readonly Dictionary<string, string?> SmallBatches = new() { ["Edge:Mqtt:MeasurementBatchSize"] = "50" };
 
@@ -57,13 +57,16 @@ public sealed class MeasurementDeliveryTests
         Assert.Equal(0, second.Outbox.DroppedMeasurements);
     }
 
-    [Fact]
-    public async Task Redelivered_batches_are_stored_once()
+    [Theory]
+    [InlineData(StoreDialect.Sqlite)]
+    [InlineData(StoreDialect.PostgreSql)]
+    public async Task Redelivered_batches_are_stored_once(StoreDialect dialect)
     {
         await using var broker = TestBroker.Create("mqttnet");
         await broker.StartAsync();
         using var folder = new TempFolder();
-        await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), TestContext.Current.CancellationToken);
+        var target = dialect == StoreDialect.Sqlite ? folder.Path("trainer.db") : await postgres.NewDatabaseAsync();
+        await using var store = await MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken);
         await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "ingest-dupes" }, store, new TrainerMetrics(), NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);

@@ -50,6 +50,15 @@ public sealed class MeasurementStoreTests
     }
 
     [Theory]
+    [InlineData("Host=127.0.0.1;Port=1;Username=edge;Timeout=3", "Measurement store 'PostgreSQL 127.0.0.1:1/edge' cannot be opened")]
+    [InlineData("Host=127.0.0.1;Flavour=strawberry", "PostgreSQL connection string is malformed")]
+    public async Task A_postgres_store_that_cannot_be_reached_or_parsed_is_refused_naming_it(string target, string expected)
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("broker:99999", "not a TCP port")]
     [InlineData("broker:abc", "not a TCP port")]
     [InlineData(":1883", "not a host name")]

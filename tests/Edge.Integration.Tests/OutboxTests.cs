@@ -1,4 +1,8 @@
 using Edge.Agent.Messaging;
+using Edge.Domain.Messaging;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace Edge.Integration.Tests;
 
@@ -76,6 +80,63 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public void A_delivered_window_leaves_in_one_commit_and_messages_already_dropped_are_skipped()
+    {
+        using var folder = new TempFolder();
+        using var outbox = new SqliteOutbox(folder.Path("outbox.db"), maxMessages: 4, maxBytes: 1 << 20);
+        for (var i = 0; i < 4; i++)
+        {
+            outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "m", new byte[10 + i], IsMeasurement: true));
+        }
+
+        var window = outbox.Peek(4);
+
+        // The bound drops the oldest (window[0]) while the window is in flight; removing it again must not count twice.
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "m", new byte[20], IsMeasurement: true));
+        outbox.Remove(window, 3);
+        Assert.Equal((2, 13 + 20), (outbox.Count, outbox.Bytes));
+        Assert.Equal([window[3].MessageId, outbox.Peek(10)[1].MessageId], outbox.Peek(10).Select(m => m.MessageId));
+        outbox.Remove(window, 0);
+        Assert.Equal(2, outbox.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => outbox.Remove(window, 5));
+    }
+
+    [Fact]
+    public void Recorded_batches_carry_unique_version_7_ids_stamped_with_each_measurements_time()
+    {
+        using var folder = new TempFolder();
+        using var outbox = new SqliteOutbox(folder.Path("outbox.db"), 100, 1 << 24);
+        var spec = Edge.Domain.Simulation.PhysicalSystems.Get("electronic").Spec;
+        var recorder = new MeasurementRecorder(spec, "ids-agent", outbox, batchSize: 400);
+        var start = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 1000; i++)
+        {
+            recorder.Record(new float[spec.DriveLength], new float[spec.OutputSize], start.AddMilliseconds(i / 3));
+        }
+
+        recorder.Flush();
+        var batches = outbox.Peek(10).Select(m => MeasurementBatch.Decode(m.Payload)).ToList();
+        Assert.Equal([400, 400, 200], batches.Select(b => b.Count));
+        var ids = batches.SelectMany(b => b.Ids).ToList();
+        Assert.Equal(1000, ids.Distinct().Count());
+        for (var i = 0; i < ids.Count; i++)
+        {
+            Assert.Equal(7, ids[i].Version);
+            Assert.Equal(start.AddMilliseconds(i / 3).ToUnixTimeMilliseconds(), V7Milliseconds(ids[i]));
+        }
+    }
+
+    [Property(MaxTest = 200)]
+    public Property Version_7_ids_encode_the_timestamp_and_the_rfc_variant(long milliseconds)
+    {
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(Math.Abs(milliseconds % 253_402_300_799_000));
+        var source = new MeasurementIds();
+        var id = source.Next(time);
+        var bytes = id.ToByteArray(bigEndian: true);
+        return (id.Version == 7 && (bytes[8] & 0xC0) == 0x80 && V7Milliseconds(id) == time.ToUnixTimeMilliseconds() && source.Next(time) != id).ToProperty();
+    }
+
+    [Fact]
     public void A_file_that_is_not_an_outbox_is_refused_naming_it()
     {
         using var folder = new TempFolder();
@@ -98,5 +159,11 @@ public sealed class OutboxTests
 
         backoff.Reset();
         Assert.InRange(backoff.Next().TotalMilliseconds, 50, 100);
+    }
+
+    private static long V7Milliseconds(Guid id)
+    {
+        var bytes = id.ToByteArray(bigEndian: true);
+        return (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 16);
     }
 }

@@ -19,6 +19,7 @@ public sealed class MeasurementRecorder
     private readonly float[] _inputs;
     private readonly float[] _drives;
     private readonly float[] _responses;
+    private readonly MeasurementIds _idSource = new();
     private int _filled;
 
     /// <summary>Creates a recorder for <paramref name="deviceId"/>'s layer that publishes batches of <paramref name="batchSize"/>.</summary>
@@ -50,7 +51,7 @@ public sealed class MeasurementRecorder
         lock (_gate)
         {
             var i = _filled;
-            _ids[i] = Guid.CreateVersion7(timestamp);
+            _ids[i] = _idSource.Next(timestamp);
             _timestamps[i] = timestamp.ToUnixTimeMilliseconds();
             drive.CopyTo(_drives.AsSpan(i * _spec.DriveLength));
             response.CopyTo(_responses.AsSpan(i * _spec.OutputSize));

@@ -129,16 +129,43 @@ public sealed class SqliteOutbox : IDisposable
     public void Remove(OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        Remove([message], 1);
+    }
+
+    /// <summary>
+    /// Removes the first <paramref name="count"/> of <paramref name="messages"/> (delivered) in one transaction, i.e.
+    /// one WAL commit instead of one per message; messages already dropped are skipped.
+    /// </summary>
+    public void Remove(IReadOnlyList<OutboxMessage> messages, int count)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, messages.Count);
+        if (count <= 0)
+        {
+            return;
+        }
+
         lock (_gate)
         {
+            using var transaction = _connection.BeginTransaction();
             using var delete = _connection.CreateCommand();
+            delete.Transaction = transaction;
             delete.CommandText = "DELETE FROM outbox WHERE seq = $seq";
-            delete.Parameters.AddWithValue("$seq", message.Sequence);
-            if (delete.ExecuteNonQuery() == 1)
+            var seq = delete.Parameters.Add("$seq", SqliteType.Integer);
+            long removed = 0, bytes = 0;
+            for (var i = 0; i < count; i++)
             {
-                _count--;
-                _bytes -= message.Payload.Length;
+                seq.Value = messages[i].Sequence;
+                if (delete.ExecuteNonQuery() == 1)
+                {
+                    removed++;
+                    bytes += messages[i].Payload.Length;
+                }
             }
+
+            transaction.Commit();
+            _count -= removed;
+            _bytes -= bytes;
         }
     }
 

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Trainer.Cli;
 
 /// <summary>
-/// <c>serve</c>: ingests every agent's measurements from the broker into the store until Ctrl+C, serving Prometheus
-/// metrics, and reports progress every few seconds; with <c>--watch</c> it also runs periodic field updates.
+/// <c>serve</c>: ingests every agent's measurements from the broker into the store until Ctrl+C, watches model
+/// offers and verdicts for the model-version gauges, serves Prometheus metrics and a health check, and reports
+/// progress every few seconds; with <c>--watch</c> it also runs periodic field updates.
 /// </summary>
 internal static class ServeCommand
 {
@@ -15,7 +16,7 @@ internal static class ServeCommand
         var broker = new Option<string>("--broker") { Description = "Broker as host[:port].", DefaultValueFactory = _ => "localhost:1883" };
         var store = new Option<string>("--store") { Description = "SQLite file, or a PostgreSQL connection string (Host=...;Database=...;Username=...).", DefaultValueFactory = _ => "edge-measurements.db" };
         var clientId = new Option<string>("--client-id") { Description = "MQTT client id; keys the broker session that queues measurements while the trainer is away.", DefaultValueFactory = _ => "edge-trainer" };
-        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics on this port (0 = off).", DefaultValueFactory = _ => 0 };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics (/metrics) and health (/healthz) on this port (0 = off).", DefaultValueFactory = _ => 0 };
         var updates = new FieldUpdateOptions();
         var command = new Command("serve", "Ingest measurements from live agents over MQTT into the store; with --watch, re-train watched agents on drift or schedule.") { broker, store, clientId, metricsPort };
         updates.AddTo(command);
@@ -31,10 +32,14 @@ internal static class ServeCommand
             using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true));
             var logger = logging.CreateLogger("edge-trainer.serve");
             var metrics = new TrainerMetrics();
-            using var server = port > 0 ? metrics.Serve(port) : null;
             await using var measurements = await MeasurementStore.OpenAsync(parse.GetValue(store)!, cancellationToken).ConfigureAwait(false);
             await using var ingest = new MeasurementIngest(options, measurements, metrics, logger);
+            await using var models = new ModelVersionWatch(options, metrics, logger);
             ingest.Start();
+            models.Start();
+            await using var endpoint = port > 0
+                ? TrainerEndpoint.Start(metrics, ct => TrainerHealth.CheckAsync(ingest, measurements, TimeSpan.FromSeconds(2), ct), logger, port)
+                : null;
             await using var fieldUpdates = await updates.CreateAsync(parse, parse.GetValue(store)!, options, metrics, logger, cancellationToken).ConfigureAwait(false);
             var watch = fieldUpdates?.Service.RunAsync(cancellationToken);
             Console.Error.WriteLine($"serving: broker {options.Host}:{options.Port}, store {measurements.Dialect} schema v{measurements.SchemaVersion}; Ctrl+C stops");

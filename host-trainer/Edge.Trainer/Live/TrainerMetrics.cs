@@ -18,6 +18,9 @@ public sealed class TrainerMetrics
         DriftResidual = factory.CreateGauge("edge_trainer_twin_drift_nmse", "NMSE of the twin on the newest ingested measurements (rises when the device drifts).", new GaugeConfiguration { LabelNames = ["device"] });
         Reconnects = factory.CreateCounter("edge_trainer_mqtt_reconnects_total", "Ingest connections to the broker after the first.");
         FieldUpdates = factory.CreateCounter("edge_trainer_field_updates_total", "Field PAT sessions run without a person, by trigger and the agent's verdict.", new CounterConfiguration { LabelNames = ["device", "reason", "verdict"] });
+        ModelPublishedVersion = factory.CreateGauge("edge_trainer_model_published_version", "Model version in the newest package offered to each device.", new GaugeConfiguration { LabelNames = ["device"] });
+        ModelAcceptedVersion = factory.CreateGauge("edge_trainer_model_accepted_version", "Newest model version each device accepted (validated and activated).", new GaugeConfiguration { LabelNames = ["device"] });
+        StoreErrors = factory.CreateCounter("edge_trainer_store_errors_total", "Groups of measurement batches the store failed to write (left unacknowledged for redelivery).");
     }
 
     /// <summary>The registry holding these metrics.</summary>
@@ -46,6 +49,15 @@ public sealed class TrainerMetrics
 
     /// <summary>Field updates by device, trigger (drift, schedule) and verdict (accepted, refused, failed).</summary>
     public Counter FieldUpdates { get; }
+
+    /// <summary>Version of the newest package offered, per device.</summary>
+    public Gauge ModelPublishedVersion { get; }
+
+    /// <summary>Newest version accepted, per device.</summary>
+    public Gauge ModelAcceptedVersion { get; }
+
+    /// <summary>Failed store writes.</summary>
+    public Counter StoreErrors { get; }
 
     /// <summary>Serves <c>/metrics</c> on <paramref name="port"/> until the returned server is disposed.</summary>
     public IDisposable Serve(int port, string host = "localhost")
