@@ -51,7 +51,7 @@ internal static class AccuracySections
                 text.Append($" {ReportFormat.Percent(result.Mode(mode)?.Mean)} |");
             }
 
-            text.AppendLine($" {ReportFormat.Percent(result.TwinPredictedInSilico)} | {ReportFormat.Fixed(result.TwinValidationNmse, 4)} ({ReportFormat.Fixed(result.NoiseFloorNmse, 4)}) | {ReportFormat.Count(result.DevicePasses)} | {Seconds(result.WallSeconds)} | {context.Measured(result.Run)} |");
+            text.AppendLine($" {ReportFormat.Percent(result.TwinPredictedInSilico)} | {Nmse(result)} | {ReportFormat.Count(result.DevicePasses)} | {Seconds(result.WallSeconds)} | {context.Measured(result.Run)} |");
         }
 
         text.AppendLine();
@@ -152,6 +152,10 @@ internal static class AccuracySections
 
     private static string FoldMean(IEnumerable<AccuracyResult> folds, string mode)
         => ReportFormat.Percent(folds.Select(f => f.Mode(mode)?.Mean).ToList() is var means && means.All(m => m is not null) ? means.Average() : null);
+
+    private static string Nmse(AccuracyResult result) => result.TwinValidationNmse is null
+        ? ReportFormat.None
+        : $"{ReportFormat.Fixed(result.TwinValidationNmse, 4)} ({ReportFormat.Fixed(result.NoiseFloorNmse, 4)})";
 
     private static string Seconds(double? seconds) => seconds is null ? ReportFormat.None : $"{ReportFormat.Fixed(seconds, 0)} s";
 
