@@ -74,6 +74,7 @@ public sealed class ReportInputErrorTests
         var error = Assert.Throws<BenchDataException>(() => ReportGenerator.Run(bench.Options()));
         Assert.Contains("README.md: the marker '<!-- bench:end -->' is missing", error.Message, StringComparison.Ordinal);
         Assert.Equal("# Edge\n<!-- bench:begin -->\nno end\n", File.ReadAllText(bench.Readme));
+        Assert.False(File.Exists(bench.Report), "the report is not written either");
     }
 
     [Fact]

@@ -41,7 +41,6 @@ public static class ReportGenerator
         var notes = NotesFile.Parse(ReadRequired(options.NotesPath, "notes file"), options.NotesPath);
         var readme = options.ReadmePath is null ? null : ReadRequired(options.ReadmePath, "README");
         var outputFolder = Path.GetDirectoryName(Path.GetFullPath(options.OutputPath))!;
-        Directory.CreateDirectory(outputFolder);
         Directory.CreateDirectory(options.ImageFolder);
         var written = new List<string>();
         if (options.PlotsFolder is not null)
@@ -51,18 +50,21 @@ public static class ReportGenerator
 
         var images = Directory.GetFiles(options.ImageFolder, "*.png").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         var context = new ReportContext(data, notes, options.DataFolderDisplay ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.DataFolder)), Link(outputFolder, options.ImageFolder) + "/", images);
-        if (WriteIfChanged(options.OutputPath, BenchmarksDocument.Render(context, Link(outputFolder, options.NotesPath))))
+        var report = BenchmarksDocument.Render(context, Link(outputFolder, options.NotesPath));
+
+        // Both texts are made before either file is written, so a README without markers leaves the report as it was too.
+        var newReadme = readme is null
+            ? null
+            : ReadmeHeadline.Replace(readme, BenchmarksDocument.Headline(context, Link(Path.GetDirectoryName(Path.GetFullPath(options.ReadmePath!))!, options.OutputPath)), options.ReadmePath!);
+        Directory.CreateDirectory(outputFolder);
+        if (WriteIfChanged(options.OutputPath, report))
         {
             written.Add(options.OutputPath);
         }
 
-        if (readme is not null)
+        if (newReadme is not null && WriteIfChanged(options.ReadmePath!, newReadme))
         {
-            var headline = BenchmarksDocument.Headline(context, Link(Path.GetDirectoryName(Path.GetFullPath(options.ReadmePath!))!, options.OutputPath));
-            if (WriteIfChanged(options.ReadmePath!, ReadmeHeadline.Replace(readme, headline, options.ReadmePath!)))
-            {
-                written.Add(options.ReadmePath!);
-            }
+            written.Add(options.ReadmePath!);
         }
 
         return written;
