@@ -110,8 +110,24 @@ Task("Bench")
         RunProject(benchmarksProject, args.Append("--out").Append($"{relative}/{name}.json"), noBuild: true, environment);
     }
 
-    // The agent RSS bench command is not part of Edge.Benchmarks yet: the report reads RSS keys of the
-    // inference-latency JSON when present and otherwise keeps the hand-recorded figures in the notes.
+    // The agent-rss bench (resident memory of `edge-agent run` under load) comes with the agent inputs work: run it
+    // when this tree has it; otherwise the report reads RSS keys of the inference-latency JSON or the recorded figures.
+    if (FileExists("./tests/Edge.Benchmarks/AgentRssBench.cs"))
+    {
+        DotNetBuild(agentProject, new DotNetBuildSettings { Configuration = configuration, ArgumentCustomization = WithArtifactsPath });
+        var agentRss = new ProcessArgumentBuilder().Append("agent-rss");
+        foreach (var argument in profile.AgentRssArguments)
+        {
+            agentRss.Append(argument);
+        }
+
+        RunProject(benchmarksProject, agentRss.Append("--out").Append($"{relative}/agent-rss.json"), noBuild: true, environment);
+    }
+    else
+    {
+        Information("agent-rss: this tree has no agent-rss bench command; the report shows the recorded RSS figures.");
+    }
+
     // In-process: on the shared 2-core machine BenchmarkDotNet's generated projects miss its 2-minute build timeout.
     var benchmarkDotNet = new ProcessArgumentBuilder().Append("--filter").Append("*").Append("--inProcess");
     foreach (var argument in profile.BenchmarkDotNetJob)
@@ -278,7 +294,7 @@ static class BenchProfiles
             runs.Add(($"mnist-{system}", Pat("mnist", system, "insilico,pat,ideal,digital", seeds: 1, "--epochs", "25", "--twin-epochs", "30", "--threads", "2")));
         }
 
-        return new BenchProfile("full", runs, SystemRuns(latencyCount: "200000", ingestCount: "100000", ingestBatch: "1000"), ["--job", "short"]);
+        return new BenchProfile("full", runs, SystemRuns(latencyCount: "200000", ingestCount: "100000", ingestBatch: "1000"), [], ["--job", "short"]);
     }
 
     private static BenchProfile Quick()
@@ -298,7 +314,7 @@ static class BenchProfiles
             runs.Add(($"mnist-{system}", Pat("mnist", system, "insilico,pat,ideal,digital", seeds: 1, ["--epochs", "1", .. small])));
         }
 
-        return new BenchProfile("quick", runs, SystemRuns(latencyCount: "20000", ingestCount: "5000", ingestBatch: "500"), ["--job", "dry"]);
+        return new BenchProfile("quick", runs, SystemRuns(latencyCount: "20000", ingestCount: "5000", ingestBatch: "500"), ["--warmup", "2", "--seconds", "5"], ["--job", "dry"]);
     }
 
     private static string[] Pat(string task, string system, string modes, int seeds, params string[] more)
@@ -312,7 +328,8 @@ static class BenchProfiles
     ];
 }
 
-// AccuracyRuns: result name → bench pat arguments; SystemRuns: result name → Edge.Benchmarks command; BenchmarkDotNetJob: job arguments.
-record BenchProfile(string Name, List<(string Name, string[] Arguments)> AccuracyRuns, List<(string Name, string[] Arguments)> SystemRuns, string[] BenchmarkDotNetJob);
+// AccuracyRuns: result name → bench pat arguments; SystemRuns: result name → Edge.Benchmarks command;
+// AgentRssArguments: options of the agent-rss command; BenchmarkDotNetJob: job arguments.
+record BenchProfile(string Name, List<(string Name, string[] Arguments)> AccuracyRuns, List<(string Name, string[] Arguments)> SystemRuns, string[] AgentRssArguments, string[] BenchmarkDotNetJob);
 
 RunTarget(target);

@@ -14,33 +14,45 @@ internal static class BenchRunStamp
 {
     private const string Project = "tests/Edge.Benchmarks";
 
-    /// <summary>Stamps the file named by <c>--out</c> in <paramref name="arguments"/>, if any.</summary>
-    public static void StampOutput(string[] arguments, JsonObject run)
+    /// <summary>
+    /// Stamps the file named by <c>--out</c> in <paramref name="arguments"/>; without one (a BenchmarkDotNet run), the full
+    /// JSON exports written since <paramref name="startedUtc"/> in the <c>--artifacts</c> folder's <c>results</c>.
+    /// </summary>
+    public static void Stamp(string[] arguments, DateTime startedUtc, JsonObject run)
     {
-        var at = Array.IndexOf(arguments, "--out");
-        if (at >= 0 && at + 1 < arguments.Length && File.Exists(arguments[at + 1]))
+        if (Value(arguments, "--out") is { } output)
         {
-            Stamp(arguments[at + 1], run, indented: true);
-        }
-    }
-
-    /// <summary>Stamps the BenchmarkDotNet JSON exports written into <paramref name="resultsFolders"/> since <paramref name="startedUtc"/>.</summary>
-    public static void StampBenchmarkDotNet(IEnumerable<string> resultsFolders, DateTime startedUtc, JsonObject run)
-    {
-        foreach (var folder in resultsFolders.Distinct(StringComparer.Ordinal).Where(Directory.Exists))
-        {
-            foreach (var file in Directory.GetFiles(folder, "*-report-full*.json"))
+            if (File.Exists(output))
             {
-                if (File.GetLastWriteTimeUtc(file) >= startedUtc)
-                {
-                    Stamp(file, run.DeepClone().AsObject(), indented: false);
-                }
+                Stamp(output, run, indented: true);
+            }
+
+            return;
+        }
+
+        var results = Path.Combine(Value(arguments, "--artifacts") ?? "BenchmarkDotNet.Artifacts", "results");
+        if (!Directory.Exists(results))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.GetFiles(results, "*-report-full*.json"))
+        {
+            if (File.GetLastWriteTimeUtc(file) >= startedUtc)
+            {
+                Stamp(file, run.DeepClone().AsObject(), indented: false);
             }
         }
     }
 
     /// <summary>Describes this process's run of <paramref name="arguments"/>.</summary>
     public static JsonObject Describe(string[] arguments) => BenchRunInfo.Describe(Project, arguments);
+
+    private static string? Value(string[] arguments, string option)
+    {
+        var at = Array.IndexOf(arguments, option);
+        return at >= 0 && at + 1 < arguments.Length ? arguments[at + 1] : null;
+    }
 
     private static void Stamp(string path, JsonObject run, bool indented)
     {

@@ -6,36 +6,38 @@ namespace Edge.Benchmarks;
 /// Entry point: <c>dotnet run -c Release --project tests/Edge.Benchmarks -- --filter '*'</c> for the BenchmarkDotNet
 /// suites, or one of the bench commands that print a table and write JSON: <c>-- bridge [--out file.json]</c>
 /// (bridge link efficiency), <c>-- inference-latency [--out file.json]</c> (agent inference overhead) and
-/// <c>-- ingest [--count N] [--batch N] [--out file.json]</c> (MQTT measurement ingest). The JSON a run writes (the
-/// <c>--out</c> file, BenchmarkDotNet's full JSON exports) gets a <c>run</c> block: command, machine, timestamp.
+/// <c>-- ingest [--count N] [--batch N] [--out file.json]</c> (MQTT measurement ingest).
 /// </summary>
 public static class BenchmarkProgram
 {
+    /// <summary>
+    /// Runs the command, then adds a <c>run</c> block (command, machine, timestamp, profile) to the JSON it wrote: the
+    /// <c>--out</c> file of a bench command, or BenchmarkDotNet's full JSON exports.
+    /// </summary>
     public static async Task<int> Main(string[] args)
     {
         // Described before the run so the load average is the machine's, not the bench's own.
         var run = BenchRunStamp.Describe(args);
         var started = DateTime.UtcNow;
-        int exitCode;
+        var exitCode = await RunAsync(args);
+        BenchRunStamp.Stamp(args, started, run);
+        return exitCode;
+    }
+
+    private static async Task<int> RunAsync(string[] args)
+    {
         switch (args)
         {
             case ["bridge", .. var rest]:
-                exitCode = await BridgeLinkBench.RunAsync(rest);
-                break;
+                return await BridgeLinkBench.RunAsync(rest);
             case ["inference-latency", .. var rest]:
                 InferenceLatency.Run(rest);
-                exitCode = 0;
-                break;
+                return 0;
             case ["ingest", .. var rest]:
-                exitCode = await IngestBench.RunAsync(rest);
-                break;
+                return await IngestBench.RunAsync(rest);
             default:
-                var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
-                BenchRunStamp.StampBenchmarkDotNet(summaries.Select(s => s.ResultsDirectoryPath), started, run);
+                BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
                 return 0;
         }
-
-        BenchRunStamp.StampOutput(args, run);
-        return exitCode;
     }
 }

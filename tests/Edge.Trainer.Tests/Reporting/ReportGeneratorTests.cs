@@ -95,9 +95,24 @@ public sealed class ReportGeneratorTests
                            {"Type":"ElectronicBenchmarks","Method":"Broken","Parameters":"N=2","Statistics":null,"Memory":null}]}
             """)!);
 
+        bench.Write("agent-rss-run.json", new JsonObject
+        {
+            ["files_classified"] = 98,
+            ["inferences"] = 4802,
+            ["warmup_s"] = 10.0,
+            ["sampled_s"] = 20.0,
+            ["rss_min_mb"] = 80.1,
+            ["rss_peak_mb"] = 88.4,
+            ["uss_mb"] = 61.2,
+            ["machine"] = "2 cores",
+        });
+
         ReportGenerator.Run(bench.Options());
 
         var report = File.ReadAllText(bench.Report);
+        Assert.Contains("Workload: `edge-agent run` classifying 98 files (4,802 inferences), sampled for 20 s after 10 s of warm-up.", report, StringComparison.Ordinal);
+        Assert.Contains("| rss peak | **88.4 MB** |", report, StringComparison.Ordinal);
+        Assert.Contains("| uss | **61.2 MB** |", report, StringComparison.Ordinal);
         Assert.Contains("| 200,000 | 11.8 µs | **39.4 µs** | 8129.0 µs | 56215.0 µs | 0.0 |", report, StringComparison.Ordinal);
         Assert.Contains("| peak_rss_bytes | 104.9 MB |", report, StringComparison.Ordinal);
         Assert.Contains("(batches of 1000) | 100,000 measurements | 16.23 | **6,163** | 1.3 | 0 | 0 |", report, StringComparison.Ordinal);

@@ -132,16 +132,20 @@ public sealed record BridgeRow(long Baud, long DrivesPerRequest, long RestSegmen
 /// <param name="Run">How it was measured.</param>
 public sealed record BridgeResult(string File, long Drives, IReadOnlyList<BridgeRow> Rows, RunInfo? Run);
 
-/// <summary>Peak resident memory of one agent command.</summary>
-/// <param name="Command">The agent command.</param>
-/// <param name="PeakRssBytes">Peak resident set size.</param>
-public sealed record RssRow(string Command, long PeakRssBytes);
+/// <summary>One resident-memory figure of the agent.</summary>
+/// <param name="What">What was measured (an agent command, or a statistic such as peak RSS or USS).</param>
+/// <param name="Megabytes">Decimal megabytes.</param>
+public sealed record RssRow(string What, double Megabytes);
 
-/// <summary>An agent RSS result (<c>"bench": "agent-rss"</c>).</summary>
+/// <summary>
+/// An agent memory result: <c>"bench": "agent-rss"</c> with rows of command and <c>peak_rss_bytes</c>, or the
+/// <c>agent-rss</c> bench's figures (keys ending in <c>_mb</c>, with <c>rss_peak_mb</c>).
+/// </summary>
 /// <param name="File">Path relative to the data folder.</param>
-/// <param name="Rows">One per command.</param>
+/// <param name="Rows">The figures, in file order.</param>
+/// <param name="Workload">What the agent was doing while measured, if the file says.</param>
 /// <param name="Run">How it was measured.</param>
-public sealed record RssResult(string File, IReadOnlyList<RssRow> Rows, RunInfo? Run);
+public sealed record RssResult(string File, IReadOnlyList<RssRow> Rows, string? Workload, RunInfo? Run);
 
 /// <summary>One BenchmarkDotNet benchmark.</summary>
 /// <param name="Type">Benchmark class.</param>

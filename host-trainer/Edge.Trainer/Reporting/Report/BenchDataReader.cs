@@ -65,6 +65,10 @@ public static class BenchDataReader
             {
                 data.Rss.Add(ResultParsers.Rss(file, json, fields, run));
             }
+            else if (JsonFields.Has(json, "rss_peak_mb"))
+            {
+                data.Rss.Add(ResultParsers.AgentRssBench(file, json, fields, run));
+            }
             else
             {
                 data.Other.Add(ResultParsers.Other(file, json, run));

@@ -129,10 +129,28 @@ internal static class ResultParsers
         foreach (var node in fields.Array(json, "rows"))
         {
             var row = node as JsonObject ?? throw fields.Bad("rows", "holds something that is not a JSON object");
-            rows.Add(new RssRow(fields.String(row, "command"), fields.Integer(row, "peak_rss_bytes")));
+            rows.Add(new RssRow($"`{fields.String(row, "command")}`", fields.Integer(row, "peak_rss_bytes") / 1e6));
         }
 
-        return new RssResult(file, rows, run);
+        return new RssResult(file, rows, null, run);
+    }
+
+    /// <summary>The agent-rss bench: every <c>*_mb</c> figure, and the workload from its counts.</summary>
+    public static RssResult AgentRssBench(string file, JsonObject json, JsonFields fields, RunInfo? run)
+    {
+        var rows = new List<RssRow>();
+        foreach (var (name, node) in json)
+        {
+            if (name.EndsWith("_mb", StringComparison.Ordinal))
+            {
+                rows.Add(new RssRow(name[..^"_mb".Length].Replace('_', ' '), fields.NumberOf(node, name)));
+            }
+        }
+
+        var workload = $"`edge-agent run` classifying {ReportFormat.Count(fields.OptionalNumber(json, "files_classified"))} files "
+            + $"({ReportFormat.Count(fields.OptionalNumber(json, "inferences"))} inferences), sampled for {ReportFormat.Fixed(fields.OptionalNumber(json, "sampled_s"), 0)} s "
+            + $"after {ReportFormat.Fixed(fields.OptionalNumber(json, "warmup_s"), 0)} s of warm-up";
+        return new RssResult(file, rows, workload, run);
     }
 
     public static BenchmarkDotNetResult BenchmarkDotNet(string file, JsonObject json, JsonFields fields, RunInfo? stamped)

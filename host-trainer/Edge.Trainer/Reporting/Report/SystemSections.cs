@@ -73,10 +73,15 @@ internal static class SystemSections
         {
             text.AppendLine(context.Provenance(result.Run, result.File)).AppendLine();
             ReportContext.AppendCommand(text, result.Run);
-            text.AppendLine("| agent command | peak RSS |\n|---|---|");
+            if (result.Workload is not null)
+            {
+                text.AppendLine($"Workload: {result.Workload}.").AppendLine();
+            }
+
+            text.AppendLine("| what | resident memory |\n|---|---|");
             foreach (var row in result.Rows)
             {
-                text.AppendLine($"| `{row.Command}`{ReportFormat.Tag(result.Run)} | **{ReportFormat.Megabytes(row.PeakRssBytes)}** |");
+                text.AppendLine($"| {row.What}{ReportFormat.Tag(result.Run)} | **{ReportFormat.Fixed(row.Megabytes, 1)} MB** |");
             }
 
             text.AppendLine();
