@@ -1,10 +1,14 @@
 // Edge build script: `dotnet tool restore && dotnet cake --target=<Target>`.
 // Targets: Build, Test, Bench, Demo, PublishAgent, Default (= Build + Test).
 // --configuration=Release (default) and --dotnet-artifacts=<dir> (private bin/obj, passed to dotnet as --artifacts-path).
+// Bench: --bench-profile=full (default; the documented configuration, regenerates docs/benchmarks.md, docs/img and the
+// README's headline table) or quick (1 seed, few epochs, small counts; writes its report under artifacts/bench/quick/report
+// and leaves docs/ and README.md alone).
 
 var target = Argument("target", "Default");
 var configuration = Argument("configuration", "Release");
 var dotnetArtifacts = Argument<string>("dotnet-artifacts", null);
+var benchProfile = Argument("bench-profile", "full");
 
 var solution = File("./Edge.sln");
 var trainerProject = File("./host-trainer/Edge.Trainer/Edge.Trainer.csproj");
@@ -12,7 +16,6 @@ var agentProject = File("./agent/Edge.Agent/Edge.Agent.csproj");
 var benchmarksProject = File("./tests/Edge.Benchmarks/Edge.Benchmarks.csproj");
 var demoProject = File("./demo/Edge.Demo/Edge.Demo.csproj");
 var artifacts = MakeAbsolute(Directory("./artifacts"));
-var benchSystems = new[] { "duffing", "electronic" };
 var agentRuntimes = new[] { "linux-arm64", "linux-x64" };
 
 ProcessArgumentBuilder WithArtifactsPath(ProcessArgumentBuilder args)
@@ -20,17 +23,23 @@ ProcessArgumentBuilder WithArtifactsPath(ProcessArgumentBuilder args)
 
 // `dotnet run -c <configuration> --project <project> [--artifacts-path <dir>] -- <arguments>`: the application's own
 // arguments must come after `--`, which DotNetRun's ArgumentCustomization cannot guarantee.
-void RunProject(FilePath project, ProcessArgumentBuilder arguments)
+// noBuild: the caller built the project already (the Bench target builds once, then runs many bench commands).
+void RunProject(FilePath project, ProcessArgumentBuilder arguments, bool noBuild = false, IDictionary<string, string> environment = null)
 {
     var args = WithArtifactsPath(new ProcessArgumentBuilder()
-        .Append("run").Append("-c").Append(configuration).Append("--project").AppendQuoted(MakeAbsolute(project).FullPath))
-        .Append("--");
+        .Append("run").Append("-c").Append(configuration).Append("--project").AppendQuoted(MakeAbsolute(project).FullPath));
+    if (noBuild)
+    {
+        args.Append("--no-build");
+    }
+
+    args.Append("--");
     foreach (var argument in arguments)
     {
         args.Append(argument);
     }
 
-    var exitCode = StartProcess("dotnet", new ProcessSettings { Arguments = args });
+    var exitCode = StartProcess("dotnet", new ProcessSettings { Arguments = args, EnvironmentVariables = environment });
     if (exitCode != 0)
     {
         throw new CakeException($"dotnet {args.RenderSafe()} failed with exit code {exitCode}.");
@@ -62,21 +71,102 @@ Task("Test")
 Task("Bench")
     .Does(() =>
 {
-    EnsureDirectoryExists(artifacts.Combine("bench"));
-    foreach (var system in benchSystems)
+    var profile = BenchProfiles.Get(benchProfile);
+    var output = artifacts.Combine("bench").Combine(profile.Name);
+    CleanDirectory(output);
+    DotNetBuild(trainerProject, new DotNetBuildSettings { Configuration = configuration, ArgumentCustomization = WithArtifactsPath });
+    DotNetBuild(benchmarksProject, new DotNetBuildSettings { Configuration = configuration, ArgumentCustomization = WithArtifactsPath });
+
+    // Bench commands record the profile in the run block of their JSON (EDGE_BENCH_PROFILE), so the report labels it.
+    var environment = new Dictionary<string, string> { ["EDGE_BENCH_PROFILE"] = profile.Name };
+    var relative = $"artifacts/bench/{profile.Name}";
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    foreach (var (name, arguments) in profile.AccuracyRuns)
     {
-        var output = artifacts.Combine("bench").CombineWithFilePath($"vowels-{system}.json");
-        RunProject(trainerProject, new ProcessArgumentBuilder()
-            .Append("bench").Append("pat").Append("--task").Append("vowels").Append("--system").Append(system)
-            .Append("--modes").Append("insilico,pat,ideal,pat-refine").Append("--seeds").Append("3")
-            .Append("--out").AppendQuoted(output.FullPath));
+        Information($"bench pat {name} ({profile.Name}) ...");
+        var args = new ProcessArgumentBuilder().Append("bench").Append("pat");
+        foreach (var argument in arguments)
+        {
+            args.Append(argument);
+        }
+
+        args.Append("--out").Append($"{relative}/{name}.json");
+        if (!name.Contains("loso"))
+        {
+            args.Append("--plots").Append($"{relative}/img");
+        }
+
+        RunProject(trainerProject, args, noBuild: true, environment);
     }
 
-    RunProject(benchmarksProject, new ProcessArgumentBuilder()
-        .Append("--filter").AppendQuoted("*")
-        .Append("--exporters").Append("json").Append("markdown")
-        .Append("--artifacts").AppendQuoted(artifacts.Combine("benchmarks").FullPath));
+    foreach (var (name, arguments) in profile.SystemRuns)
+    {
+        Information($"{name} ({profile.Name}) ...");
+        var args = new ProcessArgumentBuilder();
+        foreach (var argument in arguments)
+        {
+            args.Append(argument);
+        }
+
+        RunProject(benchmarksProject, args.Append("--out").Append($"{relative}/{name}.json"), noBuild: true, environment);
+    }
+
+    // The agent-rss bench (resident memory of `edge-agent run` under load) comes with the agent inputs work: run it
+    // when this tree has it; otherwise the report reads RSS keys of the inference-latency JSON or the recorded figures.
+    if (FileExists("./tests/Edge.Benchmarks/AgentRssBench.cs"))
+    {
+        DotNetBuild(agentProject, new DotNetBuildSettings { Configuration = configuration, ArgumentCustomization = WithArtifactsPath });
+        var agentRss = new ProcessArgumentBuilder().Append("agent-rss");
+        foreach (var argument in profile.AgentRssArguments)
+        {
+            agentRss.Append(argument);
+        }
+
+        RunProject(benchmarksProject, agentRss.Append("--out").Append($"{relative}/agent-rss.json"), noBuild: true, environment);
+    }
+    else
+    {
+        Information("agent-rss: this tree has no agent-rss bench command; the report shows the recorded RSS figures.");
+    }
+
+    // In-process: on the shared 2-core machine BenchmarkDotNet's generated projects miss its 2-minute build timeout.
+    var benchmarkDotNet = new ProcessArgumentBuilder().Append("--filter").Append("*").Append("--inProcess");
+    foreach (var argument in profile.BenchmarkDotNetJob)
+    {
+        benchmarkDotNet.Append(argument);
+    }
+
+    RunProject(benchmarksProject, benchmarkDotNet.Append("--exporters").Append("json").Append("--artifacts").Append($"{relative}/benchmarkdotnet"), noBuild: true, environment);
+    Information($"bench commands ({profile.Name}): {clock.Elapsed.TotalMinutes:F1} min");
+
+    if (profile.Name == "full")
+    {
+        // The committed report is generated from committed data: the full run's JSON replaces docs/bench-data.
+        var data = Directory("./docs/bench-data");
+        CleanDirectory(data);
+        CopyFiles(GetFiles($"{relative}/*.json"), data);
+        EnsureDirectoryExists(data + Directory("benchmarkdotnet"));
+        CopyFiles(GetFiles($"{relative}/benchmarkdotnet/results/*-report-full*.json"), data + Directory("benchmarkdotnet"));
+        Report("docs/bench-data", "docs/benchmarks.md", "docs/img", $"{relative}/img", "README.md");
+    }
+    else
+    {
+        // A quick report is a test of the chain: it goes beside its data, with a copy of the README to update.
+        var report = $"{relative}/report";
+        EnsureDirectoryExists(report);
+        CopyFile("./README.md", $"{report}/README.md");
+        Report(relative, $"{report}/benchmarks.md", $"{report}/img", $"{relative}/img", $"{report}/README.md");
+    }
+
+    Information($"Bench ({profile.Name}) done in {clock.Elapsed.TotalMinutes:F1} min.");
 });
+
+void Report(string data, string report, string images, string plots, string readme)
+{
+    EnsureDirectoryExists(plots);
+    RunProject(trainerProject, new ProcessArgumentBuilder().Append("report").Append("--data").Append(data).Append("--out").Append(report)
+        .Append("--notes").Append("docs/benchmarks-notes.md").Append("--img").Append(images).Append("--plots").Append(plots).Append("--readme").Append(readme), noBuild: true);
+}
 
 Task("Demo")
     .Does(() =>
@@ -177,5 +267,70 @@ void SmokeTestArm64UnderEmulation(FilePath executable)
 
     Information($"{executable} device info under qemu-aarch64: OK.");
 }
+
+// What each bench profile runs. full is the configuration documented in docs/benchmarks-notes.md; quick checks the
+// chain end to end in minutes (1 seed, few epochs, a small twin, small counts) and its figures are labelled quick.
+static class BenchProfiles
+{
+    public static BenchProfile Get(string name) => name switch
+    {
+        "full" => Full(),
+        "quick" => Quick(),
+        _ => throw new ArgumentException($"Unknown --bench-profile '{name}'. Valid profiles: quick, full."),
+    };
+
+    private static BenchProfile Full()
+    {
+        var runs = new List<(string, string[])>();
+        foreach (var system in new[] { "duffing", "electronic", "mechanical" })
+        {
+            runs.Add(($"vowels-{system}", Pat("vowels", system, "insilico,pat,ideal,pat-refine", seeds: 3)));
+        }
+
+        runs.Add(("fsdd-electronic", Pat("fsdd", "electronic", "insilico,pat,ideal,digital", seeds: 3, "--epochs", "30", "--threads", "2")));
+        runs.Add(("fsdd-mechanical", Pat("fsdd", "mechanical", "insilico,pat,ideal", seeds: 1, "--epochs", "30", "--threads", "2")));
+        runs.Add(("fsdd-loso", Pat("fsdd", "electronic", "pat,digital", seeds: 1, "--split", "loso", "--epochs", "10", "--twin-epochs", "30", "--threads", "2")));
+        foreach (var system in new[] { "electronic", "mechanical", "optical" })
+        {
+            runs.Add(($"mnist-{system}", Pat("mnist", system, "insilico,pat,ideal,digital", seeds: 1, "--epochs", "25", "--twin-epochs", "30", "--threads", "2")));
+        }
+
+        return new BenchProfile("full", runs, SystemRuns(latencyCount: "200000", ingestCount: "100000", ingestBatch: "1000"), [], ["--job", "short"]);
+    }
+
+    private static BenchProfile Quick()
+    {
+        string[] small = ["--twin-samples", "2000", "--twin-epochs", "5"];
+        var runs = new List<(string, string[])>();
+        foreach (var system in new[] { "duffing", "electronic", "mechanical" })
+        {
+            runs.Add(($"vowels-{system}", Pat("vowels", system, "insilico,pat,ideal,pat-refine", seeds: 1, ["--epochs", "5", .. small])));
+        }
+
+        runs.Add(("fsdd-electronic", Pat("fsdd", "electronic", "insilico,pat,ideal,digital", seeds: 1, ["--epochs", "2", .. small])));
+        runs.Add(("fsdd-mechanical", Pat("fsdd", "mechanical", "insilico,pat,ideal", seeds: 1, ["--epochs", "1", .. small])));
+        runs.Add(("fsdd-loso", Pat("fsdd", "electronic", "pat,digital", seeds: 1, ["--split", "loso", "--epochs", "1", "--twin-samples", "1000", "--twin-epochs", "3"])));
+        foreach (var system in new[] { "electronic", "mechanical", "optical" })
+        {
+            runs.Add(($"mnist-{system}", Pat("mnist", system, "insilico,pat,ideal,digital", seeds: 1, ["--epochs", "1", .. small])));
+        }
+
+        return new BenchProfile("quick", runs, SystemRuns(latencyCount: "20000", ingestCount: "5000", ingestBatch: "500"), ["--warmup", "2", "--seconds", "5"], ["--job", "dry"]);
+    }
+
+    private static string[] Pat(string task, string system, string modes, int seeds, params string[] more)
+        => ["--task", task, "--system", system, "--modes", modes, "--seeds", seeds.ToString(System.Globalization.CultureInfo.InvariantCulture), .. more];
+
+    private static List<(string, string[])> SystemRuns(string latencyCount, string ingestCount, string ingestBatch) =>
+    [
+        ("inference-latency", ["inference-latency", "--count", latencyCount]),
+        ("mqtt-ingest", ["ingest", "--count", ingestCount, "--batch", ingestBatch]),
+        ("bridge-link", ["bridge"]),
+    ];
+}
+
+// AccuracyRuns: result name → bench pat arguments; SystemRuns: result name → Edge.Benchmarks command;
+// AgentRssArguments: options of the agent-rss command; BenchmarkDotNetJob: job arguments.
+record BenchProfile(string Name, List<(string Name, string[] Arguments)> AccuracyRuns, List<(string Name, string[] Arguments)> SystemRuns, string[] AgentRssArguments, string[] BenchmarkDotNetJob);
 
 RunTarget(target);

@@ -11,7 +11,21 @@ namespace Edge.Benchmarks;
 /// </summary>
 public static class BenchmarkProgram
 {
+    /// <summary>
+    /// Runs the command, then adds a <c>run</c> block (command, machine, timestamp, profile) to the JSON it wrote: the
+    /// <c>--out</c> file of a bench command, or BenchmarkDotNet's full JSON exports.
+    /// </summary>
     public static async Task<int> Main(string[] args)
+    {
+        // Described before the run so the load average is the machine's, not the bench's own.
+        var run = BenchRunStamp.Describe(args);
+        var started = DateTime.UtcNow;
+        var exitCode = await RunAsync(args);
+        BenchRunStamp.Stamp(args, started, run);
+        return exitCode;
+    }
+
+    private static async Task<int> RunAsync(string[] args)
     {
         switch (args)
         {

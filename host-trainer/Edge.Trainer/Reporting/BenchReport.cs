@@ -84,12 +84,17 @@ public static class BenchReport
         };
     }
 
-    /// <summary>Writes the JSON contract to <paramref name="path"/> and the details beside it.</summary>
+    /// <summary>
+    /// Writes the JSON contract plus the <c>run</c> block (<see cref="BenchRunInfo"/>: command, machine, timestamp) to
+    /// <paramref name="path"/> and the details beside it.
+    /// </summary>
     public static void Write(PatBenchmarkResult result, string path)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllText(path, ToJson(result).ToJsonString(Indented));
+        var json = ToJson(result);
+        json[BenchRunInfo.Key] = BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer");
+        AtomicFile.WriteAllText(path, json.ToJsonString(Indented));
         AtomicFile.WriteAllText(Path.ChangeExtension(path, ".details.json"), ToDetailsJson(result).ToJsonString(Indented));
     }
 

@@ -1,0 +1,207 @@
+namespace Edge.Trainer.Reporting.Report;
+
+/// <summary>The machine a result was measured on.</summary>
+/// <param name="Cpu">CPU model name.</param>
+/// <param name="Cores">Logical cores.</param>
+/// <param name="Os">Operating system.</param>
+/// <param name="DotNet">.NET runtime.</param>
+public sealed record MachineInfo(string Cpu, int Cores, string Os, string DotNet);
+
+/// <summary>How, where and when a result was measured (the <c>run</c> block of a bench JSON).</summary>
+/// <param name="Command">The command line a person types to repeat the run.</param>
+/// <param name="TimestampUtc">When the run started, ISO 8601 UTC, if recorded.</param>
+/// <param name="Profile">Bench profile (quick, full) if recorded.</param>
+/// <param name="Machine">The machine, if recorded.</param>
+/// <param name="LoadAverage">1/5/15-minute load average when the run started, if recorded.</param>
+/// <param name="Source">Where the figures come from when they were not written by the bench itself (e.g. recovered from a hand-written report).</param>
+public sealed record RunInfo(string? Command, string? TimestampUtc, string? Profile, MachineInfo? Machine, IReadOnlyList<double>? LoadAverage, string? Source);
+
+/// <summary>Accuracy of one training mode: mean over seeds and each seed.</summary>
+/// <param name="Mode">Mode name (insilico, pat, ideal, pat-refine, digital).</param>
+/// <param name="Mean">Mean device test accuracy.</param>
+/// <param name="PerSeed">Device test accuracy per seed.</param>
+public sealed record ModeAccuracy(string Mode, double Mean, IReadOnlyList<double> PerSeed);
+
+/// <summary>One training run of the details file.</summary>
+/// <param name="Mode">Mode name.</param>
+/// <param name="Seed">Seed.</param>
+/// <param name="TestAccuracy">Device test accuracy.</param>
+/// <param name="TwinPredicted">Test accuracy the twin predicted, if recorded.</param>
+/// <param name="DeviceDrives">Drives played on the device, if recorded.</param>
+/// <param name="WallSeconds">Training wall time, if recorded.</param>
+public sealed record RunDetail(string Mode, int Seed, double TestAccuracy, double? TwinPredicted, long? DeviceDrives, double? WallSeconds);
+
+/// <summary>The <c>.details.json</c> beside an accuracy result.</summary>
+/// <param name="Twin">Twin description.</param>
+/// <param name="TwinDataDrives">Drives played to collect twin data.</param>
+/// <param name="TwinFitSeconds">Twin fit wall time.</param>
+/// <param name="Threads">Worker threads.</param>
+/// <param name="Runs">Per mode and seed.</param>
+public sealed record AccuracyDetails(string? Twin, long? TwinDataDrives, double? TwinFitSeconds, int? Threads, IReadOnlyList<RunDetail> Runs);
+
+/// <summary>A <c>bench pat</c> result.</summary>
+/// <param name="File">Path relative to the data folder.</param>
+/// <param name="Task">Task name.</param>
+/// <param name="System">Physical system.</param>
+/// <param name="Seeds">Seeds run.</param>
+/// <param name="Epochs">Training epochs.</param>
+/// <param name="Modes">Accuracy per mode, in run order.</param>
+/// <param name="TwinPredictedInSilico">Twin-predicted accuracy of the in-silico model.</param>
+/// <param name="TwinValidationNmse">Twin validation NMSE.</param>
+/// <param name="NoiseFloorNmse">Noise floor NMSE.</param>
+/// <param name="DevicePasses">All drives played.</param>
+/// <param name="WallSeconds">Whole run wall time.</param>
+/// <param name="Details">The details file.</param>
+/// <param name="Run">How it was measured.</param>
+public sealed record AccuracyResult(
+    string File,
+    string Task,
+    string System,
+    int Seeds,
+    int Epochs,
+    IReadOnlyList<ModeAccuracy> Modes,
+    double? TwinPredictedInSilico,
+    double? TwinValidationNmse,
+    double? NoiseFloorNmse,
+    long? DevicePasses,
+    double? WallSeconds,
+    AccuracyDetails Details,
+    RunInfo? Run)
+{
+    /// <summary>The mode's accuracy, or null if it was not run.</summary>
+    public ModeAccuracy? Mode(string name)
+    {
+        foreach (var mode in Modes)
+        {
+            if (mode.Mode == name)
+            {
+                return mode;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>An <c>inference-latency</c> result.</summary>
+/// <param name="File">Path relative to the data folder.</param>
+/// <param name="Inferences">Inferences timed.</param>
+/// <param name="P50Microseconds">Median latency.</param>
+/// <param name="P99Microseconds">99th percentile.</param>
+/// <param name="P999Microseconds">99.9th percentile.</param>
+/// <param name="MaxMicroseconds">Maximum.</param>
+/// <param name="AllocatedBytesPerInference">Managed bytes allocated per inference in steady state.</param>
+/// <param name="Memory">Memory figures the file also carries (keys containing <c>rss</c>), in file order.</param>
+/// <param name="Run">How it was measured.</param>
+public sealed record LatencyResult(
+    string File, long Inferences, double P50Microseconds, double P99Microseconds, double P999Microseconds, double MaxMicroseconds,
+    double AllocatedBytesPerInference, IReadOnlyList<KeyValuePair<string, double>> Memory, RunInfo? Run);
+
+/// <summary>An <c>ingest</c> result.</summary>
+/// <param name="File">Path relative to the data folder.</param>
+/// <param name="Measurements">Measurements produced.</param>
+/// <param name="BatchSize">Measurements per MQTT message.</param>
+/// <param name="RecordBytes">Bytes per measurement.</param>
+/// <param name="EdgeRate">Measurements per second through the Edge path.</param>
+/// <param name="EdgeSeconds">Edge path wall time.</param>
+/// <param name="Lost">Produced minus stored.</param>
+/// <param name="Duplicates">Redelivered ids dropped.</param>
+/// <param name="RawRate">mosquitto_pub → mosquitto_sub messages per second.</param>
+/// <param name="RawSeconds">Raw path wall time.</param>
+/// <param name="RawMessages">Raw messages sent.</param>
+/// <param name="RawReceived">Raw messages received.</param>
+/// <param name="Run">How it was measured.</param>
+public sealed record IngestResult(
+    string File, long Measurements, long BatchSize, long RecordBytes, double EdgeRate, double EdgeSeconds, long Lost, long Duplicates,
+    double RawRate, double RawSeconds, long RawMessages, long RawReceived, RunInfo? Run);
+
+/// <summary>One configuration of the bridge link bench.</summary>
+/// <param name="Baud">Line rate.</param>
+/// <param name="DrivesPerRequest">Drives packed per request.</param>
+/// <param name="RestSegments">Rest segments between packed drives.</param>
+/// <param name="WaveformEfficiency">Waveform payload ÷ bytes on the line.</param>
+/// <param name="DriveEfficiency">Drive data ÷ bytes on the line.</param>
+/// <param name="ForwardsPerSecond">Drives forwarded per second.</param>
+/// <param name="Retransmissions">Frames retransmitted.</param>
+public sealed record BridgeRow(long Baud, long DrivesPerRequest, long RestSegments, double WaveformEfficiency, double DriveEfficiency, double ForwardsPerSecond, long Retransmissions);
+
+/// <summary>A <c>bridge</c> result.</summary>
+/// <param name="File">Path relative to the data folder.</param>
+/// <param name="Drives">Drives per configuration.</param>
+/// <param name="Rows">One per configuration.</param>
+/// <param name="Run">How it was measured.</param>
+public sealed record BridgeResult(string File, long Drives, IReadOnlyList<BridgeRow> Rows, RunInfo? Run);
+
+/// <summary>One resident-memory figure of the agent.</summary>
+/// <param name="What">What was measured (an agent command, or a statistic such as peak RSS or USS).</param>
+/// <param name="Megabytes">Decimal megabytes.</param>
+public sealed record RssRow(string What, double Megabytes);
+
+/// <summary>
+/// An agent memory result: <c>"bench": "agent-rss"</c> with rows of command and <c>peak_rss_bytes</c>, or the
+/// <c>agent-rss</c> bench's figures (keys ending in <c>_mb</c>, with <c>rss_peak_mb</c>).
+/// </summary>
+/// <param name="File">Path relative to the data folder.</param>
+/// <param name="Rows">The figures, in file order.</param>
+/// <param name="Workload">What the agent was doing while measured, if the file says.</param>
+/// <param name="Run">How it was measured.</param>
+public sealed record RssResult(string File, IReadOnlyList<RssRow> Rows, string? Workload, RunInfo? Run);
+
+/// <summary>One BenchmarkDotNet benchmark.</summary>
+/// <param name="Type">Benchmark class.</param>
+/// <param name="Method">Benchmark method.</param>
+/// <param name="Parameters">Parameter values, if any.</param>
+/// <param name="MeanNanoseconds">Mean time per operation, null if the benchmark failed.</param>
+/// <param name="AllocatedBytes">Bytes allocated per operation, null without the memory diagnoser.</param>
+public sealed record BenchmarkRow(string Type, string Method, string Parameters, double? MeanNanoseconds, long? AllocatedBytes);
+
+/// <summary>A BenchmarkDotNet JSON export (full).</summary>
+/// <param name="File">Path relative to the data folder.</param>
+/// <param name="Title">The summary title (class and start time).</param>
+/// <param name="Rows">Benchmarks.</param>
+/// <param name="Run">How it was measured (machine and time from BenchmarkDotNet when not stamped).</param>
+public sealed record BenchmarkDotNetResult(string File, string Title, IReadOnlyList<BenchmarkRow> Rows, RunInfo Run);
+
+/// <summary>A JSON file of a shape the report does not know: shown as its top-level scalar values so nothing is dropped.</summary>
+/// <param name="File">Path relative to the data folder.</param>
+/// <param name="Values">Top-level scalar values, in file order.</param>
+/// <param name="Run">How it was measured, if stamped.</param>
+public sealed record OtherResult(string File, IReadOnlyList<KeyValuePair<string, string>> Values, RunInfo? Run);
+
+/// <summary>Everything read from a bench data folder, each list in file-path order.</summary>
+public sealed class BenchData
+{
+    /// <summary><c>bench pat</c> results (leave-one-speaker-out folds included).</summary>
+    public List<AccuracyResult> Accuracy { get; } = [];
+
+    /// <summary>Inference latency results.</summary>
+    public List<LatencyResult> Latency { get; } = [];
+
+    /// <summary>Ingest results.</summary>
+    public List<IngestResult> Ingest { get; } = [];
+
+    /// <summary>Bridge link results.</summary>
+    public List<BridgeResult> Bridge { get; } = [];
+
+    /// <summary>Agent RSS results.</summary>
+    public List<RssResult> Rss { get; } = [];
+
+    /// <summary>BenchmarkDotNet exports.</summary>
+    public List<BenchmarkDotNetResult> BenchmarkDotNet { get; } = [];
+
+    /// <summary>Files of unknown shape.</summary>
+    public List<OtherResult> Other { get; } = [];
+
+    /// <summary>Every run block, for the machine table and the profile banner.</summary>
+    public IEnumerable<RunInfo> Runs()
+    {
+        foreach (var run in Accuracy.Select(r => r.Run).Concat(Latency.Select(r => r.Run)).Concat(Ingest.Select(r => r.Run))
+            .Concat(Bridge.Select(r => r.Run)).Concat(Rss.Select(r => r.Run)).Concat(BenchmarkDotNet.Select(r => (RunInfo?)r.Run)).Concat(Other.Select(r => r.Run)))
+        {
+            if (run is not null)
+            {
+                yield return run;
+            }
+        }
+    }
+}
