@@ -66,9 +66,9 @@ public sealed class BridgeEmulator
             {
                 firmware.Poll(clock.ElapsedMilliseconds);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
-                // The host went away mid-write.
+                // The host went away or the port was closed mid-write (a retransmission can race the close).
                 break;
             }
 
