@@ -28,6 +28,7 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _link = new(1, 1);
     private readonly Channel<Received> _received = Channel.CreateBounded<Received>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
     private Task? _loop;
     private Task? _writer;
@@ -109,6 +110,7 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
 
         _client.Dispose();
         _stop.Dispose();
+        _link.Dispose();
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -134,8 +136,18 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                     // MQTTnet sizes the socket buffers to 8 KiB by default, which stalls large measurement batches on
                     // TCP acknowledgements (≈ 85 ms per 216 kB batch on loopback); 1 MiB streams them.
                     ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1 << 20;
-                    Interlocked.Increment(ref _connection);
-                    await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+                    // Under the link lock, so the writer never acknowledges an earlier connection's batch on this one.
+                    await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        Interlocked.Increment(ref _connection);
+                        await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _link.Release();
+                    }
+
                     await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Measurements), MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
                     _subscribed = true;
                     if (everConnected)
@@ -218,11 +230,10 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                 group.Clear();
                 batches.Clear();
                 var measurements = 0;
-                var connection = Volatile.Read(ref _connection);
                 while (measurements < MaxGroupMeasurements && reader.TryRead(out var received))
                 {
                     // A batch from an earlier connection cannot be acknowledged on this one; the broker redelivers it.
-                    if (received.Connection == connection)
+                    if (received.Connection == Volatile.Read(ref _connection))
                     {
                         group.Add(received);
                         batches.Add(received.Measurements);
@@ -274,17 +285,27 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         Interlocked.Add(ref _duplicates, measurements - added);
         _metrics.Ingested.Inc(added);
         _metrics.Duplicates.Inc(measurements - added);
-        foreach (var received in group)
+        await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            try
+            foreach (var received in group)
             {
+                if (received.Connection != Volatile.Read(ref _connection))
+                {
+                    // Stored, but its connection is gone: the broker redelivers it and the ids make that harmless.
+                    break;
+                }
+
                 await received.Delivery.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
-            {
-                // The connection went away after storing: the broker redelivers, the ids make that harmless.
-                break;
-            }
+        }
+        catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The connection went away after storing: the broker redelivers, the ids make that harmless.
+        }
+        finally
+        {
+            _link.Release();
         }
     }
 
