@@ -58,12 +58,4 @@ public sealed class TrainerMetrics
 
     /// <summary>Failed store writes.</summary>
     public Counter StoreErrors { get; }
-
-    /// <summary>Serves <c>/metrics</c> on <paramref name="port"/> until the returned server is disposed.</summary>
-    public IDisposable Serve(int port, string host = "localhost")
-    {
-        var server = new MetricServer(host, port, "metrics/", Registry);
-        server.Start();
-        return server;
-    }
 }
