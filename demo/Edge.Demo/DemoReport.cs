@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Edge.Domain.IO;
 using Edge.Trainer.Live.Updates;
+using Edge.Trainer.Reporting;
 using Spectre.Console;
 
 namespace Edge.Demo;
@@ -29,9 +32,10 @@ internal static class DemoReport
         AnsiConsole.Write(fleet);
     }
 
-    /// <summary>Writes <c>report.md</c>, <c>result.json</c>-free plots and returns the report's path.</summary>
+    /// <summary>Writes <c>report.md</c> with its plots and <c>result.json</c> (flat figures for the benchmark report); returns the report's path.</summary>
     public static string Write(DemoResult result)
     {
+        WriteJson(result, Path.Combine(result.Settings.Output, "result.json"));
         var r = result;
         var plots = DemoPlots.WriteAll(result, Path.Combine(result.Settings.Output, "plots"));
         var text = new StringBuilder();
@@ -84,6 +88,42 @@ internal static class DemoReport
         var path = Path.Combine(result.Settings.Output, "report.md");
         AtomicFile.WriteAllText(path, text.ToString());
         return path;
+    }
+
+    private static void WriteJson(DemoResult r, string path)
+    {
+        var update = r.Updates.FirstOrDefault();
+        var json = new JsonObject
+        {
+            ["demo_seconds"] = Math.Round(r.TotalSeconds, 1),
+            ["agents"] = r.Settings.Agents,
+            ["system"] = r.Settings.System,
+            ["broker"] = r.Settings.Broker ?? "in-process",
+            ["twin_nmse"] = Math.Round(r.TwinNmse, 4),
+            ["noise_floor_nmse"] = Math.Round(r.NoiseFloorNmse, 4),
+            ["insilico_accuracy_min"] = r.Training.Count > 0 ? r.Training.Min(t => t.InSilicoAccuracy) : null,
+            ["insilico_accuracy_max"] = r.Training.Count > 0 ? r.Training.Max(t => t.InSilicoAccuracy) : null,
+            ["pat_accuracy_min"] = r.Training.Count > 0 ? r.Training.Min(t => t.Pat.TestAccuracy) : null,
+            ["pat_accuracy_max"] = r.Training.Count > 0 ? r.Training.Max(t => t.Pat.TestAccuracy) : null,
+            ["agents_activated_v1"] = r.Deployment.Count(d => d.Accepted),
+            ["drift_kelvin"] = r.Settings.DriftKelvin,
+            ["drift_round"] = r.DriftRound,
+            ["update_device"] = update?.DeviceId,
+            ["update_round"] = update is null ? null : r.Traffic.Where(t => t.DeviceId == update.DeviceId && t.Version == update.Version).Select(t => t.Round).DefaultIfEmpty().Min() - 1,
+            ["update_residual_rise"] = update?.DriftRise is { } rise ? Math.Round(rise, 3) : null,
+            ["update_accuracy_before"] = update?.AccuracyBefore,
+            ["update_accuracy_after"] = update?.AccuracyAfter,
+            ["update_accepted"] = update?.Accepted,
+            ["update_seconds"] = update is null ? null : Math.Round(update.Seconds, 1),
+            ["measurements_ingested"] = r.MeasurementsIngested,
+        };
+        foreach (var (stage, seconds) in r.StageSeconds)
+        {
+            json[$"stage_{stage}_seconds"] = Math.Round(seconds, 1);
+        }
+
+        json[BenchRunInfo.Key] = BenchRunInfo.DescribeCurrentProcess("demo/Edge.Demo");
+        AtomicFile.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static IEnumerable<(string Step, string Value)> Rows(DemoResult r)
