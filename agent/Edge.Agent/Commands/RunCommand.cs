@@ -4,7 +4,6 @@ using Edge.Agent.Hosting;
 using Edge.Agent.Inference;
 using Edge.Agent.Messaging;
 using Edge.Agent.Models;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -40,7 +39,7 @@ public static class RunCommand
         builder.Services.AddHostedService<DeviceHostService>();
 
         // With a model store configured, offers over MQTT are verified, validated and installed there.
-        if (builder.Configuration.GetSection(ModelsOptions.SectionName).Get<ModelsOptions>() is { Enabled: true })
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}"]))
         {
             builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
         }
