@@ -55,6 +55,7 @@ public sealed class AgentCommandLine
             _backend,
             device,
             ClassifyCommand.Create(this),
+            ListenCommand.Create(this),
             StatusCommand.Create(this),
             ModelsCommand.Create(this),
             Run,

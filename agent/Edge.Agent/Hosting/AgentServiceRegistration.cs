@@ -23,8 +23,9 @@ public static class AgentServiceRegistration
         // Hosted services stop in reverse order: the device host, added first, parks the DAC after everything that drives it has stopped.
         builder.Services.AddHostedService<DeviceHostService>();
 
-        // With a model store configured, offers over MQTT are verified, validated and installed there.
-        if (builder.Configuration.GetSection(ModelsOptions.SectionName).Get<ModelsOptions>() is { Enabled: true })
+        // With a model store configured, offers over MQTT are verified, validated and installed there. Read as a raw
+        // string: binding the whole section here would throw on a bad value before validation can name its key.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}"]))
         {
             builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
         }

@@ -23,14 +23,15 @@ public static class InferenceServiceRegistration
         services.AddOptions<InferenceOptions>()
             .Bind(builder.Configuration.GetSection(InferenceOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
-        if (builder.Configuration.GetSection(ModelsOptions.SectionName).Get<ModelsOptions>() is not { Enabled: true })
+        // Raw keys, not Get<T>(): a value that does not convert must reach the validator (exit code 3), not throw here.
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}"]))
         {
             return builder;
         }
 
         services.AddSingleton<LiveInference>();
         services.AddSingleton<IInferenceRequestHandler, StoreInferenceHandler>();
-        if (builder.Configuration.GetSection(InferenceOptions.SectionName).Get<InferenceOptions>() is { WatchEnabled: true })
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{InferenceOptions.SectionName}:{nameof(InferenceOptions.WatchDirectory)}"]))
         {
             services.AddSingleton<WatchedDirectoryService>();
             services.AddHostedService(sp => sp.GetRequiredService<WatchedDirectoryService>());

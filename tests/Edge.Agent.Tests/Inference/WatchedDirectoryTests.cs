@@ -120,6 +120,14 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
         Assert.Contains("three different folders", error, StringComparison.Ordinal);
         Assert.Contains("Edge:Inference:PollMilliseconds", error, StringComparison.Ordinal);
 
+        env["EDGE_INFERENCE__STABLEMILLISECONDS"] = "soon";
+        env["EDGE_MODELS__KEEPVERSIONS"] = "many";
+        (code, _, error) = await AgentRun.InvokeAsync(env, "run");
+        Assert.Equal(ExitCodes.InvalidConfiguration, code);
+        Assert.True(error.Contains("'many'", StringComparison.Ordinal) || error.Contains("'soon'", StringComparison.Ordinal), error);
+
+        env["EDGE_INFERENCE__STABLEMILLISECONDS"] = "100";
+        env["EDGE_MODELS__KEEPVERSIONS"] = "3";
         env["EDGE_INFERENCE__WATCHDIRECTORI"] = "typo";
         (code, _, error) = await AgentRun.InvokeAsync(env, "run");
         Assert.Equal(ExitCodes.InvalidConfiguration, code);
