@@ -19,7 +19,12 @@ public static class BenchTasks
 
     private static readonly Lazy<FsddDataset> Fsdd = new(() => FsddDataset.Load(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Names accepted by <see cref="Load"/>.</summary>
+    private static readonly Lazy<FsddDataset> FsddNormalised = new(() => FsddDataset.Load(NormalisedFeatures), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The speaker-robust front end of <c>--features normalised</c>: cepstral mean normalisation and deltas.</summary>
+    public static AudioFeatureOptions NormalisedFeatures { get; } = new() { CepstralMeanNormalisation = true, Deltas = true };
+
+    /// <summary>Names accepted by <see cref="Load(string)"/>.</summary>
     public static string Available => "vowels, mnist, fsdd, fsdd-loso-<speaker>, fsdd-waveform";
 
     /// <summary>The FSDD corpus with features (loaded on first use).</summary>
@@ -29,18 +34,32 @@ public static class BenchTasks
     /// Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names. <c>fsdd-waveform</c> drives the
     /// physical layer with the word's envelope (<see cref="WaveformEncoder"/>) instead of MFCCs.
     /// </summary>
-    public static ClassificationTask Load(string name)
+    public static ClassificationTask Load(string name) => Load(name, FsddFeatures.Mfcc);
+
+    /// <summary>Loads a task by name with the FSDD front end <paramref name="features"/> (other tasks ignore it).</summary>
+    public static ClassificationTask Load(string name, FsddFeatures features)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var corpus = features == FsddFeatures.Normalised ? FsddNormalised : Fsdd;
         var key = name.Trim().ToLowerInvariant();
         return key switch
         {
             "vowels" => VowelDataset.Load(),
             "mnist" => MnistDataset.Load(),
-            "fsdd" => Fsdd.Value.Conventional(),
+            "fsdd" => corpus.Value.Conventional(),
             "fsdd-waveform" => FsddWaveform.Value.Conventional(),
-            _ when key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) => Fsdd.Value.LeaveOut(key[FsddLosoPrefix.Length..]),
+            _ when key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) => corpus.Value.LeaveOut(key[FsddLosoPrefix.Length..]),
             _ => throw new ArgumentException($"Unknown task '{name}'. Available tasks: {Available}."),
         };
     }
+}
+
+/// <summary>Which audio front end the FSDD tasks use.</summary>
+public enum FsddFeatures
+{
+    /// <summary><see cref="AudioFeatureOptions"/> defaults: pooled MFCCs and their deviation (what model packages ship).</summary>
+    Mfcc,
+
+    /// <summary><see cref="BenchTasks.NormalisedFeatures"/>: cepstral mean normalisation and deltas.</summary>
+    Normalised,
 }

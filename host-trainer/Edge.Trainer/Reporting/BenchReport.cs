@@ -14,7 +14,7 @@ public static class BenchReport
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>
-    /// The benchmark JSON with exactly the agreed keys: task, system, seeds, epochs, modes (mean, per_seed),
+    /// The benchmark JSON with exactly the agreed keys: task, system, architecture, features, seeds, epochs, modes (mean, per_seed),
     /// twin_predicted_insilico, twin_val_nmse, noise_floor_nmse, device_passes, wall_seconds.
     /// </summary>
     public static JsonObject ToJson(PatBenchmarkResult result)
@@ -36,6 +36,8 @@ public static class BenchReport
         {
             ["task"] = result.Options.Task,
             ["system"] = result.Options.System,
+            ["architecture"] = result.Options.ResolvedArchitecture.Name(),
+            ["features"] = result.Options.Features == FsddFeatures.Normalised ? "normalised" : "mfcc",
             ["seeds"] = result.Options.Seeds,
             ["epochs"] = result.Options.Training.Epochs,
             ["modes"] = modes,
@@ -98,7 +100,7 @@ public static class BenchReport
     {
         var o = result.Options;
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"### {o.Task} on {o.System} — {o.Seeds} seed(s), {o.Training.Epochs} epochs");
+        text.AppendLine(CultureInfo.InvariantCulture, $"### {o.Task} on {o.System} ({o.ResolvedArchitecture.Name()}) — {o.Seeds} seed(s), {o.Training.Epochs} epochs");
         text.AppendLine();
         text.Append("| mode | test accuracy (mean) |");
         for (var s = 0; s < o.Seeds; s++)
