@@ -49,6 +49,9 @@ public sealed record PatBenchmarkOptions
     /// <summary>FSDD audio front end.</summary>
     public FsddFeatures Features { get; init; } = FsddFeatures.Mfcc;
 
+    /// <summary>Add speed-perturbed copies of the FSDD training recordings.</summary>
+    public bool SpeedPerturbation { get; init; }
+
     /// <summary>Network to train (<see cref="PnnArchitecture.Auto"/> picks by task and system).</summary>
     public PnnArchitecture Architecture { get; init; } = PnnArchitecture.Auto;
 

@@ -14,7 +14,7 @@ public static class BenchReport
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>
-    /// The benchmark JSON with exactly the agreed keys: task, system, architecture, features, seeds, epochs, modes (mean, per_seed),
+    /// The benchmark JSON with exactly the agreed keys: task, system, architecture, features, augment, seeds, epochs, modes (mean, per_seed),
     /// twin_predicted_insilico, twin_val_nmse, noise_floor_nmse, device_passes, wall_seconds.
     /// </summary>
     public static JsonObject ToJson(PatBenchmarkResult result)
@@ -37,7 +37,13 @@ public static class BenchReport
             ["task"] = result.Options.Task,
             ["system"] = result.Options.System,
             ["architecture"] = result.Options.ResolvedArchitecture.Name(),
-            ["features"] = result.Options.Features == FsddFeatures.Normalised ? "normalised" : "mfcc",
+            ["features"] = result.Options.Features switch
+            {
+                FsddFeatures.Normalised => "normalised",
+                FsddFeatures.SpeakerNormalised => "speaker",
+                _ => "mfcc",
+            },
+            ["augment"] = result.Options.SpeedPerturbation ? "speed" : "none",
             ["seeds"] = result.Options.Seeds,
             ["epochs"] = result.Options.Training.Epochs,
             ["modes"] = modes,

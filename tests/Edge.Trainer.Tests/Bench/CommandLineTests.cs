@@ -32,7 +32,10 @@ public sealed class CommandLineTests
     {
         Assert.Equal(Edge.Trainer.Bench.FsddFeatures.Normalised, BenchCommand.ParseFeatures("normalised"));
         Assert.Equal(Edge.Trainer.Bench.FsddFeatures.Mfcc, BenchCommand.ParseFeatures(" MFCC "));
-        Assert.Contains("Valid features: mfcc, normalised", Assert.Throws<ArgumentException>(() => BenchCommand.ParseFeatures("plp")).Message, StringComparison.Ordinal);
+        Assert.Equal(Edge.Trainer.Bench.FsddFeatures.SpeakerNormalised, BenchCommand.ParseFeatures("speaker"));
+        Assert.True(BenchCommand.ParseAugment("speed"));
+        Assert.Contains("Valid augmentations: none, speed", Assert.Throws<ArgumentException>(() => BenchCommand.ParseAugment("mixup")).Message, StringComparison.Ordinal);
+        Assert.Contains("Valid features: mfcc, speaker, normalised", Assert.Throws<ArgumentException>(() => BenchCommand.ParseFeatures("plp")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
