@@ -2,7 +2,6 @@ using Edge.Agent.Configuration;
 using Edge.Agent.Inference;
 using Edge.Agent.Messaging;
 using Edge.Agent.Models;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -36,8 +36,20 @@ public sealed record AudioFeatureOptions
     /// <summary>Equal time segments the trimmed utterance is pooled into.</summary>
     public int PooledSegments { get; init; } = 6;
 
-    /// <summary>Length of the utterance vector: segment means of the MFCCs plus their standard deviation over the utterance.</summary>
-    public int VectorLength => (PooledSegments + 1) * CepstralCoefficients;
+    /// <summary>
+    /// Subtract each coefficient's mean over the trimmed utterance before pooling (cepstral mean normalisation): removes
+    /// the speaker's and the channel's fixed spectral colouring and the overall loudness.
+    /// </summary>
+    public bool CepstralMeanNormalisation { get; init; }
+
+    /// <summary>Append the segment means of the MFCCs' time derivatives (deltas, regression over ±2 frames).</summary>
+    public bool Deltas { get; init; }
+
+    /// <summary>
+    /// Length of the utterance vector: segment means of the MFCCs (and of their deltas when <see cref="Deltas"/> is
+    /// set), then each coefficient's standard deviation over the utterance.
+    /// </summary>
+    public int VectorLength => ((Deltas ? 2 : 1) * PooledSegments * CepstralCoefficients) + CepstralCoefficients;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first inconsistent setting.</summary>
     public void Validate()

@@ -4,7 +4,8 @@ namespace Edge.Domain.Audio;
 /// Turns the frames of one utterance into the fixed vector a PNN takes: leading and trailing frames quieter than the
 /// peak by <see cref="AudioFeatureOptions.TrimBelowPeakDb"/> are dropped, the rest is split into
 /// <see cref="AudioFeatureOptions.PooledSegments"/> equal time segments whose mean MFCCs are concatenated, followed by
-/// each coefficient's standard deviation over the trimmed utterance.
+/// each coefficient's standard deviation over the trimmed utterance. With cepstral mean normalisation or deltas
+/// switched on, <see cref="NormalisedPooling"/> pools instead.
 /// </summary>
 public static class UtteranceEncoder
 {
@@ -55,6 +56,12 @@ public static class UtteranceEncoder
         }
 
         var (start, end) = TrimSilence(frames, options.TrimBelowPeakDb);
+        if (options.CepstralMeanNormalisation || options.Deltas)
+        {
+            NormalisedPooling.Encode(frames, options, start, end, vector);
+            return;
+        }
+
         var coefficients = frames.Coefficients;
         var segments = options.PooledSegments;
         var count = end - start;

@@ -15,11 +15,21 @@ public static class BenchTasks
     /// <summary>Drive segments of the waveform encoding (the mechanical and electronic layers' input count).</summary>
     public const int WaveformSegments = 12;
 
+    /// <summary>Speed factors of <c>--augment speed</c>: each training recording also 10 % slower and 10 % faster.</summary>
+    public static IReadOnlyList<double> SpeedFactors { get; } = [0.9, 1.1];
+
     private static readonly Lazy<FsddDataset> FsddWaveform = new(() => FsddDataset.LoadWaveform(WaveformSegments), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private static readonly Lazy<FsddDataset> Fsdd = new(() => FsddDataset.Load(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Names accepted by <see cref="Load"/>.</summary>
+    private static readonly Lazy<FsddDataset> FsddNormalised = new(() => FsddDataset.Load(NormalisedFeatures), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static readonly Lazy<FsddDataset> FsddSpeedPerturbed = new(() => FsddDataset.LoadWithSpeedPerturbation(new AudioFeatureOptions(), SpeedFactors!), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The speaker-robust front end of <c>--features normalised</c>: cepstral mean normalisation and deltas.</summary>
+    public static AudioFeatureOptions NormalisedFeatures { get; } = new() { CepstralMeanNormalisation = true, Deltas = true };
+
+    /// <summary>Names accepted by <see cref="Load(string)"/>.</summary>
     public static string Available => "vowels, mnist, fsdd, fsdd-loso-<speaker>, fsdd-waveform";
 
     /// <summary>The FSDD corpus with features (loaded on first use).</summary>
@@ -29,18 +39,47 @@ public static class BenchTasks
     /// Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names. <c>fsdd-waveform</c> drives the
     /// physical layer with the word's envelope (<see cref="WaveformEncoder"/>) instead of MFCCs.
     /// </summary>
-    public static ClassificationTask Load(string name)
+    public static ClassificationTask Load(string name) => Load(name, FsddFeatures.Mfcc, speedPerturbation: false);
+
+    /// <summary>
+    /// Loads a task by name with the FSDD front end <paramref name="features"/> and, when
+    /// <paramref name="speedPerturbation"/> is set, speed-perturbed training copies (<see cref="SpeedFactors"/>); other
+    /// tasks ignore both.
+    /// </summary>
+    public static ClassificationTask Load(string name, FsddFeatures features, bool speedPerturbation)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (speedPerturbation && features == FsddFeatures.Normalised)
+        {
+            throw new ArgumentException("Speed perturbation is available with the mfcc and speaker-normalised features, not with normalised.");
+        }
+
+        var corpus = features == FsddFeatures.Normalised ? FsddNormalised : speedPerturbation ? FsddSpeedPerturbed : Fsdd;
+        var perSpeaker = features == FsddFeatures.SpeakerNormalised;
         var key = name.Trim().ToLowerInvariant();
         return key switch
         {
             "vowels" => VowelDataset.Load(),
             "mnist" => MnistDataset.Load(),
-            "fsdd" => Fsdd.Value.Conventional(),
+            "fsdd" => perSpeaker ? corpus.Value.ConventionalSpeakerNormalised() : corpus.Value.Conventional(),
             "fsdd-waveform" => FsddWaveform.Value.Conventional(),
-            _ when key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) => Fsdd.Value.LeaveOut(key[FsddLosoPrefix.Length..]),
+            _ when key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) => perSpeaker
+                ? corpus.Value.LeaveOutSpeakerNormalised(key[FsddLosoPrefix.Length..])
+                : corpus.Value.LeaveOut(key[FsddLosoPrefix.Length..]),
             _ => throw new ArgumentException($"Unknown task '{name}'. Available tasks: {Available}."),
         };
     }
+}
+
+/// <summary>Which audio front end the FSDD tasks use.</summary>
+public enum FsddFeatures
+{
+    /// <summary><see cref="AudioFeatureOptions"/> defaults: pooled MFCCs and their deviation (what model packages ship).</summary>
+    Mfcc,
+
+    /// <summary><see cref="BenchTasks.NormalisedFeatures"/>: cepstral mean normalisation and deltas.</summary>
+    Normalised,
+
+    /// <summary>The default MFCC vector standardised per speaker (<see cref="FsddSpeakerNormalisation"/>).</summary>
+    SpeakerNormalised,
 }

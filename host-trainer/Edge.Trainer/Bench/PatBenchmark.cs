@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Edge.Domain.Data;
+using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
@@ -19,8 +20,9 @@ public static class PatBenchmark
     public static async Task<PatBenchmarkResult> RunAsync(PatBenchmarkOptions options, Action<string, double>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        var task = LoadTask(options.Task);
-        var system = PhysicalSystems.Get(options.System);
+        var task = BenchTasks.Load(options.Task, options.Features, options.SpeedPerturbation);
+        var architecture = options.ResolvedArchitecture;
+        var system = SystemFor(options.System, architecture);
         var threads = options.Threads;
 
         var dataDevice = system.CreateDevice(options.DeviceId, seed: 1_000_003);
@@ -39,7 +41,7 @@ public static class PatBenchmark
                 var device = system.CreateDevice(options.DeviceId, seed: (ulong)((seed * 16) + (int)mode + 1));
                 device.MaxDegreeOfParallelism = threads;
                 var maxBatch = Math.Max(options.Training.BatchSize, task.Test.Count);
-                var model = PnnArchitectures.ForSystem(system.Name, device, task.Train.FeatureCount, task.ClassCount, maxBatch, (ulong)seed);
+                var model = Build(architecture, options, system.Name, device, task, maxBatch, (ulong)seed);
                 if (mode == TrainingMode.Digital)
                 {
                     model = PnnArchitectures.Digital(task.Train.FeatureCount, task.ClassCount, PnnArchitectures.ParameterCount(model), maxBatch, (ulong)seed);
@@ -62,6 +64,25 @@ public static class PatBenchmark
             twinFitSeconds,
             dataDevice.DrivesPlayed,
             clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The simulated system a run uses: the pixel-drive layer of the part for <see cref="PnnArchitecture.PixelDrive"/>.</summary>
+    public static IPhysicalSystem SystemFor(string system, PnnArchitecture architecture)
+        => architecture == PnnArchitecture.PixelDrive ? PixelDriveSystem.For(system) : PhysicalSystems.Get(system);
+
+    /// <summary>A freshly initialised network of <paramref name="architecture"/> (auto already resolved) on <paramref name="device"/>.</summary>
+    public static PnnModel Build(PnnArchitecture architecture, PatBenchmarkOptions options, string system, IPhysicalDevice device, ClassificationTask task, int maxBatch, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(task);
+        var features = task.Train.FeatureCount;
+        return architecture switch
+        {
+            PnnArchitecture.Wide => PnnArchitectures.WideHybrid(device, features, task.ClassCount, options.Width, maxBatch, seed),
+            PnnArchitecture.PixelDrive => PnnArchitectures.PixelDrive(device, features, task.ClassCount, options.PixelDriveLayers, maxBatch, seed),
+            PnnArchitecture.Standard => PnnArchitectures.ForSystem(system, device, features, task.ClassCount, maxBatch, seed),
+            _ => throw new ArgumentException($"Architecture '{architecture.Name()}' must be resolved before a model is built.", nameof(architecture)),
+        };
     }
 
     private static (ITwin Twin, double ValidationNmse, IReadOnlyList<double> Curve) FitTwin(

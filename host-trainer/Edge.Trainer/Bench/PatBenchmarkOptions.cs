@@ -46,6 +46,24 @@ public sealed record PatBenchmarkOptions
     /// <summary>Training hyper-parameters.</summary>
     public TrainingOptions Training { get; init; } = new();
 
+    /// <summary>FSDD audio front end.</summary>
+    public FsddFeatures Features { get; init; } = FsddFeatures.Mfcc;
+
+    /// <summary>Add speed-perturbed copies of the FSDD training recordings.</summary>
+    public bool SpeedPerturbation { get; init; }
+
+    /// <summary>Network to train (<see cref="PnnArchitecture.Auto"/> picks by task and system).</summary>
+    public PnnArchitecture Architecture { get; init; } = PnnArchitecture.Auto;
+
+    /// <summary>Physical branches per bank of the wide hybrid.</summary>
+    public int Width { get; init; } = 4;
+
+    /// <summary>Physical layers of the pixel-drive network.</summary>
+    public int PixelDriveLayers { get; init; } = 2;
+
+    /// <summary>The architecture actually trained (<see cref="Architecture"/> with auto resolved).</summary>
+    public PnnArchitecture ResolvedArchitecture => PnnArchitectureNames.Resolve(Architecture, Task, System);
+
     /// <summary>Worker threads for device simulation and twin maths.</summary>
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 }

@@ -25,11 +25,16 @@ internal static class BenchCommand
         var twinSamples = new Option<int>("--twin-samples") { Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000 };
         var twinRepeats = new Option<int>("--twin-repeats") { Description = "Measurements averaged per twin drive.", DefaultValueFactory = _ => 1 };
         var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
+        var architecture = new Option<string>("--architecture") { Description = "Network: auto (pixel drive for MNIST on electronic/mechanical, wide hybrid for MNIST on optical, standard otherwise), standard, wide or pixel-drive.", DefaultValueFactory = _ => "auto" };
+        var width = new Option<int>("--width") { Description = "Physical branches per bank of the wide hybrid.", DefaultValueFactory = _ => new PatBenchmarkOptions().Width };
+        var layers = new Option<int>("--layers") { Description = "Physical layers of the pixel-drive network.", DefaultValueFactory = _ => new PatBenchmarkOptions().PixelDriveLayers };
+        var features = new Option<string>("--features") { Description = "FSDD front end: mfcc (pooled MFCCs, what packages ship), speaker (mfcc standardised per speaker; a held-out speaker by its own unlabelled recordings) or normalised (cepstral mean normalisation + deltas).", DefaultValueFactory = _ => "mfcc" };
+        var augment = new Option<string>("--augment") { Description = "FSDD training augmentation: none or speed (copies at 0.9x and 1.1x speed).", DefaultValueFactory = _ => "none" };
         var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, twinSamples, twinRepeats, twinEpochs, threads,
+            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, features, augment, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,6 +52,11 @@ internal static class BenchCommand
                 },
                 MlpTwin = new MlpTwinOptions { Epochs = Positive(parse.GetValue(twinEpochs), "--twin-epochs"), Threads = Positive(parse.GetValue(threads), "--threads") },
                 Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate)) },
+                Architecture = PnnArchitectureNames.Parse(parse.GetValue(architecture)!),
+                Width = Positive(parse.GetValue(width), "--width"),
+                PixelDriveLayers = Positive(parse.GetValue(layers), "--layers"),
+                Features = ParseFeatures(parse.GetValue(features)!),
+                SpeedPerturbation = ParseAugment(parse.GetValue(augment)!),
                 Threads = Positive(parse.GetValue(threads), "--threads"),
             };
             if (IsLeaveOneSpeakerOut(options.Task, parse.GetValue(split)!))
@@ -65,9 +75,9 @@ internal static class BenchCommand
     public static async Task<PatBenchmarkResult?> RunAndReportAsync(PatBenchmarkOptions options, string? jsonPath, string? plotDirectory, CancellationToken cancellationToken)
     {
         // Fail on a bad system or missing data before announcing a run.
-        _ = Domain.Simulation.PhysicalSystems.Get(options.System);
-        var task = PatBenchmark.LoadTask(options.Task);
-        AnsiConsole.MarkupLine($"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/], modes [cyan]{string.Join(",", options.Modes.Select(m => m.Name()))}[/], {options.Seeds} seed(s), {options.Training.Epochs} epochs, {options.Threads} thread(s)");
+        _ = PatBenchmark.SystemFor(options.System, options.ResolvedArchitecture);
+        var task = BenchTasks.Load(options.Task, options.Features, options.SpeedPerturbation);
+        AnsiConsole.MarkupLine($"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/], architecture [cyan]{options.ResolvedArchitecture.Name()}[/], modes [cyan]{string.Join(",", options.Modes.Select(m => m.Name()))}[/], {options.Seeds} seed(s), {options.Training.Epochs} epochs, {options.Threads} thread(s)");
         var result = await ProgressReporter.RunAsync(report => PatBenchmark.RunAsync(options, report, cancellationToken)).ConfigureAwait(false);
         Console.WriteLine();
         Console.WriteLine(BenchReport.ToMarkdown(result));
@@ -101,6 +111,21 @@ internal static class BenchCommand
         var modes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TrainingModes.Parse).Distinct().ToList();
         return modes.Count > 0 ? modes : throw new ArgumentException("--modes names no mode. Valid modes: insilico, pat, ideal, pat-refine, digital.");
     }
+
+    internal static FsddFeatures ParseFeatures(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "mfcc" => FsddFeatures.Mfcc,
+        "normalised" or "normalized" or "cmvn" => FsddFeatures.Normalised,
+        "speaker" or "speaker-normalised" => FsddFeatures.SpeakerNormalised,
+        _ => throw new ArgumentException($"Unknown features '{text}'. Valid features: mfcc, speaker, normalised."),
+    };
+
+    internal static bool ParseAugment(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "none" => false,
+        "speed" => true,
+        _ => throw new ArgumentException($"Unknown augmentation '{text}'. Valid augmentations: none, speed."),
+    };
 
     internal static TwinKind ParseTwin(string text) => text.Trim().ToLowerInvariant() switch
     {

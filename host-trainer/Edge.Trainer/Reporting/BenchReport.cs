@@ -14,7 +14,7 @@ public static class BenchReport
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>
-    /// The benchmark JSON with exactly the agreed keys: task, system, seeds, epochs, modes (mean, per_seed),
+    /// The benchmark JSON with exactly the agreed keys: task, system, architecture, features, augment, seeds, epochs, modes (mean, per_seed),
     /// twin_predicted_insilico, twin_val_nmse, noise_floor_nmse, device_passes, wall_seconds.
     /// </summary>
     public static JsonObject ToJson(PatBenchmarkResult result)
@@ -36,6 +36,14 @@ public static class BenchReport
         {
             ["task"] = result.Options.Task,
             ["system"] = result.Options.System,
+            ["architecture"] = result.Options.ResolvedArchitecture.Name(),
+            ["features"] = result.Options.Features switch
+            {
+                FsddFeatures.Normalised => "normalised",
+                FsddFeatures.SpeakerNormalised => "speaker",
+                _ => "mfcc",
+            },
+            ["augment"] = result.Options.SpeedPerturbation ? "speed" : "none",
             ["seeds"] = result.Options.Seeds,
             ["epochs"] = result.Options.Training.Epochs,
             ["modes"] = modes,
@@ -103,7 +111,7 @@ public static class BenchReport
     {
         var o = result.Options;
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"### {o.Task} on {o.System} — {o.Seeds} seed(s), {o.Training.Epochs} epochs");
+        text.AppendLine(CultureInfo.InvariantCulture, $"### {o.Task} on {o.System} ({o.ResolvedArchitecture.Name()}) — {o.Seeds} seed(s), {o.Training.Epochs} epochs");
         text.AppendLine();
         text.Append("| mode | test accuracy (mean) |");
         for (var s = 0; s < o.Seeds; s++)

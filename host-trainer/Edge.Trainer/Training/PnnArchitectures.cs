@@ -56,6 +56,73 @@ public static class PnnArchitectures
     }
 
     /// <summary>
+    /// The hybrid made wider: a digital linear layer from the features into <paramref name="width"/> copies of the
+    /// layer's inputs, <paramref name="width"/> physical branches on the same device (each its own θ), element-wise
+    /// glue, a second bank of branches, and a digital linear readout over all branches' bins. Width 1 is
+    /// <see cref="Hybrid"/>.
+    /// </summary>
+    public static PnnModel WideHybrid(IPhysicalDevice device, int featureCount, int classes, int width, int maxBatch, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (width == 1)
+        {
+            return Hybrid(device, featureCount, classes, maxBatch, seed);
+        }
+
+        var spec = device.Spec;
+        if (spec.OutputSize != spec.InputSize)
+        {
+            throw new ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} outputs feed {spec.InputSize} inputs.", nameof(device));
+        }
+
+        return new PnnModel(
+            [
+                new DigitalLinear("input", featureCount, width * spec.InputSize, seed + 3),
+                Bank("layer1", device, width, maxBatch, seed),
+                new ElementwiseAffine("between", width * spec.OutputSize),
+                Bank("layer2", device, width, maxBatch, seed + 1000),
+                new DigitalLinear("readout", width * spec.OutputSize, classes, seed + 2),
+            ],
+            maxBatch);
+    }
+
+    /// <summary>
+    /// The paper's image encoding: the pixels, through a trainable element-wise scale and offset, are the drive's
+    /// data segments (<see cref="Bench.PixelDriveSystem"/>); <paramref name="layers"/> physical layers are chained
+    /// through element-wise glue (the layer has as many bins as pixels, so one layer's bins drive the next), and a digital linear readout maps the last layer's bins to the classes.
+    /// </summary>
+    public static PnnModel PixelDrive(IPhysicalDevice device, int featureCount, int classes, int layers, int maxBatch, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
+        var spec = device.Spec;
+        if (layers > 1 && spec.OutputSize != spec.InputSize)
+        {
+            throw new ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} bins feed {spec.InputSize} inputs.", nameof(layers));
+        }
+
+        if (featureCount != spec.InputSize)
+        {
+            throw new ArgumentException($"The task has {featureCount} features but the pixel drive of '{spec.Name}' takes {spec.InputSize}.", nameof(featureCount));
+        }
+
+        var modules = new List<PnnModule> { new ElementwiseAffine("input", featureCount) };
+        for (var l = 0; l < layers; l++)
+        {
+            if (l > 0)
+            {
+                modules.Add(new ElementwiseAffine($"between{l}", spec.OutputSize));
+            }
+
+            modules.Add(new PhysicalLayer($"layer{l + 1}", spec, device, maxBatch, seed + (ulong)(l * 1000)));
+        }
+
+        modules.Add(new DigitalLinear("readout", spec.OutputSize, classes, seed + 2));
+        return new PnnModel(modules, maxBatch);
+    }
+
+    /// <summary>
     /// A purely digital tanh network (features → hidden → classes) whose trainable parameter count is as close as
     /// possible to <paramref name="parameterBudget"/> (the hybrid it is compared with, θ included).
     /// </summary>
@@ -82,6 +149,17 @@ public static class PnnArchitectures
         }
 
         return count;
+    }
+
+    private static ParallelLayers Bank(string name, IPhysicalDevice device, int width, int maxBatch, ulong seed)
+    {
+        var branches = new PnnModule[width];
+        for (var k = 0; k < width; k++)
+        {
+            branches[k] = new PhysicalLayer($"{name}.{k}", device.Spec, device, maxBatch, seed + (ulong)k);
+        }
+
+        return new ParallelLayers(branches, maxBatch);
     }
 
     private static PnnModel Build(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed, PnnModule readout)

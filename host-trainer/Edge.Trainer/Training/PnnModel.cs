@@ -40,6 +40,10 @@ public sealed class PnnModel
             {
                 physical.Add(layer);
             }
+            else if (module is ParallelLayers bank)
+            {
+                physical.AddRange(bank.PhysicalLayers);
+            }
         }
 
         Parameters = parameters;

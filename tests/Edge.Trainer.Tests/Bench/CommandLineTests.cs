@@ -28,6 +28,17 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Fsdd_features_parse_and_unknown_ones_list_the_valid_names()
+    {
+        Assert.Equal(Edge.Trainer.Bench.FsddFeatures.Normalised, BenchCommand.ParseFeatures("normalised"));
+        Assert.Equal(Edge.Trainer.Bench.FsddFeatures.Mfcc, BenchCommand.ParseFeatures(" MFCC "));
+        Assert.Equal(Edge.Trainer.Bench.FsddFeatures.SpeakerNormalised, BenchCommand.ParseFeatures("speaker"));
+        Assert.True(BenchCommand.ParseAugment("speed"));
+        Assert.Contains("Valid augmentations: none, speed", Assert.Throws<ArgumentException>(() => BenchCommand.ParseAugment("mixup")).Message, StringComparison.Ordinal);
+        Assert.Contains("Valid features: mfcc, speaker, normalised", Assert.Throws<ArgumentException>(() => BenchCommand.ParseFeatures("plp")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_system_names_the_known_ones()
     {
         var error = Assert.Throws<ArgumentException>(() => Edge.Domain.Simulation.PhysicalSystems.Get("quantum"));

@@ -9,15 +9,31 @@ namespace Edge.Trainer.Tests.Training;
 
 public sealed class ModelGradientTests
 {
+    // A 24-bit DAC so that finite differences are not swamped by quantisation steps.
+    private static readonly OdeLayerPhysics<DuffingOscillator> Physics = new(
+        DuffingSystem.LayerSpec with { Dac = DuffingSystem.LayerSpec.Dac with { Bits = 24 } }, default, DuffingSystem.Coefficients, stepsPerSegment: 10, dt: 0.05);
+
     [Fact]
     public async Task Backward_through_a_physics_twin_matches_finite_differences_of_the_loss()
     {
-        // A 24-bit DAC so that finite differences are not swamped by quantisation steps.
-        var spec = DuffingSystem.LayerSpec with { Dac = DuffingSystem.LayerSpec.Dac with { Bits = 24 } };
-        var physics = new OdeLayerPhysics<DuffingOscillator>(spec, default, DuffingSystem.Coefficients, stepsPerSegment: 10, dt: 0.05);
-        var device = new SimulatedDevice(physics, "grad-check", Imperfections.None, 1);
-        var model = PnnArchitectures.TwoLayer(device, 12, 7, 8, seed: 3, readoutScale: 2f);
-        var twin = new PhysicsTwin(physics, "nominal");
+        var device = new SimulatedDevice(Physics, "grad-check", Imperfections.None, 1);
+        await AssertGradientsMatchFiniteDifferences(PnnArchitectures.TwoLayer(device, 12, 7, 8, seed: 3, readoutScale: 2f), 12, stride: 5);
+    }
+
+    [Fact]
+    public async Task Wide_hybrid_branches_back_propagate_their_own_slices()
+    {
+        var device = new SimulatedDevice(Physics, "grad-check", Imperfections.None, 1);
+        var model = PnnArchitectures.WideHybrid(device, 10, 7, width: 3, 8, seed: 3);
+
+        Assert.Equal(6, model.PhysicalLayers.Count);
+        Assert.Equal(3 * 12, model.Modules[1].OutputSize);
+        await AssertGradientsMatchFiniteDifferences(model, 10, stride: 17);
+    }
+
+    private static async Task AssertGradientsMatchFiniteDifferences(PnnModel model, int features, int stride)
+    {
+        var twin = new PhysicsTwin(Physics, "nominal");
         foreach (var layer in model.PhysicalLayers)
         {
             layer.ForwardTwin = twin;
@@ -25,7 +41,7 @@ public sealed class ModelGradientTests
         }
 
         var random = new NoiseSource(5);
-        var inputs = new float[4 * 12];
+        var inputs = new float[4 * features];
         for (var i = 0; i < inputs.Length; i++)
         {
             inputs[i] = (float)random.NextUniform(0.3, 0.9);
@@ -49,7 +65,7 @@ public sealed class ModelGradientTests
         model.Backward(gradient, 4);
         foreach (var parameter in model.Parameters)
         {
-            for (var i = 0; i < parameter.Value.Length; i += 5)
+            for (var i = 0; i < parameter.Value.Length; i += stride)
             {
                 var analytic = parameter.Gradient[i];
                 var original = parameter.Value[i];
