@@ -23,7 +23,7 @@ internal static class DemoReport
         }
 
         AnsiConsole.Write(table);
-        var fleet = new Table().Title("[bold]Fleet: test-set accuracy through each agent's own device[/]").AddColumns("agent", "in-silico", "PAT", "v1 verdict", "traffic before drift", "drifted", "after field update", "serving");
+        var fleet = new Table().Title("[bold]Fleet: test-set accuracy through each agent's own device[/]").AddColumns("agent", "in-silico", "PAT", "v1 verdict", "before warm-up", "after warm-up", "after field update", "serving");
         foreach (var agent in Agents(result))
         {
             fleet.AddRow(agent.Select(Markup.Escape).ToArray());
@@ -49,7 +49,7 @@ internal static class DemoReport
 
         text.Append("\n## Fleet\n\nTest-set accuracy through each agent's own device: the in-silico model (trained on the reference agent's twin), ");
         text.Append("the agent's own PAT model as the trainer measured it, and the agents' own classifications of the test set once per traffic round.\n\n");
-        text.Append("| agent | in-silico | PAT | v1 verdict | traffic before drift | drifted | after field update | serving |\n|---|---|---|---|---|---|---|---|\n");
+        text.Append("| agent | in-silico | PAT | v1 verdict | before warm-up | after warm-up | after field update | serving |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var agent in Agents(result))
         {
             text.Append('|').AppendJoin('|', agent.Select(v => $" {v.Replace("|", "/", StringComparison.Ordinal)} ")).Append("|\n");

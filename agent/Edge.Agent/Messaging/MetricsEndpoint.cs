@@ -1,5 +1,4 @@
-using System.Net;
-using System.Text;
+using Edge.Domain.Observability;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,61 +21,34 @@ public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, Ag
             return;
         }
 
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://{settings.Host}:{settings.Port}/");
+        HealthMetricsListener listener;
         try
         {
-            listener.Start();
+            listener = HealthMetricsListener.Start(
+                settings.Host,
+                settings.Port,
+                (stream, token) => metrics.Registry.CollectAndExportAsTextAsync(stream, token),
+                _ => Task.FromResult(mqtt.IsConnected
+                    ? new HealthAnswer(true, "healthy"u8.ToArray(), "text/plain; charset=utf-8")
+                    : new HealthAnswer(false, "unhealthy: not connected to the MQTT broker"u8.ToArray(), "text/plain; charset=utf-8")));
         }
-        catch (HttpListenerException e)
+        catch (InvalidOperationException e)
         {
             LogCannotListen(logger, settings.Host, settings.Port, e.Message);
             return;
         }
 
-        LogListening(logger, settings.Host, settings.Port);
-        await using var stop = stoppingToken.Register(listener.Stop).ConfigureAwait(false);
-        while (!stoppingToken.IsCancellationRequested)
+        await using (listener.ConfigureAwait(false))
         {
-            HttpListenerContext context;
+            LogListening(logger, settings.Host, settings.Port);
             try
             {
-                context = await listener.GetContextAsync().ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+            catch (OperationCanceledException)
             {
-                return;
+                // Stopping: disposing the listener ends it.
             }
-
-            await AnswerAsync(context, stoppingToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task AnswerAsync(HttpListenerContext context, CancellationToken cancellationToken)
-    {
-        using var response = context.Response;
-        try
-        {
-            switch (context.Request.Url?.AbsolutePath)
-            {
-                case "/metrics":
-                    response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                    await metrics.Registry.CollectAndExportAsTextAsync(response.OutputStream, cancellationToken).ConfigureAwait(false);
-                    break;
-                case "/healthz":
-                    var healthy = mqtt.IsConnected;
-                    response.StatusCode = healthy ? 200 : 503;
-                    var text = healthy ? "healthy" : "unhealthy: not connected to the MQTT broker";
-                    await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
-                    break;
-                default:
-                    response.StatusCode = 404;
-                    break;
-            }
-        }
-        catch (HttpListenerException)
-        {
-            // The scraper went away mid-answer; nothing to do.
         }
     }
 
