@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 using Edge.Domain.Devices;
 using Edge.Domain.Models;
+using Edge.Trainer.Export.Onnx;
 using Edge.Trainer.Neural;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
-using Edge.Trainer.Export.Onnx;
 
 namespace Edge.Trainer.Export;
 

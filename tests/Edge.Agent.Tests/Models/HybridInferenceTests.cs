@@ -1,8 +1,8 @@
 using Edge.Agent.Inference;
 using Edge.Domain.Devices;
 using Edge.Domain.Models;
-using Edge.Domain.Specs;
 using Edge.Domain.Simulation;
+using Edge.Domain.Specs;
 using Edge.Trainer.Training;
 
 namespace Edge.Agent.Tests.Models;
