@@ -35,7 +35,18 @@ public sealed partial class FieldUpdateService(MeasurementStore store, FieldUpda
         var outcomes = new List<FieldUpdateOutcome>();
         foreach (var device in _devices)
         {
-            var score = await LiveTwin.TryDriftAsync(store, device.DeviceId, device.Twin, _policy.DriftSamples, _policy.MinimumSamples, metrics, cancellationToken).ConfigureAwait(false);
+            DriftScore? score;
+            try
+            {
+                score = await LiveTwin.TryDriftAsync(store, device.DeviceId, device.Twin, _policy.DriftSamples, _policy.MinimumSamples, metrics, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+            {
+                // A store that does not answer, or measurements of another layer, must not end the watch.
+                LogScoreFailed(e, device.DeviceId, e.Message);
+                continue;
+            }
+
             var now = _clock.GetUtcNow();
             Scored?.Invoke(device.DeviceId, score, now);
             if (score is { } first && device.BaselineDrift is null)
@@ -91,6 +102,9 @@ public sealed partial class FieldUpdateService(MeasurementStore store, FieldUpda
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Field update of {Device}: v{Version} accepted={Accepted} ({Verdict}); device accuracy {Before:P1} -> {After:P1}")]
     private partial void LogFinished(string device, int version, bool accepted, string verdict, double before, double after);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift of {Device} could not be scored; trying again at the next check: {Problem}")]
+    private partial void LogScoreFailed(Exception exception, string device, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Field update of {Device} failed; retrying at the next check: {Problem}")]
     private partial void LogFailed(Exception exception, string device, string problem);
