@@ -96,19 +96,7 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
             }
         }
 
-        if (_client.IsConnected)
-        {
-            try
-            {
-                await _client.DisconnectAsync().ConfigureAwait(false);
-            }
-            catch (MqttCommunicationException)
-            {
-                // Gone already.
-            }
-        }
-
-        _client.Dispose();
+        await _client.DisconnectAndDisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
         _link.Dispose();
     }

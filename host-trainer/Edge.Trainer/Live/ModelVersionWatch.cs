@@ -2,7 +2,6 @@ using System.Buffers;
 using Edge.Domain.Messaging;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
-using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 
 namespace Edge.Trainer.Live;
@@ -59,19 +58,7 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
             await _loop.ConfigureAwait(false);
         }
 
-        if (_client.IsConnected)
-        {
-            try
-            {
-                await _client.DisconnectAsync().ConfigureAwait(false);
-            }
-            catch (MqttCommunicationException)
-            {
-                // Gone already.
-            }
-        }
-
-        _client.Dispose();
+        await _client.DisconnectAndDisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 
