@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Edge.Agent.Inference;
 using Edge.Domain.Devices;
 using Edge.Domain.Inference;
 using Edge.Domain.Messaging;
@@ -17,30 +18,28 @@ public sealed partial class AgentMessageHandler
 {
     private readonly IPhysicalDevice _device;
     private readonly SqliteOutbox _outbox;
-    private readonly MeasurementRecorder _recorder;
+    private readonly IMeasurementTap _measurements;
     private readonly IModelOfferHandler _offers;
     private readonly IInferenceRequestHandler _inference;
     private readonly AgentMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly double _sampleFraction;
-    private readonly Random _sampler;
     private readonly string _errorsTopic;
     private readonly string _ackTopic;
 
     /// <summary>Creates the handler for <paramref name="device"/>; inference requests are answered saying there is no model store.</summary>
-    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, MeasurementRecorder recorder, IModelOfferHandler offers, AgentMetrics metrics, double sampleFraction, ILogger logger)
-        : this(device, outbox, recorder, offers, new NoModelInferenceHandler(device?.DeviceId ?? ""), metrics, sampleFraction, logger)
+    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements, IModelOfferHandler offers, AgentMetrics metrics, ILogger logger)
+        : this(device, outbox, measurements, offers, new NoModelInferenceHandler(device?.DeviceId ?? ""), metrics, logger)
     {
     }
 
-    /// <summary>Creates the handler for <paramref name="device"/> with <paramref name="inference"/> answering inference requests.</summary>
-    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, MeasurementRecorder recorder, IModelOfferHandler offers, IInferenceRequestHandler inference, AgentMetrics metrics, double sampleFraction, ILogger logger)
+    /// <summary>
+    /// Creates the handler for <paramref name="device"/> with <paramref name="inference"/> answering inference requests;
+    /// served PAT drives go to <paramref name="measurements"/>, which samples them like inference drives.
+    /// </summary>
+    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements, IModelOfferHandler offers, IInferenceRequestHandler inference, AgentMetrics metrics, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(device);
-        (_device, _outbox, _recorder, _offers, _inference, _metrics, _logger) = (device, outbox, recorder, offers, inference, metrics, logger);
-        _sampleFraction = sampleFraction;
-        // Seeded from the device id so the sampled subset is reproducible for a given request stream.
-        _sampler = new Random(StableSeed(device.DeviceId));
+        (_device, _outbox, _measurements, _offers, _inference, _metrics, _logger) = (device, outbox, measurements, offers, inference, metrics, logger);
         _errorsTopic = EdgeTopics.For(device.DeviceId, TopicKind.Errors);
         _ackTopic = EdgeTopics.For(device.DeviceId, TopicKind.ModelAck);
     }
@@ -154,23 +153,11 @@ public sealed partial class AgentMessageHandler
 
     private void SampleMeasurements(float[] drives, float[] responses, int count)
     {
-        if (_sampleFraction <= 0)
-        {
-            return;
-        }
-
-        var now = DateTimeOffset.UtcNow;
-        var recorded = 0;
+        var spec = _device.Spec;
         for (var i = 0; i < count; i++)
         {
-            if (_sampleFraction >= 1 || _sampler.NextDouble() < _sampleFraction)
-            {
-                _recorder.Record(drives.AsSpan(i * _device.Spec.DriveLength, _device.Spec.DriveLength), responses.AsSpan(i * _device.Spec.OutputSize, _device.Spec.OutputSize), now);
-                recorded++;
-            }
+            _measurements.Observe(drives.AsSpan(i * spec.DriveLength, spec.DriveLength), responses.AsSpan(i * spec.OutputSize, spec.OutputSize));
         }
-
-        _metrics.Measurements.Inc(recorded);
     }
 
     private async ValueTask HandleOfferAsync(InboundMessage message, CancellationToken cancellationToken)
@@ -226,17 +213,6 @@ public sealed partial class AgentMessageHandler
     }
 
     private const string InferenceRequestKind = "InferenceRequest";
-
-    private static int StableSeed(string text)
-    {
-        var hash = 2166136261u;
-        foreach (var c in text)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)hash;
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Problem}")]
     private static partial void LogRejected(ILogger logger, string topic, string problem);

@@ -49,8 +49,8 @@ public static class MqttServiceRegistration
             var device = sp.GetRequiredService<IPhysicalDevice>();
             return new MeasurementRecorder(device.Spec, device.DeviceId, sp.GetRequiredService<SqliteOutbox>(), sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementBatchSize);
         });
-        // Inference traffic is sampled like served PAT drives, so the host sees what the device does in the field.
-        services.AddSingleton<IMeasurementTap>(sp => new InferenceMeasurementSampler(
+        // One sampler for served PAT drives and inference drives, so the host sees what the device does in the field.
+        services.AddSingleton<IMeasurementTap>(sp => new MeasurementSampler(
             sp.GetRequiredService<MeasurementRecorder>(),
             sp.GetRequiredService<AgentMetrics>(),
             sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementSampleFraction,
@@ -58,11 +58,10 @@ public static class MqttServiceRegistration
         services.AddSingleton(sp => new AgentMessageHandler(
             sp.GetRequiredService<IPhysicalDevice>(),
             sp.GetRequiredService<SqliteOutbox>(),
-            sp.GetRequiredService<MeasurementRecorder>(),
+            sp.GetRequiredService<IMeasurementTap>(),
             sp.GetRequiredService<IModelOfferHandler>(),
             sp.GetRequiredService<IInferenceRequestHandler>(),
             sp.GetRequiredService<AgentMetrics>(),
-            sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementSampleFraction,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<AgentMessageHandler>()));
         services.AddSingleton<MqttAgentService>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttAgentService>());

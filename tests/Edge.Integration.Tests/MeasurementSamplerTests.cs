@@ -5,7 +5,7 @@ using Edge.Domain.Simulation;
 namespace Edge.Integration.Tests;
 
 /// <summary>Inference traffic is sampled into the measurement stream at the configured fraction.</summary>
-public sealed class InferenceMeasurementSamplerTests
+public sealed class MeasurementSamplerTests
 {
     [Theory]
     [InlineData(0.0, 0, 0)]
@@ -18,7 +18,7 @@ public sealed class InferenceMeasurementSamplerTests
         var device = PhysicalSystems.Get("electronic").CreateDevice("sampled", 1);
         var recorder = new MeasurementRecorder(device.Spec, device.DeviceId, outbox, batchSize: 100);
         var metrics = new AgentMetrics();
-        var sampler = new InferenceMeasurementSampler(recorder, metrics, fraction, seed: 5);
+        var sampler = new MeasurementSampler(recorder, metrics, fraction, seed: 5);
         var drive = new float[device.Spec.DriveLength];
         var response = new float[device.Spec.OutputSize];
 
@@ -48,6 +48,6 @@ public sealed class InferenceMeasurementSamplerTests
         using var outbox = new SqliteOutbox(folder.Path("outbox.db"), 10, 1 << 20);
         var device = PhysicalSystems.Get("electronic").CreateDevice("sampled", 1);
         var recorder = new MeasurementRecorder(device.Spec, device.DeviceId, outbox, batchSize: 10);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new InferenceMeasurementSampler(recorder, new AgentMetrics(), 1.5, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MeasurementSampler(recorder, new AgentMetrics(), 1.5, 1));
     }
 }

@@ -3,11 +3,11 @@ using Edge.Agent.Inference;
 namespace Edge.Agent.Messaging;
 
 /// <summary>
-/// Records a fraction (<see cref="MqttOptions.MeasurementSampleFraction"/>) of the drives played by inference into
-/// the measurement stream, as the PAT handler does for served drives. Thread-safe: classifications may run from the
-/// CLI, the watched folder and MQTT requests at once.
+/// Records a fraction (<see cref="MqttOptions.MeasurementSampleFraction"/>) of the drives the device plays — served
+/// PAT drives and the drives of every classification — into the measurement stream. Thread-safe: PAT requests,
+/// the watched folder and MQTT inference requests may play drives at once.
 /// </summary>
-public sealed class InferenceMeasurementSampler : IMeasurementTap
+public sealed class MeasurementSampler : IMeasurementTap
 {
     private readonly MeasurementRecorder _recorder;
     private readonly AgentMetrics _metrics;
@@ -16,7 +16,7 @@ public sealed class InferenceMeasurementSampler : IMeasurementTap
     private readonly Lock _gate = new();
 
     /// <summary>Samples <paramref name="fraction"/> (0..1) of observed drives into <paramref name="recorder"/>.</summary>
-    public InferenceMeasurementSampler(MeasurementRecorder recorder, AgentMetrics metrics, double fraction, int seed)
+    public MeasurementSampler(MeasurementRecorder recorder, AgentMetrics metrics, double fraction, int seed)
     {
         ArgumentNullException.ThrowIfNull(recorder);
         ArgumentNullException.ThrowIfNull(metrics);
