@@ -78,8 +78,8 @@ public static class PatBenchmark
         var features = task.Train.FeatureCount;
         return architecture switch
         {
-            PnnArchitecture.Wide => PnnArchitectures.WideHybrid(device, features, task.ClassCount, options.Width, maxBatch, seed),
-            PnnArchitecture.PixelDrive => PnnArchitectures.PixelDrive(device, features, task.ClassCount, options.PixelDriveLayers, maxBatch, seed),
+            PnnArchitecture.Wide => PnnArchitectures.WideHybrid(device, features, task.ClassCount, options.Width, options.Layers, maxBatch, seed),
+            PnnArchitecture.PixelDrive => PnnArchitectures.PixelDrive(device, features, task.ClassCount, options.Layers, options.PixelDriveScans, maxBatch, seed),
             PnnArchitecture.Standard => PnnArchitectures.ForSystem(system, device, features, task.ClassCount, maxBatch, seed),
             _ => throw new ArgumentException($"Architecture '{architecture.Name()}' must be resolved before a model is built.", nameof(architecture)),
         };

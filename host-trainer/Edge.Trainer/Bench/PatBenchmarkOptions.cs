@@ -58,8 +58,11 @@ public sealed record PatBenchmarkOptions
     /// <summary>Physical branches per bank of the wide hybrid.</summary>
     public int Width { get; init; } = 4;
 
-    /// <summary>Physical layers of the pixel-drive network.</summary>
-    public int PixelDriveLayers { get; init; } = 2;
+    /// <summary>Physical layers (banks, in the wide hybrid) in series in the wide and pixel-drive networks.</summary>
+    public int Layers { get; init; } = 2;
+
+    /// <summary>Scan orders of the image the pixel-drive network plays (1 rows; 2 adds columns; 3–4 add both backwards).</summary>
+    public int PixelDriveScans { get; init; } = 1;
 
     /// <summary>The architecture actually trained (<see cref="Architecture"/> with auto resolved).</summary>
     public PnnArchitecture ResolvedArchitecture => PnnArchitectureNames.Resolve(Architecture, Task, System);

@@ -27,14 +27,15 @@ internal static class BenchCommand
         var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
         var architecture = new Option<string>("--architecture") { Description = "Network: auto (pixel drive for MNIST on electronic/mechanical, wide hybrid for MNIST on optical, standard otherwise), standard, wide or pixel-drive.", DefaultValueFactory = _ => "auto" };
         var width = new Option<int>("--width") { Description = "Physical branches per bank of the wide hybrid.", DefaultValueFactory = _ => new PatBenchmarkOptions().Width };
-        var layers = new Option<int>("--layers") { Description = "Physical layers of the pixel-drive network.", DefaultValueFactory = _ => new PatBenchmarkOptions().PixelDriveLayers };
+        var layers = new Option<int>("--layers") { Description = "Physical layers in series in the wide and pixel-drive networks.", DefaultValueFactory = _ => new PatBenchmarkOptions().Layers };
+        var scans = new Option<int>("--scans") { Description = "Scan orders of the image in the pixel-drive network: 1 rows, 2 rows and columns, 3-4 also backwards.", DefaultValueFactory = _ => new PatBenchmarkOptions().PixelDriveScans };
         var features = new Option<string>("--features") { Description = "FSDD front end: mfcc (pooled MFCCs, what packages ship), speaker (mfcc standardised per speaker; a held-out speaker by its own unlabelled recordings) or normalised (cepstral mean normalisation + deltas).", DefaultValueFactory = _ => "mfcc" };
         var augment = new Option<string>("--augment") { Description = "FSDD training augmentation: none or speed (copies at 0.9x and 1.1x speed).", DefaultValueFactory = _ => "none" };
         var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, features, augment, threads,
+            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, augment, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -54,7 +55,8 @@ internal static class BenchCommand
                 Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate)) },
                 Architecture = PnnArchitectureNames.Parse(parse.GetValue(architecture)!),
                 Width = Positive(parse.GetValue(width), "--width"),
-                PixelDriveLayers = Positive(parse.GetValue(layers), "--layers"),
+                Layers = Positive(parse.GetValue(layers), "--layers"),
+                PixelDriveScans = ScanCount(parse.GetValue(scans)),
                 Features = ParseFeatures(parse.GetValue(features)!),
                 SpeedPerturbation = ParseAugment(parse.GetValue(augment)!),
                 Threads = Positive(parse.GetValue(threads), "--threads"),
@@ -139,4 +141,7 @@ internal static class BenchCommand
 
     internal static int Positive(int value, string option)
         => value > 0 ? value : throw new ArgumentException($"{option} must be a positive number, was {value}.");
+
+    internal static int ScanCount(int value)
+        => value is >= 1 and <= ImageScans.MaxScans ? value : throw new ArgumentException($"--scans must be 1 to {ImageScans.MaxScans} (rows, columns, rows backwards, columns backwards), was {value}.");
 }

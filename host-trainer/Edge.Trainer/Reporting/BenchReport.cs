@@ -37,6 +37,9 @@ public static class BenchReport
             ["task"] = result.Options.Task,
             ["system"] = result.Options.System,
             ["architecture"] = result.Options.ResolvedArchitecture.Name(),
+            ["width"] = result.Options.ResolvedArchitecture == PnnArchitecture.Wide ? result.Options.Width : null,
+            ["layers"] = result.Options.ResolvedArchitecture is PnnArchitecture.Wide or PnnArchitecture.PixelDrive ? result.Options.Layers : null,
+            ["scans"] = result.Options.ResolvedArchitecture == PnnArchitecture.PixelDrive ? result.Options.PixelDriveScans : null,
             ["features"] = result.Options.Features switch
             {
                 FsddFeatures.Normalised => "normalised",

@@ -57,42 +57,50 @@ public static class PnnArchitectures
 
     /// <summary>
     /// The hybrid made wider: a digital linear layer from the features into <paramref name="width"/> copies of the
-    /// layer's inputs, <paramref name="width"/> physical branches on the same device (each its own θ), element-wise
-    /// glue, a second bank of branches, and a digital linear readout over all branches' bins. Width 1 is
-    /// <see cref="Hybrid"/>.
+    /// layer's inputs, <paramref name="layers"/> banks of <paramref name="width"/> physical branches on the same device
+    /// (each its own θ) with element-wise glue between banks, and a digital linear readout over the last bank's bins.
+    /// Width 1 with two layers is <see cref="Hybrid"/>.
     /// </summary>
-    public static PnnModel WideHybrid(IPhysicalDevice device, int featureCount, int classes, int width, int maxBatch, ulong seed)
+    public static PnnModel WideHybrid(IPhysicalDevice device, int featureCount, int classes, int width, int layers, int maxBatch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        if (width == 1)
+        ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
+        if (width == 1 && layers == 2)
         {
             return Hybrid(device, featureCount, classes, maxBatch, seed);
         }
 
         var spec = device.Spec;
-        if (spec.OutputSize != spec.InputSize)
+        if (layers > 1 && spec.OutputSize != spec.InputSize)
         {
-            throw new ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} outputs feed {spec.InputSize} inputs.", nameof(device));
+            throw new ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} outputs feed {spec.InputSize} inputs.", nameof(layers));
         }
 
-        return new PnnModel(
-            [
-                new DigitalLinear("input", featureCount, width * spec.InputSize, seed + 3),
-                Bank("layer1", device, width, maxBatch, seed),
-                new ElementwiseAffine("between", width * spec.OutputSize),
-                Bank("layer2", device, width, maxBatch, seed + 1000),
-                new DigitalLinear("readout", width * spec.OutputSize, classes, seed + 2),
-            ],
-            maxBatch);
+        var modules = new List<PnnModule> { new DigitalLinear("input", featureCount, width * spec.InputSize, seed + 3) };
+        for (var l = 0; l < layers; l++)
+        {
+            if (l > 0)
+            {
+                modules.Add(new ElementwiseAffine(l == 1 ? "between" : $"between{l}", width * spec.OutputSize));
+            }
+
+            modules.Add(Bank($"layer{l + 1}", device, width, maxBatch, seed + (ulong)(l * 1000)));
+        }
+
+        modules.Add(new DigitalLinear("readout", width * spec.OutputSize, classes, seed + 2));
+        return new PnnModel(modules, maxBatch);
     }
 
     /// <summary>
     /// The paper's image encoding: the pixels, through a trainable element-wise scale and offset, are the drive's
     /// data segments (<see cref="Bench.PixelDriveSystem"/>); <paramref name="layers"/> physical layers are chained
-    /// through element-wise glue (the layer has as many bins as pixels, so one layer's bins drive the next), and a digital linear readout maps the last layer's bins to the classes.
+    /// through element-wise glue (the layer has as many bins as pixels, so one layer's bins drive the next), and a
+    /// digital linear readout maps the last layer's bins to the classes. With <paramref name="scans"/> above 1 the
+    /// image is played in that many scan orders (<see cref="ImageScans"/>), each through its own chain of layers on
+    /// the same part, and the readout sees the bins of all of them.
     /// </summary>
-    public static PnnModel PixelDrive(IPhysicalDevice device, int featureCount, int classes, int layers, int maxBatch, ulong seed)
+    public static PnnModel PixelDrive(IPhysicalDevice device, int featureCount, int classes, int layers, int scans, int maxBatch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
@@ -107,18 +115,33 @@ public static class PnnArchitectures
             throw new ArgumentException($"The task has {featureCount} features but the pixel drive of '{spec.Name}' takes {spec.InputSize}.", nameof(featureCount));
         }
 
-        var modules = new List<PnnModule> { new ElementwiseAffine("input", featureCount) };
+        var side = (int)Math.Round(Math.Sqrt(featureCount));
+        if (scans > 1 && side * side != featureCount)
+        {
+            throw new ArgumentException($"Scan orders need a square image; {featureCount} pixels are not one.", nameof(scans));
+        }
+
+        var modules = new List<PnnModule>();
+        if (scans > 1)
+        {
+            modules.Add(new ImageScans(side, scans));
+        }
+
+        modules.Add(new ElementwiseAffine("input", scans * featureCount));
         for (var l = 0; l < layers; l++)
         {
             if (l > 0)
             {
-                modules.Add(new ElementwiseAffine($"between{l}", spec.OutputSize));
+                modules.Add(new ElementwiseAffine($"between{l}", scans * spec.OutputSize));
             }
 
-            modules.Add(new PhysicalLayer($"layer{l + 1}", spec, device, maxBatch, seed + (ulong)(l * 1000)));
+            var layerSeed = seed + (ulong)(l * 1000);
+            modules.Add(scans == 1
+                ? new PhysicalLayer($"layer{l + 1}", spec, device, maxBatch, layerSeed)
+                : Bank($"layer{l + 1}", device, scans, maxBatch, layerSeed));
         }
 
-        modules.Add(new DigitalLinear("readout", spec.OutputSize, classes, seed + 2));
+        modules.Add(new DigitalLinear("readout", scans * spec.OutputSize, classes, seed + 2));
         return new PnnModel(modules, maxBatch);
     }
 

@@ -24,11 +24,23 @@ public sealed class ModelGradientTests
     public async Task Wide_hybrid_branches_back_propagate_their_own_slices()
     {
         var device = new SimulatedDevice(Physics, "grad-check", Imperfections.None, 1);
-        var model = PnnArchitectures.WideHybrid(device, 10, 7, width: 3, 8, seed: 3);
+        var model = PnnArchitectures.WideHybrid(device, 10, 7, width: 3, layers: 2, 8, seed: 3);
 
         Assert.Equal(6, model.PhysicalLayers.Count);
         Assert.Equal(3 * 12, model.Modules[1].OutputSize);
         await AssertGradientsMatchFiniteDifferences(model, 10, stride: 17);
+    }
+
+    [Fact]
+    public async Task A_single_bank_wide_hybrid_reads_out_its_only_bank()
+    {
+        var device = new SimulatedDevice(Physics, "grad-check", Imperfections.None, 1);
+        var model = PnnArchitectures.WideHybrid(device, 10, 7, width: 2, layers: 1, 8, seed: 3);
+
+        Assert.Equal(2, model.PhysicalLayers.Count);
+        Assert.Equal(3, model.Modules.Count);
+        Assert.Equal(2 * 12, model.Modules[^1].InputSize);
+        await AssertGradientsMatchFiniteDifferences(model, 10, stride: 11);
     }
 
     private static async Task AssertGradientsMatchFiniteDifferences(PnnModel model, int features, int stride)
