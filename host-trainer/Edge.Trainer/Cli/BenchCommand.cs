@@ -22,6 +22,7 @@ internal static class BenchCommand
         var twin = new Option<string>("--twin") { Description = "Twin: mlp (black-box) or graybox (calibrated physics).", DefaultValueFactory = _ => "mlp" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
         var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate of the PNN training.", DefaultValueFactory = _ => new TrainingOptions().LearningRate };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant or cosine (down to zero at the last step).", DefaultValueFactory = _ => new TrainingOptions().Schedule.Name() };
         var twinSamples = new Option<int>("--twin-samples") { Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000 };
         var twinRepeats = new Option<int>("--twin-repeats") { Description = "Measurements averaged per twin drive.", DefaultValueFactory = _ => 1 };
         var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
@@ -35,7 +36,7 @@ internal static class BenchCommand
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, augment, threads,
+            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, schedule, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, augment, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -52,7 +53,7 @@ internal static class BenchCommand
                     Repeats = Positive(parse.GetValue(twinRepeats), "--twin-repeats"),
                 },
                 MlpTwin = new MlpTwinOptions { Epochs = Positive(parse.GetValue(twinEpochs), "--twin-epochs"), Threads = Positive(parse.GetValue(threads), "--threads") },
-                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate)) },
+                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate)), Schedule = LearningRateSchedules.Parse(parse.GetValue(schedule)!) },
                 Architecture = PnnArchitectureNames.Parse(parse.GetValue(architecture)!),
                 Width = Positive(parse.GetValue(width), "--width"),
                 Layers = Positive(parse.GetValue(layers), "--layers"),

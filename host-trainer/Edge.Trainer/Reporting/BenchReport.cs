@@ -49,6 +49,7 @@ public static class BenchReport
             ["augment"] = result.Options.SpeedPerturbation ? "speed" : "none",
             ["seeds"] = result.Options.Seeds,
             ["epochs"] = result.Options.Training.Epochs,
+            ["schedule"] = result.Options.Training.Schedule.Name(),
             ["modes"] = modes,
             ["twin_predicted_insilico"] = insilico.Count > 0 ? Round(insilico.Average(r => r.TwinPredictedAccuracy)) : null,
             ["twin_val_nmse"] = Round(result.TwinValidationNmse, 6),

@@ -48,6 +48,8 @@ public static class PnnTrainer
         var logitGradient = new float[options.BatchSize * classes];
         var order = Permutation.Identity(train.Count);
 
+        var steps = (long)options.Epochs * ((train.Count + options.BatchSize - 1) / options.BatchSize);
+        var step = 0L;
         var shuffle = new NoiseSource(seed ^ 0xba7c);
         var curve = new List<EpochRecord>();
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
@@ -66,6 +68,7 @@ public static class PnnTrainer
                 }
 
                 gradients.Refresh();
+                adam.LearningRate = options.Schedule.At(options.LearningRate, step++, steps);
                 adam.ZeroGradients();
                 var logits = await model.ForwardAsync(batchInputs, count, pass, training: true, cancellationToken).ConfigureAwait(false);
                 correct += CountCorrect(logits, batchLabels.AsSpan(0, count), classes);

@@ -12,6 +12,9 @@ public sealed record TrainingOptions
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 0.01;
 
+    /// <summary>How the step size changes over the run.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
     /// <summary>Device passes over the test set averaged into the reported accuracy (noise is fresh each pass).</summary>
     public int EvaluationPasses { get; init; } = 5;
 
