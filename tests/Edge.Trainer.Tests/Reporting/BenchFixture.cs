@@ -45,7 +45,7 @@ internal sealed class BenchFixture : IDisposable
     };
 
     /// <summary>Writes a bench pat result and its details: <paramref name="modes"/> maps mode → per-seed accuracies.</summary>
-    public void WriteAccuracy(string name, string task, string system, IReadOnlyDictionary<string, double[]> modes, JsonObject? run = null, bool details = true)
+    public void WriteAccuracy(string name, string task, string system, IReadOnlyDictionary<string, double[]> modes, JsonObject? run = null, bool details = true, JsonObject? network = null)
     {
         var seeds = modes.Values.First().Length;
         var modeJson = new JsonObject();
@@ -82,6 +82,11 @@ internal sealed class BenchFixture : IDisposable
             ["wall_seconds"] = 40.2,
             ["run"] = run ?? Run(),
         };
+        foreach (var (key, value) in network ?? [])
+        {
+            json[key] = value?.DeepClone();
+        }
+
         Write(name + ".json", json);
         if (details)
         {

@@ -23,11 +23,11 @@ public sealed class ReportGeneratorTests
 
         var report = File.ReadAllText(bench.Report);
         var readme = File.ReadAllText(bench.Readme);
-        Assert.Contains("| vowels | electronic | 67.6 % | **95.1 %** | 95.1 % | 94.6 % | 3 × 100 | 40 s |", readme, StringComparison.Ordinal);
-        Assert.Contains("| fsdd | mechanical | – | **76.5 %** | – | – | 1 × 100 | 40 s |", readme, StringComparison.Ordinal);
+        Assert.Contains("| vowels | electronic | standard | 67.6 % | **95.1 %** | 95.1 % | 94.6 % | 3 × 100 | 40 s |", readme, StringComparison.Ordinal);
+        Assert.Contains("| fsdd | mechanical | standard | – | **76.5 %** | – | – | 1 × 100 | 40 s |", readme, StringComparison.Ordinal);
         Assert.True(readme.IndexOf("| vowels |", StringComparison.Ordinal) < readme.IndexOf("| fsdd |", StringComparison.Ordinal), "vowels come before spoken digits");
         Assert.Contains("(benchmarks.md)", readme.Replace("docs/benchmarks.md", "benchmarks.md", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Contains("| [vowels](#vowels-on-electronic) | electronic | 3 × 100 | 67.6 % | 95.1 % | 95.1 % | – | – | 94.6 % | 0.0430 (0.0390) | 418,816 | 40 s | 2026-11-25 06:51 UTC, M1, load 14.5 |", report, StringComparison.Ordinal);
+        Assert.Contains("| [vowels](#vowels-on-electronic) | electronic | standard | 3 × 100 | 67.6 % | 95.1 % | 95.1 % | – | – | 94.6 % | 0.0430 (0.0390) | 418,816 | 40 s | 2026-11-25 06:51 UTC, M1, load 14.5 |", report, StringComparison.Ordinal);
         Assert.Contains("| pat | **95.1 %** | 93.5 % | 95.9 % | 95.9 % | 50.0 % | 3,000 | 2.0 |", report, StringComparison.Ordinal);
         Assert.Contains("dotnet run -c Release --project host-trainer/Edge.Trainer -- bench pat --task vowels --out 'artifacts/bench/x y.json'", report, StringComparison.Ordinal);
         Assert.Contains("| M1 | AMD EPYC 7B13 | 2 | Debian GNU/Linux 12 (bookworm) (x64) | .NET 10.0.12 |", report, StringComparison.Ordinal);
@@ -49,7 +49,27 @@ public sealed class ReportGeneratorTests
         var report = File.ReadAllText(bench.Report);
         Assert.Contains("| george | 50.0 % | 60.0 % | 40 s |", report, StringComparison.Ordinal);
         Assert.Contains("| **mean** | **60.0 %** | **70.0 %** | 80 s |", report, StringComparison.Ordinal);
-        Assert.Contains("| fsdd, leave one speaker out (2 folds, mean) | electronic | – | **60.0 %** | – |", File.ReadAllText(bench.Readme), StringComparison.Ordinal);
+        Assert.Contains("| fsdd, leave one speaker out (2 folds, mean) | electronic | standard | – | **60.0 %** | – |", File.ReadAllText(bench.Readme), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_network_column_names_architecture_width_layers_scans_front_end_and_schedule()
+    {
+        using var bench = new BenchFixture();
+        bench.WriteAccuracy("fsdd-mechanical-wide", "fsdd", "mechanical", new Dictionary<string, double[]> { ["pat"] = [0.95] }, network: new JsonObject
+        {
+            ["architecture"] = "wide", ["width"] = 16, ["layers"] = 1, ["scans"] = null, ["features"] = "speaker", ["augment"] = "speed", ["schedule"] = "cosine",
+        });
+        bench.WriteAccuracy("mnist-electronic", "mnist", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.93] }, network: new JsonObject
+        {
+            ["architecture"] = "pixel-drive", ["width"] = null, ["layers"] = 2, ["scans"] = 4, ["features"] = "mfcc", ["schedule"] = "constant",
+        });
+
+        ReportGenerator.Run(bench.Options());
+
+        var readme = File.ReadAllText(bench.Readme);
+        Assert.Contains("| fsdd | mechanical | wide ×16, 1 layer, speaker-normalised, speed-perturbed, cosine LR | – | **95.0 %** |", readme, StringComparison.Ordinal);
+        Assert.Contains("| mnist | electronic | pixel drive, 4 scans, 2 layers | – | **93.0 %** |", readme, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,16 +20,16 @@ internal static class AccuracySections
     /// <summary>The README's headline table: device accuracy per task and device, mean over seeds.</summary>
     public static string Headline(BenchData data)
     {
-        var text = new StringBuilder("| task | device | in-silico → device | PAT | ideal | twin predicted in-silico | seeds × epochs | whole run |\n|---|---|---|---|---|---|---|---|\n");
+        var text = new StringBuilder("| task | device | network | in-silico → device | PAT | ideal | twin predicted in-silico | seeds × epochs | whole run |\n|---|---|---|---|---|---|---|---|---|\n");
         foreach (var result in Tasks(data))
         {
-            text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.System} | {ReportFormat.Percent(result.Mode("insilico")?.Mean)} | **{ReportFormat.Percent(result.Mode("pat")?.Mean)}** | {ReportFormat.Percent(result.Mode("ideal")?.Mean)} | {ReportFormat.Percent(result.TwinPredictedInSilico)} | {result.Seeds} × {result.Epochs} | {Seconds(result.WallSeconds)} |");
+            text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} | {ReportFormat.Percent(result.Mode("insilico")?.Mean)} | **{ReportFormat.Percent(result.Mode("pat")?.Mean)}** | {ReportFormat.Percent(result.Mode("ideal")?.Mean)} | {ReportFormat.Percent(result.TwinPredictedInSilico)} | {result.Seeds} × {result.Epochs} | {Seconds(result.WallSeconds)} |");
         }
 
         foreach (var group in FoldGroups(data))
         {
             var first = group.First();
-            text.AppendLine($"| fsdd, leave one speaker out ({group.Count()} folds, mean){ReportFormat.Tag(first.Run)} | {first.System} | {FoldMean(group, "insilico")} | **{FoldMean(group, "pat")}** | {FoldMean(group, "ideal")} | {ReportFormat.None} | {first.Seeds} × {first.Epochs} | {Seconds(Sum(group.Select(r => r.WallSeconds)))} |");
+            text.AppendLine($"| fsdd, leave one speaker out ({group.Count()} folds, mean){ReportFormat.Tag(first.Run)} | {first.System} | {first.Network} | {FoldMean(group, "insilico")} | **{FoldMean(group, "pat")}** | {FoldMean(group, "ideal")} | {ReportFormat.None} | {first.Seeds} × {first.Epochs} | {Seconds(Sum(group.Select(r => r.WallSeconds)))} |");
         }
 
         return text.ToString();
@@ -41,11 +41,11 @@ internal static class AccuracySections
         text.AppendLine("## Accuracy: task × device").AppendLine();
         text.AppendLine("Device test accuracy (mean over seeds, each the mean of the evaluation passes through the device). "
             + "*twin predicts* is the accuracy the twin expects of the in-silico model; device passes count every drive played, twin data included.").AppendLine();
-        text.AppendLine("| task | device | seeds × epochs | in-silico | PAT | ideal | pat-refine | digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run | measured |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| task | device | network | seeds × epochs | in-silico | PAT | ideal | pat-refine | digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run | measured |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var result in Tasks(context.Data))
         {
-            text.Append($"| [{result.Task}](#{Anchor(result)}){ReportFormat.Tag(result.Run)} | {result.System} | {result.Seeds} × {result.Epochs} |");
+            text.Append($"| [{result.Task}](#{Anchor(result)}){ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} | {result.Seeds} × {result.Epochs} |");
             foreach (var mode in HeadlineModes)
             {
                 text.Append($" {ReportFormat.Percent(result.Mode(mode)?.Mean)} |");

@@ -43,6 +43,7 @@ public sealed record AccuracyDetails(string? Twin, long? TwinDataDrives, double?
 /// <param name="File">Path relative to the data folder.</param>
 /// <param name="Task">Task name.</param>
 /// <param name="System">Physical system.</param>
+/// <param name="Network">The network in a few words (architecture, width, layers, scans, front end).</param>
 /// <param name="Seeds">Seeds run.</param>
 /// <param name="Epochs">Training epochs.</param>
 /// <param name="Modes">Accuracy per mode, in run order.</param>
@@ -57,6 +58,7 @@ public sealed record AccuracyResult(
     string File,
     string Task,
     string System,
+    string Network,
     int Seeds,
     int Epochs,
     IReadOnlyList<ModeAccuracy> Modes,

@@ -27,10 +27,12 @@ internal static class ResultParsers
             throw fields.Bad("modes", "names no mode");
         }
 
+        var task = fields.String(json, "task");
         return new AccuracyResult(
             file,
-            fields.String(json, "task"),
+            task,
             fields.String(json, "system"),
+            Network(json, fields, task),
             seeds,
             (int)fields.Integer(json, "epochs"),
             modes,
@@ -41,6 +43,46 @@ internal static class ResultParsers
             fields.NullableNumber(json, "wall_seconds"),
             details,
             run);
+    }
+
+    // The network in a few words, from the keys bench pat writes; files from before the architecture key trained the standard network.
+    private static string Network(JsonObject json, JsonFields fields, string task)
+    {
+        var architecture = fields.OptionalString(json, "architecture") ?? "standard";
+        var width = fields.OptionalInteger(json, "width");
+        var layers = fields.OptionalInteger(json, "layers");
+        var scans = fields.OptionalInteger(json, "scans");
+        var text = new System.Text.StringBuilder(architecture switch
+        {
+            "wide" => width is { } w ? $"wide ×{w}" : "wide",
+            "pixel-drive" => scans is > 1 ? $"pixel drive, {scans} scans" : "pixel drive",
+            _ => architecture,
+        });
+        if (layers is { } l)
+        {
+            text.Append(l == 1 ? ", 1 layer" : $", {l} layers");
+        }
+
+        if (task.StartsWith("fsdd", StringComparison.Ordinal))
+        {
+            text.Append(fields.OptionalString(json, "features") switch
+            {
+                "speaker" => ", speaker-normalised",
+                "normalised" => ", CMN + deltas",
+                _ => string.Empty,
+            });
+            if (fields.OptionalString(json, "augment") == "speed")
+            {
+                text.Append(", speed-perturbed");
+            }
+        }
+
+        if (fields.OptionalString(json, "schedule") == "cosine")
+        {
+            text.Append(", cosine LR");
+        }
+
+        return text.ToString();
     }
 
     public static AccuracyDetails Details(JsonObject json, JsonFields fields)
