@@ -58,11 +58,22 @@ public sealed class ReportGeneratorTests
         using var bench = new BenchFixture();
         bench.WriteAccuracy("fsdd-mechanical-wide", "fsdd", "mechanical", new Dictionary<string, double[]> { ["pat"] = [0.95] }, network: new JsonObject
         {
-            ["architecture"] = "wide", ["width"] = 16, ["layers"] = 1, ["scans"] = null, ["features"] = "speaker", ["augment"] = "speed", ["schedule"] = "cosine",
+            ["architecture"] = "wide",
+            ["width"] = 16,
+            ["layers"] = 1,
+            ["scans"] = null,
+            ["features"] = "speaker",
+            ["augment"] = "speed",
+            ["schedule"] = "cosine",
         });
         bench.WriteAccuracy("mnist-electronic", "mnist", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.93] }, network: new JsonObject
         {
-            ["architecture"] = "pixel-drive", ["width"] = null, ["layers"] = 2, ["scans"] = 4, ["features"] = "mfcc", ["schedule"] = "constant",
+            ["architecture"] = "pixel-drive",
+            ["width"] = null,
+            ["layers"] = 2,
+            ["scans"] = 4,
+            ["features"] = "mfcc",
+            ["schedule"] = "constant",
         });
 
         ReportGenerator.Run(bench.Options());
