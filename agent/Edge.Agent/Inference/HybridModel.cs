@@ -29,7 +29,7 @@ public sealed class HybridModel : IDisposable
                 var stage = Manifest.Stages[i];
                 _stages[i] = stage.Kind == StageKind.Digital
                     ? new Stage(new DigitalStageSession(stage, package.File(stage.File!)), null)
-                    : new Stage(null, new PhysicalStage(stage, device));
+                    : new Stage(null, new PhysicalBank(stage, device));
             }
         }
         catch
@@ -85,14 +85,20 @@ public sealed class HybridModel : IDisposable
             }
             else
             {
-                var physical = stage.Physical!;
-                physical.Assemble(current.Span);
-                var before = Stopwatch.GetTimestamp();
-                await _device.ForwardAsync(physical.Played, physical.Measured, cancellationToken).ConfigureAwait(false);
-                deviceTicks += Stopwatch.GetTimestamp() - before;
-                Tap?.Observe(physical.Drive.Span, physical.Response.Span);
-                physical.Advance();
-                current = physical.Response;
+                var bank = stage.Physical!;
+                for (var k = 0; k < bank.Branches.Length; k++)
+                {
+                    var physical = bank.Branches[k];
+                    physical.Assemble(bank.InputOf(current.Span, k));
+                    var before = Stopwatch.GetTimestamp();
+                    await _device.ForwardAsync(physical.Played, physical.Measured, cancellationToken).ConfigureAwait(false);
+                    deviceTicks += Stopwatch.GetTimestamp() - before;
+                    Tap?.Observe(physical.Drive.Span, physical.Response.Span);
+                    physical.Advance();
+                    bank.Collect(k);
+                }
+
+                current = bank.Output;
             }
         }
 
@@ -111,7 +117,40 @@ public sealed class HybridModel : IDisposable
         }
     }
 
-    private sealed record Stage(DigitalStageSession? Digital, PhysicalStage? Physical);
+    private sealed record Stage(DigitalStageSession? Digital, PhysicalBank? Physical);
+
+    /// <summary>
+    /// A physical stage: one layer, or a bank that plays the layer once per branch, each branch on its slice of the
+    /// stage input with its own θ, as the trainer's parallel layers do; the responses are concatenated.
+    /// </summary>
+    private sealed class PhysicalBank
+    {
+        private readonly int _inputSize;
+        private readonly int _outputSize;
+        private readonly float[] _output;
+
+        public PhysicalBank(ModelStage stage, IPhysicalDevice device)
+        {
+            var spec = stage.Spec!;
+            (_inputSize, _outputSize) = (spec.InputSize, spec.OutputSize);
+            Branches = new PhysicalStage[stage.BranchCount];
+            for (var k = 0; k < Branches.Length; k++)
+            {
+                Branches[k] = new PhysicalStage(stage, k, device);
+            }
+
+            _output = new float[Branches.Length * _outputSize];
+        }
+
+        public PhysicalStage[] Branches { get; }
+
+        /// <summary>The concatenated responses of the last example.</summary>
+        public ReadOnlyMemory<float> Output => _output;
+
+        public ReadOnlySpan<float> InputOf(ReadOnlySpan<float> input, int branch) => input.Slice(branch * _inputSize, _inputSize);
+
+        public void Collect(int branch) => Branches[branch].Response.Span.CopyTo(_output.AsSpan(branch * _outputSize, _outputSize));
+    }
 
     /// <summary>
     /// Training forwards a batch stage by stage, so on a device with memory (a resonator still ringing when the next
@@ -128,7 +167,7 @@ public sealed class HybridModel : IDisposable
         private readonly float[] _measured;
         private bool _primed;
 
-        public PhysicalStage(ModelStage stage, IPhysicalDevice device)
+        public PhysicalStage(ModelStage stage, int branch, IPhysicalDevice device)
         {
             _spec = stage.Spec!;
             var hosted = device.Spec;
@@ -139,7 +178,7 @@ public sealed class HybridModel : IDisposable
                     $"Stage '{stage.Name}' was trained for layer '{_spec.Name}' ({_spec.InputSize}+{_spec.ParameterSize}→{_spec.OutputSize}) but device {device.DeviceId} hosts '{hosted.Name}' ({hosted.InputSize}+{hosted.ParameterSize}→{hosted.OutputSize}).");
             }
 
-            _theta = [.. stage.Theta!];
+            _theta = stage.Theta!.Skip(branch * _spec.ParameterSize).Take(_spec.ParameterSize).ToArray();
             _played = new float[2 * _spec.DriveLength];
             _measured = new float[2 * _spec.OutputSize];
         }

@@ -11,10 +11,16 @@ public sealed record ModelManifest
 {
     /// <summary>
     /// The newest manifest layout this version reads and writes: version 2 added audio input
-    /// (<see cref="ModelInput.Audio"/>). Packages that do not need it are still written as version
-    /// <see cref="MinimumSchemaVersion"/>, so agents built before version 2 keep reading them.
+    /// (<see cref="ModelInput.Audio"/>), version 3 physical banks (<see cref="ModelStage.Branches"/>). A package is
+    /// written as the oldest version that describes it, so agents built before a version keep reading what they can run.
     /// </summary>
-    public const int CurrentSchemaVersion = 2;
+    public const int CurrentSchemaVersion = 3;
+
+    /// <summary>The first layout with audio input.</summary>
+    public const int AudioSchemaVersion = 2;
+
+    /// <summary>The first layout with physical banks.</summary>
+    public const int BankSchemaVersion = 3;
 
     /// <summary>The oldest manifest layout this version reads (plain feature-vector input).</summary>
     public const int MinimumSchemaVersion = 1;
@@ -52,11 +58,23 @@ public sealed record ModelManifest
     /// <summary>Who built it (host name or CI job).</summary>
     public required string TrainerId { get; init; }
 
-    /// <summary>The oldest schema version that can describe <paramref name="input"/>: 1 for a feature vector, 2 for audio.</summary>
-    public static int SchemaVersionFor(ModelInput input)
+    /// <summary>
+    /// The oldest schema version that can describe a model with <paramref name="input"/> and <paramref name="stages"/>:
+    /// 1 for a feature vector, 2 for audio, 3 when a physical stage is a bank of several branches.
+    /// </summary>
+    public static int SchemaVersionFor(ModelInput input, IReadOnlyList<ModelStage> stages)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return input.Audio is null ? MinimumSchemaVersion : CurrentSchemaVersion;
+        ArgumentNullException.ThrowIfNull(stages);
+        foreach (var stage in stages)
+        {
+            if (stage.Branches is not null)
+            {
+                return BankSchemaVersion;
+            }
+        }
+
+        return input.Audio is null ? MinimumSchemaVersion : AudioSchemaVersion;
     }
 }
 
@@ -110,8 +128,21 @@ public sealed record ModelStage
     /// <summary>Physical stages: the layer spec the parameters were trained for.</summary>
     public LayerSpec? Spec { get; init; }
 
-    /// <summary>Physical stages: the trained parameters θ, in DAC units, one per spec parameter.</summary>
+    /// <summary>
+    /// Physical stages: the trained parameters θ, in DAC units, one per spec parameter (branch after branch in a bank).
+    /// </summary>
     public IReadOnlyList<float>? Theta { get; init; }
+
+    /// <summary>
+    /// Physical stages: a bank plays the layer this many times per example, branch k on the k-th slice of
+    /// <see cref="Spec"/>'s inputs with the k-th θ, and concatenates the responses (schema 3). Absent for one layer.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Branches { get; init; }
+
+    /// <summary>How many times the layer is played per example: <see cref="Branches"/>, or 1 when absent.</summary>
+    [JsonIgnore]
+    public int BranchCount => Branches ?? 1;
 }
 
 /// <summary>The twin file and the layer it models.</summary>

@@ -194,6 +194,9 @@ public static class ModelPackageReader
         return files;
     }
 
+    // More branches than any trained bank has, few enough that a corrupt count cannot make the agent allocate much.
+    private const int MaxBranches = 256;
+
     private static void CheckStages(ModelManifest manifest, Dictionary<string, byte[]> files)
     {
         if (manifest.ClassLabels.Count < 2)
@@ -225,7 +228,7 @@ public static class ModelPackageReader
             }
             else
             {
-                CheckPhysical(stage, where);
+                CheckPhysical(stage, manifest.SchemaVersion, where);
             }
 
             size = stage.OutputSize;
@@ -242,7 +245,7 @@ public static class ModelPackageReader
         }
     }
 
-    private static void CheckPhysical(ModelStage stage, string where)
+    private static void CheckPhysical(ModelStage stage, int schema, string where)
     {
         var spec = stage.Spec ?? throw new ModelPackageException($"{where} is physical but has no 'spec'.");
         try
@@ -254,20 +257,28 @@ public static class ModelPackageReader
             throw new ModelPackageException($"{where}: {e.Message}", e);
         }
 
-        if (spec.InputSize != stage.InputSize || spec.OutputSize != stage.OutputSize)
+        if (stage.Branches is { } declared && (declared < 1 || declared > MaxBranches || schema < ModelManifest.BankSchemaVersion))
         {
-            throw new ModelPackageException($"{where} declares {stage.InputSize}→{stage.OutputSize} but its spec '{spec.Name}' is {spec.InputSize}→{spec.OutputSize}.");
+            throw new ModelPackageException(schema < ModelManifest.BankSchemaVersion
+                ? $"{where} is a bank ('branches'), which needs manifest schema {ModelManifest.BankSchemaVersion}; this manifest is version {schema}."
+                : $"{where} has {declared} branches; a bank has 1 to {MaxBranches}.");
+        }
+
+        var branches = stage.BranchCount;
+        if (branches * spec.InputSize != stage.InputSize || branches * spec.OutputSize != stage.OutputSize)
+        {
+            throw new ModelPackageException($"{where} declares {stage.InputSize}→{stage.OutputSize} but {branches} × spec '{spec.Name}' is {branches * spec.InputSize}→{branches * spec.OutputSize}.");
         }
 
         var theta = stage.Theta ?? throw new ModelPackageException($"{where} is physical but has no 'theta'.");
-        if (theta.Count != spec.ParameterSize)
+        if (theta.Count != branches * spec.ParameterSize)
         {
-            throw new ModelPackageException($"{where} has {theta.Count} theta values; spec '{spec.Name}' has {spec.ParameterSize} parameters.");
+            throw new ModelPackageException($"{where} has {theta.Count} theta values; {branches} × spec '{spec.Name}' has {branches * spec.ParameterSize} parameters.");
         }
 
         for (var p = 0; p < theta.Count; p++)
         {
-            var range = spec.ParameterRanges[p];
+            var range = spec.ParameterRanges[p % spec.ParameterSize];
             if (!float.IsFinite(theta[p]) || !range.Contains(theta[p]))
             {
                 throw new ModelPackageException($"{where}: theta[{p}] = {theta[p]} lies outside its parameter range [{range.Lo}, {range.Hi}].");

@@ -25,13 +25,16 @@ internal static class PackageCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 0 };
         var deviceId = new Option<string>("--device-id") { Description = "Id of the simulated part to train on.", DefaultValueFactory = _ => "edge-sim-0001" };
+        var width = new Option<int>("--width") { Description = "Physical branches per bank (above 1: the wide hybrid, a digital input layer into banks of branches).", DefaultValueFactory = _ => 1 };
+        var layers = new Option<int>("--layers") { Description = "Physical layers (banks) in series.", DefaultValueFactory = _ => 2 };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant or cosine.", DefaultValueFactory = _ => new TrainingOptions().Schedule.Name() };
         var key = new Option<FileInfo>("--key") { Description = "Private signing key (PEM, from keygen).", Required = true };
         var version = new Option<int>("--version") { Description = "Model version (positive, larger than any published before).", Required = true };
         var calibration = new Option<FileInfo>("--calibration") { Description = "Calibration set CSV the agents hold; created from the task's test split when missing.", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Package file to write (.edgepkg).", Required = true };
         var command = new Command("package", "Train a model and write it as a signed package for edge agents.")
         {
-            system, task, mode, epochs, seed, deviceId, key, version, calibration, output,
+            system, task, mode, epochs, seed, deviceId, width, layers, schedule, key, version, calibration, output,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,7 +51,14 @@ internal static class PackageCommand
             var audioInput = taskName == "fsdd" ? FsddAudioInput.Conventional(BenchTasks.FsddCorpus, classification) : null;
             using var signingKey = PackageSigning.LoadPrivateKey(parse.GetRequiredValue(key).FullName);
             var calibrationBytes = CalibrationBytes(parse.GetRequiredValue(calibration).FullName, classification);
-            var options = new TrainingOptions { Epochs = BenchCommand.Positive(parse.GetValue(epochs), "--epochs"), CurveEvery = 0 };
+            var options = new TrainingOptions
+            {
+                Epochs = BenchCommand.Positive(parse.GetValue(epochs), "--epochs"),
+                Schedule = LearningRateSchedules.Parse(parse.GetValue(schedule)!),
+                CurveEvery = 0,
+            };
+            var branches = BenchCommand.Positive(parse.GetValue(width), "--width");
+            var depth = BenchCommand.Positive(parse.GetValue(layers), "--layers");
 
             var device = physical.CreateDevice(parse.GetValue(deviceId)!, seed: (ulong)parse.GetValue(seed) + 1);
             device.MaxDegreeOfParallelism = Environment.ProcessorCount;
@@ -56,7 +66,9 @@ internal static class PackageCommand
             var twinData = await TwinData.CollectAsync(device, new TwinDataOptions(), seed: 17, cancellationToken: cancellationToken).ConfigureAwait(false);
             var twin = MlpTwinFitter.Fit(twinData, new MlpTwinOptions { Threads = Environment.ProcessorCount }, seed: 23, cancellationToken: cancellationToken).Twin;
             var maxBatch = Math.Max(options.BatchSize, classification.Test.Count);
-            var model = PnnArchitectures.ForSystem(physical.Name, device, classification.Train.FeatureCount, classification.ClassCount, maxBatch, (ulong)parse.GetValue(seed));
+            var model = branches == 1 && depth == 2
+                ? PnnArchitectures.ForSystem(physical.Name, device, classification.Train.FeatureCount, classification.ClassCount, maxBatch, (ulong)parse.GetValue(seed))
+                : PnnArchitectures.WideHybrid(device, classification.Train.FeatureCount, classification.ClassCount, branches, depth, maxBatch, (ulong)parse.GetValue(seed));
             Console.WriteLine($"Training ({trainingMode.Name()}, {options.Epochs} epochs)…");
             var result = await PnnTrainer.TrainAsync(model, classification, trainingMode, twin, twinData, options, (ulong)parse.GetValue(seed), cancellationToken: cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Device test accuracy: {result.TestAccuracy:P1}");

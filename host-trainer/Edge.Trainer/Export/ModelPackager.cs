@@ -32,18 +32,10 @@ public static class ModelPackager
         for (var i = 0; i < model.Modules.Count; i++)
         {
             var module = model.Modules[i];
-            if (module is PhysicalLayer layer)
+            if (module is PhysicalLayer or ParallelLayers)
             {
                 physicalCount++;
-                stages.Add(new ModelStage
-                {
-                    Name = $"physical{physicalCount}",
-                    Kind = StageKind.Physical,
-                    InputSize = module.InputSize,
-                    OutputSize = module.OutputSize,
-                    Spec = layer.Spec,
-                    Theta = [.. layer.Theta.Value],
-                });
+                stages.Add(PhysicalStage($"physical{physicalCount}", module));
                 continue;
             }
 
@@ -65,7 +57,7 @@ public static class ModelPackager
             : new ModelInput(model.InputSize, ModelInput.AudioMfcc) { Audio = metadata.AudioInput };
         var manifest = new ModelManifest
         {
-            SchemaVersion = ModelManifest.SchemaVersionFor(input),
+            SchemaVersion = ModelManifest.SchemaVersionFor(input, stages),
             ModelVersion = metadata.ModelVersion,
             Task = metadata.Task,
             ClassLabels = metadata.ClassLabels,
@@ -78,5 +70,33 @@ public static class ModelPackager
             TrainerId = metadata.TrainerId,
         };
         return ModelPackageWriter.Write(destination, manifest, files, privateKey);
+    }
+
+    // One physical layer, or a bank of them on the same layer (the wide hybrid): one stage whose θ are the branches' in order.
+    private static ModelStage PhysicalStage(string name, PnnModule module)
+    {
+        IReadOnlyList<PnnModule> branches = module is ParallelLayers bank ? bank.Branches : [module];
+        var first = branches[0] as PhysicalLayer;
+        var theta = new List<float>();
+        foreach (var branch in branches)
+        {
+            if (branch is not PhysicalLayer layer || first is null || !string.Equals(layer.Spec.Name, first.Spec.Name, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Stage '{name}': a bank packages only physical layers of one spec, not {branch.GetType().Name}.", nameof(module));
+            }
+
+            theta.AddRange(layer.Theta.Value);
+        }
+
+        return new ModelStage
+        {
+            Name = name,
+            Kind = StageKind.Physical,
+            InputSize = module.InputSize,
+            OutputSize = module.OutputSize,
+            Spec = first!.Spec,
+            Theta = theta,
+            Branches = branches.Count > 1 ? branches.Count : null,
+        };
     }
 }

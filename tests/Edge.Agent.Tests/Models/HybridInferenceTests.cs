@@ -49,6 +49,36 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
     }
 
     [Fact]
+    public async Task A_bank_plays_every_branch_as_the_trainer_does_and_gives_its_logits()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var system = PhysicalSystems.Get(TrainedPackages.System);
+        var reference = packages.NewWideModel(system.CreateDevice(TrainedPackages.DeviceId, seed: 77), seed: 0);
+        for (var p = 0; p < reference.Parameters.Count; p++)
+        {
+            packages.Wide.Parameters[p].Value.CopyTo(reference.Parameters[p].Value, 0);
+        }
+
+        var device = new RecordingDevice(new ContextDroppingDevice(system.CreateDevice(TrainedPackages.DeviceId, seed: 77)));
+        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Wide, 1), packages.Key), device);
+        var test = packages.Task.Test;
+        for (var i = 0; i < 10; i++)
+        {
+            var features = test.Row(i).ToArray();
+            var expected = await reference.ForwardAsync(features, 1, PassKind.Device, training: false, token);
+            await model.ClassifyAsync(features, token);
+            for (var k = 0; k < model.LastLogits.Length; k++)
+            {
+                Assert.Equal(expected[k], model.LastLogits[k], 1e-4 * (1 + Math.Abs(expected[k])));
+            }
+        }
+
+        // Two banks of two branches: four device calls per example, each the branch's context drive and its own.
+        Assert.Equal(40, device.Calls.Count);
+        Assert.All(device.Calls, call => Assert.Equal(2 * system.Spec.DriveLength, call.Length));
+    }
+
+    [Fact]
     public async Task Each_drive_is_played_right_after_the_previous_examples_drive_of_the_same_stage()
     {
         var token = TestContext.Current.CancellationToken;

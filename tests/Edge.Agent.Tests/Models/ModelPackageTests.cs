@@ -84,8 +84,8 @@ public sealed class ModelPackageTests(TrainedPackages packages)
     [Fact]
     public void An_unknown_schema_version_is_refused_even_when_properly_signed()
     {
-        var package = PackageSurgery.ResignJson(Good, json => json.Replace("\"schemaVersion\": 1", "\"schemaVersion\": 3", StringComparison.Ordinal), packages.Key);
-        Assert.Contains("schema version 3 is unknown", Refused(package).Message, StringComparison.Ordinal);
+        var package = PackageSurgery.ResignJson(Good, json => json.Replace("\"schemaVersion\": 1", "\"schemaVersion\": 4", StringComparison.Ordinal), packages.Key);
+        Assert.Contains("schema version 4 is unknown", Refused(package).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -118,6 +118,35 @@ public sealed class ModelPackageTests(TrainedPackages packages)
 
         package = PackageSurgery.Resign(Good, m => m with { ClassLabels = ["a", "b"] }, packages.Key);
         Assert.Contains("names 2 classes", Refused(package).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_wide_hybrid_packages_each_bank_as_one_stage_and_needs_schema_three()
+    {
+        var wide = packages.Package(packages.Wide, version: 1);
+        var manifest = ModelPackageReader.Read(wide, packages.Key).Manifest;
+
+        Assert.Equal(ModelManifest.BankSchemaVersion, manifest.SchemaVersion);
+        Assert.Equal(["digital", "physical", "digital", "physical", "digital"], manifest.Stages.Select(s => s.Kind.ToString().ToLowerInvariant()));
+        Assert.Equal((2, 24, 24), (manifest.Stages[3].BranchCount, manifest.Stages[3].InputSize, manifest.Stages[3].OutputSize));
+        Assert.Equal(packages.Wide.PhysicalLayers[2].Theta.Value.Concat(packages.Wide.PhysicalLayers[3].Theta.Value), manifest.Stages[3].Theta);
+        Assert.Equal(1, ModelPackageReader.Read(Good, packages.Key).Manifest.SchemaVersion);
+
+        var package = PackageSurgery.ResignJson(wide, json => json.Replace("\"schemaVersion\": 3", "\"schemaVersion\": 2", StringComparison.Ordinal), packages.Key);
+        Assert.Contains("needs manifest schema 3", Refused(package).Message, StringComparison.Ordinal);
+
+        package = PackageSurgery.Resign(wide, m => WithStage(m, 1, s => s with { Branches = 3 }), packages.Key);
+        Assert.Contains("Stage 1 'physical1' declares 24→24 but 3 × spec", Refused(package).Message, StringComparison.Ordinal);
+
+        package = PackageSurgery.Resign(wide, m => WithStage(m, 1, s => s with { Branches = 0 }), packages.Key);
+        Assert.Contains("a bank has 1 to 256", Refused(package).Message, StringComparison.Ordinal);
+
+        package = PackageSurgery.Resign(wide, m => WithStage(m, 3, s => s with { Theta = [.. s.Theta!.Take(12)] }), packages.Key);
+        Assert.Contains("12 theta values; 2 × spec", Refused(package).Message, StringComparison.Ordinal);
+
+        // θ of the second branch are checked against the same ranges as the first.
+        package = PackageSurgery.Resign(wide, m => WithStage(m, 3, s => s with { Theta = [.. s.Theta!.Select((t, i) => i == 14 ? (float)s.Spec!.ParameterRanges[2].Hi + 1 : t)] }), packages.Key);
+        Assert.Contains("theta[14]", Refused(package).Message, StringComparison.Ordinal);
     }
 
     private static ModelManifest WithStage(ModelManifest manifest, int index, Func<ModelStage, ModelStage> edit)

@@ -37,6 +37,9 @@ public sealed class TrainedPackages : IAsyncLifetime, IDisposable
 
     public PnnModel Untrained { get; private set; } = null!;
 
+    /// <summary>An untrained wide hybrid (two banks of two branches): what packages of banks are built from.</summary>
+    public PnnModel Wide { get; private set; } = null!;
+
     public MlpTwin Twin { get; private set; } = null!;
 
     public double TrainedAccuracy { get; private set; }
@@ -53,6 +56,7 @@ public sealed class TrainedPackages : IAsyncLifetime, IDisposable
         var result = await PnnTrainer.TrainAsync(Trained, Task, TrainingMode.Ideal, Twin, twinData, new TrainingOptions { Epochs = 30, EvaluationPasses = 1, CurveEvery = 0, LearningRate = 0.02 }, seed: 0, cancellationToken: token);
         TrainedAccuracy = result.TestAccuracy;
         Untrained = NewModel(system.CreateDevice(DeviceId, seed: 6), seed: 9);
+        Wide = NewWideModel(system.CreateDevice(DeviceId, seed: 6), seed: 4);
 
         var labels = new string[Task.Test.Count];
         for (var i = 0; i < labels.Length; i++)
@@ -67,6 +71,9 @@ public sealed class TrainedPackages : IAsyncLifetime, IDisposable
 
     public PnnModel NewModel(Edge.Domain.Devices.IPhysicalDevice device, ulong seed)
         => PnnArchitectures.ForSystem(System, device, VowelDataset.FeatureCount, VowelDataset.ClassNames.Count, maxBatch: 64, seed);
+
+    public PnnModel NewWideModel(Edge.Domain.Devices.IPhysicalDevice device, ulong seed)
+        => PnnArchitectures.WideHybrid(device, VowelDataset.FeatureCount, VowelDataset.ClassNames.Count, width: 2, layers: 2, maxBatch: 64, seed);
 
     /// <summary>A signed package of <paramref name="model"/> as <paramref name="version"/>.</summary>
     public byte[] Package(PnnModel model, int version, ECDsa? key = null, byte[]? calibration = null)
