@@ -63,6 +63,47 @@ public static class MnistDataset
         return new LabelledSet(features, classes, FeatureCount);
     }
 
+    /// <summary>
+    /// <paramref name="set"/> followed by four copies of every image moved by one pixel (up, down, left, right; the
+    /// uncovered edge is black): a written digit is still the same digit a pixel away, and a network that sees only
+    /// centred digits learns their exact position.
+    /// </summary>
+    public static LabelledSet WithShiftedCopies(LabelledSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (set.FeatureCount != FeatureCount)
+        {
+            throw new ArgumentException($"Shifted copies need {Side}×{Side} images ({FeatureCount} features), not {set.FeatureCount}.", nameof(set));
+        }
+
+        ReadOnlySpan<(int Rows, int Columns)> shifts = [(-1, 0), (1, 0), (0, -1), (0, 1)];
+        var features = new float[set.Features.Length * (shifts.Length + 1)];
+        var labels = new int[set.Count * (shifts.Length + 1)];
+        set.Features.CopyTo(features, 0);
+        set.Labels.CopyTo(labels, 0);
+        for (var k = 0; k < shifts.Length; k++)
+        {
+            var (dr, dc) = shifts[k];
+            for (var i = 0; i < set.Count; i++)
+            {
+                var copy = ((k + 1) * set.Count) + i;
+                labels[copy] = set.Labels[i];
+                var source = set.Row(i);
+                var destination = features.AsSpan(copy * FeatureCount, FeatureCount);
+                for (var r = 0; r < Side; r++)
+                {
+                    for (var c = 0; c < Side; c++)
+                    {
+                        var (sr, sc) = (r - dr, c - dc);
+                        destination[(r * Side) + c] = sr is >= 0 and < Side && sc is >= 0 and < Side ? source[(sr * Side) + sc] : 0f;
+                    }
+                }
+            }
+        }
+
+        return new LabelledSet(features, labels, FeatureCount);
+    }
+
     /// <summary>Mean of each 2×2 block of a 28×28 byte image, scaled to [0, 1].</summary>
     public static void Downsample(ReadOnlySpan<byte> image, Span<float> destination)
     {

@@ -39,16 +39,24 @@ public static class BenchTasks
     /// Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names. <c>fsdd-waveform</c> drives the
     /// physical layer with the word's envelope (<see cref="WaveformEncoder"/>) instead of MFCCs.
     /// </summary>
-    public static ClassificationTask Load(string name) => Load(name, FsddFeatures.Mfcc, speedPerturbation: false);
+    public static ClassificationTask Load(string name) => Load(name, FsddFeatures.Mfcc, Augmentation.None);
 
     /// <summary>
-    /// Loads a task by name with the FSDD front end <paramref name="features"/> and, when
-    /// <paramref name="speedPerturbation"/> is set, speed-perturbed training copies (<see cref="SpeedFactors"/>); other
-    /// tasks ignore both.
+    /// Loads a task by name with the FSDD front end <paramref name="features"/> (other tasks ignore it) and the
+    /// training-set <paramref name="augmentation"/>: speed-perturbed copies (<see cref="SpeedFactors"/>) for FSDD,
+    /// shifted copies for MNIST; an augmentation the task has not is an <see cref="ArgumentException"/>.
     /// </summary>
-    public static ClassificationTask Load(string name, FsddFeatures features, bool speedPerturbation)
+    public static ClassificationTask Load(string name, FsddFeatures features, Augmentation augmentation)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var key = name.Trim().ToLowerInvariant();
+        var isFsdd = key == "fsdd" || key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal);
+        var speedPerturbation = augmentation == Augmentation.Speed;
+        if ((speedPerturbation && !isFsdd) || (augmentation == Augmentation.Shift && key != "mnist"))
+        {
+            throw new ArgumentException($"--augment {augmentation.Name()} does not apply to task '{name}': speed is for fsdd, shift for mnist.");
+        }
+
         if (speedPerturbation && features == FsddFeatures.Normalised)
         {
             throw new ArgumentException("Speed perturbation is available with the mfcc and speaker-normalised features, not with normalised.");
@@ -56,11 +64,10 @@ public static class BenchTasks
 
         var corpus = features == FsddFeatures.Normalised ? FsddNormalised : speedPerturbation ? FsddSpeedPerturbed : Fsdd;
         var perSpeaker = features == FsddFeatures.SpeakerNormalised;
-        var key = name.Trim().ToLowerInvariant();
         return key switch
         {
             "vowels" => VowelDataset.Load(),
-            "mnist" => MnistDataset.Load(),
+            "mnist" => augmentation == Augmentation.Shift ? Shifted(MnistDataset.Load()) : MnistDataset.Load(),
             "fsdd" => perSpeaker ? corpus.Value.ConventionalSpeakerNormalised() : corpus.Value.Conventional(),
             "fsdd-waveform" => FsddWaveform.Value.Conventional(),
             _ when key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) => perSpeaker
@@ -69,7 +76,10 @@ public static class BenchTasks
             _ => throw new ArgumentException($"Unknown task '{name}'. Available tasks: {Available}."),
         };
     }
+
+    private static ClassificationTask Shifted(ClassificationTask task) => task with { Train = MnistDataset.WithShiftedCopies(task.Train) };
 }
+
 
 /// <summary>Which audio front end the FSDD tasks use.</summary>
 public enum FsddFeatures

@@ -49,8 +49,8 @@ public sealed record PatBenchmarkOptions
     /// <summary>FSDD audio front end.</summary>
     public FsddFeatures Features { get; init; } = FsddFeatures.Mfcc;
 
-    /// <summary>Add speed-perturbed copies of the FSDD training recordings.</summary>
-    public bool SpeedPerturbation { get; init; }
+    /// <summary>Extra training examples derived from the training split.</summary>
+    public Augmentation Augment { get; init; } = Augmentation.None;
 
     /// <summary>Network to train (<see cref="PnnArchitecture.Auto"/> picks by task and system).</summary>
     public PnnArchitecture Architecture { get; init; } = PnnArchitecture.Auto;

@@ -31,7 +31,7 @@ internal static class BenchCommand
         var layers = new Option<int>("--layers") { Description = "Physical layers in series in the wide and pixel-drive networks.", DefaultValueFactory = _ => new PatBenchmarkOptions().Layers };
         var scans = new Option<int>("--scans") { Description = "Scan orders of the image in the pixel-drive network: 1 rows, 2 rows and columns, 3-4 also backwards.", DefaultValueFactory = _ => new PatBenchmarkOptions().PixelDriveScans };
         var features = new Option<string>("--features") { Description = "FSDD front end: mfcc (pooled MFCCs, what packages ship), speaker (mfcc standardised per speaker; a held-out speaker by its own unlabelled recordings) or normalised (cepstral mean normalisation + deltas).", DefaultValueFactory = _ => "mfcc" };
-        var augment = new Option<string>("--augment") { Description = "FSDD training augmentation: none or speed (copies at 0.9x and 1.1x speed).", DefaultValueFactory = _ => "none" };
+        var augment = new Option<string>("--augment") { Description = "Training augmentation: none, speed (fsdd: copies at 0.9x and 1.1x speed) or shift (mnist: copies moved by one pixel each way).", DefaultValueFactory = _ => "none" };
         var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
@@ -59,7 +59,7 @@ internal static class BenchCommand
                 Layers = Positive(parse.GetValue(layers), "--layers"),
                 PixelDriveScans = ScanCount(parse.GetValue(scans)),
                 Features = ParseFeatures(parse.GetValue(features)!),
-                SpeedPerturbation = ParseAugment(parse.GetValue(augment)!),
+                Augment = Augmentations.Parse(parse.GetValue(augment)!),
                 Threads = Positive(parse.GetValue(threads), "--threads"),
             };
             if (IsLeaveOneSpeakerOut(options.Task, parse.GetValue(split)!))
@@ -79,7 +79,7 @@ internal static class BenchCommand
     {
         // Fail on a bad system or missing data before announcing a run.
         _ = PatBenchmark.SystemFor(options.System, options.ResolvedArchitecture);
-        var task = BenchTasks.Load(options.Task, options.Features, options.SpeedPerturbation);
+        var task = BenchTasks.Load(options.Task, options.Features, options.Augment);
         AnsiConsole.MarkupLine($"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/], architecture [cyan]{options.ResolvedArchitecture.Name()}[/], modes [cyan]{string.Join(",", options.Modes.Select(m => m.Name()))}[/], {options.Seeds} seed(s), {options.Training.Epochs} epochs, {options.Threads} thread(s)");
         var result = await ProgressReporter.RunAsync(report => PatBenchmark.RunAsync(options, report, cancellationToken)).ConfigureAwait(false);
         Console.WriteLine();
@@ -121,13 +121,6 @@ internal static class BenchCommand
         "normalised" or "normalized" or "cmvn" => FsddFeatures.Normalised,
         "speaker" or "speaker-normalised" => FsddFeatures.SpeakerNormalised,
         _ => throw new ArgumentException($"Unknown features '{text}'. Valid features: mfcc, speaker, normalised."),
-    };
-
-    internal static bool ParseAugment(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "none" => false,
-        "speed" => true,
-        _ => throw new ArgumentException($"Unknown augmentation '{text}'. Valid augmentations: none, speed."),
     };
 
     internal static TwinKind ParseTwin(string text) => text.Trim().ToLowerInvariant() switch

@@ -46,7 +46,7 @@ public static class BenchReport
                 FsddFeatures.SpeakerNormalised => "speaker",
                 _ => "mfcc",
             },
-            ["augment"] = result.Options.SpeedPerturbation ? "speed" : "none",
+            ["augment"] = result.Options.Augment.Name(),
             ["seeds"] = result.Options.Seeds,
             ["epochs"] = result.Options.Training.Epochs,
             ["schedule"] = result.Options.Training.Schedule.Name(),

@@ -1,3 +1,4 @@
+using Edge.Trainer.Bench;
 using Edge.Trainer.Cli;
 using Edge.Trainer.Training;
 
@@ -33,8 +34,11 @@ public sealed class CommandLineTests
         Assert.Equal(Edge.Trainer.Bench.FsddFeatures.Normalised, BenchCommand.ParseFeatures("normalised"));
         Assert.Equal(Edge.Trainer.Bench.FsddFeatures.Mfcc, BenchCommand.ParseFeatures(" MFCC "));
         Assert.Equal(Edge.Trainer.Bench.FsddFeatures.SpeakerNormalised, BenchCommand.ParseFeatures("speaker"));
-        Assert.True(BenchCommand.ParseAugment("speed"));
-        Assert.Contains("Valid augmentations: none, speed", Assert.Throws<ArgumentException>(() => BenchCommand.ParseAugment("mixup")).Message, StringComparison.Ordinal);
+        Assert.Equal(Augmentation.Speed, Augmentations.Parse("speed"));
+        Assert.Equal(Augmentation.Shift, Augmentations.Parse(" Shift "));
+        Assert.Contains("Valid augmentations: none, speed (fsdd), shift (mnist)", Assert.Throws<ArgumentException>(() => Augmentations.Parse("mixup")).Message, StringComparison.Ordinal);
+        Assert.Contains("--augment shift does not apply to task 'vowels'", Assert.Throws<ArgumentException>(() => BenchTasks.Load("vowels", FsddFeatures.Mfcc, Augmentation.Shift)).Message, StringComparison.Ordinal);
+        Assert.Contains("--augment speed does not apply to task 'mnist'", Assert.Throws<ArgumentException>(() => BenchTasks.Load("mnist", FsddFeatures.Mfcc, Augmentation.Speed)).Message, StringComparison.Ordinal);
         Assert.Contains("Valid features: mfcc, speaker, normalised", Assert.Throws<ArgumentException>(() => BenchCommand.ParseFeatures("plp")).Message, StringComparison.Ordinal);
     }
 

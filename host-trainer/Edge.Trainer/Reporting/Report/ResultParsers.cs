@@ -71,11 +71,14 @@ internal static class ResultParsers
                 "normalised" => ", CMN + deltas",
                 _ => string.Empty,
             });
-            if (fields.OptionalString(json, "augment") == "speed")
-            {
-                text.Append(", speed-perturbed");
-            }
         }
+
+        text.Append(fields.OptionalString(json, "augment") switch
+        {
+            "speed" => ", speed-perturbed",
+            "shift" => ", shifted copies",
+            _ => string.Empty,
+        });
 
         if (fields.OptionalString(json, "schedule") == "cosine")
         {
