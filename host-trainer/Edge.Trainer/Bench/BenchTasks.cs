@@ -80,7 +80,6 @@ public static class BenchTasks
     private static ClassificationTask Shifted(ClassificationTask task) => task with { Train = MnistDataset.WithShiftedCopies(task.Train) };
 }
 
-
 /// <summary>Which audio front end the FSDD tasks use.</summary>
 public enum FsddFeatures
 {
