@@ -301,7 +301,9 @@ static class BenchProfiles
         runs.Add(("mnist-electronic", Pat("mnist", "electronic", "insilico,pat,ideal,digital", seeds: 1, "--twin", "graybox", "--scans", "4", "--layers", "1", "--schedule", "cosine", "--epochs", "15", "--threads", "2")));
         runs.Add(("mnist-electronic-8-epochs", Pat("mnist", "electronic", "pat,digital", seeds: 1, "--architecture", "standard", "--epochs", "8", "--twin-epochs", "30", "--threads", "2")));
         runs.Add(("mnist-mechanical", Pat("mnist", "mechanical", "pat,insilico,ideal,digital", seeds: 1, "--twin", "graybox", "--scans", "4", "--layers", "1", "--schedule", "cosine", "--epochs", "15", "--threads", "2")));
-        runs.Add(("mnist-optical", Pat("mnist", "optical", "pat,insilico,ideal,digital", seeds: 1, "--architecture", "wide", "--width", "16", "--layers", "1", "--schedule", "cosine", "--twin", "graybox", "--augment", "shift", "--epochs", "25", "--threads", "2")));
+        string[] opticalHybrid = ["--architecture", "wide", "--width", "16", "--layers", "1", "--schedule", "cosine", "--twin", "graybox", "--augment", "shift", "--epochs", "25", "--threads", "2"];
+        runs.Add(("mnist-optical", Pat("mnist", "optical", "pat,insilico,ideal,digital", seeds: 1, opticalHybrid)));
+        runs.Add(("mnist-optical-2-seeds", Pat("mnist", "optical", "pat", seeds: 2, opticalHybrid)));
         return new BenchProfile("full", runs, SystemRuns(latencyCount: "200000", ingestCount: "100000", ingestBatch: "1000"), [], ["--job", "short"]);
     }
 
