@@ -294,11 +294,15 @@ static class BenchProfiles
         runs.Add(("fsdd-electronic", Pat("fsdd", "electronic", "insilico,pat,ideal,digital", seeds: 3, "--epochs", "30", "--threads", "2")));
         runs.Add(("fsdd-electronic-wide", Pat("fsdd", "electronic", "pat,insilico,ideal,digital", seeds: 1, [.. speakerWide, "--width", "4", "--epochs", "15", "--twin-epochs", "30", "--threads", "2"])));
         runs.Add(("fsdd-mechanical", Pat("fsdd", "mechanical", "pat", seeds: 1, "--epochs", "30")));
-        runs.Add(("fsdd-mechanical-wide", Pat("fsdd", "mechanical", "pat,insilico,ideal,digital", seeds: 1, [.. speakerWide, "--width", "16", "--layers", "1", "--schedule", "cosine", "--twin", "graybox", "--epochs", "20", "--threads", "2"])));
+        string[] plateBank = [.. speakerWide, "--width", "16", "--layers", "1", "--schedule", "cosine", "--twin", "graybox", "--epochs", "20", "--threads", "2"];
+        runs.Add(("fsdd-mechanical-wide", Pat("fsdd", "mechanical", "pat,insilico,ideal,digital", seeds: 1, plateBank)));
+        runs.Add(("fsdd-mechanical-wide-2-seeds", Pat("fsdd", "mechanical", "pat", seeds: 2, plateBank)));
         runs.Add(("fsdd-waveform-mechanical", Pat("fsdd-waveform", "mechanical", "pat", seeds: 1, "--epochs", "15", "--twin-epochs", "30", "--threads", "2")));
         runs.Add(("fsdd-loso", Pat("fsdd", "electronic", "pat,digital", seeds: 1, "--split", "loso", "--epochs", "10", "--twin-epochs", "30", "--threads", "2")));
         runs.Add(("fsdd-loso-wide", Pat("fsdd", "electronic", "pat,digital", seeds: 1, ["--split", "loso", .. speakerWide, "--augment", "speed", "--width", "16", "--layers", "1", "--schedule", "cosine", "--epochs", "10", "--twin-samples", "10000", "--twin-epochs", "20", "--threads", "2"])));
-        runs.Add(("mnist-electronic", Pat("mnist", "electronic", "insilico,pat,ideal,digital", seeds: 1, "--twin", "graybox", "--scans", "4", "--layers", "1", "--schedule", "cosine", "--epochs", "15", "--threads", "2")));
+        string[] electronicScans = ["--twin", "graybox", "--scans", "4", "--layers", "1", "--schedule", "cosine", "--epochs", "15", "--threads", "2"];
+        runs.Add(("mnist-electronic", Pat("mnist", "electronic", "insilico,pat,ideal,digital", seeds: 1, electronicScans)));
+        runs.Add(("mnist-electronic-2-seeds", Pat("mnist", "electronic", "pat", seeds: 2, electronicScans)));
         runs.Add(("mnist-electronic-8-epochs", Pat("mnist", "electronic", "pat,digital", seeds: 1, "--architecture", "standard", "--epochs", "8", "--twin-epochs", "30", "--threads", "2")));
         runs.Add(("mnist-mechanical", Pat("mnist", "mechanical", "pat,insilico,ideal,digital", seeds: 1, "--twin", "graybox", "--scans", "4", "--layers", "1", "--schedule", "cosine", "--epochs", "15", "--threads", "2")));
         string[] opticalHybrid = ["--architecture", "wide", "--width", "16", "--layers", "1", "--schedule", "cosine", "--twin", "graybox", "--augment", "shift", "--epochs", "25", "--threads", "2"];
