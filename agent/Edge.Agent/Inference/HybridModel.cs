@@ -132,11 +132,19 @@ public sealed class HybridModel : IDisposable
         public PhysicalBank(ModelStage stage, IPhysicalDevice device)
         {
             var spec = stage.Spec!;
+            var hosted = device.Spec;
+            if (!string.Equals(hosted.Name, spec.Name, StringComparison.Ordinal) || hosted.InputSize != spec.InputSize
+                || hosted.ParameterSize != spec.ParameterSize || hosted.OutputSize != spec.OutputSize || hosted.DriveLength != spec.DriveLength)
+            {
+                throw new ModelPackageException(
+                    $"Stage '{stage.Name}' was trained for layer '{spec.Name}' ({spec.InputSize}+{spec.ParameterSize}→{spec.OutputSize}) but device {device.DeviceId} hosts '{hosted.Name}' ({hosted.InputSize}+{hosted.ParameterSize}→{hosted.OutputSize}).");
+            }
+
             (_inputSize, _outputSize) = (spec.InputSize, spec.OutputSize);
             Branches = new PhysicalStage[stage.BranchCount];
             for (var k = 0; k < Branches.Length; k++)
             {
-                Branches[k] = new PhysicalStage(stage, k, device);
+                Branches[k] = new PhysicalStage(spec, stage.Theta!.Skip(k * spec.ParameterSize).Take(spec.ParameterSize).ToArray());
             }
 
             _output = new float[Branches.Length * _outputSize];
@@ -167,18 +175,9 @@ public sealed class HybridModel : IDisposable
         private readonly float[] _measured;
         private bool _primed;
 
-        public PhysicalStage(ModelStage stage, int branch, IPhysicalDevice device)
+        public PhysicalStage(Domain.Specs.LayerSpec spec, float[] theta)
         {
-            _spec = stage.Spec!;
-            var hosted = device.Spec;
-            if (!string.Equals(hosted.Name, _spec.Name, StringComparison.Ordinal) || hosted.InputSize != _spec.InputSize
-                || hosted.ParameterSize != _spec.ParameterSize || hosted.OutputSize != _spec.OutputSize || hosted.DriveLength != _spec.DriveLength)
-            {
-                throw new ModelPackageException(
-                    $"Stage '{stage.Name}' was trained for layer '{_spec.Name}' ({_spec.InputSize}+{_spec.ParameterSize}→{_spec.OutputSize}) but device {device.DeviceId} hosts '{hosted.Name}' ({hosted.InputSize}+{hosted.ParameterSize}→{hosted.OutputSize}).");
-            }
-
-            _theta = stage.Theta!.Skip(branch * _spec.ParameterSize).Take(_spec.ParameterSize).ToArray();
+            (_spec, _theta) = (spec, theta);
             _played = new float[2 * _spec.DriveLength];
             _measured = new float[2 * _spec.OutputSize];
         }

@@ -78,16 +78,7 @@ public static class PnnArchitectures
         }
 
         var modules = new List<PnnModule> { new DigitalLinear("input", featureCount, width * spec.InputSize, seed + 3) };
-        for (var l = 0; l < layers; l++)
-        {
-            if (l > 0)
-            {
-                modules.Add(new ElementwiseAffine(l == 1 ? "between" : $"between{l}", width * spec.OutputSize));
-            }
-
-            modules.Add(Bank($"layer{l + 1}", device, width, maxBatch, seed + (ulong)(l * 1000)));
-        }
-
+        AppendChain(modules, device, width, layers, maxBatch, seed, l => l == 1 ? "between" : $"between{l}");
         modules.Add(new DigitalLinear("readout", width * spec.OutputSize, classes, seed + 2));
         return new PnnModel(modules, maxBatch);
     }
@@ -128,19 +119,7 @@ public static class PnnArchitectures
         }
 
         modules.Add(new ElementwiseAffine("input", scans * featureCount));
-        for (var l = 0; l < layers; l++)
-        {
-            if (l > 0)
-            {
-                modules.Add(new ElementwiseAffine($"between{l}", scans * spec.OutputSize));
-            }
-
-            var layerSeed = seed + (ulong)(l * 1000);
-            modules.Add(scans == 1
-                ? new PhysicalLayer($"layer{l + 1}", spec, device, maxBatch, layerSeed)
-                : Bank($"layer{l + 1}", device, scans, maxBatch, layerSeed));
-        }
-
+        AppendChain(modules, device, scans, layers, maxBatch, seed, l => $"between{l}");
         modules.Add(new DigitalLinear("readout", scans * spec.OutputSize, classes, seed + 2));
         return new PnnModel(modules, maxBatch);
     }
@@ -172,6 +151,25 @@ public static class PnnArchitectures
         }
 
         return count;
+    }
+
+    // layers physical stages in series with element-wise glue between them; each stage one layer, or a bank of width
+    // branches (each its own θ). Stage l is seeded seed + 1000·l, so the first stage of every network starts alike.
+    private static void AppendChain(List<PnnModule> modules, IPhysicalDevice device, int width, int layers, int maxBatch, ulong seed, Func<int, string> betweenName)
+    {
+        var spec = device.Spec;
+        for (var l = 0; l < layers; l++)
+        {
+            if (l > 0)
+            {
+                modules.Add(new ElementwiseAffine(betweenName(l), width * spec.OutputSize));
+            }
+
+            var layerSeed = seed + (ulong)(l * 1000);
+            modules.Add(width == 1
+                ? new PhysicalLayer($"layer{l + 1}", spec, device, maxBatch, layerSeed)
+                : Bank($"layer{l + 1}", device, width, maxBatch, layerSeed));
+        }
     }
 
     private static ParallelLayers Bank(string name, IPhysicalDevice device, int width, int maxBatch, ulong seed)
