@@ -20,10 +20,11 @@ public sealed class FsddDataset
 {
     private const string Header = "file,digit,speaker,index,split";
 
-    private FsddDataset(IReadOnlyList<FsddRecording> recordings, int featureCount, IReadOnlyList<FsddRecording>? speedPerturbed = null)
+    private FsddDataset(IReadOnlyList<FsddRecording> recordings, int featureCount, IReadOnlyList<FsddRecording>? speedPerturbed = null, IReadOnlyList<FsddRecording>? synthetic = null)
     {
         Recordings = recordings;
         SpeedPerturbed = speedPerturbed ?? [];
+        Synthetic = synthetic ?? [];
         FeatureCount = featureCount;
         var speakers = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var recording in recordings)
@@ -46,6 +47,12 @@ public sealed class FsddDataset
     /// only when their source recording is on it, never the test side.
     /// </summary>
     public IReadOnlyList<FsddRecording> SpeedPerturbed { get; }
+
+    /// <summary>
+    /// Recordings of extra speakers that only ever train (<see cref="WithSyntheticSpeakers"/>): synthesised voices,
+    /// say. They join the training side of every split and never count among <see cref="Speakers"/>.
+    /// </summary>
+    public IReadOnlyList<FsddRecording> Synthetic { get; }
 
     /// <summary>Speakers, sorted.</summary>
     public IReadOnlyList<string> Speakers { get; }
@@ -117,6 +124,29 @@ public sealed class FsddDataset
         }
 
         return new FsddDataset(plain.Recordings, plain.FeatureCount, perturbed);
+    }
+
+    /// <summary>
+    /// This data set with <paramref name="recordings"/> as extra training-only speakers (replacing any earlier ones);
+    /// their features must have this set's length and their speaker names must differ from the real speakers'.
+    /// </summary>
+    public FsddDataset WithSyntheticSpeakers(IReadOnlyList<FsddRecording> recordings)
+    {
+        ArgumentNullException.ThrowIfNull(recordings);
+        foreach (var r in recordings)
+        {
+            if (r.Features.Length != FeatureCount)
+            {
+                throw new ArgumentException($"Synthetic recording '{r.File}' has {r.Features.Length} features, this data set {FeatureCount}: both must come from the same front end.", nameof(recordings));
+            }
+
+            if (Speakers.Contains(r.Speaker))
+            {
+                throw new ArgumentException($"Synthetic speaker '{r.Speaker}' has the name of a real speaker; it would join that speaker's folds.", nameof(recordings));
+            }
+        }
+
+        return new FsddDataset(Recordings, FeatureCount, SpeedPerturbed, recordings);
     }
 
     // Declaring the samples' rate as speed × the true rate makes the front end's resampler play them at that speed.
@@ -241,7 +271,7 @@ public sealed class FsddDataset
     {
         var train = Recordings.Where(r => !isTest(r)).ToList();
         var test = Recordings.Where(isTest).ToList();
-        var augmented = SpeedPerturbed.Where(r => !isTest(r)).ToList();
+        var augmented = SpeedPerturbed.Where(r => !isTest(r)).Concat(Synthetic).ToList();
         var mean = new double[FeatureCount];
         var variance = new double[FeatureCount];
         foreach (var r in train)

@@ -4,7 +4,8 @@ namespace Edge.Domain.Data;
 /// FSDD splits with speaker-level feature normalisation: every speaker's features are standardised with that
 /// speaker's own mean and deviation, taken from its training-side recordings. A held-out speaker (leave one speaker
 /// out) has none, so its statistics come from its own recordings without their labels — the enrolment a deployed
-/// recogniser gets from a new user's first unlabelled words. Speed-perturbed copies count as speakers of their own.
+/// recogniser gets from a new user's first unlabelled words. Speed-perturbed copies count as speakers of their own;
+/// synthetic speakers (<see cref="FsddDataset.Synthetic"/>) are each standardised by their own statistics and train.
 /// </summary>
 public static class FsddSpeakerNormalisation
 {
@@ -60,18 +61,33 @@ public static class FsddSpeakerNormalisation
                         continue;
                     }
 
-                    var features = new float[width];
-                    for (var f = 0; f < width; f++)
-                    {
-                        features[f] = (float)((r.Features[f] - mean[f]) * scale[f]);
-                    }
-
-                    (testRow ? test : train).Add((features, r.Digit));
+                    (testRow ? test : train).Add((Standardised(r, mean, scale), r.Digit));
                 }
             }
         }
 
+        foreach (var voice in data.Synthetic.GroupBy(r => r.Speaker, StringComparer.Ordinal))
+        {
+            var rows = voice.ToList();
+            var (mean, scale) = Statistics(rows, width);
+            foreach (var r in rows)
+            {
+                train.Add((Standardised(r, mean, scale), r.Digit));
+            }
+        }
+
         return new ClassificationTask(name, ToSet(train, width), ToSet(test, width), FsddDataset.ClassNames);
+    }
+
+    private static float[] Standardised(FsddRecording r, double[] mean, double[] scale)
+    {
+        var features = new float[mean.Length];
+        for (var f = 0; f < features.Length; f++)
+        {
+            features[f] = (float)((r.Features[f] - mean[f]) * scale[f]);
+        }
+
+        return features;
     }
 
     private static (double[] Mean, double[] Scale) Statistics(List<FsddRecording> rows, int width)

@@ -9,6 +9,9 @@ public enum Augmentation
     /// <summary>FSDD: every training recording also 10 % slower and 10 % faster (<see cref="BenchTasks.SpeedFactors"/>).</summary>
     Speed,
 
+    /// <summary>FSDD: a hundred espeak-ng voices speak the digits as extra training speakers (<see cref="Speech.SyntheticDigitSpeakers"/>).</summary>
+    Voices,
+
     /// <summary>MNIST: every training image also moved by one pixel in each direction (<see cref="Domain.Data.MnistDataset.WithShiftedCopies"/>).</summary>
     Shift,
 }
@@ -21,6 +24,7 @@ public static class Augmentations
     {
         Augmentation.None => "none",
         Augmentation.Speed => "speed",
+        Augmentation.Voices => "voices",
         Augmentation.Shift => "shift",
         _ => throw new ArgumentOutOfRangeException(nameof(augmentation), augmentation, null),
     };
@@ -30,7 +34,8 @@ public static class Augmentations
     {
         "none" => Augmentation.None,
         "speed" => Augmentation.Speed,
+        "voices" => Augmentation.Voices,
         "shift" => Augmentation.Shift,
-        _ => throw new ArgumentException($"Unknown augmentation '{text}'. Valid augmentations: none, speed (fsdd), shift (mnist)."),
+        _ => throw new ArgumentException($"Unknown augmentation '{text}'. Valid augmentations: none, speed (fsdd), voices (fsdd), shift (mnist)."),
     };
 }

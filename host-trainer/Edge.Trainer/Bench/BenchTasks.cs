@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Edge.Domain.Audio;
 using Edge.Domain.Data;
+using Edge.Trainer.Speech;
 
 namespace Edge.Trainer.Bench;
 
@@ -18,13 +20,15 @@ public static class BenchTasks
     /// <summary>Speed factors of <c>--augment speed</c>: each training recording also 10 % slower and 10 % faster.</summary>
     public static IReadOnlyList<double> SpeedFactors { get; } = [0.9, 1.1];
 
+    /// <summary>Cepstral coefficients of the FSDD features unless <c>--cepstra</c> says otherwise.</summary>
+    public const int DefaultCepstra = 13;
+
+    /// <summary>Where <c>--augment voices</c> keeps its synthesised recordings unless told otherwise.</summary>
+    public static string DefaultSpeechCache { get; } = Path.Combine("artifacts", "speech");
+
     private static readonly Lazy<FsddDataset> FsddWaveform = new(() => FsddDataset.LoadWaveform(WaveformSegments), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private static readonly Lazy<FsddDataset> Fsdd = new(() => FsddDataset.Load(), LazyThreadSafetyMode.ExecutionAndPublication);
-
-    private static readonly Lazy<FsddDataset> FsddNormalised = new(() => FsddDataset.Load(NormalisedFeatures), LazyThreadSafetyMode.ExecutionAndPublication);
-
-    private static readonly Lazy<FsddDataset> FsddSpeedPerturbed = new(() => FsddDataset.LoadWithSpeedPerturbation(new AudioFeatureOptions(), SpeedFactors!), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly ConcurrentDictionary<CorpusKey, Lazy<FsddDataset>> Corpora = new();
 
     /// <summary>The speaker-robust front end of <c>--features normalised</c>: cepstral mean normalisation and deltas.</summary>
     public static AudioFeatureOptions NormalisedFeatures { get; } = new() { CepstralMeanNormalisation = true, Deltas = true };
@@ -33,7 +37,7 @@ public static class BenchTasks
     public static string Available => "vowels, mnist, fsdd, fsdd-loso-<speaker>, fsdd-waveform";
 
     /// <summary>The FSDD corpus with features (loaded on first use).</summary>
-    public static FsddDataset FsddCorpus => Fsdd.Value;
+    public static FsddDataset FsddCorpus => Corpus(new CorpusKey(Normalised: false, Augmentation.None, DefaultCepstra, DefaultSpeechCache));
 
     /// <summary>
     /// Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names. <c>fsdd-waveform</c> drives the
@@ -42,27 +46,34 @@ public static class BenchTasks
     public static ClassificationTask Load(string name) => Load(name, FsddFeatures.Mfcc, Augmentation.None);
 
     /// <summary>
-    /// Loads a task by name with the FSDD front end <paramref name="features"/> (other tasks ignore it) and the
-    /// training-set <paramref name="augmentation"/>: speed-perturbed copies (<see cref="SpeedFactors"/>) for FSDD,
-    /// shifted copies for MNIST; an augmentation the task has not is an <see cref="ArgumentException"/>.
+    /// Loads a task by name with the FSDD front end <paramref name="features"/> of <paramref name="cepstra"/>
+    /// coefficients (other tasks ignore both) and the training-set <paramref name="augmentation"/>: speed-perturbed
+    /// copies (<see cref="SpeedFactors"/>) or synthetic speakers (<see cref="SyntheticDigitSpeakers"/>, cached in
+    /// <paramref name="speechCache"/>) for FSDD, shifted copies for MNIST; an augmentation the task has not is an
+    /// <see cref="ArgumentException"/>.
     /// </summary>
-    public static ClassificationTask Load(string name, FsddFeatures features, Augmentation augmentation)
+    public static ClassificationTask Load(string name, FsddFeatures features, Augmentation augmentation, int cepstra = DefaultCepstra, string? speechCache = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         var key = name.Trim().ToLowerInvariant();
         var isFsdd = key == "fsdd" || key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal);
-        var speedPerturbation = augmentation == Augmentation.Speed;
-        if ((speedPerturbation && !isFsdd) || (augmentation == Augmentation.Shift && key != "mnist"))
+        if ((augmentation is Augmentation.Speed or Augmentation.Voices && !isFsdd) || (augmentation == Augmentation.Shift && key != "mnist"))
         {
-            throw new ArgumentException($"--augment {augmentation.Name()} does not apply to task '{name}': speed is for fsdd, shift for mnist.");
+            throw new ArgumentException($"--augment {augmentation.Name()} does not apply to task '{name}': speed and voices are for fsdd, shift for mnist.");
         }
 
-        if (speedPerturbation && features == FsddFeatures.Normalised)
+        if (augmentation == Augmentation.Speed && features == FsddFeatures.Normalised)
         {
             throw new ArgumentException("Speed perturbation is available with the mfcc and speaker-normalised features, not with normalised.");
         }
 
-        var corpus = features == FsddFeatures.Normalised ? FsddNormalised : speedPerturbation ? FsddSpeedPerturbed : Fsdd;
+        var melBands = new AudioFeatureOptions().MelBands;
+        if (cepstra < 1 || cepstra > melBands)
+        {
+            throw new ArgumentException($"--cepstra {cepstra} is out of range: 1..{melBands} (the mel bands).");
+        }
+
+        var corpus = new Lazy<FsddDataset>(() => Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, speechCache ?? DefaultSpeechCache)));
         var perSpeaker = features == FsddFeatures.SpeakerNormalised;
         return key switch
         {
@@ -77,8 +88,29 @@ public static class BenchTasks
         };
     }
 
+    private static FsddDataset Corpus(CorpusKey key) => Corpora.GetOrAdd(key, k => new Lazy<FsddDataset>(() => LoadCorpus(k), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+
+    private static FsddDataset LoadCorpus(CorpusKey key)
+    {
+        var options = (key.Normalised ? NormalisedFeatures : new AudioFeatureOptions()) with { CepstralCoefficients = key.Cepstra };
+        switch (key.Augment)
+        {
+            case Augmentation.Speed:
+                return FsddDataset.LoadWithSpeedPerturbation(options, SpeedFactors);
+            case Augmentation.Voices:
+                var manifest = SyntheticDigitSpeakers.Ensure(key.SpeechCache, new EspeakNg(), threads: Environment.ProcessorCount);
+                var voices = FsddDataset.Load(manifest, options, maxIndex: null);
+                return FsddDataset.Load(options).WithSyntheticSpeakers(voices.Recordings);
+            default:
+                return FsddDataset.Load(options);
+        }
+    }
+
     private static ClassificationTask Shifted(ClassificationTask task) => task with { Train = MnistDataset.WithShiftedCopies(task.Train) };
 }
+
+// One loaded FSDD corpus: its front end, its augmentation and where synthetic speech is cached.
+internal readonly record struct CorpusKey(bool Normalised, Augmentation Augment, int Cepstra, string SpeechCache);
 
 /// <summary>Which audio front end the FSDD tasks use.</summary>
 public enum FsddFeatures

@@ -20,7 +20,7 @@ public static class PatBenchmark
     public static async Task<PatBenchmarkResult> RunAsync(PatBenchmarkOptions options, Action<string, double>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        var task = BenchTasks.Load(options.Task, options.Features, options.Augment);
+        var task = BenchTasks.Load(options.Task, options.Features, options.Augment, options.Cepstra, options.SpeechCache);
         var architecture = options.ResolvedArchitecture;
         var system = SystemFor(options.System, architecture);
         var threads = options.Threads;

@@ -49,6 +49,12 @@ public sealed record PatBenchmarkOptions
     /// <summary>FSDD audio front end.</summary>
     public FsddFeatures Features { get; init; } = FsddFeatures.Mfcc;
 
+    /// <summary>Cepstral coefficients per frame of the FSDD front end.</summary>
+    public int Cepstra { get; init; } = BenchTasks.DefaultCepstra;
+
+    /// <summary>Folder of the synthesised recordings of <see cref="Augmentation.Voices"/>.</summary>
+    public string SpeechCache { get; init; } = BenchTasks.DefaultSpeechCache;
+
     /// <summary>Extra training examples derived from the training split.</summary>
     public Augmentation Augment { get; init; } = Augmentation.None;
 

@@ -31,12 +31,14 @@ internal static class BenchCommand
         var layers = new Option<int>("--layers") { Description = "Physical layers in series in the wide and pixel-drive networks.", DefaultValueFactory = _ => new PatBenchmarkOptions().Layers };
         var scans = new Option<int>("--scans") { Description = "Scan orders of the image in the pixel-drive network: 1 rows, 2 rows and columns, 3-4 also backwards.", DefaultValueFactory = _ => new PatBenchmarkOptions().PixelDriveScans };
         var features = new Option<string>("--features") { Description = "FSDD front end: mfcc (pooled MFCCs, what packages ship), speaker (mfcc standardised per speaker; a held-out speaker by its own unlabelled recordings) or normalised (cepstral mean normalisation + deltas).", DefaultValueFactory = _ => "mfcc" };
-        var augment = new Option<string>("--augment") { Description = "Training augmentation: none, speed (fsdd: copies at 0.9x and 1.1x speed) or shift (mnist: copies moved by one pixel each way).", DefaultValueFactory = _ => "none" };
+        var cepstra = new Option<int>("--cepstra") { Description = "FSDD front end: cepstral coefficients per frame (c0 included).", DefaultValueFactory = _ => BenchTasks.DefaultCepstra };
+        var augment = new Option<string>("--augment") { Description = "Training augmentation: none, speed (fsdd: copies at 0.9x and 1.1x speed), voices (fsdd: the digits spoken by a hundred espeak-ng voices as extra training speakers) or shift (mnist: copies moved by one pixel each way).", DefaultValueFactory = _ => "none" };
+        var speechCache = new Option<DirectoryInfo>("--speech-cache") { Description = "Folder of the synthesised recordings of --augment voices (made once, then reused).", DefaultValueFactory = _ => new DirectoryInfo(BenchTasks.DefaultSpeechCache) };
         var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, schedule, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, augment, threads,
+            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, schedule, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, cepstra, augment, speechCache, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,7 +61,9 @@ internal static class BenchCommand
                 Layers = Positive(parse.GetValue(layers), "--layers"),
                 PixelDriveScans = ScanCount(parse.GetValue(scans)),
                 Features = ParseFeatures(parse.GetValue(features)!),
+                Cepstra = Positive(parse.GetValue(cepstra), "--cepstra"),
                 Augment = Augmentations.Parse(parse.GetValue(augment)!),
+                SpeechCache = parse.GetValue(speechCache)!.FullName,
                 Threads = Positive(parse.GetValue(threads), "--threads"),
             };
             if (IsLeaveOneSpeakerOut(options.Task, parse.GetValue(split)!))
@@ -79,7 +83,7 @@ internal static class BenchCommand
     {
         // Fail on a bad system or missing data before announcing a run.
         _ = PatBenchmark.SystemFor(options.System, options.ResolvedArchitecture);
-        var task = BenchTasks.Load(options.Task, options.Features, options.Augment);
+        var task = BenchTasks.Load(options.Task, options.Features, options.Augment, options.Cepstra, options.SpeechCache);
         AnsiConsole.MarkupLine($"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/], architecture [cyan]{options.ResolvedArchitecture.Name()}[/], modes [cyan]{string.Join(",", options.Modes.Select(m => m.Name()))}[/], {options.Seeds} seed(s), {options.Training.Epochs} epochs, {options.Threads} thread(s)");
         var result = await ProgressReporter.RunAsync(report => PatBenchmark.RunAsync(options, report, cancellationToken)).ConfigureAwait(false);
         Console.WriteLine();

@@ -46,6 +46,7 @@ public static class BenchReport
                 FsddFeatures.SpeakerNormalised => "speaker",
                 _ => "mfcc",
             },
+            ["cepstra"] = result.Options.Cepstra == BenchTasks.DefaultCepstra ? null : result.Options.Cepstra,
             ["augment"] = result.Options.Augment.Name(),
             ["seeds"] = result.Options.Seeds,
             ["epochs"] = result.Options.Training.Epochs,

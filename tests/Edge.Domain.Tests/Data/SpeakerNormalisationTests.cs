@@ -76,6 +76,50 @@ public sealed class SpeakerNormalisationTests
         }
     }
 
+    [Fact]
+    public void Synthetic_speakers_only_train_each_standardised_by_its_own_statistics()
+    {
+        var data = FsddDataset.Load(maxIndex: 6);
+        var width = data.FeatureCount;
+        var random = new Random(5);
+        var voices = new List<FsddRecording>();
+        foreach (var voice in new[] { "tts-a", "tts-b" })
+        {
+            for (var digit = 0; digit < 10; digit++)
+            {
+                // Each voice has its own offset and scale, which standardisation must remove.
+                var offset = voice == "tts-a" ? 40f : -7f;
+                var features = Enumerable.Range(0, width).Select(_ => offset + ((float)random.NextDouble() * (voice == "tts-a" ? 9f : 0.3f))).ToArray();
+                voices.Add(new FsddRecording($"{digit}_{voice}.wav", digit, voice, 0, features));
+            }
+        }
+
+        var augmented = data.WithSyntheticSpeakers(voices);
+        Assert.Equal(data.Speakers, augmented.Speakers);
+
+        var loso = augmented.LeaveOutSpeakerNormalised("theo");
+        var plainLoso = data.LeaveOutSpeakerNormalised("theo");
+        Assert.Equal(plainLoso.Test.Features, loso.Test.Features);
+        Assert.Equal(plainLoso.Train.Count + 20, loso.Train.Count);
+        var tail = new LabelledSet(loso.Train.Features[^(20 * width)..], loso.Train.Labels[^20..], width);
+        AssertStandardised(new LabelledSet(tail.Features[..(10 * width)], tail.Labels[..10], width), 0, 10);
+        AssertStandardised(new LabelledSet(tail.Features[(10 * width)..], tail.Labels[10..], width), 0, 10);
+
+        var conventional = augmented.Conventional();
+        Assert.Equal(data.Conventional().Test.Count, conventional.Test.Count);
+        Assert.Equal(data.Conventional().Train.Count + 20, conventional.Train.Count);
+    }
+
+    [Fact]
+    public void Synthetic_speakers_with_other_features_or_a_real_speakers_name_are_refused_by_name()
+    {
+        var data = FsddDataset.Load(maxIndex: 5);
+        var shortRow = new FsddRecording("0_x.wav", 0, "tts-x", 0, new float[3]);
+        Assert.Contains("has 3 features, this data set 91", Assert.Throws<ArgumentException>(() => data.WithSyntheticSpeakers([shortRow])).Message, StringComparison.Ordinal);
+        var impostor = new FsddRecording("0_theo.wav", 0, "theo", 0, new float[data.FeatureCount]);
+        Assert.Contains("'theo' has the name of a real speaker", Assert.Throws<ArgumentException>(() => data.WithSyntheticSpeakers([impostor])).Message, StringComparison.Ordinal);
+    }
+
     private static void AssertStandardised(LabelledSet set, int from, int to)
     {
         for (var f = 0; f < set.FeatureCount; f++)

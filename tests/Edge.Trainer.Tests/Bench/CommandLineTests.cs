@@ -36,7 +36,10 @@ public sealed class CommandLineTests
         Assert.Equal(Edge.Trainer.Bench.FsddFeatures.SpeakerNormalised, BenchCommand.ParseFeatures("speaker"));
         Assert.Equal(Augmentation.Speed, Augmentations.Parse("speed"));
         Assert.Equal(Augmentation.Shift, Augmentations.Parse(" Shift "));
-        Assert.Contains("Valid augmentations: none, speed (fsdd), shift (mnist)", Assert.Throws<ArgumentException>(() => Augmentations.Parse("mixup")).Message, StringComparison.Ordinal);
+        Assert.Equal(Augmentation.Voices, Augmentations.Parse("voices"));
+        Assert.Contains("Valid augmentations: none, speed (fsdd), voices (fsdd), shift (mnist)", Assert.Throws<ArgumentException>(() => Augmentations.Parse("mixup")).Message, StringComparison.Ordinal);
+        Assert.Contains("--augment voices does not apply to task 'mnist'", Assert.Throws<ArgumentException>(() => BenchTasks.Load("mnist", FsddFeatures.Mfcc, Augmentation.Voices)).Message, StringComparison.Ordinal);
+        Assert.Contains("--cepstra 27 is out of range: 1..26", Assert.Throws<ArgumentException>(() => BenchTasks.Load("fsdd", FsddFeatures.Mfcc, Augmentation.None, cepstra: 27)).Message, StringComparison.Ordinal);
         Assert.Contains("--augment shift does not apply to task 'vowels'", Assert.Throws<ArgumentException>(() => BenchTasks.Load("vowels", FsddFeatures.Mfcc, Augmentation.Shift)).Message, StringComparison.Ordinal);
         Assert.Contains("--augment speed does not apply to task 'mnist'", Assert.Throws<ArgumentException>(() => BenchTasks.Load("mnist", FsddFeatures.Mfcc, Augmentation.Speed)).Message, StringComparison.Ordinal);
         Assert.Contains("Valid features: mfcc, speaker, normalised", Assert.Throws<ArgumentException>(() => BenchCommand.ParseFeatures("plp")).Message, StringComparison.Ordinal);

@@ -75,12 +75,23 @@ public sealed class ReportGeneratorTests
             ["features"] = "mfcc",
             ["schedule"] = "constant",
         });
+        bench.WriteAccuracy("fsdd-electronic-voices", "fsdd", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.97] }, network: new JsonObject
+        {
+            ["architecture"] = "wide",
+            ["width"] = 16,
+            ["layers"] = 1,
+            ["features"] = "speaker",
+            ["cepstra"] = 8,
+            ["augment"] = "voices",
+            ["schedule"] = "cosine",
+        });
 
         ReportGenerator.Run(bench.Options());
 
         var readme = File.ReadAllText(bench.Readme);
         Assert.Contains("| fsdd | mechanical | wide ×16, 1 layer, speaker-normalised, speed-perturbed, cosine LR | – | **95.0 %** |", readme, StringComparison.Ordinal);
         Assert.Contains("| mnist | electronic | pixel drive, 4 scans, 2 layers | – | **93.0 %** |", readme, StringComparison.Ordinal);
+        Assert.Contains("| fsdd | electronic | wide ×16, 1 layer, speaker-normalised, 8 MFCCs, + synthetic voices, cosine LR | – | **97.0 %** |", readme, StringComparison.Ordinal);
     }
 
     [Fact]

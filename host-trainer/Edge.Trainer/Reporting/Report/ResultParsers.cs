@@ -71,11 +71,16 @@ internal static class ResultParsers
                 "normalised" => ", CMN + deltas",
                 _ => string.Empty,
             });
+            if (fields.OptionalInteger(json, "cepstra") is { } cepstra)
+            {
+                text.Append($", {cepstra} MFCCs");
+            }
         }
 
         text.Append(fields.OptionalString(json, "augment") switch
         {
             "speed" => ", speed-perturbed",
+            "voices" => ", + synthetic voices",
             "shift" => ", shifted copies",
             _ => string.Empty,
         });
