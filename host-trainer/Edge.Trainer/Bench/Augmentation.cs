@@ -1,3 +1,5 @@
+using Edge.Trainer.Cli;
+
 namespace Edge.Trainer.Bench;
 
 /// <summary>Extra training examples <c>bench pat</c> derives from the training split (the test split is never touched).</summary>
@@ -19,23 +21,17 @@ public enum Augmentation
 /// <summary>Names of <see cref="Augmentation"/>.</summary>
 public static class Augmentations
 {
+    private static readonly CommandLineNames<Augmentation> Names = new(
+        "augmentation",
+        "augmentations",
+        new(Augmentation.None, "none"),
+        new(Augmentation.Speed, "speed", "fsdd"),
+        new(Augmentation.Voices, "voices", "fsdd"),
+        new(Augmentation.Shift, "shift", "mnist"));
+
     /// <summary>Command-line name.</summary>
-    public static string Name(this Augmentation augmentation) => augmentation switch
-    {
-        Augmentation.None => "none",
-        Augmentation.Speed => "speed",
-        Augmentation.Voices => "voices",
-        Augmentation.Shift => "shift",
-        _ => throw new ArgumentOutOfRangeException(nameof(augmentation), augmentation, null),
-    };
+    public static string Name(this Augmentation augmentation) => Names.Name(augmentation);
 
     /// <summary>Parses a command-line name, with an error that lists the valid ones.</summary>
-    public static Augmentation Parse(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "none" => Augmentation.None,
-        "speed" => Augmentation.Speed,
-        "voices" => Augmentation.Voices,
-        "shift" => Augmentation.Shift,
-        _ => throw new ArgumentException($"Unknown augmentation '{text}'. Valid augmentations: none, speed (fsdd), voices (fsdd), shift (mnist)."),
-    };
+    public static Augmentation Parse(string text) => Names.Parse(text);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Edge.Domain.Audio;
 using Edge.Domain.Data;
+using Edge.Trainer.Cli;
 using Edge.Trainer.Speech;
 
 namespace Edge.Trainer.Bench;
@@ -123,4 +124,21 @@ public enum FsddFeatures
 
     /// <summary>The default MFCC vector standardised per speaker (<see cref="FsddSpeakerNormalisation"/>).</summary>
     SpeakerNormalised,
+}
+
+/// <summary>Names of <see cref="FsddFeatures"/>.</summary>
+public static class FsddFeatureNames
+{
+    private static readonly CommandLineNames<FsddFeatures> Names = new(
+        "features",
+        "features",
+        new(FsddFeatures.Mfcc, "mfcc"),
+        new(FsddFeatures.SpeakerNormalised, "speaker", null, "speaker-normalised"),
+        new(FsddFeatures.Normalised, "normalised", null, "normalized", "cmvn"));
+
+    /// <summary>Command-line name (as the bench JSON records it).</summary>
+    public static string Name(this FsddFeatures features) => Names.Name(features);
+
+    /// <summary>Parses a command-line name, with an error that lists the valid ones.</summary>
+    public static FsddFeatures Parse(string text) => Names.Parse(text);
 }

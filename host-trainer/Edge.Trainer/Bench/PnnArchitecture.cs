@@ -1,3 +1,5 @@
+using Edge.Trainer.Cli;
+
 namespace Edge.Trainer.Bench;
 
 /// <summary>Which network <c>bench pat</c> trains.</summary>
@@ -22,25 +24,19 @@ public enum PnnArchitecture
 /// <summary>Names and resolution of <see cref="PnnArchitecture"/>.</summary>
 public static class PnnArchitectureNames
 {
+    private static readonly CommandLineNames<PnnArchitecture> Names = new(
+        "architecture",
+        "architectures",
+        new(PnnArchitecture.Auto, "auto"),
+        new(PnnArchitecture.Standard, "standard"),
+        new(PnnArchitecture.Wide, "wide"),
+        new(PnnArchitecture.PixelDrive, "pixel-drive", null, "pixels"));
+
     /// <summary>Command-line name.</summary>
-    public static string Name(this PnnArchitecture architecture) => architecture switch
-    {
-        PnnArchitecture.Auto => "auto",
-        PnnArchitecture.Standard => "standard",
-        PnnArchitecture.Wide => "wide",
-        PnnArchitecture.PixelDrive => "pixel-drive",
-        _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
-    };
+    public static string Name(this PnnArchitecture architecture) => Names.Name(architecture);
 
     /// <summary>Parses a command-line name, with an error that lists the valid ones.</summary>
-    public static PnnArchitecture Parse(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "auto" => PnnArchitecture.Auto,
-        "standard" => PnnArchitecture.Standard,
-        "wide" => PnnArchitecture.Wide,
-        "pixel-drive" or "pixels" => PnnArchitecture.PixelDrive,
-        _ => throw new ArgumentException($"Unknown architecture '{text}'. Valid architectures: auto, standard, wide, pixel-drive."),
-    };
+    public static PnnArchitecture Parse(string text) => Names.Parse(text);
 
     /// <summary>What <see cref="PnnArchitecture.Auto"/> means for <paramref name="task"/> on <paramref name="system"/>.</summary>
     public static PnnArchitecture Resolve(PnnArchitecture architecture, string task, string system)

@@ -116,23 +116,18 @@ internal static class BenchCommand
     internal static IReadOnlyList<TrainingMode> ParseModes(string text)
     {
         var modes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TrainingModes.Parse).Distinct().ToList();
-        return modes.Count > 0 ? modes : throw new ArgumentException("--modes names no mode. Valid modes: insilico, pat, ideal, pat-refine, digital.");
+        return modes.Count > 0 ? modes : throw new ArgumentException($"--modes names no mode. Valid modes: {TrainingModes.Valid}.");
     }
 
-    internal static FsddFeatures ParseFeatures(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "mfcc" => FsddFeatures.Mfcc,
-        "normalised" or "normalized" or "cmvn" => FsddFeatures.Normalised,
-        "speaker" or "speaker-normalised" => FsddFeatures.SpeakerNormalised,
-        _ => throw new ArgumentException($"Unknown features '{text}'. Valid features: mfcc, speaker, normalised."),
-    };
+    private static readonly CommandLineNames<TwinKind> TwinNames = new(
+        "twin",
+        "twins",
+        new(TwinKind.Mlp, "mlp", null, "blackbox", "black-box"),
+        new(TwinKind.GrayBox, "graybox", null, "gray-box", "greybox"));
 
-    internal static TwinKind ParseTwin(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "mlp" or "blackbox" or "black-box" => TwinKind.Mlp,
-        "graybox" or "gray-box" or "greybox" => TwinKind.GrayBox,
-        _ => throw new ArgumentException($"Unknown twin '{text}'. Valid twins: mlp, graybox."),
-    };
+    internal static FsddFeatures ParseFeatures(string text) => FsddFeatureNames.Parse(text);
+
+    internal static TwinKind ParseTwin(string text) => TwinNames.Parse(text);
 
     internal static double PositiveRate(double value)
         => value is > 0 and < 1 ? value : throw new ArgumentException($"--learning-rate must be in (0, 1), was {value}.");

@@ -40,12 +40,7 @@ public static class BenchReport
             ["width"] = result.Options.ResolvedArchitecture == PnnArchitecture.Wide ? result.Options.Width : null,
             ["layers"] = result.Options.ResolvedArchitecture is PnnArchitecture.Wide or PnnArchitecture.PixelDrive ? result.Options.Layers : null,
             ["scans"] = result.Options.ResolvedArchitecture == PnnArchitecture.PixelDrive ? result.Options.PixelDriveScans : null,
-            ["features"] = result.Options.Features switch
-            {
-                FsddFeatures.Normalised => "normalised",
-                FsddFeatures.SpeakerNormalised => "speaker",
-                _ => "mfcc",
-            },
+            ["features"] = result.Options.Features.Name(),
             ["cepstra"] = result.Options.Cepstra == BenchTasks.DefaultCepstra ? null : result.Options.Cepstra,
             ["augment"] = result.Options.Augment.Name(),
             ["seeds"] = result.Options.Seeds,

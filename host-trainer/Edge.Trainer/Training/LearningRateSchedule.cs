@@ -1,3 +1,5 @@
+using Edge.Trainer.Cli;
+
 namespace Edge.Trainer.Training;
 
 /// <summary>How the Adam step size changes over a training run.</summary>
@@ -16,21 +18,17 @@ public enum LearningRateSchedule
 /// <summary>Names and values of <see cref="LearningRateSchedule"/>.</summary>
 public static class LearningRateSchedules
 {
+    private static readonly CommandLineNames<LearningRateSchedule> Names = new(
+        "learning-rate schedule",
+        "schedules",
+        new(LearningRateSchedule.Constant, "constant"),
+        new(LearningRateSchedule.Cosine, "cosine"));
+
     /// <summary>Command-line name.</summary>
-    public static string Name(this LearningRateSchedule schedule) => schedule switch
-    {
-        LearningRateSchedule.Constant => "constant",
-        LearningRateSchedule.Cosine => "cosine",
-        _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, null),
-    };
+    public static string Name(this LearningRateSchedule schedule) => Names.Name(schedule);
 
     /// <summary>Parses a command-line name, with an error that lists the valid ones.</summary>
-    public static LearningRateSchedule Parse(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "constant" => LearningRateSchedule.Constant,
-        "cosine" => LearningRateSchedule.Cosine,
-        _ => throw new ArgumentException($"Unknown learning-rate schedule '{text}'. Valid schedules: constant, cosine."),
-    };
+    public static LearningRateSchedule Parse(string text) => Names.Parse(text);
 
     /// <summary>The step size for step <paramref name="step"/> (from 0) of <paramref name="steps"/>.</summary>
     public static double At(this LearningRateSchedule schedule, double initial, long step, long steps)

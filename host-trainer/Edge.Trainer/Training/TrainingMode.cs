@@ -1,3 +1,5 @@
+using Edge.Trainer.Cli;
+
 namespace Edge.Trainer.Training;
 
 /// <summary>How gradients reach the physical parameters.</summary>
@@ -22,25 +24,21 @@ public enum TrainingMode
 /// <summary>Names of the modes as used on the command line and in reports.</summary>
 public static class TrainingModes
 {
+    private static readonly CommandLineNames<TrainingMode> Names = new(
+        "training mode",
+        "modes",
+        new(TrainingMode.InSilico, "insilico", null, "in-silico"),
+        new(TrainingMode.Pat, "pat"),
+        new(TrainingMode.Ideal, "ideal"),
+        new(TrainingMode.PatRefine, "pat-refine", null, "patrefine"),
+        new(TrainingMode.Digital, "digital"));
+
+    /// <summary>The valid names, comma-separated.</summary>
+    public static string Valid => Names.Valid;
+
     /// <summary>Command-line name of <paramref name="mode"/>.</summary>
-    public static string Name(this TrainingMode mode) => mode switch
-    {
-        TrainingMode.InSilico => "insilico",
-        TrainingMode.Pat => "pat",
-        TrainingMode.Ideal => "ideal",
-        TrainingMode.PatRefine => "pat-refine",
-        TrainingMode.Digital => "digital",
-        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
-    };
+    public static string Name(this TrainingMode mode) => Names.Name(mode);
 
     /// <summary>Parses a command-line name, with an error that lists the valid ones.</summary>
-    public static TrainingMode Parse(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "insilico" or "in-silico" => TrainingMode.InSilico,
-        "pat" => TrainingMode.Pat,
-        "ideal" => TrainingMode.Ideal,
-        "pat-refine" or "patrefine" => TrainingMode.PatRefine,
-        "digital" => TrainingMode.Digital,
-        _ => throw new ArgumentException($"Unknown training mode '{name}'. Valid modes: insilico, pat, ideal, pat-refine, digital."),
-    };
+    public static TrainingMode Parse(string name) => Names.Parse(name);
 }

@@ -46,6 +46,25 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Every_command_line_name_parses_back_to_its_value_and_aliases_are_accepted()
+    {
+        Assert.All(Enum.GetValues<Augmentation>(), v => Assert.Equal(v, Augmentations.Parse(v.Name())));
+        Assert.All(Enum.GetValues<PnnArchitecture>(), v => Assert.Equal(v, PnnArchitectureNames.Parse(v.Name())));
+        Assert.All(Enum.GetValues<TrainingMode>(), v => Assert.Equal(v, TrainingModes.Parse(v.Name())));
+        Assert.All(Enum.GetValues<LearningRateSchedule>(), v => Assert.Equal(v, LearningRateSchedules.Parse(v.Name())));
+        Assert.All(Enum.GetValues<FsddFeatures>(), v => Assert.Equal(v, FsddFeatureNames.Parse(v.Name())));
+
+        Assert.Equal(TrainingMode.InSilico, TrainingModes.Parse(" In-Silico "));
+        Assert.Equal(PnnArchitecture.PixelDrive, PnnArchitectureNames.Parse("pixels"));
+        Assert.Equal(FsddFeatures.Normalised, FsddFeatureNames.Parse("cmvn"));
+        Assert.Equal(TwinKind.GrayBox, BenchCommand.ParseTwin("greybox"));
+        Assert.Equal("speaker", FsddFeatures.SpeakerNormalised.Name());
+        Assert.Contains("Unknown training mode 'adam'. Valid modes: insilico, pat, ideal, pat-refine, digital.", Assert.Throws<ArgumentException>(() => TrainingModes.Parse("adam")).Message, StringComparison.Ordinal);
+        Assert.Contains("--modes names no mode. Valid modes: insilico, pat", Assert.Throws<ArgumentException>(() => BenchCommand.ParseModes(" , ")).Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown learning-rate schedule 'step'. Valid schedules: constant, cosine.", Assert.Throws<ArgumentException>(() => LearningRateSchedules.Parse("step")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_system_names_the_known_ones()
     {
         var error = Assert.Throws<ArgumentException>(() => Edge.Domain.Simulation.PhysicalSystems.Get("quantum"));
