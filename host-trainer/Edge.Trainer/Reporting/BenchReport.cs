@@ -46,6 +46,7 @@ public static class BenchReport
             ["seeds"] = result.Options.Seeds,
             ["epochs"] = result.Options.Training.Epochs,
             ["schedule"] = result.Options.Training.Schedule.Name(),
+            ["input_noise"] = result.Options.Training.InputNoise > 0 ? result.Options.Training.InputNoise : null,
             ["modes"] = modes,
             ["twin_predicted_insilico"] = insilico.Count > 0 ? Round(insilico.Average(r => r.TwinPredictedAccuracy)) : null,
             ["twin_val_nmse"] = Round(result.TwinValidationNmse, 6),

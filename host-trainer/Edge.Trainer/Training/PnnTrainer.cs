@@ -51,6 +51,7 @@ public static class PnnTrainer
         var steps = (long)options.Epochs * ((train.Count + options.BatchSize - 1) / options.BatchSize);
         var step = 0L;
         var shuffle = new NoiseSource(seed ^ 0xba7c);
+        var inputNoise = new NoiseSource(seed ^ 0x5eed_0f_a1);
         var curve = new List<EpochRecord>();
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -66,6 +67,8 @@ public static class PnnTrainer
                     train.Row(order[start + b]).CopyTo(batchInputs.AsSpan(b * features));
                     batchLabels[b] = train.Labels[order[start + b]];
                 }
+
+                AddNoise(batchInputs.AsSpan(0, count * features), options.InputNoise, inputNoise);
 
                 gradients.Refresh();
                 adam.LearningRate = options.Schedule.At(options.LearningRate, step++, steps);
@@ -149,6 +152,19 @@ public static class PnnTrainer
         }
 
         return new GradientSource(gradientTwin, simulated);
+    }
+
+    private static void AddNoise(Span<float> inputs, double deviation, NoiseSource noise)
+    {
+        if (deviation <= 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] += (float)(deviation * noise.NextGaussian());
+        }
     }
 
     private static int CountCorrect(float[] logits, ReadOnlySpan<int> labels, int classes)

@@ -15,6 +15,12 @@ public sealed record TrainingOptions
     /// <summary>How the step size changes over the run.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
+    /// <summary>
+    /// Standard deviation of Gaussian noise added to every training input afresh each time it is drawn (0 = none):
+    /// a regulariser that keeps the network from fitting its training speakers' exact feature values.
+    /// </summary>
+    public double InputNoise { get; init; }
+
     /// <summary>Device passes over the test set averaged into the reported accuracy (noise is fresh each pass).</summary>
     public int EvaluationPasses { get; init; } = 5;
 

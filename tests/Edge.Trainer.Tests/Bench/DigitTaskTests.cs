@@ -51,6 +51,30 @@ public sealed class DigitTaskTests : IClassFixture<DigitTaskTests.ElectronicTwin
     }
 
     [Fact]
+    public async Task Input_noise_perturbs_the_training_inputs_afresh_and_never_the_test_set()
+    {
+        var task = FsddDataset.Load(maxIndex: 9).Conventional();
+        async Task<TrainingResult> TrainDigital(double noise)
+        {
+            var model = PnnArchitectures.Digital(task.Train.FeatureCount, task.ClassCount, 3_000, 256, 0);
+            return await PnnTrainer.TrainAsync(model, task, TrainingMode.Digital, _twin.Twin, _twin.Data, Training with { InputNoise = noise }, 0, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        var clean = await TrainDigital(0);
+        var mild = await TrainDigital(0.3);
+        var drowned = await TrainDigital(100);
+
+        // Standardised features drowned in σ = 100 noise carry nothing to learn from, batch after batch.
+        Assert.True(drowned.Curve[^1].TrainAccuracy < 0.3, $"training accuracy {drowned.Curve[^1].TrainAccuracy:P1} under σ = 100 noise");
+        Assert.True(clean.Curve[^1].TrainAccuracy > 0.9, $"training accuracy {clean.Curve[^1].TrainAccuracy:P1} without noise");
+
+        // Mild noise changes what is learned but the clean test set still scores as a trained model.
+        Assert.NotEqual(clean.Curve[^1].TrainLoss, mild.Curve[^1].TrainLoss);
+        Assert.True(mild.TestAccuracy > 0.6, $"test accuracy {mild.TestAccuracy:P1} after training with σ = 0.3");
+        Assert.Contains("--input-noise must be zero or a positive number", Assert.Throws<ArgumentException>(() => BenchCommand.NonNegative(-0.1, "--input-noise")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Task_names_and_splits_are_checked()
     {
         Assert.Contains("Available tasks: vowels, mnist, fsdd", Assert.Throws<ArgumentException>(() => BenchTasks.Load("cifar")).Message, StringComparison.Ordinal);

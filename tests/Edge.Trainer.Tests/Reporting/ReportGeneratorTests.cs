@@ -84,6 +84,7 @@ public sealed class ReportGeneratorTests
             ["cepstra"] = 8,
             ["augment"] = "voices",
             ["schedule"] = "cosine",
+            ["input_noise"] = 1.0,
         });
 
         ReportGenerator.Run(bench.Options());
@@ -91,7 +92,7 @@ public sealed class ReportGeneratorTests
         var readme = File.ReadAllText(bench.Readme);
         Assert.Contains("| fsdd | mechanical | wide ×16, 1 layer, speaker-normalised, speed-perturbed, cosine LR | – | **95.0 %** |", readme, StringComparison.Ordinal);
         Assert.Contains("| mnist | electronic | pixel drive, 4 scans, 2 layers | – | **93.0 %** |", readme, StringComparison.Ordinal);
-        Assert.Contains("| fsdd | electronic | wide ×16, 1 layer, speaker-normalised, 8 MFCCs, + synthetic voices, cosine LR | – | **97.0 %** |", readme, StringComparison.Ordinal);
+        Assert.Contains("| fsdd | electronic | wide ×16, 1 layer, speaker-normalised, 8 MFCCs, + synthetic voices, cosine LR, input noise σ 1 | – | **97.0 %** |", readme, StringComparison.Ordinal);
     }
 
     [Fact]

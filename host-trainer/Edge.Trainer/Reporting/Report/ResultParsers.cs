@@ -90,6 +90,11 @@ internal static class ResultParsers
             text.Append(", cosine LR");
         }
 
+        if (fields.OptionalNumber(json, "input_noise") is > 0 and var noise)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $", input noise σ {noise}");
+        }
+
         return text.ToString();
     }
 
