@@ -301,7 +301,7 @@ static class BenchProfiles
         runs.Add(("fsdd-loso", Pat("fsdd", "electronic", "pat,digital", seeds: 1, "--split", "loso", "--epochs", "10", "--twin-epochs", "30", "--threads", "2")));
         runs.Add(("fsdd-loso-wide", Pat("fsdd", "electronic", "pat,digital", seeds: 1, ["--split", "loso", .. speakerWide, "--augment", "speed", "--width", "16", "--layers", "1", "--schedule", "cosine", "--epochs", "10", "--twin-samples", "10000", "--twin-epochs", "20", "--threads", "2"])));
         // Needs espeak-ng (apt-get install espeak-ng) for the synthetic voices.
-        runs.Add(("fsdd-loso-voices", Pat("fsdd", "electronic", "pat,insilico,ideal,digital", seeds: 3, ["--split", "loso", .. speakerWide, "--cepstra", "8", "--augment", "voices", "--width", "16", "--layers", "1", "--schedule", "cosine", "--epochs", "10", "--twin-samples", "10000", "--twin-epochs", "20", "--threads", "2"])));
+        runs.Add(("fsdd-loso-voices", Pat("fsdd", "electronic", "pat,insilico,ideal,digital", seeds: 3, ["--split", "loso", .. speakerWide, "--cepstra", "8", "--augment", "voices", "--input-noise", "1", "--width", "16", "--layers", "1", "--schedule", "cosine", "--epochs", "10", "--twin-samples", "10000", "--twin-epochs", "20", "--threads", "2"])));
         string[] electronicScans = ["--twin", "graybox", "--scans", "4", "--layers", "1", "--schedule", "cosine", "--epochs", "15", "--threads", "2"];
         runs.Add(("mnist-electronic", Pat("mnist", "electronic", "insilico,pat,ideal,digital", seeds: 1, electronicScans)));
         runs.Add(("mnist-electronic-2-seeds", Pat("mnist", "electronic", "pat", seeds: 2, electronicScans)));
