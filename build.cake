@@ -325,6 +325,7 @@ static class BenchProfiles
         runs.Add(("fsdd-electronic", Pat("fsdd", "electronic", "insilico,pat,ideal,digital", seeds: 1, ["--epochs", "2", .. small])));
         runs.Add(("fsdd-mechanical", Pat("fsdd", "mechanical", "insilico,pat,ideal", seeds: 1, ["--epochs", "1", .. small])));
         runs.Add(("fsdd-loso", Pat("fsdd", "electronic", "pat,digital", seeds: 1, ["--split", "loso", "--epochs", "1", "--twin-samples", "1000", "--twin-epochs", "3"])));
+        runs.Add(("fsdd-loso-voices", Pat("fsdd", "electronic", "pat,digital", seeds: 1, ["--split", "loso", "--features", "speaker", "--cepstra", "8", "--augment", "voices", "--input-noise", "1", "--architecture", "wide", "--width", "4", "--epochs", "1", "--twin-samples", "1000", "--twin-epochs", "3"])));
         foreach (var system in new[] { "electronic", "mechanical", "optical" })
         {
             runs.Add(($"mnist-{system}", Pat("mnist", system, "insilico,pat,ideal,digital", seeds: 1, ["--epochs", "1", .. small])));

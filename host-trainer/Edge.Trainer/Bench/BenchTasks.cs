@@ -38,7 +38,7 @@ public static class BenchTasks
     public static string Available => "vowels, mnist, fsdd, fsdd-loso-<speaker>, fsdd-waveform";
 
     /// <summary>The FSDD corpus with features (loaded on first use).</summary>
-    public static FsddDataset FsddCorpus => Corpus(new CorpusKey(Normalised: false, Augmentation.None, DefaultCepstra, DefaultSpeechCache));
+    public static FsddDataset FsddCorpus => Corpus(new CorpusKey(Normalised: false, Augmentation.None, DefaultCepstra, SpeechCache: string.Empty));
 
     /// <summary>
     /// Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names. <c>fsdd-waveform</c> drives the
@@ -74,7 +74,9 @@ public static class BenchTasks
             throw new ArgumentException($"--cepstra {cepstra} is out of range: 1..{melBands} (the mel bands).");
         }
 
-        var corpus = new Lazy<FsddDataset>(() => Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, speechCache ?? DefaultSpeechCache)));
+        // The cache folder only tells corpora apart when they hold synthetic voices.
+        var cache = augmentation == Augmentation.Voices ? speechCache ?? DefaultSpeechCache : string.Empty;
+        var corpus = new Lazy<FsddDataset>(() => Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, cache)));
         var perSpeaker = features == FsddFeatures.SpeakerNormalised;
         return key switch
         {
