@@ -133,7 +133,7 @@ internal static class AgentRssBench
     }
 
     /// <summary>Trains (ideal gradients, 30 epochs) and installs a vowel model; returns the agent's environment.</summary>
-    private static async Task<Dictionary<string, string>> PrepareAsync(string agent, string folder)
+    internal static async Task<Dictionary<string, string>> PrepareAsync(string agent, string folder)
     {
         var task = VowelDataset.Load();
         var system = PhysicalSystems.Get("electronic");
@@ -196,7 +196,7 @@ internal static class AgentRssBench
     private static string DefaultAgent()
         => Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "bin", "Release", "net10.0", "edge-agent");
 
-    private static long Status(int pid, string field)
+    internal static long Status(int pid, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
