@@ -28,6 +28,47 @@ public static class PackageSigning
         return publicKey.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
+    /// <summary>Length of a key id: 16 lower-case hex digits (the first 8 bytes of a SHA-256).</summary>
+    public const int KeyIdLength = 16;
+
+    /// <summary>
+    /// The key's id: the first 8 bytes of the SHA-256 of its SubjectPublicKeyInfo DER, as 16 lower-case hex digits.
+    /// A private key and its public key have the same id.
+    /// </summary>
+    public static string KeyId(ECDsa key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(key.ExportSubjectPublicKeyInfo(), digest);
+        return Convert.ToHexStringLower(digest[..(KeyIdLength / 2)]);
+    }
+
+    /// <summary>True when <paramref name="keyId"/> has the shape of a key id: 16 lower-case hex digits.</summary>
+    public static bool IsKeyId(string? keyId)
+    {
+        if (keyId is not { Length: KeyIdLength })
+        {
+            return false;
+        }
+
+        foreach (var c in keyId)
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A new key holding only the public half of <paramref name="key"/> (for a trust set made from a signing key).</summary>
+    public static ECDsa PublicKeyOf(ECDsa key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return ECDsa.Create(key.ExportParameters(includePrivateParameters: false));
+    }
+
     /// <summary>Lower-case hex SHA-256 of <paramref name="data"/>.</summary>
     public static string Sha256Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
@@ -41,6 +82,11 @@ public static class PackageSigning
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new ModelPackageException($"Cannot read the {kind} key '{path}': {e.Message}", e);
+        }
+
+        if (kind == "public" && pem.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            throw new ModelPackageException($"The public key '{path}' holds a private key; give agents only the public key (.pub.pem).");
         }
 
         var key = ECDsa.Create();

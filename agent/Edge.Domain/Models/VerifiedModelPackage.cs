@@ -5,12 +5,16 @@ public sealed class VerifiedModelPackage
 {
     private readonly Dictionary<string, byte[]> _files;
 
-    internal VerifiedModelPackage(ModelManifest manifest, Dictionary<string, byte[]> files, byte[] manifestBytes)
+    internal VerifiedModelPackage(ModelManifest manifest, Dictionary<string, byte[]> files, byte[] manifestBytes, string keyId)
     {
         Manifest = manifest;
         _files = files;
         ManifestSha256 = PackageSigning.Sha256Hex(manifestBytes);
+        KeyId = keyId;
     }
+
+    /// <summary>Id of the trusted key whose signature verified (the manifest's <c>keyId</c> from schema 4).</summary>
+    public string KeyId { get; }
 
     /// <summary>The verified manifest.</summary>
     public ModelManifest Manifest { get; }
