@@ -39,9 +39,10 @@ internal static class KeygenCommand
                 throw;
             }
 
-            Console.WriteLine($"private key: {privatePath}");
-            Console.WriteLine($"public key:  {publicPath}");
-            Console.WriteLine($"key id:      {PackageSigning.KeyId(key)}");
+            var console = parse.InvocationConfiguration.Output;
+            console.WriteLine($"private key: {privatePath}");
+            console.WriteLine($"public key:  {publicPath}");
+            console.WriteLine($"key id:      {PackageSigning.KeyId(key)}");
             return 0;
         });
         return command;
