@@ -1,6 +1,8 @@
 namespace Edge.Domain.Models;
 
-/// <summary>A read-only window of <c>length</c> bytes of a seekable stream from <c>start</c>: an entry's compressed data.</summary>
+/// <summary>
+/// A read-only window of <c>length</c> bytes of a seekable stream from <c>start</c>: an entry's compressed data.
+/// </summary>
 internal sealed class BoundedReadStream(Stream inner, long start, long length) : Stream
 {
     private long _read;

@@ -2,7 +2,9 @@ using Edge.Domain.Specs;
 
 namespace Edge.Domain.Models;
 
-/// <summary>The checks of a verified manifest's content: its signed fields, the files it lists, its input and stages.</summary>
+/// <summary>
+/// The checks of a verified manifest's content: its signed fields, the files it lists, its input and stages.
+/// </summary>
 internal static class ManifestChecks
 {
     /// <summary>
@@ -28,11 +30,13 @@ internal static class ManifestChecks
 
         if (!string.Equals(manifest.KeyId, verifyingKeyId, StringComparison.Ordinal))
         {
-            throw new ModelPackageException($"Manifest 'keyId' is '{manifest.KeyId}' but the signature verifies with key {verifyingKeyId}.");
+            throw new ModelPackageException($"Manifest 'keyId' is '{manifest.KeyId}' but the signature verifies with "
+                + $"key {verifyingKeyId}.");
         }
 
         var targets = manifest.Targets
-            ?? throw new ModelPackageException("Manifest has no 'targets': a package must name the devices or fleet it is for.");
+            ?? throw new ModelPackageException("Manifest has no 'targets': a package must name the devices or fleet "
+                + "it is for.");
         if (targets.Problem() is { } problem)
         {
             throw new ModelPackageException($"Manifest 'targets': {problem}.");
@@ -41,7 +45,8 @@ internal static class ManifestChecks
 
     /// <summary>
     /// Matches the listed files against the zip directory without inflating anything: each listed file is present with
-    /// its signed length, no entry is unlisted, and the listed files fit in <see cref="ModelPackageLayout.MaxContentBytes"/>.
+    /// its signed length, no entry is unlisted, and the listed files fit in
+    /// <see cref="ModelPackageLayout.MaxContentBytes"/>.
     /// </summary>
     public static List<(PackageFile File, PackageZipEntry Entry)> Listing(ModelManifest manifest, PackageZip zip)
     {
@@ -50,9 +55,10 @@ internal static class ManifestChecks
         long total = 0;
         foreach (var file in manifest.Files)
         {
-            if (file?.Path is not { } path || path is ModelPackageLayout.ManifestEntry or ModelPackageLayout.SignatureEntry || !names.Add(path))
+            if (file?.Path is not { } path || IsReserved(path) || !names.Add(path))
             {
-                throw new ModelPackageException($"Manifest 'files' lists '{file?.Path}', which is missing, reserved or listed twice.");
+                throw new ModelPackageException($"Manifest 'files' lists '{file?.Path}', which is missing, reserved or "
+                    + "listed twice.");
             }
 
             if (!zip.Entries.TryGetValue(path, out var entry))
@@ -62,13 +68,15 @@ internal static class ManifestChecks
 
             if (file.Length != entry.Length || file.Sha256 is not { Length: 64 })
             {
-                throw new ModelPackageException($"Package file '{path}' is declared {entry.Length} bytes in the zip but {file.Length} in the manifest (with a 64-digit SHA-256): it was altered.");
+                throw new ModelPackageException($"Package file '{path}' is declared {entry.Length} bytes in the zip "
+                    + $"but {file.Length} in the manifest (with a 64-digit SHA-256): it was altered.");
             }
 
             total += file.Length;
             if (total > ModelPackageLayout.MaxContentBytes)
             {
-                throw new ModelPackageException($"The listed files total more than {ModelPackageLayout.MaxContentBytes} bytes.");
+                throw new ModelPackageException("The listed files total more than "
+                    + $"{ModelPackageLayout.MaxContentBytes} bytes.");
             }
 
             listed.Add((file, entry));
@@ -76,7 +84,7 @@ internal static class ManifestChecks
 
         foreach (var name in zip.Entries.Keys)
         {
-            if (name is not (ModelPackageLayout.ManifestEntry or ModelPackageLayout.SignatureEntry) && !names.Contains(name))
+            if (!IsReserved(name) && !names.Contains(name))
             {
                 throw new ModelPackageException($"Package file '{name}' is not listed in the manifest.");
             }
@@ -84,6 +92,9 @@ internal static class ManifestChecks
 
         return listed;
     }
+
+    private static bool IsReserved(string name)
+        => name is ModelPackageLayout.ManifestEntry or ModelPackageLayout.SignatureEntry;
 
     public static void Input(ModelManifest manifest)
     {
@@ -98,14 +109,18 @@ internal static class ManifestChecks
             case ModelInput.FeatureVector when input.Audio is null:
                 return;
             case ModelInput.FeatureVector:
-                throw new ModelPackageException($"Manifest 'input.audio' is only allowed with encoding '{ModelInput.AudioMfcc}'.");
+                throw new ModelPackageException("Manifest 'input.audio' is only allowed with encoding "
+                    + $"'{ModelInput.AudioMfcc}'.");
             case ModelInput.AudioMfcc when manifest.SchemaVersion < 2:
-                throw new ModelPackageException($"Manifest schema version {manifest.SchemaVersion} cannot describe '{ModelInput.AudioMfcc}' input; it needs version 2.");
+                throw new ModelPackageException($"Manifest schema version {manifest.SchemaVersion} cannot describe "
+                    + $"'{ModelInput.AudioMfcc}' input; it needs version 2.");
             case ModelInput.AudioMfcc:
-                (input.Audio ?? throw new ModelPackageException($"Manifest 'input' has encoding '{ModelInput.AudioMfcc}' but no 'audio' settings.")).Validate(input.Size);
+                (input.Audio ?? throw new ModelPackageException("Manifest 'input' has encoding "
+                    + $"'{ModelInput.AudioMfcc}' but no 'audio' settings.")).Validate(input.Size);
                 return;
             default:
-                throw new ModelPackageException($"Manifest 'input.encoding' '{input.Encoding}' is unknown; this agent reads '{ModelInput.FeatureVector}' and '{ModelInput.AudioMfcc}'.");
+                throw new ModelPackageException($"Manifest 'input.encoding' '{input.Encoding}' is unknown; this agent "
+                    + $"reads '{ModelInput.FeatureVector}' and '{ModelInput.AudioMfcc}'.");
         }
     }
 
@@ -116,7 +131,8 @@ internal static class ManifestChecks
     {
         if (manifest.ClassLabels.Count < 2)
         {
-            throw new ModelPackageException($"Manifest 'classLabels' must name at least 2 classes, had {manifest.ClassLabels.Count}.");
+            throw new ModelPackageException("Manifest 'classLabels' must name at least 2 classes, had "
+                + $"{manifest.ClassLabels.Count}.");
         }
 
         if (manifest.Stages.Count == 0)
@@ -131,14 +147,16 @@ internal static class ManifestChecks
             var where = $"Stage {i} '{stage.Name}'";
             if (stage.InputSize != size || stage.OutputSize <= 0)
             {
-                throw new ModelPackageException($"{where} takes {stage.InputSize} values and gives {stage.OutputSize}, but the previous stage gives {size}.");
+                throw new ModelPackageException($"{where} takes {stage.InputSize} values and gives {stage.OutputSize}, "
+                    + $"but the previous stage gives {size}.");
             }
 
             if (stage.Kind == StageKind.Digital)
             {
                 if (stage.File is null || !files.ContainsKey(stage.File))
                 {
-                    throw new ModelPackageException($"{where} names ONNX file '{stage.File}', which the package does not list.");
+                    throw new ModelPackageException($"{where} names ONNX file '{stage.File}', which the package does "
+                        + "not list.");
                 }
             }
             else
@@ -151,7 +169,8 @@ internal static class ManifestChecks
 
         if (size != manifest.ClassLabels.Count)
         {
-            throw new ModelPackageException($"The last stage gives {size} values but the manifest names {manifest.ClassLabels.Count} classes.");
+            throw new ModelPackageException($"The last stage gives {size} values but the manifest names "
+                + $"{manifest.ClassLabels.Count} classes.");
         }
 
         if (manifest.Twin is { } twin && !files.ContainsKey(twin.File))
@@ -172,23 +191,27 @@ internal static class ManifestChecks
             throw new ModelPackageException($"{where}: {e.Message}", e);
         }
 
-        if (stage.Branches is { } declared && (declared < 1 || declared > MaxBranches || schema < ModelManifest.BankSchemaVersion))
+        if (stage.Branches is { } declared
+            && (declared < 1 || declared > MaxBranches || schema < ModelManifest.BankSchemaVersion))
         {
             throw new ModelPackageException(schema < ModelManifest.BankSchemaVersion
-                ? $"{where} is a bank ('branches'), which needs manifest schema {ModelManifest.BankSchemaVersion}; this manifest is version {schema}."
+                ? $"{where} is a bank ('branches'), which needs manifest schema {ModelManifest.BankSchemaVersion}; "
+                    + $"this manifest is version {schema}."
                 : $"{where} has {declared} branches; a bank has 1 to {MaxBranches}.");
         }
 
         var branches = stage.BranchCount;
         if (branches * spec.InputSize != stage.InputSize || branches * spec.OutputSize != stage.OutputSize)
         {
-            throw new ModelPackageException($"{where} declares {stage.InputSize}→{stage.OutputSize} but {branches} × spec '{spec.Name}' is {branches * spec.InputSize}→{branches * spec.OutputSize}.");
+            throw new ModelPackageException($"{where} declares {stage.InputSize}→{stage.OutputSize} but {branches} × "
+                + $"spec '{spec.Name}' is {branches * spec.InputSize}→{branches * spec.OutputSize}.");
         }
 
         var theta = stage.Theta ?? throw new ModelPackageException($"{where} is physical but has no 'theta'.");
         if (theta.Count != branches * spec.ParameterSize)
         {
-            throw new ModelPackageException($"{where} has {theta.Count} theta values; {branches} × spec '{spec.Name}' has {branches * spec.ParameterSize} parameters.");
+            throw new ModelPackageException($"{where} has {theta.Count} theta values; {branches} × spec '{spec.Name}' "
+                + $"has {branches * spec.ParameterSize} parameters.");
         }
 
         for (var p = 0; p < theta.Count; p++)
@@ -196,7 +219,8 @@ internal static class ManifestChecks
             var range = spec.ParameterRanges[p % spec.ParameterSize];
             if (!float.IsFinite(theta[p]) || !range.Contains(theta[p]))
             {
-                throw new ModelPackageException($"{where}: theta[{p}] = {theta[p]} lies outside its parameter range [{range.Lo}, {range.Hi}].");
+                throw new ModelPackageException($"{where}: theta[{p}] = {theta[p]} lies outside its parameter range "
+                    + $"[{range.Lo}, {range.Hi}].");
             }
         }
     }

@@ -53,7 +53,8 @@ internal readonly record struct ManifestHeader(int SchemaVersion, string? KeyId)
             throw new ModelPackageException($"Manifest is not valid JSON: {e.Message}", e);
         }
 
-        return new ManifestHeader(schema ?? throw new ModelPackageException("Manifest has no integer 'schemaVersion'."), keyId);
+        return new ManifestHeader(schema ?? throw new ModelPackageException(
+            "Manifest has no integer 'schemaVersion'."), keyId);
     }
 
     private static int ReadSchema(ref Utf8JsonReader reader)
@@ -70,7 +71,8 @@ internal readonly record struct ManifestHeader(int SchemaVersion, string? KeyId)
         var value = plain ? reader.GetString() : null;
         return PackageSigning.IsKeyId(value)
             ? value!
-            : throw new ModelPackageException($"Manifest 'keyId' must be {PackageSigning.KeyIdLength} lower-case hex digits.");
+            : throw new ModelPackageException($"Manifest 'keyId' must be {PackageSigning.KeyIdLength} lower-case hex "
+                + "digits.");
     }
 
     private static ModelPackageException Repeated(string name) => new($"Manifest field '{name}' appears twice.");

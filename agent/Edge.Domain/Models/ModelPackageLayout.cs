@@ -21,7 +21,9 @@ public static class ModelPackageLayout
     /// <summary>Exact length of the signature entry.</summary>
     public const int SignatureBytes = 64;
 
-    /// <summary>Largest total of the listed files once inflated (16 MiB): the memory a verified package holds.</summary>
+    /// <summary>
+    /// Largest total of the listed files once inflated (16 MiB): the memory a verified package holds.
+    /// </summary>
     public const long MaxContentBytes = 16L * 1024 * 1024;
 
     /// <summary>File extension of packages.</summary>

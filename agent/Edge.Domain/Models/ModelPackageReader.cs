@@ -60,7 +60,8 @@ public static class ModelPackageReader
         {
             if (copy.Length + read > ModelPackageLayout.MaxPackageBytes)
             {
-                throw new ModelPackageException($"Package exceeds the limit of {ModelPackageLayout.MaxPackageBytes} bytes.");
+                throw new ModelPackageException($"Package exceeds the limit of {ModelPackageLayout.MaxPackageBytes} "
+                    + "bytes.");
             }
 
             copy.Write(chunk, 0, read);
@@ -76,7 +77,8 @@ public static class ModelPackageReader
         ArgumentNullException.ThrowIfNull(keys);
         if (package.Length > ModelPackageLayout.MaxPackageBytes)
         {
-            throw new ModelPackageException($"Package is {package.Length} bytes; the limit is {ModelPackageLayout.MaxPackageBytes}.");
+            throw new ModelPackageException($"Package is {package.Length} bytes; the limit is "
+                + $"{ModelPackageLayout.MaxPackageBytes}.");
         }
 
         using var stream = new MemoryStream(package.ToArray(), writable: false);
@@ -91,13 +93,15 @@ public static class ModelPackageReader
             var manifestEntry = Required(zip, ModelPackageLayout.ManifestEntry);
             if (manifestEntry.Length is 0 or > ModelPackageLayout.MaxManifestBytes)
             {
-                throw new ModelPackageException($"Manifest is declared {manifestEntry.Length} bytes; it must be 1 to {ModelPackageLayout.MaxManifestBytes}.");
+                throw new ModelPackageException($"Manifest is declared {manifestEntry.Length} bytes; it must be 1 to "
+                    + $"{ModelPackageLayout.MaxManifestBytes}.");
             }
 
             var signatureEntry = Required(zip, ModelPackageLayout.SignatureEntry);
             if (signatureEntry.Length != ModelPackageLayout.SignatureBytes)
             {
-                throw new ModelPackageException($"Signature is declared {signatureEntry.Length} bytes; an ECDSA P-256 signature is {ModelPackageLayout.SignatureBytes}.");
+                throw new ModelPackageException($"Signature is declared {signatureEntry.Length} bytes; an ECDSA P-256 "
+                    + $"signature is {ModelPackageLayout.SignatureBytes}.");
             }
 
             var manifestBytes = ReadEntry(zip, manifestEntry, hash: null);
@@ -113,7 +117,8 @@ public static class ModelPackageReader
         }
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
-            throw new ModelPackageException($"Package is not a readable zip file (truncated or corrupt): {e.Message}", e);
+            throw new ModelPackageException(
+                $"Package is not a readable zip file (truncated or corrupt): {e.Message}", e);
         }
     }
 
@@ -124,20 +129,25 @@ public static class ModelPackageReader
         var oldest = requireTargets ? ModelManifest.TargetedSchemaVersion : ModelManifest.MinimumSchemaVersion;
         if (header.SchemaVersion is < ModelManifest.MinimumSchemaVersion or > ModelManifest.CurrentSchemaVersion)
         {
-            throw new ModelPackageException($"Manifest schema version {header.SchemaVersion} is unknown; this agent reads versions {oldest} to {ModelManifest.CurrentSchemaVersion}.");
+            throw new ModelPackageException($"Manifest schema version {header.SchemaVersion} is unknown; this agent "
+                + $"reads versions {oldest} to {ModelManifest.CurrentSchemaVersion}.");
         }
 
         if (header.SchemaVersion < oldest)
         {
-            throw new ModelPackageException($"Manifest schema version {header.SchemaVersion} names neither its signing key nor its target devices; new installs need version {ModelManifest.TargetedSchemaVersion} (rebuild the package with a current trainer).");
+            throw new ModelPackageException($"Manifest schema version {header.SchemaVersion} names neither its signing "
+                + $"key nor its target devices; new installs need version {ModelManifest.TargetedSchemaVersion} "
+                + "(rebuild the package with a current trainer).");
         }
 
         if (header.SchemaVersion >= ModelManifest.TargetedSchemaVersion)
         {
-            var keyId = header.KeyId ?? throw new ModelPackageException("Manifest has no 'keyId': a schema 4 package names the key that signed it.");
+            var keyId = header.KeyId ?? throw new ModelPackageException(
+                "Manifest has no 'keyId': a schema 4 package names the key that signed it.");
             return PackageSigning.Verify(keys.VerifierFor(keyId), manifestBytes, signature)
                 ? keyId
-                : throw new ModelPackageException($"Package signature does not verify with trusted key {keyId}: the manifest was altered or signed with another key.");
+                : throw new ModelPackageException($"Package signature does not verify with trusted key {keyId}: the "
+                    + "manifest was altered or signed with another key.");
         }
 
         foreach (var key in keys.TrustedVerifiers())
@@ -148,7 +158,8 @@ public static class ModelPackageReader
             }
         }
 
-        throw new ModelPackageException("Package signature does not verify with any trusted key: the package was signed with another key or its manifest was altered.");
+        throw new ModelPackageException("Package signature does not verify with any trusted key: the package was "
+            + "signed with another key or its manifest was altered.");
     }
 
     private static ModelManifest Deserialize(byte[] manifestBytes)
@@ -164,7 +175,8 @@ public static class ModelPackageReader
         }
     }
 
-    private static Dictionary<string, byte[]> Inflate(PackageZip zip, List<(PackageFile File, PackageZipEntry Entry)> listed)
+    private static Dictionary<string, byte[]> Inflate(
+        PackageZip zip, List<(PackageFile File, PackageZipEntry Entry)> listed)
     {
         var files = new Dictionary<string, byte[]>(listed.Count, StringComparer.Ordinal);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -175,7 +187,8 @@ public static class ModelPackageReader
             hash.GetHashAndReset(digest);
             if (!string.Equals(Convert.ToHexStringLower(digest), file.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                throw new ModelPackageException($"Package file '{file.Path}' does not match its SHA-256 in the manifest: it was altered.");
+                throw new ModelPackageException($"Package file '{file.Path}' does not match its SHA-256 in the "
+                    + "manifest: it was altered.");
             }
 
             files.Add(file.Path, content);
@@ -195,7 +208,8 @@ public static class ModelPackageReader
             var read = stream.Read(content, filled, Math.Min(CopyChunk, content.Length - filled));
             if (read == 0)
             {
-                throw new ModelPackageException($"Package entry '{entry.Name}' holds fewer bytes than the {entry.Length} it declares (truncated or corrupt).");
+                throw new ModelPackageException($"Package entry '{entry.Name}' holds fewer bytes than the "
+                    + $"{entry.Length} it declares (truncated or corrupt).");
             }
 
             hash?.AppendData(content, filled, read);
@@ -205,12 +219,14 @@ public static class ModelPackageReader
         Span<byte> probe = stackalloc byte[1];
         if (stream.Read(probe) != 0)
         {
-            throw new ModelPackageException($"Package entry '{entry.Name}' inflates beyond the {entry.Length} bytes it declares.");
+            throw new ModelPackageException($"Package entry '{entry.Name}' inflates beyond the {entry.Length} bytes it "
+                + "declares.");
         }
 
         return content;
     }
 
     private static PackageZipEntry Required(PackageZip zip, string name)
-        => zip.Entries.TryGetValue(name, out var entry) ? entry : throw new ModelPackageException($"Package has no '{name}'.");
+        => zip.Entries.TryGetValue(name, out var entry) ? entry : throw new ModelPackageException(
+            $"Package has no '{name}'.");
 }

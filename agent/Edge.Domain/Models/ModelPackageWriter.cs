@@ -12,16 +12,22 @@ namespace Edge.Domain.Models;
 /// </summary>
 public static class ModelPackageWriter
 {
-    /// <summary>Writes the signed package to <paramref name="destination"/> and returns the manifest as signed.</summary>
-    /// <exception cref="ArgumentException">The manifest names no usable targets, or a file uses a reserved name.</exception>
-    public static ModelManifest Write(Stream destination, ModelManifest manifest, IReadOnlyDictionary<string, byte[]> files, ECDsa privateKey)
+    /// <summary>
+    /// Writes the signed package to <paramref name="destination"/> and returns the manifest as signed.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The manifest names no usable targets, or a file uses a reserved name.
+    /// </exception>
+    public static ModelManifest Write(
+        Stream destination, ModelManifest manifest, IReadOnlyDictionary<string, byte[]> files, ECDsa privateKey)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(privateKey);
         var targets = manifest.Targets
-            ?? throw new ArgumentException("A package must name the devices or fleet it is for (Targets).", nameof(manifest));
+            ?? throw new ArgumentException(
+                "A package must name the devices or fleet it is for (Targets).", nameof(manifest));
         if (targets.Problem() is { } problem)
         {
             throw new ArgumentException($"Package targets: {problem}.", nameof(manifest));

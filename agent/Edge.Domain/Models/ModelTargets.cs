@@ -6,14 +6,18 @@ namespace Edge.Domain.Models;
 /// The devices a package is made for (signed, manifest schema 4): explicit device ids, a fleet (a part class every
 /// agent of the fleet is configured with), or both. An agent refuses a package that does not name it.
 /// </summary>
-/// <param name="DeviceIds">Device ids, each a valid MQTT topic level (see <see cref="EdgeTopics.IsValidDeviceId"/>).</param>
+/// <param name="DeviceIds">
+/// Device ids, each a valid MQTT topic level (see <see cref="EdgeTopics.IsValidDeviceId"/>).
+/// </param>
 /// <param name="Fleet">Fleet name, same character rules as a device id; null for none.</param>
 public sealed record ModelTargets(IReadOnlyList<string> DeviceIds, string? Fleet = null)
 {
     /// <summary>Most device ids one package may name, so a hostile manifest cannot make a huge list.</summary>
     public const int MaxDeviceIds = 1024;
 
-    /// <summary>True when the package is for <paramref name="deviceId"/>, by id or by its <paramref name="fleet"/>.</summary>
+    /// <summary>
+    /// True when the package is for <paramref name="deviceId"/>, by id or by its <paramref name="fleet"/>.
+    /// </summary>
     public bool Includes(string deviceId, string? fleet)
     {
         if (Fleet is not null && fleet is not null && string.Equals(Fleet, fleet, StringComparison.Ordinal))
@@ -51,7 +55,8 @@ public sealed record ModelTargets(IReadOnlyList<string> DeviceIds, string? Fleet
 
         if (Fleet is not null && !EdgeTopics.IsValidDeviceId(Fleet))
         {
-            return $"fleet '{Fleet}' is not a valid name: use 1-{EdgeTopics.MaxDeviceIdLength} letters, digits, '-', '_' or '.', not starting with '_'";
+            return $"fleet '{Fleet}' is not a valid name: use 1-{EdgeTopics.MaxDeviceIdLength} letters, digits, '-', "
+                + "'_' or '.', not starting with '_'";
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -59,7 +64,8 @@ public sealed record ModelTargets(IReadOnlyList<string> DeviceIds, string? Fleet
         {
             if (!EdgeTopics.IsValidDeviceId(id))
             {
-                return $"device id '{id}' is not valid: use 1-{EdgeTopics.MaxDeviceIdLength} letters, digits, '-', '_' or '.', not starting with '_'";
+                return $"device id '{id}' is not valid: use 1-{EdgeTopics.MaxDeviceIdLength} letters, digits, '-', '_' "
+                    + "or '.', not starting with '_'";
             }
 
             if (!seen.Add(id))

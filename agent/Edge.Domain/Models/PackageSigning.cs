@@ -8,10 +8,16 @@ public static class PackageSigning
     /// <summary>Creates a new P-256 key pair.</summary>
     public static ECDsa CreateKey() => ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    /// <summary>Loads a public key (SubjectPublicKeyInfo PEM); a missing or unreadable file is a <see cref="ModelPackageException"/> naming it.</summary>
+    /// <summary>
+    /// Loads a public key (SubjectPublicKeyInfo PEM); a missing or unreadable file is a <see
+    /// cref="ModelPackageException"/> naming it.
+    /// </summary>
     public static ECDsa LoadPublicKey(string path) => LoadKey(path, "public");
 
-    /// <summary>Loads a private key (PKCS#8 or EC PEM); a missing or unreadable file is a <see cref="ModelPackageException"/> naming it.</summary>
+    /// <summary>
+    /// Loads a private key (PKCS#8 or EC PEM); a missing or unreadable file is a <see cref="ModelPackageException"/>
+    /// naming it.
+    /// </summary>
     public static ECDsa LoadPrivateKey(string path) => LoadKey(path, "private");
 
     /// <summary>Signs <paramref name="data"/>.</summary>
@@ -21,7 +27,9 @@ public static class PackageSigning
         return privateKey.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
-    /// <summary>True when <paramref name="signature"/> is <paramref name="publicKey"/>'s signature of <paramref name="data"/>.</summary>
+    /// <summary>
+    /// True when <paramref name="signature"/> is <paramref name="publicKey"/>'s signature of <paramref name="data"/>.
+    /// </summary>
     public static bool Verify(ECDsa publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
@@ -62,7 +70,9 @@ public static class PackageSigning
         return true;
     }
 
-    /// <summary>A new key holding only the public half of <paramref name="key"/> (for a trust set made from a signing key).</summary>
+    /// <summary>
+    /// A new key holding only the public half of <paramref name="key"/> (for a trust set made from a signing key).
+    /// </summary>
     public static ECDsa PublicKeyOf(ECDsa key)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -86,7 +96,8 @@ public static class PackageSigning
 
         if (kind == "public" && pem.Contains("PRIVATE KEY", StringComparison.Ordinal))
         {
-            throw new ModelPackageException($"The public key '{path}' holds a private key; give agents only the public key (.pub.pem).");
+            throw new ModelPackageException($"The public key '{path}' holds a private key; give agents only the public "
+                + "key (.pub.pem).");
         }
 
         var key = ECDsa.Create();
@@ -104,7 +115,8 @@ public static class PackageSigning
         if (bits != 256)
         {
             key.Dispose();
-            throw new ModelPackageException($"The {kind} key '{path}' is a {bits}-bit EC key; packages are signed with P-256.");
+            throw new ModelPackageException($"The {kind} key '{path}' is a {bits}-bit EC key; packages are signed with "
+                + "P-256.");
         }
 
         return key;

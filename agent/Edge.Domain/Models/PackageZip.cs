@@ -27,7 +27,8 @@ internal sealed class PackageZip
     // Room for every allowed entry with a long name and extra field; a larger directory is hostile.
     private const int MaxDirectoryBytes = ModelPackageLayout.MaxEntries * 1024;
 
-    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding Strict =
+        new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly Stream _stream;
     private readonly long _directoryStart;
@@ -42,13 +43,16 @@ internal sealed class PackageZip
     /// <summary>The entries by name.</summary>
     public IReadOnlyDictionary<string, PackageZipEntry> Entries { get; }
 
-    /// <summary>Reads the directory of the seekable <paramref name="stream"/>, refusing by declared sizes first.</summary>
+    /// <summary>
+    /// Reads the directory of the seekable <paramref name="stream"/>, refusing by declared sizes first.
+    /// </summary>
     public static PackageZip Open(Stream stream)
     {
         var length = stream.Length;
         if (length > ModelPackageLayout.MaxPackageBytes)
         {
-            throw new ModelPackageException($"Package is {length} bytes; the limit is {ModelPackageLayout.MaxPackageBytes}.");
+            throw new ModelPackageException($"Package is {length} bytes; the limit is "
+                + $"{ModelPackageLayout.MaxPackageBytes}.");
         }
 
         if (length < EndLength)
@@ -71,7 +75,10 @@ internal sealed class PackageZip
         return new PackageZip(stream, directoryStart, ReadDirectory(directory, count));
     }
 
-    /// <summary>Opens <paramref name="entry"/>'s content as a stream (inflating when deflated), read only up to its compressed size.</summary>
+    /// <summary>
+    /// Opens <paramref name="entry"/>'s content as a stream (inflating when deflated), read only up to its compressed
+    /// size.
+    /// </summary>
     public Stream OpenEntry(PackageZipEntry entry)
     {
         if (entry.HeaderOffset + LocalHeaderLength > _directoryStart)
@@ -86,8 +93,7 @@ internal sealed class PackageZip
             throw Corrupt($"entry '{entry.Name}' has no local header where the directory says");
         }
 
-        var dataStart = entry.HeaderOffset + LocalHeaderLength
-            + BinaryPrimitives.ReadUInt16LittleEndian(header[26..]) + BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
+        var dataStart = entry.HeaderOffset + LocalHeaderLength + U16(header, 26) + U16(header, 28);
         if (dataStart + entry.CompressedSize > _directoryStart)
         {
             throw Corrupt($"entry '{entry.Name}' runs into the central directory");
@@ -113,29 +119,36 @@ internal sealed class PackageZip
     }
 
     private static void CheckEnd(
-        ReadOnlySpan<byte> record, ReadOnlySpan<byte> before, ushort count, uint directorySize, uint directoryStart, long endPosition)
+        ReadOnlySpan<byte> record,
+        ReadOnlySpan<byte> before,
+        ushort count,
+        uint directorySize,
+        uint directoryStart,
+        long endPosition)
     {
         var zip64 = count == ushort.MaxValue || directorySize == uint.MaxValue || directoryStart == uint.MaxValue
             || (before.Length >= 20 && BinaryPrimitives.ReadUInt32LittleEndian(before[^20..]) == Zip64LocatorSignature);
         if (zip64)
         {
-            throw new ModelPackageException("Package uses Zip64, which a package never needs (it is at most 64 entries and 8 MiB).");
+            throw new ModelPackageException("Package uses Zip64, which a package never needs (it is at most 64 "
+                + "entries and 8 MiB).");
         }
 
-        if (BinaryPrimitives.ReadUInt16LittleEndian(record[4..]) != 0 || BinaryPrimitives.ReadUInt16LittleEndian(record[6..]) != 0
-            || BinaryPrimitives.ReadUInt16LittleEndian(record[8..]) != count)
+        if (U16(record, 4) != 0 || U16(record, 6) != 0 || U16(record, 8) != count)
         {
             throw Corrupt("it spans several disks");
         }
 
         if (count > ModelPackageLayout.MaxEntries)
         {
-            throw new ModelPackageException($"Package holds {count} entries; the limit is {ModelPackageLayout.MaxEntries}.");
+            throw new ModelPackageException($"Package holds {count} entries; the limit is "
+                + $"{ModelPackageLayout.MaxEntries}.");
         }
 
         if (directorySize > MaxDirectoryBytes || directoryStart + (long)directorySize != endPosition)
         {
-            throw Corrupt($"its central directory ({directorySize} bytes at {directoryStart}) does not end where the end record starts ({endPosition}) or exceeds {MaxDirectoryBytes} bytes");
+            throw Corrupt($"its central directory ({directorySize} bytes at {directoryStart}) does not end where the "
+                + $"end record starts ({endPosition}) or exceeds {MaxDirectoryBytes} bytes");
         }
     }
 
@@ -145,15 +158,15 @@ internal sealed class PackageZip
         var at = 0;
         for (var i = 0; i < count; i++)
         {
-            if (directory.Length - at < DirectoryRecordLength || BinaryPrimitives.ReadUInt32LittleEndian(directory[at..]) != DirectorySignature)
+            if (directory.Length - at < DirectoryRecordLength
+                || BinaryPrimitives.ReadUInt32LittleEndian(directory[at..]) != DirectorySignature)
             {
                 throw Corrupt($"central directory record {i} is missing");
             }
 
             var record = directory[at..];
-            var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(record[28..]);
-            var recordLength = DirectoryRecordLength + nameLength
-                + BinaryPrimitives.ReadUInt16LittleEndian(record[30..]) + BinaryPrimitives.ReadUInt16LittleEndian(record[32..]);
+            var nameLength = U16(record, 28);
+            var recordLength = DirectoryRecordLength + nameLength + U16(record, 30) + U16(record, 32);
             if (recordLength > record.Length)
             {
                 throw Corrupt($"central directory record {i} runs past the directory");
@@ -168,7 +181,8 @@ internal sealed class PackageZip
             at += recordLength;
         }
 
-        return at == directory.Length ? entries : throw Corrupt("its central directory holds more than its declared entries");
+        return at == directory.Length ? entries : throw Corrupt("its central directory holds more than its declared "
+            + "entries");
     }
 
     private static PackageZipEntry Entry(ReadOnlySpan<byte> record, int nameLength, int index)
@@ -190,7 +204,8 @@ internal sealed class PackageZip
         var offset = BinaryPrimitives.ReadUInt32LittleEndian(record[42..]);
         if ((flags & 1) != 0 || method is not (0 or 8))
         {
-            throw new ModelPackageException($"Package entry '{name}' is encrypted or uses compression method {method}; packages use stored or deflate.");
+            throw new ModelPackageException($"Package entry '{name}' is encrypted or uses compression method {method}; "
+                + "packages use stored or deflate.");
         }
 
         if (compressed == uint.MaxValue || length == uint.MaxValue || offset == uint.MaxValue)
@@ -200,6 +215,9 @@ internal sealed class PackageZip
 
         return new PackageZipEntry(name, method == 8, compressed, length, offset);
     }
+
+    private static ushort U16(ReadOnlySpan<byte> bytes, int offset)
+        => BinaryPrimitives.ReadUInt16LittleEndian(bytes[offset..]);
 
     private static void ReadAt(Stream stream, long position, Span<byte> buffer)
     {

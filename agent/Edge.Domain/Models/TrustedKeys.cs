@@ -51,7 +51,8 @@ public sealed class TrustedKeys : IDisposable
             var id = listed?.Trim().ToLowerInvariant();
             if (!PackageSigning.IsKeyId(id))
             {
-                throw new ModelPackageException($"Revoked key id '{listed}' is not a key id: expected {PackageSigning.KeyIdLength} hex digits, as keygen prints.");
+                throw new ModelPackageException($"Revoked key id '{listed}' is not a key id: expected "
+                    + $"{PackageSigning.KeyIdLength} hex digits, as keygen prints.");
             }
 
             revoked.Add(id!);
@@ -68,7 +69,8 @@ public sealed class TrustedKeys : IDisposable
                 if (!keys.TryAdd(id, key))
                 {
                     key.Dispose();
-                    throw new ModelPackageException($"The public key '{path}' is key {id}, already loaded from '{sources[id]}'; list each key once.");
+                    throw new ModelPackageException($"The public key '{path}' is key {id}, already loaded from "
+                        + $"'{sources[id]}'; list each key once.");
                 }
 
                 sources.Add(id, path);
@@ -79,7 +81,8 @@ public sealed class TrustedKeys : IDisposable
                 ? set
                 : throw new ModelPackageException(keys.Count == 0
                     ? "No public key is configured: an agent needs at least one trusted key to accept packages."
-                    : $"Every configured public key is revoked ({string.Join(", ", keys.Keys)}); add the new key's public PEM.");
+                    : $"Every configured public key is revoked ({string.Join(", ", keys.Keys)}); "
+                        + "add the new key's public PEM.");
         }
         catch
         {
@@ -92,7 +95,9 @@ public sealed class TrustedKeys : IDisposable
         }
     }
 
-    /// <summary>A set trusting <paramref name="keys"/> with nothing revoked; takes ownership of the keys (tests, tools).</summary>
+    /// <summary>
+    /// A set trusting <paramref name="keys"/> with nothing revoked; takes ownership of the keys (tests, tools).
+    /// </summary>
     public static TrustedKeys Of(params ECDsa[] keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -109,7 +114,9 @@ public sealed class TrustedKeys : IDisposable
         return new TrustedKeys(set, new HashSet<string>(StringComparer.Ordinal));
     }
 
-    /// <summary>True when packages signed by <paramref name="keyId"/> are accepted: the key is loaded and not revoked.</summary>
+    /// <summary>
+    /// True when packages signed by <paramref name="keyId"/> are accepted: the key is loaded and not revoked.
+    /// </summary>
     public bool IsTrusted(string keyId) => _keys.ContainsKey(keyId) && !_revoked.Contains(keyId);
 
     /// <summary>True when <paramref name="keyId"/> is listed as revoked.</summary>
@@ -125,7 +132,8 @@ public sealed class TrustedKeys : IDisposable
 
         return _keys.TryGetValue(keyId, out var key)
             ? key
-            : throw new ModelPackageException($"Package is signed with key {keyId}, which is not in this agent's trust set ({string.Join(", ", KeyIds)}).");
+            : throw new ModelPackageException($"Package is signed with key {keyId}, which is not in this agent's trust "
+                + $"set ({string.Join(", ", KeyIds)}).");
     }
 
     /// <summary>The trusted (not revoked) keys, for manifests older than key ids.</summary>

@@ -12,7 +12,8 @@ internal static class KeygenCommand
 {
     public static Command Create()
     {
-        var output = new Option<FileInfo>("--out") { Description = "Base path: writes <path>.pem (private) and <path>.pub.pem (public); missing folders are created.", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Base path: writes <path>.pem (private) and "
+            + "<path>.pub.pem (public); missing folders are created.", Required = true };
         var command = new Command("keygen", "Create an ECDSA P-256 key pair for signing model packages.") { output };
         command.SetAction(parse =>
         {
@@ -51,9 +52,19 @@ internal static class KeygenCommand
     // The atomic write goes through a temporary file; errors name the key file, never that temporary name.
     private static void WriteKey(string path, string pem, bool isPrivate)
     {
+        var folder = Path.GetDirectoryName(path)!;
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException(
+                $"Cannot write the key '{path}': cannot create the folder '{folder}': {e.Message}", e);
+        }
+
+        try
+        {
             AtomicFile.WriteAllText(path, pem);
             if (isPrivate && !OperatingSystem.IsWindows())
             {
@@ -62,7 +73,8 @@ internal static class KeygenCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var reason = e is UnauthorizedAccessException ? "permission denied" : "the folder cannot be written (disk full or read-only?)";
+            var reason = e is UnauthorizedAccessException ? "permission denied" :
+                "the folder cannot be written (read-only or full?)";
             throw new IOException($"Cannot write the key '{path}': {reason}.", e);
         }
     }

@@ -17,7 +17,9 @@ public sealed record PackageMetadata(int ModelVersion, string Task, IReadOnlyLis
     /// <summary>For a model that takes sound: the front end and standardisation that make its features.</summary>
     public AudioInputEncoding? AudioInput { get; init; }
 
-    /// <summary>The devices (ids and/or fleet) the package is for; agents refuse a package that does not name them.</summary>
+    /// <summary>
+    /// The devices (ids and/or fleet) the package is for; agents refuse a package that does not name them.
+    /// </summary>
     public required ModelTargets Targets { get; init; }
 }
 

@@ -79,11 +79,18 @@ public sealed class TrainedPackages : IAsyncLifetime, IDisposable
     public PnnModel NewWideModel(Edge.Domain.Devices.IPhysicalDevice device, ulong seed)
         => PnnArchitectures.WideHybrid(device, VowelDataset.FeatureCount, VowelDataset.ClassNames.Count, width: 2, layers: 2, maxBatch: 64, seed);
 
-    /// <summary>A signed package of <paramref name="model"/> as <paramref name="version"/>, for <see cref="DeviceId"/> unless <paramref name="targets"/> say otherwise.</summary>
-    public byte[] Package(PnnModel model, int version, ECDsa? key = null, byte[]? calibration = null, ModelTargets? targets = null)
+    /// <summary>
+    /// A signed package of <paramref name="model"/> as <paramref name="version"/>, for <see cref="DeviceId"/> unless
+    /// <paramref name="targets"/> say otherwise.
+    /// </summary>
+    public byte[] Package(
+        PnnModel model, int version, ECDsa? key = null, byte[]? calibration = null, ModelTargets? targets = null)
     {
         using var stream = new MemoryStream();
-        var metadata = new PackageMetadata(version, "vowels", Task.ClassNames, calibration ?? Calibration, "tests") { Targets = targets ?? new([DeviceId]) };
+        var metadata = new PackageMetadata(version, "vowels", Task.ClassNames, calibration ?? Calibration, "tests")
+        {
+            Targets = targets ?? new([DeviceId]),
+        };
         ModelPackager.Write(stream, model, Twin, metadata, key ?? Key);
         return stream.ToArray();
     }

@@ -23,14 +23,17 @@ public sealed class PackageLimitsTests : IDisposable
         Assert.Equal(ModelPackageLayout.MaxPackageBytes, Edge.Domain.Messaging.ModelOffer.MaxPackageBytes);
         var huge = new byte[ModelPackageLayout.MaxPackageBytes + 1];
         Assert.Contains("the limit is 8388608", Refused(huge), StringComparison.Ordinal);
-        Assert.Contains("exceeds the limit", Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(new ForwardOnlyStream(huge), _trust)).Message, StringComparison.Ordinal);
+        var streamed = Assert.Throws<ModelPackageException>(
+            () => ModelPackageReader.Read(new ForwardOnlyStream(huge), _trust));
+        Assert.Contains("exceeds the limit", streamed.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void More_than_64_entries_are_refused_from_the_end_record()
     {
         var entries = Enumerable.Range(0, 65).Select(i => RawEntry.Stored($"e{i}", []));
-        Assert.Contains("holds 65 entries; the limit is 64", Refused(TestPackages.RawZip(entries)), StringComparison.Ordinal);
+        Assert.Contains(
+            "holds 65 entries; the limit is 64", Refused(TestPackages.RawZip(entries)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -41,14 +44,18 @@ public sealed class PackageLimitsTests : IDisposable
 
         // The directory claims 100 bytes; the entry inflates to more and reading stops at the cap.
         var manifest = Encoding.UTF8.GetBytes(new string(' ', 200_000) + "{}");
-        var lying = TestPackages.RawZip([RawEntry.Lying(ModelPackageLayout.ManifestEntry, manifest, 100), RawEntry.Stored(ModelPackageLayout.SignatureEntry, new byte[64])]);
-        Assert.Contains("'manifest.json' inflates beyond the 100 bytes it declares", Refused(lying), StringComparison.Ordinal);
+        var lying = TestPackages.RawZip([
+            RawEntry.Lying(ModelPackageLayout.ManifestEntry, manifest, 100),
+            RawEntry.Stored(ModelPackageLayout.SignatureEntry, new byte[64])]);
+        Assert.Contains(
+            "'manifest.json' inflates beyond the 100 bytes it declares", Refused(lying), StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_signature_that_is_not_64_bytes_is_refused_by_its_declared_size()
     {
-        var package = TestPackages.RawZip([RawEntry.Deflated(ModelPackageLayout.ManifestEntry, "{}"u8.ToArray()), RawEntry.Stored(ModelPackageLayout.SignatureEntry, new byte[65])]);
+        var package = TestPackages.RawZip([RawEntry.Deflated(ModelPackageLayout.ManifestEntry,
+            "{}"u8.ToArray()), RawEntry.Stored(ModelPackageLayout.SignatureEntry, new byte[65])]);
         Assert.Contains("Signature is declared 65 bytes", Refused(package), StringComparison.Ordinal);
     }
 
@@ -56,7 +63,10 @@ public sealed class PackageLimitsTests : IDisposable
     public void A_listed_entry_that_inflates_beyond_its_signed_length_is_refused_at_the_cap()
     {
         var bomb = TestPackages.Bomb(_key, out var declared);
-        Assert.Contains($"'{TestPackages.OnnxPath}' inflates beyond the {declared} bytes it declares", Refused(bomb), StringComparison.Ordinal);
+        Assert.Contains(
+            $"'{TestPackages.OnnxPath}' inflates beyond the {declared} bytes it declares",
+            Refused(bomb),
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,7 +86,8 @@ public sealed class PackageLimitsTests : IDisposable
     public void Unlisted_entries_are_refused_without_being_inflated()
     {
         var manifest = TestPackages.SignedBy(_key);
-        var withExtra = TestPackages.RawZip([.. TestPackages.Entries(TestPackages.Forge(manifest, _key)), RawEntry.Lying("extra.bin", new byte[1 << 20], 1)]);
+        var signed = TestPackages.Entries(TestPackages.Forge(manifest, _key));
+        var withExtra = TestPackages.RawZip([.. signed, RawEntry.Lying("extra.bin", new byte[1 << 20], 1)]);
         Assert.Contains("'extra.bin' is not listed", Refused(withExtra), StringComparison.Ordinal);
     }
 
@@ -84,13 +95,16 @@ public sealed class PackageLimitsTests : IDisposable
     public void Repeated_json_members_are_refused()
     {
         var manifest = TestPackages.SignedBy(_key);
-        var repeatedTask = TestPackages.Forge(manifest, _key, json => json.Replace("\"task\": \"vowels\"", "\"task\": \"vowels\", \"task\": \"digits\"", StringComparison.Ordinal));
+        var repeatedTask = TestPackages.Forge(manifest, _key, json => json.Replace("\"task\": \"vowels\"",
+            "\"task\": \"vowels\", \"task\": \"digits\"", StringComparison.Ordinal));
         Assert.Contains("'$.task'", Refused(repeatedTask), StringComparison.Ordinal);
 
-        var nested = TestPackages.Forge(manifest, _key, json => json.Replace("\"encoding\":", "\"size\": 2, \"encoding\":", StringComparison.Ordinal));
+        var nested = TestPackages.Forge(manifest, _key, json => json.Replace("\"encoding\":",
+            "\"size\": 2, \"encoding\":", StringComparison.Ordinal));
         Assert.Contains("'$.input.size'", Refused(nested), StringComparison.Ordinal);
 
-        var repeatedKey = TestPackages.Forge(manifest, _key, json => json.Replace("\"keyId\":", $"\"keyId\": \"{PackageSigning.KeyId(_key)}\", \"keyId\":", StringComparison.Ordinal));
+        var repeatedKey = TestPackages.Forge(manifest, _key, json => json.Replace("\"keyId\":",
+            $"\"keyId\": \"{PackageSigning.KeyId(_key)}\", \"keyId\":", StringComparison.Ordinal));
         Assert.Contains("Manifest field 'keyId' appears twice", Refused(repeatedKey), StringComparison.Ordinal);
     }
 

@@ -24,19 +24,23 @@ public sealed class PackageMemoryTests : IDisposable
         var filler = new byte[(8 << 20) - 8192];
         RandomNumberGenerator.Fill(filler);
         var files = new Dictionary<string, byte[]> { [TestPackages.OnnxPath] = filler };
-        var package = TestPackages.Entries(TestPackages.Forge(TestPackages.SignedBy(_attacker), _attacker, files: files))
+        var package = TestPackages.Entries(
+            TestPackages.Forge(TestPackages.SignedBy(_attacker), _attacker, files: files))
             .Select(e => e.Name == TestPackages.OnnxPath ? RawEntry.Stored(e.Name, filler) : e);
         var zip = TestPackages.RawZip(package);
         Assert.InRange(zip.Length, 8_000_000, ModelPackageLayout.MaxPackageBytes);
-        AssertRefusedWithinBudget(zip, $"key {PackageSigning.KeyId(_attacker)}, which is not in this agent's trust set");
+        AssertRefusedWithinBudget(
+            zip, $"key {PackageSigning.KeyId(_attacker)}, which is not in this agent's trust set");
     }
 
     [Fact]
     public void An_8_MiB_package_with_a_forged_signature_is_refused_within_the_budget()
     {
         var filler = new byte[(8 << 20) - 8192];
-        var manifest = TestPackages.Entries(TestPackages.Forge(TestPackages.SignedBy(_key), _attacker, files: new Dictionary<string, byte[]> { [TestPackages.OnnxPath] = filler }));
-        var zip = TestPackages.RawZip(manifest.Select(e => e.Name == TestPackages.OnnxPath ? RawEntry.Stored(e.Name, filler) : e));
+        var files = new Dictionary<string, byte[]> { [TestPackages.OnnxPath] = filler };
+        var manifest = TestPackages.Entries(TestPackages.Forge(TestPackages.SignedBy(_key), _attacker, files: files));
+        var zip = TestPackages.RawZip(
+            manifest.Select(e => e.Name == TestPackages.OnnxPath ? RawEntry.Stored(e.Name, filler) : e));
         AssertRefusedWithinBudget(zip, "signature does not verify with trusted key");
     }
 

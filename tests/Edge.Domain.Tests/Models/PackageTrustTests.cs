@@ -3,7 +3,9 @@ using Edge.Domain.Models;
 
 namespace Edge.Domain.Tests.Models;
 
-/// <summary>Key ids, the trust set (rotation and revocation) and the signed binding of a package to its key and targets.</summary>
+/// <summary>
+/// Key ids, the trust set (rotation and revocation) and the signed binding of a package to its key and targets.
+/// </summary>
 public sealed class PackageTrustTests : IDisposable
 {
     private readonly ECDsa _key = PackageSigning.CreateKey();
@@ -37,8 +39,12 @@ public sealed class PackageTrustTests : IDisposable
     public void A_package_signed_with_an_untrusted_key_is_refused_naming_the_key()
     {
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
-        var error = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(TestPackages.Write(_other), trust));
-        Assert.Contains($"key {PackageSigning.KeyId(_other)}, which is not in this agent's trust set", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<ModelPackageException>(
+            () => ModelPackageReader.Read(TestPackages.Write(_other), trust));
+        Assert.Contains(
+            $"key {PackageSigning.KeyId(_other)}, which is not in this agent's trust set",
+            error.Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,7 +56,9 @@ public sealed class PackageTrustTests : IDisposable
         {
             Assert.Equal(PackageSigning.KeyId(_key), ModelPackageReader.Read(TestPackages.Write(_key), both).KeyId);
             Assert.Equal(PackageSigning.KeyId(_other), ModelPackageReader.Read(TestPackages.Write(_other), both).KeyId);
-            Assert.Equal(new[] { PackageSigning.KeyId(_key), PackageSigning.KeyId(_other) }.Order(StringComparer.Ordinal), both.KeyIds);
+            Assert.Equal(
+                new[] { PackageSigning.KeyId(_key), PackageSigning.KeyId(_other) }.Order(StringComparer.Ordinal),
+                both.KeyIds);
         }
 
         var revokedId = PackageSigning.KeyId(_key);
@@ -59,7 +67,8 @@ public sealed class PackageTrustTests : IDisposable
         Assert.False(rotated.IsTrusted(revokedId));
         Assert.True(rotated.IsTrusted(PackageSigning.KeyId(_other)));
         Assert.Equal([PackageSigning.KeyId(_other)], rotated.KeyIds);
-        var error = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(TestPackages.Write(_key), rotated));
+        var error = Assert.Throws<ModelPackageException>(
+            () => ModelPackageReader.Read(TestPackages.Write(_key), rotated));
         Assert.Contains($"key {revokedId}, which this agent lists as revoked", error.Message, StringComparison.Ordinal);
         Assert.Equal(PackageSigning.KeyId(_other), ModelPackageReader.Read(TestPackages.Write(_other), rotated).KeyId);
     }
@@ -75,16 +84,19 @@ public sealed class PackageTrustTests : IDisposable
         File.WriteAllText(privateKey, _key.ExportPkcs8PrivateKeyPem());
         var missing = Path.Combine(_folder.FullName, "missing.pem");
 
-        Assert.Contains(garbage, Refused([good, garbage], []), StringComparison.Ordinal);
-        Assert.Contains(missing, Refused([missing], []), StringComparison.Ordinal);
-        Assert.Contains($"'{privateKey}' holds a private key", Refused([privateKey], []), StringComparison.Ordinal);
-        var duplicate = Refused([good, copy], []);
+        Assert.Contains(garbage, LoadRefused([good, garbage], []), StringComparison.Ordinal);
+        Assert.Contains(missing, LoadRefused([missing], []), StringComparison.Ordinal);
+        Assert.Contains($"'{privateKey}' holds a private key", LoadRefused([privateKey], []), StringComparison.Ordinal);
+        var duplicate = LoadRefused([good, copy], []);
         Assert.Contains(copy, duplicate, StringComparison.Ordinal);
         Assert.Contains($"already loaded from '{good}'", duplicate, StringComparison.Ordinal);
-        Assert.Contains("Revoked key id 'abc' is not a key id", Refused([good], ["abc"]), StringComparison.Ordinal);
-        Assert.Contains("Revoked key id", Refused([good], ["zz23456789abcdef"]), StringComparison.Ordinal);
-        Assert.Contains("Every configured public key is revoked", Refused([good], [PackageSigning.KeyId(_key)]), StringComparison.Ordinal);
-        Assert.Contains("No public key is configured", Refused([], []), StringComparison.Ordinal);
+        Assert.Contains("Revoked key id 'abc' is not a key id", LoadRefused([good], ["abc"]), StringComparison.Ordinal);
+        Assert.Contains("Revoked key id", LoadRefused([good], ["zz23456789abcdef"]), StringComparison.Ordinal);
+        Assert.Contains(
+            "Every configured public key is revoked",
+            LoadRefused([good], [PackageSigning.KeyId(_key)]),
+            StringComparison.Ordinal);
+        Assert.Contains("No public key is configured", LoadRefused([], []), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -93,10 +105,11 @@ public sealed class PackageTrustTests : IDisposable
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key), PackageSigning.PublicKeyOf(_other));
         var package = TestPackages.Forge(TestPackages.SignedBy(_key), _other);
         var error = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(package, trust));
-        Assert.Contains($"does not verify with trusted key {PackageSigning.KeyId(_key)}", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"does not verify with trusted key {PackageSigning.KeyId(_key)}", error.Message, StringComparison.Ordinal);
 
         var noKeyId = TestPackages.Forge(TestPackages.Manifest(), _key);
-        Assert.Contains("Manifest has no 'keyId'", Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(noKeyId, trust)).Message, StringComparison.Ordinal);
+        Assert.Contains("Manifest has no 'keyId'", ReadRefused(noKeyId, trust), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -104,20 +117,23 @@ public sealed class PackageTrustTests : IDisposable
     {
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
         var untargeted = TestPackages.Forge(TestPackages.SignedBy(_key) with { Targets = null }, _key);
-        Assert.Contains("Manifest has no 'targets'", Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(untargeted, trust)).Message, StringComparison.Ordinal);
+        Assert.Contains("Manifest has no 'targets'", ReadRefused(untargeted, trust), StringComparison.Ordinal);
         var empty = TestPackages.Forge(TestPackages.SignedBy(_key) with { Targets = new ModelTargets([]) }, _key);
-        Assert.Contains("name at least one device id or a fleet", Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(empty, trust)).Message, StringComparison.Ordinal);
-        var badId = TestPackages.Forge(TestPackages.SignedBy(_key) with { Targets = new ModelTargets(["rx/01"]) }, _key);
-        Assert.Contains("device id 'rx/01' is not valid", Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(badId, trust)).Message, StringComparison.Ordinal);
+        Assert.Contains("name at least one device id or a fleet", ReadRefused(empty, trust), StringComparison.Ordinal);
+        var badId = TestPackages.Forge(TestPackages.SignedBy(_key) with { Targets = new ModelTargets([
+            "rx/01"]) }, _key);
+        Assert.Contains("device id 'rx/01' is not valid", ReadRefused(badId, trust), StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => TestPackages.Write(_key, new ModelTargets([])));
         Assert.Throws<ArgumentException>(() => TestPackages.Write(_key, new ModelTargets(["_hidden"])));
 
-        var byId = ModelPackageReader.Read(TestPackages.Write(_key, new ModelTargets(["rx-01", "rx-02"])), trust).Manifest.Targets!;
+        var byId = ModelPackageReader.Read(TestPackages.Write(_key, new ModelTargets([
+            "rx-01", "rx-02"])), trust).Manifest.Targets!;
         Assert.True(byId.Includes("rx-02", fleet: null));
         Assert.False(byId.Includes("rx-03", fleet: "lab"));
         Assert.False(byId.Includes("rx_01", fleet: null));
 
-        var byFleet = ModelPackageReader.Read(TestPackages.Write(_key, new ModelTargets([], "vowel-boards")), trust).Manifest.Targets!;
+        var byFleet = ModelPackageReader.Read(TestPackages.Write(_key, new ModelTargets([],
+            "vowel-boards")), trust).Manifest.Targets!;
         Assert.True(byFleet.Includes("any-device", "vowel-boards"));
         Assert.False(byFleet.Includes("any-device", "other-boards"));
         Assert.False(byFleet.Includes("any-device", fleet: null));
@@ -129,11 +145,17 @@ public sealed class PackageTrustTests : IDisposable
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
         var legacy = TestPackages.Forge(TestPackages.Manifest() with { SchemaVersion = 1, Targets = null }, _key);
         var error = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(legacy, trust));
-        Assert.Contains("schema version 1 names neither its signing key nor its target devices", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "schema version 1 names neither its signing key nor its target devices",
+            error.Message,
+            StringComparison.Ordinal);
         Assert.Equal(1, ModelPackageReader.Read(legacy, trust, requireTargets: false).Manifest.SchemaVersion);
 
         using var otherTrust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_other));
-        Assert.Contains("does not verify with any trusted key", Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(legacy, otherTrust, requireTargets: false)).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "does not verify with any trusted key",
+            ReadRefused(legacy, otherTrust, requireTargets: false),
+            StringComparison.Ordinal);
     }
 
     public void Dispose()
@@ -143,8 +165,11 @@ public sealed class PackageTrustTests : IDisposable
         _folder.Delete(recursive: true);
     }
 
-    private static string Refused(string[] paths, string[] revoked)
+    private static string LoadRefused(string[] paths, string[] revoked)
         => Assert.Throws<ModelPackageException>(() => TrustedKeys.Load(paths, revoked)).Message;
+
+    private static string ReadRefused(byte[] package, TrustedKeys trust, bool requireTargets = true)
+        => Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(package, trust, requireTargets)).Message;
 
     private string WritePublic(string name, ECDsa key)
     {

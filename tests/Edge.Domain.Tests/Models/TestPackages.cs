@@ -26,7 +26,13 @@ internal static class TestPackages
         Task = "vowels",
         ClassLabels = ["ae", "iy"],
         Input = new ModelInput(2, ModelInput.FeatureVector),
-        Stages = [new ModelStage { Name = "stage0", Kind = StageKind.Digital, InputSize = 2, OutputSize = 2, File = OnnxPath }],
+        Stages =
+        [
+            new ModelStage
+            {
+                Name = "stage0", Kind = StageKind.Digital, InputSize = 2, OutputSize = 2, File = OnnxPath,
+            },
+        ],
         Files = [],
         CalibrationSha256 = new string('a', 64),
         CreatedAt = new DateTimeOffset(2026, 12, 7, 3, 0, 0, TimeSpan.Zero),
@@ -46,10 +52,15 @@ internal static class TestPackages
     /// Signs <paramref name="manifest"/> (files listed as given, key id as given) after <paramref name="editJson"/>,
     /// bypassing the writer's checks, and zips it with <paramref name="files"/>.
     /// </summary>
-    public static byte[] Forge(ModelManifest manifest, ECDsa key, Func<string, string>? editJson = null, IReadOnlyDictionary<string, byte[]>? files = null)
+    public static byte[] Forge(
+        ModelManifest manifest,
+        ECDsa key,
+        Func<string, string>? editJson = null,
+        IReadOnlyDictionary<string, byte[]>? files = null)
     {
         files ??= new Dictionary<string, byte[]> { [OnnxPath] = Onnx };
-        var listed = files.Select(f => new PackageFile(f.Key, PackageSigning.Sha256Hex(f.Value), f.Value.Length)).ToList();
+        var listed = files.Select(
+            f => new PackageFile(f.Key, PackageSigning.Sha256Hex(f.Value), f.Value.Length)).ToList();
         var json = JsonSerializer.Serialize(manifest with { Files = listed }, ModelJsonContext.Default.ModelManifest);
         var bytes = Encoding.UTF8.GetBytes(editJson is null ? json : editJson(json));
         var entries = new List<RawEntry>
@@ -62,7 +73,8 @@ internal static class TestPackages
     }
 
     /// <summary>The manifest with the key id of <paramref name="key"/>, as the writer would set it.</summary>
-    public static ModelManifest SignedBy(ECDsa key, ModelTargets? targets = null) => Manifest(targets) with { KeyId = PackageSigning.KeyId(key) };
+    public static ModelManifest SignedBy(ECDsa key, ModelTargets? targets = null)
+        => Manifest(targets) with { KeyId = PackageSigning.KeyId(key) };
 
     /// <summary>
     /// A correctly signed package whose one listed file declares (in the manifest and the zip directory) its true
@@ -147,7 +159,8 @@ internal sealed record RawEntry(string Name, byte[] Data, bool Deflate, long Dec
     public static RawEntry Deflated(string name, byte[] content) => new(name, Compress(content), true, content.Length);
 
     /// <summary>Deflates <paramref name="content"/> but declares <paramref name="declared"/> bytes.</summary>
-    public static RawEntry Lying(string name, byte[] content, long declared) => new(name, Compress(content), true, declared);
+    public static RawEntry Lying(string name, byte[] content, long declared)
+        => new(name, Compress(content), true, declared);
 
     private static byte[] Compress(byte[] content)
     {
