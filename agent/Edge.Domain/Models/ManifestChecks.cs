@@ -66,10 +66,15 @@ internal static class ManifestChecks
                 throw new ModelPackageException($"Package file '{path}' listed in the manifest is missing.");
             }
 
-            if (file.Length != entry.Length || file.Sha256 is not { Length: 64 })
+            if (file.Sha256 is not { Length: 64 })
+            {
+                throw new ModelPackageException($"Manifest 'files': '{path}' needs a 64-digit 'sha256'.");
+            }
+
+            if (file.Length != entry.Length)
             {
                 throw new ModelPackageException($"Package file '{path}' is declared {entry.Length} bytes in the zip "
-                    + $"but {file.Length} in the manifest (with a 64-digit SHA-256): it was altered.");
+                    + $"but {file.Length} in the manifest: it was altered.");
             }
 
             total += file.Length;

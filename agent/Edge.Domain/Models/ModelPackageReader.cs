@@ -144,22 +144,15 @@ public static class ModelPackageReader
         {
             var keyId = header.KeyId ?? throw new ModelPackageException(
                 "Manifest has no 'keyId': a schema 4 package names the key that signed it.");
-            return PackageSigning.Verify(keys.VerifierFor(keyId), manifestBytes, signature)
+            return keys.Verify(keyId, manifestBytes, signature)
                 ? keyId
-                : throw new ModelPackageException($"Package signature does not verify with trusted key {keyId}: the "
-                    + "manifest was altered or signed with another key.");
+                : throw new ModelPackageException($"Package signature does not verify with trusted key {keyId}: "
+                    + "the manifest was altered or signed with another key.");
         }
 
-        foreach (var key in keys.TrustedVerifiers())
-        {
-            if (PackageSigning.Verify(key, manifestBytes, signature))
-            {
-                return PackageSigning.KeyId(key);
-            }
-        }
-
-        throw new ModelPackageException("Package signature does not verify with any trusted key: the package was "
-            + "signed with another key or its manifest was altered.");
+        return keys.FindSigner(manifestBytes, signature)
+            ?? throw new ModelPackageException("Package signature does not verify with any trusted key: the package "
+                + "was signed with another key or its manifest was altered.");
     }
 
     private static ModelManifest Deserialize(byte[] manifestBytes)

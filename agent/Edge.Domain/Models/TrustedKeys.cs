@@ -122,27 +122,44 @@ public sealed class TrustedKeys : IDisposable
     /// <summary>True when <paramref name="keyId"/> is listed as revoked.</summary>
     public bool IsRevoked(string keyId) => _revoked.Contains(keyId);
 
-    /// <summary>The key that verifies packages of <paramref name="keyId"/>, or a refusal naming the id.</summary>
-    internal ECDsa VerifierFor(string keyId)
+    /// <summary>
+    /// True when <paramref name="signature"/> is the signature of <paramref name="data"/> by the trusted key
+    /// <paramref name="keyId"/>; a revoked or unknown id is a refusal naming it. Safe to call from several threads.
+    /// </summary>
+    internal bool Verify(string keyId, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         if (_revoked.Contains(keyId))
         {
             throw new ModelPackageException($"Package is signed with key {keyId}, which this agent lists as revoked.");
         }
 
-        return _keys.TryGetValue(keyId, out var key)
-            ? key
-            : throw new ModelPackageException($"Package is signed with key {keyId}, which is not in this agent's trust "
-                + $"set ({string.Join(", ", KeyIds)}).");
+        if (!_keys.TryGetValue(keyId, out var key))
+        {
+            throw new ModelPackageException($"Package is signed with key {keyId}, which is not in this agent's "
+                + $"trust set ({string.Join(", ", KeyIds)}).");
+        }
+
+        // One ECDsa instance is not documented as safe for concurrent use.
+        lock (key)
+        {
+            return PackageSigning.Verify(key, data, signature);
+        }
     }
 
-    /// <summary>The trusted (not revoked) keys, for manifests older than key ids.</summary>
-    internal IEnumerable<ECDsa> TrustedVerifiers()
+    /// <summary>
+    /// The id of the trusted key whose signature <paramref name="signature"/> is, or null (manifests without key ids).
+    /// </summary>
+    internal string? FindSigner(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         foreach (var id in KeyIds)
         {
-            yield return _keys[id];
+            if (Verify(id, data, signature))
+            {
+                return id;
+            }
         }
+
+        return null;
     }
 
     /// <inheritdoc />
