@@ -105,9 +105,16 @@ public sealed class TrustedKeys : IDisposable
         foreach (var key in keys)
         {
             ArgumentNullException.ThrowIfNull(key);
-            if (!set.TryAdd(PackageSigning.KeyId(key), key))
+            var id = PackageSigning.KeyId(key);
+            if (!set.TryAdd(id, key))
             {
-                throw new ArgumentException($"Key {PackageSigning.KeyId(key)} is given twice.", nameof(keys));
+                // The set owns what it was given, refused or not.
+                foreach (var owned in keys)
+                {
+                    owned?.Dispose();
+                }
+
+                throw new ArgumentException($"Key {id} is given twice.", nameof(keys));
             }
         }
 
