@@ -80,6 +80,9 @@ public sealed class PackageLimitsTests : IDisposable
 
         Assert.Contains("not a readable zip", Refused([.. good, 0]), StringComparison.Ordinal);
         Assert.Contains("not a readable zip", Refused("hello"u8.ToArray()), StringComparison.Ordinal);
+        var missing = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.edgepkg");
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(missing, _trust));
+        Assert.Contains($"Cannot read package '{missing}'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

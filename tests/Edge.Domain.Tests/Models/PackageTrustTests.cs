@@ -97,6 +97,8 @@ public sealed class PackageTrustTests : IDisposable
             LoadRefused([good], [PackageSigning.KeyId(_key)]),
             StringComparison.Ordinal);
         Assert.Contains("No public key is configured", LoadRefused([], []), StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(
+            () => TrustedKeys.Of(PackageSigning.PublicKeyOf(_key), PackageSigning.PublicKeyOf(_key)));
     }
 
     [Fact]
