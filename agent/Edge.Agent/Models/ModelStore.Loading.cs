@@ -80,7 +80,7 @@ public sealed partial class ModelStore
         var path = Path.Combine(_options.StoreDirectory, VersionsFolder, file);
         try
         {
-            return ModelPackageReader.Read(File.ReadAllBytes(path), _publicKey).Manifest;
+            return ModelPackageReader.Read(path, _trust, requireTargets: false).Manifest;
         }
         catch (Exception e) when (e is ModelPackageException or IOException or UnauthorizedAccessException)
         {
@@ -101,7 +101,7 @@ public sealed partial class ModelStore
         var path = Path.Combine(_options.StoreDirectory, VersionsFolder, installed.File);
         try
         {
-            return new HybridModel(ModelPackageReader.Read(File.ReadAllBytes(path), _publicKey), _device) { Tap = _tap };
+            return new HybridModel(ModelPackageReader.Read(path, _trust, requireTargets: false), _device) { Tap = _tap };
         }
         catch (Exception e) when (e is ModelPackageException or IOException or UnauthorizedAccessException)
         {

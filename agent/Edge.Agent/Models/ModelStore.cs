@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Edge.Agent.Configuration;
 using Edge.Agent.Inference;
@@ -24,7 +23,7 @@ public sealed partial class ModelStore : IDisposable
 
     private readonly ModelsOptions _options;
     private readonly IPhysicalDevice _device;
-    private readonly ECDsa _publicKey;
+    private readonly TrustedKeys _trust;
     private readonly CalibrationSet _calibration;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
@@ -35,12 +34,12 @@ public sealed partial class ModelStore : IDisposable
     private StoreState _state = new();
     private HybridModel? _active;
 
-    private ModelStore(ModelsOptions options, IPhysicalDevice device, ECDsa publicKey, CalibrationSet calibration, ILogger logger, TimeProvider clock, IMeasurementTap? tap)
+    private ModelStore(ModelsOptions options, IPhysicalDevice device, TrustedKeys trust, CalibrationSet calibration, ILogger logger, TimeProvider clock, IMeasurementTap? tap)
     {
         _tap = tap;
         _options = options;
         _device = device;
-        _publicKey = publicKey;
+        _trust = trust;
         _calibration = calibration;
         _logger = logger;
         _clock = clock;
@@ -74,11 +73,11 @@ public sealed partial class ModelStore : IDisposable
             throw new ModelStoreException($"No model store is configured: set {ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}.");
         }
 
-        ECDsa key;
+        TrustedKeys key;
         CalibrationSet calibration;
         try
         {
-            key = PackageSigning.LoadPublicKey(options.PublicKeyPath);
+            key = TrustedKeys.Load([options.PublicKeyPath], []);
             calibration = CalibrationSet.Load(options.CalibrationSetPath);
         }
         catch (Exception e) when (e is ModelPackageException or InvalidDataException)
@@ -200,7 +199,7 @@ public sealed partial class ModelStore : IDisposable
     public void Dispose()
     {
         _active?.Dispose();
-        _publicKey.Dispose();
+        _trust.Dispose();
         _gate.Dispose();
     }
 
@@ -211,7 +210,7 @@ public sealed partial class ModelStore : IDisposable
         try
         {
             bytes = ReadAll(package);
-            verified = ModelPackageReader.Read(bytes, _publicKey);
+            verified = ModelPackageReader.Read(bytes, _trust);
         }
         catch (ModelPackageException e)
         {
