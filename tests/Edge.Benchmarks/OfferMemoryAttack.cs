@@ -27,7 +27,7 @@ internal static class OfferMemoryAttack
             throw new FileNotFoundException($"edge-agent not built at {agent}: dotnet build agent/Edge.Agent -c Release");
         }
 
-        using var lab = await SecurityLab.StartAsync(agent, "mem-0001");
+        using var lab = await SecurityLab.StartAsync(agent);
         using var attacker = await lab.ConnectAsync("attacker");
         var rows = new List<JsonObject>();
         var random = new Random(12);

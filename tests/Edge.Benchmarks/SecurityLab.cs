@@ -30,7 +30,7 @@ internal sealed class SecurityLab : IDisposable
 
     public int Port { get; }
 
-    public static async Task<SecurityLab> StartAsync(string agentPath, string deviceId)
+    public static async Task<SecurityLab> StartAsync(string agentPath)
     {
         var folder = Directory.CreateTempSubdirectory("edge-security-").FullName;
         var port = FreePort();
@@ -42,7 +42,7 @@ internal sealed class SecurityLab : IDisposable
         })!;
         _ = broker.StandardError.ReadToEndAsync();
         var environment = await AgentRssBench.PrepareAsync(agentPath, folder);
-        environment["EDGE_DEVICE__DEVICEID"] = deviceId;
+        var deviceId = environment["EDGE_DEVICE__DEVICEID"];
         environment["EDGE_MQTT__ENABLED"] = "true";
         environment["EDGE_MQTT__HOST"] = "127.0.0.1";
         environment["EDGE_MQTT__PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
