@@ -91,7 +91,7 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
         catch (TimeoutException e)
         {
             await device.DisposeAsync().ConfigureAwait(false);
-            throw new RemoteDeviceException($"Agent '{options.DeviceId}' did not report an online status with its layer spec within {options.StatusTimeout.TotalSeconds:F0} s on {options.Broker.Host}:{options.Broker.Port}.", e);
+            throw new RemoteDeviceException($"Agent '{options.DeviceId}' did not report an online status with its layer spec within {options.StatusTimeout.TotalSeconds:F0} s on {options.Broker.Address}.", e);
         }
         catch
         {
@@ -195,6 +195,14 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
             try
             {
                 var parsed = ControlJson.Parse(payload.Span, MessagingJsonContext.Default.StatusMessage);
+                if (parsed.DeviceId != DeviceId)
+                {
+                    // The topic is the device's (the broker ACL binds it to the device's identity); a payload naming
+                    // another device is forged or misrouted and must not give this device its spec.
+                    _metrics?.IdentityMismatches.WithLabels("status").Inc();
+                    return Task.CompletedTask;
+                }
+
                 if (parsed is { State: StatusMessage.Online, Spec: { } spec })
                 {
                     spec.Validate();
