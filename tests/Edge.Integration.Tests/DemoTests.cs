@@ -29,6 +29,7 @@ public sealed class DemoTests
             TwinSamples = 6_000,
             Output = folder.Path("demo"),
             Broker = mosquitto is null ? null : $"mqtt://127.0.0.1:{mosquitto.Port}",
+            AllowPlaintext = true,
         }.Validate();
         var stages = new List<string>();
 
