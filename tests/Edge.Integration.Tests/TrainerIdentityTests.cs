@@ -1,0 +1,81 @@
+using System.Buffers;
+using System.Text.Json.Nodes;
+using Edge.Domain.Messaging;
+using Edge.Trainer.Live;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Edge.Integration.Tests;
+
+/// <summary>
+/// The trainer believes an ack or a status only when the deviceId inside names the device of the topic — the one
+/// the broker ACL binds to the publisher's identity. On an open lab broker anyone can still write any topic, so
+/// these run on MQTTnet's in-process broker with a client that copies and forges genuine messages.
+/// </summary>
+public sealed class TrainerIdentityTests
+{
+    [Fact]
+    public async Task An_ack_naming_another_device_is_not_taken_as_the_agents_verdict()
+    {
+        await using var broker = TestBroker.Create("mqttnet");
+        await broker.StartAsync();
+        using var forger = await ConnectAsync(broker.Port);
+        // The forger answers every offer to 'victim' at once with an accepting ack that names another device.
+        forger.ApplicationMessageReceivedAsync += async e =>
+        {
+            var offer = ModelOffer.Decode(e.ApplicationMessage.Payload.ToArray());
+            var ack = new ModelAckMessage { DeviceId = "someone-else", OfferId = offer.OfferId, Accepted = true, Reason = "forged", Timestamp = DateTimeOffset.UtcNow };
+            await forger.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(EdgeTopics.For("victim", TopicKind.ModelAck))
+                .WithPayload(ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage))
+                .Build());
+        };
+        await forger.SubscribeAsync(EdgeTopics.For("victim", TopicKind.ModelOffer), MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "publisher" };
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => ModelPublisher.OfferAsync(options, "victim", "pkg"u8.ToArray(), TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken));
+
+        Assert.Contains("1 acks naming another device were ignored", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_status_naming_another_device_does_not_make_the_device_usable_and_is_counted()
+    {
+        await using var broker = TestBroker.Create("mqttnet");
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        await using var genuine = await AgentInstance.StartAsync(broker.Port, "genuine", folder.Path("outbox.db"));
+        using var forger = await ConnectAsync(broker.Port);
+        var copied = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        forger.ApplicationMessageReceivedAsync += e =>
+        {
+            var status = JsonNode.Parse(e.ApplicationMessage.Payload.ToArray())!;
+            if ((string?)status["state"] == StatusMessage.Online)
+            {
+                copied.TrySetResult(e.ApplicationMessage.Payload.ToArray());
+            }
+
+            return Task.CompletedTask;
+        };
+        await forger.SubscribeAsync(EdgeTopics.For("genuine", TopicKind.Status), MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+        // The genuine agent's online status (with its spec), replayed as the retained status of 'victim'.
+        var payload = await copied.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await forger.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(EdgeTopics.For("victim", TopicKind.Status)).WithPayload(payload).WithRetainFlag().Build(), TestContext.Current.CancellationToken);
+        var metrics = new TrainerMetrics();
+
+        var options = PatLoopTests.Remote(broker.Port, "victim") with { StatusTimeout = TimeSpan.FromSeconds(1) };
+        await Assert.ThrowsAsync<RemoteDeviceException>(() => RemoteDevice.ConnectAsync(options, metrics, TestContext.Current.CancellationToken));
+
+        Assert.Equal(1, metrics.IdentityMismatches.WithLabels("status").Value);
+        await using var real = await RemoteDevice.ConnectAsync(PatLoopTests.Remote(broker.Port, "genuine"), metrics, TestContext.Current.CancellationToken);
+        Assert.Equal("genuine", real.DeviceId);
+    }
+
+    private static async Task<IMqttClient> ConnectAsync(int port)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("forger-" + Guid.NewGuid().ToString("N")).Build(), TestContext.Current.CancellationToken);
+        return client;
+    }
+}
