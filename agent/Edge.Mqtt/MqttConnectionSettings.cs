@@ -8,7 +8,7 @@ namespace Edge.Mqtt;
 /// <summary>
 /// How a client reaches the broker, shared by agent, trainer and demo: TLS that verifies the broker against a CA
 /// file by default, an offline CRL, a client certificate (mTLS) and/or user name and password, and no plaintext
-/// unless <see cref="AllowPlaintext"/> says this is a lab. docs/security.md describes the broker side.
+/// unless <see cref="AllowPlaintext"/> says this is a lab. deploy/mosquitto/README.md describes the broker side.
 /// </summary>
 public record MqttConnectionSettings
 {
