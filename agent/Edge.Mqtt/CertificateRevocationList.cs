@@ -42,7 +42,9 @@ public sealed class CertificateRevocationList
         }
     }
 
-    /// <summary>True when <paramref name="certificate"/> was issued by <see cref="Issuer"/> and is on the list.</summary>
+    /// <summary>
+    /// True when <paramref name="certificate"/> was issued by <see cref="Issuer"/> and is on the list.
+    /// </summary>
     public bool IsRevoked(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
@@ -74,7 +76,8 @@ public sealed class CertificateRevocationList
         tbs.ReadSequence();
         var issuerName = new X500DistinguishedName(tbs.ReadEncodedValue().Span);
         var issuer = issuers.FirstOrDefault(ca => ca.SubjectName.RawData.AsSpan().SequenceEqual(issuerName.RawData))
-            ?? throw new CryptographicException($"the CRL is issued by '{issuerName.Name}', which is not in the CA file.");
+            ?? throw new CryptographicException(
+                $"the CRL is issued by '{issuerName.Name}', which is not in the CA file.");
         if (!VerifySignature(issuer, algorithm, signedPart.Span, signature))
         {
             throw new CryptographicException($"the CRL's signature does not verify with '{issuer.Subject}'.");
@@ -99,7 +102,8 @@ public sealed class CertificateRevocationList
         return new CertificateRevocationList(issuerName, serials);
     }
 
-    private static bool VerifySignature(X509Certificate2 issuer, string algorithm, ReadOnlySpan<byte> data, byte[] signature)
+    private static bool VerifySignature(
+        X509Certificate2 issuer, string algorithm, ReadOnlySpan<byte> data, byte[] signature)
     {
         var hash = algorithm switch
         {

@@ -2,7 +2,9 @@ using System.Globalization;
 
 namespace Edge.Mqtt;
 
-/// <summary>A broker address parsed from <c>mqtt://host[:port]</c> (plaintext) or <c>mqtts://host[:port]</c> (TLS).</summary>
+/// <summary>
+/// A broker address parsed from <c>mqtt://host[:port]</c> (plaintext) or <c>mqtts://host[:port]</c> (TLS).
+/// </summary>
 /// <param name="Host">Host name or address.</param>
 /// <param name="Port">TCP port.</param>
 /// <param name="UseTls">True for <c>mqtts://</c>.</param>
@@ -15,7 +17,8 @@ public readonly record struct MqttBrokerAddress(string Host, int Port, bool UseT
     public const int TlsPort = 8883;
 
     /// <summary>The address as a URL.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{(UseTls ? "mqtts" : "mqtt")}://{Host}:{Port}");
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{(UseTls ? "mqtts" : "mqtt")}://{Host}:{Port}");
 
     /// <summary>Parses <paramref name="url"/>; on failure <paramref name="problem"/> says what is wrong.</summary>
     public static bool TryParse(string? url, out MqttBrokerAddress address, out string problem)
@@ -44,7 +47,8 @@ public readonly record struct MqttBrokerAddress(string Host, int Port, bool UseT
         var colon = rest.LastIndexOf(':');
         var host = colon < 0 ? rest : rest[..colon];
         var port = tls.Value ? TlsPort : PlaintextPort;
-        if (colon >= 0 && (!int.TryParse(rest.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port)
+        if (colon >= 0
+            && (!int.TryParse(rest.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port)
             || port is < 1 or > 65535))
         {
             problem = $"'{url}': '{rest[(colon + 1)..]}' is not a TCP port (1..65535).";
@@ -64,5 +68,7 @@ public readonly record struct MqttBrokerAddress(string Host, int Port, bool UseT
 
     /// <summary>Parses <paramref name="url"/>; throws <see cref="ArgumentException"/> naming the problem.</summary>
     public static MqttBrokerAddress Parse(string url) =>
-        TryParse(url, out var address, out var problem) ? address : throw new ArgumentException($"Broker {problem}", nameof(url));
+        TryParse(url, out var address, out var problem)
+            ? address
+            : throw new ArgumentException($"Broker {problem}", nameof(url));
 }

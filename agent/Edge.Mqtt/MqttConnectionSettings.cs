@@ -21,10 +21,14 @@ public record MqttConnectionSettings
     /// <summary>Connect over TLS (<c>mqtts://</c>); the default.</summary>
     public bool UseTls { get; init; } = true;
 
-    /// <summary>Permit <c>mqtt://</c> (plaintext): credentials, measurements and packages travel in clear. Lab only.</summary>
+    /// <summary>
+    /// Permit <c>mqtt://</c> (plaintext): credentials, measurements and packages travel in clear. Lab only.
+    /// </summary>
     public bool AllowPlaintext { get; init; }
 
-    /// <summary>PEM file of the CA(s) the broker certificate must chain to; only these are trusted. Null: system roots.</summary>
+    /// <summary>
+    /// PEM file of the CA(s) the broker certificate must chain to; only these are trusted. Null: system roots.
+    /// </summary>
     public string? CaFile { get; init; }
 
     /// <summary>PEM CRL of the CA in <see cref="CaFile"/>, checked offline; null: revocation is not checked.</summary>
@@ -49,7 +53,9 @@ public record MqttConnectionSettings
     public MqttConnectionSettings WithAddress(MqttBrokerAddress address) =>
         this with { Host = address.Host, Port = address.Port, UseTls = address.UseTls };
 
-    /// <summary>Every problem of these settings, each naming its property; loads the files to prove they are usable.</summary>
+    /// <summary>
+    /// Every problem of these settings, each naming its property; loads the files to prove they are usable.
+    /// </summary>
     public IReadOnlyList<MqttSettingProblem> Validate()
     {
         var problems = new List<MqttSettingProblem>();
@@ -97,11 +103,14 @@ public record MqttConnectionSettings
 
         Probe(problems, nameof(CaFile), CaFile, path => LoadRoots(path));
         Probe(problems, nameof(CrlFile), CrlFile, _ => LoadRevocations());
-        Probe(problems, nameof(ClientCertificateFile), ClientKeyFile is null ? null : ClientCertificateFile, _ => LoadClientCertificate());
+        var certificate = ClientKeyFile is null ? null : ClientCertificateFile;
+        Probe(problems, nameof(ClientCertificateFile), certificate, _ => LoadClientCertificate());
         return problems;
     }
 
-    /// <summary>Throws <see cref="MqttConnectionSettingsException"/> listing every problem <see cref="Validate"/> finds.</summary>
+    /// <summary>
+    /// Throws <see cref="MqttConnectionSettingsException"/> listing every problem <see cref="Validate"/> finds.
+    /// </summary>
     public void EnsureValid()
     {
         var problems = Validate();
@@ -171,7 +180,8 @@ public record MqttConnectionSettings
         {
             load(path);
         }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e)
+            when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             problems.Add(new MqttSettingProblem(key, $"'{path}' cannot be used: {e.Message}"));
         }

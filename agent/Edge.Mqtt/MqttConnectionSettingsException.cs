@@ -1,6 +1,8 @@
 namespace Edge.Mqtt;
 
-/// <summary>Connection settings were used that do not validate; the message lists every problem with its setting.</summary>
+/// <summary>
+/// Connection settings were used that do not validate; the message lists every problem with its setting.
+/// </summary>
 public sealed class MqttConnectionSettingsException : Exception
 {
     /// <summary>Creates the exception from the problems found.</summary>

@@ -9,7 +9,8 @@ namespace Edge.Mqtt;
 /// (<see cref="X509ChainTrustMode.CustomRootTrust"/>), or to the system roots when no CA file is set, and when it is
 /// not on the configured CRL. Revocation is never fetched online: a private CA has no distribution point.
 /// </summary>
-internal sealed class ServerCertificateValidator(X509Certificate2Collection? roots, CertificateRevocationList? revocations)
+internal sealed class ServerCertificateValidator(
+    X509Certificate2Collection? roots, CertificateRevocationList? revocations)
 {
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
 

@@ -18,9 +18,11 @@ internal sealed class DemoBroker : IAsyncDisposable
     private readonly MqttBrokerAddress _devices;
     private readonly string? _certificates;
 
-    private DemoBroker(BrokerOptions trainer, MqttBrokerAddress devices, string? certificates, MqttServer? server, string description)
+    private DemoBroker(
+        BrokerOptions trainer, MqttBrokerAddress devices, string? certificates, MqttServer? server, string description)
     {
-        (_trainer, _devices, _certificates, _server, Description) = (trainer, devices, certificates, server, description);
+        (_trainer, _devices, _certificates, _server) = (trainer, devices, certificates, server);
+        Description = description;
     }
 
     public string Description { get; }
@@ -53,7 +55,9 @@ internal sealed class DemoBroker : IAsyncDisposable
     /// <summary>Trainer-side connection settings with <paramref name="clientId"/>.</summary>
     public BrokerOptions Client(string clientId) => _trainer with { ClientId = clientId };
 
-    /// <summary>The <c>Edge:Mqtt</c> keys (without the section) that connect agent <paramref name="deviceId"/>.</summary>
+    /// <summary>
+    /// The <c>Edge:Mqtt</c> keys (without the section) that connect agent <paramref name="deviceId"/>.
+    /// </summary>
     public IEnumerable<(string Key, string Value)> AgentConfiguration(string deviceId)
     {
         yield return ("Url", _devices.ToString());
@@ -103,14 +107,17 @@ internal sealed class DemoBroker : IAsyncDisposable
         var problems = options.Validate();
         if (problems.Count > 0)
         {
-            throw new ArgumentException(string.Join(" ", problems.Select(p => $"{(p.Key == "Url" ? "--broker" : "--certs")}: {p.Problem}")));
+            var named = problems.Select(p => $"{(p.Key == "Url" ? "--broker" : "--certs")}: {p.Problem}");
+            throw new ArgumentException(string.Join(" ", named));
         }
 
         return new DemoBroker(options, devices, settings.Certificates, null, $"{trainer} (agents: {devices})");
     }
 
     private static MqttBrokerAddress Parse(string option, string url) =>
-        MqttBrokerAddress.TryParse(url, out var address, out var problem) ? address : throw new ArgumentException($"{option} {problem}");
+        MqttBrokerAddress.TryParse(url, out var address, out var problem)
+            ? address
+            : throw new ArgumentException($"{option} {problem}");
 
     private static int FreePort()
     {

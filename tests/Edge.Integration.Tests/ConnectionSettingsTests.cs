@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
 using Edge.Agent.Configuration;
 using Edge.Agent.Hosting;
 using Edge.Agent.Messaging;
@@ -19,7 +20,8 @@ public sealed class ConnectionSettingsTests
     [Fact]
     public void The_agent_refuses_a_plaintext_broker_unless_allow_plaintext_is_set()
     {
-        var error = Assert.Throws<AgentConfigurationException>(() => ValidateAgent(new() { ["Edge:Mqtt:Url"] = "mqtt://broker.lan:1883" }));
+        var error = Assert.Throws<AgentConfigurationException>(
+            () => ValidateAgent(new() { ["Edge:Mqtt:Url"] = "mqtt://broker.lan:1883" }));
         Assert.Contains("Edge:Mqtt:Url", error.Message, StringComparison.Ordinal);
         Assert.Contains("plaintext", error.Message, StringComparison.Ordinal);
 
@@ -46,7 +48,8 @@ public sealed class ConnectionSettingsTests
     [Fact]
     public void The_agents_former_host_and_port_keys_are_refused_pointing_to_url()
     {
-        var error = Assert.Throws<AgentConfigurationException>(() => ValidateAgent(new() { ["Edge:Mqtt:Host"] = "broker.lan", ["Edge:Mqtt:Port"] = "8883" }));
+        var error = Assert.Throws<AgentConfigurationException>(
+            () => ValidateAgent(new() { ["Edge:Mqtt:Host"] = "broker.lan", ["Edge:Mqtt:Port"] = "8883" }));
 
         Assert.Contains("Edge:Mqtt:Host", error.Message, StringComparison.Ordinal);
         Assert.Contains("replaced by Url", error.Message, StringComparison.Ordinal);
@@ -56,7 +59,8 @@ public sealed class ConnectionSettingsTests
     public void The_trainer_refuses_plaintext_unless_allow_plaintext_is_given()
     {
         var options = new BrokerOptions { Host = "127.0.0.1", Port = 1883, UseTls = false };
-        var error = Assert.Throws<MqttConnectionSettingsException>(() => options.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0));
+        var error = Assert.Throws<MqttConnectionSettingsException>(
+            () => options.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0));
         Assert.Contains("plaintext", error.Message, StringComparison.Ordinal);
 
         var cli = Assert.Throws<ArgumentException>(() => ResolveCli("--broker", "mqtt://127.0.0.1:1883"));
@@ -71,12 +75,16 @@ public sealed class ConnectionSettingsTests
         using var folder = new TempFolder();
         File.WriteAllText(folder.Path("password"), "s3cret\n");
 
-        var options = ResolveCli("--broker", "mqtts://mq.lan:8884", "--username", "trainer", "--password-file", folder.Path("password"));
+        var password = folder.Path("password");
+        var options = ResolveCli(
+            "--broker", "mqtts://mq.lan:8884", "--username", "trainer", "--password-file", password);
 
-        Assert.Equal(("trainer", "s3cret", 8884, true), (options.Username, options.Password, options.Port, options.UseTls));
-        Assert.Contains("--password-file needs --username", Assert.Throws<ArgumentException>(() => ResolveCli("--password-file", folder.Path("password"))).Message, StringComparison.Ordinal);
-        Assert.Contains("--ca-file", Assert.Throws<ArgumentException>(() => ResolveCli("--ca-file", folder.Path("missing.crt"))).Message, StringComparison.Ordinal);
-        Assert.Contains("--client-key", Assert.Throws<ArgumentException>(() => ResolveCli("--client-cert", folder.Path("password"))).Message, StringComparison.Ordinal);
+        Assert.Equal(
+            ("trainer", "s3cret", 8884, true), (options.Username, options.Password, options.Port, options.UseTls));
+        Assert.Contains(
+            "--password-file needs --username", CliError("--password-file", password), StringComparison.Ordinal);
+        Assert.Contains("--ca-file", CliError("--ca-file", folder.Path("missing.crt")), StringComparison.Ordinal);
+        Assert.Contains("--client-key", CliError("--client-cert", password), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -87,19 +95,24 @@ public sealed class ConnectionSettingsTests
         var certs = folder.Path("certs");
         await MakeCertsAsync("--dir", certs, "dev-a", "dev-b");
         await MakeCertsAsync("--dir", certs, "revoke", "dev-a");
-        var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        var roots = new X509Certificate2Collection();
         roots.ImportFromPemFile(Path.Combine(certs, "ca.crt"));
 
         var crl = CertificateRevocationList.Load(Path.Combine(certs, "ca.crl"), roots);
-        using var revoked = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(certs, "devices", "dev-a.crt")));
-        using var valid = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(certs, "devices", "dev-b.crt")));
+        using var revoked = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(certs, "devices/dev-a.crt")));
+        using var valid = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(certs, "devices/dev-b.crt")));
 
         Assert.Equal(1, crl.Count);
         Assert.True(crl.IsRevoked(revoked));
         Assert.False(crl.IsRevoked(valid));
 
         // A CRL signed by another CA (the service CA) is not accepted for this one.
-        var problems = new MqttConnectionSettings { CaFile = Path.Combine(certs, "ca.crt"), CrlFile = Path.Combine(certs, "service-ca.crl") }.Validate();
+        var foreignCrl = new MqttConnectionSettings
+        {
+            CaFile = Path.Combine(certs, "ca.crt"),
+            CrlFile = Path.Combine(certs, "service-ca.crl"),
+        };
+        var problems = foreignCrl.Validate();
         Assert.Equal(nameof(MqttConnectionSettings.CrlFile), Assert.Single(problems).Key);
     }
 
@@ -112,6 +125,9 @@ public sealed class ConnectionSettingsTests
         using var host = builder.Build();
         AgentHost.ValidateConfiguration(host);
     }
+
+    private static string CliError(params string[] arguments) =>
+        Assert.Throws<ArgumentException>(() => ResolveCli(arguments)).Message;
 
     private static BrokerOptions ResolveCli(params string[] arguments)
     {

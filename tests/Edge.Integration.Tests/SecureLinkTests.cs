@@ -20,30 +20,40 @@ public sealed class SecureLinkTests
     {
         await using var broker = await ShippedBroker.StartAsync();
         using var folder = new TempFolder();
-        await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), TestContext.Current.CancellationToken);
-        await using var ingest = new MeasurementIngest(broker.Trainer("ingest"), store, new TrainerMetrics(), NullLogger.Instance);
+        var cancel = TestContext.Current.CancellationToken;
+        await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), cancel);
+        await using var ingest = new MeasurementIngest(
+            broker.Trainer("ingest"), store, new TrainerMetrics(), NullLogger.Instance);
         ingest.Start();
-        await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), cancel);
         var settings = broker.AgentSettings(Device);
         settings["Edge:Mqtt:MeasurementSampleFraction"] = "1";
         var offers = new AcceptingStore();
-        await using var agent = await AgentInstance.StartAsync(broker.DevicePort, Device, folder.Path("outbox.db"), settings, s => s.AddSingleton<IModelOfferHandler>(offers));
+        await using var agent = await AgentInstance.StartAsync(
+            broker.DevicePort,
+            Device,
+            folder.Path("outbox.db"),
+            settings,
+            s => s.AddSingleton<IModelOfferHandler>(offers));
 
         // PAT: the trainer's request reaches the agent and the measured responses come back on its requester topic.
-        await using var remote = await RemoteDevice.ConnectAsync(new RemoteDeviceOptions { DeviceId = Device, Broker = broker.Trainer("pat") }, cancellationToken: TestContext.Current.CancellationToken);
+        var remoteOptions = new RemoteDeviceOptions { DeviceId = Device, Broker = broker.Trainer("pat") };
+        await using var remote = await RemoteDevice.ConnectAsync(remoteOptions, cancellationToken: cancel);
         var local = PhysicalSystems.Get(AgentInstance.System).CreateDevice(Device, 7);
         var drives = PatLoopTests.Drives(local.Spec, 20, seed: 3);
         var (expected, actual) = (new float[20 * local.Spec.OutputSize], new float[20 * local.Spec.OutputSize]);
-        await local.ForwardAsync(drives, expected, TestContext.Current.CancellationToken);
-        await remote.ForwardAsync(drives, actual, TestContext.Current.CancellationToken);
+        await local.ForwardAsync(drives, expected, cancel);
+        await remote.ForwardAsync(drives, actual, cancel);
         Assert.Equal(expected, actual);
 
         // Ingest: every PAT drive was sampled and reaches the trainer's store under the device's id.
         agent.Recorder.Flush();
-        await Eventually.TrueAsync(async () => await store.CountAsync(Device, TestContext.Current.CancellationToken) == 20, "20 measurements ingested over TLS");
+        await Eventually.TrueAsync(
+            async () => await store.CountAsync(Device, cancel) == 20, "20 measurements ingested over TLS");
 
         // Publish: the offer reaches the agent and its verdict comes back to the trainer.
-        var ack = await ModelPublisher.OfferAsync(broker.Trainer("publish"), Device, "package-v2"u8.ToArray(), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        var ack = await ModelPublisher.OfferAsync(
+            broker.Trainer("publish"), Device, "package-v2"u8.ToArray(), TimeSpan.FromSeconds(20), cancel);
         Assert.True(ack.Accepted);
         Assert.Equal(Device, ack.DeviceId);
         Assert.Equal(["package-v2"], offers.Seen);
@@ -61,7 +71,8 @@ public sealed class SecureLinkTests
             ClientKeyFile = Path.Combine(broker.Certificates, "devices", ShippedBroker.DeviceB + ".key"),
         };
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ModelPublisher.OfferAsync(asDevice, Device, "evil"u8.ToArray(), TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ModelPublisher.OfferAsync(
+            asDevice, Device, "evil"u8.ToArray(), TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
 
         Assert.Contains("NotAuthorized", error.Message, StringComparison.Ordinal);
     }

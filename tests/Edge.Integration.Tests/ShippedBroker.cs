@@ -46,7 +46,10 @@ public sealed class ShippedBroker : IAsyncDisposable
     /// <summary>The make-certs.sh folder.</summary>
     public string Certificates => Path.Combine(_folder.FullName, "certs");
 
-    private static string Deploy => Path.Combine(DataPaths.FindRepositoryRoot() ?? throw new InvalidOperationException("repository root not found"), "deploy", "mosquitto");
+    private static string Deploy => Path.Combine(
+        DataPaths.FindRepositoryRoot() ?? throw new InvalidOperationException("repository root not found"),
+        "deploy",
+        "mosquitto");
 
     public static async Task<ShippedBroker> StartAsync()
     {
@@ -60,13 +63,24 @@ public sealed class ShippedBroker : IAsyncDisposable
         if (!OperatingSystem.IsWindows())
         {
             // mosquitto drops to its own user before it reads the configuration, ACLs and password file.
-            folder.UnixFileMode |= UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            folder.UnixFileMode |= UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
         }
         var broker = new ShippedBroker(folder);
-        await RunAsync("bash", Path.Combine(Deploy, "make-certs.sh"), "--dir", broker.Certificates, "--service", Requester,
-            DeviceA, DeviceB, DemoAgents[0], DemoAgents[1], DemoAgents[2]);
+        await RunAsync("bash", Path.Combine(Deploy, "make-certs.sh"), "--dir", broker.Certificates,
+            "--service", Requester, DeviceA, DeviceB, DemoAgents[0], DemoAgents[1], DemoAgents[2]);
         await broker._broker.StartAsync();
         return broker;
+    }
+
+    /// <summary>
+    /// Revokes <paramref name="identity"/> with make-certs.sh and restarts the broker to load the new CRL.
+    /// </summary>
+    public async Task RevokeAndRestartAsync(string identity)
+    {
+        await RunAsync("bash", Path.Combine(Deploy, "make-certs.sh"), "--dir", Certificates, "revoke", identity);
+        await _broker.StopAsync();
+        await _broker.StartAsync();
     }
 
     /// <summary>A device's mTLS settings on the device listener.</summary>
@@ -124,7 +138,8 @@ public sealed class ShippedBroker : IAsyncDisposable
             var result = await client.ConnectAsync(options, TestContext.Current.CancellationToken);
             return result.ResultCode == MqttClientConnectResultCode.Success && client.IsConnected
                 ? client
-                : throw new MqttCommunicationException($"refused: {result.ResultCode} {result.ReasonString}, connected {client.IsConnected}");
+                : throw new MqttCommunicationException(
+                    $"refused: {result.ResultCode} {result.ReasonString}, connected {client.IsConnected}");
         }
         catch
         {
@@ -145,7 +160,8 @@ public sealed class ShippedBroker : IAsyncDisposable
         RunAsync("bash", Path.Combine(Deploy, "render-config.sh"), "--out", conf, "--certs", Certificates,
             "--device-port", Invariant(devicePort), "--service-port", Invariant(ServicePort),
             "--password-port", Invariant(PasswordPort)).GetAwaiter().GetResult();
-        RunAsync("mosquitto_passwd", "-b", Path.Combine(conf, "passwords"), PasswordDevice, DevicePassword).GetAwaiter().GetResult();
+        RunAsync("mosquitto_passwd", "-b", Path.Combine(conf, "passwords"), PasswordDevice, DevicePassword)
+            .GetAwaiter().GetResult();
         if (!OperatingSystem.IsWindows())
         {
             new DirectoryInfo(Path.Combine(conf, "data")).UnixFileMode = (UnixFileMode)0b111_111_111;
@@ -170,7 +186,8 @@ public sealed class ShippedBroker : IAsyncDisposable
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}");
+            throw new InvalidOperationException(
+                $"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}");
         }
     }
 

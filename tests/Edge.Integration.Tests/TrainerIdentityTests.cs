@@ -25,16 +25,26 @@ public sealed class TrainerIdentityTests
         forger.ApplicationMessageReceivedAsync += async e =>
         {
             var offer = ModelOffer.Decode(e.ApplicationMessage.Payload.ToArray());
-            var ack = new ModelAckMessage { DeviceId = "someone-else", OfferId = offer.OfferId, Accepted = true, Reason = "forged", Timestamp = DateTimeOffset.UtcNow };
+            var ack = new ModelAckMessage
+            {
+                DeviceId = "someone-else",
+                OfferId = offer.OfferId,
+                Accepted = true,
+                Reason = "forged",
+                Timestamp = DateTimeOffset.UtcNow,
+            };
             await forger.PublishAsync(new MqttApplicationMessageBuilder()
                 .WithTopic(EdgeTopics.For("victim", TopicKind.ModelAck))
                 .WithPayload(ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage))
                 .Build());
         };
-        await forger.SubscribeAsync(EdgeTopics.For("victim", TopicKind.ModelOffer), MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
-        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "publisher" };
+        var cancel = TestContext.Current.CancellationToken;
+        await forger.SubscribeAsync(
+            EdgeTopics.For("victim", TopicKind.ModelOffer), MqttQualityOfServiceLevel.AtLeastOnce, cancel);
+        var options = PatLoopTests.Remote(broker.Port, "victim").Broker;
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => ModelPublisher.OfferAsync(options, "victim", "pkg"u8.ToArray(), TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<TimeoutException>(
+            () => ModelPublisher.OfferAsync(options, "victim", "pkg"u8.ToArray(), TimeSpan.FromSeconds(2), cancel));
 
         Assert.Contains("1 acks naming another device were ignored", error.Message, StringComparison.Ordinal);
     }
@@ -58,24 +68,37 @@ public sealed class TrainerIdentityTests
 
             return Task.CompletedTask;
         };
-        await forger.SubscribeAsync(EdgeTopics.For("genuine", TopicKind.Status), MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+        var cancel = TestContext.Current.CancellationToken;
+        await forger.SubscribeAsync(
+            EdgeTopics.For("genuine", TopicKind.Status), MqttQualityOfServiceLevel.AtLeastOnce, cancel);
         // The genuine agent's online status (with its spec), replayed as the retained status of 'victim'.
-        var payload = await copied.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        await forger.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(EdgeTopics.For("victim", TopicKind.Status)).WithPayload(payload).WithRetainFlag().Build(), TestContext.Current.CancellationToken);
+        var payload = await copied.Task.WaitAsync(TimeSpan.FromSeconds(10), cancel);
+        var replay = new MqttApplicationMessageBuilder()
+            .WithTopic(EdgeTopics.For("victim", TopicKind.Status))
+            .WithPayload(payload)
+            .WithRetainFlag()
+            .Build();
+        await forger.PublishAsync(replay, cancel);
         var metrics = new TrainerMetrics();
 
         var options = PatLoopTests.Remote(broker.Port, "victim") with { StatusTimeout = TimeSpan.FromSeconds(1) };
-        await Assert.ThrowsAsync<RemoteDeviceException>(() => RemoteDevice.ConnectAsync(options, metrics, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<RemoteDeviceException>(() => RemoteDevice.ConnectAsync(options, metrics, cancel));
 
         Assert.Equal(1, metrics.IdentityMismatches.WithLabels("status").Value);
-        await using var real = await RemoteDevice.ConnectAsync(PatLoopTests.Remote(broker.Port, "genuine"), metrics, TestContext.Current.CancellationToken);
+        await using var real = await RemoteDevice.ConnectAsync(
+            PatLoopTests.Remote(broker.Port, "genuine"), metrics, cancel);
         Assert.Equal("genuine", real.DeviceId);
     }
 
     private static async Task<IMqttClient> ConnectAsync(int port)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("forger-" + Guid.NewGuid().ToString("N")).Build(), TestContext.Current.CancellationToken);
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId("forger-" + Guid.NewGuid().ToString("N"))
+            .Build();
+        await client.ConnectAsync(options, TestContext.Current.CancellationToken);
         return client;
     }
 }

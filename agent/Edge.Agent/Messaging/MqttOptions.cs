@@ -2,7 +2,9 @@ using Edge.Mqtt;
 
 namespace Edge.Agent.Messaging;
 
-/// <summary>The agent's MQTT link, bound from <c>Edge:Mqtt</c>; validated by <see cref="MqttOptionsValidator"/>.</summary>
+/// <summary>
+/// The agent's MQTT link, bound from <c>Edge:Mqtt</c>; validated by <see cref="MqttOptionsValidator"/>.
+/// </summary>
 public sealed class MqttOptions
 {
     /// <summary>Configuration section the options are bound from.</summary>
@@ -23,7 +25,9 @@ public sealed class MqttOptions
     /// <summary>Broker TCP port, from <see cref="Url"/> (for logs); 0 when the URL does not parse.</summary>
     public int Port => MqttBrokerAddress.TryParse(Url, out var address, out _) ? address.Port : 0;
 
-    /// <summary>MQTT client id; empty means <c>edge-agent-{deviceId}</c>. It keys the broker's persistent session.</summary>
+    /// <summary>
+    /// MQTT client id; empty means <c>edge-agent-{deviceId}</c>. It keys the broker's persistent session.
+    /// </summary>
     public string ClientId { get; set; } = "";
 
     /// <summary>User name for the broker, when it requires one (the password listener of deploy/mosquitto).</summary>
@@ -32,10 +36,14 @@ public sealed class MqttOptions
     /// <summary>Password for <see cref="Username"/>.</summary>
     public string? Password { get; set; }
 
-    /// <summary>PEM file of the CA the broker's certificate must chain to (only it is trusted); empty: system roots.</summary>
+    /// <summary>
+    /// PEM file of the CA the broker's certificate must chain to (only it is trusted); empty: system roots.
+    /// </summary>
     public string? CaFile { get; set; }
 
-    /// <summary>PEM CRL of that CA, checked offline; empty: the broker certificate's revocation is not checked.</summary>
+    /// <summary>
+    /// PEM CRL of that CA, checked offline; empty: the broker certificate's revocation is not checked.
+    /// </summary>
     public string? CrlFile { get; set; }
 
     /// <summary>PEM certificate the agent presents (mTLS); its CN is the device id on the locked-down broker.</summary>
@@ -50,10 +58,14 @@ public sealed class MqttOptions
     /// <summary>MQTT keep-alive, seconds.</summary>
     public int KeepAliveSeconds { get; set; } = 15;
 
-    /// <summary>How long the broker keeps the session (subscriptions, queued QoS 1 messages) after a disconnect, seconds.</summary>
+    /// <summary>
+    /// How long the broker keeps the session (subscriptions, queued QoS 1 messages) after a disconnect, seconds.
+    /// </summary>
     public int SessionExpirySeconds { get; set; } = 24 * 3600;
 
-    /// <summary>First reconnect delay, milliseconds; doubled per failure up to <see cref="ReconnectMaxDelayMs"/>, with jitter.</summary>
+    /// <summary>
+    /// First reconnect delay, milliseconds; doubled per failure up to <see cref="ReconnectMaxDelayMs"/>, with jitter.
+    /// </summary>
     public int ReconnectMinDelayMs { get; set; } = 250;
 
     /// <summary>Longest reconnect delay, milliseconds.</summary>
@@ -71,10 +83,14 @@ public sealed class MqttOptions
     /// <summary>Path of the SQLite store-and-forward outbox.</summary>
     public string OutboxPath { get; set; } = "edge-outbox.db";
 
-    /// <summary>Most messages the outbox holds; past it the oldest measurements are dropped (never control messages).</summary>
+    /// <summary>
+    /// Most messages the outbox holds; past it the oldest measurements are dropped (never control messages).
+    /// </summary>
     public int OutboxMaxMessages { get; set; } = 100_000;
 
-    /// <summary>Most payload bytes the outbox holds; past it the oldest measurements are dropped (never control messages).</summary>
+    /// <summary>
+    /// Most payload bytes the outbox holds; past it the oldest measurements are dropped (never control messages).
+    /// </summary>
     public long OutboxMaxBytes { get; set; } = 256L << 20;
 
     /// <summary>Announce the agent's sensors to Home Assistant by MQTT discovery.</summary>

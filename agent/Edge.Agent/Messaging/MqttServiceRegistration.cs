@@ -31,8 +31,9 @@ public static class MqttServiceRegistration
         var replacedKeys = ReplacedKeys.Where(key => section[key] is not null).ToList();
         services.AddOptions<MqttOptions>()
             .Bind(section, binder => binder.ErrorOnUnknownConfiguration = true)
-            .Validate(_ => replacedKeys.Count == 0, string.Join("; ", replacedKeys.Select(key => $"{MqttOptions.SectionName}:{key}: "
-                + "replaced by Url (mqtts://host:port) with CaFile, ClientCertificateFile and ClientKeyFile (deploy/mosquitto/README.md).")))
+            .Validate(_ => replacedKeys.Count == 0, string.Join("; ", replacedKeys.Select(key =>
+                $"{MqttOptions.SectionName}:{key}: replaced by Url (mqtts://host:port) with CaFile, "
+                + "ClientCertificateFile and ClientKeyFile (deploy/mosquitto/README.md).")))
             .ValidateOnStart();
         services.AddOptions<MetricsOptions>()
             .Bind(builder.Configuration.GetSection(MetricsOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)

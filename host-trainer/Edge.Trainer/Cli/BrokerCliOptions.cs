@@ -13,19 +13,54 @@ internal sealed class BrokerCliOptions
     /// <summary>The default broker: the service listener of deploy/mosquitto on this machine.</summary>
     public const string DefaultBroker = "mqtts://localhost:8884";
 
-    private readonly Option<string> _broker = new("--broker") { Description = "Broker as mqtts://host[:port] (TLS, default port 8883) or mqtt://host[:port] (needs --allow-plaintext).", DefaultValueFactory = _ => DefaultBroker };
-    private readonly Option<FileInfo?> _caFile = new("--ca-file") { Description = "PEM CA the broker's certificate must chain to (only it is trusted); default: the system roots." };
-    private readonly Option<FileInfo?> _crlFile = new("--crl-file") { Description = "PEM CRL of that CA, checked offline." };
-    private readonly Option<FileInfo?> _clientCert = new("--client-cert") { Description = "PEM client certificate (mTLS); its CN is the trainer's identity on the broker (trainer)." };
-    private readonly Option<FileInfo?> _clientKey = new("--client-key") { Description = "PEM private key of --client-cert." };
-    private readonly Option<string?> _username = new("--username") { Description = "User name for the broker." };
-    private readonly Option<FileInfo?> _passwordFile = new("--password-file") { Description = "File whose first line is the password of --username." };
-    private readonly Option<bool> _allowPlaintext = new("--allow-plaintext") { Description = "Permit mqtt:// (no TLS): everything travels in clear. Lab only." };
+    private readonly Option<string> _broker = new("--broker")
+    {
+        Description = "Broker as mqtts://host[:port] (TLS, default port 8883) "
+            + "or mqtt://host[:port] (needs --allow-plaintext).",
+        DefaultValueFactory = _ => DefaultBroker,
+    };
+
+    private readonly Option<FileInfo?> _caFile = new("--ca-file")
+    {
+        Description = "PEM CA the broker's certificate must chain to (only it is trusted); default: the system roots.",
+    };
+
+    private readonly Option<FileInfo?> _crlFile = new("--crl-file")
+    {
+        Description = "PEM CRL of that CA, checked offline.",
+    };
+
+    private readonly Option<FileInfo?> _clientCert = new("--client-cert")
+    {
+        Description = "PEM client certificate (mTLS); its CN is the trainer's identity on the broker (trainer).",
+    };
+
+    private readonly Option<FileInfo?> _clientKey = new("--client-key")
+    {
+        Description = "PEM private key of --client-cert.",
+    };
+
+    private readonly Option<string?> _username = new("--username")
+    {
+        Description = "User name for the broker.",
+    };
+
+    private readonly Option<FileInfo?> _passwordFile = new("--password-file")
+    {
+        Description = "File whose first line is the password of --username.",
+    };
+
+    private readonly Option<bool> _allowPlaintext = new("--allow-plaintext")
+    {
+        Description = "Permit mqtt:// (no TLS): everything travels in clear. Lab only.",
+    };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _broker, _caFile, _crlFile, _clientCert, _clientKey, _username, _passwordFile, _allowPlaintext })
+        Option[] options =
+            [_broker, _caFile, _crlFile, _clientCert, _clientKey, _username, _passwordFile, _allowPlaintext];
+        foreach (var option in options)
         {
             command.Options.Add(option);
         }

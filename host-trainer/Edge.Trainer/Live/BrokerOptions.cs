@@ -21,7 +21,13 @@ public sealed record BrokerOptions : MqttConnectionSettings
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(broker);
         var address = MqttBrokerAddress.Parse(broker);
-        return new BrokerOptions { ClientId = clientId, Host = address.Host, Port = address.Port, UseTls = address.UseTls };
+        return new BrokerOptions
+        {
+            ClientId = clientId,
+            Host = address.Host,
+            Port = address.Port,
+            UseTls = address.UseTls,
+        };
     }
 
     /// <summary>

@@ -12,7 +12,9 @@ namespace Edge.Trainer.Live;
 /// </summary>
 public static class ModelPublisher
 {
-    /// <summary>Publishes <paramref name="package"/> to <paramref name="deviceId"/> and returns the agent's verdict.</summary>
+    /// <summary>
+    /// Publishes <paramref name="package"/> to <paramref name="deviceId"/> and returns the agent's verdict.
+    /// </summary>
     /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/> (agent offline, or no store configured there).</exception>
     public static async Task<ModelAckMessage> OfferAsync(BrokerOptions broker, string deviceId, ReadOnlyMemory<byte> package, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -52,7 +54,9 @@ public static class ModelPublisher
         try
         {
             await client.SubscribeAsync(
-                new MqttClientSubscribeOptionsBuilder().WithTopicFilter(ackTopic, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                new MqttClientSubscribeOptionsBuilder()
+                    .WithTopicFilter(ackTopic, MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build(),
                 cancellationToken).ConfigureAwait(false);
             var published = await client.PublishAsync(
                 new MqttApplicationMessageBuilder()
@@ -63,7 +67,8 @@ public static class ModelPublisher
                 cancellationToken).ConfigureAwait(false);
             if (!published.IsSuccess)
             {
-                throw new InvalidOperationException($"The broker refused the offer to '{deviceId}': {published.ReasonCode} "
+                throw new InvalidOperationException(
+                    $"The broker refused the offer to '{deviceId}': {published.ReasonCode} "
                     + "(on the locked-down broker only the trainer identity may publish offers).");
             }
 
@@ -73,7 +78,10 @@ public static class ModelPublisher
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"Agent '{deviceId}' gave no verdict on model offer {offer.OfferId} within {timeout.TotalSeconds:0.#} s (is it online, with Edge:Models configured?); {Volatile.Read(ref foreign)} acks naming another device were ignored.");
+                throw new TimeoutException(
+                    $"Agent '{deviceId}' gave no verdict on model offer {offer.OfferId} within {timeout.TotalSeconds:0.#} s "
+                    + $"(is it online, with Edge:Models configured?); {Volatile.Read(ref foreign)} acks naming another "
+                    + "device were ignored.");
             }
         }
         finally

@@ -42,7 +42,9 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
         };
     }
 
-    /// <summary>True while connected and subscribed to every device's <c>model/offer</c> and <c>model/ack</c>.</summary>
+    /// <summary>
+    /// True while connected and subscribed to every device's <c>model/offer</c> and <c>model/ack</c>.
+    /// </summary>
     public bool IsConnected => _client.IsConnected && _subscribed;
 
     private volatile bool _subscribed;
@@ -129,7 +131,8 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
                 var ack = ControlJson.Parse(payload.ToArray(), MessagingJsonContext.Default.ModelAckMessage);
                 if (ack.DeviceId != deviceId)
                 {
-                    // A forged ack (another identity's payload on this topic) must not move the gauges nor end the offer.
+                    // A forged ack (another identity's payload on this topic) must not move the gauges nor end the
+                    // offer.
                     _metrics.IdentityMismatches.WithLabels("model/ack").Inc();
                     return;
                 }

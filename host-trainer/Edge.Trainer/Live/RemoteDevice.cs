@@ -65,7 +65,9 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     /// <summary>Drives sent (including retries).</summary>
     public long DrivesSent { get; private set; }
 
-    /// <summary>Connects, waits for the agent's retained online status (which carries the layer spec) and subscribes to replies.</summary>
+    /// <summary>
+    /// Connects, waits for the agent's retained online status (which carries the layer spec) and subscribes to replies.
+    /// </summary>
     public static async Task<RemoteDevice> ConnectAsync(RemoteDeviceOptions options, TrainerMetrics? metrics = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
