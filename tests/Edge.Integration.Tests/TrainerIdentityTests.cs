@@ -5,6 +5,7 @@ using Edge.Trainer.Live;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Integration.Tests;
 
@@ -88,6 +89,41 @@ public sealed class TrainerIdentityTests
         await using var real = await RemoteDevice.ConnectAsync(
             PatLoopTests.Remote(broker.Port, "genuine"), metrics, cancel);
         Assert.Equal("genuine", real.DeviceId);
+    }
+
+    [Fact]
+    public async Task The_model_watch_counts_an_ack_naming_another_device_and_ignores_it()
+    {
+        await using var broker = TestBroker.Create("mqttnet");
+        await broker.StartAsync();
+        var metrics = new TrainerMetrics();
+        var options = PatLoopTests.Remote(broker.Port, "victim").Broker;
+        await using var watch = new ModelVersionWatch(options, metrics, NullLogger.Instance);
+        watch.Start();
+        await Eventually.TrueAsync(() => watch.IsConnected, "model watch subscribed");
+        using var forger = await ConnectAsync(broker.Port);
+
+        foreach (var named in new[] { "someone-else", "victim" })
+        {
+            var ack = new ModelAckMessage
+            {
+                DeviceId = named,
+                OfferId = Guid.NewGuid(),
+                Accepted = true,
+                Reason = "forged",
+                Timestamp = DateTimeOffset.UtcNow,
+            };
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(EdgeTopics.For("victim", TopicKind.ModelAck))
+                .WithPayload(ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            await forger.PublishAsync(message, TestContext.Current.CancellationToken);
+        }
+
+        await Eventually.TrueAsync(
+            () => metrics.IdentityMismatches.WithLabels("model/ack").Value >= 1, "the foreign ack counted");
+        Assert.Equal(1, metrics.IdentityMismatches.WithLabels("model/ack").Value);
     }
 
     private static async Task<IMqttClient> ConnectAsync(int port)
