@@ -30,7 +30,7 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         using var signingKey = PackageSigning.CreateKey();
         var (publicKeyPath, calibrationPath, calibration) = WriteAgentFiles(task, signingKey);
 
-        await using var broker = await DemoBroker.StartAsync(settings.Broker, cancellationToken).ConfigureAwait(false);
+        await using var broker = await DemoBroker.StartAsync(settings, cancellationToken).ConfigureAwait(false);
         var result = new DemoResult { Settings = settings, BrokerDescription = broker.Description, ClassNames = task.ClassNames };
         var metrics = new TrainerMetrics();
         var storePath = Path.Combine(settings.Output, "measurements.db");
