@@ -15,6 +15,7 @@ namespace Edge.Benchmarks;
 /// (peak from VmHWM, reset first) and afterwards. Target (issue 12): at most +16 MB while refusing, back to the steady
 /// level afterwards.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class OfferMemoryAttack
 {
     private const double RiseLimitMb = 16;
@@ -27,7 +28,7 @@ internal static class OfferMemoryAttack
             throw new FileNotFoundException($"edge-agent not built at {agent}: dotnet build agent/Edge.Agent -c Release");
         }
 
-        using var lab = await SecurityLab.StartAsync(agent);
+        using var lab = await SecurityLab.StartAsync(agent, root);
         using var attacker = await lab.ConnectAsync("attacker");
         var rows = new List<JsonObject>();
         var random = new Random(12);
@@ -65,6 +66,7 @@ internal static class OfferMemoryAttack
             ["id"] = id,
             ["attack"] = attack,
             ["command"] = "dotnet run -c Release --project tests/Edge.Benchmarks -- security",
+            ["attacker"] = "holds the trainer certificate (the only identity the broker lets publish offers)",
             ["expected"] = $"refused; resident memory +≤ {RiseLimitMb:F0} MB while refusing, back to steady after",
             ["observed"] = string.Create(CultureInfo.InvariantCulture,
                 $"{(reason.Accepted ? "ACCEPTED" : "refused")} (\"{Shorten(reason.Reason)}\"); RSS {steady / 1024.0:F1} MB → "

@@ -40,6 +40,12 @@ internal static class SecurityBench
             }
 
             var rows = ReadRows(rowsFile);
+            if (!OperatingSystem.IsLinux())
+            {
+                await Console.Error.WriteLineAsync("error: the attacks on a real agent read its memory from /proc (Linux).");
+                return 2;
+            }
+
             foreach (var row in await OfferMemoryAttack.RunAsync(root))
             {
                 rows[row["id"]!.GetValue<string>()] = row;

@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Edge.Domain.Messaging;
+using Edge.Mqtt;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -13,39 +15,39 @@ namespace Edge.Benchmarks;
 /// A mosquitto and one real <c>edge-agent run</c> process (simulated electronic device, a vowel model installed, MQTT
 /// on) in a temporary folder, for attacks that need the whole agent: its resident memory is read from /proc.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class SecurityLab : IDisposable
 {
     private readonly string _folder;
     private readonly Process _broker;
     private readonly Process _agent;
     private readonly IMqttClient _observer;
+    private readonly MqttConnectionSettings _trainer;
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<ModelAckMessage>> _acks = new();
 
-    private SecurityLab(string folder, Process broker, Process agent, IMqttClient observer, string deviceId, int port)
+    private SecurityLab(
+        string folder, Process broker, Process agent, IMqttClient observer, string deviceId, MqttConnectionSettings trainer)
     {
-        (_folder, _broker, _agent, _observer, DeviceId, Port) = (folder, broker, agent, observer, deviceId, port);
+        (_folder, _broker, _agent, _observer, DeviceId, _trainer) = (folder, broker, agent, observer, deviceId, trainer);
     }
 
     public string DeviceId { get; }
 
-    public int Port { get; }
-
-    public static async Task<SecurityLab> StartAsync(string agentPath)
+    public static async Task<SecurityLab> StartAsync(string agentPath, string root)
     {
         var folder = Directory.CreateTempSubdirectory("edge-security-").FullName;
-        var port = FreePort();
-        var config = Path.Combine(folder, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\n");
-        var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", config])
-        {
-            RedirectStandardError = true,
-        })!;
-        _ = broker.StandardError.ReadToEndAsync();
+        // mosquitto drops to its own user before it reads the configuration, certificates and ACLs.
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
         var environment = await AgentRssBench.PrepareAsync(agentPath, folder);
         var deviceId = environment["EDGE_DEVICE__DEVICEID"];
+        var (broker, devicePort, servicePort) = await StartShippedBrokerAsync(root, folder, deviceId);
+        var certificates = Path.Combine(folder, "certs");
         environment["EDGE_MQTT__ENABLED"] = "true";
-        environment["EDGE_MQTT__HOST"] = "127.0.0.1";
-        environment["EDGE_MQTT__PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["EDGE_MQTT__URL"] = string.Create(CultureInfo.InvariantCulture, $"mqtts://localhost:{devicePort}");
+        environment["EDGE_MQTT__CAFILE"] = Path.Combine(certificates, "ca.crt");
+        environment["EDGE_MQTT__CRLFILE"] = Path.Combine(certificates, "ca.crl");
+        environment["EDGE_MQTT__CLIENTCERTIFICATEFILE"] = Path.Combine(certificates, "devices", deviceId + ".crt");
+        environment["EDGE_MQTT__CLIENTKEYFILE"] = Path.Combine(certificates, "devices", deviceId + ".key");
         environment["EDGE_MQTT__OUTBOXPATH"] = Path.Combine(folder, "outbox.db");
         var start = new ProcessStartInfo(agentPath, ["run"]) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var (key, value) in environment)
@@ -56,13 +58,24 @@ internal sealed class SecurityLab : IDisposable
         var agent = Process.Start(start)!;
         _ = agent.StandardError.ReadToEndAsync();
         _ = agent.StandardOutput.ReadToEndAsync();
-        var observer = new MqttClientFactory().CreateMqttClient();
-        var lab = new SecurityLab(folder, broker, agent, observer, deviceId, port);
+        var trainer = new MqttConnectionSettings
+        {
+            Host = "localhost",
+            Port = servicePort,
+            CaFile = Path.Combine(certificates, "ca.crt"),
+            CrlFile = Path.Combine(certificates, "ca.crl"),
+            ClientCertificateFile = Path.Combine(certificates, "services", "trainer.crt"),
+            ClientKeyFile = Path.Combine(certificates, "services", "trainer.key"),
+        };
+        var lab = new SecurityLab(folder, broker, agent, new MqttClientFactory().CreateMqttClient(), deviceId, trainer);
         await lab.ObserveAsync();
         return lab;
     }
 
-    /// <summary>Connects another client (an attacker) to the broker.</summary>
+    /// <summary>
+    /// Connects another client with the trainer's identity: the only one the shipped ACL lets publish offers, so the
+    /// attacks measured here are those of a leaked trainer certificate or a compromised broker.
+    /// </summary>
     public async Task<IMqttClient> ConnectAsync(string clientId)
     {
         var client = new MqttClientFactory().CreateMqttClient();
@@ -153,12 +166,49 @@ internal sealed class SecurityLab : IDisposable
         await online.Task.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
-    private MqttClientOptions Options(string clientId) => new MqttClientOptionsBuilder()
-        .WithTcpServer("127.0.0.1", Port)
+    private MqttClientOptions Options(string clientId) => _trainer.ApplyTo(new MqttClientOptionsBuilder()
         .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
         .WithClientId(clientId)
-        .WithTimeout(TimeSpan.FromSeconds(60))
+        .WithTimeout(TimeSpan.FromSeconds(60)))
         .Build();
+
+    /// <summary>The broker of deploy/mosquitto with certificates for the device and the trainer, on free ports.</summary>
+    private static async Task<(Process Broker, int DevicePort, int ServicePort)> StartShippedBrokerAsync(
+        string root, string folder, string deviceId)
+    {
+        var deploy = Path.Combine(root, "deploy", "mosquitto");
+        var certificates = Path.Combine(folder, "certs");
+        var conf = Path.Combine(folder, "conf");
+        var (devicePort, servicePort, passwordPort) = (FreePort(), FreePort(), FreePort());
+        await RunAsync("bash", Path.Combine(deploy, "make-certs.sh"), "--dir", certificates, deviceId);
+        await RunAsync("bash", Path.Combine(deploy, "render-config.sh"), "--out", conf, "--certs", certificates,
+            "--device-port", Invariant(devicePort), "--service-port", Invariant(servicePort),
+            "--password-port", Invariant(passwordPort));
+        File.SetUnixFileMode(Path.Combine(conf, "data"), (UnixFileMode)0b111_111_111);
+        var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(conf, "mosquitto.conf")])
+        {
+            RedirectStandardError = true,
+        })!;
+        _ = broker.StandardError.ReadToEndAsync();
+        return (broker, devicePort, servicePort);
+    }
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        var said = await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {said}");
+        }
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static int FreePort()
     {
