@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Edge.Agent.Inference;
 using Edge.Domain.Devices;
@@ -13,10 +14,14 @@ namespace Edge.Agent.Messaging;
 /// <see cref="IModelOfferHandler"/> and are acknowledged; inference requests go to the <see cref="IInferenceRequestHandler"/>
 /// and are answered on their response topic; anything malformed or unexpected is answered on the
 /// <c>errors</c> topic and counted. Every answer goes through the outbox. It never throws for a bad message.
+/// PAT drives are played in slices of <see cref="MqttOptions.PatSliceDrives"/> through the <see cref="DeviceGate"/>,
+/// so inference gets the device between slices; requests above <see cref="MqttOptions.MaxPatDrivesPerRequest"/>
+/// are refused from the frame header.
 /// </summary>
 public sealed partial class AgentMessageHandler
 {
-    private readonly IPhysicalDevice _device;
+    private readonly DeviceGate _device;
+    private readonly MqttOptions _limits;
     private readonly SqliteOutbox _outbox;
     private readonly IMeasurementTap _measurements;
     private readonly IModelOfferHandler _offers;
@@ -37,12 +42,98 @@ public sealed partial class AgentMessageHandler
     /// served PAT drives go to <paramref name="measurements"/>, which samples them like inference drives.
     /// </summary>
     public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements, IModelOfferHandler offers, IInferenceRequestHandler inference, AgentMetrics metrics, ILogger logger)
+        : this(device, outbox, measurements, offers, inference, metrics, logger, new MqttOptions())
+    {
+    }
+
+    /// <summary>
+    /// Creates the handler with the PAT limits of <paramref name="limits"/>. Give it the agent's <see cref="DeviceGate"/>
+    /// so PAT slices and inference share one gate; a device not yet gated gets a gate of its own.
+    /// </summary>
+    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements, IModelOfferHandler offers, IInferenceRequestHandler inference, AgentMetrics metrics, ILogger logger, MqttOptions limits)
     {
         ArgumentNullException.ThrowIfNull(device);
-        (_device, _outbox, _measurements, _offers, _inference, _metrics, _logger) = (device, outbox, measurements, offers, inference, metrics, logger);
+        ArgumentNullException.ThrowIfNull(limits);
+        (_outbox, _measurements, _offers, _inference, _metrics, _logger, _limits) = (outbox, measurements, offers, inference, metrics, logger, limits);
+        _device = device as DeviceGate ?? new DeviceGate(device);
         _errorsTopic = EdgeTopics.For(device.DeviceId, TopicKind.Errors);
         _ackTopic = EdgeTopics.For(device.DeviceId, TopicKind.ModelAck);
     }
+
+    /// <summary>The lane <paramref name="message"/> is served in.</summary>
+    public InboundLane LaneOf(InboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (InferenceTopics.IsRequest(message.Topic, _device.DeviceId))
+        {
+            return InboundLane.Inference;
+        }
+
+        var kind = EdgeTopics.Parse(message.Topic, out var deviceId);
+        return deviceId != _device.DeviceId ? InboundLane.Control : kind switch
+        {
+            TopicKind.PatRequest => InboundLane.Pat,
+            TopicKind.ModelOffer => InboundLane.Offer,
+            _ => InboundLane.Control,
+        };
+    }
+
+    /// <summary>
+    /// Answers <paramref name="message"/> that its lane is full, where its sender listens (the response topic, the
+    /// model ack, or the errors topic), and counts it; nothing is served.
+    /// </summary>
+    public void RefuseBusy(InboundMessage message, InboundLane lane)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        _metrics.BusyRefusals.WithLabels(LaneLabel(lane)).Inc();
+        var problem = $"busy: the agent's {LaneLabel(lane)} lane is full; try again later.";
+        LogBusy(_logger, message.Topic, lane);
+        if (lane == InboundLane.Offer && ModelOffer.PeekOfferId(message.Payload.Span) is { } offerId)
+        {
+            Acknowledge(message, offerId, new ModelOfferResult(false, problem));
+        }
+        else if (lane == InboundLane.Pat && HasUsableResponseTopic(message))
+        {
+            _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, PatFrames.EncodeErrorReply(problem), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
+        }
+        else if (lane == InboundLane.Inference && HasUsableResponseTopic(message))
+        {
+            var reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = problem, Timestamp = DateTimeOffset.UtcNow };
+            _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+        }
+        else
+        {
+            PublishError(message, problem);
+        }
+    }
+
+    /// <summary>
+    /// Who sent a PAT request, for per-requester fairness: the client id in a response topic of the form
+    /// <c>edge/v1/_requesters/{clientId}/...</c>, else the whole response topic.
+    /// </summary>
+    public static string RequesterOf(InboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var topic = message.ResponseTopic ?? "";
+        var prefix = EdgeTopics.Root + "/_requesters/";
+        if (!topic.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return topic;
+        }
+
+        var rest = topic.AsSpan(prefix.Length);
+        var end = rest.IndexOf('/');
+        return (end < 0 ? rest : rest[..end]).ToString();
+    }
+
+    /// <summary>The metric label of <paramref name="lane"/>.</summary>
+    public static string LaneLabel(InboundLane lane) => lane switch
+    {
+        InboundLane.Inference => "inference",
+        InboundLane.Pat => "pat",
+        InboundLane.Offer => "offer",
+        _ => "control",
+    };
 
     /// <summary>Handles one message; failures are answered on the errors topic, never thrown.</summary>
     public async ValueTask HandleAsync(InboundMessage message, CancellationToken cancellationToken)
@@ -77,20 +168,26 @@ public sealed partial class AgentMessageHandler
 
     private async ValueTask ServePatAsync(InboundMessage message, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(message.ResponseTopic) || message.ResponseTopic.AsSpan().IndexOfAny('+', '#') >= 0)
+        if (!HasUsableResponseTopic(message))
         {
             Reject(message, nameof(TopicKind.PatRequest), "PAT request has no usable MQTT 5 response topic; nobody could receive the answer.");
             return;
         }
 
         var spec = _device.Spec;
-        float[] drives;
+        int count;
         try
         {
-            drives = PatFrames.DecodeRequest(message.Payload.Span, out var driveLength);
+            // The declared shape decides before anything is allocated for the drives.
+            count = PatFrames.ReadRequestShape(message.Payload.Span, out var driveLength);
             if (driveLength != spec.DriveLength)
             {
                 throw new MessageFormatException($"PAT request: drive length {driveLength} does not match layer '{spec.Name}' (drive length {spec.DriveLength}).");
+            }
+
+            if (count > _limits.MaxPatDrivesPerRequest)
+            {
+                throw new MessageFormatException($"PAT request: {count} drives exceed this agent's limit of {_limits.MaxPatDrivesPerRequest} per request ({MqttOptions.SectionName}:{nameof(MqttOptions.MaxPatDrivesPerRequest)}); split the batch.");
             }
         }
         catch (MessageFormatException e)
@@ -99,12 +196,36 @@ public sealed partial class AgentMessageHandler
             return;
         }
 
-        var count = drives.Length / spec.DriveLength;
-        var responses = new float[count * spec.OutputSize];
-        var clock = Stopwatch.StartNew();
+        var drives = ArrayPool<float>.Shared.Rent(count * spec.DriveLength);
+        var responses = ArrayPool<float>.Shared.Rent(count * spec.OutputSize);
         try
         {
-            await _device.ForwardAsync(drives, responses, cancellationToken).ConfigureAwait(false);
+            await ServePatAsync(message, count, drives, responses, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(drives);
+            ArrayPool<float>.Shared.Return(responses);
+        }
+    }
+
+    private async ValueTask ServePatAsync(InboundMessage message, int count, float[] drives, float[] responses, CancellationToken cancellationToken)
+    {
+        var spec = _device.Spec;
+        try
+        {
+            PatFrames.DecodeRequest(message.Payload.Span, drives.AsSpan(0, count * spec.DriveLength));
+        }
+        catch (MessageFormatException e)
+        {
+            RejectPat(message, e.Message);
+            return;
+        }
+
+        TimeSpan deviceTime;
+        try
+        {
+            deviceTime = await PlayInSlicesAsync(drives, responses, count, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or TimeoutException)
         {
@@ -112,17 +233,40 @@ public sealed partial class AgentMessageHandler
             return;
         }
 
-        _metrics.DeviceSeconds.Observe(clock.Elapsed.TotalSeconds);
+        _metrics.DeviceSeconds.Observe(deviceTime.TotalSeconds);
         _metrics.PatRequests.Inc();
         _metrics.PatDrives.Inc(count);
         // Sampled before replying, so once a requester has its answer the measurements are on their way too.
         SampleMeasurements(drives, responses, count);
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic, PatFrames.EncodeReply(responses, spec.OutputSize), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
+        var reply = PatFrames.EncodeReply(responses.AsSpan(0, count * spec.OutputSize), spec.OutputSize);
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, reply, IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
     }
+
+    /// <summary>Plays the drives slice by slice behind any waiting inference; returns the device time alone.</summary>
+    private async ValueTask<TimeSpan> PlayInSlicesAsync(float[] drives, float[] responses, int count, CancellationToken cancellationToken)
+    {
+        var spec = _device.Spec;
+        var deviceTime = TimeSpan.Zero;
+        for (var first = 0; first < count; first += _limits.PatSliceDrives)
+        {
+            var slice = Math.Min(_limits.PatSliceDrives, count - first);
+            var played = drives.AsMemory(first * spec.DriveLength, slice * spec.DriveLength);
+            var measured = responses.AsMemory(first * spec.OutputSize, slice * spec.OutputSize);
+            var start = Stopwatch.GetTimestamp();
+            await _device.ForwardInBackgroundAsync(played, measured, cancellationToken).ConfigureAwait(false);
+            deviceTime += Stopwatch.GetElapsedTime(start);
+            _metrics.PatSlices.Inc();
+        }
+
+        return deviceTime;
+    }
+
+    private static bool HasUsableResponseTopic(InboundMessage message) =>
+        !string.IsNullOrEmpty(message.ResponseTopic) && message.ResponseTopic.AsSpan().IndexOfAny('+', '#') < 0;
 
     private async ValueTask ServeInferenceAsync(InboundMessage message, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(message.ResponseTopic) || message.ResponseTopic.AsSpan().IndexOfAny('+', '#') >= 0)
+        if (!HasUsableResponseTopic(message))
         {
             Reject(message, InferenceRequestKind, "inference request has no usable MQTT 5 response topic; nobody could receive the answer.");
             return;
@@ -144,7 +288,7 @@ public sealed partial class AgentMessageHandler
             reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = $"inference failed: {e.Message}", Timestamp = DateTimeOffset.UtcNow };
         }
 
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic, ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
         if (!reply.Ok)
         {
             Reject(message, InferenceRequestKind, reply.Error ?? "inference failed");
@@ -165,7 +309,8 @@ public sealed partial class AgentMessageHandler
         ModelOffer offer;
         try
         {
-            offer = ModelOffer.Decode(message.Payload.Span);
+            // The package stays a slice of the received payload: no copy before the store reads it.
+            offer = ModelOffer.Decode(message.Payload);
         }
         catch (MessageFormatException e)
         {
@@ -187,7 +332,12 @@ public sealed partial class AgentMessageHandler
 
         _metrics.ModelOffers.WithLabels(result.Accepted ? "accepted" : "rejected").Inc();
         LogOffer(_logger, offer.OfferId, result.Accepted, result.Reason);
-        var ack = new ModelAckMessage { DeviceId = _device.DeviceId, OfferId = offer.OfferId, Accepted = result.Accepted, Reason = result.Reason, Timestamp = DateTimeOffset.UtcNow };
+        Acknowledge(message, offer.OfferId, result);
+    }
+
+    private void Acknowledge(InboundMessage message, Guid offerId, ModelOfferResult result)
+    {
+        var ack = new ModelAckMessage { DeviceId = _device.DeviceId, OfferId = offerId, Accepted = result.Accepted, Reason = result.Reason, Timestamp = DateTimeOffset.UtcNow };
         _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
     }
 
@@ -201,6 +351,11 @@ public sealed partial class AgentMessageHandler
     {
         _metrics.Rejected.WithLabels(kind).Inc();
         LogRejected(_logger, message.Topic, problem);
+        PublishError(message, problem);
+    }
+
+    private void PublishError(InboundMessage message, string problem)
+    {
         var error = new ErrorMessage
         {
             DeviceId = _device.DeviceId,
@@ -216,6 +371,9 @@ public sealed partial class AgentMessageHandler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Problem}")]
     private static partial void LogRejected(ILogger logger, string topic, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a message on {Topic} as busy: its {Lane} lane is full")]
+    private static partial void LogBusy(ILogger logger, string topic, InboundLane lane);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model offer {OfferId}: accepted={Accepted} ({Reason})")]
     private static partial void LogOffer(ILogger logger, Guid offerId, bool accepted, string reason);

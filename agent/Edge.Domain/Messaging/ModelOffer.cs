@@ -40,6 +40,31 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
     /// <summary>Decodes a frame (copying the package); throws <see cref="MessageFormatException"/> naming the problem.</summary>
     public static ModelOffer Decode(ReadOnlySpan<byte> frame)
     {
+        var (offerId, package) = Open(frame);
+        return new ModelOffer(offerId, frame.Slice(package.Start, package.Length).ToArray());
+    }
+
+    /// <summary>
+    /// Decodes a frame without copying: the offer's package is a slice of <paramref name="frame"/>, which must stay
+    /// unchanged while the offer is in use. Throws <see cref="MessageFormatException"/> naming the problem.
+    /// </summary>
+    public static ModelOffer Decode(ReadOnlyMemory<byte> frame)
+    {
+        var (offerId, package) = Open(frame.Span);
+        return new ModelOffer(offerId, frame.Slice(package.Start, package.Length));
+    }
+
+    /// <summary>
+    /// The offer id a frame claims, read from its header without checking the CRC: only for answering an offer that
+    /// will not be read (e.g. refused as busy). Null when the frame is too short or is not an offer.
+    /// </summary>
+    public static Guid? PeekOfferId(ReadOnlySpan<byte> frame) =>
+        frame.Length >= BinaryFrame.Overhead + 20 && frame.StartsWith(Magic)
+            ? new Guid(frame.Slice(BinaryFrame.HeaderSize, 16))
+            : null;
+
+    private static (Guid OfferId, (int Start, int Length) Package) Open(ReadOnlySpan<byte> frame)
+    {
         var body = BinaryFrame.Open(frame, Magic, FormatVersion, What);
         if (body.Length < 20)
         {
@@ -57,6 +82,6 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
             throw new MessageFormatException($"{What}: header says {length} package bytes, {body.Length - 20} are present.");
         }
 
-        return new ModelOffer(new Guid(body[..16]), body[20..].ToArray());
+        return (new Guid(body[..16]), (BinaryFrame.HeaderSize + 20, (int)length));
     }
 }
