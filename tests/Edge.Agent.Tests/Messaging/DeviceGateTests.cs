@@ -1,0 +1,63 @@
+using Edge.Agent.Messaging;
+using Edge.Domain.Simulation;
+
+namespace Edge.Agent.Tests.Messaging;
+
+/// <summary>The device gate: one call in the device at a time, foreground (inference) callers ahead of background (PAT).</summary>
+public sealed class DeviceGateTests
+{
+    [Fact]
+    public async Task A_waiting_foreground_call_goes_before_background_calls_that_waited_longer()
+    {
+        using var device = new HeldDevice(PhysicalSystems.Get("electronic").CreateDevice("gate-0001", 1), heldFromDrives: 1);
+        var gate = new DeviceGate(device);
+        var spec = gate.Spec;
+        var cancel = TestContext.Current.CancellationToken;
+
+        // Each caller plays a different number of drives, so the device's call log names who got in when.
+        ValueTask Play(int drives, bool foreground) => foreground
+            ? gate.ForwardAsync(new float[drives * spec.DriveLength], new float[drives * spec.OutputSize], cancel)
+            : gate.ForwardInBackgroundAsync(new float[drives * spec.DriveLength], new float[drives * spec.OutputSize], cancel);
+
+        var first = Play(1, foreground: false).AsTask();
+        await device.WaitEnteredAsync();
+        var second = Play(3, foreground: false).AsTask();
+        var third = Play(4, foreground: false).AsTask();
+        var inference = Play(2, foreground: true).AsTask();
+        Assert.Equal(1, gate.ForegroundWaiting);
+
+        for (var i = 0; i < 4; i++)
+        {
+            device.LetOneGo();
+            if (i < 3)
+            {
+                await device.WaitEnteredAsync();
+            }
+        }
+
+        await Task.WhenAll(first, second, third, inference);
+        Assert.Equal([1, 2, 3, 4], device.Calls);
+    }
+
+    [Fact]
+    public async Task A_cancelled_waiter_does_not_take_the_device()
+    {
+        using var device = new HeldDevice(PhysicalSystems.Get("electronic").CreateDevice("gate-0002", 1), heldFromDrives: 1);
+        var gate = new DeviceGate(device);
+        var spec = gate.Spec;
+        var first = gate.ForwardInBackgroundAsync(new float[spec.DriveLength], new float[spec.OutputSize], TestContext.Current.CancellationToken).AsTask();
+        await device.WaitEnteredAsync();
+        using var cancel = new CancellationTokenSource();
+        var abandoned = gate.ForwardAsync(new float[spec.DriveLength], new float[spec.OutputSize], cancel.Token).AsTask();
+        var next = gate.ForwardInBackgroundAsync(new float[spec.DriveLength], new float[spec.OutputSize], TestContext.Current.CancellationToken).AsTask();
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        device.LetOneGo();
+        await device.WaitEnteredAsync();
+        device.LetOneGo();
+        await Task.WhenAll(first, next);
+        Assert.Equal(2, device.Finished);
+        Assert.Equal(0, gate.ForegroundWaiting);
+    }
+}
