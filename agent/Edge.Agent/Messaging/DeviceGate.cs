@@ -42,6 +42,22 @@ public sealed class DeviceGate : IPhysicalDevice
     public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
         => PlayAsync(_foreground, drives, responses, cancellationToken);
 
+    /// <summary>
+    /// Takes the device with foreground priority for several calls in a row (one classification's stages), so no PAT
+    /// slice slips in between them; on a device without a gate the lease just plays on it.
+    /// </summary>
+    public static async ValueTask<DeviceLease> LeaseAsync(IPhysicalDevice device, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device is not DeviceGate gate)
+        {
+            return new DeviceLease(device, null);
+        }
+
+        await gate.EnterAsync(gate._foreground, cancellationToken).ConfigureAwait(false);
+        return new DeviceLease(gate._inner, gate);
+    }
+
     /// <summary>Plays the drives when no foreground caller is waiting (PAT work, in slices).</summary>
     public ValueTask ForwardInBackgroundAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
         => PlayAsync(_background, drives, responses, cancellationToken);
@@ -81,7 +97,8 @@ public sealed class DeviceGate : IPhysicalDevice
         }
     }
 
-    private void Leave()
+    /// <summary>Gives the device to the next waiter (called by a lease when it ends).</summary>
+    internal void Leave()
     {
         lock (_lock)
         {
@@ -96,5 +113,33 @@ public sealed class DeviceGate : IPhysicalDevice
 
             _busy = false;
         }
+    }
+}
+
+/// <summary>The device held by one caller for several calls; disposing it gives the device to the next waiter.</summary>
+public sealed class DeviceLease : IAsyncDisposable
+{
+    private readonly IPhysicalDevice _device;
+    private readonly DeviceGate? _gate;
+    private int _released;
+
+    internal DeviceLease(IPhysicalDevice device, DeviceGate? gate) => (_device, _gate) = (device, gate);
+
+    /// <summary>Plays the drives on the held device.</summary>
+    public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _released) != 0, this);
+        return _device.ForwardAsync(drives, responses, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            _gate?.Leave();
+        }
+
+        return ValueTask.CompletedTask;
     }
 }
