@@ -133,7 +133,7 @@ internal static class AgentRssBench
     }
 
     /// <summary>Trains (ideal gradients, 30 epochs) and installs a vowel model; returns the agent's environment.</summary>
-    private static async Task<Dictionary<string, string>> PrepareAsync(string agent, string folder)
+    internal static async Task<Dictionary<string, string>> PrepareAsync(string agent, string folder)
     {
         var task = VowelDataset.Load();
         var system = PhysicalSystems.Get("electronic");
@@ -193,10 +193,10 @@ internal static class AgentRssBench
         return settings;
     }
 
-    private static string DefaultAgent()
+    internal static string DefaultAgent()
         => Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "bin", "Release", "net10.0", "edge-agent");
 
-    private static long Status(int pid, string field)
+    internal static long Status(int pid, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
@@ -224,7 +224,7 @@ internal static class AgentRssBench
         return values;
     }
 
-    private static string Option(string[] args, string name, string fallback)
+    internal static string Option(string[] args, string name, string fallback)
     {
         var at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
