@@ -179,7 +179,7 @@ internal static class AgentRssBench
     }
 
     /// <summary>The unit's <c>Environment=DOTNET_…</c> assignments (site settings live in its EnvironmentFile).</summary>
-    private static Dictionary<string, string> UnitRuntimeSettings(string unit)
+    internal static Dictionary<string, string> UnitRuntimeSettings(string unit)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines(unit))

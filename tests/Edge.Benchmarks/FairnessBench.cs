@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Edge.Agent.Messaging;
+using Edge.Domain.Data;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 
@@ -132,8 +133,10 @@ internal static class FairnessBench
         environment["EDGE_MQTT__HOST"] = "127.0.0.1";
         environment["EDGE_MQTT__PORT"] = port.ToString(CultureInfo.InvariantCulture);
         environment["EDGE_MQTT__OUTBOXPATH"] = Path.Combine(folder, "outbox.db");
+        // Run as deployed: with the systemd unit's runtime settings (Environment=DOTNET_…).
+        var unit = Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "deploy", "edge-agent.service");
         var start = new ProcessStartInfo(agent, ["run"]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in environment.Concat(AgentRssBench.UnitRuntimeSettings(unit)))
         {
             start.Environment[key] = value;
         }
