@@ -34,7 +34,7 @@ internal static class FairnessBench
 
         var folder = Directory.CreateTempSubdirectory("edge-fairness-").FullName;
         var port = IngestBench.FreePort();
-        await File.WriteAllTextAsync(Path.Combine(folder, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\nset_tcp_nodelay true\n");
         using var broker = Process.Start(new ProcessStartInfo(mosquitto, ["-c", Path.Combine(folder, "mosquitto.conf")]) { RedirectStandardError = true })!;
         Process? process = null;
         try
@@ -50,23 +50,28 @@ internal static class FairnessBench
             var rssBefore = AgentRssBench.Status(process.Id, "VmRSS");
             var spec = PhysicalSystems.Get("electronic").CreateDevice(DeviceId, 5).Spec;
             var limit = new MqttOptions().MaxPatDrivesPerRequest;
-            FloodCounts counts;
             List<long> rssDuring = [];
-            (double P50, double P99, double Max, int Count, int Failed) loaded;
-            await using (var flood = await PatAndOfferFlood.StartAsync(port, DeviceId, spec, limit, InboundLimits.MaxOfferPackageBytes - 4096))
+            async Task<((double P50, double P99, double Max, int Count, int Failed) Latency, FloodCounts Counts)> FloodAsync()
             {
+                await using var flood = await PatAndOfferFlood.StartAsync(port, DeviceId, spec, limit, InboundLimits.MaxOfferPackageBytes - 4096);
                 using var sampling = new CancellationTokenSource();
                 var sampler = SampleRssAsync(process.Id, rssDuring, sampling.Token);
-                loaded = await probe.MeasureAsync(requests, TimeSpan.FromSeconds(floodSeconds));
+                var latency = await probe.MeasureAsync(requests, TimeSpan.FromSeconds(floodSeconds));
                 await sampling.CancelAsync();
                 await sampler;
-                counts = await flood.StopAsync();
+                return (latency, await flood.StopAsync());
             }
 
-            // The agent drains its outbox and the runtime settles; then memory and latency once more.
+            var (loaded, counts) = await FloodAsync();
+
+            // The agent drains its outbox and the runtime settles; then memory and latency once more, and a second
+            // flood shows whether memory keeps growing or stays at the level the first one left.
             await Task.Delay(TimeSpan.FromSeconds(10));
             var rssAfter = AgentRssBench.Status(process.Id, "VmRSS");
             var after = await probe.MeasureAsync(requests, TimeSpan.Zero);
+            var (_, secondCounts) = await FloodAsync();
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            var rssAfterSecond = AgentRssBench.Status(process.Id, "VmRSS");
             rssDuring.Sort();
             double Mb(long kb) => Math.Round(kb / 1024.0, 1);
             var result = new JsonObject
@@ -75,9 +80,6 @@ internal static class FairnessBench
                 ["pat_drives_per_request"] = limit,
                 ["pat_slice_drives"] = new MqttOptions().PatSliceDrives,
                 ["offer_package_bytes"] = InboundLimits.MaxOfferPackageBytes - 4096,
-                ["idle"] = Row(idle),
-                ["flood"] = Row(loaded),
-                ["after"] = Row(after),
                 ["flood_seconds"] = floodSeconds,
                 ["pat_served"] = counts.PatServed,
                 ["pat_refused_busy"] = counts.PatBusy,
@@ -88,14 +90,22 @@ internal static class FairnessBench
                 ["rss_flood_median_mb"] = Mb(rssDuring[rssDuring.Count / 2]),
                 ["rss_flood_max_mb"] = Mb(rssDuring[^1]),
                 ["rss_after_mb"] = Mb(rssAfter),
+                ["rss_after_second_flood_mb"] = Mb(rssAfterSecond),
+                ["second_flood_pat_served"] = secondCounts.PatServed,
+                ["second_flood_pat_refused_busy"] = secondCounts.PatBusy,
                 ["rss_peak_mb"] = Mb(AgentRssBench.Status(process.Id, "VmHWM")),
                 ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}",
             };
+            // Flat keys, so the report shows them as they are.
+            AddRow(result, "idle", idle);
+            AddRow(result, "flood", loaded);
+            AddRow(result, "after", after);
             Console.WriteLine("| phase | inference requests | failed | p50 ms | p99 ms | max ms | agent RSS MB |");
             Console.WriteLine("|---|---|---|---|---|---|---|");
             Console.WriteLine($"| idle | {idle.Count} | {idle.Failed} | {idle.P50:F1} | {idle.P99:F1} | {idle.Max:F1} | {Mb(rssBefore)} |");
             Console.WriteLine($"| PAT + offer flood | {loaded.Count} | {loaded.Failed} | {loaded.P50:F1} | {loaded.P99:F1} | {loaded.Max:F1} | median {Mb(rssDuring[rssDuring.Count / 2])}, max {Mb(rssDuring[^1])} |");
             Console.WriteLine($"| after (10 s) | {after.Count} | {after.Failed} | {after.P50:F1} | {after.P99:F1} | {after.Max:F1} | {Mb(rssAfter)} |");
+            Console.WriteLine($"| after a second flood (10 s) | | | | | | {Mb(rssAfterSecond)} |");
             Console.WriteLine($"Flood over {floodSeconds:F0} s: {counts.PatServed} PAT requests of {limit} drives served, {counts.PatBusy} refused busy, {counts.PatOther} refused otherwise; {counts.OffersAnswered} of {counts.OffersSent} offers answered; RSS peak {result["rss_peak_mb"]} MB.");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
             await File.WriteAllTextAsync(output, result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
@@ -117,14 +127,14 @@ internal static class FairnessBench
         }
     }
 
-    private static JsonObject Row((double P50, double P99, double Max, int Count, int Failed) latency) => new()
+    private static void AddRow(JsonObject result, string phase, (double P50, double P99, double Max, int Count, int Failed) latency)
     {
-        ["requests"] = latency.Count,
-        ["failed"] = latency.Failed,
-        ["p50_ms"] = Math.Round(latency.P50, 2),
-        ["p99_ms"] = Math.Round(latency.P99, 2),
-        ["max_ms"] = Math.Round(latency.Max, 2),
-    };
+        result[$"{phase}_requests"] = latency.Count;
+        result[$"{phase}_failed"] = latency.Failed;
+        result[$"{phase}_p50_ms"] = Math.Round(latency.P50, 2);
+        result[$"{phase}_p99_ms"] = Math.Round(latency.P99, 2);
+        result[$"{phase}_max_ms"] = Math.Round(latency.Max, 2);
+    }
 
     private static async Task<Process> StartAgentAsync(string agent, string folder, int port)
     {
