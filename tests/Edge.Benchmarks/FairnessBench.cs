@@ -93,7 +93,7 @@ internal static class FairnessBench
                 ["rss_after_second_flood_mb"] = Mb(rssAfterSecond),
                 ["second_flood_pat_served"] = secondCounts.PatServed,
                 ["second_flood_pat_refused_busy"] = secondCounts.PatBusy,
-                ["rss_peak_mb"] = Mb(AgentRssBench.Status(process.Id, "VmHWM")),
+                ["agent_peak_rss_mb"] = Mb(AgentRssBench.Status(process.Id, "VmHWM")),
                 ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}",
             };
             // Flat keys, so the report shows them as they are.
@@ -106,7 +106,7 @@ internal static class FairnessBench
             Console.WriteLine($"| PAT + offer flood | {loaded.Count} | {loaded.Failed} | {loaded.P50:F1} | {loaded.P99:F1} | {loaded.Max:F1} | median {Mb(rssDuring[rssDuring.Count / 2])}, max {Mb(rssDuring[^1])} |");
             Console.WriteLine($"| after (10 s) | {after.Count} | {after.Failed} | {after.P50:F1} | {after.P99:F1} | {after.Max:F1} | {Mb(rssAfter)} |");
             Console.WriteLine($"| after a second flood (10 s) | | | | | | {Mb(rssAfterSecond)} |");
-            Console.WriteLine($"Flood over {floodSeconds:F0} s: {counts.PatServed} PAT requests of {limit} drives served, {counts.PatBusy} refused busy, {counts.PatOther} refused otherwise; {counts.OffersAnswered} of {counts.OffersSent} offers answered; RSS peak {result["rss_peak_mb"]} MB.");
+            Console.WriteLine($"Flood over {floodSeconds:F0} s: {counts.PatServed} PAT requests of {limit} drives served, {counts.PatBusy} refused busy, {counts.PatOther} refused otherwise; {counts.OffersAnswered} of {counts.OffersSent} offers answered; RSS peak {result["agent_peak_rss_mb"]} MB.");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
             await File.WriteAllTextAsync(output, result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"JSON: {output}");
