@@ -166,16 +166,22 @@ public sealed partial class AgentMessageHandler
         }
     }
 
-    private async ValueTask ServePatAsync(InboundMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a PAT request's response topic and frame header (CRC, layer, the per-request limit) without allocating;
+    /// a bad one is answered and counted now, so it never takes a place in the PAT lane. True when it was refused.
+    /// </summary>
+    public bool RefuseMalformedPat(InboundMessage message) => !TryReadPat(message, out _);
+
+    private bool TryReadPat(InboundMessage message, out int count)
     {
+        count = 0;
         if (!HasUsableResponseTopic(message))
         {
             Reject(message, nameof(TopicKind.PatRequest), "PAT request has no usable MQTT 5 response topic; nobody could receive the answer.");
-            return;
+            return false;
         }
 
         var spec = _device.Spec;
-        int count;
         try
         {
             // The declared shape decides before anything is allocated for the drives.
@@ -189,13 +195,24 @@ public sealed partial class AgentMessageHandler
             {
                 throw new MessageFormatException($"PAT request: {count} drives exceed this agent's limit of {_limits.MaxPatDrivesPerRequest} per request ({MqttOptions.SectionName}:{nameof(MqttOptions.MaxPatDrivesPerRequest)}); split the batch.");
             }
+
+            return true;
         }
         catch (MessageFormatException e)
         {
             RejectPat(message, e.Message);
+            return false;
+        }
+    }
+
+    private async ValueTask ServePatAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        if (!TryReadPat(message, out var count))
+        {
             return;
         }
 
+        var spec = _device.Spec;
         var drives = ArrayPool<float>.Shared.Rent(count * spec.DriveLength);
         var responses = ArrayPool<float>.Shared.Rent(count * spec.OutputSize);
         try

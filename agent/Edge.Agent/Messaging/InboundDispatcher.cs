@@ -62,6 +62,13 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(message);
         var delivery = new InboundDelivery(message, acknowledge);
         var lane = _handler.LaneOf(message);
+        if (lane == InboundLane.Pat && _handler.RefuseMalformedPat(message))
+        {
+            // Refused from its header: a malformed request never takes a place a good one could have.
+            await AcknowledgeAsync(delivery, _stopping.Token).ConfigureAwait(false);
+            return;
+        }
+
         var queued = lane switch
         {
             InboundLane.Inference => _inference.Writer.TryWrite(delivery),
