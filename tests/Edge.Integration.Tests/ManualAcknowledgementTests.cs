@@ -28,15 +28,18 @@ public sealed class ManualAcknowledgementTests
         var request = PatFrames.EncodeRequest(new float[Drives * spec.DriveLength], spec.DriveLength);
 
         var stuck = new StuckDevice(Drives);
-        await using (var first = await AgentInstance.StartAsync(broker.Port, DeviceId, folder.Path("outbox.db"), configure: services => Replace(services, stuck)))
+        var outbox = folder.Path("outbox.db");
+        var port = broker.Port;
+        await using (var first = await AgentInstance.StartAsync(port, DeviceId, outbox, configure: s => Use(s, stuck)))
         {
-            await requester.PublishAsync(EdgeTopics.For(DeviceId, TopicKind.PatRequest), request, responseTopic, [0xAC]);
+            var topic = EdgeTopics.For(DeviceId, TopicKind.PatRequest);
+            await requester.PublishAsync(topic, request, responseTopic, [0xAC]);
             await stuck.Entered.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
             await first.StopAsync();
         }
 
         Assert.Empty(requester.On(responseTopic));
-        await using var second = await AgentInstance.StartAsync(broker.Port, DeviceId, folder.Path("outbox.db"));
+        await using var second = await AgentInstance.StartAsync(broker.Port, DeviceId, outbox);
         await Eventually.TrueAsync(() => requester.On(responseTopic).Any(), "the redelivered PAT request answered");
 
         var reply = requester.On(responseTopic).First();
@@ -46,13 +49,15 @@ public sealed class ManualAcknowledgementTests
         Assert.Equal(1, second.Metrics.PatRequests.Value);
     }
 
-    private static void Replace(IServiceCollection services, StuckDevice stuck)
+    private static void Use(IServiceCollection services, StuckDevice stuck)
     {
         var real = services.Last(d => d.ServiceType == typeof(IPhysicalDevice));
         services.AddSingleton<IPhysicalDevice>(sp => stuck.Around((IPhysicalDevice)real.ImplementationFactory!(sp)));
     }
 
-    /// <summary>A device that never finishes a batch of <c>stuckAt</c> drives or more (until cancelled): a handler that died.</summary>
+    /// <summary>
+    /// A device that never finishes a batch of <c>stuckAt</c> drives or more (until cancelled): a handler that died.
+    /// </summary>
     private sealed class StuckDevice(int stuckAt) : IPhysicalDevice
     {
         private IPhysicalDevice _inner = null!;
@@ -69,7 +74,8 @@ public sealed class ManualAcknowledgementTests
             return this;
         }
 
-        public async ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+        public async ValueTask ForwardAsync(
+            ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
         {
             if (drives.Length / Spec.DriveLength < stuckAt)
             {

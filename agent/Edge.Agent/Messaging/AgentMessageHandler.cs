@@ -47,14 +47,23 @@ public sealed partial class AgentMessageHandler
     }
 
     /// <summary>
-    /// Creates the handler with the PAT limits of <paramref name="limits"/>. Give it the agent's <see cref="DeviceGate"/>
-    /// so PAT slices and inference share one gate; a device not yet gated gets a gate of its own.
+    /// Creates the handler with the PAT limits of <paramref name="limits"/>. Give it the agent's
+    /// <see cref="DeviceGate"/> so PAT slices and inference share one gate; a device not yet gated gets its own.
     /// </summary>
-    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements, IModelOfferHandler offers, IInferenceRequestHandler inference, AgentMetrics metrics, ILogger logger, MqttOptions limits)
+    public AgentMessageHandler(
+        IPhysicalDevice device,
+        SqliteOutbox outbox,
+        IMeasurementTap measurements,
+        IModelOfferHandler offers,
+        IInferenceRequestHandler inference,
+        AgentMetrics metrics,
+        ILogger logger,
+        MqttOptions limits)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(limits);
-        (_outbox, _measurements, _offers, _inference, _metrics, _logger, _limits) = (outbox, measurements, offers, inference, metrics, logger, limits);
+        (_outbox, _measurements, _offers, _inference) = (outbox, measurements, offers, inference);
+        (_metrics, _logger, _limits) = (metrics, logger, limits);
         _device = device as DeviceGate ?? new DeviceGate(device);
         _errorsTopic = EdgeTopics.For(device.DeviceId, TopicKind.Errors);
         _ackTopic = EdgeTopics.For(device.DeviceId, TopicKind.ModelAck);
@@ -94,12 +103,18 @@ public sealed partial class AgentMessageHandler
         }
         else if (lane == InboundLane.Pat && HasUsableResponseTopic(message))
         {
-            _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, PatFrames.EncodeErrorReply(problem), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
+            Reply(message, PatFrames.EncodeErrorReply(problem), PatReplyContentType);
         }
         else if (lane == InboundLane.Inference && HasUsableResponseTopic(message))
         {
-            var reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = problem, Timestamp = DateTimeOffset.UtcNow };
-            _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+            var reply = new InferenceReplyMessage
+            {
+                DeviceId = _device.DeviceId,
+                Ok = false,
+                Error = problem,
+                Timestamp = DateTimeOffset.UtcNow,
+            };
+            Reply(message, Json(reply), "application/json");
         }
         else
         {
@@ -193,7 +208,10 @@ public sealed partial class AgentMessageHandler
 
             if (count > _limits.MaxPatDrivesPerRequest)
             {
-                throw new MessageFormatException($"PAT request: {count} drives exceed this agent's limit of {_limits.MaxPatDrivesPerRequest} per request ({MqttOptions.SectionName}:{nameof(MqttOptions.MaxPatDrivesPerRequest)}); split the batch.");
+                const string key = $"{MqttOptions.SectionName}:{nameof(MqttOptions.MaxPatDrivesPerRequest)}";
+                throw new MessageFormatException(
+                    $"PAT request: {count} drives exceed this agent's limit of {_limits.MaxPatDrivesPerRequest} per "
+                    + $"request ({key}); split the batch.");
             }
 
             return true;
@@ -226,7 +244,8 @@ public sealed partial class AgentMessageHandler
         }
     }
 
-    private async ValueTask ServePatAsync(InboundMessage message, int count, float[] drives, float[] responses, CancellationToken cancellationToken)
+    private async ValueTask ServePatAsync(
+        InboundMessage message, int count, float[] drives, float[] responses, CancellationToken cancellationToken)
     {
         var spec = _device.Spec;
         try
@@ -256,11 +275,12 @@ public sealed partial class AgentMessageHandler
         // Sampled before replying, so once a requester has its answer the measurements are on their way too.
         SampleMeasurements(drives, responses, count);
         var reply = PatFrames.EncodeReply(responses.AsSpan(0, count * spec.OutputSize), spec.OutputSize);
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, reply, IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
+        Reply(message, reply, PatReplyContentType);
     }
 
     /// <summary>Plays the drives slice by slice behind any waiting inference; returns the device time alone.</summary>
-    private async ValueTask<TimeSpan> PlayInSlicesAsync(float[] drives, float[] responses, int count, CancellationToken cancellationToken)
+    private async ValueTask<TimeSpan> PlayInSlicesAsync(
+        float[] drives, float[] responses, int count, CancellationToken cancellationToken)
     {
         var spec = _device.Spec;
         var deviceTime = TimeSpan.Zero;
@@ -277,6 +297,18 @@ public sealed partial class AgentMessageHandler
 
         return deviceTime;
     }
+
+    /// <summary>Answers <paramref name="message"/> on its response topic with its correlation data.</summary>
+    private void Reply(InboundMessage message, byte[] payload, string contentType) => _outbox.Enqueue(new OutboxMessage(
+        Guid.CreateVersion7(),
+        message.ResponseTopic!,
+        payload,
+        IsMeasurement: false,
+        ContentType: contentType,
+        CorrelationData: message.CorrelationData));
+
+    private static byte[] Json(InferenceReplyMessage reply) =>
+        ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage);
 
     private static bool HasUsableResponseTopic(InboundMessage message) =>
         !string.IsNullOrEmpty(message.ResponseTopic) && message.ResponseTopic.AsSpan().IndexOfAny('+', '#') < 0;
@@ -305,7 +337,7 @@ public sealed partial class AgentMessageHandler
             reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = $"inference failed: {e.Message}", Timestamp = DateTimeOffset.UtcNow };
         }
 
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+        Reply(message, Json(reply), "application/json");
         if (!reply.Ok)
         {
             Reject(message, InferenceRequestKind, reply.Error ?? "inference failed");
@@ -354,7 +386,14 @@ public sealed partial class AgentMessageHandler
 
     private void Acknowledge(InboundMessage message, Guid offerId, ModelOfferResult result)
     {
-        var ack = new ModelAckMessage { DeviceId = _device.DeviceId, OfferId = offerId, Accepted = result.Accepted, Reason = result.Reason, Timestamp = DateTimeOffset.UtcNow };
+        var ack = new ModelAckMessage
+        {
+            DeviceId = _device.DeviceId,
+            OfferId = offerId,
+            Accepted = result.Accepted,
+            Reason = result.Reason,
+            Timestamp = DateTimeOffset.UtcNow,
+        };
         _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
     }
 
@@ -385,6 +424,7 @@ public sealed partial class AgentMessageHandler
     }
 
     private const string InferenceRequestKind = "InferenceRequest";
+    private const string PatReplyContentType = "application/x-edge-pat-reply";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Problem}")]
     private static partial void LogRejected(ILogger logger, string topic, string problem);

@@ -36,7 +36,8 @@ public sealed class AgentMetrics
             "edge_agent_lane_depth",
             "Inbound messages waiting in each lane.",
             new GaugeConfiguration { LabelNames = ["lane"] });
-        PatSlices = factory.CreateCounter("edge_agent_pat_slices_total", "Device calls made for PAT (each at most PatSliceDrives drives).");
+        PatSlices = factory.CreateCounter(
+            "edge_agent_pat_slices_total", "Device calls made for PAT (each at most PatSliceDrives drives).");
     }
 
     /// <summary>The registry holding these metrics.</summary>

@@ -17,7 +17,9 @@ public sealed class DeviceGate : IPhysicalDevice
     private readonly Queue<TaskCompletionSource> _background = new();
     private bool _busy;
 
-    /// <summary>Puts the gate in front of <paramref name="inner"/>; every caller of the device must go through it.</summary>
+    /// <summary>
+    /// Puts the gate in front of <paramref name="inner"/>; every caller of the device must go through it.
+    /// </summary>
     public DeviceGate(IPhysicalDevice inner) => _inner = inner ?? throw new ArgumentNullException(nameof(inner));
 
     /// <inheritdoc />
@@ -39,7 +41,8 @@ public sealed class DeviceGate : IPhysicalDevice
     }
 
     /// <summary>Plays the drives with foreground priority: ahead of every background caller waiting.</summary>
-    public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    public ValueTask ForwardAsync(
+        ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
         => PlayAsync(_foreground, drives, responses, cancellationToken);
 
     /// <summary>
@@ -59,10 +62,15 @@ public sealed class DeviceGate : IPhysicalDevice
     }
 
     /// <summary>Plays the drives when no foreground caller is waiting (PAT work, in slices).</summary>
-    public ValueTask ForwardInBackgroundAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    public ValueTask ForwardInBackgroundAsync(
+        ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
         => PlayAsync(_background, drives, responses, cancellationToken);
 
-    private async ValueTask PlayAsync(Queue<TaskCompletionSource> queue, ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken)
+    private async ValueTask PlayAsync(
+        Queue<TaskCompletionSource> queue,
+        ReadOnlyMemory<float> drives,
+        Memory<float> responses,
+        CancellationToken cancellationToken)
     {
         await EnterAsync(queue, cancellationToken).ConfigureAwait(false);
         try
@@ -116,7 +124,9 @@ public sealed class DeviceGate : IPhysicalDevice
     }
 }
 
-/// <summary>The device held by one caller for several calls; disposing it gives the device to the next waiter.</summary>
+/// <summary>
+/// The device held by one caller for several calls; disposing it gives the device to the next waiter.
+/// </summary>
 public sealed class DeviceLease : IAsyncDisposable
 {
     private readonly IPhysicalDevice _device;
@@ -126,7 +136,8 @@ public sealed class DeviceLease : IAsyncDisposable
     internal DeviceLease(IPhysicalDevice device, DeviceGate? gate) => (_device, _gate) = (device, gate);
 
     /// <summary>Plays the drives on the held device.</summary>
-    public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    public ValueTask ForwardAsync(
+        ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _released) != 0, this);
         return _device.ForwardAsync(drives, responses, cancellationToken);

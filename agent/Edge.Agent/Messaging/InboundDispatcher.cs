@@ -23,8 +23,14 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _workers = [];
 
-    /// <summary>Creates the lanes with the capacities of <paramref name="options"/>; nothing runs until <see cref="Start"/>.</summary>
-    public InboundDispatcher(AgentMessageHandler handler, IOptions<MqttOptions> options, AgentMetrics metrics, ILogger<InboundDispatcher> logger)
+    /// <summary>
+    /// Creates the lanes with the capacities of <paramref name="options"/>; nothing runs until <see cref="Start"/>.
+    /// </summary>
+    public InboundDispatcher(
+        AgentMessageHandler handler,
+        IOptions<MqttOptions> options,
+        AgentMetrics metrics,
+        ILogger<InboundDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         (_handler, _metrics, _logger) = (handler, metrics, logger);
@@ -44,12 +50,13 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
         }
 
         var token = _stopping.Token;
+        var none = CancellationToken.None;
         _workers =
         [
-            Task.Run(() => ServeAsync(InboundLane.Inference, _inference.Reader.ReadAsync, token), CancellationToken.None),
-            Task.Run(() => ServeAsync(InboundLane.Pat, _pat.DequeueAsync, token), CancellationToken.None),
-            Task.Run(() => ServeAsync(InboundLane.Offer, _offers.Reader.ReadAsync, token), CancellationToken.None),
-            Task.Run(() => ServeAsync(InboundLane.Control, _control.Reader.ReadAsync, token), CancellationToken.None),
+            Task.Run(() => ServeAsync(InboundLane.Inference, _inference.Reader.ReadAsync, token), none),
+            Task.Run(() => ServeAsync(InboundLane.Pat, _pat.DequeueAsync, token), none),
+            Task.Run(() => ServeAsync(InboundLane.Offer, _offers.Reader.ReadAsync, token), none),
+            Task.Run(() => ServeAsync(InboundLane.Control, _control.Reader.ReadAsync, token), none),
         ];
     }
 
@@ -86,7 +93,9 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
         await AcknowledgeAsync(delivery, _stopping.Token).ConfigureAwait(false);
     }
 
-    /// <summary>Stops the workers; messages not yet handled stay unacknowledged and the broker delivers them again.</summary>
+    /// <summary>
+    /// Stops the workers; messages not yet handled stay unacknowledged and the broker delivers them again.
+    /// </summary>
     public async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -104,7 +113,8 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
     private static Channel<InboundDelivery> Lane(int capacity) => Channel.CreateBounded<InboundDelivery>(
         new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    private async Task ServeAsync(InboundLane lane, Func<CancellationToken, ValueTask<InboundDelivery>> next, CancellationToken cancellationToken)
+    private async Task ServeAsync(
+        InboundLane lane, Func<CancellationToken, ValueTask<InboundDelivery>> next, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -150,18 +160,24 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
         }
     }
 
-    private void ObserveDepth(InboundLane lane) => _metrics.LaneDepth.WithLabels(AgentMessageHandler.LaneLabel(lane)).Set(lane switch
+    private void ObserveDepth(InboundLane lane)
     {
-        InboundLane.Inference => _inference.Reader.Count,
-        InboundLane.Pat => _pat.Count,
-        InboundLane.Offer => _offers.Reader.Count,
-        _ => _control.Reader.Count,
-    });
+        var depth = lane switch
+        {
+            InboundLane.Inference => _inference.Reader.Count,
+            InboundLane.Pat => _pat.Count,
+            InboundLane.Offer => _offers.Reader.Count,
+            _ => _control.Reader.Count,
+        };
+        _metrics.LaneDepth.WithLabels(AgentMessageHandler.LaneLabel(lane)).Set(depth);
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a message on {Topic} failed")]
     private static partial void LogHandlerFailed(ILogger logger, string topic, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not acknowledge the message on {Topic} ({Reason}); the broker will deliver it again")]
+    [LoggerMessage(
+        Level = LogLevel.Debug,
+        Message = "Could not acknowledge the message on {Topic} ({Reason}); the broker will deliver it again")]
     private static partial void LogAcknowledgeFailed(ILogger logger, string topic, string reason);
 }
 

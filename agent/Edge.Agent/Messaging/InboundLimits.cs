@@ -1,6 +1,8 @@
 namespace Edge.Agent.Messaging;
 
-/// <summary>Size limits the agent announces to the broker so it never receives a message it would refuse anyway.</summary>
+/// <summary>
+/// Size limits the agent announces to the broker so it never receives a message it would refuse anyway.
+/// </summary>
 public static class InboundLimits
 {
     /// <summary>
@@ -9,7 +11,9 @@ public static class InboundLimits
     /// </summary>
     public const int MaxOfferPackageBytes = 8 << 20;
 
-    /// <summary>Room for the MQTT fixed header, topic, properties and the offer frame around the package (64 KiB).</summary>
+    /// <summary>
+    /// Room for the MQTT fixed header, topic, properties and the offer frame around the package (64 KiB).
+    /// </summary>
     public const int PacketHeadroomBytes = 64 << 10;
 
     /// <summary>

@@ -115,7 +115,9 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 
         if (options.PatLaneCapacity < options.PatQueuePerRequester)
         {
-            fail(nameof(options.PatLaneCapacity), $"{options.PatLaneCapacity} must be at least PatQueuePerRequester ({options.PatQueuePerRequester}).");
+            fail(
+                nameof(options.PatLaneCapacity),
+                $"{options.PatLaneCapacity} must be at least PatQueuePerRequester ({options.PatQueuePerRequester}).");
         }
 
         foreach (var (key, capacity) in new[]

@@ -15,7 +15,9 @@ public sealed class RoundRobinQueue<T> : IDisposable
     private readonly int _total;
     private int _count;
 
-    /// <summary>Creates a queue holding at most <paramref name="perKey"/> items per key and <paramref name="total"/> in all.</summary>
+    /// <summary>
+    /// Creates a queue holding at most <paramref name="perKey"/> items per key and <paramref name="total"/> in all.
+    /// </summary>
     public RoundRobinQueue(int perKey, int total)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perKey, 1);
@@ -26,7 +28,10 @@ public sealed class RoundRobinQueue<T> : IDisposable
     /// <summary>Items waiting, over all keys.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Queues <paramref name="item"/> for <paramref name="key"/>; false when that key's queue or the whole queue is full.</summary>
+    /// <summary>
+    /// Queues <paramref name="item"/> for <paramref name="key"/>; false when that key's queue or the whole queue is
+    /// full.
+    /// </summary>
     public bool TryEnqueue(string key, T item)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -69,7 +69,8 @@ public static class PatFrames
         var values = ReadShape(body, what, "drive length", out _, out _);
         if (values != drives.Length)
         {
-            throw new MessageFormatException($"{what}: carries {values} drive values, the buffer holds {drives.Length}.");
+            throw new MessageFormatException(
+                $"{what}: carries {values} drive values, the buffer holds {drives.Length}.");
         }
 
         BinaryFrame.ReadFiniteFloats(body[RequestBodyHeader..], drives, what, "drive");

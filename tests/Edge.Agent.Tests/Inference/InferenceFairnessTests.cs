@@ -30,6 +30,7 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
     private const int PatDrives = 8 * SliceDrives;
     private static readonly string PatResponseTopic = EdgeTopics.PatResponse("trainer");
     private static readonly string InferenceResponseTopic = InferenceTopics.Response("tester");
+    private static readonly string AckTopic = EdgeTopics.For(DeviceId, TopicKind.ModelAck);
     private readonly TempDirectory _folder = new();
     private readonly ConcurrentQueue<MqttApplicationMessage> _received = new();
     private readonly int _port = FreePort();
@@ -40,7 +41,8 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
     public async ValueTask InitializeAsync()
     {
         var factory = new MqttServerFactory();
-        _broker = factory.CreateMqttServer(factory.CreateServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(_port).Build());
+        _broker = factory.CreateMqttServer(factory.CreateServerOptionsBuilder().WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(_port).Build());
         await _broker.StartAsync();
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += e =>
@@ -49,8 +51,10 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
             return Task.CompletedTask;
         };
         var cancel = TestContext.Current.CancellationToken;
-        await _client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("fairness-tester").Build(), cancel);
-        foreach (var topic in new[] { PatResponseTopic, InferenceResponseTopic, EdgeTopics.For(DeviceId, TopicKind.ModelAck) })
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port)
+            .WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("fairness-tester").Build();
+        await _client.ConnectAsync(options, cancel);
+        foreach (var topic in new[] { PatResponseTopic, InferenceResponseTopic, AckTopic })
         {
             await _client.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce, cancel);
         }
@@ -63,24 +67,28 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
         var device = _device!;
         var gate = service.Services.GetRequiredService<DeviceGate>();
 
-        await PublishAsync(EdgeTopics.For(DeviceId, TopicKind.PatRequest), PatFrames.EncodeRequest(new float[PatDrives * device.Spec.DriveLength], device.Spec.DriveLength), PatResponseTopic, [1]);
+        var pat = PatFrames.EncodeRequest(new float[PatDrives * device.Spec.DriveLength], device.Spec.DriveLength);
+        await PublishAsync(EdgeTopics.For(DeviceId, TopicKind.PatRequest), pat, PatResponseTopic, [1]);
         await device.WaitEnteredAsync();
 
         // An offer is answered in its own lane while the PAT slice is still in the device (a replayed version: the
         // store refuses it without the device).
         var offer = new ModelOffer(Guid.NewGuid(), vowels.Package(vowels.Trained, 1));
         await PublishAsync(EdgeTopics.For(DeviceId, TopicKind.ModelOffer), offer.Encode(), null, [2]);
-        await Poll.UntilAsync(() => Received(EdgeTopics.For(DeviceId, TopicKind.ModelAck)) is not null, "the offer acknowledged");
+        await Poll.UntilAsync(() => Received(AckTopic) is not null, "the offer acknowledged");
         Assert.Equal(0, device.Finished);
 
         var features = vowels.Task.Test.Row(0).ToArray();
-        await PublishAsync(InferenceTopics.Request(DeviceId), ControlJson.Serialize(new InferenceRequestMessage { Features = features }, InferenceJsonContext.Default.InferenceRequestMessage), InferenceResponseTopic, [3]);
+        var request = new InferenceRequestMessage { Features = features };
+        var json = ControlJson.Serialize(request, InferenceJsonContext.Default.InferenceRequestMessage);
+        await PublishAsync(InferenceTopics.Request(DeviceId), json, InferenceResponseTopic, [3]);
         await Poll.UntilAsync(() => gate.ForegroundWaiting == 1, "the inference waiting for the device");
 
         // The slice in the device ends; the next one queues behind the inference, which is answered while it is held.
         device.LetOneGo();
         await Poll.UntilAsync(() => Received(InferenceResponseTopic) is not null, "the inference answered");
-        var reply = ControlJson.Parse(Received(InferenceResponseTopic)!.Payload.ToArray(), InferenceJsonContext.Default.InferenceReplyMessage);
+        var answer = Received(InferenceResponseTopic)!.Payload.ToArray();
+        var reply = ControlJson.Parse(answer, InferenceJsonContext.Default.InferenceReplyMessage);
         Assert.True(reply.Ok, reply.Error);
         Assert.Equal(1, device.Finished);
         Assert.Null(Received(PatResponseTopic));
@@ -88,7 +96,8 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
         device.LetAllGo();
         await Poll.UntilAsync(() => Received(PatResponseTopic) is not null, "the PAT request answered");
         var responses = new float[PatDrives * device.Spec.OutputSize];
-        Assert.Null(PatFrames.DecodeReply(Received(PatResponseTopic)!.Payload.ToArray(), responses, device.Spec.OutputSize));
+        var patReply = Received(PatResponseTopic)!.Payload.ToArray();
+        Assert.Null(PatFrames.DecodeReply(patReply, responses, device.Spec.OutputSize));
         Assert.Equal(PatDrives / SliceDrives, service.Services.GetRequiredService<AgentMetrics>().PatSlices.Value);
     }
 
@@ -104,9 +113,11 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
 
     private MqttApplicationMessage? Received(string topic) => _received.FirstOrDefault(m => m.Topic == topic);
 
-    private Task<MqttClientPublishResult> PublishAsync(string topic, byte[] payload, string? responseTopic, byte[] correlation)
+    private Task<MqttClientPublishResult> PublishAsync(
+        string topic, byte[] payload, string? responseTopic, byte[] correlation)
     {
-        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithCorrelationData(correlation).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithCorrelationData(correlation).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (responseTopic is not null)
         {
             message.WithResponseTopic(responseTopic);
@@ -140,9 +151,11 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
         var service = await ServiceHost.StartAsync(env, services =>
         {
             var real = services.Last(d => d.ServiceType == typeof(IPhysicalDevice));
-            services.AddSingleton<IPhysicalDevice>(sp => _device = new HeldDevice((IPhysicalDevice)real.ImplementationFactory!(sp), SliceDrives));
+            services.AddSingleton<IPhysicalDevice>(
+                sp => _device = new HeldDevice((IPhysicalDevice)real.ImplementationFactory!(sp), SliceDrives));
         });
-        await Poll.UntilAsync(() => service.Services.GetRequiredService<MqttAgentService>().IsConnected, "agent connected");
+        var mqtt = service.Services.GetRequiredService<MqttAgentService>();
+        await Poll.UntilAsync(() => mqtt.IsConnected, "agent connected");
         return service;
     }
 

@@ -3,21 +3,27 @@ using Edge.Domain.Simulation;
 
 namespace Edge.Agent.Tests.Messaging;
 
-/// <summary>The device gate: one call in the device at a time, foreground (inference) callers ahead of background (PAT).</summary>
+/// <summary>
+/// The device gate: one call in the device at a time, foreground (inference) callers ahead of background (PAT).
+/// </summary>
 public sealed class DeviceGateTests
 {
     [Fact]
     public async Task A_waiting_foreground_call_goes_before_background_calls_that_waited_longer()
     {
-        using var device = new HeldDevice(PhysicalSystems.Get("electronic").CreateDevice("gate-0001", 1), heldFromDrives: 1);
+        using var device = new HeldDevice(Simulated("gate-0001"), heldFromDrives: 1);
         var gate = new DeviceGate(device);
         var spec = gate.Spec;
         var cancel = TestContext.Current.CancellationToken;
 
         // Each caller plays a different number of drives, so the device's call log names who got in when.
-        ValueTask Play(int drives, bool foreground) => foreground
-            ? gate.ForwardAsync(new float[drives * spec.DriveLength], new float[drives * spec.OutputSize], cancel)
-            : gate.ForwardInBackgroundAsync(new float[drives * spec.DriveLength], new float[drives * spec.OutputSize], cancel);
+        ValueTask Play(int drives, bool foreground)
+        {
+            var (played, measured) = (new float[drives * spec.DriveLength], new float[drives * spec.OutputSize]);
+            return foreground
+                ? gate.ForwardAsync(played, measured, cancel)
+                : gate.ForwardInBackgroundAsync(played, measured, cancel);
+        }
 
         var first = Play(1, foreground: false).AsTask();
         await device.WaitEnteredAsync();
@@ -42,14 +48,17 @@ public sealed class DeviceGateTests
     [Fact]
     public async Task A_cancelled_waiter_does_not_take_the_device()
     {
-        using var device = new HeldDevice(PhysicalSystems.Get("electronic").CreateDevice("gate-0002", 1), heldFromDrives: 1);
+        using var device = new HeldDevice(Simulated("gate-0002"), heldFromDrives: 1);
         var gate = new DeviceGate(device);
         var spec = gate.Spec;
-        var first = gate.ForwardInBackgroundAsync(new float[spec.DriveLength], new float[spec.OutputSize], TestContext.Current.CancellationToken).AsTask();
+        var token = TestContext.Current.CancellationToken;
+        float[] Drive() => new float[spec.DriveLength];
+        float[] Response() => new float[spec.OutputSize];
+        var first = gate.ForwardInBackgroundAsync(Drive(), Response(), token).AsTask();
         await device.WaitEnteredAsync();
         using var cancel = new CancellationTokenSource();
-        var abandoned = gate.ForwardAsync(new float[spec.DriveLength], new float[spec.OutputSize], cancel.Token).AsTask();
-        var next = gate.ForwardInBackgroundAsync(new float[spec.DriveLength], new float[spec.OutputSize], TestContext.Current.CancellationToken).AsTask();
+        var abandoned = gate.ForwardAsync(Drive(), Response(), cancel.Token).AsTask();
+        var next = gate.ForwardInBackgroundAsync(Drive(), Response(), token).AsTask();
 
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
@@ -60,4 +69,6 @@ public sealed class DeviceGateTests
         Assert.Equal(2, device.Finished);
         Assert.Equal(0, gate.ForegroundWaiting);
     }
+
+    private static SimulatedDevice Simulated(string id) => PhysicalSystems.Get("electronic").CreateDevice(id, 1);
 }

@@ -25,7 +25,8 @@ internal sealed class HeldDevice(IPhysicalDevice inner, int heldFromDrives) : IP
     /// <summary>Sizes (in drives) of every call the device made, in order.</summary>
     public List<int> Calls { get; } = [];
 
-    public async ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    public async ValueTask ForwardAsync(
+        ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
     {
         var count = drives.Length / Spec.DriveLength;
         lock (Calls)

@@ -21,7 +21,8 @@ public sealed class InboundLaneTests : IDisposable
     private readonly TempDirectory _folder = new();
     private readonly SqliteOutbox _outbox;
     private readonly AgentMetrics _metrics = new();
-    private readonly HeldDevice _device = new(PhysicalSystems.Get("electronic").CreateDevice(DeviceId, 3), heldFromDrives: 1);
+    private readonly HeldDevice _device = new(
+        PhysicalSystems.Get("electronic").CreateDevice(DeviceId, 3), heldFromDrives: 1);
     private readonly ConcurrentQueue<string> _acked = new();
 
     public InboundLaneTests() => _outbox = new SqliteOutbox(_folder.File("outbox.db"), 1000, 16 << 20);
@@ -52,7 +53,8 @@ public sealed class InboundLaneTests : IDisposable
     [Fact]
     public async Task Pat_requests_are_served_one_per_requester_in_turn()
     {
-        await using var lanes = Start(new MqttOptions { PatQueuePerRequester = 3, PatLaneCapacity = 8 }, new HeldInference());
+        var options = new MqttOptions { PatQueuePerRequester = 3, PatLaneCapacity = 8 };
+        await using var lanes = Start(options, new HeldInference());
 
         // Drive counts name the requests in the device's call log. The flood is in the device and has three more
         // waiting before the other requesters arrive; a fourth is over its bound.
@@ -113,7 +115,8 @@ public sealed class InboundLaneTests : IDisposable
         await handled;
         Assert.InRange(allocated, 0, 256 << 10);
         Assert.Empty(_device.Calls);
-        Assert.Contains($"{drives} drives exceed this agent's limit of 4096", PatRefusal("greedy", drives), StringComparison.Ordinal);
+        var refusal = PatRefusal("greedy", drives);
+        Assert.Contains($"{drives} drives exceed this agent's limit of 4096", refusal, StringComparison.Ordinal);
         Assert.Equal(1, _metrics.Rejected.WithLabels(nameof(TopicKind.PatRequest)).Value);
     }
 
@@ -126,7 +129,8 @@ public sealed class InboundLaneTests : IDisposable
 
     private static InboundMessage InferenceRequest(byte correlation) => new(
         InferenceTopics.Request(DeviceId),
-        ControlJson.Serialize(new InferenceRequestMessage { Features = [1f, 2f] }, InferenceJsonContext.Default.InferenceRequestMessage),
+        ControlJson.Serialize(
+            new InferenceRequestMessage { Features = [1f, 2f] }, InferenceJsonContext.Default.InferenceRequestMessage),
         InferenceTopics.Response("tester"),
         [correlation]);
 
@@ -141,11 +145,19 @@ public sealed class InboundLaneTests : IDisposable
     }
 
     private AgentMessageHandler Handler(MqttOptions options, IInferenceRequestHandler inference) => new(
-        new DeviceGate(_device), _outbox, new NoMeasurements(), new NoModelStoreOfferHandler(), inference, _metrics, NullLogger.Instance, options);
+        new DeviceGate(_device),
+        _outbox,
+        new NoMeasurements(),
+        new NoModelStoreOfferHandler(),
+        inference,
+        _metrics,
+        NullLogger.Instance,
+        options);
 
     private InboundDispatcher Start(MqttOptions options, IInferenceRequestHandler inference)
     {
-        var lanes = new InboundDispatcher(Handler(options, inference), Options.Create(options), _metrics, NullLogger<InboundDispatcher>.Instance);
+        var lanes = new InboundDispatcher(
+            Handler(options, inference), Options.Create(options), _metrics, NullLogger<InboundDispatcher>.Instance);
         lanes.Start();
         return lanes;
     }
@@ -158,13 +170,15 @@ public sealed class InboundLaneTests : IDisposable
 
     private InferenceReplyMessage Reply(byte correlation)
     {
-        var message = _outbox.Peek(100).Single(m => m.Topic == InferenceTopics.Response("tester") && m.CorrelationData![0] == correlation);
+        var message = _outbox.Peek(100)
+            .Single(m => m.Topic == InferenceTopics.Response("tester") && m.CorrelationData![0] == correlation);
         return ControlJson.Parse(message.Payload, InferenceJsonContext.Default.InferenceReplyMessage);
     }
 
     private string PatRefusal(string requester, int drives)
     {
-        var message = _outbox.Peek(100).Single(m => m.Topic == EdgeTopics.PatResponse(requester) && m.CorrelationData![0] == (byte)drives);
+        var message = _outbox.Peek(100)
+            .Single(m => m.Topic == EdgeTopics.PatResponse(requester) && m.CorrelationData![0] == (byte)drives);
         return PatFrames.DecodeReply(message.Payload, [], 1) ?? "(not a refusal)";
     }
 
@@ -182,11 +196,18 @@ public sealed class InboundLaneTests : IDisposable
 
         public SemaphoreSlim Release { get; } = new(0);
 
-        public async ValueTask<InferenceReplyMessage> HandleAsync(InferenceRequestMessage request, CancellationToken cancellationToken)
+        public async ValueTask<InferenceReplyMessage> HandleAsync(
+            InferenceRequestMessage request, CancellationToken cancellationToken)
         {
             Started.Release();
             await Release.WaitAsync(cancellationToken);
-            return new InferenceReplyMessage { DeviceId = DeviceId, Ok = true, ClassIndex = 0, Timestamp = DateTimeOffset.UtcNow };
+            return new InferenceReplyMessage
+            {
+                DeviceId = DeviceId,
+                Ok = true,
+                ClassIndex = 0,
+                Timestamp = DateTimeOffset.UtcNow,
+            };
         }
     }
 }

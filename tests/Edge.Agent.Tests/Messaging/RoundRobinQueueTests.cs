@@ -9,7 +9,11 @@ public sealed class RoundRobinQueueTests
     public async Task Requesters_are_served_in_turn_whatever_their_backlog()
     {
         using var queue = new RoundRobinQueue<string>(perKey: 3, total: 10);
-        foreach (var (key, item) in new[] { ("flood", "f1"), ("flood", "f2"), ("flood", "f3"), ("b", "b1"), ("c", "c1"), ("b", "b2") })
+        var arrivals = new[]
+        {
+            ("flood", "f1"), ("flood", "f2"), ("flood", "f3"), ("b", "b1"), ("c", "c1"), ("b", "b2"),
+        };
+        foreach (var (key, item) in arrivals)
         {
             Assert.True(queue.TryEnqueue(key, item));
         }
