@@ -23,19 +23,32 @@ internal static class FairnessBench
     {
         var agent = AgentRssBench.Option(args, "--agent", AgentRssBench.DefaultAgent());
         var requests = int.Parse(AgentRssBench.Option(args, "--requests", "300"), CultureInfo.InvariantCulture);
-        var floodSeconds = double.Parse(AgentRssBench.Option(args, "--flood-seconds", "30"), CultureInfo.InvariantCulture);
+        var floodSeconds = double.Parse(
+            AgentRssBench.Option(args, "--flood-seconds", "30"), CultureInfo.InvariantCulture);
         var output = AgentRssBench.Option(args, "--out", "artifacts/bench/fairness.json");
         var mosquitto = IngestBench.Find("mosquitto");
         if (mosquitto is null || !File.Exists(agent))
         {
-            await Console.Error.WriteLineAsync($"error: the fairness bench needs mosquitto (apt-get install mosquitto) and the agent at '{agent}' (dotnet build agent/Edge.Agent -c Release, or --agent).");
+            await Console.Error.WriteLineAsync(
+                $"error: the fairness bench needs mosquitto (apt-get install mosquitto) and the agent at '{agent}' "
+                + "(dotnet build agent/Edge.Agent -c Release, or --agent).");
             return 2;
         }
 
         var folder = Directory.CreateTempSubdirectory("edge-fairness-").FullName;
         var port = IngestBench.FreePort();
-        await File.WriteAllTextAsync(Path.Combine(folder, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\nset_tcp_nodelay true\n");
-        using var broker = Process.Start(new ProcessStartInfo(mosquitto, ["-c", Path.Combine(folder, "mosquitto.conf")]) { RedirectStandardError = true })!;
+        // Without TCP_NODELAY mosquitto's Nagle delay adds ≈ 40 ms to every reply and hides the agent's own latency.
+        var config = Path.Combine(folder, "mosquitto.conf");
+        await File.WriteAllTextAsync(config, $"""
+            listener {port} 127.0.0.1
+            allow_anonymous true
+            max_queued_messages 0
+            max_inflight_messages 0
+            set_tcp_nodelay true
+
+            """);
+        var brokerStart = new ProcessStartInfo(mosquitto, ["-c", config]) { RedirectStandardError = true };
+        using var broker = Process.Start(brokerStart)!;
         Process? process = null;
         try
         {
@@ -51,9 +64,10 @@ internal static class FairnessBench
             var spec = PhysicalSystems.Get("electronic").CreateDevice(DeviceId, 5).Spec;
             var limit = new MqttOptions().MaxPatDrivesPerRequest;
             List<long> rssDuring = [];
-            async Task<((double P50, double P99, double Max, int Count, int Failed) Latency, FloodCounts Counts)> FloodAsync()
+            async Task<(Latency Latency, FloodCounts Counts)> FloodAsync()
             {
-                await using var flood = await PatAndOfferFlood.StartAsync(port, DeviceId, spec, limit, InboundLimits.MaxOfferPackageBytes - 4096);
+                var offerBytes = InboundLimits.MaxOfferPackageBytes - 4096;
+                await using var flood = await PatAndOfferFlood.StartAsync(port, DeviceId, spec, limit, offerBytes);
                 using var sampling = new CancellationTokenSource();
                 var sampler = SampleRssAsync(process.Id, rssDuring, sampling.Token);
                 var latency = await probe.MeasureAsync(requests, TimeSpan.FromSeconds(floodSeconds));
@@ -94,7 +108,9 @@ internal static class FairnessBench
                 ["second_flood_pat_served"] = secondCounts.PatServed,
                 ["second_flood_pat_refused_busy"] = secondCounts.PatBusy,
                 ["agent_peak_rss_mb"] = Mb(AgentRssBench.Status(process.Id, "VmHWM")),
-                ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}",
+                ["machine"] = $"{Environment.ProcessorCount} cores, "
+                    + $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, "
+                    + $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}",
             };
             // Flat keys, so the report shows them as they are.
             AddRow(result, "idle", idle);
@@ -102,13 +118,18 @@ internal static class FairnessBench
             AddRow(result, "after", after);
             Console.WriteLine("| phase | inference requests | failed | p50 ms | p99 ms | max ms | agent RSS MB |");
             Console.WriteLine("|---|---|---|---|---|---|---|");
-            Console.WriteLine($"| idle | {idle.Count} | {idle.Failed} | {idle.P50:F1} | {idle.P99:F1} | {idle.Max:F1} | {Mb(rssBefore)} |");
-            Console.WriteLine($"| PAT + offer flood | {loaded.Count} | {loaded.Failed} | {loaded.P50:F1} | {loaded.P99:F1} | {loaded.Max:F1} | median {Mb(rssDuring[rssDuring.Count / 2])}, max {Mb(rssDuring[^1])} |");
-            Console.WriteLine($"| after (10 s) | {after.Count} | {after.Failed} | {after.P50:F1} | {after.P99:F1} | {after.Max:F1} | {Mb(rssAfter)} |");
+            Console.WriteLine(TableRow("idle", idle, $"{Mb(rssBefore)}"));
+            var floodRss = $"median {Mb(rssDuring[rssDuring.Count / 2])}, max {Mb(rssDuring[^1])}";
+            Console.WriteLine(TableRow("PAT + offer flood", loaded, floodRss));
+            Console.WriteLine(TableRow("after (10 s)", after, $"{Mb(rssAfter)}"));
             Console.WriteLine($"| after a second flood (10 s) | | | | | | {Mb(rssAfterSecond)} |");
-            Console.WriteLine($"Flood over {floodSeconds:F0} s: {counts.PatServed} PAT requests of {limit} drives served, {counts.PatBusy} refused busy, {counts.PatOther} refused otherwise; {counts.OffersAnswered} of {counts.OffersSent} offers answered; RSS peak {result["agent_peak_rss_mb"]} MB.");
+            Console.WriteLine(
+                $"Flood over {floodSeconds:F0} s: {counts.PatServed} PAT requests of {limit} drives served, "
+                + $"{counts.PatBusy} refused busy, {counts.PatOther} refused otherwise; {counts.OffersAnswered} of "
+                + $"{counts.OffersSent} offers answered; RSS peak {result["agent_peak_rss_mb"]} MB.");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            await File.WriteAllTextAsync(output, result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            var indented = new System.Text.Json.JsonSerializerOptions { WriteIndented = true };
+            await File.WriteAllTextAsync(output, result.ToJsonString(indented));
             Console.WriteLine($"JSON: {output}");
             return 0;
         }
@@ -127,7 +148,11 @@ internal static class FairnessBench
         }
     }
 
-    private static void AddRow(JsonObject result, string phase, (double P50, double P99, double Max, int Count, int Failed) latency)
+    private static string TableRow(string phase, Latency latency, string rss) =>
+        $"| {phase} | {latency.Count} | {latency.Failed} | {latency.P50:F1} | {latency.P99:F1} | {latency.Max:F1} "
+        + $"| {rss} |";
+
+    private static void AddRow(JsonObject result, string phase, Latency latency)
     {
         result[$"{phase}_requests"] = latency.Count;
         result[$"{phase}_failed"] = latency.Failed;
@@ -144,8 +169,13 @@ internal static class FairnessBench
         environment["EDGE_MQTT__PORT"] = port.ToString(CultureInfo.InvariantCulture);
         environment["EDGE_MQTT__OUTBOXPATH"] = Path.Combine(folder, "outbox.db");
         // Run as deployed: with the systemd unit's runtime settings (Environment=DOTNET_…).
-        var unit = Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "deploy", "edge-agent.service");
-        var start = new ProcessStartInfo(agent, ["run"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var root = DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory();
+        var unit = Path.Combine(root, "agent", "Edge.Agent", "deploy", "edge-agent.service");
+        var start = new ProcessStartInfo(agent, ["run"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
         foreach (var (key, value) in environment.Concat(AgentRssBench.UnitRuntimeSettings(unit)))
         {
             start.Environment[key] = value;

@@ -31,7 +31,8 @@ internal sealed class InferenceProbe : IAsyncDisposable
             var id = BitConverter.ToInt32(e.ApplicationMessage.CorrelationData);
             if (probe._waiting.TryRemove(id, out var waiter))
             {
-                waiter.TrySetResult(ControlJson.Parse(e.ApplicationMessage.Payload.ToArray(), InferenceJsonContext.Default.InferenceReplyMessage));
+                var payload = e.ApplicationMessage.Payload.ToArray();
+                waiter.TrySetResult(ControlJson.Parse(payload, InferenceJsonContext.Default.InferenceReplyMessage));
             }
 
             return Task.CompletedTask;
@@ -47,7 +48,8 @@ internal sealed class InferenceProbe : IAsyncDisposable
     /// </summary>
     public static MqttClientOptions FastClientOptions(int port, string clientId)
     {
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId(clientId).Build();
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port)
+            .WithProtocolVersion(MqttProtocolVersion.V500).WithClientId(clientId).Build();
         ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1 << 20;
         return options;
     }
@@ -60,13 +62,16 @@ internal sealed class InferenceProbe : IAsyncDisposable
         {
             if (clock.Elapsed > timeout)
             {
-                throw new TimeoutException($"edge-agent did not answer an inference request within {timeout.TotalSeconds:F0} s.");
+                throw new TimeoutException(
+                    $"edge-agent did not answer an inference request within {timeout.TotalSeconds:F0} s.");
             }
         }
     }
 
-    /// <summary>Sends at least <paramref name="count"/> requests, and keeps sending for <paramref name="duration"/>.</summary>
-    public async Task<(double P50, double P99, double Max, int Count, int Failed)> MeasureAsync(int count, TimeSpan duration)
+    /// <summary>
+    /// Sends at least <paramref name="count"/> requests, and keeps sending for <paramref name="duration"/>.
+    /// </summary>
+    public async Task<Latency> MeasureAsync(int count, TimeSpan duration)
     {
         var latencies = new List<double>();
         var failed = 0;
@@ -86,9 +91,13 @@ internal sealed class InferenceProbe : IAsyncDisposable
         }
 
         latencies.Sort();
-        return latencies.Count == 0
-            ? (double.NaN, double.NaN, double.NaN, 0, failed)
-            : (latencies[latencies.Count / 2], latencies[(int)Math.Min(latencies.Count - 1, Math.Ceiling(latencies.Count * 0.99) - 1)], latencies[^1], latencies.Count, failed);
+        if (latencies.Count == 0)
+        {
+            return new Latency(double.NaN, double.NaN, double.NaN, 0, failed);
+        }
+
+        var p99 = latencies[(int)Math.Min(latencies.Count - 1, Math.Ceiling(latencies.Count * 0.99) - 1)];
+        return new Latency(latencies[latencies.Count / 2], p99, latencies[^1], latencies.Count, failed);
     }
 
     public async ValueTask DisposeAsync()
@@ -100,9 +109,11 @@ internal sealed class InferenceProbe : IAsyncDisposable
     private async Task<InferenceReplyMessage?> AskAsync(TimeSpan timeout)
     {
         var id = Interlocked.Increment(ref _next);
-        var waiter = new TaskCompletionSource<InferenceReplyMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiter = new TaskCompletionSource<InferenceReplyMessage>(
+            TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[id] = waiter;
-        var request = new InferenceRequestMessage { Features = _examples.Row(id % _examples.Count).ToArray(), Source = "fairness-bench" };
+        var features = _examples.Row(id % _examples.Count).ToArray();
+        var request = new InferenceRequestMessage { Features = features, Source = "fairness-bench" };
         await _client.PublishAsync(new MqttApplicationMessageBuilder()
             .WithTopic(InferenceTopics.Request(_deviceId))
             .WithPayload(ControlJson.Serialize(request, InferenceJsonContext.Default.InferenceRequestMessage))
@@ -123,7 +134,11 @@ internal sealed class InferenceProbe : IAsyncDisposable
 }
 
 /// <summary>What the flood got back.</summary>
-internal readonly record struct FloodCounts(int PatServed, int PatBusy, int PatOther, int OffersSent, int OffersAnswered);
+internal readonly record struct FloodCounts(
+    int PatServed, int PatBusy, int PatOther, int OffersSent, int OffersAnswered);
+
+/// <summary>Latency of answered inference requests, milliseconds, and how many were answered or failed.</summary>
+internal readonly record struct Latency(double P50, double P99, double Max, int Count, int Failed);
 
 /// <summary>
 /// Another client flooding the agent: PAT requests at the agent's per-request limit, <see cref="Window"/> in flight
@@ -149,7 +164,8 @@ internal sealed class PatAndOfferFlood : IAsyncDisposable
     private PatAndOfferFlood(string deviceId, LayerSpec spec, int drives)
         => (_deviceId, _responses, _outputSize) = (deviceId, new float[drives * spec.OutputSize], spec.OutputSize);
 
-    public static async Task<PatAndOfferFlood> StartAsync(int port, string deviceId, LayerSpec spec, int drives, int offerBytes)
+    public static async Task<PatAndOfferFlood> StartAsync(
+        int port, string deviceId, LayerSpec spec, int drives, int offerBytes)
     {
         var flood = new PatAndOfferFlood(deviceId, spec, drives);
         var ackTopic = EdgeTopics.For(deviceId, TopicKind.ModelAck);
@@ -161,7 +177,8 @@ internal sealed class PatAndOfferFlood : IAsyncDisposable
                 return Task.CompletedTask;
             }
 
-            var refusal = PatFrames.DecodeReply(e.ApplicationMessage.Payload.ToArray(), flood._responses, flood._outputSize);
+            var payload = e.ApplicationMessage.Payload.ToArray();
+            var refusal = PatFrames.DecodeReply(payload, flood._responses, flood._outputSize);
             if (refusal is null)
             {
                 Interlocked.Increment(ref flood._served);
@@ -219,10 +236,12 @@ internal sealed class PatAndOfferFlood : IAsyncDisposable
         {
             while (true)
             {
-                // A reply lost to the agent's bounds would shrink the window for good; waiting at most 5 s keeps it open.
+                // A lost reply would shrink the window for good; waiting at most 5 s keeps it open.
                 _ = await _window.WaitAsync(TimeSpan.FromSeconds(5), _stop.Token);
-                await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(request).WithResponseTopic(_responseTopic)
-                    .WithCorrelationData(BitConverter.GetBytes(++correlation)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), _stop.Token);
+                var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(request)
+                    .WithResponseTopic(_responseTopic).WithCorrelationData(BitConverter.GetBytes(++correlation))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                await _client.PublishAsync(message, _stop.Token);
             }
         }
         catch (OperationCanceledException)
@@ -238,7 +257,9 @@ internal sealed class PatAndOfferFlood : IAsyncDisposable
             while (true)
             {
                 var frame = new ModelOffer(Guid.NewGuid(), package).Encode();
-                await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(frame).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), _stop.Token);
+                var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(frame)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                await _client.PublishAsync(message, _stop.Token);
                 Interlocked.Increment(ref _offersSent);
                 await Task.Delay(1000, _stop.Token);
             }
