@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Diagnostics;
 using Edge.Agent.Inference;
 using Edge.Domain.Devices;
 using Edge.Domain.Inference;
@@ -69,87 +67,6 @@ public sealed partial class AgentMessageHandler
         _ackTopic = EdgeTopics.For(device.DeviceId, TopicKind.ModelAck);
     }
 
-    /// <summary>The lane <paramref name="message"/> is served in.</summary>
-    public InboundLane LaneOf(InboundMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        if (InferenceTopics.IsRequest(message.Topic, _device.DeviceId))
-        {
-            return InboundLane.Inference;
-        }
-
-        var kind = EdgeTopics.Parse(message.Topic, out var deviceId);
-        return deviceId != _device.DeviceId ? InboundLane.Control : kind switch
-        {
-            TopicKind.PatRequest => InboundLane.Pat,
-            TopicKind.ModelOffer => InboundLane.Offer,
-            _ => InboundLane.Control,
-        };
-    }
-
-    /// <summary>
-    /// Answers <paramref name="message"/> that its lane is full, where its sender listens (the response topic, the
-    /// model ack, or the errors topic), and counts it; nothing is served.
-    /// </summary>
-    public void RefuseBusy(InboundMessage message, InboundLane lane)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        _metrics.BusyRefusals.WithLabels(LaneLabel(lane)).Inc();
-        var problem = $"busy: the agent's {LaneLabel(lane)} lane is full; try again later.";
-        LogBusy(_logger, message.Topic, lane);
-        if (lane == InboundLane.Offer && ModelOffer.PeekOfferId(message.Payload.Span) is { } offerId)
-        {
-            Acknowledge(message, offerId, new ModelOfferResult(false, problem));
-        }
-        else if (lane == InboundLane.Pat && HasUsableResponseTopic(message))
-        {
-            Reply(message, PatFrames.EncodeErrorReply(problem), PatReplyContentType);
-        }
-        else if (lane == InboundLane.Inference && HasUsableResponseTopic(message))
-        {
-            var reply = new InferenceReplyMessage
-            {
-                DeviceId = _device.DeviceId,
-                Ok = false,
-                Error = problem,
-                Timestamp = DateTimeOffset.UtcNow,
-            };
-            Reply(message, Json(reply), "application/json");
-        }
-        else
-        {
-            PublishError(message, problem);
-        }
-    }
-
-    /// <summary>
-    /// Who sent a PAT request, for per-requester fairness: the client id in a response topic of the form
-    /// <c>edge/v1/_requesters/{clientId}/...</c>, else the whole response topic.
-    /// </summary>
-    public static string RequesterOf(InboundMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        var topic = message.ResponseTopic ?? "";
-        var prefix = EdgeTopics.Root + "/_requesters/";
-        if (!topic.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            return topic;
-        }
-
-        var rest = topic.AsSpan(prefix.Length);
-        var end = rest.IndexOf('/');
-        return (end < 0 ? rest : rest[..end]).ToString();
-    }
-
-    /// <summary>The metric label of <paramref name="lane"/>.</summary>
-    public static string LaneLabel(InboundLane lane) => lane switch
-    {
-        InboundLane.Inference => "inference",
-        InboundLane.Pat => "pat",
-        InboundLane.Offer => "offer",
-        _ => "control",
-    };
-
     /// <summary>Handles one message; failures are answered on the errors topic, never thrown.</summary>
     public async ValueTask HandleAsync(InboundMessage message, CancellationToken cancellationToken)
     {
@@ -179,123 +96,6 @@ public sealed partial class AgentMessageHandler
                 Reject(message, kind.ToString(), $"the agent does not accept messages on its '{kind}' topic; it only publishes there.");
                 break;
         }
-    }
-
-    /// <summary>
-    /// Checks a PAT request's response topic and frame header (CRC, layer, the per-request limit) without allocating;
-    /// a bad one is answered and counted now, so it never takes a place in the PAT lane. True when it was refused.
-    /// </summary>
-    public bool RefuseMalformedPat(InboundMessage message) => !TryReadPat(message, out _);
-
-    private bool TryReadPat(InboundMessage message, out int count)
-    {
-        count = 0;
-        if (!HasUsableResponseTopic(message))
-        {
-            Reject(message, nameof(TopicKind.PatRequest), "PAT request has no usable MQTT 5 response topic; nobody could receive the answer.");
-            return false;
-        }
-
-        var spec = _device.Spec;
-        try
-        {
-            // The declared shape decides before anything is allocated for the drives.
-            count = PatFrames.ReadRequestShape(message.Payload.Span, out var driveLength);
-            if (driveLength != spec.DriveLength)
-            {
-                throw new MessageFormatException($"PAT request: drive length {driveLength} does not match layer '{spec.Name}' (drive length {spec.DriveLength}).");
-            }
-
-            if (count > _limits.MaxPatDrivesPerRequest)
-            {
-                const string key = $"{MqttOptions.SectionName}:{nameof(MqttOptions.MaxPatDrivesPerRequest)}";
-                throw new MessageFormatException(
-                    $"PAT request: {count} drives exceed this agent's limit of {_limits.MaxPatDrivesPerRequest} per "
-                    + $"request ({key}); split the batch.");
-            }
-
-            return true;
-        }
-        catch (MessageFormatException e)
-        {
-            RejectPat(message, e.Message);
-            return false;
-        }
-    }
-
-    private async ValueTask ServePatAsync(InboundMessage message, CancellationToken cancellationToken)
-    {
-        if (!TryReadPat(message, out var count))
-        {
-            return;
-        }
-
-        var spec = _device.Spec;
-        var drives = ArrayPool<float>.Shared.Rent(count * spec.DriveLength);
-        var responses = ArrayPool<float>.Shared.Rent(count * spec.OutputSize);
-        try
-        {
-            await ServePatAsync(message, count, drives, responses, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(drives);
-            ArrayPool<float>.Shared.Return(responses);
-        }
-    }
-
-    private async ValueTask ServePatAsync(
-        InboundMessage message, int count, float[] drives, float[] responses, CancellationToken cancellationToken)
-    {
-        var spec = _device.Spec;
-        try
-        {
-            PatFrames.DecodeRequest(message.Payload.Span, drives.AsSpan(0, count * spec.DriveLength));
-        }
-        catch (MessageFormatException e)
-        {
-            RejectPat(message, e.Message);
-            return;
-        }
-
-        TimeSpan deviceTime;
-        try
-        {
-            deviceTime = await PlayInSlicesAsync(drives, responses, count, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or TimeoutException)
-        {
-            RejectPat(message, $"device {_device.DeviceId} could not play the drives: {e.Message}");
-            return;
-        }
-
-        _metrics.DeviceSeconds.Observe(deviceTime.TotalSeconds);
-        _metrics.PatRequests.Inc();
-        _metrics.PatDrives.Inc(count);
-        // Sampled before replying, so once a requester has its answer the measurements are on their way too.
-        SampleMeasurements(drives, responses, count);
-        var reply = PatFrames.EncodeReply(responses.AsSpan(0, count * spec.OutputSize), spec.OutputSize);
-        Reply(message, reply, PatReplyContentType);
-    }
-
-    /// <summary>Plays the drives slice by slice behind any waiting inference; returns the device time alone.</summary>
-    private async ValueTask<TimeSpan> PlayInSlicesAsync(
-        float[] drives, float[] responses, int count, CancellationToken cancellationToken)
-    {
-        var spec = _device.Spec;
-        var deviceTime = TimeSpan.Zero;
-        for (var first = 0; first < count; first += _limits.PatSliceDrives)
-        {
-            var slice = Math.Min(_limits.PatSliceDrives, count - first);
-            var played = drives.AsMemory(first * spec.DriveLength, slice * spec.DriveLength);
-            var measured = responses.AsMemory(first * spec.OutputSize, slice * spec.OutputSize);
-            var start = Stopwatch.GetTimestamp();
-            await _device.ForwardInBackgroundAsync(played, measured, cancellationToken).ConfigureAwait(false);
-            deviceTime += Stopwatch.GetElapsedTime(start);
-            _metrics.PatSlices.Inc();
-        }
-
-        return deviceTime;
     }
 
     /// <summary>Answers <paramref name="message"/> on its response topic with its correlation data.</summary>
@@ -344,15 +144,6 @@ public sealed partial class AgentMessageHandler
         }
     }
 
-    private void SampleMeasurements(float[] drives, float[] responses, int count)
-    {
-        var spec = _device.Spec;
-        for (var i = 0; i < count; i++)
-        {
-            _measurements.Observe(drives.AsSpan(i * spec.DriveLength, spec.DriveLength), responses.AsSpan(i * spec.OutputSize, spec.OutputSize));
-        }
-    }
-
     private async ValueTask HandleOfferAsync(InboundMessage message, CancellationToken cancellationToken)
     {
         ModelOffer offer;
@@ -397,12 +188,6 @@ public sealed partial class AgentMessageHandler
         _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
     }
 
-    private void RejectPat(InboundMessage message, string problem)
-    {
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, PatFrames.EncodeErrorReply(problem), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
-        Reject(message, nameof(TopicKind.PatRequest), problem);
-    }
-
     private void Reject(InboundMessage message, string kind, string problem)
     {
         _metrics.Rejected.WithLabels(kind).Inc();
@@ -428,9 +213,6 @@ public sealed partial class AgentMessageHandler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Problem}")]
     private static partial void LogRejected(ILogger logger, string topic, string problem);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a message on {Topic} as busy: its {Lane} lane is full")]
-    private static partial void LogBusy(ILogger logger, string topic, InboundLane lane);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model offer {OfferId}: accepted={Accepted} ({Reason})")]
     private static partial void LogOffer(ILogger logger, Guid offerId, bool accepted, string reason);
