@@ -46,6 +46,30 @@ public sealed class DeviceGateTests
     }
 
     [Fact]
+    public async Task A_lease_keeps_the_device_for_all_its_calls_while_pat_waits()
+    {
+        using var device = new HeldDevice(Simulated("gate-0003"), heldFromDrives: 3);
+        var gate = new DeviceGate(device);
+        var spec = gate.Spec;
+        var token = TestContext.Current.CancellationToken;
+
+        var lease = await DeviceGate.LeaseAsync(gate, token);
+        var pat = gate.ForwardInBackgroundAsync(new float[3 * spec.DriveLength], new float[3 * spec.OutputSize], token);
+        await lease.ForwardAsync(new float[spec.DriveLength], new float[spec.OutputSize], token);
+        var second = lease.ForwardAsync(new float[2 * spec.DriveLength], new float[2 * spec.OutputSize], token);
+        await second.AsTask().WaitAsync(TimeSpan.FromSeconds(20), token);
+        Assert.Equal([1, 2], device.Calls);
+        await lease.DisposeAsync();
+
+        await device.WaitEnteredAsync();
+        device.LetOneGo();
+        await pat;
+        Assert.Equal([1, 2, 3], device.Calls);
+        await Assert.ThrowsAsync<ObjectDisposedException>(
+            () => lease.ForwardAsync(new float[spec.DriveLength], new float[spec.OutputSize], token).AsTask());
+    }
+
+    [Fact]
     public async Task A_cancelled_waiter_does_not_take_the_device()
     {
         using var device = new HeldDevice(Simulated("gate-0002"), heldFromDrives: 1);
