@@ -181,7 +181,7 @@ internal static class AgentRssBench
     }
 
     /// <summary>The unit's <c>Environment=DOTNET_…</c> assignments (site settings live in its EnvironmentFile).</summary>
-    private static Dictionary<string, string> UnitRuntimeSettings(string unit)
+    internal static Dictionary<string, string> UnitRuntimeSettings(string unit)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines(unit))
@@ -195,7 +195,7 @@ internal static class AgentRssBench
         return settings;
     }
 
-    private static string DefaultAgent()
+    internal static string DefaultAgent()
         => Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "bin", "Release", "net10.0", "edge-agent");
 
     internal static long Status(int pid, string field)
@@ -226,7 +226,7 @@ internal static class AgentRssBench
         return values;
     }
 
-    private static string Option(string[] args, string name, string fallback)
+    internal static string Option(string[] args, string name, string fallback)
     {
         var at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;

@@ -189,7 +189,7 @@ public static class IngestBench
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
-    private static async Task WaitListeningAsync(int port)
+    internal static async Task WaitListeningAsync(int port)
     {
         for (var attempt = 0; attempt < 500; attempt++)
         {
@@ -208,14 +208,14 @@ public static class IngestBench
         throw new TimeoutException("mosquitto did not start listening.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string? Find(string name)
+    internal static string? Find(string name)
     {
         foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Concat(["/usr/sbin", "/usr/bin"]))
         {

@@ -8,7 +8,8 @@ namespace Edge.Benchmarks;
 /// (bridge link efficiency), <c>-- inference-latency [--out file.json]</c> (agent inference overhead) and
 /// <c>-- ingest [--count N] [--batch N] [--store sqlite|postgres] [--out file.json]</c> (MQTT measurement ingest) and
 /// <c>-- agent-rss [--agent PATH] [--out file.json]</c> (resident memory of <c>edge-agent run</c> under load) and
-/// <c>-- security [--out file.json] [--docs docs/security.md]</c> (the attack table of docs/security.md).
+/// <c>-- security [--out file.json] [--docs docs/security.md]</c> (the attack table of docs/security.md) and
+/// <c>-- fairness [--agent PATH] [--out file.json]</c> (inference latency while PAT requests and offers flood the agent).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -41,6 +42,8 @@ public static class BenchmarkProgram
                 return await AgentRssBench.RunAsync(rest);
             case ["security", .. var rest]:
                 return await SecurityBench.RunAsync(rest);
+            case ["fairness", .. var rest]:
+                return await FairnessBench.RunAsync(rest);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
                 return 0;

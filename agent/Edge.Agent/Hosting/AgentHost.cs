@@ -1,5 +1,6 @@
 using Edge.Agent.Configuration;
 using Edge.Agent.Inference;
+using Edge.Agent.Messaging;
 using Edge.Agent.Models;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
@@ -72,10 +73,12 @@ public static class AgentHost
                 _ => system.CreateDevice(options.DeviceId, options.Seed),
             };
         });
+        // Inference, the model store and PAT share the one device through the gate, inference first.
+        builder.Services.AddSingleton(services => new DeviceGate(services.GetRequiredService<IPhysicalDevice>()));
         // Opened on first use (throws ModelStoreException when Edge:Models is not configured); the container disposes it.
         builder.Services.AddSingleton(services => ModelStore.Open(
             services.GetRequiredService<IOptions<ModelsOptions>>().Value,
-            services.GetRequiredService<IPhysicalDevice>(),
+            services.GetRequiredService<DeviceGate>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger<ModelStore>(),
             tap: services.GetService<IMeasurementTap>()));
         return builder;

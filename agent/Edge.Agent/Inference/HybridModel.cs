@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Edge.Agent.Messaging;
 using Edge.Domain.Devices;
 using Edge.Domain.Models;
 
@@ -72,6 +73,8 @@ public sealed class HybridModel : IDisposable
 
         long digitalTicks = 0;
         long deviceTicks = 0;
+        // On the agent's shared device one classification keeps the device for all its stages: no PAT slice slips in.
+        await using var device = await DeviceGate.LeaseAsync(_device, cancellationToken).ConfigureAwait(false);
         var start = Stopwatch.GetTimestamp();
         ReadOnlyMemory<float> current = features;
         for (var i = 0; i < _stages.Length; i++)
@@ -91,7 +94,7 @@ public sealed class HybridModel : IDisposable
                     var physical = bank.Branches[k];
                     physical.Assemble(bank.InputOf(current.Span, k));
                     var before = Stopwatch.GetTimestamp();
-                    await _device.ForwardAsync(physical.Played, physical.Measured, cancellationToken).ConfigureAwait(false);
+                    await device.ForwardAsync(physical.Played, physical.Measured, cancellationToken).ConfigureAwait(false);
                     deviceTicks += Stopwatch.GetTimestamp() - before;
                     Tap?.Observe(physical.Drive.Span, physical.Response.Span);
                     physical.Advance();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Edge.Agent.Inference;
 using Edge.Domain.Devices;
 using Edge.Domain.Inference;
@@ -13,10 +12,14 @@ namespace Edge.Agent.Messaging;
 /// <see cref="IModelOfferHandler"/> and are acknowledged; inference requests go to the <see cref="IInferenceRequestHandler"/>
 /// and are answered on their response topic; anything malformed or unexpected is answered on the
 /// <c>errors</c> topic and counted. Every answer goes through the outbox. It never throws for a bad message.
+/// PAT drives are played in slices of <see cref="MqttOptions.PatSliceDrives"/> through the <see cref="DeviceGate"/>,
+/// so inference gets the device between slices; requests above <see cref="MqttOptions.MaxPatDrivesPerRequest"/>
+/// are refused from the frame header.
 /// </summary>
 public sealed partial class AgentMessageHandler
 {
-    private readonly IPhysicalDevice _device;
+    private readonly DeviceGate _device;
+    private readonly MqttOptions _limits;
     private readonly SqliteOutbox _outbox;
     private readonly IMeasurementTap _measurements;
     private readonly IModelOfferHandler _offers;
@@ -37,9 +40,29 @@ public sealed partial class AgentMessageHandler
     /// served PAT drives go to <paramref name="measurements"/>, which samples them like inference drives.
     /// </summary>
     public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements, IModelOfferHandler offers, IInferenceRequestHandler inference, AgentMetrics metrics, ILogger logger)
+        : this(device, outbox, measurements, offers, inference, metrics, logger, new MqttOptions())
+    {
+    }
+
+    /// <summary>
+    /// Creates the handler with the PAT limits of <paramref name="limits"/>. Give it the agent's
+    /// <see cref="DeviceGate"/> so PAT slices and inference share one gate; a device not yet gated gets its own.
+    /// </summary>
+    public AgentMessageHandler(
+        IPhysicalDevice device,
+        SqliteOutbox outbox,
+        IMeasurementTap measurements,
+        IModelOfferHandler offers,
+        IInferenceRequestHandler inference,
+        AgentMetrics metrics,
+        ILogger logger,
+        MqttOptions limits)
     {
         ArgumentNullException.ThrowIfNull(device);
-        (_device, _outbox, _measurements, _offers, _inference, _metrics, _logger) = (device, outbox, measurements, offers, inference, metrics, logger);
+        ArgumentNullException.ThrowIfNull(limits);
+        (_outbox, _measurements, _offers, _inference) = (outbox, measurements, offers, inference);
+        (_metrics, _logger, _limits) = (metrics, logger, limits);
+        _device = device as DeviceGate ?? new DeviceGate(device);
         _errorsTopic = EdgeTopics.For(device.DeviceId, TopicKind.Errors);
         _ackTopic = EdgeTopics.For(device.DeviceId, TopicKind.ModelAck);
     }
@@ -75,54 +98,24 @@ public sealed partial class AgentMessageHandler
         }
     }
 
-    private async ValueTask ServePatAsync(InboundMessage message, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(message.ResponseTopic) || message.ResponseTopic.AsSpan().IndexOfAny('+', '#') >= 0)
-        {
-            Reject(message, nameof(TopicKind.PatRequest), "PAT request has no usable MQTT 5 response topic; nobody could receive the answer.");
-            return;
-        }
+    /// <summary>Answers <paramref name="message"/> on its response topic with its correlation data.</summary>
+    private void Reply(InboundMessage message, byte[] payload, string contentType) => _outbox.Enqueue(new OutboxMessage(
+        Guid.CreateVersion7(),
+        message.ResponseTopic!,
+        payload,
+        IsMeasurement: false,
+        ContentType: contentType,
+        CorrelationData: message.CorrelationData));
 
-        var spec = _device.Spec;
-        float[] drives;
-        try
-        {
-            drives = PatFrames.DecodeRequest(message.Payload.Span, out var driveLength);
-            if (driveLength != spec.DriveLength)
-            {
-                throw new MessageFormatException($"PAT request: drive length {driveLength} does not match layer '{spec.Name}' (drive length {spec.DriveLength}).");
-            }
-        }
-        catch (MessageFormatException e)
-        {
-            RejectPat(message, e.Message);
-            return;
-        }
+    private static byte[] Json(InferenceReplyMessage reply) =>
+        ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage);
 
-        var count = drives.Length / spec.DriveLength;
-        var responses = new float[count * spec.OutputSize];
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            await _device.ForwardAsync(drives, responses, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or TimeoutException)
-        {
-            RejectPat(message, $"device {_device.DeviceId} could not play the drives: {e.Message}");
-            return;
-        }
-
-        _metrics.DeviceSeconds.Observe(clock.Elapsed.TotalSeconds);
-        _metrics.PatRequests.Inc();
-        _metrics.PatDrives.Inc(count);
-        // Sampled before replying, so once a requester has its answer the measurements are on their way too.
-        SampleMeasurements(drives, responses, count);
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic, PatFrames.EncodeReply(responses, spec.OutputSize), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
-    }
+    private static bool HasUsableResponseTopic(InboundMessage message) =>
+        !string.IsNullOrEmpty(message.ResponseTopic) && message.ResponseTopic.AsSpan().IndexOfAny('+', '#') < 0;
 
     private async ValueTask ServeInferenceAsync(InboundMessage message, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(message.ResponseTopic) || message.ResponseTopic.AsSpan().IndexOfAny('+', '#') >= 0)
+        if (!HasUsableResponseTopic(message))
         {
             Reject(message, InferenceRequestKind, "inference request has no usable MQTT 5 response topic; nobody could receive the answer.");
             return;
@@ -144,19 +137,10 @@ public sealed partial class AgentMessageHandler
             reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = $"inference failed: {e.Message}", Timestamp = DateTimeOffset.UtcNow };
         }
 
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic, ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+        Reply(message, Json(reply), "application/json");
         if (!reply.Ok)
         {
             Reject(message, InferenceRequestKind, reply.Error ?? "inference failed");
-        }
-    }
-
-    private void SampleMeasurements(float[] drives, float[] responses, int count)
-    {
-        var spec = _device.Spec;
-        for (var i = 0; i < count; i++)
-        {
-            _measurements.Observe(drives.AsSpan(i * spec.DriveLength, spec.DriveLength), responses.AsSpan(i * spec.OutputSize, spec.OutputSize));
         }
     }
 
@@ -165,7 +149,8 @@ public sealed partial class AgentMessageHandler
         ModelOffer offer;
         try
         {
-            offer = ModelOffer.Decode(message.Payload.Span);
+            // The package stays a slice of the received payload: no copy before the store reads it.
+            offer = ModelOffer.Decode(message.Payload);
         }
         catch (MessageFormatException e)
         {
@@ -187,20 +172,31 @@ public sealed partial class AgentMessageHandler
 
         _metrics.ModelOffers.WithLabels(result.Accepted ? "accepted" : "rejected").Inc();
         LogOffer(_logger, offer.OfferId, result.Accepted, result.Reason);
-        var ack = new ModelAckMessage { DeviceId = _device.DeviceId, OfferId = offer.OfferId, Accepted = result.Accepted, Reason = result.Reason, Timestamp = DateTimeOffset.UtcNow };
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+        Acknowledge(message, offer.OfferId, result);
     }
 
-    private void RejectPat(InboundMessage message, string problem)
+    private void Acknowledge(InboundMessage message, Guid offerId, ModelOfferResult result)
     {
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, PatFrames.EncodeErrorReply(problem), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
-        Reject(message, nameof(TopicKind.PatRequest), problem);
+        var ack = new ModelAckMessage
+        {
+            DeviceId = _device.DeviceId,
+            OfferId = offerId,
+            Accepted = result.Accepted,
+            Reason = result.Reason,
+            Timestamp = DateTimeOffset.UtcNow,
+        };
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
     }
 
     private void Reject(InboundMessage message, string kind, string problem)
     {
         _metrics.Rejected.WithLabels(kind).Inc();
         LogRejected(_logger, message.Topic, problem);
+        PublishError(message, problem);
+    }
+
+    private void PublishError(InboundMessage message, string problem)
+    {
         var error = new ErrorMessage
         {
             DeviceId = _device.DeviceId,
@@ -213,6 +209,7 @@ public sealed partial class AgentMessageHandler
     }
 
     private const string InferenceRequestKind = "InferenceRequest";
+    private const string PatReplyContentType = "application/x-edge-pat-reply";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Problem}")]
     private static partial void LogRejected(ILogger logger, string topic, string problem);

@@ -28,6 +28,16 @@ public sealed class AgentMetrics
         Inferences = factory.CreateCounter("edge_agent_inferences_total", "Inferences made.");
         InferenceSeconds = factory.CreateHistogram("edge_agent_inference_seconds", "End-to-end inference latency.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
         ModelVersion = factory.CreateGauge("edge_agent_model_info", "1 for the installed model version.", new GaugeConfiguration { LabelNames = ["version"] });
+        BusyRefusals = factory.CreateCounter(
+            "edge_agent_busy_refusals_total",
+            "Inbound messages refused as busy because their lane (or their requester's PAT queue) was full.",
+            new CounterConfiguration { LabelNames = ["lane"] });
+        LaneDepth = factory.CreateGauge(
+            "edge_agent_lane_depth",
+            "Inbound messages waiting in each lane.",
+            new GaugeConfiguration { LabelNames = ["lane"] });
+        PatSlices = factory.CreateCounter(
+            "edge_agent_pat_slices_total", "Device calls made for PAT (each at most PatSliceDrives drives).");
     }
 
     /// <summary>The registry holding these metrics.</summary>
@@ -77,6 +87,15 @@ public sealed class AgentMetrics
 
     /// <summary>Installed model version (info-style gauge).</summary>
     public Gauge ModelVersion { get; }
+
+    /// <summary>Inbound messages refused as busy, by lane.</summary>
+    public Counter BusyRefusals { get; }
+
+    /// <summary>Inbound messages waiting, by lane.</summary>
+    public Gauge LaneDepth { get; }
+
+    /// <summary>Device calls made for PAT.</summary>
+    public Counter PatSlices { get; }
 
     /// <summary>Counts one inference and its latency.</summary>
     public void RecordInference(TimeSpan latency)

@@ -15,8 +15,9 @@ namespace Edge.Agent.Messaging;
 /// <summary>
 /// The agent's MQTT link (MQTT 5, QoS 1, persistent session). Keeps a connection with jittered exponential
 /// backoff, announces a retained <c>status</c> (its last will says offline), subscribes to its PAT, model-offer and
-/// inference-request topics and hands every message to <see cref="AgentMessageHandler"/>, and drains the <see cref="SqliteOutbox"/>:
-/// a message leaves the outbox only after the broker acknowledged it.
+/// inference-request topics and hands every message to the <see cref="InboundDispatcher"/>'s lanes (acknowledging it
+/// only once handled), and drains the <see cref="SqliteOutbox"/>: a message leaves the outbox only after the broker
+/// acknowledged it.
 /// </summary>
 public sealed partial class MqttAgentService : BackgroundService
 {
@@ -25,7 +26,7 @@ public sealed partial class MqttAgentService : BackgroundService
     private readonly IPhysicalDevice _device;
     private readonly IPhysicalSystem _system;
     private readonly SqliteOutbox _outbox;
-    private readonly AgentMessageHandler _handler;
+    private readonly InboundDispatcher _inbound;
     private readonly MeasurementRecorder _recorder;
     private readonly AgentMetrics _metrics;
     private readonly ILogger<MqttAgentService> _logger;
@@ -37,12 +38,12 @@ public sealed partial class MqttAgentService : BackgroundService
     private volatile bool _ready;
 
     /// <summary>Creates the service; nothing connects until the host starts it.</summary>
-    public MqttAgentService(IOptions<MqttOptions> options, IPhysicalDevice device, IPhysicalSystem system, SqliteOutbox outbox, AgentMessageHandler handler, MeasurementRecorder recorder, AgentMetrics metrics, ILogger<MqttAgentService> logger)
+    public MqttAgentService(IOptions<MqttOptions> options, IPhysicalDevice device, IPhysicalSystem system, SqliteOutbox outbox, InboundDispatcher inbound, MeasurementRecorder recorder, AgentMetrics metrics, ILogger<MqttAgentService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(outbox);
-        (_options, _device, _system, _outbox, _handler, _recorder, _metrics, _logger) = (options.Value, device, system, outbox, handler, recorder, metrics, logger);
+        (_options, _device, _system, _outbox, _inbound, _recorder, _metrics, _logger) = (options.Value, device, system, outbox, inbound, recorder, metrics, logger);
         _clientId = _options.ClientId.Length > 0 ? _options.ClientId : "edge-agent-" + device.DeviceId;
         _statusTopic = EdgeTopics.For(device.DeviceId, TopicKind.Status);
         _outbox.Enqueued += () => Wake();
@@ -93,6 +94,8 @@ public sealed partial class MqttAgentService : BackgroundService
         }
 
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // Messages still in the lanes stay unacknowledged; the persistent session delivers them after the restart.
+        await _inbound.StopAsync().ConfigureAwait(false);
         if (_client is { IsConnected: true } client)
         {
             try
@@ -121,6 +124,7 @@ public sealed partial class MqttAgentService : BackgroundService
     {
         var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(_options.ReconnectMinDelayMs), TimeSpan.FromMilliseconds(_options.ReconnectMaxDelayMs), new Random());
         var client = _client;
+        _inbound.Start();
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -176,6 +180,7 @@ public sealed partial class MqttAgentService : BackgroundService
         // Broker address, credentials and TLS (CA file, CRL, client certificate) come from the shared settings.
         _options.ToConnectionSettings().ApplyTo(builder);
         var clientOptions = builder.Build();
+        clientOptions.MaximumPacketSize = InboundLimits.MaxPacketBytes;
 
         // MQTTnet sizes the socket buffers to 8 KiB by default, which stalls measurement batches of a few hundred kB
         // on TCP acknowledgements (≈ 85 ms each on loopback); 1 MiB streams them.
@@ -284,17 +289,14 @@ public sealed partial class MqttAgentService : BackgroundService
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        // Acknowledged by the lane once handled, so a message the agent never finished is delivered again.
+        e.AutoAcknowledge = false;
         var message = e.ApplicationMessage;
-        var inbound = new InboundMessage(message.Topic, message.Payload.ToArray(), message.ResponseTopic, message.CorrelationData);
-        try
-        {
-            await _handler.HandleAsync(inbound, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The handler answers bad input itself; this is the last line that keeps the agent serving.
-            LogHandlerFailed(_logger, message.Topic, ex);
-        }
+        // MQTTnet decodes each payload into an array of its own that is never reused, so the lanes may keep it
+        // after this returns; only a payload in several segments (never produced by the decoder) is copied.
+        var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
+        var inbound = new InboundMessage(message.Topic, payload, message.ResponseTopic, message.CorrelationData);
+        await _inbound.DispatchAsync(inbound, e.AcknowledgeAsync).ConfigureAwait(false);
     }
 
     private OutboxMessage Status(string state)
@@ -329,9 +331,6 @@ public sealed partial class MqttAgentService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Broker refused a message on {Topic}: {ReasonCode} {ReasonString}; it is dropped")]
     private static partial void LogRefused(ILogger logger, string topic, string reasonCode, string? reasonString);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a message on {Topic} failed")]
-    private static partial void LogHandlerFailed(ILogger logger, string topic, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT stopped; {Waiting} messages stay in the outbox for the next start")]
     private static partial void LogStopped(ILogger logger, long waiting);

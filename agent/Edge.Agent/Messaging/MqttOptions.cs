@@ -99,6 +99,38 @@ public sealed class MqttOptions
     /// <summary>Home Assistant's discovery prefix.</summary>
     public string HomeAssistantPrefix { get; set; } = "homeassistant";
 
+    /// <summary>
+    /// Most drives one PAT request may carry; larger requests are refused from the frame header, before anything is
+    /// allocated. Tighter than the wire limit of 2^22 values (the trainer splits at 512 drives).
+    /// </summary>
+    public int MaxPatDrivesPerRequest { get; set; } = 4096;
+
+    /// <summary>
+    /// Most drives played in one device call for PAT; an inference waiting for the device runs between slices.
+    /// </summary>
+    public int PatSliceDrives { get; set; } = 256;
+
+    /// <summary>PAT requests one requester (the client id in its response topic) may have waiting.</summary>
+    public int PatQueuePerRequester { get; set; } = 2;
+
+    /// <summary>
+    /// PAT requests waiting over all requesters; past it, and past the per-requester bound, requests are refused as
+    /// busy.
+    /// </summary>
+    public int PatLaneCapacity { get; set; } = 8;
+
+    /// <summary>Inference requests waiting; past it they are refused as busy.</summary>
+    public int InferenceLaneCapacity { get; set; } = 8;
+
+    /// <summary>Model offers waiting; past it they are refused as busy.</summary>
+    public int OfferLaneCapacity { get; set; } = 2;
+
+    /// <summary>
+    /// Other control messages waiting (anything that is not inference, PAT or an offer); past it they are refused as
+    /// busy.
+    /// </summary>
+    public int ControlLaneCapacity { get; set; } = 2;
+
     /// <summary>The connection part of these options, for <see cref="MqttConnectionSettings.ApplyTo"/>.</summary>
     public MqttConnectionSettings ToConnectionSettings()
     {

@@ -85,6 +85,45 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             Fail(nameof(options.HomeAssistantPrefix), "must not be empty when discovery is on.");
         }
 
+        ValidateLanes(options, Fail);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateLanes(MqttOptions options, Action<string, string> fail)
+    {
+        if (options.MaxPatDrivesPerRequest < 1)
+        {
+            fail(nameof(options.MaxPatDrivesPerRequest), $"{options.MaxPatDrivesPerRequest} must be positive.");
+        }
+
+        if (options.PatSliceDrives < 1)
+        {
+            fail(nameof(options.PatSliceDrives), $"{options.PatSliceDrives} must be positive.");
+        }
+
+        if (options.PatQueuePerRequester < 1)
+        {
+            fail(nameof(options.PatQueuePerRequester), $"{options.PatQueuePerRequester} must be positive.");
+        }
+
+        if (options.PatLaneCapacity < options.PatQueuePerRequester)
+        {
+            fail(
+                nameof(options.PatLaneCapacity),
+                $"{options.PatLaneCapacity} must be at least PatQueuePerRequester ({options.PatQueuePerRequester}).");
+        }
+
+        foreach (var (key, capacity) in new[]
+        {
+            (nameof(options.InferenceLaneCapacity), options.InferenceLaneCapacity),
+            (nameof(options.OfferLaneCapacity), options.OfferLaneCapacity),
+            (nameof(options.ControlLaneCapacity), options.ControlLaneCapacity),
+        })
+        {
+            if (capacity < 1)
+            {
+                fail(key, $"{capacity} must be positive.");
+            }
+        }
     }
 }

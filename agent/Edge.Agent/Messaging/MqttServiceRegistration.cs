@@ -64,13 +64,15 @@ public static class MqttServiceRegistration
             sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementSampleFraction,
             unchecked((int)NoiseSource.HashId(sp.GetRequiredService<IPhysicalDevice>().DeviceId))));
         services.AddSingleton(sp => new AgentMessageHandler(
-            sp.GetRequiredService<IPhysicalDevice>(),
+            sp.GetRequiredService<DeviceGate>(),
             sp.GetRequiredService<SqliteOutbox>(),
             sp.GetRequiredService<IMeasurementTap>(),
             sp.GetRequiredService<IModelOfferHandler>(),
             sp.GetRequiredService<IInferenceRequestHandler>(),
             sp.GetRequiredService<AgentMetrics>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<AgentMessageHandler>()));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<AgentMessageHandler>(),
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value));
+        services.AddSingleton<InboundDispatcher>();
         services.AddSingleton<MqttAgentService>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttAgentService>());
         services.AddHostedService<MetricsEndpoint>();

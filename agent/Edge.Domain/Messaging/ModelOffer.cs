@@ -16,6 +16,15 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
     /// <summary>Largest package accepted, in bytes: the package format's own limit (8 MiB).</summary>
     public const int MaxPackageBytes = (int)Models.ModelPackageLayout.MaxPackageBytes;
 
+    /// <summary>
+    /// The offer id a frame claims, read from its header without checking the CRC: only for answering an offer that
+    /// will not be read (e.g. refused as busy). Null when the frame is too short or is not an offer.
+    /// </summary>
+    public static Guid? PeekOfferId(ReadOnlySpan<byte> frame) =>
+        frame.Length >= BinaryFrame.Overhead + 20 && frame.StartsWith(Magic)
+            ? new Guid(frame.Slice(BinaryFrame.HeaderSize, 16))
+            : null;
+
     private const string What = "model offer";
     private static ReadOnlySpan<byte> Magic => "EO"u8;
 
@@ -37,10 +46,14 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
         return frame;
     }
 
-    /// <summary>Decodes a frame (copying the package); throws <see cref="MessageFormatException"/> naming the problem.</summary>
-    public static ModelOffer Decode(ReadOnlySpan<byte> frame)
+    /// <summary>
+    /// Decodes a frame without copying: <see cref="Package"/> is a slice of <paramref name="frame"/>, valid as long as
+    /// the caller's buffer is (the agent spools it to disk straight away). Throws <see cref="MessageFormatException"/>
+    /// naming the problem.
+    /// </summary>
+    public static ModelOffer Decode(ReadOnlyMemory<byte> frame)
     {
-        var body = BinaryFrame.Open(frame, Magic, FormatVersion, What);
+        var body = BinaryFrame.Open(frame.Span, Magic, FormatVersion, What);
         if (body.Length < 20)
         {
             throw new MessageFormatException($"{What}: body of {body.Length} bytes is shorter than its 20-byte header.");
@@ -57,6 +70,8 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
             throw new MessageFormatException($"{What}: header says {length} package bytes, {body.Length - 20} are present.");
         }
 
-        return new ModelOffer(new Guid(body[..16]), body[20..].ToArray());
+        // The package is the frame's tail: header, offer id and length before it, the CRC after it.
+        var start = BinaryFrame.HeaderSize + 20;
+        return new ModelOffer(new Guid(body[..16]), frame.Slice(start, (int)length));
     }
 }

@@ -39,13 +39,41 @@ public static class PatFrames
     /// <summary>Decodes a request frame into its drives and drive length; throws <see cref="MessageFormatException"/> naming the problem.</summary>
     public static float[] DecodeRequest(ReadOnlySpan<byte> frame, out int driveLength)
     {
+        var count = ReadRequestShape(frame, out driveLength);
+        var drives = new float[count * driveLength];
+        DecodeRequest(frame, drives);
+        return drives;
+    }
+
+    /// <summary>
+    /// Checks a request frame (magic, version, CRC, size) and returns its drive count and drive length from the header
+    /// without allocating, so a receiver can refuse by the declared shape before it sets memory aside.
+    /// Throws <see cref="MessageFormatException"/> naming the problem.
+    /// </summary>
+    public static int ReadRequestShape(ReadOnlySpan<byte> frame, out int driveLength)
+    {
         const string what = "PAT request";
         var body = BinaryFrame.Open(frame, RequestMagic, FormatVersion, what);
-        var values = ReadShape(body, what, "drive length", out var count, out driveLength);
-        var drives = new float[values];
+        ReadShape(body, what, "drive length", out var count, out driveLength);
+        return (int)count;
+    }
+
+    /// <summary>
+    /// Decodes a request frame's drives into <paramref name="drives"/>, which must hold exactly the values its header
+    /// declares (see <see cref="ReadRequestShape"/>); throws <see cref="MessageFormatException"/> naming the problem.
+    /// </summary>
+    public static void DecodeRequest(ReadOnlySpan<byte> frame, Span<float> drives)
+    {
+        const string what = "PAT request";
+        var body = BinaryFrame.Open(frame, RequestMagic, FormatVersion, what);
+        var values = ReadShape(body, what, "drive length", out _, out _);
+        if (values != drives.Length)
+        {
+            throw new MessageFormatException(
+                $"{what}: carries {values} drive values, the buffer holds {drives.Length}.");
+        }
+
         BinaryFrame.ReadFiniteFloats(body[RequestBodyHeader..], drives, what, "drive");
-        _ = count;
-        return drives;
     }
 
     /// <summary>Encodes measured <paramref name="responses"/> (row-major, <paramref name="outputSize"/> per drive) as a success reply.</summary>
