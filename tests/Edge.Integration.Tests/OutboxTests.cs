@@ -41,6 +41,55 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public void Urgent_replies_leave_ahead_of_a_backlog_and_each_kind_keeps_its_order()
+    {
+        using var folder = new TempFolder();
+        using var outbox = new SqliteOutbox(folder.Path("outbox.db"), 100, 1 << 20);
+        var backlog = Enumerable.Range(0, 5)
+            .Select(i => new OutboxMessage(Guid.NewGuid(), "pat/reply", [(byte)i], IsMeasurement: false))
+            .ToArray();
+        var urgent = Enumerable.Range(0, 2)
+            .Select(i => new OutboxMessage(Guid.NewGuid(), "inference/reply", [(byte)i], IsMeasurement: false)
+            {
+                Urgent = true,
+            })
+            .ToArray();
+        foreach (var message in backlog.Take(3).Concat([urgent[0]]).Concat(backlog.Skip(3)).Concat([urgent[1]]))
+        {
+            outbox.Enqueue(message);
+        }
+
+        var order = outbox.Peek(10).Select(m => m.MessageId);
+        Assert.Equal(urgent.Concat(backlog).Select(m => m.MessageId), order);
+        Assert.True(outbox.Peek(1)[0].Urgent);
+    }
+
+    [Fact]
+    public void An_outbox_written_before_urgent_replies_existed_opens_and_keeps_its_messages()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Path("outbox.db");
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id BLOB NOT NULL, topic TEXT NOT NULL,
+                    payload BLOB NOT NULL, is_measurement INTEGER NOT NULL, retain INTEGER NOT NULL, content_type TEXT,
+                    correlation BLOB);
+                INSERT INTO outbox(message_id, topic, payload, is_measurement, retain)
+                    VALUES (zeroblob(16), 'edge/v1/a/status', x'01', 0, 1);
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        using var outbox = new SqliteOutbox(path, 100, 1 << 20);
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "inference/reply", [2], IsMeasurement: false) { Urgent = true });
+        var waiting = outbox.Peek(10);
+        Assert.Equal(["inference/reply", "edge/v1/a/status"], waiting.Select(m => m.Topic));
+    }
+
+    [Fact]
     public void Past_its_bound_the_outbox_drops_the_oldest_measurements_and_never_a_control_message()
     {
         using var folder = new TempFolder();

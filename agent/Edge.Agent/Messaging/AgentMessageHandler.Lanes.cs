@@ -52,7 +52,7 @@ public sealed partial class AgentMessageHandler
                 Error = problem,
                 Timestamp = DateTimeOffset.UtcNow,
             };
-            Reply(message, Json(reply), "application/json");
+            Reply(message, Json(reply), "application/json", urgent: true);
         }
         else
         {

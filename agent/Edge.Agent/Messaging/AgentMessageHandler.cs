@@ -98,14 +98,18 @@ public sealed partial class AgentMessageHandler
         }
     }
 
-    /// <summary>Answers <paramref name="message"/> on its response topic with its correlation data.</summary>
-    private void Reply(InboundMessage message, byte[] payload, string contentType) => _outbox.Enqueue(new OutboxMessage(
-        Guid.CreateVersion7(),
-        message.ResponseTopic!,
-        payload,
-        IsMeasurement: false,
-        ContentType: contentType,
-        CorrelationData: message.CorrelationData));
+    /// <summary>
+    /// Answers <paramref name="message"/> on its response topic with its correlation data; an <paramref name="urgent"/>
+    /// answer (inference) leaves the outbox ahead of everything else waiting there.
+    /// </summary>
+    private void Reply(InboundMessage message, byte[] payload, string contentType, bool urgent = false)
+        => _outbox.Enqueue(new OutboxMessage(
+            Guid.CreateVersion7(),
+            message.ResponseTopic!,
+            payload,
+            IsMeasurement: false,
+            ContentType: contentType,
+            CorrelationData: message.CorrelationData) { Urgent = urgent });
 
     private static byte[] Json(InferenceReplyMessage reply) =>
         ControlJson.Serialize(reply, InferenceJsonContext.Default.InferenceReplyMessage);
@@ -137,7 +141,7 @@ public sealed partial class AgentMessageHandler
             reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = $"inference failed: {e.Message}", Timestamp = DateTimeOffset.UtcNow };
         }
 
-        Reply(message, Json(reply), "application/json");
+        Reply(message, Json(reply), "application/json", urgent: true);
         if (!reply.Ok)
         {
             Reject(message, InferenceRequestKind, reply.Error ?? "inference failed");

@@ -17,6 +17,13 @@ public sealed record OutboxMessage(
     string? ContentType = null,
     byte[]? CorrelationData = null)
 {
+    /// <summary>
+    /// Leaves the outbox ahead of every message that is not urgent (inference replies: a requester waits for them,
+    /// and they must not queue behind PAT replies or refusals of a flood). Urgent messages keep their order among
+    /// themselves, and so do the others.
+    /// </summary>
+    public bool Urgent { get; init; }
+
     /// <summary>Position in the outbox, assigned when stored.</summary>
     public long Sequence { get; init; }
 }

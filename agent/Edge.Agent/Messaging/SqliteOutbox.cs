@@ -49,6 +49,7 @@ public sealed class SqliteOutbox : IDisposable
                     correlation BLOB);
                 CREATE INDEX IF NOT EXISTS outbox_measurements ON outbox(is_measurement, seq);
                 """);
+            AddUrgentColumn();
             using var stats = _connection.CreateCommand();
             stats.CommandText = "SELECT count(*), coalesce(sum(length(payload)), 0) FROM outbox";
             using var reader = stats.ExecuteReader();
@@ -81,7 +82,7 @@ public sealed class SqliteOutbox : IDisposable
         lock (_gate)
         {
             using var insert = _connection.CreateCommand();
-            insert.CommandText = "INSERT INTO outbox(message_id, topic, payload, is_measurement, retain, content_type, correlation) VALUES($id, $topic, $payload, $m, $r, $ct, $corr)";
+            insert.CommandText = "INSERT INTO outbox(message_id, topic, payload, is_measurement, retain, content_type, correlation, urgent) VALUES($id, $topic, $payload, $m, $r, $ct, $corr, $u)";
             insert.Parameters.AddWithValue("$id", message.MessageId.ToByteArray());
             insert.Parameters.AddWithValue("$topic", message.Topic);
             insert.Parameters.AddWithValue("$payload", message.Payload);
@@ -89,6 +90,7 @@ public sealed class SqliteOutbox : IDisposable
             insert.Parameters.AddWithValue("$r", message.Retain ? 1 : 0);
             insert.Parameters.AddWithValue("$ct", (object?)message.ContentType ?? DBNull.Value);
             insert.Parameters.AddWithValue("$corr", (object?)message.CorrelationData ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$u", message.Urgent ? 1 : 0);
             insert.ExecuteNonQuery();
             _count++;
             _bytes += message.Payload.Length;
@@ -98,13 +100,13 @@ public sealed class SqliteOutbox : IDisposable
         Enqueued?.Invoke();
     }
 
-    /// <summary>Returns up to <paramref name="max"/> of the oldest waiting messages, oldest first.</summary>
+    /// <summary>Returns up to <paramref name="max"/> waiting messages: urgent ones first, each kind oldest first.</summary>
     public IReadOnlyList<OutboxMessage> Peek(int max)
     {
         lock (_gate)
         {
             using var select = _connection.CreateCommand();
-            select.CommandText = "SELECT seq, message_id, topic, payload, is_measurement, retain, content_type, correlation FROM outbox ORDER BY seq LIMIT $max";
+            select.CommandText = "SELECT seq, message_id, topic, payload, is_measurement, retain, content_type, correlation, urgent FROM outbox ORDER BY urgent DESC, seq LIMIT $max";
             select.Parameters.AddWithValue("$max", max);
             using var reader = select.ExecuteReader();
             var messages = new List<OutboxMessage>();
@@ -118,7 +120,7 @@ public sealed class SqliteOutbox : IDisposable
                     reader.GetInt64(5) != 0,
                     reader.IsDBNull(6) ? null : reader.GetString(6),
                     reader.IsDBNull(7) ? null : (byte[])reader[7])
-                { Sequence = reader.GetInt64(0) });
+                { Sequence = reader.GetInt64(0), Urgent = reader.GetInt64(8) != 0 });
             }
 
             return messages;
@@ -167,6 +169,19 @@ public sealed class SqliteOutbox : IDisposable
             _count -= removed;
             _bytes -= bytes;
         }
+    }
+
+    /// <summary>Adds the <c>urgent</c> column and its index to an outbox written by an agent that had neither.</summary>
+    private void AddUrgentColumn()
+    {
+        using var columns = _connection.CreateCommand();
+        columns.CommandText = "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'urgent'";
+        if ((long)columns.ExecuteScalar()! == 0)
+        {
+            Execute("ALTER TABLE outbox ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0");
+        }
+
+        Execute("CREATE INDEX IF NOT EXISTS outbox_order ON outbox(urgent DESC, seq)");
     }
 
     /// <inheritdoc />
