@@ -21,6 +21,21 @@ public sealed class ModelsOptions
     /// <summary>A candidate is activated only if its calibration accuracy ≥ the active model's minus this (0..1).</summary>
     public double Tolerance { get; set; } = 0.02;
 
+    /// <summary>
+    /// Passes over the calibration set in the gate; each example is classified by the candidate and the active model
+    /// back to back, so each pass adds one pair per example (1..20).
+    /// </summary>
+    public int CalibrationPasses { get; set; } = 3;
+
+    /// <summary>
+    /// One-sided significance of the gate's sign test: a candidate is refused only if it is worse than the active model
+    /// minus <see cref="Tolerance"/> and the discordant pairs make that significant at this level (0..1, exclusive).
+    /// </summary>
+    public double GateSignificance { get; set; } = 0.05;
+
+    /// <summary>A signed rollback instruction older than this many hours is refused as stale.</summary>
+    public double RollbackMaxAgeHours { get; set; } = 24;
+
     /// <summary>Classifications in the rolling health window.</summary>
     public int HealthWindow { get; set; } = 50;
 

@@ -69,6 +69,9 @@ public sealed partial class AgentMessageHandler
             case TopicKind.ModelOffer:
                 await HandleOfferAsync(message, cancellationToken).ConfigureAwait(false);
                 break;
+            case TopicKind.ModelRollback:
+                await HandleRollbackAsync(message, cancellationToken).ConfigureAwait(false);
+                break;
             default:
                 Reject(message, kind.ToString(), $"the agent does not accept messages on its '{kind}' topic; it only publishes there.");
                 break;
@@ -165,7 +168,7 @@ public sealed partial class AgentMessageHandler
         ModelOffer offer;
         try
         {
-            offer = ModelOffer.Decode(message.Payload.Span);
+            offer = ModelOffer.Decode(message.Payload);
         }
         catch (MessageFormatException e)
         {
@@ -188,6 +191,28 @@ public sealed partial class AgentMessageHandler
         _metrics.ModelOffers.WithLabels(result.Accepted ? "accepted" : "rejected").Inc();
         LogOffer(_logger, offer.OfferId, result.Accepted, result.Reason);
         var ack = new ModelAckMessage { DeviceId = _device.DeviceId, OfferId = offer.OfferId, Accepted = result.Accepted, Reason = result.Reason, Timestamp = DateTimeOffset.UtcNow };
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+    }
+
+    private async ValueTask HandleRollbackAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        ModelRollbackInstruction instruction;
+        ModelRollbackMessage signed;
+        try
+        {
+            (instruction, signed) = ModelRollbackSigning.Decode(message.Payload.Span);
+        }
+        catch (MessageFormatException e)
+        {
+            Reject(message, nameof(TopicKind.ModelRollback), e.Message);
+            return;
+        }
+
+        var result = _offers is IModelRollbackHandler handler
+            ? await handler.HandleRollbackAsync(instruction, signed, cancellationToken).ConfigureAwait(false)
+            : new ModelOfferResult(false, "this agent has no model store (Edge:Models), so there is nothing to roll back.");
+        LogOffer(_logger, instruction.Nonce, result.Accepted, result.Reason);
+        var ack = new ModelAckMessage { DeviceId = _device.DeviceId, OfferId = instruction.Nonce, Accepted = result.Accepted, Reason = result.Reason, Timestamp = DateTimeOffset.UtcNow };
         _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
     }
 

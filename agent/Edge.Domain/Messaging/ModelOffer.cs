@@ -37,10 +37,14 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
         return frame;
     }
 
-    /// <summary>Decodes a frame (copying the package); throws <see cref="MessageFormatException"/> naming the problem.</summary>
-    public static ModelOffer Decode(ReadOnlySpan<byte> frame)
+    /// <summary>
+    /// Decodes a frame without copying: <see cref="Package"/> is a slice of <paramref name="frame"/>, valid as long as
+    /// the caller's buffer is (the agent spools it to disk straight away). Throws <see cref="MessageFormatException"/>
+    /// naming the problem.
+    /// </summary>
+    public static ModelOffer Decode(ReadOnlyMemory<byte> frame)
     {
-        var body = BinaryFrame.Open(frame, Magic, FormatVersion, What);
+        var body = BinaryFrame.Open(frame.Span, Magic, FormatVersion, What);
         if (body.Length < 20)
         {
             throw new MessageFormatException($"{What}: body of {body.Length} bytes is shorter than its 20-byte header.");
@@ -57,6 +61,8 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
             throw new MessageFormatException($"{What}: header says {length} package bytes, {body.Length - 20} are present.");
         }
 
-        return new ModelOffer(new Guid(body[..16]), body[20..].ToArray());
+        // The package is the frame's tail: header, offer id and length before it, the CRC after it.
+        var start = BinaryFrame.HeaderSize + 20;
+        return new ModelOffer(new Guid(body[..16]), frame.Slice(start, (int)length));
     }
 }

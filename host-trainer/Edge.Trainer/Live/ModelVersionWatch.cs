@@ -116,7 +116,7 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
         {
             if (kind == TopicKind.ModelOffer)
             {
-                var offer = ModelOffer.Decode(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray());
+                var offer = ModelOffer.Decode(payload.IsSingleSegment ? payload.First : payload.ToArray());
                 if (ModelPackageVersion.TryRead(offer.Package) is { } version)
                 {
                     _metrics.ModelPublishedVersion.WithLabels(deviceId).Set(version);
