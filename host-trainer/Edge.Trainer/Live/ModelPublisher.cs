@@ -8,18 +8,35 @@ namespace Edge.Trainer.Live;
 /// <summary>
 /// Offers a signed model package to one agent over MQTT (<c>model/offer</c>, QoS 1) and waits for its verdict on
 /// <c>model/ack</c>: the agent verifies the signature, validates the model on its calibration set and activates it
-/// only if it is good enough, so the answer says whether the field now runs the new model and why (not).
+/// only if it is good enough, so the answer says whether the field now runs the new model and why (not). Signed
+/// rollback instructions go the same way on <c>model/rollback</c>.
 /// </summary>
 public static class ModelPublisher
 {
     /// <summary>Publishes <paramref name="package"/> to <paramref name="deviceId"/> and returns the agent's verdict.</summary>
     /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/> (agent offline, or no store configured there).</exception>
-    public static async Task<ModelAckMessage> OfferAsync(BrokerOptions broker, string deviceId, ReadOnlyMemory<byte> package, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static Task<ModelAckMessage> OfferAsync(BrokerOptions broker, string deviceId, ReadOnlyMemory<byte> package, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(broker);
         EdgeTopics.ValidateDeviceId(deviceId);
         var offer = new ModelOffer(Guid.NewGuid(), package);
-        var frame = offer.Encode();
+        return SendAsync(broker, deviceId, TopicKind.ModelOffer, offer.Encode(), offer.OfferId, $"model offer {offer.OfferId}", timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a signed rollback instruction (made by <see cref="ModelRollbackSigning.Encode"/>) to the device it names
+    /// and returns the agent's verdict; the ack echoes the instruction's nonce.
+    /// </summary>
+    /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/>.</exception>
+    public static Task<ModelAckMessage> RollbackAsync(BrokerOptions broker, ModelRollbackInstruction instruction, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        EdgeTopics.ValidateDeviceId(instruction.DeviceId);
+        return SendAsync(broker, instruction.DeviceId, TopicKind.ModelRollback, payload, instruction.Nonce, $"rollback instruction {instruction.Nonce}", timeout, cancellationToken);
+    }
+
+    private static async Task<ModelAckMessage> SendAsync(BrokerOptions broker, string deviceId, TopicKind topic, byte[] payload, Guid id, string what, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
         var verdict = new TaskCompletionSource<ModelAckMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e =>
@@ -27,7 +44,7 @@ public static class ModelPublisher
             try
             {
                 var ack = ControlJson.Parse(e.ApplicationMessage.Payload.ToArray(), MessagingJsonContext.Default.ModelAckMessage);
-                if (ack.OfferId == offer.OfferId)
+                if (ack.OfferId == id)
                 {
                     verdict.TrySetResult(ack);
                 }
@@ -48,8 +65,8 @@ public static class ModelPublisher
                 cancellationToken).ConfigureAwait(false);
             await client.PublishAsync(
                 new MqttApplicationMessageBuilder()
-                    .WithTopic(EdgeTopics.For(deviceId, TopicKind.ModelOffer))
-                    .WithPayload(frame)
+                    .WithTopic(EdgeTopics.For(deviceId, topic))
+                    .WithPayload(payload)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build(),
                 cancellationToken).ConfigureAwait(false);
@@ -59,7 +76,7 @@ public static class ModelPublisher
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"Agent '{deviceId}' gave no verdict on model offer {offer.OfferId} within {timeout.TotalSeconds:0.#} s (is it online, with Edge:Models configured?).");
+                throw new TimeoutException($"Agent '{deviceId}' gave no verdict on {what} within {timeout.TotalSeconds:0.#} s (is it online, with Edge:Models configured?).");
             }
         }
         finally
