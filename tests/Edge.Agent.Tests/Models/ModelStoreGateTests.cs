@@ -1,0 +1,88 @@
+using Edge.Agent.Configuration;
+using Edge.Agent.Models;
+using Edge.Domain.Devices;
+using Edge.Domain.Simulation;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Agent.Tests.Models;
+
+/// <summary>The calibration gate is deterministic for identical models and never stalls the active model.</summary>
+public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly TempDirectory _store = new();
+
+    private ModelStore Open(IPhysicalDevice device, int keep = 3) => ModelStore.Open(
+        new ModelsOptions
+        {
+            StoreDirectory = _store.Path,
+            PublicKeyPath = packages.PublicKeyPath,
+            CalibrationSetPath = packages.CalibrationPath,
+            KeepVersions = keep,
+        },
+        device,
+        NullLogger.Instance);
+
+    private static SimulatedDevice Noisy(ulong seed) => PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed);
+
+    private static Task<InstallResult> Install(ModelStore store, byte[] package)
+        => store.InstallAsync(package.AsMemory(), TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task The_same_model_repackaged_gets_the_same_verdict_every_time_on_a_noisy_device()
+    {
+        var device = new CountingDevice(Noisy(31));
+        using var store = Open(device);
+        Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
+        var calls = device.Calls;
+
+        var verdicts = new List<InstallResult>();
+        for (var v = 2; v <= 21; v++)
+        {
+            verdicts.Add(await Install(store, packages.Package(packages.Trained, v)));
+        }
+
+        Assert.All(verdicts, v => Assert.True(v.Accepted, v.Reason));
+        Assert.All(verdicts, v => Assert.Contains("same stages and θ", v.Reason, StringComparison.Ordinal));
+        Assert.Equal(calls, device.Calls);
+        Assert.Equal(21, store.ActiveVersion);
+    }
+
+    [Fact]
+    public async Task A_clearly_worse_model_is_refused_with_the_paired_figures_and_the_sign_test()
+    {
+        using var store = Open(Noisy(11));
+        Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
+
+        var worse = await Install(store, packages.Package(packages.Untrained, 2));
+
+        Assert.False(worse.Accepted);
+        Assert.Contains("significantly (sign test:", worse.Reason, StringComparison.Ordinal);
+        Assert.True(worse.CandidateAccuracy < worse.ActiveAccuracy - 0.02, worse.Reason);
+        Assert.Equal(1, store.ActiveVersion);
+    }
+
+    [Fact]
+    public async Task A_classification_completes_while_a_candidate_is_being_validated()
+    {
+        var device = new GatedDevice(Noisy(11));
+        using var store = Open(device);
+        Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
+        var features = packages.Task.Test.Row(0).ToArray();
+
+        device.Arm();
+        var install = Install(store, packages.Package(packages.Untrained, 2));
+        await device.Held.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        Assert.False(install.IsCompleted);
+
+        var (_, version) = await store.ClassifyAsync(features, TestContext.Current.CancellationToken).WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, version);
+        Assert.False(install.IsCompleted);
+        device.Release();
+        Assert.False((await install).Accepted);
+    }
+
+    public void Dispose() => _store.Dispose();
+}

@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using Edge.Agent.Configuration;
+using Edge.Agent.Models;
+using Edge.Domain.Messaging;
+using Edge.Domain.Simulation;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Agent.Tests.Models;
+
+/// <summary>Signed rollback instructions: only a fresh, signed one for this device and an installed version is obeyed.</summary>
+public sealed class RollbackInstructionTests(TrainedPackages packages) : IDisposable
+{
+    private readonly TempDirectory _store = new();
+
+    private ModelStore Open() => ModelStore.Open(
+        new ModelsOptions
+        {
+            StoreDirectory = _store.Path,
+            PublicKeyPath = packages.PublicKeyPath,
+            CalibrationSetPath = packages.CalibrationPath,
+            RollbackMaxAgeHours = 24,
+        },
+        PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11),
+        NullLogger.Instance);
+
+    private async Task<ModelStore> OpenWithThreeVersionsAsync()
+    {
+        var store = Open();
+        for (var v = 1; v <= 3; v++)
+        {
+            Assert.True((await store.InstallAsync(packages.Package(packages.Trained, v).AsMemory(), TestContext.Current.CancellationToken)).Accepted);
+        }
+
+        return store;
+    }
+
+    private ModelRollbackInstruction Instruction(int to, string? device = null, TimeSpan? age = null) => new()
+    {
+        DeviceId = device ?? TrainedPackages.DeviceId,
+        ToVersion = to,
+        IssuedAt = DateTimeOffset.UtcNow - (age ?? TimeSpan.Zero),
+        Nonce = Guid.NewGuid(),
+        KeyId = ModelRollbackSigning.KeyIdOf(packages.Key),
+    };
+
+    private static Task<RollbackInstructionResult> Apply(ModelStore store, ModelRollbackInstruction instruction, ECDsa key)
+    {
+        var (decoded, signed) = ModelRollbackSigning.Decode(ModelRollbackSigning.Encode(instruction, key));
+        return store.ApplyRollbackAsync(decoded, signed, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_good_instruction_activates_the_version_and_keeps_the_floor()
+    {
+        using var store = await OpenWithThreeVersionsAsync();
+
+        var result = await Apply(store, Instruction(1), packages.Key);
+
+        Assert.True(result.Accepted, result.Reason);
+        Assert.Equal(1, store.ActiveVersion);
+        Assert.Equal(3, store.Floor);
+        var reinstall = await store.InstallAsync(packages.Package(packages.Trained, 2).AsMemory(), TestContext.Current.CancellationToken);
+        Assert.Contains("floor 3", reinstall.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wrong_device_bad_signature_stale_unknown_version_and_untrusted_key_are_refused()
+    {
+        using var store = await OpenWithThreeVersionsAsync();
+        var forged = Instruction(1);
+
+        var cases = new (Task<RollbackInstructionResult> Result, string Expected)[]
+        {
+            (Apply(store, Instruction(1, device: "sim-0002"), packages.Key), "is for device 'sim-0002'"),
+            (Apply(store, forged, packages.OtherKey), "signature does not verify"),
+            (Apply(store, forged with { KeyId = ModelRollbackSigning.KeyIdOf(packages.OtherKey) }, packages.OtherKey), "does not trust"),
+            (Apply(store, Instruction(1, age: TimeSpan.FromHours(25)), packages.Key), "it is stale"),
+            (Apply(store, Instruction(1, age: TimeSpan.FromHours(-1)), packages.Key), "in the future"),
+            (Apply(store, Instruction(9), packages.Key), "version 9 is not installed"),
+        };
+
+        foreach (var (result, expected) in cases)
+        {
+            var verdict = await result;
+            Assert.False(verdict.Accepted, expected);
+            Assert.Contains(expected, verdict.Reason, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(3, store.ActiveVersion);
+    }
+
+    [Fact]
+    public async Task A_replayed_or_older_instruction_is_refused_even_after_a_restart()
+    {
+        var older = Instruction(2, age: TimeSpan.FromMinutes(10));
+        var good = Instruction(1);
+        using (var store = await OpenWithThreeVersionsAsync())
+        {
+            Assert.True((await Apply(store, good, packages.Key)).Accepted);
+            Assert.True((await store.RollbackAsync(3, "test", TestContext.Current.CancellationToken)) == 3);
+
+            var replay = await Apply(store, good, packages.Key);
+            Assert.Contains("replays are refused", replay.Reason, StringComparison.Ordinal);
+            Assert.Contains("replays are refused", (await Apply(store, older, packages.Key)).Reason, StringComparison.Ordinal);
+            Assert.Equal(3, store.ActiveVersion);
+        }
+
+        using var reopened = Open();
+        Assert.Contains("replays are refused", (await Apply(reopened, good, packages.Key)).Reason, StringComparison.Ordinal);
+        Assert.Equal(3, reopened.ActiveVersion);
+    }
+
+    [Fact]
+    public void A_malformed_instruction_is_a_format_error()
+    {
+        Assert.Throws<MessageFormatException>(() => ModelRollbackSigning.Decode("{\"schemaVersion\":1}"u8));
+        Assert.Throws<MessageFormatException>(() => ModelRollbackSigning.Decode("{\"schemaVersion\":1,\"instruction\":\"e30=\",\"signature\":\"AA==\"}"u8));
+    }
+
+    public void Dispose() => _store.Dispose();
+}
