@@ -1,0 +1,81 @@
+using Edge.Agent.Messaging;
+using Edge.Domain.Messaging;
+using Edge.Domain.Models;
+using Edge.Trainer.Live;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Integration.Tests;
+
+/// <summary>The trainer sends a signed rollback instruction to a live agent over mosquitto and gets the verdict back.</summary>
+public sealed class ModelRollbackTests
+{
+    private const string Device = "rollback-agent";
+
+    [Fact]
+    public async Task A_signed_instruction_reaches_the_agent_decoded_and_its_verdict_echoes_the_nonce()
+    {
+        await using var broker = TestBroker.Create("mosquitto");
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        using var key = PackageSigning.CreateKey();
+        var store = new RollbackByKey(key);
+        await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IModelOfferHandler>(store));
+        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "rollback" };
+        var instruction = new ModelRollbackInstruction
+        {
+            DeviceId = Device,
+            ToVersion = 4,
+            IssuedAt = DateTimeOffset.UtcNow,
+            Nonce = Guid.NewGuid(),
+            KeyId = ModelRollbackSigning.KeyIdOf(key),
+        };
+
+        var ack = await ModelPublisher.RollbackAsync(options, instruction, ModelRollbackSigning.Encode(instruction, key), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        Assert.True(ack.Accepted, ack.Reason);
+        Assert.Equal(instruction.Nonce, ack.OfferId);
+        Assert.Equal("version 4 active", ack.Reason);
+        Assert.Equal([instruction], store.Seen);
+    }
+
+    [Fact]
+    public async Task An_agent_without_a_model_store_refuses_the_instruction()
+    {
+        await using var broker = TestBroker.Create("mosquitto");
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        using var key = PackageSigning.CreateKey();
+        await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"));
+        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "rollback" };
+        var instruction = new ModelRollbackInstruction
+        {
+            DeviceId = Device,
+            ToVersion = 1,
+            IssuedAt = DateTimeOffset.UtcNow,
+            Nonce = Guid.NewGuid(),
+            KeyId = ModelRollbackSigning.KeyIdOf(key),
+        };
+
+        var ack = await ModelPublisher.RollbackAsync(options, instruction, ModelRollbackSigning.Encode(instruction, key), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        Assert.False(ack.Accepted);
+        Assert.Contains("no model store", ack.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Stands in for the model store (tested on its own in Edge.Agent.Tests): obeys what its key signed.</summary>
+    private sealed class RollbackByKey(System.Security.Cryptography.ECDsa key) : IModelOfferHandler, IModelRollbackHandler
+    {
+        public List<ModelRollbackInstruction> Seen { get; } = [];
+
+        public ValueTask<ModelOfferResult> HandleOfferAsync(ModelOffer offer, CancellationToken cancellationToken)
+            => ValueTask.FromResult(new ModelOfferResult(false, "offers are not part of this test"));
+
+        public ValueTask<ModelOfferResult> HandleRollbackAsync(ModelRollbackInstruction instruction, ModelRollbackMessage signed, CancellationToken cancellationToken)
+        {
+            Seen.Add(instruction);
+            return ValueTask.FromResult(ModelRollbackSigning.Verify(signed, key)
+                ? new ModelOfferResult(true, $"version {instruction.ToVersion} active")
+                : new ModelOfferResult(false, "bad signature"));
+        }
+    }
+}
