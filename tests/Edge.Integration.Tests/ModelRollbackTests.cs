@@ -6,10 +6,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Integration.Tests;
 
-/// <summary>The trainer sends a signed rollback instruction to a live agent over mosquitto and gets the verdict back.</summary>
+/// <summary>The trainer sends a signed rollback instruction to a live agent over mosquitto; the verdict comes back.
+/// </summary>
 public sealed class ModelRollbackTests
 {
     private const string Device = "rollback-agent";
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task A_signed_instruction_reaches_the_agent_decoded_and_its_verdict_echoes_the_nonce()
@@ -19,7 +22,8 @@ public sealed class ModelRollbackTests
         using var folder = new TempFolder();
         using var key = PackageSigning.CreateKey();
         var store = new RollbackByKey(key);
-        await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IModelOfferHandler>(store));
+        await using var agent = await AgentInstance.StartAsync(
+            broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IModelOfferHandler>(store));
         var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "rollback" };
         var instruction = new ModelRollbackInstruction
         {
@@ -30,7 +34,9 @@ public sealed class ModelRollbackTests
             KeyId = ModelRollbackSigning.KeyIdOf(key),
         };
 
-        var ack = await ModelPublisher.RollbackAsync(options, instruction, ModelRollbackSigning.Encode(instruction, key), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        var payload = ModelRollbackSigning.Encode(instruction, key);
+        var ack = await ModelPublisher.RollbackAsync(
+            options, instruction, payload, Patience, TestContext.Current.CancellationToken);
 
         Assert.True(ack.Accepted, ack.Reason);
         Assert.Equal(instruction.Nonce, ack.OfferId);
@@ -56,21 +62,27 @@ public sealed class ModelRollbackTests
             KeyId = ModelRollbackSigning.KeyIdOf(key),
         };
 
-        var ack = await ModelPublisher.RollbackAsync(options, instruction, ModelRollbackSigning.Encode(instruction, key), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        var payload = ModelRollbackSigning.Encode(instruction, key);
+        var ack = await ModelPublisher.RollbackAsync(
+            options, instruction, payload, Patience, TestContext.Current.CancellationToken);
 
         Assert.False(ack.Accepted);
         Assert.Contains("no model store", ack.Reason, StringComparison.Ordinal);
     }
 
-    /// <summary>Stands in for the model store (tested on its own in Edge.Agent.Tests): obeys what its key signed.</summary>
-    private sealed class RollbackByKey(System.Security.Cryptography.ECDsa key) : IModelOfferHandler, IModelRollbackHandler
+    /// <summary>Stands in for the model store (tested alone in Edge.Agent.Tests): obeys what its key signed.</summary>
+    private sealed class RollbackByKey(System.Security.Cryptography.ECDsa key)
+        : IModelOfferHandler, IModelRollbackHandler
     {
         public List<ModelRollbackInstruction> Seen { get; } = [];
 
         public ValueTask<ModelOfferResult> HandleOfferAsync(ModelOffer offer, CancellationToken cancellationToken)
             => ValueTask.FromResult(new ModelOfferResult(false, "offers are not part of this test"));
 
-        public ValueTask<ModelOfferResult> HandleRollbackAsync(ModelRollbackInstruction instruction, ModelRollbackMessage signed, CancellationToken cancellationToken)
+        public ValueTask<ModelOfferResult> HandleRollbackAsync(
+            ModelRollbackInstruction instruction,
+            ModelRollbackMessage signed,
+            CancellationToken cancellationToken)
         {
             Seen.Add(instruction);
             return ValueTask.FromResult(ModelRollbackSigning.Verify(signed, key)

@@ -29,17 +29,20 @@ public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
 
         if (options.CalibrationPasses is < 1 or > 20)
         {
-            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.CalibrationPasses)}: must lie in 1..20, was {options.CalibrationPasses}.");
+            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.CalibrationPasses)}: must lie in 1..20, "
+                + $"was {options.CalibrationPasses}.");
         }
 
         if (!(options.GateSignificance is > 0 and < 1))
         {
-            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.GateSignificance)}: must lie in (0, 1), was {options.GateSignificance}.");
+            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.GateSignificance)}: must lie in (0, 1), "
+                + $"was {options.GateSignificance}.");
         }
 
         if (!(options.RollbackMaxAgeHours > 0))
         {
-            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.RollbackMaxAgeHours)}: must be positive, was {options.RollbackMaxAgeHours}.");
+            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.RollbackMaxAgeHours)}: must be positive, "
+                + $"was {options.RollbackMaxAgeHours}.");
         }
 
         Fraction(failures, nameof(ModelsOptions.Tolerance), options.Tolerance);

@@ -210,10 +210,24 @@ public sealed partial class AgentMessageHandler
 
         var result = _offers is IModelRollbackHandler handler
             ? await handler.HandleRollbackAsync(instruction, signed, cancellationToken).ConfigureAwait(false)
-            : new ModelOfferResult(false, "this agent has no model store (Edge:Models), so there is nothing to roll back.");
-        LogOffer(_logger, instruction.Nonce, result.Accepted, result.Reason);
-        var ack = new ModelAckMessage { DeviceId = _device.DeviceId, OfferId = instruction.Nonce, Accepted = result.Accepted, Reason = result.Reason, Timestamp = DateTimeOffset.UtcNow };
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+            : new ModelOfferResult(false, "this agent has no model store (Edge:Models): nothing to roll back.");
+        LogRollback(_logger, instruction.Nonce, instruction.ToVersion, result.Accepted, result.Reason);
+        var ack = new ModelAckMessage
+        {
+            DeviceId = _device.DeviceId,
+            OfferId = instruction.Nonce,
+            Accepted = result.Accepted,
+            Reason = result.Reason,
+            Timestamp = DateTimeOffset.UtcNow,
+        };
+        var payload = ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage);
+        _outbox.Enqueue(new OutboxMessage(
+            Guid.CreateVersion7(),
+            _ackTopic,
+            payload,
+            IsMeasurement: false,
+            ContentType: "application/json",
+            CorrelationData: message.CorrelationData));
     }
 
     private void RejectPat(InboundMessage message, string problem)
@@ -241,6 +255,11 @@ public sealed partial class AgentMessageHandler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Problem}")]
     private static partial void LogRejected(ILogger logger, string topic, string problem);
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Rollback instruction {Nonce} to version {Version}: accepted={Accepted} ({Reason})")]
+    private static partial void LogRollback(ILogger logger, Guid nonce, int version, bool accepted, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model offer {OfferId}: accepted={Accepted} ({Reason})")]
     private static partial void LogOffer(ILogger logger, Guid offerId, bool accepted, string reason);

@@ -8,6 +8,10 @@ namespace Edge.Agent.Messaging;
 /// </summary>
 public interface IModelRollbackHandler
 {
-    /// <summary>Verifies and carries out <paramref name="instruction"/>, or says why not. Must not throw for a bad one.</summary>
-    ValueTask<ModelOfferResult> HandleRollbackAsync(ModelRollbackInstruction instruction, ModelRollbackMessage signed, CancellationToken cancellationToken);
+    /// <summary>Verifies and carries out <paramref name="instruction"/>, or says why not; never throws for a bad one.
+    /// </summary>
+    ValueTask<ModelOfferResult> HandleRollbackAsync(
+        ModelRollbackInstruction instruction,
+        ModelRollbackMessage signed,
+        CancellationToken cancellationToken);
 }

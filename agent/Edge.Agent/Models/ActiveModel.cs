@@ -30,7 +30,7 @@ internal sealed class ActiveModel : IDisposable
         }
     }
 
-    /// <summary>Makes <paramref name="next"/> active (this holder now owns it); the previous model is released.</summary>
+    /// <summary>Makes <paramref name="next"/> active (this holder now owns it); releases the previous one.</summary>
     public void Swap(HybridModel? next)
     {
         ModelSlot? previous;
@@ -66,7 +66,9 @@ internal sealed class ModelSlot(HybridModel model)
         }
     }
 
-    public async Task<InferenceResult> ClassifyAsync(ReadOnlyMemory<float> features, CancellationToken cancellationToken)
+    public async Task<InferenceResult> ClassifyAsync(
+        ReadOnlyMemory<float> features,
+        CancellationToken cancellationToken)
     {
         await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -80,7 +82,7 @@ internal sealed class ModelSlot(HybridModel model)
     }
 }
 
-/// <summary>Keeps one model alive while it is used; classifications through it take turns with every other user.</summary>
+/// <summary>Keeps one model alive while it is used; classifications through it take turns with other users.</summary>
 internal sealed class ModelLease : IDisposable
 {
     private ModelSlot? _slot;

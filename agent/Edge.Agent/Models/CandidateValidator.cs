@@ -13,13 +13,17 @@ namespace Edge.Agent.Models;
 /// </summary>
 internal sealed class CandidateValidator(CalibrationSet calibration, int passes, double tolerance, double significance)
 {
-    /// <summary>Judges <paramref name="candidate"/> against <paramref name="active"/> (null when no model is active).</summary>
-    public async Task<GateVerdict> ValidateAsync(HybridModel candidate, ModelLease? active, CancellationToken cancellationToken)
+    /// <summary>Judges <paramref name="candidate"/> against <paramref name="active"/> (null: none active).</summary>
+    public async Task<GateVerdict> ValidateAsync(
+        HybridModel candidate,
+        ModelLease? active,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         if (active is not null && StageIdentity.Same(candidate.Manifest, active.Manifest))
         {
-            return new GateVerdict(true, null, null, $"Version {candidate.Version} holds the same stages and θ as the active "
+            return new GateVerdict(true, null, null,
+                $"Version {candidate.Version} holds the same stages and θ as the active "
                 + $"version {active.Version}; accepted without a calibration run.");
         }
 
@@ -27,7 +31,10 @@ internal sealed class CandidateValidator(CalibrationSet calibration, int passes,
     }
 
     /// <summary>The paired calibration run and the decision, without the identical-content shortcut.</summary>
-    public async Task<GateVerdict> CompareAsync(HybridModel candidate, ModelLease? active, CancellationToken cancellationToken)
+    public async Task<GateVerdict> CompareAsync(
+        HybridModel candidate,
+        ModelLease? active,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         var features = new float[calibration.FeatureCount];
@@ -38,7 +45,8 @@ internal sealed class CandidateValidator(CalibrationSet calibration, int passes,
             {
                 calibration.Row(i).CopyTo(features);
                 var label = calibration.Labels[i];
-                var c = (await candidate.ClassifyAsync(features, cancellationToken).ConfigureAwait(false)).Label == label;
+                var result = await candidate.ClassifyAsync(features, cancellationToken).ConfigureAwait(false);
+                var c = result.Label == label;
                 candidateRight += c ? 1 : 0;
                 if (active is null)
                 {
@@ -68,7 +76,8 @@ internal sealed class CandidateValidator(CalibrationSet calibration, int passes,
         if (below && p < significance)
         {
             return new GateVerdict(false, candidateAccuracy, activeAccuracy, string.Create(CultureInfo.InvariantCulture,
-                $"Calibration accuracy {candidateAccuracy:P1} is below the active model {active.Version}'s {activeAccuracy:P1} "
+                $"Calibration accuracy {candidateAccuracy:P1} is below the active model {active.Version}'s "
+                + $"{activeAccuracy:P1} "
                 + $"minus the tolerance {tolerance:P1}, significantly ({test} < {significance}); version "
                 + $"{candidate.Version} was not activated."));
         }

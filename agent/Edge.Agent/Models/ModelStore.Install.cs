@@ -34,7 +34,9 @@ public sealed partial class ModelStore
     /// Writes <paramref name="package"/> (an offer's slice of the MQTT payload) to the spool before anything else, then
     /// installs it as <see cref="InstallAsync(Stream, CancellationToken)"/> does.
     /// </summary>
-    public async Task<InstallResult> InstallAsync(ReadOnlyMemory<byte> package, CancellationToken cancellationToken = default)
+    public async Task<InstallResult> InstallAsync(
+        ReadOnlyMemory<byte> package,
+        CancellationToken cancellationToken = default)
     {
         SpooledPackage spooled;
         try
@@ -89,7 +91,8 @@ public sealed partial class ModelStore
                 return Refuse(verified, e.Message, null);
             }
 
-            return await ValidateAndActivateAsync(verified, candidate, spooled, cancellationToken).ConfigureAwait(false);
+            return await ValidateAndActivateAsync(verified, candidate, spooled, cancellationToken)
+                .ConfigureAwait(false);
         }
         finally
         {
@@ -97,7 +100,11 @@ public sealed partial class ModelStore
         }
     }
 
-    private async Task<InstallResult> ValidateAndActivateAsync(VerifiedModelPackage verified, HybridModel candidate, SpooledPackage spooled, CancellationToken cancellationToken)
+    private async Task<InstallResult> ValidateAndActivateAsync(
+        VerifiedModelPackage verified,
+        HybridModel candidate,
+        SpooledPackage spooled,
+        CancellationToken cancellationToken)
     {
         var keep = false;
         try
@@ -107,7 +114,9 @@ public sealed partial class ModelStore
             using (var active = _active.Acquire())
             {
                 verdict = await _validator.ValidateAsync(candidate, active, cancellationToken).ConfigureAwait(false);
-                activeRecorded = active is null ? null : _state.Installed.Find(v => v.Version == active.Version)?.CalibrationAccuracy;
+                activeRecorded = active is null
+                    ? null
+                    : _state.Installed.Find(v => v.Version == active.Version)?.CalibrationAccuracy;
             }
 
             if (!verdict.Accepted)
@@ -119,7 +128,8 @@ public sealed partial class ModelStore
             var file = $"{version.ToString("D6", CultureInfo.InvariantCulture)}{ModelPackageLayout.Extension}";
             spooled.MoveTo(_files.PackagePath(file));
             var accuracy = verdict.CandidateAccuracy ?? activeRecorded ?? double.NaN;
-            _state.Installed.Add(new InstalledVersion(version, file, accuracy, _clock.GetUtcNow(), verified.ManifestSha256));
+            var installedAt = _clock.GetUtcNow();
+            _state.Installed.Add(new InstalledVersion(version, file, accuracy, installedAt, verified.ManifestSha256));
             _state.ActivationStack.Add(version);
             VersionPolicy.Activated(_state, version);
             _manifests[version] = verified.Manifest;
@@ -157,19 +167,22 @@ public sealed partial class ModelStore
     {
         if (!string.Equals(manifest.CalibrationSha256, _calibration.Sha256, StringComparison.OrdinalIgnoreCase))
         {
-            return $"The package was built for calibration set {manifest.CalibrationSha256[..12]}…, but this agent holds {_calibration.Sha256[..12]}… ({_options.CalibrationSetPath}).";
+            return $"The package was built for calibration set {manifest.CalibrationSha256[..12]}…, but this agent "
+                + $"holds {_calibration.Sha256[..12]}… ({_options.CalibrationSetPath}).";
         }
 
         return _calibration.FeatureCount != manifest.Input.Size
-            ? $"The calibration set has {_calibration.FeatureCount} features per example; the model takes {manifest.Input.Size}."
+            ? $"The calibration set has {_calibration.FeatureCount} features per example; "
+                + $"the model takes {manifest.Input.Size}."
             : null;
     }
 
-    /// <summary>Refuses a verified package and remembers it, so the same package is refused at once next time.</summary>
+    /// <summary>Refuses a verified package and remembers it, so the same package is refused at once again.</summary>
     private InstallResult Refuse(VerifiedModelPackage verified, string reason, GateVerdict? verdict)
     {
         var version = verified.Manifest.ModelVersion;
-        VersionPolicy.Remember(_state, new RefusedPackage(version, verified.ManifestSha256, reason, _clock.GetUtcNow()));
+        var refused = new RefusedPackage(version, verified.ManifestSha256, reason, _clock.GetUtcNow());
+        VersionPolicy.Remember(_state, refused);
         _files.Write(_state);
         LogRejected(_logger, version, reason);
         return new InstallResult(false, version, verdict?.CandidateAccuracy, verdict?.ActiveAccuracy, reason);

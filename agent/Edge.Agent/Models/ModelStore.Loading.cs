@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Edge.Agent.Models;
 
-/// <summary>Reloading the store after a restart: every entry is re-verified; a bad one is reported and skipped.</summary>
+/// <summary>Reloading the store after a restart: every entry is re-verified; a bad one is reported, skipped.</summary>
 public sealed partial class ModelStore
 {
     private void Load()
@@ -12,7 +12,8 @@ public sealed partial class ModelStore
         var state = _files.Read(out var floor, out var problem);
         if (state is null && (problem is not null || _files.PackageFiles().Length > 0))
         {
-            Report($"{problem ?? $"{_files.StatePath}: missing"}; rebuilt from the packages present (floor {floor} kept).");
+            var why = problem ?? $"{_files.StatePath}: missing";
+            Report($"{why}; rebuilt from the packages present (floor {floor} kept).");
             state = Rebuild();
         }
 
@@ -24,7 +25,8 @@ public sealed partial class ModelStore
             {
                 if (manifest is not null)
                 {
-                    Report($"{installed.File}: holds version {manifest.ModelVersion}, not {installed.Version}; skipped.");
+                    Report($"{installed.File}: holds version {manifest.ModelVersion}, "
+                        + $"not {installed.Version}; skipped.");
                 }
 
                 state.Installed.Remove(installed);
@@ -58,7 +60,8 @@ public sealed partial class ModelStore
             var file = Path.GetFileName(path);
             if (Verify(file) is { } manifest)
             {
-                state.Installed.Add(new InstalledVersion(manifest.ModelVersion, file, double.NaN, File.GetLastWriteTimeUtc(path), ""));
+                var written = File.GetLastWriteTimeUtc(path);
+                state.Installed.Add(new InstalledVersion(manifest.ModelVersion, file, double.NaN, written, ""));
                 state.ActivationStack.Add(manifest.ModelVersion);
             }
         }
@@ -114,7 +117,9 @@ public sealed partial class ModelStore
         LogProblem(_logger, problem);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model version {Version} installed and activated (calibration accuracy {Accuracy:P1})")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Model version {Version} installed and activated (calibration accuracy {Accuracy:P1})")]
     private static partial void LogInstalled(ILogger logger, int version, double accuracy);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model package (version {Version}) rejected: {Reason}")]
@@ -126,10 +131,14 @@ public sealed partial class ModelStore
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rollback instruction {Nonce} refused: {Reason}")]
     private static partial void LogRollbackRefused(ILogger logger, Guid nonce, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Model version {Version} is unhealthy ({Verdict}) but there is no earlier version to roll back to")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Model version {Version} is unhealthy ({Verdict}) but there is no earlier version to roll back to")]
     private static partial void LogUnhealthyNoTarget(ILogger logger, int version, string verdict);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pruned model version {Version} (keeping the active and the newest versions)")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Pruned model version {Version} (keeping the active and the newest versions)")]
     private static partial void LogPruned(ILogger logger, int version);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Model store: {Problem}")]

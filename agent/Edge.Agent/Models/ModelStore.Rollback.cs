@@ -10,8 +10,8 @@ public sealed partial class ModelStore
 {
     /// <summary>
     /// Activates <paramref name="toVersion"/> (an installed version), or without it the version active before the
-    /// current one. Throws <see cref="ModelStoreException"/> when there is nothing to roll back to or the version is not
-    /// installed.
+    /// current one. Throws <see cref="ModelStoreException"/> when there is nothing to roll back to or the version
+    /// is not installed.
     /// </summary>
     public async Task<int> RollbackAsync(int? toVersion, string reason, CancellationToken cancellationToken = default)
     {
@@ -30,7 +30,10 @@ public sealed partial class ModelStore
     /// Carries out a signed rollback instruction after <see cref="RollbackInstructionCheck"/>: the version must be
     /// installed; the instruction's issue time and nonce are persisted so it cannot be replayed.
     /// </summary>
-    public async Task<RollbackInstructionResult> ApplyRollbackAsync(ModelRollbackInstruction instruction, ModelRollbackMessage signed, CancellationToken cancellationToken = default)
+    public async Task<RollbackInstructionResult> ApplyRollbackAsync(
+        ModelRollbackInstruction instruction,
+        ModelRollbackMessage signed,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instruction);
         ArgumentNullException.ThrowIfNull(signed);
@@ -47,7 +50,7 @@ public sealed partial class ModelStore
                 _state.LastRollback);
             if (problem is null && !_manifests.ContainsKey(instruction.ToVersion))
             {
-                problem = $"version {instruction.ToVersion} is not installed; installed: {string.Join(", ", _manifests.Keys.Order())}.";
+                problem = $"version {instruction.ToVersion} is not installed; installed: {InstalledList()}.";
             }
 
             if (problem is not null)
@@ -57,8 +60,9 @@ public sealed partial class ModelStore
             }
 
             _state.LastRollback = new RollbackMark(instruction.IssuedAt, instruction.Nonce);
-            var active = RollbackLocked(instruction.ToVersion, $"signed rollback instruction {instruction.Nonce} (key {instruction.KeyId})");
-            return new RollbackInstructionResult(true, $"Version {active} is active (signed rollback instruction {instruction.Nonce}).");
+            var what = $"signed rollback instruction {instruction.Nonce}";
+            var active = RollbackLocked(instruction.ToVersion, $"{what} (key {instruction.KeyId})");
+            return new RollbackInstructionResult(true, $"Version {active} is active ({what}).");
         }
         catch (ModelStoreException e)
         {
@@ -78,7 +82,7 @@ public sealed partial class ModelStore
         {
             if (!_manifests.ContainsKey(requested))
             {
-                throw new ModelStoreException($"Version {requested} is not installed. Installed: {string.Join(", ", _manifests.Keys.Order())}.");
+                throw new ModelStoreException($"Version {requested} is not installed. Installed: {InstalledList()}.");
             }
 
             target = requested;
@@ -93,7 +97,8 @@ public sealed partial class ModelStore
             target = stack[^2];
         }
 
-        var model = Load(target) ?? throw new ModelStoreException($"Version {target} can no longer be loaded; see the log.");
+        var model = Load(target)
+            ?? throw new ModelStoreException($"Version {target} can no longer be loaded; see the log.");
         var from = ActiveVersion ?? 0;
         if (toVersion is null)
         {
@@ -113,6 +118,8 @@ public sealed partial class ModelStore
         LogRolledBack(_logger, from, target, reason);
         return target;
     }
+
+    private string InstalledList() => string.Join(", ", _manifests.Keys.Order());
 
     private void RollBackUnhealthy(string verdict)
     {

@@ -34,19 +34,28 @@ public sealed partial class ModelStore : IDisposable
     private readonly Dictionary<int, ModelManifest> _manifests = [];
     private StoreState _state = new();
 
-    private ModelStore(ModelsOptions options, IPhysicalDevice device, ECDsa publicKey, CalibrationSet calibration, ILogger logger, TimeProvider clock, IMeasurementTap? tap)
+    private ModelStore(
+        ModelsOptions options,
+        IPhysicalDevice device,
+        ECDsa publicKey,
+        CalibrationSet calibration,
+        ILogger logger,
+        TimeProvider clock,
+        IMeasurementTap? tap)
     {
-        (_options, _device, _publicKey, _calibration, _logger, _clock, _tap) = (options, device, publicKey, calibration, logger, clock, tap);
+        (_options, _device, _publicKey, _calibration) = (options, device, publicKey, calibration);
+        (_logger, _clock, _tap) = (logger, clock, tap);
         _files = new StoreStateFile(options.StoreDirectory);
         _spool = new OfferSpool(options.StoreDirectory, ModelPackageLayout.MaxPackageBytes);
-        _validator = new CandidateValidator(calibration, options.CalibrationPasses, options.Tolerance, options.GateSignificance);
+        _validator = new CandidateValidator(
+            calibration, options.CalibrationPasses, options.Tolerance, options.GateSignificance);
         Health = new HealthMonitor(options.HealthWindow, options.MinMeanConfidence, options.MaxDeviceErrorRate);
     }
 
     /// <summary>Live health of the active model.</summary>
     public HealthMonitor Health { get; }
 
-    /// <summary>Problems found when the store was opened (corrupt packages, unreadable state), each naming the entry.</summary>
+    /// <summary>Problems found on open (corrupt packages, unreadable state), each naming the entry.</summary>
     public IReadOnlyList<string> Problems => _problems;
 
     /// <summary>The manifest of the model serving classifications, or null when none is installed.</summary>
@@ -55,7 +64,8 @@ public sealed partial class ModelStore : IDisposable
     /// <summary>The version serving classifications, or null when none is installed.</summary>
     public int? ActiveVersion => _active.Manifest?.ModelVersion;
 
-    /// <summary>The anti-rollback floor: the highest version ever activated; offers at or below it are refused.</summary>
+    /// <summary>The anti-rollback floor: the highest version ever activated; offers at or below it are refused.
+    /// </summary>
     public int Floor => _state.Floor;
 
     /// <summary>The hosted device.</summary>
@@ -66,14 +76,20 @@ public sealed partial class ModelStore : IDisposable
     /// re-verifies every installed package, and loads the active model. Throws <see cref="ModelStoreException"/> when
     /// the key or calibration set cannot be used.
     /// </summary>
-    public static ModelStore Open(ModelsOptions options, IPhysicalDevice device, ILogger logger, TimeProvider? clock = null, IMeasurementTap? tap = null)
+    public static ModelStore Open(
+        ModelsOptions options,
+        IPhysicalDevice device,
+        ILogger logger,
+        TimeProvider? clock = null,
+        IMeasurementTap? tap = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(logger);
         if (!options.Enabled)
         {
-            throw new ModelStoreException($"No model store is configured: set {ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}.");
+            const string setting = $"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}";
+            throw new ModelStoreException($"No model store is configured: set {setting}.");
         }
 
         ECDsa key;
@@ -115,7 +131,13 @@ public sealed partial class ModelStore : IDisposable
         foreach (var installed in _state.Installed)
         {
             var manifest = _manifests[installed.Version];
-            list.Add(new ModelVersionInfo(installed.Version, installed.Version == active, installed.CalibrationAccuracy, installed.InstalledAt, manifest.Task, manifest.TrainerId));
+            list.Add(new ModelVersionInfo(
+                installed.Version,
+                installed.Version == active,
+                installed.CalibrationAccuracy,
+                installed.InstalledAt,
+                manifest.Task,
+                manifest.TrainerId));
         }
 
         list.Sort((a, b) => b.Version.CompareTo(a.Version));
@@ -127,9 +149,12 @@ public sealed partial class ModelStore : IDisposable
     /// turns unhealthy and an earlier version is held the store rolls back to it (logged, and visible in the result's
     /// version). Never waits for an install being validated.
     /// </summary>
-    public async Task<(InferenceResult Result, int Version)> ClassifyAsync(ReadOnlyMemory<float> features, CancellationToken cancellationToken = default)
+    public async Task<(InferenceResult Result, int Version)> ClassifyAsync(
+        ReadOnlyMemory<float> features,
+        CancellationToken cancellationToken = default)
     {
-        using var lease = _active.Acquire() ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>'.");
+        using var lease = _active.Acquire() ?? throw new ModelStoreException(
+            "No model is active: install one with 'edge-agent models install <package>'.");
         InferenceResult result;
         try
         {
@@ -153,7 +178,7 @@ public sealed partial class ModelStore : IDisposable
         _changes.Dispose();
     }
 
-    /// <summary>Feeds the health window; an unhealthy verdict rolls back unless an install or rollback is under way.</summary>
+    /// <summary>Feeds the health window; an unhealthy verdict rolls back unless a change is under way.</summary>
     private async Task RecordHealthAsync(int version, float? confidence)
     {
         string? verdict;

@@ -27,7 +27,10 @@ public sealed class ModelStoreOfferHandler(ModelStore store) : IModelOfferHandle
     }
 
     /// <inheritdoc />
-    public async ValueTask<ModelOfferResult> HandleRollbackAsync(ModelRollbackInstruction instruction, ModelRollbackMessage signed, CancellationToken cancellationToken)
+    public async ValueTask<ModelOfferResult> HandleRollbackAsync(
+        ModelRollbackInstruction instruction,
+        ModelRollbackMessage signed,
+        CancellationToken cancellationToken)
     {
         try
         {

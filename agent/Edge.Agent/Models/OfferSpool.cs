@@ -12,7 +12,8 @@ internal sealed class OfferSpool
     private readonly string _directory;
     private readonly long _maxBytes;
 
-    /// <summary>Uses <c>incoming</c> under <paramref name="storeDirectory"/>, with a cap of <paramref name="maxBytes"/>.</summary>
+    /// <summary>Uses <c>incoming</c> under <paramref name="storeDirectory"/>, capped at <paramref name="maxBytes"/>.
+    /// </summary>
     public OfferSpool(string storeDirectory, long maxBytes)
     {
         _directory = Path.Combine(storeDirectory, "incoming");
@@ -24,7 +25,7 @@ internal sealed class OfferSpool
         }
     }
 
-    /// <summary>Spools <paramref name="package"/>; a package over the cap is a <see cref="ModelPackageException"/>.</summary>
+    /// <summary>Spools <paramref name="package"/>; over the cap it is a <see cref="ModelPackageException"/>.</summary>
     public SpooledPackage Spool(ReadOnlySpan<byte> package)
     {
         if (package.Length > _maxBytes)
@@ -48,7 +49,7 @@ internal sealed class OfferSpool
         return spooled;
     }
 
-    /// <summary>Spools <paramref name="package"/>, stopping at the cap with a <see cref="ModelPackageException"/>.</summary>
+    /// <summary>Spools <paramref name="package"/>, stopping at the cap (<see cref="ModelPackageException"/>).</summary>
     public async Task<SpooledPackage> SpoolAsync(Stream package, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(package);
@@ -92,7 +93,7 @@ internal sealed class SpooledPackage(string path) : IDisposable
 
     private bool _kept;
 
-    /// <summary>Moves the file to <paramref name="destination"/> (same volume: a rename, not a copy); it is then kept.</summary>
+    /// <summary>Moves the file to <paramref name="destination"/> (same volume: a rename); it is then kept.</summary>
     public void MoveTo(string destination)
     {
         File.Move(Path, destination, overwrite: true);

@@ -26,12 +26,14 @@ internal static class RollbackInstructionCheck
         var keyId = ModelRollbackSigning.KeyIdOf(trustedKey);
         if (!string.Equals(instruction.KeyId, keyId, StringComparison.Ordinal))
         {
-            return $"the instruction names key '{instruction.KeyId}', which this agent does not trust (it trusts '{keyId}').";
+            return $"the instruction names key '{instruction.KeyId}', which this agent does not trust "
+                + $"(it trusts '{keyId}').";
         }
 
         if (!ModelRollbackSigning.Verify(signed, trustedKey))
         {
-            return $"the signature does not verify with key '{keyId}': the instruction was altered or signed with another key.";
+            return $"the signature does not verify with key '{keyId}': the instruction was altered or signed "
+                + "with another key.";
         }
 
         if (!string.Equals(instruction.DeviceId, deviceId, StringComparison.Ordinal))
@@ -42,20 +44,22 @@ internal static class RollbackInstructionCheck
         if (instruction.IssuedAt < now - maxAge)
         {
             return string.Create(CultureInfo.InvariantCulture,
-                $"the instruction was issued at {instruction.IssuedAt:O}, more than {maxAge.TotalHours:0.##} h ago; it is stale.");
+                $"the instruction was issued at {instruction.IssuedAt:O}, "
+                + $"more than {maxAge.TotalHours:0.##} h ago; it is stale.");
         }
 
         if (instruction.IssuedAt > now + MaxClockSkew)
         {
             return string.Create(CultureInfo.InvariantCulture,
-                $"the instruction was issued at {instruction.IssuedAt:O}, in the future of this agent's clock ({now:O}).");
+                $"the instruction was issued at {instruction.IssuedAt:O}, in the future of this agent's clock "
+                + $"({now:O}).");
         }
 
         if (last is not null && instruction.IssuedAt <= last.IssuedAt)
         {
             return string.Create(CultureInfo.InvariantCulture,
-                $"the instruction (issued {instruction.IssuedAt:O}, nonce {instruction.Nonce}) is not newer than the last one "
-                + $"accepted (issued {last.IssuedAt:O}, nonce {last.Nonce}); replays are refused.");
+                $"the instruction (issued {instruction.IssuedAt:O}, nonce {instruction.Nonce}) is not newer than the "
+                + $"last one accepted (issued {last.IssuedAt:O}, nonce {last.Nonce}); replays are refused.");
         }
 
         return null;

@@ -1,12 +1,12 @@
 namespace Edge.Agent.Models;
 
 /// <summary>
-/// The exact one-sided sign test (McNemar's exact test) on paired outcomes: of the pairs where only one model was right,
-/// how likely are at least <c>losses</c> losses if both models were equally good (each discordant pair a fair coin)?
+/// The exact one-sided sign test (McNemar's exact test) on paired outcomes: of the pairs where only one model was
+/// right, how likely are at least <c>losses</c> losses if both models were equally good (each such pair a fair coin)?
 /// </summary>
 internal static class SignTest
 {
-    /// <summary>P(X ≥ <paramref name="losses"/>) for X ~ Binomial(losses + wins, ½); 1 when there are no discordant pairs.</summary>
+    /// <summary>P(X ≥ <paramref name="losses"/>) for X ~ Binomial(losses + wins, ½); 1 without losses.</summary>
     public static double PValueWorse(int losses, int wins)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(losses);

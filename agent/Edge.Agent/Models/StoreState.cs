@@ -16,7 +16,8 @@ internal sealed record StoreState
     /// <summary>The highest version ever activated: no offer at or below it is installed or activated.</summary>
     public int Floor { get; set; }
 
-    /// <summary>Packages refused after verification, oldest first (bounded by <see cref="VersionPolicy.MaxRefused"/>).</summary>
+    /// <summary>Packages refused after verification, oldest first (at most <see cref="VersionPolicy.MaxRefused"/>).
+    /// </summary>
     public List<RefusedPackage> Refused { get; init; } = [];
 
     /// <summary>The last signed rollback instruction accepted; anything not newer is a replay.</summary>
@@ -33,7 +34,12 @@ internal sealed record StoreState
 /// <param name="CalibrationAccuracy">Accuracy measured on the calibration set when it was installed.</param>
 /// <param name="InstalledAt">When it was installed.</param>
 /// <param name="ManifestSha256">Digest of its signed manifest.</param>
-internal sealed record InstalledVersion(int Version, string File, double CalibrationAccuracy, DateTimeOffset InstalledAt, string ManifestSha256);
+internal sealed record InstalledVersion(
+    int Version,
+    string File,
+    double CalibrationAccuracy,
+    DateTimeOffset InstalledAt,
+    string ManifestSha256);
 
 /// <summary>A verified package the store refused, remembered so a re-offer is refused at once.</summary>
 /// <param name="Version">Its model version.</param>
@@ -47,6 +53,9 @@ internal sealed record RefusedPackage(int Version, string ManifestSha256, string
 /// <param name="Nonce">Its nonce.</param>
 internal sealed record RollbackMark(DateTimeOffset IssuedAt, Guid Nonce);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(StoreState))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -69,8 +69,9 @@ internal sealed class StoreStateFile
     /// <summary>Writes the floor file, then <c>state.json</c>.</summary>
     public void Write(StoreState state)
     {
-        AtomicFile.WriteAllText(Path.Combine(_directory, FloorName), state.Floor.ToString(CultureInfo.InvariantCulture));
-        AtomicFile.Write(StatePath, stream => JsonSerializer.Serialize(stream, state, StoreJsonContext.Default.StoreState));
+        var floor = state.Floor.ToString(CultureInfo.InvariantCulture);
+        AtomicFile.WriteAllText(Path.Combine(_directory, FloorName), floor);
+        AtomicFile.Write(StatePath, s => JsonSerializer.Serialize(s, state, StoreJsonContext.Default.StoreState));
     }
 
     /// <summary>Package files present in <see cref="VersionsDirectory"/>, by name.</summary>
@@ -86,7 +87,8 @@ internal sealed class StoreStateFile
         var path = Path.Combine(_directory, FloorName);
         try
         {
-            return int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var floor) ? floor : 0;
+            var text = File.ReadAllText(path).Trim();
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var floor) ? floor : 0;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

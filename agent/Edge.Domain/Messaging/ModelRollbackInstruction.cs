@@ -15,13 +15,15 @@ public sealed record ModelRollbackInstruction : IControlMessage
     /// <summary>The installed version to activate.</summary>
     public required int ToVersion { get; init; }
 
-    /// <summary>When the trainer issued it; the agent refuses stale ones and any not newer than the last it accepted.</summary>
+    /// <summary>When the trainer issued it; the agent refuses stale ones and any not newer than the last accepted.
+    /// </summary>
     public required DateTimeOffset IssuedAt { get; init; }
 
     /// <summary>Unique per instruction; the agent's <see cref="ModelAckMessage.OfferId"/> echoes it.</summary>
     public required Guid Nonce { get; init; }
 
-    /// <summary>Id of the signing key (<see cref="ModelRollbackSigning.KeyIdOf"/>), so the agent picks the right trusted key.</summary>
+    /// <summary>Id of the signing key (<see cref="ModelRollbackSigning.KeyIdOf"/>): which trusted key to verify with.
+    /// </summary>
     public required string KeyId { get; init; }
 }
 

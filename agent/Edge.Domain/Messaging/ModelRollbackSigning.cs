@@ -10,8 +10,8 @@ public static class ModelRollbackSigning
     private const int MaxSignatureBytes = 132;
 
     /// <summary>
-    /// A key's id: the first 16 hex digits of the SHA-256 of its SubjectPublicKeyInfo, so the same key has the same id on
-    /// the trainer (private key) and on the agent (public key).
+    /// A key's id: the first 16 hex digits of the SHA-256 of its SubjectPublicKeyInfo, so the same key has the same id
+    /// on the trainer (private key) and on the agent (public key).
     /// </summary>
     public static string KeyIdOf(ECDsa key)
     {
@@ -19,12 +19,14 @@ public static class ModelRollbackSigning
         return Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()))[..16];
     }
 
-    /// <summary>Signs <paramref name="instruction"/> with <paramref name="privateKey"/> and returns the MQTT payload.</summary>
+    /// <summary>Signs <paramref name="instruction"/> with <paramref name="privateKey"/>; returns the MQTT payload.
+    /// </summary>
     public static byte[] Encode(ModelRollbackInstruction instruction, ECDsa privateKey)
     {
         ArgumentNullException.ThrowIfNull(instruction);
         var signed = ControlJson.Serialize(instruction, MessagingJsonContext.Default.ModelRollbackInstruction);
-        var message = new ModelRollbackMessage { Instruction = signed, Signature = PackageSigning.Sign(privateKey, signed) };
+        var signature = PackageSigning.Sign(privateKey, signed);
+        var message = new ModelRollbackMessage { Instruction = signed, Signature = signature };
         return ControlJson.Serialize(message, MessagingJsonContext.Default.ModelRollbackMessage);
     }
 
@@ -37,10 +39,12 @@ public static class ModelRollbackSigning
         var message = ControlJson.Parse(payload, MessagingJsonContext.Default.ModelRollbackMessage);
         if (message.Signature is not { Length: > 0 and <= MaxSignatureBytes })
         {
-            throw new MessageFormatException($"{nameof(ModelRollbackMessage)}: 'signature' must hold 1..{MaxSignatureBytes} bytes.");
+            throw new MessageFormatException(
+                $"{nameof(ModelRollbackMessage)}: 'signature' must hold 1..{MaxSignatureBytes} bytes.");
         }
 
-        var instruction = ControlJson.Parse(message.Instruction ?? [], MessagingJsonContext.Default.ModelRollbackInstruction);
+        var instruction = ControlJson.Parse(
+            message.Instruction ?? [], MessagingJsonContext.Default.ModelRollbackInstruction);
         return (instruction, message);
     }
 

@@ -7,7 +7,8 @@ namespace Edge.Trainer.Cli;
 
 /// <summary>
 /// <c>rollback</c>: signs an instruction telling one agent to activate an installed earlier version, sends it on
-/// <c>model/rollback</c> and prints the agent's verdict. The agent's floor stays: older packages still cannot be offered.
+/// <c>model/rollback</c> and prints the agent's verdict. The agent's floor stays: older packages still cannot be
+/// offered.
 /// </summary>
 internal static class RollbackCommand
 {
@@ -15,10 +16,24 @@ internal static class RollbackCommand
     {
         var deviceId = new Option<string>("--device-id") { Description = "Agent to roll back.", Required = true };
         var to = new Option<int>("--to") { Description = "Installed model version to activate.", Required = true };
-        var key = new Option<FileInfo>("--key") { Description = "Trainer's private signing key (PEM) the agent trusts.", Required = true };
-        var broker = new Option<string>("--broker") { Description = "Broker as host[:port].", DefaultValueFactory = _ => "localhost:1883" };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the agent's verdict.", DefaultValueFactory = _ => 30 };
-        var command = new Command("rollback", "Send a signed rollback instruction to a live agent over MQTT and wait for its verdict.")
+        var key = new Option<FileInfo>("--key")
+        {
+            Description = "Trainer's private signing key (PEM) the agent trusts.",
+            Required = true,
+        };
+        var broker = new Option<string>("--broker")
+        {
+            Description = "Broker as host[:port].",
+            DefaultValueFactory = _ => "localhost:1883",
+        };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for the agent's verdict.",
+            DefaultValueFactory = _ => 30,
+        };
+        var command = new Command(
+            "rollback",
+            "Send a signed rollback instruction to a live agent over MQTT and wait for its verdict.")
         {
             deviceId, to, key, broker, timeout,
         };
@@ -48,10 +63,13 @@ internal static class RollbackCommand
                 KeyId = ModelRollbackSigning.KeyIdOf(signingKey),
             };
             var payload = ModelRollbackSigning.Encode(instruction, signingKey);
-            var options = BrokerOptions.Parse(parse.GetValue(broker)!, $"edge-trainer-rollback-{Environment.ProcessId}");
+            var clientId = $"edge-trainer-rollback-{Environment.ProcessId}";
+            var options = BrokerOptions.Parse(parse.GetValue(broker)!, clientId);
             try
             {
-                var ack = await ModelPublisher.RollbackAsync(options, instruction, payload, TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false);
+                var wait = TimeSpan.FromSeconds(seconds);
+                var ack = await ModelPublisher.RollbackAsync(options, instruction, payload, wait, cancellationToken)
+                    .ConfigureAwait(false);
                 Console.WriteLine($"{ack.DeviceId}: {(ack.Accepted ? "accepted" : "refused")} — {ack.Reason}");
                 return ack.Accepted ? 0 : PublishCommand.Refused;
             }
@@ -62,7 +80,8 @@ internal static class RollbackCommand
             }
             catch (MQTTnet.Exceptions.MqttCommunicationException e)
             {
-                await Console.Error.WriteLineAsync($"error: cannot reach the broker {options.Host}:{options.Port}: {e.Message}").ConfigureAwait(false);
+                var problem = $"error: cannot reach the broker {options.Host}:{options.Port}: {e.Message}";
+                await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
                 return 1;
             }
         });

@@ -15,11 +15,18 @@ public static class ModelPublisher
 {
     /// <summary>Publishes <paramref name="package"/> to <paramref name="deviceId"/> and returns the agent's verdict.</summary>
     /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/> (agent offline, or no store configured there).</exception>
-    public static Task<ModelAckMessage> OfferAsync(BrokerOptions broker, string deviceId, ReadOnlyMemory<byte> package, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static Task<ModelAckMessage> OfferAsync(
+        BrokerOptions broker,
+        string deviceId,
+        ReadOnlyMemory<byte> package,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default)
     {
         EdgeTopics.ValidateDeviceId(deviceId);
         var offer = new ModelOffer(Guid.NewGuid(), package);
-        return SendAsync(broker, deviceId, TopicKind.ModelOffer, offer.Encode(), offer.OfferId, $"model offer {offer.OfferId}", timeout, cancellationToken);
+        var what = $"model offer {offer.OfferId}";
+        return SendAsync(
+            broker, deviceId, TopicKind.ModelOffer, offer.Encode(), offer.OfferId, what, timeout, cancellationToken);
     }
 
     /// <summary>
@@ -27,14 +34,29 @@ public static class ModelPublisher
     /// and returns the agent's verdict; the ack echoes the instruction's nonce.
     /// </summary>
     /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/>.</exception>
-    public static Task<ModelAckMessage> RollbackAsync(BrokerOptions broker, ModelRollbackInstruction instruction, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static Task<ModelAckMessage> RollbackAsync(
+        BrokerOptions broker,
+        ModelRollbackInstruction instruction,
+        byte[] payload,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instruction);
         EdgeTopics.ValidateDeviceId(instruction.DeviceId);
-        return SendAsync(broker, instruction.DeviceId, TopicKind.ModelRollback, payload, instruction.Nonce, $"rollback instruction {instruction.Nonce}", timeout, cancellationToken);
+        var (device, nonce) = (instruction.DeviceId, instruction.Nonce);
+        var what = $"rollback instruction {nonce}";
+        return SendAsync(broker, device, TopicKind.ModelRollback, payload, nonce, what, timeout, cancellationToken);
     }
 
-    private static async Task<ModelAckMessage> SendAsync(BrokerOptions broker, string deviceId, TopicKind topic, byte[] payload, Guid id, string what, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<ModelAckMessage> SendAsync(
+        BrokerOptions broker,
+        string deviceId,
+        TopicKind topic,
+        byte[] payload,
+        Guid id,
+        string what,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(broker);
         var verdict = new TaskCompletionSource<ModelAckMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -76,7 +98,8 @@ public static class ModelPublisher
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"Agent '{deviceId}' gave no verdict on {what} within {timeout.TotalSeconds:0.#} s (is it online, with Edge:Models configured?).");
+                throw new TimeoutException($"Agent '{deviceId}' gave no verdict on {what} within "
+                    + $"{timeout.TotalSeconds:0.#} s (is it online, with Edge:Models configured?).");
             }
         }
         finally

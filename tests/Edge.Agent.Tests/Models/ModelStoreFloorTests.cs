@@ -3,6 +3,7 @@ using Edge.Agent.Models;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
+using static System.StringComparison;
 
 namespace Edge.Agent.Tests.Models;
 
@@ -22,13 +23,17 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         Tolerance = 0.1,
     };
 
+    private static SimulatedDevice Simulated()
+        => PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11);
+
     private ModelStore Open(int keep = 3, IPhysicalDevice? device = null)
-        => ModelStore.Open(Options(keep), device ?? PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11), NullLogger.Instance);
+        => ModelStore.Open(Options(keep), device ?? Simulated(), NullLogger.Instance);
 
     private static Task<InstallResult> Install(ModelStore store, byte[] package)
         => store.InstallAsync(package.AsMemory(), TestContext.Current.CancellationToken);
 
-    private string[] Files() => [.. Directory.GetFiles(Versions).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+    private string[] Files()
+        => [.. Directory.GetFiles(Versions).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task A_downgrade_is_refused_and_nothing_is_pruned_or_changed()
@@ -85,14 +90,15 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
 
             Assert.Equal(1, await store.RollbackAsync(1, "test", TestContext.Current.CancellationToken));
             Assert.Equal(3, store.Floor);
-            Assert.Contains("floor 3", (await Install(store, packages.Package(packages.Trained, 2))).Reason, StringComparison.Ordinal);
+            Assert.Contains("floor 3", (await Install(store, packages.Package(packages.Trained, 2))).Reason, Ordinal);
         }
 
         using (var reopened = Open())
         {
             Assert.Equal(1, reopened.ActiveVersion);
             Assert.Equal(3, reopened.Floor);
-            Assert.Contains("floor 3", (await Install(reopened, packages.Package(packages.Trained, 3))).Reason, StringComparison.Ordinal);
+            var replay = await Install(reopened, packages.Package(packages.Trained, 3));
+            Assert.Contains("floor 3", replay.Reason, Ordinal);
         }
 
         // Lose state.json and every package: the floor file alone still holds the line.
@@ -105,7 +111,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         using var emptied = Open();
         Assert.Null(emptied.ActiveVersion);
         Assert.Equal(3, emptied.Floor);
-        Assert.Contains("floor 3", (await Install(emptied, packages.Package(packages.Trained, 2))).Reason, StringComparison.Ordinal);
+        Assert.Contains("floor 3", (await Install(emptied, packages.Package(packages.Trained, 2))).Reason, Ordinal);
         Assert.True((await Install(emptied, packages.Package(packages.Trained, 4))).Accepted);
     }
 
@@ -123,7 +129,8 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         }
 
         File.Delete(Path.Combine(Versions, "000003.edgepkg"));
-        await File.WriteAllTextAsync(Path.Combine(_store.Path, "state.json"), "{ torn", TestContext.Current.CancellationToken);
+        var state = Path.Combine(_store.Path, "state.json");
+        await File.WriteAllTextAsync(state, "{ torn", TestContext.Current.CancellationToken);
         using var rebuilt = Open();
         Assert.Contains(rebuilt.Problems, p => p.Contains("state.json", StringComparison.Ordinal));
         Assert.Equal(3, rebuilt.Floor);
@@ -133,7 +140,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
     [Fact]
     public async Task A_refused_package_is_refused_again_at_once_without_touching_the_device_even_after_a_restart()
     {
-        var device = new CountingDevice(PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11));
+        var device = new CountingDevice(Simulated());
         var worse = packages.Package(packages.Untrained, 2);
         using (var store = Open(device: device))
         {
@@ -146,7 +153,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
             var again = await Install(store, worse);
 
             Assert.False(again.Accepted);
-            Assert.StartsWith("Version 2 was refused before: Calibration accuracy", again.Reason, StringComparison.Ordinal);
+            Assert.StartsWith("Version 2 was refused before: Calibration accuracy", again.Reason, Ordinal);
             Assert.Equal(calls, device.Calls);
         }
 
@@ -160,7 +167,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
     [Fact]
     public async Task Another_package_with_a_refused_version_number_is_refused()
     {
-        var device = new CountingDevice(PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11));
+        var device = new CountingDevice(Simulated());
         using var store = Open(device: device);
         Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
         Assert.False((await Install(store, packages.Package(packages.Untrained, 2))).Accepted);

@@ -24,7 +24,8 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
         device,
         NullLogger.Instance);
 
-    private static SimulatedDevice Noisy(ulong seed) => PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed);
+    private static SimulatedDevice Noisy(ulong seed)
+        => PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed);
 
     private static Task<InstallResult> Install(ModelStore store, byte[] package)
         => store.InstallAsync(package.AsMemory(), TestContext.Current.CancellationToken);
@@ -76,7 +77,8 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
         await device.Held.WaitAsync(Patience, TestContext.Current.CancellationToken);
         Assert.False(install.IsCompleted);
 
-        var (_, version) = await store.ClassifyAsync(features, TestContext.Current.CancellationToken).WaitAsync(Patience, TestContext.Current.CancellationToken);
+        var token = TestContext.Current.CancellationToken;
+        var (_, version) = await store.ClassifyAsync(features, token).WaitAsync(Patience, token);
 
         Assert.Equal(1, version);
         Assert.False(install.IsCompleted);

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Agent.Tests.Models;
 
-/// <summary>Signed rollback instructions: only a fresh, signed one for this device and an installed version is obeyed.</summary>
+/// <summary>Signed rollback instructions: only a fresh signed one for this device and an installed version is obeyed.
+/// </summary>
 public sealed class RollbackInstructionTests(TrainedPackages packages) : IDisposable
 {
     private readonly TempDirectory _store = new();
@@ -28,7 +29,8 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
         var store = Open();
         for (var v = 1; v <= 3; v++)
         {
-            Assert.True((await store.InstallAsync(packages.Package(packages.Trained, v).AsMemory(), TestContext.Current.CancellationToken)).Accepted);
+            var package = packages.Package(packages.Trained, v).AsMemory();
+            Assert.True((await store.InstallAsync(package, TestContext.Current.CancellationToken)).Accepted);
         }
 
         return store;
@@ -43,7 +45,10 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
         KeyId = ModelRollbackSigning.KeyIdOf(packages.Key),
     };
 
-    private static Task<RollbackInstructionResult> Apply(ModelStore store, ModelRollbackInstruction instruction, ECDsa key)
+    private static Task<RollbackInstructionResult> Apply(
+        ModelStore store,
+        ModelRollbackInstruction instruction,
+        ECDsa key)
     {
         var (decoded, signed) = ModelRollbackSigning.Decode(ModelRollbackSigning.Encode(instruction, key));
         return store.ApplyRollbackAsync(decoded, signed, TestContext.Current.CancellationToken);
@@ -59,7 +64,8 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
         Assert.True(result.Accepted, result.Reason);
         Assert.Equal(1, store.ActiveVersion);
         Assert.Equal(3, store.Floor);
-        var reinstall = await store.InstallAsync(packages.Package(packages.Trained, 2).AsMemory(), TestContext.Current.CancellationToken);
+        var older = packages.Package(packages.Trained, 2).AsMemory();
+        var reinstall = await store.InstallAsync(older, TestContext.Current.CancellationToken);
         Assert.Contains("floor 3", reinstall.Reason, StringComparison.Ordinal);
     }
 
@@ -68,12 +74,13 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
     {
         using var store = await OpenWithThreeVersionsAsync();
         var forged = Instruction(1);
+        var otherKeyId = ModelRollbackSigning.KeyIdOf(packages.OtherKey);
 
         var cases = new (Task<RollbackInstructionResult> Result, string Expected)[]
         {
             (Apply(store, Instruction(1, device: "sim-0002"), packages.Key), "is for device 'sim-0002'"),
             (Apply(store, forged, packages.OtherKey), "signature does not verify"),
-            (Apply(store, forged with { KeyId = ModelRollbackSigning.KeyIdOf(packages.OtherKey) }, packages.OtherKey), "does not trust"),
+            (Apply(store, forged with { KeyId = otherKeyId }, packages.OtherKey), "does not trust"),
             (Apply(store, Instruction(1, age: TimeSpan.FromHours(25)), packages.Key), "it is stale"),
             (Apply(store, Instruction(1, age: TimeSpan.FromHours(-1)), packages.Key), "in the future"),
             (Apply(store, Instruction(9), packages.Key), "version 9 is not installed"),
@@ -101,12 +108,14 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
 
             var replay = await Apply(store, good, packages.Key);
             Assert.Contains("replays are refused", replay.Reason, StringComparison.Ordinal);
-            Assert.Contains("replays are refused", (await Apply(store, older, packages.Key)).Reason, StringComparison.Ordinal);
+            var olderReplay = await Apply(store, older, packages.Key);
+            Assert.Contains("replays are refused", olderReplay.Reason, StringComparison.Ordinal);
             Assert.Equal(3, store.ActiveVersion);
         }
 
         using var reopened = Open();
-        Assert.Contains("replays are refused", (await Apply(reopened, good, packages.Key)).Reason, StringComparison.Ordinal);
+        var afterRestart = await Apply(reopened, good, packages.Key);
+        Assert.Contains("replays are refused", afterRestart.Reason, StringComparison.Ordinal);
         Assert.Equal(3, reopened.ActiveVersion);
     }
 
@@ -114,7 +123,8 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
     public void A_malformed_instruction_is_a_format_error()
     {
         Assert.Throws<MessageFormatException>(() => ModelRollbackSigning.Decode("{\"schemaVersion\":1}"u8));
-        Assert.Throws<MessageFormatException>(() => ModelRollbackSigning.Decode("{\"schemaVersion\":1,\"instruction\":\"e30=\",\"signature\":\"AA==\"}"u8));
+        var emptyInstruction = "{\"schemaVersion\":1,\"instruction\":\"e30=\",\"signature\":\"AA==\"}"u8.ToArray();
+        Assert.Throws<MessageFormatException>(() => ModelRollbackSigning.Decode(emptyInstruction));
     }
 
     public void Dispose() => _store.Dispose();

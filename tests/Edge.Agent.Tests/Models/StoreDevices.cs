@@ -13,7 +13,10 @@ internal sealed class CountingDevice(IPhysicalDevice inner) : IPhysicalDevice
 
     public string DeviceId => inner.DeviceId;
 
-    public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    public ValueTask ForwardAsync(
+        ReadOnlyMemory<float> drives,
+        Memory<float> responses,
+        CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _calls);
         return inner.ForwardAsync(drives, responses, cancellationToken);
@@ -41,7 +44,10 @@ internal sealed class GatedDevice(IPhysicalDevice inner) : IPhysicalDevice
 
     public void Release() => _release.TrySetResult();
 
-    public async ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    public async ValueTask ForwardAsync(
+        ReadOnlyMemory<float> drives,
+        Memory<float> responses,
+        CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _armed, 0) == 1)
         {

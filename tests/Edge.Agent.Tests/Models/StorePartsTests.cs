@@ -58,7 +58,9 @@ public sealed class StorePartsTests : IDisposable
         var incoming = Path.Combine(_store.Path, "incoming");
 
         Assert.Throws<ModelPackageException>(() => spool.Spool(new byte[1001]));
-        await Assert.ThrowsAsync<ModelPackageException>(() => spool.SpoolAsync(new MemoryStream(new byte[5000]), TestContext.Current.CancellationToken));
+        var tooLong = new MemoryStream(new byte[5000]);
+        await Assert.ThrowsAsync<ModelPackageException>(
+            () => spool.SpoolAsync(tooLong, TestContext.Current.CancellationToken));
         Assert.Empty(Directory.GetFiles(incoming));
 
         using (var spooled = spool.Spool(new byte[1000]))
