@@ -1,6 +1,8 @@
 using Edge.Agent.Configuration;
+using Edge.Agent.Inference;
 using Edge.Agent.Models;
 using Edge.Domain.Devices;
+using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -48,6 +50,28 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
         Assert.All(verdicts, v => Assert.Contains("same stages and θ", v.Reason, StringComparison.Ordinal));
         Assert.Equal(calls, device.Calls);
         Assert.Equal(21, store.ActiveVersion);
+    }
+
+    [Fact]
+    public async Task Without_the_identical_stages_shortcut_the_paired_test_still_accepts_the_same_model_every_time()
+    {
+        var device = Noisy(11);
+        using var key = PackageSigning.LoadPublicKey(packages.PublicKeyPath);
+        var gate = new CandidateValidator(CalibrationSet.Load(packages.CalibrationPath), 3, 0.02, 0.05);
+        using var active = new ActiveModel();
+        active.Swap(new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), key), device));
+
+        var verdicts = new List<GateVerdict>();
+        for (var i = 0; i < 20; i++)
+        {
+            var repackaged = ModelPackageReader.Read(packages.Package(packages.Trained, 2), key);
+            using var candidate = new HybridModel(repackaged, device);
+            using var lease = active.Acquire();
+            verdicts.Add(await gate.CompareAsync(candidate, lease, TestContext.Current.CancellationToken));
+        }
+
+        Assert.All(verdicts, v => Assert.True(v.Accepted, v.Reason));
+        Assert.All(verdicts, v => Assert.Contains("sign test", v.Reason, StringComparison.Ordinal));
     }
 
     [Fact]
