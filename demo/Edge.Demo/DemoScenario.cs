@@ -30,7 +30,7 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         using var signingKey = PackageSigning.CreateKey();
         var (publicKeyPath, calibrationPath, calibration) = WriteAgentFiles(task, signingKey);
 
-        await using var broker = await DemoBroker.StartAsync(settings.Broker, cancellationToken).ConfigureAwait(false);
+        await using var broker = await DemoBroker.StartAsync(settings, cancellationToken).ConfigureAwait(false);
         var result = new DemoResult { Settings = settings, BrokerDescription = broker.Description, ClassNames = task.ClassNames };
         var metrics = new TrainerMetrics();
         var storePath = Path.Combine(settings.Output, "measurements.db");
@@ -120,7 +120,7 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
             for (var i = 0; i < models.Count; i++)
             {
                 using var package = new MemoryStream();
-                ModelPackager.Write(package, models[i], fit.Twin, new PackageMetadata(1, task.Name, task.ClassNames, calibration, "edge-demo"), signingKey);
+                ModelPackager.Write(package, models[i], fit.Twin, new PackageMetadata(1, task.Name, task.ClassNames, calibration, "edge-demo") { Targets = new([fleet.Agents[i].DeviceId]) }, signingKey);
                 var bytes = package.ToArray();
                 packages.Add(bytes);
                 AtomicFile.Write(Path.Combine(settings.Output, "packages", $"{fleet.Agents[i].DeviceId}-v1.edgepkg"), stream => stream.Write(bytes));

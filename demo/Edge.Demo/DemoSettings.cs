@@ -6,8 +6,23 @@ internal sealed record DemoSettings
     /// <summary>Simulated agents, each its own device id and part.</summary>
     public int Agents { get; init; } = 3;
 
-    /// <summary>A broker to use (<c>mqtt://host:port</c>); null starts MQTTnet.Server in process.</summary>
+    /// <summary>
+    /// A broker for the trainer (<c>mqtts://host:port</c>, the service listener of deploy/mosquitto); null starts
+    /// MQTTnet.Server in process.
+    /// </summary>
     public string? Broker { get; init; }
+
+    /// <summary>The broker URL of the agents (the device listener); null: <see cref="Broker"/>.</summary>
+    public string? DeviceBroker { get; init; }
+
+    /// <summary>
+    /// A folder made by deploy/mosquitto/make-certs.sh: ca.crt and ca.crl, services/trainer.crt/.key and
+    /// devices/{id}.crt/.key for every simulated agent. Null: no client certificates.
+    /// </summary>
+    public string? Certificates { get; init; }
+
+    /// <summary>Permit a plaintext (<c>mqtt://</c>) named broker. Lab only.</summary>
+    public bool AllowPlaintext { get; init; }
 
     /// <summary>The physical system the agents host.</summary>
     public string System { get; init; } = "electronic";

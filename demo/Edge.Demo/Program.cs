@@ -6,7 +6,24 @@ using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 var agents = new Option<int>("--agents") { Description = "Simulated agents, each its own device id and part.", DefaultValueFactory = _ => 3 };
-var broker = new Option<string?>("--broker") { Description = "Use this broker (mqtt://host:port) instead of MQTTnet.Server in process." };
+var broker = new Option<string?>("--broker")
+{
+    Description = "Use this broker for the trainer (mqtts://host:port, the service listener of deploy/mosquitto) "
+        + "instead of MQTTnet.Server in process.",
+};
+var deviceBroker = new Option<string?>("--device-broker")
+{
+    Description = "Broker URL of the agents (the device listener); default: --broker.",
+};
+var certs = new Option<DirectoryInfo?>("--certs")
+{
+    Description = "Folder made by deploy/mosquitto/make-certs.sh with the CA, the trainer's and every agent's "
+        + "(edge-sim-01, ...) certificate.",
+};
+var allowPlaintext = new Option<bool>("--allow-plaintext")
+{
+    Description = "Permit a mqtt:// (plaintext) --broker. Lab only.",
+};
 var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the report, plots, keys, packages and agent stores.", DefaultValueFactory = _ => new DirectoryInfo("artifacts/demo") };
 var system = new Option<string>("--system") { Description = "Physical system the agents host.", DefaultValueFactory = _ => "electronic" };
 var epochs = new Option<int>("--epochs") { Description = "Epochs of in-silico and PAT training.", DefaultValueFactory = _ => 60 };
@@ -16,7 +33,8 @@ var twinSamples = new Option<int>("--twin-samples") { Description = "Drives play
 var sampleFraction = new Option<double>("--sample-fraction") { Description = "Fraction of played drives each agent records for the trainer.", DefaultValueFactory = _ => 0.5 };
 var root = new RootCommand("Edge demo: a broker, N simulated edge agents and the host trainer — twin fit, in-silico and PAT training, signed publish, field traffic, drift and automatic field re-training.")
 {
-    agents, broker, output, system, epochs, twinSamples, sampleFraction, driftKelvin, driftThreshold,
+    agents, broker, deviceBroker, certs, allowPlaintext, output, system, epochs, twinSamples, sampleFraction,
+    driftKelvin, driftThreshold,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -27,6 +45,9 @@ root.SetAction(async (parse, cancellationToken) =>
         {
             Agents = parse.GetValue(agents),
             Broker = parse.GetValue(broker),
+            DeviceBroker = parse.GetValue(deviceBroker),
+            Certificates = parse.GetValue(certs)?.FullName,
+            AllowPlaintext = parse.GetValue(allowPlaintext),
             Output = parse.GetValue(output)!.FullName,
             System = parse.GetValue(system)!,
             Epochs = parse.GetValue(epochs),

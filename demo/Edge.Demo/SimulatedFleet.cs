@@ -40,8 +40,6 @@ internal sealed class SimulatedFleet : IAsyncDisposable
                     ["Edge:Device:DeviceId"] = id,
                     ["Edge:Device:Seed"] = i.ToString(CultureInfo.InvariantCulture),
                     ["Edge:Mqtt:Enabled"] = "true",
-                    ["Edge:Mqtt:Host"] = broker.Host,
-                    ["Edge:Mqtt:Port"] = broker.Port.ToString(CultureInfo.InvariantCulture),
                     ["Edge:Mqtt:OutboxPath"] = Path.Combine(folder, "outbox.db"),
                     ["Edge:Mqtt:MeasurementSampleFraction"] = settings.SampleFraction.ToString(CultureInfo.InvariantCulture),
                     ["Edge:Mqtt:MeasurementFlushMs"] = "200",
@@ -50,6 +48,11 @@ internal sealed class SimulatedFleet : IAsyncDisposable
                     ["Edge:Models:CalibrationSetPath"] = calibrationPath,
                     ["Edge:Logging:LogLevel:Default"] = "Warning",
                 };
+                foreach (var (key, value) in broker.AgentConfiguration(id))
+                {
+                    config["Edge:Mqtt:" + key] = value;
+                }
+
                 var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), config);
                 builder.AddEdgeAgentService();
                 var host = builder.Build();

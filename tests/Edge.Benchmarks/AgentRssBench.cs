@@ -22,6 +22,8 @@ namespace Edge.Benchmarks;
 /// </summary>
 internal static class AgentRssBench
 {
+    private const string AgentDeviceId = "rss-0001";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var agent = Option(args, "--agent", DefaultAgent());
@@ -133,7 +135,7 @@ internal static class AgentRssBench
     }
 
     /// <summary>Trains (ideal gradients, 30 epochs) and installs a vowel model; returns the agent's environment.</summary>
-    private static async Task<Dictionary<string, string>> PrepareAsync(string agent, string folder)
+    internal static async Task<Dictionary<string, string>> PrepareAsync(string agent, string folder)
     {
         var task = VowelDataset.Load();
         var system = PhysicalSystems.Get("electronic");
@@ -154,13 +156,13 @@ internal static class AgentRssBench
         await File.WriteAllTextAsync(Path.Combine(folder, "trainer.pub.pem"), key.ExportSubjectPublicKeyInfoPem());
         await using (var package = File.Create(Path.Combine(folder, "model.edgepkg")))
         {
-            ModelPackager.Write(package, model, twin, new PackageMetadata(1, "vowels", task.ClassNames, calibration, "agent-rss-bench"), key);
+            ModelPackager.Write(package, model, twin, new PackageMetadata(1, "vowels", task.ClassNames, calibration, "agent-rss-bench") { Targets = new([AgentDeviceId]) }, key);
         }
 
         var environment = new Dictionary<string, string>
         {
             ["EDGE_DEVICE__SYSTEM"] = system.Name,
-            ["EDGE_DEVICE__DEVICEID"] = "rss-0001",
+            ["EDGE_DEVICE__DEVICEID"] = AgentDeviceId,
             ["EDGE_MODELS__STOREDIRECTORY"] = Path.Combine(folder, "store"),
             ["EDGE_MODELS__PUBLICKEYPATH"] = Path.Combine(folder, "trainer.pub.pem"),
             ["EDGE_MODELS__CALIBRATIONSETPATH"] = Path.Combine(folder, "calibration.csv"),
@@ -196,7 +198,7 @@ internal static class AgentRssBench
     private static string DefaultAgent()
         => Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "bin", "Release", "net10.0", "edge-agent");
 
-    private static long Status(int pid, string field)
+    internal static long Status(int pid, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {

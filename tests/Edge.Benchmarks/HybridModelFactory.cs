@@ -17,8 +17,9 @@ internal static class HybridModelFactory
         var trainerModel = PnnArchitectures.ForSystem(system.Name, system.CreateDevice("bench", 1), 12, 7, maxBatch: 1, seed: 1);
         using var key = PackageSigning.CreateKey();
         using var package = new MemoryStream();
-        ModelPackager.Write(package, trainerModel, twin: null, new PackageMetadata(1, "vowels", ["ae", "ah", "aw", "uw", "er", "iy", "ih"], [0], "bench"), key);
-        var verified = ModelPackageReader.Read(package.ToArray(), key);
+        ModelPackager.Write(package, trainerModel, twin: null, new PackageMetadata(1, "vowels", ["ae", "ah", "aw", "uw", "er", "iy", "ih"], [0], "bench") { Targets = new(["bench"]) }, key);
+        using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(key));
+        var verified = ModelPackageReader.Read(package.ToArray(), trust);
         return new HybridModel(verified, new FreeDevice(system.Spec));
     }
 

@@ -105,7 +105,7 @@ public static class IngestBench
     private static async Task<(double Rate, double Seconds, long Stored, long Duplicates, double CpuSeconds)> EdgeRateAsync(int port, string folder, string target, int count, int batch)
     {
         await using var store = await MeasurementStore.OpenAsync(target);
-        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = port, ClientId = "bench-ingest" }, store, new TrainerMetrics(), NullLogger.Instance);
+        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = port, UseTls = false, AllowPlaintext = true, ClientId = "bench-ingest" }, store, new TrainerMetrics(), NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
 
@@ -113,8 +113,8 @@ public static class IngestBench
         {
             ["Edge:Device:DeviceId"] = "bench-agent",
             ["Edge:Mqtt:Enabled"] = "true",
-            ["Edge:Mqtt:Host"] = "127.0.0.1",
-            ["Edge:Mqtt:Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["Edge:Mqtt:Url"] = string.Create(CultureInfo.InvariantCulture, $"mqtt://127.0.0.1:{port}"),
+            ["Edge:Mqtt:AllowPlaintext"] = "true",
             ["Edge:Mqtt:OutboxPath"] = Path.Combine(folder, "outbox.db"),
             ["Edge:Mqtt:MeasurementBatchSize"] = batch.ToString(CultureInfo.InvariantCulture),
             ["Edge:Mqtt:OutboxMaxMessages"] = "1000000",

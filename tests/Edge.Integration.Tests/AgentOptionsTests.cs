@@ -14,17 +14,14 @@ public sealed class AgentOptionsTests
         {
             ["Edge:Device:DeviceId"] = "opts",
             ["Edge:Mqtt:Enabled"] = "true",
-            ["Edge:Mqtt:Host"] = "bad host name",
-            ["Edge:Mqtt:Port"] = "70000",
-            ["Edge:Mqtt:Password"] = "secret",
+            ["Edge:Mqtt:Url"] = "mqtts://bad host name:70000",
             ["Edge:Mqtt:MeasurementSampleFraction"] = "1.5",
-            ["Edge:Mqtt:AllowUntrustedCertificates"] = "true",
             ["Edge:Mqtt:OutboxMaxMessages"] = "5",
         });
         builder.AddEdgeMqtt();
         using var host = builder.Build();
         var error = Assert.Throws<AgentConfigurationException>(() => AgentHost.ValidateConfiguration(host));
-        foreach (var key in new[] { "Edge:Mqtt:Host", "Edge:Mqtt:Port", "Edge:Mqtt:Username", "Edge:Mqtt:MeasurementSampleFraction", "Edge:Mqtt:AllowUntrustedCertificates", "Edge:Mqtt:OutboxMaxMessages" })
+        foreach (var key in new[] { "Edge:Mqtt:Url", "Edge:Mqtt:MeasurementSampleFraction", "Edge:Mqtt:OutboxMaxMessages" })
         {
             Assert.Contains(key, error.Message, StringComparison.Ordinal);
         }
@@ -48,7 +45,7 @@ public sealed class AgentOptionsTests
     [Fact]
     public void With_mqtt_disabled_other_settings_are_not_checked()
     {
-        var options = new MqttOptions { Enabled = false, Port = -1 };
+        var options = new MqttOptions { Enabled = false, Url = "nonsense" };
         Assert.True(new MqttOptionsValidator().Validate(null, options).Succeeded);
     }
 }

@@ -12,15 +12,13 @@ public sealed class DemoTests
 {
     [Theory]
     [InlineData("in-process")]
-    [InlineData("mosquitto")]
+    [InlineData("shipped mosquitto")]
     public async Task The_warmed_agent_is_detected_retrained_in_the_field_and_serves_the_new_version(string brokerKind)
     {
         using var folder = new TempFolder();
-        await using var mosquitto = brokerKind == "mosquitto" ? TestBroker.Create("mosquitto") : null;
-        if (mosquitto is not null)
-        {
-            await mosquitto.StartAsync();
-        }
+        // The demo's --broker mode against deploy/mosquitto: trainer on the service listener, agents on the device
+        // listener, each with its certificate from make-certs.sh.
+        await using var mosquitto = brokerKind == "shipped mosquitto" ? await ShippedBroker.StartAsync() : null;
 
         var settings = new DemoSettings
         {
@@ -28,13 +26,15 @@ public sealed class DemoTests
             Epochs = 30,
             TwinSamples = 6_000,
             Output = folder.Path("demo"),
-            Broker = mosquitto is null ? null : $"mqtt://127.0.0.1:{mosquitto.Port}",
+            Broker = mosquitto is null ? null : $"mqtts://localhost:{mosquitto.ServicePort}",
+            DeviceBroker = mosquitto is null ? null : $"mqtts://localhost:{mosquitto.DevicePort}",
+            Certificates = mosquitto?.Certificates,
         }.Validate();
         var stages = new List<string>();
 
         var result = await new DemoScenario(settings, NullLoggerFactory.Instance).RunAsync((stage, fraction) => stages.Add(stage), TestContext.Current.CancellationToken);
 
-        Assert.Contains(mosquitto is null ? "MQTTnet.Server in process" : $"mqtt://127.0.0.1:{mosquitto?.Port}", result.BrokerDescription, StringComparison.Ordinal);
+        Assert.Contains(mosquitto is null ? "MQTTnet.Server in process" : $"mqtts://localhost:{mosquitto.ServicePort}", result.BrokerDescription, StringComparison.Ordinal);
         Assert.All(result.Deployment, d => Assert.True(d.Accepted, d.Reason));
         Assert.All(result.Training, t => Assert.True(t.Pat.TestAccuracy >= 0.8, $"{t.DeviceId}: PAT reached only {t.Pat.TestAccuracy:P1}"));
         Assert.Equal("edge-sim-03", result.DriftingAgent);

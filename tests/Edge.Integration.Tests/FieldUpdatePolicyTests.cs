@@ -78,8 +78,8 @@ public sealed class FieldUpdatePolicyTests
     [InlineData("mqtt://mq.local:1884", "mq.local", 1884, false)]
     [InlineData("mqtt://mq.local", "mq.local", 1883, false)]
     [InlineData("mqtts://mq.local", "mq.local", 8883, true)]
-    [InlineData("127.0.0.1:1999", "127.0.0.1", 1999, false)]
-    public void Broker_addresses_take_an_optional_mqtt_or_mqtts_scheme(string address, string host, int port, bool tls)
+    [InlineData("mqtts://127.0.0.1:1999", "127.0.0.1", 1999, true)]
+    public void Broker_addresses_take_an_mqtt_or_mqtts_scheme(string address, string host, int port, bool tls)
     {
         var broker = BrokerOptions.Parse(address, "t");
         Assert.Equal((host, port, tls), (broker.Host, broker.Port, broker.UseTls));
@@ -89,6 +89,6 @@ public sealed class FieldUpdatePolicyTests
     public void An_unknown_broker_scheme_is_refused_by_name()
     {
         var error = Assert.Throws<ArgumentException>(() => BrokerOptions.Parse("http://mq.local:80", "t"));
-        Assert.Contains("scheme 'http' is not mqtt:// or mqtts://", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'http://mq.local:80' is not mqtts://host[:port] or mqtt://host[:port]", error.Message, StringComparison.Ordinal);
     }
 }

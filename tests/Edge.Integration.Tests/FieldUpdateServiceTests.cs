@@ -32,7 +32,7 @@ public sealed class FieldUpdateServiceTests
         var settings = new FieldPatSettings
         {
             // Nobody listens on this port: the session's connect fails.
-            Broker = new BrokerOptions { Host = "127.0.0.1", Port = UnusedPort(), ClientId = "watch" },
+            Broker = new BrokerOptions { Host = "127.0.0.1", Port = UnusedPort(), UseTls = false, AllowPlaintext = true, ClientId = "watch" },
             Task = VowelDataset.Load(),
             System = "electronic",
             SigningKey = key,

@@ -16,7 +16,7 @@ public sealed class LiveTwinTests
         using var folder = new TempFolder();
         await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), TestContext.Current.CancellationToken);
         var metrics = new TrainerMetrics();
-        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "twin-ingest" }, store, metrics, NullLogger.Instance);
+        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "twin-ingest" }, store, metrics, NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         await using var agent = await AgentInstance.StartAsync(broker.Port, "twin-agent", folder.Path("outbox.db"), new Dictionary<string, string?> { ["Edge:Mqtt:MeasurementSampleFraction"] = "0.5" });

@@ -18,7 +18,7 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         var outbox = folder.Path("outbox.db");
         await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), TestContext.Current.CancellationToken);
         var metrics = new TrainerMetrics();
-        var trainerBroker = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "ingest-outage" };
+        var trainerBroker = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "ingest-outage" };
         var ingest = new MeasurementIngest(trainerBroker, store, metrics, NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
@@ -67,7 +67,7 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         using var folder = new TempFolder();
         var target = dialect == StoreDialect.Sqlite ? folder.Path("trainer.db") : await postgres.NewDatabaseAsync();
         await using var store = await MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken);
-        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "ingest-dupes" }, store, new TrainerMetrics(), NullLogger.Instance);
+        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "ingest-dupes" }, store, new TrainerMetrics(), NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         await using var publisher = await TopicRecorder.ConnectAsync(broker.Port);

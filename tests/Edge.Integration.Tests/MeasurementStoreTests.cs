@@ -59,10 +59,11 @@ public sealed class MeasurementStoreTests
     }
 
     [Theory]
-    [InlineData("broker:99999", "not a TCP port")]
-    [InlineData("broker:abc", "not a TCP port")]
-    [InlineData(":1883", "not a host name")]
-    [InlineData("bad host:1883", "not a host name")]
+    [InlineData("mqtts://broker:99999", "not a TCP port")]
+    [InlineData("mqtts://broker:abc", "not a TCP port")]
+    [InlineData("mqtt://:1883", "not a host name")]
+    [InlineData("mqtts://bad host:1883", "not a host name")]
+    [InlineData("broker:1883", "is not mqtts://host[:port] or mqtt://host[:port]")]
     public void Bad_broker_addresses_are_refused_naming_the_part(string broker, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => BrokerOptions.Parse(broker, "t"));
@@ -70,8 +71,8 @@ public sealed class MeasurementStoreTests
     }
 
     [Fact]
-    public void A_broker_address_without_port_uses_1883()
+    public void A_tls_broker_address_without_port_uses_8883()
     {
-        Assert.Equal(("mq.local", 1883), (BrokerOptions.Parse("mq.local", "t").Host, BrokerOptions.Parse("mq.local", "t").Port));
+        Assert.Equal(("mq.local", 8883, true), (BrokerOptions.Parse("mqtts://mq.local", "t").Host, BrokerOptions.Parse("mqtts://mq.local", "t").Port, BrokerOptions.Parse("mqtts://mq.local", "t").UseTls));
     }
 }

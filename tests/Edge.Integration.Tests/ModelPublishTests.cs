@@ -20,7 +20,7 @@ public sealed class ModelPublishTests
         using var folder = new TempFolder();
         var store = new VerdictByContent();
         await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IModelOfferHandler>(store));
-        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "publisher" };
+        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "publisher" };
 
         var accepted = await ModelPublisher.OfferAsync(options, Device, "good-v7"u8.ToArray(), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
         var refused = await ModelPublisher.OfferAsync(options, Device, "worse-v8"u8.ToArray(), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
@@ -38,7 +38,7 @@ public sealed class ModelPublishTests
     {
         await using var broker = TestBroker.Create("mqttnet");
         await broker.StartAsync();
-        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "publisher" };
+        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "publisher" };
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() => ModelPublisher.OfferAsync(options, "nobody-home", "x"u8.ToArray(), TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken));
 

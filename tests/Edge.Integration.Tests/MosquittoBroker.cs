@@ -11,10 +11,16 @@ namespace Edge.Integration.Tests;
 public sealed class MosquittoBroker : TestBroker
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("edge-mosquitto-");
+    private readonly Func<int, string>? _config;
     private Process? _process;
 
-    public MosquittoBroker()
+    /// <summary>
+    /// A broker with the default test configuration, or, with <paramref name="config"/>, started from the file that
+    /// function returns for the broker's <see cref="TestBroker.Port"/> (which that configuration must listen on).
+    /// </summary>
+    public MosquittoBroker(Func<int, string>? config = null)
     {
+        _config = config;
         // Started as root, mosquitto drops to the 'mosquitto' user, which must still be able to write its
         // persistence file here; without it sessions silently do not survive the restart the tests rely on.
         if (OperatingSystem.IsWindows())
@@ -68,17 +74,12 @@ public sealed class MosquittoBroker : TestBroker
     public override async Task StartAsync()
     {
         RequireInstalled();
-        var config = Path.Combine(_folder.FullName, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"""
-            listener {Port} 127.0.0.1
-            allow_anonymous true
-            persistence true
-            persistence_location {_folder.FullName}/
-            max_queued_messages 0
-            max_inflight_messages 0
-            log_dest stderr
-            log_type error
-            """);
+        var config = _config?.Invoke(Port) ?? Path.Combine(_folder.FullName, "mosquitto.conf");
+        if (_config is null)
+        {
+            await WriteDefaultConfigAsync(config);
+        }
+
         _process = Process.Start(new ProcessStartInfo(Executable!, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginErrorReadLine();
@@ -105,6 +106,17 @@ public sealed class MosquittoBroker : TestBroker
 
         throw new TimeoutException("mosquitto did not listen within 10 s.");
     }
+
+    private Task WriteDefaultConfigAsync(string config) => File.WriteAllTextAsync(config, $"""
+            listener {Port} 127.0.0.1
+            allow_anonymous true
+            persistence true
+            persistence_location {_folder.FullName}/
+            max_queued_messages 0
+            max_inflight_messages 0
+            log_dest stderr
+            log_type error
+            """);
 
     protected override void Cleanup() => _folder.Delete(recursive: true);
 

@@ -77,7 +77,7 @@ public sealed class PatLoopTests
     internal static RemoteDeviceOptions Remote(int port, string deviceId) => new()
     {
         DeviceId = deviceId,
-        Broker = new BrokerOptions { Host = "127.0.0.1", Port = port, ClientId = "trainer-" + Guid.NewGuid().ToString("N")[..8] },
+        Broker = new BrokerOptions { Host = "127.0.0.1", Port = port, UseTls = false, AllowPlaintext = true, ClientId = "trainer-" + Guid.NewGuid().ToString("N")[..8] },
     };
 
     internal static float[] Drives(Edge.Domain.Specs.LayerSpec spec, int count, ulong seed)

@@ -18,7 +18,7 @@ public sealed class StoreOutageTests
         await broker.StartAsync();
         await using var store = await MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken);
         var metrics = new TrainerMetrics();
-        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "ingest-pg-outage" }, store, metrics, NullLogger.Instance);
+        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "ingest-pg-outage" }, store, metrics, NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         await using var agent = await TopicRecorder.ConnectAsync(broker.Port);

@@ -23,7 +23,7 @@ public sealed class TrainerObservabilityTests
         using var folder = new TempFolder();
         await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), TestContext.Current.CancellationToken);
         var metrics = new TrainerMetrics();
-        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "observed-trainer" };
+        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "observed-trainer" };
         await using var ingest = new MeasurementIngest(options, store, metrics, NullLogger.Instance);
         await using var models = new ModelVersionWatch(options, metrics, NullLogger.Instance);
         ingest.Start();

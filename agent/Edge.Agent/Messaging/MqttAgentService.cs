@@ -162,7 +162,6 @@ public sealed partial class MqttAgentService : BackgroundService
 
         var will = ControlJson.Serialize(new StatusMessage { DeviceId = _device.DeviceId, State = StatusMessage.Offline, Timestamp = DateTimeOffset.UtcNow }, MessagingJsonContext.Default.StatusMessage);
         var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Host, _options.Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId(_clientId)
             .WithCleanStart(false)
@@ -174,18 +173,8 @@ public sealed partial class MqttAgentService : BackgroundService
             .WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithWillContentType("application/json");
-        if (!string.IsNullOrEmpty(_options.Username))
-        {
-            builder.WithCredentials(_options.Username, _options.Password);
-        }
-
-        if (_options.UseTls)
-        {
-            builder.WithTlsOptions(tls => tls.UseTls()
-                .WithAllowUntrustedCertificates(_options.AllowUntrustedCertificates)
-                .WithIgnoreCertificateChainErrors(_options.AllowUntrustedCertificates));
-        }
-
+        // Broker address, credentials and TLS (CA file, CRL, client certificate) come from the shared settings.
+        _options.ToConnectionSettings().ApplyTo(builder);
         var clientOptions = builder.Build();
 
         // MQTTnet sizes the socket buffers to 8 KiB by default, which stalls measurement batches of a few hundred kB

@@ -1,6 +1,10 @@
+using Edge.Mqtt;
+
 namespace Edge.Agent.Messaging;
 
-/// <summary>The agent's MQTT link, bound from <c>Edge:Mqtt</c>; validated by <see cref="MqttOptionsValidator"/>.</summary>
+/// <summary>
+/// The agent's MQTT link, bound from <c>Edge:Mqtt</c>; validated by <see cref="MqttOptionsValidator"/>.
+/// </summary>
 public sealed class MqttOptions
 {
     /// <summary>Configuration section the options are bound from.</summary>
@@ -9,34 +13,59 @@ public sealed class MqttOptions
     /// <summary>When false (the default) the agent runs without a broker.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>Broker host name or address.</summary>
-    public string Host { get; set; } = "localhost";
+    /// <summary>
+    /// Broker as <c>mqtts://host[:port]</c> (TLS, port 8883 by default) or <c>mqtt://host[:port]</c>, which is refused
+    /// unless <see cref="AllowPlaintext"/> is set.
+    /// </summary>
+    public string Url { get; set; } = "mqtts://localhost:8883";
 
-    /// <summary>Broker TCP port (1883 plain, 8883 TLS by convention).</summary>
-    public int Port { get; set; } = 1883;
+    /// <summary>Broker host name, from <see cref="Url"/> (for logs).</summary>
+    public string Host => MqttBrokerAddress.TryParse(Url, out var address, out _) ? address.Host : Url;
 
-    /// <summary>MQTT client id; empty means <c>edge-agent-{deviceId}</c>. It keys the broker's persistent session.</summary>
+    /// <summary>Broker TCP port, from <see cref="Url"/> (for logs); 0 when the URL does not parse.</summary>
+    public int Port => MqttBrokerAddress.TryParse(Url, out var address, out _) ? address.Port : 0;
+
+    /// <summary>
+    /// MQTT client id; empty means <c>edge-agent-{deviceId}</c>. It keys the broker's persistent session.
+    /// </summary>
     public string ClientId { get; set; } = "";
 
-    /// <summary>User name for the broker, when it requires one.</summary>
+    /// <summary>User name for the broker, when it requires one (the password listener of deploy/mosquitto).</summary>
     public string? Username { get; set; }
 
     /// <summary>Password for <see cref="Username"/>.</summary>
     public string? Password { get; set; }
 
-    /// <summary>Connect over TLS.</summary>
-    public bool UseTls { get; set; }
+    /// <summary>
+    /// PEM file of the CA the broker's certificate must chain to (only it is trusted); empty: system roots.
+    /// </summary>
+    public string? CaFile { get; set; }
 
-    /// <summary>Accept a broker certificate that does not chain to a trusted root (test brokers only).</summary>
-    public bool AllowUntrustedCertificates { get; set; }
+    /// <summary>
+    /// PEM CRL of that CA, checked offline; empty: the broker certificate's revocation is not checked.
+    /// </summary>
+    public string? CrlFile { get; set; }
+
+    /// <summary>PEM certificate the agent presents (mTLS); its CN is the device id on the locked-down broker.</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificateFile"/>.</summary>
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>Permit a plaintext <c>mqtt://</c> broker. Lab only: everything travels in clear.</summary>
+    public bool AllowPlaintext { get; set; }
 
     /// <summary>MQTT keep-alive, seconds.</summary>
     public int KeepAliveSeconds { get; set; } = 15;
 
-    /// <summary>How long the broker keeps the session (subscriptions, queued QoS 1 messages) after a disconnect, seconds.</summary>
+    /// <summary>
+    /// How long the broker keeps the session (subscriptions, queued QoS 1 messages) after a disconnect, seconds.
+    /// </summary>
     public int SessionExpirySeconds { get; set; } = 24 * 3600;
 
-    /// <summary>First reconnect delay, milliseconds; doubled per failure up to <see cref="ReconnectMaxDelayMs"/>, with jitter.</summary>
+    /// <summary>
+    /// First reconnect delay, milliseconds; doubled per failure up to <see cref="ReconnectMaxDelayMs"/>, with jitter.
+    /// </summary>
     public int ReconnectMinDelayMs { get; set; } = 250;
 
     /// <summary>Longest reconnect delay, milliseconds.</summary>
@@ -54,10 +83,14 @@ public sealed class MqttOptions
     /// <summary>Path of the SQLite store-and-forward outbox.</summary>
     public string OutboxPath { get; set; } = "edge-outbox.db";
 
-    /// <summary>Most messages the outbox holds; past it the oldest measurements are dropped (never control messages).</summary>
+    /// <summary>
+    /// Most messages the outbox holds; past it the oldest measurements are dropped (never control messages).
+    /// </summary>
     public int OutboxMaxMessages { get; set; } = 100_000;
 
-    /// <summary>Most payload bytes the outbox holds; past it the oldest measurements are dropped (never control messages).</summary>
+    /// <summary>
+    /// Most payload bytes the outbox holds; past it the oldest measurements are dropped (never control messages).
+    /// </summary>
     public long OutboxMaxBytes { get; set; } = 256L << 20;
 
     /// <summary>Announce the agent's sensors to Home Assistant by MQTT discovery.</summary>
@@ -65,4 +98,23 @@ public sealed class MqttOptions
 
     /// <summary>Home Assistant's discovery prefix.</summary>
     public string HomeAssistantPrefix { get; set; } = "homeassistant";
+
+    /// <summary>The connection part of these options, for <see cref="MqttConnectionSettings.ApplyTo"/>.</summary>
+    public MqttConnectionSettings ToConnectionSettings()
+    {
+        var settings = new MqttConnectionSettings
+        {
+            AllowPlaintext = AllowPlaintext,
+            CaFile = Empty(CaFile),
+            CrlFile = Empty(CrlFile),
+            ClientCertificateFile = Empty(ClientCertificateFile),
+            ClientKeyFile = Empty(ClientKeyFile),
+            Username = Empty(Username),
+            Password = Password,
+        };
+        return MqttBrokerAddress.TryParse(Url, out var address, out _) ? settings.WithAddress(address) : settings;
+    }
+
+    // Environment variables cannot unset a value, only empty it: empty means not set.
+    private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -1,3 +1,4 @@
+using Edge.Mqtt;
 using Microsoft.Extensions.Options;
 
 namespace Edge.Agent.Messaging;
@@ -17,29 +18,21 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         var failures = new List<string>();
         void Fail(string key, string problem) => failures.Add($"{MqttOptions.SectionName}:{key}: {problem}");
 
-        if (string.IsNullOrWhiteSpace(options.Host) || Uri.CheckHostName(options.Host) == UriHostNameType.Unknown)
+        if (!MqttBrokerAddress.TryParse(options.Url, out _, out var urlProblem))
         {
-            Fail(nameof(options.Host), $"'{options.Host}' is not a host name or address.");
+            Fail(nameof(options.Url), urlProblem);
         }
-
-        if (options.Port is < 1 or > 65535)
+        else
         {
-            Fail(nameof(options.Port), $"{options.Port} is not a TCP port (1..65535).");
+            foreach (var problem in options.ToConnectionSettings().Validate())
+            {
+                Fail(problem.Key, problem.Problem);
+            }
         }
 
         if (options.ClientId.Length > 0 && !Edge.Domain.Messaging.EdgeTopics.IsValidDeviceId(options.ClientId))
         {
             Fail(nameof(options.ClientId), $"'{options.ClientId}' must be 1-64 letters, digits, '-', '_' or '.'.");
-        }
-
-        if (options.Password is not null && string.IsNullOrEmpty(options.Username))
-        {
-            Fail(nameof(options.Username), "a password is set but no user name.");
-        }
-
-        if (options.AllowUntrustedCertificates && !options.UseTls)
-        {
-            Fail(nameof(options.AllowUntrustedCertificates), "only meaningful with UseTls = true.");
         }
 
         if (options.KeepAliveSeconds is < 1 or > 65535)

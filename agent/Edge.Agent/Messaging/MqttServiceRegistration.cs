@@ -13,6 +13,9 @@ namespace Edge.Agent.Messaging;
 /// <summary>Adds the MQTT link, its outbox, metrics and health endpoint to the agent's host.</summary>
 public static class MqttServiceRegistration
 {
+    // Keys of earlier versions; the binder would silently ignore them (Host and Port are now read-only).
+    private static readonly string[] ReplacedKeys = ["Host", "Port", "UseTls", "AllowUntrustedCertificates"];
+
     /// <summary>
     /// Binds and validates <c>Edge:Mqtt</c> and <c>Edge:Metrics</c>; when <c>Edge:Mqtt:Enabled</c> is true also
     /// registers the outbox, the message handler and the hosted MQTT service and metrics endpoint.
@@ -24,8 +27,13 @@ public static class MqttServiceRegistration
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
+        var section = builder.Configuration.GetSection(MqttOptions.SectionName);
+        var replacedKeys = ReplacedKeys.Where(key => section[key] is not null).ToList();
         services.AddOptions<MqttOptions>()
-            .Bind(builder.Configuration.GetSection(MqttOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Bind(section, binder => binder.ErrorOnUnknownConfiguration = true)
+            .Validate(_ => replacedKeys.Count == 0, string.Join("; ", replacedKeys.Select(key =>
+                $"{MqttOptions.SectionName}:{key}: replaced by Url (mqtts://host:port) with CaFile, "
+                + "ClientCertificateFile and ClientKeyFile (deploy/mosquitto/README.md).")))
             .ValidateOnStart();
         services.AddOptions<MetricsOptions>()
             .Bind(builder.Configuration.GetSection(MetricsOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)

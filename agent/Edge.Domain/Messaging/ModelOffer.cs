@@ -13,8 +13,8 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
     /// <summary>The frame format version this build writes and reads.</summary>
     public const byte FormatVersion = 1;
 
-    /// <summary>Largest package accepted, in bytes (64 MiB).</summary>
-    public const int MaxPackageBytes = 64 << 20;
+    /// <summary>Largest package accepted, in bytes: the package format's own limit (8 MiB).</summary>
+    public const int MaxPackageBytes = (int)Models.ModelPackageLayout.MaxPackageBytes;
 
     private const string What = "model offer";
     private static ReadOnlySpan<byte> Magic => "EO"u8;

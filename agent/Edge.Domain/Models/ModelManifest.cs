@@ -4,23 +4,30 @@ using Edge.Domain.Specs;
 namespace Edge.Domain.Models;
 
 /// <summary>
-/// The signed description of a model package: what the model classifies, its stages in order, and the SHA-256 of
-/// every file the package carries. The signature covers the manifest bytes, so it covers every file through its hash.
+/// The signed description of a model package: what the model classifies, its stages in order, the SHA-256 of every
+/// file the package carries, the devices it is for and the key that signed it. The signature covers the manifest
+/// bytes, so it covers every listed file's content through its hash (not the zip container around them).
 /// </summary>
 public sealed record ModelManifest
 {
     /// <summary>
-    /// The newest manifest layout this version reads and writes: version 2 added audio input
-    /// (<see cref="ModelInput.Audio"/>), version 3 physical banks (<see cref="ModelStage.Branches"/>). A package is
-    /// written as the oldest version that describes it, so agents built before a version keep reading what they can run.
+    /// The manifest layout this version writes: version 2 added audio input (<see cref="ModelInput.Audio"/>), version 3
+    /// physical banks (<see cref="ModelStage.Branches"/>), version 4 the signing key's id (<see cref="KeyId"/>) and the
+    /// devices the package is for (<see cref="Targets"/>). Every package is written as version 4.
     /// </summary>
-    public const int CurrentSchemaVersion = 3;
+    public const int CurrentSchemaVersion = 4;
 
     /// <summary>The first layout with audio input.</summary>
     public const int AudioSchemaVersion = 2;
 
     /// <summary>The first layout with physical banks.</summary>
     public const int BankSchemaVersion = 3;
+
+    /// <summary>
+    /// The first layout that names its targets and key id: the only one a new install accepts (older layouts are read
+    /// only when a store re-opens a package it installed before, see <see cref="ModelPackageReader"/>).
+    /// </summary>
+    public const int TargetedSchemaVersion = 4;
 
     /// <summary>The oldest manifest layout this version reads (plain feature-vector input).</summary>
     public const int MinimumSchemaVersion = 1;
@@ -52,30 +59,20 @@ public sealed record ModelManifest
     /// <summary>SHA-256 (lower-case hex) of the calibration set the agent validates the model on.</summary>
     public required string CalibrationSha256 { get; init; }
 
-    /// <summary>When the trainer built the package.</summary>
+    /// <summary>The issue time: when the trainer built and signed the package (signed like every field).</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>Who built it (host name or CI job).</summary>
     public required string TrainerId { get; init; }
 
     /// <summary>
-    /// The oldest schema version that can describe a model with <paramref name="input"/> and <paramref name="stages"/>:
-    /// 1 for a feature vector, 2 for audio, 3 when a physical stage is a bank of several branches.
+    /// Id of the key that signed the package (<see cref="PackageSigning.KeyId"/>); required from schema 4, and it must
+    /// be the id of the key that verifies the signature.
     /// </summary>
-    public static int SchemaVersionFor(ModelInput input, IReadOnlyList<ModelStage> stages)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(stages);
-        foreach (var stage in stages)
-        {
-            if (stage.Branches is not null)
-            {
-                return BankSchemaVersion;
-            }
-        }
+    public string? KeyId { get; init; }
 
-        return input.Audio is null ? MinimumSchemaVersion : AudioSchemaVersion;
-    }
+    /// <summary>The devices the package is for; required from schema 4.</summary>
+    public ModelTargets? Targets { get; init; }
 }
 
 /// <summary>Shape and meaning of one model input.</summary>

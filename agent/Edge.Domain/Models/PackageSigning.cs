@@ -8,10 +8,16 @@ public static class PackageSigning
     /// <summary>Creates a new P-256 key pair.</summary>
     public static ECDsa CreateKey() => ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    /// <summary>Loads a public key (SubjectPublicKeyInfo PEM); a missing or unreadable file is a <see cref="ModelPackageException"/> naming it.</summary>
+    /// <summary>
+    /// Loads a public key (SubjectPublicKeyInfo PEM); a missing or unreadable file is a <see
+    /// cref="ModelPackageException"/> naming it.
+    /// </summary>
     public static ECDsa LoadPublicKey(string path) => LoadKey(path, "public");
 
-    /// <summary>Loads a private key (PKCS#8 or EC PEM); a missing or unreadable file is a <see cref="ModelPackageException"/> naming it.</summary>
+    /// <summary>
+    /// Loads a private key (PKCS#8 or EC PEM); a missing or unreadable file is a <see cref="ModelPackageException"/>
+    /// naming it.
+    /// </summary>
     public static ECDsa LoadPrivateKey(string path) => LoadKey(path, "private");
 
     /// <summary>Signs <paramref name="data"/>.</summary>
@@ -21,11 +27,56 @@ public static class PackageSigning
         return privateKey.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
-    /// <summary>True when <paramref name="signature"/> is <paramref name="publicKey"/>'s signature of <paramref name="data"/>.</summary>
+    /// <summary>
+    /// True when <paramref name="signature"/> is <paramref name="publicKey"/>'s signature of <paramref name="data"/>.
+    /// </summary>
     public static bool Verify(ECDsa publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
         return publicKey.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
+    /// <summary>Length of a key id: 16 lower-case hex digits (the first 8 bytes of a SHA-256).</summary>
+    public const int KeyIdLength = 16;
+
+    /// <summary>
+    /// The key's id: the first 8 bytes of the SHA-256 of its SubjectPublicKeyInfo DER, as 16 lower-case hex digits.
+    /// A private key and its public key have the same id.
+    /// </summary>
+    public static string KeyId(ECDsa key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(key.ExportSubjectPublicKeyInfo(), digest);
+        return Convert.ToHexStringLower(digest[..(KeyIdLength / 2)]);
+    }
+
+    /// <summary>True when <paramref name="keyId"/> has the shape of a key id: 16 lower-case hex digits.</summary>
+    public static bool IsKeyId(string? keyId)
+    {
+        if (keyId is not { Length: KeyIdLength })
+        {
+            return false;
+        }
+
+        foreach (var c in keyId)
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A new key holding only the public half of <paramref name="key"/> (for a trust set made from a signing key).
+    /// </summary>
+    public static ECDsa PublicKeyOf(ECDsa key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return ECDsa.Create(key.ExportParameters(includePrivateParameters: false));
     }
 
     /// <summary>Lower-case hex SHA-256 of <paramref name="data"/>.</summary>
@@ -43,6 +94,12 @@ public static class PackageSigning
             throw new ModelPackageException($"Cannot read the {kind} key '{path}': {e.Message}", e);
         }
 
+        if (kind == "public" && pem.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            throw new ModelPackageException($"The public key '{path}' holds a private key; give agents only the public "
+                + "key (.pub.pem).");
+        }
+
         var key = ECDsa.Create();
         try
         {
@@ -58,7 +115,8 @@ public static class PackageSigning
         if (bits != 256)
         {
             key.Dispose();
-            throw new ModelPackageException($"The {kind} key '{path}' is a {bits}-bit EC key; packages are signed with P-256.");
+            throw new ModelPackageException($"The {kind} key '{path}' is a {bits}-bit EC key; packages are signed with "
+                + "P-256.");
         }
 
         return key;

@@ -71,7 +71,9 @@ internal sealed class FieldUpdateOptions
                 CheckInterval = parse.GetValue(_checkEvery),
                 Schedule = parse.GetValue(_updateEvery),
             };
-            var devices = watched.Select(entry => Load(entry, key, system, task.Test.Count)).ToList();
+            // The watched packages were signed with this key: verify them with its public half.
+            using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(key));
+            var devices = watched.Select(entry => Load(entry, trust, system, task.Test.Count)).ToList();
             var updateStore = await MeasurementStore.OpenAsync(store, cancellationToken).ConfigureAwait(false);
             var service = new FieldUpdateService(updateStore, policy, new FieldPatSession(settings, metrics), logger, metrics);
             devices.ForEach(service.Track);
@@ -84,7 +86,7 @@ internal sealed class FieldUpdateOptions
         }
     }
 
-    private static FieldDevice Load(string entry, System.Security.Cryptography.ECDsa key, IPhysicalSystem system, int maxBatch)
+    private static FieldDevice Load(string entry, TrustedKeys trust, IPhysicalSystem system, int maxBatch)
     {
         var equals = entry.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0 || equals == entry.Length - 1)
@@ -93,7 +95,13 @@ internal sealed class FieldUpdateOptions
         }
 
         var (deviceId, path) = (entry[..equals], entry[(equals + 1)..]);
-        var package = ModelPackageReader.Read(File.ReadAllBytes(path), key);
+        var package = ModelPackageReader.Read(path, trust);
+        // A fleet package may be for this device (the trainer cannot know its fleet); a list of ids must name it.
+        if (package.Manifest.Targets is { Fleet: null } targets && !targets.Includes(deviceId, fleet: null))
+        {
+            throw new ArgumentException($"--watch '{entry}': the package is not made for device '{deviceId}'.");
+        }
+
         // The architecture only needs a device of the right layer; field sessions run it on the real agent.
         var stand = system.CreateDevice(deviceId, 0);
         var model = ModelPackageImporter.ImportModel(package, system.Name, stand, Math.Max(32, maxBatch));

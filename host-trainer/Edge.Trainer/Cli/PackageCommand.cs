@@ -32,12 +32,23 @@ internal static class PackageCommand
         var version = new Option<int>("--version") { Description = "Model version (positive, larger than any published before).", Required = true };
         var calibration = new Option<FileInfo>("--calibration") { Description = "Calibration set CSV the agents hold; created from the task's test split when missing.", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Package file to write (.edgepkg).", Required = true };
+        var targetDevices = new Option<string[]>("--target-device")
+        {
+            Description = "Id of an agent the package is for (repeatable); agents refuse packages that do not name them.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var fleet = new Option<string>("--fleet")
+        {
+            Description = "Fleet (part class) the package is for: every agent configured with this fleet accepts it.",
+        };
         var command = new Command("package", "Train a model and write it as a signed package for edge agents.")
         {
             system, task, mode, epochs, seed, deviceId, width, layers, schedule, key, version, calibration, output,
+            targetDevices, fleet,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var targets = Targets(parse.GetValue(targetDevices), parse.GetValue(fleet));
             var modelVersion = BenchCommand.Positive(parse.GetValue(version), "--version");
             var trainingMode = TrainingModes.Parse(parse.GetValue(mode)!);
             var physical = PhysicalSystems.Get(parse.GetValue(system)!);
@@ -74,14 +85,37 @@ internal static class PackageCommand
             Console.WriteLine($"Device test accuracy: {result.TestAccuracy:P1}");
 
             var path = parse.GetRequiredValue(output).FullName;
-            var metadata = new PackageMetadata(modelVersion, classification.Name, classification.ClassNames, calibrationBytes, Environment.MachineName) { AudioInput = audioInput };
+            var metadata = new PackageMetadata(modelVersion, classification.Name, classification.ClassNames, calibrationBytes, Environment.MachineName) {
+                AudioInput = audioInput,
+                Targets = targets,
+            };
             ModelManifest? manifest = null;
             AtomicFile.Write(path, stream => manifest = ModelPackager.Write(stream, model, twin, metadata, signingKey));
-            Console.WriteLine($"package: {path} (version {modelVersion}, {manifest!.Stages.Count} stages, calibration {manifest.CalibrationSha256[..12]}…)");
+            Console.WriteLine($"package: {path} (version {modelVersion}, {manifest!.Stages.Count} stages, "
+                + $"calibration {manifest.CalibrationSha256[..12]}…, key {manifest.KeyId}, for {Describe(targets)})");
             return 0;
         });
         return command;
     }
+
+    /// <summary>The targets named by <c>--target-device</c> and <c>--fleet</c>; at least one is required.</summary>
+    internal static ModelTargets Targets(string[]? deviceIds, string? fleet)
+    {
+        var targets = new ModelTargets(deviceIds ?? [], string.IsNullOrWhiteSpace(fleet) ? null : fleet.Trim());
+        if (targets.DeviceIds.Count == 0 && targets.Fleet is null)
+        {
+            throw new ArgumentException("--target-device / --fleet: name the agents the package is for with "
+                + "--target-device ID (repeatable) and/or --fleet NAME; agents refuse packages that do not name them.");
+        }
+
+        return targets.Problem() is { } problem
+            ? throw new ArgumentException($"--target-device / --fleet: {problem}.")
+            : targets;
+    }
+
+    private static string Describe(ModelTargets targets)
+        => string.Join(
+            ", ", targets.Fleet is null ? targets.DeviceIds : [.. targets.DeviceIds, $"fleet {targets.Fleet}"]);
 
     private static byte[] CalibrationBytes(string path, ClassificationTask task)
     {

@@ -13,10 +13,11 @@ internal static class PublishCommand
     public static Command Create()
     {
         var package = new Option<FileInfo>("--package") { Description = "Signed model package (.edgepkg) made by 'package'.", Required = true };
-        var broker = new Option<string>("--broker") { Description = "Broker as host[:port].", DefaultValueFactory = _ => "localhost:1883" };
+        var broker = new BrokerCliOptions();
         var deviceId = new Option<string>("--device-id") { Description = "Agent to offer the package to.", Required = true };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the agent's verdict (it validates on its calibration set first).", DefaultValueFactory = _ => 120 };
-        var command = new Command("publish", "Offer a signed model package to a live agent over MQTT and wait for its verdict.") { package, broker, deviceId, timeout };
+        var command = new Command("publish", "Offer a signed model package to a live agent over MQTT and wait for its verdict.") { package, deviceId, timeout };
+        broker.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(package)!;
@@ -37,7 +38,7 @@ internal static class PublishCommand
             }
 
             var bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false);
-            var options = BrokerOptions.Parse(parse.GetValue(broker)!, $"edge-trainer-publish-{Environment.ProcessId}");
+            var options = broker.Resolve(parse, $"edge-trainer-publish-{Environment.ProcessId}");
             try
             {
                 var ack = await ModelPublisher.OfferAsync(options, parse.GetValue(deviceId)!, bytes, TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false);
@@ -51,7 +52,7 @@ internal static class PublishCommand
             }
             catch (MQTTnet.Exceptions.MqttCommunicationException e)
             {
-                await Console.Error.WriteLineAsync($"error: cannot reach the broker {options.Host}:{options.Port}: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"error: cannot reach the broker {options.Address}: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
         });

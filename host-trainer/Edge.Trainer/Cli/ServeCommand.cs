@@ -13,16 +13,17 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var broker = new Option<string>("--broker") { Description = "Broker as host[:port].", DefaultValueFactory = _ => "localhost:1883" };
+        var broker = new BrokerCliOptions();
         var store = new Option<string>("--store") { Description = "SQLite file, or a PostgreSQL connection string (Host=...;Database=...;Username=...).", DefaultValueFactory = _ => "edge-measurements.db" };
         var clientId = new Option<string>("--client-id") { Description = "MQTT client id; keys the broker session that queues measurements while the trainer is away.", DefaultValueFactory = _ => "edge-trainer" };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics (/metrics) and health (/healthz) on this port (0 = off).", DefaultValueFactory = _ => 0 };
         var updates = new FieldUpdateOptions();
-        var command = new Command("serve", "Ingest measurements from live agents over MQTT into the store; with --watch, re-train watched agents on drift or schedule.") { broker, store, clientId, metricsPort };
+        var command = new Command("serve", "Ingest measurements from live agents over MQTT into the store; with --watch, re-train watched agents on drift or schedule.") { store, clientId, metricsPort };
+        broker.AddTo(command);
         updates.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = BrokerOptions.Parse(parse.GetValue(broker)!, parse.GetValue(clientId)!);
+            var options = broker.Resolve(parse, parse.GetValue(clientId)!);
             var port = parse.GetValue(metricsPort);
             if (port is < 0 or > 65535)
             {
@@ -42,7 +43,7 @@ internal static class ServeCommand
                 : null;
             await using var fieldUpdates = await updates.CreateAsync(parse, parse.GetValue(store)!, options, metrics, logger, cancellationToken).ConfigureAwait(false);
             var watch = fieldUpdates?.Service.RunAsync(cancellationToken);
-            Console.Error.WriteLine($"serving: broker {options.Host}:{options.Port}, store {measurements.Dialect} schema v{measurements.SchemaVersion}; Ctrl+C stops");
+            Console.Error.WriteLine($"serving: broker {options.Address}, store {measurements.Dialect} schema v{measurements.SchemaVersion}; Ctrl+C stops");
             try
             {
                 while (true)

@@ -14,14 +14,22 @@ namespace Edge.Trainer.Export;
 /// <param name="TrainerId">Who built the package.</param>
 public sealed record PackageMetadata(int ModelVersion, string Task, IReadOnlyList<string> ClassLabels, byte[] CalibrationSet, string TrainerId)
 {
-    /// <summary>For a model that takes sound: the front end and standardisation that make its features (manifest schema 2).</summary>
+    /// <summary>For a model that takes sound: the front end and standardisation that make its features.</summary>
     public AudioInputEncoding? AudioInput { get; init; }
+
+    /// <summary>
+    /// The devices (ids and/or fleet) the package is for; agents refuse a package that does not name them.
+    /// </summary>
+    public required ModelTargets Targets { get; init; }
 }
 
 /// <summary>Turns a trained <see cref="PnnModel"/> (and its black-box twin) into a signed model package.</summary>
 public static class ModelPackager
 {
-    /// <summary>Writes the signed package of <paramref name="model"/> to <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Writes the signed package of <paramref name="model"/> to <paramref name="destination"/>, for the targets in
+    /// <paramref name="metadata"/>; the manifest names <paramref name="privateKey"/>'s key id.
+    /// </summary>
     public static ModelManifest Write(Stream destination, PnnModel model, MlpTwin? twin, PackageMetadata metadata, ECDsa privateKey, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -57,7 +65,7 @@ public static class ModelPackager
             : new ModelInput(model.InputSize, ModelInput.AudioMfcc) { Audio = metadata.AudioInput };
         var manifest = new ModelManifest
         {
-            SchemaVersion = ModelManifest.SchemaVersionFor(input, stages),
+            SchemaVersion = ModelManifest.CurrentSchemaVersion,
             ModelVersion = metadata.ModelVersion,
             Task = metadata.Task,
             ClassLabels = metadata.ClassLabels,
@@ -68,6 +76,7 @@ public static class ModelPackager
             CalibrationSha256 = PackageSigning.Sha256Hex(metadata.CalibrationSet),
             CreatedAt = (clock ?? TimeProvider.System).GetUtcNow(),
             TrainerId = metadata.TrainerId,
+            Targets = metadata.Targets,
         };
         return ModelPackageWriter.Write(destination, manifest, files, privateKey);
     }

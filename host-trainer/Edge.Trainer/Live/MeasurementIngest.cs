@@ -42,6 +42,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     /// <summary>Creates the ingest; <see cref="Start"/> connects.</summary>
     public MeasurementIngest(BrokerOptions broker, MeasurementStore store, TrainerMetrics metrics, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(broker);
+        broker.EnsureValid();
         (_broker, _store, _metrics, _logger) = (broker, store, metrics, logger);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;

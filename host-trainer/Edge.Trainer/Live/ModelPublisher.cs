@@ -13,7 +13,9 @@ namespace Edge.Trainer.Live;
 /// </summary>
 public static class ModelPublisher
 {
-    /// <summary>Publishes <paramref name="package"/> to <paramref name="deviceId"/> and returns the agent's verdict.</summary>
+    /// <summary>
+    /// Publishes <paramref name="package"/> to <paramref name="deviceId"/> and returns the agent's verdict.
+    /// </summary>
     /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/> (agent offline, or no store configured there).</exception>
     public static Task<ModelAckMessage> OfferAsync(
         BrokerOptions broker,
@@ -60,13 +62,21 @@ public static class ModelPublisher
     {
         ArgumentNullException.ThrowIfNull(broker);
         var verdict = new TaskCompletionSource<ModelAckMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ackTopic = EdgeTopics.For(deviceId, TopicKind.ModelAck);
+        var foreign = 0;
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e =>
         {
             try
             {
                 var ack = ControlJson.Parse(e.ApplicationMessage.Payload.ToArray(), MessagingJsonContext.Default.ModelAckMessage);
-                if (ack.OfferId == id)
+                // Believed only from the device the offer went to: its ack topic (which the broker ACL binds to its
+                // identity) and the deviceId inside must both name it.
+                if (e.ApplicationMessage.Topic != ackTopic || ack.DeviceId != deviceId)
+                {
+                    Interlocked.Increment(ref foreign);
+                }
+                else if (ack.OfferId == id)
                 {
                     verdict.TrySetResult(ack);
                 }
@@ -83,23 +93,34 @@ public static class ModelPublisher
         try
         {
             await client.SubscribeAsync(
-                new MqttClientSubscribeOptionsBuilder().WithTopicFilter(EdgeTopics.For(deviceId, TopicKind.ModelAck), MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                new MqttClientSubscribeOptionsBuilder()
+                    .WithTopicFilter(ackTopic, MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build(),
                 cancellationToken).ConfigureAwait(false);
-            await client.PublishAsync(
+            var published = await client.PublishAsync(
                 new MqttApplicationMessageBuilder()
                     .WithTopic(EdgeTopics.For(deviceId, topic))
                     .WithPayload(payload)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build(),
                 cancellationToken).ConfigureAwait(false);
+            if (!published.IsSuccess)
+            {
+                throw new InvalidOperationException(
+                    $"The broker refused the {what} to '{deviceId}': {published.ReasonCode} "
+                    + "(on the locked-down broker only the trainer identity may publish offers and rollbacks).");
+            }
+
             try
             {
                 return await verdict.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"Agent '{deviceId}' gave no verdict on {what} within "
-                    + $"{timeout.TotalSeconds:0.#} s (is it online, with Edge:Models configured?).");
+                throw new TimeoutException(
+                    $"Agent '{deviceId}' gave no verdict on {what} within {timeout.TotalSeconds:0.#} s "
+                    + $"(is it online, with Edge:Models configured?); {Volatile.Read(ref foreign)} acks naming another "
+                    + "device were ignored.");
             }
         }
         finally

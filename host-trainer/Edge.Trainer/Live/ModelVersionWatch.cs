@@ -32,6 +32,7 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
     public ModelVersionWatch(BrokerOptions broker, TrainerMetrics metrics, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(broker);
+        broker.EnsureValid();
         (_broker, _metrics, _logger) = (broker with { ClientId = broker.ClientId + "-models" }, metrics, logger);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += e =>
@@ -41,7 +42,9 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
         };
     }
 
-    /// <summary>True while connected and subscribed to every device's <c>model/offer</c> and <c>model/ack</c>.</summary>
+    /// <summary>
+    /// True while connected and subscribed to every device's <c>model/offer</c> and <c>model/ack</c>.
+    /// </summary>
     public bool IsConnected => _client.IsConnected && _subscribed;
 
     private volatile bool _subscribed;
@@ -126,6 +129,14 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
             else if (kind == TopicKind.ModelAck)
             {
                 var ack = ControlJson.Parse(payload.ToArray(), MessagingJsonContext.Default.ModelAckMessage);
+                if (ack.DeviceId != deviceId)
+                {
+                    // A forged ack (another identity's payload on this topic) must not move the gauges nor end the
+                    // offer.
+                    _metrics.IdentityMismatches.WithLabels("model/ack").Inc();
+                    return;
+                }
+
                 if (Forget(ack.OfferId) is { } offered && ack.Accepted && offered.DeviceId == deviceId)
                 {
                     _metrics.ModelAcceptedVersion.WithLabels(deviceId).Set(offered.Version);

@@ -65,7 +65,9 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     /// <summary>Drives sent (including retries).</summary>
     public long DrivesSent { get; private set; }
 
-    /// <summary>Connects, waits for the agent's retained online status (which carries the layer spec) and subscribes to replies.</summary>
+    /// <summary>
+    /// Connects, waits for the agent's retained online status (which carries the layer spec) and subscribes to replies.
+    /// </summary>
     public static async Task<RemoteDevice> ConnectAsync(RemoteDeviceOptions options, TrainerMetrics? metrics = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -91,7 +93,7 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
         catch (TimeoutException e)
         {
             await device.DisposeAsync().ConfigureAwait(false);
-            throw new RemoteDeviceException($"Agent '{options.DeviceId}' did not report an online status with its layer spec within {options.StatusTimeout.TotalSeconds:F0} s on {options.Broker.Host}:{options.Broker.Port}.", e);
+            throw new RemoteDeviceException($"Agent '{options.DeviceId}' did not report an online status with its layer spec within {options.StatusTimeout.TotalSeconds:F0} s on {options.Broker.Address}.", e);
         }
         catch
         {
@@ -195,6 +197,14 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
             try
             {
                 var parsed = ControlJson.Parse(payload.Span, MessagingJsonContext.Default.StatusMessage);
+                if (parsed.DeviceId != DeviceId)
+                {
+                    // The topic is the device's (the broker ACL binds it to the device's identity); a payload naming
+                    // another device is forged or misrouted and must not give this device its spec.
+                    _metrics?.IdentityMismatches.WithLabels("status").Inc();
+                    return Task.CompletedTask;
+                }
+
                 if (parsed is { State: StatusMessage.Online, Spec: { } spec })
                 {
                     spec.Validate();

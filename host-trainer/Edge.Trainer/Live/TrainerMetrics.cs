@@ -21,6 +21,10 @@ public sealed class TrainerMetrics
         ModelPublishedVersion = factory.CreateGauge("edge_trainer_model_published_version", "Model version in the newest package offered to each device.", new GaugeConfiguration { LabelNames = ["device"] });
         ModelAcceptedVersion = factory.CreateGauge("edge_trainer_model_accepted_version", "Newest model version each device accepted (validated and activated).", new GaugeConfiguration { LabelNames = ["device"] });
         StoreErrors = factory.CreateCounter("edge_trainer_store_errors_total", "Groups of measurement batches the store failed to write (left unacknowledged for redelivery).");
+        IdentityMismatches = factory.CreateCounter(
+            "edge_trainer_identity_mismatches_total",
+            "Status or acks refused because the deviceId in the payload is not the device of the topic, by kind.",
+            new CounterConfiguration { LabelNames = ["kind"] });
     }
 
     /// <summary>The registry holding these metrics.</summary>
@@ -58,4 +62,7 @@ public sealed class TrainerMetrics
 
     /// <summary>Failed store writes.</summary>
     public Counter StoreErrors { get; }
+
+    /// <summary>Messages whose payload names another device than their topic (forged or misrouted), by kind.</summary>
+    public Counter IdentityMismatches { get; }
 }

@@ -100,7 +100,7 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
     {
         var model = PnnArchitectures.ForSystem(system.Name, system.CreateDevice("trainer", 1), 12, vowels.Task.ClassCount, maxBatch: 64, seed: 3);
         using var stream = new MemoryStream();
-        ModelPackager.Write(stream, model, twin: null, new PackageMetadata(1, "vowels", vowels.Task.ClassNames, vowels.Calibration, "tests"), vowels.Key);
+        ModelPackager.Write(stream, model, twin: null, new PackageMetadata(1, "vowels", vowels.Task.ClassNames, vowels.Calibration, "tests") { Targets = new([TrainedPackages.DeviceId]) }, vowels.Key);
         return stream.ToArray();
     }
 

@@ -20,8 +20,12 @@ public sealed class AudioPackages : IAsyncLifetime, IDisposable
     public const string DeviceId = "sim-0001";
 
     private readonly TempDirectory _folder = new();
+    private TrustedKeys? _trust;
 
     public ECDsa Key { get; } = PackageSigning.CreateKey();
+
+    /// <summary>A trust set holding the public half of <see cref="Key"/>.</summary>
+    public TrustedKeys Trust => _trust ??= TrustedKeys.Of(PackageSigning.PublicKeyOf(Key));
 
     public string PublicKeyPath => _folder.File("trainer.pub.pem");
 
@@ -69,7 +73,7 @@ public sealed class AudioPackages : IAsyncLifetime, IDisposable
     public byte[] Package(int version)
     {
         using var stream = new MemoryStream();
-        ModelPackager.Write(stream, Trained, Twin, new PackageMetadata(version, "fsdd", Task.ClassNames, Calibration, "tests") { AudioInput = Audio }, Key);
+        ModelPackager.Write(stream, Trained, Twin, new PackageMetadata(version, "fsdd", Task.ClassNames, Calibration, "tests") { AudioInput = Audio, Targets = new([DeviceId]) }, Key);
         return stream.ToArray();
     }
 
@@ -92,6 +96,7 @@ public sealed class AudioPackages : IAsyncLifetime, IDisposable
     public void Dispose()
     {
         Key.Dispose();
+        _trust?.Dispose();
         _folder.Dispose();
     }
 }

@@ -161,8 +161,8 @@ public sealed class MqttInferenceTests(TrainedPackages vowels, AudioPackages aud
     {
         ["EDGE_DEVICE__DEVICEID"] = deviceId,
         ["EDGE_MQTT__ENABLED"] = "true",
-        ["EDGE_MQTT__HOST"] = "127.0.0.1",
-        ["EDGE_MQTT__PORT"] = _port.ToString(CultureInfo.InvariantCulture),
+        ["EDGE_MQTT__URL"] = string.Create(CultureInfo.InvariantCulture, $"mqtt://127.0.0.1:{_port}"),
+        ["EDGE_MQTT__ALLOWPLAINTEXT"] = "true",
         ["EDGE_MQTT__OUTBOXPATH"] = _folder.File(deviceId + "-outbox.db"),
         ["EDGE_MQTT__RECONNECTMINDELAYMS"] = "50",
         ["EDGE_MQTT__RECONNECTMAXDELAYMS"] = "400",

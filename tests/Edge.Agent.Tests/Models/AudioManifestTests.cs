@@ -5,20 +5,21 @@ using Edge.Domain.Models;
 namespace Edge.Agent.Tests.Models;
 
 /// <summary>
-/// Manifest schema 2 carries the audio front end and standardisation of a model that takes sound; feature-vector
-/// packages stay schema 1 so older agents keep reading them, and every inconsistent audio description is refused.
+/// The manifest carries the audio front end and standardisation of a model that takes sound (since schema 2; every
+/// package is now written as schema 4), feature-vector packages carry none, and every inconsistent audio description
+/// is refused.
 /// </summary>
 public sealed class AudioManifestTests(AudioPackages audio, TrainedPackages vowels)
 {
     private ModelPackageException Refused(byte[] package)
-        => Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(package, audio.Key));
+        => Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(package, audio.Trust));
 
     [Fact]
-    public void An_audio_package_is_schema_2_and_carries_the_front_end_and_standardisation()
+    public void An_audio_package_carries_the_front_end_and_standardisation()
     {
-        var manifest = ModelPackageReader.Read(audio.Package(3), audio.Key).Manifest;
+        var manifest = ModelPackageReader.Read(audio.Package(3), audio.Trust).Manifest;
 
-        Assert.Equal(2, manifest.SchemaVersion);
+        Assert.Equal(ModelManifest.CurrentSchemaVersion, manifest.SchemaVersion);
         Assert.Equal(ModelInput.AudioMfcc, manifest.Input.Encoding);
         var encoding = Assert.IsType<AudioInputEncoding>(manifest.Input.Audio);
         Assert.Equal(new AudioFeatureOptions(), encoding.ToOptions());
@@ -28,11 +29,10 @@ public sealed class AudioManifestTests(AudioPackages audio, TrainedPackages vowe
     }
 
     [Fact]
-    public void A_feature_vector_package_stays_schema_1_without_audio()
+    public void A_feature_vector_package_has_no_audio()
     {
-        var manifest = ModelPackageReader.Read(vowels.Package(vowels.Trained, 1), vowels.Key).Manifest;
+        var manifest = ModelPackageReader.Read(vowels.Package(vowels.Trained, 1), vowels.Trust).Manifest;
 
-        Assert.Equal(1, manifest.SchemaVersion);
         Assert.Equal(ModelInput.FeatureVector, manifest.Input.Encoding);
         Assert.Null(manifest.Input.Audio);
     }
@@ -41,7 +41,9 @@ public sealed class AudioManifestTests(AudioPackages audio, TrainedPackages vowe
     public void Inconsistent_audio_descriptions_are_refused_naming_the_field()
     {
         var good = audio.Package(4);
-        Assert.Contains("schema version 1 cannot describe 'audio-mfcc'", Refused(Edit(good, m => m with { SchemaVersion = 1 })).Message, StringComparison.Ordinal);
+        var legacy = Edit(good, m => m with { SchemaVersion = 1 });
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(legacy, audio.Trust, requireTargets: false));
+        Assert.Contains("schema version 1 cannot describe 'audio-mfcc'", error.Message, StringComparison.Ordinal);
         Assert.Contains("no 'audio' settings", Refused(Edit(good, m => m with { Input = new ModelInput(m.Input.Size, ModelInput.AudioMfcc) })).Message, StringComparison.Ordinal);
         Assert.Contains("'input.audio' is only allowed with encoding 'audio-mfcc'", Refused(Edit(good, m => m with { Input = m.Input with { Encoding = ModelInput.FeatureVector } })).Message, StringComparison.Ordinal);
         Assert.Contains("'input.encoding' 'ogg-vorbis' is unknown", Refused(Edit(good, m => m with { Input = m.Input with { Encoding = "ogg-vorbis" } })).Message, StringComparison.Ordinal);

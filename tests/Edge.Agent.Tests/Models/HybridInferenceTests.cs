@@ -25,7 +25,7 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
             packages.Trained.Parameters[p].Value.CopyTo(reference.Parameters[p].Value, 0);
         }
 
-        var verified = ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key);
+        var verified = ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust);
         using var model = new HybridModel(verified, new ContextDroppingDevice(system.CreateDevice(TrainedPackages.DeviceId, seed: 77)));
         var test = packages.Task.Test;
         var correct = 0;
@@ -60,7 +60,7 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
         }
 
         var device = new RecordingDevice(new ContextDroppingDevice(system.CreateDevice(TrainedPackages.DeviceId, seed: 77)));
-        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Wide, 1), packages.Key), device);
+        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Wide, 1), packages.Trust), device);
         var test = packages.Task.Test;
         for (var i = 0; i < 10; i++)
         {
@@ -83,7 +83,7 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
     {
         var token = TestContext.Current.CancellationToken;
         var device = new RecordingDevice(PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed: 5));
-        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key), device);
+        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust), device);
         var test = packages.Task.Test;
 
         await model.ClassifyAsync(test.Row(0).ToArray(), token);
@@ -107,7 +107,7 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
     public async Task Bad_features_are_refused_before_reaching_the_device()
     {
         var device = PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed: 3);
-        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key), device);
+        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust), device);
         var wrongSize = await Assert.ThrowsAsync<ArgumentException>(async () => await model.ClassifyAsync(new float[5], TestContext.Current.CancellationToken));
         Assert.Contains("takes 12 features; got 5", wrongSize.Message, StringComparison.Ordinal);
         var features = new float[12];
@@ -121,7 +121,7 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
     public void A_model_for_another_layer_is_refused_by_the_device()
     {
         var duffing = PhysicalSystems.Get("duffing").CreateDevice("d-1", seed: 1);
-        var error = Assert.Throws<ModelPackageException>(() => new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Key), duffing));
+        var error = Assert.Throws<ModelPackageException>(() => new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust), duffing));
         Assert.Contains("was trained for layer", error.Message, StringComparison.Ordinal);
     }
 

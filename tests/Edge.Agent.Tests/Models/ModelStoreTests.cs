@@ -78,7 +78,7 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         using var store = Open();
         Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
         var wrongKey = await Install(store, packages.Package(packages.Trained, 2, key: packages.OtherKey));
-        Assert.Contains("signature does not verify", wrongKey.Reason, StringComparison.Ordinal);
+        Assert.Contains("not in this agent's trust set", wrongKey.Reason, StringComparison.Ordinal);
         var truncated = packages.Package(packages.Trained, 2);
         Assert.Contains("not a readable zip", (await Install(store, truncated[..(truncated.Length / 3)])).Reason, StringComparison.Ordinal);
         var otherCalibration = await Install(store, packages.Package(packages.Trained, 2, calibration: [1, 2, 3]));

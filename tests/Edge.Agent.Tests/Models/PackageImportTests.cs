@@ -10,7 +10,7 @@ public sealed class PackageImportTests(TrainedPackages packages)
     [Fact]
     public void An_imported_package_has_the_trained_parameters_and_twin()
     {
-        var verified = ModelPackageReader.Read(packages.Package(packages.Trained, 4), packages.Key);
+        var verified = ModelPackageReader.Read(packages.Package(packages.Trained, 4), packages.Trust);
         var device = PhysicalSystems.Get(TrainedPackages.System).CreateDevice("importer", 1);
 
         var model = ModelPackageImporter.ImportModel(verified, TrainedPackages.System, device, maxBatch: 64);
@@ -41,7 +41,7 @@ public sealed class PackageImportTests(TrainedPackages packages)
     public void A_package_that_does_not_fit_the_architecture_or_has_a_broken_stage_is_refused_naming_it()
     {
         var package = packages.Package(packages.Trained, 5);
-        var verified = ModelPackageReader.Read(package, packages.Key);
+        var verified = ModelPackageReader.Read(package, packages.Trust);
         var duffing = PhysicalSystems.Get("duffing").CreateDevice("importer", 1);
         var wrongSystem = Assert.ThrowsAny<Exception>(() => ModelPackageImporter.ImportModel(verified, "duffing", duffing, 64));
         Assert.True(wrongSystem is ModelPackageException or ArgumentException, wrongSystem.GetType().Name);
@@ -54,7 +54,7 @@ public sealed class PackageImportTests(TrainedPackages packages)
             PackageSurgery.Zip(entries),
             m => m with { Files = [.. m.Files.Select(f => f.Path == stage.File ? f with { Sha256 = PackageSigning.Sha256Hex(garbage), Length = garbage.Length } : f)] },
             packages.Key);
-        var broken = ModelPackageReader.Read(resigned, packages.Key);
+        var broken = ModelPackageReader.Read(resigned, packages.Trust);
         var device = PhysicalSystems.Get(TrainedPackages.System).CreateDevice("importer", 1);
         var error = Assert.Throws<ModelPackageException>(() => ModelPackageImporter.ImportModel(broken, TrainedPackages.System, device, 64));
         Assert.Contains(stage.File!, error.Message, StringComparison.Ordinal);

@@ -20,10 +20,14 @@ public sealed class TrainedPackages : IAsyncLifetime, IDisposable
     public const string DeviceId = "sim-0001";
 
     private readonly TempDirectory _folder = new();
+    private TrustedKeys? _trust;
 
     public ECDsa Key { get; } = PackageSigning.CreateKey();
 
     public ECDsa OtherKey { get; } = PackageSigning.CreateKey();
+
+    /// <summary>A trust set holding the public half of <see cref="Key"/>.</summary>
+    public TrustedKeys Trust => _trust ??= TrustedKeys.Of(PackageSigning.PublicKeyOf(Key));
 
     public string PublicKeyPath => _folder.File("trainer.pub.pem");
 
@@ -75,11 +79,19 @@ public sealed class TrainedPackages : IAsyncLifetime, IDisposable
     public PnnModel NewWideModel(Edge.Domain.Devices.IPhysicalDevice device, ulong seed)
         => PnnArchitectures.WideHybrid(device, VowelDataset.FeatureCount, VowelDataset.ClassNames.Count, width: 2, layers: 2, maxBatch: 64, seed);
 
-    /// <summary>A signed package of <paramref name="model"/> as <paramref name="version"/>.</summary>
-    public byte[] Package(PnnModel model, int version, ECDsa? key = null, byte[]? calibration = null)
+    /// <summary>
+    /// A signed package of <paramref name="model"/> as <paramref name="version"/>, for <see cref="DeviceId"/> unless
+    /// <paramref name="targets"/> say otherwise.
+    /// </summary>
+    public byte[] Package(
+        PnnModel model, int version, ECDsa? key = null, byte[]? calibration = null, ModelTargets? targets = null)
     {
         using var stream = new MemoryStream();
-        ModelPackager.Write(stream, model, Twin, new PackageMetadata(version, "vowels", Task.ClassNames, calibration ?? Calibration, "tests"), key ?? Key);
+        var metadata = new PackageMetadata(version, "vowels", Task.ClassNames, calibration ?? Calibration, "tests")
+        {
+            Targets = targets ?? new([DeviceId]),
+        };
+        ModelPackager.Write(stream, model, Twin, metadata, key ?? Key);
         return stream.ToArray();
     }
 
@@ -89,6 +101,7 @@ public sealed class TrainedPackages : IAsyncLifetime, IDisposable
     {
         Key.Dispose();
         OtherKey.Dispose();
+        _trust?.Dispose();
         _folder.Dispose();
     }
 }

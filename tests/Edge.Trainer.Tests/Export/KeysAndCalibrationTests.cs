@@ -40,6 +40,50 @@ public sealed class KeysAndCalibrationTests
     }
 
     [Fact]
+    public void Keygen_creates_missing_folders_prints_the_key_id_and_names_the_key_file_in_errors()
+    {
+        var folder = Directory.CreateTempSubdirectory("edge-keygen-");
+        try
+        {
+            var basePath = Path.Combine(folder.FullName, "keys", "fleet", "trainer");
+            var output = new StringWriter();
+            var invocation = new InvocationConfiguration { Output = output, EnableDefaultExceptionHandler = false };
+            Assert.Equal(0, KeygenCommand.Create().Parse(["--out", basePath]).Invoke(invocation));
+            using var publicKey = PackageSigning.LoadPublicKey(basePath + ".pub.pem");
+            var keyId = PackageSigning.KeyId(publicKey);
+            Assert.Contains($"key id:      {keyId}", output.ToString(), StringComparison.Ordinal);
+
+            // A folder that cannot be made: the error names the key file, never the temporary file written first.
+            var blocker = Path.Combine(folder.FullName, "blocker");
+            File.WriteAllText(blocker, "a file, not a folder");
+            var blocked = Path.Combine(blocker, "trainer");
+            var error = Assert.Throws<IOException>(
+                () => KeygenCommand.Create().Parse(["--out", blocked]).Invoke(invocation));
+            Assert.Contains($"Cannot write the key '{blocked}.pem'", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(".tmp", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Package_requires_a_target_device_or_fleet_and_validates_them()
+    {
+        Assert.Contains("--target-device ID", Refused(null, null), StringComparison.Ordinal);
+        Assert.Contains("--target-device ID", Refused([], " "), StringComparison.Ordinal);
+        Assert.Contains("device id 'a/b' is not valid", Refused(["a/b"], null), StringComparison.Ordinal);
+        Assert.Contains("named twice", Refused(["rx-1", "rx-1"], null), StringComparison.Ordinal);
+        var targets = PackageCommand.Targets(["rx-1"], " lab ");
+        Assert.Equal(["rx-1"], targets.DeviceIds);
+        Assert.Equal("lab", targets.Fleet);
+    }
+
+    private static string Refused(string[]? deviceIds, string? fleet)
+        => Assert.Throws<ArgumentException>(() => PackageCommand.Targets(deviceIds, fleet)).Message;
+
+    [Fact]
     public void Unreadable_keys_are_named_in_the_error()
     {
         var path = Path.GetTempFileName();

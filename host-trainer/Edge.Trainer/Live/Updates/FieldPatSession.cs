@@ -45,7 +45,7 @@ public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? m
 
         var version = device.Version + 1;
         using var package = new MemoryStream();
-        ModelPackager.Write(package, model, fit.Twin, new PackageMetadata(version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId), settings.SigningKey);
+        ModelPackager.Write(package, model, fit.Twin, new PackageMetadata(version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId) { Targets = new([device.DeviceId]) }, settings.SigningKey);
         if (settings.PackageDirectory is { } folder)
         {
             Directory.CreateDirectory(folder);

@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using Edge.Domain.Models;
+
+namespace Edge.Domain.Tests.Models;
+
+/// <summary>
+/// Hostile containers are refused by their declared sizes or at the cap, before anything unauthenticated is inflated:
+/// size, entry count, manifest and signature sizes, entries that inflate past their declared length, truncation,
+/// unlisted entries and repeated JSON members.
+/// </summary>
+public sealed class PackageLimitsTests : IDisposable
+{
+    private readonly ECDsa _key = PackageSigning.CreateKey();
+    private readonly TrustedKeys _trust;
+
+    public PackageLimitsTests() => _trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
+
+    [Fact]
+    public void A_package_above_8_MiB_is_refused_by_its_length()
+    {
+        Assert.Equal(8L << 20, ModelPackageLayout.MaxPackageBytes);
+        Assert.Equal(ModelPackageLayout.MaxPackageBytes, Edge.Domain.Messaging.ModelOffer.MaxPackageBytes);
+        var huge = new byte[ModelPackageLayout.MaxPackageBytes + 1];
+        Assert.Contains("the limit is 8388608", Refused(huge), StringComparison.Ordinal);
+        var streamed = Assert.Throws<ModelPackageException>(
+            () => ModelPackageReader.Read(new ForwardOnlyStream(huge), _trust));
+        Assert.Contains("exceeds the limit", streamed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void More_than_64_entries_are_refused_from_the_end_record()
+    {
+        var entries = Enumerable.Range(0, 65).Select(i => RawEntry.Stored($"e{i}", []));
+        Assert.Contains(
+            "holds 65 entries; the limit is 64", Refused(TestPackages.RawZip(entries)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_oversized_manifest_is_refused_whether_declared_or_inflated()
+    {
+        var big = TestPackages.Forge(TestPackages.SignedBy(_key) with { TrainerId = new string('x', 300_000) }, _key);
+        Assert.Contains("Manifest is declared", Refused(big), StringComparison.Ordinal);
+
+        // The directory claims 100 bytes; the entry inflates to more and reading stops at the cap.
+        var manifest = Encoding.UTF8.GetBytes(new string(' ', 200_000) + "{}");
+        var lying = TestPackages.RawZip([
+            RawEntry.Lying(ModelPackageLayout.ManifestEntry, manifest, 100),
+            RawEntry.Stored(ModelPackageLayout.SignatureEntry, new byte[64])]);
+        Assert.Contains(
+            "'manifest.json' inflates beyond the 100 bytes it declares", Refused(lying), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_signature_that_is_not_64_bytes_is_refused_by_its_declared_size()
+    {
+        var package = TestPackages.RawZip([RawEntry.Deflated(ModelPackageLayout.ManifestEntry,
+            "{}"u8.ToArray()), RawEntry.Stored(ModelPackageLayout.SignatureEntry, new byte[65])]);
+        Assert.Contains("Signature is declared 65 bytes", Refused(package), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_listed_entry_that_inflates_beyond_its_signed_length_is_refused_at_the_cap()
+    {
+        var bomb = TestPackages.Bomb(_key, out var declared);
+        Assert.Contains(
+            $"'{TestPackages.OnnxPath}' inflates beyond the {declared} bytes it declares",
+            Refused(bomb),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Truncated_or_non_zip_bytes_are_refused()
+    {
+        var good = TestPackages.Write(_key);
+        foreach (var length in new[] { 0, 10, 21, good.Length / 2, good.Length - 1 })
+        {
+            Assert.Contains("not a readable zip", Refused(good[..length]), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("not a readable zip", Refused([.. good, 0]), StringComparison.Ordinal);
+        Assert.Contains("not a readable zip", Refused("hello"u8.ToArray()), StringComparison.Ordinal);
+        var missing = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.edgepkg");
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(missing, _trust));
+        Assert.Contains($"Cannot read package '{missing}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unlisted_entries_are_refused_without_being_inflated()
+    {
+        var manifest = TestPackages.SignedBy(_key);
+        var signed = TestPackages.Entries(TestPackages.Forge(manifest, _key));
+        var withExtra = TestPackages.RawZip([.. signed, RawEntry.Lying("extra.bin", new byte[1 << 20], 1)]);
+        Assert.Contains("'extra.bin' is not listed", Refused(withExtra), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Repeated_json_members_are_refused()
+    {
+        var manifest = TestPackages.SignedBy(_key);
+        var repeatedTask = TestPackages.Forge(manifest, _key, json => json.Replace("\"task\": \"vowels\"",
+            "\"task\": \"vowels\", \"task\": \"digits\"", StringComparison.Ordinal));
+        Assert.Contains("'$.task'", Refused(repeatedTask), StringComparison.Ordinal);
+
+        var nested = TestPackages.Forge(manifest, _key, json => json.Replace("\"encoding\":",
+            "\"size\": 2, \"encoding\":", StringComparison.Ordinal));
+        Assert.Contains("'$.input.size'", Refused(nested), StringComparison.Ordinal);
+
+        var repeatedKey = TestPackages.Forge(manifest, _key, json => json.Replace("\"keyId\":",
+            $"\"keyId\": \"{PackageSigning.KeyId(_key)}\", \"keyId\":", StringComparison.Ordinal));
+        Assert.Contains("Manifest field 'keyId' appears twice", Refused(repeatedKey), StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _trust.Dispose();
+        _key.Dispose();
+    }
+
+    private string Refused(byte[] package)
+        => Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(package, _trust)).Message;
+}
