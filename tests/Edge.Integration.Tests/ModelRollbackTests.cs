@@ -31,7 +31,7 @@ public sealed class ModelRollbackTests
             ToVersion = 4,
             IssuedAt = DateTimeOffset.UtcNow,
             Nonce = Guid.NewGuid(),
-            KeyId = ModelRollbackSigning.KeyIdOf(key),
+            KeyId = PackageSigning.KeyId(key),
         };
 
         var payload = ModelRollbackSigning.Encode(instruction, key);
@@ -59,7 +59,7 @@ public sealed class ModelRollbackTests
             ToVersion = 1,
             IssuedAt = DateTimeOffset.UtcNow,
             Nonce = Guid.NewGuid(),
-            KeyId = ModelRollbackSigning.KeyIdOf(key),
+            KeyId = PackageSigning.KeyId(key),
         };
 
         var payload = ModelRollbackSigning.Encode(instruction, key);

@@ -9,8 +9,23 @@ public sealed class ModelsOptions
     /// <summary>Folder holding installed packages and the active pointer; empty when the agent serves no models.</summary>
     public string StoreDirectory { get; set; } = "";
 
-    /// <summary>PEM file with the trainer's ECDSA P-256 public key; packages signed with any other key are refused.</summary>
+    /// <summary>
+    /// PEM file with the trainer's ECDSA P-256 public key: a one-key shorthand for <see cref="TrustedKeyPaths"/> (both
+    /// may be set; the trust set is their union).
+    /// </summary>
     public string PublicKeyPath { get; set; } = "";
+
+    /// <summary>
+    /// PEM files of the public keys packages and rollback instructions are accepted from (the trust set, keyed by key
+    /// id): add the new key here to rotate the trainer key without re-flashing the fleet.
+    /// </summary>
+    public string[] TrustedKeyPaths { get; set; } = [];
+
+    /// <summary>Key ids (16 lower-case hex digits) refused even while their PEM is still configured.</summary>
+    public string[] RevokedKeyIds { get; set; } = [];
+
+    /// <summary>The fleet (part class) this agent belongs to: a package targeting it is for this agent too.</summary>
+    public string Fleet { get; set; } = "";
 
     /// <summary>The labelled calibration file candidates are validated on (its SHA-256 must match the package's).</summary>
     public string CalibrationSetPath { get; set; } = "";
@@ -47,4 +62,9 @@ public sealed class ModelsOptions
 
     /// <summary>True when a store is configured.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(StoreDirectory);
+
+    /// <summary>Every configured public key file: <see cref="PublicKeyPath"/> (if set), <see cref="TrustedKeyPaths"/>.
+    /// </summary>
+    public IReadOnlyList<string> KeyPaths
+        => string.IsNullOrWhiteSpace(PublicKeyPath) ? TrustedKeyPaths : [PublicKeyPath, .. TrustedKeyPaths];
 }

@@ -62,8 +62,7 @@ public sealed partial class ModelStore
             VerifiedModelPackage verified;
             try
             {
-                await using var stream = File.OpenRead(spooled.Path);
-                verified = ModelPackageReader.Read(stream, _publicKey);
+                verified = ModelPackageReader.Read(spooled.Path, _trust);
             }
             catch (ModelPackageException e)
             {
@@ -165,6 +164,16 @@ public sealed partial class ModelStore
 
     private string? Misfit(ModelManifest manifest)
     {
+        var fleet = _options.Fleet.Length == 0 ? null : _options.Fleet;
+        if (manifest.Targets is { } targets && !targets.Includes(_device.DeviceId, fleet))
+        {
+            var named = targets.DeviceIds.Count == 0
+                ? "no device ids"
+                : $"devices {string.Join(", ", targets.DeviceIds)}";
+            return $"The package is for {named} and fleet '{targets.Fleet ?? "(none)"}', not this device "
+                + $"'{_device.DeviceId}' (fleet '{fleet ?? "(none)"}').";
+        }
+
         if (!string.Equals(manifest.CalibrationSha256, _calibration.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             return $"The package was built for calibration set {manifest.CalibrationSha256[..12]}…, but this agent "

@@ -76,8 +76,8 @@ public sealed partial class ModelStore
         var path = _files.PackagePath(file);
         try
         {
-            using var stream = File.OpenRead(path);
-            return ModelPackageReader.Read(stream, _publicKey);
+            // Packages installed before targets existed stay loadable; new installs must name this agent.
+            return ModelPackageReader.Read(path, _trust, requireTargets: false);
         }
         catch (Exception e) when (e is ModelPackageException or IOException or UnauthorizedAccessException)
         {

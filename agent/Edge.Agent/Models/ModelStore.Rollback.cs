@@ -43,7 +43,7 @@ public sealed partial class ModelStore
             var problem = RollbackInstructionCheck.Problem(
                 instruction,
                 signed,
-                _publicKey,
+                _trust,
                 _device.DeviceId,
                 _clock.GetUtcNow(),
                 TimeSpan.FromHours(_options.RollbackMaxAgeHours),

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Edge.Agent.Configuration;
 using Edge.Agent.Inference;
 using Edge.Domain.Devices;
@@ -19,7 +18,7 @@ public sealed partial class ModelStore : IDisposable
 {
     private readonly ModelsOptions _options;
     private readonly IPhysicalDevice _device;
-    private readonly ECDsa _publicKey;
+    private readonly TrustedKeys _trust;
     private readonly CalibrationSet _calibration;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
@@ -37,13 +36,13 @@ public sealed partial class ModelStore : IDisposable
     private ModelStore(
         ModelsOptions options,
         IPhysicalDevice device,
-        ECDsa publicKey,
+        TrustedKeys trust,
         CalibrationSet calibration,
         ILogger logger,
         TimeProvider clock,
         IMeasurementTap? tap)
     {
-        (_options, _device, _publicKey, _calibration) = (options, device, publicKey, calibration);
+        (_options, _device, _trust, _calibration) = (options, device, trust, calibration);
         (_logger, _clock, _tap) = (logger, clock, tap);
         _files = new StoreStateFile(options.StoreDirectory);
         _spool = new OfferSpool(options.StoreDirectory, ModelPackageLayout.MaxPackageBytes);
@@ -92,15 +91,24 @@ public sealed partial class ModelStore : IDisposable
             throw new ModelStoreException($"No model store is configured: set {setting}.");
         }
 
-        ECDsa key;
+        TrustedKeys key;
         CalibrationSet calibration;
         try
         {
-            key = PackageSigning.LoadPublicKey(options.PublicKeyPath);
+            key = TrustedKeys.Load(options.KeyPaths, options.RevokedKeyIds);
+        }
+        catch (ModelPackageException e)
+        {
+            throw new ModelStoreException(e.Message, e);
+        }
+
+        try
+        {
             calibration = CalibrationSet.Load(options.CalibrationSetPath);
         }
         catch (Exception e) when (e is ModelPackageException or InvalidDataException)
         {
+            key.Dispose();
             throw new ModelStoreException(e.Message, e);
         }
 
@@ -174,7 +182,7 @@ public sealed partial class ModelStore : IDisposable
     public void Dispose()
     {
         _active.Dispose();
-        _publicKey.Dispose();
+        _trust.Dispose();
         _changes.Dispose();
     }
 

@@ -1,12 +1,13 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Edge.Domain.Messaging;
+using Edge.Domain.Models;
 
 namespace Edge.Agent.Models;
 
 /// <summary>
-/// Judges a signed rollback instruction before the store acts on it: signed by a trusted key, for this device, not
-/// stale, not from the future, and newer than the last one accepted (so it cannot be replayed).
+/// Judges a signed rollback instruction before the store acts on it: signed by a key of the agent's trust set (the
+/// same keys as packages, revocations included), for this device, not stale, not from the future, and newer than the
+/// last one accepted (so it cannot be replayed).
 /// </summary>
 internal static class RollbackInstructionCheck
 {
@@ -17,23 +18,15 @@ internal static class RollbackInstructionCheck
     public static string? Problem(
         ModelRollbackInstruction instruction,
         ModelRollbackMessage signed,
-        ECDsa trustedKey,
+        TrustedKeys trust,
         string deviceId,
         DateTimeOffset now,
         TimeSpan maxAge,
         RollbackMark? last)
     {
-        var keyId = ModelRollbackSigning.KeyIdOf(trustedKey);
-        if (!string.Equals(instruction.KeyId, keyId, StringComparison.Ordinal))
+        if (ModelRollbackSigning.SignatureProblem(signed, instruction.KeyId, trust) is { } signature)
         {
-            return $"the instruction names key '{instruction.KeyId}', which this agent does not trust "
-                + $"(it trusts '{keyId}').";
-        }
-
-        if (!ModelRollbackSigning.Verify(signed, trustedKey))
-        {
-            return $"the signature does not verify with key '{keyId}': the instruction was altered or signed "
-                + "with another key.";
+            return signature;
         }
 
         if (!string.Equals(instruction.DeviceId, deviceId, StringComparison.Ordinal))

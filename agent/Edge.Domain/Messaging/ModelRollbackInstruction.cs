@@ -22,7 +22,7 @@ public sealed record ModelRollbackInstruction : IControlMessage
     /// <summary>Unique per instruction; the agent's <see cref="ModelAckMessage.OfferId"/> echoes it.</summary>
     public required Guid Nonce { get; init; }
 
-    /// <summary>Id of the signing key (<see cref="ModelRollbackSigning.KeyIdOf"/>): which trusted key to verify with.
+    /// <summary>Id of the signing key (<see cref="Models.PackageSigning.KeyId"/>): which trusted key to verify with.
     /// </summary>
     public required string KeyId { get; init; }
 }

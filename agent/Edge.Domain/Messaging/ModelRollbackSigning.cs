@@ -9,16 +9,6 @@ public static class ModelRollbackSigning
     /// <summary>Largest signature accepted: a P-256 P1363 signature is 64 bytes.</summary>
     private const int MaxSignatureBytes = 132;
 
-    /// <summary>
-    /// A key's id: the first 16 hex digits of the SHA-256 of its SubjectPublicKeyInfo, so the same key has the same id
-    /// on the trainer (private key) and on the agent (public key).
-    /// </summary>
-    public static string KeyIdOf(ECDsa key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()))[..16];
-    }
-
     /// <summary>Signs <paramref name="instruction"/> with <paramref name="privateKey"/>; returns the MQTT payload.
     /// </summary>
     public static byte[] Encode(ModelRollbackInstruction instruction, ECDsa privateKey)
@@ -53,5 +43,35 @@ public static class ModelRollbackSigning
     {
         ArgumentNullException.ThrowIfNull(signed);
         return PackageSigning.Verify(publicKey, signed.Instruction, signed.Signature);
+    }
+
+    /// <summary>
+    /// Why <paramref name="signed"/> is not a valid signature by key <paramref name="keyId"/> of
+    /// <paramref name="keys"/> (the key is unknown, revoked, or the signature does not verify), or null when it is.
+    /// </summary>
+    public static string? SignatureProblem(ModelRollbackMessage signed, string keyId, TrustedKeys keys)
+    {
+        ArgumentNullException.ThrowIfNull(signed);
+        ArgumentNullException.ThrowIfNull(keys);
+        if (!PackageSigning.IsKeyId(keyId))
+        {
+            return $"'keyId' must be {PackageSigning.KeyIdLength} lower-case hex digits.";
+        }
+
+        bool verifies;
+        try
+        {
+            verifies = keys.Verify(keyId, signed.Instruction, signed.Signature);
+        }
+        catch (ModelPackageException e)
+        {
+            // The trust set words it for packages; the rule is the same for instructions.
+            return e.Message.Replace("Package is signed", "the instruction is signed", StringComparison.Ordinal);
+        }
+
+        return verifies
+            ? null
+            : $"the signature does not verify with key '{keyId}': the instruction was altered or signed with "
+                + "another key.";
     }
 }

@@ -60,7 +60,7 @@ internal static class RollbackCommand
                 ToVersion = version,
                 IssuedAt = DateTimeOffset.UtcNow,
                 Nonce = Guid.NewGuid(),
-                KeyId = ModelRollbackSigning.KeyIdOf(signingKey),
+                KeyId = PackageSigning.KeyId(signingKey),
             };
             var payload = ModelRollbackSigning.Encode(instruction, signingKey);
             var clientId = $"edge-trainer-rollback-{Environment.ProcessId}";

@@ -5,14 +5,14 @@ using Edge.Domain.Simulation;
 
 namespace Edge.Agent.Tests.Models;
 
-/// <summary>The active model holder: a swap never pulls a model from under a classification that still uses it.</summary>
+/// <summary>The active model holder: a swap never pulls a model from under a classification still using it.</summary>
 public sealed class ActiveModelTests(TrainedPackages packages)
 {
     private HybridModel Model(int version)
     {
         var device = PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11);
-        using var key = PackageSigning.LoadPublicKey(packages.PublicKeyPath);
-        return new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, version), key), device);
+        var package = ModelPackageReader.Read(packages.Package(packages.Trained, version), packages.Trust);
+        return new HybridModel(package, device);
     }
 
     [Fact]

@@ -14,8 +14,9 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
 
     private string Versions => Path.Combine(_store.Path, "versions");
 
-    private ModelsOptions Options(int keep = 3) => new()
+    private ModelsOptions Options(int keep = 3, string fleet = "") => new()
     {
+        Fleet = fleet,
         StoreDirectory = _store.Path,
         PublicKeyPath = packages.PublicKeyPath,
         CalibrationSetPath = packages.CalibrationPath,
@@ -26,8 +27,8 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
     private static SimulatedDevice Simulated()
         => PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11);
 
-    private ModelStore Open(int keep = 3, IPhysicalDevice? device = null)
-        => ModelStore.Open(Options(keep), device ?? Simulated(), NullLogger.Instance);
+    private ModelStore Open(int keep = 3, IPhysicalDevice? device = null, string fleet = "")
+        => ModelStore.Open(Options(keep, fleet), device ?? Simulated(), NullLogger.Instance);
 
     private static Task<InstallResult> Install(ModelStore store, byte[] package)
         => store.InstallAsync(package.AsMemory(), TestContext.Current.CancellationToken);
@@ -179,6 +180,23 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         Assert.Contains("Version 2 was already offered with other content", other.Reason, StringComparison.Ordinal);
         Assert.Equal(calls, device.Calls);
         Assert.True((await Install(store, packages.Package(packages.Trained, 3))).Accepted);
+    }
+
+    [Fact]
+    public async Task A_package_for_other_devices_is_refused_naming_both_and_one_for_the_fleet_is_accepted()
+    {
+        using var store = Open(fleet: "vowel-boards");
+
+        var other = packages.Package(packages.Trained, 1, targets: new(["sim-0002"], "drums"));
+        var elsewhere = await Install(store, other);
+        var fleet = await Install(store, packages.Package(packages.Trained, 2, targets: new([], "vowel-boards")));
+
+        Assert.False(elsewhere.Accepted);
+        Assert.Contains("devices sim-0002 and fleet 'drums'", elsewhere.Reason, Ordinal);
+        var self = $"not this device '{TrainedPackages.DeviceId}' (fleet 'vowel-boards')";
+        Assert.Contains(self, elsewhere.Reason, Ordinal);
+        Assert.True(fleet.Accepted, fleet.Reason);
+        Assert.Equal(2, store.ActiveVersion);
     }
 
     public void Dispose() => _store.Dispose();

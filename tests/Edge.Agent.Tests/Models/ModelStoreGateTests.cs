@@ -56,15 +56,15 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
     public async Task Without_the_identical_stages_shortcut_the_paired_test_still_accepts_the_same_model_every_time()
     {
         var device = Noisy(11);
-        using var key = PackageSigning.LoadPublicKey(packages.PublicKeyPath);
         var gate = new CandidateValidator(CalibrationSet.Load(packages.CalibrationPath), 3, 0.02, 0.05);
         using var active = new ActiveModel();
-        active.Swap(new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), key), device));
+        var first = ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust);
+        active.Swap(new HybridModel(first, device));
 
         var verdicts = new List<GateVerdict>();
         for (var i = 0; i < 20; i++)
         {
-            var repackaged = ModelPackageReader.Read(packages.Package(packages.Trained, 2), key);
+            var repackaged = ModelPackageReader.Read(packages.Package(packages.Trained, 2), packages.Trust);
             using var candidate = new HybridModel(repackaged, device);
             using var lease = active.Acquire();
             verdicts.Add(await gate.CompareAsync(candidate, lease, TestContext.Current.CancellationToken));

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Edge.Agent.Configuration;
 using Edge.Agent.Models;
 using Edge.Domain.Messaging;
+using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,20 +14,22 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
 {
     private readonly TempDirectory _store = new();
 
-    private ModelStore Open() => ModelStore.Open(
+    private ModelStore Open(string[]? moreKeys = null, string[]? revoked = null) => ModelStore.Open(
         new ModelsOptions
         {
             StoreDirectory = _store.Path,
             PublicKeyPath = packages.PublicKeyPath,
+            TrustedKeyPaths = moreKeys ?? [],
+            RevokedKeyIds = revoked ?? [],
             CalibrationSetPath = packages.CalibrationPath,
             RollbackMaxAgeHours = 24,
         },
         PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11),
         NullLogger.Instance);
 
-    private async Task<ModelStore> OpenWithThreeVersionsAsync()
+    private async Task<ModelStore> OpenWithThreeVersionsAsync(string[]? moreKeys = null, string[]? revoked = null)
     {
-        var store = Open();
+        var store = Open(moreKeys, revoked);
         for (var v = 1; v <= 3; v++)
         {
             var package = packages.Package(packages.Trained, v).AsMemory();
@@ -42,7 +45,7 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
         ToVersion = to,
         IssuedAt = DateTimeOffset.UtcNow - (age ?? TimeSpan.Zero),
         Nonce = Guid.NewGuid(),
-        KeyId = ModelRollbackSigning.KeyIdOf(packages.Key),
+        KeyId = PackageSigning.KeyId(packages.Key),
     };
 
     private static Task<RollbackInstructionResult> Apply(
@@ -74,13 +77,14 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
     {
         using var store = await OpenWithThreeVersionsAsync();
         var forged = Instruction(1);
-        var otherKeyId = ModelRollbackSigning.KeyIdOf(packages.OtherKey);
+        var otherKeyId = PackageSigning.KeyId(packages.OtherKey);
 
         var cases = new (Task<RollbackInstructionResult> Result, string Expected)[]
         {
             (Apply(store, Instruction(1, device: "sim-0002"), packages.Key), "is for device 'sim-0002'"),
             (Apply(store, forged, packages.OtherKey), "signature does not verify"),
-            (Apply(store, forged with { KeyId = otherKeyId }, packages.OtherKey), "does not trust"),
+            (Apply(store, forged with { KeyId = otherKeyId }, packages.OtherKey), "not in this agent's trust set"),
+            (Apply(store, forged with { KeyId = "not-a-key-id" }, packages.Key), "'keyId' must be 16"),
             (Apply(store, Instruction(1, age: TimeSpan.FromHours(25)), packages.Key), "it is stale"),
             (Apply(store, Instruction(1, age: TimeSpan.FromHours(-1)), packages.Key), "in the future"),
             (Apply(store, Instruction(9), packages.Key), "version 9 is not installed"),
@@ -93,6 +97,22 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
             Assert.Contains(expected, verdict.Reason, StringComparison.Ordinal);
         }
 
+        Assert.Equal(3, store.ActiveVersion);
+    }
+
+    [Fact]
+    public async Task An_instruction_signed_with_a_revoked_key_of_the_trust_set_is_refused()
+    {
+        var otherPublic = Path.Combine(_store.Path, "other.pub.pem");
+        var pem = packages.OtherKey.ExportSubjectPublicKeyInfoPem();
+        await File.WriteAllTextAsync(otherPublic, pem, TestContext.Current.CancellationToken);
+        var otherId = PackageSigning.KeyId(packages.OtherKey);
+        using var store = await OpenWithThreeVersionsAsync([otherPublic], [otherId]);
+
+        var revoked = await Apply(store, Instruction(1) with { KeyId = otherId }, packages.OtherKey);
+
+        Assert.False(revoked.Accepted);
+        Assert.Contains("revoked", revoked.Reason, StringComparison.Ordinal);
         Assert.Equal(3, store.ActiveVersion);
     }
 
