@@ -21,11 +21,7 @@ internal static class RollbackCommand
             Description = "Trainer's private signing key (PEM) the agent trusts.",
             Required = true,
         };
-        var broker = new Option<string>("--broker")
-        {
-            Description = "Broker as host[:port].",
-            DefaultValueFactory = _ => "localhost:1883",
-        };
+        var broker = new BrokerCliOptions();
         var timeout = new Option<double>("--timeout")
         {
             Description = "Seconds to wait for the agent's verdict.",
@@ -35,8 +31,9 @@ internal static class RollbackCommand
             "rollback",
             "Send a signed rollback instruction to a live agent over MQTT and wait for its verdict.")
         {
-            deviceId, to, key, broker, timeout,
+            deviceId, to, key, timeout,
         };
+        broker.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var device = parse.GetValue(deviceId)!;
@@ -64,7 +61,7 @@ internal static class RollbackCommand
             };
             var payload = ModelRollbackSigning.Encode(instruction, signingKey);
             var clientId = $"edge-trainer-rollback-{Environment.ProcessId}";
-            var options = BrokerOptions.Parse(parse.GetValue(broker)!, clientId);
+            var options = broker.Resolve(parse, clientId);
             try
             {
                 var wait = TimeSpan.FromSeconds(seconds);
@@ -80,7 +77,7 @@ internal static class RollbackCommand
             }
             catch (MQTTnet.Exceptions.MqttCommunicationException e)
             {
-                var problem = $"error: cannot reach the broker {options.Host}:{options.Port}: {e.Message}";
+                var problem = $"error: cannot reach the broker {options.Address}: {e.Message}";
                 await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
                 return 1;
             }
