@@ -24,7 +24,7 @@ public sealed class ModelRollbackTests
         var store = new RollbackByKey(key);
         await using var agent = await AgentInstance.StartAsync(
             broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IModelOfferHandler>(store));
-        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "rollback" };
+        var options = Lab(broker.Port);
         var instruction = new ModelRollbackInstruction
         {
             DeviceId = Device,
@@ -52,7 +52,7 @@ public sealed class ModelRollbackTests
         using var folder = new TempFolder();
         using var key = PackageSigning.CreateKey();
         await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"));
-        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "rollback" };
+        var options = Lab(broker.Port);
         var instruction = new ModelRollbackInstruction
         {
             DeviceId = Device,
@@ -69,6 +69,9 @@ public sealed class ModelRollbackTests
         Assert.False(ack.Accepted);
         Assert.Contains("no model store", ack.Reason, StringComparison.Ordinal);
     }
+
+    private static BrokerOptions Lab(int port)
+        => new() { Host = "127.0.0.1", Port = port, UseTls = false, AllowPlaintext = true, ClientId = "rollback" };
 
     /// <summary>Stands in for the model store (tested alone in Edge.Agent.Tests): obeys what its key signed.</summary>
     private sealed class RollbackByKey(System.Security.Cryptography.ECDsa key)
