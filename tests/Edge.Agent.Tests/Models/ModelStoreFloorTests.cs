@@ -3,6 +3,7 @@ using Edge.Agent.Models;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
+using Edge.Tests.Shared;
 using static System.StringComparison;
 
 namespace Edge.Agent.Tests.Models;
@@ -37,6 +38,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         => [.. Directory.GetFiles(Versions).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task A_downgrade_is_refused_and_nothing_is_pruned_or_changed()
     {
         using var store = Open();
@@ -56,9 +58,18 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         Assert.Equal([5, 4, 3], store.List().Select(v => v.Version));
         Assert.Equal(files, Files());
         Assert.Empty(Directory.GetFiles(Path.Combine(_store.Path, "incoming")));
+        SecurityReport.Record(
+            "store-downgrade",
+            "Downgrade: offer v2 to an agent with v3, v4, v5 installed (v5 active)",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_downgrade_is_refused*'",
+            "refused; nothing pruned; v5 active",
+            $"refused (\"{downgrade.Reason[..downgrade.Reason.IndexOf(';', Ordinal)]}\"); installed "
+                + $"{string.Join(", ", store.List().Select(v => v.Version))}; active v{store.ActiveVersion}",
+            !downgrade.Accepted && store.ActiveVersion == 5 && Files().SequenceEqual(files));
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task A_replay_of_an_installed_or_a_pruned_version_is_refused()
     {
         using var store = Open(keep: 2);
@@ -77,9 +88,17 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         Assert.False(installed.Accepted || pruned.Accepted);
         Assert.Equal([3, 2], store.List().Select(v => v.Version));
         Assert.Equal(3, store.ActiveVersion);
+        SecurityReport.Record(
+            "store-replay",
+            "Replay: re-offer the captured packages of v2 (installed) and v1 (pruned) to an agent at v3",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_replay_of_an_installed_or_a_pruned*'",
+            "both refused by the floor; nothing pruned",
+            $"both refused (floor {store.Floor}); installed {string.Join(", ", store.List().Select(v => v.Version))}",
+            !installed.Accepted && !pruned.Accepted && store.ActiveVersion == 3);
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task The_floor_survives_a_rollback_a_restart_and_a_deleted_state_file()
     {
         using (var store = Open())
@@ -112,7 +131,15 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         using var emptied = Open();
         Assert.Null(emptied.ActiveVersion);
         Assert.Equal(3, emptied.Floor);
-        Assert.Contains("floor 3", (await Install(emptied, packages.Package(packages.Trained, 2))).Reason, Ordinal);
+        var afterWipe = await Install(emptied, packages.Package(packages.Trained, 2));
+        Assert.Contains("floor 3", afterWipe.Reason, Ordinal);
+        SecurityReport.Record(
+            "store-floor-wipe",
+            "Lower the floor: delete state.json and every package, then offer an old version",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*The_floor_survives*'",
+            "refused: the floor file keeps the floor",
+            $"refused; floor {emptied.Floor} after the wipe",
+            !afterWipe.Accepted && emptied.Floor == 3);
         Assert.True((await Install(emptied, packages.Package(packages.Trained, 4))).Accepted);
     }
 
@@ -139,6 +166,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task A_refused_package_is_refused_again_at_once_without_touching_the_device_even_after_a_restart()
     {
         var device = new CountingDevice(Simulated());
@@ -163,9 +191,17 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         var afterRestart = await Install(reopened, worse);
         Assert.Contains("refused before", afterRestart.Reason, StringComparison.Ordinal);
         Assert.Equal(callsBefore, device.Calls);
+        SecurityReport.Record(
+            "store-retry-refused",
+            "Retry loop: re-offer a package the calibration gate refused, also after a restart",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_refused_package_is_refused_again*'",
+            "refused at once (\"refused before\"), no device call",
+            $"refused before; {device.Calls - callsBefore} device calls",
+            !afterRestart.Accepted && device.Calls == callsBefore);
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task Another_package_with_a_refused_version_number_is_refused()
     {
         var device = new CountingDevice(Simulated());
@@ -179,10 +215,18 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         Assert.False(other.Accepted);
         Assert.Contains("Version 2 was already offered with other content", other.Reason, StringComparison.Ordinal);
         Assert.Equal(calls, device.Calls);
+        SecurityReport.Record(
+            "store-same-version",
+            "Same version, other content: offer a new package under a version number that was refused",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*Another_package_with_a_refused_version*'",
+            "refused at once, no device call",
+            $"refused (\"already offered with other content\"); {device.Calls - calls} device calls",
+            !other.Accepted && device.Calls == calls);
         Assert.True((await Install(store, packages.Package(packages.Trained, 3))).Accepted);
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task A_package_for_other_devices_is_refused_naming_both_and_one_for_the_fleet_is_accepted()
     {
         using var store = Open(fleet: "vowel-boards");
@@ -197,6 +241,13 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         Assert.Contains(self, elsewhere.Reason, Ordinal);
         Assert.True(fleet.Accepted, fleet.Reason);
         Assert.Equal(2, store.ActiveVersion);
+        SecurityReport.Record(
+            "store-foreign-target",
+            "Cross-device replay: offer a signed package made for device sim-0002 (fleet drums)",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_package_for_other_devices*'",
+            "refused naming the package's targets and this device",
+            $"refused: \"{elsewhere.Reason}\"",
+            !elsewhere.Accepted);
     }
 
     public void Dispose() => _store.Dispose();

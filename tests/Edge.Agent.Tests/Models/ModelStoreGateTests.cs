@@ -4,6 +4,7 @@ using Edge.Agent.Models;
 using Edge.Domain.Devices;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
+using Edge.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Agent.Tests.Models;
@@ -33,6 +34,7 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
         => store.InstallAsync(package.AsMemory(), TestContext.Current.CancellationToken);
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task The_same_model_repackaged_gets_the_same_verdict_every_time_on_a_noisy_device()
     {
         var device = new CountingDevice(Noisy(31));
@@ -50,6 +52,13 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
         Assert.All(verdicts, v => Assert.Contains("same stages and θ", v.Reason, StringComparison.Ordinal));
         Assert.Equal(calls, device.Calls);
         Assert.Equal(21, store.ActiveVersion);
+        SecurityReport.Record(
+            "gate-deterministic",
+            "Noisy gate: offer the same model 20 times (as v2..v21) hoping a noise draw flips the verdict",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*The_same_model_repackaged*'",
+            "the same verdict every time",
+            $"{verdicts.Count(v => v.Accepted)} of {verdicts.Count} accepted (identical stages: no calibration run)",
+            verdicts.All(v => v.Accepted));
     }
 
     [Fact]
@@ -89,6 +98,7 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task A_classification_completes_while_a_candidate_is_being_validated()
     {
         var device = new GatedDevice(Noisy(11));
@@ -106,6 +116,13 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
 
         Assert.Equal(1, version);
         Assert.False(install.IsCompleted);
+        SecurityReport.Record(
+            "store-install-blocks",
+            "Stall inference with an offer: classify while a candidate's validation is held on the device",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_classification_completes_while*'",
+            "the classification completes during the validation",
+            $"completed by v{version} while the install was pending",
+            version == 1);
         device.Release();
         Assert.False((await install).Accepted);
     }

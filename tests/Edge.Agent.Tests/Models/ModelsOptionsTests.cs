@@ -42,7 +42,8 @@ public sealed class ModelsOptionsTests : IDisposable
     {
         var options = new ModelsOptions { StoreDirectory = _folder.Path };
         var none = new ModelsOptionsValidator().Validate(null, options);
-        Assert.Contains("Edge:Models:TrustedKeyPaths: must name at least one", none.FailureMessage, StringComparison.Ordinal);
+        var expected = "Edge:Models:TrustedKeyPaths: must name at least one";
+        Assert.Contains(expected, none.FailureMessage, StringComparison.Ordinal);
 
         options.PublicKeyPath = "a.pem";
         options.TrustedKeyPaths = ["b.pem"];

@@ -4,6 +4,7 @@ using Edge.Agent.Models;
 using Edge.Domain.Messaging;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
+using Edge.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Agent.Tests.Models;
@@ -73,6 +74,7 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task Wrong_device_bad_signature_stale_unknown_version_and_untrusted_key_are_refused()
     {
         using var store = await OpenWithThreeVersionsAsync();
@@ -90,14 +92,24 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
             (Apply(store, Instruction(9), packages.Key), "version 9 is not installed"),
         };
 
+        var refused = 0;
         foreach (var (result, expected) in cases)
         {
             var verdict = await result;
             Assert.False(verdict.Accepted, expected);
             Assert.Contains(expected, verdict.Reason, StringComparison.Ordinal);
+            refused++;
         }
 
         Assert.Equal(3, store.ActiveVersion);
+        SecurityReport.Record(
+            "rollback-forged",
+            "Forged rollback instructions: another device, wrong key, untrusted key, bad key id, stale, future, "
+                + "unknown version",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*Wrong_device_bad_signature*'",
+            "each refused with its reason; active version unchanged",
+            $"{refused} of {cases.Length} refused; active v{store.ActiveVersion}",
+            refused == cases.Length && store.ActiveVersion == 3);
     }
 
     [Fact]
@@ -117,6 +129,7 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task A_replayed_or_older_instruction_is_refused_even_after_a_restart()
     {
         var older = Instruction(2, age: TimeSpan.FromMinutes(10));
@@ -137,6 +150,13 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
         var afterRestart = await Apply(reopened, good, packages.Key);
         Assert.Contains("replays are refused", afterRestart.Reason, StringComparison.Ordinal);
         Assert.Equal(3, reopened.ActiveVersion);
+        SecurityReport.Record(
+            "rollback-replay",
+            "Replay a captured, valid rollback instruction (and an older one), also after an agent restart",
+            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_replayed_or_older_instruction*'",
+            "refused: not newer than the last accepted",
+            $"refused after restart; active v{reopened.ActiveVersion}",
+            !afterRestart.Accepted && reopened.ActiveVersion == 3);
     }
 
     [Fact]
