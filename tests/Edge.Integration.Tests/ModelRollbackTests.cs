@@ -70,6 +70,49 @@ public sealed class ModelRollbackTests
         Assert.Contains("no model store", ack.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Over_the_shipped_broker_the_trainer_may_send_a_rollback_and_a_device_may_not()
+    {
+        await using var broker = await ShippedBroker.StartAsync();
+        using var folder = new TempFolder();
+        using var key = PackageSigning.CreateKey();
+        var cancel = TestContext.Current.CancellationToken;
+        var store = new RollbackByKey(key);
+        const string device = ShippedBroker.DeviceA;
+        await using var agent = await AgentInstance.StartAsync(
+            broker.DevicePort,
+            device,
+            folder.Path("outbox.db"),
+            broker.AgentSettings(device),
+            s => s.AddSingleton<IModelOfferHandler>(store));
+        var instruction = Instruction(device, key);
+        var payload = ModelRollbackSigning.Encode(instruction, key);
+        var asDevice = broker.Trainer("x") with
+        {
+            Port = broker.DevicePort,
+            ClientCertificateFile = Path.Combine(broker.Certificates, "devices", ShippedBroker.DeviceB + ".crt"),
+            ClientKeyFile = Path.Combine(broker.Certificates, "devices", ShippedBroker.DeviceB + ".key"),
+        };
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => ModelPublisher.RollbackAsync(asDevice, instruction, payload, Patience, cancel));
+        var ack = await ModelPublisher.RollbackAsync(broker.Trainer("rollback"), instruction, payload, Patience, cancel);
+
+        Assert.Contains("NotAuthorized", refused.Message, StringComparison.Ordinal);
+        Assert.True(ack.Accepted, ack.Reason);
+        Assert.Equal(device, ack.DeviceId);
+        Assert.Equal([instruction], store.Seen);
+    }
+
+    private static ModelRollbackInstruction Instruction(string device, System.Security.Cryptography.ECDsa key) => new()
+    {
+        DeviceId = device,
+        ToVersion = 4,
+        IssuedAt = DateTimeOffset.UtcNow,
+        Nonce = Guid.NewGuid(),
+        KeyId = PackageSigning.KeyId(key),
+    };
+
     private static BrokerOptions Lab(int port)
         => new() { Host = "127.0.0.1", Port = port, UseTls = false, AllowPlaintext = true, ClientId = "rollback" };
 
