@@ -25,14 +25,7 @@ public sealed class ModelRollbackTests
         await using var agent = await AgentInstance.StartAsync(
             broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IModelOfferHandler>(store));
         var options = Lab(broker.Port);
-        var instruction = new ModelRollbackInstruction
-        {
-            DeviceId = Device,
-            ToVersion = 4,
-            IssuedAt = DateTimeOffset.UtcNow,
-            Nonce = Guid.NewGuid(),
-            KeyId = PackageSigning.KeyId(key),
-        };
+        var instruction = Instruction(Device, key);
 
         var payload = ModelRollbackSigning.Encode(instruction, key);
         var ack = await ModelPublisher.RollbackAsync(
@@ -53,14 +46,7 @@ public sealed class ModelRollbackTests
         using var key = PackageSigning.CreateKey();
         await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"));
         var options = Lab(broker.Port);
-        var instruction = new ModelRollbackInstruction
-        {
-            DeviceId = Device,
-            ToVersion = 1,
-            IssuedAt = DateTimeOffset.UtcNow,
-            Nonce = Guid.NewGuid(),
-            KeyId = PackageSigning.KeyId(key),
-        };
+        var instruction = Instruction(Device, key) with { ToVersion = 1 };
 
         var payload = ModelRollbackSigning.Encode(instruction, key);
         var ack = await ModelPublisher.RollbackAsync(
@@ -96,7 +82,8 @@ public sealed class ModelRollbackTests
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(
             () => ModelPublisher.RollbackAsync(asDevice, instruction, payload, Patience, cancel));
-        var ack = await ModelPublisher.RollbackAsync(broker.Trainer("rollback"), instruction, payload, Patience, cancel);
+        var trainer = broker.Trainer("rollback");
+        var ack = await ModelPublisher.RollbackAsync(trainer, instruction, payload, Patience, cancel);
 
         Assert.Contains("NotAuthorized", refused.Message, StringComparison.Ordinal);
         Assert.True(ack.Accepted, ack.Reason);
