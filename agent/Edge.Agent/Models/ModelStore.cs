@@ -71,9 +71,9 @@ public sealed partial class ModelStore : IDisposable
     public IPhysicalDevice Device => _device;
 
     /// <summary>
-    /// Opens (or creates) the store in <see cref="ModelsOptions.StoreDirectory"/>: loads the key and calibration set,
-    /// re-verifies every installed package, and loads the active model. Throws <see cref="ModelStoreException"/> when
-    /// the key or calibration set cannot be used.
+    /// Opens (or creates) the store in <see cref="ModelsOptions.StoreDirectory"/>: loads the trust set and the
+    /// calibration set, re-verifies every installed package, and loads the active model. Throws
+    /// <see cref="ModelStoreException"/> when the keys or the calibration set cannot be used.
     /// </summary>
     public static ModelStore Open(
         ModelsOptions options,
@@ -91,11 +91,11 @@ public sealed partial class ModelStore : IDisposable
             throw new ModelStoreException($"No model store is configured: set {setting}.");
         }
 
-        TrustedKeys key;
+        TrustedKeys trust;
         CalibrationSet calibration;
         try
         {
-            key = TrustedKeys.Load(options.KeyPaths, options.RevokedKeyIds);
+            trust = TrustedKeys.Load(options.KeyPaths, options.RevokedKeyIds);
         }
         catch (ModelPackageException e)
         {
@@ -108,14 +108,14 @@ public sealed partial class ModelStore : IDisposable
         }
         catch (Exception e) when (e is ModelPackageException or InvalidDataException)
         {
-            key.Dispose();
+            trust.Dispose();
             throw new ModelStoreException(e.Message, e);
         }
 
         ModelStore? store = null;
         try
         {
-            store = new ModelStore(options, device, key, calibration, logger, clock ?? TimeProvider.System, tap);
+            store = new ModelStore(options, device, trust, calibration, logger, clock ?? TimeProvider.System, tap);
             store.Load();
             return store;
         }
@@ -123,7 +123,7 @@ public sealed partial class ModelStore : IDisposable
         {
             if (store is null)
             {
-                key.Dispose();
+                trust.Dispose();
             }
 
             store?.Dispose();
