@@ -10,6 +10,7 @@ var root = new RootCommand("Edge host trainer: digital twins and physics-aware t
     SystemsCommand.Create(),
     ServeCommand.Create(),
     PublishCommand.Create(),
+    RollbackCommand.Create(),
     ReportCommand.Create(),
 };
 

@@ -31,8 +31,8 @@ public static class ClassifyCommand
 
     private static async Task<int> ClassifyAsync(ModelStore store, string path, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var model = store.Active ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>'.");
-        var input = model.Manifest.Input;
+        var manifest = store.ActiveManifest ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>'.");
+        var input = manifest.Input;
         List<(string Source, float[] Features)> examples;
         try
         {

@@ -34,10 +34,10 @@ public static class ListenCommand
 
     private static async Task<int> ListenAsync(ModelStore store, string alsaDevice, string? captureCommand, double thresholdDb, double seconds, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var model = store.Active ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>'.");
-        if (model.Manifest.Input.Audio is not { } encoding)
+        var manifest = store.ActiveManifest ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>'.");
+        if (manifest.Input.Audio is not { } encoding)
         {
-            await error.WriteLineAsync($"Model {model.Version} takes {model.Manifest.Input.Size} feature values, not sound; listen needs a model packaged for audio (edge-trainer package --task fsdd).").ConfigureAwait(false);
+            await error.WriteLineAsync($"Model {manifest.ModelVersion} takes {manifest.Input.Size} feature values, not sound; listen needs a model packaged for audio (edge-trainer package --task fsdd).").ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
 

@@ -20,12 +20,11 @@ public static class StatusCommand
     {
         var device = store.Device;
         await output.WriteLineAsync($"device:    {device.DeviceId} (layer '{device.Spec.Name}', {device.Spec.InputSize}+{device.Spec.ParameterSize}→{device.Spec.OutputSize})").ConfigureAwait(false);
-        if (store.Active is { } active)
+        if (store.ActiveManifest is { } manifest)
         {
-            var manifest = active.Manifest;
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"active:    version {active.Version}, task {manifest.Task}, {manifest.ClassLabels.Count} classes, {manifest.Stages.Count} stages, built {manifest.CreatedAt:yyyy-MM-dd HH:mm} by {manifest.TrainerId}")).ConfigureAwait(false);
+                $"active:    version {manifest.ModelVersion}, task {manifest.Task}, {manifest.ClassLabels.Count} classes, {manifest.Stages.Count} stages, built {manifest.CreatedAt:yyyy-MM-dd HH:mm} by {manifest.TrainerId}")).ConfigureAwait(false);
         }
         else
         {
@@ -40,6 +39,7 @@ public static class StatusCommand
         }
 
         await output.WriteLineAsync($"installed: {(numbers.Length == 0 ? "none" : string.Join(", ", numbers))}").ConfigureAwait(false);
+        await output.WriteLineAsync($"floor:     {store.Floor} (offers at or below it are refused)").ConfigureAwait(false);
         await output.WriteLineAsync($"problems:  {store.Problems.Count}").ConfigureAwait(false);
         return ExitCodes.Success;
     }

@@ -31,8 +31,7 @@ public sealed partial class LiveInference
     /// </summary>
     public (ModelManifest Manifest, AudioFeatures? Audio) ActiveInput()
     {
-        var model = _store.Active ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>' or offer one over MQTT.");
-        var manifest = model.Manifest;
+        var manifest = _store.ActiveManifest ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>' or offer one over MQTT.");
         lock (_gate)
         {
             if (_audio.Version != manifest.ModelVersion)

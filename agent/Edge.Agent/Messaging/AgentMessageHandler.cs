@@ -92,6 +92,9 @@ public sealed partial class AgentMessageHandler
             case TopicKind.ModelOffer:
                 await HandleOfferAsync(message, cancellationToken).ConfigureAwait(false);
                 break;
+            case TopicKind.ModelRollback:
+                await HandleRollbackAsync(message, cancellationToken).ConfigureAwait(false);
+                break;
             default:
                 Reject(message, kind.ToString(), $"the agent does not accept messages on its '{kind}' topic; it only publishes there.");
                 break;
@@ -179,6 +182,27 @@ public sealed partial class AgentMessageHandler
         Acknowledge(message, offer.OfferId, result);
     }
 
+    private async ValueTask HandleRollbackAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        ModelRollbackInstruction instruction;
+        ModelRollbackMessage signed;
+        try
+        {
+            (instruction, signed) = ModelRollbackSigning.Decode(message.Payload.Span);
+        }
+        catch (MessageFormatException e)
+        {
+            Reject(message, nameof(TopicKind.ModelRollback), e.Message);
+            return;
+        }
+
+        var result = _offers is IModelRollbackHandler handler
+            ? await handler.HandleRollbackAsync(instruction, signed, cancellationToken).ConfigureAwait(false)
+            : new ModelOfferResult(false, "this agent has no model store (Edge:Models): nothing to roll back.");
+        LogRollback(_logger, instruction.Nonce, instruction.ToVersion, result.Accepted, result.Reason);
+        Acknowledge(message, instruction.Nonce, result);
+    }
+
     private void Acknowledge(InboundMessage message, Guid offerId, ModelOfferResult result)
     {
         var ack = new ModelAckMessage
@@ -217,6 +241,11 @@ public sealed partial class AgentMessageHandler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a message on {Topic}: {Problem}")]
     private static partial void LogRejected(ILogger logger, string topic, string problem);
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Rollback instruction {Nonce} to version {Version}: accepted={Accepted} ({Reason})")]
+    private static partial void LogRollback(ILogger logger, Guid nonce, int version, bool accepted, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model offer {OfferId}: accepted={Accepted} ({Reason})")]
     private static partial void LogOffer(ILogger logger, Guid offerId, bool accepted, string reason);

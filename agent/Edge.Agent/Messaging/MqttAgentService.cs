@@ -200,6 +200,9 @@ public sealed partial class MqttAgentService : BackgroundService
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.PatRequest)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelOffer)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f
+                .WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelRollback))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(InferenceTopics.Request(_device.DeviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
         await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);

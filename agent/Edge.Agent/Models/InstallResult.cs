@@ -1,6 +1,6 @@
 namespace Edge.Agent.Models;
 
-/// <summary>What <see cref="ModelStore.InstallAsync"/> decided about a package.</summary>
+/// <summary>What <see cref="ModelStore.InstallAsync(Stream, CancellationToken)"/> decided about a package.</summary>
 /// <param name="Accepted">True when the package was stored and activated.</param>
 /// <param name="Version">Model version from the manifest, or 0 when the package could not be read.</param>
 /// <param name="CandidateAccuracy">Calibration accuracy of the candidate, when it got that far.</param>

@@ -1,30 +1,23 @@
-using System.Text.Json;
 using Edge.Agent.Inference;
 using Edge.Domain.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Agent.Models;
 
-/// <summary>Reloading the store after a restart: every entry is re-verified; a bad one is reported and skipped.</summary>
+/// <summary>Reloading the store after a restart: every entry is re-verified; a bad one is reported, skipped.</summary>
 public sealed partial class ModelStore
 {
     private void Load()
     {
-        var statePath = Path.Combine(_options.StoreDirectory, StateFile);
-        var state = new StoreState();
-        if (File.Exists(statePath))
+        var state = _files.Read(out var floor, out var problem);
+        if (state is null && (problem is not null || _files.PackageFiles().Length > 0))
         {
-            try
-            {
-                state = JsonSerializer.Deserialize(File.ReadAllBytes(statePath), StoreJsonContext.Default.StoreState) ?? new StoreState();
-            }
-            catch (JsonException e)
-            {
-                Report($"{statePath}: unreadable ({e.Message}); rebuilt from the packages present.");
-                state = Rebuild();
-            }
+            var why = problem ?? $"{_files.StatePath}: missing";
+            Report($"{why}; rebuilt from the packages present (floor {floor} kept).");
+            state = Rebuild();
         }
 
+        state ??= new StoreState();
         foreach (var installed in state.Installed.ToArray())
         {
             var manifest = Verify(installed.File);
@@ -32,7 +25,8 @@ public sealed partial class ModelStore
             {
                 if (manifest is not null)
                 {
-                    Report($"{installed.File}: holds version {manifest.ModelVersion}, not {installed.Version}; skipped.");
+                    Report($"{installed.File}: holds version {manifest.ModelVersion}, "
+                        + $"not {installed.Version}; skipped.");
                 }
 
                 state.Installed.Remove(installed);
@@ -43,13 +37,14 @@ public sealed partial class ModelStore
             _manifests[installed.Version] = manifest;
         }
 
+        // Every installed version was activated once, so none of them may lie above the floor.
+        state.Floor = Math.Max(floor, state.Installed.Count == 0 ? 0 : state.Installed.Max(v => v.Version));
         _state = state;
         while (_state.ActivationStack.Count > 0)
         {
-            var model = Load(_state.ActivationStack[^1]);
-            if (model is not null)
+            if (Load(_state.ActivationStack[^1]) is { } model)
             {
-                _active = model;
+                _active.Swap(model);
                 return;
             }
 
@@ -60,14 +55,13 @@ public sealed partial class ModelStore
     private StoreState Rebuild()
     {
         var state = new StoreState();
-        var files = Directory.GetFiles(Path.Combine(_options.StoreDirectory, VersionsFolder), "*" + ModelPackageLayout.Extension);
-        Array.Sort(files, StringComparer.Ordinal);
-        foreach (var path in files)
+        foreach (var path in _files.PackageFiles())
         {
             var file = Path.GetFileName(path);
             if (Verify(file) is { } manifest)
             {
-                state.Installed.Add(new InstalledVersion(manifest.ModelVersion, file, double.NaN, File.GetLastWriteTimeUtc(path), ""));
+                var written = File.GetLastWriteTimeUtc(path);
+                state.Installed.Add(new InstalledVersion(manifest.ModelVersion, file, double.NaN, written, ""));
                 state.ActivationStack.Add(manifest.ModelVersion);
             }
         }
@@ -75,12 +69,15 @@ public sealed partial class ModelStore
         return state;
     }
 
-    private ModelManifest? Verify(string file)
+    private ModelManifest? Verify(string file) => ReadPackage(file)?.Manifest;
+
+    private VerifiedModelPackage? ReadPackage(string file)
     {
-        var path = Path.Combine(_options.StoreDirectory, VersionsFolder, file);
+        var path = _files.PackagePath(file);
         try
         {
-            return ModelPackageReader.Read(path, _trust, requireTargets: false).Manifest;
+            // Packages installed before targets existed stay loadable; new installs must name this agent.
+            return ModelPackageReader.Read(path, _trust, requireTargets: false);
         }
         catch (Exception e) when (e is ModelPackageException or IOException or UnauthorizedAccessException)
         {
@@ -98,14 +95,18 @@ public sealed partial class ModelStore
             return null;
         }
 
-        var path = Path.Combine(_options.StoreDirectory, VersionsFolder, installed.File);
+        if (ReadPackage(installed.File) is not { } package)
+        {
+            return null;
+        }
+
         try
         {
-            return new HybridModel(ModelPackageReader.Read(path, _trust, requireTargets: false), _device) { Tap = _tap };
+            return new HybridModel(package, _device) { Tap = _tap };
         }
-        catch (Exception e) when (e is ModelPackageException or IOException or UnauthorizedAccessException)
+        catch (ModelPackageException e)
         {
-            Report($"{path}: {e.Message} Skipped.");
+            Report($"{_files.PackagePath(installed.File)}: {e.Message} Skipped.");
             return null;
         }
     }
@@ -116,7 +117,9 @@ public sealed partial class ModelStore
         LogProblem(_logger, problem);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model version {Version} installed and activated (calibration accuracy {Accuracy:P1})")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Model version {Version} installed and activated (calibration accuracy {Accuracy:P1})")]
     private static partial void LogInstalled(ILogger logger, int version, double accuracy);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model package (version {Version}) rejected: {Reason}")]
@@ -125,10 +128,17 @@ public sealed partial class ModelStore
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rolled back from model version {From} to {To}: {Reason}")]
     private static partial void LogRolledBack(ILogger logger, int from, int to, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Model version {Version} is unhealthy ({Verdict}) but there is no earlier version to roll back to")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rollback instruction {Nonce} refused: {Reason}")]
+    private static partial void LogRollbackRefused(ILogger logger, Guid nonce, string reason);
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Model version {Version} is unhealthy ({Verdict}) but there is no earlier version to roll back to")]
     private static partial void LogUnhealthyNoTarget(ILogger logger, int version, string verdict);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pruned model version {Version} (keeping the newest installs)")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Pruned model version {Version} (keeping the active and the newest versions)")]
     private static partial void LogPruned(ILogger logger, int version);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Model store: {Problem}")]

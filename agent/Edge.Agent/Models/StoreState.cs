@@ -2,13 +2,30 @@ using System.Text.Json.Serialization;
 
 namespace Edge.Agent.Models;
 
-/// <summary>What the store persists in <c>state.json</c>: the installed versions and the activation stack (top = active).</summary>
+/// <summary>
+/// What the store persists in <c>state.json</c>: the installed versions, the activation stack (top = active), the
+/// anti-rollback floor, the packages it refused, and the last rollback instruction it accepted.
+/// </summary>
 internal sealed record StoreState
 {
     public List<InstalledVersion> Installed { get; init; } = [];
 
     /// <summary>Versions in activation order; the last is active, rollback pops it.</summary>
     public List<int> ActivationStack { get; init; } = [];
+
+    /// <summary>The highest version ever activated: no offer at or below it is installed or activated.</summary>
+    public int Floor { get; set; }
+
+    /// <summary>Packages refused after verification, oldest first (at most <see cref="VersionPolicy.MaxRefused"/>).
+    /// </summary>
+    public List<RefusedPackage> Refused { get; init; } = [];
+
+    /// <summary>The last signed rollback instruction accepted; anything not newer is a replay.</summary>
+    public RollbackMark? LastRollback { get; set; }
+
+    /// <summary>The active version, or 0 when none is.</summary>
+    [JsonIgnore]
+    public int ActiveVersion => ActivationStack.Count > 0 ? ActivationStack[^1] : 0;
 }
 
 /// <summary>One installed package.</summary>
@@ -17,8 +34,28 @@ internal sealed record StoreState
 /// <param name="CalibrationAccuracy">Accuracy measured on the calibration set when it was installed.</param>
 /// <param name="InstalledAt">When it was installed.</param>
 /// <param name="ManifestSha256">Digest of its signed manifest.</param>
-internal sealed record InstalledVersion(int Version, string File, double CalibrationAccuracy, DateTimeOffset InstalledAt, string ManifestSha256);
+internal sealed record InstalledVersion(
+    int Version,
+    string File,
+    double CalibrationAccuracy,
+    DateTimeOffset InstalledAt,
+    string ManifestSha256);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+/// <summary>A verified package the store refused, remembered so a re-offer is refused at once.</summary>
+/// <param name="Version">Its model version.</param>
+/// <param name="ManifestSha256">Digest of its signed manifest (identifies the exact package).</param>
+/// <param name="Reason">Why it was refused.</param>
+/// <param name="RefusedAt">When.</param>
+internal sealed record RefusedPackage(int Version, string ManifestSha256, string Reason, DateTimeOffset RefusedAt);
+
+/// <summary>The issue time and nonce of an accepted rollback instruction.</summary>
+/// <param name="IssuedAt">When the trainer issued it.</param>
+/// <param name="Nonce">Its nonce.</param>
+internal sealed record RollbackMark(DateTimeOffset IssuedAt, Guid Nonce);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(StoreState))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -61,6 +61,7 @@ public static class EdgeTopics
             "model/ack" => TopicKind.ModelAck,
             "inference" => TopicKind.Inference,
             "errors" => TopicKind.Errors,
+            "model/rollback" => TopicKind.ModelRollback,
             _ => TopicKind.Unknown,
         };
         if (kind != TopicKind.Unknown)
@@ -108,6 +109,7 @@ public static class EdgeTopics
         TopicKind.ModelAck => "model/ack",
         TopicKind.Inference => "inference",
         TopicKind.Errors => "errors",
+        TopicKind.ModelRollback => "model/rollback",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a device topic kind."),
     };
 }

@@ -11,4 +11,6 @@ namespace Edge.Domain.Messaging;
 [JsonSerializable(typeof(ErrorMessage))]
 [JsonSerializable(typeof(ModelAckMessage))]
 [JsonSerializable(typeof(InferenceMessage))]
+[JsonSerializable(typeof(ModelRollbackMessage))]
+[JsonSerializable(typeof(ModelRollbackInstruction))]
 public sealed partial class MessagingJsonContext : JsonSerializerContext;

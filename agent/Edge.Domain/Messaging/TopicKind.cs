@@ -26,4 +26,7 @@ public enum TopicKind
 
     /// <summary><c>errors</c>: JSON <see cref="ErrorMessage"/> naming a rejected message, agent → anyone.</summary>
     Errors,
+
+    /// <summary><c>model/rollback</c>: JSON <see cref="ModelRollbackMessage"/>, a signed rollback instruction, trainer → agent.</summary>
+    ModelRollback,
 }

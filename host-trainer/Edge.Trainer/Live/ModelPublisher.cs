@@ -8,7 +8,8 @@ namespace Edge.Trainer.Live;
 /// <summary>
 /// Offers a signed model package to one agent over MQTT (<c>model/offer</c>, QoS 1) and waits for its verdict on
 /// <c>model/ack</c>: the agent verifies the signature, validates the model on its calibration set and activates it
-/// only if it is good enough, so the answer says whether the field now runs the new model and why (not).
+/// only if it is good enough, so the answer says whether the field now runs the new model and why (not). Signed
+/// rollback instructions go the same way on <c>model/rollback</c>.
 /// </summary>
 public static class ModelPublisher
 {
@@ -16,12 +17,50 @@ public static class ModelPublisher
     /// Publishes <paramref name="package"/> to <paramref name="deviceId"/> and returns the agent's verdict.
     /// </summary>
     /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/> (agent offline, or no store configured there).</exception>
-    public static async Task<ModelAckMessage> OfferAsync(BrokerOptions broker, string deviceId, ReadOnlyMemory<byte> package, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static Task<ModelAckMessage> OfferAsync(
+        BrokerOptions broker,
+        string deviceId,
+        ReadOnlyMemory<byte> package,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(broker);
         EdgeTopics.ValidateDeviceId(deviceId);
         var offer = new ModelOffer(Guid.NewGuid(), package);
-        var frame = offer.Encode();
+        var what = $"model offer {offer.OfferId}";
+        return SendAsync(
+            broker, deviceId, TopicKind.ModelOffer, offer.Encode(), offer.OfferId, what, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a signed rollback instruction (made by <see cref="ModelRollbackSigning.Encode"/>) to the device it names
+    /// and returns the agent's verdict; the ack echoes the instruction's nonce.
+    /// </summary>
+    /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/>.</exception>
+    public static Task<ModelAckMessage> RollbackAsync(
+        BrokerOptions broker,
+        ModelRollbackInstruction instruction,
+        byte[] payload,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        EdgeTopics.ValidateDeviceId(instruction.DeviceId);
+        var (device, nonce) = (instruction.DeviceId, instruction.Nonce);
+        var what = $"rollback instruction {nonce}";
+        return SendAsync(broker, device, TopicKind.ModelRollback, payload, nonce, what, timeout, cancellationToken);
+    }
+
+    private static async Task<ModelAckMessage> SendAsync(
+        BrokerOptions broker,
+        string deviceId,
+        TopicKind topic,
+        byte[] payload,
+        Guid id,
+        string what,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
         var verdict = new TaskCompletionSource<ModelAckMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         var ackTopic = EdgeTopics.For(deviceId, TopicKind.ModelAck);
         var foreign = 0;
@@ -37,7 +76,7 @@ public static class ModelPublisher
                 {
                     Interlocked.Increment(ref foreign);
                 }
-                else if (ack.OfferId == offer.OfferId)
+                else if (ack.OfferId == id)
                 {
                     verdict.TrySetResult(ack);
                 }
@@ -60,16 +99,16 @@ public static class ModelPublisher
                 cancellationToken).ConfigureAwait(false);
             var published = await client.PublishAsync(
                 new MqttApplicationMessageBuilder()
-                    .WithTopic(EdgeTopics.For(deviceId, TopicKind.ModelOffer))
-                    .WithPayload(frame)
+                    .WithTopic(EdgeTopics.For(deviceId, topic))
+                    .WithPayload(payload)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build(),
                 cancellationToken).ConfigureAwait(false);
             if (!published.IsSuccess)
             {
                 throw new InvalidOperationException(
-                    $"The broker refused the offer to '{deviceId}': {published.ReasonCode} "
-                    + "(on the locked-down broker only the trainer identity may publish offers).");
+                    $"The broker refused the {what} to '{deviceId}': {published.ReasonCode} "
+                    + "(on the locked-down broker only the trainer identity may publish offers and rollbacks).");
             }
 
             try
@@ -79,7 +118,7 @@ public static class ModelPublisher
             catch (TimeoutException)
             {
                 throw new TimeoutException(
-                    $"Agent '{deviceId}' gave no verdict on model offer {offer.OfferId} within {timeout.TotalSeconds:0.#} s "
+                    $"Agent '{deviceId}' gave no verdict on {what} within {timeout.TotalSeconds:0.#} s "
                     + $"(is it online, with Edge:Models configured?); {Volatile.Read(ref foreign)} acks naming another "
                     + "device were ignored.");
             }

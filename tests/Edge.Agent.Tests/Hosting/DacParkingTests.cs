@@ -61,7 +61,7 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
         var system = PhysicalSystems.Get(TrainedPackages.System);
         using var bridge = new RecordingBridge(system, "park-bridge");
         var env = StoreEnvironment(TrainedPackages.System, "park-bridge");
-        await InstallAsync(env, vowels.Package(vowels.Trained, 1));
+        await InstallAsync(env, vowels.Package(vowels.Trained, 1, targets: new(["park-bridge"])));
         var watched = Directory.CreateDirectory(_folder.File("watch-bridge")).FullName;
         await File.WriteAllTextAsync(Path.Combine(watched, "many.csv"), Rows(400), TestContext.Current.CancellationToken);
         env["EDGE_DEVICE__BACKEND"] = "bridge";
@@ -100,7 +100,7 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
     {
         var model = PnnArchitectures.ForSystem(system.Name, system.CreateDevice("trainer", 1), 12, vowels.Task.ClassCount, maxBatch: 64, seed: 3);
         using var stream = new MemoryStream();
-        ModelPackager.Write(stream, model, twin: null, new PackageMetadata(1, "vowels", vowels.Task.ClassNames, vowels.Calibration, "tests") { Targets = new([TrainedPackages.DeviceId]) }, vowels.Key);
+        ModelPackager.Write(stream, model, twin: null, new PackageMetadata(1, "vowels", vowels.Task.ClassNames, vowels.Calibration, "tests") { Targets = new(["park-direct"]) }, vowels.Key);
         return stream.ToArray();
     }
 

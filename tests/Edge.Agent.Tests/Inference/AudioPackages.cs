@@ -69,11 +69,14 @@ public sealed class AudioPackages : IAsyncLifetime, IDisposable
         await File.WriteAllTextAsync(PublicKeyPath, Key.ExportSubjectPublicKeyInfoPem(), token);
     }
 
-    /// <summary>The signed package of the trained model as <paramref name="version"/>, taking sound.</summary>
-    public byte[] Package(int version)
+    /// <summary>
+    /// The signed package of the trained model as <paramref name="version"/>, taking sound, for <see cref="DeviceId"/>
+    /// unless <paramref name="targets"/> say otherwise.
+    /// </summary>
+    public byte[] Package(int version, ModelTargets? targets = null)
     {
         using var stream = new MemoryStream();
-        ModelPackager.Write(stream, Trained, Twin, new PackageMetadata(version, "fsdd", Task.ClassNames, Calibration, "tests") { AudioInput = Audio, Targets = new([DeviceId]) }, Key);
+        ModelPackager.Write(stream, Trained, Twin, new PackageMetadata(version, "fsdd", Task.ClassNames, Calibration, "tests") { AudioInput = Audio, Targets = targets ?? new([DeviceId]) }, Key);
         return stream.ToArray();
     }
 

@@ -49,7 +49,7 @@ public sealed class MqttInferenceTests(TrainedPackages vowels, AudioPackages aud
     [Fact]
     public async Task A_feature_request_is_answered_on_its_response_topic_with_the_class_and_split_latency()
     {
-        await using var service = await StartAgentAsync("mqtt-vowels", vowels.PublicKeyPath, vowels.CalibrationPath, vowels.Package(vowels.Trained, 1));
+        await using var service = await StartAgentAsync("mqtt-vowels", vowels.PublicKeyPath, vowels.CalibrationPath, vowels.Package(vowels.Trained, 1, targets: new(["mqtt-vowels"])));
         var features = vowels.Task.Test.Row(0).ToArray();
 
         var reply = await RequestAsync("mqtt-vowels", Json(new InferenceRequestMessage { Features = features, Source = "row-0" }), [1, 2, 3]);
@@ -72,7 +72,7 @@ public sealed class MqttInferenceTests(TrainedPackages vowels, AudioPackages aud
     [Fact]
     public async Task A_wav_request_to_an_audio_model_gives_the_digit()
     {
-        await using var service = await StartAgentAsync("mqtt-digits", audio.PublicKeyPath, audio.CalibrationPath, audio.Package(1));
+        await using var service = await StartAgentAsync("mqtt-digits", audio.PublicKeyPath, audio.CalibrationPath, audio.Package(1, new(["mqtt-digits"])));
         var path = audio.TestRecordings()[0].Path;
 
         var reply = await RequestAsync("mqtt-digits", Json(new InferenceRequestMessage { Wav = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken), Source = Path.GetFileName(path) }), [7]);
@@ -90,7 +90,7 @@ public sealed class MqttInferenceTests(TrainedPackages vowels, AudioPackages aud
     [Fact]
     public async Task Malformed_requests_are_answered_with_the_problem_counted_and_the_agent_keeps_serving()
     {
-        await using var service = await StartAgentAsync("mqtt-bad", vowels.PublicKeyPath, vowels.CalibrationPath, vowels.Package(vowels.Trained, 1));
+        await using var service = await StartAgentAsync("mqtt-bad", vowels.PublicKeyPath, vowels.CalibrationPath, vowels.Package(vowels.Trained, 1, targets: new(["mqtt-bad"])));
         var cases = new (byte[] Payload, string Problem)[]
         {
             ("{not json"u8.ToArray(), "InferenceRequestMessage: invalid JSON"),

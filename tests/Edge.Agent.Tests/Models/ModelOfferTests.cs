@@ -27,7 +27,7 @@ public sealed class ModelOfferTests(TrainedPackages packages) : IDisposable
 
         var good = await handler.HandleOfferAsync(new ModelOffer(Guid.NewGuid(), packages.Package(packages.Trained, 1)), TestContext.Current.CancellationToken);
         Assert.True(good.Accepted, good.Reason);
-        Assert.Equal(1, store.Active!.Version);
+        Assert.Equal(1, store.ActiveVersion);
 
         var tampered = packages.Package(packages.Trained, 2);
         tampered[tampered.Length / 2] ^= 0x40;
@@ -38,7 +38,7 @@ public sealed class ModelOfferTests(TrainedPackages packages) : IDisposable
         var worse = await handler.HandleOfferAsync(new ModelOffer(Guid.NewGuid(), packages.Package(packages.Untrained, 3)), TestContext.Current.CancellationToken);
         Assert.False(worse.Accepted);
         Assert.Contains("below the active model 1's", worse.Reason, StringComparison.Ordinal);
-        Assert.Equal(1, store.Active!.Version);
+        Assert.Equal(1, store.ActiveVersion);
     }
 
     public void Dispose() => _store.Dispose();

@@ -38,18 +38,18 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         var first = await Install(store, packages.Package(packages.Trained, 1));
         Assert.True(first.Accepted, first.Reason);
         Assert.True(first.CandidateAccuracy > 0.5, $"calibration accuracy {first.CandidateAccuracy}");
-        Assert.Equal(1, store.Active!.Version);
+        Assert.Equal(1, store.ActiveVersion);
 
         var worse = await Install(store, packages.Package(packages.Untrained, 2));
         Assert.False(worse.Accepted);
         Assert.Contains("below the active model 1's", worse.Reason, StringComparison.Ordinal);
         Assert.True(worse.CandidateAccuracy < worse.ActiveAccuracy);
-        Assert.Equal(1, store.Active!.Version);
+        Assert.Equal(1, store.ActiveVersion);
         Assert.Single(store.List());
 
         var again = await Install(store, packages.Package(packages.Trained, 3));
         Assert.True(again.Accepted, again.Reason);
-        Assert.Equal(3, store.Active!.Version);
+        Assert.Equal(3, store.ActiveVersion);
     }
 
     [Fact]
@@ -62,10 +62,10 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         var validation = tap.Count;
         Assert.True(validation > 0, "the calibration run plays drives too");
 
-        var features = new float[store.Active!.Manifest.Input.Size];
+        var features = new float[store.ActiveManifest!.Input.Size];
         await store.ClassifyAsync(features, TestContext.Current.CancellationToken);
 
-        var physicalStages = store.Active.Manifest.Stages.Count(s => s.Kind == Edge.Domain.Models.StageKind.Physical);
+        var physicalStages = store.ActiveManifest.Stages.Count(s => s.Kind == Edge.Domain.Models.StageKind.Physical);
         Assert.Equal(validation + physicalStages, tap.Count);
         Assert.Equal(device.Spec.DriveLength, tap.LastDrive.Length);
         Assert.Equal(device.Spec.OutputSize, tap.LastResponse.Length);
@@ -84,7 +84,7 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         var otherCalibration = await Install(store, packages.Package(packages.Trained, 2, calibration: [1, 2, 3]));
         Assert.Contains("built for calibration set", otherCalibration.Reason, StringComparison.Ordinal);
         var duplicate = await Install(store, packages.Package(packages.Trained, 1));
-        Assert.Contains("Version 1 is already installed", duplicate.Reason, StringComparison.Ordinal);
+        Assert.Contains("at or below this agent's floor 1", duplicate.Reason, StringComparison.Ordinal);
         Assert.Single(store.List());
         Assert.Single(Directory.GetFiles(Path.Combine(_store.Path, "versions")));
     }
@@ -100,7 +100,7 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
             }
 
             Assert.Equal(2, await store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
-            Assert.Equal(2, store.Active!.Version);
+            Assert.Equal(2, store.ActiveVersion);
             Assert.Equal(3, await store.RollbackAsync(3, "test", TestContext.Current.CancellationToken));
             Assert.Equal(1, await store.RollbackAsync(1, "test", TestContext.Current.CancellationToken));
             var error = await Assert.ThrowsAsync<ModelStoreException>(() => store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
@@ -110,7 +110,7 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
 
         using var reopened = Open();
         Assert.Empty(reopened.Problems);
-        Assert.Equal(1, reopened.Active!.Version);
+        Assert.Equal(1, reopened.ActiveVersion);
         Assert.Equal([3, 2, 1], reopened.List().Select(v => v.Version));
     }
 
@@ -145,14 +145,14 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         {
             var problem = Assert.Single(reopened.Problems);
             Assert.Contains("000002.edgepkg", problem, StringComparison.Ordinal);
-            Assert.Equal(1, reopened.Active!.Version);
+            Assert.Equal(1, reopened.ActiveVersion);
             Assert.Equal([1], reopened.List().Select(v => v.Version));
         }
 
         await File.WriteAllTextAsync(Path.Combine(_store.Path, "state.json"), "{ not json", TestContext.Current.CancellationToken);
         using var rebuilt = Open();
         Assert.Contains(rebuilt.Problems, p => p.Contains("state.json", StringComparison.Ordinal));
-        Assert.Equal(1, rebuilt.Active!.Version);
+        Assert.Equal(1, rebuilt.ActiveVersion);
     }
 
     [Fact]
@@ -174,11 +174,11 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
             await Assert.ThrowsAsync<IOException>(() => store.ClassifyAsync(features, TestContext.Current.CancellationToken));
         }
 
-        Assert.Equal(1, store.Active!.Version);
+        Assert.Equal(1, store.ActiveVersion);
         device.Failing = false;
         Assert.Equal(1, (await store.ClassifyAsync(features, TestContext.Current.CancellationToken)).Version);
         using var reopened = Open();
-        Assert.Equal(1, reopened.Active!.Version);
+        Assert.Equal(1, reopened.ActiveVersion);
     }
 
     [Fact]

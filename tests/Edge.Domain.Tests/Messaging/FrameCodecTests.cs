@@ -116,6 +116,19 @@ public sealed class FrameCodecTests
         Assert.Equal(package.Get, decoded.Package.ToArray());
     }
 
+    [Fact]
+    public void A_decoded_offer_is_a_slice_of_the_frame_not_a_copy()
+    {
+        var frame = new ModelOffer(Guid.NewGuid(), new byte[] { 1, 2, 3, 4 }).Encode();
+
+        var decoded = ModelOffer.Decode(frame);
+
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(decoded.Package, out var segment));
+        Assert.Same(frame, segment.Array);
+        Assert.Equal(24, segment.Offset);
+        Assert.Equal([1, 2, 3, 4], decoded.Package.ToArray());
+    }
+
     private static void Decode(char kind, byte[] frame)
     {
         switch (kind)
