@@ -20,11 +20,26 @@ internal static partial class WorkingSetTrimmer
     public static (long Before, long After) Trim()
     {
         var before = ResidentBytes();
+        ReleaseHeap();
+        if (OperatingSystem.IsLinux())
+        {
+            PageOutReadOnlyFileMappings();
+        }
+
+        return (before, ResidentBytes());
+    }
+
+    /// <summary>
+    /// Returns freed heap memory to the system: a compacting full collection (the large-object heap included, where a
+    /// received model offer lives) and <c>malloc_trim</c>. For after a large message, not after every one.
+    /// </summary>
+    public static void ReleaseHeap()
+    {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (!OperatingSystem.IsLinux())
         {
-            return (before, before);
+            return;
         }
 
         try
@@ -35,9 +50,6 @@ internal static partial class WorkingSetTrimmer
         {
             // Not glibc (e.g. musl): nothing to trim this way.
         }
-
-        PageOutReadOnlyFileMappings();
-        return (before, ResidentBytes());
     }
 
     /// <summary>The process's resident set in bytes from /proc/self/statm, or 0 where it cannot be read.</summary>

@@ -144,6 +144,13 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
             }
 
             await AcknowledgeAsync(delivery, cancellationToken).ConfigureAwait(false);
+            if (lane == InboundLane.Offer)
+            {
+                // An offer can be 8 MiB on the large-object heap, which only a full collection frees: give it back
+                // now rather than at some later collection (offers are rare; the trainer alone may send them).
+                delivery = default;
+                Hosting.WorkingSetTrimmer.ReleaseHeap();
+            }
         }
     }
 
