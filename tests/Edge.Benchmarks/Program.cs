@@ -7,7 +7,8 @@ namespace Edge.Benchmarks;
 /// suites, or one of the bench commands that print a table and write JSON: <c>-- bridge [--out file.json]</c>
 /// (bridge link efficiency), <c>-- inference-latency [--out file.json]</c> (agent inference overhead) and
 /// <c>-- ingest [--count N] [--batch N] [--store sqlite|postgres] [--out file.json]</c> (MQTT measurement ingest) and
-/// <c>-- agent-rss [--agent PATH] [--out file.json]</c> (resident memory of <c>edge-agent run</c> under load).
+/// <c>-- agent-rss [--agent PATH] [--out file.json]</c> (resident memory of <c>edge-agent run</c> under load) and
+/// <c>-- fuzz [--inputs N] [--seed S] [--decoder NAME] [--out file.json]</c> (hostile-input fuzzing of every decoder).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -38,6 +39,8 @@ public static class BenchmarkProgram
                 return await IngestBench.RunAsync(rest);
             case ["agent-rss", .. var rest]:
                 return await AgentRssBench.RunAsync(rest);
+            case ["fuzz", .. var rest]:
+                return FuzzBench.Run(rest);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
                 return 0;
