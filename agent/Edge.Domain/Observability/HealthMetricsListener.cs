@@ -72,7 +72,7 @@ public sealed class HealthMetricsListener : IAsyncDisposable
             {
                 listener.Dispose();
                 listeners.ForEach(l => l.Dispose());
-                throw new InvalidOperationException($"Cannot serve metrics and health on {host}:{port}: {e.Message}", e);
+                throw new InvalidOperationException($"Cannot serve metrics and health on http://{host}:{port}/: {e.Message}", e);
             }
 
             listeners.Add(listener);
@@ -83,7 +83,7 @@ public sealed class HealthMetricsListener : IAsyncDisposable
 
         return listeners.Count > 0
             ? new HealthMetricsListener(listeners, writeMetrics, health, answerFailed)
-            : throw new InvalidOperationException($"Cannot serve metrics and health on {host}:{port}: {failure?.Message}", failure);
+            : throw new InvalidOperationException($"Cannot serve metrics and health on http://{host}:{port}/: {failure?.Message}", failure);
     }
 
     /// <inheritdoc />
