@@ -82,15 +82,28 @@ internal sealed partial class FuzzResult(string decoder)
         }
     });
 
-    public void Hang(int index, double limitMs, byte[] input)
+    /// <summary>Inputs that ran past the limit once but well within it when run again alone (the machine stalled).</summary>
+    public int Stalls { get; private set; }
+
+    /// <summary>Records a confirmed hang: the input is slow every time, or never returned.</summary>
+    public void Hang(int index, string problem, byte[] input)
     {
         lock (_gate)
         {
             Hangs++;
             if (Findings.Count < MaxExamples)
             {
-                Findings.Add(new FuzzFinding(index, $"hang: still running after {limitMs:F0} ms", input));
+                Findings.Add(new FuzzFinding(index, "hang: " + problem, input));
             }
+        }
+    }
+
+    /// <summary>Records an input that was slow once but not when run again.</summary>
+    public void Stall()
+    {
+        lock (_gate)
+        {
+            Stalls++;
         }
     }
 
