@@ -86,11 +86,9 @@ internal static class SystemSections
 
         text.AppendLine();
         text.AppendLine($"Data: {string.Join(", ", context.Data.Fuzz.Select(r => $"`{context.DataFolder}/{r.File}`"))}.").AppendLine();
-        foreach (var result in context.Data.Fuzz)
-        {
-            ReportContext.AppendCommand(text, result.Run);
-        }
-
+        // One block for all runs: they usually differ only in --decoder.
+        var commands = context.Data.Fuzz.Select(r => r.Run?.Command ?? $"# {r.File}: command not recorded").Distinct();
+        text.AppendLine($"```bash\n{string.Join('\n', commands)}\n```").AppendLine();
         context.AppendNote(text, "fuzz");
     }
 
