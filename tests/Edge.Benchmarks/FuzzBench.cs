@@ -26,7 +26,8 @@ public static class FuzzBench
         var targets = FuzzTargets.All(packages).Where(t => only is null || t.Name == only).ToList();
         if (targets.Count == 0)
         {
-            Console.Error.WriteLine($"fuzz: no decoder named '{only}'; known: {string.Join(", ", FuzzTargets.All(packages).Select(t => t.Name))}.");
+            var known = string.Join(", ", FuzzTargets.All(packages).Select(t => t.Name));
+            Console.Error.WriteLine($"fuzz: no decoder named '{only}'; known: {known}.");
             return 2;
         }
 
@@ -34,9 +35,11 @@ public static class FuzzBench
         foreach (var target in targets)
         {
             Console.Error.WriteLine($"fuzz: {target.Name}, {inputs} inputs ...");
-            var result = FuzzRunner.Run(target, inputs, seed, r => Console.Error.WriteLine($"fuzz: {r.Decoder}: {r.Inputs} inputs so far"));
+            var result = FuzzRunner.Run(
+                target, inputs, seed, r => Console.Error.WriteLine($"fuzz: {r.Decoder}: {r.Inputs} inputs so far"));
             results.Add(result);
-            Console.Error.WriteLine($"fuzz: {target.Name}: {result.Crashes} crashes, {result.Hangs} hangs in {result.Seconds:F0} s");
+            Console.Error.WriteLine(
+                $"fuzz: {target.Name}: {result.Crashes} crashes, {result.Hangs} hangs in {result.Seconds:F0} s");
         }
 
         PrintTable(results);
@@ -52,11 +55,17 @@ public static class FuzzBench
 
     private static void PrintTable(List<FuzzResult> results)
     {
-        Console.WriteLine("| decoder | inputs | accepted | refused | refusal classes | crashes | hangs | stalls | slowest input (ms) | inputs/s |");
+        Console.WriteLine(
+            "| decoder | inputs | accepted | refused | refusal classes | crashes | hangs | stalls | slowest input (ms) | inputs/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Decoder} | {r.Inputs:N0} | {r.Accepted:N0} | {r.Refused:N0} | {r.RefusalClasses.Count} | {r.Crashes} | {r.Hangs}{(r.Abandoned ? " (abandoned)" : "")} | {r.Stalls} | {r.SlowestMs:F1} | {r.Inputs / Math.Max(r.Seconds, 1e-9):N0} |"));
+            var hangs = r.Abandoned ? $"{r.Hangs} (abandoned)" : $"{r.Hangs}";
+            var rate = r.Inputs / Math.Max(r.Seconds, 1e-9);
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {r.Decoder} | {r.Inputs:N0} | {r.Accepted:N0} | {r.Refused:N0} | {r.RefusalClasses.Count} | {r.Crashes} "
+                + $"| {hangs} | {r.Stalls} | {r.SlowestMs:F1} | {rate:N0} |"));
         }
 
         foreach (var r in results.Where(r => r.Findings.Count > 0))
@@ -71,7 +80,8 @@ public static class FuzzBench
             new
             {
                 bench = "fuzz",
-                generator = "managed structure-aware mutation of valid seeds (tests/Shared/Fuzzing), no SharpFuzz instrumentation",
+                generator = "managed structure-aware mutation of valid seeds (tests/Shared/Fuzzing), "
+                    + "no SharpFuzz instrumentation",
                 inputsPerDecoder = inputs,
                 seed,
                 hangLimitMs = FuzzRunner.HangLimit.TotalMilliseconds,
@@ -90,10 +100,16 @@ public static class FuzzBench
                     slowestMs = Math.Round(r.SlowestMs, 3),
                     seconds = Math.Round(r.Seconds, 1),
                     refusalsByType = r.RefusalsByType,
-                    refusalClasses = r.RefusalClasses.OrderByDescending(c => c.Value).Take(25).ToDictionary(c => c.Key, c => c.Value),
+                    refusalClasses = r.RefusalClasses.OrderByDescending(c => c.Value).Take(25)
+                        .ToDictionary(c => c.Key, c => c.Value),
                     distinctRefusalClasses = r.RefusalClasses.Count,
                     crashClasses = r.CrashClasses,
-                    findings = r.Findings.Select(f => new { index = f.Index, problem = f.Problem, inputBase64 = Convert.ToBase64String(f.Input) }),
+                    findings = r.Findings.Select(f => new
+                    {
+                        index = f.Index,
+                        problem = f.Problem,
+                        inputBase64 = Convert.ToBase64String(f.Input),
+                    }),
                 }),
             },
             new JsonSerializerOptions { WriteIndented = true });

@@ -26,7 +26,11 @@ public sealed class HealthMetricsListener : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _loops;
 
-    private HealthMetricsListener(List<TcpListener> listeners, Func<Stream, CancellationToken, Task> writeMetrics, Func<CancellationToken, Task<HealthAnswer>> health, Action<string?, Exception>? answerFailed)
+    private HealthMetricsListener(
+        List<TcpListener> listeners,
+        Func<Stream, CancellationToken, Task> writeMetrics,
+        Func<CancellationToken, Task<HealthAnswer>> health,
+        Action<string?, Exception>? answerFailed)
     {
         (_listeners, _writeMetrics, _health, _answerFailed) = (listeners, writeMetrics, health, answerFailed);
         _loops = [.. listeners.Select(listener => Task.Run(() => ServeAsync(listener, _stop.Token)))];
@@ -45,7 +49,12 @@ public sealed class HealthMetricsListener : IAsyncDisposable
     /// <param name="health">Answers the health check.</param>
     /// <param name="answerFailed">Told (path, error) when a client went away mid-answer or sent a bad request.</param>
     /// <exception cref="InvalidOperationException">The address cannot be listened on; the message names it.</exception>
-    public static HealthMetricsListener Start(string host, int port, Func<Stream, CancellationToken, Task> writeMetrics, Func<CancellationToken, Task<HealthAnswer>> health, Action<string?, Exception>? answerFailed = null)
+    public static HealthMetricsListener Start(
+        string host,
+        int port,
+        Func<Stream, CancellationToken, Task> writeMetrics,
+        Func<CancellationToken, Task<HealthAnswer>> health,
+        Action<string?, Exception>? answerFailed = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentOutOfRangeException.ThrowIfNegative(port);
@@ -61,7 +70,8 @@ public sealed class HealthMetricsListener : IAsyncDisposable
             {
                 listener.Start();
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported)
+            catch (SocketException e)
+                when (e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported)
             {
                 // A name may resolve to an address this machine cannot bind (e.g. ::1 without IPv6); the others serve.
                 failure ??= e;
@@ -72,7 +82,8 @@ public sealed class HealthMetricsListener : IAsyncDisposable
             {
                 listener.Dispose();
                 listeners.ForEach(l => l.Dispose());
-                throw new InvalidOperationException($"Cannot serve metrics and health on http://{host}:{port}/: {e.Message}", e);
+                throw new InvalidOperationException(
+                    $"Cannot serve metrics and health on http://{host}:{port}/: {e.Message}", e);
             }
 
             listeners.Add(listener);
@@ -83,7 +94,8 @@ public sealed class HealthMetricsListener : IAsyncDisposable
 
         return listeners.Count > 0
             ? new HealthMetricsListener(listeners, writeMetrics, health, answerFailed)
-            : throw new InvalidOperationException($"Cannot serve metrics and health on http://{host}:{port}/: {failure?.Message}", failure);
+            : throw new InvalidOperationException(
+                $"Cannot serve metrics and health on http://{host}:{port}/: {failure?.Message}", failure);
     }
 
     /// <inheritdoc />
@@ -112,7 +124,9 @@ public sealed class HealthMetricsListener : IAsyncDisposable
         try
         {
             var resolved = Dns.GetHostAddresses(host);
-            return resolved.Length > 0 ? resolved : throw new InvalidOperationException($"Host '{host}' resolves to no address.");
+            return resolved.Length > 0
+                ? resolved
+                : throw new InvalidOperationException($"Host '{host}' resolves to no address.");
         }
         catch (SocketException e)
         {
@@ -129,7 +143,8 @@ public sealed class HealthMetricsListener : IAsyncDisposable
             {
                 client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+            catch (Exception e)
+                when (e is SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
             {
                 return;
             }
@@ -159,49 +174,55 @@ public sealed class HealthMetricsListener : IAsyncDisposable
 
     private async Task AnswerAsync(NetworkStream connection, CancellationToken cancellationToken)
     {
+        const string text = "text/plain; charset=utf-8";
         string? path = null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(MiniHttp.RequestTimeout);
+        var token = deadline.Token;
         try
         {
-            var request = await MiniHttp.ReadRequestAsync(connection, deadline.Token).ConfigureAwait(false);
+            var request = await MiniHttp.ReadRequestAsync(connection, token).ConfigureAwait(false);
             path = request.Path;
+            var head = request.Method == "HEAD";
             if (request.Method is not ("GET" or "HEAD"))
             {
-                await MiniHttp.WriteAsync(connection, 405, "text/plain; charset=utf-8", "only GET\n"u8.ToArray(), request.Method == "HEAD", deadline.Token).ConfigureAwait(false);
+                await MiniHttp.WriteAsync(connection, 405, text, "only GET\n"u8.ToArray(), head, token).ConfigureAwait(false);
                 return;
             }
 
-            var head = request.Method == "HEAD";
-            switch (path)
+            var (status, contentType, body) = path switch
             {
-                case "/metrics":
-                    using (var body = new MemoryStream())
-                    {
-                        await _writeMetrics(body, deadline.Token).ConfigureAwait(false);
-                        await MiniHttp.WriteAsync(connection, 200, "text/plain; version=0.0.4; charset=utf-8", body.ToArray(), head, deadline.Token).ConfigureAwait(false);
-                    }
-
-                    break;
-                case "/healthz":
-                    var health = await _health(deadline.Token).ConfigureAwait(false);
-                    await MiniHttp.WriteAsync(connection, health.Healthy ? 200 : 503, health.ContentType, health.Body, head, deadline.Token).ConfigureAwait(false);
-                    break;
-                default:
-                    await MiniHttp.WriteAsync(connection, 404, "text/plain; charset=utf-8", "not found: /metrics or /healthz\n"u8.ToArray(), head, deadline.Token).ConfigureAwait(false);
-                    break;
-            }
+                "/metrics" => await MetricsAsync(token).ConfigureAwait(false),
+                "/healthz" => await HealthAsync(token).ConfigureAwait(false),
+                _ => (404, text, "not found: /metrics or /healthz\n"u8.ToArray()),
+            };
+            await MiniHttp.WriteAsync(connection, status, contentType, body, head, token).ConfigureAwait(false);
         }
         catch (MiniHttp.BadRequestException e)
         {
             _answerFailed?.Invoke(path, e);
-            await TryAsync(() => MiniHttp.WriteAsync(connection, 400, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(e.Message + "\n"), false, deadline.Token)).ConfigureAwait(false);
+            var body = System.Text.Encoding.UTF8.GetBytes(e.Message + "\n");
+            await TryAsync(() => MiniHttp.WriteAsync(connection, 400, text, body, false, token)).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e)
+            when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // The client went away or was too slow, or we are stopping; nothing to do but say so.
             _answerFailed?.Invoke(path, e);
         }
+    }
+
+    private async Task<(int Status, string ContentType, byte[] Body)> MetricsAsync(CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream();
+        await _writeMetrics(body, cancellationToken).ConfigureAwait(false);
+        return (200, "text/plain; version=0.0.4; charset=utf-8", body.ToArray());
+    }
+
+    private async Task<(int Status, string ContentType, byte[] Body)> HealthAsync(CancellationToken cancellationToken)
+    {
+        var health = await _health(cancellationToken).ConfigureAwait(false);
+        return (health.Healthy ? 200 : 503, health.ContentType, health.Body);
     }
 
     private static async Task TryAsync(Func<Task> write)
@@ -210,7 +231,8 @@ public sealed class HealthMetricsListener : IAsyncDisposable
         {
             await write().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e)
+            when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // Best effort: the client that sent a bad request may already be gone.
         }

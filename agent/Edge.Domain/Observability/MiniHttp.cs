@@ -16,7 +16,8 @@ internal static class MiniHttp
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Reads the request head and returns its method and path (without the query).</summary>
-    public static async Task<(string Method, string Path)> ReadRequestAsync(Stream connection, CancellationToken cancellationToken)
+    public static async Task<(string Method, string Path)> ReadRequestAsync(
+        Stream connection, CancellationToken cancellationToken)
     {
         var buffer = new byte[MaxHeadBytes];
         var length = 0;
@@ -61,7 +62,8 @@ internal static class MiniHttp
     }
 
     /// <summary>Writes a complete response (the body omitted for HEAD) and flushes it.</summary>
-    public static async Task WriteAsync(Stream connection, int status, string contentType, byte[] body, bool headOnly, CancellationToken cancellationToken)
+    public static async Task WriteAsync(
+        Stream connection, int status, string contentType, byte[] body, bool headOnly, CancellationToken cancellationToken)
     {
         var reason = status switch
         {
@@ -73,7 +75,8 @@ internal static class MiniHttp
         };
         var header = string.Create(
             CultureInfo.InvariantCulture,
-            $"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+            $"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n")
+            + "Connection: close\r\n\r\n";
         await connection.WriteAsync(Encoding.ASCII.GetBytes(header), cancellationToken).ConfigureAwait(false);
         if (!headOnly)
         {

@@ -29,14 +29,19 @@ public sealed class DecoderFuzzTests : IClassFixture<DecoderFuzzTests.Targets>
     {
         var result = FuzzRunner.Run(_targets.All.Single(t => t.Name == decoder), Inputs, Seed);
 
-        var findings = string.Join("\n", result.Findings.Select(f => $"input {f.Index} ({Convert.ToBase64String(f.Input.AsSpan(0, Math.Min(f.Input.Length, 512)))}): {f.Problem}"));
-        Assert.True(result.Crashes == 0 && result.Hangs == 0 && !result.Abandoned, $"{decoder}: {result.Crashes} crashes, {result.Hangs} hangs\n{findings}");
+        var findings = string.Join("\n", result.Findings.Select(
+            f => $"input {f.Index} ({Convert.ToBase64String(f.Input.AsSpan(0, Math.Min(f.Input.Length, 512)))}): {f.Problem}"));
+        Assert.True(
+            result.Crashes == 0 && result.Hangs == 0 && !result.Abandoned,
+            $"{decoder}: {result.Crashes} crashes, {result.Hangs} hangs\n{findings}");
 
         // A slow input on a busy CI machine is re-run alone; only one slow every time is a hang.
         Assert.Equal(Inputs, result.Inputs);
         Assert.Equal(Inputs, result.Accepted + result.Refused);
         Assert.InRange(result.Accepted, 1, Inputs / 2);
-        Assert.True(result.RefusalClasses.Count >= 5, $"{decoder}: only {result.RefusalClasses.Count} kinds of refusal; the mutations stay shallow");
+        Assert.True(
+            result.RefusalClasses.Count >= 5,
+            $"{decoder}: only {result.RefusalClasses.Count} kinds of refusal; the mutations stay shallow");
     }
 
     [Fact]
@@ -63,7 +68,8 @@ public sealed class DecoderFuzzTests : IClassFixture<DecoderFuzzTests.Targets>
         var result = FuzzRunner.Run(target, 2_000, Seed);
 
         Assert.True(result.Crashes > 0, "an IndexOutOfRangeException must count as a crash");
-        Assert.Contains(result.CrashClasses.Keys, key => key.StartsWith(nameof(IndexOutOfRangeException), StringComparison.Ordinal));
+        Assert.Contains(
+            result.CrashClasses.Keys, key => key.StartsWith(nameof(IndexOutOfRangeException), StringComparison.Ordinal));
         Assert.NotEmpty(result.Findings);
     }
 

@@ -21,10 +21,11 @@ public sealed class OnnxTelemetryTests(TrainedPackages packages) : IDisposable
         var home = _folder.File("home");
         Directory.CreateDirectory(home);
         var package = _folder.File("v1.edgepkg");
-        await File.WriteAllBytesAsync(package, packages.Package(packages.Trained, 1), TestContext.Current.CancellationToken);
+        var token = TestContext.Current.CancellationToken;
+        await File.WriteAllBytesAsync(package, packages.Package(packages.Trained, 1), token);
         var examples = _folder.File("examples.csv");
         var row = packages.Task.Test.Row(0).ToArray().Select(v => v.ToString(CultureInfo.InvariantCulture));
-        await File.WriteAllTextAsync(examples, string.Join(',', row), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(examples, string.Join(',', row), token);
 
         // Installing runs the calibration set through ONNX Runtime; classifying loads the model again and runs it.
         var (code, output, error) = await RunAgentAsync(home, "models", "install", package);
@@ -35,7 +36,8 @@ public sealed class OnnxTelemetryTests(TrainedPackages packages) : IDisposable
 
         var written = Directory.GetFileSystemEntries(home, "*", SearchOption.AllDirectories);
         Assert.True(written.Length == 0, "written under HOME: " + string.Join(", ", written));
-        Assert.True(Directory.EnumerateFiles(_folder.File("store"), "*", SearchOption.AllDirectories).Any(), "the store holds the model");
+        var stored = Directory.EnumerateFiles(_folder.File("store"), "*", SearchOption.AllDirectories);
+        Assert.True(stored.Any(), "the store holds the model");
     }
 
     public void Dispose() => _folder.Dispose();
@@ -66,7 +68,7 @@ public sealed class OnnxTelemetryTests(TrainedPackages packages) : IDisposable
         return (process.ExitCode, await output, await error);
     }
 
-    /// <summary>The <c>dotnet</c> host running this test (the runtime folder is <c>{root}/shared/Microsoft.NETCore.App/{version}</c>).</summary>
+    /// <summary>The <c>dotnet</c> host running this test (runtime folder: <c>{root}/shared/Microsoft.NETCore.App/{v}</c>).</summary>
     private static string DotnetHost()
     {
         var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));

@@ -13,15 +13,23 @@ namespace Edge.Domain.Tests.Messaging;
 public sealed class StrictDecodingTests
 {
     private const string Time = "\"timestamp\":\"2026-01-01T00:00:00Z\"";
+    private const string Head = "{\"schemaVersion\":1,\"deviceId\":\"a\",";
+    private const string Offer = "\"offerId\":\"00000000-0000-0000-0000-000000000001\"";
+
+    private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
 
     public static TheoryData<string, string, string> ValidControlMessages => new()
     {
-        { "StatusMessage", "{\"schemaVersion\":1,\"deviceId\":\"a\",\"state\":\"online\"," + Time + ",\"modelVersion\":3}", "\"state\":\"offline\"" },
-        { "ErrorMessage", "{\"schemaVersion\":1,\"deviceId\":\"a\",\"topic\":\"t\",\"problem\":\"p\"," + Time + "}", "\"problem\":\"other\"" },
-        { "ModelAckMessage", "{\"schemaVersion\":1,\"deviceId\":\"a\",\"offerId\":\"00000000-0000-0000-0000-000000000001\",\"accepted\":true,\"reason\":\"r\"," + Time + "}", "\"accepted\":false" },
-        { "InferenceMessage", "{\"schemaVersion\":1,\"deviceId\":\"a\",\"classIndex\":1,\"confidence\":0.5,\"latencyMs\":2,\"modelVersion\":4," + Time + "}", "\"classIndex\":0" },
+        { "StatusMessage", Head + "\"state\":\"online\"," + Time + ",\"modelVersion\":3}", "\"state\":\"offline\"" },
+        { "ErrorMessage", Head + "\"topic\":\"t\",\"problem\":\"p\"," + Time + "}", "\"problem\":\"other\"" },
+        { "ModelAckMessage", Head + Offer + ",\"accepted\":true,\"reason\":\"r\"," + Time + "}", "\"accepted\":false" },
+        {
+            "InferenceMessage",
+            Head + "\"classIndex\":1,\"confidence\":0.5,\"latencyMs\":2,\"modelVersion\":4," + Time + "}",
+            "\"classIndex\":0"
+        },
         { "InferenceRequestMessage", "{\"schemaVersion\":1,\"features\":[0.5,1],\"source\":\"s\"}", "\"features\":[1,1]" },
-        { "InferenceReplyMessage", "{\"schemaVersion\":1,\"deviceId\":\"a\",\"ok\":true,\"classIndex\":2,\"modelVersion\":5," + Time + "}", "\"ok\":false" },
+        { "InferenceReplyMessage", Head + "\"ok\":true,\"classIndex\":2,\"modelVersion\":5," + Time + "}", "\"ok\":false" },
     };
 
     [Theory]
@@ -53,11 +61,11 @@ public sealed class StrictDecodingTests
     public void Model_versions_are_numbers_everywhere_and_absent_when_unknown()
     {
         var status = Encoding.UTF8.GetString(ControlJson.Serialize(
-            new StatusMessage { DeviceId = "a", State = StatusMessage.Online, Timestamp = DateTimeOffset.UnixEpoch, ModelVersion = 7 },
+            new StatusMessage { DeviceId = "a", State = StatusMessage.Online, Timestamp = Epoch, ModelVersion = 7 },
             MessagingJsonContext.Default.StatusMessage));
         Assert.Contains("\"modelVersion\":7", status, StringComparison.Ordinal);
         var inference = Encoding.UTF8.GetString(ControlJson.Serialize(
-            new InferenceMessage { DeviceId = "a", ClassIndex = 0, Confidence = 1, LatencyMs = 1, ModelVersion = 7, Timestamp = DateTimeOffset.UnixEpoch },
+            new InferenceMessage { DeviceId = "a", ClassIndex = 0, Confidence = 1, LatencyMs = 1, ModelVersion = 7, Timestamp = Epoch },
             MessagingJsonContext.Default.InferenceMessage));
         Assert.Contains("\"modelVersion\":7", inference, StringComparison.Ordinal);
 
@@ -69,14 +77,15 @@ public sealed class StrictDecodingTests
         // A string where a number belongs is a type error, not a silent conversion.
         var error = Assert.Throws<MessageFormatException>(() => Parse(
             "InferenceMessage",
-            "{\"schemaVersion\":1,\"deviceId\":\"a\",\"classIndex\":1,\"confidence\":0.5,\"latencyMs\":2,\"modelVersion\":\"4\"," + Time + "}"));
+            Head + "\"classIndex\":1,\"confidence\":0.5,\"latencyMs\":2,\"modelVersion\":\"4\"," + Time + "}"));
         Assert.Contains("modelVersion", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_last_will_carries_no_timestamp_and_still_parses()
     {
-        var will = ControlJson.Serialize(new StatusMessage { DeviceId = "a", State = StatusMessage.Offline }, MessagingJsonContext.Default.StatusMessage);
+        var will = ControlJson.Serialize(
+            new StatusMessage { DeviceId = "a", State = StatusMessage.Offline }, MessagingJsonContext.Default.StatusMessage);
         Assert.DoesNotContain("timestamp", Encoding.UTF8.GetString(will), StringComparison.Ordinal);
         var parsed = ControlJson.Parse(will, MessagingJsonContext.Default.StatusMessage);
         Assert.Equal((StatusMessage.Offline, (DateTimeOffset?)null), (parsed.State, parsed.Timestamp));
@@ -128,7 +137,8 @@ public sealed class StrictDecodingTests
     {
         var copy = (byte[])frame.Clone();
         edit(copy);
-        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(copy.Length - 4), Crc32.Compute(copy.AsSpan(0, copy.Length - 4)));
+        var crc = Crc32.Compute(copy.AsSpan(0, copy.Length - 4));
+        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(copy.Length - 4), crc);
         return copy;
     }
 

@@ -34,24 +34,28 @@ public sealed class HealthMetricsListenerTests
         await using var listener = Start("127.0.0.1", healthy: false);
         var port = listener.Endpoints[0].Port;
 
-        Assert.StartsWith("HTTP/1.1 503 ", await RequestAsync(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), StringComparison.Ordinal);
-        Assert.StartsWith("HTTP/1.1 404 ", await RequestAsync(port, "GET /secrets HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n"), StringComparison.Ordinal);
-        Assert.StartsWith("HTTP/1.1 405 ", await RequestAsync(port, "POST /metrics HTTP/1.1\r\nHost: x\r\n\r\n"), StringComparison.Ordinal);
-        Assert.StartsWith("HTTP/1.1 400 ", await RequestAsync(port, "\u0001\u0002\u0003\r\n\r\n"), StringComparison.Ordinal);
+        await AnswersAsync(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 503 ");
+        await AnswersAsync(port, "GET /secrets HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n", "HTTP/1.1 404 ");
+        await AnswersAsync(port, "POST /metrics HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 405 ");
+        await AnswersAsync(port, "\u0001\u0002\u0003\r\n\r\n", "HTTP/1.1 400 ");
         // Exactly the 8 KiB limit with no end of head: refused, and nothing is left unread to reset the connection.
         var prefix = "GET /metrics HTTP/1.1\r\nX: ";
         var oversize = await RequestAsync(port, prefix + new string('a', (8 * 1024) - prefix.Length));
         Assert.StartsWith("HTTP/1.1 400 ", oversize, StringComparison.Ordinal);
 
         // Still serving after the bad requests.
-        Assert.StartsWith("HTTP/1.1 200 ", await RequestAsync(port, "GET /metrics HTTP/1.0\r\n\r\n"), StringComparison.Ordinal);
+        await AnswersAsync(port, "GET /metrics HTTP/1.0\r\n\r\n", "HTTP/1.1 200 ");
     }
 
     private static HealthMetricsListener Start(string host, bool healthy) => HealthMetricsListener.Start(
         host,
         0,
         (stream, token) => stream.WriteAsync("edge_test_metric 1\n"u8.ToArray(), token).AsTask(),
-        _ => Task.FromResult(new HealthAnswer(healthy, Encoding.UTF8.GetBytes(healthy ? "healthy" : "unhealthy: test"), "text/plain; charset=utf-8")));
+        _ => Task.FromResult(new HealthAnswer(
+            healthy, Encoding.UTF8.GetBytes(healthy ? "healthy" : "unhealthy: test"), "text/plain; charset=utf-8")));
+
+    private static async Task AnswersAsync(int port, string request, string statusLine) =>
+        Assert.StartsWith(statusLine, await RequestAsync(port, request), StringComparison.Ordinal);
 
     private static async Task<string> RequestAsync(int port, string request)
     {

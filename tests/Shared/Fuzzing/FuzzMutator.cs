@@ -10,7 +10,8 @@ namespace Edge.Tests.Fuzzing;
 internal static class FuzzMutator
 {
     private const int MaxInputBytes = 8 << 20;
-    private static readonly byte[] InterestingBytes = [0x00, 0x01, 0x7F, 0x80, 0xFF, (byte)'"', (byte)'{', (byte)'[', (byte)'\\', 0xC0, 0xED];
+    private static readonly byte[] InterestingBytes =
+        [0x00, 0x01, 0x7F, 0x80, 0xFF, (byte)'"', (byte)'{', (byte)'[', (byte)'\\', 0xC0, 0xED];
     private static readonly uint[] HugeValues =
     [
         0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000, (1 << 20) + 1, 1 << 22, (1 << 22) + 1,

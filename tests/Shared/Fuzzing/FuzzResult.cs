@@ -54,7 +54,7 @@ internal sealed partial class FuzzResult(string decoder)
     /// <summary>True when a hang did not end and the rest of the inputs were abandoned.</summary>
     public bool Abandoned { get; set; }
 
-    /// <summary>The message class of <paramref name="message"/>: its first words, with numbers and quotes blanked.</summary>
+    /// <summary>The class of <paramref name="message"/>: its first words, with numbers and quotes blanked.</summary>
     public static string ClassOf(string message)
     {
         var blanked = Numbers().Replace(Quoted().Replace(message, "'…'"), "#");
@@ -69,7 +69,8 @@ internal sealed partial class FuzzResult(string decoder)
         Refused++;
         Count(RefusalsByType, type);
         var key = ClassOf(message);
-        Count(RefusalClasses, RefusalClasses.Count < MaxClasses || RefusalClasses.ContainsKey(key) ? key : "(other classes)");
+        var known = RefusalClasses.Count < MaxClasses || RefusalClasses.ContainsKey(key);
+        Count(RefusalClasses, known ? key : "(other classes)");
     });
 
     public void Crash(int index, Exception exception, byte[] input, double milliseconds) => Record(milliseconds, () =>
@@ -78,11 +79,12 @@ internal sealed partial class FuzzResult(string decoder)
         Count(CrashClasses, $"{exception.GetType().Name}: {ClassOf(exception.Message)}");
         if (Findings.Count < MaxExamples)
         {
-            Findings.Add(new FuzzFinding(index, $"{exception.GetType().FullName}: {exception.Message}\n{exception.StackTrace}", input));
+            var problem = $"{exception.GetType().FullName}: {exception.Message}\n{exception.StackTrace}";
+            Findings.Add(new FuzzFinding(index, problem, input));
         }
     });
 
-    /// <summary>Inputs that ran past the limit once but well within it when run again alone (the machine stalled).</summary>
+    /// <summary>Inputs past the limit once but within it when run again alone (the machine stalled).</summary>
     public int Stalls { get; private set; }
 
     /// <summary>Records a confirmed hang: the input is slow every time, or never returned.</summary>

@@ -12,8 +12,8 @@ internal static class FuzzRunner
     public static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Fuzzes <paramref name="target"/> with <paramref name="inputs"/> inputs drawn from <paramref name="seed"/>. An input
-    /// that ran past <see cref="HangLimit"/> is run again alone, up to three times: it is a hang when every run is slow
+    /// Fuzzes <paramref name="target"/> with <paramref name="inputs"/> inputs drawn from <paramref name="seed"/>. An
+    /// input that ran past <see cref="HangLimit"/> is run again alone, up to three times: it is a hang when every run is slow
     /// (or it never returned), and a stall of a busy machine otherwise (counted apart, not a failure).
     /// </summary>
     public static FuzzResult Run(FuzzTarget target, int inputs, int seed, Action<FuzzResult>? progress = null)
@@ -22,7 +22,11 @@ internal static class FuzzRunner
         var current = new Current();
         var slow = new List<(int Index, byte[] Input)>();
         var started = Stopwatch.StartNew();
-        var worker = new Thread(() => Work(target, inputs, seed, result, current)) { IsBackground = true, Name = $"fuzz {target.Name}" };
+        var worker = new Thread(() => Work(target, inputs, seed, result, current))
+        {
+            IsBackground = true,
+            Name = $"fuzz {target.Name}",
+        };
         worker.Start();
         var reported = -1;
         var lastProgress = Stopwatch.GetTimestamp();
@@ -119,7 +123,8 @@ internal static class FuzzRunner
                 else
                 {
                     var colon = refusal.IndexOf(':', StringComparison.Ordinal);
-                    result.Refuse(colon > 0 ? refusal[..colon] : "report", colon > 0 ? refusal[(colon + 1)..].Trim() : refusal, ms);
+                    var (type, message) = colon > 0 ? (refusal[..colon], refusal[(colon + 1)..].Trim()) : ("report", refusal);
+                    result.Refuse(type, message, ms);
                 }
             }
             catch (Exception e) when (target.IsRefusal(e))

@@ -24,16 +24,34 @@ internal static class FuzzTargets
             new InferenceRequestMessage { Features = [0.1f, 0.5f, 0.3f, 0.9f], Source = "a.wav" },
             new InferenceRequestMessage { Wav = WavSeeds()[0] }),
         Json("model-ack", MessagingJsonContext.Default.ModelAckMessage,
-            new ModelAckMessage { DeviceId = "d-1", OfferId = Guid.NewGuid(), Accepted = true, Reason = "installed v2", Timestamp = Time }),
+            new ModelAckMessage
+            {
+                DeviceId = "d-1", OfferId = Guid.NewGuid(), Accepted = true, Reason = "installed v2", Timestamp = Time,
+            }),
         Json("status", MessagingJsonContext.Default.StatusMessage,
-            new StatusMessage { DeviceId = "d-1", State = StatusMessage.Online, Timestamp = Time, System = "electronic", Spec = PhysicalSystems.Get("electronic").Spec, ModelVersion = 3 },
+            new StatusMessage
+            {
+                DeviceId = "d-1", State = StatusMessage.Online, Timestamp = Time, System = "electronic",
+                Spec = PhysicalSystems.Get("electronic").Spec, ModelVersion = 3,
+            },
             new StatusMessage { DeviceId = "d-1", State = StatusMessage.Offline }),
         Json("error", MessagingJsonContext.Default.ErrorMessage,
-            new EdgeError { DeviceId = "d-1", Topic = "edge/v1/d-1/pat/request", Problem = "bad", Timestamp = Time, CorrelationData = "0a0b" }),
+            new EdgeError
+            {
+                DeviceId = "d-1", Topic = "edge/v1/d-1/pat/request", Problem = "bad", Timestamp = Time, CorrelationData = "0a0b",
+            }),
         Json("inference", MessagingJsonContext.Default.InferenceMessage,
-            new InferenceMessage { DeviceId = "d-1", ClassIndex = 2, Label = "aw", Confidence = 0.75, LatencyMs = 3.5, ModelVersion = 4, Timestamp = Time }),
+            new InferenceMessage
+            {
+                DeviceId = "d-1", ClassIndex = 2, Label = "aw", Confidence = 0.75, LatencyMs = 3.5, ModelVersion = 4,
+                Timestamp = Time,
+            }),
         Json("inference-reply", InferenceJsonContext.Default.InferenceReplyMessage,
-            new InferenceReplyMessage { DeviceId = "d-1", Ok = true, ClassIndex = 1, Label = "ah", Confidence = 0.5, DigitalMs = 1, DeviceMs = 2, ModelVersion = 4, Source = "s", Timestamp = Time },
+            new InferenceReplyMessage
+            {
+                DeviceId = "d-1", Ok = true, ClassIndex = 1, Label = "ah", Confidence = 0.5, DigitalMs = 1, DeviceMs = 2,
+                ModelVersion = 4, Source = "s", Timestamp = Time,
+            },
             new InferenceReplyMessage { DeviceId = "d-1", Ok = false, Error = "no active model", Timestamp = Time }),
         new FuzzTarget
         {
@@ -62,10 +80,14 @@ internal static class FuzzTargets
             var random = new Random(count);
             float[] Values(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)random.NextDouble())];
             var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
-            seeds.Add(new MeasurementBatch(inputs, drives, outputs, ids, [.. Enumerable.Range(0, count).Select(i => 1_700_000_000_000L + i)], Values(count * inputs), Values(count * drives), Values(count * outputs)).Encode());
+            long[] times = [.. Enumerable.Range(0, count).Select(i => 1_700_000_000_000L + i)];
+            var batch = new MeasurementBatch(
+                inputs, drives, outputs, ids, times, Values(count * inputs), Values(count * drives), Values(count * outputs));
+            seeds.Add(batch.Encode());
         }
 
-        return Frame("measurement-batch", seeds, input => MeasurementBatch.Decode(input), [(4, 4), (8, 2), (10, 2), (12, 2), (14, 2)]);
+        (int, int)[] fields = [(4, 4), (8, 2), (10, 2), (12, 2), (14, 2)];
+        return Frame("measurement-batch", seeds, input => MeasurementBatch.Decode(input), fields);
     }
 
     private static FuzzTarget PatRequestTarget() => Frame(
@@ -86,8 +108,9 @@ internal static class FuzzTargets
         PackageFuzzAdapter.DecodeOffer,
         [(4 + 16, 4)]);
 
-    /// <summary>A binary Edge frame: the CRC is recomputed after most mutations so they reach the body checks.</summary>
-    private static FuzzTarget Frame(string name, IReadOnlyList<byte[]> seeds, Action<byte[]> decode, (int Offset, int Width)[] bodyFields)
+    /// <summary>A binary Edge frame: the CRC is recomputed after most mutations, so they reach the body checks.</summary>
+    private static FuzzTarget Frame(
+        string name, IReadOnlyList<byte[]> seeds, Action<byte[]> decode, (int Offset, int Width)[] bodyFields)
     {
         FuzzField[] fields = [new(2, 1), new(3, 1), .. bodyFields.Select(f => new FuzzField(f.Offset, f.Width))];
         return new FuzzTarget
@@ -105,7 +128,8 @@ internal static class FuzzTargets
     {
         if (frame.Length >= 8)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(frame.Length - 4), Edge.Domain.Messaging.Crc32.Compute(frame.AsSpan(0, frame.Length - 4)));
+            var crc = Edge.Domain.Messaging.Crc32.Compute(frame.AsSpan(0, frame.Length - 4));
+            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(frame.Length - 4), crc);
         }
 
         return frame;
@@ -143,7 +167,8 @@ internal static class FuzzTargets
             fields.Add(new FuzzField(at + 4, 4));
             if (input.AsSpan(at, 4).SequenceEqual("fmt "u8))
             {
-                foreach (var (offset, width) in new[] { (0, 2), (2, 2), (4, 4), (8, 4), (12, 2), (14, 2), (16, 2), (18, 2), (24, 2) })
+                (int, int)[] format = [(0, 2), (2, 2), (4, 4), (8, 4), (12, 2), (14, 2), (16, 2), (18, 2), (24, 2)];
+                foreach (var (offset, width) in format)
                 {
                     fields.Add(new FuzzField(at + 8 + offset, width));
                 }
@@ -161,7 +186,7 @@ internal static class FuzzTargets
         return fields;
     }
 
-    /// <summary>Sizes, counts, name lengths and offsets in the zip's local headers, central directory and end record.</summary>
+    /// <summary>Sizes, counts, name lengths and offsets in a zip's local headers, central directory and end record.</summary>
     private static List<FuzzField> ZipFields(byte[] input)
     {
         var fields = new List<FuzzField>();
@@ -200,8 +225,17 @@ internal static class FuzzTargets
             new SetSafeMessage(0, 2048),
             new BridgeError(BridgeErrorCode.Overrun, 9, "capture overrun"),
         ];
-        var seeds = messages.Select((m, i) => FrameCodec.Encode(Bridge.Protocol.Frame.FromMessage(m, (ushort)i, (ushort)(i + 1), FrameFlags.AckValid), FrameCodec.MaxNegotiablePayload)).ToArray();
-        FuzzField[] header = [new(0, 1), new(1, 1), new(2, 2), new(4, 2), new(6, 1), new(7, 2), new(9, 1), new(9, 2), new(11, 2), new(13, 4), new(17, 4)];
+        var seeds = messages
+            .Select((m, i) => Bridge.Protocol.Frame.FromMessage(m, (ushort)i, (ushort)(i + 1), FrameFlags.AckValid))
+            .Select(frame => FrameCodec.Encode(frame, FrameCodec.MaxNegotiablePayload))
+            .ToArray();
+
+        // Header (version, type, sequence, ack, flags, payload length), then the first payload fields.
+        FuzzField[] header =
+        [
+            new(0, 1), new(1, 1), new(2, 2), new(4, 2), new(6, 1), new(7, 2), new(9, 1), new(9, 2), new(11, 2), new(13, 4),
+            new(17, 4),
+        ];
         return new FuzzTarget
         {
             Name = "bridge-frame",
@@ -230,7 +264,8 @@ internal static class FuzzTargets
         if (frame.Length >= FrameCodec.Overhead)
         {
             var body = frame.Length - FrameCodec.CrcLength;
-            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(body), Edge.Bridge.Protocol.Crc32.Compute(frame, 0, body));
+            var crc = Edge.Bridge.Protocol.Crc32.Compute(frame, 0, body);
+            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(body), crc);
         }
 
         return frame;
@@ -258,6 +293,7 @@ internal static class FuzzTargets
 
         public void OnFrame(Bridge.Protocol.Frame frame) => Frames.Add(frame);
 
-        public void OnBadFrame(ProtocolError error, string description) => FirstProblem ??= $"ProtocolError.{error}: {description}";
+        public void OnBadFrame(ProtocolError error, string description) =>
+            FirstProblem ??= $"ProtocolError.{error}: {description}";
     }
 }

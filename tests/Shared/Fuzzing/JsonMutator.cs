@@ -61,7 +61,7 @@ internal static partial class JsonMutator
         return Encoding.UTF8.GetBytes(mutated);
     }
 
-    /// <summary>Index just past the JSON value starting at <paramref name="start"/>, or -1 when it does not end.</summary>
+    /// <summary>Index just past the JSON value at <paramref name="start"/>, or -1 when it does not end.</summary>
     private static int ValueEnd(string text, int start)
     {
         var depth = 0;
@@ -119,7 +119,9 @@ internal static partial class JsonMutator
             return text + member;
         }
 
-        return random.Next(2) == 0 ? text[..(open + 1)] + member + "," + text[(open + 1)..] : text[..close] + "," + member + text[close..];
+        return random.Next(2) == 0
+            ? text[..(open + 1)] + member + "," + text[(open + 1)..]
+            : text[..close] + "," + member + text[close..];
     }
 
     private static string Remove(string text, int start, int end)

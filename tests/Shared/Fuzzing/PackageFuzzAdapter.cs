@@ -23,7 +23,8 @@ internal sealed class PackageFuzzAdapter : IDisposable
     public byte[] ValidPackage()
     {
         var system = PhysicalSystems.Get("electronic");
-        var model = PnnArchitectures.ForSystem(system.Name, system.CreateDevice("fuzz", 1), 12, 7, maxBatch: 1, seed: 1);
+        var device = system.CreateDevice("fuzz", 1);
+        var model = PnnArchitectures.ForSystem(system.Name, device, 12, 7, maxBatch: 1, seed: 1);
         using var package = new MemoryStream();
         var metadata = new PackageMetadata(1, "vowels", ["ae", "ah", "aw", "uw", "er", "iy", "ih"], [0], "fuzz");
         ModelPackager.Write(package, model, twin: null, metadata, _key);
