@@ -8,8 +8,10 @@ namespace Edge.Benchmarks;
 /// (bridge link efficiency), <c>-- inference-latency [--out file.json]</c> (agent inference overhead) and
 /// <c>-- ingest [--count N] [--batch N] [--store sqlite|postgres] [--out file.json]</c> (MQTT measurement ingest) and
 /// <c>-- agent-rss [--agent PATH] [--out file.json]</c> (resident memory of <c>edge-agent run</c> under load) and
-/// <c>-- security [--out file.json] [--docs docs/security.md]</c> (the attack table of docs/security.md) and
-/// <c>-- fairness [--agent PATH] [--out file.json]</c> (inference latency while PAT requests and offers flood the agent).
+/// <c>-- security [--out file.json] [--docs docs/security.md]</c> (the attack table of docs/security.md),
+/// <c>-- fairness [--agent PATH] [--out file.json]</c> (inference latency while PAT requests and offers flood the agent)
+/// and <c>-- fuzz [--inputs N] [--seed S] [--decoder NAME] [--out file.json]</c> (hostile-input fuzzing of every
+/// decoder).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -44,6 +46,8 @@ public static class BenchmarkProgram
                 return await SecurityBench.RunAsync(rest);
             case ["fairness", .. var rest]:
                 return await FairnessBench.RunAsync(rest);
+            case ["fuzz", .. var rest]:
+                return FuzzBench.Run(rest);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
                 return 0;

@@ -62,10 +62,10 @@ public sealed class ObservabilityTests
 
         // The state the sensors read: an inference published by the agent, counted with its latency.
         await using var sensors = await TopicRecorder.ConnectAsync(broker.Port, EdgeTopics.For("ha-agent", TopicKind.Inference));
-        agent.Mqtt.PublishInference(3, "uw", 0.875, TimeSpan.FromMilliseconds(4.5), "v7");
+        agent.Mqtt.PublishInference(3, "uw", 0.875, TimeSpan.FromMilliseconds(4.5), 7);
         await Eventually.TrueAsync(() => sensors.Received.Count == 1, "the inference published");
         var inference = ControlJson.Parse(TopicRecorder.Payload(sensors.Received.Single()), MessagingJsonContext.Default.InferenceMessage);
-        Assert.Equal((3, "uw", 0.875, 4.5, "v7"), (inference.ClassIndex, inference.Label, inference.Confidence, inference.LatencyMs, inference.ModelVersion));
+        Assert.Equal((3, "uw", 0.875, 4.5, (int?)7), (inference.ClassIndex, inference.Label, inference.Confidence, inference.LatencyMs, inference.ModelVersion));
         Assert.Equal(1, agent.Metrics.Inferences.Value);
         Assert.Throws<ArgumentOutOfRangeException>(() => agent.Mqtt.PublishInference(0, null, 1.5, TimeSpan.Zero, null));
     }

@@ -17,6 +17,7 @@ internal sealed class DigitalStageSession : IDisposable
 
     public DigitalStageSession(ModelStage stage, ReadOnlyMemory<byte> onnx)
     {
+        OnnxRuntimeTelemetry.EnsureDisabled();
         Name = stage.Name;
         Input = new float[stage.InputSize];
         Output = new float[stage.OutputSize];

@@ -56,7 +56,7 @@ public sealed partial class LiveInference
             result.Label,
             result.Confidence,
             result.DigitalTime + result.DeviceTime,
-            version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            version);
         return (result, version);
     }
 

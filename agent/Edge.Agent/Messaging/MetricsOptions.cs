@@ -9,6 +9,9 @@ public sealed class MetricsOptions
     /// <summary>TCP port of the HTTP endpoint serving <c>/metrics</c> (Prometheus) and <c>/healthz</c>; 0 turns it off.</summary>
     public int Port { get; set; }
 
-    /// <summary>Host name the endpoint binds ("localhost", or "+" for every interface).</summary>
+    /// <summary>
+    /// Address the endpoint binds: a host name (every address it resolves to; "localhost" = both loopbacks), an IP
+    /// address, or "+" / "*" for every interface. Requests are answered whatever their Host header says.
+    /// </summary>
     public string Host { get; set; } = "localhost";
 }

@@ -65,7 +65,7 @@ public sealed partial class MqttAgentService : BackgroundService
     /// Publishes one classification on <c>inference</c> (through the outbox; Home Assistant's sensors read it) and
     /// counts it with its latency. The inference engine calls this after each prediction.
     /// </summary>
-    public void PublishInference(int classIndex, string? label, double confidence, TimeSpan latency, string? modelVersion)
+    public void PublishInference(int classIndex, string? label, double confidence, TimeSpan latency, int? modelVersion)
     {
         if (!(confidence is >= 0 and <= 1) || latency < TimeSpan.Zero)
         {
@@ -164,7 +164,7 @@ public sealed partial class MqttAgentService : BackgroundService
             return;
         }
 
-        var will = ControlJson.Serialize(new StatusMessage { DeviceId = _device.DeviceId, State = StatusMessage.Offline, Timestamp = DateTimeOffset.UtcNow }, MessagingJsonContext.Default.StatusMessage);
+        var will = ControlJson.Serialize(new StatusMessage { DeviceId = _device.DeviceId, State = StatusMessage.Offline }, MessagingJsonContext.Default.StatusMessage);
         var builder = new MqttClientOptionsBuilder()
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId(_clientId)

@@ -27,7 +27,7 @@ internal static class BinaryFrame
         BinaryPrimitives.WriteUInt32LittleEndian(frame[^TrailerSize..], crc);
     }
 
-    /// <summary>Checks magic, version and CRC; returns the body.</summary>
+    /// <summary>Checks magic, version, flags (none are defined in version 1, so the byte must be 0) and CRC; returns the body.</summary>
     public static ReadOnlySpan<byte> Open(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> magic, byte version, string what)
     {
         if (frame.Length < Overhead)
@@ -45,6 +45,11 @@ internal static class BinaryFrame
             throw new MessageFormatException($"{what}: format version {frame[2]} is not supported (this build reads version {version}).");
         }
 
+        if (frame[3] != 0)
+        {
+            throw new MessageFormatException($"{what}: flags byte 0x{frame[3]:X2} is not 0; version {version} defines no flags.");
+        }
+
         var expected = BinaryPrimitives.ReadUInt32LittleEndian(frame[^TrailerSize..]);
         var actual = Crc32.Compute(frame[..^TrailerSize]);
         if (expected != actual)
@@ -53,6 +58,15 @@ internal static class BinaryFrame
         }
 
         return frame[HeaderSize..^TrailerSize];
+    }
+
+    /// <summary>Refuses a reserved field that is not zero, so a later version can give it a meaning safely.</summary>
+    public static void RequireReservedZero(uint value, string what, string field)
+    {
+        if (value != 0)
+        {
+            throw new MessageFormatException($"{what}: reserved field '{field}' is {value}, must be 0.");
+        }
     }
 
     public static void WriteFloats(Span<byte> destination, ReadOnlySpan<float> values)

@@ -21,6 +21,12 @@ public static class ControlJson
         where T : IControlMessage
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
+        if (typeInfo.Options.AllowDuplicateProperties)
+        {
+            // Last-wins duplicates would let one payload mean two things to two readers; every context must refuse them.
+            throw new ArgumentException($"The JSON metadata for {typeof(T).Name} allows duplicate members; control messages are strict.", nameof(typeInfo));
+        }
+
         var what = typeof(T).Name;
         if (utf8.Length > MaxBytes)
         {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Edge.Domain.Messaging;
 
 /// <summary>One classification the agent made, on <c>inference</c> (Home Assistant reads its fields).</summary>
@@ -21,8 +23,9 @@ public sealed record InferenceMessage : IControlMessage
     /// <summary>End-to-end inference latency in milliseconds.</summary>
     public required double LatencyMs { get; init; }
 
-    /// <summary>The model version that answered.</summary>
-    public string? ModelVersion { get; init; }
+    /// <summary>The model version that answered (a number, as in status and inference replies).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ModelVersion { get; init; }
 
     /// <summary>When the inference finished.</summary>
     public required DateTimeOffset Timestamp { get; init; }

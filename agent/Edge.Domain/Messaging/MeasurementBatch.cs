@@ -6,7 +6,7 @@ namespace Edge.Domain.Messaging;
 /// A batch of measurements — each one drive the device played, the layer inputs inside it, and the responses it
 /// measured — stored column-wise in flat arrays so a batch of thousands costs a handful of allocations.
 /// Binary layout (version 1, little-endian) in docs/mqtt.md: frame "EM", count u32, input/drive/output sizes u16,
-/// then per record id (16 bytes), unix-ms timestamp i64, inputs, drives, responses (f32), then CRC-32.
+/// reserved u16 (0), then per record id (16 bytes), unix-ms timestamp i64, inputs, drives, responses (f32), then CRC-32.
 /// </summary>
 public sealed class MeasurementBatch
 {
@@ -114,6 +114,7 @@ public sealed class MeasurementBatch
         int inputSize = BinaryPrimitives.ReadUInt16LittleEndian(body[4..]);
         int driveLength = BinaryPrimitives.ReadUInt16LittleEndian(body[6..]);
         int outputSize = BinaryPrimitives.ReadUInt16LittleEndian(body[8..]);
+        BinaryFrame.RequireReservedZero(BinaryPrimitives.ReadUInt16LittleEndian(body[10..]), What, "reserved u16");
         if (count > MaxCount)
         {
             throw new MessageFormatException($"{What}: count {count} exceeds the limit of {MaxCount} measurements per batch.");

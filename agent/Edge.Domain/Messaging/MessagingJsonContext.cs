@@ -2,10 +2,14 @@ using System.Text.Json.Serialization;
 
 namespace Edge.Domain.Messaging;
 
-/// <summary>Source-generated JSON metadata for the control messages (trim- and AOT-safe).</summary>
+/// <summary>
+/// Source-generated JSON metadata for the control messages (trim- and AOT-safe). Strict: unknown members and repeated
+/// members are refused, so a message cannot say two things at once.
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     RespectRequiredConstructorParameters = true,
+    AllowDuplicateProperties = false,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(StatusMessage))]
 [JsonSerializable(typeof(ErrorMessage))]

@@ -55,6 +55,7 @@ public static class PatFrames
         const string what = "PAT request";
         var body = BinaryFrame.Open(frame, RequestMagic, FormatVersion, what);
         ReadShape(body, what, "drive length", out var count, out driveLength);
+        BinaryFrame.RequireReservedZero(BinaryPrimitives.ReadUInt16LittleEndian(body[6..]), what, "reserved u16");
         return (int)count;
     }
 
@@ -67,6 +68,7 @@ public static class PatFrames
         const string what = "PAT request";
         var body = BinaryFrame.Open(frame, RequestMagic, FormatVersion, what);
         var values = ReadShape(body, what, "drive length", out _, out _);
+        BinaryFrame.RequireReservedZero(BinaryPrimitives.ReadUInt16LittleEndian(body[6..]), what, "reserved u16");
         if (values != drives.Length)
         {
             throw new MessageFormatException(
@@ -120,6 +122,8 @@ public static class PatFrames
             throw new MessageFormatException($"{what}: body of {body.Length} bytes is too short for its status.");
         }
 
+        BinaryFrame.RequireReservedZero(body[1], what, "reserved u8");
+
         if (body[0] == StatusError)
         {
             int length = BinaryPrimitives.ReadUInt16LittleEndian(body[2..]);
@@ -161,7 +165,7 @@ public static class PatFrames
 
     private static int ReadShape(ReadOnlySpan<byte> body, string what, string name, out uint count, out int rowLength, int offset = 0)
     {
-        if (body.Length < offset + 6)
+        if (body.Length < 8)
         {
             throw new MessageFormatException($"{what}: body of {body.Length} bytes is shorter than its header.");
         }

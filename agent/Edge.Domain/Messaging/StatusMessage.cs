@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Edge.Domain.Specs;
 
 namespace Edge.Domain.Messaging;
@@ -20,8 +21,12 @@ public sealed record StatusMessage : IControlMessage
     /// <summary><see cref="Online"/> or <see cref="Offline"/>.</summary>
     public required string State { get; init; }
 
-    /// <summary>When the status was written.</summary>
-    public required DateTimeOffset Timestamp { get; init; }
+    /// <summary>
+    /// When the status was written; absent in the last will, which is written at connect time but published by the
+    /// broker when the connection is lost — the broker's delivery time is the disconnect time.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? Timestamp { get; init; }
 
     /// <summary>The physical system's name, when online.</summary>
     public string? System { get; init; }
@@ -29,6 +34,7 @@ public sealed record StatusMessage : IControlMessage
     /// <summary>The layer the device computes, when online; a remote trainer sizes its drives from it.</summary>
     public LayerSpec? Spec { get; init; }
 
-    /// <summary>The installed model version, when one is installed.</summary>
-    public string? ModelVersion { get; init; }
+    /// <summary>The active model version (a number), omitted when the agent has no active model.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ModelVersion { get; init; }
 }

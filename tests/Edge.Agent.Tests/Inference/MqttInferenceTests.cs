@@ -66,7 +66,7 @@ public sealed class MqttInferenceTests(TrainedPackages vowels, AudioPackages aud
         await Poll.UntilAsync(() => _received.Any(m => m.Topic == "edge/v1/mqtt-vowels/inference"), "the inference result published");
         var published = ControlJson.Parse(_received.First(m => m.Topic == "edge/v1/mqtt-vowels/inference").Payload.ToArray(), MessagingJsonContext.Default.InferenceMessage);
         Assert.Equal(reply.Label, published.Label);
-        Assert.Equal("1", published.ModelVersion);
+        Assert.Equal(1, published.ModelVersion);
     }
 
     [Fact]

@@ -232,6 +232,27 @@ public sealed class ReportGeneratorTests
     }
 
     [Fact]
+    public void Fuzz_runs_form_one_table_with_a_row_per_decoder()
+    {
+        using var bench = new BenchFixture();
+        bench.Write("fuzz-wav.json", JsonNode.Parse("""
+            {"bench":"fuzz","generator":"managed mutation","inputsPerDecoder":1000,"decoders":[
+              {"decoder":"wav","inputs":1000,"accepted":300,"refused":700,"crashes":0,"hangs":0,"stalls":1,"slowestMs":12.34,"seconds":2,"distinctRefusalClasses":37}]}
+            """)!);
+        bench.Write("fuzz-status.json", JsonNode.Parse("""
+            {"bench":"fuzz","generator":"managed mutation","inputsPerDecoder":1000,"decoders":[
+              {"decoder":"status","inputs":1000,"accepted":40,"refused":958,"crashes":2,"hangs":0,"slowestMs":3,"seconds":2,"distinctRefusalClasses":31}]}
+            """)!);
+
+        ReportGenerator.Run(bench.Options());
+
+        var report = File.ReadAllText(bench.Report);
+        Assert.Contains("## Hostile input: decoder fuzzing", report, StringComparison.Ordinal);
+        Assert.Contains("| wav | 1,000 | 300 | 700 | 37 | **0** | **0** | 1 | 12.3 ms |", report, StringComparison.Ordinal);
+        Assert.Contains("| status | 1,000 | 40 | 958 | 31 | **2** | **0** | 0 | 3.0 ms |", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_json_of_unknown_shape_is_shown_rather_than_dropped()
     {
         using var bench = new BenchFixture();

@@ -134,6 +134,26 @@ public sealed record BridgeRow(long Baud, long DrivesPerRequest, long RestSegmen
 /// <param name="Run">How it was measured.</param>
 public sealed record BridgeResult(string File, long Drives, IReadOnlyList<BridgeRow> Rows, RunInfo? Run);
 
+/// <summary>One decoder of a <c>fuzz</c> result.</summary>
+/// <param name="Decoder">Decoder name.</param>
+/// <param name="Inputs">Inputs run.</param>
+/// <param name="Accepted">Inputs accepted.</param>
+/// <param name="Refused">Inputs refused with the documented exception.</param>
+/// <param name="RefusalClasses">Distinct refusal message classes.</param>
+/// <param name="Crashes">Inputs that raised any other exception.</param>
+/// <param name="Hangs">Inputs slow every time they ran.</param>
+/// <param name="Stalls">Inputs slow once only (a busy machine), absent in older files.</param>
+/// <param name="SlowestMs">Slowest input, milliseconds.</param>
+/// <param name="Seconds">Wall time of the decoder's run.</param>
+public sealed record FuzzRow(string Decoder, long Inputs, long Accepted, long Refused, long RefusalClasses, long Crashes, long Hangs, long Stalls, double SlowestMs, double Seconds);
+
+/// <summary>A <c>fuzz</c> result: one file per run, one row per decoder fuzzed.</summary>
+/// <param name="File">Path relative to the data folder.</param>
+/// <param name="Generator">How inputs were generated.</param>
+/// <param name="Rows">One per decoder.</param>
+/// <param name="Run">How it was measured.</param>
+public sealed record FuzzBenchResult(string File, string Generator, IReadOnlyList<FuzzRow> Rows, RunInfo? Run);
+
 /// <summary>One resident-memory figure of the agent.</summary>
 /// <param name="What">What was measured (an agent command, or a statistic such as peak RSS or USS).</param>
 /// <param name="Megabytes">Decimal megabytes.</param>
@@ -185,6 +205,9 @@ public sealed class BenchData
     /// <summary>Bridge link results.</summary>
     public List<BridgeResult> Bridge { get; } = [];
 
+    /// <summary>Hostile-input fuzzing results.</summary>
+    public List<FuzzBenchResult> Fuzz { get; } = [];
+
     /// <summary>Agent RSS results.</summary>
     public List<RssResult> Rss { get; } = [];
 
@@ -198,7 +221,7 @@ public sealed class BenchData
     public IEnumerable<RunInfo> Runs()
     {
         foreach (var run in Accuracy.Select(r => r.Run).Concat(Latency.Select(r => r.Run)).Concat(Ingest.Select(r => r.Run))
-            .Concat(Bridge.Select(r => r.Run)).Concat(Rss.Select(r => r.Run)).Concat(BenchmarkDotNet.Select(r => (RunInfo?)r.Run)).Concat(Other.Select(r => r.Run)))
+            .Concat(Bridge.Select(r => r.Run)).Concat(Fuzz.Select(r => r.Run)).Concat(Rss.Select(r => r.Run)).Concat(BenchmarkDotNet.Select(r => (RunInfo?)r.Run)).Concat(Other.Select(r => r.Run)))
         {
             if (run is not null)
             {

@@ -61,6 +61,10 @@ public static class BenchDataReader
             {
                 data.Bridge.Add(ResultParsers.Bridge(file, json, fields, run));
             }
+            else if (fields.OptionalString(json, "bench") == "fuzz")
+            {
+                data.Fuzz.Add(ResultParsers.Fuzz(file, json, fields, run));
+            }
             else if (fields.OptionalString(json, "bench") == "agent-rss")
             {
                 data.Rss.Add(ResultParsers.Rss(file, json, fields, run));

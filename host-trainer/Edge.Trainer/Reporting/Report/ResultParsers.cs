@@ -178,6 +178,28 @@ internal static class ResultParsers
         return new BridgeResult(file, fields.Integer(json, "drives"), rows, run);
     }
 
+    public static FuzzBenchResult Fuzz(string file, JsonObject json, JsonFields fields, RunInfo? run)
+    {
+        var rows = new List<FuzzRow>();
+        foreach (var node in fields.Array(json, "decoders"))
+        {
+            var row = node as JsonObject ?? throw fields.Bad("decoders", "holds something that is not a JSON object");
+            rows.Add(new FuzzRow(
+                fields.String(row, "decoder"),
+                fields.Integer(row, "inputs"),
+                fields.Integer(row, "accepted"),
+                fields.Integer(row, "refused"),
+                fields.Integer(row, "distinctRefusalClasses"),
+                fields.Integer(row, "crashes"),
+                fields.Integer(row, "hangs"),
+                fields.OptionalInteger(row, "stalls") ?? 0,
+                fields.Number(row, "slowestMs"),
+                fields.Number(row, "seconds")));
+        }
+
+        return new FuzzBenchResult(file, fields.String(json, "generator"), rows, run);
+    }
+
     public static RssResult Rss(string file, JsonObject json, JsonFields fields, RunInfo? run)
     {
         var rows = new List<RssRow>();

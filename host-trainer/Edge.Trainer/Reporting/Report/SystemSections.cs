@@ -66,6 +66,32 @@ internal static class SystemSections
         }
     }
 
+    public static void AppendFuzz(StringBuilder text, ReportContext context)
+    {
+        if (context.Data.Fuzz.Count == 0)
+        {
+            return;
+        }
+
+        text.AppendLine("## Hostile input: decoder fuzzing").AppendLine();
+        text.AppendLine($"Generator: {context.Data.Fuzz[0].Generator}. A crash is any exception but the decoder's documented refusal; a hang is an input slower than 1 s every time it runs, a stall one that was slow once only.").AppendLine();
+        text.AppendLine("| decoder | inputs | accepted | refused | refusal classes | crashes | hangs | stalls | slowest input | measured |\n|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var result in context.Data.Fuzz)
+        {
+            foreach (var row in result.Rows)
+            {
+                text.AppendLine($"| {row.Decoder}{ReportFormat.Tag(result.Run)} | {ReportFormat.Count(row.Inputs)} | {ReportFormat.Count(row.Accepted)} | {ReportFormat.Count(row.Refused)} | {row.RefusalClasses} | **{row.Crashes}** | **{row.Hangs}** | {row.Stalls} | {ReportFormat.Fixed(row.SlowestMs, 1)} ms | {context.Measured(result.Run)} |");
+            }
+        }
+
+        text.AppendLine();
+        text.AppendLine($"Data: {string.Join(", ", context.Data.Fuzz.Select(r => $"`{context.DataFolder}/{r.File}`"))}.").AppendLine();
+        // One block for all runs: they usually differ only in --decoder.
+        var commands = context.Data.Fuzz.Select(r => r.Run?.Command ?? $"# {r.File}: command not recorded").Distinct();
+        text.AppendLine($"```bash\n{string.Join('\n', commands)}\n```").AppendLine();
+        context.AppendNote(text, "fuzz");
+    }
+
     public static void AppendRss(StringBuilder text, ReportContext context)
     {
         text.AppendLine("## Agent memory (peak RSS)").AppendLine();
