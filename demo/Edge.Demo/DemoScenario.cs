@@ -245,7 +245,7 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         for (var i = 0; i < test.Count; i++)
         {
             test.Row(i).CopyTo(features);
-            var (inference, served) = await agent.Models.ClassifyAsync(features, cancellationToken).ConfigureAwait(false);
+            var (inference, served) = await agent.Models.ClassifyAsync(features, cancellationToken: cancellationToken).ConfigureAwait(false);
             confusion[test.Labels[i], inference.ClassIndex]++;
             correct += inference.ClassIndex == test.Labels[i] ? 1 : 0;
             version = served;

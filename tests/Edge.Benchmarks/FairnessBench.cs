@@ -165,8 +165,8 @@ internal static class FairnessBench
     {
         var environment = await AgentRssBench.PrepareAsync(agent, folder);
         environment["EDGE_MQTT__ENABLED"] = "true";
-        environment["EDGE_MQTT__HOST"] = "127.0.0.1";
-        environment["EDGE_MQTT__PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        environment["EDGE_MQTT__URL"] = string.Create(CultureInfo.InvariantCulture, $"mqtt://127.0.0.1:{port}");
+        environment["EDGE_MQTT__ALLOWPLAINTEXT"] = "true";
         environment["EDGE_MQTT__OUTBOXPATH"] = Path.Combine(folder, "outbox.db");
         // Run as deployed: with the systemd unit's runtime settings (Environment=DOTNET_…).
         var root = DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory();

@@ -47,7 +47,7 @@ public static class ClassifyCommand
         await output.WriteLineAsync("example\tlabel\tconfidence\tdigital_us\tdevice_us").ConfigureAwait(false);
         foreach (var (source, features) in examples)
         {
-            var (result, _) = await store.ClassifyAsync(features, cancellationToken).ConfigureAwait(false);
+            var (result, _) = await store.ClassifyAsync(features, cancellationToken: cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{source}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t{result.DeviceTime.TotalMicroseconds:F0}")).ConfigureAwait(false);

@@ -96,7 +96,7 @@ public static class ListenCommand
                 continue;
             }
 
-            var (result, _) = await store.ClassifyAsync(features, cancellationToken).ConfigureAwait(false);
+            var (result, _) = await store.ClassifyAsync(features, cancellationToken: cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{count}\t{start:F2}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t{result.DeviceTime.TotalMicroseconds:F0}")).ConfigureAwait(false);

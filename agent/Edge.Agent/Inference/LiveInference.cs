@@ -44,12 +44,15 @@ public sealed partial class LiveInference
     }
 
     /// <summary>
-    /// Classifies <paramref name="features"/> (named <paramref name="source"/> in the log), logs and publishes the result.
-    /// Bad features raise <see cref="ArgumentException"/>; no active model <see cref="ModelStoreException"/>; device failures pass through.
+    /// Classifies <paramref name="features"/> (named <paramref name="source"/> in the log), logs and publishes the
+    /// result; only <see cref="InferenceOrigin.Local"/> traffic feeds the store's health window.
+    /// Bad features raise <see cref="ArgumentException"/>; no active model <see cref="ModelStoreException"/>; device
+    /// failures pass through.
     /// </summary>
-    public async Task<(InferenceResult Result, int Version)> ClassifyAsync(float[] features, string source, CancellationToken cancellationToken)
+    public async Task<(InferenceResult Result, int Version)> ClassifyAsync(
+        float[] features, string source, InferenceOrigin origin, CancellationToken cancellationToken)
     {
-        var (result, version) = await _store.ClassifyAsync(features, cancellationToken).ConfigureAwait(false);
+        var (result, version) = await _store.ClassifyAsync(features, origin, cancellationToken).ConfigureAwait(false);
         LogResult(_logger, source, result.Label, result.Confidence, version, result.DigitalTime.TotalMicroseconds, result.DeviceTime.TotalMicroseconds);
         _services.GetService<MqttAgentService>()?.PublishInference(
             result.ClassIndex,

@@ -37,7 +37,7 @@ public sealed class StoreInferenceHandler(LiveInference inference, IPhysicalDevi
                 features = audio.FromWav(request.Wav!, source);
             }
 
-            var (result, version) = await inference.ClassifyAsync(features, source, cancellationToken).ConfigureAwait(false);
+            var (result, version) = await inference.ClassifyAsync(features, source, InferenceOrigin.Remote, cancellationToken).ConfigureAwait(false);
             return new InferenceReplyMessage
             {
                 DeviceId = device.DeviceId,

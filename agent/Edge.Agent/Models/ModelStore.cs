@@ -153,12 +153,13 @@ public sealed partial class ModelStore : IDisposable
     }
 
     /// <summary>
-    /// Classifies one example with the active model and records the outcome in <see cref="Health"/>; when the window
-    /// turns unhealthy and an earlier version is held the store rolls back to it (logged, and visible in the result's
-    /// version). Never waits for an install being validated.
+    /// Classifies one example with the active model; a <see cref="InferenceOrigin.Local"/> one also records its
+    /// outcome in <see cref="Health"/>, and when the window turns unhealthy and an earlier version is held the store
+    /// rolls back to it (logged, and visible in the result's version). Never waits for an install being validated.
     /// </summary>
     public async Task<(InferenceResult Result, int Version)> ClassifyAsync(
         ReadOnlyMemory<float> features,
+        InferenceOrigin origin = InferenceOrigin.Local,
         CancellationToken cancellationToken = default)
     {
         using var lease = _active.Acquire() ?? throw new ModelStoreException(
@@ -170,11 +171,19 @@ public sealed partial class ModelStore : IDisposable
         }
         catch (Exception e) when (e is not (ArgumentException or OperationCanceledException))
         {
-            await RecordHealthAsync(lease.Version, null).ConfigureAwait(false);
+            if (origin == InferenceOrigin.Local)
+            {
+                await RecordHealthAsync(lease.Version, null).ConfigureAwait(false);
+            }
+
             throw;
         }
 
-        await RecordHealthAsync(lease.Version, result.Confidence).ConfigureAwait(false);
+        if (origin == InferenceOrigin.Local)
+        {
+            await RecordHealthAsync(lease.Version, result.Confidence).ConfigureAwait(false);
+        }
+
         return (result, lease.Version);
     }
 

@@ -73,7 +73,7 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
 
         // An offer is answered in its own lane while the PAT slice is still in the device (a replayed version: the
         // store refuses it without the device).
-        var offer = new ModelOffer(Guid.NewGuid(), vowels.Package(vowels.Trained, 1));
+        var offer = new ModelOffer(Guid.NewGuid(), vowels.Package(vowels.Trained, 1, targets: new([DeviceId])));
         await PublishAsync(EdgeTopics.For(DeviceId, TopicKind.ModelOffer), offer.Encode(), null, [2]);
         await Poll.UntilAsync(() => Received(AckTopic) is not null, "the offer acknowledged");
         Assert.Equal(0, device.Finished);
@@ -133,8 +133,8 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
             ["EDGE_DEVICE__SYSTEM"] = TrainedPackages.System,
             ["EDGE_DEVICE__DEVICEID"] = DeviceId,
             ["EDGE_MQTT__ENABLED"] = "true",
-            ["EDGE_MQTT__HOST"] = "127.0.0.1",
-            ["EDGE_MQTT__PORT"] = _port.ToString(CultureInfo.InvariantCulture),
+            ["EDGE_MQTT__URL"] = string.Create(CultureInfo.InvariantCulture, $"mqtt://127.0.0.1:{_port}"),
+            ["EDGE_MQTT__ALLOWPLAINTEXT"] = "true",
             ["EDGE_MQTT__OUTBOXPATH"] = _folder.File("outbox.db"),
             ["EDGE_MQTT__MEASUREMENTSAMPLEFRACTION"] = "0",
             ["EDGE_MQTT__PATSLICEDRIVES"] = SliceDrives.ToString(CultureInfo.InvariantCulture),
@@ -143,7 +143,7 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
             ["EDGE_MODELS__CALIBRATIONSETPATH"] = vowels.CalibrationPath,
         };
         var path = _folder.File("v1.edgepkg");
-        await File.WriteAllBytesAsync(path, vowels.Package(vowels.Trained, 1), TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(path, vowels.Package(vowels.Trained, 1, targets: new([DeviceId])), TestContext.Current.CancellationToken);
         var (code, _, error) = await AgentRun.InvokeAsync(env, "models", "install", path);
         Assert.True(code == ExitCodes.Success, error);
 

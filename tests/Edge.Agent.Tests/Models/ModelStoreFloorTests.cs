@@ -61,7 +61,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-downgrade",
             "Downgrade: offer v2 to an agent with v3, v4, v5 installed (v5 active)",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_downgrade_is_refused*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_downgrade_is_refused*'",
             "refused; nothing pruned; v5 active",
             $"refused (\"{downgrade.Reason[..downgrade.Reason.IndexOf(';', Ordinal)]}\"); installed "
                 + $"{string.Join(", ", store.List().Select(v => v.Version))}; active v{store.ActiveVersion}",
@@ -91,7 +91,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-replay",
             "Replay: re-offer the captured packages of v2 (installed) and v1 (pruned) to an agent at v3",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_replay_of_an_installed_or_a_pruned*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_replay_of_an_installed_or_a_pruned*'",
             "both refused by the floor; nothing pruned",
             $"both refused (floor {store.Floor}); installed {string.Join(", ", store.List().Select(v => v.Version))}",
             !installed.Accepted && !pruned.Accepted && store.ActiveVersion == 3);
@@ -136,7 +136,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-floor-wipe",
             "Lower the floor: delete state.json and every package, then offer an old version",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*The_floor_survives*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*The_floor_survives*'",
             "refused: the floor file keeps the floor",
             $"refused; floor {emptied.Floor} after the wipe",
             !afterWipe.Accepted && emptied.Floor == 3);
@@ -194,7 +194,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-retry-refused",
             "Retry loop: re-offer a package the calibration gate refused, also after a restart",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_refused_package_is_refused_again*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_refused_package_is_refused_again*'",
             "refused at once (\"refused before\"), no device call",
             $"refused before; {device.Calls - callsBefore} device calls",
             !afterRestart.Accepted && device.Calls == callsBefore);
@@ -218,7 +218,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-same-version",
             "Same version, other content: offer a new package under a version number that was refused",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*Another_package_with_a_refused_version*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*Another_package_with_a_refused_version*'",
             "refused at once, no device call",
             $"refused (\"already offered with other content\"); {device.Calls - calls} device calls",
             !other.Accepted && device.Calls == calls);
@@ -244,7 +244,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-foreign-target",
             "Cross-device replay: offer a signed package made for device sim-0002 (fleet drums)",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_package_for_other_devices*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_package_for_other_devices*'",
             "refused naming the package's targets and this device",
             $"refused: \"{elsewhere.Reason}\"",
             !elsewhere.Accepted);

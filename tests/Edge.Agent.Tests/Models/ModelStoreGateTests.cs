@@ -55,7 +55,7 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "gate-deterministic",
             "Noisy gate: offer the same model 20 times (as v2..v21) hoping a noise draw flips the verdict",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*The_same_model_repackaged*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*The_same_model_repackaged*'",
             "the same verdict every time",
             $"{verdicts.Count(v => v.Accepted)} of {verdicts.Count} accepted (identical stages: no calibration run)",
             verdicts.All(v => v.Accepted));
@@ -112,14 +112,14 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
         Assert.False(install.IsCompleted);
 
         var token = TestContext.Current.CancellationToken;
-        var (_, version) = await store.ClassifyAsync(features, token).WaitAsync(Patience, token);
+        var (_, version) = await store.ClassifyAsync(features, cancellationToken: token).WaitAsync(Patience, token);
 
         Assert.Equal(1, version);
         Assert.False(install.IsCompleted);
         SecurityReport.Record(
             "store-install-blocks",
             "Stall inference with an offer: classify while a candidate's validation is held on the device",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_classification_completes_while*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_classification_completes_while*'",
             "the classification completes during the validation",
             $"completed by v{version} while the install was pending",
             version == 1);

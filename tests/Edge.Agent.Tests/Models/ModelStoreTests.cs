@@ -2,6 +2,7 @@ using Edge.Agent.Configuration;
 using Edge.Agent.Models;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
+using Edge.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Agent.Tests.Models;
@@ -63,7 +64,7 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         Assert.True(validation > 0, "the calibration run plays drives too");
 
         var features = new float[store.ActiveManifest!.Input.Size];
-        await store.ClassifyAsync(features, TestContext.Current.CancellationToken);
+        await store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken);
 
         var physicalStages = store.ActiveManifest.Stages.Count(s => s.Kind == Edge.Domain.Models.StageKind.Physical);
         Assert.Equal(validation + physicalStages, tap.Count);
@@ -165,20 +166,57 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         var features = packages.Task.Test.Row(0).ToArray();
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(2, (await store.ClassifyAsync(features, TestContext.Current.CancellationToken)).Version);
+            Assert.Equal(2, (await store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken)).Version);
         }
 
         device.Failing = true;
         for (var i = 0; i < 5; i++)
         {
-            await Assert.ThrowsAsync<IOException>(() => store.ClassifyAsync(features, TestContext.Current.CancellationToken));
+            await Assert.ThrowsAsync<IOException>(() => store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken));
         }
 
         Assert.Equal(1, store.ActiveVersion);
         device.Failing = false;
-        Assert.Equal(1, (await store.ClassifyAsync(features, TestContext.Current.CancellationToken)).Version);
+        Assert.Equal(1, (await store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken)).Version);
         using var reopened = Open();
         Assert.Equal(1, reopened.ActiveVersion);
+    }
+
+    [Fact]
+    [Trait("Category", "Security")]
+    public async Task Remote_requests_never_judge_the_model_so_a_flood_cannot_force_a_rollback()
+    {
+        // Every classification is "unsure" against this floor, so each one that reaches the window counts against v2.
+        var options = Options();
+        options.MinMeanConfidence = 0.9999;
+        using var store = Open(options);
+        Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
+        Assert.True((await Install(store, packages.Package(packages.Trained, 2))).Accepted);
+        var token = TestContext.Current.CancellationToken;
+        const int Flood = 129;
+        for (var i = 0; i < Flood; i++)
+        {
+            var features = packages.Task.Test.Row(i % packages.Task.Test.Count).ToArray();
+            await store.ClassifyAsync(features, InferenceOrigin.Remote, token);
+        }
+
+        var afterFlood = store.ActiveVersion;
+        Assert.Equal(2, afterFlood);
+
+        // The same traffic from the agent's own sources does judge the model: the window and rollback still work.
+        for (var i = 0; i < options.HealthWindow; i++)
+        {
+            await store.ClassifyAsync(packages.Task.Test.Row(i).ToArray(), InferenceOrigin.Local, token);
+        }
+
+        Assert.Equal(1, store.ActiveVersion);
+        SecurityReport.Record(
+            "health-flood",
+            $"Force a rollback: {Flood} inference requests over MQTT against a health floor every answer misses",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*Remote_requests_never_judge*'",
+            "served, but remote requests never enter the health window; v2 stays active",
+            $"v{afterFlood} active after the flood; the same number of local classifications rolled back to v1",
+            afterFlood == 2 && store.ActiveVersion == 1);
     }
 
     [Fact]

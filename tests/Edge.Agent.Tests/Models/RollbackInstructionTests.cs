@@ -106,7 +106,7 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
             "rollback-forged",
             "Forged rollback instructions: another device, wrong key, untrusted key, bad key id, stale, future, "
                 + "unknown version",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*Wrong_device_bad_signature*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*Wrong_device_bad_signature*'",
             "each refused with its reason; active version unchanged",
             $"{refused} of {cases.Length} refused; active v{store.ActiveVersion}",
             refused == cases.Length && store.ActiveVersion == 3);
@@ -153,7 +153,7 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
         SecurityReport.Record(
             "rollback-replay",
             "Replay a captured, valid rollback instruction (and an older one), also after an agent restart",
-            "dotnet test tests/Edge.Agent.Tests -- --filter-method '*A_replayed_or_older_instruction*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_replayed_or_older_instruction*'",
             "refused: not newer than the last accepted",
             $"refused after restart; active v{reopened.ActiveVersion}",
             !afterRestart.Accepted && reopened.ActiveVersion == 3);
