@@ -101,6 +101,9 @@ internal sealed class SecurityLab : IDisposable
         return samples[samples.Count / 2];
     }
 
+    /// <summary>A field of the agent's /proc status, kB.</summary>
+    public long Status(string field) => AgentRssBench.Status(_agent.Id, field);
+
     /// <summary>Resets the kernel's peak-RSS mark (VmHWM) of the agent.</summary>
     public void ResetPeak() => File.WriteAllText($"/proc/{_agent.Id}/clear_refs", "5");
 

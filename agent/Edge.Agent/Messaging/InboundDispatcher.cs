@@ -21,6 +21,7 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
     private readonly Channel<InboundDelivery> _control;
     private readonly RoundRobinQueue<InboundDelivery> _pat;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Hosting.HeapRelease _heap = new(TimeProvider.System);
     private Task[] _workers = [];
 
     /// <summary>
@@ -107,6 +108,7 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _pat.Dispose();
+        _heap.Dispose();
         _stopping.Dispose();
     }
 
@@ -146,10 +148,11 @@ public sealed partial class InboundDispatcher : IAsyncDisposable
             await AcknowledgeAsync(delivery, cancellationToken).ConfigureAwait(false);
             if (lane == InboundLane.Offer)
             {
-                // An offer can be 8 MiB on the large-object heap, which only a full collection frees: give it back
-                // now rather than at some later collection (offers are rare; the trainer alone may send them).
+                // An offer can be 3 MiB on the large-object heap and in the shared array pool, which only a full
+                // collection frees: give it back now rather than at some later one (offers are rare; the trainer
+                // alone may send them).
                 delivery = default;
-                Hosting.WorkingSetTrimmer.ReleaseHeap();
+                _heap.AfterLargeMessage();
             }
         }
     }

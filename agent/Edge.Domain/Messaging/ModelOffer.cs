@@ -13,7 +13,7 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
     /// <summary>The frame format version this build writes and reads.</summary>
     public const byte FormatVersion = 1;
 
-    /// <summary>Largest package accepted, in bytes: the package format's own limit (8 MiB).</summary>
+    /// <summary>Largest package accepted, in bytes: the package format's own limit (3 MiB).</summary>
     public const int MaxPackageBytes = (int)Models.ModelPackageLayout.MaxPackageBytes;
 
     /// <summary>

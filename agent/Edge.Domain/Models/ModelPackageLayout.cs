@@ -9,8 +9,13 @@ public static class ModelPackageLayout
     /// <summary>The ECDSA P-256 signature of the manifest bytes (IEEE P1363, 64 bytes, SHA-256).</summary>
     public const string SignatureEntry = "manifest.sig";
 
-    /// <summary>Largest package file accepted (8 MiB), so a hostile offer cannot exhaust the agent's memory.</summary>
-    public const long MaxPackageBytes = 8L * 1024 * 1024;
+    /// <summary>
+    /// Largest package file accepted (3 MiB; the biggest real package is 1.1 MB), so a hostile offer cannot exhaust
+    /// the agent's memory: receiving one costs its size twice over (MQTTnet reads the packet into a pooled buffer,
+    /// rounded up to 4 MiB, and copies the payload out), and the agent must stay within 16 MB of its steady level
+    /// while it refuses one (docs/decisions.md).
+    /// </summary>
+    public const long MaxPackageBytes = 3L * 1024 * 1024;
 
     /// <summary>Most zip entries a package may hold (manifest, signature and the listed files).</summary>
     public const int MaxEntries = 64;

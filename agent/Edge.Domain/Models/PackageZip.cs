@@ -130,8 +130,8 @@ internal sealed class PackageZip
             || (before.Length >= 20 && BinaryPrimitives.ReadUInt32LittleEndian(before[^20..]) == Zip64LocatorSignature);
         if (zip64)
         {
-            throw new ModelPackageException("Package uses Zip64, which a package never needs (it is at most 64 "
-                + "entries and 8 MiB).");
+            throw new ModelPackageException("Package uses Zip64, which a package never needs (it is at most "
+                + $"{ModelPackageLayout.MaxEntries} entries and {ModelPackageLayout.MaxPackageBytes >> 20} MiB).");
         }
 
         if (U16(record, 4) != 0 || U16(record, 6) != 0 || U16(record, 8) != count)

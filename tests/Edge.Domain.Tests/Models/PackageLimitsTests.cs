@@ -17,12 +17,12 @@ public sealed class PackageLimitsTests : IDisposable
     public PackageLimitsTests() => _trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
 
     [Fact]
-    public void A_package_above_8_MiB_is_refused_by_its_length()
+    public void A_package_above_3_MiB_is_refused_by_its_length()
     {
-        Assert.Equal(8L << 20, ModelPackageLayout.MaxPackageBytes);
+        Assert.Equal(3L << 20, ModelPackageLayout.MaxPackageBytes);
         Assert.Equal(ModelPackageLayout.MaxPackageBytes, Edge.Domain.Messaging.ModelOffer.MaxPackageBytes);
         var huge = new byte[ModelPackageLayout.MaxPackageBytes + 1];
-        Assert.Contains("the limit is 8388608", Refused(huge), StringComparison.Ordinal);
+        Assert.Contains("the limit is 3145728", Refused(huge), StringComparison.Ordinal);
         var streamed = Assert.Throws<ModelPackageException>(
             () => ModelPackageReader.Read(new ForwardOnlyStream(huge), _trust));
         Assert.Contains("exceeds the limit", streamed.Message, StringComparison.Ordinal);
