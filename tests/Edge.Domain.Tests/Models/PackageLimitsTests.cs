@@ -147,11 +147,13 @@ public sealed class PackageLimitsTests : IDisposable
         var manifest = TestPackages.SignedBy(_key);
         var repeatedTask = TestPackages.Forge(manifest, _key, json => json.Replace("\"task\": \"vowels\"",
             "\"task\": \"vowels\", \"task\": \"digits\"", StringComparison.Ordinal));
-        Assert.Contains("'$.task'", Refused(repeatedTask), StringComparison.Ordinal);
+        var taskRefusal = Refused(repeatedTask);
+        Assert.Contains("'$.task'", taskRefusal, StringComparison.Ordinal);
 
         var nested = TestPackages.Forge(manifest, _key, json => json.Replace("\"encoding\":",
             "\"size\": 2, \"encoding\":", StringComparison.Ordinal));
-        Assert.Contains("'$.input.size'", Refused(nested), StringComparison.Ordinal);
+        var nestedRefusal = Refused(nested);
+        Assert.Contains("'$.input.size'", nestedRefusal, StringComparison.Ordinal);
 
         var repeatedKey = TestPackages.Forge(manifest, _key, json => json.Replace("\"keyId\":",
             $"\"keyId\": \"{PackageSigning.KeyId(_key)}\", \"keyId\":", StringComparison.Ordinal));
@@ -162,8 +164,10 @@ public sealed class PackageLimitsTests : IDisposable
             "Duplicate manifest members: 'task', 'input.size' and 'keyId' given twice (last-wins changes the meaning)",
             Repeat(nameof(Repeated_json_members_are_refused)),
             "all three refused naming the member",
-            keyRefusal,
-            keyRefusal.Contains("appears twice", StringComparison.Ordinal));
+            $"{taskRefusal} / {nestedRefusal} / {keyRefusal}",
+            taskRefusal.Contains("'$.task'", StringComparison.Ordinal)
+                && nestedRefusal.Contains("'$.input.size'", StringComparison.Ordinal)
+                && keyRefusal.Contains("appears twice", StringComparison.Ordinal));
     }
 
     public void Dispose()
