@@ -44,7 +44,7 @@ internal sealed class InferenceProbe : IAsyncDisposable
 
     /// <summary>
     /// MQTT 5 client options with 1 MiB socket buffers: with MQTTnet's default of 8 KiB a 400 KiB PAT request or an
-    /// 8 MiB offer stalls on TCP acknowledgements and the flood would measure the client, not the agent.
+    /// offer of the maximum size stalls on TCP acknowledgements and the flood would measure the client, not the agent.
     /// </summary>
     public static MqttClientOptions FastClientOptions(int port, string clientId)
     {

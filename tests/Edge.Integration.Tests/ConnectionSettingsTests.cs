@@ -18,6 +18,7 @@ namespace Edge.Integration.Tests;
 public sealed class ConnectionSettingsTests
 {
     [Fact]
+    [Trait("Category", "Security")]
     public void The_agent_refuses_a_plaintext_broker_unless_allow_plaintext_is_set()
     {
         var error = Assert.Throws<AgentConfigurationException>(
@@ -26,6 +27,13 @@ public sealed class ConnectionSettingsTests
         Assert.Contains("plaintext", error.Message, StringComparison.Ordinal);
 
         ValidateAgent(new() { ["Edge:Mqtt:Url"] = "mqtt://broker.lan:1883", ["Edge:Mqtt:AllowPlaintext"] = "true" });
+        SecurityReport.Record(
+            "plaintext-agent",
+            "Agent configured with a plaintext broker URL (mqtt://) and no lab opt-in",
+            Repeat(nameof(The_agent_refuses_a_plaintext_broker_unless_allow_plaintext_is_set)),
+            "refused at start naming Edge:Mqtt:Url; allowed only with Edge:Mqtt:AllowPlaintext=true",
+            error.Message.ReplaceLineEndings(" "),
+            error.Message.Contains("plaintext", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -56,6 +64,7 @@ public sealed class ConnectionSettingsTests
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void The_trainer_refuses_plaintext_unless_allow_plaintext_is_given()
     {
         var options = new BrokerOptions { Host = "127.0.0.1", Port = 1883, UseTls = false };
@@ -67,6 +76,13 @@ public sealed class ConnectionSettingsTests
         Assert.Contains("--broker", cli.Message, StringComparison.Ordinal);
         Assert.Contains("--allow-plaintext", cli.Message, StringComparison.Ordinal);
         Assert.False(ResolveCli("--broker", "mqtt://127.0.0.1:1883", "--allow-plaintext").UseTls);
+        SecurityReport.Record(
+            "plaintext-trainer",
+            "edge-trainer --broker mqtt://… without --allow-plaintext",
+            Repeat(nameof(The_trainer_refuses_plaintext_unless_allow_plaintext_is_given)),
+            "refused naming --broker and --allow-plaintext",
+            cli.Message.ReplaceLineEndings(" "),
+            cli.Message.Contains("--allow-plaintext", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -88,6 +104,7 @@ public sealed class ConnectionSettingsTests
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task The_offline_crl_is_verified_and_lists_exactly_the_revoked_certificates()
     {
         MosquittoBroker.RequireInstalled();
@@ -114,7 +131,18 @@ public sealed class ConnectionSettingsTests
         };
         var problems = foreignCrl.Validate();
         Assert.Equal(nameof(MqttConnectionSettings.CrlFile), Assert.Single(problems).Key);
+        SecurityReport.Record(
+            "tls-offline-crl",
+            "Private CA with an offline CRL file: a revoked certificate, and a CRL signed by another CA",
+            Repeat(nameof(The_offline_crl_is_verified_and_lists_exactly_the_revoked_certificates)),
+            "revoked certificate detected without network access; a foreign CRL refused naming CrlFile",
+            $"CRL lists {crl.Count}; revoked detected: {crl.IsRevoked(revoked)}; "
+                + $"valid passes: {!crl.IsRevoked(valid)}; "
+                + $"foreign CRL refused: {problems[0].Key}",
+            crl.IsRevoked(revoked) && !crl.IsRevoked(valid) && problems.Count == 1);
     }
+
+    private static string Repeat(string test) => SecurityReport.TestCommand("Edge.Integration.Tests", test);
 
     private static void ValidateAgent(Dictionary<string, string?> mqtt)
     {

@@ -57,6 +57,7 @@ public sealed class ModelRollbackTests
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task Over_the_shipped_broker_the_trainer_may_send_a_rollback_and_a_device_may_not()
     {
         await using var broker = await ShippedBroker.StartAsync();
@@ -89,6 +90,14 @@ public sealed class ModelRollbackTests
         Assert.True(ack.Accepted, ack.Reason);
         Assert.Equal(device, ack.DeviceId);
         Assert.Equal([instruction], store.Seen);
+        SecurityReport.Record(
+            "rollback-from-device",
+            "Signed rollback instruction published with a device certificate instead of the trainer's",
+            SecurityReport.TestCommand("Edge.Integration.Tests", nameof(
+                Over_the_shipped_broker_the_trainer_may_send_a_rollback_and_a_device_may_not)),
+            "NotAuthorized; the trainer's rollback reaches the agent once",
+            $"device: {refused.Message}; trainer's rollback accepted: {ack.Accepted}; agent saw {store.Seen.Count}",
+            refused.Message.Contains("NotAuthorized", StringComparison.Ordinal) && store.Seen.Count == 1);
     }
 
     private static ModelRollbackInstruction Instruction(string device, System.Security.Cryptography.ECDsa key) => new()

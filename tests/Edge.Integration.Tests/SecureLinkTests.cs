@@ -16,6 +16,7 @@ public sealed class SecureLinkTests
     private const string Device = ShippedBroker.DeviceA;
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task Agent_and_trainer_work_over_mutual_tls_with_the_shipped_configuration()
     {
         await using var broker = await ShippedBroker.StartAsync();
@@ -58,9 +59,19 @@ public sealed class SecureLinkTests
         Assert.Equal(Device, ack.DeviceId);
         Assert.Equal(["package-v2"], offers.Seen);
         Assert.Equal(0, agent.Metrics.Reconnects.Value);
+        var ingested = await store.CountAsync(Device, cancel);
+        SecurityReport.Record(
+            "link-happy-path",
+            "Happy path over the shipped broker: mTLS with a private CA and an offline CRL file, no AllowUntrusted",
+            Repeat(nameof(Agent_and_trainer_work_over_mutual_tls_with_the_shipped_configuration)),
+            "PAT, measurement ingest and an offer all work; 0 reconnects",
+            $"PAT responses equal: {expected.SequenceEqual(actual)}; {ingested} measurements ingested; "
+                + $"offer accepted: {ack.Accepted}; reconnects {agent.Metrics.Reconnects.Value}",
+            expected.SequenceEqual(actual) && ingested == 20 && ack.Accepted && agent.Metrics.Reconnects.Value == 0);
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task A_device_certificate_cannot_publish_an_offer()
     {
         await using var broker = await ShippedBroker.StartAsync();
@@ -74,8 +85,18 @@ public sealed class SecureLinkTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ModelPublisher.OfferAsync(
             asDevice, Device, "evil"u8.ToArray(), TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
 
-        Assert.Contains("NotAuthorized", error.Message, StringComparison.Ordinal);
+        var refused = error.Message.Contains("NotAuthorized", StringComparison.Ordinal);
+        Assert.True(refused, error.Message);
+        SecurityReport.Record(
+            "link-offer-from-device",
+            "edge-trainer publish run with a device certificate (dev-b offers a package to dev-a)",
+            Repeat(nameof(A_device_certificate_cannot_publish_an_offer)),
+            "the publish is NotAuthorized and the publisher fails",
+            error.Message,
+            refused);
     }
+
+    private static string Repeat(string test) => SecurityReport.TestCommand("Edge.Integration.Tests", test);
 
     private sealed class AcceptingStore : IModelOfferHandler
     {

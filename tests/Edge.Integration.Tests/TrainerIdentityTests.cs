@@ -17,6 +17,7 @@ namespace Edge.Integration.Tests;
 public sealed class TrainerIdentityTests
 {
     [Fact]
+    [Trait("Category", "Security")]
     public async Task An_ack_naming_another_device_is_not_taken_as_the_agents_verdict()
     {
         await using var broker = TestBroker.Create("mqttnet");
@@ -47,10 +48,19 @@ public sealed class TrainerIdentityTests
         var error = await Assert.ThrowsAsync<TimeoutException>(
             () => ModelPublisher.OfferAsync(options, "victim", "pkg"u8.ToArray(), TimeSpan.FromSeconds(2), cancel));
 
-        Assert.Contains("1 acks naming another device were ignored", error.Message, StringComparison.Ordinal);
+        var ignored = error.Message.Contains("1 acks naming another device were ignored", StringComparison.Ordinal);
+        Assert.True(ignored, error.Message);
+        SecurityReport.Record(
+            "trainer-forged-ack",
+            "Forged model/ack: a client answers every offer to 'victim' with an accepting ack (lab broker, no ACL)",
+            Repeat(nameof(An_ack_naming_another_device_is_not_taken_as_the_agents_verdict)),
+            "edge-trainer publish does not report \"accepted\"; the forged ack is ignored and counted",
+            $"publish failed: {error.GetType().Name}: {error.Message}",
+            ignored);
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task A_status_naming_another_device_does_not_make_the_device_usable_and_is_counted()
     {
         await using var broker = TestBroker.Create("mqttnet");
@@ -89,9 +99,19 @@ public sealed class TrainerIdentityTests
         await using var real = await RemoteDevice.ConnectAsync(
             PatLoopTests.Remote(broker.Port, "genuine"), metrics, cancel);
         Assert.Equal("genuine", real.DeviceId);
+        var mismatches = metrics.IdentityMismatches.WithLabels("status").Value;
+        SecurityReport.Record(
+            "trainer-forged-status",
+            "Forged status: replay a genuine agent's retained online status as another device's (lab broker, no ACL)",
+            Repeat(nameof(A_status_naming_another_device_does_not_make_the_device_usable_and_is_counted)),
+            "the trainer refuses to use 'victim'; the mismatch is counted; the genuine device still works",
+            $"connect to victim refused; edge_trainer identity mismatches (status) = {mismatches}; "
+                + $"genuine connected as {real.DeviceId}",
+            mismatches == 1 && real.DeviceId == "genuine");
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task The_model_watch_counts_an_ack_naming_another_device_and_ignores_it()
     {
         await using var broker = TestBroker.Create("mqttnet");
@@ -123,8 +143,18 @@ public sealed class TrainerIdentityTests
 
         await Eventually.TrueAsync(
             () => metrics.IdentityMismatches.WithLabels("model/ack").Value >= 1, "the foreign ack counted");
-        Assert.Equal(1, metrics.IdentityMismatches.WithLabels("model/ack").Value);
+        var counted = metrics.IdentityMismatches.WithLabels("model/ack").Value;
+        Assert.Equal(1, counted);
+        SecurityReport.Record(
+            "trainer-watch-forged-ack",
+            "Forged ack on the trainer's model watch (serve): an ack naming another device on victim's topic",
+            Repeat(nameof(The_model_watch_counts_an_ack_naming_another_device_and_ignores_it)),
+            "ignored and counted once",
+            $"identity mismatches (model/ack) = {counted}",
+            counted == 1);
     }
+
+    private static string Repeat(string test) => SecurityReport.TestCommand("Edge.Integration.Tests", test);
 
     private static async Task<IMqttClient> ConnectAsync(int port)
     {

@@ -14,6 +14,10 @@ public static class SecurityReport
 
     private static readonly Lock Gate = new();
 
+    /// <summary>The command that repeats one test of <paramref name="project"/> (a folder under tests/).</summary>
+    public static string TestCommand(string project, string method)
+        => $"dotnet test --project tests/{project} -c Release -- --filter-method '*{method}*'";
+
     /// <summary>
     /// Records one attack: <paramref name="id"/> orders and de-duplicates rows, <paramref name="command"/> is how to
     /// repeat it (the test's name or a shell line), <paramref name="held"/> whether the defence held (refused or

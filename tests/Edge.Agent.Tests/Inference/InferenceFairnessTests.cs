@@ -15,6 +15,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using Edge.Tests.Shared;
 
 namespace Edge.Agent.Tests.Inference;
 
@@ -61,6 +62,7 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task An_offer_is_answered_and_an_inference_waits_one_pat_slice_while_a_large_pat_request_is_served()
     {
         await using var service = await StartAgentAsync();
@@ -90,7 +92,8 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
         var answer = Received(InferenceResponseTopic)!.Payload.ToArray();
         var reply = ControlJson.Parse(answer, InferenceJsonContext.Default.InferenceReplyMessage);
         Assert.True(reply.Ok, reply.Error);
-        Assert.Equal(1, device.Finished);
+        var finishedAtInference = device.Finished;
+        Assert.Equal(1, finishedAtInference);
         Assert.Null(Received(PatResponseTopic));
 
         device.LetAllGo();
@@ -98,7 +101,16 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
         var responses = new float[PatDrives * device.Spec.OutputSize];
         var patReply = Received(PatResponseTopic)!.Payload.ToArray();
         Assert.Null(PatFrames.DecodeReply(patReply, responses, device.Spec.OutputSize));
-        Assert.Equal(PatDrives / SliceDrives, service.Services.GetRequiredService<AgentMetrics>().PatSlices.Value);
+        var slices = service.Services.GetRequiredService<AgentMetrics>().PatSlices.Value;
+        Assert.Equal(PatDrives / SliceDrives, slices);
+        SecurityReport.Record(
+            "lane-inference-during-pat",
+            $"Starve inference: a {PatDrives}-drive PAT request is in the device when an offer and an inference arrive",
+            SecurityReport.TestCommand("Edge.Agent.Tests", nameof(
+                An_offer_is_answered_and_an_inference_waits_one_pat_slice_while_a_large_pat_request_is_served)),
+            "the offer answered during the slice; the inference answered after at most one PAT slice",
+            $"offer acked with 0 slices finished; inference ok after {finishedAtInference} of {slices} slices",
+            reply.Ok && finishedAtInference == 1 && slices == PatDrives / SliceDrives);
     }
 
     public async ValueTask DisposeAsync()

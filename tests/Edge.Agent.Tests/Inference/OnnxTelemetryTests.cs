@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Edge.Agent.Commands;
 using Edge.Agent.Tests.Models;
+using Edge.Tests.Shared;
 
 namespace Edge.Agent.Tests.Inference;
 
@@ -16,6 +17,7 @@ public sealed class OnnxTelemetryTests(TrainedPackages packages) : IDisposable
     private readonly TempDirectory _folder = new();
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task Installing_and_classifying_with_a_model_leaves_home_and_the_cache_untouched()
     {
         var home = _folder.File("home");
@@ -38,6 +40,14 @@ public sealed class OnnxTelemetryTests(TrainedPackages packages) : IDisposable
         Assert.True(written.Length == 0, "written under HOME: " + string.Join(", ", written));
         var stored = Directory.EnumerateFiles(_folder.File("store"), "*", SearchOption.AllDirectories);
         Assert.True(stored.Any(), "the store holds the model");
+        SecurityReport.Record(
+            "privacy-onnx-telemetry",
+            "Egress: install and classify with a model (edge-agent child process, HOME and XDG_CACHE_HOME empty)",
+            SecurityReport.TestCommand("Edge.Agent.Tests", nameof(
+                Installing_and_classifying_with_a_model_leaves_home_and_the_cache_untouched)),
+            "nothing written outside the store (no ONNX Runtime 1DS telemetry under ~/.cache)",
+            $"{written.Length} entries written under HOME; store holds {stored.Count()} files",
+            written.Length == 0 && stored.Any());
     }
 
     public void Dispose() => _folder.Dispose();

@@ -7,6 +7,7 @@ using Edge.Domain.Messaging;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Edge.Tests.Shared;
 
 namespace Edge.Agent.Tests.Messaging;
 
@@ -28,6 +29,7 @@ public sealed class InboundLaneTests : IDisposable
     public InboundLaneTests() => _outbox = new SqliteOutbox(_folder.File("outbox.db"), 1000, 16 << 20);
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task A_full_inference_lane_refuses_as_busy_and_acknowledges_only_what_was_handled()
     {
         var inference = new HeldInference();
@@ -48,9 +50,19 @@ public sealed class InboundLaneTests : IDisposable
         await Poll.UntilAsync(() => _acked.Count == 3, "both queued requests handled and acknowledged");
         Assert.True(Reply(1).Ok);
         Assert.True(Reply(2).Ok);
+        var refusals = _metrics.BusyRefusals.WithLabels("inference").Value;
+        SecurityReport.Record(
+            "lane-inference-busy",
+            "Queue flood: a third inference request while one is served and the lane (capacity 1) is full",
+            SecurityReport.TestCommand("Edge.Agent.Tests", nameof(
+                A_full_inference_lane_refuses_as_busy_and_acknowledges_only_what_was_handled)),
+            "answered 'busy:' at once instead of queueing without bound; queued ones still served",
+            $"reply: \"{busy.Error}\"; busy refusals {refusals}; both queued requests answered ok",
+            !busy.Ok && refusals == 1 && Reply(1).Ok && Reply(2).Ok);
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task Pat_requests_are_served_one_per_requester_in_turn()
     {
         var options = new MqttOptions { PatQueuePerRequester = 3, PatLaneCapacity = 8 };
@@ -78,8 +90,17 @@ public sealed class InboundLaneTests : IDisposable
 
         await Poll.UntilAsync(() => _acked.Count == 7, "every PAT request answered");
         Assert.Equal([1, 2, 3, 4, 5, 6], _device.Calls);
-        Assert.Equal(1, _metrics.BusyRefusals.WithLabels("pat").Value);
-        Assert.Contains("busy:", PatRefusal(requester: "flood", drives: 7), StringComparison.Ordinal);
+        var refusals = _metrics.BusyRefusals.WithLabels("pat").Value;
+        var refusal = PatRefusal(requester: "flood", drives: 7);
+        Assert.Equal(1, refusals);
+        Assert.Contains("busy:", refusal, StringComparison.Ordinal);
+        SecurityReport.Record(
+            "lane-pat-per-requester",
+            "PAT flood: one requester queues 5 requests (bound 3 per requester) ahead of two other trainers",
+            SecurityReport.TestCommand("Edge.Agent.Tests", nameof(Pat_requests_are_served_one_per_requester_in_turn)),
+            "the 5th refused as busy; the others are served one per requester in turn, not flood first",
+            $"device order {string.Join(",", _device.Calls)} (drive counts name requests); refusal \"{refusal}\"",
+            refusals == 1 && _device.Calls.SequenceEqual([1, 2, 3, 4, 5, 6]));
     }
 
     [Fact]
@@ -99,6 +120,7 @@ public sealed class InboundLaneTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task An_oversized_pat_request_is_refused_from_its_header_without_allocating_its_drives()
     {
         var spec = _device.Spec;
@@ -118,6 +140,15 @@ public sealed class InboundLaneTests : IDisposable
         var refusal = PatRefusal("greedy", drives);
         Assert.Contains($"{drives} drives exceed this agent's limit of 4096", refusal, StringComparison.Ordinal);
         Assert.Equal(1, _metrics.Rejected.WithLabels(nameof(TopicKind.PatRequest)).Value);
+        SecurityReport.Record(
+            "lane-pat-oversized",
+            $"Oversized PAT request: {drives} drives (a 4 MiB frame) against a limit of 4096",
+            SecurityReport.TestCommand("Edge.Agent.Tests", nameof(
+                An_oversized_pat_request_is_refused_from_its_header_without_allocating_its_drives)),
+            "refused from the header, allocating under 256 KiB; the device never runs",
+            $"\"{refusal}\"; {allocated:N0} bytes allocated; device calls {_device.Calls.Count}",
+            allocated <= 256 << 10 && _device.Calls.Count == 0
+                && refusal.Contains("exceed this agent's limit", StringComparison.Ordinal));
     }
 
     public void Dispose()

@@ -33,6 +33,7 @@ public sealed class StrictDecodingTests
     };
 
     [Theory]
+    [Trait("Category", "Security")]
     [MemberData(nameof(ValidControlMessages))]
     public void Every_control_message_parses_once_and_refuses_a_repeated_member(string type, string json, string repeat)
     {
@@ -45,6 +46,14 @@ public sealed class StrictDecodingTests
         Assert.StartsWith(type, error.Message, StringComparison.Ordinal);
         Assert.Contains(member, error.Message, StringComparison.Ordinal);
         Assert.Contains("Duplicate", error.Message, StringComparison.OrdinalIgnoreCase);
+        SecurityReport.Record(
+            $"strict-duplicate-{type}",
+            $"Duplicate JSON member in a {type}: '{member}' given twice (last-wins would change the meaning)",
+            SecurityReport.TestCommand("Edge.Domain.Tests", nameof(
+                Every_control_message_parses_once_and_refuses_a_repeated_member)),
+            "refused naming the message and the member",
+            error.Message,
+            error.Message.Contains(member, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -101,17 +110,30 @@ public sealed class StrictDecodingTests
     };
 
     [Theory]
+    [Trait("Category", "Security")]
     [MemberData(nameof(ValidFrames))]
     public void A_version_1_frame_with_any_flag_set_is_refused_naming_the_frame_and_the_flags(string what, byte[] frame)
     {
         Decode(frame);
+        var refusals = new List<string>();
         foreach (var flags in new byte[] { 0x01, 0x80, 0xFF })
         {
             var flagged = Recrc(frame, f => f[3] = flags);
             var error = Assert.Throws<MessageFormatException>(() => Decode(flagged));
             Assert.StartsWith(what, error.Message, StringComparison.Ordinal);
             Assert.Contains($"flags byte 0x{flags:X2}", error.Message, StringComparison.Ordinal);
+            refusals.Add(error.Message);
         }
+
+        var magic = $"{(char)frame[0]}{(char)frame[1]}";
+        SecurityReport.Record(
+            $"strict-flags-{magic}-{frame.Length}",
+            $"Non-zero flags byte (0x01, 0x80, 0xFF) in a {what} frame ({magic}, {frame.Length} bytes, valid CRC)",
+            SecurityReport.TestCommand("Edge.Domain.Tests", nameof(
+                A_version_1_frame_with_any_flag_set_is_refused_naming_the_frame_and_the_flags)),
+            "all 3 refused naming the frame and the flags",
+            $"{refusals.Count} refused, e.g. \"{refusals[^1]}\"",
+            refusals.Count == 3);
     }
 
     [Theory]

@@ -17,6 +17,7 @@ public sealed class PackageLimitsTests : IDisposable
     public PackageLimitsTests() => _trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
 
     [Fact]
+    [Trait("Category", "Security")]
     public void A_package_above_3_MiB_is_refused_by_its_length()
     {
         Assert.Equal(3L << 20, ModelPackageLayout.MaxPackageBytes);
@@ -26,29 +27,55 @@ public sealed class PackageLimitsTests : IDisposable
         var streamed = Assert.Throws<ModelPackageException>(
             () => ModelPackageReader.Read(new ForwardOnlyStream(huge), _trust));
         Assert.Contains("exceeds the limit", streamed.Message, StringComparison.Ordinal);
+        SecurityReport.Record(
+            "pkg-oversized",
+            "Oversized package: 3 MiB + 1 byte, in memory and as a forward-only stream",
+            Repeat(nameof(A_package_above_3_MiB_is_refused_by_its_length)),
+            "refused by its length before it is read",
+            streamed.Message,
+            streamed.Message.Contains("exceeds the limit", StringComparison.Ordinal));
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void More_than_64_entries_are_refused_from_the_end_record()
     {
         var entries = Enumerable.Range(0, 65).Select(i => RawEntry.Stored($"e{i}", []));
-        Assert.Contains(
-            "holds 65 entries; the limit is 64", Refused(TestPackages.RawZip(entries)), StringComparison.Ordinal);
+        var refusal = Refused(TestPackages.RawZip(entries));
+        Assert.Contains("holds 65 entries; the limit is 64", refusal, StringComparison.Ordinal);
+        SecurityReport.Record(
+            "pkg-too-many-entries",
+            "Too many entries: a package of 65 zip entries",
+            Repeat(nameof(More_than_64_entries_are_refused_from_the_end_record)),
+            "refused from the end-of-central-directory record",
+            refusal,
+            refusal.Contains("the limit is 64", StringComparison.Ordinal));
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void An_oversized_manifest_is_refused_whether_declared_or_inflated()
     {
         var big = TestPackages.Forge(TestPackages.SignedBy(_key) with { TrainerId = new string('x', 300_000) }, _key);
-        Assert.Contains("Manifest is declared", Refused(big), StringComparison.Ordinal);
+        var declared = Refused(big);
+        Assert.Contains("Manifest is declared", declared, StringComparison.Ordinal);
 
         // The directory claims 100 bytes; the entry inflates to more and reading stops at the cap.
         var manifest = Encoding.UTF8.GetBytes(new string(' ', 200_000) + "{}");
         var lying = TestPackages.RawZip([
             RawEntry.Lying(ModelPackageLayout.ManifestEntry, manifest, 100),
             RawEntry.Stored(ModelPackageLayout.SignatureEntry, new byte[64])]);
+        var inflated = Refused(lying);
         Assert.Contains(
-            "'manifest.json' inflates beyond the 100 bytes it declares", Refused(lying), StringComparison.Ordinal);
+            "'manifest.json' inflates beyond the 100 bytes it declares", inflated, StringComparison.Ordinal);
+        SecurityReport.Record(
+            "pkg-oversized-manifest",
+            "Oversized manifest: a 300 kB manifest, and a manifest that declares 100 bytes but inflates to 200 kB",
+            Repeat(nameof(An_oversized_manifest_is_refused_whether_declared_or_inflated)),
+            "refused by its declared size, or at the declared size while inflating",
+            $"{declared} / {inflated}",
+            declared.Contains("Manifest is declared", StringComparison.Ordinal)
+                && inflated.Contains("inflates beyond", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -60,13 +87,23 @@ public sealed class PackageLimitsTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void A_listed_entry_that_inflates_beyond_its_signed_length_is_refused_at_the_cap()
     {
         var bomb = TestPackages.Bomb(_key, out var declared);
+        var refusal = Refused(bomb);
         Assert.Contains(
             $"'{TestPackages.OnnxPath}' inflates beyond the {declared} bytes it declares",
-            Refused(bomb),
+            refusal,
             StringComparison.Ordinal);
+        SecurityReport.Record(
+            "pkg-zip-bomb",
+            $"Zip bomb: a signed package whose model entry ({bomb.Length} bytes compressed) inflates past the "
+                + $"{declared} bytes it declares",
+            Repeat(nameof(A_listed_entry_that_inflates_beyond_its_signed_length_is_refused_at_the_cap)),
+            "refused at the declared length; nothing beyond it is inflated",
+            refusal,
+            refusal.Contains("inflates beyond", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -86,29 +123,51 @@ public sealed class PackageLimitsTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void Unlisted_entries_are_refused_without_being_inflated()
     {
         var manifest = TestPackages.SignedBy(_key);
         var signed = TestPackages.Entries(TestPackages.Forge(manifest, _key));
         var withExtra = TestPackages.RawZip([.. signed, RawEntry.Lying("extra.bin", new byte[1 << 20], 1)]);
-        Assert.Contains("'extra.bin' is not listed", Refused(withExtra), StringComparison.Ordinal);
+        var refusal = Refused(withExtra);
+        Assert.Contains("'extra.bin' is not listed", refusal, StringComparison.Ordinal);
+        SecurityReport.Record(
+            "pkg-unlisted-entry",
+            "Smuggled entry: a signed package plus an unlisted 1 MiB entry that lies about its size",
+            Repeat(nameof(Unlisted_entries_are_refused_without_being_inflated)),
+            "refused without inflating the entry",
+            refusal,
+            refusal.Contains("is not listed", StringComparison.Ordinal));
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void Repeated_json_members_are_refused()
     {
         var manifest = TestPackages.SignedBy(_key);
         var repeatedTask = TestPackages.Forge(manifest, _key, json => json.Replace("\"task\": \"vowels\"",
             "\"task\": \"vowels\", \"task\": \"digits\"", StringComparison.Ordinal));
-        Assert.Contains("'$.task'", Refused(repeatedTask), StringComparison.Ordinal);
+        var taskRefusal = Refused(repeatedTask);
+        Assert.Contains("'$.task'", taskRefusal, StringComparison.Ordinal);
 
         var nested = TestPackages.Forge(manifest, _key, json => json.Replace("\"encoding\":",
             "\"size\": 2, \"encoding\":", StringComparison.Ordinal));
-        Assert.Contains("'$.input.size'", Refused(nested), StringComparison.Ordinal);
+        var nestedRefusal = Refused(nested);
+        Assert.Contains("'$.input.size'", nestedRefusal, StringComparison.Ordinal);
 
         var repeatedKey = TestPackages.Forge(manifest, _key, json => json.Replace("\"keyId\":",
             $"\"keyId\": \"{PackageSigning.KeyId(_key)}\", \"keyId\":", StringComparison.Ordinal));
-        Assert.Contains("Manifest field 'keyId' appears twice", Refused(repeatedKey), StringComparison.Ordinal);
+        var keyRefusal = Refused(repeatedKey);
+        Assert.Contains("Manifest field 'keyId' appears twice", keyRefusal, StringComparison.Ordinal);
+        SecurityReport.Record(
+            "pkg-duplicate-member",
+            "Duplicate manifest members: 'task', 'input.size' and 'keyId' given twice (last-wins changes the meaning)",
+            Repeat(nameof(Repeated_json_members_are_refused)),
+            "all three refused naming the member",
+            $"{taskRefusal} / {nestedRefusal} / {keyRefusal}",
+            taskRefusal.Contains("'$.task'", StringComparison.Ordinal)
+                && nestedRefusal.Contains("'$.input.size'", StringComparison.Ordinal)
+                && keyRefusal.Contains("appears twice", StringComparison.Ordinal));
     }
 
     public void Dispose()
@@ -116,6 +175,8 @@ public sealed class PackageLimitsTests : IDisposable
         _trust.Dispose();
         _key.Dispose();
     }
+
+    private static string Repeat(string test) => SecurityReport.TestCommand("Edge.Domain.Tests", test);
 
     private string Refused(byte[] package)
         => Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(package, _trust)).Message;

@@ -36,6 +36,7 @@ public sealed class PackageTrustTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void A_package_signed_with_an_untrusted_key_is_refused_naming_the_key()
     {
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
@@ -45,9 +46,37 @@ public sealed class PackageTrustTests : IDisposable
             $"key {PackageSigning.KeyId(_other)}, which is not in this agent's trust set",
             error.Message,
             StringComparison.Ordinal);
+        SecurityReport.Record(
+            "pkg-untrusted-key",
+            "Package signed with a key the agent does not trust",
+            Repeat(nameof(A_package_signed_with_an_untrusted_key_is_refused_naming_the_key)),
+            "refused naming the key id",
+            error.Message,
+            error.Message.Contains("not in this agent's trust set", StringComparison.Ordinal));
     }
 
     [Fact]
+    [Trait("Category", "Security")]
+    public void An_unsigned_package_is_refused()
+    {
+        using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
+        var unsigned = TestPackages.RawZip(TestPackages.Entries(TestPackages.Write(_key))
+            .Where(e => e.Name != ModelPackageLayout.SignatureEntry));
+
+        var error = ReadRefused(unsigned, trust);
+
+        Assert.Contains($"no '{ModelPackageLayout.SignatureEntry}'", error, StringComparison.Ordinal);
+        SecurityReport.Record(
+            "pkg-unsigned",
+            "Unsigned package: a valid package with its signature entry removed",
+            Repeat(nameof(An_unsigned_package_is_refused)),
+            "refused: no signature",
+            error,
+            error.Contains($"no '{ModelPackageLayout.SignatureEntry}'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [Trait("Category", "Security")]
     public void Rotation_accepts_packages_of_either_key_and_revocation_wins_over_a_present_key()
     {
         var oldPath = WritePublic("old.pub.pem", _key);
@@ -70,7 +99,15 @@ public sealed class PackageTrustTests : IDisposable
         var error = Assert.Throws<ModelPackageException>(
             () => ModelPackageReader.Read(TestPackages.Write(_key), rotated));
         Assert.Contains($"key {revokedId}, which this agent lists as revoked", error.Message, StringComparison.Ordinal);
-        Assert.Equal(PackageSigning.KeyId(_other), ModelPackageReader.Read(TestPackages.Write(_other), rotated).KeyId);
+        var successor = ModelPackageReader.Read(TestPackages.Write(_other), rotated).KeyId;
+        Assert.Equal(PackageSigning.KeyId(_other), successor);
+        SecurityReport.Record(
+            "pkg-revoked-key",
+            "Package signed by a key that is still configured but listed as revoked (key rotation)",
+            Repeat(nameof(Rotation_accepts_packages_of_either_key_and_revocation_wins_over_a_present_key)),
+            "refused: revocation wins; packages of the new key still install",
+            $"{error.Message}; new key {successor} accepted",
+            error.Message.Contains("revoked", StringComparison.Ordinal) && successor == PackageSigning.KeyId(_other));
     }
 
     [Fact]
@@ -102,6 +139,7 @@ public sealed class PackageTrustTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void A_manifest_naming_one_trusted_key_but_signed_by_another_is_refused()
     {
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key), PackageSigning.PublicKeyOf(_other));
@@ -111,10 +149,20 @@ public sealed class PackageTrustTests : IDisposable
             $"does not verify with trusted key {PackageSigning.KeyId(_key)}", error.Message, StringComparison.Ordinal);
 
         var noKeyId = TestPackages.Forge(TestPackages.Manifest(), _key);
-        Assert.Contains("Manifest has no 'keyId'", ReadRefused(noKeyId, trust), StringComparison.Ordinal);
+        var missing = ReadRefused(noKeyId, trust);
+        Assert.Contains("Manifest has no 'keyId'", missing, StringComparison.Ordinal);
+        SecurityReport.Record(
+            "pkg-key-id-mismatch",
+            "Key-id mismatch: the manifest names trusted key A but is signed by trusted key B; and no key id at all",
+            Repeat(nameof(A_manifest_naming_one_trusted_key_but_signed_by_another_is_refused)),
+            "both refused",
+            $"{error.Message} / {missing}",
+            error.Message.Contains("does not verify", StringComparison.Ordinal)
+                && missing.Contains("no 'keyId'", StringComparison.Ordinal));
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void Targets_are_required_valid_and_match_by_device_id_or_fleet()
     {
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
@@ -139,6 +187,16 @@ public sealed class PackageTrustTests : IDisposable
         Assert.True(byFleet.Includes("any-device", "vowel-boards"));
         Assert.False(byFleet.Includes("any-device", "other-boards"));
         Assert.False(byFleet.Includes("any-device", fleet: null));
+        var unnamed = ReadRefused(untargeted, trust);
+        SecurityReport.Record(
+            "pkg-no-target",
+            "Package naming no target (replayable to any device), or naming other devices or another fleet",
+            Repeat(nameof(Targets_are_required_valid_and_match_by_device_id_or_fleet)),
+            "untargeted refused; targets match only the named devices or fleet",
+            $"{unnamed}; rx-03 matched by [rx-01, rx-02]: {byId.Includes("rx-03", "lab")}; "
+                + $"fleet other-boards matched by vowel-boards: {byFleet.Includes("any-device", "other-boards")}",
+            unnamed.Contains("no 'targets'", StringComparison.Ordinal)
+                && !byId.Includes("rx-03", "lab") && !byFleet.Includes("any-device", "other-boards"));
     }
 
     [Fact]
@@ -166,6 +224,8 @@ public sealed class PackageTrustTests : IDisposable
         _other.Dispose();
         _folder.Delete(recursive: true);
     }
+
+    private static string Repeat(string test) => SecurityReport.TestCommand("Edge.Domain.Tests", test);
 
     private static string LoadRefused(string[] paths, string[] revoked)
         => Assert.Throws<ModelPackageException>(() => TrustedKeys.Load(paths, revoked)).Message;

@@ -11,6 +11,7 @@ namespace Edge.Domain.Tests.Observability;
 public sealed class HealthMetricsListenerTests
 {
     [Theory]
+    [Trait("Category", "Security")]
     [InlineData("127.0.0.1")]
     [InlineData("localhost")]
     public async Task Metrics_and_health_are_answered_whatever_the_host_header_says(string bind)
@@ -26,7 +27,18 @@ public sealed class HealthMetricsListenerTests
         var health = await RequestAsync(port, "GET /healthz?verbose=1 HTTP/1.1\r\nHost: 192.0.2.1:9100\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", health, StringComparison.Ordinal);
         Assert.EndsWith("healthy", health, StringComparison.Ordinal);
+        SecurityReport.Record(
+            $"metrics-host-header-{bind}",
+            $"Scrape /metrics and /healthz with the Host header naming the device's address (listener bound to {bind})",
+            SecurityReport.TestCommand("Edge.Domain.Tests", nameof(
+                Metrics_and_health_are_answered_whatever_the_host_header_says)),
+            "answered 200 (not 404 as when only Host: localhost was served)",
+            $"/metrics: {FirstLine(metrics)}; /healthz: {FirstLine(health)}",
+            metrics.StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal)
+                && health.StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal));
     }
+
+    private static string FirstLine(string response) => response[..response.IndexOf('\r', StringComparison.Ordinal)];
 
     [Fact]
     public async Task Unhealthy_is_503_unknown_paths_404_and_garbage_400()
