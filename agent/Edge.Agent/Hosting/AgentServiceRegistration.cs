@@ -27,6 +27,7 @@ public static class AgentServiceRegistration
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}"]))
         {
             builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
+            builder.Services.AddSingleton<IActiveModelSource>(services => services.GetRequiredService<ModelStore>());
         }
 
         builder.AddEdgeInference();

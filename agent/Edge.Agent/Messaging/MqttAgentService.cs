@@ -33,12 +33,22 @@ public sealed partial class MqttAgentService : BackgroundService
     private readonly SemaphoreSlim _wake = new(0);
     private readonly string _clientId;
     private readonly string _statusTopic;
+    private readonly IActiveModelSource? _models;
     private readonly IMqttClient _client;
     private bool _everConnected;
     private volatile bool _ready;
 
     /// <summary>Creates the service; nothing connects until the host starts it.</summary>
-    public MqttAgentService(IOptions<MqttOptions> options, IPhysicalDevice device, IPhysicalSystem system, SqliteOutbox outbox, InboundDispatcher inbound, MeasurementRecorder recorder, AgentMetrics metrics, ILogger<MqttAgentService> logger)
+    public MqttAgentService(
+        IOptions<MqttOptions> options,
+        IPhysicalDevice device,
+        IPhysicalSystem system,
+        SqliteOutbox outbox,
+        InboundDispatcher inbound,
+        MeasurementRecorder recorder,
+        AgentMetrics metrics,
+        ILogger<MqttAgentService> logger,
+        IActiveModelSource? models = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
@@ -46,6 +56,13 @@ public sealed partial class MqttAgentService : BackgroundService
         (_options, _device, _system, _outbox, _inbound, _recorder, _metrics, _logger) = (options.Value, device, system, outbox, inbound, recorder, metrics, logger);
         _clientId = _options.ClientId.Length > 0 ? _options.ClientId : "edge-agent-" + device.DeviceId;
         _statusTopic = EdgeTopics.For(device.DeviceId, TopicKind.Status);
+        _models = models;
+        if (models is not null)
+        {
+            // The retained status names the active model: say so again whenever it changes.
+            models.ActiveChanged += () => _outbox.Enqueue(Status(StatusMessage.Online));
+        }
+
         _outbox.Enqueued += () => Wake();
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
@@ -311,6 +328,7 @@ public sealed partial class MqttAgentService : BackgroundService
             Timestamp = DateTimeOffset.UtcNow,
             System = state == StatusMessage.Online ? _system.Name : null,
             Spec = state == StatusMessage.Online ? _device.Spec : null,
+            ModelVersion = state == StatusMessage.Online ? _models?.ActiveVersion : null,
         };
         return new OutboxMessage(Guid.CreateVersion7(), _statusTopic, ControlJson.Serialize(status, MessagingJsonContext.Default.StatusMessage), IsMeasurement: false, Retain: true, ContentType: "application/json");
     }

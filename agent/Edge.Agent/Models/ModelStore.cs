@@ -14,7 +14,7 @@ namespace Edge.Agent.Models;
 /// Installs and rollbacks take turns under one lock; classifications never take it, so verifying and validating a
 /// candidate only shares the device with them. A corrupt entry found on open is reported in <see cref="Problems"/>.
 /// </summary>
-public sealed partial class ModelStore : IDisposable
+public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSource
 {
     private readonly ModelsOptions _options;
     private readonly IPhysicalDevice _device;
@@ -62,6 +62,9 @@ public sealed partial class ModelStore : IDisposable
 
     /// <summary>The version serving classifications, or null when none is installed.</summary>
     public int? ActiveVersion => _active.Manifest?.ModelVersion;
+
+    /// <inheritdoc />
+    public event Action? ActiveChanged;
 
     /// <summary>The anti-rollback floor: the highest version ever activated; offers at or below it are refused.
     /// </summary>
@@ -244,6 +247,8 @@ public sealed partial class ModelStore : IDisposable
             _active.Swap(model);
             Health.Reset();
         }
+
+        ActiveChanged?.Invoke();
 
         // Verifying and loading a package touches far more memory than serving it; give that back.
         _ = Hosting.WorkingSetTrimmer.Trim();

@@ -36,8 +36,11 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
     public async Task A_good_model_is_activated_and_a_worse_one_is_rejected_with_the_reason()
     {
         using var store = Open();
+        var changes = 0;
+        store.ActiveChanged += () => changes++;
         var first = await Install(store, packages.Package(packages.Trained, 1));
         Assert.True(first.Accepted, first.Reason);
+        Assert.Equal(1, changes);
         Assert.True(first.CandidateAccuracy > 0.5, $"calibration accuracy {first.CandidateAccuracy}");
         Assert.Equal(1, store.ActiveVersion);
 
@@ -51,6 +54,7 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         var again = await Install(store, packages.Package(packages.Trained, 3));
         Assert.True(again.Accepted, again.Reason);
         Assert.Equal(3, store.ActiveVersion);
+        Assert.Equal(2, changes);
     }
 
     [Fact]
