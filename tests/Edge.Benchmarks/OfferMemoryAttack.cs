@@ -41,6 +41,7 @@ internal static class OfferMemoryAttack
             unsigned));
         rows.Add(await MeasureAsync(lab, attacker, "M2", "offer: a zip of 30 000 empty entries no manifest lists",
             ManyEntries(30_000)));
+        rows.Add(await PatMemoryAttack.RunAsync(lab));
         return rows;
     }
 

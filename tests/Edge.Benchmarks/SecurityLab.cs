@@ -5,6 +5,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Edge.Domain.Messaging;
+using Edge.Domain.Simulation;
+using Edge.Domain.Specs;
 using Edge.Mqtt;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -32,6 +34,9 @@ internal sealed class SecurityLab : IDisposable
     }
 
     public string DeviceId { get; }
+
+    /// <summary>The layer the agent hosts (the simulated electronic part the bench model was trained on).</summary>
+    public LayerSpec Spec => PhysicalSystems.Get("electronic").CreateDevice(DeviceId, seed: 5).Spec;
 
     public static async Task<SecurityLab> StartAsync(string agentPath, string root)
     {

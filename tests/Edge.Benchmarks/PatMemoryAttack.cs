@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Edge.Agent.Messaging;
+using Edge.Domain.Messaging;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Benchmarks;
+
+/// <summary>
+/// PAT requests at the agent's per-request limit, many in a row, against the real <c>edge-agent run</c> process: the
+/// issue saw one request at the wire limit (174 762 drives) pin the device for 7.8 s and leave the agent 100 MB
+/// larger for good. Counts the answers and samples resident memory before, at the peak and after.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class PatMemoryAttack
+{
+    private const int Requests = 40;
+    private const int InFlight = 8;
+    private const double RiseLimitMb = 16;
+    private const double ReturnSlackMb = 2;
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(20);
+
+    public static async Task<JsonObject> RunAsync(SecurityLab lab)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        using var attacker = await lab.ConnectAsync("pat-attacker");
+        var responseTopic = EdgeTopics.Root + "/_requesters/pat-attacker/pat/response";
+        var answers = new ConcurrentDictionary<int, string>();
+        using var window = new SemaphoreSlim(InFlight);
+        attacker.ApplicationMessageReceivedAsync += e =>
+        {
+            var id = BitConverter.ToInt32(e.ApplicationMessage.CorrelationData);
+            var payload = e.ApplicationMessage.Payload.ToArray();
+            var problem = PatFrames.DecodeReply(payload, new float[1 << 20], lab.Spec.OutputSize);
+            answers[id] = problem is null ? "served" : problem.StartsWith("busy", StringComparison.Ordinal) ? "busy" : "refused";
+            window.Release();
+            return Task.CompletedTask;
+        };
+        await attacker.SubscribeAsync(responseTopic, MqttQualityOfServiceLevel.AtLeastOnce);
+        var drives = new MqttOptions().MaxPatDrivesPerRequest;
+        var values = new float[drives * lab.Spec.DriveLength];
+        var random = new Random(3);
+        for (var i = 0; i < values.Length; i++)
+        {
+            var range = lab.Spec.SegmentRange(i % lab.Spec.DriveLength);
+            values[i] = (float)(range.Lo + ((range.Hi - range.Lo) * random.NextDouble()));
+        }
+
+        var request = PatFrames.EncodeRequest(values, lab.Spec.DriveLength);
+        var steady = await lab.SteadyRssKbAsync();
+        lab.ResetPeak();
+        for (var id = 0; id < Requests; id++)
+        {
+            await window.WaitAsync(TimeSpan.FromSeconds(60));
+            await attacker.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(EdgeTopics.For(lab.DeviceId, TopicKind.PatRequest))
+                .WithPayload(request)
+                .WithResponseTopic(responseTopic)
+                .WithCorrelationData(BitConverter.GetBytes(id))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build());
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (answers.Count < Requests && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var peak = lab.PeakRssKb();
+        await Task.Delay(SettleTime);
+        var settled = await lab.SteadyRssKbAsync();
+        var rise = (peak - steady) / 1024.0;
+        var left = (settled - steady) / 1024.0;
+        var served = answers.Values.Count(a => a == "served");
+        var busy = answers.Values.Count(a => a == "busy");
+        return new JsonObject
+        {
+            ["id"] = "M3",
+            ["attack"] = $"{Requests} PAT requests of {drives} drives (the agent's per-request limit), {InFlight} in flight",
+            ["command"] = "dotnet run -c Release --project tests/Edge.Benchmarks -- security",
+            ["attacker"] = "holds the trainer certificate (the only identity the broker lets send PAT requests)",
+            ["expected"] = $"every request answered (served or busy); resident memory +≤ {RiseLimitMb:F0} MB, back "
+                + $"within {ReturnSlackMb:F0} MB of steady after",
+            ["observed"] = FormattableString.Invariant(
+                $"{answers.Count}/{Requests} answered ({served} served, {busy} busy); RSS {steady / 1024.0:F1} MB → ")
+                + FormattableString.Invariant($"peak {peak / 1024.0:F1} MB (+{rise:F1}) → ")
+                + FormattableString.Invariant(
+                    $"{SettleTime.TotalSeconds:F0} s later {settled / 1024.0:F1} MB ({left:+0.0;-0.0} MB)"),
+            ["held"] = answers.Count == Requests && rise <= RiseLimitMb && left <= ReturnSlackMb,
+            ["rss_steady_mb"] = Math.Round(steady / 1024.0, 1),
+            ["rss_peak_mb"] = Math.Round(peak / 1024.0, 1),
+            ["rss_settled_mb"] = Math.Round(settled / 1024.0, 1),
+        };
+    }
+}
