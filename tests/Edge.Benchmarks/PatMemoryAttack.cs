@@ -29,17 +29,28 @@ internal static class PatMemoryAttack
         var responseTopic = EdgeTopics.Root + "/_requesters/pat-attacker/pat/response";
         var answers = new ConcurrentDictionary<int, string>();
         using var window = new SemaphoreSlim(InFlight);
+        var drives = new MqttOptions().MaxPatDrivesPerRequest;
+        var responses = new float[drives * lab.Spec.OutputSize];
         attacker.ApplicationMessageReceivedAsync += e =>
         {
             var id = BitConverter.ToInt32(e.ApplicationMessage.CorrelationData);
-            var payload = e.ApplicationMessage.Payload.ToArray();
-            var problem = PatFrames.DecodeReply(payload, new float[1 << 20], lab.Spec.OutputSize);
-            answers[id] = problem is null ? "served" : problem.StartsWith("busy", StringComparison.Ordinal) ? "busy" : "refused";
-            window.Release();
+            try
+            {
+                var problem = PatFrames.DecodeReply(e.ApplicationMessage.Payload.ToArray(), responses, lab.Spec.OutputSize);
+                answers[id] = problem is null ? "served" : problem.StartsWith("busy", StringComparison.Ordinal) ? "busy" : "refused";
+            }
+            catch (MessageFormatException)
+            {
+                answers[id] = "malformed";
+            }
+            finally
+            {
+                window.Release();
+            }
+
             return Task.CompletedTask;
         };
         await attacker.SubscribeAsync(responseTopic, MqttQualityOfServiceLevel.AtLeastOnce);
-        var drives = new MqttOptions().MaxPatDrivesPerRequest;
         var values = new float[drives * lab.Spec.DriveLength];
         var random = new Random(3);
         for (var i = 0; i < values.Length; i++)
@@ -53,7 +64,11 @@ internal static class PatMemoryAttack
         lab.ResetPeak();
         for (var id = 0; id < Requests; id++)
         {
-            await window.WaitAsync(TimeSpan.FromSeconds(60));
+            if (!await window.WaitAsync(TimeSpan.FromSeconds(60)))
+            {
+                break; // The agent stopped answering: the row says how many were.
+            }
+
             await attacker.PublishAsync(new MqttApplicationMessageBuilder()
                 .WithTopic(EdgeTopics.For(lab.DeviceId, TopicKind.PatRequest))
                 .WithPayload(request)
