@@ -19,7 +19,6 @@ internal static class PatMemoryAttack
 {
     private const int Requests = 40;
     private const int InFlight = 8;
-    private const double RiseLimitMb = 16;
     private const double GrowthSlackMb = 2;
     private const int Bursts = 2;
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(20);
@@ -89,16 +88,16 @@ internal static class PatMemoryAttack
             ["id"] = "M3",
             ["attack"] = $"{Bursts} bursts of {Requests} PAT requests of {drives} drives (the agent's per-request limit), "
                 + $"{InFlight} in flight",
-            ["command"] = "dotnet run -c Release --project tests/Edge.Benchmarks -- security",
+            ["command"] = SecurityLab.Command,
             ["attacker"] = "holds the trainer certificate (the only identity the broker lets send PAT requests)",
-            ["expected"] = $"every request answered (served or busy); resident memory +≤ {RiseLimitMb:F0} MB, and "
+            ["expected"] = $"every request answered (served or busy); resident memory +≤ {SecurityLab.MemoryBudgetMb:F0} MB, and "
                 + $"a second burst leaves it within {GrowthSlackMb:F0} MB of where the first did (bounded, not growing)",
             ["observed"] = FormattableString.Invariant(
                 $"{answers.Count}/{total} answered ({served} served, {busy} busy); RSS {steady / 1024.0:F1} MB → ")
                 + FormattableString.Invariant($"peak {peak / 1024.0:F1} MB (+{rise:F1}); after each burst: ")
                 + string.Join(", ", settled.Select(k => (k / 1024.0).ToString("F1", CultureInfo.InvariantCulture)))
                 + FormattableString.Invariant($" MB ({growth:+0.0;-0.0} MB from the first to the last)"),
-            ["held"] = answers.Count == total && rise <= RiseLimitMb && growth <= GrowthSlackMb,
+            ["held"] = answers.Count == total && rise <= SecurityLab.MemoryBudgetMb && growth <= GrowthSlackMb,
             ["rss_steady_mb"] = Math.Round(steady / 1024.0, 1),
             ["rss_peak_mb"] = Math.Round(peak / 1024.0, 1),
             ["rss_after_each_burst_mb"] = new JsonArray([.. settled.Select(k => (JsonNode)Math.Round(k / 1024.0, 1))]),

@@ -11,7 +11,8 @@ namespace Edge.Benchmarks;
 /// <c>security [--out file.json] [--docs docs/security.md] [--no-tests]</c>: the attack table of docs/security.md.
 /// Runs every test tagged <c>Category=Security</c> (each carries one attack out against real processes or the real
 /// decoders and records what it observed, <c>tests/Shared/SecurityReport.cs</c>), adds the attacks measured here on a
-/// real <c>edge-agent run</c> process (<see cref="OfferMemoryAttack"/>), prints the table, writes JSON, and with
+/// real <c>edge-agent run</c> process (<see cref="OfferMemoryAttack"/>, <see cref="PatMemoryAttack"/>), prints the
+/// table, writes JSON, and with
 /// <c>--docs</c> rewrites the table between the <c>security:begin/end</c> markers of that file.
 /// </summary>
 internal static class SecurityBench
@@ -46,7 +47,7 @@ internal static class SecurityBench
                 return 2;
             }
 
-            foreach (var row in await OfferMemoryAttack.RunAsync(root))
+            foreach (var row in await RunLabAttacksAsync(root))
             {
                 rows[row["id"]!.GetValue<string>()] = row;
             }
@@ -71,6 +72,20 @@ internal static class SecurityBench
         {
             File.Delete(rowsFile);
         }
+    }
+
+    /// <summary>The attacks that need a whole agent: one lab (broker and agent process) serves them all.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static async Task<IReadOnlyList<JsonObject>> RunLabAttacksAsync(string root)
+    {
+        var agent = Path.Combine(root, "agent", "Edge.Agent", "bin", "Release", "net10.0", "edge-agent");
+        if (!File.Exists(agent))
+        {
+            throw new FileNotFoundException($"edge-agent not built at {agent}: dotnet build agent/Edge.Agent -c Release");
+        }
+
+        using var lab = await SecurityLab.StartAsync(agent, root);
+        return [.. await OfferMemoryAttack.RunAsync(lab), await PatMemoryAttack.RunAsync(lab)];
     }
 
     private static async Task<int> RunTestsAsync(string root, string project, string rowsFile)

@@ -33,6 +33,12 @@ internal sealed class SecurityLab : IDisposable
         (_folder, _broker, _agent, _observer, DeviceId, _trainer) = (folder, broker, agent, observer, deviceId, trainer);
     }
 
+    /// <summary>How to repeat the attacks measured in the lab.</summary>
+    public const string Command = "dotnet run -c Release --project tests/Edge.Benchmarks -- security";
+
+    /// <summary>Issue 12's budget: how far the agent's resident memory may rise under an attack, MB.</summary>
+    public const double MemoryBudgetMb = 16;
+
     public string DeviceId { get; }
 
     /// <summary>The layer the agent hosts (the simulated electronic part the bench model was trained on).</summary>
