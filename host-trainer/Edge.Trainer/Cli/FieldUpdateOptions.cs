@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Edge.Trainer.Bench;
-using Edge.Trainer.Export;
 using Edge.Trainer.Live;
 using Edge.Trainer.Live.Updates;
 using Microsoft.Extensions.Logging;
@@ -22,6 +20,9 @@ internal sealed class FieldUpdateOptions
     private readonly Option<string> _task = new("--task") { Description = "Task the watched models solve (training data of field updates).", DefaultValueFactory = _ => "vowels" };
     private readonly Option<string> _system = new("--system") { Description = "Physical system of the watched agents.", DefaultValueFactory = _ => "electronic" };
     private readonly Option<double> _threshold = new("--drift-threshold") { Description = "Relative rise of a device's twin residual that starts a field update.", DefaultValueFactory = _ => 0.15 };
+    private readonly Option<TimeSpan> _cooldown = new("--cooldown") { Description = "No drift update sooner than this after a device's last accepted or refused session (e.g. 00:10:00).", DefaultValueFactory = _ => TimeSpan.FromMinutes(10) };
+    private readonly Option<int> _driftSamples = new("--drift-samples") { Description = "Newest measurements of a device the drift score uses.", DefaultValueFactory = _ => 300 };
+    private readonly Option<int> _minimumSamples = new("--drift-min-samples") { Description = "Fewer measurements than this give no drift score.", DefaultValueFactory = _ => 150 };
     private readonly Option<TimeSpan> _checkEvery = new("--check-every") { Description = "How often drift is scored (e.g. 00:05:00).", DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
     private readonly Option<TimeSpan?> _updateEvery = new("--update-every") { Description = "Also re-train each device this often (e.g. 1.00:00:00); default: only on drift." };
     private readonly Option<int> _epochs = new("--update-epochs") { Description = "PAT epochs of a field update.", DefaultValueFactory = _ => 20 };
@@ -30,7 +31,7 @@ internal sealed class FieldUpdateOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _watch, _key, _calibration, _task, _system, _threshold, _checkEvery, _updateEvery, _epochs, _packages })
+        foreach (var option in new Option[] { _watch, _key, _calibration, _task, _system, _threshold, _cooldown, _driftSamples, _minimumSamples, _checkEvery, _updateEvery, _epochs, _packages })
         {
             command.Options.Add(option);
         }
@@ -53,6 +54,7 @@ internal sealed class FieldUpdateOptions
         var system = PhysicalSystems.Get(parse.GetValue(_system)!);
         var task = PatBenchmark.LoadTask(parse.GetValue(_task)!);
         var key = PackageSigning.LoadPrivateKey(keyFile.FullName);
+        TrustedKeys? trust = null;
         try
         {
             var settings = new FieldPatSettings
@@ -70,23 +72,28 @@ internal sealed class FieldUpdateOptions
                 DriftThreshold = parse.GetValue(_threshold),
                 CheckInterval = parse.GetValue(_checkEvery),
                 Schedule = parse.GetValue(_updateEvery),
-            };
-            // The watched packages were signed with this key: verify them with its public half.
-            using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(key));
-            var devices = watched.Select(entry => Load(entry, trust, system, task.Test.Count)).ToList();
+                Cooldown = parse.GetValue(_cooldown),
+                DriftSamples = parse.GetValue(_driftSamples),
+                MinimumSamples = parse.GetValue(_minimumSamples),
+            }.Validate();
+            // The watched packages were signed with this key: verify them, and the kept ones, with its public half.
+            trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(key));
+            var loader = new FieldPackageLoader(trust, system, task.Test.Count);
+            var devices = watched.Select(entry => Load(entry, loader)).ToList();
             var updateStore = await MeasurementStore.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-            var service = new FieldUpdateService(updateStore, policy, new FieldPatSession(settings, metrics), logger, metrics);
+            var service = new FieldUpdateService(updateStore, policy, new FieldPatSession(settings, metrics), logger, metrics, packages: loader);
             devices.ForEach(service.Track);
-            return new FieldUpdates(service, updateStore, key);
+            return new FieldUpdates(service, updateStore, key, trust);
         }
         catch
         {
+            trust?.Dispose();
             key.Dispose();
             throw;
         }
     }
 
-    private static FieldDevice Load(string entry, TrustedKeys trust, IPhysicalSystem system, int maxBatch)
+    private static FieldDevice Load(string entry, FieldPackageLoader loader)
     {
         var equals = entry.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0 || equals == entry.Length - 1)
@@ -94,31 +101,26 @@ internal sealed class FieldUpdateOptions
             throw new ArgumentException($"--watch '{entry}': expected DEVICE=PACKAGE.");
         }
 
-        var (deviceId, path) = (entry[..equals], entry[(equals + 1)..]);
-        var package = ModelPackageReader.Read(path, trust);
-        // A fleet package may be for this device (the trainer cannot know its fleet); a list of ids must name it.
-        if (package.Manifest.Targets is { Fleet: null } targets && !targets.Includes(deviceId, fleet: null))
+        try
         {
-            throw new ArgumentException($"--watch '{entry}': the package is not made for device '{deviceId}'.");
+            return loader.Load(entry[..equals], entry[(equals + 1)..]);
         }
-
-        // The architecture only needs a device of the right layer; field sessions run it on the real agent.
-        var stand = system.CreateDevice(deviceId, 0);
-        var model = ModelPackageImporter.ImportModel(package, system.Name, stand, Math.Max(32, maxBatch));
-        var twin = ModelPackageImporter.ImportTwin(package, stand.Spec)
-            ?? throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--watch '{entry}': the package carries no twin, which the drift watch needs."));
-        return new FieldDevice(deviceId, model, package.Manifest.ModelVersion, twin, package.Manifest.CreatedAt);
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--watch '{entry}': {e.Message}", e);
+        }
     }
 }
 
 /// <summary>A running field-update watch and what it holds open.</summary>
-internal sealed class FieldUpdates(FieldUpdateService service, MeasurementStore store, IDisposable key) : IAsyncDisposable
+internal sealed class FieldUpdates(FieldUpdateService service, MeasurementStore store, IDisposable key, IDisposable trust) : IAsyncDisposable
 {
     public FieldUpdateService Service { get; } = service;
 
     public async ValueTask DisposeAsync()
     {
         await store.DisposeAsync().ConfigureAwait(false);
+        trust.Dispose();
         key.Dispose();
     }
 }

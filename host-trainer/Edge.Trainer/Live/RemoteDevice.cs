@@ -28,12 +28,15 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     private readonly ResiliencePipeline _pipeline;
     private readonly string _requestTopic;
     private readonly string _responseTopic;
+    private readonly uint _expirySeconds;
     private TaskCompletionSource<StatusMessage>? _status;
+    private volatile string? _offline;
 
     private RemoteDevice(IMqttClient client, RemoteDeviceOptions options, TrainerMetrics? metrics, string responseTopic)
     {
         (_client, _options, _metrics, _responseTopic) = (client, options, metrics, responseTopic);
         _requestTopic = EdgeTopics.For(options.DeviceId, TopicKind.PatRequest);
+        _expirySeconds = options.RequestExpirySeconds;
         _pipeline = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -112,9 +115,19 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
             var chunkDrives = drives.Slice(start * Spec.DriveLength, n * Spec.DriveLength);
             var chunkResponses = responses.Slice(start * Spec.OutputSize, n * Spec.OutputSize);
             var request = PatFrames.EncodeRequest(chunkDrives.Span, Spec.DriveLength);
-            await _pipeline.ExecuteAsync(
-                async token => await AttemptAsync(request, chunkResponses, n, token).ConfigureAwait(false),
-                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _pipeline.ExecuteAsync(
+                    async token => await AttemptAsync(request, chunkResponses, n, token).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutRejectedException e)
+            {
+                throw new RemoteDeviceException(
+                    $"Agent '{DeviceId}' did not answer a PAT request of {n} drives: {_options.Retries + 1} attempts "
+                    + $"of {_options.AttemptTimeout.TotalSeconds:0.#} s each went unanswered (is it online and serving?).",
+                    e);
+            }
         }
     }
 
@@ -136,6 +149,11 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
 
     private async Task AttemptAsync(byte[] request, Memory<float> responses, int drives, CancellationToken cancellationToken)
     {
+        if (_offline is { } offline)
+        {
+            throw new RemoteDeviceException(offline);
+        }
+
         var correlation = Guid.NewGuid();
         var pending = new Pending(responses);
         _pending[correlation] = pending;
@@ -149,6 +167,7 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
                 .WithResponseTopic(_responseTopic)
                 .WithCorrelationData(correlation.ToByteArray())
                 .WithContentType("application/x-edge-pat-request")
+                .WithMessageExpiryInterval(_expirySeconds)
                 .Build();
             await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
             DrivesSent += drives;
@@ -192,29 +211,36 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        if (_status is { Task.IsCompleted: false } status)
+        try
         {
-            try
+            var parsed = ControlJson.Parse(payload.Span, MessagingJsonContext.Default.StatusMessage);
+            if (parsed.DeviceId != DeviceId)
             {
-                var parsed = ControlJson.Parse(payload.Span, MessagingJsonContext.Default.StatusMessage);
-                if (parsed.DeviceId != DeviceId)
-                {
-                    // The topic is the device's (the broker ACL binds it to the device's identity); a payload naming
-                    // another device is forged or misrouted and must not give this device its spec.
-                    _metrics?.IdentityMismatches.WithLabels("status").Inc();
-                    return Task.CompletedTask;
-                }
+                // The topic is the device's (the broker ACL binds it to the device's identity); a payload naming
+                // another device is forged or misrouted and must not give this device its spec.
+                _metrics?.IdentityMismatches.WithLabels("status").Inc();
+                return Task.CompletedTask;
+            }
 
-                if (parsed is { State: StatusMessage.Online, Spec: { } spec })
+            if (parsed is { State: StatusMessage.Online, Spec: { } spec })
+            {
+                spec.Validate();
+                _offline = null;
+                _status?.TrySetResult(parsed);
+            }
+            else if (parsed.State == StatusMessage.Offline && _status is { Task.IsCompleted: true })
+            {
+                // Gone mid-session: fail what waits at once rather than after every retry has timed out.
+                _offline = $"Agent '{DeviceId}' went offline (its status says so); PAT requests stopped.";
+                foreach (var waiting in _pending.Values)
                 {
-                    spec.Validate();
-                    status.TrySetResult(parsed);
+                    waiting.Completion.TrySetException(new RemoteDeviceException(_offline));
                 }
             }
-            catch (Exception ex) when (ex is MessageFormatException or SpecValidationException)
-            {
-                status.TrySetException(new RemoteDeviceException($"Agent '{DeviceId}' published an unusable status: {ex.Message}", ex));
-            }
+        }
+        catch (Exception ex) when (ex is MessageFormatException or SpecValidationException)
+        {
+            _status?.TrySetException(new RemoteDeviceException($"Agent '{DeviceId}' published an unusable status: {ex.Message}", ex));
         }
 
         return Task.CompletedTask;
