@@ -32,11 +32,10 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     private TaskCompletionSource<StatusMessage>? _status;
     private volatile string? _offline;
 
-    private RemoteDevice(IMqttClient client, RemoteDeviceOptions options, TrainerMetrics? metrics, string responseTopic)
+    private RemoteDevice(IMqttClient client, RemoteDeviceOptions options, TrainerMetrics? metrics, string responseTopic, uint expirySeconds)
     {
-        (_client, _options, _metrics, _responseTopic) = (client, options, metrics, responseTopic);
+        (_client, _options, _metrics, _responseTopic, _expirySeconds) = (client, options, metrics, responseTopic, expirySeconds);
         _requestTopic = EdgeTopics.For(options.DeviceId, TopicKind.PatRequest);
-        _expirySeconds = options.RequestExpirySeconds;
         _pipeline = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -65,6 +64,9 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     /// <summary>The system the agent reported.</summary>
     public string? System { get; private set; }
 
+    /// <summary>True once the agent's status said offline after it connected (no more requests are sent then).</summary>
+    public bool AgentOffline => _offline is not null;
+
     /// <summary>Drives sent (including retries).</summary>
     public long DrivesSent { get; private set; }
 
@@ -75,8 +77,9 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         EdgeTopics.ValidateDeviceId(options.DeviceId);
+        var expirySeconds = options.RequestExpirySeconds;
         var client = new MqttClientFactory().CreateMqttClient();
-        var device = new RemoteDevice(client, options, metrics, EdgeTopics.PatResponse(options.Broker.ClientId));
+        var device = new RemoteDevice(client, options, metrics, EdgeTopics.PatResponse(options.Broker.ClientId), expirySeconds);
         client.ApplicationMessageReceivedAsync += device.OnMessageAsync;
         try
         {
@@ -124,8 +127,8 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
             catch (TimeoutRejectedException e)
             {
                 throw new RemoteDeviceException(
-                    $"Agent '{DeviceId}' did not answer a PAT request of {n} drives: {_options.Retries + 1} attempts "
-                    + $"of {_options.AttemptTimeout.TotalSeconds:0.#} s each went unanswered (is it online and serving?).",
+                    $"Agent '{DeviceId}' did not answer a PAT request of {n} drives: no reply within "
+                    + $"{_options.AttemptTimeout.TotalSeconds:0.#} s, attempts: {_options.Retries + 1} (is it online and serving?).",
                     e);
             }
         }

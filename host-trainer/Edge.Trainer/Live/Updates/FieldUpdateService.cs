@@ -81,7 +81,7 @@ public sealed partial class FieldUpdateService
             catch (Exception e) when (e is DbException or InvalidOperationException)
             {
                 // A store that does not answer, or measurements of another layer, must not end the watch.
-                Count(device, "wait", "store-error");
+                Count(device, "wait", "check-failed");
                 LogCheckFailed(e, device.DeviceId, e.Message);
             }
         }
@@ -193,7 +193,9 @@ public sealed partial class FieldUpdateService
             return AgentPresence.Offline;
         }
 
-        if (status.ModelVersion is { } active && active != device.Version)
+        // A newer version is followed at once; an older one (a rollback) only when the status was written after the
+        // running model was accepted, so a status still on its way from before the activation is not mistaken for one.
+        if (status.ModelVersion is { } active && (active > device.Version || (active < device.Version && status.Timestamp > device.TrainedAt)))
         {
             await FollowAgentAsync(device, active, cancellationToken).ConfigureAwait(false);
         }

@@ -1,0 +1,82 @@
+using Edge.Trainer.Live;
+using Edge.Trainer.Live.Updates;
+
+namespace Edge.Integration.Tests;
+
+/// <summary>
+/// The field-update ledger on both store databases (SQLite and a real PostgreSQL server): what it records survives
+/// reopening the store, a version keeps its first content, and sessions move refusals, cooldowns and requests.
+/// </summary>
+public sealed class FieldUpdateLedgerTests(PostgresFixture postgres) : IDisposable
+{
+    private static readonly DateTimeOffset At = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+    private readonly TempFolder _folder = new();
+
+    public static TheoryData<StoreDialect> Dialects => [StoreDialect.Sqlite, StoreDialect.PostgreSql];
+
+    [Theory]
+    [MemberData(nameof(Dialects))]
+    public async Task Versions_hashes_and_drift_references_survive_reopening_and_a_version_keeps_its_first_content(StoreDialect dialect)
+    {
+        var token = TestContext.Current.CancellationToken;
+        var target = await TargetAsync(dialect);
+        await using (var store = await MeasurementStore.OpenAsync(target, token))
+        {
+            var ledger = new FieldUpdateLedger(store);
+            Assert.Equal(0, await ledger.MaxVersionAsync("dev-1", token));
+            await ledger.RegisterAsync("dev-1", 1, "aa11", FieldVersionState.Watched, "/p/dev-1-v1.edgepkg", At, token);
+            await ledger.SetBaselineAsync("dev-1", 1, 0.0425, token);
+            await ledger.RegisterAsync("dev-1", 2, "bb22", FieldVersionState.Offered, null, At.AddHours(1), token);
+            await ledger.SetStateAsync("dev-1", 2, FieldVersionState.Refused, "no better than v1", token);
+            var again = await ledger.RegisterAsync("dev-1", 2, "cc33", FieldVersionState.Offered, null, At.AddHours(2), token);
+            Assert.Equal(("bb22", FieldVersionState.Refused), (again.Sha256, again.State));
+            await Assert.ThrowsAsync<InvalidOperationException>(() => ledger.SetBaselineAsync("dev-1", 9, 0.1, token));
+        }
+
+        await using (var reopened = await MeasurementStore.OpenAsync(target, token))
+        {
+            var ledger = new FieldUpdateLedger(reopened);
+            Assert.Equal(2, await ledger.MaxVersionAsync("dev-1", token));
+            Assert.Equal(0, await ledger.MaxVersionAsync("dev-2", token));
+            Assert.Equal(
+                new FieldVersionRecord(1, "aa11", FieldVersionState.Watched, null, "/p/dev-1-v1.edgepkg", 0.0425, At),
+                await ledger.VersionAsync("dev-1", 1, token));
+            Assert.Equal(
+                new FieldVersionRecord(2, "bb22", FieldVersionState.Refused, "no better than v1", null, null, At.AddHours(1)),
+                await ledger.VersionAsync("dev-1", 2, token));
+            Assert.Null(await ledger.VersionAsync("dev-1", 3, token));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Dialects))]
+    public async Task Sessions_remember_a_refusal_until_an_acceptance_and_a_completed_session_consumes_a_request(StoreDialect dialect)
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var store = await MeasurementStore.OpenAsync(await TargetAsync(dialect), token);
+        var ledger = new FieldUpdateLedger(store);
+        Assert.Equal(FieldDeviceRecord.Empty, await ledger.DeviceAsync("dev-1", token));
+
+        await ledger.RequestAsync("dev-1", At, token);
+        await ledger.RecordSessionAsync("dev-1", new(At, At.AddMinutes(1), "operator", FieldSessionOutcome.Failed, "agent went offline", null, null), token);
+        var failed = await ledger.DeviceAsync("dev-1", token);
+        Assert.Equal((FieldSessionOutcome.Failed, (DateTimeOffset?)null, (DateTimeOffset?)At), (failed.LastOutcome, failed.LastCompleted, failed.Requested));
+
+        await ledger.RecordSessionAsync("dev-1", new(At.AddMinutes(5), At.AddMinutes(6), "operator", FieldSessionOutcome.Refused, "no better", 2, 0.4), token);
+        Assert.Equal(
+            new FieldDeviceRecord(At.AddMinutes(6), "operator", FieldSessionOutcome.Refused, "no better", At.AddMinutes(6), 2, 0.4, null),
+            await ledger.DeviceAsync("dev-1", token));
+
+        await ledger.RecordSessionAsync("dev-1", new(At.AddHours(1), At.AddHours(1).AddMinutes(1), "drift", FieldSessionOutcome.Failed, "broker down", null, 0.7), token);
+        Assert.Equal((2, (double?)0.4), ((await ledger.DeviceAsync("dev-1", token)).RefusedVersion, (await ledger.DeviceAsync("dev-1", token)).RefusedRise));
+
+        await ledger.RecordSessionAsync("dev-1", new(At.AddHours(2), At.AddHours(2).AddMinutes(1), "drift", FieldSessionOutcome.Accepted, "activated", 3, 0.7), token);
+        var accepted = await ledger.DeviceAsync("dev-1", token);
+        Assert.Equal(((int?)null, (double?)null, (DateTimeOffset?)At.AddHours(2).AddMinutes(1)), (accepted.RefusedVersion, accepted.RefusedRise, accepted.LastCompleted));
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private async Task<string> TargetAsync(StoreDialect dialect) =>
+        dialect == StoreDialect.Sqlite ? _folder.Path($"ledger-{Guid.NewGuid():N}.db") : await postgres.NewDatabaseAsync();
+}
