@@ -82,6 +82,30 @@ public sealed class FieldLab : IAsyncDisposable
         await store.AddAsync(Device, batch, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// The documented <c>edge-trainer serve --watch</c> command for the lab's agent on the shipped broker, checking
+    /// every second with a short session (small twin refit, one PAT epoch) and no cooldown.
+    /// </summary>
+    public string[] ServeArguments()
+    {
+        var keyFile = _folder.Path("trainer.pem");
+        var calibration = _folder.Path("calibration.csv");
+        File.WriteAllText(keyFile, _key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllBytes(calibration, [1, 2, 3]);
+        var certificates = _broker!.Certificates;
+        return
+        [
+            "serve", "--broker", $"mqtts://localhost:{_broker.ServicePort}",
+            "--ca-file", Path.Combine(certificates, "ca.crt"),
+            "--client-cert", Path.Combine(certificates, "services", "trainer.crt"),
+            "--client-key", Path.Combine(certificates, "services", "trainer.key"),
+            "--store", StorePath, "--watch", $"{Device}={WatchedPackage}",
+            "--signing-key", keyFile, "--calibration", calibration, "--task", "vowels", "--system", AgentInstance.System,
+            "--check-every", "00:00:01", "--cooldown", "00:00:00", "--drift-samples", "300", "--drift-min-samples", "150",
+            "--update-twin-samples", "400", "--update-epochs", "1", "--update-packages", PackageDirectory,
+        ];
+    }
+
     /// <summary>Starts a trainer on the lab's store, watching the v1 package (as the documented command does).</summary>
     public async Task<FieldTrainer> StartTrainerAsync(FieldUpdatePolicy policy)
     {

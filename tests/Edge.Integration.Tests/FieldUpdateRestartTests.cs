@@ -77,4 +77,30 @@ public sealed class FieldUpdateRestartTests
             Assert.Equal(sha, FieldPackageLoader.Hash(kept));
         }
     }
+
+    [Fact]
+    public async Task A_killed_serve_restarted_with_the_same_command_follows_the_agent_and_publishes_nothing_again()
+    {
+        await using var lab = await FieldLab.StartAsync();
+        await lab.MeasureAsync(300);
+        var serve = lab.ServeArguments();
+        using (var first = TrainerProcess.Start(serve))
+        {
+            await first.WaitForAsync($"Field check of {FieldLab.Device}: wait (below-threshold)");
+            var (exit, output) = await TrainerProcess.RunAsync("retrain", "--store", lab.StorePath, "--device-id", FieldLab.Device);
+            Assert.True(exit == 0, output);
+            Assert.Contains($"requested a field update of {FieldLab.Device}", output, StringComparison.Ordinal);
+            await first.WaitForAsync($"Field check of {FieldLab.Device}: start (operator-request)");
+            await first.WaitForAsync($"Field update of {FieldLab.Device}: v2 accepted (activated v2)");
+            first.Kill();
+        }
+
+        // Restarted with the very same command (still --watch v1): it follows the agent to v2 and offers nothing.
+        using var second = TrainerProcess.Start(serve);
+        await second.WaitForAsync($"{FieldLab.Device} runs v2 (tracked: v1); continuing from its package");
+        await second.WaitForAsync($"Field check of {FieldLab.Device}: wait (below-threshold)", count: 3);
+        second.Kill();
+        Assert.Equal(0, second.Count($"Field check of {FieldLab.Device}: start"));
+        Assert.Equal(new[] { 2 }, lab.Verdicts.Offered.Select(o => o.Version));
+    }
 }

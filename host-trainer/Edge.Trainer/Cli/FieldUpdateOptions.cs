@@ -4,6 +4,7 @@ using Edge.Domain.Simulation;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Live;
 using Edge.Trainer.Live.Updates;
+using Edge.Trainer.Twins;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Trainer.Cli;
@@ -25,13 +26,14 @@ internal sealed class FieldUpdateOptions
     private readonly Option<int> _minimumSamples = new("--drift-min-samples") { Description = "Fewer measurements than this give no drift score.", DefaultValueFactory = _ => 150 };
     private readonly Option<TimeSpan> _checkEvery = new("--check-every") { Description = "How often drift is scored (e.g. 00:05:00).", DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
     private readonly Option<TimeSpan?> _updateEvery = new("--update-every") { Description = "Also re-train each device this often (e.g. 1.00:00:00); default: only on drift." };
+    private readonly Option<int> _twinSamples = new("--update-twin-samples") { Description = "Fresh drives a field update plays to refit the device's twin.", DefaultValueFactory = _ => 6_000 };
     private readonly Option<int> _epochs = new("--update-epochs") { Description = "PAT epochs of a field update.", DefaultValueFactory = _ => 20 };
     private readonly Option<DirectoryInfo> _packages = new("--update-packages") { Description = "Folder that keeps every field-update package offered ({device}-v{version}.edgepkg).", DefaultValueFactory = _ => new DirectoryInfo("field-updates") };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _watch, _key, _calibration, _task, _system, _threshold, _cooldown, _driftSamples, _minimumSamples, _checkEvery, _updateEvery, _epochs, _packages })
+        foreach (var option in new Option[] { _watch, _key, _calibration, _task, _system, _threshold, _cooldown, _driftSamples, _minimumSamples, _checkEvery, _updateEvery, _twinSamples, _epochs, _packages })
         {
             command.Options.Add(option);
         }
@@ -65,6 +67,7 @@ internal sealed class FieldUpdateOptions
                 SigningKey = key,
                 CalibrationSet = await File.ReadAllBytesAsync(calibrationFile.FullName, cancellationToken).ConfigureAwait(false),
                 Training = FieldPatSettings.FineTuning with { Epochs = BenchCommand.Positive(parse.GetValue(_epochs), "--update-epochs") },
+                TwinData = new TwinDataOptions { Samples = BenchCommand.Positive(parse.GetValue(_twinSamples), "--update-twin-samples"), NoiseFloorSamples = 200 },
                 PackageDirectory = parse.GetValue(_packages)!.FullName,
             };
             var policy = new FieldUpdatePolicy
