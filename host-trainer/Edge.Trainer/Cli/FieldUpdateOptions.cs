@@ -21,19 +21,44 @@ internal sealed class FieldUpdateOptions
     private readonly Option<string> _task = new("--task") { Description = "Task the watched models solve (training data of field updates).", DefaultValueFactory = _ => "vowels" };
     private readonly Option<string> _system = new("--system") { Description = "Physical system of the watched agents.", DefaultValueFactory = _ => "electronic" };
     private readonly Option<double> _threshold = new("--drift-threshold") { Description = "Relative rise of a device's twin residual that starts a field update.", DefaultValueFactory = _ => 0.15 };
-    private readonly Option<TimeSpan> _cooldown = new("--cooldown") { Description = "No drift update sooner than this after a device's last accepted or refused session (e.g. 00:10:00).", DefaultValueFactory = _ => TimeSpan.FromMinutes(10) };
-    private readonly Option<int> _driftSamples = new("--drift-samples") { Description = "Newest measurements of a device the drift score uses.", DefaultValueFactory = _ => 300 };
-    private readonly Option<int> _minimumSamples = new("--drift-min-samples") { Description = "Fewer measurements than this give no drift score.", DefaultValueFactory = _ => 150 };
+    private readonly Option<TimeSpan> _cooldown = new("--cooldown")
+    {
+        Description = "No drift update sooner than this after a device's last accepted or refused session (00:10:00).",
+        DefaultValueFactory = _ => TimeSpan.FromMinutes(10),
+    };
+
+    private readonly Option<int> _driftSamples = new("--drift-samples")
+    {
+        Description = "Newest measurements of a device the drift score uses.",
+        DefaultValueFactory = _ => 300,
+    };
+
+    private readonly Option<int> _minimumSamples = new("--drift-min-samples")
+    {
+        Description = "Fewer measurements than this give no drift score.",
+        DefaultValueFactory = _ => 150,
+    };
+
     private readonly Option<TimeSpan> _checkEvery = new("--check-every") { Description = "How often drift is scored (e.g. 00:05:00).", DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
     private readonly Option<TimeSpan?> _updateEvery = new("--update-every") { Description = "Also re-train each device this often (e.g. 1.00:00:00); default: only on drift." };
-    private readonly Option<int> _twinSamples = new("--update-twin-samples") { Description = "Fresh drives a field update plays to refit the device's twin.", DefaultValueFactory = _ => 6_000 };
+    private readonly Option<int> _twinSamples = new("--update-twin-samples")
+    {
+        Description = "Fresh drives a field update plays to refit the device's twin.",
+        DefaultValueFactory = _ => 6_000,
+    };
+
     private readonly Option<int> _epochs = new("--update-epochs") { Description = "PAT epochs of a field update.", DefaultValueFactory = _ => 20 };
     private readonly Option<DirectoryInfo> _packages = new("--update-packages") { Description = "Folder that keeps every field-update package offered ({device}-v{version}.edgepkg).", DefaultValueFactory = _ => new DirectoryInfo("field-updates") };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _watch, _key, _calibration, _task, _system, _threshold, _cooldown, _driftSamples, _minimumSamples, _checkEvery, _updateEvery, _twinSamples, _epochs, _packages })
+        Option[] options =
+        [
+            _watch, _key, _calibration, _task, _system, _threshold, _cooldown, _driftSamples, _minimumSamples,
+            _checkEvery, _updateEvery, _twinSamples, _epochs, _packages,
+        ];
+        foreach (var option in options)
         {
             command.Options.Add(option);
         }
@@ -67,7 +92,11 @@ internal sealed class FieldUpdateOptions
                 SigningKey = key,
                 CalibrationSet = await File.ReadAllBytesAsync(calibrationFile.FullName, cancellationToken).ConfigureAwait(false),
                 Training = FieldPatSettings.FineTuning with { Epochs = BenchCommand.Positive(parse.GetValue(_epochs), "--update-epochs") },
-                TwinData = new TwinDataOptions { Samples = BenchCommand.Positive(parse.GetValue(_twinSamples), "--update-twin-samples"), NoiseFloorSamples = 200 },
+                TwinData = new TwinDataOptions
+                {
+                    Samples = BenchCommand.Positive(parse.GetValue(_twinSamples), "--update-twin-samples"),
+                    NoiseFloorSamples = 200,
+                },
                 PackageDirectory = parse.GetValue(_packages)!.FullName,
             };
             var policy = new FieldUpdatePolicy
@@ -84,7 +113,8 @@ internal sealed class FieldUpdateOptions
             var loader = new FieldPackageLoader(trust, system, task.Test.Count);
             var devices = watched.Select(entry => Load(entry, loader)).ToList();
             var updateStore = await MeasurementStore.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-            var service = new FieldUpdateService(updateStore, policy, new FieldPatSession(settings, metrics), logger, metrics, packages: loader);
+            var session = new FieldPatSession(settings, metrics);
+            var service = new FieldUpdateService(updateStore, policy, session, logger, metrics, packages: loader);
             devices.ForEach(service.Track);
             return new FieldUpdates(service, updateStore, key, trust);
         }
@@ -116,7 +146,8 @@ internal sealed class FieldUpdateOptions
 }
 
 /// <summary>A running field-update watch and what it holds open.</summary>
-internal sealed class FieldUpdates(FieldUpdateService service, MeasurementStore store, IDisposable key, IDisposable trust) : IAsyncDisposable
+internal sealed class FieldUpdates(
+    FieldUpdateService service, MeasurementStore store, IDisposable key, IDisposable trust) : IAsyncDisposable
 {
     public FieldUpdateService Service { get; } = service;
 

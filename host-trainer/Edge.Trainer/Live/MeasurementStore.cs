@@ -259,7 +259,8 @@ public sealed class MeasurementStore : IAsyncDisposable
     /// Runs <paramref name="work"/> on the store's connection (reopened if it broke), serialised with every other
     /// operation: the field-update ledger keeps its tables in the same database.
     /// </summary>
-    internal async Task<T> UseAsync<T>(Func<DbConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    internal async Task<T> UseAsync<T>(
+        Func<DbConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

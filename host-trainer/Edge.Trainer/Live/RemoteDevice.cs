@@ -32,9 +32,15 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     private TaskCompletionSource<StatusMessage>? _status;
     private volatile string? _offline;
 
-    private RemoteDevice(IMqttClient client, RemoteDeviceOptions options, TrainerMetrics? metrics, string responseTopic, uint expirySeconds)
+    private RemoteDevice(
+        IMqttClient client,
+        RemoteDeviceOptions options,
+        TrainerMetrics? metrics,
+        string responseTopic,
+        uint expirySeconds)
     {
-        (_client, _options, _metrics, _responseTopic, _expirySeconds) = (client, options, metrics, responseTopic, expirySeconds);
+        (_client, _options, _metrics) = (client, options, metrics);
+        (_responseTopic, _expirySeconds) = (responseTopic, expirySeconds);
         _requestTopic = EdgeTopics.For(options.DeviceId, TopicKind.PatRequest);
         _pipeline = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -64,7 +70,7 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     /// <summary>The system the agent reported.</summary>
     public string? System { get; private set; }
 
-    /// <summary>True once the agent's status said offline after it connected (no more requests are sent then).</summary>
+    /// <summary>True once the agent's status said offline after it connected (no requests are sent then).</summary>
     public bool AgentOffline => _offline is not null;
 
     /// <summary>Drives sent (including retries).</summary>
@@ -79,7 +85,8 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
         EdgeTopics.ValidateDeviceId(options.DeviceId);
         var expirySeconds = options.RequestExpirySeconds;
         var client = new MqttClientFactory().CreateMqttClient();
-        var device = new RemoteDevice(client, options, metrics, EdgeTopics.PatResponse(options.Broker.ClientId), expirySeconds);
+        var responseTopic = EdgeTopics.PatResponse(options.Broker.ClientId);
+        var device = new RemoteDevice(client, options, metrics, responseTopic, expirySeconds);
         client.ApplicationMessageReceivedAsync += device.OnMessageAsync;
         try
         {
@@ -128,7 +135,8 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
             {
                 throw new RemoteDeviceException(
                     $"Agent '{DeviceId}' did not answer a PAT request of {n} drives: no reply within "
-                    + $"{_options.AttemptTimeout.TotalSeconds:0.#} s, attempts: {_options.Retries + 1} (is it online and serving?).",
+                    + $"{_options.AttemptTimeout.TotalSeconds:0.#} s, attempts: {_options.Retries + 1} "
+                    + "(is it online and serving?).",
                     e);
             }
         }
@@ -243,7 +251,8 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
         }
         catch (Exception ex) when (ex is MessageFormatException or SpecValidationException)
         {
-            _status?.TrySetException(new RemoteDeviceException($"Agent '{DeviceId}' published an unusable status: {ex.Message}", ex));
+            var unusable = $"Agent '{DeviceId}' published an unusable status: {ex.Message}";
+            _status?.TrySetException(new RemoteDeviceException(unusable, ex));
         }
 
         return Task.CompletedTask;

@@ -30,7 +30,9 @@ public sealed record RemoteDeviceOptions
             var expiry = RequestExpiry ?? (AttemptTimeout * 2);
             if (expiry <= AttemptTimeout)
             {
-                throw new ArgumentException($"{nameof(RequestExpiry)} ({expiry}) must exceed {nameof(AttemptTimeout)} ({AttemptTimeout}): a request must not expire while its reply is awaited.");
+                throw new ArgumentException(
+                    $"{nameof(RequestExpiry)} ({expiry}) must exceed {nameof(AttemptTimeout)} ({AttemptTimeout}): "
+                    + "a request must not expire while its reply is awaited.");
             }
 
             return (uint)Math.Ceiling(expiry.TotalSeconds);

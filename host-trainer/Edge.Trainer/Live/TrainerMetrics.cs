@@ -22,7 +22,7 @@ public sealed class TrainerMetrics
         ModelAcceptedVersion = factory.CreateGauge("edge_trainer_model_accepted_version", "Newest model version each device accepted (validated and activated).", new GaugeConfiguration { LabelNames = ["device"] });
         FieldDecisions = factory.CreateCounter(
             "edge_trainer_field_decisions_total",
-            "Checks of the drift watch by device, decision (start, wait) and reason (drifted, below-threshold, cooldown, ...).",
+            "Checks of the drift watch by device, decision (start, wait) and reason (drifted, cooldown, ...).",
             new CounterConfiguration { LabelNames = ["device", "decision", "reason"] });
         FieldCooldownEnd = factory.CreateGauge(
             "edge_trainer_field_cooldown_end_seconds",

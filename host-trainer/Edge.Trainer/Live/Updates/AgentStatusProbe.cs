@@ -17,7 +17,12 @@ public static class AgentStatusProbe
     /// A status whose payload names another device is not believed (counted as an identity mismatch).
     /// </summary>
     /// <exception cref="MQTTnet.Exceptions.MqttCommunicationException">The broker cannot be reached.</exception>
-    public static async Task<StatusMessage?> ReadAsync(BrokerOptions broker, string deviceId, TimeSpan timeout, TrainerMetrics? metrics = null, CancellationToken cancellationToken = default)
+    public static async Task<StatusMessage?> ReadAsync(
+        BrokerOptions broker,
+        string deviceId,
+        TimeSpan timeout,
+        TrainerMetrics? metrics = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(broker);
         EdgeTopics.ValidateDeviceId(deviceId);
@@ -28,7 +33,8 @@ public static class AgentStatusProbe
         {
             try
             {
-                var parsed = ControlJson.Parse(e.ApplicationMessage.Payload.ToArray(), MessagingJsonContext.Default.StatusMessage);
+                var payload = e.ApplicationMessage.Payload.ToArray();
+                var parsed = ControlJson.Parse(payload, MessagingJsonContext.Default.StatusMessage);
                 if (e.ApplicationMessage.Topic != topic || parsed.DeviceId != deviceId)
                 {
                     metrics?.IdentityMismatches.WithLabels("status").Inc();
@@ -46,11 +52,14 @@ public static class AgentStatusProbe
             return Task.CompletedTask;
         };
 
-        await client.ConnectAsync(broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0), cancellationToken).ConfigureAwait(false);
+        var options = broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0);
+        await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         try
         {
             await client.SubscribeAsync(
-                new MqttClientSubscribeOptionsBuilder().WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                new MqttClientSubscribeOptionsBuilder()
+                    .WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build(),
                 cancellationToken).ConfigureAwait(false);
             try
             {

@@ -18,7 +18,8 @@ public sealed class FieldDevice
     /// <param name="twin">The twin of the device.</param>
     /// <param name="trainedAt">When the model was trained.</param>
     /// <param name="contentHash">SHA-256 (hex) of the model's package, when it came from one.</param>
-    public FieldDevice(string deviceId, PnnModel model, int version, ITwin twin, DateTimeOffset trainedAt, string? contentHash = null)
+    public FieldDevice(
+        string deviceId, PnnModel model, int version, ITwin twin, DateTimeOffset trainedAt, string? contentHash = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
         ArgumentNullException.ThrowIfNull(model);
@@ -89,16 +90,19 @@ public sealed class FieldDevice
         (Version, Twin, TrainedAt, ContentHash, BaselineDrift) = (version, twin, trainedAt, contentHash, null);
     }
 
-    /// <summary>Records that the device runs the model of <paramref name="package"/> (read back after a restart).</summary>
+    /// <summary>Records that the device runs the model of <paramref name="package"/> (read back after a restart).
+    /// </summary>
     public void Adopt(FieldDevice package)
     {
         ArgumentNullException.ThrowIfNull(package);
         if (package.DeviceId != DeviceId)
         {
-            throw new ArgumentException($"A package of '{package.DeviceId}' cannot describe '{DeviceId}'.", nameof(package));
+            throw new ArgumentException(
+                $"A package of '{package.DeviceId}' cannot describe '{DeviceId}'.", nameof(package));
         }
 
-        (_parameters, Version, Twin, TrainedAt, ContentHash) = (package._parameters, package.Version, package.Twin, package.TrainedAt, package.ContentHash);
+        (_parameters, Version, Twin) = (package._parameters, package.Version, package.Twin);
+        (TrainedAt, ContentHash) = (package.TrainedAt, package.ContentHash);
         BaselineDrift = null;
     }
 

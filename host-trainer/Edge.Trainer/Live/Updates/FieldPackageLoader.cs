@@ -11,7 +11,7 @@ namespace Edge.Trainer.Live.Updates;
 /// hash of its bytes. Used for the packages named with <c>--watch</c> and, after a restart, for the field-update
 /// package the agent turns out to run.
 /// </summary>
-/// <param name="trust">Keys the packages must be signed with (kept open by the caller while this loader is used).</param>
+/// <param name="trust">Keys the packages must be signed with (the caller keeps them open while this is used).</param>
 /// <param name="system">The physical system of the devices (selects the architecture).</param>
 /// <param name="maxBatch">Largest batch the imported model must run.</param>
 public sealed class FieldPackageLoader(TrustedKeys trust, IPhysicalSystem system, int maxBatch)
@@ -43,8 +43,9 @@ public sealed class FieldPackageLoader(TrustedKeys trust, IPhysicalSystem system
         var stand = system.CreateDevice(deviceId, 0);
         var model = ModelPackageImporter.ImportModel(package, system.Name, stand, Math.Max(32, maxBatch));
         var twin = ModelPackageImporter.ImportTwin(package, stand.Spec) ?? throw new ArgumentException(
-            string.Create(CultureInfo.InvariantCulture, $"Package '{path}' carries no twin, which the drift watch needs."));
-        return new FieldDevice(deviceId, model, package.Manifest.ModelVersion, twin, package.Manifest.CreatedAt, Hash(bytes))
+            string.Create(CultureInfo.InvariantCulture, $"Package '{path}' has no twin; the drift watch needs one."));
+        var manifest = package.Manifest;
+        return new FieldDevice(deviceId, model, manifest.ModelVersion, twin, manifest.CreatedAt, Hash(bytes))
         {
             PackagePath = Path.GetFullPath(path),
         };

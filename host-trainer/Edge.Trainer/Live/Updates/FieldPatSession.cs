@@ -21,15 +21,23 @@ public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? m
     /// <summary>Where offered packages are kept (null: none are kept).</summary>
     public string? PackageDirectory => settings.PackageDirectory;
 
-    /// <summary>Runs the session for <paramref name="device"/>; on acceptance <paramref name="device"/> records the new model.</summary>
+    /// <summary>
+    /// Runs the session for <paramref name="device"/>; on acceptance <paramref name="device"/> records the new model.
+    /// </summary>
     /// <param name="device">The device and the model it runs.</param>
     /// <param name="reason">What triggered the update.</param>
     /// <param name="driftRise">The rise of the twin residual that triggered it, if scored.</param>
     /// <param name="versions">Numbers the new package and records it before it is offered.</param>
     /// <param name="progress">Receives (stage, fraction of that stage).</param>
     /// <param name="cancellationToken">Stops the session; nothing is offered then.</param>
-    /// <exception cref="TimeoutException">The agent gave no verdict on the offer (the version is recorded as unanswered).</exception>
-    public async Task<FieldUpdateOutcome> RunAsync(FieldDevice device, UpdateReason reason, double? driftRise, FieldVersionBook versions, Action<string, double>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="TimeoutException">No verdict on the offer (the version is recorded as unanswered).</exception>
+    public async Task<FieldUpdateOutcome> RunAsync(
+        FieldDevice device,
+        UpdateReason reason,
+        double? driftRise,
+        FieldVersionBook versions,
+        Action<string, double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(versions);
@@ -39,53 +47,87 @@ public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? m
             DeviceId = device.DeviceId,
             Broker = settings.Broker with { ClientId = $"{settings.Broker.ClientId}-update-{device.DeviceId}" },
         };
-        await using var remote = await RemoteDevice.ConnectAsync(remoteOptions, metrics, cancellationToken).ConfigureAwait(false);
+        await using var remote = await RemoteDevice.ConnectAsync(remoteOptions, metrics, cancellationToken)
+            .ConfigureAwait(false);
         var stage = $"{device.DeviceId}: ";
-
-        var twinData = await TwinData.CollectAsync(remote, settings.TwinData, settings.Seed + 101, StageProgress.For(progress, stage + "fresh twin data"), cancellationToken).ConfigureAwait(false);
-        var fit = MlpTwinFitter.Fit(twinData, settings.TwinFit, settings.Seed + 103, StageProgress.For(progress, stage + "twin refit"), cancellationToken);
+        var collecting = StageProgress.For(progress, stage + "fresh twin data");
+        var twinData = await TwinData.CollectAsync(
+            remote, settings.TwinData, settings.Seed + 101, collecting, cancellationToken).ConfigureAwait(false);
+        var fitting = StageProgress.For(progress, stage + "twin refit");
+        var fit = MlpTwinFitter.Fit(twinData, settings.TwinFit, settings.Seed + 103, fitting, cancellationToken);
 
         var task = settings.Task;
         var maxBatch = Math.Max(settings.Training.BatchSize, task.Test.Count);
-        var model = PnnArchitectures.ForSystem(settings.System, remote, task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
+        var model = PnnArchitectures.ForSystem(
+            settings.System, remote, task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
         device.LoadInto(model);
-        var before = await PnnTrainer.EvaluateAsync(model, task, PassKind.Device, 1, cancellationToken).ConfigureAwait(false);
-        var trained = await PnnTrainer.TrainAsync(model, task, TrainingMode.Pat, fit.Twin, twinData, settings.Training, settings.Seed, StageProgress.For(progress, stage + "field PAT"), cancellationToken).ConfigureAwait(false);
+        var before = await PnnTrainer.EvaluateAsync(model, task, PassKind.Device, 1, cancellationToken)
+            .ConfigureAwait(false);
+        var trained = await PnnTrainer.TrainAsync(
+            model, task, TrainingMode.Pat, fit.Twin, twinData, settings.Training, settings.Seed,
+            StageProgress.For(progress, stage + "field PAT"), cancellationToken).ConfigureAwait(false);
 
+        var (version, ack) = await OfferAsync(device, model, fit.Twin, versions, cancellationToken)
+            .ConfigureAwait(false);
+        metrics?.FieldUpdates.WithLabels(device.DeviceId, Name(reason), ack.Accepted ? "accepted" : "refused").Inc();
+        var outcome = new FieldUpdateOutcome(
+            device.DeviceId, reason, driftRise, fit.ValidationNmse, before.Accuracy, trained.TestAccuracy, version,
+            ack.Accepted, ack.Reason, trained.Curve, remote.DrivesSent, clock.Elapsed.TotalSeconds,
+            DateTimeOffset.UtcNow);
+        device.History.Add(outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Numbers, signs, keeps and records the package, offers it and records the verdict; on acceptance the device
+    /// runs it. A refusal keeps the running model, its twin and its drift reference: the drift it answered is still
+    /// there.
+    /// </summary>
+    private async Task<(int Version, ModelAckMessage Ack)> OfferAsync(
+        FieldDevice device,
+        PnnModel model,
+        MlpTwin twin,
+        FieldVersionBook versions,
+        CancellationToken cancellationToken)
+    {
+        var task = settings.Task;
         var version = await versions.NextAsync(device, cancellationToken).ConfigureAwait(false);
+        var metadata = new PackageMetadata(
+            version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId)
+        {
+            Targets = new([device.DeviceId]),
+        };
         using var package = new MemoryStream();
-        ModelPackager.Write(package, model, fit.Twin, new PackageMetadata(version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId) { Targets = new([device.DeviceId]) }, settings.SigningKey);
+        ModelPackager.Write(package, model, twin, metadata, settings.SigningKey);
         var bytes = package.ToArray();
-        var hash = await versions.RecordOfferAsync(device.DeviceId, version, bytes, cancellationToken).ConfigureAwait(false);
+        var hash = await versions.RecordOfferAsync(device.DeviceId, version, bytes, cancellationToken)
+            .ConfigureAwait(false);
         metrics?.PublishedVersion(device.DeviceId, version);
 
         ModelAckMessage ack;
         try
         {
             var offerBroker = settings.Broker with { ClientId = $"{settings.Broker.ClientId}-offer-{device.DeviceId}" };
-            ack = await ModelPublisher.OfferAsync(offerBroker, device.DeviceId, bytes, settings.OfferTimeout, cancellationToken).ConfigureAwait(false);
+            ack = await ModelPublisher.OfferAsync(
+                offerBroker, device.DeviceId, bytes, settings.OfferTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException e)
         {
-            await versions.Ledger.SetStateAsync(device.DeviceId, version, FieldVersionState.Unanswered, e.Message, CancellationToken.None).ConfigureAwait(false);
+            await versions.Ledger.SetStateAsync(
+                device.DeviceId, version, FieldVersionState.Unanswered, e.Message, CancellationToken.None)
+                .ConfigureAwait(false);
             throw;
         }
 
-        var finished = DateTimeOffset.UtcNow;
         var state = ack.Accepted ? FieldVersionState.Accepted : FieldVersionState.Refused;
-        await versions.Ledger.SetStateAsync(device.DeviceId, version, state, ack.Reason, CancellationToken.None).ConfigureAwait(false);
+        await versions.Ledger.SetStateAsync(device.DeviceId, version, state, ack.Reason, CancellationToken.None)
+            .ConfigureAwait(false);
         if (ack.Accepted)
         {
-            device.Accept(model, version, fit.Twin, finished, hash);
+            device.Accept(model, version, twin, DateTimeOffset.UtcNow, hash);
         }
 
-        // A refusal keeps the running model, its twin and its drift reference: the drift it answered is still there.
-        metrics?.FieldUpdates.WithLabels(device.DeviceId, Name(reason), ack.Accepted ? "accepted" : "refused").Inc();
-        var outcome = new FieldUpdateOutcome(
-            device.DeviceId, reason, driftRise, fit.ValidationNmse, before.Accuracy, trained.TestAccuracy, version, ack.Accepted, ack.Reason,
-            trained.Curve, remote.DrivesSent, clock.Elapsed.TotalSeconds, finished);
-        device.History.Add(outcome);
-        return outcome;
+        return (version, ack);
     }
 
     /// <summary>The label used for <paramref name="reason"/> in logs and metrics.</summary>

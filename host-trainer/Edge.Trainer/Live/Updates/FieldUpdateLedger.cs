@@ -14,15 +14,18 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
     private readonly MeasurementStore _store = store ?? throw new ArgumentNullException(nameof(store));
 
     /// <summary>The record of <paramref name="version"/> of <paramref name="deviceId"/>, or null when none.</summary>
-    public Task<FieldVersionRecord?> VersionAsync(string deviceId, int version, CancellationToken cancellationToken = default) =>
-        _store.UseAsync((connection, token) => ReadVersionAsync(connection, deviceId, version, token), cancellationToken);
+    public Task<FieldVersionRecord?> VersionAsync(
+        string deviceId, int version, CancellationToken cancellationToken = default) =>
+        _store.UseAsync(
+            (connection, token) => ReadVersionAsync(connection, deviceId, version, token), cancellationToken);
 
     /// <summary>The highest version recorded for <paramref name="deviceId"/> in any state (0 when none).</summary>
     public Task<int> MaxVersionAsync(string deviceId, CancellationToken cancellationToken = default) =>
         _store.UseAsync(
             async (connection, token) =>
             {
-                await using var select = Command(connection, "SELECT max(version) FROM field_versions WHERE device_id = @device");
+                await using var select = Command(
+                    connection, "SELECT max(version) FROM field_versions WHERE device_id = @device");
                 MeasurementStore.Parameter(select, "@device").Value = deviceId;
                 return await select.ExecuteScalarAsync(token).ConfigureAwait(false) is { } value and not DBNull
                     ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
@@ -34,7 +37,14 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
     /// Records <paramref name="version"/> of <paramref name="deviceId"/> as <paramref name="state"/> unless it is
     /// recorded already, and returns the stored record (the earlier one if there was one: the caller compares hashes).
     /// </summary>
-    public Task<FieldVersionRecord> RegisterAsync(string deviceId, int version, string? sha256, FieldVersionState state, string? packagePath, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+    public Task<FieldVersionRecord> RegisterAsync(
+        string deviceId,
+        int version,
+        string? sha256,
+        FieldVersionState state,
+        string? packagePath,
+        DateTimeOffset at,
+        CancellationToken cancellationToken = default) =>
         _store.UseAsync(
             async (connection, token) =>
             {
@@ -53,14 +63,23 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
                 }
 
                 return await ReadVersionAsync(connection, deviceId, version, token).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"Field ledger: version {version} of '{deviceId}' was not stored.");
+                    ?? throw new InvalidOperationException(
+                        $"Field ledger: version {version} of '{deviceId}' was not stored.");
             },
             cancellationToken);
 
     /// <summary>Records the agent's verdict on an offered version.</summary>
-    public Task SetStateAsync(string deviceId, int version, FieldVersionState state, string? verdict, CancellationToken cancellationToken = default) =>
+    public Task SetStateAsync(
+        string deviceId,
+        int version,
+        FieldVersionState state,
+        string? verdict,
+        CancellationToken cancellationToken = default) =>
         UpdateAsync(
-            "UPDATE field_versions SET state = @value, verdict = @verdict WHERE device_id = @device AND version = @version",
+            """
+            UPDATE field_versions SET state = @value, verdict = @verdict
+            WHERE device_id = @device AND version = @version
+            """,
             deviceId,
             version,
             Name(state),
@@ -68,7 +87,8 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
             cancellationToken);
 
     /// <summary>Records the drift reference measured just after <paramref name="version"/> began to run.</summary>
-    public Task SetBaselineAsync(string deviceId, int version, double baseline, CancellationToken cancellationToken = default) =>
+    public Task SetBaselineAsync(
+        string deviceId, int version, double baseline, CancellationToken cancellationToken = default) =>
         UpdateAsync(
             "UPDATE field_versions SET drift_baseline = @value WHERE device_id = @device AND version = @version",
             deviceId,
@@ -77,7 +97,7 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
             verdict: null,
             cancellationToken);
 
-    /// <summary>The last session and pending requests of <paramref name="deviceId"/> (an empty record when none).</summary>
+    /// <summary>The last session and pending request of <paramref name="deviceId"/> (empty when none).</summary>
     public Task<FieldDeviceRecord> DeviceAsync(string deviceId, CancellationToken cancellationToken = default) =>
         _store.UseAsync((connection, token) => ReadDeviceAsync(connection, deviceId, token), cancellationToken);
 
@@ -86,7 +106,8 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
     /// remembered with the drift rise it answered (a retry needs a new reason), an acceptance clears the refusal, and
     /// a completed session consumes an operator's request.
     /// </summary>
-    public Task RecordSessionAsync(string deviceId, FieldSessionRecord session, CancellationToken cancellationToken = default)
+    public Task RecordSessionAsync(
+        string deviceId, FieldSessionRecord session, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
         return _store.UseAsync(
@@ -127,7 +148,8 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
             async (connection, token) =>
             {
                 var current = await ReadDeviceAsync(connection, deviceId, token).ConfigureAwait(false);
-                await WriteDeviceAsync(connection, deviceId, current with { Requested = at }, token).ConfigureAwait(false);
+                var requested = current with { Requested = at };
+                await WriteDeviceAsync(connection, deviceId, requested, token).ConfigureAwait(false);
                 return 0;
             },
             cancellationToken);
@@ -135,7 +157,8 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
     /// <summary>The label of <paramref name="state"/> in the store.</summary>
     public static string Name(FieldVersionState state) => state.ToString().ToLowerInvariant();
 
-    private Task<int> UpdateAsync(string sql, string deviceId, int version, object value, string? verdict, CancellationToken cancellationToken) =>
+    private Task<int> UpdateAsync(
+        string sql, string deviceId, int version, object value, string? verdict, CancellationToken cancellationToken) =>
         _store.UseAsync(
             async (connection, token) =>
             {
@@ -150,11 +173,13 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
                 MeasurementStore.Parameter(update, "@version").Value = version;
                 return await update.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1
                     ? 0
-                    : throw new InvalidOperationException($"Field ledger: version {version} of '{deviceId}' is not recorded.");
+                    : throw new InvalidOperationException(
+                        $"Field ledger: version {version} of '{deviceId}' is not recorded.");
             },
             cancellationToken);
 
-    private static async Task<FieldVersionRecord?> ReadVersionAsync(DbConnection connection, string deviceId, int version, CancellationToken cancellationToken)
+    private static async Task<FieldVersionRecord?> ReadVersionAsync(
+        DbConnection connection, string deviceId, int version, CancellationToken cancellationToken)
     {
         await using var select = Command(connection, """
             SELECT sha256, state, verdict, package_path, drift_baseline, at_ms FROM field_versions
@@ -178,7 +203,8 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
     }
 
-    private static async Task<FieldDeviceRecord> ReadDeviceAsync(DbConnection connection, string deviceId, CancellationToken cancellationToken)
+    private static async Task<FieldDeviceRecord> ReadDeviceAsync(
+        DbConnection connection, string deviceId, CancellationToken cancellationToken)
     {
         await using var select = Command(connection, """
             SELECT last_session_ms, last_reason, last_outcome, last_detail, last_completed_ms, refused_version,
@@ -206,7 +232,8 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
             reader.IsDBNull(column) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(column));
     }
 
-    private static async Task WriteDeviceAsync(DbConnection connection, string deviceId, FieldDeviceRecord record, CancellationToken cancellationToken)
+    private static async Task WriteDeviceAsync(
+        DbConnection connection, string deviceId, FieldDeviceRecord record, CancellationToken cancellationToken)
     {
         await using var upsert = Command(connection, """
             INSERT INTO field_devices(device_id, last_session_ms, last_reason, last_outcome, last_detail,
@@ -219,17 +246,17 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
                 refused_rise = excluded.refused_rise, requested_ms = excluded.requested_ms
             """);
         MeasurementStore.Parameter(upsert, "@device").Value = deviceId;
-        MeasurementStore.Parameter(upsert, "@session").Value = Nullable(record.LastSession?.ToUnixTimeMilliseconds());
-        MeasurementStore.Parameter(upsert, "@reason").Value = Nullable(record.LastReason);
-        MeasurementStore.Parameter(upsert, "@outcome").Value = Nullable(record.LastOutcome?.ToString().ToLowerInvariant());
-        MeasurementStore.Parameter(upsert, "@detail").Value = Nullable(record.LastDetail);
-        MeasurementStore.Parameter(upsert, "@completed").Value = Nullable(record.LastCompleted?.ToUnixTimeMilliseconds());
-        MeasurementStore.Parameter(upsert, "@refused").Value = Nullable(record.RefusedVersion);
-        MeasurementStore.Parameter(upsert, "@rise").Value = Nullable(record.RefusedRise);
-        MeasurementStore.Parameter(upsert, "@requested").Value = Nullable(record.Requested?.ToUnixTimeMilliseconds());
+        Set("@session", record.LastSession?.ToUnixTimeMilliseconds());
+        Set("@reason", record.LastReason);
+        Set("@outcome", record.LastOutcome?.ToString().ToLowerInvariant());
+        Set("@detail", record.LastDetail);
+        Set("@completed", record.LastCompleted?.ToUnixTimeMilliseconds());
+        Set("@refused", record.RefusedVersion);
+        Set("@rise", record.RefusedRise);
+        Set("@requested", record.Requested?.ToUnixTimeMilliseconds());
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
-        static object Nullable(object? value) => value ?? DBNull.Value;
+        void Set(string name, object? value) => MeasurementStore.Parameter(upsert, name).Value = value ?? DBNull.Value;
     }
 
     private static DbCommand Command(DbConnection connection, string sql)

@@ -82,7 +82,7 @@ public sealed record FieldUpdatePolicy
         var wanted = Wanted(check);
         if (wanted.Starts && check.Agent != AgentPresence.Online)
         {
-            return new FieldDecision(UpdateReason.None, check.Agent == AgentPresence.Offline ? "agent-offline" : "agent-status-unknown", null);
+            return NotOnline(check.Agent);
         }
 
         if (wanted.Starts || Schedule is not { } schedule)
@@ -103,11 +103,14 @@ public sealed record FieldUpdatePolicy
 
         return check.Agent == AgentPresence.Online
             ? new FieldDecision(UpdateReason.Schedule, "schedule", null)
-            : new FieldDecision(UpdateReason.None, check.Agent == AgentPresence.Offline ? "agent-offline" : "agent-status-unknown", null);
+            : NotOnline(check.Agent);
     }
 
     /// <summary>When the cooldown after the last completed session ends (null when there was none).</summary>
     public DateTimeOffset? CooldownEnd(FieldDeviceRecord ledger) => ledger?.LastCompleted + Cooldown;
+
+    private static FieldDecision NotOnline(AgentPresence agent) =>
+        new(UpdateReason.None, agent == AgentPresence.Offline ? "agent-offline" : "agent-status-unknown", null);
 
     private FieldDecision Wanted(FieldCheck check)
     {
@@ -144,11 +147,12 @@ public sealed record FieldUpdatePolicy
 
 /// <summary>What the policy knows about one device at one check.</summary>
 /// <param name="Now">The time of the check.</param>
-/// <param name="DriftRise">Relative rise of the drift score over the running model's reference, or null without a score.</param>
+/// <param name="DriftRise">Relative rise of the drift score over the running version's reference (null: none).</param>
 /// <param name="TrainedAt">When the running model was trained.</param>
 /// <param name="Ledger">The device's last session, refusal and pending request.</param>
 /// <param name="Agent">Whether the agent's retained status says it is online.</param>
-public sealed record FieldCheck(DateTimeOffset Now, double? DriftRise, DateTimeOffset TrainedAt, FieldDeviceRecord Ledger, AgentPresence Agent);
+public sealed record FieldCheck(
+    DateTimeOffset Now, double? DriftRise, DateTimeOffset TrainedAt, FieldDeviceRecord Ledger, AgentPresence Agent);
 
 /// <summary>What the agent's retained status says.</summary>
 public enum AgentPresence
@@ -165,7 +169,10 @@ public enum AgentPresence
 
 /// <summary>The decision of one check: which update starts (none: wait) and why, in a metric-label word.</summary>
 /// <param name="Start">The update that starts, or <see cref="UpdateReason.None"/>.</param>
-/// <param name="Reason">Why: drifted, schedule, operator-request, no-score, below-threshold, cooldown, refused-recently, agent-offline, agent-status-unknown.</param>
+/// <param name="Reason">
+/// Why: drifted, schedule, operator-request, no-score, below-threshold, cooldown, refused-recently, agent-offline,
+/// agent-status-unknown.
+/// </param>
 /// <param name="Until">When the wait ends by itself (cooldown, next schedule), if known.</param>
 public sealed record FieldDecision(UpdateReason Start, string Reason, DateTimeOffset? Until)
 {

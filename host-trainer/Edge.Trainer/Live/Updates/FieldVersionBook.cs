@@ -9,14 +9,14 @@ namespace Edge.Trainer.Live.Updates;
 /// a package file is never overwritten, and each offer is recorded with its hash before it goes out.
 /// </summary>
 /// <param name="ledger">The trainer's ledger.</param>
-/// <param name="packageDirectory">Where packages are kept as <c>{device}-v{version}.edgepkg</c>; null keeps none.</param>
+/// <param name="packageDirectory">Where packages are kept (<c>{device}-v{version}.edgepkg</c>); null: nowhere.</param>
 /// <param name="clock">The time recorded with each version.</param>
 public sealed class FieldVersionBook(FieldUpdateLedger ledger, string? packageDirectory, TimeProvider clock)
 {
     /// <summary>The ledger behind the book.</summary>
     public FieldUpdateLedger Ledger { get; } = ledger ?? throw new ArgumentNullException(nameof(ledger));
 
-    /// <summary>Where the package of <paramref name="version"/> of <paramref name="deviceId"/> is kept (null: none are kept).</summary>
+    /// <summary>Where <paramref name="version"/> of <paramref name="deviceId"/> is kept (null: nowhere).</summary>
     public string? PathOf(string deviceId, int version) => packageDirectory is null
         ? null
         : Path.Combine(packageDirectory, string.Create(CultureInfo.InvariantCulture, $"{deviceId}-v{version}.edgepkg"));
@@ -25,7 +25,8 @@ public sealed class FieldVersionBook(FieldUpdateLedger ledger, string? packageDi
     public async Task<int> NextAsync(FieldDevice device, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var highest = Math.Max(device.Version, await Ledger.MaxVersionAsync(device.DeviceId, cancellationToken).ConfigureAwait(false));
+        var recorded = await Ledger.MaxVersionAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
+        var highest = Math.Max(device.Version, recorded);
         // Packages on disk count too: a ledger that was reset must not lead to a kept package being overwritten.
         while (PathOf(device.DeviceId, highest + 1) is { } path && File.Exists(path))
         {
@@ -39,8 +40,9 @@ public sealed class FieldVersionBook(FieldUpdateLedger ledger, string? packageDi
     /// Keeps <paramref name="package"/> as <paramref name="version"/> of <paramref name="deviceId"/> and records it
     /// as offered; returns its hash.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The version is taken (by a file or by other content in the ledger).</exception>
-    public async Task<string> RecordOfferAsync(string deviceId, int version, byte[] package, CancellationToken cancellationToken)
+    /// <exception cref="InvalidOperationException">The version is taken (by a file, or by other content).</exception>
+    public async Task<string> RecordOfferAsync(
+        string deviceId, int version, byte[] package, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(package);
         var hash = FieldPackageLoader.Hash(package);
@@ -49,16 +51,20 @@ public sealed class FieldVersionBook(FieldUpdateLedger ledger, string? packageDi
         {
             if (File.Exists(path))
             {
-                throw new InvalidOperationException($"Version {version} of '{deviceId}' is already kept in '{path}'; it is not overwritten.");
+                throw new InvalidOperationException(
+                    $"Version {version} of '{deviceId}' is already kept in '{path}'; it is not overwritten.");
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             AtomicFile.Write(path, stream => stream.Write(package));
         }
 
-        var stored = await Ledger.RegisterAsync(deviceId, version, hash, FieldVersionState.Offered, path, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var stored = await Ledger.RegisterAsync(
+            deviceId, version, hash, FieldVersionState.Offered, path, clock.GetUtcNow(), cancellationToken)
+            .ConfigureAwait(false);
         return stored.Sha256 == hash
             ? hash
-            : throw new InvalidOperationException($"Version {version} of '{deviceId}' is already recorded with other content; a version number is never reused.");
+            : throw new InvalidOperationException(
+                $"Version {version} of '{deviceId}' is already recorded with other content; a number is never reused.");
     }
 }
