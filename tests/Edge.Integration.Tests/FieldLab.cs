@@ -78,7 +78,10 @@ public sealed class FieldLab : IAsyncDisposable
         var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)(seed * 100_000);
         var ids = Enumerable.Range(0, count).Select(_ => Guid.NewGuid()).ToArray();
         var times = Enumerable.Range(0, count).Select(i => start + i).ToArray();
-        var batch = new MeasurementBatch(Part.Spec.InputSize, Part.Spec.DriveLength, Part.Spec.OutputSize, ids, times, new float[count * Part.Spec.InputSize], drives, responses);
+        var spec = Part.Spec;
+        var inputs = new float[count * spec.InputSize];
+        var batch = new MeasurementBatch(
+            spec.InputSize, spec.DriveLength, spec.OutputSize, ids, times, inputs, drives, responses);
         await store.AddAsync(Device, batch, TestContext.Current.CancellationToken);
     }
 
@@ -100,13 +103,16 @@ public sealed class FieldLab : IAsyncDisposable
             "--client-cert", Path.Combine(certificates, "services", "trainer.crt"),
             "--client-key", Path.Combine(certificates, "services", "trainer.key"),
             "--store", StorePath, "--watch", $"{Device}={WatchedPackage}",
-            "--signing-key", keyFile, "--calibration", calibration, "--task", "vowels", "--system", AgentInstance.System,
-            "--check-every", "00:00:01", "--cooldown", "00:00:00", "--drift-samples", "300", "--drift-min-samples", "150",
+            "--signing-key", keyFile, "--calibration", calibration,
+            "--task", "vowels", "--system", AgentInstance.System,
+            "--check-every", "00:00:01", "--cooldown", "00:00:00",
+            "--drift-samples", "300", "--drift-min-samples", "150",
             "--update-twin-samples", "400", "--update-epochs", "1", "--update-packages", PackageDirectory,
         ];
     }
 
-    /// <summary>Starts a trainer on the lab's store, watching the v1 package (as the documented command does).</summary>
+    /// <summary>Starts a trainer on the lab's store, watching the v1 package (as the documented command does).
+    /// </summary>
     public async Task<FieldTrainer> StartTrainerAsync(FieldUpdatePolicy policy)
     {
         var metrics = new TrainerMetrics();
@@ -125,7 +131,8 @@ public sealed class FieldLab : IAsyncDisposable
             PackageDirectory = PackageDirectory,
         };
         var loader = new FieldPackageLoader(_trust, PhysicalSystems.Get(AgentInstance.System), Task.Test.Count);
-        var service = new FieldUpdateService(store, policy, new FieldPatSession(settings, metrics), NullLogger.Instance, metrics, packages: loader);
+        var session = new FieldPatSession(settings, metrics);
+        var service = new FieldUpdateService(store, policy, session, NullLogger.Instance, metrics, packages: loader);
         service.Track(loader.Load(Device, WatchedPackage));
         return new FieldTrainer(service, store, metrics);
     }
@@ -150,16 +157,23 @@ public sealed class FieldLab : IAsyncDisposable
     private async Task WriteWatchedPackageAsync()
     {
         var token = TestContext.Current.CancellationToken;
-        var data = await TwinData.CollectAsync(Part, new TwinDataOptions { Samples = 3_000, NoiseFloorSamples = 50 }, 5, cancellationToken: token);
-        var twin = MlpTwinFitter.Fit(data, new MlpTwinOptions { Hidden = [64, 64], Epochs = 30, HalvingEpochs = 10 }, 7, cancellationToken: token).Twin;
-        var model = PnnArchitectures.ForSystem(AgentInstance.System, Part, Task.Train.FeatureCount, Task.ClassCount, Math.Max(32, Task.Test.Count), seed: 3);
-        var metadata = new PackageMetadata(1, Task.Name, Task.ClassNames, [1, 2, 3], "field-lab") { Targets = new([Device]) };
+        var collect = new TwinDataOptions { Samples = 3_000, NoiseFloorSamples = 50 };
+        var data = await TwinData.CollectAsync(Part, collect, 5, cancellationToken: token);
+        var fit = new MlpTwinOptions { Hidden = [64, 64], Epochs = 30, HalvingEpochs = 10 };
+        var twin = MlpTwinFitter.Fit(data, fit, 7, cancellationToken: token).Twin;
+        var (features, classes, batch) = (Task.Train.FeatureCount, Task.ClassCount, Math.Max(32, Task.Test.Count));
+        var model = PnnArchitectures.ForSystem(AgentInstance.System, Part, features, classes, batch, seed: 3);
+        var metadata = new PackageMetadata(1, Task.Name, Task.ClassNames, [1, 2, 3], "field-lab")
+        {
+            Targets = new([Device]),
+        };
         AtomicFile.Write(WatchedPackage, stream => ModelPackager.Write(stream, model, twin, metadata, _key));
     }
 }
 
 /// <summary>One trainer process: its update service, its own store connection and metrics.</summary>
-public sealed class FieldTrainer(FieldUpdateService service, MeasurementStore store, TrainerMetrics metrics) : IAsyncDisposable
+public sealed class FieldTrainer(FieldUpdateService service, MeasurementStore store, TrainerMetrics metrics)
+    : IAsyncDisposable
 {
     public FieldUpdateService Service { get; } = service;
 
@@ -169,7 +183,8 @@ public sealed class FieldTrainer(FieldUpdateService service, MeasurementStore st
 
     public FieldDevice Device => Service.Devices[0];
 
-    public Task<IReadOnlyList<FieldUpdateOutcome>> CheckAsync() => Service.CheckOnceAsync(TestContext.Current.CancellationToken);
+    public Task<IReadOnlyList<FieldUpdateOutcome>> CheckAsync() =>
+        Service.CheckOnceAsync(TestContext.Current.CancellationToken);
 
     public ValueTask DisposeAsync() => store.DisposeAsync();
 
@@ -219,7 +234,8 @@ public sealed class OfferVerdicts(TrustedKeys trust) : IModelOfferHandler, IActi
 
         if (!Accept)
         {
-            return ValueTask.FromResult(new ModelOfferResult(false, $"v{version} is no better than v{ActiveVersion} on the calibration set"));
+            var refusal = $"v{version} is no better than v{ActiveVersion} on the calibration set";
+            return ValueTask.FromResult(new ModelOfferResult(false, refusal));
         }
 
         ActiveVersion = version;

@@ -16,7 +16,8 @@ public sealed class FieldUpdateLedgerTests(PostgresFixture postgres) : IDisposab
 
     [Theory]
     [MemberData(nameof(Dialects))]
-    public async Task Versions_hashes_and_drift_references_survive_reopening_and_a_version_keeps_its_first_content(StoreDialect dialect)
+    public async Task Versions_hashes_and_references_survive_reopening_and_a_version_keeps_its_first_content(
+        StoreDialect dialect)
     {
         var token = TestContext.Current.CancellationToken;
         var target = await TargetAsync(dialect);
@@ -28,7 +29,8 @@ public sealed class FieldUpdateLedgerTests(PostgresFixture postgres) : IDisposab
             await ledger.SetBaselineAsync("dev-1", 1, 0.0425, token);
             await ledger.RegisterAsync("dev-1", 2, "bb22", FieldVersionState.Offered, null, At.AddHours(1), token);
             await ledger.SetStateAsync("dev-1", 2, FieldVersionState.Refused, "no better than v1", token);
-            var again = await ledger.RegisterAsync("dev-1", 2, "cc33", FieldVersionState.Offered, null, At.AddHours(2), token);
+            var again = await ledger.RegisterAsync(
+                "dev-1", 2, "cc33", FieldVersionState.Offered, null, At.AddHours(2), token);
             Assert.Equal(("bb22", FieldVersionState.Refused), (again.Sha256, again.State));
             await Assert.ThrowsAsync<InvalidOperationException>(() => ledger.SetBaselineAsync("dev-1", 9, 0.1, token));
         }
@@ -42,7 +44,8 @@ public sealed class FieldUpdateLedgerTests(PostgresFixture postgres) : IDisposab
                 new FieldVersionRecord(1, "aa11", FieldVersionState.Watched, null, "/p/dev-1-v1.edgepkg", 0.0425, At),
                 await ledger.VersionAsync("dev-1", 1, token));
             Assert.Equal(
-                new FieldVersionRecord(2, "bb22", FieldVersionState.Refused, "no better than v1", null, null, At.AddHours(1)),
+                new FieldVersionRecord(
+                    2, "bb22", FieldVersionState.Refused, "no better than v1", null, null, At.AddHours(1)),
                 await ledger.VersionAsync("dev-1", 2, token));
             Assert.Null(await ledger.VersionAsync("dev-1", 3, token));
         }
@@ -50,7 +53,8 @@ public sealed class FieldUpdateLedgerTests(PostgresFixture postgres) : IDisposab
 
     [Theory]
     [MemberData(nameof(Dialects))]
-    public async Task Sessions_remember_a_refusal_until_an_acceptance_and_a_completed_session_consumes_a_request(StoreDialect dialect)
+    public async Task Sessions_remember_a_refusal_until_an_acceptance_and_a_completed_one_consumes_a_request(
+        StoreDialect dialect)
     {
         var token = TestContext.Current.CancellationToken;
         await using var store = await MeasurementStore.OpenAsync(await TargetAsync(dialect), token);
@@ -58,25 +62,37 @@ public sealed class FieldUpdateLedgerTests(PostgresFixture postgres) : IDisposab
         Assert.Equal(FieldDeviceRecord.Empty, await ledger.DeviceAsync("dev-1", token));
 
         await ledger.RequestAsync("dev-1", At, token);
-        await ledger.RecordSessionAsync("dev-1", new(At, At.AddMinutes(1), "operator", FieldSessionOutcome.Failed, "agent went offline", null, null), token);
+        await ledger.RecordSessionAsync("dev-1", Session(0, "operator", FieldSessionOutcome.Failed, null, null), token);
         var failed = await ledger.DeviceAsync("dev-1", token);
-        Assert.Equal((FieldSessionOutcome.Failed, (DateTimeOffset?)null, (DateTimeOffset?)At), (failed.LastOutcome, failed.LastCompleted, failed.Requested));
+        Assert.Equal(FieldSessionOutcome.Failed, failed.LastOutcome);
+        Assert.Equal(((DateTimeOffset?)null, (DateTimeOffset?)At), (failed.LastCompleted, failed.Requested));
 
-        await ledger.RecordSessionAsync("dev-1", new(At.AddMinutes(5), At.AddMinutes(6), "operator", FieldSessionOutcome.Refused, "no better", 2, 0.4), token);
+        await ledger.RecordSessionAsync("dev-1", Session(5, "operator", FieldSessionOutcome.Refused, 2, 0.4), token);
+        var end = At.AddMinutes(6);
         Assert.Equal(
-            new FieldDeviceRecord(At.AddMinutes(6), "operator", FieldSessionOutcome.Refused, "no better", At.AddMinutes(6), 2, 0.4, null),
+            new FieldDeviceRecord(end, "operator", FieldSessionOutcome.Refused, "refused", end, 2, 0.4, null),
             await ledger.DeviceAsync("dev-1", token));
 
-        await ledger.RecordSessionAsync("dev-1", new(At.AddHours(1), At.AddHours(1).AddMinutes(1), "drift", FieldSessionOutcome.Failed, "broker down", null, 0.7), token);
-        Assert.Equal((2, (double?)0.4), ((await ledger.DeviceAsync("dev-1", token)).RefusedVersion, (await ledger.DeviceAsync("dev-1", token)).RefusedRise));
+        await ledger.RecordSessionAsync("dev-1", Session(60, "drift", FieldSessionOutcome.Failed, null, 0.7), token);
+        var stillRefused = await ledger.DeviceAsync("dev-1", token);
+        Assert.Equal((2, (double?)0.4), (stillRefused.RefusedVersion, stillRefused.RefusedRise));
 
-        await ledger.RecordSessionAsync("dev-1", new(At.AddHours(2), At.AddHours(2).AddMinutes(1), "drift", FieldSessionOutcome.Accepted, "activated", 3, 0.7), token);
+        await ledger.RecordSessionAsync("dev-1", Session(120, "drift", FieldSessionOutcome.Accepted, 3, 0.7), token);
         var accepted = await ledger.DeviceAsync("dev-1", token);
-        Assert.Equal(((int?)null, (double?)null, (DateTimeOffset?)At.AddHours(2).AddMinutes(1)), (accepted.RefusedVersion, accepted.RefusedRise, accepted.LastCompleted));
+        Assert.Equal(((int?)null, (double?)null), (accepted.RefusedVersion, accepted.RefusedRise));
+        Assert.Equal(At.AddMinutes(121), accepted.LastCompleted);
     }
 
     public void Dispose() => _folder.Dispose();
 
-    private async Task<string> TargetAsync(StoreDialect dialect) =>
-        dialect == StoreDialect.Sqlite ? _folder.Path($"ledger-{Guid.NewGuid():N}.db") : await postgres.NewDatabaseAsync();
+    /// <summary>A session that starts <paramref name="minute"/> minutes after <see cref="At"/> and lasts one.</summary>
+    private static FieldSessionRecord Session(
+        int minute, string reason, FieldSessionOutcome outcome, int? version, double? rise) =>
+        new(At.AddMinutes(minute), At.AddMinutes(minute + 1), reason, outcome, Name(outcome), version, rise);
+
+    private static string Name(FieldSessionOutcome outcome) => outcome.ToString().ToLowerInvariant();
+
+    private async Task<string> TargetAsync(StoreDialect dialect) => dialect == StoreDialect.Sqlite
+        ? _folder.Path($"ledger-{Guid.NewGuid():N}.db")
+        : await postgres.NewDatabaseAsync();
 }

@@ -18,7 +18,7 @@ public sealed class FieldUpdateRestartTests
     };
 
     [Fact]
-    public async Task Restarted_trainers_act_on_earlier_drift_never_loop_on_a_refusal_nor_republish_an_accepted_version()
+    public async Task Restarted_trainers_act_on_earlier_drift_never_loop_on_a_refusal_nor_republish_accepted_versions()
     {
         await using var lab = await FieldLab.StartAsync();
         await lab.MeasureAsync(300);
@@ -55,14 +55,16 @@ public sealed class FieldUpdateRestartTests
             Assert.Equal((3, true), (accepted.Version, accepted.Accepted));
         }
 
-        // Still started with --watch v1: it learns from the agent's status that v3 runs and continues from v3's package.
+        // Still started with --watch v1: it learns from the agent's status that v3 runs, and continues from v3's
+        // package.
         await using (var fourth = await lab.StartTrainerAsync(Policy))
         {
             Assert.Empty(await fourth.CheckAsync());
             Assert.Equal((3, "below-threshold"), (fourth.Device.Version, fourth.Decisions[^1].Reason));
             Assert.Empty(await fourth.CheckAsync());
             Assert.Equal(3, fourth.Metrics.ModelPublishedVersion.WithLabels(FieldLab.Device).Value);
-            var v3 = await fourth.Service.Ledger.VersionAsync(FieldLab.Device, 3, TestContext.Current.CancellationToken);
+            var v3 = await fourth.Service.Ledger.VersionAsync(
+                FieldLab.Device, 3, TestContext.Current.CancellationToken);
             Assert.Equal(FieldVersionState.Accepted, v3!.State);
             Assert.Equal(v3.Sha256, fourth.Device.ContentHash);
         }
@@ -73,7 +75,8 @@ public sealed class FieldUpdateRestartTests
         Assert.NotEqual(offered[0].Sha256, offered[1].Sha256);
         foreach (var (version, sha) in offered)
         {
-            var kept = await File.ReadAllBytesAsync(Path.Combine(lab.PackageDirectory, $"{FieldLab.Device}-v{version}.edgepkg"), TestContext.Current.CancellationToken);
+            var path = Path.Combine(lab.PackageDirectory, $"{FieldLab.Device}-v{version}.edgepkg");
+            var kept = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
             Assert.Equal(sha, FieldPackageLoader.Hash(kept));
         }
     }
@@ -87,7 +90,8 @@ public sealed class FieldUpdateRestartTests
         using (var first = TrainerProcess.Start(serve))
         {
             await first.WaitForAsync($"Field check of {FieldLab.Device}: wait (below-threshold)");
-            var (exit, output) = await TrainerProcess.RunAsync("retrain", "--store", lab.StorePath, "--device-id", FieldLab.Device);
+            var (exit, output) = await TrainerProcess.RunAsync(
+                "retrain", "--store", lab.StorePath, "--device-id", FieldLab.Device);
             Assert.True(exit == 0, output);
             Assert.Contains($"requested a field update of {FieldLab.Device}", output, StringComparison.Ordinal);
             await first.WaitForAsync($"Field check of {FieldLab.Device}: start (operator-request)");

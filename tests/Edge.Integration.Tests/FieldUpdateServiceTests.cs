@@ -33,8 +33,8 @@ public sealed class FieldUpdateServiceTests
         var metrics = new TrainerMetrics();
         using var key = PackageSigning.CreateKey();
         // Nobody listens on this port: the agents' status cannot be read.
-        var broker = new BrokerOptions { Host = "127.0.0.1", Port = UnusedPort(), UseTls = false, AllowPlaintext = true, ClientId = "watch" };
-        var service = new FieldUpdateService(store, Policy, new FieldPatSession(Settings(broker, key), metrics), NullLogger.Instance, metrics);
+        var session = new FieldPatSession(Settings(Plain(UnusedPort()), key), metrics);
+        var service = new FieldUpdateService(store, Policy, session, NullLogger.Instance, metrics);
         var model = PnnArchitectures.ForSystem("electronic", part, 12, 7, 64, seed: 1);
         service.Track(new FieldDevice("odd", model, 1, twin, DateTimeOffset.UtcNow));
         var drifting = new FieldDevice("drifting", model, 1, twin, DateTimeOffset.UtcNow);
@@ -72,11 +72,13 @@ public sealed class FieldUpdateServiceTests
 
         var metrics = new TrainerMetrics();
         using var key = PackageSigning.CreateKey();
-        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "watch" };
-        var service = new FieldUpdateService(store, Policy, new FieldPatSession(Settings(options, key), metrics), NullLogger.Instance, metrics);
+        var session = new FieldPatSession(Settings(Plain(broker.Port), key), metrics);
+        var service = new FieldUpdateService(store, Policy, session, NullLogger.Instance, metrics);
         var decisions = new List<FieldDecision>();
         service.Decided += (_, decision) => decisions.Add(decision);
-        service.Track(new FieldDevice("ghost", PnnArchitectures.ForSystem("electronic", part, 12, 7, 64, seed: 1), 1, new PhysicsTwin(system.Physics, "nominal"), DateTimeOffset.UtcNow));
+        var model = PnnArchitectures.ForSystem("electronic", part, 12, 7, 64, seed: 1);
+        var twin = new PhysicsTwin(system.Physics, "nominal");
+        service.Track(new FieldDevice("ghost", model, 1, twin, DateTimeOffset.UtcNow));
         await service.Ledger.RequestAsync("ghost", DateTimeOffset.UtcNow, token);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -99,7 +101,17 @@ public sealed class FieldUpdateServiceTests
         Assert.Equal(1, await service.Ledger.MaxVersionAsync("ghost", token)); // only the v1 it runs: nothing offered
     }
 
-    private static readonly FieldUpdatePolicy Policy = new() { DriftThreshold = 0.15, Cooldown = TimeSpan.Zero, MinimumSamples = 100, DriftSamples = 200 };
+    private static readonly FieldUpdatePolicy Policy = new()
+    {
+        DriftThreshold = 0.15,
+        Cooldown = TimeSpan.Zero,
+        MinimumSamples = 100,
+        DriftSamples = 200,
+    };
+
+    /// <summary>Plain MQTT to <paramref name="port"/> on this machine, as the watch's trainer identity.</summary>
+    private static BrokerOptions Plain(int port) =>
+        new() { Host = "127.0.0.1", Port = port, UseTls = false, AllowPlaintext = true, ClientId = "watch" };
 
     private static FieldPatSettings Settings(BrokerOptions broker, System.Security.Cryptography.ECDsa key) => new()
     {

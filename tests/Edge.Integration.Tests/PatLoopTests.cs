@@ -70,10 +70,16 @@ public sealed class PatLoopTests
         await using var silent = await StandInAgent.ConnectAsync(broker.Port, "silent");
         await silent.AnnounceAsync(StatusMessage.Online, spec);
         var metrics = new TrainerMetrics();
-        await using var remote = await RemoteDevice.ConnectAsync(Remote(broker.Port, "silent") with { AttemptTimeout = TimeSpan.FromMilliseconds(200), Retries = 2 }, metrics, TestContext.Current.CancellationToken);
+        var token = TestContext.Current.CancellationToken;
+        var quick = Remote(broker.Port, "silent") with { AttemptTimeout = TimeSpan.FromMilliseconds(200), Retries = 2 };
+        await using var remote = await RemoteDevice.ConnectAsync(quick, metrics, token);
         var drives = Drives(remote.Spec, 2, seed: 1);
-        var unanswered = await Assert.ThrowsAsync<RemoteDeviceException>(async () => await remote.ForwardAsync(drives, new float[2 * remote.Spec.OutputSize], TestContext.Current.CancellationToken));
-        Assert.Equal("Agent 'silent' did not answer a PAT request of 2 drives: no reply within 0.2 s, attempts: 3 (is it online and serving?).", unanswered.Message);
+        var unanswered = await Assert.ThrowsAsync<RemoteDeviceException>(
+            async () => await remote.ForwardAsync(drives, new float[2 * remote.Spec.OutputSize], token));
+        Assert.Equal(
+            "Agent 'silent' did not answer a PAT request of 2 drives: no reply within 0.2 s, attempts: 3 "
+            + "(is it online and serving?).",
+            unanswered.Message);
         Assert.Equal(2, metrics.RemoteRetries.Value);
         Assert.Equal(3, silent.Requests.Count);
     }
@@ -86,14 +92,17 @@ public sealed class PatLoopTests
         using var folder = new TempFolder();
         var agent = await AgentInstance.StartAsync(broker.Port, "vanishing", folder.Path("outbox.db"));
         var metrics = new TrainerMetrics();
-        await using var remote = await RemoteDevice.ConnectAsync(Remote(broker.Port, "vanishing") with { AttemptTimeout = TimeSpan.FromSeconds(5) }, metrics, TestContext.Current.CancellationToken);
+        var token = TestContext.Current.CancellationToken;
+        var patient = Remote(broker.Port, "vanishing") with { AttemptTimeout = TimeSpan.FromSeconds(5) };
+        await using var remote = await RemoteDevice.ConnectAsync(patient, metrics, token);
 
         // A stopping agent publishes its offline status; the trainer sends nothing more and waits for no timeout.
         await agent.DisposeAsync();
         var drives = Drives(remote.Spec, 2, seed: 1);
         await Eventually.TrueAsync(() => remote.AgentOffline, "the offline status seen by the remote device");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var gone = await Assert.ThrowsAsync<RemoteDeviceException>(async () => await remote.ForwardAsync(drives, new float[2 * remote.Spec.OutputSize], TestContext.Current.CancellationToken));
+        var gone = await Assert.ThrowsAsync<RemoteDeviceException>(
+            async () => await remote.ForwardAsync(drives, new float[2 * remote.Spec.OutputSize], token));
         Assert.Equal("Agent 'vanishing' went offline (its status says so); PAT requests stopped.", gone.Message);
         Assert.InRange(clock.Elapsed.TotalSeconds, 0, 1);
         Assert.Equal(0, metrics.RemoteRetries.Value);

@@ -4,7 +4,7 @@ using Edge.Trainer.Live;
 
 namespace Edge.Integration.Tests;
 
-/// <summary>PAT requests carry an MQTT message expiry: an agent that comes back late does not play stale ones.</summary>
+/// <summary>PAT requests carry an MQTT message expiry: an agent that returns late does not play stale ones.</summary>
 public sealed class PatRequestExpiryTests
 {
     [Fact]
@@ -23,21 +23,27 @@ public sealed class PatRequestExpiryTests
             Retries = 1,
             RequestExpiry = TimeSpan.FromSeconds(2),
         };
-        await using var remote = await RemoteDevice.ConnectAsync(options, cancellationToken: TestContext.Current.CancellationToken);
+        var token = TestContext.Current.CancellationToken;
+        await using var remote = await RemoteDevice.ConnectAsync(options, cancellationToken: token);
 
         var stale = PatLoopTests.Drives(spec, 2, seed: 1);
-        var unanswered = await Assert.ThrowsAsync<RemoteDeviceException>(async () => await remote.ForwardAsync(stale, new float[2 * spec.OutputSize], TestContext.Current.CancellationToken));
-        Assert.Equal("Agent 'sleeper' did not answer a PAT request of 2 drives: no reply within 0.3 s, attempts: 2 (is it online and serving?).", unanswered.Message);
+        var unanswered = await Assert.ThrowsAsync<RemoteDeviceException>(
+            async () => await remote.ForwardAsync(stale, new float[2 * spec.OutputSize], token));
+        Assert.Equal(
+            "Agent 'sleeper' did not answer a PAT request of 2 drives: no reply within 0.3 s, attempts: 2 "
+            + "(is it online and serving?).",
+            unanswered.Message);
 
         // Past the stale request's expiry, a fresh request goes out and the agent returns at once.
-        await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), token);
         var fresh = PatLoopTests.Drives(spec, 2, seed: 2);
-        await Assert.ThrowsAsync<RemoteDeviceException>(async () => await remote.ForwardAsync(fresh, new float[2 * spec.OutputSize], TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<RemoteDeviceException>(
+            async () => await remote.ForwardAsync(fresh, new float[2 * spec.OutputSize], token));
         await sleeper.ReconnectAsync();
 
         // Both attempts at the fresh request arrive; neither attempt at the stale one does.
-        await Eventually.TrueAsync(() => sleeper.Requests.Count >= 2, "the fresh request's two attempts delivered from the session");
-        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => sleeper.Requests.Count >= 2, "the fresh request's two attempts delivered");
+        await Task.Delay(TimeSpan.FromMilliseconds(500), token);
         Assert.Equal(2, sleeper.Requests.Count);
         Assert.All(sleeper.Requests, delivered =>
         {
@@ -49,9 +55,11 @@ public sealed class PatRequestExpiryTests
     [Fact]
     public void An_expiry_that_does_not_exceed_the_attempt_timeout_is_refused_by_name()
     {
-        var options = PatLoopTests.Remote(1883, "x") with { AttemptTimeout = TimeSpan.FromSeconds(5), RequestExpiry = TimeSpan.FromSeconds(5) };
+        var fiveSeconds = TimeSpan.FromSeconds(5);
+        var options = PatLoopTests.Remote(1883, "x") with { AttemptTimeout = fiveSeconds, RequestExpiry = fiveSeconds };
         var error = Assert.Throws<ArgumentException>(() => options.RequestExpirySeconds);
-        Assert.Contains("RequestExpiry (00:00:05) must exceed AttemptTimeout (00:00:05)", error.Message, StringComparison.Ordinal);
+        const string Expected = "RequestExpiry (00:00:05) must exceed AttemptTimeout (00:00:05)";
+        Assert.Contains(Expected, error.Message, StringComparison.Ordinal);
         Assert.Equal(10u, (options with { RequestExpiry = null }).RequestExpirySeconds);
     }
 }

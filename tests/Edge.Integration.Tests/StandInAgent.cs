@@ -55,14 +55,18 @@ public sealed class StandInAgent : IAsyncDisposable
         return agent;
     }
 
-    /// <summary>Connects (again) and subscribes to its PAT requests; a persistent session then gets what was queued.</summary>
+    /// <summary>Connects (again) and subscribes to its PAT requests; a persistent session gets what was queued.
+    /// </summary>
     public async Task ReconnectAsync()
     {
         await _client.ConnectAsync(_options, TestContext.Current.CancellationToken);
-        await _client.SubscribeAsync(EdgeTopics.For(DeviceId, TopicKind.PatRequest), MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+        var requests = EdgeTopics.For(DeviceId, TopicKind.PatRequest);
+        var token = TestContext.Current.CancellationToken;
+        await _client.SubscribeAsync(requests, MqttQualityOfServiceLevel.AtLeastOnce, token);
     }
 
-    /// <summary>Publishes its retained status: <paramref name="state"/>, with the layer spec and model version when online.</summary>
+    /// <summary>Publishes its retained status: <paramref name="state"/>, with spec and model version when online.
+    /// </summary>
     public async Task AnnounceAsync(string state, LayerSpec spec, int? modelVersion = 1)
     {
         var online = state == StatusMessage.Online;

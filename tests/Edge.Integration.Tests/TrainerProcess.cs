@@ -17,7 +17,8 @@ public sealed class TrainerProcess : IDisposable
 
     public static TrainerProcess Start(params string[] arguments)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "edge-trainer.exe" : "edge-trainer"))
+        var executable = OperatingSystem.IsWindows() ? "edge-trainer.exe" : "edge-trainer";
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, executable))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -46,7 +47,8 @@ public sealed class TrainerProcess : IDisposable
         return (trainer._process.ExitCode, string.Join('\n', trainer.Lines));
     }
 
-    /// <summary>Waits until <paramref name="count"/> lines contain <paramref name="text"/>; fails if the process exits first.</summary>
+    /// <summary>Waits until <paramref name="count"/> lines contain <paramref name="text"/>; fails if it exits first.
+    /// </summary>
     public async Task WaitForAsync(string text, int count = 1, double seconds = 120)
     {
         await Eventually.TrueAsync(
