@@ -100,6 +100,9 @@ public sealed partial class FieldUpdateService
     /// <summary>Checks every <see cref="FieldUpdatePolicy.CheckInterval"/> until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var watched = string.Join(", ", _devices.Select(d => $"{d.DeviceId} (v{d.Version})"));
+        var schedule = _policy.Schedule?.ToString() ?? "off";
+        LogWatching(watched, _policy.CheckInterval, _policy.DriftThreshold, _policy.Cooldown, schedule);
         using var timer = new PeriodicTimer(_policy.CheckInterval, _clock);
         try
         {
@@ -206,6 +209,13 @@ public sealed partial class FieldUpdateService
 
     private void Count(FieldDevice device, string decision, string reason) =>
         _metrics?.FieldDecisions.WithLabels(device.DeviceId, decision, reason).Inc();
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Field updates: watching {Devices}; check every {Interval}, drift threshold {Threshold:F3}, "
+            + "cooldown {Cooldown}, schedule {Schedule}")]
+    private partial void LogWatching(
+        string devices, TimeSpan interval, double threshold, TimeSpan cooldown, string schedule);
 
     [LoggerMessage(
         Level = LogLevel.Information,
