@@ -57,11 +57,7 @@ public sealed class FieldUpdatePolicyTests
         var operatorRequest = Start(UpdateReason.Operator, "operator-request");
         Assert.Equal(operatorRequest, Decide(policy, refusedAt.AddMinutes(2), 0.5, asked));
 
-        // A request older than the last completed session was consumed by it.
-        var consumed = refused with { Requested = refusedAt.AddMinutes(-1) };
-        Assert.Equal("refused-recently", Decide(policy, hourLater, 0.5, consumed).Reason);
-
-        // A refused schedule session answered no drift: drift afterwards is new evidence.
+        // A session refused while there was no score answered no drift: drift afterwards is new evidence.
         var scheduleRefused = refused with { RefusedRise = null };
         Assert.Equal(UpdateReason.Drift, Decide(policy, hourLater, 0.2, scheduleRefused).Start);
     }

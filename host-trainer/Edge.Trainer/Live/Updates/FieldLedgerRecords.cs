@@ -56,7 +56,7 @@ public sealed record FieldVersionRecord(
 /// <param name="LastDetail">The agent's verdict or the failure, in words.</param>
 /// <param name="LastCompleted">When the last accepted or refused session ended (the cooldown counts from here).</param>
 /// <param name="RefusedVersion">The version refused since the last acceptance, if any.</param>
-/// <param name="RefusedRise">The drift rise the refused session answered (null: it was not a drift session).</param>
+/// <param name="RefusedRise">The drift rise when the refused session started (null: there was no score).</param>
 /// <param name="Requested">When an operator asked for an update that has not run yet.</param>
 public sealed record FieldDeviceRecord(
     DateTimeOffset? LastSession,
@@ -79,7 +79,7 @@ public sealed record FieldDeviceRecord(
 /// <param name="Outcome">How it ended.</param>
 /// <param name="Detail">The verdict or failure in words.</param>
 /// <param name="Version">The version offered, if it came that far.</param>
-/// <param name="DriftRise">The drift rise it answered, if it was a drift session.</param>
+/// <param name="DriftRise">The drift rise when it started, if scored.</param>
 public sealed record FieldSessionRecord(
     DateTimeOffset Started,
     DateTimeOffset At,

@@ -115,7 +115,8 @@ public sealed record FieldUpdatePolicy
     private FieldDecision Wanted(FieldCheck check)
     {
         var ledger = check.Ledger;
-        if (ledger.Requested is { } requested && !(ledger.LastCompleted >= requested))
+        // The ledger clears a request once a session that started after it completed.
+        if (ledger.Requested is not null)
         {
             return new FieldDecision(UpdateReason.Operator, "operator-request", null);
         }

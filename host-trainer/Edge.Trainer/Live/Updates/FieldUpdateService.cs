@@ -142,7 +142,8 @@ public sealed partial class FieldUpdateService
     {
         Starting?.Invoke(device, why, rise);
         var reason = FieldPatSession.Name(why);
-        var driftRise = why == UpdateReason.Drift ? rise : null;
+        // Whatever started it, a refusal answers the drift seen then: only more drift is a new reason.
+        var driftRise = rise;
         try
         {
             var outcome = await _session.RunAsync(device, why, rise, _book, Progress, cancellationToken)
