@@ -83,6 +83,36 @@ public sealed class FieldUpdateLedgerTests(PostgresFixture postgres) : IDisposab
         Assert.Equal(At.AddMinutes(121), accepted.LastCompleted);
     }
 
+    [Fact]
+    public async Task Version_numbers_skip_every_kept_package_and_a_kept_file_is_never_overwritten()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var store = await MeasurementStore.OpenAsync(_folder.Path("book.db"), token);
+        var ledger = new FieldUpdateLedger(store);
+        var kept = _folder.Path("kept");
+        Directory.CreateDirectory(kept);
+        // A ledger that was reset: the packages on disk still hold versions 2 and 3, the agent runs 1.
+        await File.WriteAllBytesAsync(Path.Combine(kept, "dev-1-v2.edgepkg"), [2], token);
+        await File.WriteAllBytesAsync(Path.Combine(kept, "dev-1-v3.edgepkg"), [3], token);
+        var book = new FieldVersionBook(ledger, kept, TimeProvider.System);
+        var system = Edge.Domain.Simulation.PhysicalSystems.Get("electronic");
+        var part = system.CreateDevice("dev-1", 1);
+        var model = Edge.Trainer.Training.PnnArchitectures.ForSystem("electronic", part, 12, 7, 32, seed: 1);
+        var device = new FieldDevice("dev-1", model, 1, new Edge.Trainer.Twins.PhysicsTwin(system.Physics, "n"), At);
+
+        Assert.Equal(4, await book.NextAsync(device, token));
+        var taken = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => book.RecordOfferAsync("dev-1", 3, [9], token));
+        Assert.Contains("already kept", taken.Message, StringComparison.Ordinal);
+        Assert.Equal([3], await File.ReadAllBytesAsync(Path.Combine(kept, "dev-1-v3.edgepkg"), token));
+
+        var hash = await book.RecordOfferAsync("dev-1", 4, [4, 4], token);
+        Assert.Equal(FieldPackageLoader.Hash([4, 4]), hash);
+        Assert.Equal(5, await book.NextAsync(device, token));
+        var four = await ledger.VersionAsync("dev-1", 4, token);
+        Assert.Equal((FieldVersionState.Offered, hash), (four!.State, four.Sha256));
+    }
+
     public void Dispose() => _folder.Dispose();
 
     /// <summary>A session that starts <paramref name="minute"/> minutes after <see cref="At"/> and lasts one.</summary>

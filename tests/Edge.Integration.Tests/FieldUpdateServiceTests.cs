@@ -101,6 +101,37 @@ public sealed class FieldUpdateServiceTests
         Assert.Equal(1, await service.Ledger.MaxVersionAsync("ghost", token)); // only the v1 it runs: nothing offered
     }
 
+    [Fact]
+    public async Task The_watch_follows_the_version_the_agents_status_names_before_deciding_anything()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var broker = TestBroker.Create("mosquitto");
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        await using var store = await MeasurementStore.OpenAsync(folder.Path("store.db"), token);
+        var system = PhysicalSystems.Get("electronic");
+        var part = system.CreateDevice("moved", 1);
+        await using var agent = await StandInAgent.ConnectAsync(broker.Port, "moved");
+        using var key = PackageSigning.CreateKey();
+        var session = new FieldPatSession(Settings(Plain(broker.Port), key), new TrainerMetrics());
+        var service = new FieldUpdateService(store, Policy, session, NullLogger.Instance);
+        var model = PnnArchitectures.ForSystem("electronic", part, 12, 7, 64, seed: 1);
+        var trained = DateTimeOffset.UtcNow.AddHours(-1);
+        var device = new FieldDevice("moved", model, 2, new PhysicsTwin(system.Physics, "nominal"), trained);
+        service.Track(device);
+        var book = new FieldVersionBook(service.Ledger, null, TimeProvider.System);
+
+        // Someone else deployed v5: the next offer must be newer than what the agent runs.
+        await agent.AnnounceAsync(StatusMessage.Online, part.Spec, modelVersion: 5);
+        Assert.Empty(await service.CheckOnceAsync(token));
+        Assert.Equal((5, 6), (device.Version, await book.NextAsync(device, token)));
+
+        // A rollback to v4, announced after v5 was trained, is followed too.
+        await agent.AnnounceAsync(StatusMessage.Online, part.Spec, modelVersion: 4);
+        Assert.Empty(await service.CheckOnceAsync(token));
+        Assert.Equal((4, 6), (device.Version, await book.NextAsync(device, token)));
+    }
+
     private static readonly FieldUpdatePolicy Policy = new()
     {
         DriftThreshold = 0.15,

@@ -146,6 +146,10 @@ internal sealed partial class FieldDeviceSync(
             }
         }
 
+        // Recorded so that its number is never offered again, even after the agent moves on or rolls back.
+        await ledger.RegisterAsync(
+            device.DeviceId, active, null, FieldVersionState.Watched, null, DateTimeOffset.UtcNow, cancellationToken)
+            .ConfigureAwait(false);
         device.AdoptVersion(active);
         LogUnknownVersion(device.DeviceId, previous, active);
     }
