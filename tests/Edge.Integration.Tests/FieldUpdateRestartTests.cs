@@ -107,4 +107,18 @@ public sealed class FieldUpdateRestartTests
         Assert.Equal(0, second.Count($"Field check of {FieldLab.Device}: start"));
         Assert.Equal(new[] { 2 }, lab.Verdicts.Offered.Select(o => o.Version));
     }
+
+    [Theory]
+    [InlineData("--cooldown", "-00:01:00", "--cooldown -00:01:00 must not be negative.")]
+    [InlineData("--drift-min-samples", "400", "--drift-min-samples 400 must be at least 1 and at most --drift-samples")]
+    [InlineData("--check-every", "00:00:00", "--check-every 00:00:00 must be positive.")]
+    public async Task A_bad_watch_option_stops_serve_naming_the_option(string option, string value, string expected)
+    {
+        using var folder = new TempFolder();
+        var (exit, output) = await TrainerProcess.RunAsync(
+            "serve", "--broker", "mqtt://127.0.0.1:1", "--allow-plaintext", "--store", folder.Path("store.db"),
+            "--watch", "dev-a=missing.edgepkg", option, value);
+        Assert.Equal(2, exit);
+        Assert.Contains($"error: {expected}", output, StringComparison.Ordinal);
+    }
 }

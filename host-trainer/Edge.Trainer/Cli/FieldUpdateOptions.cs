@@ -76,6 +76,7 @@ internal sealed class FieldUpdateOptions
             return null;
         }
 
+        var policy = Policy(parse);
         var keyFile = parse.GetValue(_key) ?? throw new ArgumentException("--watch needs --signing-key: field updates are signed packages.");
         var calibrationFile = parse.GetValue(_calibration) ?? throw new ArgumentException("--watch needs --calibration: the agents' calibration set is hashed into each package.");
         var system = PhysicalSystems.Get(parse.GetValue(_system)!);
@@ -99,15 +100,6 @@ internal sealed class FieldUpdateOptions
                 },
                 PackageDirectory = parse.GetValue(_packages)!.FullName,
             };
-            var policy = new FieldUpdatePolicy
-            {
-                DriftThreshold = parse.GetValue(_threshold),
-                CheckInterval = parse.GetValue(_checkEvery),
-                Schedule = parse.GetValue(_updateEvery),
-                Cooldown = parse.GetValue(_cooldown),
-                DriftSamples = parse.GetValue(_driftSamples),
-                MinimumSamples = parse.GetValue(_minimumSamples),
-            }.Validate();
             // The watched packages were signed with this key: verify them, and the kept ones, with its public half.
             trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(key));
             var loader = new FieldPackageLoader(trust, system, task.Test.Count);
@@ -123,6 +115,42 @@ internal sealed class FieldUpdateOptions
             trust?.Dispose();
             key.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The drift watch's policy; each bad value is refused naming its option.</summary>
+    private FieldUpdatePolicy Policy(ParseResult parse)
+    {
+        var threshold = parse.GetValue(_threshold);
+        var every = parse.GetValue(_checkEvery);
+        var schedule = parse.GetValue(_updateEvery);
+        var cooldown = parse.GetValue(_cooldown);
+        var (samples, minimum) = (parse.GetValue(_driftSamples), parse.GetValue(_minimumSamples));
+        Require(
+            double.IsFinite(threshold) && threshold > 0,
+            $"--drift-threshold {threshold} must be a positive relative rise (0.15 = 15 %).");
+        Require(every > TimeSpan.Zero, $"--check-every {every} must be positive.");
+        Require(schedule is null || schedule > TimeSpan.Zero, $"--update-every {schedule} must be positive.");
+        Require(cooldown >= TimeSpan.Zero, $"--cooldown {cooldown} must not be negative.");
+        Require(
+            minimum >= 1 && samples >= minimum,
+            $"--drift-min-samples {minimum} must be at least 1 and at most --drift-samples {samples}.");
+        return new FieldUpdatePolicy
+        {
+            DriftThreshold = threshold,
+            CheckInterval = every,
+            Schedule = schedule,
+            Cooldown = cooldown,
+            DriftSamples = samples,
+            MinimumSamples = minimum,
+        }.Validate();
+
+        static void Require(bool valid, string problem)
+        {
+            if (!valid)
+            {
+                throw new ArgumentException(problem);
+            }
         }
     }
 
