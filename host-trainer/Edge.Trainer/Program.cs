@@ -11,6 +11,7 @@ var root = new RootCommand("Edge host trainer: digital twins and physics-aware t
     ServeCommand.Create(),
     PublishCommand.Create(),
     RollbackCommand.Create(),
+    RetrainCommand.Create(),
     ReportCommand.Create(),
 };
 

@@ -11,24 +11,96 @@ public sealed class FieldUpdatePolicyTests
 {
     private static readonly DateTimeOffset Trained = new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
 
+    private static readonly FieldDeviceRecord Fresh = FieldDeviceRecord.Empty;
+
     [Fact]
-    public void Drift_above_the_threshold_is_due_once_the_cooldown_has_passed()
+    public void Drift_above_the_threshold_starts_once_the_cooldown_after_the_last_completed_session_has_passed()
     {
         var policy = new FieldUpdatePolicy { DriftThreshold = 0.05, Cooldown = TimeSpan.FromMinutes(30) }.Validate();
-        Assert.Equal(UpdateReason.Drift, policy.Due(Trained.AddHours(1), Trained, 0.051));
-        Assert.Equal(UpdateReason.None, policy.Due(Trained.AddHours(1), Trained, 0.05));
-        Assert.Equal(UpdateReason.None, policy.Due(Trained.AddMinutes(10), Trained, 0.5));
-        Assert.Equal(UpdateReason.None, policy.Due(Trained.AddHours(1), Trained, null));
+        var accepted = Fresh with { LastCompleted = At(50), LastOutcome = FieldSessionOutcome.Accepted };
+
+        // Counted from the last session, not from when the running package was made.
+        Assert.Equal(Start(UpdateReason.Drift, "drifted"), Decide(policy, At(10), 0.051, Fresh));
+        Assert.Equal(Wait("below-threshold"), Decide(policy, At(60), 0.05, Fresh));
+        Assert.Equal(Wait("cooldown", At(80)), Decide(policy, At(60), 0.5, accepted));
+        Assert.Equal(UpdateReason.Drift, Decide(policy, At(80), 0.5, accepted).Start);
+        Assert.Equal(Wait("no-score"), Decide(policy, At(60), null, Fresh));
+
+        // A failed session (agent gone, broker down) does not start a cooldown: the next check tries again.
+        var failed = Fresh with { LastSession = At(59), LastOutcome = FieldSessionOutcome.Failed };
+        Assert.Equal(UpdateReason.Drift, Decide(policy, At(60), 0.5, failed).Start);
     }
 
     [Fact]
-    public void The_schedule_comes_round_without_drift_and_drift_takes_precedence()
+    public void A_refused_offer_is_retried_only_for_more_drift_a_schedule_period_or_an_operator_request()
+    {
+        var policy = new FieldUpdatePolicy
+        {
+            DriftThreshold = 0.15,
+            Cooldown = TimeSpan.FromMinutes(10),
+            Schedule = TimeSpan.FromDays(1),
+        }.Validate();
+        var refusedAt = At(120);
+        var refused = Fresh with
+        {
+            LastCompleted = refusedAt,
+            LastOutcome = FieldSessionOutcome.Refused,
+            RefusedVersion = 2,
+            RefusedRise = 0.4,
+        };
+        var hourLater = refusedAt.AddHours(1);
+
+        Assert.Equal(Wait("refused-recently", refusedAt.AddDays(1)), Decide(policy, hourLater, 0.5, refused));
+        Assert.Equal(UpdateReason.Drift, Decide(policy, hourLater, 0.56, refused).Start);
+        Assert.Equal(UpdateReason.Schedule, Decide(policy, refusedAt.AddDays(1), 0.5, refused).Start);
+        var asked = refused with { Requested = refusedAt.AddMinutes(1) };
+        var operatorRequest = Start(UpdateReason.Operator, "operator-request");
+        Assert.Equal(operatorRequest, Decide(policy, refusedAt.AddMinutes(2), 0.5, asked));
+
+        // A session refused while there was no score answered no drift: drift afterwards is new evidence.
+        var scheduleRefused = refused with { RefusedRise = null };
+        Assert.Equal(UpdateReason.Drift, Decide(policy, hourLater, 0.2, scheduleRefused).Start);
+    }
+
+    [Fact]
+    public void Nothing_starts_while_the_agent_is_offline_or_its_status_unknown_and_the_reason_says_so()
+    {
+        var policy = new FieldUpdatePolicy
+        {
+            DriftThreshold = 0.15,
+            Cooldown = TimeSpan.Zero,
+            Schedule = TimeSpan.FromHours(1),
+        }.Validate();
+        var asked = Fresh with { Requested = Trained };
+        var offline = policy.Decide(new FieldCheck(At(120), 0.9, Trained, Fresh, AgentPresence.Offline));
+        var unknown = policy.Decide(new FieldCheck(At(120), null, Trained, asked, AgentPresence.Unknown));
+        var scheduled = policy.Decide(new FieldCheck(At(120), null, Trained, Fresh, AgentPresence.Offline));
+        Assert.Equal(Wait("agent-offline"), offline);
+        Assert.Equal(Wait("agent-status-unknown"), unknown);
+        Assert.Equal(Wait("agent-offline"), scheduled);
+    }
+
+    [Fact]
+    public void The_schedule_comes_round_from_the_later_of_training_and_the_last_completed_session()
     {
         var policy = new FieldUpdatePolicy { Schedule = TimeSpan.FromDays(1), Cooldown = TimeSpan.Zero }.Validate();
-        Assert.Equal(UpdateReason.None, policy.Due(Trained.AddHours(23), Trained, 0.0));
-        Assert.Equal(UpdateReason.Schedule, policy.Due(Trained.AddHours(24), Trained, null));
-        Assert.Equal(UpdateReason.Drift, policy.Due(Trained.AddHours(25), Trained, 1.0));
+        Assert.Equal(Wait("below-threshold", Trained.AddDays(1)), Decide(policy, At(23 * 60), 0.0, Fresh));
+        Assert.Equal(UpdateReason.Schedule, Decide(policy, At(24 * 60), null, Fresh).Start);
+        Assert.Equal(UpdateReason.Drift, Decide(policy, At(25 * 60), 1.0, Fresh).Start);
+        var refused = Fresh with { LastCompleted = At(20 * 60), RefusedVersion = 2 };
+        Assert.Equal(UpdateReason.None, Decide(policy, At(30 * 60), null, refused).Start);
+        Assert.Equal(UpdateReason.Schedule, Decide(policy, At(44 * 60), null, refused).Start);
     }
+
+    private static DateTimeOffset At(int minutes) => Trained.AddMinutes(minutes);
+
+    private static FieldDecision Start(UpdateReason reason, string why) => new(reason, why, null);
+
+    private static FieldDecision Wait(string why, DateTimeOffset? until = null) => new(UpdateReason.None, why, until);
+
+    private static FieldDecision Decide(
+        FieldUpdatePolicy policy, DateTimeOffset now, double? rise, FieldDeviceRecord ledger) =>
+        policy.Decide(new FieldCheck(now, rise, Trained, ledger, AgentPresence.Online));
 
     [Theory]
     [InlineData(0, 0.15, 10, 100, "CheckInterval must be positive")]
@@ -63,11 +135,12 @@ public sealed class FieldUpdatePolicyTests
         tracked.LoadInto(fresh);
         Assert.NotEqual(running.Parameters[random].Value[0], fresh.Parameters[random].Value[0]);
 
-        tracked.AdoptTwin(twin);
-        Assert.Null(tracked.BaselineDrift);
+        tracked.AdoptVersion(5);
+        Assert.Equal((5, (double?)null, (string?)null), (tracked.Version, tracked.BaselineDrift, tracked.ContentHash));
         tracked.BaselineDrift = 0.3;
-        tracked.Accept(fresh, 4, twin, Trained.AddDays(1));
-        Assert.Equal((4, Trained.AddDays(1), (double?)null), (tracked.Version, tracked.TrainedAt, tracked.BaselineDrift));
+        tracked.Accept(fresh, 6, twin, Trained.AddDays(1), "abc");
+        Assert.Equal((6, Trained.AddDays(1)), (tracked.Version, tracked.TrainedAt));
+        Assert.Equal(((double?)null, "abc"), (tracked.BaselineDrift, tracked.ContentHash));
 
         var other = PnnArchitectures.Digital(12, 7, 200, 32, seed: 1);
         var error = Assert.Throws<InvalidOperationException>(() => tracked.LoadInto(other));

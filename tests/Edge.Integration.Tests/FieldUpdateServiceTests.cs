@@ -10,11 +10,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Integration.Tests;
 
-/// <summary>The drift watch keeps going through what can fail: unusable measurements and an agent that is not there.</summary>
+/// <summary>
+/// The drift watch keeps going through what can fail — unusable measurements, a broker that does not answer, an
+/// agent that leaves mid-session — and says what it decided and why.
+/// </summary>
 public sealed class FieldUpdateServiceTests
 {
     [Fact]
-    public async Task Unscorable_measurements_and_a_failed_session_are_logged_counted_and_the_watch_goes_on()
+    public async Task Unscorable_measurements_and_an_unreachable_broker_are_logged_counted_and_the_watch_goes_on()
     {
         var token = TestContext.Current.CancellationToken;
         using var folder = new TempFolder();
@@ -29,16 +32,9 @@ public sealed class FieldUpdateServiceTests
 
         var metrics = new TrainerMetrics();
         using var key = PackageSigning.CreateKey();
-        var settings = new FieldPatSettings
-        {
-            // Nobody listens on this port: the session's connect fails.
-            Broker = new BrokerOptions { Host = "127.0.0.1", Port = UnusedPort(), UseTls = false, AllowPlaintext = true, ClientId = "watch" },
-            Task = VowelDataset.Load(),
-            System = "electronic",
-            SigningKey = key,
-            CalibrationSet = [1],
-        };
-        var service = new FieldUpdateService(store, new FieldUpdatePolicy { DriftThreshold = 0.15, Cooldown = TimeSpan.Zero, MinimumSamples = 100, DriftSamples = 200 }, new FieldPatSession(settings, metrics), NullLogger.Instance, metrics);
+        // Nobody listens on this port: the agents' status cannot be read.
+        var session = new FieldPatSession(Settings(Plain(UnusedPort()), key), metrics);
+        var service = new FieldUpdateService(store, Policy, session, NullLogger.Instance, metrics);
         var model = PnnArchitectures.ForSystem("electronic", part, 12, 7, 64, seed: 1);
         service.Track(new FieldDevice("odd", model, 1, twin, DateTimeOffset.UtcNow));
         var drifting = new FieldDevice("drifting", model, 1, twin, DateTimeOffset.UtcNow);
@@ -47,15 +43,115 @@ public sealed class FieldUpdateServiceTests
         Assert.Empty(await service.CheckOnceAsync(token));
         Assert.NotNull(drifting.BaselineDrift);
 
-        // The part warms up: its newest measurements move away from the twin, a session is due, and it fails.
+        // The part warms up: an update would be due, but with no status from the agent nothing is sent to it.
         part.AmbientShiftKelvin = 300;
         await store.AddAsync("drifting", Measure(part, 200, seed: 3), token);
         Assert.Empty(await service.CheckOnceAsync(token));
 
-        Assert.Equal(1, metrics.FieldUpdates.WithLabels("drifting", "drift", "failed").Value);
+        Assert.Equal(2, metrics.FieldDecisions.WithLabels("odd", "wait", "check-failed").Value);
+        Assert.Equal(1, metrics.FieldDecisions.WithLabels("drifting", "wait", "agent-status-unknown").Value);
+        Assert.True(metrics.DriftRise.WithLabels("drifting").Value > Policy.DriftThreshold);
+        Assert.Equal(0, metrics.FieldUpdates.WithLabels("drifting", "drift", "failed").Value);
         Assert.Equal(1, drifting.Version);
         Assert.Empty(drifting.History);
     }
+
+    [Fact]
+    public async Task An_agent_that_goes_offline_mid_session_ends_it_at_once_in_plain_words_and_gets_no_more_requests()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var broker = TestBroker.Create("mosquitto");
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        await using var store = await MeasurementStore.OpenAsync(folder.Path("store.db"), token);
+        var system = PhysicalSystems.Get("electronic");
+        var part = system.CreateDevice("ghost", 1);
+        await using var ghost = await StandInAgent.ConnectAsync(broker.Port, "ghost");
+        await ghost.AnnounceAsync(StatusMessage.Online, part.Spec);
+        ghost.OnRequest = () => ghost.AnnounceAsync(StatusMessage.Offline, part.Spec);
+
+        var metrics = new TrainerMetrics();
+        using var key = PackageSigning.CreateKey();
+        var session = new FieldPatSession(Settings(Plain(broker.Port), key), metrics);
+        var service = new FieldUpdateService(store, Policy, session, NullLogger.Instance, metrics);
+        var decisions = new List<FieldDecision>();
+        service.Decided += (_, decision) => decisions.Add(decision);
+        var model = PnnArchitectures.ForSystem("electronic", part, 12, 7, 64, seed: 1);
+        var twin = new PhysicsTwin(system.Physics, "nominal");
+        service.Track(new FieldDevice("ghost", model, 1, twin, DateTimeOffset.UtcNow));
+        await service.Ledger.RequestAsync("ghost", DateTimeOffset.UtcNow, token);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Empty(await service.CheckOnceAsync(token));
+
+        // Failed as soon as the status said offline, not after four 5-s PAT timeouts; the words say what happened.
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0, 15);
+        Assert.Equal(new FieldDecision(UpdateReason.Operator, "operator-request", null), decisions[0]);
+        Assert.Equal(1, metrics.FieldUpdates.WithLabels("ghost", "operator", "failed").Value);
+        var ledger = await service.Ledger.DeviceAsync("ghost", token);
+        Assert.Equal(FieldSessionOutcome.Failed, ledger.LastOutcome);
+        Assert.Equal("Agent 'ghost' went offline (its status says so); PAT requests stopped.", ledger.LastDetail);
+        Assert.NotNull(ledger.Requested);
+
+        // The request stays pending, but an agent whose status says offline gets no PAT requests.
+        var sent = ghost.Requests.Count;
+        Assert.Empty(await service.CheckOnceAsync(token));
+        Assert.Equal(new FieldDecision(UpdateReason.None, "agent-offline", null), decisions[^1]);
+        Assert.Equal(sent, ghost.Requests.Count);
+        Assert.Equal(1, await service.Ledger.MaxVersionAsync("ghost", token)); // only the v1 it runs: nothing offered
+    }
+
+    [Fact]
+    public async Task The_watch_follows_the_version_the_agents_status_names_before_deciding_anything()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var broker = TestBroker.Create("mosquitto");
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        await using var store = await MeasurementStore.OpenAsync(folder.Path("store.db"), token);
+        var system = PhysicalSystems.Get("electronic");
+        var part = system.CreateDevice("moved", 1);
+        await using var agent = await StandInAgent.ConnectAsync(broker.Port, "moved");
+        using var key = PackageSigning.CreateKey();
+        var session = new FieldPatSession(Settings(Plain(broker.Port), key), new TrainerMetrics());
+        var service = new FieldUpdateService(store, Policy, session, NullLogger.Instance);
+        var model = PnnArchitectures.ForSystem("electronic", part, 12, 7, 64, seed: 1);
+        var trained = DateTimeOffset.UtcNow.AddHours(-1);
+        var device = new FieldDevice("moved", model, 2, new PhysicsTwin(system.Physics, "nominal"), trained);
+        service.Track(device);
+        var book = new FieldVersionBook(service.Ledger, null, TimeProvider.System);
+
+        // Someone else deployed v5: the next offer must be newer than what the agent runs.
+        await agent.AnnounceAsync(StatusMessage.Online, part.Spec, modelVersion: 5);
+        Assert.Empty(await service.CheckOnceAsync(token));
+        Assert.Equal((5, 6), (device.Version, await book.NextAsync(device, token)));
+
+        // A rollback to v4, announced after v5 was trained, is followed too.
+        await agent.AnnounceAsync(StatusMessage.Online, part.Spec, modelVersion: 4);
+        Assert.Empty(await service.CheckOnceAsync(token));
+        Assert.Equal((4, 6), (device.Version, await book.NextAsync(device, token)));
+    }
+
+    private static readonly FieldUpdatePolicy Policy = new()
+    {
+        DriftThreshold = 0.15,
+        Cooldown = TimeSpan.Zero,
+        MinimumSamples = 100,
+        DriftSamples = 200,
+    };
+
+    /// <summary>Plain MQTT to <paramref name="port"/> on this machine, as the watch's trainer identity.</summary>
+    private static BrokerOptions Plain(int port) =>
+        new() { Host = "127.0.0.1", Port = port, UseTls = false, AllowPlaintext = true, ClientId = "watch" };
+
+    private static FieldPatSettings Settings(BrokerOptions broker, System.Security.Cryptography.ECDsa key) => new()
+    {
+        Broker = broker,
+        Task = VowelDataset.Load(),
+        System = "electronic",
+        SigningKey = key,
+        CalibrationSet = [1],
+    };
 
     private static MeasurementBatch Measure(SimulatedDevice part, int count, ulong seed)
     {

@@ -1,4 +1,5 @@
 using Edge.Domain.Data;
+using Edge.Domain.Messaging;
 using Edge.Domain.Simulation;
 using Edge.Trainer.Live;
 using Edge.Trainer.Training;
@@ -63,15 +64,48 @@ public sealed class PatLoopTests
         Assert.Contains("nobody-home", error.Message, StringComparison.Ordinal);
         Assert.Contains("online status", error.Message, StringComparison.Ordinal);
 
-        // An agent that goes away after announcing itself: every attempt times out, each retry is counted.
+        // An agent that says it is online but never answers: every attempt times out, each retry is counted, and
+        // the error says so in plain words.
+        var spec = PhysicalSystems.Get("electronic").CreateDevice("silent", 1).Spec;
+        await using var silent = await StandInAgent.ConnectAsync(broker.Port, "silent");
+        await silent.AnnounceAsync(StatusMessage.Online, spec);
+        var metrics = new TrainerMetrics();
+        var token = TestContext.Current.CancellationToken;
+        var quick = Remote(broker.Port, "silent") with { AttemptTimeout = TimeSpan.FromMilliseconds(200), Retries = 2 };
+        await using var remote = await RemoteDevice.ConnectAsync(quick, metrics, token);
+        var drives = Drives(remote.Spec, 2, seed: 1);
+        var unanswered = await Assert.ThrowsAsync<RemoteDeviceException>(
+            async () => await remote.ForwardAsync(drives, new float[2 * remote.Spec.OutputSize], token));
+        Assert.Equal(
+            "Agent 'silent' did not answer a PAT request of 2 drives: no reply within 0.2 s, attempts: 3 "
+            + "(is it online and serving?).",
+            unanswered.Message);
+        Assert.Equal(2, metrics.RemoteRetries.Value);
+        Assert.Equal(3, silent.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Remote_device_stops_at_once_when_the_agent_goes_offline()
+    {
+        await using var broker = TestBroker.Create("mqttnet");
+        await broker.StartAsync();
         using var folder = new TempFolder();
         var agent = await AgentInstance.StartAsync(broker.Port, "vanishing", folder.Path("outbox.db"));
         var metrics = new TrainerMetrics();
-        await using var remote = await RemoteDevice.ConnectAsync(Remote(broker.Port, "vanishing") with { AttemptTimeout = TimeSpan.FromMilliseconds(200), Retries = 2 }, metrics, TestContext.Current.CancellationToken);
+        var token = TestContext.Current.CancellationToken;
+        var patient = Remote(broker.Port, "vanishing") with { AttemptTimeout = TimeSpan.FromSeconds(5) };
+        await using var remote = await RemoteDevice.ConnectAsync(patient, metrics, token);
+
+        // A stopping agent publishes its offline status; the trainer sends nothing more and waits for no timeout.
         await agent.DisposeAsync();
         var drives = Drives(remote.Spec, 2, seed: 1);
-        await Assert.ThrowsAsync<Polly.Timeout.TimeoutRejectedException>(async () => await remote.ForwardAsync(drives, new float[2 * remote.Spec.OutputSize], TestContext.Current.CancellationToken));
-        Assert.Equal(2, metrics.RemoteRetries.Value);
+        await Eventually.TrueAsync(() => remote.AgentOffline, "the offline status seen by the remote device");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var gone = await Assert.ThrowsAsync<RemoteDeviceException>(
+            async () => await remote.ForwardAsync(drives, new float[2 * remote.Spec.OutputSize], token));
+        Assert.Equal("Agent 'vanishing' went offline (its status says so); PAT requests stopped.", gone.Message);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0, 1);
+        Assert.Equal(0, metrics.RemoteRetries.Value);
     }
 
     internal static RemoteDeviceOptions Remote(int port, string deviceId) => new()

@@ -255,6 +255,25 @@ public sealed class MeasurementStore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the store's connection (reopened if it broke), serialised with every other
+    /// operation: the field-update ledger keeps its tables in the same database.
+    /// </summary>
+    internal async Task<T> UseAsync<T>(
+        Func<DbConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            return await work(_connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -326,7 +345,8 @@ public sealed class MeasurementStore : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static DbParameter Parameter(DbCommand command, string name)
+    /// <summary>Adds a named parameter to <paramref name="command"/> (same syntax on both dialects).</summary>
+    internal static DbParameter Parameter(DbCommand command, string name)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;

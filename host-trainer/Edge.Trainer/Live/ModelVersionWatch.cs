@@ -122,7 +122,7 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
                 var offer = ModelOffer.Decode(payload.IsSingleSegment ? payload.First : payload.ToArray());
                 if (ModelPackageVersion.TryRead(offer.Package) is { } version)
                 {
-                    _metrics.ModelPublishedVersion.WithLabels(deviceId).Set(version);
+                    _metrics.PublishedVersion(deviceId, version);
                     Remember(offer.OfferId, deviceId, version);
                 }
             }

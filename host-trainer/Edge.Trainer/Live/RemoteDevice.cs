@@ -28,11 +28,19 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     private readonly ResiliencePipeline _pipeline;
     private readonly string _requestTopic;
     private readonly string _responseTopic;
+    private readonly uint _expirySeconds;
     private TaskCompletionSource<StatusMessage>? _status;
+    private volatile string? _offline;
 
-    private RemoteDevice(IMqttClient client, RemoteDeviceOptions options, TrainerMetrics? metrics, string responseTopic)
+    private RemoteDevice(
+        IMqttClient client,
+        RemoteDeviceOptions options,
+        TrainerMetrics? metrics,
+        string responseTopic,
+        uint expirySeconds)
     {
-        (_client, _options, _metrics, _responseTopic) = (client, options, metrics, responseTopic);
+        (_client, _options, _metrics) = (client, options, metrics);
+        (_responseTopic, _expirySeconds) = (responseTopic, expirySeconds);
         _requestTopic = EdgeTopics.For(options.DeviceId, TopicKind.PatRequest);
         _pipeline = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -62,6 +70,9 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     /// <summary>The system the agent reported.</summary>
     public string? System { get; private set; }
 
+    /// <summary>True once the agent's status said offline after it connected (no requests are sent then).</summary>
+    public bool AgentOffline => _offline is not null;
+
     /// <summary>Drives sent (including retries).</summary>
     public long DrivesSent { get; private set; }
 
@@ -72,8 +83,10 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         EdgeTopics.ValidateDeviceId(options.DeviceId);
+        var expirySeconds = options.RequestExpirySeconds;
         var client = new MqttClientFactory().CreateMqttClient();
-        var device = new RemoteDevice(client, options, metrics, EdgeTopics.PatResponse(options.Broker.ClientId));
+        var responseTopic = EdgeTopics.PatResponse(options.Broker.ClientId);
+        var device = new RemoteDevice(client, options, metrics, responseTopic, expirySeconds);
         client.ApplicationMessageReceivedAsync += device.OnMessageAsync;
         try
         {
@@ -112,9 +125,20 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
             var chunkDrives = drives.Slice(start * Spec.DriveLength, n * Spec.DriveLength);
             var chunkResponses = responses.Slice(start * Spec.OutputSize, n * Spec.OutputSize);
             var request = PatFrames.EncodeRequest(chunkDrives.Span, Spec.DriveLength);
-            await _pipeline.ExecuteAsync(
-                async token => await AttemptAsync(request, chunkResponses, n, token).ConfigureAwait(false),
-                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _pipeline.ExecuteAsync(
+                    async token => await AttemptAsync(request, chunkResponses, n, token).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutRejectedException e)
+            {
+                throw new RemoteDeviceException(
+                    $"Agent '{DeviceId}' did not answer a PAT request of {n} drives: no reply within "
+                    + $"{_options.AttemptTimeout.TotalSeconds:0.#} s, attempts: {_options.Retries + 1} "
+                    + "(is it online and serving?).",
+                    e);
+            }
         }
     }
 
@@ -136,6 +160,11 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
 
     private async Task AttemptAsync(byte[] request, Memory<float> responses, int drives, CancellationToken cancellationToken)
     {
+        if (_offline is { } offline)
+        {
+            throw new RemoteDeviceException(offline);
+        }
+
         var correlation = Guid.NewGuid();
         var pending = new Pending(responses);
         _pending[correlation] = pending;
@@ -149,6 +178,7 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
                 .WithResponseTopic(_responseTopic)
                 .WithCorrelationData(correlation.ToByteArray())
                 .WithContentType("application/x-edge-pat-request")
+                .WithMessageExpiryInterval(_expirySeconds)
                 .Build();
             await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
             DrivesSent += drives;
@@ -192,29 +222,37 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        if (_status is { Task.IsCompleted: false } status)
+        try
         {
-            try
+            var parsed = ControlJson.Parse(payload.Span, MessagingJsonContext.Default.StatusMessage);
+            if (parsed.DeviceId != DeviceId)
             {
-                var parsed = ControlJson.Parse(payload.Span, MessagingJsonContext.Default.StatusMessage);
-                if (parsed.DeviceId != DeviceId)
-                {
-                    // The topic is the device's (the broker ACL binds it to the device's identity); a payload naming
-                    // another device is forged or misrouted and must not give this device its spec.
-                    _metrics?.IdentityMismatches.WithLabels("status").Inc();
-                    return Task.CompletedTask;
-                }
+                // The topic is the device's (the broker ACL binds it to the device's identity); a payload naming
+                // another device is forged or misrouted and must not give this device its spec.
+                _metrics?.IdentityMismatches.WithLabels("status").Inc();
+                return Task.CompletedTask;
+            }
 
-                if (parsed is { State: StatusMessage.Online, Spec: { } spec })
+            if (parsed is { State: StatusMessage.Online, Spec: { } spec })
+            {
+                spec.Validate();
+                _offline = null;
+                _status?.TrySetResult(parsed);
+            }
+            else if (parsed.State == StatusMessage.Offline && _status is { Task.IsCompleted: true })
+            {
+                // Gone mid-session: fail what waits at once rather than after every retry has timed out.
+                _offline = $"Agent '{DeviceId}' went offline (its status says so); PAT requests stopped.";
+                foreach (var waiting in _pending.Values)
                 {
-                    spec.Validate();
-                    status.TrySetResult(parsed);
+                    waiting.Completion.TrySetException(new RemoteDeviceException(_offline));
                 }
             }
-            catch (Exception ex) when (ex is MessageFormatException or SpecValidationException)
-            {
-                status.TrySetException(new RemoteDeviceException($"Agent '{DeviceId}' published an unusable status: {ex.Message}", ex));
-            }
+        }
+        catch (Exception ex) when (ex is MessageFormatException or SpecValidationException)
+        {
+            var unusable = $"Agent '{DeviceId}' published an unusable status: {ex.Message}";
+            _status?.TrySetException(new RemoteDeviceException(unusable, ex));
         }
 
         return Task.CompletedTask;

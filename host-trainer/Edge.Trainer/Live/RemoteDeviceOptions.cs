@@ -15,6 +15,30 @@ public sealed record RemoteDeviceOptions
     /// <summary>How long one attempt waits for the reply.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// MQTT message expiry of each PAT request: a request the broker could not deliver by then (agent offline, its
+    /// persistent session queueing) is dropped instead of being played to a requester long gone. Must exceed
+    /// <see cref="AttemptTimeout"/>; default twice it.
+    /// </summary>
+    public TimeSpan? RequestExpiry { get; init; }
+
+    /// <summary>The expiry in whole seconds (at least one above the attempt timeout).</summary>
+    public uint RequestExpirySeconds
+    {
+        get
+        {
+            var expiry = RequestExpiry ?? (AttemptTimeout * 2);
+            if (expiry <= AttemptTimeout)
+            {
+                throw new ArgumentException(
+                    $"{nameof(RequestExpiry)} ({expiry}) must exceed {nameof(AttemptTimeout)} ({AttemptTimeout}): "
+                    + "a request must not expire while its reply is awaited.");
+            }
+
+            return (uint)Math.Ceiling(expiry.TotalSeconds);
+        }
+    }
+
     /// <summary>How many times a timed-out request is sent again.</summary>
     public int Retries { get; init; } = 3;
 

@@ -3,6 +3,7 @@ namespace Edge.Trainer.Live;
 /// <summary>
 /// The measurement store's schema, as numbered migrations applied in order and recorded in <c>schema_version</c>.
 /// The SQL is shared by SQLite and PostgreSQL except for the binary column type.
+/// Version 1: measurements; version 2: the field-update ledger.
 /// </summary>
 internal static class StoreMigrations
 {
@@ -24,6 +25,30 @@ internal static class StoreMigrations
                 drives {blob} NOT NULL,
                 responses {blob} NOT NULL);
             CREATE INDEX measurements_device_time ON measurements(device_id, ts_ms);
+            """,
+            // The field-update ledger (FieldUpdateLedger): every model version each device ran or was offered, with
+            // its content hash and drift reference, and each device's last session, so a restart forgets nothing.
+            """
+            CREATE TABLE field_versions(
+                device_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                sha256 TEXT NULL,
+                state TEXT NOT NULL,
+                verdict TEXT NULL,
+                package_path TEXT NULL,
+                drift_baseline DOUBLE PRECISION NULL,
+                at_ms BIGINT NOT NULL,
+                PRIMARY KEY(device_id, version));
+            CREATE TABLE field_devices(
+                device_id TEXT PRIMARY KEY,
+                last_session_ms BIGINT NULL,
+                last_reason TEXT NULL,
+                last_outcome TEXT NULL,
+                last_detail TEXT NULL,
+                last_completed_ms BIGINT NULL,
+                refused_version INTEGER NULL,
+                refused_rise DOUBLE PRECISION NULL,
+                requested_ms BIGINT NULL);
             """,
         ];
     }

@@ -20,11 +20,32 @@ public sealed class TrainerMetrics
         FieldUpdates = factory.CreateCounter("edge_trainer_field_updates_total", "Field PAT sessions run without a person, by trigger and the agent's verdict.", new CounterConfiguration { LabelNames = ["device", "reason", "verdict"] });
         ModelPublishedVersion = factory.CreateGauge("edge_trainer_model_published_version", "Model version in the newest package offered to each device.", new GaugeConfiguration { LabelNames = ["device"] });
         ModelAcceptedVersion = factory.CreateGauge("edge_trainer_model_accepted_version", "Newest model version each device accepted (validated and activated).", new GaugeConfiguration { LabelNames = ["device"] });
+        FieldDecisions = factory.CreateCounter(
+            "edge_trainer_field_decisions_total",
+            "Checks of the drift watch by device, decision (start, wait) and reason (drifted, cooldown, ...).",
+            new CounterConfiguration { LabelNames = ["device", "decision", "reason"] });
+        FieldCooldownEnd = factory.CreateGauge(
+            "edge_trainer_field_cooldown_end_seconds",
+            "Unix time at which a device's cooldown after its last completed session ends (0: not in cooldown).",
+            new GaugeConfiguration { LabelNames = ["device"] });
+        DriftRise = factory.CreateGauge(
+            "edge_trainer_twin_drift_rise",
+            "Relative rise of a device's twin residual over the reference measured after its model was trained.",
+            new GaugeConfiguration { LabelNames = ["device"] });
         StoreErrors = factory.CreateCounter("edge_trainer_store_errors_total", "Groups of measurement batches the store failed to write (left unacknowledged for redelivery).");
         IdentityMismatches = factory.CreateCounter(
             "edge_trainer_identity_mismatches_total",
             "Status or acks refused because the deviceId in the payload is not the device of the topic, by kind.",
             new CounterConfiguration { LabelNames = ["kind"] });
+    }
+
+    /// <summary>
+    /// Raises the published-version gauge of <paramref name="deviceId"/> to <paramref name="version"/>; never lowers it
+    /// (a replayed or older offer must not make the published version look older).
+    /// </summary>
+    public void PublishedVersion(string deviceId, int version)
+    {
+        ModelPublishedVersion.WithLabels(deviceId).IncTo(version);
     }
 
     /// <summary>The registry holding these metrics.</summary>
@@ -53,6 +74,15 @@ public sealed class TrainerMetrics
 
     /// <summary>Field updates by device, trigger (drift, schedule) and verdict (accepted, refused, failed).</summary>
     public Counter FieldUpdates { get; }
+
+    /// <summary>Every drift-watch decision, by device, decision and reason.</summary>
+    public Counter FieldDecisions { get; }
+
+    /// <summary>End of each device's cooldown (Unix seconds; 0 when none).</summary>
+    public Gauge FieldCooldownEnd { get; }
+
+    /// <summary>Relative rise of each device's drift score over its reference.</summary>
+    public Gauge DriftRise { get; }
 
     /// <summary>Version of the newest package offered, per device.</summary>
     public Gauge ModelPublishedVersion { get; }

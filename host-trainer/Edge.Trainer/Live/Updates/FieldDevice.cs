@@ -12,7 +12,14 @@ public sealed class FieldDevice
     private float[][] _parameters;
 
     /// <summary>Tracks <paramref name="deviceId"/> running <paramref name="model"/> as <paramref name="version"/>, described by <paramref name="twin"/>.</summary>
-    public FieldDevice(string deviceId, PnnModel model, int version, ITwin twin, DateTimeOffset trainedAt)
+    /// <param name="deviceId">The agent's device id.</param>
+    /// <param name="model">The model it runs (its parameters are copied).</param>
+    /// <param name="version">The model's version.</param>
+    /// <param name="twin">The twin of the device.</param>
+    /// <param name="trainedAt">When the model was trained.</param>
+    /// <param name="contentHash">SHA-256 (hex) of the model's package, when it came from one.</param>
+    public FieldDevice(
+        string deviceId, PnnModel model, int version, ITwin twin, DateTimeOffset trainedAt, string? contentHash = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
         ArgumentNullException.ThrowIfNull(model);
@@ -23,6 +30,7 @@ public sealed class FieldDevice
         Version = version;
         Twin = twin;
         TrainedAt = trainedAt;
+        ContentHash = contentHash;
     }
 
     /// <summary>The agent's device id.</summary>
@@ -34,8 +42,14 @@ public sealed class FieldDevice
     /// <summary>The twin of this device as last fitted.</summary>
     public ITwin Twin { get; private set; }
 
-    /// <summary>When the running model was trained (the schedule and the cooldown count from here).</summary>
+    /// <summary>When the running model was trained (the schedule counts from here).</summary>
     public DateTimeOffset TrainedAt { get; private set; }
+
+    /// <summary>SHA-256 (hex) of the running model's package; null when unknown.</summary>
+    public string? ContentHash { get; private set; }
+
+    /// <summary>The package the device was first tracked from (the <c>--watch</c> package), if any.</summary>
+    public string? PackagePath { get; init; }
 
     /// <summary>
     /// The drift score measured first after the running model was trained (null until then): later scores are
@@ -68,19 +82,39 @@ public sealed class FieldDevice
     }
 
     /// <summary>Records that <paramref name="model"/> now runs on the device as <paramref name="version"/>.</summary>
-    public void Accept(PnnModel model, int version, ITwin twin, DateTimeOffset trainedAt)
+    public void Accept(PnnModel model, int version, ITwin twin, DateTimeOffset trainedAt, string? contentHash = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(twin);
         _parameters = Snapshot(model);
-        (Version, Twin, TrainedAt, BaselineDrift) = (version, twin, trainedAt, null);
+        (Version, Twin, TrainedAt, ContentHash, BaselineDrift) = (version, twin, trainedAt, contentHash, null);
     }
 
-    /// <summary>Keeps the running model but adopts a refitted twin (the device changed even if the update was refused).</summary>
-    public void AdoptTwin(ITwin twin)
+    /// <summary>Records that the device runs the model of <paramref name="package"/> (read back after a restart).
+    /// </summary>
+    public void Adopt(FieldDevice package)
     {
-        Twin = twin ?? throw new ArgumentNullException(nameof(twin));
+        ArgumentNullException.ThrowIfNull(package);
+        if (package.DeviceId != DeviceId)
+        {
+            throw new ArgumentException(
+                $"A package of '{package.DeviceId}' cannot describe '{DeviceId}'.", nameof(package));
+        }
+
+        (_parameters, Version, Twin) = (package._parameters, package.Version, package.Twin);
+        (TrainedAt, ContentHash) = (package.TrainedAt, package.ContentHash);
         BaselineDrift = null;
+    }
+
+    /// <summary>
+    /// Records that the agent runs <paramref name="version"/>, of which the trainer has no package: its number is
+    /// known (the next offer must be newer) and its drift reference is measured afresh, but sessions fine-tune from
+    /// the parameters known so far.
+    /// </summary>
+    public void AdoptVersion(int version)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        (Version, ContentHash, BaselineDrift) = (version, null, null);
     }
 
     private static float[][] Snapshot(PnnModel model)

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Edge.Domain.IO;
+using Edge.Domain.Messaging;
 using Edge.Trainer.Export;
 using Edge.Trainer.Reporting;
 using Edge.Trainer.Training;
@@ -15,60 +15,119 @@ namespace Edge.Trainer.Live.Updates;
 /// </summary>
 public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? metrics = null)
 {
-    /// <summary>Runs the session for <paramref name="device"/>; on acceptance <paramref name="device"/> records the new model.</summary>
+    /// <summary>The broker the agents are on.</summary>
+    public BrokerOptions Broker => settings.Broker;
+
+    /// <summary>Where offered packages are kept (null: none are kept).</summary>
+    public string? PackageDirectory => settings.PackageDirectory;
+
+    /// <summary>
+    /// Runs the session for <paramref name="device"/>; on acceptance <paramref name="device"/> records the new model.
+    /// </summary>
     /// <param name="device">The device and the model it runs.</param>
     /// <param name="reason">What triggered the update.</param>
     /// <param name="driftRise">The rise of the twin residual that triggered it, if scored.</param>
+    /// <param name="versions">Numbers the new package and records it before it is offered.</param>
     /// <param name="progress">Receives (stage, fraction of that stage).</param>
     /// <param name="cancellationToken">Stops the session; nothing is offered then.</param>
-    public async Task<FieldUpdateOutcome> RunAsync(FieldDevice device, UpdateReason reason, double? driftRise, Action<string, double>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="TimeoutException">No verdict on the offer (the version is recorded as unanswered).</exception>
+    public async Task<FieldUpdateOutcome> RunAsync(
+        FieldDevice device,
+        UpdateReason reason,
+        double? driftRise,
+        FieldVersionBook versions,
+        Action<string, double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(versions);
         var clock = Stopwatch.StartNew();
         var remoteOptions = new RemoteDeviceOptions
         {
             DeviceId = device.DeviceId,
             Broker = settings.Broker with { ClientId = $"{settings.Broker.ClientId}-update-{device.DeviceId}" },
         };
-        await using var remote = await RemoteDevice.ConnectAsync(remoteOptions, metrics, cancellationToken).ConfigureAwait(false);
+        await using var remote = await RemoteDevice.ConnectAsync(remoteOptions, metrics, cancellationToken)
+            .ConfigureAwait(false);
         var stage = $"{device.DeviceId}: ";
-
-        var twinData = await TwinData.CollectAsync(remote, settings.TwinData, settings.Seed + 101, StageProgress.For(progress, stage + "fresh twin data"), cancellationToken).ConfigureAwait(false);
-        var fit = MlpTwinFitter.Fit(twinData, settings.TwinFit, settings.Seed + 103, StageProgress.For(progress, stage + "twin refit"), cancellationToken);
+        var collecting = StageProgress.For(progress, stage + "fresh twin data");
+        var twinData = await TwinData.CollectAsync(
+            remote, settings.TwinData, settings.Seed + 101, collecting, cancellationToken).ConfigureAwait(false);
+        var fitting = StageProgress.For(progress, stage + "twin refit");
+        var fit = MlpTwinFitter.Fit(twinData, settings.TwinFit, settings.Seed + 103, fitting, cancellationToken);
 
         var task = settings.Task;
         var maxBatch = Math.Max(settings.Training.BatchSize, task.Test.Count);
-        var model = PnnArchitectures.ForSystem(settings.System, remote, task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
+        var model = PnnArchitectures.ForSystem(
+            settings.System, remote, task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
         device.LoadInto(model);
-        var before = await PnnTrainer.EvaluateAsync(model, task, PassKind.Device, 1, cancellationToken).ConfigureAwait(false);
-        var trained = await PnnTrainer.TrainAsync(model, task, TrainingMode.Pat, fit.Twin, twinData, settings.Training, settings.Seed, StageProgress.For(progress, stage + "field PAT"), cancellationToken).ConfigureAwait(false);
+        var before = await PnnTrainer.EvaluateAsync(model, task, PassKind.Device, 1, cancellationToken)
+            .ConfigureAwait(false);
+        var trained = await PnnTrainer.TrainAsync(
+            model, task, TrainingMode.Pat, fit.Twin, twinData, settings.Training, settings.Seed,
+            StageProgress.For(progress, stage + "field PAT"), cancellationToken).ConfigureAwait(false);
 
-        var version = device.Version + 1;
-        using var package = new MemoryStream();
-        ModelPackager.Write(package, model, fit.Twin, new PackageMetadata(version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId) { Targets = new([device.DeviceId]) }, settings.SigningKey);
-        if (settings.PackageDirectory is { } folder)
-        {
-            Directory.CreateDirectory(folder);
-            AtomicFile.Write(Path.Combine(folder, $"{device.DeviceId}-v{version}.edgepkg"), stream => package.WriteTo(stream));
-        }
-
-        var ack = await ModelPublisher.OfferAsync(settings.Broker with { ClientId = $"{settings.Broker.ClientId}-offer-{device.DeviceId}" }, device.DeviceId, package.ToArray(), settings.OfferTimeout, cancellationToken).ConfigureAwait(false);
-        var finished = DateTimeOffset.UtcNow;
-        if (ack.Accepted)
-        {
-            device.Accept(model, version, fit.Twin, finished);
-        }
-        else
-        {
-            device.AdoptTwin(fit.Twin);
-        }
-
+        var (version, ack) = await OfferAsync(device, model, fit.Twin, versions, cancellationToken)
+            .ConfigureAwait(false);
         metrics?.FieldUpdates.WithLabels(device.DeviceId, Name(reason), ack.Accepted ? "accepted" : "refused").Inc();
         var outcome = new FieldUpdateOutcome(
-            device.DeviceId, reason, driftRise, fit.ValidationNmse, before.Accuracy, trained.TestAccuracy, version, ack.Accepted, ack.Reason,
-            trained.Curve, remote.DrivesSent, clock.Elapsed.TotalSeconds, finished);
+            device.DeviceId, reason, driftRise, fit.ValidationNmse, before.Accuracy, trained.TestAccuracy, version,
+            ack.Accepted, ack.Reason, trained.Curve, remote.DrivesSent, clock.Elapsed.TotalSeconds,
+            DateTimeOffset.UtcNow);
         device.History.Add(outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// Numbers, signs, keeps and records the package, offers it and records the verdict; on acceptance the device
+    /// runs it. A refusal keeps the running model, its twin and its drift reference: the drift it answered is still
+    /// there.
+    /// </summary>
+    private async Task<(int Version, ModelAckMessage Ack)> OfferAsync(
+        FieldDevice device,
+        PnnModel model,
+        MlpTwin twin,
+        FieldVersionBook versions,
+        CancellationToken cancellationToken)
+    {
+        var task = settings.Task;
+        var version = await versions.NextAsync(device, cancellationToken).ConfigureAwait(false);
+        var metadata = new PackageMetadata(
+            version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId)
+        {
+            Targets = new([device.DeviceId]),
+        };
+        using var package = new MemoryStream();
+        ModelPackager.Write(package, model, twin, metadata, settings.SigningKey);
+        var bytes = package.ToArray();
+        var hash = await versions.RecordOfferAsync(device.DeviceId, version, bytes, cancellationToken)
+            .ConfigureAwait(false);
+        metrics?.PublishedVersion(device.DeviceId, version);
+
+        ModelAckMessage ack;
+        try
+        {
+            var offerBroker = settings.Broker with { ClientId = $"{settings.Broker.ClientId}-offer-{device.DeviceId}" };
+            ack = await ModelPublisher.OfferAsync(
+                offerBroker, device.DeviceId, bytes, settings.OfferTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            await versions.Ledger.SetStateAsync(
+                device.DeviceId, version, FieldVersionState.Unanswered, e.Message, CancellationToken.None)
+                .ConfigureAwait(false);
+            throw;
+        }
+
+        var state = ack.Accepted ? FieldVersionState.Accepted : FieldVersionState.Refused;
+        await versions.Ledger.SetStateAsync(device.DeviceId, version, state, ack.Reason, CancellationToken.None)
+            .ConfigureAwait(false);
+        if (ack.Accepted)
+        {
+            device.Accept(model, version, twin, DateTimeOffset.UtcNow, hash);
+        }
+
+        return (version, ack);
     }
 
     /// <summary>The label used for <paramref name="reason"/> in logs and metrics.</summary>
@@ -76,6 +135,7 @@ public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? m
     {
         UpdateReason.Drift => "drift",
         UpdateReason.Schedule => "schedule",
+        UpdateReason.Operator => "operator",
         _ => "none",
     };
 }

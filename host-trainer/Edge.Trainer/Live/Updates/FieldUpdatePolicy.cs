@@ -23,13 +23,20 @@ public sealed record FieldUpdatePolicy
     /// <summary>Fewer measurements than this give no score (too noisy to act on).</summary>
     public int MinimumSamples { get; init; } = 150;
 
-    /// <summary>No drift update sooner than this after the previous update of the same device.</summary>
-    public TimeSpan Cooldown { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// No drift update sooner than this after the end of the device's last completed (accepted or refused) session:
+    /// the new model's drift reference needs fresh traffic first.
+    /// </summary>
+    public TimeSpan Cooldown { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a check waits for the agent's retained status before calling it unknown.</summary>
+    public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public FieldUpdatePolicy Validate()
     {
         Positive(CheckInterval, nameof(CheckInterval));
+        Positive(StatusTimeout, nameof(StatusTimeout));
         if (Schedule is { } schedule)
         {
             Positive(schedule, nameof(Schedule));
@@ -61,20 +68,117 @@ public sealed record FieldUpdatePolicy
         }
     }
 
-    /// <summary>Why, if at all, a device with this history and drift score is due for an update at <paramref name="now"/>.</summary>
-    /// <param name="now">The current time.</param>
-    /// <param name="lastUpdate">When the device's model was last trained.</param>
-    /// <param name="driftRise">Relative rise of its drift score over its baseline, or null when there is no score yet.</param>
-    public UpdateReason Due(DateTimeOffset now, DateTimeOffset lastUpdate, double? driftRise)
+    /// <summary>
+    /// What to do about one device at <see cref="FieldCheck.Now"/>, and why: an operator's request starts an update at
+    /// once; drift above <see cref="DriftThreshold"/> starts one unless the device is in <see cref="Cooldown"/> after
+    /// its last completed session or the same drift was already answered by a refused offer (a retry needs the rise
+    /// to grow by another <see cref="DriftThreshold"/>); otherwise the schedule, counted from the later of training and
+    /// the last completed session. Nothing starts while the agent is not online.
+    /// </summary>
+    public FieldDecision Decide(FieldCheck check)
     {
-        var since = now - lastUpdate;
-        if (driftRise > DriftThreshold && since >= Cooldown)
+        ArgumentNullException.ThrowIfNull(check);
+        var ledger = check.Ledger;
+        var wanted = Wanted(check);
+        if (wanted.Starts && check.Agent != AgentPresence.Online)
         {
-            return UpdateReason.Drift;
+            return NotOnline(check.Agent);
         }
 
-        return Schedule is { } schedule && since >= schedule ? UpdateReason.Schedule : UpdateReason.None;
+        if (wanted.Starts || Schedule is not { } schedule)
+        {
+            return wanted;
+        }
+
+        var since = check.TrainedAt;
+        if (ledger.LastCompleted is { } completed && completed > since)
+        {
+            since = completed;
+        }
+
+        if (check.Now - since < schedule)
+        {
+            return wanted with { Until = wanted.Until ?? since + schedule };
+        }
+
+        return check.Agent == AgentPresence.Online
+            ? new FieldDecision(UpdateReason.Schedule, "schedule", null)
+            : NotOnline(check.Agent);
     }
+
+    /// <summary>When the cooldown after the last completed session ends (null when there was none).</summary>
+    public DateTimeOffset? CooldownEnd(FieldDeviceRecord ledger) => ledger?.LastCompleted + Cooldown;
+
+    private static FieldDecision NotOnline(AgentPresence agent) =>
+        new(UpdateReason.None, agent == AgentPresence.Offline ? "agent-offline" : "agent-status-unknown", null);
+
+    private FieldDecision Wanted(FieldCheck check)
+    {
+        var ledger = check.Ledger;
+        // The ledger clears a request once a session that started after it completed.
+        if (ledger.Requested is not null)
+        {
+            return new FieldDecision(UpdateReason.Operator, "operator-request", null);
+        }
+
+        if (check.DriftRise is not { } rise)
+        {
+            return new FieldDecision(UpdateReason.None, "no-score", null);
+        }
+
+        if (rise <= DriftThreshold)
+        {
+            return new FieldDecision(UpdateReason.None, "below-threshold", null);
+        }
+
+        if (CooldownEnd(ledger) is { } end && check.Now < end)
+        {
+            return new FieldDecision(UpdateReason.None, "cooldown", end);
+        }
+
+        // The same drift was answered by a refused offer: only more drift is new evidence.
+        if (ledger.RefusedVersion is not null && ledger.RefusedRise is { } refused && rise < refused + DriftThreshold)
+        {
+            return new FieldDecision(UpdateReason.None, "refused-recently", null);
+        }
+
+        return new FieldDecision(UpdateReason.Drift, "drifted", null);
+    }
+}
+
+/// <summary>What the policy knows about one device at one check.</summary>
+/// <param name="Now">The time of the check.</param>
+/// <param name="DriftRise">Relative rise of the drift score over the running version's reference (null: none).</param>
+/// <param name="TrainedAt">When the running model was trained.</param>
+/// <param name="Ledger">The device's last session, refusal and pending request.</param>
+/// <param name="Agent">Whether the agent's retained status says it is online.</param>
+public sealed record FieldCheck(
+    DateTimeOffset Now, double? DriftRise, DateTimeOffset TrainedAt, FieldDeviceRecord Ledger, AgentPresence Agent);
+
+/// <summary>What the agent's retained status says.</summary>
+public enum AgentPresence
+{
+    /// <summary>Online.</summary>
+    Online,
+
+    /// <summary>Offline (it stopped, or the broker published its last will).</summary>
+    Offline,
+
+    /// <summary>No status could be read (none retained, or the broker did not answer).</summary>
+    Unknown,
+}
+
+/// <summary>The decision of one check: which update starts (none: wait) and why, in a metric-label word.</summary>
+/// <param name="Start">The update that starts, or <see cref="UpdateReason.None"/>.</param>
+/// <param name="Reason">
+/// Why: drifted, schedule, operator-request, no-score, below-threshold, cooldown, refused-recently, agent-offline,
+/// agent-status-unknown.
+/// </param>
+/// <param name="Until">When the wait ends by itself (cooldown, next schedule), if known.</param>
+public sealed record FieldDecision(UpdateReason Start, string Reason, DateTimeOffset? Until)
+{
+    /// <summary>True when an update starts.</summary>
+    public bool Starts => Start != UpdateReason.None;
 }
 
 /// <summary>Why a field update started.</summary>
@@ -88,4 +192,7 @@ public enum UpdateReason
 
     /// <summary>The periodic schedule came round.</summary>
     Schedule,
+
+    /// <summary>An operator asked for it.</summary>
+    Operator,
 }

@@ -1,18 +1,56 @@
+using System.Data.Common;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Trainer.Live.Updates;
 
 /// <summary>
-/// Periodic updates without a person: every <see cref="FieldUpdatePolicy.CheckInterval"/> each tracked device's twin
-/// is scored on the newest sampled traffic from the measurement store; a device whose score passes the drift
-/// threshold (or whose schedule came round) gets a field PAT session. Sessions run one at a time, and a failed one is
-/// logged and retried at the next check rather than stopping the service.
+/// Periodic updates without a person: every <see cref="FieldUpdatePolicy.CheckInterval"/> each tracked device is
+/// checked — the agent's retained status says whether it is online and which version it runs, its twin is scored on
+/// the newest sampled traffic, and <see cref="FieldUpdatePolicy.Decide"/> says whether a field PAT session starts and
+/// why (logged and counted either way). What it did is kept in the <see cref="FieldUpdateLedger"/> of the store, so a
+/// restarted service resumes where it stopped. Sessions run one at a time; a failed one is logged and retried at the
+/// next check rather than stopping the service.
 /// </summary>
-public sealed partial class FieldUpdateService(MeasurementStore store, FieldUpdatePolicy policy, FieldPatSession session, ILogger logger, TrainerMetrics? metrics = null, TimeProvider? clock = null)
+public sealed partial class FieldUpdateService
 {
-    private readonly FieldUpdatePolicy _policy = (policy ?? throw new ArgumentNullException(nameof(policy))).Validate();
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly FieldUpdatePolicy _policy;
+    private readonly FieldPatSession _session;
+    private readonly MeasurementStore _store;
+    private readonly ILogger _logger;
+    private readonly TrainerMetrics? _metrics;
+    private readonly TimeProvider _clock;
+    private readonly FieldVersionBook _book;
+    private readonly FieldDeviceSync _sync;
     private readonly List<FieldDevice> _devices = [];
+
+    /// <summary>Creates the service over <paramref name="store"/> (measurements and ledger).</summary>
+    /// <param name="store">The measurement store; its database also holds the ledger.</param>
+    /// <param name="policy">When to re-train.</param>
+    /// <param name="session">Runs one field session.</param>
+    /// <param name="logger">Receives every decision.</param>
+    /// <param name="metrics">Receives decisions and sessions; optional.</param>
+    /// <param name="clock">The time; the system clock unless given.</param>
+    /// <param name="packages">Reads kept packages back: a restarted service continues from the version the agent runs.
+    /// </param>
+    public FieldUpdateService(
+        MeasurementStore store,
+        FieldUpdatePolicy policy,
+        FieldPatSession session,
+        ILogger logger,
+        TrainerMetrics? metrics = null,
+        TimeProvider? clock = null,
+        FieldPackageLoader? packages = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _policy = (policy ?? throw new ArgumentNullException(nameof(policy))).Validate();
+        _session = session ?? throw new ArgumentNullException(nameof(session));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        (_metrics, _clock) = (metrics, clock ?? TimeProvider.System);
+        var ledger = new FieldUpdateLedger(store);
+        _book = new FieldVersionBook(ledger, session.PackageDirectory, _clock);
+        _sync = new FieldDeviceSync(ledger, session.Broker, _policy.StatusTimeout, packages, logger, metrics);
+    }
 
     /// <summary>Raised after each drift score (null score: too few measurements yet).</summary>
     public event Action<string, DriftScore?, DateTimeOffset>? Scored;
@@ -20,11 +58,17 @@ public sealed partial class FieldUpdateService(MeasurementStore store, FieldUpda
     /// <summary>Raised when a session starts, with the residual rise that triggered it.</summary>
     public event Action<FieldDevice, UpdateReason, double?>? Starting;
 
+    /// <summary>Raised after each decision.</summary>
+    public event Action<FieldDevice, FieldDecision>? Decided;
+
     /// <summary>Receives (stage, fraction) of a running session.</summary>
     public Action<string, double>? Progress { get; set; }
 
     /// <summary>The devices watched.</summary>
     public IReadOnlyList<FieldDevice> Devices => _devices;
+
+    /// <summary>The ledger of what this service did (in the store's database).</summary>
+    public FieldUpdateLedger Ledger => _book.Ledger;
 
     /// <summary>Starts watching <paramref name="device"/>.</summary>
     public void Track(FieldDevice device) => _devices.Add(device ?? throw new ArgumentNullException(nameof(device)));
@@ -35,45 +79,18 @@ public sealed partial class FieldUpdateService(MeasurementStore store, FieldUpda
         var outcomes = new List<FieldUpdateOutcome>();
         foreach (var device in _devices)
         {
-            DriftScore? score;
             try
             {
-                score = await LiveTwin.TryDriftAsync(store, device.DeviceId, device.Twin, _policy.DriftSamples, _policy.MinimumSamples, metrics, cancellationToken).ConfigureAwait(false);
+                if (await CheckAsync(device, cancellationToken).ConfigureAwait(false) is { } outcome)
+                {
+                    outcomes.Add(outcome);
+                }
             }
-            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+            catch (Exception e) when (e is DbException or InvalidOperationException)
             {
                 // A store that does not answer, or measurements of another layer, must not end the watch.
-                LogScoreFailed(e, device.DeviceId, e.Message);
-                continue;
-            }
-
-            var now = _clock.GetUtcNow();
-            Scored?.Invoke(device.DeviceId, score, now);
-            if (score is { } first && device.BaselineDrift is null)
-            {
-                device.BaselineDrift = first.Nmse;
-            }
-
-            var rise = (score?.Nmse / device.BaselineDrift) - 1;
-            var reason = _policy.Due(now, device.TrainedAt, rise);
-            if (reason == UpdateReason.None)
-            {
-                continue;
-            }
-
-            LogStarting(device.DeviceId, FieldPatSession.Name(reason), score?.Nmse ?? double.NaN, rise ?? double.NaN, device.Version);
-            Starting?.Invoke(device, reason, rise);
-            try
-            {
-                var outcome = await session.RunAsync(device, reason, rise, Progress, cancellationToken).ConfigureAwait(false);
-                LogFinished(device.DeviceId, outcome.Version, outcome.Accepted, outcome.Verdict, outcome.AccuracyBefore, outcome.AccuracyAfter);
-                outcomes.Add(outcome);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // An agent offline or a broker hiccup must not end the watch: the next check tries again.
-                metrics?.FieldUpdates.WithLabels(device.DeviceId, FieldPatSession.Name(reason), "failed").Inc();
-                LogFailed(e, device.DeviceId, e.Message);
+                Count(device, "wait", "check-failed");
+                LogCheckFailed(e, device.DeviceId, e.Message);
             }
         }
 
@@ -83,6 +100,9 @@ public sealed partial class FieldUpdateService(MeasurementStore store, FieldUpda
     /// <summary>Checks every <see cref="FieldUpdatePolicy.CheckInterval"/> until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var watched = string.Join(", ", _devices.Select(d => $"{d.DeviceId} (v{d.Version})"));
+        var schedule = _policy.Schedule?.ToString() ?? "off";
+        LogWatching(watched, _policy.CheckInterval, _policy.DriftThreshold, _policy.Cooldown, schedule);
         using var timer = new PeriodicTimer(_policy.CheckInterval, _clock);
         try
         {
@@ -97,15 +117,137 @@ public sealed partial class FieldUpdateService(MeasurementStore store, FieldUpda
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Field update of {Device} starts ({Reason}; twin residual NMSE {Drift:F3}, rise {Rise:F3}; running v{Version})")]
-    private partial void LogStarting(string device, string reason, double drift, double rise, int version);
+    private async Task<FieldUpdateOutcome?> CheckAsync(FieldDevice device, CancellationToken cancellationToken)
+    {
+        // The agent's own word on what it runs comes first: the reference and the next version depend on it.
+        await _sync.RegisterWatchedAsync(device, cancellationToken).ConfigureAwait(false);
+        var presence = await _sync.LearnAgentAsync(device, cancellationToken).ConfigureAwait(false);
+        var (samples, minimum) = (_policy.DriftSamples, _policy.MinimumSamples);
+        var score = await LiveTwin.TryDriftAsync(
+            _store, device.DeviceId, device.Twin, samples, minimum, _metrics, cancellationToken).ConfigureAwait(false);
+        var now = _clock.GetUtcNow();
+        Scored?.Invoke(device.DeviceId, score, now);
+        await _sync.SettleBaselineAsync(device, score, cancellationToken).ConfigureAwait(false);
+        var rise = (score?.Nmse / device.BaselineDrift) - 1;
+        var ledger = await Ledger.DeviceAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
+        var decision = _policy.Decide(new FieldCheck(now, rise, device.TrainedAt, ledger, presence));
+        Report(device, decision, score, rise, ledger, presence);
+        return decision.Starts
+            ? await RunSessionAsync(device, decision.Start, rise, now, cancellationToken).ConfigureAwait(false)
+            : null;
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Field update of {Device}: v{Version} accepted={Accepted} ({Verdict}); device accuracy {Before:P1} -> {After:P1}")]
-    private partial void LogFinished(string device, int version, bool accepted, string verdict, double before, double after);
+    private async Task<FieldUpdateOutcome?> RunSessionAsync(
+        FieldDevice device, UpdateReason why, double? rise, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        Starting?.Invoke(device, why, rise);
+        var reason = FieldPatSession.Name(why);
+        // Whatever started it, a refusal answers the drift seen then: only more drift is a new reason.
+        var driftRise = rise;
+        try
+        {
+            var outcome = await _session.RunAsync(device, why, rise, _book, Progress, cancellationToken)
+                .ConfigureAwait(false);
+            var result = outcome.Accepted ? FieldSessionOutcome.Accepted : FieldSessionOutcome.Refused;
+            var record = new FieldSessionRecord(
+                started, outcome.At, reason, result, outcome.Verdict, outcome.Version, driftRise);
+            await Ledger.RecordSessionAsync(device.DeviceId, record, CancellationToken.None).ConfigureAwait(false);
+            var verdict = outcome.Accepted ? "accepted" : "refused";
+            var (before, after) = (outcome.AccuracyBefore, outcome.AccuracyAfter);
+            LogFinished(device.DeviceId, outcome.Version, verdict, outcome.Verdict, before, after);
+            return outcome;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // An agent offline or a broker hiccup must not end the watch: the next check tries again.
+            _metrics?.FieldUpdates.WithLabels(device.DeviceId, reason, "failed").Inc();
+            var failed = new FieldSessionRecord(
+                started, _clock.GetUtcNow(), reason, FieldSessionOutcome.Failed, e.Message, null, driftRise);
+            await Ledger.RecordSessionAsync(device.DeviceId, failed, CancellationToken.None).ConfigureAwait(false);
+            LogFailed(device.DeviceId, e.Message);
+            return null;
+        }
+    }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift of {Device} could not be scored; trying again at the next check: {Problem}")]
-    private partial void LogScoreFailed(Exception exception, string device, string problem);
+    private void Report(
+        FieldDevice device,
+        FieldDecision decision,
+        DriftScore? score,
+        double? rise,
+        FieldDeviceRecord ledger,
+        AgentPresence presence)
+    {
+        var verb = decision.Starts ? "start" : "wait";
+        Count(device, verb, decision.Reason);
+        var cooldownEnd = _policy.CooldownEnd(ledger);
+        var cooling = cooldownEnd > _clock.GetUtcNow();
+        var cooldownGauge = cooling ? cooldownEnd!.Value.ToUnixTimeSeconds() : 0;
+        _metrics?.FieldCooldownEnd.WithLabels(device.DeviceId).Set(cooldownGauge);
+        if (rise is { } r)
+        {
+            _metrics?.DriftRise.WithLabels(device.DeviceId).Set(r);
+        }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Field update of {Device} failed; retrying at the next check: {Problem}")]
-    private partial void LogFailed(Exception exception, string device, string problem);
+        var until = decision.Until is { } t
+            ? string.Create(CultureInfo.InvariantCulture, $" until {t:yyyy-MM-dd HH:mm:ss}Z")
+            : string.Empty;
+        var refused = ledger.RefusedVersion is { } v
+            ? string.Create(CultureInfo.InvariantCulture, $"; v{v} refused at rise {ledger.RefusedRise:F3}")
+            : string.Empty;
+        LogDecision(
+            device.DeviceId,
+            verb,
+            decision.Reason + until,
+            score?.Nmse ?? double.NaN,
+            device.BaselineDrift ?? double.NaN,
+            rise ?? double.NaN,
+            _policy.DriftThreshold,
+            device.Version,
+            presence.ToString().ToLowerInvariant(),
+            refused);
+        Decided?.Invoke(device, decision);
+    }
+
+    private void Count(FieldDevice device, string decision, string reason) =>
+        _metrics?.FieldDecisions.WithLabels(device.DeviceId, decision, reason).Inc();
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Field updates: watching {Devices}; check every {Interval}, drift threshold {Threshold:F3}, "
+            + "cooldown {Cooldown}, schedule {Schedule}")]
+    private partial void LogWatching(
+        string devices, TimeSpan interval, double threshold, TimeSpan cooldown, string schedule);
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Field check of {Device}: {Decision} ({Reason}); drift NMSE {Drift:F4} vs reference {Reference:F4}, "
+            + "rise {Rise:F3} (threshold {Threshold:F3}); running v{Version}, agent {Agent}{Refused}")]
+    private partial void LogDecision(
+        string device,
+        string decision,
+        string reason,
+        double drift,
+        double reference,
+        double rise,
+        double threshold,
+        int version,
+        string agent,
+        string refused);
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Field update of {Device}: v{Version} {Verdict} ({Reason}); "
+            + "device accuracy {Before:P1} -> {After:P1}")]
+    private partial void LogFinished(
+        string device, int version, string verdict, string reason, double before, double after);
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Check of {Device} failed; trying again at the next check: {Problem}")]
+    private partial void LogCheckFailed(Exception exception, string device, string problem);
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Field update of {Device} failed; retrying at the next check: {Problem}")]
+    private partial void LogFailed(string device, string problem);
 }
