@@ -54,8 +54,8 @@ public sealed class StorePartsTests : IDisposable
     [Fact]
     public async Task The_spool_refuses_a_package_over_its_cap_and_leaves_nothing_behind()
     {
-        var spool = new OfferSpool(_store.Path, maxBytes: 1000);
         var incoming = Path.Combine(_store.Path, "incoming");
+        var spool = new OfferSpool(StoreFileSystem.Physical, incoming, maxBytes: 1000);
 
         Assert.Throws<ModelPackageException>(() => spool.Spool(new byte[1001]));
         var tooLong = new MemoryStream(new byte[5000]);
