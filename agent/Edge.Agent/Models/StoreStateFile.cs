@@ -59,9 +59,13 @@ internal sealed class StoreStateFile
         var best = copy is not null && (primary is null || copy.Generation > primary.Generation) ? copy : primary;
         if (best is not null && !ReferenceEquals(best, primary))
         {
-            problems.Add(primaryStatus == CopyStatus.Missing
-                ? $"{StatePath}: missing; restored from {CopyName} (generation {best.Generation})."
-                : $"{StatePath}: older than {CopyName}; restored from the copy (generation {best.Generation}).");
+            var what = primaryStatus switch
+            {
+                CopyStatus.Missing => "missing",
+                CopyStatus.Bad => "not usable (above)",
+                _ => $"older than {CopyName} (generation {primary!.Generation})",
+            };
+            problems.Add($"{StatePath}: {what}; restored from {CopyName} (generation {best.Generation}).");
         }
 
         if (best is null)
