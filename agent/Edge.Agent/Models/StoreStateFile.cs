@@ -112,12 +112,16 @@ internal sealed class StoreStateFile
         return files;
     }
 
-    /// <summary>Temporary files left by interrupted writes in the store, its versions and incoming folders.</summary>
+    /// <summary>
+    /// Temporary files left by interrupted writes: those of the state files in the store folder (which may be shared
+    /// with other files, so only those names), and every one in the store's own versions and incoming folders.
+    /// </summary>
     public string[] TemporaryFiles()
     {
         var pattern = "*" + DurableWrite.TemporaryExtension;
         return [
-            .. Directory.GetFiles(_directory, pattern),
+            .. new[] { StateName, CopyName, FloorName }.SelectMany(
+                name => Directory.GetFiles(_directory, $".{name}.{pattern}")),
             .. Directory.GetFiles(VersionsDirectory, pattern),
             .. Directory.GetFiles(IncomingDirectory, pattern),
         ];

@@ -78,17 +78,21 @@ public sealed class StoreDiskFullTests(TrainedPackages packages) : IDisposable
     }
 
     [Theory]
-    [InlineData(false, "spooling the package")]
-    [InlineData(true, "installing version 2")]
+    [InlineData(false, false, "spooling the package")]
+    [InlineData(false, true, "spooling the package")]
+    [InlineData(true, false, "installing version 2")]
+    [InlineData(true, true, "installing version 2")]
     public async Task A_write_that_runs_out_of_space_refuses_the_offer_and_the_store_recovers_when_space_returns(
-        bool roomForThePackage, string during)
+        bool roomForThePackage, bool fromAStream, string during)
     {
         var store = await StoreWith(_folder.File("store"), 1);
         var offer = packages.Package(packages.Trained, 2);
         var files = new PowerLossFileSystem(store) { WriteBudget = roomForThePackage ? offer.Length + 100 : 100 };
         using (var opened = Open(store, files))
         {
-            var refused = await opened.InstallAsync(offer, Token);
+            var refused = fromAStream
+                ? await opened.InstallAsync(new MemoryStream(offer), Token)
+                : await opened.InstallAsync(offer, Token);
 
             Assert.False(refused.Accepted);
             Assert.Contains($"No disk space left for the model store '{store}' while {during}", refused.Reason, Ordinal);

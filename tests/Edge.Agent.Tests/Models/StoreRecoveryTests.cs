@@ -140,6 +140,8 @@ public sealed class StoreRecoveryTests(TrainedPackages packages) : IDisposable
             await File.WriteAllBytesAsync(leftover, [1, 2, 3], Token);
         }
 
+        var notOurs = _store.File("notes.tmp");
+        await File.WriteAllTextAsync(notOurs, "another program's file in a shared folder", Token);
         var unlisted = Path.Combine(Versions, "000002.edgepkg");
         await File.WriteAllBytesAsync(unlisted, packages.Package(packages.Trained, 2), Token);
         var junk = Path.Combine(Versions, "000007.edgepkg");
@@ -159,6 +161,7 @@ public sealed class StoreRecoveryTests(TrainedPackages packages) : IDisposable
             Assert.True(File.Exists(junk + ".corrupt-20261207T063015Z"));
             Assert.Equal(1, store.ActiveVersion);
             Assert.Equal(5, store.Problems.Count);
+            Assert.True(File.Exists(notOurs));
         }
 
         using var reopened = Open();
