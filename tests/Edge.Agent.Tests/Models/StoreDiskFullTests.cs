@@ -95,7 +95,8 @@ public sealed class StoreDiskFullTests(TrainedPackages packages) : IDisposable
                 : await opened.InstallAsync(offer, Token);
 
             Assert.False(refused.Accepted);
-            Assert.Contains($"No disk space left for the model store '{store}' while {during}", refused.Reason, Ordinal);
+            var expected = $"No disk space left for the model store '{store}' while {during}";
+            Assert.Contains(expected, refused.Reason, Ordinal);
             Assert.Equal(roomForThePackage, files.Steps.Any(s => s.EndsWith("→ versions/000002.edgepkg", Ordinal)));
             Assert.Contains(refused.Reason, opened.Problems);
             await AssertServes(opened, 1);

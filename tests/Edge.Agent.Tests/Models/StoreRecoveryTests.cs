@@ -155,7 +155,8 @@ public sealed class StoreRecoveryTests(TrainedPackages packages) : IDisposable
                 Assert.False(File.Exists(leftover), leftover);
             }
 
-            Assert.Contains(store.Problems, p => p.StartsWith($"{unlisted}: version 2 is not in the store's state", Ordinal));
+            var notListed = $"{unlisted}: version 2 is not in the store's state";
+            Assert.Contains(store.Problems, p => p.StartsWith(notListed, Ordinal));
             Assert.False(File.Exists(unlisted));
             Assert.Contains(store.Problems, p => p.StartsWith(junk, Ordinal) && p.Contains("Set aside", Ordinal));
             Assert.True(File.Exists(junk + ".corrupt-20261207T063015Z"));
@@ -183,7 +184,8 @@ public sealed class StoreRecoveryTests(TrainedPackages packages) : IDisposable
         }
 
         Assert.True(File.Exists(Copy));
-        Assert.StartsWith("1\nactive 1\ngeneration ", await File.ReadAllTextAsync(_store.File("floor"), Token), Ordinal);
+        var record = await File.ReadAllTextAsync(_store.File("floor"), Token);
+        Assert.StartsWith("1\nactive 1\ngeneration ", record, Ordinal);
     }
 
     public void Dispose() => _store.Dispose();

@@ -40,7 +40,8 @@ public sealed partial class PowerLossFileSystem : StoreFileSystem
         }
     }
 
-    /// <summary>The write steps performed so far, named ("create versions/x.tmp", "flush folder versions", …).</summary>
+    /// <summary>The write steps performed so far, named ("create incoming/*.tmp", "flush folder versions", …).
+    /// </summary>
     public IReadOnlyList<string> Steps => _steps;
 
     /// <summary>Bytes that may still be written to new files before writes fail with ENOSPC; null: no limit.</summary>

@@ -40,10 +40,10 @@ public sealed record CrashOutcome(
 /// <summary>
 /// Stops a model-store change (an install, a rollback) after every one of its write steps, by a kill and by a power
 /// loss, reopens the store each time and checks that it boots the old or the new store (active version and installed
-/// versions, never a half one, never a mix), and that the model serves; that the floor never goes down, that nothing temporary or unlisted is left, and that the repair was
-/// saved (a second open finds nothing to repair). Runs a change to completion first to learn its steps; then, also
-/// for a power loss just after it returned, that it is durable. Deterministic: the same store and change give the same
-/// steps.
+/// versions: never a half one, never a mix) and that the model serves, that the floor never goes down, that nothing
+/// temporary or unlisted is left, and that the repair was saved (a second open finds nothing to repair). Runs the
+/// change to completion first to learn its steps; the last run cuts the power just after the change returned, so the
+/// change must be durable by then. Deterministic: the same store and change give the same steps.
 /// </summary>
 public static class StoreCrashDrill
 {
