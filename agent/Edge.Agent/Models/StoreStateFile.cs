@@ -52,8 +52,8 @@ internal sealed class StoreStateFile
     /// </summary>
     public StateReading Read(DateTimeOffset now)
     {
-        var floor = ReadFloorRecord();
         var problems = new List<string>();
+        var floor = ReadFloorRecord(problems);
         var (primary, primaryStatus) = ReadCopy(StatePath, now, problems);
         var (copy, copyStatus) = ReadCopy(CopyPath, now, problems);
         var best = copy is not null && (primary is null || copy.Generation > primary.Generation) ? copy : primary;
@@ -176,20 +176,27 @@ internal sealed class StoreStateFile
         return (null, CopyStatus.Bad);
     }
 
-    private FloorRecord ReadFloorRecord()
+    private FloorRecord ReadFloorRecord(List<string> problems)
     {
+        var path = Path.Combine(_directory, FloorName);
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(Path.Combine(_directory, FloorName));
+            lines = File.ReadAllLines(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return default;
         }
 
-        var floor = lines.Length > 0
-            && int.TryParse(lines[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var f) ? f : 0;
+        if (lines.Length == 0
+            || !int.TryParse(lines[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var floor))
+        {
+            // Rewritten by the next save from the state and the packages, which also hold the floor.
+            problems.Add($"{path}: unreadable (the first line is not a version number); rewritten from the state.");
+            return default;
+        }
+
         return new FloorRecord(floor, (int?)Field(lines, "active"), Field(lines, "generation") ?? 0);
     }
 

@@ -188,6 +188,23 @@ public sealed class StoreRecoveryTests(TrainedPackages packages) : IDisposable
         Assert.StartsWith("1\nactive 1\ngeneration ", record, Ordinal);
     }
 
+    [Fact]
+    public async Task An_unreadable_floor_record_is_reported_and_rewritten_without_lowering_the_floor()
+    {
+        await InstallAsync(1, 2);
+        await RollBackToAsync(1);
+        await File.WriteAllTextAsync(_store.File("floor"), "garbage\n", Token);
+
+        using (var store = Open())
+        {
+            Assert.Contains(store.Problems, p => p.Contains("floor: unreadable", Ordinal));
+            Assert.Equal(2, store.Floor);
+            Assert.Equal(1, store.ActiveVersion);
+        }
+
+        Assert.StartsWith("2\nactive 1\n", await File.ReadAllTextAsync(_store.File("floor"), Token), Ordinal);
+    }
+
     public void Dispose() => _store.Dispose();
 }
 
