@@ -292,7 +292,9 @@ public sealed partial class ModelStore
     /// <summary>Refuses an offer the disk has no room for, before anything is written.</summary>
     private InstallResult? NoRoomFor(long packageBytes)
     {
-        if (StoreDiskSpace.Shortfall(_fileSystem, _options.StoreDirectory, packageBytes) is not { } reason)
+        // A package over the cap is refused by the spool for that reason, whatever the free space.
+        if (packageBytes > ModelPackageLayout.MaxPackageBytes
+            || StoreDiskSpace.Shortfall(_fileSystem, _options.StoreDirectory, packageBytes) is not { } reason)
         {
             return null;
         }

@@ -56,6 +56,12 @@ public sealed partial class ModelStore
     {
         lock (_problems)
         {
+            // Bounded: a disk that stays full refuses every offer, each one a problem.
+            if (_problems.Count == MaxProblems)
+            {
+                _problems.RemoveAt(0);
+            }
+
             _problems.Add(problem);
         }
 

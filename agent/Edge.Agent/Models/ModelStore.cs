@@ -32,6 +32,7 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
     private readonly CandidateValidator _validator;
     private readonly ActiveModel _active = new();
     private readonly Lock _healthLock = new();
+    private const int MaxProblems = 256;
     private readonly List<string> _problems = [];
     private readonly Dictionary<int, ModelManifest> _manifests = [];
     private StoreState _state = new();
@@ -60,7 +61,8 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
 
     /// <summary>
     /// Problems since the store opened, each naming the file or the cause: what it repaired on open (unreadable or
-    /// missing state, corrupt packages, files left by an interrupted install) and later failures (a full disk).
+    /// missing state, corrupt packages, files left by an interrupted install) and later failures (a full disk); the
+    /// newest 256.
     /// </summary>
     public IReadOnlyList<string> Problems
     {
