@@ -119,5 +119,28 @@ public sealed class StoreCrashTests(TrainedPackages packages) : IDisposable
         Assert.All(outcomes, o => Assert.Equal(2, o.FloorAfter));
     }
 
+    [Fact]
+    public async Task The_drill_catches_a_disk_that_loses_folder_flushes()
+    {
+        var baseStore = await BaseStore(1, 2);
+        var v3 = packages.Package(packages.Trained, 3);
+
+        var outcomes = await StoreCrashDrill.RunAsync(
+            baseStore,
+            _work.File("runs"),
+            Open,
+            store => store.InstallAsync(v3, Token),
+            Serves,
+            disk => disk.LosesFolderFlushes = true);
+
+        // A kill keeps what the kernel holds, so only the power losses break; the last one loses the whole install.
+        Assert.All(outcomes.Where(o => o.Kind == CrashKind.Kill), o => Assert.True(o.Held));
+        var lost = Assert.Single(outcomes, o => !o.Held);
+        Assert.Equal(CrashKind.PowerLoss, lost.Kind);
+        Assert.Equal(outcomes.Max(o => o.StepsDone), lost.StepsDone);
+        var expected = "booted v2 active of [2, 1]; expected v3 active of [3, 2]";
+        Assert.Contains(expected, lost.Violations[0], StringComparison.Ordinal);
+    }
+
     public void Dispose() => _work.Dispose();
 }

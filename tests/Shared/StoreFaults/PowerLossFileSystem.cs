@@ -51,6 +51,11 @@ public sealed partial class PowerLossFileSystem : StoreFileSystem
     /// space check passes and only a failing write can tell it the disk is full.</summary>
     public long? ReportedFreeBytes { get; set; }
 
+    /// <summary>A disk whose write cache lies: folder flushes are acknowledged but never reach the platter, so after
+    /// a power loss no name created, renamed or deleted since the start survives. For checking that a drill notices.
+    /// </summary>
+    public bool LosesFolderFlushes { get; set; }
+
     /// <summary>True once the simulated crash happened.</summary>
     public bool Crashed => _crashed;
 
@@ -99,6 +104,11 @@ public sealed partial class PowerLossFileSystem : StoreFileSystem
     public override void FlushDirectory(string directory)
     {
         Step($"flush folder {Relative(directory)}");
+        if (LosesFolderFlushes)
+        {
+            return;
+        }
+
         var full = Path.GetFullPath(directory);
         var entries = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var file in Directory.GetFiles(full))

@@ -51,14 +51,16 @@ public static class StoreCrashDrill
     /// Runs the drill on copies of <paramref name="baseStore"/> (a store folder as it is before the change) made in
     /// <paramref name="workFolder"/>. <paramref name="open"/> opens a store folder through a file system (null: the
     /// real disk); <paramref name="change"/> is the change to interrupt; <paramref name="serves"/> says why the
-    /// reopened store cannot serve (e.g. a classification fails), or null when it can.
+    /// reopened store cannot serve (e.g. a classification fails), or null when it can. <paramref name="disk"/>, when
+    /// given, sets up each interrupted run's file system (e.g. a disk that loses folder flushes).
     /// </summary>
     public static async Task<IReadOnlyList<CrashOutcome>> RunAsync(
         string baseStore,
         string workFolder,
         Func<string, StoreFileSystem?, ModelStore> open,
         Func<ModelStore, Task> change,
-        Func<ModelStore, Task<string?>> serves)
+        Func<ModelStore, Task<string?>> serves,
+        Action<PowerLossFileSystem>? disk = null)
     {
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(change);
@@ -88,6 +90,7 @@ public static class StoreCrashDrill
             {
                 var folder = Copy(baseStore, Path.Combine(workFolder, $"{kind}-{k}"));
                 var files = new PowerLossFileSystem(folder);
+                disk?.Invoke(files);
                 var violations = new List<string>();
                 using (var store = open(folder, files))
                 {
