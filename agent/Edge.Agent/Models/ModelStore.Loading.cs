@@ -18,9 +18,7 @@ public sealed partial class ModelStore
         }
         catch (Exception e) when (e is ModelPackageException or IOException or UnauthorizedAccessException)
         {
-            var aside = setAside && File.Exists(path)
-                ? $" Set aside as {_files.SetAside(path, _clock.GetUtcNow())}."
-                : "";
+            var aside = setAside && File.Exists(path) ? $" The file {_files.SetAside(path, _clock.GetUtcNow())}." : "";
             Report($"{path}: {e.Message} Skipped.{aside}");
             return null;
         }

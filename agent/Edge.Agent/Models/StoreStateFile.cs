@@ -128,13 +128,21 @@ internal sealed class StoreStateFile
     }
 
     /// <summary>Renames a bad file to <c>&lt;name&gt;.corrupt-&lt;UTC time&gt;</c> so it is kept but never read
-    /// again; returns the new name.</summary>
+    /// again; says what was done (also when the rename failed: the file is then reported again on the next open).
+    /// </summary>
     public string SetAside(string path, DateTimeOffset now)
     {
         var aside = $"{path}.corrupt-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
-        _files.Move(path, aside);
-        _files.FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return Path.GetFileName(aside);
+        try
+        {
+            _files.Move(path, aside);
+            _files.FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            return $"set aside as {Path.GetFileName(aside)}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"could not be set aside ({e.Message})";
+        }
     }
 
     private static void Serialize(Stream stream, StoreState state)
@@ -172,7 +180,7 @@ internal sealed class StoreStateFile
             why = $"unreadable ({e.Message})";
         }
 
-        problems.Add($"{path}: {why}; set aside as {SetAside(path, now)}.");
+        problems.Add($"{path}: {why}; {SetAside(path, now)}.");
         return (null, CopyStatus.Bad);
     }
 

@@ -158,7 +158,8 @@ public sealed class StoreRecoveryTests(TrainedPackages packages) : IDisposable
             var notListed = $"{unlisted}: version 2 is not in the store's state";
             Assert.Contains(store.Problems, p => p.StartsWith(notListed, Ordinal));
             Assert.False(File.Exists(unlisted));
-            Assert.Contains(store.Problems, p => p.StartsWith(junk, Ordinal) && p.Contains("Set aside", Ordinal));
+            var setAside = "The file set aside as 000007.edgepkg.corrupt-20261207T063015Z.";
+            Assert.Contains(store.Problems, p => p.StartsWith(junk, Ordinal) && p.EndsWith(setAside, Ordinal));
             Assert.True(File.Exists(junk + ".corrupt-20261207T063015Z"));
             Assert.Equal(1, store.ActiveVersion);
             Assert.Equal(5, store.Problems.Count);
