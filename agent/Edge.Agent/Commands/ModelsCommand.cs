@@ -4,7 +4,10 @@ using Edge.Agent.Models;
 
 namespace Edge.Agent.Commands;
 
-/// <summary><c>edge-agent models list | install &lt;package&gt; | rollback [--to V]</c>: manage the model store.</summary>
+/// <summary>
+/// <c>edge-agent models [list] | install &lt;package&gt; | rollback [--to V]</c>: manage the model store; the list ends
+/// with what the store repaired when it opened.
+/// </summary>
 public static class ModelsCommand
 {
     /// <summary>Creates the verb group.</summary>
@@ -35,7 +38,9 @@ public static class ModelsCommand
             },
             cancellationToken));
 
-        return new Command("models", "Manage the installed models.") { list, install, rollback };
+        var models = new Command("models", "Manage the installed models (alone: list them).") { list, install, rollback };
+        models.SetAction((parseResult, cancellationToken) => ModelStoreAccess.WithStoreAsync(commandLine, parseResult, ListAsync, cancellationToken));
+        return models;
     }
 
     private static async Task<int> ListAsync(ModelStore store, TextWriter output, CancellationToken cancellationToken)
@@ -44,6 +49,7 @@ public static class ModelsCommand
         if (versions.Count == 0)
         {
             await output.WriteLineAsync("No models installed.").ConfigureAwait(false);
+            await WriteRecoveriesAsync(store, output).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -56,7 +62,32 @@ public static class ModelsCommand
                 $"{v.Version,7}  {(v.Active ? "*" : ""),6}  {accuracy,11}  {v.InstalledAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {v.Task,-7}  {v.TrainerId}")).ConfigureAwait(false);
         }
 
+        await WriteRecoveriesAsync(store, output).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// What the store repaired when it opened (now or earlier: the notes are kept in its state), newest last, so an
+    /// operator sees a recovery the running service made at boot. See the agent README, "Recovering the model store".
+    /// </summary>
+    internal static async Task WriteRecoveriesAsync(ModelStore store, TextWriter output)
+    {
+        var recoveries = store.Recoveries;
+        if (recoveries.Count == 0)
+        {
+            return;
+        }
+
+        await output.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Store recoveries ({recoveries.Count}, newest last; see 'Recovering the model store' in the agent README):"))
+            .ConfigureAwait(false);
+        foreach (var recovery in recoveries)
+        {
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  {recovery.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {recovery.Problem}")).ConfigureAwait(false);
+        }
     }
 
     private static async Task<int> InstallAsync(ModelStore store, FileInfo package, TextWriter output, TextWriter error, CancellationToken cancellationToken)

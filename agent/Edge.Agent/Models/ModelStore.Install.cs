@@ -4,7 +4,11 @@ using Edge.Domain.Models;
 
 namespace Edge.Agent.Models;
 
-/// <summary>Installing a package: spool, verify, screen against the floor and refusals, validate, activate.</summary>
+/// <summary>
+/// Installing a package: spool, verify, screen against the floor and refusals, validate, then commit in an order that
+/// keeps a valid model on disk at every instant (package durable in <c>versions</c>, then the new state saved, then
+/// old versions pruned). A full disk at any step refuses the offer naming the disk space; nothing changes.
+/// </summary>
 public sealed partial class ModelStore
 {
     /// <summary>
@@ -14,6 +18,11 @@ public sealed partial class ModelStore
     public async Task<InstallResult> InstallAsync(Stream package, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(package);
+        if (package.CanSeek && NoRoomFor(package.Length - package.Position) is { } shortfall)
+        {
+            return shortfall;
+        }
+
         SpooledPackage spooled;
         try
         {
@@ -22,6 +31,10 @@ public sealed partial class ModelStore
         catch (ModelPackageException e)
         {
             return Reject(0, e.Message);
+        }
+        catch (IOException e) when (StoreDiskSpace.IsFull(e))
+        {
+            return DiskFull(0, "spooling the package", e);
         }
 
         using (spooled)
@@ -38,6 +51,11 @@ public sealed partial class ModelStore
         ReadOnlyMemory<byte> package,
         CancellationToken cancellationToken = default)
     {
+        if (NoRoomFor(package.Length) is { } shortfall)
+        {
+            return shortfall;
+        }
+
         SpooledPackage spooled;
         try
         {
@@ -46,6 +64,10 @@ public sealed partial class ModelStore
         catch (ModelPackageException e)
         {
             return Reject(0, e.Message);
+        }
+        catch (IOException e) when (StoreDiskSpace.IsFull(e))
+        {
+            return DiskFull(0, "spooling the package", e);
         }
 
         using (spooled)
@@ -124,28 +146,23 @@ public sealed partial class ModelStore
             }
 
             var version = candidate.Version;
-            var file = $"{version.ToString("D6", CultureInfo.InvariantCulture)}{ModelPackageLayout.Extension}";
-            spooled.MoveTo(_files.PackagePath(file));
             var accuracy = verdict.CandidateAccuracy ?? activeRecorded ?? double.NaN;
-            var installedAt = _clock.GetUtcNow();
-            _state.Installed.Add(new InstalledVersion(version, file, accuracy, installedAt, verified.ManifestSha256));
-            _state.ActivationStack.Add(version);
-            VersionPolicy.Activated(_state, version);
-            _manifests[version] = verified.Manifest;
-            var victims = VersionPolicy.PruneVictims(_state, _options.KeepVersions);
-            foreach (var victim in victims)
+            var victims = Commit(verified, spooled, accuracy, out var failure);
+            if (failure is not null)
             {
-                _state.Installed.Remove(victim);
-                _state.ActivationStack.RemoveAll(v => v == victim.Version);
-                _manifests.Remove(victim.Version);
+                return failure;
             }
 
-            // The new state (and the floor) is on disk before anything is deleted: a crash leaves no dangling entry.
-            _files.Write(_state);
+            // Pruned only now that the state without them is durable; a file left by a failure is removed on open.
             foreach (var victim in victims)
             {
-                File.Delete(_files.PackagePath(victim.File));
+                DurableWrite.TryDelete(_fileSystem, _files.PackagePath(victim.File));
                 LogPruned(_logger, victim.Version);
+            }
+
+            if (victims.Count > 0)
+            {
+                DurableWrite.TryFlushDirectory(_fileSystem, _files.VersionsDirectory);
             }
 
             Activate(candidate);
@@ -160,6 +177,67 @@ public sealed partial class ModelStore
                 candidate.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Moves the package into <c>versions</c> (durable), then saves the state that lists and activates it and drops
+    /// the versions to prune: the commit point. Returns the pruned versions, whose files the caller deletes only now;
+    /// <paramref name="failure"/> is set (and nothing changed) when the disk refused a step.
+    /// </summary>
+    private List<InstalledVersion> Commit(
+        VerifiedModelPackage verified, SpooledPackage spooled, double accuracy, out InstallResult? failure)
+    {
+        var version = verified.Manifest.ModelVersion;
+        var file = $"{version.ToString("D6", CultureInfo.InvariantCulture)}{ModelPackageLayout.Extension}";
+        var next = _state.Copy();
+        next.Installed.Add(new InstalledVersion(version, file, accuracy, _clock.GetUtcNow(), verified.ManifestSha256));
+        next.ActivationStack.Add(version);
+        VersionPolicy.Activated(next, version);
+        var victims = VersionPolicy.PruneVictims(next, _options.KeepVersions);
+        foreach (var victim in victims)
+        {
+            next.Installed.Remove(victim);
+            next.ActivationStack.RemoveAll(v => v == victim.Version);
+        }
+
+        string? partly;
+        try
+        {
+            spooled.MoveTo(_files.PackagePath(file));
+            partly = _files.Write(next);
+        }
+        catch (IOException e)
+        {
+            // A full disk fails before state.json is replaced, so the package is not listed: remove it to give the
+            // space back. After any other error it may be listed; the next open removes it if it is not.
+            if (StoreDiskSpace.IsFull(e))
+            {
+                DurableWrite.TryDelete(_fileSystem, spooled.Path);
+                failure = DiskFull(version, $"installing version {version}", e);
+            }
+            else
+            {
+                failure = Reject(version, $"The model store could not save version {version}: {e.Message}");
+                Report(failure.Reason);
+            }
+
+            return [];
+        }
+
+        _state = next;
+        _manifests[version] = verified.Manifest;
+        foreach (var victim in victims)
+        {
+            _manifests.Remove(victim.Version);
+        }
+
+        if (partly is not null)
+        {
+            Report(partly);
+        }
+
+        failure = null;
+        return victims;
     }
 
     private string? Misfit(ModelManifest manifest)
@@ -191,10 +269,45 @@ public sealed partial class ModelStore
     {
         var version = verified.Manifest.ModelVersion;
         var refused = new RefusedPackage(version, verified.ManifestSha256, reason, _clock.GetUtcNow());
-        VersionPolicy.Remember(_state, refused);
-        _files.Write(_state);
+        var next = _state.Copy();
+        VersionPolicy.Remember(next, refused);
+        try
+        {
+            if (_files.Write(next) is { } partly)
+            {
+                Report(partly);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Remembered in memory only: a re-offer after a restart is validated (and refused) again.
+            Report($"Version {version} was refused, but the refusal could not be saved ({e.Message}).");
+        }
+
+        _state = next;
         LogRejected(_logger, version, reason);
         return new InstallResult(false, version, verdict?.CandidateAccuracy, verdict?.ActiveAccuracy, reason);
+    }
+
+    /// <summary>Refuses an offer the disk has no room for, before anything is written.</summary>
+    private InstallResult? NoRoomFor(long packageBytes)
+    {
+        // A package over the cap is refused by the spool for that reason, whatever the free space.
+        if (packageBytes > ModelPackageLayout.MaxPackageBytes
+            || StoreDiskSpace.Shortfall(_fileSystem, _options.StoreDirectory, packageBytes) is not { } reason)
+        {
+            return null;
+        }
+
+        Report(reason);
+        return Reject(0, reason);
+    }
+
+    private InstallResult DiskFull(int version, string during, IOException error)
+    {
+        var reason = StoreDiskSpace.Full(_options.StoreDirectory, during, error);
+        Report(reason);
+        return Reject(version, reason);
     }
 
     private InstallResult Reject(int version, string reason)

@@ -4,74 +4,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Edge.Agent.Models;
 
-/// <summary>Reloading the store after a restart: every entry is re-verified; a bad one is reported, skipped.</summary>
+/// <summary>Loading an installed version to serve it, and reporting what goes wrong on the way.</summary>
 public sealed partial class ModelStore
 {
-    private void Load()
-    {
-        var state = _files.Read(out var floor, out var problem);
-        if (state is null && (problem is not null || _files.PackageFiles().Length > 0))
-        {
-            var why = problem ?? $"{_files.StatePath}: missing";
-            Report($"{why}; rebuilt from the packages present (floor {floor} kept).");
-            state = Rebuild();
-        }
-
-        state ??= new StoreState();
-        foreach (var installed in state.Installed.ToArray())
-        {
-            var manifest = Verify(installed.File);
-            if (manifest is null || manifest.ModelVersion != installed.Version)
-            {
-                if (manifest is not null)
-                {
-                    Report($"{installed.File}: holds version {manifest.ModelVersion}, "
-                        + $"not {installed.Version}; skipped.");
-                }
-
-                state.Installed.Remove(installed);
-                state.ActivationStack.RemoveAll(v => v == installed.Version);
-                continue;
-            }
-
-            _manifests[installed.Version] = manifest;
-        }
-
-        // Every installed version was activated once, so none of them may lie above the floor.
-        state.Floor = Math.Max(floor, state.Installed.Count == 0 ? 0 : state.Installed.Max(v => v.Version));
-        _state = state;
-        while (_state.ActivationStack.Count > 0)
-        {
-            if (Load(_state.ActivationStack[^1]) is { } model)
-            {
-                _active.Swap(model);
-                return;
-            }
-
-            _state.ActivationStack.RemoveAt(_state.ActivationStack.Count - 1);
-        }
-    }
-
-    private StoreState Rebuild()
-    {
-        var state = new StoreState();
-        foreach (var path in _files.PackageFiles())
-        {
-            var file = Path.GetFileName(path);
-            if (Verify(file) is { } manifest)
-            {
-                var written = File.GetLastWriteTimeUtc(path);
-                state.Installed.Add(new InstalledVersion(manifest.ModelVersion, file, double.NaN, written, ""));
-                state.ActivationStack.Add(manifest.ModelVersion);
-            }
-        }
-
-        return state;
-    }
-
-    private ModelManifest? Verify(string file) => ReadPackage(file)?.Manifest;
-
-    private VerifiedModelPackage? ReadPackage(string file)
+    /// <summary>Reads and verifies a package; one that fails is reported and, when asked, set aside.</summary>
+    private VerifiedModelPackage? ReadPackage(string file, bool setAside = false)
     {
         var path = _files.PackagePath(file);
         try
@@ -81,7 +18,8 @@ public sealed partial class ModelStore
         }
         catch (Exception e) when (e is ModelPackageException or IOException or UnauthorizedAccessException)
         {
-            Report($"{path}: {e.Message} Skipped.");
+            var aside = setAside && File.Exists(path) ? $" The file {_files.SetAside(path, _clock.GetUtcNow())}." : "";
+            Report($"{path}: {e.Message} Skipped.{aside}");
             return null;
         }
     }
@@ -111,10 +49,22 @@ public sealed partial class ModelStore
         }
     }
 
+    /// <summary>Records, logs and announces a problem.</summary>
     private void Report(string problem)
     {
-        _problems.Add(problem);
+        lock (_problems)
+        {
+            // Bounded: a disk that stays full refuses every offer, each one a problem.
+            if (_problems.Count == MaxProblems)
+            {
+                _problems.RemoveAt(0);
+            }
+
+            _problems.Add(problem);
+        }
+
         LogProblem(_logger, problem);
+        ProblemReported?.Invoke(problem);
     }
 
     [LoggerMessage(

@@ -59,9 +59,9 @@ public sealed partial class ModelStore
                 return new RollbackInstructionResult(false, $"Rollback refused: {problem}");
             }
 
-            _state.LastRollback = new RollbackMark(instruction.IssuedAt, instruction.Nonce);
+            var mark = new RollbackMark(instruction.IssuedAt, instruction.Nonce);
             var what = $"signed rollback instruction {instruction.Nonce}";
-            var active = RollbackLocked(instruction.ToVersion, $"{what} (key {instruction.KeyId})");
+            var active = RollbackLocked(instruction.ToVersion, $"{what} (key {instruction.KeyId})", mark);
             return new RollbackInstructionResult(true, $"Version {active} is active ({what}).");
         }
         catch (ModelStoreException e)
@@ -74,9 +74,12 @@ public sealed partial class ModelStore
         }
     }
 
-    private int RollbackLocked(int? toVersion, string reason)
+    /// <summary>Saves the new activation history (and <paramref name="mark"/>), then activates the target: a
+    /// rollback the disk refuses changes nothing.</summary>
+    private int RollbackLocked(int? toVersion, string reason, RollbackMark? mark = null)
     {
-        var stack = _state.ActivationStack;
+        var next = _state.Copy();
+        var stack = next.ActivationStack;
         int target;
         if (toVersion is { } requested)
         {
@@ -113,7 +116,27 @@ public sealed partial class ModelStore
             stack.Add(target);
         }
 
-        _files.Write(_state);
+        next.LastRollback = mark ?? next.LastRollback;
+        string? partly;
+        try
+        {
+            partly = _files.Write(next);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            model.Dispose();
+            var why = StoreDiskSpace.IsFull(e) ? $"no disk space left ({e.Message})" : e.Message;
+            var problem = $"The rollback to version {target} could not be saved: {why}. Version {from} stays active.";
+            Report(problem);
+            throw new ModelStoreException(problem, e);
+        }
+
+        _state = next;
+        if (partly is not null)
+        {
+            Report(partly);
+        }
+
         Activate(model);
         LogRolledBack(_logger, from, target, reason);
         return target;

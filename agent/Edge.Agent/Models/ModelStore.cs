@@ -8,11 +8,13 @@ namespace Edge.Agent.Models;
 
 /// <summary>
 /// The agent's installed models, as one small facade over parts that each do one job: <see cref="StoreStateFile"/>
-/// (state.json, the floor and the packages, written atomically), <see cref="OfferSpool"/> (an incoming package goes to
-/// disk once, capped), <see cref="VersionPolicy"/> (the anti-rollback floor, refused packages, pruning),
-/// <see cref="CandidateValidator"/> (the calibration gate) and <see cref="ActiveModel"/> (serves classifications).
-/// Installs and rollbacks take turns under one lock; classifications never take it, so verifying and validating a
-/// candidate only shares the device with them. A corrupt entry found on open is reported in <see cref="Problems"/>.
+/// (state.json, its copy, the floor record and the packages, written durably and atomically), <see cref="OfferSpool"/>
+/// (an incoming package goes to disk once, capped), <see cref="VersionPolicy"/> (the anti-rollback floor, refused
+/// packages, pruning), <see cref="CandidateValidator"/> (the calibration gate) and <see cref="ActiveModel"/> (serves
+/// classifications). Installs and rollbacks take turns under one lock; classifications never take it, so verifying
+/// and validating a candidate only shares the device with them. Every change is saved before it takes effect, so a
+/// crash, a power loss or a full disk at any instant leaves a store that boots a valid model; what the store repairs
+/// when it opens is reported in <see cref="Problems"/>, <see cref="ProblemReported"/> and <see cref="Recoveries"/>.
 /// </summary>
 public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSource
 {
@@ -24,11 +26,13 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
     private readonly TimeProvider _clock;
     private readonly IMeasurementTap? _tap;
     private readonly SemaphoreSlim _changes = new(1, 1);
+    private readonly StoreFileSystem _fileSystem;
     private readonly StoreStateFile _files;
     private readonly OfferSpool _spool;
     private readonly CandidateValidator _validator;
     private readonly ActiveModel _active = new();
     private readonly Lock _healthLock = new();
+    private const int MaxProblems = 256;
     private readonly List<string> _problems = [];
     private readonly Dictionary<int, ModelManifest> _manifests = [];
     private StoreState _state = new();
@@ -40,12 +44,13 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
         CalibrationSet calibration,
         ILogger logger,
         TimeProvider clock,
-        IMeasurementTap? tap)
+        IMeasurementTap? tap,
+        StoreFileSystem fileSystem)
     {
         (_options, _device, _trust, _calibration) = (options, device, trust, calibration);
-        (_logger, _clock, _tap) = (logger, clock, tap);
-        _files = new StoreStateFile(options.StoreDirectory);
-        _spool = new OfferSpool(options.StoreDirectory, ModelPackageLayout.MaxPackageBytes);
+        (_logger, _clock, _tap, _fileSystem) = (logger, clock, tap, fileSystem);
+        _files = new StoreStateFile(options.StoreDirectory, fileSystem);
+        _spool = new OfferSpool(fileSystem, _files.IncomingDirectory, ModelPackageLayout.MaxPackageBytes);
         _validator = new CandidateValidator(
             calibration, options.CalibrationPasses, options.Tolerance, options.GateSignificance);
         Health = new HealthMonitor(options.HealthWindow, options.MinMeanConfidence, options.MaxDeviceErrorRate);
@@ -54,8 +59,31 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
     /// <summary>Live health of the active model.</summary>
     public HealthMonitor Health { get; }
 
-    /// <summary>Problems found on open (corrupt packages, unreadable state), each naming the entry.</summary>
-    public IReadOnlyList<string> Problems => _problems;
+    /// <summary>
+    /// Problems since the store opened, each naming the file or the cause: what it repaired on open (unreadable or
+    /// missing state, corrupt packages, files left by an interrupted install) and later failures (a full disk); the
+    /// newest 256.
+    /// </summary>
+    public IReadOnlyList<string> Problems
+    {
+        get
+        {
+            lock (_problems)
+            {
+                return [.. _problems];
+            }
+        }
+    }
+
+    /// <summary>What the store repaired on open, this time and before (persisted in its state), oldest first.
+    /// </summary>
+    public IReadOnlyList<StoreRecovery> Recoveries => [.. _state.Recoveries];
+
+    /// <summary>
+    /// Raised for each problem found after the store opened (the ones found while opening are in
+    /// <see cref="Problems"/> already): for the MQTT service to publish on the errors topic.
+    /// </summary>
+    public event Action<string>? ProblemReported;
 
     /// <summary>The manifest of the model serving classifications, or null when none is installed.</summary>
     public ModelManifest? ActiveManifest => _active.Manifest;
@@ -75,15 +103,17 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
 
     /// <summary>
     /// Opens (or creates) the store in <see cref="ModelsOptions.StoreDirectory"/>: loads the trust set and the
-    /// calibration set, re-verifies every installed package, and loads the active model. Throws
-    /// <see cref="ModelStoreException"/> when the keys or the calibration set cannot be used.
+    /// calibration set, repairs what a crash or a bad file left behind, re-verifies every installed package, and loads
+    /// the active model. Throws <see cref="ModelStoreException"/> when the keys or the calibration set cannot be used.
+    /// <paramref name="fileSystem"/> (default: the real disk) performs every write, for fault tests.
     /// </summary>
     public static ModelStore Open(
         ModelsOptions options,
         IPhysicalDevice device,
         ILogger logger,
         TimeProvider? clock = null,
-        IMeasurementTap? tap = null)
+        IMeasurementTap? tap = null,
+        StoreFileSystem? fileSystem = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
@@ -118,7 +148,9 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
         ModelStore? store = null;
         try
         {
-            store = new ModelStore(options, device, trust, calibration, logger, clock ?? TimeProvider.System, tap);
+            store = new ModelStore(
+                options, device, trust, calibration, logger, clock ?? TimeProvider.System, tap,
+                fileSystem ?? StoreFileSystem.Physical);
             store.Load();
             return store;
         }

@@ -5,24 +5,20 @@ namespace Edge.Agent.Models;
 /// <summary>
 /// Writes an incoming package to <c>&lt;store&gt;/incoming/&lt;id&gt;.tmp</c>, refusing anything over the hard cap, so
 /// the payload is copied at most once (from the caller's buffer or stream to disk) and never held in memory by the
-/// store. Left-over spool files of a crashed agent are deleted when the spool is opened.
+/// store. The file is flushed to disk before it is verified, so the package moved into the store is durable.
+/// Left-over spool files of a crashed agent are removed (and reported) when the store opens.
 /// </summary>
 internal sealed class OfferSpool
 {
+    private readonly StoreFileSystem _files;
     private readonly string _directory;
     private readonly long _maxBytes;
 
-    /// <summary>Uses <c>incoming</c> under <paramref name="storeDirectory"/>, capped at <paramref name="maxBytes"/>.
-    /// </summary>
-    public OfferSpool(string storeDirectory, long maxBytes)
+    /// <summary>Uses <paramref name="directory"/>, capped at <paramref name="maxBytes"/>.</summary>
+    public OfferSpool(StoreFileSystem files, string directory, long maxBytes)
     {
-        _directory = Path.Combine(storeDirectory, "incoming");
-        _maxBytes = maxBytes;
+        (_files, _directory, _maxBytes) = (files, directory, maxBytes);
         Directory.CreateDirectory(_directory);
-        foreach (var stale in Directory.GetFiles(_directory, "*.tmp"))
-        {
-            File.Delete(stale);
-        }
     }
 
     /// <summary>Spools <paramref name="package"/>; over the cap it is a <see cref="ModelPackageException"/>.</summary>
@@ -33,12 +29,12 @@ internal sealed class OfferSpool
             throw new ModelPackageException($"Package is {package.Length} bytes; the limit is {_maxBytes}.");
         }
 
-        var spooled = new SpooledPackage(NewPath());
+        var spooled = new SpooledPackage(_files, NewPath());
         try
         {
-            using var file = new FileStream(spooled.Path, FileMode.CreateNew, FileAccess.Write);
+            using var file = _files.CreateNew(spooled.Path);
             file.Write(package);
-            file.Flush(flushToDisk: true);
+            _files.FlushToDisk(file, spooled.Path);
         }
         catch
         {
@@ -53,10 +49,10 @@ internal sealed class OfferSpool
     public async Task<SpooledPackage> SpoolAsync(Stream package, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(package);
-        var spooled = new SpooledPackage(NewPath());
+        var spooled = new SpooledPackage(_files, NewPath());
         try
         {
-            await using var file = new FileStream(spooled.Path, FileMode.CreateNew, FileAccess.Write);
+            await using var file = _files.CreateNew(spooled.Path);
             var chunk = new byte[81920];
             long total = 0;
             int read;
@@ -71,7 +67,7 @@ internal sealed class OfferSpool
                 await file.WriteAsync(chunk.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             }
 
-            file.Flush(flushToDisk: true);
+            _files.FlushToDisk(file, spooled.Path);
         }
         catch
         {
@@ -82,23 +78,27 @@ internal sealed class OfferSpool
         return spooled;
     }
 
-    private string NewPath() => Path.Combine(_directory, $"{Guid.NewGuid():N}.tmp");
+    private string NewPath() => Path.Combine(_directory, $"{Guid.NewGuid():N}{DurableWrite.TemporaryExtension}");
 }
 
 /// <summary>A package on disk in the spool; deleted on dispose unless it was moved into the store.</summary>
-internal sealed class SpooledPackage(string path) : IDisposable
+internal sealed class SpooledPackage(StoreFileSystem files, string path) : IDisposable
 {
     /// <summary>Where the package is now.</summary>
     public string Path { get; private set; } = path;
 
     private bool _kept;
 
-    /// <summary>Moves the file to <paramref name="destination"/> (same volume: a rename); it is then kept.</summary>
+    /// <summary>
+    /// Moves the file to <paramref name="destination"/> (same volume: a rename) and flushes the destination folder,
+    /// so the package is durable under its new name; it is then kept.
+    /// </summary>
     public void MoveTo(string destination)
     {
-        File.Move(Path, destination, overwrite: true);
+        files.Move(Path, destination);
         Path = destination;
         _kept = true;
+        files.FlushDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(destination))!);
     }
 
     /// <inheritdoc />
@@ -106,7 +106,7 @@ internal sealed class SpooledPackage(string path) : IDisposable
     {
         if (!_kept)
         {
-            File.Delete(Path);
+            DurableWrite.TryDelete(files, Path);
         }
     }
 }

@@ -4,10 +4,17 @@ namespace Edge.Agent.Models;
 
 /// <summary>
 /// What the store persists in <c>state.json</c>: the installed versions, the activation stack (top = active), the
-/// anti-rollback floor, the packages it refused, and the last rollback instruction it accepted.
+/// anti-rollback floor, the packages it refused, the last rollback instruction it accepted and what the store repaired
+/// when it opened. <see cref="Generation"/> counts the saves, so the newer of two copies can be told apart.
 /// </summary>
 internal sealed record StoreState
 {
+    /// <summary>How many recovery notes are kept (the newest).</summary>
+    public const int MaxRecoveries = 20;
+
+    /// <summary>Incremented by every save.</summary>
+    public long Generation { get; set; }
+
     public List<InstalledVersion> Installed { get; init; } = [];
 
     /// <summary>Versions in activation order; the last is active, rollback pops it.</summary>
@@ -23,10 +30,38 @@ internal sealed record StoreState
     /// <summary>The last signed rollback instruction accepted; anything not newer is a replay.</summary>
     public RollbackMark? LastRollback { get; set; }
 
+    /// <summary>What the store repaired when it opened, oldest first (at most <see cref="MaxRecoveries"/>).</summary>
+    public List<StoreRecovery> Recoveries { get; init; } = [];
+
     /// <summary>The active version, or 0 when none is.</summary>
     [JsonIgnore]
     public int ActiveVersion => ActivationStack.Count > 0 ? ActivationStack[^1] : 0;
+
+    /// <summary>A copy to change and save; the store's own state changes only once the copy is on disk.</summary>
+    public StoreState Copy() => this with
+    {
+        Installed = [.. Installed],
+        ActivationStack = [.. ActivationStack],
+        Refused = [.. Refused],
+        Recoveries = [.. Recoveries],
+    };
+
+    /// <summary>Records <paramref name="problems"/> repaired at <paramref name="at"/>, dropping the oldest notes.
+    /// </summary>
+    public void NoteRecoveries(IEnumerable<string> problems, DateTimeOffset at)
+    {
+        Recoveries.AddRange(problems.Select(p => new StoreRecovery(at, p)));
+        if (Recoveries.Count > MaxRecoveries)
+        {
+            Recoveries.RemoveRange(0, Recoveries.Count - MaxRecoveries);
+        }
+    }
 }
+
+/// <summary>Something the store found wrong on disk when it opened, and repaired.</summary>
+/// <param name="At">When it was repaired.</param>
+/// <param name="Problem">What was wrong and what the store did, naming the file.</param>
+public sealed record StoreRecovery(DateTimeOffset At, string Problem);
 
 /// <summary>One installed package.</summary>
 /// <param name="Version">Model version.</param>

@@ -101,5 +101,31 @@ public sealed class ModelCommandTests(TrainedPackages packages) : IDisposable
         Assert.Contains("No model store is configured", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Models_shows_what_the_store_repaired_also_to_a_later_run()
+    {
+        var env = Environment();
+        var (code, _, error) = await AgentRun.InvokeAsync(env, "models", "install", Save("v1.edgepkg", packages.Package(packages.Trained, 1)));
+        Assert.True(code == ExitCodes.Success, error);
+        await File.WriteAllTextAsync(_folder.File("store/state.json"), "{ torn", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(_folder.File("store/incoming/interrupted.tmp"), "half", TestContext.Current.CancellationToken);
+
+        (code, var output, error) = await AgentRun.InvokeAsync(env, "models");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("warning: ", error, StringComparison.Ordinal);
+        Assert.Contains("      1       *", output, StringComparison.Ordinal);
+        Assert.Contains("Store recoveries (3, newest last", output, StringComparison.Ordinal);
+        Assert.Contains("interrupted.tmp: a temporary file left by an interrupted write", output, StringComparison.Ordinal);
+        Assert.Contains("state.json: unreadable", output, StringComparison.Ordinal);
+        Assert.Contains("state.json: not usable (above); restored from state.copy.json", output, StringComparison.Ordinal);
+
+        // The next run finds nothing to repair, yet the operator still sees what was repaired, and when.
+        (code, output, error) = await AgentRun.InvokeAsync(env, "status");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.DoesNotContain("warning: ", error, StringComparison.Ordinal);
+        Assert.Contains("problems:  0", output, StringComparison.Ordinal);
+        Assert.Contains("Store recoveries (3, newest last", output, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _folder.Dispose();
 }

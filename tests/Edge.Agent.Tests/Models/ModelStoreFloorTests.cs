@@ -121,8 +121,9 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
             Assert.Contains("floor 3", replay.Reason, Ordinal);
         }
 
-        // Lose state.json and every package: the floor file alone still holds the line.
+        // Lose both copies of the state and every package: the floor record alone still holds the line.
         File.Delete(Path.Combine(_store.Path, "state.json"));
+        File.Delete(Path.Combine(_store.Path, "state.copy.json"));
         foreach (var file in Directory.GetFiles(Versions))
         {
             File.Delete(file);
@@ -135,7 +136,7 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         Assert.Contains("floor 3", afterWipe.Reason, Ordinal);
         SecurityReport.Record(
             "store-floor-wipe",
-            "Lower the floor: delete state.json and every package, then offer an old version",
+            "Lower the floor: delete state.json, its copy and every package, then offer an old version",
             "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*The_floor_survives*'",
             "refused: the floor file keeps the floor",
             $"refused; floor {emptied.Floor} after the wipe",

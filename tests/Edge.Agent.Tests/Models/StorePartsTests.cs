@@ -54,8 +54,8 @@ public sealed class StorePartsTests : IDisposable
     [Fact]
     public async Task The_spool_refuses_a_package_over_its_cap_and_leaves_nothing_behind()
     {
-        var spool = new OfferSpool(_store.Path, maxBytes: 1000);
         var incoming = Path.Combine(_store.Path, "incoming");
+        var spool = new OfferSpool(StoreFileSystem.Physical, incoming, maxBytes: 1000);
 
         Assert.Throws<ModelPackageException>(() => spool.Spool(new byte[1001]));
         var tooLong = new MemoryStream(new byte[5000]);
@@ -70,6 +70,27 @@ public sealed class StorePartsTests : IDisposable
 
         Assert.Empty(Directory.GetFiles(incoming));
     }
+
+    [Fact]
+    public void The_real_file_system_flushes_a_folder_and_names_one_it_cannot_open()
+    {
+        StoreFileSystem.Physical.FlushDirectory(_store.Path);
+        var missing = _store.File("missing");
+
+        var error = Assert.Throws<IOException>(() => StoreFileSystem.Physical.FlushDirectory(missing));
+
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+        Assert.True(StoreFileSystem.Physical.AvailableBytes(_store.Path) > 0);
+    }
+
+    [Theory]
+    [InlineData(28, true)]
+    [InlineData(122, true)]
+    [InlineData(unchecked((int)0x80070070), true)]
+    [InlineData(5, false)]
+    [InlineData(13, false)]
+    public void A_full_disk_is_recognised_by_its_error_code(int code, bool full)
+        => Assert.Equal(full, StoreDiskSpace.IsFull(new IOException("write failed", code)));
 
     public void Dispose() => _store.Dispose();
 }
