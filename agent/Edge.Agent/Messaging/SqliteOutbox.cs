@@ -50,6 +50,9 @@ public sealed partial class SqliteOutbox : IDisposable
         }
     }
 
+    /// <summary>The database file.</summary>
+    public string FilePath => _path;
+
     /// <summary>Messages waiting (in the database and, while it fails, in memory), including batches awaiting an ack.</summary>
     public long Count => Volatile.Read(ref _count) + SpilledCount;
 
