@@ -1,3 +1,4 @@
+using Edge.Domain.Devices;
 using Edge.Domain.Observability;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,9 +8,15 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// Serves <c>GET /metrics</c> (Prometheus text format from <see cref="AgentMetrics"/>) and <c>GET /healthz</c>
-/// (200 "healthy" while the MQTT link is up, 503 naming the problem otherwise) on <c>Edge:Metrics:Port</c>.
+/// (200 "healthy" while the MQTT link is up and the device is ready, 503 naming the problem otherwise, e.g. a bridge
+/// link that is down and reconnecting) on <c>Edge:Metrics:Port</c>.
 /// </summary>
-public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, AgentMetrics metrics, MqttAgentService mqtt, ILogger<MetricsEndpoint> logger) : BackgroundService
+public sealed partial class MetricsEndpoint(
+    IOptions<MetricsOptions> options,
+    AgentMetrics metrics,
+    MqttAgentService mqtt,
+    IPhysicalDevice device,
+    ILogger<MetricsEndpoint> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -28,9 +35,7 @@ public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, Ag
                 settings.Host,
                 settings.Port,
                 (stream, token) => metrics.Registry.CollectAndExportAsTextAsync(stream, token),
-                _ => Task.FromResult(mqtt.IsConnected
-                    ? new HealthAnswer(true, "healthy"u8.ToArray(), "text/plain; charset=utf-8")
-                    : new HealthAnswer(false, "unhealthy: not connected to the MQTT broker"u8.ToArray(), "text/plain; charset=utf-8")));
+                _ => Task.FromResult(HealthNow()));
         }
         catch (InvalidOperationException e)
         {
@@ -50,6 +55,17 @@ public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, Ag
                 // Stopping: disposing the listener ends it.
             }
         }
+    }
+
+    private HealthAnswer HealthNow()
+    {
+        var problem = !mqtt.IsConnected ? "not connected to the MQTT broker"
+            : device is IReportsDeviceStatus reporting && reporting.GetStatus() is { Ready: false } status
+                ? $"device {device.DeviceId} {status.State}: {status.Problem}"
+            : null;
+        return problem is null
+            ? new HealthAnswer(true, "healthy"u8.ToArray(), "text/plain; charset=utf-8")
+            : new HealthAnswer(false, System.Text.Encoding.UTF8.GetBytes($"unhealthy: {problem}"), "text/plain; charset=utf-8");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Metrics on http://{Host}:{Port}/metrics, health on /healthz")]
