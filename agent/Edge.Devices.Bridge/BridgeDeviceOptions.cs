@@ -1,7 +1,7 @@
 namespace Edge.Devices.Bridge;
 
 /// <summary>How the agent talks to its bridge.</summary>
-public sealed class BridgeDeviceOptions
+public sealed record BridgeDeviceOptions
 {
     /// <summary>DAC output of the bridge that plays the drive.</summary>
     public int DriveChannel { get; init; }
@@ -12,14 +12,44 @@ public sealed class BridgeDeviceOptions
     /// <summary>Largest payload the agent accepts (64 … 4096); the smaller of both sides' limits is used.</summary>
     public int MaxPayload { get; init; } = 1024;
 
-    /// <summary>Link retransmission timeout: must exceed the round trip of the longest frame at the line rate.</summary>
+    /// <summary>
+    /// Line rate (8N1) the link times its frames by: a frame's retransmission timer starts when its last byte has left
+    /// the line. For a serial port it is also the port's rate; for the emulator over TCP, the rate it emulates.
+    /// </summary>
+    public int BaudRate { get; init; } = 921_600;
+
+    /// <summary>Retransmission timeout (beyond the frame's airtime) until the first round trip is measured.</summary>
     public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Lower bound of the measured retransmission timeout (RFC 6298 SRTT + 4 RTTVAR).</summary>
+    public TimeSpan MinRetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Upper bound of the retransmission timeout, exponential backoff included.</summary>
+    public TimeSpan MaxRetransmitTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>
-    /// Retransmissions before the link gives up. 20 × 50 ms rides out a second of stall on either side (a loaded Pi,
-    /// a busy USB-serial adapter) instead of failing the layer.
+    /// Retransmissions of one frame before the link gives up and the device reconnects. 20 rides out a second of
+    /// stall on either side (a loaded Pi, a busy USB-serial adapter) and bursts of 1 % byte loss.
     /// </summary>
     public int RetryLimit { get; init; } = 20;
+
+    /// <summary>
+    /// A heartbeat goes to the bridge when nothing else was sent for this long, so its silence watchdog (1 s) does not
+    /// park the DAC while the agent is merely idle.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Nothing received from the bridge for this long (it heartbeats every 250 ms when idle) means it is unplugged,
+    /// off or hung: the session ends and the device reconnects.
+    /// </summary>
+    public TimeSpan SilenceTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Wait before the first reconnection attempt; doubled after each failed one.</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest wait between reconnection attempts.</summary>
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Send window (frames in flight).</summary>
     public int WindowSize { get; init; } = 8;

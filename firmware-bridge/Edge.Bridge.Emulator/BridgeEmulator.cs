@@ -16,7 +16,7 @@ public sealed class BridgeEmulator
     private readonly LineFaults _faults;
     private readonly double _restSeconds;
     private readonly FirmwareSettings _settings;
-    private readonly ushort _initialSequence;
+    private int _sessions;
 
     /// <summary>Creates the emulator for part <paramref name="deviceId"/> of <paramref name="system"/>.</summary>
     /// <param name="system">The layer's physical system.</param>
@@ -36,7 +36,7 @@ public sealed class BridgeEmulator
 
         _restSeconds = restSeconds;
         _settings = settings ?? new FirmwareSettings { SafeCode = 1 << (BenchBoard.ConverterBits - 1) };
-        _initialSequence = (ushort)seed;
+        _settings.BaudRate = faults.BaudRate;
     }
 
     /// <summary>The firmware instance of the last <see cref="Run"/> (for its counters), or null before.</summary>
@@ -45,45 +45,83 @@ public sealed class BridgeEmulator
     /// <summary>Line faults and their counters.</summary>
     public LineFaults Faults => _faults;
 
-    /// <summary>Serves <paramref name="stream"/> until it closes or <paramref name="cancellationToken"/> fires; blocks the calling thread.</summary>
+    /// <summary>Sessions served so far (one per <see cref="Run"/>: a host connection, or the port opened again).</summary>
+    public int Sessions => Volatile.Read(ref _sessions);
+
+    /// <summary>The first link sequence number of the last session (random per session, fixed by the fault seed).</summary>
+    public ushort LastInitialSequence { get; private set; }
+
+    /// <summary>Why the last session ended (the host left, the port closed, or cancellation).</summary>
+    public string? LastSessionEnd { get; private set; }
+
+    /// <summary>
+    /// Serves <paramref name="stream"/> as a freshly booted bridge until the host goes away or
+    /// <paramref name="cancellationToken"/> fires; blocks the calling thread. Never throws for a vanished host: call it
+    /// again with the next connection.
+    /// </summary>
     public void Run(Stream stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        var session = Interlocked.Increment(ref _sessions) - 1;
+        _faults.StartSession(session);
+        LastInitialSequence = (ushort)new Random(_faults.SessionSeed(session, 3)).Next(ushort.MaxValue + 1);
         var clock = Stopwatch.StartNew();
         var inbox = new Inbox();
-        var firmware = new BridgeFirmware(_settings, _board, _board, _board, new PacedSink(stream, _faults), _initialSequence);
+        var firmware = new BridgeFirmware(
+            _settings, _board, _board, _board, new PacedSink(stream, _faults), LastInitialSequence);
         Firmware = firmware;
-        var reader = Task.Run(() => ReadLoop(stream, inbox, cancellationToken), cancellationToken);
-        while (!cancellationToken.IsCancellationRequested && !reader.IsCompleted)
+        using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reader = Task.Run(() => ReadLoop(stream, inbox, readerStop.Token), CancellationToken.None);
+        try
         {
-            while (inbox.TryTake(out var chunk, out var length))
+            while (!cancellationToken.IsCancellationRequested && !reader.IsCompleted)
             {
-                firmware.Receive(chunk, 0, length, clock.ElapsedMilliseconds);
+                Step(firmware, inbox, clock);
             }
 
-            var before = firmware.CapturesDone;
-            try
-            {
-                firmware.Poll(clock.ElapsedMilliseconds);
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
-            {
-                // The host went away or the port was closed mid-write (a retransmission can race the close).
-                break;
-            }
-
-            if (firmware.CapturesDone > before)
-            {
-                // The next capture's lead is part of the rest, so captures start exactly the rest apart.
-                var lead = (double)firmware.LastLeadTicks / _board.TicksPerSecond;
-                _board.Rest(Math.Max(0, (_restSeconds * (firmware.CapturesDone - before)) - lead));
-            }
-
-            inbox.WaitForData(TimeSpan.FromMilliseconds(1));
+            LastSessionEnd = cancellationToken.IsCancellationRequested ? "stopped" : reader.Result;
         }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException
+            or TimeoutException or UnauthorizedAccessException)
+        {
+            // The host went away or the port closed mid-write (an ack or retransmission can race the close).
+            LastSessionEnd = $"writing to the host failed: {e.Message}";
+        }
+
+        readerStop.Cancel();
+        try
+        {
+            stream.Dispose();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        reader.Wait(TimeSpan.FromSeconds(5), CancellationToken.None);
     }
 
-    private void ReadLoop(Stream stream, Inbox inbox, CancellationToken cancellationToken)
+    private void Step(BridgeFirmware firmware, Inbox inbox, Stopwatch clock)
+    {
+        while (inbox.TryTake(out var chunk, out var length))
+        {
+            firmware.Receive(chunk, 0, length, clock.ElapsedMilliseconds);
+        }
+
+        var before = firmware.CapturesDone;
+        firmware.Poll(clock.ElapsedMilliseconds);
+        if (firmware.CapturesDone > before)
+        {
+            // The next capture's lead is part of the rest, so captures start exactly the rest apart.
+            var lead = (double)firmware.LastLeadTicks / _board.TicksPerSecond;
+            _board.Rest(Math.Max(0, (_restSeconds * (firmware.CapturesDone - before)) - lead));
+        }
+
+        inbox.WaitForData(TimeSpan.FromMilliseconds(1));
+    }
+
+    /// <summary>Receives from the host until it leaves; returns why the line ended.</summary>
+    private string ReadLoop(Stream stream, Inbox inbox, CancellationToken cancellationToken)
     {
         var buffer = new byte[1024];
         try
@@ -93,17 +131,20 @@ public sealed class BridgeEmulator
                 var read = stream.Read(buffer, 0, buffer.Length);
                 if (read == 0)
                 {
-                    return;
+                    return "the host closed the line";
                 }
 
                 Pace(_faults.TransmitTime(read));
-                var kept = _faults.Apply(buffer, read);
+                var kept = _faults.Apply(LineDirection.ToDevice, buffer, read);
                 inbox.Add(buffer, kept);
             }
+
+            return "stopped";
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException
+            or InvalidOperationException or TimeoutException or UnauthorizedAccessException)
         {
-            // The host closed the line.
+            return $"reading from the host failed: {e.Message}";
         }
     }
 
@@ -136,7 +177,7 @@ public sealed class BridgeEmulator
             }
 
             Array.Copy(buffer, offset, _scratch, 0, count);
-            var kept = faults.Apply(_scratch, count);
+            var kept = faults.Apply(LineDirection.ToHost, _scratch, count);
             Pace(faults.TransmitTime(count));
             stream.Write(_scratch, 0, kept);
             stream.Flush();

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.IO.Ports;
 using System.Net;
 using System.Net.Sockets;
 using Edge.Bridge.Emulator;
@@ -7,13 +6,17 @@ using Edge.Domain.Simulation;
 
 var system = new Option<string>("--system") { Description = "Layer to emulate: electronic, mechanical or duffing.", DefaultValueFactory = _ => "electronic" };
 var deviceId = new Option<string>("--device-id") { Description = "Part id (fixes its component values).", DefaultValueFactory = _ => "bridge-0001" };
-var seed = new Option<ulong>("--seed") { Description = "Seed of the part and of the link's first sequence.", DefaultValueFactory = _ => 1 };
+var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated part.", DefaultValueFactory = _ => 1 };
 var tcp = new Option<int?>("--tcp") { Description = "Listen on this loopback TCP port (0 picks one and prints it)." };
 var serial = new Option<string?>("--serial") { Description = "Open this serial port, e.g. one end of a socat pty pair." };
 var baud = new Option<int>("--baud") { Description = "Line rate in baud (8N1; 0 = unlimited).", DefaultValueFactory = _ => 921_600 };
 var loss = new Option<double>("--loss") { Description = "Probability that a byte is lost, each direction.", DefaultValueFactory = _ => 0 };
 var corrupt = new Option<double>("--corrupt") { Description = "Probability that a byte has a bit flipped, each direction.", DefaultValueFactory = _ => 0 };
-var faultSeed = new Option<int>("--fault-seed") { Description = "Seed of the loss and corruption streams.", DefaultValueFactory = _ => 1 };
+var faultSeed = new Option<int?>("--fault-seed")
+{
+    Description = "Seed of the loss and corruption streams and of each session's first sequence number "
+        + "(default: random, printed at start so a run can be repeated).",
+};
 var rest = new Option<double?>("--rest-us") { Description = "Virtual rest between captures in µs (default: the system's settling gap, or 1000 drive lengths)." };
 var root = new RootCommand("Edge bridge emulator: the ESP32 firmware core on .NET with a simulated layer.")
 {
@@ -33,7 +36,8 @@ root.SetAction(async (parse, cancellationToken) =>
     try
     {
         physical = PhysicalSystems.Get(parse.GetValue(system)!);
-        faults = new LineFaults(parse.GetValue(baud), parse.GetValue(loss), parse.GetValue(corrupt), parse.GetValue(faultSeed));
+        var chosenSeed = parse.GetValue(faultSeed) ?? Random.Shared.Next();
+        faults = new LineFaults(parse.GetValue(baud), parse.GetValue(loss), parse.GetValue(corrupt), chosenSeed);
         var restSeconds = parse.GetValue(rest) is { } us ? us * 1e-6 : DefaultRest(physical);
         emulator = new BridgeEmulator(physical, parse.GetValue(deviceId)!, parse.GetValue(seed), faults, restSeconds);
     }
@@ -45,32 +49,25 @@ root.SetAction(async (parse, cancellationToken) =>
 
     if (parse.GetValue(serial) is { } path)
     {
-        using var port = new SerialPort(path, Math.Max(parse.GetValue(baud), 9600));
-        try
-        {
-            port.Open();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            await Console.Error.WriteLineAsync($"Cannot open serial port '{path}': {e.Message}").ConfigureAwait(false);
-            return 1;
-        }
-
-        await Console.Out.WriteLineAsync($"bridge emulator: {physical.Name} on {path}").ConfigureAwait(false);
-        await Task.Run(() => emulator.Run(port.BaseStream, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return 0;
+        await Console.Out.WriteLineAsync($"bridge emulator: {physical.Name} on {path}, fault seed {faults.Seed}")
+            .ConfigureAwait(false);
+        return await SerialPortLoop.RunAsync(emulator, path, parse.GetValue(baud), cancellationToken).ConfigureAwait(false);
     }
 
     var listener = new TcpListener(IPAddress.Loopback, parse.GetValue(tcp)!.Value);
     listener.Start();
-    await Console.Out.WriteLineAsync($"bridge emulator: {physical.Name} on tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}").ConfigureAwait(false);
+    await Console.Out.WriteLineAsync(
+        $"bridge emulator: {physical.Name} on tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}, "
+        + $"fault seed {faults.Seed}").ConfigureAwait(false);
     try
     {
+        // One host at a time; when it leaves, the bridge reboots (a fresh firmware) for the next one.
         while (!cancellationToken.IsCancellationRequested)
         {
             using var client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
             client.NoDelay = true;
             await Task.Run(() => emulator.Run(client.GetStream(), cancellationToken), cancellationToken).ConfigureAwait(false);
+            await SerialPortLoop.ReportAsync(emulator).ConfigureAwait(false);
         }
     }
     catch (OperationCanceledException)

@@ -114,6 +114,7 @@ public sealed class BridgeFirmware : ILinkListener
     }
 
     /// <inheritdoc />
+    /// <remarks>Every Error names the request it answers: the link sequence of the message being delivered.</remarks>
     public void OnMessage(Message message)
     {
         switch (message.Type)
@@ -130,7 +131,7 @@ public sealed class BridgeFirmware : ILinkListener
             case MessageType.Heartbeat:
                 break;
             default:
-                Send(new ErrorMessage(BridgeErrorCode.Unsupported, 0, "the bridge does not accept " + MessageName(message.Type) + " messages"));
+                Send(new ErrorMessage(BridgeErrorCode.Unsupported, link.LastDeliveredSequence, "the bridge does not accept " + MessageName(message.Type) + " messages"));
                 break;
         }
     }
@@ -148,7 +149,7 @@ public sealed class BridgeFirmware : ILinkListener
         var version = ProtocolVersion.Negotiate(hello.MinVersion, hello.MaxVersion, ProtocolVersion.Minimum, ProtocolVersion.Current);
         if (version < 0)
         {
-            Send(new ErrorMessage(BridgeErrorCode.Unsupported, 0, "no common protocol version: host speaks " + hello.MinVersion + ".." + hello.MaxVersion + ", bridge 1..1"));
+            Send(new ErrorMessage(BridgeErrorCode.Unsupported, link.LastDeliveredSequence, "no common protocol version: host speaks " + hello.MinVersion + ".." + hello.MaxVersion + ", bridge 1..1"));
             return;
         }
 
@@ -176,13 +177,13 @@ public sealed class BridgeFirmware : ILinkListener
         var problem = Check(request);
         if (problem != null)
         {
-            Send(new ErrorMessage(BridgeErrorCode.InvalidRequest, 0, problem));
+            Send(new ErrorMessage(BridgeErrorCode.InvalidRequest, link.LastDeliveredSequence, problem));
             return;
         }
 
         if (queueCount == QueueLength)
         {
-            Send(new ErrorMessage(BridgeErrorCode.Overrun, 0, "capture " + request.CaptureId + " refused: " + QueueLength + " captures already queued"));
+            Send(new ErrorMessage(BridgeErrorCode.Overrun, link.LastDeliveredSequence, "capture " + request.CaptureId + " refused: " + QueueLength + " captures already queued"));
             return;
         }
 
@@ -283,7 +284,7 @@ public sealed class BridgeFirmware : ILinkListener
         var maxCode = (1 << dac.Bits) - 1;
         if (message.Code > maxCode || (message.Channel != SetSafeMessage.AllChannels && message.Channel >= dac.Channels))
         {
-            Send(new ErrorMessage(BridgeErrorCode.InvalidRequest, 0, "SetSafe channel " + message.Channel + " code " + message.Code + " is out of range"));
+            Send(new ErrorMessage(BridgeErrorCode.InvalidRequest, link.LastDeliveredSequence, "SetSafe channel " + message.Channel + " code " + message.Code + " is out of range"));
             return;
         }
 
@@ -364,6 +365,7 @@ public sealed class BridgeFirmware : ILinkListener
         {
             WindowSize = settings.WindowSize,
             RetransmitTimeoutMs = settings.RetransmitTimeoutMs,
+            BaudRate = settings.BaudRate,
             RetryLimit = settings.RetryLimit,
             InitialSequence = sessionSeed,
             HeartbeatIntervalMs = settings.HeartbeatIntervalMs,

@@ -21,12 +21,16 @@ public sealed class FirmwareSettings
     /// <summary>Heartbeat interval of the device's link (0 = none).</summary>
     public int HeartbeatIntervalMs { get; set; } = 250;
 
-    /// <summary>Link retransmission timeout.</summary>
+    /// <summary>UART line rate (8N1); the link's retransmission timers start when a frame has left the line.</summary>
+    public int BaudRate { get; set; }
+
+    /// <summary>Link retransmission timeout until the first round trip is measured (beyond the frame's airtime).</summary>
     public int RetransmitTimeoutMs { get; set; } = 50;
 
     /// <summary>
     /// Retransmissions before the device gives its link up (then it makes the outputs safe and waits for a new Hello).
-    /// With the 50 ms timeout, 20 tolerates a host that stalls for a second (a Linux host can: GC, swap, load).
+    /// With timeouts doubling from ≥ 20 ms, 20 tolerates a host that stalls for seconds (a Linux host can: GC, swap,
+    /// load).
     /// </summary>
     public int RetryLimit { get; set; } = 20;
 

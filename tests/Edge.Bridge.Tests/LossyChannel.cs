@@ -12,9 +12,10 @@ public sealed record ChannelFaults(double Drop = 0, double Duplicate = 0, double
 
 /// <summary>
 /// One direction of a simulated serial line: each written frame may be dropped, duplicated, delayed past later
-/// frames, have a byte corrupted, or be cut short mid-frame (a UART reset); survivors arrive in random chunks.
+/// frames, have a byte corrupted, or be cut short mid-frame (a UART reset); survivors arrive in random chunks. With a
+/// baud rate, frames queue on the line and arrive after their airtime (8N1), as on a UART.
 /// </summary>
-public sealed class LossyChannel(ChannelFaults faults, int seed) : IByteSink
+public sealed class LossyChannel(ChannelFaults faults, int seed, int baudRate = 0) : IByteSink
 {
     private const int LatencyMs = 2;
     private const int ReorderDelayMs = 15;
@@ -22,6 +23,7 @@ public sealed class LossyChannel(ChannelFaults faults, int seed) : IByteSink
     private readonly Random random = new(seed);
     private readonly List<(long DeliverAt, long Order, byte[] Bytes)> inTransit = [];
     private long order;
+    private long lineFreeUs;
 
     public long NowMs { get; set; }
 
@@ -29,10 +31,20 @@ public sealed class LossyChannel(ChannelFaults faults, int seed) : IByteSink
 
     public int FaultsInjected { get; private set; }
 
+    public long BytesWritten { get; private set; }
+
     public void Write(byte[] buffer, int offset, int count)
     {
         FramesWritten++;
+        BytesWritten += count;
         var bytes = buffer.AsSpan(offset, count).ToArray();
+        var leftLineMs = NowMs;
+        if (baudRate > 0)
+        {
+            lineFreeUs = Math.Max(NowMs * 1000, lineFreeUs) + (count * 10_000_000L / baudRate);
+            leftLineMs = (lineFreeUs + 999) / 1000;
+        }
+
         if (Roll(faults.Drop))
         {
             return;
@@ -49,10 +61,10 @@ public sealed class LossyChannel(ChannelFaults faults, int seed) : IByteSink
         }
 
         var delay = LatencyMs + (Roll(faults.Reorder) ? random.Next(1, ReorderDelayMs) : 0);
-        Enqueue(NowMs + delay, bytes);
+        Enqueue(leftLineMs + delay, bytes);
         if (Roll(faults.Duplicate))
         {
-            Enqueue(NowMs + LatencyMs + random.Next(0, ReorderDelayMs), bytes);
+            Enqueue(leftLineMs + LatencyMs + random.Next(0, ReorderDelayMs), bytes);
         }
     }
 

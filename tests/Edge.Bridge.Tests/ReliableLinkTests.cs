@@ -94,10 +94,14 @@ public sealed class ReliableLinkTests
             failedAt = host.Link.HasFailed ? t : -1;
         }
 
-        Assert.Equal(200, failedAt);
+        // 50 ms, then doubled on each expiry (RFC 6298 backoff): 50 + 100 + 200 + 400.
+        Assert.Equal(750, failedAt);
         Assert.Equal(4, host.Output.FramesWritten);
         var reason = Assert.Single(host.Failures);
-        Assert.Equal("sequence 0 (SetSafe) was not acknowledged after 4 transmissions (50 ms timeout each, retry limit 3)", reason);
+        Assert.Equal(
+            "sequence 0 (SetSafe) was not acknowledged after 4 transmissions (retry limit 3, last timeout 400 ms after "
+            + "it left the line)",
+            reason);
         Assert.Equal(reason, host.Link.FailureReason);
         var thrown = Assert.Throws<InvalidOperationException>(() => host.Link.TrySend(new SetSafeMessage(0, 0), 300));
         Assert.Contains(reason, thrown.Message, StringComparison.Ordinal);

@@ -30,7 +30,29 @@ public static class DeviceInfoCommand
         return command;
     }
 
-    /// <summary>The JSON document the verb prints: <c>deviceId</c>, <c>system</c> and <c>spec</c> (as <c>LayerSpec.ToJson</c> writes it).</summary>
+    /// <summary>A device status as JSON: <c>ready</c>, <c>state</c>, <c>problem</c> and the measured figures.</summary>
+    public static JsonObject StatusJson(DeviceStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var figures = new JsonObject();
+        foreach (var (name, value) in status.Figures)
+        {
+            figures[name] = value;
+        }
+
+        return new JsonObject
+        {
+            ["ready"] = status.Ready,
+            ["state"] = status.State,
+            ["problem"] = status.Problem,
+            ["figures"] = figures,
+        };
+    }
+
+    /// <summary>
+    /// The JSON document the verb prints: <c>deviceId</c>, <c>system</c> and <c>spec</c> (as <c>LayerSpec.ToJson</c>
+    /// writes it), and <c>status</c> for backends that report one (the bridge's link, the direct backend's timing).
+    /// </summary>
     public static string Describe(IPhysicalDevice device, IPhysicalSystem system)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -41,6 +63,11 @@ public static class DeviceInfoCommand
             ["system"] = system.Name,
             ["spec"] = JsonNode.Parse(device.Spec.ToJson()),
         };
+        if (device is IReportsDeviceStatus reporting)
+        {
+            document["status"] = StatusJson(reporting.GetStatus());
+        }
+
         return document.ToJsonString(Indented);
     }
 }

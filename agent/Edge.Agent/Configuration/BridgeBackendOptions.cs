@@ -23,4 +23,34 @@ public sealed class BridgeBackendOptions
 
     /// <summary>Segments at the safe code between packed drives (must fill whole bins).</summary>
     public int RestSegments { get; set; }
+
+    /// <summary>
+    /// Largest payload the agent accepts (64 … 4096); the smaller of both sides' limits is used. Smaller frames survive
+    /// a noisy line better (at 1 % byte loss a 1 KB frame almost never arrives intact).
+    /// </summary>
+    public int MaxPayload { get; set; } = 1024;
+
+    /// <summary>Retransmission timeout in ms (beyond the frame's airtime) until a round trip has been measured.</summary>
+    public int RetransmitTimeoutMs { get; set; } = 50;
+
+    /// <summary>Lower bound in ms of the measured retransmission timeout (RFC 6298 SRTT + 4 RTTVAR).</summary>
+    public int MinRetransmitTimeoutMs { get; set; } = 20;
+
+    /// <summary>Upper bound in ms of the retransmission timeout, exponential backoff included.</summary>
+    public int MaxRetransmitTimeoutMs { get; set; } = 1000;
+
+    /// <summary>Retransmissions of one frame before the link is declared failed and the agent reconnects.</summary>
+    public int RetryLimit { get; set; } = 20;
+
+    /// <summary>Heartbeat to the bridge after this many idle ms, so its 1 s watchdog does not park the DAC.</summary>
+    public int HeartbeatIntervalMs { get; set; } = 250;
+
+    /// <summary>Silence from the bridge (ms) after which it counts as unplugged or hung and the agent reconnects.</summary>
+    public int SilenceTimeoutMs { get; set; } = 3000;
+
+    /// <summary>First wait (ms) before reconnecting; doubled after each failed attempt up to the maximum.</summary>
+    public int ReconnectDelayMs { get; set; } = 200;
+
+    /// <summary>Longest wait (ms) between reconnection attempts.</summary>
+    public int MaxReconnectDelayMs { get; set; } = 5000;
 }

@@ -103,6 +103,33 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Range(failures, $"{prefix}:{nameof(bridge.CaptureChannel)}", bridge.CaptureChannel, 0, 254, "a bridge channel");
         Range(failures, $"{prefix}:{nameof(bridge.DrivesPerRequest)}", bridge.DrivesPerRequest, 1, 1024, "drives packed per request");
         Range(failures, $"{prefix}:{nameof(bridge.RestSegments)}", bridge.RestSegments, 0, 4096, "rest segments");
+        Range(failures, $"{prefix}:{nameof(bridge.MaxPayload)}", bridge.MaxPayload, 64, 4096, "a frame payload");
+        Range(failures, $"{prefix}:{nameof(bridge.RetransmitTimeoutMs)}", bridge.RetransmitTimeoutMs, 1, 60_000, "a timeout");
+        Range(failures, $"{prefix}:{nameof(bridge.MinRetransmitTimeoutMs)}", bridge.MinRetransmitTimeoutMs, 1, 60_000, "a timeout");
+        Range(
+            failures,
+            $"{prefix}:{nameof(bridge.MaxRetransmitTimeoutMs)}",
+            bridge.MaxRetransmitTimeoutMs,
+            bridge.MinRetransmitTimeoutMs,
+            60_000,
+            "a timeout at least MinRetransmitTimeoutMs");
+        Range(failures, $"{prefix}:{nameof(bridge.RetryLimit)}", bridge.RetryLimit, 0, 1000, "retransmissions");
+        Range(failures, $"{prefix}:{nameof(bridge.HeartbeatIntervalMs)}", bridge.HeartbeatIntervalMs, 10, 900, "a heartbeat below the bridge's 1 s watchdog");
+        Range(
+            failures,
+            $"{prefix}:{nameof(bridge.SilenceTimeoutMs)}",
+            bridge.SilenceTimeoutMs,
+            bridge.HeartbeatIntervalMs + 1,
+            600_000,
+            "a silence longer than the heartbeat interval");
+        Range(failures, $"{prefix}:{nameof(bridge.ReconnectDelayMs)}", bridge.ReconnectDelayMs, 1, 600_000, "a delay");
+        Range(
+            failures,
+            $"{prefix}:{nameof(bridge.MaxReconnectDelayMs)}",
+            bridge.MaxReconnectDelayMs,
+            bridge.ReconnectDelayMs,
+            600_000,
+            "a delay at least ReconnectDelayMs");
     }
 
     private static void Range(List<string> failures, string key, int value, int min, int max, string what)

@@ -27,6 +27,12 @@ public sealed partial class DeviceHostService(IPhysicalSystem system, IPhysicalD
 
         var elapsed = await SelfTestAsync(cancellationToken).ConfigureAwait(false);
         LogSelfTest(logger, device.DeviceId, elapsed.TotalMilliseconds);
+        if (device is IReportsDeviceStatus reporting)
+        {
+            var status = reporting.GetStatus();
+            LogStatus(logger, device.DeviceId, status.State, string.Join(", ", status.Figures.Select(f => $"{f.Key} {f.Value:G6}")));
+        }
+
         LogNoTransport(logger);
     }
 
@@ -74,6 +80,9 @@ public sealed partial class DeviceHostService(IPhysicalSystem system, IPhysicalD
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Self-test: device {DeviceId} answered one drive in {ElapsedMs:F1} ms")]
     private static partial void LogSelfTest(ILogger logger, string deviceId, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} status {State}: {Figures}")]
+    private static partial void LogStatus(ILogger logger, string deviceId, string state, string figures);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device ready; it stays open until the service is stopped (remote work arrives over MQTT when Edge:Mqtt:Enabled is true)")]
     private static partial void LogNoTransport(ILogger logger);

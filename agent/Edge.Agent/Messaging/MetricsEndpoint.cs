@@ -1,3 +1,4 @@
+using Edge.Domain.Devices;
 using Edge.Domain.Observability;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,10 +8,17 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// Serves <c>GET /metrics</c> (Prometheus text format from <see cref="AgentMetrics"/>) and <c>GET /healthz</c>
-/// (200 "healthy" while the MQTT link is up and nothing is wrong, 503 "unhealthy: …" without the broker or
-/// "degraded: …" naming each problem — the outbox cannot write, a subscription was refused) on <c>Edge:Metrics:Port</c>.
+/// (200 "healthy" while the MQTT link is up, the device is ready and nothing is wrong; 503 "unhealthy: …"
+/// without the broker or with a device that is not ready, e.g. a bridge link that is down and reconnecting;
+/// 503 "degraded: …" naming each problem — the outbox cannot write, a subscription was refused) on
+/// <c>Edge:Metrics:Port</c>.
 /// </summary>
-public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, AgentMetrics metrics, MqttAgentService mqtt, ILogger<MetricsEndpoint> logger) : BackgroundService
+public sealed partial class MetricsEndpoint(
+    IOptions<MetricsOptions> options,
+    AgentMetrics metrics,
+    MqttAgentService mqtt,
+    IPhysicalDevice device,
+    ILogger<MetricsEndpoint> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -51,19 +59,24 @@ public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, Ag
         }
     }
 
-    /// <summary>Healthy, unhealthy (no broker) or degraded (connected, but the outbox or a subscription fails).</summary>
+    /// <summary>Unhealthy (no broker, device not ready) or degraded (the outbox or a subscription fails).</summary>
     private HealthAnswer Health()
     {
         const string Text = "text/plain; charset=utf-8";
-        if (!mqtt.IsConnected)
+        var unhealthy = !mqtt.IsConnected ? "not connected to the MQTT broker"
+            : device is IReportsDeviceStatus reporting && reporting.GetStatus() is { Ready: false } status
+                ? $"device {device.DeviceId} {status.State}: {status.Problem}"
+            : null;
+        if (unhealthy is not null)
         {
-            return new HealthAnswer(false, "unhealthy: not connected to the MQTT broker"u8.ToArray(), Text);
+            return new HealthAnswer(false, System.Text.Encoding.UTF8.GetBytes($"unhealthy: {unhealthy}"), Text);
         }
 
         var problems = mqtt.Problems;
         return problems.Count == 0
             ? new HealthAnswer(true, "healthy"u8.ToArray(), Text)
-            : new HealthAnswer(false, System.Text.Encoding.UTF8.GetBytes("degraded: " + string.Join("; ", problems)), Text);
+            : new HealthAnswer(
+                false, System.Text.Encoding.UTF8.GetBytes("degraded: " + string.Join("; ", problems)), Text);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Metrics on http://{Host}:{Port}/metrics, health on /healthz")]

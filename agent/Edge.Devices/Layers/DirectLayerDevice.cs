@@ -10,7 +10,7 @@ namespace Edge.Devices.Layers;
 /// layer's output bins. The analog front end is assumed calibrated so that DAC code 0 … full scale spans the layer's DAC
 /// range and the ADC's code span covers the layer's ADC range.
 /// </summary>
-public sealed class DirectLayerDevice : IPhysicalDevice, IDisposable
+public sealed class DirectLayerDevice : IPhysicalDevice, IReportsDeviceStatus, IDisposable
 {
     private readonly IDacChannel _dac;
     private readonly IAdcChannel _adc;
@@ -106,6 +106,32 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IDisposable
         var seconds = (double)samplingTicks / _clock.TimestampFrequency;
         LastRun = jitter.ToStatistics(count, (long)count * _samplesPerDrive, Spec.Adc.SampleRateHz, seconds);
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Figures of the last batch: achieved and scheduled sample rate, RMS and worst lateness, late events.</remarks>
+    public DeviceStatus GetStatus()
+    {
+        var run = LastRun;
+        if (run is null)
+        {
+            return new DeviceStatus(true, "ready", null, new Dictionary<string, double>
+            {
+                ["scheduledSampleRateHz"] = Spec.Adc.SampleRateHz,
+            });
+        }
+
+        var late = run.LateEvents > 0 ? $"{run.LateEvents} late DAC/ADC events in the last batch" : null;
+        return new DeviceStatus(true, "ready", late, new Dictionary<string, double>
+        {
+            ["scheduledSampleRateHz"] = run.ScheduledSampleRateHz,
+            ["sampleRateHz"] = run.AchievedSampleRateHz,
+            ["rmsJitterUs"] = run.RmsJitter.TotalMicroseconds,
+            ["maxLatenessUs"] = run.MaxLateness.TotalMicroseconds,
+            ["lateEvents"] = run.LateEvents,
+            ["drives"] = run.Drives,
+            ["samples"] = run.Samples,
+        });
     }
 
     /// <summary>Parks the DAC at its safe value.</summary>

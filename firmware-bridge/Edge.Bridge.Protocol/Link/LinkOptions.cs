@@ -9,8 +9,23 @@ public sealed class LinkOptions
     /// <summary>Reliable frames in flight (unacknowledged) at most; also the receiver's reorder capacity.</summary>
     public int WindowSize { get; set; } = 4;
 
-    /// <summary>Time after a transmission at which an unacknowledged frame is sent again.</summary>
+    /// <summary>
+    /// Retransmission timeout before the first round trip was measured, counted from the moment the frame's last byte
+    /// leaves the line (its airtime at <see cref="BaudRate"/>); afterwards the measured round trip sets it.
+    /// </summary>
     public int RetransmitTimeoutMs { get; set; } = 50;
+
+    /// <summary>Lower bound of the measured retransmission timeout (beyond the frame's airtime).</summary>
+    public int MinRetransmitTimeoutMs { get; set; } = 20;
+
+    /// <summary>Upper bound of the retransmission timeout, backoff included (beyond the frame's airtime).</summary>
+    public int MaxRetransmitTimeoutMs { get; set; } = 2000;
+
+    /// <summary>
+    /// Line rate of the UART (8N1: 10 bit times per byte), used to compute when each frame has left the line; 0 when
+    /// the line is not rate-limited (frames leave at once).
+    /// </summary>
+    public int BaudRate { get; set; }
 
     /// <summary>Retransmissions allowed per frame after its first transmission before the link fails.</summary>
     public int RetryLimit { get; set; } = 5;

@@ -16,7 +16,11 @@ internal sealed class PendingFrame
 
     public bool OpensSession { get; }
 
-    public long LastSentMs { get; set; }
+    /// <summary>When the last transmission's final byte left the line (airtime and queued frames included).</summary>
+    public long LeftLineMs { get; set; }
+
+    /// <summary>When the frame is sent again unless acknowledged.</summary>
+    public long DeadlineMs { get; set; }
 
     public int Transmissions { get; set; }
 }

@@ -3,8 +3,10 @@ namespace Edge.Bridge.Protocol;
 /// <summary>
 /// Reliable, ordered delivery over a lossy byte stream: sequence numbers, cumulative acks piggybacked on every frame,
 /// nacks for gaps and corrupt frames, selective retransmission after a timeout with a retry limit, duplicate
-/// suppression, reordering within a window, and a send window for flow control. Time is passed in (nowMs), so the
-/// link is deterministic; it never starts threads or timers.
+/// suppression, reordering within a window, and a send window for flow control. The timeout runs from the moment a
+/// frame has left the line (its airtime at the baud rate, behind the frames queued before it) and follows the
+/// measured round trip (RFC 6298, Karn's rule, exponential backoff). Time is passed in (nowMs), so the link is
+/// deterministic; it never starts threads or timers.
 /// </summary>
 public sealed class ReliableLink
 {
@@ -12,7 +14,8 @@ public sealed class ReliableLink
     private readonly ILinkListener listener;
     private readonly PendingFrame?[] pending;
     private readonly ReceiveWindow receiveWindow;
-    private readonly int retransmitTimeoutMs;
+    private readonly RoundTripEstimator roundTrip;
+    private readonly int baudRate;
     private readonly int retryLimit;
     private readonly int heartbeatIntervalMs;
     private StreamDecoder decoder;
@@ -21,6 +24,7 @@ public sealed class ReliableLink
     private int lastGapNacked = -1;
     private long nowMs;
     private long lastSentMs;
+    private long lineFreeUs;
 
     /// <summary>Creates a link.</summary>
     /// <param name="output">Transmitter; each frame is written in one call.</param>
@@ -38,11 +42,25 @@ public sealed class ReliableLink
             throw new System.ArgumentException($"retransmit timeout {options.RetransmitTimeoutMs} ms must be positive and retry limit {options.RetryLimit} not negative", nameof(options));
         }
 
+        if (options.MinRetransmitTimeoutMs < 1 || options.MaxRetransmitTimeoutMs < options.MinRetransmitTimeoutMs)
+        {
+            throw new System.ArgumentException(
+                $"retransmit timeout bounds {options.MinRetransmitTimeoutMs}..{options.MaxRetransmitTimeoutMs} ms "
+                + "must be positive and ordered", nameof(options));
+        }
+
+        if (options.BaudRate < 0)
+        {
+            throw new System.ArgumentException($"baud rate {options.BaudRate} cannot be negative", nameof(options));
+        }
+
         this.output = output;
         this.listener = listener;
         pending = new PendingFrame?[options.WindowSize];
         receiveWindow = new ReceiveWindow(options.WindowSize);
-        retransmitTimeoutMs = options.RetransmitTimeoutMs;
+        roundTrip = new RoundTripEstimator(
+            options.RetransmitTimeoutMs, options.MinRetransmitTimeoutMs, options.MaxRetransmitTimeoutMs);
+        baudRate = options.BaudRate;
         retryLimit = options.RetryLimit;
         heartbeatIntervalMs = options.HeartbeatIntervalMs;
         nextSequence = options.InitialSequence;
@@ -100,6 +118,24 @@ public sealed class ReliableLink
     /// <summary>Nacks received.</summary>
     public int NacksReceived { get; private set; }
 
+    /// <summary>The retransmission timeout a frame sent now would get after leaving the line, backoff included.</summary>
+    public int RetransmitTimeoutMs => roundTrip.TimeoutMs;
+
+    /// <summary>Smoothed round trip beyond the frames' airtime (RFC 6298 SRTT), or -1 before the first sample.</summary>
+    public int SmoothedRoundTripMs => roundTrip.HasSample ? roundTrip.SmoothedMs : -1;
+
+    /// <summary>Mean deviation of the round trip (RFC 6298 RTTVAR), or -1 before the first sample.</summary>
+    public int RoundTripVariationMs => roundTrip.HasSample ? roundTrip.VariationMs : -1;
+
+    /// <summary>Sequence number of the last reliable frame sent (valid after the first <see cref="TrySend"/>).</summary>
+    public ushort LastSentSequence { get; private set; }
+
+    /// <summary>
+    /// Sequence number of the reliable message being (or last) handed to the listener, so an answer can name the
+    /// request it belongs to.
+    /// </summary>
+    public ushort LastDeliveredSequence { get; private set; }
+
     /// <summary>Blocks between delimiters that were not valid frames (CRC, COBS, length, version, type).</summary>
     public int BadFramesReceived { get; private set; }
 
@@ -131,6 +167,7 @@ public sealed class ReliableLink
         this.nowMs = nowMs;
         var frame = new PendingFrame(message, nextSequence++, !sessionOpened);
         sessionOpened = true;
+        LastSentSequence = frame.Sequence;
         pending[slot] = frame;
         Transmit(frame);
         return true;
@@ -162,18 +199,28 @@ public sealed class ReliableLink
         }
 
         this.nowMs = nowMs;
+        var backedOff = false;
         for (var i = 0; i < pending.Length; i++)
         {
             var frame = pending[i];
-            if (frame is null || nowMs - frame.LastSentMs < retransmitTimeoutMs)
+            if (frame is null || nowMs < frame.DeadlineMs)
             {
                 continue;
             }
 
             if (frame.Transmissions > retryLimit)
             {
-                Fail($"sequence {frame.Sequence} ({frame.Message.Type}) was not acknowledged after {frame.Transmissions} transmissions ({retransmitTimeoutMs} ms timeout each, retry limit {retryLimit})");
+                Fail($"sequence {frame.Sequence} ({frame.Message.Type}) was not acknowledged after "
+                    + $"{frame.Transmissions} transmissions (retry limit {retryLimit}, last timeout "
+                    + $"{frame.DeadlineMs - frame.LeftLineMs} ms after it left the line)");
                 return;
+            }
+
+            // One expiry doubles the timeout once, however many frames it catches (RFC 6298 5.5).
+            if (!backedOff)
+            {
+                roundTrip.BackOff();
+                backedOff = true;
             }
 
             Retransmit(frame);
@@ -346,6 +393,7 @@ public sealed class ReliableLink
 
     private void Deliver(Message message)
     {
+        LastDeliveredSequence = (ushort)(receiveWindow.Expected - 1);
         MessagesDelivered++;
         listener.OnMessage(message);
     }
@@ -363,6 +411,13 @@ public sealed class ReliableLink
             var frame = pending[i];
             if (frame is not null && SequenceDistance(ackNumber, frame.Sequence) < 0)
             {
+                // The receiver acks each frame as it takes it, so the newest acked frame times this round trip;
+                // Karn: a retransmitted frame's ack could answer any copy, so it gives no sample.
+                if (frame.Sequence == (ushort)(ackNumber - 1) && frame.Transmissions == 1)
+                {
+                    roundTrip.AddSample((int)(nowMs - frame.LeftLineMs));
+                }
+
                 pending[i] = null;
             }
         }
@@ -387,7 +442,7 @@ public sealed class ReliableLink
                 var refused = FindPending(nack.Detail);
                 if (refused is not null)
                 {
-                    refused.LastSentMs = nowMs;
+                    refused.DeadlineMs = nowMs + roundTrip.TimeoutMs;
                 }
 
                 return;
@@ -403,9 +458,10 @@ public sealed class ReliableLink
     private void Transmit(PendingFrame frame)
     {
         frame.Transmissions++;
-        frame.LastSentMs = nowMs;
         var flags = frame.OpensSession ? FrameFlags.Sync : FrameFlags.None;
-        Write(frame.Message, frame.Sequence, flags);
+        var leftLineUs = Write(frame.Message, frame.Sequence, flags);
+        frame.LeftLineMs = (leftLineUs + 999) / 1000;
+        frame.DeadlineMs = frame.LeftLineMs + roundTrip.TimeoutMs;
     }
 
     private void Retransmit(PendingFrame frame)
@@ -422,7 +478,8 @@ public sealed class ReliableLink
 
     private void SendControl(Message message) => Write(message, 0, FrameFlags.None);
 
-    private void Write(Message message, ushort sequence, FrameFlags flags)
+    /// <summary>Encodes and writes a frame; returns when (µs) its last byte leaves the line.</summary>
+    private long Write(Message message, ushort sequence, FrameFlags flags)
     {
         var ackNumber = receiveWindow.Expected;
         if (receiveWindow.HasSession)
@@ -433,7 +490,10 @@ public sealed class ReliableLink
         var wire = FrameCodec.EncodeWire(Frame.FromMessage(message, sequence, ackNumber, flags), decoder.MaxPayload);
         FramesSent++;
         lastSentMs = nowMs;
+        var startUs = nowMs * 1000 > lineFreeUs ? nowMs * 1000 : lineFreeUs;
+        lineFreeUs = startUs + (baudRate == 0 ? 0 : wire.Length * 10_000_000L / baudRate);
         output.Write(wire, 0, wire.Length);
+        return lineFreeUs;
     }
 
     private PendingFrame? FindPending(ushort sequence)
