@@ -55,6 +55,15 @@ public sealed class BridgeEmulator
     public string? LastSessionEnd { get; private set; }
 
     /// <summary>
+    /// While true the firmware is hung: it neither reads the line nor answers (what arrives is lost, as in a UART FIFO
+    /// nobody drains) until it is set false again. A fault for tests and fault benches; any thread may set it.
+    /// </summary>
+    public bool Hung { get; set; }
+
+    /// <summary>When set, the firmware is hung (<see cref="Hung"/>) while this file exists (checked every 50 ms).</summary>
+    public string? HangFile { get; init; }
+
+    /// <summary>
     /// Serves <paramref name="stream"/> as a freshly booted bridge until the host goes away or
     /// <paramref name="cancellationToken"/> fires; blocks the calling thread. Never throws for a vanished host: call it
     /// again with the next connection.
@@ -72,10 +81,28 @@ public sealed class BridgeEmulator
         Firmware = firmware;
         using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reader = Task.Run(() => ReadLoop(stream, inbox, readerStop.Token), CancellationToken.None);
+        var nextHangCheck = 0L;
         try
         {
             while (!cancellationToken.IsCancellationRequested && !reader.IsCompleted)
             {
+                if (HangFile is not null && clock.ElapsedMilliseconds >= nextHangCheck)
+                {
+                    Hung = File.Exists(HangFile);
+                    nextHangCheck = clock.ElapsedMilliseconds + 50;
+                }
+
+                if (Hung)
+                {
+                    // A hung firmware drains nothing: what arrives is lost, as in a UART FIFO nobody reads.
+                    while (inbox.TryTake(out _, out _))
+                    {
+                    }
+
+                    inbox.WaitForData(TimeSpan.FromMilliseconds(1));
+                    continue;
+                }
+
                 Step(firmware, inbox, clock);
             }
 

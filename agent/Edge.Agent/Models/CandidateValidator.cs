@@ -46,6 +46,13 @@ internal sealed class CandidateValidator(CalibrationSet calibration, int passes,
                 calibration.Row(i).CopyTo(features);
                 var label = calibration.Labels[i];
                 var result = await candidate.ClassifyAsync(features, cancellationToken).ConfigureAwait(false);
+                if (result.Degraded)
+                {
+                    // A model is validated on its hardware; the twin's score would let anything in.
+                    throw new ModelStoreException(
+                        $"the device is parked, so model {candidate.Version} cannot be validated on it; offer it again once the device is back in service.");
+                }
+
                 var c = result.Label == label;
                 candidateRight += c ? 1 : 0;
                 if (active is null)
