@@ -17,4 +17,6 @@ namespace Edge.Domain.Messaging;
 [JsonSerializable(typeof(InferenceMessage))]
 [JsonSerializable(typeof(ModelRollbackMessage))]
 [JsonSerializable(typeof(ModelRollbackInstruction))]
+[JsonSerializable(typeof(EnvironmentMessage))]
+[JsonSerializable(typeof(EnvironmentReplyMessage))]
 public sealed partial class MessagingJsonContext : JsonSerializerContext;

@@ -29,4 +29,10 @@ public enum TopicKind
 
     /// <summary><c>model/rollback</c>: JSON <see cref="ModelRollbackMessage"/>, a signed rollback instruction, trainer → agent.</summary>
     ModelRollback,
+
+    /// <summary>
+    /// <c>control/environment</c>: JSON <see cref="EnvironmentMessage"/> setting a simulated part's environment,
+    /// operator or trainer → agent.
+    /// </summary>
+    Environment,
 }
