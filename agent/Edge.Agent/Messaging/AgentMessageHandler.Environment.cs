@@ -20,7 +20,7 @@ public sealed partial class AgentMessageHandler
             {
                 AmbientKelvin = request.AmbientKelvin,
                 Ageing = request.Ageing,
-                Gain = request.Gain,
+                Gain = request.Gain ?? 1,
                 SettlingGapSeconds = request.SettlingGapSeconds,
                 PartId = request.PartId,
             };

@@ -18,8 +18,8 @@ public sealed record EnvironmentMessage : IControlMessage
     /// <summary>Component ageing as a relative spread (0.02: a typical component moved by 2 %).</summary>
     public double Ageing { get; init; }
 
-    /// <summary>Readout gain relative to calibration.</summary>
-    public double Gain { get; init; } = 1;
+    /// <summary>Readout gain relative to calibration; null: 1, as calibrated.</summary>
+    public double? Gain { get; init; }
 
     /// <summary>Idle time between drives in seconds; null keeps the part's own.</summary>
     public double? SettlingGapSeconds { get; init; }
