@@ -17,13 +17,17 @@ internal sealed class ServiceHost : IAsyncDisposable
 
     /// <summary>
     /// Starts the service with <paramref name="environment"/> given as <c>EDGE_</c> variables (logging at Warning unless
-    /// set); <paramref name="configure"/> may replace services (e.g. the device) before the host is built.
+    /// set); <paramref name="configure"/> may replace services (e.g. the device) before the host is built;
+    /// <paramref name="settingsFile"/> is the (watched) settings file, if any.
     /// </summary>
-    public static async Task<ServiceHost> StartAsync(IReadOnlyDictionary<string, string?> environment, Action<IServiceCollection>? configure = null)
+    public static async Task<ServiceHost> StartAsync(
+        IReadOnlyDictionary<string, string?> environment,
+        Action<IServiceCollection>? configure = null,
+        string? settingsFile = null)
     {
         var variables = new Dictionary<string, string?>(environment);
         variables.TryAdd("EDGE_LOGGING__LOGLEVEL__DEFAULT", "Warning");
-        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, variables), []);
+        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(settingsFile, variables), []);
         builder.AddEdgeAgentService();
         configure?.Invoke(builder.Services);
         var host = builder.Build();

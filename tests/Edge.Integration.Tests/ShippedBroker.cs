@@ -14,8 +14,8 @@ namespace Edge.Integration.Tests;
 /// <summary>
 /// mosquitto started with the shipped deploy/mosquitto configuration, rendered by its render-config.sh on free
 /// ports, with a CA and certificates made by its make-certs.sh in a temporary folder: devices
-/// <see cref="DeviceA"/>, <see cref="DeviceB"/> and the demo's agents, the trainer and a requester
-/// (<see cref="Requester"/>), and a password-file user <see cref="PasswordDevice"/>.
+/// <see cref="DeviceA"/>, <see cref="DeviceB"/> and the demo's agents, the trainer, a requester
+/// (<see cref="Requester"/>), the <see cref="Operator"/>, and a password-file user <see cref="PasswordDevice"/>.
 /// </summary>
 public sealed class ShippedBroker : IAsyncDisposable
 {
@@ -24,6 +24,9 @@ public sealed class ShippedBroker : IAsyncDisposable
     public const string PasswordDevice = "dev-p";
     public const string DevicePassword = "correct horse";
     public const string Requester = "operator-1";
+
+    /// <summary>The operator role: may set a simulated part's environment.</summary>
+    public const string Operator = "operator";
 
     /// <summary>Agents of the demo (edge-sim-01...), so the demo can run against this broker too.</summary>
     public static readonly string[] DemoAgents = ["edge-sim-01", "edge-sim-02", "edge-sim-03"];
@@ -68,7 +71,7 @@ public sealed class ShippedBroker : IAsyncDisposable
         }
         var broker = new ShippedBroker(folder);
         await RunAsync("bash", Path.Combine(Deploy, "make-certs.sh"), "--dir", broker.Certificates,
-            "--service", Requester, DeviceA, DeviceB, DemoAgents[0], DemoAgents[1], DemoAgents[2]);
+            "--service", Requester, "--service", Operator, DeviceA, DeviceB, DemoAgents[0], DemoAgents[1], DemoAgents[2]);
         await broker._broker.StartAsync();
         return broker;
     }

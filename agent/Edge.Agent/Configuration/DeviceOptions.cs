@@ -28,6 +28,9 @@ public sealed class DeviceOptions
 
     /// <summary>The serial port or emulator address of the <c>bridge</c> backend.</summary>
     public BridgeBackendOptions Bridge { get; set; } = new();
+
+    /// <summary>What happened to a simulated part since calibration (<c>simulated</c> backend only).</summary>
+    public PartEnvironmentOptions Environment { get; set; } = new();
 }
 
 /// <summary>Names of the device backends.</summary>

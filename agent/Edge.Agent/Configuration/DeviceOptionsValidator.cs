@@ -23,6 +23,7 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         }
 
         ValidateBackend(options, failures);
+        ValidateEnvironment(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -86,6 +87,21 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         if (!(direct.InterDriveGapMilliseconds >= 0))
         {
             failures.Add($"{prefix}:{nameof(direct.InterDriveGapMilliseconds)}: must be zero or more, was {direct.InterDriveGapMilliseconds}.");
+        }
+    }
+
+    private static void ValidateEnvironment(DeviceOptions options, List<string> failures)
+    {
+        var environment = options.Environment ?? new PartEnvironmentOptions();
+        if (environment.Problem() is { } problem)
+        {
+            failures.Add(problem);
+        }
+        else if (!Equals(environment.ToEnvironment(), Domain.Simulation.PartEnvironment.Calibrated)
+            && !string.Equals(options.Backend, DeviceBackends.Simulated, StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"{PartEnvironmentOptions.SectionName}: only the '{DeviceBackends.Simulated}' backend takes an "
+                + $"environment; the '{options.Backend}' backend drives a real part, whose environment is the real one.");
         }
     }
 

@@ -22,6 +22,8 @@ public static class AgentServiceRegistration
 
         // Hosted services stop in reverse order: the device host, added first, parks the DAC after everything that drives it has stopped.
         builder.Services.AddHostedService<DeviceHostService>();
+        builder.Services.TryAddSingleton<PartEnvironmentControl>();
+        builder.Services.AddHostedService<PartEnvironmentReloadService>();
 
         // With a model store configured, offers over MQTT are verified, validated and installed there. Read as a raw
         // string: binding the whole section here would throw on a bad value before validation can name its key.

@@ -95,6 +95,9 @@ public sealed partial class AgentMessageHandler
             case TopicKind.ModelRollback:
                 await HandleRollbackAsync(message, cancellationToken).ConfigureAwait(false);
                 break;
+            case TopicKind.Environment:
+                HandleEnvironment(message);
+                break;
             default:
                 Reject(message, kind.ToString(), $"the agent does not accept messages on its '{kind}' topic; it only publishes there.");
                 break;

@@ -248,6 +248,9 @@ public sealed partial class MqttAgentService : BackgroundService
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(InferenceTopics.Request(_device.DeviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(_measurementAckTopic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f
+                .WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.Environment))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
         CheckSubscriptions(await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false));
 

@@ -1,3 +1,4 @@
+using Edge.Agent.Hosting;
 using Edge.Agent.Inference;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
@@ -46,6 +47,7 @@ public static class MqttServiceRegistration
 
         services.TryAddSingleton<IModelOfferHandler, NoModelStoreOfferHandler>();
         services.TryAddSingleton<IInferenceRequestHandler>(sp => new NoModelInferenceHandler(sp.GetRequiredService<IPhysicalDevice>().DeviceId));
+        services.TryAddSingleton<PartEnvironmentControl>();
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton(sp =>
         {
@@ -76,7 +78,10 @@ public static class MqttServiceRegistration
             sp.GetRequiredService<IInferenceRequestHandler>(),
             sp.GetRequiredService<AgentMetrics>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<AgentMessageHandler>(),
-            sp.GetRequiredService<IOptions<MqttOptions>>().Value));
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value)
+        {
+            EnvironmentControl = sp.GetRequiredService<PartEnvironmentControl>(),
+        });
         services.AddSingleton<InboundDispatcher>();
         services.AddSingleton<MqttAgentService>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttAgentService>());

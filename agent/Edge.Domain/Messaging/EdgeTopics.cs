@@ -29,6 +29,16 @@ public static class EdgeTopics
         return $"{Root}/_requesters/{requesterId}/pat/response";
     }
 
+    /// <summary>
+    /// The response topic a requester (an operator) with <paramref name="requesterId"/> listens on for answers to
+    /// environment messages.
+    /// </summary>
+    public static string EnvironmentResponse(string requesterId)
+    {
+        ValidateDeviceId(requesterId);
+        return $"{Root}/_requesters/{requesterId}/environment/response";
+    }
+
     /// <summary>Splits an Edge device topic into its device id and kind; <see cref="TopicKind.Unknown"/> when it is not one.</summary>
     public static TopicKind Parse(string topic, out string deviceId)
     {
@@ -63,6 +73,7 @@ public static class EdgeTopics
             "errors" => TopicKind.Errors,
             "model/rollback" => TopicKind.ModelRollback,
             "measurements/ack" => TopicKind.MeasurementAck,
+            "control/environment" => TopicKind.Environment,
             _ => TopicKind.Unknown,
         };
         if (kind != TopicKind.Unknown)
@@ -112,6 +123,7 @@ public static class EdgeTopics
         TopicKind.Errors => "errors",
         TopicKind.ModelRollback => "model/rollback",
         TopicKind.MeasurementAck => "measurements/ack",
+        TopicKind.Environment => "control/environment",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a device topic kind."),
     };
 }

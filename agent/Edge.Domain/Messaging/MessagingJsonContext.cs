@@ -18,4 +18,6 @@ namespace Edge.Domain.Messaging;
 [JsonSerializable(typeof(ModelRollbackMessage))]
 [JsonSerializable(typeof(ModelRollbackInstruction))]
 [JsonSerializable(typeof(MeasurementAckMessage))]
+[JsonSerializable(typeof(EnvironmentMessage))]
+[JsonSerializable(typeof(EnvironmentReplyMessage))]
 public sealed partial class MessagingJsonContext : JsonSerializerContext;

@@ -35,4 +35,10 @@ public enum TopicKind
     /// to its store, trainer → agent; the agent keeps a batch in its outbox until this says it is stored.
     /// </summary>
     MeasurementAck,
+
+    /// <summary>
+    /// <c>control/environment</c>: JSON <see cref="EnvironmentMessage"/> setting a simulated part's environment,
+    /// operator or trainer → agent.
+    /// </summary>
+    Environment,
 }

@@ -8,7 +8,8 @@ namespace Edge.Domain.Simulation;
 /// <summary>
 /// A physical layer simulated with real imperfections: the part's own component values (spread around the
 /// datasheet per device id), DAC clipping and quantisation, analog drive noise, temperature drift, readout noise
-/// and ADC quantisation. Deterministic for a given device id and seed. Not thread-safe: one caller at a time.
+/// and ADC quantisation. Deterministic for a given device id and seed. Not thread-safe: one caller at a time, except
+/// <see cref="Environment"/>, which may be changed from any thread while the part runs (it applies from the next batch).
 /// </summary>
 public sealed class SimulatedDevice : IPhysicalDevice
 {
@@ -17,7 +18,8 @@ public sealed class SimulatedDevice : IPhysicalDevice
     private readonly double _driftRetention;
     private readonly double[]? _carriedState;
     private double _driftKelvin;
-    private double _ambientShiftKelvin;
+    private volatile AppliedEnvironment _applied;
+    private AppliedEnvironment? _stateEnvironment;
 
     /// <summary>Creates a simulated part.</summary>
     /// <param name="physics">The physics the part obeys.</param>
@@ -45,10 +47,13 @@ public sealed class SimulatedDevice : IPhysicalDevice
 
         _noise = new NoiseSource(NoiseSource.HashId(deviceId) ^ (seed * 0x9E3779B97F4A7C15UL));
         _driftRetention = imperfections.DriftHalfLifeDrives > 0 ? Math.Pow(0.5, 1.0 / imperfections.DriftHalfLifeDrives) : 1.0;
-        if (double.IsFinite(imperfections.SettlingGapSeconds) && physics is IStatefulPhysics stateful)
+        if (physics is IStatefulPhysics stateful)
         {
+            // Kept even when every drive starts at rest: the environment may shorten the settling gap later.
             _carriedState = new double[stateful.StateSize];
         }
+
+        _applied = Apply(PartEnvironment.Calibrated);
     }
 
     /// <inheritdoc />
@@ -63,8 +68,18 @@ public sealed class SimulatedDevice : IPhysicalDevice
     /// <summary>The imperfections applied.</summary>
     public Imperfections Imperfections { get; }
 
-    /// <summary>This part's component values at the calibration temperature.</summary>
+    /// <summary>This part's component values at the calibration temperature, as built (before any environment).</summary>
     public IReadOnlyList<double> PartCoefficients => _partCoefficients;
+
+    /// <summary>
+    /// What happened to the part since calibration (ambient temperature, ageing, readout gain, settling, a swapped
+    /// part); validated when set, applied from the next batch.
+    /// </summary>
+    public PartEnvironment Environment
+    {
+        get => _applied.Environment;
+        set => _applied = Apply((value ?? throw new ArgumentNullException(nameof(value))).Validate());
+    }
 
     /// <summary>Temperature excursion from calibration, in kelvin: the random drift plus <see cref="AmbientShiftKelvin"/>.</summary>
     public double Temperature => _driftKelvin + AmbientShiftKelvin;
@@ -75,8 +90,13 @@ public sealed class SimulatedDevice : IPhysicalDevice
     /// </summary>
     public double AmbientShiftKelvin
     {
-        get => _ambientShiftKelvin;
-        set => _ambientShiftKelvin = double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The ambient shift must be a finite number of kelvin.");
+        get => Environment.AmbientKelvin;
+        set => Environment = Environment with
+        {
+            AmbientKelvin = double.IsFinite(value)
+                ? value
+                : throw new ArgumentOutOfRangeException(nameof(value), value, "The ambient shift must be a finite number of kelvin."),
+        };
     }
 
     /// <summary>Drives played so far.</summary>
@@ -86,7 +106,7 @@ public sealed class SimulatedDevice : IPhysicalDevice
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
     /// <summary>Writes the component values in effect now (part values moved by the temperature drift).</summary>
-    public void CurrentCoefficients(Span<double> coefficients) => CoefficientsAt(Temperature, coefficients);
+    public void CurrentCoefficients(Span<double> coefficients) => CoefficientsAt(_applied, Temperature, coefficients);
 
     /// <summary>Converts one drive as the DAC does (clip, quantise) without noise: what the physics receives.</summary>
     public void ConvertDrive(ReadOnlySpan<float> drive, Span<double> converted)
@@ -119,6 +139,7 @@ public sealed class SimulatedDevice : IPhysicalDevice
         var driveLength = Spec.DriveLength;
         var outputs = Spec.OutputSize;
         var coefficientCount = _partCoefficients.Length;
+        var applied = _applied;
         var analogDrives = ArrayPool<double>.Shared.Rent(count * driveLength);
         var coefficients = ArrayPool<double>.Shared.Rent(count * coefficientCount);
         var clean = ArrayPool<double>.Shared.Rent(count * outputs);
@@ -138,14 +159,14 @@ public sealed class SimulatedDevice : IPhysicalDevice
                 }
 
                 AdvanceDrift();
-                CoefficientsAt(Temperature, coefficients.AsSpan(d * coefficientCount, coefficientCount));
+                CoefficientsAt(applied, Temperature, coefficients.AsSpan(d * coefficientCount, coefficientCount));
             }
 
-            RunPhysics(count, analogDrives, coefficients, clean);
+            RunPhysics(applied, count, analogDrives, coefficients, clean);
             var adc = Spec.Adc;
             for (var i = 0; i < count * outputs; i++)
             {
-                var y = clean[i];
+                var y = clean[i] * applied.Environment.Gain;
                 if (Imperfections.ReadoutNoise > 0)
                 {
                     y += Imperfections.ReadoutNoise * _noise.NextGaussian();
@@ -169,19 +190,26 @@ public sealed class SimulatedDevice : IPhysicalDevice
         }
     }
 
-    private void RunPhysics(int count, double[] analogDrives, double[] coefficients, double[] clean)
+    private void RunPhysics(AppliedEnvironment applied, int count, double[] analogDrives, double[] coefficients, double[] clean)
     {
         var driveLength = Spec.DriveLength;
         var outputs = Spec.OutputSize;
         var coefficientCount = _partCoefficients.Length;
-        if (_carriedState is not null)
+        if (_carriedState is not null && double.IsFinite(applied.SettlingGapSeconds))
         {
+            if (!ReferenceEquals(_stateEnvironment, applied))
+            {
+                // A new environment (possibly after drives that started at rest) starts from rest too.
+                Array.Clear(_carriedState);
+                _stateEnvironment = applied;
+            }
+
             // Each drive starts from what the previous one left ringing, so drives run strictly in order.
             var stateful = (IStatefulPhysics)Physics;
             for (var d = 0; d < count; d++)
             {
                 var c = coefficients.AsSpan(d * coefficientCount, coefficientCount);
-                stateful.Relax(c, _carriedState, Imperfections.SettlingGapSeconds);
+                stateful.Relax(c, _carriedState, applied.SettlingGapSeconds);
                 stateful.ForwardFrom(c, analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), _carriedState);
             }
 
@@ -210,13 +238,39 @@ public sealed class SimulatedDevice : IPhysicalDevice
         }
     }
 
-    private void CoefficientsAt(double temperature, Span<double> coefficients)
+    private void CoefficientsAt(AppliedEnvironment applied, double temperature, Span<double> coefficients)
     {
-        for (var i = 0; i < _partCoefficients.Length; i++)
+        var part = applied.Coefficients;
+        for (var i = 0; i < part.Length; i++)
         {
-            coefficients[i] = _partCoefficients[i] * (1.0 + (Physics.Coefficients[i].TemperatureCoefficient * temperature));
+            coefficients[i] = part[i] * (1.0 + (Physics.Coefficients[i].TemperatureCoefficient * temperature));
         }
     }
+
+    /// <summary>Works out the component values and settling an environment means for this part, once per change.</summary>
+    private AppliedEnvironment Apply(PartEnvironment environment)
+    {
+        var values = environment.PartId is { } swapped
+            ? DrawPart(Physics, swapped, Imperfections.PartSpread)
+            : [.. _partCoefficients];
+        if (environment.Ageing > 0)
+        {
+            // Each component ages in its own fixed direction, so a part ages the same way every run.
+            var ageing = new NoiseSource(NoiseSource.HashId(environment.PartId ?? DeviceId) ^ AgeingStream);
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] *= 1.0 + (environment.Ageing * ageing.NextGaussian());
+            }
+        }
+
+        var gap = environment.SettlingGapSeconds ?? Imperfections.SettlingGapSeconds;
+        return new AppliedEnvironment(environment, values, gap);
+    }
+
+    private const ulong AgeingStream = 0xA6E1_9C0F_5EED_2026UL;
+
+    /// <summary>An environment with what it means for this part worked out.</summary>
+    private sealed record AppliedEnvironment(PartEnvironment Environment, double[] Coefficients, double SettlingGapSeconds);
 
     private static double[] DrawPart(IDifferentiablePhysics physics, string deviceId, double spread)
     {

@@ -55,6 +55,7 @@ public sealed class ControlMessageTests
     [InlineData(TopicKind.Errors, "edge/v1/dev-1/errors")]
     [InlineData(TopicKind.ModelRollback, "edge/v1/dev-1/model/rollback")]
     [InlineData(TopicKind.MeasurementAck, "edge/v1/dev-1/measurements/ack")]
+    [InlineData(TopicKind.Environment, "edge/v1/dev-1/control/environment")]
     public void Topics_are_built_and_parsed_back(TopicKind kind, string topic)
     {
         Assert.Equal(topic, EdgeTopics.For("dev-1", kind));

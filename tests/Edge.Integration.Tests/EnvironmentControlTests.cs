@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text;
+using Edge.Domain.Devices;
+using Edge.Domain.Messaging;
+using Edge.Domain.Simulation;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Integration.Tests;
+
+/// <summary>
+/// A drift caused on purpose: the operator sets a running agent's simulated part's environment over the shipped
+/// broker (control/environment), with a stock client and with an MQTT 5 request/response; nobody else may.
+/// </summary>
+public sealed class EnvironmentControlTests
+{
+    private static string Topic => EdgeTopics.For(ShippedBroker.DeviceA, TopicKind.Environment);
+
+    [Fact]
+    [Trait("Category", "Security")]
+    public async Task The_operator_sets_a_running_parts_environment_and_nobody_else_may()
+    {
+        await using var broker = await ShippedBroker.StartAsync();
+        using var folder = new TempFolder();
+        await using var agent = await AgentInstance.StartAsync(
+            broker.DevicePort, ShippedBroker.DeviceA, folder.Path("outbox.db"), broker.AgentSettings(ShippedBroker.DeviceA));
+        var part = (SimulatedDevice)agent.Services.GetRequiredService<IPhysicalDevice>();
+
+        // The documented stock-client command (docs/field-updates.md), as the operator.
+        await MosquittoPubAsync(broker, """{"schemaVersion":1,"ambientKelvin":30,"ageing":0.02}""");
+        var wanted = new PartEnvironment { AmbientKelvin = 30, Ageing = 0.02 };
+        await Eventually.TrueAsync(() => Equals(part.Environment, wanted), "the operator's environment applied");
+
+        // Another requester, a device (even the part's own agent identity) and a stranger topic level: refused.
+        using var requester = await ShippedBroker.ConnectAsync(broker.Service(ShippedBroker.Requester, "op-1"), "op-1");
+        using var device = await ShippedBroker.ConnectAsync(broker.Device(ShippedBroker.DeviceB), "b");
+        var swap = """{"schemaVersion":1,"partId":"sim-spare"}""";
+        var requesterResult = await BrokerLockdownTests.PublishAsync(requester, Topic, swap);
+        var deviceResult = await BrokerLockdownTests.PublishAsync(device, Topic, swap);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, requesterResult.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, deviceResult.ReasonCode);
+
+        // The operator over MQTT 5 request/response: the answer says what the part now runs in, or why not.
+        using var operatorClient = await ShippedBroker.ConnectAsync(broker.Service(ShippedBroker.Operator, "op"), "op");
+        var replies = await BrokerLockdownTests.SubscribeAsync(
+            operatorClient, EdgeTopics.EnvironmentResponse(ShippedBroker.Operator));
+        await RequestAsync(operatorClient, swap);
+        await Eventually.TrueAsync(() => replies.Count == 1, "the agent's answer to the part swap");
+        var applied = Reply(replies.Single());
+        Assert.True(applied.Applied);
+        Assert.Equal("part 'sim-spare'", applied.Environment);
+        Assert.Equal(new PartEnvironment { PartId = "sim-spare" }, part.Environment);
+
+        await RequestAsync(operatorClient, """{"schemaVersion":1,"gain":0}""");
+        await RequestAsync(operatorClient, """{"schemaVersion":1,"gain":"high"}""");
+        await Eventually.TrueAsync(() => replies.Count == 3, "the agent's answers to two bad messages");
+        var refused = replies.Skip(1).Select(Reply).ToList();
+        Assert.All(refused, reply => Assert.False(reply.Applied));
+        Assert.Contains("Gain", refused[0].Problem, StringComparison.Ordinal);
+        Assert.Contains("invalid JSON", refused[1].Problem, StringComparison.Ordinal);
+        Assert.Equal(new PartEnvironment { PartId = "sim-spare" }, part.Environment);
+        Assert.True(agent.Mqtt.IsConnected);
+    }
+
+    private static EnvironmentReplyMessage Reply(string received) => ControlJson.Parse(
+        Encoding.UTF8.GetBytes(received[(received.IndexOf(' ', StringComparison.Ordinal) + 1)..]),
+        MessagingJsonContext.Default.EnvironmentReplyMessage);
+
+    private static Task<MqttClientPublishResult> RequestAsync(IMqttClient client, string json) => client.PublishAsync(
+        new MqttApplicationMessageBuilder()
+            .WithTopic(Topic)
+            .WithPayload(json)
+            .WithResponseTopic(EdgeTopics.EnvironmentResponse(ShippedBroker.Operator))
+            .WithCorrelationData(Guid.NewGuid().ToByteArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build(),
+        TestContext.Current.CancellationToken);
+
+    private static async Task MosquittoPubAsync(ShippedBroker broker, string json)
+    {
+        var services = Path.Combine(broker.Certificates, "services");
+        var start = new ProcessStartInfo("mosquitto_pub") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[]
+        {
+            "-h", "localhost", "-p", broker.ServicePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--cafile", Path.Combine(broker.Certificates, "ca.crt"),
+            "--cert", Path.Combine(services, "operator.crt"), "--key", Path.Combine(services, "operator.key"),
+            "-V", "mqttv5", "-q", "1", "-t", Topic, "-m", json,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"mosquitto_pub failed ({process.ExitCode}): {await error}");
+    }
+}
