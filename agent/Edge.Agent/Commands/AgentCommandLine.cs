@@ -7,7 +7,7 @@ namespace Edge.Agent.Commands;
 
 /// <summary>
 /// The <c>edge-agent</c> command tree. The options shared by every verb (<c>--system</c>, <c>--device-id</c>,
-/// <c>--seed</c>) are the command-line configuration source: they override the settings file and environment.
+/// <c>--noise-seed</c>) are the command-line configuration source: they override the settings file and environment.
 /// </summary>
 public sealed class AgentCommandLine
 {
@@ -31,7 +31,7 @@ public sealed class AgentCommandLine
         Recursive = true,
     };
 
-    private readonly Option<ulong?> _seed = new("--seed")
+    private readonly Option<ulong?> _seed = new("--noise-seed")
     {
         Description = $"Seed of the simulated part's noise (sets {DeviceOptions.SectionName}:{nameof(DeviceOptions.Seed)}).",
         Recursive = true,

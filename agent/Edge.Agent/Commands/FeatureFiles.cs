@@ -16,6 +16,12 @@ internal static class FeatureFiles
 
     public static List<(string Source, float[] Features)> Read(string path, int size, AudioFeatures? audio)
     {
+        if (!Directory.Exists(path) && !File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"'{path}' does not exist: give a .csv, .json or .wav file, or a directory of them.", path);
+        }
+
         var files = Directory.Exists(path) ? Listed(path) : [path];
         if (files.Count == 0)
         {

@@ -20,7 +20,11 @@ public static class ListenCommand
     {
         ArgumentNullException.ThrowIfNull(commandLine);
         var device = new Option<string>("--alsa-device") { Description = "ALSA capture device for arecord.", DefaultValueFactory = _ => "default" };
-        var capture = new Option<string?>("--capture-command") { Description = "Program to run instead of arecord; it must write raw S16_LE mono PCM at the model's sample rate to stdout." };
+        var capture = new Option<string?>("--capture-command")
+        {
+            Description = "Program to run instead of arecord, with its arguments in one quoted value (split like a "
+                + "shell, without expansion); it must write raw S16_LE mono PCM at the model's sample rate to stdout.",
+        };
         var threshold = new Option<double>("--threshold-db") { Description = "Loudness (dBFS, per 100 ms) above which speech starts.", DefaultValueFactory = _ => -40 };
         var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds (0: until Ctrl+C or the end of the stream).", DefaultValueFactory = _ => 0 };
         var command = new Command("listen", "Classify spoken words live from the microphone with the active audio model.") { device, capture, threshold, seconds };
@@ -48,9 +52,27 @@ public static class ListenCommand
         }
 
         var audio = new AudioFeatures(encoding);
-        var source = captureCommand is null
-            ? new ArecordCaptureSource(audio.SampleRate, alsaDevice)
-            : new ArecordCaptureSource(captureCommand, [], audio.SampleRate);
+        ArecordCaptureSource source;
+        if (captureCommand is null)
+        {
+            source = new ArecordCaptureSource(audio.SampleRate, alsaDevice);
+        }
+        else
+        {
+            List<string> words;
+            try
+            {
+                words = CommandWords.Split(captureCommand);
+            }
+            catch (FormatException e)
+            {
+                await error.WriteLineAsync($"--capture-command '{captureCommand}': {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
+            source = new ArecordCaptureSource(words[0], words[1..], audio.SampleRate);
+        }
+
         var segmenter = new UtteranceSegmenter(audio.SampleRate, thresholdDb);
         var utterances = Channel.CreateUnbounded<(float[] Samples, double Start)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

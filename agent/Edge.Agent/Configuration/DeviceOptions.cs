@@ -1,3 +1,5 @@
+using Edge.Domain.Simulation;
+
 namespace Edge.Agent.Configuration;
 
 /// <summary>The part the agent hosts, bound from the configuration section <c>Edge:Device</c>.</summary>
@@ -10,10 +12,10 @@ public sealed class DeviceOptions
     public string System { get; set; } = "electronic";
 
     /// <summary>Identifier of the part: its serial number, or the simulated part's id (which fixes its component values).</summary>
-    public string DeviceId { get; set; } = "";
+    public string DeviceId { get; set; } = PhysicalSystems.DefaultPartId;
 
     /// <summary>Seed of the simulated part's noise and drift streams.</summary>
-    public ulong Seed { get; set; }
+    public ulong Seed { get; set; } = PhysicalSystems.DefaultNoiseSeed;
 
     /// <summary>
     /// How the layer is reached: <c>simulated</c> (the physics in software, the default), <c>direct</c> (DAC and ADC

@@ -255,7 +255,9 @@ public sealed partial class ModelStore
         if (!string.Equals(manifest.CalibrationSha256, _calibration.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             return $"The package was built for calibration set {manifest.CalibrationSha256[..12]}…, but this agent "
-                + $"holds {_calibration.Sha256[..12]}… ({_options.CalibrationSetPath}).";
+                + $"holds {_calibration.Sha256[..12]}… ({_options.CalibrationSetPath}). A store is bound to one "
+                + "calibration set (one task): for another task (e.g. digits on a vowel agent) give the agent a new "
+                + "Edge:Models:StoreDirectory with that task's Edge:Models:CalibrationSetPath.";
         }
 
         return _calibration.FeatureCount != manifest.Input.Size

@@ -93,7 +93,12 @@ public sealed class ArecordCaptureSource
         }
         catch (Win32Exception error)
         {
-            throw new AudioCaptureException($"Cannot start capture program '{Executable}': {error.Message}. On Debian/Raspberry Pi OS install it with 'apt-get install alsa-utils'.", error);
+            // Only arecord comes from alsa-utils; another program's failure is its own (path, permissions).
+            var hint = Path.GetFileName(Executable) == "arecord"
+                ? " On Debian/Raspberry Pi OS install it with 'apt-get install alsa-utils'."
+                : " Check that it exists, is executable and is on PATH or given with its path.";
+            throw new AudioCaptureException(
+                $"Cannot start capture program '{Executable}': {error.Message}.{hint}", error);
         }
 
         var errorText = process.StandardError.ReadToEndAsync(CancellationToken.None);

@@ -23,8 +23,17 @@ internal static class PackageCommand
         var task = new Option<string>("--task") { Description = "Task: vowels, or fsdd (spoken digits; the package takes WAV input).", DefaultValueFactory = _ => "vowels" };
         var mode = new Option<string>("--mode") { Description = "Training mode: pat, insilico, ideal, pat-refine.", DefaultValueFactory = _ => "pat" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
-        var seed = new Option<int>("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 0 };
-        var deviceId = new Option<string>("--device-id") { Description = "Id of the simulated part to train on.", DefaultValueFactory = _ => "edge-sim-0001" };
+        var seed = new Option<int>("--training-seed") { Description = "Seed of the network's initial weights and the training order.", DefaultValueFactory = _ => 0 };
+        var deviceId = new Option<string>("--device-id")
+        {
+            Description = "Id of the simulated part to train on (the agent's Edge:Device:DeviceId).",
+            DefaultValueFactory = _ => PhysicalSystems.DefaultPartId,
+        };
+        var noiseSeed = new Option<ulong>("--noise-seed")
+        {
+            Description = "Seed of that part's noise and drift streams (the agent's Edge:Device:Seed).",
+            DefaultValueFactory = _ => PhysicalSystems.DefaultNoiseSeed,
+        };
         var width = new Option<int>("--width") { Description = "Physical branches per bank (above 1: the wide hybrid, a digital input layer into banks of branches).", DefaultValueFactory = _ => 1 };
         var layers = new Option<int>("--layers") { Description = "Physical layers (banks) in series.", DefaultValueFactory = _ => 2 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant or cosine.", DefaultValueFactory = _ => new TrainingOptions().Schedule.Name() };
@@ -43,7 +52,7 @@ internal static class PackageCommand
         };
         var command = new Command("package", "Train a model and write it as a signed package for edge agents.")
         {
-            system, task, mode, epochs, seed, deviceId, width, layers, schedule, key, version, calibration, output,
+            system, task, mode, epochs, seed, deviceId, noiseSeed, width, layers, schedule, key, version, calibration, output,
             targetDevices, fleet,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -71,7 +80,7 @@ internal static class PackageCommand
             var branches = BenchCommand.Positive(parse.GetValue(width), "--width");
             var depth = BenchCommand.Positive(parse.GetValue(layers), "--layers");
 
-            var device = physical.CreateDevice(parse.GetValue(deviceId)!, seed: (ulong)parse.GetValue(seed) + 1);
+            var device = physical.CreateDevice(parse.GetValue(deviceId)!, seed: parse.GetValue(noiseSeed));
             device.MaxDegreeOfParallelism = Environment.ProcessorCount;
             Console.WriteLine($"Collecting twin data and fitting the black-box twin of '{physical.Name}'…");
             var twinData = await TwinData.CollectAsync(device, new TwinDataOptions(), seed: 17, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -68,6 +68,27 @@ public sealed class ListenTests(AudioPackages audio, TrainedPackages vowels) : I
         (code, _, error) = await AgentRun.InvokeAsync(env, "listen", "--capture-command", _folder.File("no-such-program"));
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("Cannot start capture program", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("alsa-utils", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_capture_command_takes_its_arguments_in_one_quoted_value()
+    {
+        var env = audio.StoreEnvironment(_folder.File("store"));
+        await InstallAsync(env, audio.Package(1));
+
+        var (code, output, error) = await AgentRun.InvokeAsync(
+            env, "listen", "--capture-command", "sh -c 'echo \"capture says: no card\" >&2; exit 3'");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("'sh' exited with code 3: capture says: no card", error, StringComparison.Ordinal);
+
+        (code, output, error) = await AgentRun.InvokeAsync(env, "listen", "--capture-command", "head -c 16000 /dev/zero");
+        Assert.True(code == ExitCodes.Success, error);
+        Assert.StartsWith("utterance\t", output, StringComparison.Ordinal);
+
+        (code, _, error) = await AgentRun.InvokeAsync(env, "listen", "--capture-command", "cat 'unclosed");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("--capture-command 'cat 'unclosed': a ' quote is not closed.", error, StringComparison.Ordinal);
     }
 
     [Fact]

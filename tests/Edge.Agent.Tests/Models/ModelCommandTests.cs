@@ -84,6 +84,10 @@ public sealed class ModelCommandTests(TrainedPackages packages) : IDisposable
         (code, _, error) = await AgentRun.InvokeAsync(env, "classify", _folder.File("bad.json"));
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains("expected an array of 12 numbers", error, StringComparison.Ordinal);
+        (code, _, error) = await AgentRun.InvokeAsync(env, "classify", _folder.File("examples") + "/");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("examples/' does not exist: give a .csv, .json or .wav file", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("extension", error, StringComparison.Ordinal);
         (code, _, error) = await AgentRun.InvokeAsync(env, "models", "install", _folder.File("nothing.edgepkg"));
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains("nothing.edgepkg", error, StringComparison.Ordinal);

@@ -88,6 +88,7 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         Assert.Contains("not a readable zip", (await Install(store, truncated[..(truncated.Length / 3)])).Reason, StringComparison.Ordinal);
         var otherCalibration = await Install(store, packages.Package(packages.Trained, 2, calibration: [1, 2, 3]));
         Assert.Contains("built for calibration set", otherCalibration.Reason, StringComparison.Ordinal);
+        Assert.Contains("A store is bound to one calibration set", otherCalibration.Reason, StringComparison.Ordinal);
         var duplicate = await Install(store, packages.Package(packages.Trained, 1));
         Assert.Contains("at or below this agent's floor 1", duplicate.Reason, StringComparison.Ordinal);
         Assert.Single(store.List());

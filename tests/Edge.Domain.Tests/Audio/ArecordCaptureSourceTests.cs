@@ -33,12 +33,21 @@ public sealed class ArecordCaptureSourceTests
     }
 
     [Fact]
-    public async Task Missing_capture_program_says_how_to_install_it()
+    public async Task Missing_capture_program_is_named_without_blaming_alsa_utils()
     {
-        var source = new ArecordCaptureSource("edge-no-such-arecord", [], 8000);
+        var source = new ArecordCaptureSource("edge-no-such-capture", [], 8000);
         var error = await Assert.ThrowsAsync<AudioCaptureException>(() => source.RunAsync(_ => { }, TestContext.Current.CancellationToken));
-        Assert.Contains("Cannot start capture program 'edge-no-such-arecord'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("alsa-utils", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Cannot start capture program 'edge-no-such-capture'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("alsa-utils", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is executable", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_arecord_says_how_to_install_it()
+    {
+        var source = new ArecordCaptureSource("/nonexistent/bin/arecord", [], 8000);
+        var error = await Assert.ThrowsAsync<AudioCaptureException>(() => source.RunAsync(_ => { }, TestContext.Current.CancellationToken));
+        Assert.Contains("apt-get install alsa-utils", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
