@@ -18,6 +18,9 @@ public static class FaultRunner
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(volume);
         var folder = Path.Combine(work, $"{row.Name}-{repetition}");
+        // mosquitto drops root before it reads its files: every folder on the way must let it through.
+        ShippedBrokerFiles.OpenToBroker(new DirectoryInfo(work));
+        ShippedBrokerFiles.OpenToBroker(Directory.CreateDirectory(folder));
         var scene = await FaultScene.CreateAsync(folder, executables, row.Agents, row.Persistence)
             .ConfigureAwait(false);
         try
