@@ -12,7 +12,7 @@ public sealed record FaultVolume(double Before, double After, int DrivesPerReque
     public static FaultVolume Bench { get; } = new(10, 10, 8, 0.04, 60);
 
     /// <summary>CI's: a few hundred drives per row, the trainer stopped 10 s.</summary>
-    public static FaultVolume Short { get; } = new(3, 3, 8, 0.04, 10);
+    public static FaultVolume Short { get; } = new(3, 6, 8, 0.04, 10);
 }
 
 /// <summary>One repetition of one fault row.</summary>

@@ -19,7 +19,7 @@ public static class FaultRunner
         ArgumentNullException.ThrowIfNull(volume);
         var folder = Path.Combine(work, $"{row.Name}-{repetition}");
         // mosquitto drops root before it reads its files: every folder on the way must let it through.
-        ShippedBrokerFiles.OpenToBroker(new DirectoryInfo(work));
+        ShippedBrokerFiles.OpenToBroker(Directory.CreateDirectory(work));
         ShippedBrokerFiles.OpenToBroker(Directory.CreateDirectory(folder));
         var scene = await FaultScene.CreateAsync(folder, executables, row.Agents, row.Persistence)
             .ConfigureAwait(false);
@@ -50,7 +50,7 @@ public static class FaultRunner
                 await driver.WaitRepliesAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             }
 
-            return await CountAsync(row, repetition, scene).ConfigureAwait(false);
+            return await CountAsync(row.Name, repetition, scene).ConfigureAwait(false);
         }
         finally
         {
@@ -60,9 +60,13 @@ public static class FaultRunner
         }
     }
 
-    // Waits until the store holds every answered drive, or nothing new arrived for Quiet, then counts.
-    private static async Task<FaultOutcome> CountAsync(FaultRow row, int repetition, FaultScene scene)
+    /// <summary>
+    /// Waits until the store holds every drive the scene's agents answered, or until nothing new arrived for 20 s
+    /// (at most 180 s), then counts.
+    /// </summary>
+    public static async Task<FaultOutcome> CountAsync(string row, int repetition, FaultScene scene)
     {
+        ArgumentNullException.ThrowIfNull(scene);
         var answered = scene.Drivers.Select(d => d.Answered).ToList();
         var end = scene.Clock.Elapsed;
         var lastChange = end;
@@ -107,7 +111,7 @@ public static class FaultRunner
         }
 
         return new FaultOutcome(
-            row.Name,
+            row,
             repetition,
             answered.Sum(a => a.Count),
             answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum(),

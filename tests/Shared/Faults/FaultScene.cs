@@ -90,11 +90,11 @@ public sealed class FaultScene : IAsyncDisposable
         return scene;
     }
 
-    /// <summary>Starts (or restarts) <c>edge-trainer serve --store</c>.</summary>
-    public void StartTrainer()
+    /// <summary>Starts (or restarts) <c>edge-trainer serve --store</c>, with <paramref name="extra"/> options.</summary>
+    public void StartTrainer(params string[] extra)
     {
         Trainer = FieldProcess.Start(
-            _executables.Trainer, ["serve", "--store", StorePath, .. Broker.TrainerArguments()]);
+            _executables.Trainer, ["serve", "--store", StorePath, .. Broker.TrainerArguments(), .. extra]);
         TrainerStarts++;
     }
 
