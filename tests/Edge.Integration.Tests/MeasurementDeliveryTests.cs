@@ -7,7 +7,11 @@ namespace Edge.Integration.Tests;
 /// <summary>Store-and-forward end to end: agent outbox → broker → trainer ingest → store.</summary>
 public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
 {
-    private static readonly Dictionary<string, string?> SmallBatches = new() { ["Edge:Mqtt:MeasurementBatchSize"] = "50" };
+    private static readonly Dictionary<string, string?> SmallBatches = new()
+    {
+        ["Edge:Mqtt:MeasurementBatchSize"] = "50",
+        ["Edge:Mqtt:MeasurementAckTimeoutMs"] = "1000",
+    };
 
     [Fact]
     public async Task Measurements_survive_a_broker_outage_and_an_agent_restart_with_none_lost_or_duplicated()
@@ -42,7 +46,10 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
 
         // The broker returns first and takes everything into the trainer's persisted session; then the trainer returns.
         await broker.StartAsync();
-        await Eventually.TrueAsync(() => second.Mqtt.IsConnected && second.Outbox.Count == 0, "the agent's outbox drained into the broker");
+        // Everything is sent, and stays in the outbox until the trainer says it is stored.
+        await Eventually.TrueAsync(
+            () => second.Mqtt.IsConnected && second.Outbox.Count > 0 && second.Outbox.Count == second.Outbox.AwaitingAck,
+            "the agent sent its outbox into the broker and waits for the trainer's acks");
         await using var restarted = new MeasurementIngest(trainerBroker, store, metrics, NullLogger.Instance);
         restarted.Start();
         await Eventually.TrueAsync(
@@ -55,6 +62,7 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         Assert.Equal(600, restarted.Ingested);
         Assert.Equal(0, restarted.Rejected);
         Assert.Equal(0, second.Outbox.DroppedMeasurements);
+        await Eventually.TrueAsync(() => second.Outbox.Count == 0, "the trainer's acks emptied the outbox");
     }
 
     [Theory]

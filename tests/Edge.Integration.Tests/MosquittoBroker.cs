@@ -120,6 +120,27 @@ public sealed class MosquittoBroker : TestBroker
 
     protected override void Cleanup() => _folder.Delete(recursive: true);
 
+    /// <summary>
+    /// kill -9: mosquitto dies without writing its persistence file, keeping only what its last autosave wrote.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+
     public override async Task StopAsync()
     {
         if (_process is null)

@@ -186,13 +186,149 @@ public sealed class OutboxTests
     }
 
     [Fact]
-    public void A_file_that_is_not_an_outbox_is_refused_naming_it()
+    public void A_file_that_is_not_an_outbox_is_set_aside_and_a_fresh_outbox_created()
     {
         using var folder = new TempFolder();
         var path = folder.Path("outbox.db");
         File.WriteAllText(path, "this is not a database, it is a text file long enough to have a header............");
-        var error = Assert.Throws<InvalidOperationException>(() => new SqliteOutbox(path, 100, 1 << 20));
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        using var outbox = new SqliteOutbox(path, 100, 1 << 20);
+        Assert.NotNull(outbox.SetAsidePath);
+        Assert.StartsWith(path + ".corrupt-", outbox.SetAsidePath, StringComparison.Ordinal);
+        Assert.StartsWith("this is not a database", File.ReadAllText(outbox.SetAsidePath), StringComparison.Ordinal);
+        Assert.Contains("set aside", outbox.Problem, StringComparison.Ordinal);
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "t", [1], IsMeasurement: true));
+        Assert.Equal(1, outbox.Count);
+        Assert.Null(outbox.Problem);
+    }
+
+    [Fact]
+    public void A_batch_stays_until_the_trainer_acknowledges_it_and_is_resent_with_a_doubling_timeout()
+    {
+        using var folder = new TempFolder();
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        var path = folder.Path("outbox.db");
+        var timeout = TimeSpan.FromSeconds(30);
+        var outbox = new SqliteOutbox(path, 100, 1 << 20, clock) { AckTimeout = timeout, MaxAckTimeout = TimeSpan.FromSeconds(100) };
+        var batch = new OutboxMessage(Guid.NewGuid(), "edge/v1/a/measurements", [1, 2, 3], IsMeasurement: true);
+        outbox.Enqueue(batch);
+
+        // Sent: it waits for the ack, and is not handed out again before its timeout.
+        var sent = outbox.Peek(10);
+        outbox.MarkAwaitingAck(sent, 1);
+        Assert.Equal((1, 1L), (outbox.Count, outbox.AwaitingAck));
+        Assert.Empty(outbox.Peek(10));
+        Assert.Equal(clock.GetUtcNow() + timeout, outbox.NextResendDue());
+
+        // No ack: due again after 30 s, then after 60 s, then capped at 100 s.
+        var waits = new List<TimeSpan>();
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var due = outbox.NextResendDue()!.Value;
+            waits.Add(due - clock.GetUtcNow());
+            clock.Advance(due - clock.GetUtcNow() - TimeSpan.FromMilliseconds(1));
+            Assert.Empty(outbox.Peek(10));
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            var again = outbox.Peek(10);
+            Assert.Equal((batch.MessageId, attempt), (again.Single().MessageId, again.Single().Attempts));
+            outbox.MarkAwaitingAck(again, 1);
+        }
+
+        Assert.Equal([timeout, timeout * 2, TimeSpan.FromSeconds(100)], waits);
+
+        // The schedule survives a restart; the ack removes it; a second ack of the same id changes nothing.
+        outbox.Dispose();
+        using var reopened = new SqliteOutbox(path, 100, 1 << 20, clock);
+        Assert.Equal((1, 1L), (reopened.Count, reopened.AwaitingAck));
+        Assert.Equal(1, reopened.Acknowledge([batch.MessageId, Guid.NewGuid()]));
+        Assert.Equal(0, reopened.Acknowledge([batch.MessageId]));
+        Assert.Equal((0, 0L, 0L), (reopened.Count, reopened.Bytes, reopened.AwaitingAck));
+        Assert.Null(reopened.NextResendDue());
+    }
+
+    [Fact]
+    public void New_batches_wait_while_the_window_of_unacknowledged_ones_is_full_and_control_messages_do_not()
+    {
+        using var folder = new TempFolder();
+        using var outbox = new SqliteOutbox(folder.Path("outbox.db"), 100, 1 << 20) { MeasurementWindow = 3 };
+        for (var i = 0; i < 5; i++)
+        {
+            outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "m", [(byte)i], IsMeasurement: true));
+        }
+
+        var first = outbox.Peek(10);
+        Assert.Equal([0, 1, 2], first.Select(m => m.Payload[0]));
+        outbox.MarkAwaitingAck(first, first.Count);
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "status", [9], IsMeasurement: false));
+        Assert.Equal(["status"], outbox.Peek(10).Select(m => m.Topic));
+
+        // One ack opens one place in the window.
+        outbox.Acknowledge([first[1].MessageId]);
+        Assert.Equal([3, 9], outbox.Peek(10).Select(m => m.Payload[0]));
+    }
+
+    [Fact]
+    public void A_control_message_is_settled_by_remove_but_an_ack_never_removes_one()
+    {
+        using var folder = new TempFolder();
+        using var outbox = new SqliteOutbox(folder.Path("outbox.db"), 100, 1 << 20);
+        var status = new OutboxMessage(Guid.NewGuid(), "status", [1], IsMeasurement: false);
+        outbox.Enqueue(status);
+        Assert.Equal(0, outbox.Acknowledge([status.MessageId]));
+        Assert.Equal(1, outbox.Count);
+    }
+
+    [Fact]
+    public void A_full_database_keeps_control_messages_in_memory_refuses_batches_and_recovers_when_space_returns()
+    {
+        using var folder = new TempFolder();
+        using var outbox = new SqliteOutbox(folder.Path("outbox.db"), 100_000, 1 << 30);
+        var failures = new List<string>();
+        var recoveries = 0;
+        outbox.StorageFailed += failures.Add;
+        outbox.StorageRecovered += () => recoveries++;
+        var spec = Edge.Domain.Simulation.PhysicalSystems.Get("electronic").Spec;
+        var recorder = new MeasurementRecorder(spec, "full-agent", outbox, batchSize: 64);
+        outbox.LimitPages(PageCount(outbox) + 2);
+
+        // Record until the database is full: the recorder never throws, keeps its last batch and sheds the rest.
+        for (var i = 0; i < 5000; i++)
+        {
+            recorder.Record(new float[spec.DriveLength], new float[spec.OutputSize], DateTimeOffset.UtcNow);
+        }
+
+        Assert.NotNull(outbox.Problem);
+        Assert.Contains("full", outbox.Problem, StringComparison.OrdinalIgnoreCase);
+        Assert.True(recorder.Shed > 0, "measurements past the kept batch are shed");
+        Assert.Equal(5000, recorder.Recorded + recorder.Shed);
+        Assert.Single(failures);
+        var stored = outbox.Count;
+
+        // A reply while full waits in memory and is handed out first; once delivered it is gone.
+        var reply = new OutboxMessage(Guid.NewGuid(), "reply", [7], IsMeasurement: false) { Urgent = true };
+        outbox.Enqueue(reply);
+        Assert.Equal(stored + 1, outbox.Count);
+        var waiting = outbox.Peek(1);
+        Assert.Equal(reply.MessageId, waiting[0].MessageId);
+        outbox.Remove(waiting, 1);
+        Assert.Equal(stored, outbox.Count);
+
+        // Space returns: the kept batch is committed by the next flush, and recording goes on.
+        outbox.LimitPages(1 << 30);
+        Assert.True(recorder.Flush());
+        Assert.Null(outbox.Problem);
+        Assert.Equal(1, recoveries);
+        Assert.Equal(stored + 1, outbox.Count);
+        recorder.Record(new float[spec.DriveLength], new float[spec.OutputSize], DateTimeOffset.UtcNow);
+        Assert.True(recorder.Flush());
+    }
+
+    private static int PageCount(SqliteOutbox outbox)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={outbox.FilePath};Pooling=False;Mode=ReadOnly");
+        connection.Open();
+        using var pages = connection.CreateCommand();
+        pages.CommandText = "PRAGMA page_count";
+        return (int)(long)pages.ExecuteScalar()!;
     }
 
     [Fact]

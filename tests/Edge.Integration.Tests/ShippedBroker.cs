@@ -76,6 +76,12 @@ public sealed class ShippedBroker : IAsyncDisposable
         await _broker.StartAsync();
     }
 
+    /// <summary>kill -9 of the broker: only what the shipped configuration's autosave wrote survives.</summary>
+    public Task KillAsync() => _broker.KillAsync();
+
+    /// <summary>Starts the broker again (after <see cref="KillAsync"/>) from its persistence file.</summary>
+    public Task RestartAsync() => _broker.StartAsync();
+
     /// <summary>A device's mTLS settings on the device listener.</summary>
     public MqttConnectionSettings Device(string deviceId) => Tls(DevicePort) with
     {

@@ -28,6 +28,7 @@ public static class AgentServiceRegistration
         {
             builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
             builder.Services.AddSingleton<IActiveModelSource>(services => services.GetRequiredService<ModelStore>());
+            builder.Services.AddSingleton<IProblemSource>(services => services.GetRequiredService<ModelStore>());
         }
 
         builder.AddEdgeInference();

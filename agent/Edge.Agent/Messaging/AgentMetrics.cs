@@ -19,7 +19,28 @@ public sealed class AgentMetrics
         Rejected = factory.CreateCounter("edge_agent_rejected_messages_total", "Incoming messages rejected and answered on the errors topic.", new CounterConfiguration { LabelNames = ["kind"] });
         OutboxMessages = factory.CreateGauge("edge_agent_outbox_messages", "Messages waiting in the store-and-forward outbox.");
         OutboxBytes = factory.CreateGauge("edge_agent_outbox_bytes", "Payload bytes waiting in the store-and-forward outbox.");
-        OutboxDropped = factory.CreateGauge("edge_agent_outbox_dropped_measurement_batches", "Measurement batches dropped by the outbox bound since start.");
+        OutboxDropped = factory.CreateCounter(
+            "edge_agent_outbox_shed_measurement_batches_total", "Measurement batches shed by the outbox bound.");
+        OutboxAwaitingAck = factory.CreateGauge(
+            "edge_agent_outbox_awaiting_ack_batches", "Measurement batches sent and not yet acknowledged by the trainer.");
+        OutboxStorageErrors = factory.CreateCounter(
+            "edge_agent_outbox_storage_errors_total", "Outbox database operations that failed (disk full, I/O errors).");
+        OutboxDegraded = factory.CreateGauge(
+            "edge_agent_outbox_degraded", "1 while the outbox cannot write (control messages wait in memory).");
+        OutboxControlDropped = factory.CreateCounter(
+            "edge_agent_outbox_dropped_control_messages_total",
+            "Control messages lost because too many waited in memory while the outbox could not write.");
+        MeasurementsShed = factory.CreateCounter(
+            "edge_agent_measurements_shed_total", "Measurements dropped because the outbox could not store them.");
+        MeasurementAcks = factory.CreateCounter(
+            "edge_agent_measurement_acks_total", "Measurement batches the trainer acknowledged as stored.");
+        MeasurementResends = factory.CreateCounter(
+            "edge_agent_measurement_resends_total", "Measurement batches sent again after no acknowledgement came.");
+        MeasurementsUnrouted = factory.CreateCounter(
+            "edge_agent_measurements_unrouted_total",
+            "Measurement batches the broker had no subscriber for (PUBACK reason 16); kept and sent again.");
+        SubscriptionRefusals = factory.CreateCounter(
+            "edge_agent_subscription_refusals_total", "Subscriptions the broker refused (reported on the errors topic).");
         Published = factory.CreateCounter("edge_agent_published_messages_total", "Messages acknowledged by the broker.");
         Reconnects = factory.CreateCounter("edge_agent_mqtt_reconnects_total", "Connections to the broker established after the first.");
         Connected = factory.CreateGauge("edge_agent_mqtt_connected", "1 while connected to the broker.");
@@ -61,8 +82,35 @@ public sealed class AgentMetrics
     /// <summary>Outbox depth in bytes.</summary>
     public Gauge OutboxBytes { get; }
 
-    /// <summary>Measurement batches dropped by the outbox bound.</summary>
-    public Gauge OutboxDropped { get; }
+    /// <summary>Measurement batches shed by the outbox bound.</summary>
+    public Counter OutboxDropped { get; }
+
+    /// <summary>Measurement batches awaiting the trainer's acknowledgement.</summary>
+    public Gauge OutboxAwaitingAck { get; }
+
+    /// <summary>Failed outbox database operations.</summary>
+    public Counter OutboxStorageErrors { get; }
+
+    /// <summary>1 while the outbox cannot write.</summary>
+    public Gauge OutboxDegraded { get; }
+
+    /// <summary>Control messages lost from the in-memory spill.</summary>
+    public Counter OutboxControlDropped { get; }
+
+    /// <summary>Measurements the recorder dropped because the outbox could not store them.</summary>
+    public Counter MeasurementsShed { get; }
+
+    /// <summary>Measurement batches acknowledged by the trainer.</summary>
+    public Counter MeasurementAcks { get; }
+
+    /// <summary>Measurement batches sent again.</summary>
+    public Counter MeasurementResends { get; }
+
+    /// <summary>Measurement batches without a subscriber at the broker.</summary>
+    public Counter MeasurementsUnrouted { get; }
+
+    /// <summary>Subscriptions refused by the broker.</summary>
+    public Counter SubscriptionRefusals { get; }
 
     /// <summary>Messages the broker acknowledged.</summary>
     public Counter Published { get; }
@@ -104,12 +152,29 @@ public sealed class AgentMetrics
         InferenceSeconds.Observe(latency.TotalSeconds);
     }
 
-    /// <summary>Copies the outbox's depth and drop count into the gauges.</summary>
-    public void ObserveOutbox(SqliteOutbox outbox)
+    /// <summary>
+    /// Reads the outbox's depth, counters and state (and the recorder's shed count) at every scrape, so they are
+    /// right whether or not the broker is reachable.
+    /// </summary>
+    public void WatchOutbox(SqliteOutbox outbox, MeasurementRecorder recorder)
     {
         ArgumentNullException.ThrowIfNull(outbox);
+        ArgumentNullException.ThrowIfNull(recorder);
+        Registry.AddBeforeCollectCallback(() => ObserveOutbox(outbox, recorder));
+    }
+
+    /// <summary>Copies the outbox's depth, counters and state into the metrics.</summary>
+    public void ObserveOutbox(SqliteOutbox outbox, MeasurementRecorder recorder)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        ArgumentNullException.ThrowIfNull(recorder);
         OutboxMessages.Set(outbox.Count);
         OutboxBytes.Set(outbox.Bytes);
-        OutboxDropped.Set(outbox.DroppedMeasurements);
+        OutboxAwaitingAck.Set(outbox.AwaitingAck);
+        OutboxDegraded.Set(outbox.Problem is null ? 0 : 1);
+        OutboxDropped.IncTo(outbox.DroppedMeasurements);
+        OutboxStorageErrors.IncTo(outbox.StorageErrors);
+        OutboxControlDropped.IncTo(outbox.DroppedControlMessages);
+        MeasurementsShed.IncTo(recorder.Shed);
     }
 }

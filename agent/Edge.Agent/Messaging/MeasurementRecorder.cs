@@ -5,7 +5,11 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// Collects measurements (drive played, inputs inside it, response measured) into column buffers and puts each full
-/// batch — or a partial one when <see cref="Flush"/> is called — into the outbox as one binary frame.
+/// batch — or a partial one when <see cref="Flush"/> is called — into the outbox as one binary frame. It also flushes
+/// whenever a control message is about to enter the outbox, so a reply or result is never published before the
+/// measurements recorded ahead of it are committed. When the outbox cannot store (disk full) the recorder keeps its
+/// batch, sheds new measurements (counted in <see cref="Shed"/>) and tries again at the next flush: it never throws
+/// for the outbox and never stops recording.
 /// </summary>
 public sealed class MeasurementRecorder
 {
@@ -21,6 +25,7 @@ public sealed class MeasurementRecorder
     private readonly float[] _responses;
     private readonly MeasurementIds _idSource = new();
     private int _filled;
+    private long _shed;
 
     /// <summary>Creates a recorder for <paramref name="deviceId"/>'s layer that publishes batches of <paramref name="batchSize"/>.</summary>
     public MeasurementRecorder(LayerSpec spec, string deviceId, SqliteOutbox outbox, int batchSize)
@@ -35,10 +40,14 @@ public sealed class MeasurementRecorder
         _inputs = new float[batchSize * spec.InputSize];
         _drives = new float[batchSize * spec.DriveLength];
         _responses = new float[batchSize * spec.OutputSize];
+        outbox.ControlEnqueuing += () => Flush();
     }
 
     /// <summary>Measurements recorded since the recorder was created.</summary>
     public long Recorded { get; private set; }
+
+    /// <summary>Measurements dropped because the outbox could not store the full batch before them.</summary>
+    public long Shed => Volatile.Read(ref _shed);
 
     /// <summary>Records one measurement; <paramref name="drive"/> and <paramref name="response"/> must fit the layer.</summary>
     public void Record(ReadOnlySpan<float> drive, ReadOnlySpan<float> response, DateTimeOffset timestamp)
@@ -50,6 +59,13 @@ public sealed class MeasurementRecorder
 
         lock (_gate)
         {
+            if (_filled == _batchSize && !TryFlushLocked())
+            {
+                // The outbox refused the full batch (disk full): keep it for the next try, shed this one.
+                _shed++;
+                return;
+            }
+
             var i = _filled;
             _ids[i] = _idSource.Next(timestamp);
             _timestamps[i] = timestamp.ToUnixTimeMilliseconds();
@@ -69,32 +85,45 @@ public sealed class MeasurementRecorder
             Recorded++;
             if (_filled == _batchSize)
             {
-                FlushLocked();
+                TryFlushLocked();
             }
         }
     }
 
-    /// <summary>Puts the partial batch, if any, into the outbox.</summary>
-    public void Flush()
+    /// <summary>
+    /// Commits the partial batch, if any, to the outbox; false when the outbox cannot store it now (it is kept).
+    /// </summary>
+    public bool Flush()
     {
         lock (_gate)
         {
-            FlushLocked();
+            return TryFlushLocked();
         }
     }
 
-    private void FlushLocked()
+    private bool TryFlushLocked()
     {
         if (_filled == 0)
         {
-            return;
+            return true;
         }
 
         var n = _filled;
         var batch = n == _batchSize
             ? new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids, _timestamps, _inputs, _drives, _responses)
             : new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids[..n], _timestamps[..n], _inputs[..(n * _spec.InputSize)], _drives[..(n * _spec.DriveLength)], _responses[..(n * _spec.OutputSize)]);
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _topic, batch.Encode(), IsMeasurement: true, ContentType: "application/x-edge-measurements"));
+        try
+        {
+            _outbox.Enqueue(new OutboxMessage(
+                Guid.CreateVersion7(), _topic, batch.Encode(), IsMeasurement: true, ContentType: "application/x-edge-measurements"));
+        }
+        catch (OutboxUnavailableException)
+        {
+            // The outbox reports the problem itself (log, health, errors topic); the batch waits here.
+            return false;
+        }
+
         _filled = 0;
+        return true;
     }
 }

@@ -7,7 +7,8 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// Serves <c>GET /metrics</c> (Prometheus text format from <see cref="AgentMetrics"/>) and <c>GET /healthz</c>
-/// (200 "healthy" while the MQTT link is up, 503 naming the problem otherwise) on <c>Edge:Metrics:Port</c>.
+/// (200 "healthy" while the MQTT link is up and nothing is wrong, 503 "unhealthy: …" without the broker or
+/// "degraded: …" naming each problem — the outbox cannot write, a subscription was refused) on <c>Edge:Metrics:Port</c>.
 /// </summary>
 public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, AgentMetrics metrics, MqttAgentService mqtt, ILogger<MetricsEndpoint> logger) : BackgroundService
 {
@@ -28,9 +29,7 @@ public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, Ag
                 settings.Host,
                 settings.Port,
                 (stream, token) => metrics.Registry.CollectAndExportAsTextAsync(stream, token),
-                _ => Task.FromResult(mqtt.IsConnected
-                    ? new HealthAnswer(true, "healthy"u8.ToArray(), "text/plain; charset=utf-8")
-                    : new HealthAnswer(false, "unhealthy: not connected to the MQTT broker"u8.ToArray(), "text/plain; charset=utf-8")));
+                _ => Task.FromResult(Health()));
         }
         catch (InvalidOperationException e)
         {
@@ -50,6 +49,21 @@ public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, Ag
                 // Stopping: disposing the listener ends it.
             }
         }
+    }
+
+    /// <summary>Healthy, unhealthy (no broker) or degraded (connected, but the outbox or a subscription fails).</summary>
+    private HealthAnswer Health()
+    {
+        const string Text = "text/plain; charset=utf-8";
+        if (!mqtt.IsConnected)
+        {
+            return new HealthAnswer(false, "unhealthy: not connected to the MQTT broker"u8.ToArray(), Text);
+        }
+
+        var problems = mqtt.Problems;
+        return problems.Count == 0
+            ? new HealthAnswer(true, "healthy"u8.ToArray(), Text)
+            : new HealthAnswer(false, System.Text.Encoding.UTF8.GetBytes("degraded: " + string.Join("; ", problems)), Text);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Metrics on http://{Host}:{Port}/metrics, health on /healthz")]

@@ -14,10 +14,12 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// The agent's MQTT link (MQTT 5, QoS 1, persistent session). Keeps a connection with jittered exponential
-/// backoff, announces a retained <c>status</c> (its last will says offline), subscribes to its PAT, model-offer and
-/// inference-request topics and hands every message to the <see cref="InboundDispatcher"/>'s lanes (acknowledging it
-/// only once handled), and drains the <see cref="SqliteOutbox"/>: a message leaves the outbox only after the broker
-/// acknowledged it.
+/// backoff, announces a retained <c>status</c> (its last will says offline), subscribes to its PAT, model-offer,
+/// rollback, inference-request and measurement-ack topics and hands every request to the
+/// <see cref="InboundDispatcher"/>'s lanes (acknowledging it only once handled), and drains the
+/// <see cref="SqliteOutbox"/>: a control message leaves it on the broker's PUBACK, a measurement batch only on the
+/// trainer's acknowledgement. Problems of the outbox, of subscriptions and of <see cref="IProblemSource"/>s are
+/// logged, published on the <c>errors</c> topic and reported by <see cref="Problems"/>.
 /// </summary>
 public sealed partial class MqttAgentService : BackgroundService
 {
@@ -35,6 +37,8 @@ public sealed partial class MqttAgentService : BackgroundService
     private readonly string _statusTopic;
     private readonly IActiveModelSource? _models;
     private readonly IMqttClient _client;
+    private readonly string _measurementAckTopic;
+    private readonly string _errorsTopic;
     private bool _everConnected;
     private volatile bool _ready;
 
@@ -48,7 +52,8 @@ public sealed partial class MqttAgentService : BackgroundService
         MeasurementRecorder recorder,
         AgentMetrics metrics,
         ILogger<MqttAgentService> logger,
-        IActiveModelSource? models = null)
+        IActiveModelSource? models = null,
+        IEnumerable<IProblemSource>? problemSources = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
@@ -64,6 +69,10 @@ public sealed partial class MqttAgentService : BackgroundService
         }
 
         _outbox.Enqueued += () => Wake();
+        _measurementAckTopic = EdgeTopics.For(device.DeviceId, TopicKind.MeasurementAck);
+        _errorsTopic = EdgeTopics.For(device.DeviceId, TopicKind.Errors);
+        WatchProblems(problemSources ?? []);
+        _metrics.WatchOutbox(outbox, recorder);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += _ =>
@@ -104,7 +113,8 @@ public sealed partial class MqttAgentService : BackgroundService
         using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             drain.CancelAfter(TimeSpan.FromSeconds(2));
-            while (IsConnected && _outbox.Count > 0 && !drain.IsCancellationRequested)
+            // Batches already sent wait for the trainer's ack across the restart; only what was never sent counts.
+            while (IsConnected && _outbox.Count > _outbox.AwaitingAck && !drain.IsCancellationRequested)
             {
                 await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
             }
@@ -221,8 +231,9 @@ public sealed partial class MqttAgentService : BackgroundService
                 .WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelRollback))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(InferenceTopics.Request(_device.DeviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(_measurementAckTopic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
-        await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
+        CheckSubscriptions(await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false));
 
         // The last will may have replaced the retained status while we were away: announce ourselves again.
         _outbox.Enqueue(Status(StatusMessage.Online));
@@ -246,11 +257,11 @@ public sealed partial class MqttAgentService : BackgroundService
         while (client.IsConnected)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            _metrics.ObserveOutbox(_outbox);
+            PublishAlerts();
             var pending = _outbox.Peek(PublishWindow);
             if (pending.Count == 0)
             {
-                if (!await _wake.WaitAsync(flushEvery, cancellationToken).ConfigureAwait(false))
+                if (!await _wake.WaitAsync(IdleWait(flushEvery), cancellationToken).ConfigureAwait(false))
                 {
                     _recorder.Flush();
                 }
@@ -264,26 +275,20 @@ public sealed partial class MqttAgentService : BackgroundService
                 publishes.Add(client.PublishAsync(ToMqtt(message), cancellationToken));
             }
 
-            var delivered = 0;
-            try
-            {
-                for (; delivered < pending.Count; delivered++)
-                {
-                    var result = await publishes[delivered].ConfigureAwait(false);
-                    if (!result.IsSuccess && result.ReasonCode != MqttClientPublishReasonCode.NoMatchingSubscribers)
-                    {
-                        // The broker refused it for good (e.g. not authorised); keeping it would block the queue forever.
-                        LogRefused(_logger, pending[delivered].Topic, result.ReasonCode.ToString(), result.ReasonString);
-                    }
-                }
-            }
-            finally
-            {
-                // What the broker acknowledged leaves the outbox in one commit, even when the link broke mid-window.
-                _outbox.Remove(pending, delivered);
-                _metrics.Published.Inc(delivered);
-            }
+            await SettleAsync(pending, publishes).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>How long the idle sender sleeps: until the flush interval or the next resend falls due.</summary>
+    private TimeSpan IdleWait(TimeSpan flushEvery)
+    {
+        if (_outbox.NextResendDue() is not { } due)
+        {
+            return flushEvery;
+        }
+
+        var untilDue = due - _outbox.Clock.GetUtcNow() + TimeSpan.FromMilliseconds(1);
+        return untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < flushEvery ? untilDue : flushEvery;
     }
 
     private MqttApplicationMessage ToMqtt(OutboxMessage message)
@@ -309,9 +314,16 @@ public sealed partial class MqttAgentService : BackgroundService
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        var message = e.ApplicationMessage;
+        if (message.Topic == _measurementAckTopic)
+        {
+            // Small and quick (one delete): handled here, never refused as busy by a lane.
+            HandleMeasurementAck(message.Payload);
+            return;
+        }
+
         // Acknowledged by the lane once handled, so a message the agent never finished is delivered again.
         e.AutoAcknowledge = false;
-        var message = e.ApplicationMessage;
         // MQTTnet decodes each payload into an array of its own that is never reused, so the lanes may keep it
         // after this returns; only a payload in several segments (never produced by the decoder) is copied.
         var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
@@ -350,8 +362,6 @@ public sealed partial class MqttAgentService : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT reconnecting in {DelayMs:F0} ms; {Waiting} messages kept in the outbox")]
     private static partial void LogReconnecting(ILogger logger, double delayMs, long waiting);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Broker refused a message on {Topic}: {ReasonCode} {ReasonString}; it is dropped")]
-    private static partial void LogRefused(ILogger logger, string topic, string reasonCode, string? reasonString);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT stopped; {Waiting} messages stay in the outbox for the next start")]
     private static partial void LogStopped(ILogger logger, long waiting);

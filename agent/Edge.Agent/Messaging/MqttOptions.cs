@@ -80,6 +80,18 @@ public sealed class MqttOptions
     /// <summary>Longest time a partial batch waits before it is published, milliseconds.</summary>
     public int MeasurementFlushMs { get; set; } = 500;
 
+    /// <summary>
+    /// How long a measurement batch waits for the trainer's acknowledgement on <c>measurements/ack</c> before it is
+    /// sent again, milliseconds; doubled per resend up to <see cref="MeasurementAckMaxTimeoutMs"/>.
+    /// </summary>
+    public int MeasurementAckTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>Longest wait for an acknowledgement before a resend, milliseconds.</summary>
+    public int MeasurementAckMaxTimeoutMs { get; set; } = 480_000;
+
+    /// <summary>Most measurement batches sent and not yet acknowledged; new batches wait in the outbox past it.</summary>
+    public int MeasurementWindow { get; set; } = 64;
+
     /// <summary>Path of the SQLite store-and-forward outbox.</summary>
     public string OutboxPath { get; set; } = "edge-outbox.db";
 

@@ -65,6 +65,19 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             Fail(nameof(options.MeasurementFlushMs), $"{options.MeasurementFlushMs} must be positive.");
         }
 
+        if (options.MeasurementAckTimeoutMs < 100 || options.MeasurementAckMaxTimeoutMs < options.MeasurementAckTimeoutMs)
+        {
+            Fail(
+                nameof(options.MeasurementAckTimeoutMs),
+                $"need 100 <= MeasurementAckTimeoutMs ({options.MeasurementAckTimeoutMs}) <= MeasurementAckMaxTimeoutMs "
+                + $"({options.MeasurementAckMaxTimeoutMs}).");
+        }
+
+        if (options.MeasurementWindow is < 1 or > 10_000)
+        {
+            Fail(nameof(options.MeasurementWindow), $"{options.MeasurementWindow} is outside 1..10000.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.OutboxPath))
         {
             Fail(nameof(options.OutboxPath), "must name the SQLite outbox file.");

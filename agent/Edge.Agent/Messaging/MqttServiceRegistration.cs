@@ -50,7 +50,12 @@ public static class MqttServiceRegistration
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
-            return new SqliteOutbox(o.OutboxPath, o.OutboxMaxMessages, o.OutboxMaxBytes);
+            return new SqliteOutbox(o.OutboxPath, o.OutboxMaxMessages, o.OutboxMaxBytes)
+            {
+                AckTimeout = TimeSpan.FromMilliseconds(o.MeasurementAckTimeoutMs),
+                MaxAckTimeout = TimeSpan.FromMilliseconds(o.MeasurementAckMaxTimeoutMs),
+                MeasurementWindow = o.MeasurementWindow,
+            };
         });
         services.AddSingleton(sp =>
         {

@@ -4,7 +4,10 @@ namespace Edge.Agent.Messaging;
 /// <param name="MessageId">Unique id, so receivers can drop redeliveries.</param>
 /// <param name="Topic">Where it is published.</param>
 /// <param name="Payload">The payload bytes.</param>
-/// <param name="IsMeasurement">Measurements may be dropped when the outbox is full; control messages never are.</param>
+/// <param name="IsMeasurement">
+/// A measurement batch: it leaves the outbox only on the trainer's acknowledgement and may be shed when the outbox is
+/// full; control messages leave on the broker's PUBACK and are never shed.
+/// </param>
 /// <param name="Retain">Publish with the retain flag.</param>
 /// <param name="ContentType">MQTT 5 content type.</param>
 /// <param name="CorrelationData">MQTT 5 correlation data, for replies.</param>
@@ -23,6 +26,9 @@ public sealed record OutboxMessage(
     /// themselves, and so do the others.
     /// </summary>
     public bool Urgent { get; init; }
+
+    /// <summary>How often a measurement batch was sent without the trainer acknowledging it yet.</summary>
+    public int Attempts { get; init; }
 
     /// <summary>Position in the outbox, assigned when stored.</summary>
     public long Sequence { get; init; }

@@ -4,127 +4,124 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// The durable store-and-forward queue every outgoing message passes through (SQLite in WAL mode with
-/// synchronous=NORMAL: a committed message survives a crash of the agent; a power cut may lose the last few). Messages leave it only once the broker acknowledged them,
-/// so they survive broker outages and agent restarts and are delivered at least once. Bounded: past
-/// <c>maxMessages</c> or <c>maxBytes</c> the oldest measurement batches are dropped and counted; control messages
-/// (status, replies, acks, errors) are never dropped.
+/// synchronous=NORMAL: a committed message survives a crash of the agent; a power cut may lose the last few).
+/// Control messages (status, replies, acks, errors) leave it on the broker's PUBACK; measurement batches only when the
+/// trainer acknowledges them on <c>measurements/ack</c> (<see cref="Acknowledge"/>), and are sent again after a
+/// timeout that backs off, with at most <see cref="MeasurementWindow"/> batches unacknowledged at a time.
+/// Bounded: past <c>maxMessages</c> or <c>maxBytes</c> the oldest measurement batches are shed and counted; control
+/// messages are never shed. A storage failure (disk full, I/O error) never escapes to the caller: control messages
+/// wait in memory instead (<see cref="Problem"/> says why), measurement batches are refused with
+/// <see cref="OutboxUnavailableException"/>, and the outbox recovers by itself when a write succeeds again.
 /// </summary>
-public sealed class SqliteOutbox : IDisposable
+public sealed partial class SqliteOutbox : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly SqliteConnection _connection;
+    private readonly string _path;
     private readonly int _maxMessages;
     private readonly long _maxBytes;
+    private SqliteConnection? _connection;
     private long _count;
     private long _bytes;
-    private long _dropped;
+    private long _awaitingAck;
+    private long _shed;
 
     /// <summary>Opens (creating if needed) the outbox at <paramref name="path"/>.</summary>
-    public SqliteOutbox(string path, int maxMessages, long maxBytes)
+    /// <remarks>
+    /// A file that is not a readable SQLite database is set aside as <c>{path}.corrupt-{utc}</c> and a fresh outbox
+    /// created (<see cref="SetAsidePath"/>); any other failure to open leaves the outbox unavailable, reported in
+    /// <see cref="Problem"/>, and it is opened again by the next write — the agent never stops for its outbox.
+    /// </remarks>
+    public SqliteOutbox(string path, int maxMessages, long maxBytes, TimeProvider? clock = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
-        (_maxMessages, _maxBytes) = (maxMessages, maxBytes);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        (_path, _maxMessages, _maxBytes) = (Path.GetFullPath(path), maxMessages, maxBytes);
+        Clock = clock ?? TimeProvider.System;
+        var directory = Path.GetDirectoryName(_path);
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
         }
 
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        try
+        lock (_gate)
         {
-            _connection.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            Execute("""
-                CREATE TABLE IF NOT EXISTS outbox(
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                    message_id BLOB NOT NULL,
-                    topic TEXT NOT NULL,
-                    payload BLOB NOT NULL,
-                    is_measurement INTEGER NOT NULL,
-                    retain INTEGER NOT NULL,
-                    content_type TEXT,
-                    correlation BLOB);
-                CREATE INDEX IF NOT EXISTS outbox_measurements ON outbox(is_measurement, seq);
-                """);
-            AddUrgentColumn();
-            using var stats = _connection.CreateCommand();
-            stats.CommandText = "SELECT count(*), coalesce(sum(length(payload)), 0) FROM outbox";
-            using var reader = stats.ExecuteReader();
-            reader.Read();
-            (_count, _bytes) = (reader.GetInt64(0), reader.GetInt64(1));
-        }
-        catch (SqliteException e)
-        {
-            _connection.Dispose();
-            throw new InvalidOperationException($"Outbox '{path}' cannot be opened: {e.Message}", e);
+            TryOpen(setAsideCorrupt: true);
         }
     }
 
-    /// <summary>Messages waiting.</summary>
-    public long Count => Volatile.Read(ref _count);
+    /// <summary>The database file.</summary>
+    public string FilePath => _path;
+
+    /// <summary>Messages waiting (in the database and, while it fails, in memory), including batches awaiting an ack.</summary>
+    public long Count => Volatile.Read(ref _count) + SpilledCount;
 
     /// <summary>Payload bytes waiting.</summary>
-    public long Bytes => Volatile.Read(ref _bytes);
+    public long Bytes => Volatile.Read(ref _bytes) + SpilledBytes;
 
-    /// <summary>Measurement batches dropped to keep within the bounds since the outbox was opened.</summary>
-    public long DroppedMeasurements => Volatile.Read(ref _dropped);
+    /// <summary>Measurement batches sent and waiting for the trainer's acknowledgement.</summary>
+    public long AwaitingAck => Volatile.Read(ref _awaitingAck);
+
+    /// <summary>Measurement batches shed to keep within the bounds since the outbox was opened.</summary>
+    public long DroppedMeasurements => Volatile.Read(ref _shed);
+
+    /// <summary>Most measurement batches sent and not yet acknowledged; new batches wait while this many are out.</summary>
+    public int MeasurementWindow { get; init; } = 64;
+
+    /// <summary>How long a sent batch waits for its acknowledgement before it is sent again (first attempt).</summary>
+    public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The wait for an acknowledgement doubles with every resend of a batch up to this.</summary>
+    public TimeSpan MaxAckTimeout { get; init; } = TimeSpan.FromMinutes(8);
+
+    /// <summary>The clock that schedules resends.</summary>
+    public TimeProvider Clock { get; }
 
     /// <summary>Raised after each enqueue, so the sender wakes up.</summary>
     public event Action? Enqueued;
 
+    /// <summary>
+    /// Raised before a control message is stored, so whatever it reveals (a PAT reply, an inference result) is
+    /// preceded in the outbox by the measurements recorded before it: durable before visible.
+    /// </summary>
+    public event Action? ControlEnqueuing;
+
     /// <summary>Stores <paramref name="message"/> durably, then enforces the bounds.</summary>
+    /// <exception cref="OutboxUnavailableException">
+    /// A measurement batch could not be stored (disk full, I/O error); nothing was stored. Control messages are never
+    /// refused: while the database fails they wait in memory.
+    /// </exception>
     public void Enqueue(OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (!message.IsMeasurement)
+        {
+            ControlEnqueuing?.Invoke();
+        }
+
         lock (_gate)
         {
-            using var insert = _connection.CreateCommand();
-            insert.CommandText = "INSERT INTO outbox(message_id, topic, payload, is_measurement, retain, content_type, correlation, urgent) VALUES($id, $topic, $payload, $m, $r, $ct, $corr, $u)";
-            insert.Parameters.AddWithValue("$id", message.MessageId.ToByteArray());
-            insert.Parameters.AddWithValue("$topic", message.Topic);
-            insert.Parameters.AddWithValue("$payload", message.Payload);
-            insert.Parameters.AddWithValue("$m", message.IsMeasurement ? 1 : 0);
-            insert.Parameters.AddWithValue("$r", message.Retain ? 1 : 0);
-            insert.Parameters.AddWithValue("$ct", (object?)message.ContentType ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$corr", (object?)message.CorrelationData ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$u", message.Urgent ? 1 : 0);
-            insert.ExecuteNonQuery();
-            _count++;
-            _bytes += message.Payload.Length;
-            EnforceBounds();
+            try
+            {
+                Insert(Open(), message);
+                _count++;
+                _bytes += message.Payload.Length;
+                EnforceBounds();
+                MarkRecovered();
+            }
+            catch (SqliteException e)
+            {
+                Failed("store a message", e);
+                if (message.IsMeasurement)
+                {
+                    throw new OutboxUnavailableException($"Outbox '{_path}' cannot store a measurement batch: {Problem}", e);
+                }
+
+                Spill(message);
+            }
         }
 
         Enqueued?.Invoke();
-    }
-
-    /// <summary>Returns up to <paramref name="max"/> waiting messages: urgent ones first, each kind oldest first.</summary>
-    public IReadOnlyList<OutboxMessage> Peek(int max)
-    {
-        lock (_gate)
-        {
-            using var select = _connection.CreateCommand();
-            select.CommandText = "SELECT seq, message_id, topic, payload, is_measurement, retain, content_type, correlation, urgent FROM outbox ORDER BY urgent DESC, seq LIMIT $max";
-            select.Parameters.AddWithValue("$max", max);
-            using var reader = select.ExecuteReader();
-            var messages = new List<OutboxMessage>();
-            while (reader.Read())
-            {
-                messages.Add(new OutboxMessage(
-                    new Guid((byte[])reader[1]),
-                    reader.GetString(2),
-                    (byte[])reader[3],
-                    reader.GetInt64(4) != 0,
-                    reader.GetInt64(5) != 0,
-                    reader.IsDBNull(6) ? null : reader.GetString(6),
-                    reader.IsDBNull(7) ? null : (byte[])reader[7])
-                { Sequence = reader.GetInt64(0), Urgent = reader.GetInt64(8) != 0 });
-            }
-
-            return messages;
-        }
     }
 
     /// <summary>Removes a delivered message (no-op when it was already dropped).</summary>
@@ -136,7 +133,8 @@ public sealed class SqliteOutbox : IDisposable
 
     /// <summary>
     /// Removes the first <paramref name="count"/> of <paramref name="messages"/> (delivered) in one transaction, i.e.
-    /// one WAL commit instead of one per message; messages already dropped are skipped.
+    /// one WAL commit instead of one per message; messages already dropped are skipped. When the database fails they
+    /// stay, and are sent again later (receivers drop redeliveries by id).
     /// </summary>
     public void Remove(IReadOnlyList<OutboxMessage> messages, int count)
     {
@@ -149,39 +147,12 @@ public sealed class SqliteOutbox : IDisposable
 
         lock (_gate)
         {
-            using var transaction = _connection.BeginTransaction();
-            using var delete = _connection.CreateCommand();
-            delete.Transaction = transaction;
-            delete.CommandText = "DELETE FROM outbox WHERE seq = $seq";
-            var seq = delete.Parameters.Add("$seq", SqliteType.Integer);
-            long removed = 0, bytes = 0;
-            for (var i = 0; i < count; i++)
+            var stored = Unspill(messages, count);
+            if (stored.Count > 0)
             {
-                seq.Value = messages[i].Sequence;
-                if (delete.ExecuteNonQuery() == 1)
-                {
-                    removed++;
-                    bytes += messages[i].Payload.Length;
-                }
+                Write("remove delivered messages", connection => Delete(connection, stored));
             }
-
-            transaction.Commit();
-            _count -= removed;
-            _bytes -= bytes;
         }
-    }
-
-    /// <summary>Adds the <c>urgent</c> column and its index to an outbox written by an agent that had neither.</summary>
-    private void AddUrgentColumn()
-    {
-        using var columns = _connection.CreateCommand();
-        columns.CommandText = "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'urgent'";
-        if ((long)columns.ExecuteScalar()! == 0)
-        {
-            Execute("ALTER TABLE outbox ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0");
-        }
-
-        Execute("CREATE INDEX IF NOT EXISTS outbox_order ON outbox(urgent DESC, seq)");
     }
 
     /// <inheritdoc />
@@ -189,33 +160,77 @@ public sealed class SqliteOutbox : IDisposable
     {
         lock (_gate)
         {
-            _connection.Dispose();
+            _connection?.Dispose();
+            _connection = null;
         }
     }
+
+    private static void Insert(SqliteConnection connection, OutboxMessage message)
+    {
+        using var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO outbox(message_id, topic, payload, is_measurement, retain, content_type, correlation, urgent)
+            VALUES($id, $topic, $payload, $m, $r, $ct, $corr, $u)
+            """;
+        insert.Parameters.AddWithValue("$id", message.MessageId.ToByteArray());
+        insert.Parameters.AddWithValue("$topic", message.Topic);
+        insert.Parameters.AddWithValue("$payload", message.Payload);
+        insert.Parameters.AddWithValue("$m", message.IsMeasurement ? 1 : 0);
+        insert.Parameters.AddWithValue("$r", message.Retain ? 1 : 0);
+        insert.Parameters.AddWithValue("$ct", (object?)message.ContentType ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$corr", (object?)message.CorrelationData ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$u", message.Urgent ? 1 : 0);
+        insert.ExecuteNonQuery();
+    }
+
+    private void Delete(SqliteConnection connection, List<OutboxMessage> messages)
+    {
+        using var transaction = connection.BeginTransaction();
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = "DELETE FROM outbox WHERE seq = $seq RETURNING length(payload), attempts";
+        var seq = delete.Parameters.Add("$seq", SqliteType.Integer);
+        long removed = 0, bytes = 0, awaiting = 0;
+        foreach (var message in messages)
+        {
+            seq.Value = message.Sequence;
+            using var reader = delete.ExecuteReader();
+            if (reader.Read())
+            {
+                removed++;
+                bytes += reader.GetInt64(0);
+                awaiting += IsAwaiting(message.IsMeasurement, reader.GetInt64(1)) ? 1 : 0;
+            }
+        }
+
+        transaction.Commit();
+        _count -= removed;
+        _bytes -= bytes;
+        _awaitingAck -= awaiting;
+    }
+
+    private static bool IsAwaiting(bool isMeasurement, long attempts) => isMeasurement && attempts > 0;
 
     private void EnforceBounds()
     {
         while (_count > _maxMessages || _bytes > _maxBytes)
         {
-            using var oldest = _connection.CreateCommand();
-            oldest.CommandText = "DELETE FROM outbox WHERE seq = (SELECT seq FROM outbox WHERE is_measurement = 1 ORDER BY seq LIMIT 1) RETURNING length(payload)";
-            var length = oldest.ExecuteScalar();
-            if (length is not long removed)
+            using var oldest = Open().CreateCommand();
+            oldest.CommandText = """
+                DELETE FROM outbox WHERE seq = (SELECT seq FROM outbox WHERE is_measurement = 1 ORDER BY seq LIMIT 1)
+                RETURNING length(payload), attempts
+                """;
+            using var reader = oldest.ExecuteReader();
+            if (!reader.Read())
             {
                 // Only control messages are left: they stay, and the outbox runs over its bound until they drain.
                 return;
             }
 
             _count--;
-            _bytes -= removed;
-            _dropped++;
+            _bytes -= reader.GetInt64(0);
+            _awaitingAck -= reader.GetInt64(1) > 0 ? 1 : 0;
+            _shed++;
         }
-    }
-
-    private void Execute(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

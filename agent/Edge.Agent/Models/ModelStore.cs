@@ -16,7 +16,7 @@ namespace Edge.Agent.Models;
 /// crash, a power loss or a full disk at any instant leaves a store that boots a valid model; what the store repairs
 /// when it opens is reported in <see cref="Problems"/>, <see cref="ProblemReported"/> and <see cref="Recoveries"/>.
 /// </summary>
-public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSource
+public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSource, Messaging.IProblemSource
 {
     private readonly ModelsOptions _options;
     private readonly IPhysicalDevice _device;
@@ -84,6 +84,9 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
     /// <see cref="Problems"/> already): for the MQTT service to publish on the errors topic.
     /// </summary>
     public event Action<string>? ProblemReported;
+
+    /// <inheritdoc />
+    public string Component => "agent/model-store";
 
     /// <summary>The manifest of the model serving classifications, or null when none is installed.</summary>
     public ModelManifest? ActiveManifest => _active.Manifest;

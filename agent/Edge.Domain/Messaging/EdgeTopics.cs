@@ -62,6 +62,7 @@ public static class EdgeTopics
             "inference" => TopicKind.Inference,
             "errors" => TopicKind.Errors,
             "model/rollback" => TopicKind.ModelRollback,
+            "measurements/ack" => TopicKind.MeasurementAck,
             _ => TopicKind.Unknown,
         };
         if (kind != TopicKind.Unknown)
@@ -110,6 +111,7 @@ public static class EdgeTopics
         TopicKind.Inference => "inference",
         TopicKind.Errors => "errors",
         TopicKind.ModelRollback => "model/rollback",
+        TopicKind.MeasurementAck => "measurements/ack",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a device topic kind."),
     };
 }

@@ -17,4 +17,5 @@ namespace Edge.Domain.Messaging;
 [JsonSerializable(typeof(InferenceMessage))]
 [JsonSerializable(typeof(ModelRollbackMessage))]
 [JsonSerializable(typeof(ModelRollbackInstruction))]
+[JsonSerializable(typeof(MeasurementAckMessage))]
 public sealed partial class MessagingJsonContext : JsonSerializerContext;

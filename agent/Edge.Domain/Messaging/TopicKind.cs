@@ -29,4 +29,10 @@ public enum TopicKind
 
     /// <summary><c>model/rollback</c>: JSON <see cref="ModelRollbackMessage"/>, a signed rollback instruction, trainer → agent.</summary>
     ModelRollback,
+
+    /// <summary>
+    /// <c>measurements/ack</c>: JSON <see cref="MeasurementAckMessage"/> naming the batches the trainer has committed
+    /// to its store, trainer → agent; the agent keeps a batch in its outbox until this says it is stored.
+    /// </summary>
+    MeasurementAck,
 }

@@ -12,8 +12,9 @@ namespace Edge.Trainer.Live;
 /// Subscribes to every agent's <c>measurements</c> topic (QoS 1, persistent session) and stores each batch in the
 /// <see cref="MeasurementStore"/> before acknowledging it, so a batch is either stored or redelivered; ids make
 /// redeliveries harmless. Decoding and storing overlap: received batches queue (bounded) for one writer that stores
-/// whatever has arrived in one transaction (group commit: one fsync for many batches) and then sends their PUBACKs in
-/// arrival order. When the store fails nothing of the group is acknowledged: the ingest drops the connection and
+/// whatever has arrived in one transaction (group commit: one fsync for many batches), then tells each agent which of
+/// its batches are stored on <c>edge/v1/{device}/measurements/ack</c> (by their <c>msg-id</c>; the agent deletes them
+/// from its outbox only then) and sends the PUBACKs in arrival order. When the store fails nothing of the group is acknowledged: the ingest drops the connection and
 /// reconnects only once the store answers again, and the broker redelivers. Malformed batches are logged and counted,
 /// never stored. Reconnects with backoff.
 /// </summary>
@@ -138,7 +139,14 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                         _link.Release();
                     }
 
-                    await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Measurements), MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
+                    var subscribed = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Measurements), MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
+                    if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+                    {
+                        // Not authorised for the measurements: say so and keep trying (the ACL may be fixed).
+                        await _client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                        throw new InvalidOperationException($"the broker refused the subscription to '{refused.TopicFilter.Topic}': {refused.ResultCode}");
+                    }
+
                     _subscribed = true;
                     if (everConnected)
                     {
@@ -200,7 +208,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         e.AutoAcknowledge = false;
         try
         {
-            await _received.Writer.WriteAsync(new Received(new DeviceMeasurements(deviceId, batch), e, Volatile.Read(ref _connection)), _stop.Token).ConfigureAwait(false);
+            var received = new Received(new DeviceMeasurements(deviceId, batch), e, Volatile.Read(ref _connection), BatchId(e.ApplicationMessage));
+            await _received.Writer.WriteAsync(received, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
@@ -275,6 +284,7 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         Interlocked.Add(ref _duplicates, measurements - added);
         _metrics.Ingested.Inc(added);
         _metrics.Duplicates.Inc(measurements - added);
+        await AcknowledgeStoredAsync(group, cancellationToken).ConfigureAwait(false);
         await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -299,6 +309,73 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Tells each agent which of its batches the store now holds (duplicates too: their measurements were stored
+    /// before). A failed acknowledgement is logged and counted; the agent sends those batches again and the ids make
+    /// that harmless.
+    /// </summary>
+    private async Task AcknowledgeStoredAsync(List<Received> group, CancellationToken cancellationToken)
+    {
+        var acks = new List<Task>();
+        foreach (var device in group.Where(r => r.BatchId is not null).GroupBy(r => r.Measurements.DeviceId))
+        {
+            foreach (var chunk in device.Select(r => r.BatchId!.Value).Chunk(MeasurementAckMessage.MaxBatchIds))
+            {
+                acks.Add(PublishAckAsync(device.Key, chunk, cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(acks).ConfigureAwait(false);
+    }
+
+    private async Task PublishAckAsync(string deviceId, Guid[] batchIds, CancellationToken cancellationToken)
+    {
+        var ack = new MeasurementAckMessage { DeviceId = deviceId, BatchIds = batchIds, Timestamp = DateTimeOffset.UtcNow };
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(EdgeTopics.For(deviceId, TopicKind.MeasurementAck))
+            .WithPayload(ControlJson.Serialize(ack, MessagingJsonContext.Default.MeasurementAckMessage))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithContentType("application/json")
+            .Build();
+        string? problem;
+        try
+        {
+            var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+
+            // No subscriber is fine: the agent's session was not there; it sends the batches again and is acked then.
+            problem = result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers
+                ? null
+                : $"{result.ReasonCode} {result.ReasonString}";
+        }
+        catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        {
+            problem = e.Message;
+        }
+
+        if (problem is null)
+        {
+            _metrics.MeasurementAcks.Inc(batchIds.Length);
+            return;
+        }
+
+        _metrics.MeasurementAckFailures.Inc(batchIds.Length);
+        LogAckFailed(_logger, deviceId, batchIds.Length, problem);
+    }
+
+    /// <summary>The batch's <c>msg-id</c> user property (set by every agent); null from a publisher without one.</summary>
+    private static Guid? BatchId(MqttApplicationMessage message)
+    {
+        foreach (var property in message.UserProperties ?? [])
+        {
+            if (property.Name == "msg-id" && Guid.TryParse(property.ValueBuffer.Span, out var id))
+            {
+                return id;
+            }
+        }
+
+        return null;
+    }
+
     private void Reject(string topic, string problem)
     {
         Interlocked.Increment(ref _rejected);
@@ -318,6 +395,13 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Batches} measurement batches failed ({Problem}); none acknowledged, reconnecting once the store answers so the broker redelivers them")]
     private static partial void LogStoreFailed(ILogger logger, int batches, string problem);
 
-    /// <summary>A decoded batch waiting for the writer, with the delivery to acknowledge once it is stored.</summary>
-    private readonly record struct Received(DeviceMeasurements Measurements, MqttApplicationMessageReceivedEventArgs Delivery, int Connection);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledging {Batches} stored batches to {DeviceId} failed ({Problem}); the agent will send them again")]
+    private static partial void LogAckFailed(ILogger logger, string deviceId, int batches, string problem);
+
+    /// <summary>
+    /// A decoded batch waiting for the writer, with the delivery to acknowledge once it is stored and the batch id
+    /// to acknowledge to its agent.
+    /// </summary>
+    private readonly record struct Received(
+        DeviceMeasurements Measurements, MqttApplicationMessageReceivedEventArgs Delivery, int Connection, Guid? BatchId);
 }

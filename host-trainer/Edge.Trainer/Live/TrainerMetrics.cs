@@ -32,6 +32,12 @@ public sealed class TrainerMetrics
             "edge_trainer_twin_drift_rise",
             "Relative rise of a device's twin residual over the reference measured after its model was trained.",
             new GaugeConfiguration { LabelNames = ["device"] });
+        MeasurementAcks = factory.CreateCounter(
+            "edge_trainer_measurement_acks_total",
+            "Measurement batches acknowledged to their agent on measurements/ack after the store commit.");
+        MeasurementAckFailures = factory.CreateCounter(
+            "edge_trainer_measurement_ack_failures_total",
+            "Acknowledgements the broker did not take (the agents send those batches again).");
         StoreErrors = factory.CreateCounter("edge_trainer_store_errors_total", "Groups of measurement batches the store failed to write (left unacknowledged for redelivery).");
         IdentityMismatches = factory.CreateCounter(
             "edge_trainer_identity_mismatches_total",
@@ -50,6 +56,12 @@ public sealed class TrainerMetrics
 
     /// <summary>The registry holding these metrics.</summary>
     public CollectorRegistry Registry { get; }
+
+    /// <summary>Measurement batches acknowledged to their agents.</summary>
+    public Counter MeasurementAcks { get; }
+
+    /// <summary>Acknowledgements that could not be published.</summary>
+    public Counter MeasurementAckFailures { get; }
 
     /// <summary>Measurements stored.</summary>
     public Counter Ingested { get; }

@@ -16,6 +16,21 @@ public sealed class ControlMessageTests
         Assert.Equal(("a-1", StatusMessage.Online, 1), (parsed.DeviceId, parsed.State, parsed.SchemaVersion));
     }
 
+    [Fact]
+    public void A_measurement_ack_round_trips_its_batch_ids_in_order()
+    {
+        var ids = new[] { Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7() };
+        var ack = new MeasurementAckMessage { DeviceId = "a-1", BatchIds = ids, Timestamp = DateTimeOffset.UnixEpoch };
+        var json = ControlJson.Serialize(ack, MessagingJsonContext.Default.MeasurementAckMessage);
+        var parsed = ControlJson.Parse(json, MessagingJsonContext.Default.MeasurementAckMessage);
+        Assert.Equal(ids, parsed.BatchIds);
+        Assert.Equal(("a-1", 1), (parsed.DeviceId, parsed.SchemaVersion));
+        var error = Assert.Throws<MessageFormatException>(() => ControlJson.Parse(
+            "{\"schemaVersion\":1,\"deviceId\":\"a\",\"timestamp\":\"2026-01-01T00:00:00Z\"}"u8,
+            MessagingJsonContext.Default.MeasurementAckMessage));
+        Assert.StartsWith("MeasurementAckMessage", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("", "invalid JSON")]
     [InlineData("null", "JSON null")]
@@ -39,6 +54,7 @@ public sealed class ControlMessageTests
     [InlineData(TopicKind.Inference, "edge/v1/dev-1/inference")]
     [InlineData(TopicKind.Errors, "edge/v1/dev-1/errors")]
     [InlineData(TopicKind.ModelRollback, "edge/v1/dev-1/model/rollback")]
+    [InlineData(TopicKind.MeasurementAck, "edge/v1/dev-1/measurements/ack")]
     public void Topics_are_built_and_parsed_back(TopicKind kind, string topic)
     {
         Assert.Equal(topic, EdgeTopics.For("dev-1", kind));
