@@ -11,7 +11,9 @@ namespace Edge.Benchmarks;
 /// <c>-- security [--out file.json] [--docs docs/security.md]</c> (the attack table of docs/security.md),
 /// <c>-- fairness [--agent PATH] [--out file.json]</c> (inference latency while PAT requests and offers flood the agent)
 /// and <c>-- fuzz [--inputs N] [--seed S] [--decoder NAME] [--out file.json]</c> (hostile-input fuzzing of every
-/// decoder).
+/// decoder), <c>-- faults [--repeat N] [--rows a,b] [--volume bench|short] [--out file.json]</c> (the fault bench of
+/// docs/reliability.md) and <c>-- soak --minutes M [--fault-every S] [--out file.json]</c> (the soak of the same
+/// field with faults now and then).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -46,6 +48,10 @@ public static class BenchmarkProgram
                 return await SecurityBench.RunAsync(rest);
             case ["fairness", .. var rest]:
                 return await FairnessBench.RunAsync(rest);
+            case ["faults", .. var rest]:
+                return await FaultBench.RunAsync(rest);
+            case ["soak", .. var rest]:
+                return await SoakBench.RunAsync(rest);
             case ["fuzz", .. var rest]:
                 return FuzzBench.Run(rest);
             default:

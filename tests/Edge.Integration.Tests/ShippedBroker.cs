@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Edge.Domain.Data;
 using Edge.Mqtt;
+using Edge.Tests.Shared.Faults;
 using Edge.Trainer.Live;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -49,10 +48,7 @@ public sealed class ShippedBroker : IAsyncDisposable
     /// <summary>The make-certs.sh folder.</summary>
     public string Certificates => Path.Combine(_folder.FullName, "certs");
 
-    private static string Deploy => Path.Combine(
-        DataPaths.FindRepositoryRoot() ?? throw new InvalidOperationException("repository root not found"),
-        "deploy",
-        "mosquitto");
+    private static string Deploy => ShippedBrokerFiles.Deploy;
 
     public static async Task<ShippedBroker> StartAsync()
     {
@@ -63,15 +59,13 @@ public sealed class ShippedBroker : IAsyncDisposable
         }
 
         var folder = Directory.CreateTempSubdirectory("edge-shipped-broker-");
-        if (!OperatingSystem.IsWindows())
-        {
-            // mosquitto drops to its own user before it reads the configuration, ACLs and password file.
-            folder.UnixFileMode |= UnixFileMode.GroupRead | UnixFileMode.GroupExecute
-                | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-        }
+        // mosquitto drops to its own user before it reads the configuration, ACLs and password file.
+        ShippedBrokerFiles.OpenToBroker(folder);
         var broker = new ShippedBroker(folder);
-        await RunAsync("bash", Path.Combine(Deploy, "make-certs.sh"), "--dir", broker.Certificates,
-            "--service", Requester, "--service", Operator, DeviceA, DeviceB, DemoAgents[0], DemoAgents[1], DemoAgents[2]);
+        await ShippedBrokerFiles.MakeCertificatesAsync(
+            broker.Certificates,
+            [Requester, Operator],
+            [DeviceA, DeviceB, DemoAgents[0], DemoAgents[1], DemoAgents[2]]);
         await broker._broker.StartAsync();
         return broker;
     }
@@ -81,7 +75,8 @@ public sealed class ShippedBroker : IAsyncDisposable
     /// </summary>
     public async Task RevokeAndRestartAsync(string identity)
     {
-        await RunAsync("bash", Path.Combine(Deploy, "make-certs.sh"), "--dir", Certificates, "revoke", identity);
+        await ShippedBrokerFiles.RunAsync(
+            "bash", Path.Combine(Deploy, "make-certs.sh"), "--dir", Certificates, "revoke", identity);
         await _broker.StopAsync();
         await _broker.StartAsync();
     }
@@ -166,38 +161,11 @@ public sealed class ShippedBroker : IAsyncDisposable
     private string Render(int devicePort)
     {
         var conf = Path.Combine(_folder.FullName, "conf");
-        RunAsync("bash", Path.Combine(Deploy, "render-config.sh"), "--out", conf, "--certs", Certificates,
-            "--device-port", Invariant(devicePort), "--service-port", Invariant(ServicePort),
-            "--password-port", Invariant(PasswordPort)).GetAwaiter().GetResult();
-        RunAsync("mosquitto_passwd", "-b", Path.Combine(conf, "passwords"), PasswordDevice, DevicePassword)
+        var file = ShippedBrokerFiles.RenderAsync(conf, Certificates, devicePort, ServicePort, PasswordPort)
             .GetAwaiter().GetResult();
-        if (!OperatingSystem.IsWindows())
-        {
-            new DirectoryInfo(Path.Combine(conf, "data")).UnixFileMode = (UnixFileMode)0b111_111_111;
-        }
-
-        return Path.Combine(conf, "mosquitto.conf");
-    }
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static async Task RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}");
-        }
+        ShippedBrokerFiles.RunAsync("mosquitto_passwd", "-b", Path.Combine(conf, "passwords"), PasswordDevice,
+            DevicePassword).GetAwaiter().GetResult();
+        return file;
     }
 
     private static int FreePort()

@@ -1,0 +1,177 @@
+using System.Globalization;
+
+namespace Edge.Tests.Shared.Faults;
+
+/// <summary>Runs one repetition of a <see cref="FaultRow"/> in a fresh field and counts what survived.</summary>
+public static class FaultRunner
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan LongestDrain = TimeSpan.FromSeconds(180);
+
+    /// <summary>
+    /// Runs <paramref name="row"/> once with <paramref name="volume"/> in a folder under <paramref name="work"/>
+    /// (deleted afterwards) and returns what the agents answered against what the trainer stored.
+    /// </summary>
+    public static async Task<FaultOutcome> RunAsync(
+        FaultRow row, FaultVolume volume, int repetition, FaultExecutables executables, string work)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(volume);
+        var folder = Path.Combine(work, $"{row.Name}-{repetition}");
+        // mosquitto drops root before it reads its files: every folder on the way must let it through.
+        ShippedBrokerFiles.OpenToBroker(Directory.CreateDirectory(work));
+        ShippedBrokerFiles.OpenToBroker(Directory.CreateDirectory(folder));
+        var scene = await FaultScene.CreateAsync(folder, executables, row.Agents, row.Persistence)
+            .ConfigureAwait(false);
+        try
+        {
+            await row.Prepare(scene).ConfigureAwait(false);
+            scene.StartTrainer();
+            scene.StartAgents();
+            var (drives, interval) = row.Traffic(volume);
+            scene.StartDrivers(drives, TimeSpan.FromSeconds(interval));
+            if (row.FaultAtStart)
+            {
+                scene.MarkFault();
+            }
+            else
+            {
+                await scene.WaitAnsweringAsync().ConfigureAwait(false);
+            }
+
+            await row.Inject(scene, volume).ConfigureAwait(false);
+            foreach (var driver in scene.Drivers)
+            {
+                await driver.StopSendingAsync().ConfigureAwait(false);
+            }
+
+            foreach (var driver in scene.Drivers)
+            {
+                await driver.WaitRepliesAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+
+            return await CountAsync(row.Name, repetition, scene).ConfigureAwait(false);
+        }
+        finally
+        {
+            await scene.DisposeAsync().ConfigureAwait(false);
+            row.Cleanup(scene);
+            TryDelete(folder);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the store holds every drive the scene's agents answered, or until nothing new arrived for 20 s
+    /// (at most 180 s), then counts.
+    /// </summary>
+    public static async Task<FaultOutcome> CountAsync(string row, int repetition, FaultScene scene)
+    {
+        ArgumentNullException.ThrowIfNull(scene);
+        var answered = scene.Drivers.Select(d => d.Answered).ToList();
+        var end = scene.Clock.Elapsed;
+        var lastChange = end;
+        var lastStored = -1;
+        double? drain = null;
+        List<StoredTags> stored;
+        while (true)
+        {
+            stored = [.. scene.Agents.Select(a => StoredTags.Read(scene.StorePath, a.DeviceId))];
+            var held = answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum();
+            if (held == answered.Sum(a => a.Count))
+            {
+                drain = (scene.Clock.Elapsed - end).TotalSeconds;
+                break;
+            }
+
+            if (held != lastStored)
+            {
+                (lastStored, lastChange) = (held, scene.Clock.Elapsed);
+            }
+
+            if (scene.Clock.Elapsed - lastChange > Quiet || scene.Clock.Elapsed - end > LongestDrain)
+            {
+                break;
+            }
+
+            await Task.Delay(500).ConfigureAwait(false);
+        }
+
+        var notes = new List<string>(scene.Notes);
+        var restarts = scene.Agents.Sum(a => a.UnexpectedExits);
+        foreach (var agent in scene.Agents.Where(a => a.UnexpectedExits > 0))
+        {
+            notes.Add($"{agent.DeviceId} exited {agent.UnexpectedExits}× (codes "
+                + $"{string.Join(",", agent.ExitCodes.Distinct())}): {FirstError(agent.LastWords)}");
+        }
+
+        var refused = scene.Drivers.Sum(d => d.Refused);
+        if (refused > 0)
+        {
+            notes.Add($"{refused} requests refused");
+        }
+
+        return new FaultOutcome(
+            row,
+            repetition,
+            answered.Sum(a => a.Count),
+            answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum(),
+            stored.Sum(s => s.Rows - s.Tags.Count),
+            Recovery(scene, stored),
+            drain,
+            restarts,
+            string.Join("; ", notes));
+    }
+
+    // The slowest agent's time from the fault to the reply of its first post-fault drive that reached the store.
+    private static double? Recovery(FaultScene scene, List<StoredTags> stored)
+    {
+        if (scene.FaultAt is not { } faultAt)
+        {
+            return null;
+        }
+
+        double? slowest = null;
+        for (var i = 0; i < scene.Drivers.Count; i++)
+        {
+            var first = scene.FirstTagAfterFault.Count > i ? scene.FirstTagAfterFault[i] : 0;
+            var times = scene.Drivers[i].AnsweredAt
+                .Where(p => p.Key >= first && stored[i].Tags.Contains(p.Key))
+                .Select(p => p.Value - faultAt)
+                .ToList();
+            if (times.Count == 0)
+            {
+                return null;
+            }
+
+            slowest = Math.Max(slowest ?? 0, Math.Max(0, times.Min()));
+        }
+
+        return slowest is { } s ? Math.Round(s, 2) : null;
+    }
+
+    private static string FirstError(string words)
+    {
+        var line = words.Split('\n').FirstOrDefault(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase)
+            || l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? words.Split('\n').LastOrDefault() ?? "";
+        return line.Length > 160 ? line[..160] + "…" : line.Trim();
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A mount point still busy: the bench's work folder is removed at the end anyway.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Formats seconds for the table ("–" when none).</summary>
+    public static string Seconds(double? seconds) =>
+        seconds is { } s ? s.ToString("0.0", CultureInfo.InvariantCulture) : "–";
+}

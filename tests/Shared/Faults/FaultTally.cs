@@ -1,0 +1,52 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+namespace Edge.Tests.Shared.Faults;
+
+/// <summary>What the trainer's store holds of one agent's tagged drives: distinct tags and extra copies.</summary>
+/// <param name="Tags">Distinct tags stored.</param>
+/// <param name="Rows">Stored measurements (a drive played twice is stored twice, under two ids).</param>
+public sealed record StoredTags(HashSet<int> Tags, int Rows)
+{
+    /// <summary>Reads the tags of <paramref name="deviceId"/> from the SQLite store (read-only, beside the writer).
+    /// </summary>
+    public static StoredTags Read(string storePath, string deviceId)
+    {
+        var tags = new HashSet<int>();
+        if (!File.Exists(storePath))
+        {
+            return new StoredTags(tags, 0);
+        }
+
+        var rows = 0;
+        var source = new SqliteConnectionStringBuilder { DataSource = storePath, Mode = SqliteOpenMode.ReadOnly };
+        using var connection = new SqliteConnection(source.ToString());
+        connection.Open();
+        using var busy = connection.CreateCommand();
+        busy.CommandText = "PRAGMA busy_timeout = 5000";
+        busy.ExecuteNonQuery();
+        using var exists = connection.CreateCommand();
+        exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'measurements'";
+        if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            return new StoredTags(tags, 0);
+        }
+
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT drive_length, drives FROM measurements WHERE device_id = $device";
+        select.Parameters.AddWithValue("$device", deviceId);
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            var length = reader.GetInt32(0);
+            var drives = MemoryMarshal.Cast<byte, float>((byte[])reader[1]);
+            for (var at = 0; at + length <= drives.Length; at += length)
+            {
+                tags.Add(PatDriver.ReadTag(drives.Slice(at, length)));
+                rows++;
+            }
+        }
+
+        return new StoredTags(tags, rows);
+    }
+}
