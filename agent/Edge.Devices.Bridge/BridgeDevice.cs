@@ -28,6 +28,7 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
     private BridgeSession? _session;
     private Task _reconnecting = Task.CompletedTask;
     private string? _problem;
+    private string? _recovered;
     private int _reconnects;
     private bool _disposed;
 
@@ -143,7 +144,7 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
         if (session is not { Failure: null })
         {
             throw new IOException(
-                $"Bridge for layer '{Spec.Name}' is not connected ({_problem ?? "closed"}); reconnecting in the background.");
+                $"Bridge for layer '{Spec.Name}' is not connected ({Problem(session)}); reconnecting in the background.");
         }
 
         return session.ForwardAsync(drives, responses, cancellationToken);
@@ -166,10 +167,10 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
             figures["smoothedRoundTripMs"] = smoothed;
             figures["roundTripVariationMs"] = variation;
             figures["retransmitTimeoutMs"] = timeout;
-            return new DeviceStatus(true, "ready", session.LastDeviceError ?? _problem, figures);
+            return new DeviceStatus(true, "ready", session.LastDeviceError ?? Volatile.Read(ref _recovered), figures);
         }
 
-        return new DeviceStatus(false, _disposed ? "closed" : "reconnecting", _problem, figures);
+        return new DeviceStatus(false, _disposed ? "closed" : "reconnecting", Problem(session), figures);
     }
 
     /// <inheritdoc />
@@ -252,6 +253,15 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
         return new BridgeConnection(client.GetStream(), client, string.Create(CultureInfo.InvariantCulture, $"{host}:{port}"));
     }
 
+    /// <summary>Why the device is down: the reconnection's story, or the session's failure before it is told.</summary>
+    private string Problem(BridgeSession? session)
+    {
+        lock (_gate)
+        {
+            return _problem ?? session?.Failure ?? "closed";
+        }
+    }
+
     private BridgeSession? CurrentSession()
     {
         lock (_gate)
@@ -313,6 +323,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
                     _session = session;
                     BridgeInfo = session.BridgeInfo;
                     _reconnects++;
+                    _recovered = $"recovered from: {_problem}";
+                    _problem = null;
                 }
 
                 LogReconnected(_logger, DeviceId, session.Description, attempt, (DateTime.UtcNow - started).TotalSeconds);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Ports;
 using System.Net;
 using System.Net.Sockets;
@@ -21,7 +20,7 @@ public sealed class BridgeEndToEndTests
     [Fact]
     public async Task A_forward_through_the_emulated_bridge_over_tcp_equals_the_simulation_within_quantisation()
     {
-        await using var emulator = EmulatorServer.Start(new LineFaults(0, 0, 0, 1));
+        await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(0, 0, 0, 1));
         await using var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, cancellationToken: TestContext.Current.CancellationToken);
 
         var (measured, expected) = await CompareAsync(device, drives: 6);
@@ -34,7 +33,7 @@ public sealed class BridgeEndToEndTests
     public async Task Byte_loss_and_corruption_on_the_line_are_repaired_by_the_link()
     {
         var faults = new LineFaults(0, 0.002, 0.002, 9);
-        await using var emulator = EmulatorServer.Start(faults);
+        await using var emulator = EmulatorServer.Start(PartId, Seed, faults);
         await using var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, cancellationToken: TestContext.Current.CancellationToken);
 
         var (measured, expected) = await CompareAsync(device, drives: 20);
@@ -48,7 +47,7 @@ public sealed class BridgeEndToEndTests
     public async Task Packed_requests_play_drives_back_to_back_with_rest_segments_and_still_match_the_simulation()
     {
         const double rest = 24e-6;
-        await using var emulator = EmulatorServer.Start(new LineFaults(0, 0, 0, 1), restSeconds: rest);
+        await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(0, 0, 0, 1), restSeconds: rest);
         var options = new BridgeDeviceOptions { DrivesPerRequest = 8, RestSegments = 6 };
         await using var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, options, TestContext.Current.CancellationToken);
 
@@ -67,7 +66,7 @@ public sealed class BridgeEndToEndTests
     [Fact]
     public async Task Rest_segments_that_do_not_fill_whole_bins_are_refused()
     {
-        await using var emulator = EmulatorServer.Start(new LineFaults(0, 0, 0, 1));
+        await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(0, 0, 0, 1));
         var options = new BridgeDeviceOptions { DrivesPerRequest = 4, RestSegments = 3 };
 
         var error = await Assert.ThrowsAsync<IOException>(() => BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, options, TestContext.Current.CancellationToken));
@@ -117,7 +116,7 @@ public sealed class BridgeEndToEndTests
         var unreachable = await Assert.ThrowsAsync<IOException>(() => BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", FreePort(), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("Cannot reach the bridge emulator", unreachable.Message, StringComparison.Ordinal);
 
-        await using var slow = EmulatorServer.Start(new LineFaults(0, 0, 0, 1), new FirmwareSettings { MaxSampleRateHz = 100_000, SafeCode = 2048 });
+        await using var slow = EmulatorServer.Start(PartId, Seed, new LineFaults(0, 0, 0, 1), new FirmwareSettings { MaxSampleRateHz = 100_000, SafeCode = 2048 });
         var refused = await Assert.ThrowsAsync<IOException>(() => BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", slow.Port, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("cannot play layer 'electronic'", refused.Message, StringComparison.Ordinal);
         Assert.Contains("1000000 S/s", refused.Message, StringComparison.Ordinal);
@@ -167,118 +166,5 @@ public sealed class BridgeEndToEndTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The emulator serving TCP connections on a loopback port, one at a time, until disposed.</summary>
-    private sealed class EmulatorServer : IAsyncDisposable
-    {
-        private readonly TcpListener _listener;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-
-        private EmulatorServer(BridgeEmulator emulator)
-        {
-            Emulator = emulator;
-            _listener = new TcpListener(IPAddress.Loopback, 0);
-            _listener.Start();
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _loop = Task.Run(ServeAsync);
-        }
-
-        public BridgeEmulator Emulator { get; }
-
-        public int Port { get; }
-
-        public static EmulatorServer Start(LineFaults faults, FirmwareSettings? settings = null, double restSeconds = Rest)
-            => new(new BridgeEmulator(ElectronicSystem.Instance, PartId, Seed, faults, restSeconds, settings));
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            try
-            {
-                await _loop;
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                // Stopped.
-            }
-
-            _stop.Dispose();
-        }
-
-        private async Task ServeAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                client.NoDelay = true;
-                await Task.Run(() => Emulator.Run(client.GetStream(), _stop.Token));
-            }
-        }
-    }
-
-    /// <summary>A pseudo-terminal pair made by socat: the emulator opens one end, the agent the other.</summary>
-    private sealed class PtyPair : IDisposable
-    {
-        private readonly Process _process;
-
-        private PtyPair(Process process, string devicePath, string hostPath)
-        {
-            _process = process;
-            DevicePath = devicePath;
-            HostPath = hostPath;
-        }
-
-        public string DevicePath { get; }
-
-        public string HostPath { get; }
-
-        public static PtyPair? TryStart(string directory)
-        {
-            var device = System.IO.Path.Combine(directory, "bridge");
-            var host = System.IO.Path.Combine(directory, "agent");
-            Process process;
-            try
-            {
-                process = Process.Start(new ProcessStartInfo("socat", $"pty,raw,echo=0,link={device} pty,raw,echo=0,link={host}") { RedirectStandardError = true })!;
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return null;
-            }
-
-            var deadline = Stopwatch.StartNew();
-            while (!(File.Exists(device) && File.Exists(host)))
-            {
-                if (deadline.Elapsed > TimeSpan.FromSeconds(5) || process.HasExited)
-                {
-                    throw new InvalidOperationException($"socat did not create the pty pair: {process.StandardError.ReadToEnd()}");
-                }
-
-                Thread.Sleep(20);
-            }
-
-            return new PtyPair(process, device, host);
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
-        }
-    }
-
-    private sealed class TempPath : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("edge-bridge-").FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }

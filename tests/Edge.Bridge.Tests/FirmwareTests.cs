@@ -70,6 +70,10 @@ public sealed class FirmwareTests
         var error = Assert.IsType<ErrorMessage>(rig.Host.Received[^1]);
         Assert.Equal(BridgeErrorCode.InvalidRequest, error.Code);
         Assert.Contains(expected, error.Text, StringComparison.Ordinal);
+
+        // The error names the link sequence of the request it refuses (the host's last reliable frame), not 0.
+        Assert.Equal(rig.Host.Link.LastSentSequence, error.RelatedSequence);
+        Assert.NotEqual(0, error.RelatedSequence);
     }
 
     [Fact]
@@ -92,6 +96,7 @@ public sealed class FirmwareTests
 
         var error = Assert.IsType<ErrorMessage>(Assert.Single(rig.Host.Received));
         Assert.Equal(BridgeErrorCode.Unsupported, error.Code);
+        Assert.Equal(rig.Host.Link.LastSentSequence, error.RelatedSequence);
         Assert.False(rig.Firmware.Negotiated);
     }
 

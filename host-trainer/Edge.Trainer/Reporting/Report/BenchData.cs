@@ -125,7 +125,22 @@ public sealed record IngestResult(
 /// <param name="DriveEfficiency">Drive data ÷ bytes on the line.</param>
 /// <param name="ForwardsPerSecond">Drives forwarded per second.</param>
 /// <param name="Retransmissions">Frames retransmitted.</param>
-public sealed record BridgeRow(long Baud, long DrivesPerRequest, long RestSegments, double WaveformEfficiency, double DriveEfficiency, double ForwardsPerSecond, long Retransmissions);
+/// <param name="LossRate">Fraction of the bytes lost in each direction (0 in runs that did not record it).</param>
+/// <param name="MaxPayload">Negotiated payload limit, when recorded.</param>
+/// <param name="MaxErrorLsb">Largest difference to the noise-free part in ADC LSB, when checked; null if the run failed.</param>
+/// <param name="Failure">Why the run did not complete, or null.</param>
+public sealed record BridgeRow(
+    long Baud,
+    long DrivesPerRequest,
+    long RestSegments,
+    double WaveformEfficiency,
+    double DriveEfficiency,
+    double ForwardsPerSecond,
+    long Retransmissions,
+    double LossRate = 0,
+    long? MaxPayload = null,
+    double? MaxErrorLsb = null,
+    string? Failure = null);
 
 /// <summary>A <c>bridge</c> result.</summary>
 /// <param name="File">Path relative to the data folder.</param>

@@ -172,7 +172,11 @@ internal static class ResultParsers
                 fields.Fraction(JsonFields.Find(row, "waveformEfficiency"), "rows.waveformEfficiency"),
                 fields.Fraction(JsonFields.Find(row, "driveEfficiency"), "rows.driveEfficiency"),
                 fields.Number(row, "forwardsPerSecond"),
-                fields.Integer(row, "retransmissions")));
+                fields.Integer(row, "retransmissions"),
+                fields.OptionalNumber(row, "lossRate") ?? 0,
+                fields.OptionalInteger(row, "maxPayload"),
+                fields.OptionalNumber(row, "maxErrorLsb"),
+                fields.OptionalString(row, "failure")));
         }
 
         return new BridgeResult(file, fields.Integer(json, "drives"), rows, run);
