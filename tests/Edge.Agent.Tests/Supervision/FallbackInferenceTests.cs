@@ -13,6 +13,7 @@ using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Edge.Domain.Specs;
 using Edge.Trainer.Export;
+using Edge.Trainer.Twins;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Agent.Tests.Supervision;
@@ -40,12 +41,13 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
             using var client = await listener.AcceptTcpClientAsync(stop.Token);
             emulator.Run(client.GetStream(), stop.Token);
         }, token);
-        var options = new BridgeDeviceOptions { CaptureSlack = TimeSpan.FromSeconds(1) };
+        // The default capture slack (2 s): a loaded test machine must not time out a healthy bridge.
         await using var bridge = await BridgeDevice.OpenTcpAsync(
-            system.Spec, TrainedPackages.DeviceId, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, options, token);
+            system.Spec, TrainedPackages.DeviceId, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, cancellationToken: token);
         await using var supervisor = new DeviceSupervisor(
             bridge, new SupervisionOptions { FirstProbeMilliseconds = 60_000, MaxProbeMilliseconds = 60_000 }, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
-        using var model = new HybridModel(ModelPackageReader.Read(vowels.Package(vowels.Trained, 1), vowels.Trust), new DeviceGate(supervisor));
+        var package = await PackageWithFittedTwinAsync(system);
+        using var model = new HybridModel(ModelPackageReader.Read(package, vowels.Trust), new DeviceGate(supervisor));
         Assert.True(model.HasTwin);
         var test = vowels.Task.Test;
 
@@ -79,7 +81,7 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
 
         Assert.Equal(2, store.ActiveVersion);
         Assert.Equal(0, store.Health.DeviceErrorRate);
-        var offer = await Install(store, vowels.Package(vowels.Trained, 3));
+        var offer = await Install(store, vowels.Package(vowels.Untrained, 3));
         Assert.False(offer.Accepted);
         Assert.Contains("parked", offer.Reason, StringComparison.Ordinal);
     }
@@ -123,6 +125,25 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
         }
 
         return (double)right / test.Count;
+    }
+
+    /// <summary>
+    /// The trained model with a twin fitted as the trainer fits one, smaller: the fixture's four-epoch twin is only
+    /// meant to make packages, not to stand in for the device.
+    /// </summary>
+    private async Task<byte[]> PackageWithFittedTwinAsync(IPhysicalSystem system)
+    {
+        var token = TestContext.Current.CancellationToken;
+        var part = system.CreateDevice(TrainedPackages.DeviceId, seed: 5);
+        var data = await TwinData.CollectAsync(part, new TwinDataOptions { Samples = 4_000, NoiseFloorSamples = 50 }, seed: 17, cancellationToken: token);
+        var twin = MlpTwinFitter.Fit(data, new MlpTwinOptions { Hidden = [64, 64], Epochs = 40, HalvingEpochs = 15 }, seed: 23, cancellationToken: token).Twin;
+        using var stream = new MemoryStream();
+        var metadata = new PackageMetadata(1, "vowels", vowels.Task.ClassNames, vowels.Calibration, "tests")
+        {
+            Targets = new([TrainedPackages.DeviceId]),
+        };
+        ModelPackager.Write(stream, vowels.Trained, twin, metadata, vowels.Key);
+        return stream.ToArray();
     }
 
     private ModelsOptions Options() => new()
