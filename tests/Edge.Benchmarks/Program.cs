@@ -11,7 +11,7 @@ namespace Edge.Benchmarks;
 /// <c>-- security [--out file.json] [--docs docs/security.md]</c> (the attack table of docs/security.md),
 /// <c>-- fairness [--agent PATH] [--out file.json]</c> (inference latency while PAT requests and offers flood the agent)
 /// and <c>-- fuzz [--inputs N] [--seed S] [--decoder NAME] [--out file.json]</c> (hostile-input fuzzing of every
-/// decoder).
+/// decoder) and <c>-- device-faults [--repeats N] [--out file.json]</c> (device faults: detection, fallback, recovery).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -48,6 +48,8 @@ public static class BenchmarkProgram
                 return await FairnessBench.RunAsync(rest);
             case ["fuzz", .. var rest]:
                 return FuzzBench.Run(rest);
+            case ["device-faults", .. var rest]:
+                return await DeviceFaultBench.RunAsync(rest);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
                 return 0;
