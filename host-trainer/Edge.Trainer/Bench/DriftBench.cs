@@ -195,10 +195,10 @@ public sealed record DriftBenchOptions
     public ulong Seed { get; init; } = 1;
 
     /// <summary>Training epochs of the model (ideal gradients).</summary>
-    public int Epochs { get; init; } = 30;
+    public int Epochs { get; init; } = 100;
 
     /// <summary>Labelled probes (every k-th training example).</summary>
-    public int Probes { get; init; } = 128;
+    public int Probes { get; init; } = 256;
 
     /// <summary>Passes averaged for the reference just after training.</summary>
     public int ReferencePasses { get; init; } = 8;
