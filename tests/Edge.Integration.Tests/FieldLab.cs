@@ -111,9 +111,10 @@ public sealed class FieldLab : IAsyncDisposable
         ];
     }
 
-    /// <summary>Starts a trainer on the lab's store, watching the v1 package (as the documented command does).
+    /// <summary>Starts a trainer on the lab's store, watching the v1 package (as the documented command does), on
+    /// <paramref name="clock"/> (the system clock unless given).
     /// </summary>
-    public async Task<FieldTrainer> StartTrainerAsync(FieldUpdatePolicy policy)
+    public async Task<FieldTrainer> StartTrainerAsync(FieldUpdatePolicy policy, TimeProvider? clock = null)
     {
         var metrics = new TrainerMetrics();
         var store = await MeasurementStore.OpenAsync(StorePath, TestContext.Current.CancellationToken);
@@ -131,8 +132,9 @@ public sealed class FieldLab : IAsyncDisposable
             PackageDirectory = PackageDirectory,
         };
         var loader = new FieldPackageLoader(_trust, PhysicalSystems.Get(AgentInstance.System), Task.Test.Count);
-        var session = new FieldPatSession(settings, metrics);
-        var service = new FieldUpdateService(store, policy, session, NullLogger.Instance, metrics, packages: loader);
+        var session = new FieldPatSession(settings, metrics, clock);
+        var service = new FieldUpdateService(
+            store, policy, session, NullLogger.Instance, metrics, clock, packages: loader);
         service.Track(loader.Load(Device, WatchedPackage));
         return new FieldTrainer(service, store, metrics);
     }
@@ -242,4 +244,10 @@ public sealed class OfferVerdicts(TrustedKeys trust) : IModelOfferHandler, IActi
         ActiveChanged?.Invoke();
         return ValueTask.FromResult(new ModelOfferResult(true, $"activated v{version}"));
     }
+}
+
+/// <summary>The system clock moved by a fixed offset: shows which times come from the injected clock.</summary>
+public sealed class ShiftedClock(TimeSpan offset) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + offset;
 }

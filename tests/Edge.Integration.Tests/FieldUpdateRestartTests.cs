@@ -41,7 +41,9 @@ public sealed class FieldUpdateRestartTests
         }
 
         // Restarted again: the refusal and the drift it answered are remembered; nothing is offered.
-        await using (var third = await lab.StartTrainerAsync(Policy))
+        // This one runs a day ahead: the session's times come from the trainer's clock, not the system's.
+        var dayAhead = new ShiftedClock(TimeSpan.FromDays(1));
+        await using (var third = await lab.StartTrainerAsync(Policy, dayAhead))
         {
             Assert.Empty(await third.CheckAsync());
             Assert.Equal("refused-recently", third.Decisions[^1].Reason);
@@ -53,6 +55,8 @@ public sealed class FieldUpdateRestartTests
             lab.Verdicts.Accept = true;
             var accepted = Assert.Single(await third.CheckAsync());
             Assert.Equal((3, true), (accepted.Version, accepted.Accepted));
+            Assert.InRange(accepted.At - DateTimeOffset.UtcNow, TimeSpan.FromHours(23), TimeSpan.FromHours(25));
+            Assert.Equal(3, third.Metrics.ModelAcceptedVersion.WithLabels(FieldLab.Device).Value);
         }
 
         // Still started with --watch v1: it learns from the agent's status that v3 runs, and continues from v3's
@@ -63,6 +67,7 @@ public sealed class FieldUpdateRestartTests
             Assert.Equal((3, "below-threshold"), (fourth.Device.Version, fourth.Decisions[^1].Reason));
             Assert.Empty(await fourth.CheckAsync());
             Assert.Equal(3, fourth.Metrics.ModelPublishedVersion.WithLabels(FieldLab.Device).Value);
+            Assert.Equal(3, fourth.Metrics.ModelAcceptedVersion.WithLabels(FieldLab.Device).Value);
             var v3 = await fourth.Service.Ledger.VersionAsync(
                 FieldLab.Device, 3, TestContext.Current.CancellationToken);
             Assert.Equal(FieldVersionState.Accepted, v3!.State);

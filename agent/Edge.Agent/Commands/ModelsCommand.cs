@@ -62,8 +62,26 @@ public static class ModelsCommand
                 $"{v.Version,7}  {(v.Active ? "*" : ""),6}  {accuracy,11}  {v.InstalledAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {v.Task,-7}  {v.TrainerId}")).ConfigureAwait(false);
         }
 
+        await output.WriteLineAsync($"Live health: {DescribeLiveHealth(store)}").ConfigureAwait(false);
         await WriteRecoveriesAsync(store, output).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The running service's newest calibration probe (kept in the store folder), next to the install-time figure;
+    /// says so when none was kept or it is about another version than the active one.
+    /// </summary>
+    internal static string DescribeLiveHealth(ModelStore store)
+    {
+        if (store.KeptLiveHealth is not { } health)
+        {
+            return "not measured yet (the running service probes the calibration set every "
+                + "Edge:Models:CalibrationProbeSeconds)";
+        }
+
+        return health.Version == store.ActiveVersion
+            ? health.Describe()
+            : $"{health.Describe()} — not the active version {store.ActiveVersion?.ToString(CultureInfo.InvariantCulture) ?? "none"}";
     }
 
     /// <summary>

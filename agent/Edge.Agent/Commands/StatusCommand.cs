@@ -40,6 +40,7 @@ public static class StatusCommand
 
         await output.WriteLineAsync($"installed: {(numbers.Length == 0 ? "none" : string.Join(", ", numbers))}").ConfigureAwait(false);
         await output.WriteLineAsync($"floor:     {store.Floor} (offers at or below it are refused)").ConfigureAwait(false);
+        await output.WriteLineAsync($"health:    {ModelsCommand.DescribeLiveHealth(store)}").ConfigureAwait(false);
         var problems = store.Problems;
         await output.WriteLineAsync($"problems:  {problems.Count}").ConfigureAwait(false);
         foreach (var problem in problems)

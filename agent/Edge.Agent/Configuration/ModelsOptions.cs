@@ -60,6 +60,18 @@ public sealed class ModelsOptions
     /// <summary>Roll back when more than this fraction of the window's device calls failed (0..1).</summary>
     public double MaxDeviceErrorRate { get; set; } = 0.2;
 
+    /// <summary>
+    /// Seconds between calibration probe rounds: the active model classifies the calibration set on the device (labels
+    /// known), so live accuracy is measured, not guessed from confidence; 0 turns the probes off.
+    /// </summary>
+    public double CalibrationProbeSeconds { get; set; } = 60;
+
+    /// <summary>Probe rounds averaged into the live calibration accuracy.</summary>
+    public int CalibrationProbeWindow { get; set; } = 4;
+
+    /// <summary>Roll back when the live calibration accuracy is more than this below the install-time figure (0..1).</summary>
+    public double MaxCalibrationDrop { get; set; } = 0.10;
+
     /// <summary>True when a store is configured.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(StoreDirectory);
 

@@ -47,6 +47,19 @@ public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
                 + $"was {options.RollbackMaxAgeHours}.");
         }
 
+        if (!(options.CalibrationProbeSeconds is >= 0 and <= 86_400))
+        {
+            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.CalibrationProbeSeconds)}: must lie in "
+                + $"0..86400 (0: no probes), was {options.CalibrationProbeSeconds}.");
+        }
+
+        if (options.CalibrationProbeWindow is < 1 or > 100)
+        {
+            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.CalibrationProbeWindow)}: must lie in "
+                + $"1..100, was {options.CalibrationProbeWindow}.");
+        }
+
+        Fraction(failures, nameof(ModelsOptions.MaxCalibrationDrop), options.MaxCalibrationDrop);
         Fraction(failures, nameof(ModelsOptions.Tolerance), options.Tolerance);
         Fraction(failures, nameof(ModelsOptions.MinMeanConfidence), options.MinMeanConfidence);
         Fraction(failures, nameof(ModelsOptions.MaxDeviceErrorRate), options.MaxDeviceErrorRate);

@@ -12,7 +12,7 @@ public sealed class PartEnvironmentOptions
     /// <summary>Configuration section the options are bound from.</summary>
     public const string SectionName = DeviceOptions.SectionName + ":Environment";
 
-    /// <summary>Ambient temperature relative to calibration, in kelvin (±200).</summary>
+    /// <summary>Ambient temperature relative to calibration, in kelvin (±1000).</summary>
     public double AmbientKelvin { get; set; }
 
     /// <summary>Component ageing as a relative spread (0–0.5; 0.02: a typical component moved by 2 %).</summary>

@@ -32,6 +32,7 @@ public static class AgentServiceRegistration
             builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
             builder.Services.AddSingleton<IActiveModelSource>(services => services.GetRequiredService<ModelStore>());
             builder.Services.AddSingleton<IProblemSource>(services => services.GetRequiredService<ModelStore>());
+            builder.Services.AddHostedService<CalibrationProbeService>();
         }
 
         builder.AddEdgeInference();

@@ -53,7 +53,12 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
         _spool = new OfferSpool(fileSystem, _files.IncomingDirectory, ModelPackageLayout.MaxPackageBytes);
         _validator = new CandidateValidator(
             calibration, options.CalibrationPasses, options.Tolerance, options.GateSignificance);
-        Health = new HealthMonitor(options.HealthWindow, options.MinMeanConfidence, options.MaxDeviceErrorRate);
+        Health = new HealthMonitor(
+            options.HealthWindow,
+            options.MinMeanConfidence,
+            options.MaxDeviceErrorRate,
+            options.CalibrationProbeWindow,
+            options.MaxCalibrationDrop);
     }
 
     /// <summary>Live health of the active model.</summary>
@@ -258,6 +263,12 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
             verdict = Health.Verdict();
         }
 
+        await RollBackIfUnhealthyAsync(version, verdict).ConfigureAwait(false);
+    }
+
+    /// <summary>Rolls back on an unhealthy <paramref name="verdict"/> unless a change is under way.</summary>
+    private async Task RollBackIfUnhealthyAsync(int version, string? verdict)
+    {
         // A busy store keeps the verdict; the next classification tries again once the change is done.
         if (verdict is null || !await _changes.WaitAsync(0).ConfigureAwait(false))
         {

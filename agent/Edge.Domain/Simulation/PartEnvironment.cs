@@ -7,7 +7,7 @@ namespace Edge.Domain.Simulation;
 public sealed record PartEnvironment
 {
     /// <summary>Largest ambient shift accepted, in kelvin either way.</summary>
-    public const double MaxAmbientKelvin = 200;
+    public const double MaxAmbientKelvin = 1000;
 
     /// <summary>Largest ageing accepted (0.5: components moved by up to half their value).</summary>
     public const double MaxAgeing = 0.5;

@@ -40,8 +40,9 @@ public sealed class ModelCommandTests(TrainedPackages packages) : IDisposable
         (code, output, _) = await AgentRun.InvokeAsync(env, "models", "list");
         Assert.Equal(ExitCodes.Success, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(3, lines.Length);
+        Assert.Equal(4, lines.Length);
         Assert.StartsWith("      2       *", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("Live health: not measured yet", lines[3], StringComparison.Ordinal);
 
         var test = packages.Task.Test;
         var csv = string.Join('\n', Enumerable.Range(0, 3).Select(i => string.Join(',', test.Row(i).ToArray().Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
@@ -61,6 +62,7 @@ public sealed class ModelCommandTests(TrainedPackages packages) : IDisposable
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("active:    version 1, task vowels", output, StringComparison.Ordinal);
         Assert.Contains("installed: 2, 1", output, StringComparison.Ordinal);
+        Assert.Contains("health:    not measured yet", output, StringComparison.Ordinal);
 
         (code, _, error) = await AgentRun.InvokeAsync(env, "models", "rollback");
         Assert.Equal(ExitCodes.Refused, code);

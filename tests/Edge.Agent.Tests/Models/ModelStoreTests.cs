@@ -121,6 +121,38 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
     }
 
     [Fact]
+    public async Task Calibration_probes_catch_a_part_that_collapsed_and_roll_back_while_confidence_alone_would_not()
+    {
+        var part = Device();
+        var options = Options();
+        (options.CalibrationProbeWindow, options.MaxCalibrationDrop) = (2, 0.10);
+        using var store = Open(options, part);
+        Assert.True((await Install(store, packages.Package(packages.Trained, 1))).Accepted);
+        Assert.True((await Install(store, packages.Package(packages.Trained, 2))).Accepted);
+        var install = store.List()[0].CalibrationAccuracy;
+        var token = TestContext.Current.CancellationToken;
+
+        var healthy = await store.ProbeCalibrationAsync(token);
+        Assert.Equal(2, healthy!.Version);
+        Assert.InRange(healthy.LiveAccuracy, install - 0.10, 1);
+        Assert.Equal(healthy, store.KeptLiveHealth);
+
+        // The part collapses (a swapped part, the readout at a third): within two probe rounds the store rolls back.
+        part.Environment = new PartEnvironment { PartId = "sim-collapsed", Gain = 0.3 };
+        LiveHealth? last = null;
+        for (var round = 0; round < 2 && store.ActiveVersion == 2; round++)
+        {
+            last = await store.ProbeCalibrationAsync(token);
+        }
+
+        Assert.Equal(1, store.ActiveVersion);
+        Assert.Equal(2, last!.Version);
+        Assert.True(last.LiveAccuracy < install - 0.10, $"live {last.LiveAccuracy} vs install {install}");
+        Assert.Equal(last, store.KeptLiveHealth);
+        Assert.Contains("live calibration accuracy", last.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Only_the_newest_versions_are_kept()
     {
         using var store = Open(Options(keep: 2));

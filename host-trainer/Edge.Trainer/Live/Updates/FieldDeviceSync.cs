@@ -43,6 +43,11 @@ internal sealed partial class FieldDeviceSync(
         // The published version never looks older after a restart than before it.
         var highest = await ledger.MaxVersionAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
         metrics?.PublishedVersion(device.DeviceId, highest);
+        var accepted = await ledger.MaxAcceptedVersionAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
+        if (accepted > 0)
+        {
+            metrics?.ModelAcceptedVersion.WithLabels(device.DeviceId).IncTo(accepted);
+        }
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Edge.Domain.Messaging;
 using Edge.Trainer.Export;
 using Edge.Trainer.Reporting;
@@ -13,8 +12,14 @@ namespace Edge.Trainer.Live.Updates;
 /// device, sign the result as the next version and offer it; the agent validates it on its calibration set and
 /// activates it only if it is no worse than what it runs.
 /// </summary>
-public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? metrics = null)
+/// <param name="settings">How sessions train, sign and offer.</param>
+/// <param name="metrics">Receives sessions and versions; optional.</param>
+/// <param name="clock">The time of outcomes and acceptances; the system clock unless given.</param>
+public sealed class FieldPatSession(
+    FieldPatSettings settings, TrainerMetrics? metrics = null, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     /// <summary>The broker the agents are on.</summary>
     public BrokerOptions Broker => settings.Broker;
 
@@ -41,7 +46,7 @@ public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? m
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(versions);
-        var clock = Stopwatch.StartNew();
+        var started = _clock.GetTimestamp();
         var remoteOptions = new RemoteDeviceOptions
         {
             DeviceId = device.DeviceId,
@@ -72,8 +77,8 @@ public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? m
         metrics?.FieldUpdates.WithLabels(device.DeviceId, Name(reason), ack.Accepted ? "accepted" : "refused").Inc();
         var outcome = new FieldUpdateOutcome(
             device.DeviceId, reason, driftRise, fit.ValidationNmse, before.Accuracy, trained.TestAccuracy, version,
-            ack.Accepted, ack.Reason, trained.Curve, remote.DrivesSent, clock.Elapsed.TotalSeconds,
-            DateTimeOffset.UtcNow);
+            ack.Accepted, ack.Reason, trained.Curve, remote.DrivesSent, _clock.GetElapsedTime(started).TotalSeconds,
+            _clock.GetUtcNow());
         device.History.Add(outcome);
         return outcome;
     }
@@ -124,7 +129,8 @@ public sealed class FieldPatSession(FieldPatSettings settings, TrainerMetrics? m
             .ConfigureAwait(false);
         if (ack.Accepted)
         {
-            device.Accept(model, version, twin, DateTimeOffset.UtcNow, hash);
+            device.Accept(model, version, twin, _clock.GetUtcNow(), hash);
+            metrics?.ModelAcceptedVersion.WithLabels(device.DeviceId).IncTo(version);
         }
 
         return (version, ack);

@@ -33,6 +33,22 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
             },
             cancellationToken);
 
+    /// <summary>The highest version <paramref name="deviceId"/> accepted (0 when none).</summary>
+    public Task<int> MaxAcceptedVersionAsync(string deviceId, CancellationToken cancellationToken = default) =>
+        _store.UseAsync(
+            async (connection, token) =>
+            {
+                await using var select = Command(
+                    connection,
+                    "SELECT max(version) FROM field_versions WHERE device_id = @device AND state = @accepted");
+                MeasurementStore.Parameter(select, "@device").Value = deviceId;
+                MeasurementStore.Parameter(select, "@accepted").Value = Name(FieldVersionState.Accepted);
+                return await select.ExecuteScalarAsync(token).ConfigureAwait(false) is { } value and not DBNull
+                    ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
+                    : 0;
+            },
+            cancellationToken);
+
     /// <summary>
     /// Records <paramref name="version"/> of <paramref name="deviceId"/> as <paramref name="state"/> unless it is
     /// recorded already, and returns the stored record (the earlier one if there was one: the caller compares hashes).

@@ -220,6 +220,9 @@ public sealed class BenchData
     /// <summary>Bridge link results.</summary>
     public List<BridgeResult> Bridge { get; } = [];
 
+    /// <summary>Drift detection results.</summary>
+    public List<DriftResult> Drift { get; } = [];
+
     /// <summary>Hostile-input fuzzing results.</summary>
     public List<FuzzBenchResult> Fuzz { get; } = [];
 
@@ -236,7 +239,7 @@ public sealed class BenchData
     public IEnumerable<RunInfo> Runs()
     {
         foreach (var run in Accuracy.Select(r => r.Run).Concat(Latency.Select(r => r.Run)).Concat(Ingest.Select(r => r.Run))
-            .Concat(Bridge.Select(r => r.Run)).Concat(Fuzz.Select(r => r.Run)).Concat(Rss.Select(r => r.Run)).Concat(BenchmarkDotNet.Select(r => (RunInfo?)r.Run)).Concat(Other.Select(r => r.Run)))
+            .Concat(Bridge.Select(r => r.Run)).Concat(Drift.Select(r => r.Run)).Concat(Fuzz.Select(r => r.Run)).Concat(Rss.Select(r => r.Run)).Concat(BenchmarkDotNet.Select(r => (RunInfo?)r.Run)).Concat(Other.Select(r => r.Run)))
         {
             if (run is not null)
             {

@@ -61,6 +61,10 @@ public static class BenchDataReader
             {
                 data.Bridge.Add(ResultParsers.Bridge(file, json, fields, run));
             }
+            else if (fields.OptionalString(json, "bench") == DriftSection.BenchName)
+            {
+                data.Drift.Add(DriftSection.Parse(file, json, fields, run));
+            }
             else if (fields.OptionalString(json, "bench") == "fuzz")
             {
                 data.Fuzz.Add(ResultParsers.Fuzz(file, json, fields, run));

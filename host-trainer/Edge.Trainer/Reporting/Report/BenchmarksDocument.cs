@@ -25,6 +25,7 @@ internal static class BenchmarksDocument
         SystemSections.AppendRss(text, context);
         SystemSections.AppendIngest(text, context);
         SystemSections.AppendBridge(text, context);
+        DriftSection.Append(text, context);
         SystemSections.AppendFuzz(text, context);
         SystemSections.AppendBenchmarkDotNet(text, context);
         SystemSections.AppendOther(text, context);

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json;
+using Edge.Domain.IO;
+using Edge.Trainer.Bench;
+using Edge.Trainer.Reporting;
+
+namespace Edge.Trainer.Cli;
+
+/// <summary><c>bench drift</c>: the drift score over a grid of part changes, in simulated time.</summary>
+internal static class DriftBenchCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<FileInfo?>("--out") { Description = "Write the result JSON here." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the part and the model.", DefaultValueFactory = _ => 1 };
+        var epochs = new Option<int>("--epochs")
+        {
+            Description = "Training epochs of the vowel model (ideal gradients).",
+            DefaultValueFactory = _ => new DriftBenchOptions().Epochs,
+        };
+        var probes = new Option<int>("--probes")
+        {
+            Description = "Labelled probes played per pass (every k-th training example).",
+            DefaultValueFactory = _ => new DriftBenchOptions().Probes,
+        };
+        var drift = new Command(
+            "drift",
+            "Cause each change of a grid (temperature, ageing, settling, gain, part swap) on a simulated part and report "
+            + "its accuracy cost, whether the probe drift score detected it, how fast (simulated time) and false alarms.")
+        {
+            output, seed, epochs, probes,
+        };
+        drift.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new DriftBenchOptions
+            {
+                Seed = (ulong)BenchCommand.Positive(parse.GetValue(seed), "--seed"),
+                Epochs = BenchCommand.Positive(parse.GetValue(epochs), "--epochs"),
+                Probes = BenchCommand.Positive(parse.GetValue(probes), "--probes"),
+            };
+            Console.WriteLine(
+                $"bench drift: electronic part, vowels, {options.Probes} probes × {options.ProbePasses} passes every "
+                + $"{options.CheckInterval.TotalSeconds:F0} s (simulated), traffic {options.InferencesPerSecond} inference/s");
+            var result = await DriftBench.RunAsync(
+                options, row => Console.WriteLine(DriftBench.Format(row)), cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(output) is { } file)
+            {
+                var json = DriftBench.ToJson(result, BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer"));
+                Directory.CreateDirectory(file.DirectoryName!);
+                AtomicFile.WriteAllText(file.FullName, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine($"JSON: {file.FullName}");
+            }
+
+            return 0;
+        });
+        return drift;
+    }
+}
