@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Edge.Domain.Messaging;
 using Edge.Trainer.Live;
 
@@ -15,7 +16,12 @@ internal static class PublishCommand
         var package = new Option<FileInfo>("--package") { Description = "Signed model package (.edgepkg) made by 'package'.", Required = true };
         var broker = new BrokerCliOptions();
         var deviceId = new Option<string>("--device-id") { Description = "Agent to offer the package to.", Required = true };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the agent's verdict (it validates on its calibration set first).", DefaultValueFactory = _ => 120 };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for the agent to be online and give its verdict (it validates on its "
+                + "calibration set first).",
+            DefaultValueFactory = _ => 120,
+        };
         var command = new Command("publish", "Offer a signed model package to a live agent over MQTT and wait for its verdict.") { package, deviceId, timeout };
         broker.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -41,7 +47,14 @@ internal static class PublishCommand
             var options = broker.Resolve(parse, $"edge-trainer-publish-{Environment.ProcessId}");
             try
             {
-                var ack = await ModelPublisher.OfferAsync(options, parse.GetValue(deviceId)!, bytes, TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false);
+                // The agent may still be starting: wait for its online status, then offer, within one deadline.
+                var started = Stopwatch.GetTimestamp();
+                var wait = TimeSpan.FromSeconds(seconds);
+                await AgentPresence.WaitOnlineAsync(options, parse.GetValue(deviceId)!, wait, cancellationToken)
+                    .ConfigureAwait(false);
+                var left = wait - Stopwatch.GetElapsedTime(started);
+                var ack = await ModelPublisher.OfferAsync(
+                    options, parse.GetValue(deviceId)!, bytes, left, cancellationToken).ConfigureAwait(false);
                 Console.WriteLine($"{ack.DeviceId}: {(ack.Accepted ? "accepted" : "refused")} — {ack.Reason}");
                 return ack.Accepted ? 0 : Refused;
             }

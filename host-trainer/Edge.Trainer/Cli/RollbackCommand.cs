@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Edge.Domain.Messaging;
 using Edge.Domain.Models;
 using Edge.Trainer.Live;
@@ -24,7 +25,7 @@ internal static class RollbackCommand
         var broker = new BrokerCliOptions();
         var timeout = new Option<double>("--timeout")
         {
-            Description = "Seconds to wait for the agent's verdict.",
+            Description = "Seconds to wait for the agent to be online and give its verdict.",
             DefaultValueFactory = _ => 30,
         };
         var command = new Command(
@@ -64,8 +65,11 @@ internal static class RollbackCommand
             var options = broker.Resolve(parse, clientId);
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 var wait = TimeSpan.FromSeconds(seconds);
-                var ack = await ModelPublisher.RollbackAsync(options, instruction, payload, wait, cancellationToken)
+                await AgentPresence.WaitOnlineAsync(options, device, wait, cancellationToken).ConfigureAwait(false);
+                var left = wait - Stopwatch.GetElapsedTime(started);
+                var ack = await ModelPublisher.RollbackAsync(options, instruction, payload, left, cancellationToken)
                     .ConfigureAwait(false);
                 Console.WriteLine($"{ack.DeviceId}: {(ack.Accepted ? "accepted" : "refused")} — {ack.Reason}");
                 return ack.Accepted ? 0 : PublishCommand.Refused;
