@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Edge.Tests.Shared.Faults;
 
 /// <summary>The rows of the fault bench (docs/reliability.md), in table order.</summary>
-public static class FaultRows
+public static partial class FaultRows
 {
     private const string FakeTimeLibrary = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
@@ -50,6 +50,24 @@ public static class FaultRows
             SkipReason = () => File.Exists(FakeTimeLibrary)
                 ? null
                 : "needs libfaketime (apt-get install faketime)",
+        },
+        new("install-power-loss", "power loss and kill -9 after every write step of a model install "
+            + "(StoreCrashDrill); kill -9 of the running agent mid-install over MQTT", 1, KillMidInstallAsync)
+        {
+            Prepare = DrillAndInstallAsync,
+        },
+        new("corrupt-state", "the model store's state.json is garbage when the agent starts", 1, CheckStoreAsync)
+        {
+            Prepare = CorruptStateAsync,
+        },
+        new("store-disk-full", "disk full under the model store (4 MB tmpfs filled) while an offer arrives, "
+            + "then freed and offered again", 1, OfferOnFullStoreAsync)
+        {
+            Prepare = MountStoreVolumeAsync,
+            Cleanup = UnmountStoreVolume,
+            SkipReason = () => Environment.UserName == "root" && File.Exists("/bin/mount")
+                ? null
+                : "needs root to mount a tmpfs under the model store",
         },
     ];
 
@@ -148,23 +166,7 @@ public static class FaultRows
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
         scene.MarkFault();
         var filler = Path.Combine(OutboxVolume(scene), "filler");
-        var chunk = new byte[64 * 1024];
-        await using (var stream = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, 1))
-        {
-            try
-            {
-                while (true)
-                {
-                    await stream.WriteAsync(chunk).ConfigureAwait(false);
-                    await stream.FlushAsync().ConfigureAwait(false);
-                }
-            }
-            catch (IOException)
-            {
-                // No space left on device: the point of the row.
-            }
-        }
-
+        await FillAsync(filler).ConfigureAwait(false);
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
         File.Delete(filler);
         scene.Notes.Add($"disk full for {volume.After:0} s, then freed");

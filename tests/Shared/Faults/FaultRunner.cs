@@ -119,7 +119,8 @@ public static class FaultRunner
             Recovery(scene, stored),
             drain,
             restarts,
-            string.Join("; ", notes));
+            string.Join("; ", notes),
+            [.. scene.Violations]);
     }
 
     // The slowest agent's time from the fault to the reply of its first post-fault drive that reached the store.

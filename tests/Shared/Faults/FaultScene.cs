@@ -58,6 +58,9 @@ public sealed class FaultScene : IAsyncDisposable
     /// <summary>What the row observed besides the counts.</summary>
     public List<string> Notes { get; } = [];
 
+    /// <summary>Promises the row saw broken besides losses (a store that boots no valid model, a crash).</summary>
+    public List<string> Violations { get; } = [];
+
     /// <summary>Marks the instant of the fault (recovery is measured from here).</summary>
     public void MarkFault()
     {
@@ -97,6 +100,10 @@ public sealed class FaultScene : IAsyncDisposable
             _executables.Trainer, ["serve", "--store", StorePath, .. Broker.TrainerArguments(), .. extra]);
         TrainerStarts++;
     }
+
+    /// <summary>Runs another <c>edge-trainer</c> command (e.g. <c>publish</c>) against the scene's broker.</summary>
+    public FieldProcess StartTrainerCommand(IEnumerable<string> arguments) =>
+        FieldProcess.Start(_executables.Trainer, [.. arguments, .. Broker.TrainerArguments()]);
 
     /// <summary>kill -9 of the trainer.</summary>
     public void KillTrainer()
