@@ -22,7 +22,8 @@ public sealed record FaultVolume(double Before, double After, int DrivesPerReque
 /// <param name="Stored">Of those, distinct drives in the trainer's store.</param>
 /// <param name="Duplicated">Extra stored copies of a drive (a request played twice, stored under new ids).</param>
 /// <param name="RecoverySeconds">
-/// Fault to the first reply to a drive sent after the fault whose measurement reached the store (null: none did).
+/// From the fault taking effect to the reply to the first drive sent after it whose measurement reached the store
+/// (null: none did).
 /// </param>
 /// <param name="DrainSeconds">End of traffic to the store holding every answered drive (null: it never did).</param>
 /// <param name="AgentRestarts">Agent exits the bench did not cause (each restarted as systemd would).</param>

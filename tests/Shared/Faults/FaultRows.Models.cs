@@ -176,9 +176,9 @@ public static partial class FaultRows
     {
         var models = await FaultModels.GetAsync([.. scene.Agents.Select(a => a.DeviceId)]).ConfigureAwait(false);
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         var filler = Path.Combine(StoreVolume(scene), "filler");
         await FillAsync(filler).ConfigureAwait(false);
+        scene.MarkFault();
         var (full, saidFull) = await PublishAsync(scene, models, 2).ConfigureAwait(false);
         scene.Notes.Add($"offer on the full store: exit {full}");
         RequireModel(scene, [1], saidFull);

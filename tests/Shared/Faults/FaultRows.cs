@@ -84,8 +84,8 @@ public static partial class FaultRows
     private static async Task KillAgentAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         scene.Agents[0].Kill();
+        scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         scene.Agents[0].Start();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
@@ -102,8 +102,8 @@ public static partial class FaultRows
         // The trainer goes away first: its persistent session collects the batches at the broker.
         scene.KillTrainer();
         await FaultScene.PauseAsync(2).ConfigureAwait(false);
-        scene.MarkFault();
         scene.Broker.Kill();
+        scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         await scene.Broker.StartAsync().ConfigureAwait(false);
         await FaultScene.PauseAsync(3).ConfigureAwait(false);
@@ -114,10 +114,10 @@ public static partial class FaultRows
     private static async Task BrokerKillTrainerFirstAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         // Stopped agents cannot reconnect: the trainer is back on the broker before them.
         scene.Agents.ForEach(a => a.Process?.Signal("STOP"));
         scene.Broker.Kill();
+        scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         await scene.Broker.StartAsync().ConfigureAwait(false);
         await FaultScene.PauseAsync(3).ConfigureAwait(false);
@@ -128,8 +128,8 @@ public static partial class FaultRows
     private static async Task KillTrainerAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         scene.KillTrainer();
+        scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         scene.StartTrainer();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
@@ -138,8 +138,8 @@ public static partial class FaultRows
     private static async Task PauseTrainerAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         scene.Trainer?.Signal("STOP");
+        scene.MarkFault();
         await FaultScene.PauseAsync(volume.Pause).ConfigureAwait(false);
         scene.Trainer?.Signal("CONT");
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
@@ -164,9 +164,9 @@ public static partial class FaultRows
     private static async Task FillOutboxDiskAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         var filler = Path.Combine(OutboxVolume(scene), "filler");
         await FillAsync(filler).ConfigureAwait(false);
+        scene.MarkFault();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
         File.Delete(filler);
         scene.Notes.Add($"disk full for {volume.After:0} s, then freed");
@@ -197,8 +197,8 @@ public static partial class FaultRows
     private static async Task JumpClockAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         await File.WriteAllTextAsync(FakeTimeFile(scene), "+1d\n").ConfigureAwait(false);
+        scene.MarkFault();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
         await File.WriteAllTextAsync(FakeTimeFile(scene), "+0\n").ConfigureAwait(false);
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);

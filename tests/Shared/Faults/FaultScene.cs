@@ -61,7 +61,8 @@ public sealed class FaultScene : IAsyncDisposable
     /// <summary>Promises the row saw broken besides losses (a store that boots no valid model, a crash).</summary>
     public List<string> Violations { get; } = [];
 
-    /// <summary>Marks the instant of the fault (recovery is measured from here).</summary>
+    /// <summary>Marks the instant the fault took effect — the process dead, the disk full (recovery counts from here).
+    /// </summary>
     public void MarkFault()
     {
         FaultAt = Clock.Elapsed.TotalSeconds;
