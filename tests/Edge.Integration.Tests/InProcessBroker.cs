@@ -1,3 +1,4 @@
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace Edge.Integration.Tests;
@@ -9,11 +10,23 @@ public sealed class InProcessBroker : TestBroker
 
     public override string Name => "MQTTnet.Server";
 
+    /// <summary>Topic filters this broker refuses to subscribe anyone to (SUBACK "not authorized").</summary>
+    public HashSet<string> RefusedFilters { get; } = new(StringComparer.Ordinal);
+
     public override async Task StartAsync()
     {
         var factory = new MqttServerFactory();
         var options = factory.CreateServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(System.Net.IPAddress.Loopback).WithDefaultEndpointPort(Port).Build();
         _server = factory.CreateMqttServer(options);
+        _server.InterceptingSubscriptionAsync += e =>
+        {
+            if (RefusedFilters.Contains(e.TopicFilter.Topic))
+            {
+                e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            }
+
+            return Task.CompletedTask;
+        };
         await _server.StartAsync();
     }
 

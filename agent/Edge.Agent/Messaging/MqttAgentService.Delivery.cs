@@ -15,6 +15,13 @@ public sealed partial class MqttAgentService
     private readonly ConcurrentQueue<ErrorMessage> _alerts = new();
     private volatile string[] _subscriptionProblems = [];
     private bool _unroutedReported;
+    private volatile bool _ackSilenceReported;
+
+    /// <summary>
+    /// Sends of one batch without an acknowledgement after which the silence is alerted: a broker that grants the ack
+    /// subscription but never delivers (an ACL without the device's read line) looks exactly like this.
+    /// </summary>
+    private const int AckSilenceAttempts = 3;
 
     /// <summary>
     /// What is wrong with the agent's link right now, in words: the outbox cannot write (disk full) or a subscription
@@ -65,15 +72,17 @@ public sealed partial class MqttAgentService
         if (message.IsMeasurement && message.Attempts > 0)
         {
             _metrics.MeasurementResends.Inc();
+            if (message.Attempts == AckSilenceAttempts && !_ackSilenceReported)
+            {
+                _ackSilenceReported = true;
+                Alert(
+                    _measurementAckTopic,
+                    $"no acknowledgement for a measurement batch after {AckSilenceAttempts} sends: is a trainer storing "
+                    + $"measurements, and may this device read {_measurementAckTopic}?");
+            }
         }
 
-        if (result.IsSuccess)
-        {
-            _unroutedReported &= !message.IsMeasurement;
-            settled.Add(message);
-            return;
-        }
-
+        // Checked before IsSuccess, which MQTTnet also sets for "no matching subscribers" (reason 16).
         if (result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
         {
             // Fine for a status or a reply nobody waits for; for a batch it means no trainer holds a session.
@@ -87,6 +96,13 @@ public sealed partial class MqttAgentService
                 }
             }
 
+            settled.Add(message);
+            return;
+        }
+
+        if (result.IsSuccess)
+        {
+            _unroutedReported &= !message.IsMeasurement;
             settled.Add(message);
             return;
         }
@@ -118,6 +134,7 @@ public sealed partial class MqttAgentService
             return;
         }
 
+        _ackSilenceReported = false;
         var removed = _outbox.Acknowledge(ack.BatchIds);
         _metrics.MeasurementAcks.Inc(removed);
         Wake();
