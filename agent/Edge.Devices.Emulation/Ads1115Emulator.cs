@@ -45,6 +45,9 @@ public sealed class Ads1115Emulator : EmulatedI2cDevice
     /// <summary>Whether the ALERT/RDY pin is in its active state (its polarity follows COMP_POL).</summary>
     public bool AlertAsserted => _alert;
 
+    /// <summary>A fault injected for tests and fault benches; may be changed from any thread while the chip runs.</summary>
+    public ConverterFault Fault { get; set; }
+
     /// <summary>Conversions completed.</summary>
     public long Conversions { get; private set; }
 
@@ -175,7 +178,12 @@ public sealed class Ads1115Emulator : EmulatedI2cDevice
         };
 
         var fullScale = FullScales[(_config >> 9) & 0b111];
-        _conversion = (short)Math.Clamp(Math.Round(volts * 32768.0 / fullScale), short.MinValue, short.MaxValue);
+        _conversion = Fault switch
+        {
+            ConverterFault.Stuck => _conversion,
+            ConverterFault.Saturated => short.MaxValue,
+            _ => (short)Math.Clamp(Math.Round(volts * 32768.0 / fullScale), short.MinValue, short.MaxValue),
+        };
         Conversions++;
         UpdateComparator();
     }

@@ -36,6 +36,12 @@ public abstract class EmulatedI2cDevice : I2cDevice
     /// <summary>Number of coming transfers that are not acknowledged (throw <see cref="IOException"/>).</summary>
     public int NackNextTransfers { get; set; }
 
+    /// <summary>
+    /// While true every transfer fails with a NACK, as a chip that lost power or hangs in reset does (a fault for tests
+    /// and fault benches; may be changed from any thread).
+    /// </summary>
+    public bool Unresponsive { get; set; }
+
     /// <summary>Transfers completed.</summary>
     public long Transfers { get; private set; }
 
@@ -83,6 +89,11 @@ public abstract class EmulatedI2cDevice : I2cDevice
 
     private void Transfer(int bytes)
     {
+        if (Unresponsive)
+        {
+            throw Nack("address not acknowledged (the chip stopped answering).");
+        }
+
         if (NackNextTransfers > 0)
         {
             NackNextTransfers--;

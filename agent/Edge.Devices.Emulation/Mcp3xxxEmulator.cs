@@ -11,6 +11,7 @@ public sealed class Mcp3xxxEmulator : EmulatedSpiDevice
 {
     private readonly IAnalogSource[] _inputs = new IAnalogSource[8];
     private readonly double _referenceVolts;
+    private int _lastCode;
 
     /// <summary>Creates a chip with every input grounded.</summary>
     /// <param name="clock">The bench's virtual clock.</param>
@@ -38,6 +39,9 @@ public sealed class Mcp3xxxEmulator : EmulatedSpiDevice
             _inputs[i] = ground;
         }
     }
+
+    /// <summary>A fault injected for tests and fault benches; may be changed from any thread while the chip runs.</summary>
+    public ConverterFault Fault { get; set; }
 
     /// <summary>Resolution in bits.</summary>
     public int Bits { get; }
@@ -103,7 +107,13 @@ public sealed class Mcp3xxxEmulator : EmulatedSpiDevice
         }
 
         var max = (1 << Bits) - 1;
-        return (int)Math.Clamp(Math.Floor((1 << Bits) * volts / _referenceVolts), 0, max);
+        _lastCode = Fault switch
+        {
+            ConverterFault.Stuck => _lastCode,
+            ConverterFault.Saturated => max,
+            _ => (int)Math.Clamp(Math.Floor((1 << Bits) * volts / _referenceVolts), 0, max),
+        };
+        return _lastCode;
     }
 
     private static int Bit(ReadOnlySpan<byte> data, int index) => (data[index / 8] >> (7 - (index % 8))) & 1;

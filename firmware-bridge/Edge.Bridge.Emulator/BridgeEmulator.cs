@@ -45,6 +45,15 @@ public sealed class BridgeEmulator
     /// <summary>Line faults and their counters.</summary>
     public LineFaults Faults => _faults;
 
+    /// <summary>
+    /// While true the firmware is hung: it neither reads the line nor answers (what arrives is lost, as in a UART FIFO
+    /// nobody drains) until it is set false again. A fault for tests and fault benches; any thread may set it.
+    /// </summary>
+    public bool Hung { get; set; }
+
+    /// <summary>When set, the firmware is hung (<see cref="Hung"/>) while this file exists (checked every 50 ms).</summary>
+    public string? HangFile { get; init; }
+
     /// <summary>Serves <paramref name="stream"/> until it closes or <paramref name="cancellationToken"/> fires; blocks the calling thread.</summary>
     public void Run(Stream stream, CancellationToken cancellationToken)
     {
@@ -54,8 +63,25 @@ public sealed class BridgeEmulator
         var firmware = new BridgeFirmware(_settings, _board, _board, _board, new PacedSink(stream, _faults), _initialSequence);
         Firmware = firmware;
         var reader = Task.Run(() => ReadLoop(stream, inbox, cancellationToken), cancellationToken);
+        var nextHangCheck = 0L;
         while (!cancellationToken.IsCancellationRequested && !reader.IsCompleted)
         {
+            if (HangFile is not null && clock.ElapsedMilliseconds >= nextHangCheck)
+            {
+                Hung = File.Exists(HangFile);
+                nextHangCheck = clock.ElapsedMilliseconds + 50;
+            }
+
+            if (Hung)
+            {
+                while (inbox.TryTake(out _, out _))
+                {
+                }
+
+                inbox.WaitForData(TimeSpan.FromMilliseconds(1));
+                continue;
+            }
+
             while (inbox.TryTake(out var chunk, out var length))
             {
                 firmware.Receive(chunk, 0, length, clock.ElapsedMilliseconds);

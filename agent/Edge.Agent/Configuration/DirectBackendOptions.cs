@@ -47,4 +47,11 @@ public sealed class DirectBackendOptions
 
     /// <summary>Time the DAC rests at its safe value between drives so the layer settles, in milliseconds.</summary>
     public double InterDriveGapMilliseconds { get; set; }
+
+    /// <summary>
+    /// Emulated backend only: a file whose content injects a fault into the emulated chips while it lasts —
+    /// <c>adc-stuck</c>, <c>adc-saturated</c> or <c>dac-unresponsive</c> (I2C DACs); absent, empty or <c>none</c> means
+    /// no fault. Read at most every 50 ms while the chips are in use, so a fault bench can start and end faults.
+    /// </summary>
+    public string FaultFile { get; set; } = "";
 }

@@ -2,6 +2,7 @@ using Edge.Agent.Configuration;
 using Edge.Agent.Inference;
 using Edge.Agent.Messaging;
 using Edge.Agent.Models;
+using Edge.Agent.Supervision;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
 using Microsoft.Extensions.Configuration;
@@ -73,8 +74,18 @@ public static class AgentHost
                 _ => system.CreateDevice(options.DeviceId, options.Seed),
             };
         });
+        builder.Services.AddSingleton<IValidateOptions<SupervisionOptions>, SupervisionOptionsValidator>();
+        builder.Services.AddOptions<SupervisionOptions>()
+            .Bind(builder.Configuration.GetSection(SupervisionOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        // The supervisor parks a failing device (safe outputs, twin fallback) and probes it until it answers again.
+        builder.Services.AddSingleton(services => new DeviceSupervisor(
+            services.GetRequiredService<IPhysicalDevice>(),
+            services.GetRequiredService<IOptions<SupervisionOptions>>().Value,
+            TimeProvider.System,
+            services.GetRequiredService<ILogger<DeviceSupervisor>>()));
         // Inference, the model store and PAT share the one device through the gate, inference first.
-        builder.Services.AddSingleton(services => new DeviceGate(services.GetRequiredService<IPhysicalDevice>()));
+        builder.Services.AddSingleton(services => new DeviceGate(services.GetRequiredService<DeviceSupervisor>()));
         // Opened on first use (throws ModelStoreException when Edge:Models is not configured); the container disposes it.
         builder.Services.AddSingleton(services => ModelStore.Open(
             services.GetRequiredService<IOptions<ModelsOptions>>().Value,

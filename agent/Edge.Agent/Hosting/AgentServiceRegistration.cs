@@ -3,6 +3,7 @@ using Edge.Agent.Inference;
 using Edge.Agent.Messaging;
 using Edge.Agent.Models;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Edge.Agent.Hosting;
@@ -33,6 +34,14 @@ public static class AgentServiceRegistration
 
         builder.AddEdgeInference();
         builder.AddEdgeMqtt();
+
+        // Under systemd with WatchdogSec=, pings go out while the device loop is alive.
+        if (Supervision.SystemdWatchdogSettings.FromEnvironment() is { } watchdog)
+        {
+            builder.Services.AddSingleton(watchdog);
+            builder.Services.TryAddSingleton(TimeProvider.System);
+            builder.Services.AddHostedService<Supervision.SystemdWatchdog>();
+        }
 
         // Last: by the time it starts, the device answered its self-test and the model store has loaded the model.
         builder.Services.AddHostedService<MemoryTrimService>();

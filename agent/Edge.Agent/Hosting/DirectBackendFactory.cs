@@ -73,21 +73,37 @@ public static class DirectBackendFactory
 
         System.Device.I2c.I2cDevice? adcI2c = null;
         SpiDevice? adcSpi = null;
+        Action<ConverterFault> adcFault;
         if (IsAds1115(direct))
         {
             var ads = new Ads1115Emulator(clock, direct.AdcAddress);
             ads.Connect(direct.AdcChannel, bench.Response);
             adcI2c = ads;
+            adcFault = fault => ads.Fault = fault;
         }
         else
         {
             var mcp3xxx = new Mcp3xxxEmulator(clock, string.Equals(direct.Adc, "mcp3008", StringComparison.OrdinalIgnoreCase) ? 10 : 12, direct.AdcReferenceVolts, direct.AdcSpiClockHz);
             mcp3xxx.Connect(direct.AdcChannel, bench.Response);
             adcSpi = mcp3xxx;
+            adcFault = fault => mcp3xxx.Fault = fault;
         }
 
         var dac = Dac(direct, () => dacI2c!, () => dacSpi!, clock);
         var adc = Adc(direct, () => adcI2c!, () => adcSpi!, clock);
+        if (!string.IsNullOrWhiteSpace(direct.FaultFile))
+        {
+            // An SPI DAC has no acknowledge to withhold: dac-unresponsive applies to the I2C parts only.
+            var faults = new EmulatedFaultFile(direct.FaultFile, adcFault, unresponsive =>
+            {
+                if (dacI2c is EmulatedI2cDevice chip)
+                {
+                    chip.Unresponsive = unresponsive;
+                }
+            });
+            (dac, adc) = (faults.Wrap(dac), faults.Wrap(adc));
+        }
+
         return Layer(() => new DirectLayerDevice(system.Spec, options.DeviceId, dac, adc, clock, TimeSpan.FromMilliseconds(direct.InterDriveGapMilliseconds)));
     }
 

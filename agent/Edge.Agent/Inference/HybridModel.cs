@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Edge.Agent.Messaging;
+using Edge.Agent.Supervision;
 using Edge.Domain.Devices;
 using Edge.Domain.Models;
 
@@ -9,12 +10,15 @@ namespace Edge.Agent.Inference;
 /// A verified package made runnable on this agent: digital stages on ONNX Runtime, physical stages on the hosted
 /// device with the drive assembled from the stage input and θ as in training. Every buffer is allocated here, once;
 /// <see cref="ClassifyAsync"/> reuses them, so it is not safe to call concurrently (the store serialises calls).
+/// While the device is parked by its supervisor, the physical stages run on the package's digital twin instead and
+/// the result says so (<see cref="InferenceResult.Degraded"/>).
 /// </summary>
 public sealed class HybridModel : IDisposable
 {
     private readonly IPhysicalDevice _device;
     private readonly Stage[] _stages;
     private readonly float[] _logits;
+    private readonly DigitalTwinStages? _twin;
 
     /// <summary>Loads <paramref name="package"/>'s stages for <paramref name="device"/>; a stage this device cannot run is a <see cref="ModelPackageException"/>.</summary>
     public HybridModel(VerifiedModelPackage package, IPhysicalDevice device)
@@ -32,6 +36,8 @@ public sealed class HybridModel : IDisposable
                     ? new Stage(new DigitalStageSession(stage, package.File(stage.File!)), null)
                     : new Stage(null, new PhysicalBank(stage, device));
             }
+
+            _twin = Array.Exists(_stages, stage => stage.Physical is not null) ? DigitalTwinStages.Load(package, device.Spec) : null;
         }
         catch
         {
@@ -50,6 +56,9 @@ public sealed class HybridModel : IDisposable
 
     /// <summary>Sees each drive played and its response (a sample goes to the host); null records nothing.</summary>
     public IMeasurementTap? Tap { get; set; }
+
+    /// <summary>True when the package carries a twin of the hosted layer: inference goes on while the device is parked.</summary>
+    public bool HasTwin => _twin is not null;
 
     /// <summary>Class logits of the last classification.</summary>
     public ReadOnlySpan<float> LastLogits => _logits;
@@ -71,6 +80,24 @@ public sealed class HybridModel : IDisposable
             throw new ArgumentException($"Feature {bad + 1} is {features.Span[bad]}; features must be finite numbers.", nameof(features));
         }
 
+        if (_twin is not null && DeviceSupervisor.IsParkedBehind(_device))
+        {
+            return ClassifyOnTwin(features.Span);
+        }
+
+        try
+        {
+            return await ClassifyOnDeviceAsync(features, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DeviceParkedException) when (_twin is not null)
+        {
+            // This very call parked the device: answer it from the twin like the ones that follow.
+            return ClassifyOnTwin(features.Span);
+        }
+    }
+
+    private async ValueTask<InferenceResult> ClassifyOnDeviceAsync(ReadOnlyMemory<float> features, CancellationToken cancellationToken)
+    {
         long digitalTicks = 0;
         long deviceTicks = 0;
         // On the agent's shared device one classification keeps the device for all its stages: no PAT slice slips in.
@@ -118,6 +145,41 @@ public sealed class HybridModel : IDisposable
         {
             stage?.Digital?.Dispose();
         }
+
+        _twin?.Dispose();
+    }
+
+    /// <summary>The same stages with each physical branch computed by the twin from the drive the device would play.</summary>
+    private InferenceResult ClassifyOnTwin(ReadOnlySpan<float> features)
+    {
+        var twin = _twin!;
+        var start = Stopwatch.GetTimestamp();
+        var current = features;
+        foreach (var stage in _stages)
+        {
+            if (stage.Digital is { } digital)
+            {
+                current.CopyTo(digital.Input);
+                digital.Run();
+                current = digital.Output;
+                continue;
+            }
+
+            var bank = stage.Physical!;
+            for (var k = 0; k < bank.Branches.Length; k++)
+            {
+                bank.Branches[k].AssembleInto(bank.InputOf(current, k), twin.Drive);
+                twin.Run();
+                bank.Collect(k, twin.Response);
+            }
+
+            current = bank.Output.Span;
+        }
+
+        current.CopyTo(_logits);
+        var (best, confidence) = Softmax.ArgMaxWithProbability(_logits);
+        var digitalTime = Stopwatch.GetElapsedTime(start);
+        return new InferenceResult(best, Manifest.ClassLabels[best], confidence, digitalTime, TimeSpan.Zero) { Degraded = true };
     }
 
     private sealed record Stage(DigitalStageSession? Digital, PhysicalBank? Physical);
@@ -160,7 +222,9 @@ public sealed class HybridModel : IDisposable
 
         public ReadOnlySpan<float> InputOf(ReadOnlySpan<float> input, int branch) => input.Slice(branch * _inputSize, _inputSize);
 
-        public void Collect(int branch) => Branches[branch].Response.Span.CopyTo(_output.AsSpan(branch * _outputSize, _outputSize));
+        public void Collect(int branch) => Collect(branch, Branches[branch].Response.Span);
+
+        public void Collect(int branch, ReadOnlySpan<float> response) => response.CopyTo(_output.AsSpan(branch * _outputSize, _outputSize));
     }
 
     /// <summary>
@@ -207,6 +271,10 @@ public sealed class HybridModel : IDisposable
                 _primed = true;
             }
         }
+
+        /// <summary>Assembles this example's drive into <paramref name="drive"/>, leaving the device's context alone.</summary>
+        public void AssembleInto(ReadOnlySpan<float> input, Span<float> drive)
+            => PhysicalStageDrive.Assemble(_spec, input, 1, _theta, drive);
 
         /// <summary>This drive becomes the context of the next example's drive of this stage.</summary>
         public void Advance() => _played.AsSpan(_spec.DriveLength).CopyTo(_played);

@@ -53,15 +53,27 @@ public sealed partial class LiveInference
         float[] features, string source, InferenceOrigin origin, CancellationToken cancellationToken)
     {
         var (result, version) = await _store.ClassifyAsync(features, origin, cancellationToken).ConfigureAwait(false);
-        LogResult(_logger, source, result.Label, result.Confidence, version, result.DigitalTime.TotalMicroseconds, result.DeviceTime.TotalMicroseconds);
+        if (result.Degraded)
+        {
+            LogDegradedResult(_logger, source, result.Label, result.Confidence, version, result.DigitalTime.TotalMicroseconds);
+        }
+        else
+        {
+            LogResult(_logger, source, result.Label, result.Confidence, version, result.DigitalTime.TotalMicroseconds, result.DeviceTime.TotalMicroseconds);
+        }
+
         _services.GetService<MqttAgentService>()?.PublishInference(
             result.ClassIndex,
             result.Label,
             result.Confidence,
             result.DigitalTime + result.DeviceTime,
-            version);
+            version,
+            result.Degraded);
         return (result, version);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inference {Source}: {Label} ({Confidence:P1}) by model {Version}, degraded: device parked, physical stages on the digital twin; {DigitalUs:F0} µs")]
+    private static partial void LogDegradedResult(ILogger logger, string source, string label, float confidence, int version, double digitalUs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inference {Source}: {Label} ({Confidence:P1}) by model {Version}; digital {DigitalUs:F0} µs, device {DeviceUs:F0} µs")]
     private static partial void LogResult(ILogger logger, string source, string label, float confidence, int version, double digitalUs, double deviceUs);

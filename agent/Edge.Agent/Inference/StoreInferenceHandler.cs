@@ -48,6 +48,7 @@ public sealed class StoreInferenceHandler(LiveInference inference, IPhysicalDevi
                 DigitalMs = result.DigitalTime.TotalMilliseconds,
                 DeviceMs = result.DeviceTime.TotalMilliseconds,
                 ModelVersion = version,
+                Degraded = result.Degraded,
                 Source = request.Source,
                 Timestamp = DateTimeOffset.UtcNow,
             };

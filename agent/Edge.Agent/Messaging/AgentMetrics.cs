@@ -59,6 +59,15 @@ public sealed class AgentMetrics
             new GaugeConfiguration { LabelNames = ["lane"] });
         PatSlices = factory.CreateCounter(
             "edge_agent_pat_slices_total", "Device calls made for PAT (each at most PatSliceDrives drives).");
+        DeviceState = factory.CreateGauge(
+            "edge_agent_device_state", "0 while the device is in service, 1 while it is parked after a fault.");
+        DeviceTrips = factory.CreateCounter(
+            "edge_agent_device_trips_total",
+            "Times the supervisor parked the device, by fault.",
+            new CounterConfiguration { LabelNames = ["fault"] });
+        FallbackInferences = factory.CreateCounter(
+            "edge_agent_fallback_inferences_total",
+            "Inferences answered by the model's digital twin while the device was parked (also in inferences_total).");
     }
 
     /// <summary>The registry holding these metrics.</summary>
@@ -144,6 +153,15 @@ public sealed class AgentMetrics
 
     /// <summary>Device calls made for PAT.</summary>
     public Counter PatSlices { get; }
+
+    /// <summary>The device's state: 0 in service, 1 parked.</summary>
+    public Gauge DeviceState { get; }
+
+    /// <summary>Times the device was parked, by fault.</summary>
+    public Counter DeviceTrips { get; }
+
+    /// <summary>Inferences the twin answered while the device was parked.</summary>
+    public Counter FallbackInferences { get; }
 
     /// <summary>Counts one inference and its latency.</summary>
     public void RecordInference(TimeSpan latency)

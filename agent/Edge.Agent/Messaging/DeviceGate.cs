@@ -28,6 +28,9 @@ public sealed class DeviceGate : IPhysicalDevice
     /// <inheritdoc />
     public string DeviceId => _inner.DeviceId;
 
+    /// <summary>The device behind the gate.</summary>
+    public IPhysicalDevice Inner => _inner;
+
     /// <summary>Callers waiting for the device with foreground priority (inference) right now.</summary>
     public int ForegroundWaiting
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Edge.Agent.Supervision;
 using Edge.Domain.Devices;
 using Edge.Domain.Inference;
 using Edge.Domain.Messaging;
@@ -39,6 +40,7 @@ public sealed partial class MqttAgentService : BackgroundService
     private readonly IMqttClient _client;
     private readonly string _measurementAckTopic;
     private readonly string _errorsTopic;
+    private readonly DeviceSupervisor? _supervisor;
     private bool _everConnected;
     private volatile bool _ready;
 
@@ -53,7 +55,8 @@ public sealed partial class MqttAgentService : BackgroundService
         AgentMetrics metrics,
         ILogger<MqttAgentService> logger,
         IActiveModelSource? models = null,
-        IEnumerable<IProblemSource>? problemSources = null)
+        IEnumerable<IProblemSource>? problemSources = null,
+        DeviceSupervisor? supervisor = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
@@ -66,6 +69,13 @@ public sealed partial class MqttAgentService : BackgroundService
         {
             // The retained status names the active model: say so again whenever it changes.
             models.ActiveChanged += () => _outbox.Enqueue(Status(StatusMessage.Online));
+        }
+
+        _supervisor = supervisor;
+        if (supervisor is not null)
+        {
+            // The retained status says whether the device is parked: say so again whenever that changes.
+            supervisor.StateChanged += _ => _outbox.Enqueue(Status(StatusMessage.Online));
         }
 
         _outbox.Enqueued += () => Wake();
@@ -91,7 +101,8 @@ public sealed partial class MqttAgentService : BackgroundService
     /// Publishes one classification on <c>inference</c> (through the outbox; Home Assistant's sensors read it) and
     /// counts it with its latency. The inference engine calls this after each prediction.
     /// </summary>
-    public void PublishInference(int classIndex, string? label, double confidence, TimeSpan latency, int? modelVersion)
+    public void PublishInference(
+        int classIndex, string? label, double confidence, TimeSpan latency, int? modelVersion, bool degraded = false)
     {
         if (!(confidence is >= 0 and <= 1) || latency < TimeSpan.Zero)
         {
@@ -99,7 +110,12 @@ public sealed partial class MqttAgentService : BackgroundService
         }
 
         _metrics.RecordInference(latency);
-        var message = new InferenceMessage { DeviceId = _device.DeviceId, ClassIndex = classIndex, Label = label, Confidence = confidence, LatencyMs = latency.TotalMilliseconds, ModelVersion = modelVersion, Timestamp = DateTimeOffset.UtcNow };
+        if (degraded)
+        {
+            _metrics.FallbackInferences.Inc();
+        }
+
+        var message = new InferenceMessage { DeviceId = _device.DeviceId, ClassIndex = classIndex, Label = label, Confidence = confidence, LatencyMs = latency.TotalMilliseconds, ModelVersion = modelVersion, Degraded = degraded ? true : null, Timestamp = DateTimeOffset.UtcNow };
         _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), EdgeTopics.For(_device.DeviceId, TopicKind.Inference), ControlJson.Serialize(message, MessagingJsonContext.Default.InferenceMessage), IsMeasurement: false, ContentType: "application/json"));
     }
 
@@ -341,6 +357,8 @@ public sealed partial class MqttAgentService : BackgroundService
             System = state == StatusMessage.Online ? _system.Name : null,
             Spec = state == StatusMessage.Online ? _device.Spec : null,
             ModelVersion = state == StatusMessage.Online ? _models?.ActiveVersion : null,
+            Degraded = state == StatusMessage.Online && _supervisor is not null ? _supervisor.IsParked : null,
+            DeviceFault = state == StatusMessage.Online ? _supervisor?.Trip?.Fault.Name() : null,
         };
         return new OutboxMessage(Guid.CreateVersion7(), _statusTopic, ControlJson.Serialize(status, MessagingJsonContext.Default.StatusMessage), IsMeasurement: false, Retain: true, ContentType: "application/json");
     }

@@ -81,6 +81,7 @@ public static class MqttServiceRegistration
         services.AddSingleton<MqttAgentService>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttAgentService>());
         services.AddHostedService<MetricsEndpoint>();
+        services.AddHostedService<Supervision.DeviceFaultReporter>();
         return builder;
     }
 }

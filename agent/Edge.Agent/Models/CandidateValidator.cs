@@ -1,5 +1,6 @@
 using System.Globalization;
 using Edge.Agent.Inference;
+using Edge.Agent.Supervision;
 using Edge.Domain.Models;
 
 namespace Edge.Agent.Models;
@@ -45,7 +46,22 @@ internal sealed class CandidateValidator(CalibrationSet calibration, int passes,
             {
                 calibration.Row(i).CopyTo(features);
                 var label = calibration.Labels[i];
-                var result = await candidate.ClassifyAsync(features, cancellationToken).ConfigureAwait(false);
+                InferenceResult result;
+                try
+                {
+                    result = await candidate.ClassifyAsync(features, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DeviceParkedException)
+                {
+                    return Parked(candidate);
+                }
+
+                if (result.Degraded)
+                {
+                    // A model is validated on its hardware; the twin's score would let anything in.
+                    return Parked(candidate);
+                }
+
                 var c = result.Label == label;
                 candidateRight += c ? 1 : 0;
                 if (active is null)
@@ -87,6 +103,10 @@ internal sealed class CandidateValidator(CalibrationSet calibration, int passes,
             $"Version {candidate.Version} installed and active (calibration accuracy {candidateAccuracy:P1}, active "
             + $"model {active.Version} {activeAccuracy:P1} on the same {pairs} examples; {note})."));
     }
+
+    private static GateVerdict Parked(HybridModel candidate) => new(false, null, null, string.Create(
+        CultureInfo.InvariantCulture,
+        $"The device is parked after a fault, so version {candidate.Version} cannot be validated on it and was not activated; offer it again once the device is back in service."));
 }
 
 /// <summary>The gate's decision.</summary>

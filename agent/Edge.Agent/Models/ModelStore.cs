@@ -209,7 +209,8 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
         }
         catch (Exception e) when (e is not (ArgumentException or OperationCanceledException))
         {
-            if (origin == InferenceOrigin.Local)
+            // A parked device is the hardware's fault, not the model's: it must not roll a good model back.
+            if (origin == InferenceOrigin.Local && e is not Supervision.DeviceParkedException)
             {
                 await RecordHealthAsync(lease.Version, null).ConfigureAwait(false);
             }
@@ -217,7 +218,8 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
             throw;
         }
 
-        if (origin == InferenceOrigin.Local)
+        // The twin's answers say nothing about how the model does on its device.
+        if (origin == InferenceOrigin.Local && !result.Degraded)
         {
             await RecordHealthAsync(lease.Version, result.Confidence).ConfigureAwait(false);
         }

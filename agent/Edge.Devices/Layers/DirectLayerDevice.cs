@@ -10,7 +10,7 @@ namespace Edge.Devices.Layers;
 /// layer's output bins. The analog front end is assumed calibrated so that DAC code 0 … full scale spans the layer's DAC
 /// range and the ADC's code span covers the layer's ADC range.
 /// </summary>
-public sealed class DirectLayerDevice : IPhysicalDevice, IDisposable
+public sealed class DirectLayerDevice : IPhysicalDevice, IParkableDevice, IDisposable
 {
     private readonly IDacChannel _dac;
     private readonly IAdcChannel _adc;
@@ -109,7 +109,10 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IDisposable
     }
 
     /// <summary>Parks the DAC at its safe value.</summary>
-    public void Dispose() => _dac.Write(_safeCode);
+    public void Park() => _dac.Write(_safeCode);
+
+    /// <summary>Parks the DAC at its safe value.</summary>
+    public void Dispose() => Park();
 
     private long PlayOne(ReadOnlySpan<float> drive, Span<float> response, ref JitterAccumulator jitter)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Edge.Domain.Messaging;
 
 namespace Edge.Domain.Inference;
@@ -43,4 +44,10 @@ public sealed record InferenceReplyMessage : IControlMessage
 
     /// <summary>When the reply was made.</summary>
     public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>
+    /// True when the device was parked and the model's digital twin answered in its place (omitted on errors).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Degraded { get; init; }
 }

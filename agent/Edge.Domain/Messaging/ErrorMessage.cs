@@ -18,6 +18,13 @@ public sealed record ErrorMessage : IControlMessage
     /// <summary>When the message was rejected.</summary>
     public required DateTimeOffset Timestamp { get; init; }
 
+    /// <summary>
+    /// Set on an alert the agent raises of its own accord rather than a rejected message: <c>device-fault</c> when the
+    /// device was parked, <c>device-recovered</c> when it is back in service (<see cref="Topic"/> is then the status topic).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Alert { get; init; }
+
     /// <summary>The rejected message's MQTT 5 correlation data (hex), when it had any.</summary>
     public string? CorrelationData { get; init; }
 }

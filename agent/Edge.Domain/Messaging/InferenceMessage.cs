@@ -27,6 +27,10 @@ public sealed record InferenceMessage : IControlMessage
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? ModelVersion { get; init; }
 
+    /// <summary>True when the device was parked and the model's digital twin answered in its place.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Degraded { get; init; }
+
     /// <summary>When the inference finished.</summary>
     public required DateTimeOffset Timestamp { get; init; }
 }

@@ -37,4 +37,14 @@ public sealed record StatusMessage : IControlMessage
     /// <summary>The active model version (a number), omitted when the agent has no active model.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? ModelVersion { get; init; }
+
+    /// <summary>
+    /// When online: true while the device is parked after a fault and inference runs on the model's digital twin.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Degraded { get; init; }
+
+    /// <summary>While degraded: the fault that parked the device (<c>adc-stuck</c>, <c>adc-saturated</c>, <c>device-error</c>, <c>timeout</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DeviceFault { get; init; }
 }
