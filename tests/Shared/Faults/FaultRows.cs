@@ -59,6 +59,7 @@ public static partial class FaultRows
         new("corrupt-state", "the model store's state.json is garbage when the agent starts", 1, CheckStoreAsync)
         {
             Prepare = CorruptStateAsync,
+            FaultAtStart = true,
         },
         new("store-disk-full", "disk full under the model store (4 MB tmpfs filled) while an offer arrives, "
             + "then freed and offered again", 1, OfferOnFullStoreAsync)
