@@ -97,7 +97,8 @@ internal static class FaultBench
         var unrecovered = outcomes.Count - recoveries.Count;
         var undrained = outcomes.Count - drains.Count;
         Console.WriteLine($"| {row.Fault} | {outcomes.Count} | {answered:N0} | {stored:N0} | {lost:N0} "
-            + $"| {outcomes.Sum(o => o.Duplicated):N0} | {recovery}{(unrecovered > 0 ? $" ({unrecovered} never)" : "")} "
+            + $"| {outcomes.Sum(o => o.Duplicated):N0} "
+            + $"| {recovery}{(unrecovered > 0 ? $" ({unrecovered} never)" : "")} "
             + $"| {(drains.Count > 0 ? FaultRunner.Seconds(drains.Max()) : "–")}"
             + $"{(undrained > 0 ? $" ({undrained} never)" : "")} | {outcomes.Sum(o => o.AgentRestarts)} "
             + $"| {string.Join("; ", notes)} |");

@@ -35,7 +35,8 @@ public static partial class FaultRows
     }
 
     // edge-trainer publish: the offer over MQTT and the agent's verdict; returns the exit code and its last words.
-    private static async Task<(int ExitCode, string Said)> PublishAsync(FaultScene scene, FaultModels models, int version)
+    private static async Task<(int ExitCode, string Said)> PublishAsync(
+        FaultScene scene, FaultModels models, int version)
     {
         using var publish = scene.StartTrainerCommand(["publish", "--package", models.Package(version),
             "--device-id", scene.Agents[0].DeviceId, "--timeout", "60"]);
@@ -71,7 +72,8 @@ public static partial class FaultRows
                 var installed = await store.InstallAsync(package).ConfigureAwait(false);
                 if (!installed.Accepted)
                 {
-                    throw new InvalidOperationException($"the drill's base store refused v{version}: {installed.Reason}");
+                    throw new InvalidOperationException(
+                        $"the drill's base store refused v{version}: {installed.Reason}");
                 }
             }
         }

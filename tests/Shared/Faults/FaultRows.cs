@@ -74,7 +74,8 @@ public static partial class FaultRows
 
     /// <summary>The row called <paramref name="name"/>, or an error listing the names.</summary>
     public static FaultRow Named(string name) => All.FirstOrDefault(r => r.Name == name)
-        ?? throw new ArgumentException($"Unknown fault row '{name}'. Rows: {string.Join(", ", All.Select(r => r.Name))}.");
+        ?? throw new ArgumentException(
+            $"Unknown fault row '{name}'. Rows: {string.Join(", ", All.Select(r => r.Name))}.");
 
     private static Task ForAgents(FaultScene scene, Action<FaultAgent> action)
     {

@@ -61,7 +61,8 @@ public sealed class FaultScene : IAsyncDisposable
     /// <summary>Promises the row saw broken besides losses (a store that boots no valid model, a crash).</summary>
     public List<string> Violations { get; } = [];
 
-    /// <summary>Marks the instant the fault took effect — the process dead, the disk full (recovery counts from here).
+    /// <summary>
+    /// Marks the instant the fault took effect — the process dead, the disk full (recovery counts from here).
     /// </summary>
     public void MarkFault()
     {
@@ -94,7 +95,8 @@ public sealed class FaultScene : IAsyncDisposable
         return scene;
     }
 
-    /// <summary>Starts (or restarts) <c>edge-trainer serve --store</c>, with <paramref name="extra"/> options.</summary>
+    /// <summary>Starts (or restarts) <c>edge-trainer serve --store</c> with <paramref name="extra"/> options.
+    /// </summary>
     public void StartTrainer(params string[] extra)
     {
         Trainer = FieldProcess.Start(
