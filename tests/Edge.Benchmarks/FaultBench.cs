@@ -33,18 +33,6 @@ internal static class FaultBench
         Console.WriteLine("| fault | runs | answered | stored | lost | duplicated | recovery s (median, max) "
             + "| drain s (max) | agent restarts | notes |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        try
-        {
-            foreach (var row in rows)
-            {
-                results.Add(await RunRowAsync(row, volume, repeat, executables, work));
-            }
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
-
         var document = new JsonObject
         {
             ["bench"] = "faults",
@@ -55,7 +43,21 @@ internal static class FaultBench
                 + $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        await File.WriteAllTextAsync(output, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        try
+        {
+            foreach (var row in rows)
+            {
+                results.Add(await RunRowAsync(row, volume, repeat, executables, work));
+                // Written after every row, so a long run stopped early keeps what it measured.
+                await File.WriteAllTextAsync(
+                    output, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
         Console.WriteLine($"JSON: {output}");
         return 0;
     }
@@ -95,7 +97,8 @@ internal static class FaultBench
         var unrecovered = outcomes.Count - recoveries.Count;
         var undrained = outcomes.Count - drains.Count;
         Console.WriteLine($"| {row.Fault} | {outcomes.Count} | {answered:N0} | {stored:N0} | {lost:N0} "
-            + $"| {outcomes.Sum(o => o.Duplicated):N0} | {recovery}{(unrecovered > 0 ? $" ({unrecovered} never)" : "")} "
+            + $"| {outcomes.Sum(o => o.Duplicated):N0} "
+            + $"| {recovery}{(unrecovered > 0 ? $" ({unrecovered} never)" : "")} "
             + $"| {(drains.Count > 0 ? FaultRunner.Seconds(drains.Max()) : "–")}"
             + $"{(undrained > 0 ? $" ({undrained} never)" : "")} | {outcomes.Sum(o => o.AgentRestarts)} "
             + $"| {string.Join("; ", notes)} |");

@@ -59,7 +59,11 @@ internal static class SoakBench
                 if (scene.Clock.Elapsed >= nextFault)
                 {
                     var fault = Faults[faults++ % Faults.Length];
-                    faultLog.Add(new JsonObject { ["t_s"] = Math.Round(scene.Clock.Elapsed.TotalSeconds), ["fault"] = fault });
+                    faultLog.Add(new JsonObject
+                    {
+                        ["t_s"] = Math.Round(scene.Clock.Elapsed.TotalSeconds),
+                        ["fault"] = fault,
+                    });
                     Console.WriteLine($"{scene.Clock.Elapsed:hh\\:mm\\:ss} {fault}; agent RSS "
                         + $"{(samples.Count > 0 ? samples[^1].RssKb / 1024 : 0)} MB");
                     await InjectAsync(scene, fault, trainerMetrics);
@@ -123,8 +127,8 @@ internal static class SoakBench
         };
         Console.WriteLine("| quantity | first | last | max | slope per hour (after the first fifth) |");
         Console.WriteLine("|---|---|---|---|---|");
-        Console.WriteLine($"| agent RSS MB | {result["rss_mb_first"]} | {result["rss_mb_last"]} | {result["rss_mb_max"]} "
-            + $"| {result["rss_mb_per_hour"]} |");
+        Console.WriteLine($"| agent RSS MB | {result["rss_mb_first"]} | {result["rss_mb_last"]} "
+            + $"| {result["rss_mb_max"]} | {result["rss_mb_per_hour"]} |");
         Console.WriteLine($"| open descriptors | {result["handles_first"]} | {result["handles_last"]} "
             + $"| {result["handles_max"]} | {result["handles_per_hour"]} |");
         Console.WriteLine($"| threads | {result["threads_first"]} | {result["threads_last"]} | {result["threads_max"]} "

@@ -88,6 +88,11 @@ public sealed class FaultAgent : IDisposable
         }
     }
 
+    /// <summary>Runs another <c>edge-agent</c> command (e.g. <c>models install</c>) with the agent's settings.
+    /// </summary>
+    public FieldProcess StartCommand(IEnumerable<string> arguments) =>
+        FieldProcess.Start(_executable, arguments, _environment);
+
     /// <summary>Starts the agent and its supervisor.</summary>
     public void Start()
     {

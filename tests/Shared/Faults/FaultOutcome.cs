@@ -22,11 +22,13 @@ public sealed record FaultVolume(double Before, double After, int DrivesPerReque
 /// <param name="Stored">Of those, distinct drives in the trainer's store.</param>
 /// <param name="Duplicated">Extra stored copies of a drive (a request played twice, stored under new ids).</param>
 /// <param name="RecoverySeconds">
-/// Fault to the first reply to a drive sent after the fault whose measurement reached the store (null: none did).
+/// From the fault taking effect to the reply to the first drive sent after it whose measurement reached the store
+/// (null: none did).
 /// </param>
 /// <param name="DrainSeconds">End of traffic to the store holding every answered drive (null: it never did).</param>
 /// <param name="AgentRestarts">Agent exits the bench did not cause (each restarted as systemd would).</param>
 /// <param name="Note">What else the row saw (exit codes, the first error line), or empty.</param>
+/// <param name="Violations">Promises broken besides losses (e.g. a store that booted no valid model).</param>
 public sealed record FaultOutcome(
     string Row,
     int Repetition,
@@ -36,7 +38,8 @@ public sealed record FaultOutcome(
     double? RecoverySeconds,
     double? DrainSeconds,
     int AgentRestarts,
-    string Note)
+    string Note,
+    IReadOnlyList<string> Violations)
 {
     /// <summary>Answered drives the store does not hold.</summary>
     public int Lost => Answered - Stored;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Edge.Tests.Shared.Faults;
 
 /// <summary>The rows of the fault bench (docs/reliability.md), in table order.</summary>
-public static class FaultRows
+public static partial class FaultRows
 {
     private const string FakeTimeLibrary = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
@@ -51,11 +51,31 @@ public static class FaultRows
                 ? null
                 : "needs libfaketime (apt-get install faketime)",
         },
+        new("install-power-loss", "power loss and kill -9 after every write step of a model install "
+            + "(StoreCrashDrill); kill -9 of the running agent mid-install over MQTT", 1, KillMidInstallAsync)
+        {
+            Prepare = DrillAndInstallAsync,
+        },
+        new("corrupt-state", "the model store's state.json is garbage when the agent starts", 1, CheckStoreAsync)
+        {
+            Prepare = CorruptStateAsync,
+            FaultAtStart = true,
+        },
+        new("store-disk-full", "disk full under the model store (4 MB tmpfs filled) while an offer arrives, "
+            + "then freed and offered again", 1, OfferOnFullStoreAsync)
+        {
+            Prepare = MountStoreVolumeAsync,
+            Cleanup = UnmountStoreVolume,
+            SkipReason = () => Environment.UserName == "root" && File.Exists("/bin/mount")
+                ? null
+                : "needs root to mount a tmpfs under the model store",
+        },
     ];
 
     /// <summary>The row called <paramref name="name"/>, or an error listing the names.</summary>
     public static FaultRow Named(string name) => All.FirstOrDefault(r => r.Name == name)
-        ?? throw new ArgumentException($"Unknown fault row '{name}'. Rows: {string.Join(", ", All.Select(r => r.Name))}.");
+        ?? throw new ArgumentException(
+            $"Unknown fault row '{name}'. Rows: {string.Join(", ", All.Select(r => r.Name))}.");
 
     private static Task ForAgents(FaultScene scene, Action<FaultAgent> action)
     {
@@ -66,8 +86,8 @@ public static class FaultRows
     private static async Task KillAgentAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         scene.Agents[0].Kill();
+        scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         scene.Agents[0].Start();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
@@ -84,8 +104,8 @@ public static class FaultRows
         // The trainer goes away first: its persistent session collects the batches at the broker.
         scene.KillTrainer();
         await FaultScene.PauseAsync(2).ConfigureAwait(false);
-        scene.MarkFault();
         scene.Broker.Kill();
+        scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         await scene.Broker.StartAsync().ConfigureAwait(false);
         await FaultScene.PauseAsync(3).ConfigureAwait(false);
@@ -96,10 +116,10 @@ public static class FaultRows
     private static async Task BrokerKillTrainerFirstAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         // Stopped agents cannot reconnect: the trainer is back on the broker before them.
         scene.Agents.ForEach(a => a.Process?.Signal("STOP"));
         scene.Broker.Kill();
+        scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         await scene.Broker.StartAsync().ConfigureAwait(false);
         await FaultScene.PauseAsync(3).ConfigureAwait(false);
@@ -110,8 +130,8 @@ public static class FaultRows
     private static async Task KillTrainerAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         scene.KillTrainer();
+        scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         scene.StartTrainer();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
@@ -120,8 +140,8 @@ public static class FaultRows
     private static async Task PauseTrainerAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         scene.Trainer?.Signal("STOP");
+        scene.MarkFault();
         await FaultScene.PauseAsync(volume.Pause).ConfigureAwait(false);
         scene.Trainer?.Signal("CONT");
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
@@ -146,25 +166,9 @@ public static class FaultRows
     private static async Task FillOutboxDiskAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         var filler = Path.Combine(OutboxVolume(scene), "filler");
-        var chunk = new byte[64 * 1024];
-        await using (var stream = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, 1))
-        {
-            try
-            {
-                while (true)
-                {
-                    await stream.WriteAsync(chunk).ConfigureAwait(false);
-                    await stream.FlushAsync().ConfigureAwait(false);
-                }
-            }
-            catch (IOException)
-            {
-                // No space left on device: the point of the row.
-            }
-        }
-
+        await FillAsync(filler).ConfigureAwait(false);
+        scene.MarkFault();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
         File.Delete(filler);
         scene.Notes.Add($"disk full for {volume.After:0} s, then freed");
@@ -195,8 +199,8 @@ public static class FaultRows
     private static async Task JumpClockAsync(FaultScene scene, FaultVolume volume)
     {
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
-        scene.MarkFault();
         await File.WriteAllTextAsync(FakeTimeFile(scene), "+1d\n").ConfigureAwait(false);
+        scene.MarkFault();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
         await File.WriteAllTextAsync(FakeTimeFile(scene), "+0\n").ConfigureAwait(false);
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);

@@ -34,10 +34,9 @@ public static class FaultRunner
             {
                 scene.MarkFault();
             }
-            else
-            {
-                await scene.WaitAnsweringAsync().ConfigureAwait(false);
-            }
+
+            // An agent that never answers fails the run here (with its last words), not as "0 lost".
+            await scene.WaitAnsweringAsync().ConfigureAwait(false);
 
             await row.Inject(scene, volume).ConfigureAwait(false);
             foreach (var driver in scene.Drivers)
@@ -119,7 +118,8 @@ public static class FaultRunner
             Recovery(scene, stored),
             drain,
             restarts,
-            string.Join("; ", notes));
+            string.Join("; ", notes),
+            [.. scene.Violations]);
     }
 
     // The slowest agent's time from the fault to the reply of its first post-fault drive that reached the store.

@@ -58,7 +58,12 @@ public sealed class FaultScene : IAsyncDisposable
     /// <summary>What the row observed besides the counts.</summary>
     public List<string> Notes { get; } = [];
 
-    /// <summary>Marks the instant of the fault (recovery is measured from here).</summary>
+    /// <summary>Promises the row saw broken besides losses (a store that boots no valid model, a crash).</summary>
+    public List<string> Violations { get; } = [];
+
+    /// <summary>
+    /// Marks the instant the fault took effect — the process dead, the disk full (recovery counts from here).
+    /// </summary>
     public void MarkFault()
     {
         FaultAt = Clock.Elapsed.TotalSeconds;
@@ -90,13 +95,18 @@ public sealed class FaultScene : IAsyncDisposable
         return scene;
     }
 
-    /// <summary>Starts (or restarts) <c>edge-trainer serve --store</c>, with <paramref name="extra"/> options.</summary>
+    /// <summary>Starts (or restarts) <c>edge-trainer serve --store</c> with <paramref name="extra"/> options.
+    /// </summary>
     public void StartTrainer(params string[] extra)
     {
         Trainer = FieldProcess.Start(
             _executables.Trainer, ["serve", "--store", StorePath, .. Broker.TrainerArguments(), .. extra]);
         TrainerStarts++;
     }
+
+    /// <summary>Runs another <c>edge-trainer</c> command (e.g. <c>publish</c>) against the scene's broker.</summary>
+    public FieldProcess StartTrainerCommand(IEnumerable<string> arguments) =>
+        FieldProcess.Start(_executables.Trainer, [.. arguments, .. Broker.TrainerArguments()]);
 
     /// <summary>kill -9 of the trainer.</summary>
     public void KillTrainer()

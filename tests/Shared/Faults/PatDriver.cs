@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Text.Json;
 using Edge.Domain.Messaging;
 using Edge.Domain.Simulation;
 using Edge.Mqtt;
@@ -60,10 +61,21 @@ public sealed class PatDriver : IAsyncDisposable
         (_driveLength, _outputSize) = (spec.DriveLength, spec.OutputSize);
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            OnReply(e.ApplicationMessage);
+            if (e.ApplicationMessage.Topic == EdgeTopics.For(_deviceId, TopicKind.Status))
+            {
+                OnStatus(e.ApplicationMessage);
+            }
+            else
+            {
+                OnReply(e.ApplicationMessage);
+            }
+
             return Task.CompletedTask;
         };
     }
+
+    /// <summary>The model version the agent's retained status reports (null: none active, or no status yet).</summary>
+    public int? ModelVersion { get; private set; }
 
     /// <summary>Requests refused by the agent (busy or otherwise).</summary>
     public int Refused { get; private set; }
@@ -253,12 +265,32 @@ public sealed class PatDriver : IAsyncDisposable
             await _client.SubscribeAsync(
                 EdgeTopics.PatResponse(_clientId), MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken)
                 .ConfigureAwait(false);
+            await _client.SubscribeAsync(
+                EdgeTopics.For(_deviceId, TopicKind.Status), MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken)
+                .ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException
             or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return false;
+        }
+    }
+
+    private void OnStatus(MqttApplicationMessage message)
+    {
+        try
+        {
+            using var status = JsonDocument.Parse(message.Payload.ToArray());
+            if (status.RootElement.TryGetProperty("state", out var state) && state.GetString() == "online")
+            {
+                ModelVersion = status.RootElement.TryGetProperty("modelVersion", out var version)
+                    && version.ValueKind == JsonValueKind.Number ? version.GetInt32() : null;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a status this bench understands; the model-store rows then see no version.
         }
     }
 

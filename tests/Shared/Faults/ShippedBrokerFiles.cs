@@ -53,7 +53,8 @@ public static class ShippedBrokerFiles
         return Path.Combine(folder, "mosquitto.conf");
     }
 
-    /// <summary>Makes <paramref name="folder"/> readable by the mosquitto user (it drops root before reading).</summary>
+    /// <summary>Makes <paramref name="folder"/> readable by the mosquitto user (it drops root before reading).
+    /// </summary>
     public static void OpenToBroker(DirectoryInfo folder)
     {
         ArgumentNullException.ThrowIfNull(folder);
@@ -79,8 +80,9 @@ public static class ShippedBrokerFiles
         await process.WaitForExitAsync().ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
+            var said = await error.ConfigureAwait(false);
             throw new InvalidOperationException(
-                $"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error.ConfigureAwait(false)}");
+                $"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {said}");
         }
     }
 
