@@ -5,7 +5,8 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// Collects measurements (drive played, inputs inside it, response measured) into column buffers and puts each full
-/// batch — or a partial one when <see cref="Flush"/> is called — into the outbox as one binary frame. It also flushes
+/// batch — or a partial one when <see cref="Flush"/> is called — into the outbox as one binary frame. It also
+/// flushes
 /// whenever a control message is about to enter the outbox, so a reply or result is never published before the
 /// measurements recorded ahead of it are committed. When the outbox cannot store (disk full) the recorder keeps its
 /// batch, sheds new measurements (counted in <see cref="Shed"/>) and tries again at the next flush: it never throws
@@ -114,8 +115,9 @@ public sealed class MeasurementRecorder
             : new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids[..n], _timestamps[..n], _inputs[..(n * _spec.InputSize)], _drives[..(n * _spec.DriveLength)], _responses[..(n * _spec.OutputSize)]);
         try
         {
+            var frame = batch.Encode();
             _outbox.Enqueue(new OutboxMessage(
-                Guid.CreateVersion7(), _topic, batch.Encode(), IsMeasurement: true, ContentType: "application/x-edge-measurements"));
+                Guid.CreateVersion7(), _topic, frame, IsMeasurement: true, ContentType: "application/x-edge-measurements"));
         }
         catch (OutboxUnavailableException)
         {

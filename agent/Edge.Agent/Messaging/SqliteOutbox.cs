@@ -53,7 +53,9 @@ public sealed partial class SqliteOutbox : IDisposable
     /// <summary>The database file.</summary>
     public string FilePath => _path;
 
-    /// <summary>Messages waiting (in the database and, while it fails, in memory), including batches awaiting an ack.</summary>
+    /// <summary>
+    /// Messages waiting (in the database and, while it fails, in memory), including batches awaiting an ack.
+    /// </summary>
     public long Count => Volatile.Read(ref _count) + SpilledCount;
 
     /// <summary>Payload bytes waiting.</summary>
@@ -65,7 +67,8 @@ public sealed partial class SqliteOutbox : IDisposable
     /// <summary>Measurement batches shed to keep within the bounds since the outbox was opened.</summary>
     public long DroppedMeasurements => Volatile.Read(ref _shed);
 
-    /// <summary>Most measurement batches sent and not yet acknowledged; new batches wait while this many are out.</summary>
+    /// <summary>Most measurement batches sent and not yet acknowledged; new ones wait while this many are out.
+    /// </summary>
     public int MeasurementWindow { get; init; } = 64;
 
     /// <summary>How long a sent batch waits for its acknowledgement before it is sent again (first attempt).</summary>
@@ -114,7 +117,8 @@ public sealed partial class SqliteOutbox : IDisposable
                 Failed("store a message", e);
                 if (message.IsMeasurement)
                 {
-                    throw new OutboxUnavailableException($"Outbox '{_path}' cannot store a measurement batch: {Problem}", e);
+                    throw new OutboxUnavailableException(
+                        $"Outbox '{_path}' cannot store a measurement batch: {Problem}", e);
                 }
 
                 Spill(message);
