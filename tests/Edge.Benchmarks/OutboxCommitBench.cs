@@ -8,7 +8,7 @@ namespace Edge.Benchmarks;
 
 /// <summary>
 /// The cost of "durable before visible": every reply the agent puts into its SQLite outbox first commits the
-/// measurements recorded before it (<see cref="SqliteOutbox.ControlEnqueuing"/>). Times, on the real outbox in a
+/// measurements recorded before it, in the same transaction (<see cref="SqliteOutbox.Enqueue"/>). Times, on the real outbox in a
 /// temporary folder (WAL, synchronous=NORMAL), a reply alone, a reply preceded by k measurements (k = 1, 26 — a
 /// tenth of a 256-drive PAT request —, 256), and measurements in full batches of 256 (the path without replies).
 /// <c>-- outbox-commit [--replies N] [--out file.json]</c>; prints a markdown table and writes JSON.
