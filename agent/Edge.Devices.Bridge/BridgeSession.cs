@@ -185,6 +185,8 @@ internal sealed class BridgeSession : IAsyncDisposable
                 {
                     if (capture is not null)
                     {
+                        // A capture given up (timeout, cancellation) frees its slot of the bridge's queue here.
+                        capture.Fail(new OperationCanceledException("the forward was abandoned"));
                         _captures.Remove(capture.Id);
                         _captureBySequence.Remove(capture.Sequence);
                     }
