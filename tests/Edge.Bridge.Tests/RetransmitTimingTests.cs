@@ -95,25 +95,6 @@ public sealed class RetransmitTimingTests
     }
 
     [Fact]
-    public void A_nack_for_a_frame_still_on_the_line_does_not_repeat_it()
-    {
-        // 115 200 baud: a 1 KB frame takes ≈ 90 ms to leave; a nack naming it 10 ms in predates it.
-        var toDevice = new LossyChannel(ChannelFaults.None, 1, 115_200);
-        var host = new ReliableLink(toDevice, new RecordingLink(), new LinkOptions { BaudRate = 115_200 });
-        host.SetMaxPayload(1024);
-        Assert.True(host.TrySend(new PlayAndCaptureMessage(0, 0, 0, 1000, 1, 0, new ushort[480]), 0));
-        var sequence = host.LastSentSequence;
-        var nack = FrameCodec.EncodeWire(
-            Frame.FromMessage(new NackMessage(NackReason.CrcError, sequence), 0, 0, FrameFlags.None), 1024);
-
-        host.Receive(nack, 0, nack.Length, 10);
-        Assert.Equal(0, host.Retransmissions);
-
-        host.Receive(nack, 0, nack.Length, 100);
-        Assert.Equal(1, host.Retransmissions);
-    }
-
-    [Fact]
     public void Bounds_hold_the_timeout_between_the_minimum_and_the_maximum()
     {
         var toDevice = new LossyChannel(ChannelFaults.None, 1);

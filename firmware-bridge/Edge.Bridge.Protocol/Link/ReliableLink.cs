@@ -430,10 +430,8 @@ public sealed class ReliableLink
             case NackReason.SequenceGap:
             case NackReason.CrcError:
             case NackReason.BadLength:
-                // A nack that arrives before the named frame's last copy has even left the line was sent before
-                // the peer could see that copy: repeating it now would only put a duplicate on the line.
                 var missing = FindPending(nack.Detail);
-                if (missing is not null && missing.Transmissions <= retryLimit && nowMs > missing.LeftLineMs)
+                if (missing is not null && missing.Transmissions <= retryLimit)
                 {
                     Retransmit(missing);
                 }
