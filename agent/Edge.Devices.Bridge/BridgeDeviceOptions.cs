@@ -21,8 +21,11 @@ public sealed record BridgeDeviceOptions
     /// <summary>Retransmission timeout (beyond the frame's airtime) until the first round trip is measured.</summary>
     public TimeSpan RetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Lower bound of the measured retransmission timeout (RFC 6298 SRTT + 4 RTTVAR).</summary>
-    public TimeSpan MinRetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>
+    /// Lower bound of the measured retransmission timeout (RFC 6298 SRTT + 4 RTTVAR): a loaded Linux host stalls for
+    /// tens of milliseconds now and then, and nacks repair most losses at once, so the timer is only the backstop.
+    /// </summary>
+    public TimeSpan MinRetransmitTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Upper bound of the retransmission timeout, exponential backoff included.</summary>
     public TimeSpan MaxRetransmitTimeout { get; init; } = TimeSpan.FromSeconds(1);

@@ -31,6 +31,7 @@ internal sealed class BridgeSession : IAsyncDisposable
     private Task _poller = Task.CompletedTask;
     private string? _failure;
     private int _retransmissionsCounted;
+    private int _disposed;
     private ushort _nextCaptureId;
     private int _samplesPerSegment;
     private int _dacBits;
@@ -184,6 +185,8 @@ internal sealed class BridgeSession : IAsyncDisposable
                 {
                     if (capture is not null)
                     {
+                        // A capture given up (timeout, cancellation) frees its slot of the bridge's queue here.
+                        capture.Fail(new OperationCanceledException("the forward was abandoned"));
                         _captures.Remove(capture.Id);
                         _captureBySequence.Remove(capture.Sequence);
                     }
@@ -195,6 +198,12 @@ internal sealed class BridgeSession : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // The device and its reconnection may both close a failed session.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Fail("the session was closed");
         await _stop.CancelAsync().ConfigureAwait(false);
         try

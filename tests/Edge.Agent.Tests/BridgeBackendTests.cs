@@ -77,6 +77,75 @@ public sealed class BridgeBackendTests
     }
 
     [Fact]
+    public async Task Device_info_over_the_bridge_reports_the_link_status()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var emulator = new BridgeEmulator(ElectronicSystem.Instance, "esp-8", 3, new LineFaults(921_600, 0, 0, 1), 20e-6);
+        var serve = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync(stop.Token);
+            emulator.Run(client.GetStream(), stop.Token);
+        }, TestContext.Current.CancellationToken);
+        var environment = new Dictionary<string, string?>
+        {
+            ["EDGE_DEVICE__BRIDGE__TCP"] = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}",
+            ["EDGE_DEVICE__BRIDGE__HEARTBEATINTERVALMS"] = "100",
+        };
+
+        var (exitCode, output, error) = await AgentRun.InvokeAsync(
+            environment, "device", "info", "--system", "electronic", "--device-id", "esp-8", "--backend", "bridge");
+        await stop.CancelAsync();
+
+        Assert.True(exitCode == ExitCodes.Success, error);
+        using var document = System.Text.Json.JsonDocument.Parse(output);
+        var status = document.RootElement.GetProperty("status");
+        Assert.True(status.GetProperty("ready").GetBoolean());
+        Assert.Equal("ready", status.GetProperty("state").GetString());
+        var figures = status.GetProperty("figures");
+        Assert.Equal(921_600, figures.GetProperty("baudRate").GetDouble());
+        Assert.Equal(0, figures.GetProperty("reconnections").GetDouble());
+        Assert.True(figures.GetProperty("retransmitTimeoutMs").GetDouble() >= 50);
+        await serve.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public void Bridge_link_timing_is_validated_naming_each_key()
+    {
+        var result = new DeviceOptionsValidator().Validate(null, new DeviceOptions
+        {
+            System = "electronic",
+            DeviceId = "p1",
+            Backend = "bridge",
+            Bridge = new BridgeBackendOptions
+            {
+                Tcp = "127.0.0.1:5555",
+                MaxPayload = 32,
+                MinRetransmitTimeoutMs = 100,
+                MaxRetransmitTimeoutMs = 50,
+                HeartbeatIntervalMs = 2000,
+                SilenceTimeoutMs = 100,
+                ReconnectDelayMs = 0,
+            },
+        });
+
+        foreach (var key in new[] { "MaxPayload", "MaxRetransmitTimeoutMs", "HeartbeatIntervalMs", "SilenceTimeoutMs", "ReconnectDelayMs" })
+        {
+            Assert.Contains($"Edge:Device:Bridge:{key}:", result.FailureMessage, StringComparison.Ordinal);
+        }
+
+        var valid = new DeviceOptionsValidator().Validate(null, new DeviceOptions
+        {
+            System = "electronic",
+            DeviceId = "p1",
+            Backend = "bridge",
+            Bridge = new BridgeBackendOptions { Tcp = "127.0.0.1:5555" },
+        });
+        Assert.True(valid.Succeeded, valid.FailureMessage);
+    }
+
+    [Fact]
     public void A_malformed_bridge_address_is_rejected_naming_the_key()
     {
         var result = new DeviceOptionsValidator().Validate(null, new DeviceOptions

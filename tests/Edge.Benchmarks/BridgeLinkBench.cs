@@ -85,11 +85,14 @@ public static class BridgeLinkBench
     /// The payload limit for a line that loses <paramref name="loss"/> of its bytes: a frame of n bytes arrives intact
     /// with probability (1 − loss)^n, so at 1 % a 1 KB frame almost never does; about 1 / loss bytes keeps it likely.
     /// </summary>
-    private static int PayloadFor(double loss) => loss >= 0.01 ? 128 : loss >= 0.001 ? 512 : 1024;
+    private static int PayloadFor(double loss) => loss >= 0.01 ? 128 : loss >= 0.001 ? 256 : 1024;
 
     private static async Task<Row> MeasureAsync(int baud, double loss, int drivesPerRequest, int restSegments)
     {
-        var rest = restSegments * ElectronicSystem.LayerSpec.Dac.SegmentSeconds;
+        // Packed drives rest at the safe code between them; unpacked ones get the layer's settling gap between requests.
+        var rest = restSegments > 0
+            ? restSegments * ElectronicSystem.LayerSpec.Dac.SegmentSeconds
+            : ElectronicImperfections.SettlingGapSeconds;
         var faults = new LineFaults(baud, loss, 0, FaultSeed);
         var emulator = new BridgeEmulator(ElectronicSystem.Instance, "bench", 1, faults, rest);
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -111,8 +114,11 @@ public static class BridgeLinkBench
             WindowSize = 16,
 
             // At 1 % loss a 145-byte frame and its ack both arrive one time in five: 20 tries fail one frame in a
-            // hundred, 60 one in a million.
+            // hundred, 60 one in a million. Few frames go through once, so few round trips are sampled (Karn) and
+            // the backoff stays up: a lower cap keeps the timer a backstop to the nacks, which repair most losses.
             RetryLimit = loss > 0 ? 60 : 20,
+            MaxRetransmitTimeout = TimeSpan.FromMilliseconds(loss > 0 ? 200 : 1000),
+            CaptureSlack = TimeSpan.FromSeconds(loss > 0 ? 300 : 2),
         };
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var random = new Random(1);

@@ -34,7 +34,7 @@ public sealed class BridgeBackendOptions
     public int RetransmitTimeoutMs { get; set; } = 50;
 
     /// <summary>Lower bound in ms of the measured retransmission timeout (RFC 6298 SRTT + 4 RTTVAR).</summary>
-    public int MinRetransmitTimeoutMs { get; set; } = 20;
+    public int MinRetransmitTimeoutMs { get; set; } = 50;
 
     /// <summary>Upper bound in ms of the retransmission timeout, exponential backoff included.</summary>
     public int MaxRetransmitTimeoutMs { get; set; } = 1000;
