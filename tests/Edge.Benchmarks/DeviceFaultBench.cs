@@ -227,7 +227,9 @@ internal static class DeviceFaultBench
         public abstract ValueTask DisposeAsync();
     }
 
-    /// <summary>The emulated backend as the agent builds it from configuration, its faults switched by the fault file.</summary>
+    /// <summary>
+    /// The emulated backend as the agent builds it from configuration, its faults switched by the fault file.
+    /// </summary>
     private sealed class EmulatedBench(IPhysicalDevice device, string faultFile) : FaultBench
     {
         public override IPhysicalDevice Device => device;

@@ -55,7 +55,8 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
         emulator.Hung = true;
         var onTwin = await ClassifyAllAsync(model, test, expectDegraded: true);
 
-        Assert.Equal(DeviceFault.Timeout, supervisor.Trip!.Fault);
+        // Whichever gives up first: the capture timeout, or the link after its retransmission limit.
+        Assert.Contains(supervisor.Trip!.Fault, new[] { DeviceFault.Timeout, DeviceFault.DeviceError });
         Assert.True(onDevice > 0.6, $"device accuracy {onDevice:P1}");
         Assert.True(onTwin > onDevice - 0.15, $"twin accuracy {onTwin:P1} against the device's {onDevice:P1}");
         await stop.CancelAsync();
