@@ -18,7 +18,10 @@ var faultSeed = new Option<int?>("--fault-seed")
         + "(default: random, printed at start so a run can be repeated).",
 };
 var rest = new Option<double?>("--rest-us") { Description = "Virtual rest between captures in µs (default: the system's settling gap, or 1000 drive lengths)." };
-var hangFile = new Option<string?>("--hang-file") { Description = "Fault bench: the firmware hangs (reads and answers nothing) while this file exists." };
+var hangFile = new Option<string?>("--hang-file")
+{
+    Description = "Fault bench: the firmware hangs (reads and answers nothing) while this file exists.",
+};
 var root = new RootCommand("Edge bridge emulator: the ESP32 firmware core on .NET with a simulated layer.")
 {
     system, deviceId, seed, tcp, serial, baud, loss, corrupt, faultSeed, rest, hangFile,

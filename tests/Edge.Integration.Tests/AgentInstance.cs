@@ -27,8 +27,8 @@ public sealed class AgentInstance : IAsyncDisposable
     public AgentMetrics Metrics => Services.GetRequiredService<AgentMetrics>();
 
     /// <summary>
-    /// Starts an agent; <paramref name="asService"/> composes it as <c>edge-agent run</c> does (device host, model store,
-    /// inference, supervision) instead of the MQTT link alone.
+    /// Starts an agent; <paramref name="asService"/> composes it as <c>edge-agent run</c> does (device host, model
+    /// store, inference, supervision) instead of the MQTT link alone.
     /// </summary>
     public static async Task<AgentInstance> StartAsync(int port, string deviceId, string outboxPath, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null, bool waitConnected = true, bool asService = false)
     {

@@ -56,7 +56,10 @@ public sealed class DeviceFaultTests
         var seen = new ConcurrentQueue<(string Topic, byte[] Payload, byte[]? Correlation)>();
         trainer.ApplicationMessageReceivedAsync += e =>
         {
-            seen.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), e.ApplicationMessage.CorrelationData));
+            seen.Enqueue((
+                e.ApplicationMessage.Topic,
+                e.ApplicationMessage.Payload.ToArray(),
+                e.ApplicationMessage.CorrelationData));
             return Task.CompletedTask;
         };
         foreach (var topic in new[] { ResponseTopic, $"edge/v1/{Device}/errors", $"edge/v1/{Device}/status" })
@@ -82,44 +85,60 @@ public sealed class DeviceFaultTests
         while (reply.Degraded != true && inferences < 10);
 
         Assert.InRange(inferences, 1, 3);
-        await Eventually.TrueAsync(() => Alerts(seen).Any(a => a.Alert == DeviceFaultReporter.FaultAlert), "the device-fault alert");
-        Assert.Contains("adc-stuck", Alerts(seen).First(a => a.Alert == DeviceFaultReporter.FaultAlert).Problem, StringComparison.Ordinal);
-        await Eventually.TrueAsync(() => Statuses(seen).Any(s => s is { Degraded: true, DeviceFault: "adc-stuck" }), "a degraded status");
+        await Eventually.TrueAsync(
+            () => Alerts(seen).Any(a => a.Alert == DeviceFaultReporter.FaultAlert), "the device-fault alert");
+        Assert.Contains(
+            "adc-stuck",
+            Alerts(seen).First(a => a.Alert == DeviceFaultReporter.FaultAlert).Problem,
+            StringComparison.Ordinal);
+        await Eventually.TrueAsync(
+            () => Statuses(seen).Any(s => s is { Degraded: true, DeviceFault: "adc-stuck" }), "a degraded status");
         Assert.Equal(1, agent.Metrics.DeviceState.Value);
         Assert.Equal(1, agent.Metrics.DeviceTrips.WithLabels("adc-stuck").Value);
         Assert.True(agent.Metrics.FallbackInferences.Value >= 1);
         Assert.True((await RequestAsync(trainer, seen, features, 40)).Degraded);
 
         File.Delete(faultFile);
-        await Eventually.TrueAsync(() => Alerts(seen).Any(a => a.Alert == DeviceFaultReporter.RecoveredAlert), "the device-recovered alert");
-        await Eventually.TrueAsync(() => Statuses(seen).LastOrDefault() is { Degraded: false }, "a status in service again");
+        await Eventually.TrueAsync(
+            () => Alerts(seen).Any(a => a.Alert == DeviceFaultReporter.RecoveredAlert), "the device-recovered alert");
+        await Eventually.TrueAsync(
+            () => Statuses(seen).LastOrDefault() is { Degraded: false }, "a status in service again");
         var back = await RequestAsync(trainer, seen, features, 41);
         Assert.True(back.Ok, back.Error);
         Assert.False(back.Degraded);
         Assert.Equal(0, agent.Metrics.DeviceState.Value);
     }
 
-    private static IEnumerable<ErrorMessage> Alerts(ConcurrentQueue<(string Topic, byte[] Payload, byte[]? Correlation)> seen)
+    private static IEnumerable<ErrorMessage> Alerts(
+        ConcurrentQueue<(string Topic, byte[] Payload, byte[]? Correlation)> seen)
         => seen.Where(m => m.Topic.EndsWith("/errors", StringComparison.Ordinal))
             .Select(m => ControlJson.Parse(m.Payload, MessagingJsonContext.Default.ErrorMessage));
 
-    private static List<StatusMessage> Statuses(ConcurrentQueue<(string Topic, byte[] Payload, byte[]? Correlation)> seen)
+    private static List<StatusMessage> Statuses(
+        ConcurrentQueue<(string Topic, byte[] Payload, byte[]? Correlation)> seen)
         => [.. seen.Where(m => m.Topic.EndsWith("/status", StringComparison.Ordinal))
             .Select(m => ControlJson.Parse(m.Payload, MessagingJsonContext.Default.StatusMessage))];
 
     private static async Task<InferenceReplyMessage> RequestAsync(
-        IMqttClient client, ConcurrentQueue<(string Topic, byte[] Payload, byte[]? Correlation)> seen, float[] features, byte id)
+        IMqttClient client,
+        ConcurrentQueue<(string Topic, byte[] Payload, byte[]? Correlation)> seen,
+        float[] features,
+        byte id)
     {
         byte[] correlation = [id];
-        var request = ControlJson.Serialize(new InferenceRequestMessage { Features = features, Source = "fault-test" }, InferenceJsonContext.Default.InferenceRequestMessage);
+        var request = ControlJson.Serialize(
+            new InferenceRequestMessage { Features = features, Source = "fault-test" },
+            InferenceJsonContext.Default.InferenceRequestMessage);
         await client.PublishAsync(
             new MqttApplicationMessageBuilder().WithTopic($"edge/v1/{Device}/inference/request").WithPayload(request)
                 .WithResponseTopic(ResponseTopic).WithCorrelationData(correlation)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
             TestContext.Current.CancellationToken);
         byte[]? payload = null;
+        bool IsReply((string Topic, byte[] Payload, byte[]? Correlation) m)
+            => m.Topic == ResponseTopic && m.Correlation is [var c] && c == id;
         await Eventually.TrueAsync(
-            () => (payload = seen.FirstOrDefault(m => m.Topic == ResponseTopic && m.Correlation is [var c] && c == id).Payload) is not null,
+            () => (payload = seen.FirstOrDefault(IsReply).Payload) is not null,
             $"the reply to request {id}");
         return ControlJson.Parse(payload!, InferenceJsonContext.Default.InferenceReplyMessage);
     }
@@ -134,15 +153,26 @@ public sealed class DeviceFaultTests
         var task = VowelDataset.Load();
         var system = PhysicalSystems.Get("duffing");
         var part = system.CreateDevice(Device, 1);
-        var data = await TwinData.CollectAsync(part, new TwinDataOptions { Samples = 300, NoiseFloorSamples = 20 }, 5, cancellationToken: token);
-        var twin = MlpTwinFitter.Fit(data, new MlpTwinOptions { Hidden = [16], Epochs = 2, HalvingEpochs = 1 }, 7, cancellationToken: token).Twin;
-        var model = PnnArchitectures.ForSystem(system.Name, part, task.Train.FeatureCount, task.ClassCount, 64, seed: 3);
+        var data = await TwinData.CollectAsync(
+            part, new TwinDataOptions { Samples = 300, NoiseFloorSamples = 20 }, 5, cancellationToken: token);
+        var twin = MlpTwinFitter.Fit(
+            data,
+            new MlpTwinOptions { Hidden = [16], Epochs = 2, HalvingEpochs = 1 },
+            7,
+            cancellationToken: token).Twin;
+        var model = PnnArchitectures.ForSystem(
+            system.Name, part, task.Train.FeatureCount, task.ClassCount, 64, seed: 3);
         var labels = Enumerable.Range(0, task.Test.Count).Select(i => task.ClassNames[task.Test.Labels[i]]).ToArray();
         var calibration = CalibrationSet.Format(labels, task.Test.Features, task.Test.FeatureCount);
         await File.WriteAllBytesAsync(folder.Path("calibration.csv"), calibration, token);
         await File.WriteAllTextAsync(folder.Path("trainer.pub.pem"), key.ExportSubjectPublicKeyInfoPem(), token);
         using var package = new MemoryStream();
-        ModelPackager.Write(package, model, twin, new PackageMetadata(1, task.Name, task.ClassNames, calibration, "fault-test") { Targets = new([Device]) }, key);
+        ModelPackager.Write(
+            package,
+            model,
+            twin,
+            new PackageMetadata(1, task.Name, task.ClassNames, calibration, "fault-test") { Targets = new([Device]) },
+            key);
         var options = new ModelsOptions
         {
             StoreDirectory = folder.Path("store"),
