@@ -77,7 +77,8 @@ public sealed class EnvironmentControlTests
             .Build(),
         TestContext.Current.CancellationToken);
 
-    private static async Task MosquittoPubAsync(ShippedBroker broker, string json)
+    /// <summary>Publishes <paramref name="json"/> on dev-a's environment topic with the stock client, as the operator.</summary>
+    internal static async Task MosquittoPubAsync(ShippedBroker broker, string json)
     {
         var services = Path.Combine(broker.Certificates, "services");
         var start = new ProcessStartInfo("mosquitto_pub") { RedirectStandardError = true, RedirectStandardOutput = true };
