@@ -99,6 +99,14 @@ Task("Bench")
         RunProject(trainerProject, args, noBuild: true, environment);
     }
 
+    // The drift score over a grid of part changes, in simulated time: about two minutes in either profile.
+    Information($"bench drift ({profile.Name}) ...");
+    RunProject(
+        trainerProject,
+        new ProcessArgumentBuilder().Append("bench").Append("drift").Append("--out").Append($"{relative}/drift-detection.json"),
+        noBuild: true,
+        environment);
+
     foreach (var (name, arguments) in profile.SystemRuns)
     {
         Information($"{name} ({profile.Name}) ...");

@@ -19,7 +19,10 @@ public sealed class BenchBoard : IDacDriver, IAdcDriver, ITickClock
     private readonly VirtualClock _clock = new();
     private readonly double _codeVolts = ReferenceVolts / (1 << ConverterBits);
 
-    /// <summary>Builds the board around the noise-free part <paramref name="deviceId"/> of <paramref name="system"/>.</summary>
+    /// <summary>
+    /// Builds the board around the noise-free part <paramref name="deviceId"/> of <paramref name="system"/>: its own
+    /// component values, spread around the datasheet as the simulated backend spreads them for that id.
+    /// </summary>
     /// <exception cref="ArgumentException">The system's physics cannot run sample by sample.</exception>
     public BenchBoard(IPhysicalSystem system, string deviceId, ulong seed)
     {
@@ -29,7 +32,8 @@ public sealed class BenchBoard : IDacDriver, IAdcDriver, ITickClock
             throw new ArgumentException($"The '{system.Name}' layer is not a sampled circuit; the bridge emulator runs electronic, mechanical and duffing layers.", nameof(system));
         }
 
-        var part = system.CreateDevice(deviceId, seed, Imperfections.None);
+        var spread = system.DefaultImperfections.PartSpread;
+        var part = system.CreateDevice(deviceId, seed, Imperfections.None with { PartSpread = spread });
         var maxCode = (1 << ConverterBits) - 1;
         _bench = new AnalogBench(physics, part.PartCoefficients, _clock, maxCode * _codeVolts, ReferenceVolts);
     }

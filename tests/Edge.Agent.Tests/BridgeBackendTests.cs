@@ -46,7 +46,7 @@ public sealed class BridgeBackendTests
         Assert.True(exitCode == ExitCodes.Success, error);
         var measured = ValueCsv.Read(outPath, 12);
         var expected = new float[measured.Length];
-        ElectronicSystem.Instance.CreateDevice("esp-7", 3, Imperfections.None with { DacQuantisation = true, SettlingGapSeconds = 20e-6 }).Forward(drives, expected);
+        ElectronicSystem.Instance.CreateDevice("esp-7", 3, Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = 20e-6 }).Forward(drives, expected);
         for (var i = 0; i < measured.Length; i++)
         {
             Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * 8 / 4095.0, $"value {i}: bridge {measured[i]}, simulated {expected[i]}");

@@ -55,7 +55,7 @@ public sealed class BridgeEndToEndTests
         var measured = new float[20 * 12];
         await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
         var expected = new float[measured.Length];
-        ElectronicSystem.Instance.CreateDevice(PartId, Seed, Imperfections.None with { DacQuantisation = true, SettlingGapSeconds = rest }).Forward(values, expected);
+        ElectronicSystem.Instance.CreateDevice(PartId, Seed, Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = rest }).Forward(values, expected);
 
         AssertWithinQuantisation(measured, expected);
         Assert.Equal(8, device.DrivesPerRequest);
@@ -134,7 +134,7 @@ public sealed class BridgeEndToEndTests
         var values = Drives(drives, seed: 3);
         var measured = new float[drives * 12];
         await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
-        var reference = ElectronicSystem.Instance.CreateDevice(PartId, Seed, Imperfections.None with { DacQuantisation = true, SettlingGapSeconds = Rest });
+        var reference = ElectronicSystem.Instance.CreateDevice(PartId, Seed, Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = Rest });
         var expected = new float[measured.Length];
         reference.Forward(values, expected);
         return (measured, expected);

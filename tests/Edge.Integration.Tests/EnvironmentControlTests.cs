@@ -61,6 +61,37 @@ public sealed class EnvironmentControlTests
         Assert.Contains("invalid JSON", refused[1].Problem, StringComparison.Ordinal);
         Assert.Equal(new PartEnvironment { PartId = "sim-spare" }, part.Environment);
         Assert.True(agent.Mqtt.IsConnected);
+
+        // The agent's own verb, as the operator; as another requester the broker refuses it.
+        var (code, output, error) = await EnvironmentVerbAsync(broker, ShippedBroker.Operator, "--ambient-kelvin", "40");
+        Assert.True(code == 0, error);
+        Assert.Equal("dev-a: environment now ambient +40 K", output.Trim());
+        Assert.Equal(new PartEnvironment { AmbientKelvin = 40 }, part.Environment);
+        (code, _, error) = await EnvironmentVerbAsync(broker, ShippedBroker.Requester, "--gain", "0.5");
+        Assert.Equal(4, code);
+        Assert.Contains("not authorized", error, StringComparison.Ordinal);
+        (code, _, error) = await EnvironmentVerbAsync(broker, ShippedBroker.Operator, "--ageing", "0.9");
+        Assert.Equal(4, code);
+        Assert.Contains("dev-a refused: Part environment 'Ageing' must be", error, StringComparison.Ordinal);
+        Assert.Equal(new PartEnvironment { AmbientKelvin = 40 }, part.Environment);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> EnvironmentVerbAsync(
+        ShippedBroker broker, string identity, params string[] values)
+    {
+        var services = Path.Combine(broker.Certificates, "services");
+        string[] arguments =
+        [
+            "environment", "--device-id", ShippedBroker.DeviceA,
+            "--broker", $"mqtts://localhost:{broker.ServicePort}", "--ca-file", Path.Combine(broker.Certificates, "ca.crt"),
+            "--client-cert", Path.Combine(services, identity + ".crt"), "--client-key", Path.Combine(services, identity + ".key"),
+            "--identity", identity, .. values,
+        ];
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var sources = new Edge.Agent.Configuration.AgentSettingsSources(null, new Dictionary<string, string?>());
+        var code = await Edge.Agent.AgentCli.RunAsync(arguments, sources, output, error);
+        return (code, output.ToString(), error.ToString());
     }
 
     private static EnvironmentReplyMessage Reply(string received) => ControlJson.Parse(
@@ -77,7 +108,8 @@ public sealed class EnvironmentControlTests
             .Build(),
         TestContext.Current.CancellationToken);
 
-    private static async Task MosquittoPubAsync(ShippedBroker broker, string json)
+    /// <summary>Publishes <paramref name="json"/> on dev-a's environment topic with the stock client, as the operator.</summary>
+    internal static async Task MosquittoPubAsync(ShippedBroker broker, string json)
     {
         var services = Path.Combine(broker.Certificates, "services");
         var start = new ProcessStartInfo("mosquitto_pub") { RedirectStandardError = true, RedirectStandardOutput = true };

@@ -46,6 +46,9 @@ public sealed class FieldLab : IAsyncDisposable
     /// <summary>The <c>--watch</c> package: v1, signed, with the twin fitted on the part.</summary>
     public string WatchedPackage => _folder.Path("dev-a-v1.edgepkg");
 
+    /// <summary>The lab's broker (the shipped configuration).</summary>
+    public ShippedBroker Broker => _broker!;
+
     /// <summary>Where trainers keep the packages they offer.</summary>
     public string PackageDirectory => _folder.Path("field-updates");
 

@@ -58,6 +58,7 @@ public sealed class AgentCommandLine
             ListenCommand.Create(this),
             StatusCommand.Create(this),
             ModelsCommand.Create(this),
+            EnvironmentCommand.Create(this),
             Run,
         };
     }
@@ -106,6 +107,13 @@ public sealed class AgentCommandLine
             await parseResult.InvocationConfiguration.Error.WriteLineAsync($"Device I/O failed: {e.Message}").ConfigureAwait(false);
             return ExitCodes.DeviceUnavailable;
         }
+    }
+
+    /// <summary>The device id from <c>--device-id</c>, else from the settings file and <c>EDGE_</c> variables.</summary>
+    internal string? ConfiguredDeviceId(ParseResult parseResult)
+    {
+        var key = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.DeviceId)}";
+        return parseResult.GetValue(_deviceId) ?? AgentHost.CreateBuilder(_sources, []).Configuration[key];
     }
 
     private List<KeyValuePair<string, string?>> Overrides(ParseResult parseResult)

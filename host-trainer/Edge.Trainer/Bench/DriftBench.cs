@@ -198,7 +198,7 @@ public sealed record DriftBenchOptions
     public int Epochs { get; init; } = 100;
 
     /// <summary>Labelled probes (every k-th training example).</summary>
-    public int Probes { get; init; } = 256;
+    public int Probes { get; init; } = 512;
 
     /// <summary>Passes averaged for the reference just after training.</summary>
     public int ReferencePasses { get; init; } = 8;
@@ -207,7 +207,7 @@ public sealed record DriftBenchOptions
     public int ProbePasses { get; init; } = 2;
 
     /// <summary>Passes over the test set for each accuracy figure.</summary>
-    public int CostPasses { get; init; } = 8;
+    public int CostPasses { get; init; } = 24;
 
     /// <summary>Simulated time between checks.</summary>
     public TimeSpan CheckInterval { get; init; } = TimeSpan.FromSeconds(30);

@@ -154,7 +154,7 @@ public sealed record ProbeDriftOptions
     /// How many standard deviations the probes that turned wrong must exceed those that turned right by (McNemar's
     /// statistic), so noise alone does not fire.
     /// </summary>
-    public double MinimumZ { get; init; } = 2.5;
+    public double MinimumZ { get; init; } = 2;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public ProbeDriftOptions Validate()
