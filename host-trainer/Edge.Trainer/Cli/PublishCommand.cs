@@ -50,7 +50,7 @@ internal static class PublishCommand
                 // The agent may still be starting: wait for its online status, then offer, within one deadline.
                 var started = Stopwatch.GetTimestamp();
                 var wait = TimeSpan.FromSeconds(seconds);
-                await AgentPresence.WaitOnlineAsync(options, parse.GetValue(deviceId)!, wait, cancellationToken)
+                await AgentOnlineWait.WaitOnlineAsync(options, parse.GetValue(deviceId)!, wait, cancellationToken)
                     .ConfigureAwait(false);
                 var left = wait - Stopwatch.GetElapsedTime(started);
                 var ack = await ModelPublisher.OfferAsync(

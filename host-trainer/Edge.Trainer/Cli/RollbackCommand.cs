@@ -67,7 +67,7 @@ internal static class RollbackCommand
             {
                 var started = Stopwatch.GetTimestamp();
                 var wait = TimeSpan.FromSeconds(seconds);
-                await AgentPresence.WaitOnlineAsync(options, device, wait, cancellationToken).ConfigureAwait(false);
+                await AgentOnlineWait.WaitOnlineAsync(options, device, wait, cancellationToken).ConfigureAwait(false);
                 var left = wait - Stopwatch.GetElapsedTime(started);
                 var ack = await ModelPublisher.RollbackAsync(options, instruction, payload, left, cancellationToken)
                     .ConfigureAwait(false);
