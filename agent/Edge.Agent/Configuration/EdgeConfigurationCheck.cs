@@ -12,7 +12,8 @@ namespace Edge.Agent.Configuration;
 /// Checks every key under <c>Edge</c> against the options classes before anything binds them: a misspelt section
 /// (<c>EDGE_MODLES__…</c>), a misspelt key (<c>EDGE_DEVICE__SYTEM</c>) and a value that does not convert
 /// (<c>EDGE_DEVICE__SEED=twelve</c>) are each reported with their key, all of them at once — the .NET binder stops
-/// at the first and words it for programmers. <c>Edge:Logging</c> is free-form (log levels per category).
+/// at the first and words it for programmers. <c>Edge:Logging</c> is free-form (log levels per category); single
+/// values directly under <c>Edge</c> are the tools' process variables (<c>EDGE_DATA_DIR</c>), not settings.
 /// </summary>
 public static class EdgeConfigurationCheck
 {
@@ -42,15 +43,22 @@ public static class EdgeConfigurationCheck
         var known = string.Join(", ", Sections.Select(s => s.Section["Edge:".Length..]));
         foreach (var section in configuration.GetSection("Edge").GetChildren())
         {
+            // EDGE_DATA_DIR, EDGE_BENCH_PROFILE, …: process variables of the tools, not settings (a setting always
+            // names its section, EDGE_SECTION__KEY).
+            if (!section.GetChildren().Any())
+            {
+                continue;
+            }
+
             var match = Sections.FirstOrDefault(
                 s => string.Equals(s.Section, section.Path, StringComparison.OrdinalIgnoreCase));
             if (match.Section is null)
             {
-                problems.Add($"{section.Path}: unknown section; the sections under Edge are {known}.");
+                problems.Add($"Edge:{section.Key}: unknown section; the sections under Edge are {known}.");
             }
             else if (match.Options is { } options)
             {
-                CheckObject(section, options, problems);
+                CheckObject(section, match.Section, options, problems);
             }
         }
 
@@ -60,8 +68,13 @@ public static class EdgeConfigurationCheck
     [UnconditionalSuppressMessage(
         "Trimming",
         "IL2072",
-        Justification = "Nested options classes are bound by the configuration binder, which needs the same properties.")]
-    private static void CheckObject(IConfigurationSection section, [DynamicallyAccessedMembers(Properties)] Type type, List<string> problems)
+        Justification = "Nested options classes are bound by the configuration binder, which needs the same "
+            + "properties.")]
+    private static void CheckObject(
+        IConfigurationSection section,
+        string path,
+        [DynamicallyAccessedMembers(Properties)] Type type,
+        List<string> problems)
     {
         var settable = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.SetMethod!.IsPublic || IsCollection(p.PropertyType))
@@ -71,12 +84,12 @@ public static class EdgeConfigurationCheck
             var property = settable.Find(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
-                problems.Add($"{child.Path}: unknown key; the keys under {section.Path} are "
+                problems.Add($"{path}:{child.Key}: unknown key; the keys under {path} are "
                     + $"{string.Join(", ", settable.Select(p => p.Name))}.");
             }
             else
             {
-                CheckValue(child, property.PropertyType, problems);
+                CheckValue(child, $"{path}:{property.Name}", property.PropertyType, problems);
             }
         }
     }
@@ -84,19 +97,20 @@ public static class EdgeConfigurationCheck
     [UnconditionalSuppressMessage(
         "Trimming",
         "IL2072",
-        Justification = "Nested options classes are bound by the configuration binder, which needs the same properties.")]
-    private static void CheckValue(IConfigurationSection section, Type type, List<string> problems)
+        Justification = "Nested options classes are bound by the configuration binder, which needs the same "
+            + "properties.")]
+    private static void CheckValue(IConfigurationSection section, string path, Type type, List<string> problems)
     {
         var scalar = Nullable.GetUnderlyingType(type) ?? type;
         if (scalar == typeof(string) || scalar.IsPrimitive || scalar.IsEnum || scalar == typeof(decimal))
         {
             if (section.Value is null)
             {
-                problems.Add($"{section.Path}: expected a single value, found a section.");
+                problems.Add($"{path}: expected a single value, found a section.");
             }
             else if (!Converts(section.Value, scalar))
             {
-                problems.Add($"{section.Path}: '{section.Value}' is not {Describe(scalar)}.");
+                problems.Add($"{path}: '{section.Value}' is not {Describe(scalar)}.");
             }
         }
         else if (ElementType(type) is { } element)
@@ -105,21 +119,21 @@ public static class EdgeConfigurationCheck
             {
                 if (!int.TryParse(item.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                 {
-                    problems.Add($"{item.Path}: a list takes items numbered 0, 1, 2, …, not '{item.Key}'.");
+                    problems.Add($"{path}:{item.Key}: a list takes items numbered 0, 1, 2, …, not '{item.Key}'.");
                 }
                 else
                 {
-                    CheckValue(item, element, problems);
+                    CheckValue(item, $"{path}:{item.Key}", element, problems);
                 }
             }
         }
         else if (section.Value is not null && section.Value.Length > 0)
         {
-            problems.Add($"{section.Path}: is a section; set its keys ({section.Path}:…), not a value.");
+            problems.Add($"{path}: is a section; set its keys ({path}:…), not a value.");
         }
         else
         {
-            CheckObject(section, type, problems);
+            CheckObject(section, path, type, problems);
         }
     }
 

@@ -28,7 +28,8 @@ public sealed class DocumentedCommandTests : IDisposable
         foreach (var block in blocks)
         {
             var first = block.Text.TrimStart();
-            var looksLikeCommands = DocumentedCommands.CommandWords.Any(w => first.StartsWith(w, StringComparison.Ordinal));
+            var looksLikeCommands = DocumentedCommands.CommandWords
+                .Any(w => first.StartsWith(w, StringComparison.Ordinal));
             Assert.False(
                 looksLikeCommands && block.Language.Length == 0,
                 $"{block}: commands in a block without a language: fence it as bash (run) or text (a synopsis)");
@@ -62,7 +63,7 @@ public sealed class DocumentedCommandTests : IDisposable
         foreach (var readme in DocumentedCommands.Readmes.Reverse())
         {
             var runnable = Blocks(copy, readme).Where(b => b.IsShell && b.SkipReason is null).ToList();
-            var script = Path.Combine(_scratch.FullName, Path.GetFileName(Path.GetDirectoryName(readme + "x")!) + ".sh");
+            var script = Path.Combine(_scratch.FullName, readme.Replace('/', '-') + ".sh");
             await File.WriteAllTextAsync(
                 script, DocumentedCommands.Script(runnable), TestContext.Current.CancellationToken);
 
@@ -82,7 +83,8 @@ public sealed class DocumentedCommandTests : IDisposable
     // Tracked files and new ones git would add: what a clone of this commit (plus the work in progress) holds.
     private static void CopyWorkingTree(string from, string to)
     {
-        var start = new ProcessStartInfo("git", ["-C", from, "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        var start = new ProcessStartInfo(
+            "git", ["-C", from, "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
         {
             RedirectStandardOutput = true,
         };
@@ -114,7 +116,9 @@ public sealed class DocumentedCommandTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("EDGE_", StringComparison.Ordinal)).ToList())
+        // The agent's settings come from the README's commands alone.
+        var inherited = start.Environment.Keys.Where(k => k.StartsWith("EDGE_", StringComparison.Ordinal)).ToList();
+        foreach (var variable in inherited)
         {
             start.Environment.Remove(variable);
         }
@@ -152,7 +156,8 @@ public sealed class DocumentedCommandTests : IDisposable
         }
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string folder, string program, params string[] arguments)
+    private static async Task<(int Code, string Output)> RunAsync(
+        string folder, string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program, arguments)
         {

@@ -28,9 +28,11 @@ public static class DocumentedCommands
     /// <summary>The READMEs whose commands must run as written.</summary>
     public static IReadOnlyList<string> Readmes { get; } = ["README.md", "agent/Edge.Agent/README.md"];
 
-    /// <summary>First words of lines that are commands, not output: a block starting with one must be fenced as bash.</summary>
+    /// <summary>Starts of command lines: a block starting with one must say its language (bash or text).</summary>
     public static IReadOnlyList<string> CommandWords { get; } =
-        ["dotnet ", "edge-agent ", "edge-trainer ", "sudo ", "mosquitto", "rsync ", "deploy/", "./", "export ", "curl "];
+    [
+        "dotnet ", "edge-agent ", "edge-trainer ", "sudo ", "mosquitto", "rsync ", "deploy/", "./", "export ", "curl ",
+    ];
 
     /// <summary>The fenced blocks of <paramref name="markdown"/>.</summary>
     public static List<CodeBlock> Parse(string file, string markdown)
@@ -58,7 +60,7 @@ public static class DocumentedCommands
         return blocks;
     }
 
-    /// <summary>One bash script running <paramref name="blocks"/> in order, each headed by where it comes from.</summary>
+    /// <summary>One bash script running <paramref name="blocks"/> in order, each announced with its place.</summary>
     public static string Script(IEnumerable<CodeBlock> blocks)
     {
         var script = new System.Text.StringBuilder("set -euxo pipefail\n");
