@@ -61,10 +61,73 @@ public sealed class OptionsValidationTests
     [Fact]
     public async Task Missing_device_id_exits_with_the_configuration_code()
     {
-        var (exitCode, _, error) = await AgentRun.InvokeAsync(null, "device", "info", "--system", "duffing");
+        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__DEVICEID"] = "" };
+
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "info", "--system", "duffing");
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
         Assert.Contains("Edge:Device:DeviceId", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_configuration_problem_is_listed_with_its_key_in_plain_words()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["EDGE_MODLES__STOREDIRECTORY"] = "/tmp/store",
+            ["EDGE_DEVICE__SYTEM"] = "duffing",
+            ["EDGE_DEVICE__SEED"] = "twelve",
+            ["EDGE_DEVICE__DIRECT__DACC"] = "mcp4922",
+            ["EDGE_MQTT__KEEPALIVESECONDS"] = "1.5",
+            ["EDGE_MQTT__ENABLED"] = "yes",
+            ["EDGE_MODELS__TRUSTEDKEYPATHS__first"] = "/tmp/k.pem",
+            ["EDGE_METRICS__PORT"] = "9100",
+            ["EDGE_INFERENCE__POLLMILLISECONDS"] = "250",
+            ["EDGE_LOGGING__LOGLEVEL__EDGE.AGENT"] = "Debug",
+            ["EDGE_DEVICE__DEVICEID"] = "",
+            ["EDGE_DATA_DIR"] = "/tmp/data",
+        };
+
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "info");
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        string[] expected =
+        [
+            "Edge:MODLES: unknown section; the sections under Edge are "
+                + "Device, Inference, Logging, Metrics, Models, Mqtt.",
+            "Edge:Device:SYTEM: unknown key; the keys under Edge:Device are "
+                + "System, DeviceId, Seed, Backend, Direct, Bridge.",
+            "Edge:Device:Seed: 'twelve' is not a whole number ≥ 0 (no sign, no decimal point).",
+            "Edge:Device:Direct:DACC: unknown key; the keys under Edge:Device:Direct are",
+            "Edge:Mqtt:KeepAliveSeconds: '1.5' is not a whole number (no decimal point).",
+            "Edge:Mqtt:Enabled: 'yes' is not true or false.",
+            "Edge:Models:TrustedKeyPaths:first: a list takes items numbered 0, 1, 2, …, not 'first'.",
+        ];
+        foreach (var problem in expected)
+        {
+            Assert.Contains(problem, error, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("were not found", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Failed to convert", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("METRICS", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("DATA_DIR", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("LOGGING", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("INFERENCE", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_check_knows_every_options_section_of_the_agent()
+    {
+        var declared = typeof(AgentHost).Assembly.GetTypes()
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Where(f => f.Name.EndsWith("SectionName", StringComparison.Ordinal))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Where(name => name.StartsWith("Edge:", StringComparison.Ordinal) && name.Count(c => c == ':') == 1)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(declared, EdgeConfigurationCheck.Sections.Select(s => s.Section).Order(StringComparer.Ordinal));
     }
 
     [Fact]

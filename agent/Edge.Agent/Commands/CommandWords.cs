@@ -9,7 +9,9 @@ namespace Edge.Agent.Commands;
 /// </summary>
 internal static class CommandWords
 {
-    /// <summary>The words of <paramref name="commandLine"/>; throws <see cref="FormatException"/> naming the problem.</summary>
+    /// <summary>
+    /// The words of <paramref name="commandLine"/>; throws <see cref="FormatException"/> naming the problem.
+    /// </summary>
     public static List<string> Split(string commandLine)
     {
         ArgumentNullException.ThrowIfNull(commandLine);

@@ -105,28 +105,43 @@ public static class AgentHost
     public static void ValidateConfiguration(IHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
+        // Unknown sections and keys and unconvertible values first, all of them, each with its key; the binder
+        // would stop at the first and hide the rest.
+        var failures = EdgeConfigurationCheck.Problems(host.Services.GetRequiredService<IConfiguration>());
         try
         {
             host.Services.GetRequiredService<IStartupValidator>().Validate();
         }
         catch (OptionsValidationException e)
         {
-            throw new AgentConfigurationException(e.Failures);
+            failures.AddRange(e.Failures);
         }
         catch (AggregateException e)
         {
-            var failures = new List<string>();
             foreach (var inner in e.InnerExceptions)
             {
-                failures.AddRange(inner is OptionsValidationException validation ? validation.Failures : [inner.Message]);
+                failures.AddRange(inner switch
+                {
+                    OptionsValidationException validation => validation.Failures,
+                    // The binder's words for a problem the check above already named.
+                    InvalidOperationException when failures.Count > 0 => [],
+                    _ => [inner.Message],
+                });
             }
-
-            throw new AgentConfigurationException(failures);
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException e) when (failures.Count == 0)
         {
             // The binder reports values it cannot convert and unknown keys this way, naming the key.
-            throw new AgentConfigurationException([e.Message]);
+            failures.Add(e.Message);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already named by the check above.
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AgentConfigurationException(failures);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Edge.Trainer.Live;
 /// delivered only to a connected agent's subscription (the agent starts a clean session), so one published while the
 /// agent is still starting — the README's flow starts both at once — would be lost and its verdict never come.
 /// </summary>
-public static class AgentOnlineWait
+internal static class AgentOnlineWait
 {
     /// <summary>Returns once <paramref name="deviceId"/>'s status says <c>online</c>.</summary>
     /// <exception cref="TimeoutException">

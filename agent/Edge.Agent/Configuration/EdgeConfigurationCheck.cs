@@ -1,0 +1,177 @@
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Reflection;
+using Edge.Agent.Hosting;
+using Edge.Agent.Messaging;
+using Microsoft.Extensions.Configuration;
+
+namespace Edge.Agent.Configuration;
+
+/// <summary>
+/// Checks every key under <c>Edge</c> against the options classes before anything binds them: a misspelt section
+/// (<c>EDGE_MODLES__…</c>), a misspelt key (<c>EDGE_DEVICE__SYTEM</c>) and a value that does not convert
+/// (<c>EDGE_DEVICE__SEED=twelve</c>) are each reported with their key, all of them at once — the .NET binder stops
+/// at the first and words it for programmers. <c>Edge:Logging</c> is free-form (log levels per category); single
+/// values directly under <c>Edge</c> are the tools' process variables (<c>EDGE_DATA_DIR</c>), not settings.
+/// </summary>
+public static class EdgeConfigurationCheck
+{
+    private const DynamicallyAccessedMemberTypes Properties = DynamicallyAccessedMemberTypes.PublicProperties;
+
+    /// <summary>The sections under <c>Edge</c> and the options class each binds to (null: not checked).</summary>
+    public static IReadOnlyList<(string Section, Type? Options)> Sections { get; } =
+    [
+        (DeviceOptions.SectionName, typeof(DeviceOptions)),
+        (InferenceOptions.SectionName, typeof(InferenceOptions)),
+        (AgentHost.LoggingSectionName, null),
+        (MetricsOptions.SectionName, typeof(MetricsOptions)),
+        (ModelsOptions.SectionName, typeof(ModelsOptions)),
+        (MqttOptions.SectionName, typeof(MqttOptions)),
+    ];
+
+    /// <summary>Every problem found, one line each, starting with the configuration key it concerns.</summary>
+    [UnconditionalSuppressMessage(
+        "Trimming",
+        "IL2072",
+        Justification = "The options classes and their nested classes are bound by the configuration binder, which "
+            + "needs the same public properties.")]
+    public static List<string> Problems(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var problems = new List<string>();
+        var known = string.Join(", ", Sections.Select(s => s.Section["Edge:".Length..]));
+        foreach (var section in configuration.GetSection("Edge").GetChildren())
+        {
+            // EDGE_DATA_DIR, EDGE_BENCH_PROFILE, …: process variables of the tools, not settings (a setting always
+            // names its section, EDGE_SECTION__KEY).
+            if (!section.GetChildren().Any())
+            {
+                continue;
+            }
+
+            var match = Sections.FirstOrDefault(
+                s => string.Equals(s.Section, section.Path, StringComparison.OrdinalIgnoreCase));
+            if (match.Section is null)
+            {
+                problems.Add($"Edge:{section.Key}: unknown section; the sections under Edge are {known}.");
+            }
+            else if (match.Options is { } options)
+            {
+                CheckObject(section, match.Section, options, problems);
+            }
+        }
+
+        return problems;
+    }
+
+    [UnconditionalSuppressMessage(
+        "Trimming",
+        "IL2072",
+        Justification = "Nested options classes are bound by the configuration binder, which needs the same "
+            + "properties.")]
+    private static void CheckObject(
+        IConfigurationSection section,
+        string path,
+        [DynamicallyAccessedMembers(Properties)] Type type,
+        List<string> problems)
+    {
+        var settable = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.SetMethod!.IsPublic || IsCollection(p.PropertyType))
+            .ToList();
+        foreach (var child in section.GetChildren())
+        {
+            var property = settable.Find(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                problems.Add($"{path}:{child.Key}: unknown key; the keys under {path} are "
+                    + $"{string.Join(", ", settable.Select(p => p.Name))}.");
+            }
+            else
+            {
+                CheckValue(child, $"{path}:{property.Name}", property.PropertyType, problems);
+            }
+        }
+    }
+
+    [UnconditionalSuppressMessage(
+        "Trimming",
+        "IL2072",
+        Justification = "Nested options classes are bound by the configuration binder, which needs the same "
+            + "properties.")]
+    private static void CheckValue(IConfigurationSection section, string path, Type type, List<string> problems)
+    {
+        var scalar = Nullable.GetUnderlyingType(type) ?? type;
+        if (scalar == typeof(string) || scalar.IsPrimitive || scalar.IsEnum || scalar == typeof(decimal))
+        {
+            if (section.Value is null)
+            {
+                problems.Add($"{path}: expected a single value, found a section.");
+            }
+            else if (!Converts(section.Value, scalar))
+            {
+                problems.Add($"{path}: '{section.Value}' is not {Describe(scalar)}.");
+            }
+        }
+        else if (ElementType(type) is { } element)
+        {
+            foreach (var item in section.GetChildren())
+            {
+                if (!int.TryParse(item.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    problems.Add($"{path}:{item.Key}: a list takes items numbered 0, 1, 2, …, not '{item.Key}'.");
+                }
+                else
+                {
+                    CheckValue(item, $"{path}:{item.Key}", element, problems);
+                }
+            }
+        }
+        else if (section.Value is not null && section.Value.Length > 0)
+        {
+            problems.Add($"{path}: is a section; set its keys ({path}:…), not a value.");
+        }
+        else
+        {
+            CheckObject(section, path, type, problems);
+        }
+    }
+
+    private static bool IsCollection(Type type) => ElementType(type) is not null;
+
+    private static Type? ElementType(Type type)
+        => type.IsArray ? type.GetElementType()
+            : type.IsGenericType && type.GetGenericTypeDefinition() is var generic
+                && (generic == typeof(List<>) || generic == typeof(IList<>) || generic == typeof(IReadOnlyList<>))
+                ? type.GetGenericArguments()[0]
+                : null;
+
+    private static bool Converts(string value, Type type)
+    {
+        if (type == typeof(string))
+        {
+            return true;
+        }
+
+        try
+        {
+            return TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value) is not null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException
+            or OverflowException || e.InnerException is FormatException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(Type type)
+        => type == typeof(bool) ? "true or false"
+            : type == typeof(byte) || type == typeof(ushort) || type == typeof(uint) || type == typeof(ulong)
+                ? "a whole number ≥ 0 (no sign, no decimal point)"
+            : type == typeof(sbyte) || type == typeof(short) || type == typeof(int) || type == typeof(long)
+                ? "a whole number (no decimal point)"
+            : type == typeof(float) || type == typeof(double) || type == typeof(decimal)
+                ? "a number (invariant culture: a '.' decimal point)"
+            : type.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(type))}"
+            : $"a {type.Name}";
+}
