@@ -29,7 +29,7 @@ public sealed class FaultAgent : IDisposable
         _environment["EDGE_DEVICE__SYSTEM"] = System;
         _environment["EDGE_DEVICE__DEVICEID"] = deviceId;
         _environment["EDGE_DEVICE__SEED"] = "7";
-        _environment["EDGE_MQTT__OUTBOXPATH"] = OutboxPath;
+        _environment["EDGE_MQTT__OUTBOXPATH"] = Path.Combine(Folder, "outbox.db");
         _environment["EDGE_MQTT__MEASUREMENTSAMPLEFRACTION"] = "1";
         // The field default backs off to 30 s; the bench bounds it so a row measures the fault, not the backoff.
         _environment["EDGE_MQTT__RECONNECTMAXDELAYMS"] = "2000";
@@ -48,8 +48,10 @@ public sealed class FaultAgent : IDisposable
     /// <summary>The agent's working folder.</summary>
     public string Folder { get; }
 
-    /// <summary>The SQLite outbox.</summary>
-    public string OutboxPath => Path.Combine(Folder, "outbox.db");
+    /// <summary>The SQLite outbox (in the agent's folder unless a row moved it).</summary>
+    public string OutboxPath => _environment.TryGetValue("EDGE_MQTT__OUTBOXPATH", out var path)
+        ? path
+        : Path.Combine(Folder, "outbox.db");
 
     /// <summary>Seconds between an unexpected exit and the restart (the unit says 5; the bench waits less).</summary>
     public TimeSpan RestartDelay { get; set; } = TimeSpan.FromSeconds(1);

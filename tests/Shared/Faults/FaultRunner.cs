@@ -5,7 +5,7 @@ namespace Edge.Tests.Shared.Faults;
 /// <summary>Runs one repetition of a <see cref="FaultRow"/> in a fresh field and counts what survived.</summary>
 public static class FaultRunner
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan LongestDrain = TimeSpan.FromSeconds(180);
 
     /// <summary>
@@ -60,7 +60,7 @@ public static class FaultRunner
     }
 
     /// <summary>
-    /// Waits until the store holds every drive the scene's agents answered, or until nothing new arrived for 20 s
+    /// Waits until the store holds every drive the scene's agents answered, or until nothing new arrived for 40 s
     /// (at most 180 s), then counts.
     /// </summary>
     public static async Task<FaultOutcome> CountAsync(string row, int repetition, FaultScene scene)
@@ -114,12 +114,19 @@ public static class FaultRunner
             repetition,
             answered.Sum(a => a.Count),
             answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum(),
+            answered.Select((tags, i) => Pending(tags, stored[i], scene.Agents[i])).Sum(),
             stored.Sum(s => s.Rows - s.Tags.Count),
             Recovery(scene, stored),
             drain,
             restarts,
             string.Join("; ", notes),
             [.. scene.Violations]);
+    }
+
+    private static int Pending(HashSet<int> answered, StoredTags stored, FaultAgent agent)
+    {
+        var waiting = StoredTags.Pending(agent.OutboxPath);
+        return answered.Count(tag => !stored.Tags.Contains(tag) && waiting.Contains(tag));
     }
 
     // The slowest agent's time from the fault to the reply of its first post-fault drive that reached the store.
