@@ -34,6 +34,33 @@ public sealed class FaultAgent : IDisposable
         // The field default backs off to 30 s; the bench bounds it so a row measures the fault, not the backoff.
         _environment["EDGE_MQTT__RECONNECTMAXDELAYMS"] = "2000";
         _environment["EDGE_LOGGING__LOGLEVEL__DEFAULT"] = "Warning";
+        foreach (var (name, value) in UnitRuntimeSettings())
+        {
+            _environment[name] = value;
+        }
+    }
+
+    /// <summary>
+    /// The runtime settings (<c>Environment=DOTNET_…</c>) of the systemd unit the agent ships with, so the bench's
+    /// agents run with the garbage collector the field runs with.
+    /// </summary>
+    public static Dictionary<string, string> UnitRuntimeSettings()
+    {
+        var unit = Path.Combine(
+            Edge.Domain.Data.DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(),
+            "agent", "Edge.Agent", "deploy", "edge-agent.service");
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        const string prefix = "Environment=";
+        foreach (var line in File.Exists(unit) ? File.ReadLines(unit) : [])
+        {
+            if (line.StartsWith(prefix + "DOTNET_", StringComparison.Ordinal)
+                && line.IndexOf('=', prefix.Length) is var equals and > 0)
+            {
+                settings[line[prefix.Length..equals]] = line[(equals + 1)..];
+            }
+        }
+
+        return settings;
     }
 
     /// <summary>The physical system the agents simulate.</summary>
