@@ -75,16 +75,16 @@ public static class FaultRunner
         while (true)
         {
             stored = [.. scene.Agents.Select(a => StoredTags.Read(scene.StorePath, a.DeviceId))];
-            var held = answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum();
-            if (held == answered.Sum(a => a.Count))
+            var inStore = answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum();
+            if (inStore == answered.Sum(a => a.Count))
             {
                 drain = (scene.Clock.Elapsed - end).TotalSeconds;
                 break;
             }
 
-            if (held != lastStored)
+            if (inStore != lastStored)
             {
-                (lastStored, lastChange) = (held, scene.Clock.Elapsed);
+                (lastStored, lastChange) = (inStore, scene.Clock.Elapsed);
             }
 
             if (scene.Clock.Elapsed - lastChange > Quiet || scene.Clock.Elapsed - end > LongestDrain)
@@ -103,6 +103,15 @@ public static class FaultRunner
                 + $"{string.Join(",", agent.ExitCodes.Distinct())}): {FirstError(agent.LastWords)}");
         }
 
+        var held = answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum();
+        if (held < answered.Sum(a => a.Count) && scene.Trainer is { } trainer)
+        {
+            // What the trainer last said explains most losses (disconnected, store errors, no progress).
+            var said = trainer.Matching("ingested").LastOrDefault() ?? "(no progress line)";
+            var problems = trainer.Matching("fail").Concat(trainer.Matching("warn")).TakeLast(2);
+            notes.Add($"trainer: {said.Trim()} {string.Join(" | ", problems.Select(p => p.Trim()))}".Trim());
+        }
+
         var refused = scene.Drivers.Sum(d => d.Refused);
         if (refused > 0)
         {
@@ -113,7 +122,7 @@ public static class FaultRunner
             row,
             repetition,
             answered.Sum(a => a.Count),
-            answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum(),
+            held,
             answered.Select((tags, i) => Pending(tags, stored[i], scene.Agents[i])).Sum(),
             stored.Sum(s => s.Rows - s.Tags.Count),
             Recovery(scene, stored),
