@@ -162,7 +162,16 @@ public static class IngestBench
 
         var seconds = clock.Elapsed.TotalSeconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        await Task.Delay(300);
+
+        // A batch leaves the agent's outbox only on the trainer's measurements/ack: wait for the last acks.
+        var outbox = host.Services.GetRequiredService<SqliteOutbox>();
+        var acks = Stopwatch.StartNew();
+        while (outbox.Count > 0 && acks.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
+
+        Console.WriteLine($"agent outbox after the trainer's acks: {outbox.Count} messages ({acks.Elapsed.TotalMilliseconds:F0} ms after the last store)");
         var stored = await store.CountAsync("bench-agent");
         await host.StopAsync();
         return (count / seconds, seconds, stored, ingest.Duplicates, cpuSeconds);

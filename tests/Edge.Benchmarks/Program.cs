@@ -10,6 +10,7 @@ namespace Edge.Benchmarks;
 /// <c>-- agent-rss [--agent PATH] [--out file.json]</c> (resident memory of <c>edge-agent run</c> under load) and
 /// <c>-- security [--out file.json] [--docs docs/security.md]</c> (the attack table of docs/security.md),
 /// <c>-- fairness [--agent PATH] [--out file.json]</c> (inference latency while PAT requests and offers flood the agent)
+/// and <c>-- outbox-commit [--replies N] [--out file.json]</c> (the cost of committing measurements before each reply)
 /// and <c>-- fuzz [--inputs N] [--seed S] [--decoder NAME] [--out file.json]</c> (hostile-input fuzzing of every
 /// decoder), <c>-- faults [--repeat N] [--rows a,b] [--volume bench|short] [--out file.json]</c> (the fault bench of
 /// docs/reliability.md) and <c>-- soak --minutes M [--fault-every S] [--out file.json]</c> (the soak of the same
@@ -52,6 +53,8 @@ public static class BenchmarkProgram
                 return await FaultBench.RunAsync(rest);
             case ["soak", .. var rest]:
                 return await SoakBench.RunAsync(rest);
+            case ["outbox-commit", .. var rest]:
+                return await OutboxCommitBench.RunAsync(rest);
             case ["fuzz", .. var rest]:
                 return FuzzBench.Run(rest);
             default:

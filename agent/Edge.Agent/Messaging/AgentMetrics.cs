@@ -22,9 +22,11 @@ public sealed class AgentMetrics
         OutboxDropped = factory.CreateCounter(
             "edge_agent_outbox_shed_measurement_batches_total", "Measurement batches shed by the outbox bound.");
         OutboxAwaitingAck = factory.CreateGauge(
-            "edge_agent_outbox_awaiting_ack_batches", "Measurement batches sent and not yet acknowledged by the trainer.");
+            "edge_agent_outbox_awaiting_ack_batches",
+            "Measurement batches sent and not yet acknowledged by the trainer.");
         OutboxStorageErrors = factory.CreateCounter(
-            "edge_agent_outbox_storage_errors_total", "Outbox database operations that failed (disk full, I/O errors).");
+            "edge_agent_outbox_storage_errors_total",
+            "Outbox database operations that failed (disk full, I/O errors).");
         OutboxDegraded = factory.CreateGauge(
             "edge_agent_outbox_degraded", "1 while the outbox cannot write (control messages wait in memory).");
         OutboxControlDropped = factory.CreateCounter(
@@ -40,7 +42,8 @@ public sealed class AgentMetrics
             "edge_agent_measurements_unrouted_total",
             "Measurement batches the broker had no subscriber for (PUBACK reason 16); kept and sent again.");
         SubscriptionRefusals = factory.CreateCounter(
-            "edge_agent_subscription_refusals_total", "Subscriptions the broker refused (reported on the errors topic).");
+            "edge_agent_subscription_refusals_total",
+            "Subscriptions the broker refused (reported on the errors topic).");
         Published = factory.CreateCounter("edge_agent_published_messages_total", "Messages acknowledged by the broker.");
         Reconnects = factory.CreateCounter("edge_agent_mqtt_reconnects_total", "Connections to the broker established after the first.");
         Connected = factory.CreateGauge("edge_agent_mqtt_connected", "1 while connected to the broker.");

@@ -6,7 +6,9 @@ namespace Edge.Agent.Messaging;
 /// </summary>
 public interface IProblemSource
 {
-    /// <summary>What reports (<c>agent/model-store</c>): the <see cref="Edge.Domain.Messaging.ErrorMessage.Topic"/> of its alerts.</summary>
+    /// <summary>
+    /// What reports (<c>agent/model-store</c>): the <see cref="Edge.Domain.Messaging.ErrorMessage.Topic"/> of its alerts.
+    /// </summary>
     string Component { get; }
 
     /// <summary>The problems reported so far (including those found before anybody listened), oldest first.</summary>

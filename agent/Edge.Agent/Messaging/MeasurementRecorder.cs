@@ -5,7 +5,8 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// Collects measurements (drive played, inputs inside it, response measured) into column buffers and puts each full
-/// batch — or a partial one when <see cref="Flush"/> is called — into the outbox as one binary frame. It also flushes
+/// batch — or a partial one when <see cref="Flush"/> is called — into the outbox as one binary frame. It also
+/// flushes
 /// whenever a control message is about to enter the outbox, so a reply or result is never published before the
 /// measurements recorded ahead of it are committed. When the outbox cannot store (disk full) the recorder keeps its
 /// batch, sheds new measurements (counted in <see cref="Shed"/>) and tries again at the next flush: it never throws
@@ -40,7 +41,7 @@ public sealed class MeasurementRecorder
         _inputs = new float[batchSize * spec.InputSize];
         _drives = new float[batchSize * spec.DriveLength];
         _responses = new float[batchSize * spec.OutputSize];
-        outbox.ControlEnqueuing += () => Flush();
+        outbox.Attach(this);
     }
 
     /// <summary>Measurements recorded since the recorder was created.</summary>
@@ -101,6 +102,28 @@ public sealed class MeasurementRecorder
         }
     }
 
+    /// <summary>
+    /// Commits <paramref name="control"/> together with the pending measurements, in one transaction (the outbox
+    /// calls this for every control message). Under the recorder's lock, so no measurement recorded before it can
+    /// still be on its way into the outbox when it is committed.
+    /// </summary>
+    internal void CommitWith(OutboxMessage control)
+    {
+        lock (_gate)
+        {
+            if (_filled == 0)
+            {
+                _outbox.Store(null, control);
+                return;
+            }
+
+            if (_outbox.Store(PendingBatch(), control))
+            {
+                _filled = 0;
+            }
+        }
+    }
+
     private bool TryFlushLocked()
     {
         if (_filled == 0)
@@ -108,14 +131,9 @@ public sealed class MeasurementRecorder
             return true;
         }
 
-        var n = _filled;
-        var batch = n == _batchSize
-            ? new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids, _timestamps, _inputs, _drives, _responses)
-            : new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids[..n], _timestamps[..n], _inputs[..(n * _spec.InputSize)], _drives[..(n * _spec.DriveLength)], _responses[..(n * _spec.OutputSize)]);
         try
         {
-            _outbox.Enqueue(new OutboxMessage(
-                Guid.CreateVersion7(), _topic, batch.Encode(), IsMeasurement: true, ContentType: "application/x-edge-measurements"));
+            _outbox.Enqueue(PendingBatch());
         }
         catch (OutboxUnavailableException)
         {
@@ -125,5 +143,15 @@ public sealed class MeasurementRecorder
 
         _filled = 0;
         return true;
+    }
+
+    private OutboxMessage PendingBatch()
+    {
+        var n = _filled;
+        var batch = n == _batchSize
+            ? new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids, _timestamps, _inputs, _drives, _responses)
+            : new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids[..n], _timestamps[..n], _inputs[..(n * _spec.InputSize)], _drives[..(n * _spec.DriveLength)], _responses[..(n * _spec.OutputSize)]);
+        return new OutboxMessage(
+            Guid.CreateVersion7(), _topic, batch.Encode(), IsMeasurement: true, ContentType: "application/x-edge-measurements");
     }
 }

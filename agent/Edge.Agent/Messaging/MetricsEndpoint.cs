@@ -8,7 +8,8 @@ namespace Edge.Agent.Messaging;
 /// <summary>
 /// Serves <c>GET /metrics</c> (Prometheus text format from <see cref="AgentMetrics"/>) and <c>GET /healthz</c>
 /// (200 "healthy" while the MQTT link is up and nothing is wrong, 503 "unhealthy: …" without the broker or
-/// "degraded: …" naming each problem — the outbox cannot write, a subscription was refused) on <c>Edge:Metrics:Port</c>.
+/// "degraded: …" naming each problem — the outbox cannot write, a subscription was refused) on
+/// <c>Edge:Metrics:Port</c>.
 /// </summary>
 public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, AgentMetrics metrics, MqttAgentService mqtt, ILogger<MetricsEndpoint> logger) : BackgroundService
 {
@@ -51,7 +52,8 @@ public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, Ag
         }
     }
 
-    /// <summary>Healthy, unhealthy (no broker) or degraded (connected, but the outbox or a subscription fails).</summary>
+    /// <summary>Healthy, unhealthy (no broker) or degraded (connected, but the outbox or a subscription fails).
+    /// </summary>
     private HealthAnswer Health()
     {
         const string Text = "text/plain; charset=utf-8";
@@ -63,7 +65,8 @@ public sealed partial class MetricsEndpoint(IOptions<MetricsOptions> options, Ag
         var problems = mqtt.Problems;
         return problems.Count == 0
             ? new HealthAnswer(true, "healthy"u8.ToArray(), Text)
-            : new HealthAnswer(false, System.Text.Encoding.UTF8.GetBytes("degraded: " + string.Join("; ", problems)), Text);
+            : new HealthAnswer(
+                false, System.Text.Encoding.UTF8.GetBytes("degraded: " + string.Join("; ", problems)), Text);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Metrics on http://{Host}:{Port}/metrics, health on /healthz")]

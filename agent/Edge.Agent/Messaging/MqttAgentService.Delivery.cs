@@ -9,7 +9,8 @@ namespace Edge.Agent.Messaging;
 /// <summary>End-to-end delivery of measurements, and the alerts the agent raises about itself.</summary>
 public sealed partial class MqttAgentService
 {
-    /// <summary>Most alerts waiting for the link; a problem that repeats faster than they drain loses the oldest.</summary>
+    /// <summary>Most alerts waiting for the link; a problem repeating faster than they drain loses the oldest.
+    /// </summary>
     private const int MaxWaitingAlerts = 100;
 
     private readonly ConcurrentQueue<ErrorMessage> _alerts = new();
@@ -77,7 +78,8 @@ public sealed partial class MqttAgentService
                 _ackSilenceReported = true;
                 Alert(
                     _measurementAckTopic,
-                    $"no acknowledgement for a measurement batch after {AckSilenceAttempts} sends: is a trainer storing "
+                    $"no acknowledgement for a measurement batch after {AckSilenceAttempts} sends: is a trainer "
+                    + "storing "
                     + $"measurements, and may this device read {_measurementAckTopic}?");
             }
         }
@@ -163,7 +165,9 @@ public sealed partial class MqttAgentService
         _outbox.StorageRecovered += () => LogOutboxRecovered(_logger, _outbox.Count);
         if (_outbox.SetAsidePath is { } setAside)
         {
-            Alert("agent/outbox", $"the outbox database was corrupt; it was set aside as '{setAside}' and a fresh one created");
+            Alert(
+                "agent/outbox",
+                $"the outbox database was corrupt; it was set aside as '{setAside}' and a fresh one created");
         }
 
         foreach (var source in sources)
@@ -184,7 +188,10 @@ public sealed partial class MqttAgentService
     private void Alert(string topic, string problem)
     {
         LogAlert(_logger, topic, problem);
-        _alerts.Enqueue(new ErrorMessage { DeviceId = _device.DeviceId, Topic = topic, Problem = problem, Timestamp = DateTimeOffset.UtcNow });
+        _alerts.Enqueue(new ErrorMessage
+        {
+            DeviceId = _device.DeviceId, Topic = topic, Problem = problem, Timestamp = DateTimeOffset.UtcNow,
+        });
         while (_alerts.Count > MaxWaitingAlerts && _alerts.TryDequeue(out _))
         {
         }
@@ -205,10 +212,16 @@ public sealed partial class MqttAgentService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Broker refused a message on {Topic}: {ReasonCode} {ReasonString}; kept for a resend: {Kept}")]
-    private static partial void LogRefused(ILogger logger, string topic, string reasonCode, string? reasonString, bool kept);
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "Broker refused a message on {Topic}: {ReasonCode} {ReasonString}; kept for a resend: {Kept}")]
+    private static partial void LogRefused(
+        ILogger logger, string topic, string reasonCode, string? reasonString, bool kept);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No subscriber for measurements on {Topic} (no trainer session at the broker); batches stay in the outbox and are sent again in {ResendSeconds:F0} s")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "No subscriber for measurements on {Topic} (no trainer session at the broker); batches stay in the "
+            + "outbox and are sent again in {ResendSeconds:F0} s")]
     private static partial void LogUnrouted(ILogger logger, string topic, double resendSeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Agent problem ({Component}): {Problem}")]

@@ -247,7 +247,9 @@ public sealed partial class MqttAgentService : BackgroundService
                 .WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelRollback))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(InferenceTopics.Request(_device.DeviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-            .WithTopicFilter(f => f.WithTopic(_measurementAckTopic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f
+                .WithTopic(_measurementAckTopic)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
         CheckSubscriptions(await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false));
 

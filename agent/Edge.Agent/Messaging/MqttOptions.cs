@@ -89,7 +89,8 @@ public sealed class MqttOptions
     /// <summary>Longest wait for an acknowledgement before a resend, milliseconds.</summary>
     public int MeasurementAckMaxTimeoutMs { get; set; } = 480_000;
 
-    /// <summary>Most measurement batches sent and not yet acknowledged; new batches wait in the outbox past it.</summary>
+    /// <summary>Most measurement batches sent and not yet acknowledged; new batches wait in the outbox past it.
+    /// </summary>
     public int MeasurementWindow { get; set; } = 64;
 
     /// <summary>Path of the SQLite store-and-forward outbox.</summary>

@@ -65,11 +65,13 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             Fail(nameof(options.MeasurementFlushMs), $"{options.MeasurementFlushMs} must be positive.");
         }
 
-        if (options.MeasurementAckTimeoutMs < 100 || options.MeasurementAckMaxTimeoutMs < options.MeasurementAckTimeoutMs)
+        if (options.MeasurementAckTimeoutMs < 100
+            || options.MeasurementAckMaxTimeoutMs < options.MeasurementAckTimeoutMs)
         {
             Fail(
                 nameof(options.MeasurementAckTimeoutMs),
-                $"need 100 <= MeasurementAckTimeoutMs ({options.MeasurementAckTimeoutMs}) <= MeasurementAckMaxTimeoutMs "
+                $"need 100 <= MeasurementAckTimeoutMs ({options.MeasurementAckTimeoutMs}) <= "
+                + "MeasurementAckMaxTimeoutMs "
                 + $"({options.MeasurementAckMaxTimeoutMs}).");
         }
 

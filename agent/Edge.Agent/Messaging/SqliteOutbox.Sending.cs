@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Edge.Agent.Messaging;
 
-/// <summary>What to send next, the end-to-end acknowledgement of measurement batches, and the in-memory spill.</summary>
+/// <summary>What to send next, the end-to-end acknowledgement of measurement batches, the in-memory spill.</summary>
 public sealed partial class SqliteOutbox
 {
     /// <summary>Most control messages kept in memory while the database fails; the oldest go first past it.</summary>
@@ -54,7 +54,8 @@ public sealed partial class SqliteOutbox
             var read = Query("read waiting messages", connection =>
             {
                 Read(connection, stored, "is_measurement = 0 ORDER BY urgent DESC, seq", room);
-                Read(connection, stored, $"is_measurement = 1 AND attempts > 0 AND due_ms <= {NowMs()} ORDER BY due_ms, seq", room);
+                var due = $"is_measurement = 1 AND attempts > 0 AND due_ms <= {NowMs()} ORDER BY due_ms, seq";
+                Read(connection, stored, due, room);
                 var window = (int)Math.Max(0, MeasurementWindow - _awaitingAck);
                 Read(connection, stored, "is_measurement = 1 AND attempts = 0 ORDER BY seq", Math.Min(room, window));
             });
@@ -89,7 +90,10 @@ public sealed partial class SqliteOutbox
                 using var transaction = connection.BeginTransaction();
                 using var update = connection.CreateCommand();
                 update.Transaction = transaction;
-                update.CommandText = "UPDATE outbox SET attempts = attempts + 1, due_ms = $due WHERE seq = $seq AND is_measurement = 1 RETURNING attempts";
+                update.CommandText = """
+                    UPDATE outbox SET attempts = attempts + 1, due_ms = $due WHERE seq = $seq AND is_measurement = 1
+                    RETURNING attempts
+                    """;
                 var seq = update.Parameters.Add("$seq", SqliteType.Integer);
                 var due = update.Parameters.Add("$due", SqliteType.Integer);
                 long started = 0;
@@ -121,7 +125,10 @@ public sealed partial class SqliteOutbox
                 using var transaction = connection.BeginTransaction();
                 using var delete = connection.CreateCommand();
                 delete.Transaction = transaction;
-                delete.CommandText = "DELETE FROM outbox WHERE message_id = $id AND is_measurement = 1 RETURNING length(payload), attempts";
+                delete.CommandText = """
+                    DELETE FROM outbox WHERE message_id = $id AND is_measurement = 1
+                    RETURNING length(payload), attempts
+                    """;
                 var id = delete.Parameters.Add("$id", SqliteType.Blob);
                 long bytes = 0, awaiting = 0;
                 var count = 0;
@@ -215,7 +222,9 @@ public sealed partial class SqliteOutbox
         _spilledBytes += message.Payload.Length;
     }
 
-    /// <summary>Drops the delivered spilled messages among the first <paramref name="count"/>; returns the stored ones.</summary>
+    /// <summary>
+    /// Drops the delivered spilled messages among the first <paramref name="count"/>; returns the stored ones.
+    /// </summary>
     private List<OutboxMessage> Unspill(IReadOnlyList<OutboxMessage> messages, int count)
     {
         var stored = new List<OutboxMessage>(count);

@@ -27,7 +27,9 @@ public sealed partial class SqliteOutbox
     /// <summary>Where a corrupt outbox file was moved when it was found; null when none was.</summary>
     public string? SetAsidePath { get; private set; }
 
-    /// <summary>Raised (under the outbox's lock: handlers must not call back into it) when writing starts failing.</summary>
+    /// <summary>
+    /// Raised (under the outbox's lock: handlers must not call back into it) when writing starts failing.
+    /// </summary>
     public event Action<string>? StorageFailed;
 
     /// <summary>Raised (under the outbox's lock) when a write succeeds again after a failure.</summary>
@@ -35,7 +37,8 @@ public sealed partial class SqliteOutbox
 
     /// <summary>
     /// Caps the database at <paramref name="pages"/> pages (SQLite <c>max_page_count</c>) so writes fail with
-    /// SQLite error 13 (full) as on a full disk: the fault tests' stand-in for a full volume when they cannot mount one.
+    /// SQLite error 13 (full) as on a full disk: the fault tests' stand-in for a full volume when they cannot mount
+    /// one.
     /// </summary>
     internal void LimitPages(int pages)
     {
@@ -60,12 +63,14 @@ public sealed partial class SqliteOutbox
         }
 
         _lastOpenAttempt = now;
-        return TryOpen(setAsideCorrupt: true) ?? throw new SqliteException($"the outbox cannot be opened ({_problem})", SqliteCantOpen);
+        return TryOpen(setAsideCorrupt: true)
+            ?? throw new SqliteException($"the outbox cannot be opened ({_problem})", SqliteCantOpen);
     }
 
     private SqliteConnection? TryOpen(bool setAsideCorrupt)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        var settings = new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false };
+        var connection = new SqliteConnection(settings.ToString());
         try
         {
             connection.Open();
@@ -87,8 +92,10 @@ public sealed partial class SqliteOutbox
             AddColumn(connection, "due_ms", "INTEGER NOT NULL DEFAULT 0");
             Execute(connection, """
                 CREATE INDEX IF NOT EXISTS outbox_order ON outbox(urgent DESC, seq);
-                CREATE INDEX IF NOT EXISTS outbox_new_measurements ON outbox(seq) WHERE is_measurement = 1 AND attempts = 0;
-                CREATE INDEX IF NOT EXISTS outbox_awaiting ON outbox(due_ms, seq) WHERE is_measurement = 1 AND attempts > 0;
+                CREATE INDEX IF NOT EXISTS outbox_new_measurements ON outbox(seq)
+                    WHERE is_measurement = 1 AND attempts = 0;
+                CREATE INDEX IF NOT EXISTS outbox_awaiting ON outbox(due_ms, seq)
+                    WHERE is_measurement = 1 AND attempts > 0;
                 CREATE INDEX IF NOT EXISTS outbox_message_id ON outbox(message_id);
                 """);
             using var stats = connection.CreateCommand();
@@ -132,7 +139,7 @@ public sealed partial class SqliteOutbox
 
     private static bool IsCorrupt(SqliteException e) => e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase;
 
-    /// <summary>Moves a corrupt database (and its WAL and shared-memory files) aside, so a fresh one can be made.</summary>
+    /// <summary>Moves a corrupt database (and its WAL and shared-memory files) aside for a fresh one.</summary>
     private void SetAside(SqliteException e)
     {
         var stamp = Clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
@@ -148,7 +155,8 @@ public sealed partial class SqliteOutbox
         SetAsidePath = target;
         (_count, _bytes, _awaitingAck) = (0, 0, 0);
         MarkFailed("read the outbox", e);
-        _problem = $"the outbox database was corrupt ({e.Message}); it was set aside as '{target}' and a fresh one created";
+        _problem =
+            $"the outbox database was corrupt ({e.Message}); it was set aside as '{target}' and a fresh one created";
         StorageFailed?.Invoke(_problem);
     }
 
@@ -177,7 +185,9 @@ public sealed partial class SqliteOutbox
         }
     }
 
-    /// <summary>Records a failed operation; a corrupt database is set aside at once so the next write starts afresh.</summary>
+    /// <summary>
+    /// Records a failed operation; a corrupt database is set aside at once so the next write starts afresh.
+    /// </summary>
     private void Failed(string what, SqliteException e)
     {
         if (IsCorrupt(e) && _connection is { } connection)

@@ -20,6 +20,7 @@ public sealed partial class SqliteOutbox : IDisposable
     private readonly int _maxMessages;
     private readonly long _maxBytes;
     private SqliteConnection? _connection;
+    private MeasurementRecorder? _recorder;
     private long _count;
     private long _bytes;
     private long _awaitingAck;
@@ -53,7 +54,9 @@ public sealed partial class SqliteOutbox : IDisposable
     /// <summary>The database file.</summary>
     public string FilePath => _path;
 
-    /// <summary>Messages waiting (in the database and, while it fails, in memory), including batches awaiting an ack.</summary>
+    /// <summary>
+    /// Messages waiting (in the database and, while it fails, in memory), including batches awaiting an ack.
+    /// </summary>
     public long Count => Volatile.Read(ref _count) + SpilledCount;
 
     /// <summary>Payload bytes waiting.</summary>
@@ -65,7 +68,8 @@ public sealed partial class SqliteOutbox : IDisposable
     /// <summary>Measurement batches shed to keep within the bounds since the outbox was opened.</summary>
     public long DroppedMeasurements => Volatile.Read(ref _shed);
 
-    /// <summary>Most measurement batches sent and not yet acknowledged; new batches wait while this many are out.</summary>
+    /// <summary>Most measurement batches sent and not yet acknowledged; new ones wait while this many are out.
+    /// </summary>
     public int MeasurementWindow { get; init; } = 64;
 
     /// <summary>How long a sent batch waits for its acknowledgement before it is sent again (first attempt).</summary>
@@ -81,12 +85,10 @@ public sealed partial class SqliteOutbox : IDisposable
     public event Action? Enqueued;
 
     /// <summary>
-    /// Raised before a control message is stored, so whatever it reveals (a PAT reply, an inference result) is
-    /// preceded in the outbox by the measurements recorded before it: durable before visible.
+    /// Stores <paramref name="message"/> durably, then enforces the bounds. A control message (a PAT reply, an
+    /// inference result) is committed in one transaction with the measurements the attached
+    /// <see cref="MeasurementRecorder"/> holds at that moment (group commit): durable before visible.
     /// </summary>
-    public event Action? ControlEnqueuing;
-
-    /// <summary>Stores <paramref name="message"/> durably, then enforces the bounds.</summary>
     /// <exception cref="OutboxUnavailableException">
     /// A measurement batch could not be stored (disk full, I/O error); nothing was stored. Control messages are never
     /// refused: while the database fails they wait in memory.
@@ -94,18 +96,53 @@ public sealed partial class SqliteOutbox : IDisposable
     public void Enqueue(OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!message.IsMeasurement)
+        if (!message.IsMeasurement && _recorder is { } recorder)
         {
-            ControlEnqueuing?.Invoke();
+            recorder.CommitWith(message);
+            return;
         }
 
+        Store(null, message);
+    }
+
+    /// <summary>
+    /// Lets <paramref name="recorder"/> add its pending measurements to the transaction of every control message.
+    /// </summary>
+    internal void Attach(MeasurementRecorder recorder)
+    {
+        if (Interlocked.CompareExchange(ref _recorder, recorder, null) is not null)
+        {
+            throw new InvalidOperationException($"Outbox '{_path}' already takes the measurements of a recorder.");
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="batch"/> (when given) and <paramref name="message"/> in one transaction; true when they
+    /// were committed. When the database fails a control message waits in memory and false is returned (the batch
+    /// was not stored); a measurement batch alone throws <see cref="OutboxUnavailableException"/>.
+    /// </summary>
+    internal bool Store(OutboxMessage? batch, OutboxMessage message)
+    {
+        var stored = false;
         lock (_gate)
         {
             try
             {
-                Insert(Open(), message);
-                _count++;
-                _bytes += message.Payload.Length;
+                var connection = Open();
+                using (var transaction = connection.BeginTransaction())
+                {
+                    if (batch is not null)
+                    {
+                        Insert(connection, transaction, batch);
+                    }
+
+                    Insert(connection, transaction, message);
+                    transaction.Commit();
+                }
+
+                _count += batch is null ? 1 : 2;
+                _bytes += message.Payload.Length + (batch?.Payload.Length ?? 0);
+                stored = true;
                 EnforceBounds();
                 MarkRecovered();
             }
@@ -114,14 +151,19 @@ public sealed partial class SqliteOutbox : IDisposable
                 Failed("store a message", e);
                 if (message.IsMeasurement)
                 {
-                    throw new OutboxUnavailableException($"Outbox '{_path}' cannot store a measurement batch: {Problem}", e);
+                    throw new OutboxUnavailableException(
+                        $"Outbox '{_path}' cannot store a measurement batch: {Problem}", e);
                 }
 
-                Spill(message);
+                if (!stored)
+                {
+                    Spill(message);
+                }
             }
         }
 
         Enqueued?.Invoke();
+        return stored;
     }
 
     /// <summary>Removes a delivered message (no-op when it was already dropped).</summary>
@@ -165,9 +207,10 @@ public sealed partial class SqliteOutbox : IDisposable
         }
     }
 
-    private static void Insert(SqliteConnection connection, OutboxMessage message)
+    private static void Insert(SqliteConnection connection, SqliteTransaction transaction, OutboxMessage message)
     {
         using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
         insert.CommandText = """
             INSERT INTO outbox(message_id, topic, payload, is_measurement, retain, content_type, correlation, urgent)
             VALUES($id, $topic, $payload, $m, $r, $ct, $corr, $u)

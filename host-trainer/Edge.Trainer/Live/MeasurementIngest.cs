@@ -14,7 +14,8 @@ namespace Edge.Trainer.Live;
 /// redeliveries harmless. Decoding and storing overlap: received batches queue (bounded) for one writer that stores
 /// whatever has arrived in one transaction (group commit: one fsync for many batches), then tells each agent which of
 /// its batches are stored on <c>edge/v1/{device}/measurements/ack</c> (by their <c>msg-id</c>; the agent deletes them
-/// from its outbox only then) and sends the PUBACKs in arrival order. When the store fails nothing of the group is acknowledged: the ingest drops the connection and
+/// from its outbox only then) and sends the PUBACKs in arrival order. When the store fails nothing of the group is
+/// acknowledged: the ingest drops the connection and
 /// reconnects only once the store answers again, and the broker redelivers. Malformed batches are logged and counted,
 /// never stored. Reconnects with backoff.
 /// </summary>
@@ -139,12 +140,17 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                         _link.Release();
                     }
 
-                    var subscribed = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Measurements), MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
-                    if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+                    var subscription = new MqttClientSubscribeOptionsBuilder()
+                        .WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Measurements), MqttQualityOfServiceLevel.AtLeastOnce)
+                        .Build();
+                    var subscribed = await _client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
+                    if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+                        is { } refused)
                     {
                         // Not authorised for the measurements: say so and keep trying (the ACL may be fixed).
                         await _client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                        throw new InvalidOperationException($"the broker refused the subscription to '{refused.TopicFilter.Topic}': {refused.ResultCode}");
+                        throw new InvalidOperationException(
+                            $"the broker refused the subscription to '{refused.TopicFilter.Topic}': {refused.ResultCode}");
                     }
 
                     _subscribed = true;
@@ -208,7 +214,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         e.AutoAcknowledge = false;
         try
         {
-            var received = new Received(new DeviceMeasurements(deviceId, batch), e, Volatile.Read(ref _connection), BatchId(e.ApplicationMessage));
+            var measurements = new DeviceMeasurements(deviceId, batch);
+            var received = new Received(measurements, e, Volatile.Read(ref _connection), BatchId(e.ApplicationMessage));
             await _received.Writer.WriteAsync(received, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
@@ -330,7 +337,10 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
 
     private async Task PublishAckAsync(string deviceId, Guid[] batchIds, CancellationToken cancellationToken)
     {
-        var ack = new MeasurementAckMessage { DeviceId = deviceId, BatchIds = batchIds, Timestamp = DateTimeOffset.UtcNow };
+        var ack = new MeasurementAckMessage
+        {
+            DeviceId = deviceId, BatchIds = batchIds, Timestamp = DateTimeOffset.UtcNow,
+        };
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(EdgeTopics.For(deviceId, TopicKind.MeasurementAck))
             .WithPayload(ControlJson.Serialize(ack, MessagingJsonContext.Default.MeasurementAckMessage))
@@ -347,7 +357,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                 ? null
                 : $"{result.ReasonCode} {result.ReasonString}";
         }
-        catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception e)
+            when (e is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
         {
             problem = e.Message;
         }
@@ -362,7 +373,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         LogAckFailed(_logger, deviceId, batchIds.Length, problem);
     }
 
-    /// <summary>The batch's <c>msg-id</c> user property (set by every agent); null from a publisher without one.</summary>
+    /// <summary>The batch's <c>msg-id</c> user property (every agent sets it); null from a publisher without one.
+    /// </summary>
     private static Guid? BatchId(MqttApplicationMessage message)
     {
         foreach (var property in message.UserProperties ?? [])
@@ -395,7 +407,9 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Batches} measurement batches failed ({Problem}); none acknowledged, reconnecting once the store answers so the broker redelivers them")]
     private static partial void LogStoreFailed(ILogger logger, int batches, string problem);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledging {Batches} stored batches to {DeviceId} failed ({Problem}); the agent will send them again")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Acknowledging {Batches} stored batches to {DeviceId} failed ({Problem}); the agent sends them again")]
     private static partial void LogAckFailed(ILogger logger, string deviceId, int batches, string problem);
 
     /// <summary>
@@ -403,5 +417,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     /// to acknowledge to its agent.
     /// </summary>
     private readonly record struct Received(
-        DeviceMeasurements Measurements, MqttApplicationMessageReceivedEventArgs Delivery, int Connection, Guid? BatchId);
+        DeviceMeasurements Measurements,
+        MqttApplicationMessageReceivedEventArgs Delivery,
+        int Connection,
+        Guid? BatchId);
 }
