@@ -45,7 +45,9 @@ public sealed class Ads1115Emulator : EmulatedI2cDevice
     /// <summary>Whether the ALERT/RDY pin is in its active state (its polarity follows COMP_POL).</summary>
     public bool AlertAsserted => _alert;
 
-    /// <summary>A fault injected for tests and fault benches; may be changed from any thread while the chip runs.</summary>
+    /// <summary>
+    /// A fault injected for tests and fault benches; may be changed from any thread while the chip runs.
+    /// </summary>
     public ConverterFault Fault { get; set; }
 
     /// <summary>Conversions completed.</summary>

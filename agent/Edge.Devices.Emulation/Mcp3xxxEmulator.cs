@@ -40,7 +40,9 @@ public sealed class Mcp3xxxEmulator : EmulatedSpiDevice
         }
     }
 
-    /// <summary>A fault injected for tests and fault benches; may be changed from any thread while the chip runs.</summary>
+    /// <summary>
+    /// A fault injected for tests and fault benches; may be changed from any thread while the chip runs.
+    /// </summary>
     public ConverterFault Fault { get; set; }
 
     /// <summary>Resolution in bits.</summary>

@@ -51,7 +51,9 @@ public sealed class BridgeEmulator
     /// </summary>
     public bool Hung { get; set; }
 
-    /// <summary>When set, the firmware is hung (<see cref="Hung"/>) while this file exists (checked every 50 ms).</summary>
+    /// <summary>
+    /// When set, the firmware is hung (<see cref="Hung"/>) while this file exists (checked every 50 ms).
+    /// </summary>
     public string? HangFile { get; init; }
 
     /// <summary>Serves <paramref name="stream"/> until it closes or <paramref name="cancellationToken"/> fires; blocks the calling thread.</summary>

@@ -15,7 +15,10 @@ var loss = new Option<double>("--loss") { Description = "Probability that a byte
 var corrupt = new Option<double>("--corrupt") { Description = "Probability that a byte has a bit flipped, each direction.", DefaultValueFactory = _ => 0 };
 var faultSeed = new Option<int>("--fault-seed") { Description = "Seed of the loss and corruption streams.", DefaultValueFactory = _ => 1 };
 var rest = new Option<double?>("--rest-us") { Description = "Virtual rest between captures in µs (default: the system's settling gap, or 1000 drive lengths)." };
-var hangFile = new Option<string?>("--hang-file") { Description = "Fault bench: the firmware hangs (reads and answers nothing) while this file exists." };
+var hangFile = new Option<string?>("--hang-file")
+{
+    Description = "Fault bench: the firmware hangs (reads and answers nothing) while this file exists.",
+};
 var root = new RootCommand("Edge bridge emulator: the ESP32 firmware core on .NET with a simulated layer.")
 {
     system, deviceId, seed, tcp, serial, baud, loss, corrupt, faultSeed, rest, hangFile,

@@ -12,7 +12,8 @@ namespace Edge.Benchmarks;
 /// <c>-- fairness [--agent PATH] [--out file.json]</c> (inference latency while PAT requests and offers flood the agent)
 /// and <c>-- outbox-commit [--replies N] [--out file.json]</c> (the cost of committing measurements before each reply)
 /// and <c>-- fuzz [--inputs N] [--seed S] [--decoder NAME] [--out file.json]</c> (hostile-input fuzzing of every
-/// decoder), <c>-- faults [--repeat N] [--rows a,b] [--volume bench|short] [--out file.json]</c> (the fault bench of
+/// decoder), <c>-- device-faults [--repeats N] [--out file.json]</c> (device faults: detection, fallback, recovery),
+/// <c>-- faults [--repeat N] [--rows a,b] [--volume bench|short] [--out file.json]</c> (the fault bench of
 /// docs/reliability.md) and <c>-- soak --minutes M [--fault-every S] [--out file.json]</c> (the soak of the same
 /// field with faults now and then).
 /// </summary>
@@ -57,6 +58,8 @@ public static class BenchmarkProgram
                 return await OutboxCommitBench.RunAsync(rest);
             case ["fuzz", .. var rest]:
                 return FuzzBench.Run(rest);
+            case ["device-faults", .. var rest]:
+                return await DeviceFaultBench.RunAsync(rest);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
                 return 0;

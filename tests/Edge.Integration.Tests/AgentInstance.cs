@@ -26,7 +26,11 @@ public sealed class AgentInstance : IAsyncDisposable
 
     public AgentMetrics Metrics => Services.GetRequiredService<AgentMetrics>();
 
-    public static async Task<AgentInstance> StartAsync(int port, string deviceId, string outboxPath, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null, bool waitConnected = true)
+    /// <summary>
+    /// Starts an agent; <paramref name="asService"/> composes it as <c>edge-agent run</c> does (device host, model
+    /// store, inference, supervision) instead of the MQTT link alone.
+    /// </summary>
+    public static async Task<AgentInstance> StartAsync(int port, string deviceId, string outboxPath, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null, bool waitConnected = true, bool asService = false)
     {
         var config = new Dictionary<string, string?>
         {
@@ -50,7 +54,15 @@ public sealed class AgentInstance : IAsyncDisposable
 
         var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), config);
         configure?.Invoke(builder.Services);
-        builder.AddEdgeMqtt();
+        if (asService)
+        {
+            builder.AddEdgeAgentService();
+        }
+        else
+        {
+            builder.AddEdgeMqtt();
+        }
+
         var host = builder.Build();
         AgentHost.ValidateConfiguration(host);
         await host.StartAsync(TestContext.Current.CancellationToken);

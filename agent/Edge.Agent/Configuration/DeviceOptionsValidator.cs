@@ -38,8 +38,9 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         if (!string.IsNullOrWhiteSpace(options.Direct.FaultFile)
             && !string.Equals(options.Backend, DeviceBackends.Emulated, StringComparison.OrdinalIgnoreCase))
         {
-            failures.Add($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Direct)}:{nameof(DirectBackendOptions.FaultFile)}: "
-                + $"injects faults into emulated chips; it needs Backend '{DeviceBackends.Emulated}', not '{options.Backend}'.");
+            var faultKey = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Direct)}:{nameof(DirectBackendOptions.FaultFile)}";
+            failures.Add($"{faultKey}: injects faults into emulated chips; it needs Backend "
+                + $"'{DeviceBackends.Emulated}', not '{options.Backend}'.");
         }
 
         if (string.Equals(options.Backend, DeviceBackends.Simulated, StringComparison.OrdinalIgnoreCase))

@@ -76,7 +76,9 @@ public static class AgentHost
         });
         builder.Services.AddSingleton<IValidateOptions<SupervisionOptions>, SupervisionOptionsValidator>();
         builder.Services.AddOptions<SupervisionOptions>()
-            .Bind(builder.Configuration.GetSection(SupervisionOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Bind(
+                builder.Configuration.GetSection(SupervisionOptions.SectionName),
+                binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
         // The supervisor parks a failing device (safe outputs, twin fallback) and probes it until it answers again.
         builder.Services.AddSingleton(services => new DeviceSupervisor(

@@ -19,7 +19,9 @@ public sealed class EmulatedFaultFile
     private readonly Action<bool> _dac;
     private long _nextRead;
 
-    /// <summary>Watches <paramref name="path"/>; applies its fault through <paramref name="adc"/> and <paramref name="dac"/>.</summary>
+    /// <summary>
+    /// Watches <paramref name="path"/>; applies its fault through <paramref name="adc"/> and <paramref name="dac"/>.
+    /// </summary>
     public EmulatedFaultFile(string path, Action<ConverterFault> adc, Action<bool> dac)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);

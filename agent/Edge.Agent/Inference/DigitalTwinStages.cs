@@ -25,7 +25,8 @@ internal sealed class DigitalTwinStages : IDisposable
     /// </summary>
     public static DigitalTwinStages? Load(VerifiedModelPackage package, LayerSpec spec)
     {
-        if (package.Manifest.Twin is not { } twin || !string.Equals(twin.LayerName, spec.Name, StringComparison.Ordinal))
+        if (package.Manifest.Twin is not { } twin
+            || !string.Equals(twin.LayerName, spec.Name, StringComparison.Ordinal))
         {
             return null;
         }

@@ -37,7 +37,9 @@ public sealed class HybridModel : IDisposable
                     : new Stage(null, new PhysicalBank(stage, device));
             }
 
-            _twin = Array.Exists(_stages, stage => stage.Physical is not null) ? DigitalTwinStages.Load(package, device.Spec) : null;
+            _twin = Array.Exists(_stages, stage => stage.Physical is not null)
+                ? DigitalTwinStages.Load(package, device.Spec)
+                : null;
         }
         catch
         {
@@ -57,7 +59,9 @@ public sealed class HybridModel : IDisposable
     /// <summary>Sees each drive played and its response (a sample goes to the host); null records nothing.</summary>
     public IMeasurementTap? Tap { get; set; }
 
-    /// <summary>True when the package carries a twin of the hosted layer: inference goes on while the device is parked.</summary>
+    /// <summary>
+    /// True when the package carries a twin of the hosted layer: inference goes on while the device is parked.
+    /// </summary>
     public bool HasTwin => _twin is not null;
 
     /// <summary>Class logits of the last classification.</summary>
@@ -96,7 +100,8 @@ public sealed class HybridModel : IDisposable
         }
     }
 
-    private async ValueTask<InferenceResult> ClassifyOnDeviceAsync(ReadOnlyMemory<float> features, CancellationToken cancellationToken)
+    private async ValueTask<InferenceResult> ClassifyOnDeviceAsync(
+        ReadOnlyMemory<float> features, CancellationToken cancellationToken)
     {
         long digitalTicks = 0;
         long deviceTicks = 0;
@@ -149,7 +154,9 @@ public sealed class HybridModel : IDisposable
         _twin?.Dispose();
     }
 
-    /// <summary>The same stages with each physical branch computed by the twin from the drive the device would play.</summary>
+    /// <summary>
+    /// The same stages with each physical branch computed by the twin from the drive the device would play.
+    /// </summary>
     private InferenceResult ClassifyOnTwin(ReadOnlySpan<float> features)
     {
         var twin = _twin!;
@@ -179,7 +186,10 @@ public sealed class HybridModel : IDisposable
         current.CopyTo(_logits);
         var (best, confidence) = Softmax.ArgMaxWithProbability(_logits);
         var digitalTime = Stopwatch.GetElapsedTime(start);
-        return new InferenceResult(best, Manifest.ClassLabels[best], confidence, digitalTime, TimeSpan.Zero) { Degraded = true };
+        return new InferenceResult(best, Manifest.ClassLabels[best], confidence, digitalTime, TimeSpan.Zero)
+        {
+            Degraded = true,
+        };
     }
 
     private sealed record Stage(DigitalStageSession? Digital, PhysicalBank? Physical);
@@ -224,7 +234,8 @@ public sealed class HybridModel : IDisposable
 
         public void Collect(int branch) => Collect(branch, Branches[branch].Response.Span);
 
-        public void Collect(int branch, ReadOnlySpan<float> response) => response.CopyTo(_output.AsSpan(branch * _outputSize, _outputSize));
+        public void Collect(int branch, ReadOnlySpan<float> response)
+            => response.CopyTo(_output.AsSpan(branch * _outputSize, _outputSize));
     }
 
     /// <summary>
@@ -272,7 +283,9 @@ public sealed class HybridModel : IDisposable
             }
         }
 
-        /// <summary>Assembles this example's drive into <paramref name="drive"/>, leaving the device's context alone.</summary>
+        /// <summary>
+        /// Assembles this example's drive into <paramref name="drive"/>, leaving the device's context alone.
+        /// </summary>
         public void AssembleInto(ReadOnlySpan<float> input, Span<float> drive)
             => PhysicalStageDrive.Assemble(_spec, input, 1, _theta, drive);
 

@@ -55,7 +55,8 @@ public sealed partial class LiveInference
         var (result, version) = await _store.ClassifyAsync(features, origin, cancellationToken).ConfigureAwait(false);
         if (result.Degraded)
         {
-            LogDegradedResult(_logger, source, result.Label, result.Confidence, version, result.DigitalTime.TotalMicroseconds);
+            LogDegradedResult(
+                _logger, source, result.Label, result.Confidence, version, result.DigitalTime.TotalMicroseconds);
         }
         else
         {
@@ -72,8 +73,12 @@ public sealed partial class LiveInference
         return (result, version);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Inference {Source}: {Label} ({Confidence:P1}) by model {Version}, degraded: device parked, physical stages on the digital twin; {DigitalUs:F0} µs")]
-    private static partial void LogDegradedResult(ILogger logger, string source, string label, float confidence, int version, double digitalUs);
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Inference {Source}: {Label} ({Confidence:P1}) by model {Version}, degraded: device parked, "
+            + "physical stages on the digital twin; {DigitalUs:F0} µs")]
+    private static partial void LogDegradedResult(
+        ILogger logger, string source, string label, float confidence, int version, double digitalUs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inference {Source}: {Label} ({Confidence:P1}) by model {Version}; digital {DigitalUs:F0} µs, device {DeviceUs:F0} µs")]
     private static partial void LogResult(ILogger logger, string source, string label, float confidence, int version, double digitalUs, double deviceUs);

@@ -150,13 +150,13 @@ public sealed partial class WatchedDirectoryService(IOptions<InferenceOptions> o
             return;
         }
 
-        var results = new StringBuilder("example\tlabel\tconfidence\tdigital_us\tdevice_us\tmodel\n");
+        var results = new StringBuilder("example\tlabel\tconfidence\tdigital_us\tdevice_us\tmodel\tdegraded\n");
         foreach (var (source, features) in examples)
         {
             try
             {
                 var (result, version) = await inference.ClassifyAsync(features, source, InferenceOrigin.Local, cancellationToken).ConfigureAwait(false);
-                results.Append(CultureInfo.InvariantCulture, $"{source}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t{result.DeviceTime.TotalMicroseconds:F0}\t{version}\n");
+                results.Append(CultureInfo.InvariantCulture, $"{source}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t{result.DeviceTime.TotalMicroseconds:F0}\t{version}\t{(result.Degraded ? 1 : 0)}\n");
             }
             catch (ArgumentException e)
             {

@@ -106,7 +106,8 @@ internal sealed class CandidateValidator(CalibrationSet calibration, int passes,
 
     private static GateVerdict Parked(HybridModel candidate) => new(false, null, null, string.Create(
         CultureInfo.InvariantCulture,
-        $"The device is parked after a fault, so version {candidate.Version} cannot be validated on it and was not activated; offer it again once the device is back in service."));
+        $"The device is parked after a fault, so version {candidate.Version} cannot be validated on it and was ")
+        + "not activated; offer it again once the device is back in service.");
 }
 
 /// <summary>The gate's decision.</summary>

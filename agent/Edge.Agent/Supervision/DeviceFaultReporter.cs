@@ -5,8 +5,8 @@ using Microsoft.Extensions.Hosting;
 namespace Edge.Agent.Supervision;
 
 /// <summary>
-/// Makes the supervisor's decisions visible over MQTT: an alert on the <c>errors</c> topic when the device is parked and
-/// when it is back (<see cref="ErrorMessage.Alert"/>), and the <c>edge_agent_device_state</c> and
+/// Makes the supervisor's decisions visible over MQTT: an alert on the <c>errors</c> topic when the device is parked
+/// and when it is back (<see cref="ErrorMessage.Alert"/>), and the <c>edge_agent_device_state</c> and
 /// <c>edge_agent_device_trips_total</c> metrics. (The retained status follows through <see cref="MqttAgentService"/>.)
 /// </summary>
 public sealed class DeviceFaultReporter : IHostedService
@@ -23,7 +23,10 @@ public sealed class DeviceFaultReporter : IHostedService
     private readonly string _errorsTopic;
     private readonly string _statusTopic;
 
-    /// <summary>Reports <paramref name="supervisor"/>'s changes through <paramref name="outbox"/> and <paramref name="metrics"/>.</summary>
+    /// <summary>
+    /// Reports <paramref name="supervisor"/>'s changes through <paramref name="outbox"/> and
+    /// <paramref name="metrics"/>.
+    /// </summary>
     public DeviceFaultReporter(DeviceSupervisor supervisor, SqliteOutbox outbox, AgentMetrics metrics)
     {
         _supervisor = supervisor ?? throw new ArgumentNullException(nameof(supervisor));

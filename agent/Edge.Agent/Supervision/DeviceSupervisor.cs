@@ -7,8 +7,8 @@ namespace Edge.Agent.Supervision;
 /// <summary>
 /// Stands between the agent and its device and parks the device when it fails: a call that throws (NACK, I/O error,
 /// timeout) parks it at once, <see cref="SupervisionOptions.SuspectCallsToTrip"/> calls in a row whose every drive came
-/// back stuck or saturated (<see cref="ResponseCheck"/>) park it on the last of them. Parking drives the outputs to their
-/// safe values (<see cref="IParkableDevice"/>), makes every later call fail fast with
+/// back stuck or saturated (<see cref="ResponseCheck"/>) park it on the last of them. Parking drives the outputs to
+/// their safe values (<see cref="IParkableDevice"/>), makes every later call fail fast with
 /// <see cref="DeviceParkedException"/> (inference then runs the model's digital twin), and starts probing: one probe
 /// drive, after a wait that doubles from <see cref="SupervisionOptions.FirstProbeMilliseconds"/> up to
 /// <see cref="SupervisionOptions.MaxProbeMilliseconds"/>; the first probe that comes back clean puts the device back
@@ -30,7 +30,8 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
     private Task _probing = Task.CompletedTask;
 
     /// <summary>Supervises <paramref name="inner"/>.</summary>
-    public DeviceSupervisor(IPhysicalDevice inner, SupervisionOptions options, TimeProvider time, ILogger<DeviceSupervisor> logger)
+    public DeviceSupervisor(
+        IPhysicalDevice inner, SupervisionOptions options, TimeProvider time, ILogger<DeviceSupervisor> logger)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -40,7 +41,9 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
         _probeResponse = new float[inner.Spec.OutputSize];
     }
 
-    /// <summary>Raised (on the thread that detected it) when the device is parked and when it is back in service.</summary>
+    /// <summary>
+    /// Raised (on the thread that detected it) when the device is parked and when it is back in service.
+    /// </summary>
     public event Action<DeviceStateChange>? StateChanged;
 
     /// <inheritdoc />
@@ -58,7 +61,9 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
     /// <summary>True while the device is parked.</summary>
     public bool IsParked => Trip is not null;
 
-    /// <summary>True when <paramref name="device"/> is a supervisor, or a gate in front of one, that has parked its device.</summary>
+    /// <summary>
+    /// True when <paramref name="device"/> is a supervisor, or a gate in front of one, that has parked its device.
+    /// </summary>
     public static bool IsParkedBehind(IPhysicalDevice device) => device switch
     {
         DeviceSupervisor supervisor => supervisor.IsParked,
@@ -82,7 +87,9 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
         }
     }
 
-    /// <summary>True unless a device call has been running longer than <see cref="SupervisionOptions.HangSeconds"/>.</summary>
+    /// <summary>
+    /// True unless a device call has been running longer than <see cref="SupervisionOptions.HangSeconds"/>.
+    /// </summary>
     public bool IsLoopAlive => CallRunningFor <= TimeSpan.FromSeconds(_options.HangSeconds);
 
     /// <summary>
@@ -109,7 +116,8 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
         }
         catch (Exception e) when (IsDeviceFailure(e, cancellationToken))
         {
-            var trip = Park(e is TimeoutException or OperationCanceledException ? DeviceFault.Timeout : DeviceFault.DeviceError, e.Message);
+            var fault = e is TimeoutException or OperationCanceledException ? DeviceFault.Timeout : DeviceFault.DeviceError;
+            var trip = Park(fault, e.Message);
             throw new DeviceParkedException(DeviceId, trip, e);
         }
 
@@ -156,7 +164,9 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
         ? "with every sample at an ADC rail"
         : "with every sample the same ADC code";
 
-    /// <summary>A ramp across every segment's allowed range: a working layer answers it with a response that moves.</summary>
+    /// <summary>
+    /// A ramp across every segment's allowed range: a working layer answers it with a response that moves.
+    /// </summary>
     private static float[] ProbeDrive(LayerSpec spec)
     {
         var drive = new float[spec.DriveLength];
@@ -170,7 +180,8 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
         return drive;
     }
 
-    private async ValueTask CallAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken)
+    private async ValueTask CallAsync(
+        ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref _callStarted, _time.GetTimestamp());
         try
@@ -265,18 +276,26 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
         return fault == DeviceFault.None ? null : $"the probe drive came back {Describe(fault)}";
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Device {DeviceId} parked ({Fault}): {Detail}; inference falls back to the model's digital twin")]
+    [LoggerMessage(
+        Level = LogLevel.Error,
+        Message = "Device {DeviceId} parked ({Fault}): {Detail}; inference falls back to the model's digital twin")]
     private static partial void LogParked(ILogger logger, string deviceId, string fault, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId}: outputs driven to their safe values")]
     private static partial void LogOutputsSafe(ILogger logger, string deviceId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId}: outputs could not be driven to their safe values: {Problem}")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Device {DeviceId}: outputs could not be driven to their safe values: {Problem}")]
     private static partial void LogParkFailed(ILogger logger, string deviceId, string problem);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} still parked: probe failed ({Problem}) after {WaitMs:F0} ms")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Device {DeviceId} still parked: probe failed ({Problem}) after {WaitMs:F0} ms")]
     private static partial void LogProbeFailed(ILogger logger, string deviceId, string problem, double waitMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} back in service after {DowntimeSeconds:F1} s parked: the probe passed")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Device {DeviceId} back in service after {DowntimeSeconds:F1} s parked: the probe passed")]
     private static partial void LogRecovered(ILogger logger, string deviceId, double downtimeSeconds);
 }

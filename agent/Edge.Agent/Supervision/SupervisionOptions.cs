@@ -1,6 +1,8 @@
 namespace Edge.Agent.Supervision;
 
-/// <summary>How the device supervisor detects a failing device and probes a parked one, bound from <c>Edge:Supervision</c>.</summary>
+/// <summary>
+/// How the device supervisor detects a failing device and probes a parked one, bound from <c>Edge:Supervision</c>.
+/// </summary>
 public sealed class SupervisionOptions
 {
     /// <summary>Configuration section the options are bound from.</summary>
@@ -10,8 +12,8 @@ public sealed class SupervisionOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// Consecutive device calls whose every drive came back stuck (identical codes) or saturated (rail codes) before the
-    /// device is parked. A failing call (I/O error, NACK, timeout) parks it at once.
+    /// Consecutive device calls whose every drive came back stuck (identical codes) or saturated (rail codes) before
+    /// the device is parked. A failing call (I/O error, NACK, timeout) parks it at once.
     /// </summary>
     public int SuspectCallsToTrip { get; set; } = 3;
 

@@ -16,9 +16,9 @@ public sealed class SupervisionOptionsValidator : IValidateOptions<SupervisionOp
         Check(failures, nameof(SupervisionOptions.HangSeconds), options.HangSeconds, 1, 3600);
         if (options.MaxProbeMilliseconds < options.FirstProbeMilliseconds)
         {
-            failures.Add($"{SupervisionOptions.SectionName}:{nameof(SupervisionOptions.MaxProbeMilliseconds)}: must be at "
-                + $"least {nameof(SupervisionOptions.FirstProbeMilliseconds)} ({options.FirstProbeMilliseconds}), "
-                + $"was {options.MaxProbeMilliseconds}.");
+            var key = $"{SupervisionOptions.SectionName}:{nameof(SupervisionOptions.MaxProbeMilliseconds)}";
+            failures.Add($"{key}: must be at least {nameof(SupervisionOptions.FirstProbeMilliseconds)} "
+                + $"({options.FirstProbeMilliseconds}), was {options.MaxProbeMilliseconds}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

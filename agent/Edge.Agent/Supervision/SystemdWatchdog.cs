@@ -9,7 +9,8 @@ namespace Edge.Agent.Supervision;
 /// Sends systemd's <c>WATCHDOG=1</c> to <c>$NOTIFY_SOCKET</c> every half <c>WatchdogSec</c> while the device loop is
 /// alive: no device call has been running longer than <see cref="SupervisionOptions.HangSeconds"/>
 /// (<see cref="DeviceSupervisor.IsLoopAlive"/>). A call stuck on a hung I2C bus or serial port withholds the pings and
-/// systemd restarts the agent; a device the supervisor parked is not a hang — the service still answers (from the twin).
+/// systemd restarts the agent; a device the supervisor parked is not a hang — the service still answers (from
+/// the twin).
 /// </summary>
 public sealed partial class SystemdWatchdog : BackgroundService
 {
@@ -20,9 +21,14 @@ public sealed partial class SystemdWatchdog : BackgroundService
     private readonly ILogger _logger;
     private bool _withheld;
 
-    /// <summary>Pings <paramref name="settings"/>' socket while <paramref name="supervisor"/>'s device loop is alive.</summary>
+    /// <summary>
+    /// Pings <paramref name="settings"/>' socket while <paramref name="supervisor"/>'s device loop is alive.
+    /// </summary>
     public SystemdWatchdog(
-        DeviceSupervisor supervisor, SystemdWatchdogSettings settings, TimeProvider time, ILogger<SystemdWatchdog> logger)
+        DeviceSupervisor supervisor,
+        SystemdWatchdogSettings settings,
+        TimeProvider time,
+        ILogger<SystemdWatchdog> logger)
     {
         _supervisor = supervisor ?? throw new ArgumentNullException(nameof(supervisor));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
@@ -73,10 +79,16 @@ public sealed partial class SystemdWatchdog : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "systemd watchdog: pinging every {IntervalSeconds:F1} s (timeout {TimeoutSeconds:F1} s) while the device loop is alive")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "systemd watchdog: pinging every {IntervalSeconds:F1} s (timeout {TimeoutSeconds:F1} s) "
+            + "while the device loop is alive")]
     private static partial void LogStarted(ILogger logger, double intervalSeconds, double timeoutSeconds);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "systemd watchdog: device {DeviceId} has been in one call for {Seconds:F1} s (hung bus or device loop); pings withheld so systemd restarts the agent")]
+    [LoggerMessage(
+        Level = LogLevel.Critical,
+        Message = "systemd watchdog: device {DeviceId} has been in one call for {Seconds:F1} s (hung bus or device "
+            + "loop); pings withheld so systemd restarts the agent")]
     private static partial void LogWithheld(ILogger logger, string deviceId, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "systemd watchdog: cannot notify {Socket}: {Problem}")]

@@ -22,7 +22,8 @@ public sealed record SystemdWatchdogSettings(string NotifySocket, TimeSpan Timeo
         environment ??= Environment.GetEnvironmentVariable;
         var socket = environment("NOTIFY_SOCKET");
         if (string.IsNullOrWhiteSpace(socket)
-            || !long.TryParse(environment("WATCHDOG_USEC"), NumberStyles.None, CultureInfo.InvariantCulture, out var usec)
+            || !long.TryParse(
+                environment("WATCHDOG_USEC"), NumberStyles.None, CultureInfo.InvariantCulture, out var usec)
             || usec <= 0)
         {
             return null;
@@ -30,7 +31,8 @@ public sealed record SystemdWatchdogSettings(string NotifySocket, TimeSpan Timeo
 
         var pid = environment("WATCHDOG_PID");
         if (!string.IsNullOrEmpty(pid)
-            && (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var watched) || watched != Environment.ProcessId))
+            && (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var watched)
+                || watched != Environment.ProcessId))
         {
             return null;
         }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Edge.Domain.Messaging;
 
 /// <summary>Published on <c>errors</c> when an agent rejects a message: names the topic and the problem.</summary>
@@ -20,9 +22,10 @@ public sealed record ErrorMessage : IControlMessage
 
     /// <summary>
     /// Set on an alert the agent raises of its own accord rather than a rejected message: <c>device-fault</c> when the
-    /// device was parked, <c>device-recovered</c> when it is back in service (<see cref="Topic"/> is then the status topic).
+    /// device was parked, <c>device-recovered</c> when it is back in service (<see cref="Topic"/> is then the
+    /// status topic).
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Alert { get; init; }
 
     /// <summary>The rejected message's MQTT 5 correlation data (hex), when it had any.</summary>

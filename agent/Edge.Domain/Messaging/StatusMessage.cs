@@ -44,7 +44,10 @@ public sealed record StatusMessage : IControlMessage
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? Degraded { get; init; }
 
-    /// <summary>While degraded: the fault that parked the device (<c>adc-stuck</c>, <c>adc-saturated</c>, <c>device-error</c>, <c>timeout</c>).</summary>
+    /// <summary>
+    /// While degraded: the fault that parked the device (<c>adc-stuck</c>, <c>adc-saturated</c>,
+    /// <c>device-error</c>, <c>timeout</c>).
+    /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? DeviceFault { get; init; }
 }

@@ -46,10 +46,11 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
         await Poll.UntilAsync(() => File.Exists(Path.Combine(processed, "b.json.result.tsv")) && File.Exists(Path.Combine(failed, "empty.json.error.txt")) && File.Exists(Path.Combine(failed, "bad.csv.error.txt")) && File.Exists(Path.Combine(processed, "a.csv.result.tsv")), "four files handled");
 
         var results = await File.ReadAllLinesAsync(Path.Combine(processed, "a.csv.result.tsv"), token);
-        Assert.Equal("example\tlabel\tconfidence\tdigital_us\tdevice_us\tmodel", results[0]);
+        Assert.Equal("example\tlabel\tconfidence\tdigital_us\tdevice_us\tmodel\tdegraded", results[0]);
         Assert.Equal(["a.csv:1", "a.csv:2", "a.csv:3"], results.Skip(1).Select(r => r.Split('\t')[0]));
         Assert.All(results.Skip(1), r => Assert.Contains(r.Split('\t')[1], packages.Task.ClassNames));
         Assert.All(results.Skip(1), r => Assert.Equal("1", r.Split('\t')[5]));
+        Assert.All(results.Skip(1), r => Assert.Equal("0", r.Split('\t')[6]));
         Assert.Contains("bad.csv:2", await File.ReadAllTextAsync(Path.Combine(failed, "bad.csv.error.txt"), token), StringComparison.Ordinal);
         Assert.Contains("expected an array of 12 numbers", await File.ReadAllTextAsync(Path.Combine(failed, "empty.json.error.txt"), token), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(processed, "a.csv")) && File.Exists(Path.Combine(failed, "bad.csv")), "the files themselves are kept");

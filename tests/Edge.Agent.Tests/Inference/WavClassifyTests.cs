@@ -46,7 +46,7 @@ public sealed class WavClassifyTests(AudioPackages audio, TrainedPackages vowels
 
         Assert.True(code == ExitCodes.Success, error);
         var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("example\tlabel\tconfidence\tdigital_us\tdevice_us", rows[0]);
+        Assert.Equal("example\tlabel\tconfidence\tdigital_us\tdevice_us\tdegraded", rows[0]);
         Assert.Equal(expected.Count, rows.Length - 1);
         var correct = 0;
         foreach (var row in rows.Skip(1))

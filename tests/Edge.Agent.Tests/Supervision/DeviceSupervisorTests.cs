@@ -64,7 +64,7 @@ public sealed class DeviceSupervisorTests
     }
 
     [Fact]
-    public async Task An_mcp4725_that_stops_acknowledging_parks_the_device_at_the_first_call_and_is_parked_safe_on_return()
+    public async Task An_mcp4725_that_stops_acknowledging_parks_the_device_at_the_first_call_and_is_safe_on_return()
     {
         var layer = EmulatedLayer.OnI2c("nack-i2c");
         await using var supervisor = Supervise(layer, out var changes);
@@ -100,7 +100,10 @@ public sealed class DeviceSupervisorTests
         Assert.Empty(changes);
 
         await using var off = new DeviceSupervisor(
-            layer.Device, new SupervisionOptions { Enabled = false }, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
+            layer.Device,
+            new SupervisionOptions { Enabled = false },
+            TimeProvider.System,
+            NullLogger<DeviceSupervisor>.Instance);
         for (var i = 0; i < 5; i++)
         {
             await ForwardAsync(off, seed: 10 + i);
@@ -112,7 +115,8 @@ public sealed class DeviceSupervisorTests
     private static DeviceSupervisor Supervise(EmulatedLayer layer, out List<DeviceStateChange> changes)
     {
         var seen = new List<DeviceStateChange>();
-        var supervisor = new DeviceSupervisor(layer.Device, Fast, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
+        var supervisor = new DeviceSupervisor(
+            layer.Device, Fast, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
         supervisor.StateChanged += change =>
         {
             lock (seen)

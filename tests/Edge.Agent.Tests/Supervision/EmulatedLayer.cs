@@ -43,7 +43,8 @@ internal sealed class EmulatedLayer
         adc.Connect(0, bench.Response);
         var config = new Ads1115Config(Pga: Ads1115Pga.Fsr4V096, DataRate: Ads1115DataRate.Sps860);
         var device = new DirectLayerDevice(
-            System.Spec, deviceId, new Mcp4725(dac, clock), new Ads1115(adc, config, clock).Channel(Ads1115Mux.Ain0), clock);
+            System.Spec, deviceId, new Mcp4725(dac, clock), new Ads1115(adc, config, clock).Channel(
+                Ads1115Mux.Ain0), clock);
         return new EmulatedLayer(device, () => dac.OutputVolts) { I2cDac = dac, Ads1115 = adc };
     }
 
@@ -79,7 +80,8 @@ internal sealed class EmulatedLayer
         var system = System;
         var part = system.CreateDevice(deviceId, 1, Imperfections.None);
         var clock = new VirtualClock();
-        var bench = new AnalogBench((ISampledPhysics)system.Physics, part.PartCoefficients, clock, 3.3 * 4095 / 4096, adcFullScale);
+        var bench = new AnalogBench(
+            (ISampledPhysics)system.Physics, part.PartCoefficients, clock, 3.3 * 4095 / 4096, adcFullScale);
         return (clock, bench);
     }
 }

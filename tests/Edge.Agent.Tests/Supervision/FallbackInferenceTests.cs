@@ -13,6 +13,7 @@ using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Edge.Domain.Specs;
 using Edge.Trainer.Export;
+using Edge.Trainer.Twins;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Agent.Tests.Supervision;
@@ -24,6 +25,13 @@ namespace Edge.Agent.Tests.Supervision;
 /// </summary>
 public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
 {
+    // Parked stays parked: these tests look at what happens while the device is out.
+    private static readonly SupervisionOptions NoProbes = new()
+    {
+        FirstProbeMilliseconds = 60_000,
+        MaxProbeMilliseconds = 60_000,
+    };
+
     private readonly TempDirectory _folder = new();
 
     [Fact]
@@ -31,7 +39,8 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
     {
         var token = TestContext.Current.CancellationToken;
         var system = PhysicalSystems.Get(TrainedPackages.System);
-        var emulator = new BridgeEmulator(system, TrainedPackages.DeviceId, 5, new LineFaults(0, 0, 0, 1), restSeconds: 0);
+        var emulator = new BridgeEmulator(
+            system, TrainedPackages.DeviceId, 5, new LineFaults(0, 0, 0, 1), restSeconds: 0);
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -40,12 +49,17 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
             using var client = await listener.AcceptTcpClientAsync(stop.Token);
             emulator.Run(client.GetStream(), stop.Token);
         }, token);
-        var options = new BridgeDeviceOptions { CaptureSlack = TimeSpan.FromSeconds(1) };
+        // The default capture slack (2 s): a loaded test machine must not time out a healthy bridge.
         await using var bridge = await BridgeDevice.OpenTcpAsync(
-            system.Spec, TrainedPackages.DeviceId, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, options, token);
+            system.Spec,
+            TrainedPackages.DeviceId,
+            "127.0.0.1",
+            ((IPEndPoint)listener.LocalEndpoint).Port,
+            cancellationToken: token);
         await using var supervisor = new DeviceSupervisor(
-            bridge, new SupervisionOptions { FirstProbeMilliseconds = 60_000, MaxProbeMilliseconds = 60_000 }, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
-        using var model = new HybridModel(ModelPackageReader.Read(vowels.Package(vowels.Trained, 1), vowels.Trust), new DeviceGate(supervisor));
+            bridge, NoProbes, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
+        var package = await PackageWithFittedTwinAsync(system);
+        using var model = new HybridModel(ModelPackageReader.Read(package, vowels.Trust), new DeviceGate(supervisor));
         Assert.True(model.HasTwin);
         var test = vowels.Task.Test;
 
@@ -53,7 +67,8 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
         emulator.Hung = true;
         var onTwin = await ClassifyAllAsync(model, test, expectDegraded: true);
 
-        Assert.Equal(DeviceFault.Timeout, supervisor.Trip!.Fault);
+        // Whichever gives up first: the capture timeout, or the link after its retransmission limit.
+        Assert.Contains(supervisor.Trip!.Fault, new[] { DeviceFault.Timeout, DeviceFault.DeviceError });
         Assert.True(onDevice > 0.6, $"device accuracy {onDevice:P1}");
         Assert.True(onTwin > onDevice - 0.15, $"twin accuracy {onTwin:P1} against the device's {onDevice:P1}");
         await stop.CancelAsync();
@@ -63,9 +78,10 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
     [Fact]
     public async Task Neither_degraded_answers_nor_a_parked_device_without_a_twin_roll_a_good_model_back()
     {
-        var device = new BreakableDevice(PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11));
+        var device = new BreakableDevice(
+            PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11));
         await using var supervisor = new DeviceSupervisor(
-            device, new SupervisionOptions { FirstProbeMilliseconds = 60_000, MaxProbeMilliseconds = 60_000 }, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
+            device, NoProbes, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
         using var store = ModelStore.Open(Options(), new DeviceGate(supervisor), NullLogger.Instance);
         Assert.True((await Install(store, vowels.Package(vowels.Trained, 1))).Accepted);
         Assert.True((await Install(store, PackageWithoutTwin(2))).Accepted);
@@ -74,32 +90,36 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
         device.Broken = true;
         for (var i = 0; i < 30; i++)
         {
-            await Assert.ThrowsAsync<DeviceParkedException>(() => store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken));
+            await Assert.ThrowsAsync<DeviceParkedException>(
+                () => store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken));
         }
 
         Assert.Equal(2, store.ActiveVersion);
         Assert.Equal(0, store.Health.DeviceErrorRate);
-        var offer = await Install(store, vowels.Package(vowels.Trained, 3));
+        var offer = await Install(store, vowels.Package(vowels.Untrained, 3));
         Assert.False(offer.Accepted);
         Assert.Contains("parked", offer.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_model_validated_before_the_fault_serves_degraded_answers_from_its_twin_without_feeding_its_health()
+    public async Task A_validated_model_serves_degraded_answers_from_its_twin_without_feeding_its_health()
     {
-        var device = new BreakableDevice(PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11));
+        var device = new BreakableDevice(
+            PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, 11));
         await using var supervisor = new DeviceSupervisor(
-            device, new SupervisionOptions { FirstProbeMilliseconds = 60_000, MaxProbeMilliseconds = 60_000 }, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
+            device, NoProbes, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
         using var store = ModelStore.Open(Options(), new DeviceGate(supervisor), NullLogger.Instance);
         Assert.True((await Install(store, vowels.Package(vowels.Trained, 1))).Accepted);
         var features = vowels.Task.Test.Row(0).ToArray();
-        var (healthy, _) = await store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken);
+        var (healthy, _) = await store.ClassifyAsync(
+            features, cancellationToken: TestContext.Current.CancellationToken);
         var confidence = store.Health.MeanConfidence;
 
         device.Broken = true;
         for (var i = 0; i < 30; i++)
         {
-            var (result, version) = await store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken);
+            var (result, version) = await store.ClassifyAsync(
+                features, cancellationToken: TestContext.Current.CancellationToken);
             Assert.True(result.Degraded);
             Assert.Equal(1, version);
             Assert.Equal(TimeSpan.Zero, result.DeviceTime);
@@ -112,7 +132,8 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static async Task<double> ClassifyAllAsync(HybridModel model, Edge.Domain.Data.LabelledSet test, bool expectDegraded)
+    private static async Task<double> ClassifyAllAsync(
+        HybridModel model, Edge.Domain.Data.LabelledSet test, bool expectDegraded)
     {
         var right = 0;
         for (var i = 0; i < test.Count; i++)
@@ -123,6 +144,30 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
         }
 
         return (double)right / test.Count;
+    }
+
+    /// <summary>
+    /// The trained model with a twin fitted as the trainer fits one, smaller: the fixture's four-epoch twin is only
+    /// meant to make packages, not to stand in for the device.
+    /// </summary>
+    private async Task<byte[]> PackageWithFittedTwinAsync(IPhysicalSystem system)
+    {
+        var token = TestContext.Current.CancellationToken;
+        var part = system.CreateDevice(TrainedPackages.DeviceId, seed: 5);
+        var data = await TwinData.CollectAsync(
+            part, new TwinDataOptions { Samples = 4_000, NoiseFloorSamples = 50 }, seed: 17, cancellationToken: token);
+        var twin = MlpTwinFitter.Fit(
+            data,
+            new MlpTwinOptions { Hidden = [64, 64], Epochs = 40, HalvingEpochs = 15 },
+            seed: 23,
+            cancellationToken: token).Twin;
+        using var stream = new MemoryStream();
+        var metadata = new PackageMetadata(1, "vowels", vowels.Task.ClassNames, vowels.Calibration, "tests")
+        {
+            Targets = new([TrainedPackages.DeviceId]),
+        };
+        ModelPackager.Write(stream, vowels.Trained, twin, metadata, vowels.Key);
+        return stream.ToArray();
     }
 
     private ModelsOptions Options() => new()

@@ -21,14 +21,16 @@ public sealed class SystemdWatchdogTests
         using var systemd = FakeNotifySocket(folder.File("notify"));
         var device = new HangingDevice(EmulatedLayer.System.Spec);
         await using var supervisor = new DeviceSupervisor(
-            device, new SupervisionOptions { HangSeconds = 1 }, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
+            device, new SupervisionOptions { HangSeconds = 1 }, TimeProvider.System, Logger);
         using var watchdog = new SystemdWatchdog(
-            supervisor, new SystemdWatchdogSettings(folder.File("notify"), TimeSpan.FromMilliseconds(200)), TimeProvider.System, NullLogger<SystemdWatchdog>.Instance);
+            supervisor, Settings(folder, 200), TimeProvider.System, NullLogger<SystemdWatchdog>.Instance);
         await watchdog.StartAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal("WATCHDOG=1", await ReceiveAsync(systemd));
         var hung = supervisor.ForwardAsync(
-            new float[device.Spec.DriveLength], new float[device.Spec.OutputSize], TestContext.Current.CancellationToken).AsTask();
+            new float[device.Spec.DriveLength],
+            new float[device.Spec.OutputSize],
+            TestContext.Current.CancellationToken).AsTask();
         await Poll.UntilAsync(() => !supervisor.IsLoopAlive, "the call has run past HangSeconds");
         Drain(systemd);
         var before = watchdog.PingsSent;
@@ -49,13 +51,18 @@ public sealed class SystemdWatchdogTests
         using var systemd = FakeNotifySocket(folder.File("notify"));
         var layer = EmulatedLayer.OnI2c("watchdog-parked");
         await using var supervisor = new DeviceSupervisor(
-            layer.Device, new SupervisionOptions { FirstProbeMilliseconds = 60_000, MaxProbeMilliseconds = 60_000 }, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
+            layer.Device,
+            new SupervisionOptions { FirstProbeMilliseconds = 60_000, MaxProbeMilliseconds = 60_000 },
+            TimeProvider.System,
+            Logger);
         layer.I2cDac!.Unresponsive = true;
         await Assert.ThrowsAsync<DeviceParkedException>(
             () => supervisor.ForwardAsync(
-                EmulatedLayer.Drive(1), new float[layer.Device.Spec.OutputSize], TestContext.Current.CancellationToken).AsTask());
+                EmulatedLayer.Drive(1),
+                new float[layer.Device.Spec.OutputSize],
+                TestContext.Current.CancellationToken).AsTask());
         using var watchdog = new SystemdWatchdog(
-            supervisor, new SystemdWatchdogSettings(folder.File("notify"), TimeSpan.FromMilliseconds(100)), TimeProvider.System, NullLogger<SystemdWatchdog>.Instance);
+            supervisor, Settings(folder, 100), TimeProvider.System, NullLogger<SystemdWatchdog>.Instance);
 
         await watchdog.StartAsync(TestContext.Current.CancellationToken);
         await Poll.UntilAsync(() => watchdog.PingsSent >= 3, "three pings while the device is parked");
@@ -98,6 +105,11 @@ public sealed class SystemdWatchdogTests
         Assert.Contains("Type=notify", unit);
         Assert.Contains(unit, line => line.StartsWith("WatchdogSec=", StringComparison.Ordinal));
     }
+
+    private static NullLogger<DeviceSupervisor> Logger => NullLogger<DeviceSupervisor>.Instance;
+
+    private static SystemdWatchdogSettings Settings(TempDirectory folder, int timeoutMs)
+        => new(folder.File("notify"), TimeSpan.FromMilliseconds(timeoutMs));
 
     private static Socket FakeNotifySocket(string path)
     {
