@@ -30,9 +30,9 @@ internal static class FaultBench
         var work = Directory.CreateTempSubdirectory("edge-faults-").FullName;
         var results = new JsonArray();
         Console.WriteLine($"fault bench: {rows.Count} rows × {repeat}, volume {volume}");
-        Console.WriteLine("| fault | runs | answered | stored | lost | duplicated | recovery s (median, max) "
-            + "| drain s (max) | agent restarts | notes |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| fault | runs | answered | stored | lost | of which still in the outbox | duplicated "
+            + "| recovery s (median, max) | drain s (max) | agent restarts | notes |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         var document = new JsonObject
         {
             ["bench"] = "faults",
@@ -67,7 +67,7 @@ internal static class FaultBench
     {
         if (row.SkipReason() is { } reason)
         {
-            Console.WriteLine($"| {row.Fault} | skipped: {reason} | | | | | | | | |");
+            Console.WriteLine($"| {row.Fault} | skipped: {reason} | | | | | | | | | |");
             return new JsonObject { ["row"] = row.Name, ["fault"] = row.Fault, ["skipped"] = reason };
         }
 
@@ -97,6 +97,7 @@ internal static class FaultBench
         var unrecovered = outcomes.Count - recoveries.Count;
         var undrained = outcomes.Count - drains.Count;
         Console.WriteLine($"| {row.Fault} | {outcomes.Count} | {answered:N0} | {stored:N0} | {lost:N0} "
+            + $"| {outcomes.Sum(o => o.Pending):N0} "
             + $"| {outcomes.Sum(o => o.Duplicated):N0} "
             + $"| {recovery}{(unrecovered > 0 ? $" ({unrecovered} never)" : "")} "
             + $"| {(drains.Count > 0 ? FaultRunner.Seconds(drains.Max()) : "–")}"
@@ -111,6 +112,7 @@ internal static class FaultBench
             ["answered"] = answered,
             ["stored"] = stored,
             ["lost"] = lost,
+            ["pending_in_outbox"] = outcomes.Sum(o => o.Pending),
             ["duplicated"] = outcomes.Sum(o => o.Duplicated),
             ["agent_restarts"] = outcomes.Sum(o => o.AgentRestarts),
             ["repetitions"] = JsonSerializer.SerializeToNode(outcomes),

@@ -118,6 +118,7 @@ internal static class SoakBench
             ["answered"] = outcome.Answered,
             ["stored"] = outcome.Stored,
             ["lost"] = outcome.Lost,
+            ["pending_in_outbox"] = outcome.Pending,
             ["duplicated"] = outcome.Duplicated,
             ["agent_restarts"] = outcome.AgentRestarts,
             ["agent_counters"] = agentCounters,
@@ -133,7 +134,8 @@ internal static class SoakBench
             + $"| {result["handles_max"]} | {result["handles_per_hour"]} |");
         Console.WriteLine($"| threads | {result["threads_first"]} | {result["threads_last"]} | {result["threads_max"]} "
             + $"| {result["threads_per_hour"]} |");
-        Console.WriteLine($"answered {outcome.Answered:N0}, stored {outcome.Stored:N0}, lost {outcome.Lost:N0}, "
+        Console.WriteLine($"answered {outcome.Answered:N0}, stored {outcome.Stored:N0}, lost {outcome.Lost:N0} "
+            + $"({outcome.Pending:N0} still in the outbox), "
             + $"duplicated {outcome.Duplicated:N0}, agent restarts {outcome.AgentRestarts}");
         Console.WriteLine($"agent counters: {agentCounters}");
         Console.WriteLine($"trainer counters: {trainerCounters}");

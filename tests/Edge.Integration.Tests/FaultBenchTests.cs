@@ -5,8 +5,8 @@ namespace Edge.Integration.Tests;
 /// <summary>
 /// The short run of the fault bench (docs/reliability.md) in CI: every row once, with small volumes, on real
 /// processes — mosquitto with the shipped configuration, <c>edge-agent run</c>, <c>edge-trainer serve --store</c> —
-/// and a stock MQTT client's tagged PAT drives. Every drive an agent answered must be in the trainer's store, and no
-/// fault may make an agent exit.
+/// and a stock MQTT client's tagged PAT drives. Every drive an agent answered must be in the trainer's store, no
+/// fault may make an agent exit, and the model-store rows must keep their promises (a valid model boots).
 /// </summary>
 [Trait("Category", "Fault")]
 public sealed class FaultBenchTests
@@ -41,5 +41,6 @@ public sealed class FaultBenchTests
         Assert.True(outcome.Lost == 0, $"{row}: {outcome.Lost} of {outcome.Answered} answered drives are not in "
             + $"the trainer's store. {outcome.Note}");
         Assert.True(outcome.AgentRestarts == 0, $"{row}: the agent exited {outcome.AgentRestarts}×. {outcome.Note}");
+        Assert.True(outcome.Violations.Count == 0, $"{row}: {string.Join("; ", outcome.Violations)}");
     }
 }

@@ -29,11 +29,38 @@ public sealed class FaultAgent : IDisposable
         _environment["EDGE_DEVICE__SYSTEM"] = System;
         _environment["EDGE_DEVICE__DEVICEID"] = deviceId;
         _environment["EDGE_DEVICE__SEED"] = "7";
-        _environment["EDGE_MQTT__OUTBOXPATH"] = OutboxPath;
+        _environment["EDGE_MQTT__OUTBOXPATH"] = Path.Combine(Folder, "outbox.db");
         _environment["EDGE_MQTT__MEASUREMENTSAMPLEFRACTION"] = "1";
         // The field default backs off to 30 s; the bench bounds it so a row measures the fault, not the backoff.
         _environment["EDGE_MQTT__RECONNECTMAXDELAYMS"] = "2000";
         _environment["EDGE_LOGGING__LOGLEVEL__DEFAULT"] = "Warning";
+        foreach (var (name, value) in UnitRuntimeSettings())
+        {
+            _environment[name] = value;
+        }
+    }
+
+    /// <summary>
+    /// The runtime settings (<c>Environment=DOTNET_…</c>) of the systemd unit the agent ships with, so the bench's
+    /// agents run with the garbage collector the field runs with.
+    /// </summary>
+    public static Dictionary<string, string> UnitRuntimeSettings()
+    {
+        var unit = Path.Combine(
+            Edge.Domain.Data.DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(),
+            "agent", "Edge.Agent", "deploy", "edge-agent.service");
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        const string prefix = "Environment=";
+        foreach (var line in File.Exists(unit) ? File.ReadLines(unit) : [])
+        {
+            if (line.StartsWith(prefix + "DOTNET_", StringComparison.Ordinal)
+                && line.IndexOf('=', prefix.Length) is var equals and > 0)
+            {
+                settings[line[prefix.Length..equals]] = line[(equals + 1)..];
+            }
+        }
+
+        return settings;
     }
 
     /// <summary>The physical system the agents simulate.</summary>
@@ -48,8 +75,10 @@ public sealed class FaultAgent : IDisposable
     /// <summary>The agent's working folder.</summary>
     public string Folder { get; }
 
-    /// <summary>The SQLite outbox.</summary>
-    public string OutboxPath => Path.Combine(Folder, "outbox.db");
+    /// <summary>The SQLite outbox (in the agent's folder unless a row moved it).</summary>
+    public string OutboxPath => _environment.TryGetValue("EDGE_MQTT__OUTBOXPATH", out var path)
+        ? path
+        : Path.Combine(Folder, "outbox.db");
 
     /// <summary>Seconds between an unexpected exit and the restart (the unit says 5; the bench waits less).</summary>
     public TimeSpan RestartDelay { get; set; } = TimeSpan.FromSeconds(1);

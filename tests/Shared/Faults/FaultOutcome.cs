@@ -20,6 +20,8 @@ public sealed record FaultVolume(double Before, double After, int DrivesPerReque
 /// <param name="Repetition">1-based repetition.</param>
 /// <param name="Answered">Drives the agents replied to.</param>
 /// <param name="Stored">Of those, distinct drives in the trainer's store.</param>
+/// <param name="Pending">Of the answered drives not stored, those still waiting in an agent's outbox at the end
+/// (delayed, not lost: the agent resends them until the trainer acknowledges).</param>
 /// <param name="Duplicated">Extra stored copies of a drive (a request played twice, stored under new ids).</param>
 /// <param name="RecoverySeconds">
 /// From the fault taking effect to the reply to the first drive sent after it whose measurement reached the store
@@ -34,6 +36,7 @@ public sealed record FaultOutcome(
     int Repetition,
     int Answered,
     int Stored,
+    int Pending,
     int Duplicated,
     double? RecoverySeconds,
     double? DrainSeconds,

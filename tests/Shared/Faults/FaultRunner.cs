@@ -5,7 +5,7 @@ namespace Edge.Tests.Shared.Faults;
 /// <summary>Runs one repetition of a <see cref="FaultRow"/> in a fresh field and counts what survived.</summary>
 public static class FaultRunner
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan LongestDrain = TimeSpan.FromSeconds(180);
 
     /// <summary>
@@ -60,7 +60,7 @@ public static class FaultRunner
     }
 
     /// <summary>
-    /// Waits until the store holds every drive the scene's agents answered, or until nothing new arrived for 20 s
+    /// Waits until the store holds every drive the scene's agents answered, or until nothing new arrived for 40 s
     /// (at most 180 s), then counts.
     /// </summary>
     public static async Task<FaultOutcome> CountAsync(string row, int repetition, FaultScene scene)
@@ -75,16 +75,16 @@ public static class FaultRunner
         while (true)
         {
             stored = [.. scene.Agents.Select(a => StoredTags.Read(scene.StorePath, a.DeviceId))];
-            var held = answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum();
-            if (held == answered.Sum(a => a.Count))
+            var inStore = answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum();
+            if (inStore == answered.Sum(a => a.Count))
             {
                 drain = (scene.Clock.Elapsed - end).TotalSeconds;
                 break;
             }
 
-            if (held != lastStored)
+            if (inStore != lastStored)
             {
-                (lastStored, lastChange) = (held, scene.Clock.Elapsed);
+                (lastStored, lastChange) = (inStore, scene.Clock.Elapsed);
             }
 
             if (scene.Clock.Elapsed - lastChange > Quiet || scene.Clock.Elapsed - end > LongestDrain)
@@ -103,6 +103,15 @@ public static class FaultRunner
                 + $"{string.Join(",", agent.ExitCodes.Distinct())}): {FirstError(agent.LastWords)}");
         }
 
+        var held = answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum();
+        if (held < answered.Sum(a => a.Count) && scene.Trainer is { } trainer)
+        {
+            // What the trainer last said explains most losses (disconnected, store errors, no progress).
+            var said = trainer.Matching("ingested").LastOrDefault() ?? "(no progress line)";
+            var problems = trainer.Matching("fail").Concat(trainer.Matching("warn")).TakeLast(2);
+            notes.Add($"trainer: {said.Trim()} {string.Join(" | ", problems.Select(p => p.Trim()))}".Trim());
+        }
+
         var refused = scene.Drivers.Sum(d => d.Refused);
         if (refused > 0)
         {
@@ -113,13 +122,20 @@ public static class FaultRunner
             row,
             repetition,
             answered.Sum(a => a.Count),
-            answered.Select((tags, i) => tags.Count(stored[i].Tags.Contains)).Sum(),
+            held,
+            answered.Select((tags, i) => Pending(tags, stored[i], scene.Agents[i])).Sum(),
             stored.Sum(s => s.Rows - s.Tags.Count),
             Recovery(scene, stored),
             drain,
             restarts,
             string.Join("; ", notes),
             [.. scene.Violations]);
+    }
+
+    private static int Pending(HashSet<int> answered, StoredTags stored, FaultAgent agent)
+    {
+        var waiting = StoredTags.Pending(agent.OutboxPath);
+        return answered.Count(tag => !stored.Tags.Contains(tag) && waiting.Contains(tag));
     }
 
     // The slowest agent's time from the fault to the reply of its first post-fault drive that reached the store.

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Edge.Domain.Messaging;
 using Microsoft.Data.Sqlite;
 
 namespace Edge.Tests.Shared.Faults;
@@ -48,5 +49,42 @@ public sealed record StoredTags(HashSet<int> Tags, int Rows)
         }
 
         return new StoredTags(tags, rows);
+    }
+
+    /// <summary>
+    /// The tags of the measurements still waiting in an agent's outbox (not yet acknowledged by the trainer), read
+    /// beside the running agent; empty when the file is missing or unreadable.
+    /// </summary>
+    public static HashSet<int> Pending(string outboxPath)
+    {
+        var tags = new HashSet<int>();
+        if (!File.Exists(outboxPath))
+        {
+            return tags;
+        }
+
+        try
+        {
+            var source = new SqliteConnectionStringBuilder { DataSource = outboxPath, Mode = SqliteOpenMode.ReadOnly };
+            using var connection = new SqliteConnection(source.ToString());
+            connection.Open();
+            using var select = connection.CreateCommand();
+            select.CommandText = "SELECT payload FROM outbox WHERE is_measurement = 1";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                var batch = MeasurementBatch.Decode((byte[])reader[0]);
+                for (var at = 0; at + batch.DriveLength <= batch.Drives.Length; at += batch.DriveLength)
+                {
+                    tags.Add(PatDriver.ReadTag(batch.Drives.AsSpan(at, batch.DriveLength)));
+                }
+            }
+        }
+        catch (Exception e) when (e is SqliteException or MessageFormatException)
+        {
+            // A corrupt or half-written outbox holds nothing this count can use.
+        }
+
+        return tags;
     }
 }
