@@ -68,7 +68,9 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
     /// <summary>Waveform payload carried: segment codes sent plus captured values received, in bytes.</summary>
     public long PayloadBytes => _counters.PayloadBytes;
 
-    /// <summary>The drives' own share of <see cref="PayloadBytes"/>: their segment codes and bins, rest segments excluded.</summary>
+    /// <summary>
+    /// The drives' own share of <see cref="PayloadBytes"/>: their segment codes and bins, rest segments excluded.
+    /// </summary>
     public long DriveBytes => _counters.DriveBytes;
 
     /// <summary>Drives packed per request after fitting the negotiated payload and buffer.</summary>
@@ -78,7 +80,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
     public long Retransmissions => _counters.Retransmissions;
 
     /// <summary>Opens a serial port (the ESP32's UART, or a pty made by socat) and says Hello.</summary>
-    /// <exception cref="IOException">The port cannot be opened or the bridge does not answer or cannot play the layer.</exception>
+    /// <exception cref="IOException">The port cannot be opened, or the bridge does not answer or cannot play the
+    /// layer.</exception>
     public static Task<BridgeDevice> OpenSerialAsync(
         LayerSpec spec,
         string deviceId,
@@ -89,11 +92,13 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
         ILogger? logger = null)
     {
         var settings = (options ?? new BridgeDeviceOptions()) with { BaudRate = baudRate };
-        return OpenAsync(spec, deviceId, _ => Task.FromResult(OpenPort(portName, baudRate)), settings, logger, cancellationToken);
+        return OpenAsync(
+            spec, deviceId, _ => Task.FromResult(OpenPort(portName, baudRate)), settings, logger, cancellationToken);
     }
 
     /// <summary>Connects to a bridge emulator listening on TCP and says Hello.</summary>
-    /// <exception cref="IOException">The emulator cannot be reached or does not answer or cannot play the layer.</exception>
+    /// <exception cref="IOException">The emulator cannot be reached, does not answer or cannot play the
+    /// layer.</exception>
     public static Task<BridgeDevice> OpenTcpAsync(
         LayerSpec spec,
         string deviceId,
@@ -102,13 +107,15 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
         BridgeDeviceOptions? options = null,
         CancellationToken cancellationToken = default,
         ILogger? logger = null) =>
-        OpenAsync(spec, deviceId, token => ConnectTcpAsync(host, port, token), options ?? new(), logger, cancellationToken);
+        OpenAsync(
+            spec, deviceId, token => ConnectTcpAsync(host, port, token), options ?? new(), logger, cancellationToken);
 
     /// <summary>
     /// Connects through <paramref name="connect"/> (called again for every reconnection), says Hello, checks the bridge
     /// can play <paramref name="spec"/> and sets its safe code.
     /// </summary>
-    /// <exception cref="IOException">The bridge cannot be reached, did not answer, refused, or cannot play the layer.</exception>
+    /// <exception cref="IOException">The bridge cannot be reached, did not answer, refused, or cannot play the
+    /// layer.</exception>
     public static async Task<BridgeDevice> OpenAsync(
         LayerSpec spec,
         string deviceId,
@@ -136,7 +143,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
     }
 
     /// <inheritdoc />
-    /// <exception cref="IOException">The link is down (the device is reconnecting) or failed during the forward.</exception>
+    /// <exception cref="IOException">The link is down (the device is reconnecting) or failed during the
+    /// forward.</exception>
     public ValueTask ForwardAsync(
         ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
     {
@@ -144,7 +152,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
         if (session is not { Failure: null })
         {
             throw new IOException(
-                $"Bridge for layer '{Spec.Name}' is not connected ({Problem(session)}); reconnecting in the background.");
+                $"Bridge for layer '{Spec.Name}' is not connected ({Problem(session)}); "
+                + "reconnecting in the background.");
         }
 
         return session.ForwardAsync(drives, responses, cancellationToken);
@@ -207,7 +216,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
                 nameof(options), options.MaxOutstandingRequests, "The bridge queues 1 to 8 requests.");
         }
 
-        if (options.BaudRate < 0 || options.RetryLimit < 0 || options.MinRetransmitTimeout < TimeSpan.FromMilliseconds(1)
+        if (options.BaudRate < 0 || options.RetryLimit < 0
+            || options.MinRetransmitTimeout < TimeSpan.FromMilliseconds(1)
             || options.MaxRetransmitTimeout < options.MinRetransmitTimeout
             || options.RetransmitTimeout < TimeSpan.FromMilliseconds(1)
             || options.SilenceTimeout <= options.HeartbeatInterval || options.ReconnectDelay <= TimeSpan.Zero
@@ -231,13 +241,15 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
             or InvalidOperationException)
         {
             port.Dispose();
-            throw new IOException($"Cannot open the bridge's serial port '{portName}' at {baudRate} baud: {e.Message}", e);
+            throw new IOException(
+                $"Cannot open the bridge's serial port '{portName}' at {baudRate} baud: {e.Message}", e);
         }
 
         return new BridgeConnection(port.BaseStream, port, portName);
     }
 
-    private static async Task<BridgeConnection> ConnectTcpAsync(string host, int port, CancellationToken cancellationToken)
+    private static async Task<BridgeConnection> ConnectTcpAsync(
+        string host, int port, CancellationToken cancellationToken)
     {
         var client = new TcpClient { NoDelay = true };
         try
@@ -250,7 +262,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
             throw new IOException($"Cannot reach the bridge emulator at {host}:{port}: {e.Message}", e);
         }
 
-        return new BridgeConnection(client.GetStream(), client, string.Create(CultureInfo.InvariantCulture, $"{host}:{port}"));
+        var description = string.Create(CultureInfo.InvariantCulture, $"{host}:{port}");
+        return new BridgeConnection(client.GetStream(), client, description);
     }
 
     /// <summary>Why the device is down: the reconnection's story, or the session's failure before it is told.</summary>
@@ -327,7 +340,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
                     _problem = null;
                 }
 
-                LogReconnected(_logger, DeviceId, session.Description, attempt, (DateTime.UtcNow - started).TotalSeconds);
+                var downSeconds = (DateTime.UtcNow - started).TotalSeconds;
+                LogReconnected(_logger, DeviceId, session.Description, attempt, downSeconds);
                 return;
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -348,12 +362,22 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {DeviceId} on {Line}: link lost ({Reason}); not ready, reconnecting")]
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Bridge {DeviceId} on {Line}: link lost ({Reason}); not ready, reconnecting")]
     private static partial void LogLinkLost(ILogger logger, string deviceId, string line, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {DeviceId} on {Line}: reconnected with a fresh Hello after {Attempts} attempt(s), {DownSeconds:F1} s down; ready")]
-    private static partial void LogReconnected(ILogger logger, string deviceId, string line, int attempts, double downSeconds);
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Bridge {DeviceId} on {Line}: reconnected with a fresh Hello after {Attempts} attempt(s), "
+            + "{DownSeconds:F1} s down; ready")]
+    private static partial void LogReconnected(
+        ILogger logger, string deviceId, string line, int attempts, double downSeconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {DeviceId}: reconnection attempt {Attempt} failed ({Error}); next try after {DelaySeconds:F1} s or more")]
-    private static partial void LogReconnectFailed(ILogger logger, string deviceId, int attempt, string error, double delaySeconds);
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Bridge {DeviceId}: reconnection attempt {Attempt} failed ({Error}); next try after "
+            + "{DelaySeconds:F1} s or more")]
+    private static partial void LogReconnectFailed(
+        ILogger logger, string deviceId, int attempt, string error, double delaySeconds);
 }

@@ -25,7 +25,8 @@ internal sealed class BridgeSession : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Dictionary<ushort, PendingCapture> _captures = [];
     private readonly Dictionary<ushort, ushort> _captureBySequence = [];
-    private readonly TaskCompletionSource<HelloAckMessage> _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<HelloAckMessage> _hello =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _outstanding;
     private Task _reader = Task.CompletedTask;
     private Task _poller = Task.CompletedTask;
@@ -116,7 +117,9 @@ internal sealed class BridgeSession : IAsyncDisposable
 
     private long NowMs => _clock.ElapsedMilliseconds;
 
-    /// <summary>Says Hello on <paramref name="connection"/>, checks the bridge can play the layer, sets its safe code.</summary>
+    /// <summary>
+    /// Says Hello on <paramref name="connection"/>, checks the bridge can play the layer, sets its safe code.
+    /// </summary>
     /// <exception cref="IOException">The bridge did not answer, refused, or cannot play the layer.</exception>
     public static async Task<BridgeSession> OpenAsync(
         LayerSpec spec,
@@ -175,7 +178,8 @@ internal sealed class BridgeSession : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(
-                $"Bridge for layer '{_spec.Name}': {count} captures did not all complete in time (link: {Describe()}).");
+                $"Bridge for layer '{_spec.Name}': {count} captures did not all complete in time "
+                + $"(link: {Describe()}).");
         }
         finally
         {
@@ -243,7 +247,8 @@ internal sealed class BridgeSession : IAsyncDisposable
             ProtocolVersion.Minimum,
             ProtocolVersion.Current,
             (ushort)_options.MaxPayload,
-            global::Edge.Bridge.Protocol.Capabilities.BinnedCapture | global::Edge.Bridge.Protocol.Capabilities.Heartbeat);
+            global::Edge.Bridge.Protocol.Capabilities.BinnedCapture
+                | global::Edge.Bridge.Protocol.Capabilities.Heartbeat);
         await SendAsync(hello, cancellationToken).ConfigureAwait(false);
         HelloAckMessage ack;
         try
@@ -389,7 +394,8 @@ internal sealed class BridgeSession : IAsyncDisposable
     }
 
     /// <summary>Sends a reliable message when the window has room; returns its link sequence number.</summary>
-    private async Task<ushort> SendAsync(Message message, CancellationToken cancellationToken, PendingCapture? capture = null)
+    private async Task<ushort> SendAsync(
+        Message message, CancellationToken cancellationToken, PendingCapture? capture = null)
     {
         while (true)
         {

@@ -82,7 +82,12 @@ public sealed class BridgeEmulator
             _settings, _board, _board, _board, new PacedSink(stream, _faults), LastInitialSequence);
         Firmware = firmware;
         using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reader = Task.Run(() => ReadLoop(stream, inbox, readerStop.Token), CancellationToken.None);
+        // A blocking reader gets its own thread: parked on the pool it could starve the host's timers.
+        var reader = Task.Factory.StartNew(
+            () => ReadLoop(stream, inbox, readerStop.Token),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         var nextHangCheck = 0L;
         try
         {

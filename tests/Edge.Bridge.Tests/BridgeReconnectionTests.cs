@@ -16,9 +16,9 @@ public sealed class BridgeReconnectionTests
     {
         BaudRate = 0,
         SilenceTimeout = TimeSpan.FromMilliseconds(800),
-        // Long enough to see the device down, short enough for a quick test.
-        ReconnectDelay = TimeSpan.FromMilliseconds(700),
-        MaxReconnectDelay = TimeSpan.FromSeconds(2),
+        // Long enough to see the device down on a loaded machine, short enough for a quick test.
+        ReconnectDelay = TimeSpan.FromSeconds(2),
+        MaxReconnectDelay = TimeSpan.FromSeconds(4),
     };
 
     [Fact]
@@ -64,7 +64,8 @@ public sealed class BridgeReconnectionTests
         proxy.Freeze();
         var frozen = Stopwatch.StartNew();
         await WaitUntilAsync(() => !device.GetStatus().Ready);
-        Assert.True(frozen.Elapsed >= FastRecovery.SilenceTimeout, $"noticed after {frozen.Elapsed}");
+        // The silence counts from the last frame before the freeze (heartbeats come every 250 ms), not from it.
+        Assert.True(frozen.Elapsed >= FastRecovery.SilenceTimeout / 2, $"noticed after {frozen.Elapsed}");
         Assert.Contains("nothing heard from the bridge", device.GetStatus().Problem, StringComparison.Ordinal);
         var refused = await Assert.ThrowsAsync<IOException>(
             () => device.ForwardAsync(Drives(1), new float[12], TestContext.Current.CancellationToken).AsTask());
@@ -75,18 +76,22 @@ public sealed class BridgeReconnectionTests
         AssertWithinQuantisation(measured, expected);
     }
 
-    [Fact]
-    public async Task An_idle_agent_heartbeats_so_the_bridge_watchdog_does_not_park_the_outputs()
+    [Theory]
+    [InlineData(100, false)]
+    [InlineData(0, true)]
+    public async Task An_idle_agent_heartbeats_so_the_bridge_watchdog_does_not_park_the_outputs(
+        int heartbeatMs, bool parks)
     {
         await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(921_600, 0, 0, 5));
+        var options = new BridgeDeviceOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeatMs) };
         await using var device = await BridgeDevice.OpenTcpAsync(
-            ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, cancellationToken: TestContext.Current.CancellationToken);
+            ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, options, TestContext.Current.CancellationToken);
         await CompareAsync(device, 1);
 
-        // Three watchdog periods (1 s each) of idleness.
+        // Three watchdog periods (1 s each) of idleness: without heartbeats the bridge parks its outputs.
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
 
-        Assert.Equal(0, emulator.Emulator.Firmware!.SafeStateEntries);
+        Assert.Equal(parks, emulator.Emulator.Firmware!.SafeStateEntries > 0);
         Assert.True(device.IsConnected);
         Assert.Equal(0, device.Reconnections);
     }

@@ -53,7 +53,12 @@ internal sealed class EmulatorServer : IAsyncDisposable
         {
             using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
             client.NoDelay = true;
-            await Task.Run(() => Emulator.Run(client.GetStream(), _stop.Token));
+            // The firmware loop blocks: a dedicated thread keeps it off the pool the agent's timers run on.
+            await Task.Factory.StartNew(
+                () => Emulator.Run(client.GetStream(), _stop.Token),
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
         }
     }
 }

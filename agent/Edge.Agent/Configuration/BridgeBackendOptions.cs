@@ -25,12 +25,12 @@ public sealed class BridgeBackendOptions
     public int RestSegments { get; set; }
 
     /// <summary>
-    /// Largest payload the agent accepts (64 … 4096); the smaller of both sides' limits is used. Smaller frames survive
-    /// a noisy line better (at 1 % byte loss a 1 KB frame almost never arrives intact).
+    /// Largest payload the agent accepts (64 … 4096); the smaller of both sides' limits is used. Smaller frames
+    /// survive a noisy line better (at 1 % byte loss a 1 KB frame almost never arrives intact).
     /// </summary>
     public int MaxPayload { get; set; } = 1024;
 
-    /// <summary>Retransmission timeout in ms (beyond the frame's airtime) until a round trip has been measured.</summary>
+    /// <summary>Retransmission timeout in ms (beyond the frame's airtime) until a round trip is measured.</summary>
     public int RetransmitTimeoutMs { get; set; } = 50;
 
     /// <summary>Lower bound in ms of the measured retransmission timeout (RFC 6298 SRTT + 4 RTTVAR).</summary>
@@ -45,7 +45,7 @@ public sealed class BridgeBackendOptions
     /// <summary>Heartbeat to the bridge after this many idle ms, so its 1 s watchdog does not park the DAC.</summary>
     public int HeartbeatIntervalMs { get; set; } = 250;
 
-    /// <summary>Silence from the bridge (ms) after which it counts as unplugged or hung and the agent reconnects.</summary>
+    /// <summary>Silence from the bridge (ms) after which it counts as unplugged or hung and is reconnected.</summary>
     public int SilenceTimeoutMs { get; set; } = 3000;
 
     /// <summary>First wait (ms) before reconnecting; doubled after each failed attempt up to the maximum.</summary>

@@ -128,8 +128,10 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Range(failures, $"{prefix}:{nameof(bridge.DrivesPerRequest)}", bridge.DrivesPerRequest, 1, 1024, "drives packed per request");
         Range(failures, $"{prefix}:{nameof(bridge.RestSegments)}", bridge.RestSegments, 0, 4096, "rest segments");
         Range(failures, $"{prefix}:{nameof(bridge.MaxPayload)}", bridge.MaxPayload, 64, 4096, "a frame payload");
-        Range(failures, $"{prefix}:{nameof(bridge.RetransmitTimeoutMs)}", bridge.RetransmitTimeoutMs, 1, 60_000, "a timeout");
-        Range(failures, $"{prefix}:{nameof(bridge.MinRetransmitTimeoutMs)}", bridge.MinRetransmitTimeoutMs, 1, 60_000, "a timeout");
+        var timeout = bridge.RetransmitTimeoutMs;
+        Range(failures, $"{prefix}:{nameof(bridge.RetransmitTimeoutMs)}", timeout, 1, 60_000, "a timeout");
+        var minimum = bridge.MinRetransmitTimeoutMs;
+        Range(failures, $"{prefix}:{nameof(bridge.MinRetransmitTimeoutMs)}", minimum, 1, 60_000, "a timeout");
         Range(
             failures,
             $"{prefix}:{nameof(bridge.MaxRetransmitTimeoutMs)}",
@@ -138,7 +140,13 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
             60_000,
             "a timeout at least MinRetransmitTimeoutMs");
         Range(failures, $"{prefix}:{nameof(bridge.RetryLimit)}", bridge.RetryLimit, 0, 1000, "retransmissions");
-        Range(failures, $"{prefix}:{nameof(bridge.HeartbeatIntervalMs)}", bridge.HeartbeatIntervalMs, 10, 900, "a heartbeat below the bridge's 1 s watchdog");
+        Range(
+            failures,
+            $"{prefix}:{nameof(bridge.HeartbeatIntervalMs)}",
+            bridge.HeartbeatIntervalMs,
+            10,
+            900,
+            "a heartbeat below the bridge's 1 s watchdog");
         Range(
             failures,
             $"{prefix}:{nameof(bridge.SilenceTimeoutMs)}",

@@ -8,8 +8,11 @@ namespace Edge.Agent.Hosting;
 /// <summary>Opens the Bridge layer backend from configuration: a serial port, or an emulator over TCP.</summary>
 public static class BridgeBackendFactory
 {
-    /// <summary>Connects to the bridge and checks it can play the layer; later link failures reconnect by themselves.</summary>
-    /// <exception cref="DeviceUnavailableException">The port or emulator cannot be reached, the bridge does not answer, or it cannot play the layer.</exception>
+    /// <summary>
+    /// Connects to the bridge and checks it can play the layer; later link failures reconnect by themselves.
+    /// </summary>
+    /// <exception cref="DeviceUnavailableException">The port or emulator cannot be reached, the bridge does not
+    /// answer, or it cannot play the layer.</exception>
     public static BridgeDevice Create(IPhysicalSystem system, DeviceOptions options, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -25,20 +28,25 @@ public static class BridgeBackendFactory
                 var port = int.Parse(bridge.Tcp.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
 
                 // Device creation happens once at start-up, where blocking on the handshake is what we want.
-                return BridgeDevice.OpenTcpAsync(system.Spec, options.DeviceId, bridge.Tcp[..colon], port, device, logger: logger)
+                return BridgeDevice
+                    .OpenTcpAsync(system.Spec, options.DeviceId, bridge.Tcp[..colon], port, device, logger: logger)
                     .GetAwaiter().GetResult();
             }
 
-            return BridgeDevice.OpenSerialAsync(system.Spec, options.DeviceId, bridge.Port, bridge.BaudRate, device, logger: logger)
+            return BridgeDevice
+                .OpenSerialAsync(system.Spec, options.DeviceId, bridge.Port, bridge.BaudRate, device, logger: logger)
                 .GetAwaiter().GetResult();
         }
         catch (IOException e)
         {
-            throw new DeviceUnavailableException($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Bridge)}: {e.Message}", e);
+            throw new DeviceUnavailableException(
+                $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Bridge)}: {e.Message}", e);
         }
     }
 
-    /// <summary>The link settings from <c>Edge:Device:Bridge</c> (validated by <see cref="DeviceOptionsValidator"/>).</summary>
+    /// <summary>
+    /// The link settings from <c>Edge:Device:Bridge</c> (validated by <see cref="DeviceOptionsValidator"/>).
+    /// </summary>
     public static BridgeDeviceOptions ToDeviceOptions(BridgeBackendOptions bridge)
     {
         ArgumentNullException.ThrowIfNull(bridge);
