@@ -71,7 +71,8 @@ public sealed class ShippedBroker : IAsyncDisposable
         }
         var broker = new ShippedBroker(folder);
         await RunAsync("bash", Path.Combine(Deploy, "make-certs.sh"), "--dir", broker.Certificates,
-            "--service", Requester, "--service", Operator, DeviceA, DeviceB, DemoAgents[0], DemoAgents[1], DemoAgents[2]);
+            "--service", Requester, "--service", Operator,
+            DeviceA, DeviceB, DemoAgents[0], DemoAgents[1], DemoAgents[2]);
         await broker._broker.StartAsync();
         return broker;
     }
