@@ -24,7 +24,10 @@ public sealed class EnvironmentControlTests
         await using var broker = await ShippedBroker.StartAsync();
         using var folder = new TempFolder();
         await using var agent = await AgentInstance.StartAsync(
-            broker.DevicePort, ShippedBroker.DeviceA, folder.Path("outbox.db"), broker.AgentSettings(ShippedBroker.DeviceA));
+            broker.DevicePort,
+            ShippedBroker.DeviceA,
+            folder.Path("outbox.db"),
+            broker.AgentSettings(ShippedBroker.DeviceA));
         var part = (SimulatedDevice)agent.Services.GetRequiredService<IPhysicalDevice>();
 
         // The documented stock-client command (docs/field-updates.md), as the operator.
@@ -63,7 +66,8 @@ public sealed class EnvironmentControlTests
         Assert.True(agent.Mqtt.IsConnected);
 
         // The agent's own verb, as the operator; as another requester the broker refuses it.
-        var (code, output, error) = await EnvironmentVerbAsync(broker, ShippedBroker.Operator, "--ambient-kelvin", "40");
+        var (code, output, error) = await EnvironmentVerbAsync(
+            broker, ShippedBroker.Operator, "--ambient-kelvin", "40");
         Assert.True(code == 0, error);
         Assert.Equal("dev-a: environment now ambient +40 K", output.Trim());
         Assert.Equal(new PartEnvironment { AmbientKelvin = 40 }, part.Environment);
@@ -83,8 +87,10 @@ public sealed class EnvironmentControlTests
         string[] arguments =
         [
             "environment", "--device-id", ShippedBroker.DeviceA,
-            "--broker", $"mqtts://localhost:{broker.ServicePort}", "--ca-file", Path.Combine(broker.Certificates, "ca.crt"),
-            "--client-cert", Path.Combine(services, identity + ".crt"), "--client-key", Path.Combine(services, identity + ".key"),
+            "--broker", $"mqtts://localhost:{broker.ServicePort}",
+            "--ca-file", Path.Combine(broker.Certificates, "ca.crt"),
+            "--client-cert", Path.Combine(services, identity + ".crt"),
+            "--client-key", Path.Combine(services, identity + ".key"),
             "--identity", identity, .. values,
         ];
         using var output = new StringWriter();
@@ -108,11 +114,17 @@ public sealed class EnvironmentControlTests
             .Build(),
         TestContext.Current.CancellationToken);
 
-    /// <summary>Publishes <paramref name="json"/> on dev-a's environment topic with the stock client, as the operator.</summary>
+    /// <summary>
+    /// Publishes <paramref name="json"/> on dev-a's environment topic with the stock client, as the operator.
+    /// </summary>
     internal static async Task MosquittoPubAsync(ShippedBroker broker, string json)
     {
         var services = Path.Combine(broker.Certificates, "services");
-        var start = new ProcessStartInfo("mosquitto_pub") { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo("mosquitto_pub")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
         foreach (var argument in new[]
         {
             "-h", "localhost", "-p", broker.ServicePort.ToString(System.Globalization.CultureInfo.InvariantCulture),

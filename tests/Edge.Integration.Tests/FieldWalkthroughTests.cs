@@ -22,7 +22,8 @@ public sealed class FieldWalkthroughTests
 
             // The operator warms the part through the broker; the agent's sampled traffic then shows it.
             await EnvironmentControlTests.MosquittoPubAsync(lab.Broker, """{"schemaVersion":1,"ambientKelvin":300}""");
-            await Eventually.TrueAsync(() => lab.Part.Environment.AmbientKelvin == 300, "the operator's warm-up applied");
+            await Eventually.TrueAsync(
+                () => lab.Part.Environment.AmbientKelvin == 300, "the operator's warm-up applied");
             await lab.MeasureAsync(300);
 
             await first.WaitForAsync($"Field check of {FieldLab.Device}: start (drifted)");

@@ -109,7 +109,9 @@ public sealed class AgentCommandLine
         }
     }
 
-    /// <summary>The device id from <c>--device-id</c>, else from the settings file and <c>EDGE_</c> variables.</summary>
+    /// <summary>
+    /// The device id from <c>--device-id</c>, else from the settings file and <c>EDGE_</c> variables.
+    /// </summary>
     internal string? ConfiguredDeviceId(ParseResult parseResult)
     {
         var key = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.DeviceId)}";

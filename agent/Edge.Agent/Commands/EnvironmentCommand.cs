@@ -18,22 +18,46 @@ internal static class EnvironmentCommand
 {
     public static Command Create(AgentCommandLine commandLine)
     {
-        var url = new Option<string>("--broker") { Description = "The broker's service listener, mqtts://host:port.", Required = true };
-        var caFile = new Option<string?>("--ca-file") { Description = "CA certificate (PEM) the broker's certificate is checked against." };
+        var url = new Option<string>("--broker")
+        {
+            Description = "The broker's service listener, mqtts://host:port.",
+            Required = true,
+        };
+        var caFile = new Option<string?>("--ca-file")
+        {
+            Description = "CA certificate (PEM) the broker's certificate is checked against.",
+        };
         var crlFile = new Option<string?>("--crl-file") { Description = "Revocation list (PEM) of that CA." };
         var certificate = new Option<string?>("--client-cert") { Description = "The operator's certificate (PEM)." };
         var key = new Option<string?>("--client-key") { Description = "The operator's private key (PEM)." };
         var identity = new Option<string>("--identity")
         {
-            Description = "The certificate's identity: answers come to edge/v1/_requesters/<identity>/environment/response.",
+            Description = "The certificate's identity: answers come to "
+                + "edge/v1/_requesters/<identity>/environment/response.",
             DefaultValueFactory = _ => "operator",
         };
-        var ambient = new Option<double>("--ambient-kelvin") { Description = "Ambient temperature relative to calibration, in kelvin." };
-        var ageing = new Option<double>("--ageing") { Description = "Component ageing as a relative spread (0.02: 2 %)." };
+        var ambient = new Option<double>("--ambient-kelvin")
+        {
+            Description = "Ambient temperature relative to calibration, in kelvin.",
+        };
+        var ageing = new Option<double>("--ageing")
+        {
+            Description = "Component ageing as a relative spread (0.02: 2 %).",
+        };
         var gain = new Option<double?>("--gain") { Description = "Readout gain relative to calibration (default 1)." };
-        var settling = new Option<double?>("--settling-gap-seconds") { Description = "Idle time between drives, replacing the part's own." };
-        var part = new Option<string?>("--part-id") { Description = "Another part soldered in under the same device id." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the agent's answer.", DefaultValueFactory = _ => 10 };
+        var settling = new Option<double?>("--settling-gap-seconds")
+        {
+            Description = "Idle time between drives, replacing the part's own.",
+        };
+        var part = new Option<string?>("--part-id")
+        {
+            Description = "Another part soldered in under the same device id.",
+        };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for the agent's answer.",
+            DefaultValueFactory = _ => 10,
+        };
         var command = new Command(
             "environment",
             "Set a running simulated part's environment over MQTT as the operator (a drift caused on purpose); "
@@ -53,7 +77,8 @@ internal static class EnvironmentCommand
             var deviceId = commandLine.ConfiguredDeviceId(parse);
             if (!EdgeTopics.IsValidDeviceId(deviceId) || !EdgeTopics.IsValidDeviceId(parse.GetValue(identity)))
             {
-                await error.WriteLineAsync("--device-id and --identity must be usable MQTT topic levels (letters, digits, "
+                await error.WriteLineAsync("--device-id and --identity must be usable MQTT topic levels (letters, "
+                    + "digits, "
                     + $"'-', '_', '.'); got '{deviceId}' and '{parse.GetValue(identity)}'.").ConfigureAwait(false);
                 return ExitCodes.InvalidInput;
             }
@@ -74,7 +99,8 @@ internal static class EnvironmentCommand
                 SettlingGapSeconds = parse.GetValue(settling),
                 PartId = parse.GetValue(part),
             };
-            var request = new Request(deviceId!, parse.GetValue(identity)!, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+            var wait = TimeSpan.FromSeconds(parse.GetValue(timeout));
+            var request = new Request(deviceId!, parse.GetValue(identity)!, wait);
             return await SendAsync(settings, request, message, parse.InvocationConfiguration, cancellationToken)
                 .ConfigureAwait(false);
         });
@@ -90,7 +116,8 @@ internal static class EnvironmentCommand
     {
         var responseTopic = EdgeTopics.EnvironmentResponse(request.Identity);
         var correlation = Guid.NewGuid().ToByteArray();
-        var answer = new TaskCompletionSource<EnvironmentReplyMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource<EnvironmentReplyMessage>(
+            TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e =>
         {
@@ -131,8 +158,9 @@ internal static class EnvironmentCommand
                 cancellationToken).ConfigureAwait(false);
             if (published.ReasonCode == MqttClientPublishReasonCode.NotAuthorized)
             {
-                await console.Error.WriteLineAsync("The broker refused the message: not authorized (only the operator and "
-                    + "trainer identities may set a part's environment; see deploy/mosquitto/README.md).").ConfigureAwait(false);
+                await console.Error.WriteLineAsync("The broker refused the message: not authorized (only the operator "
+                    + "and trainer identities may set a part's environment; see deploy/mosquitto/README.md).")
+                    .ConfigureAwait(false);
                 return ExitCodes.Refused;
             }
 
@@ -144,7 +172,8 @@ internal static class EnvironmentCommand
             }
 
             await console.Output.WriteLineAsync(string.Create(
-                CultureInfo.InvariantCulture, $"{reply.DeviceId}: environment now {reply.Environment}")).ConfigureAwait(false);
+                CultureInfo.InvariantCulture, $"{reply.DeviceId}: environment now {reply.Environment}"))
+                .ConfigureAwait(false);
             return ExitCodes.Success;
         }
         catch (MqttConnectionSettingsException e)
@@ -154,7 +183,8 @@ internal static class EnvironmentCommand
         }
         catch (TimeoutException)
         {
-            await console.Error.WriteLineAsync($"No answer from {request.DeviceId} within {request.Timeout.TotalSeconds:F0} s "
+            await console.Error.WriteLineAsync(
+                $"No answer from {request.DeviceId} within {request.Timeout.TotalSeconds:F0} s "
                 + "(is its agent running and connected?).").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
@@ -165,7 +195,8 @@ internal static class EnvironmentCommand
         }
         catch (MQTTnet.Exceptions.MqttCommunicationException e)
         {
-            await console.Error.WriteLineAsync($"Cannot reach the broker at {settings.Address}: {e.Message}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"Cannot reach the broker at {settings.Address}: {e.Message}")
+                .ConfigureAwait(false);
             return ExitCodes.Failure;
         }
     }

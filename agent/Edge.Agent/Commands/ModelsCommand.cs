@@ -81,7 +81,8 @@ public static class ModelsCommand
 
         return health.Version == store.ActiveVersion
             ? health.Describe()
-            : $"{health.Describe()} — not the active version {store.ActiveVersion?.ToString(CultureInfo.InvariantCulture) ?? "none"}";
+            : $"{health.Describe()} — not the active version "
+                + (store.ActiveVersion?.ToString(CultureInfo.InvariantCulture) ?? "none");
     }
 
     /// <summary>

@@ -101,8 +101,9 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         else if (!Equals(environment.ToEnvironment(), Domain.Simulation.PartEnvironment.Calibrated)
             && !string.Equals(options.Backend, DeviceBackends.Simulated, StringComparison.OrdinalIgnoreCase))
         {
-            failures.Add($"{PartEnvironmentOptions.SectionName}: only the '{DeviceBackends.Simulated}' backend takes an "
-                + $"environment; the '{options.Backend}' backend drives a real part, whose environment is the real one.");
+            failures.Add($"{PartEnvironmentOptions.SectionName}: only the '{DeviceBackends.Simulated}' backend takes "
+                + $"an environment; the '{options.Backend}' backend drives a real part, whose environment is the "
+                + "real one.");
         }
     }
 

@@ -69,7 +69,9 @@ public sealed class ModelsOptions
     /// <summary>Probe rounds averaged into the live calibration accuracy.</summary>
     public int CalibrationProbeWindow { get; set; } = 4;
 
-    /// <summary>Roll back when the live calibration accuracy is more than this below the install-time figure (0..1).</summary>
+    /// <summary>
+    /// Roll back when the live calibration accuracy is more than this below the install-time figure (0..1).
+    /// </summary>
     public double MaxCalibrationDrop { get; set; } = 0.10;
 
     /// <summary>True when a store is configured.</summary>

@@ -36,7 +36,8 @@ public static class AgentHost
         if (sources.SettingsFile is not null)
         {
             // Watched so a simulated part's Edge:Device:Environment applies on save; every other option is read once.
-            builder.Configuration.AddJsonFile(Path.GetFullPath(sources.SettingsFile), optional: true, reloadOnChange: true);
+            builder.Configuration.AddJsonFile(
+                Path.GetFullPath(sources.SettingsFile), optional: true, reloadOnChange: true);
         }
 
         builder.Configuration.AddInMemoryCollection(sources.EdgeEnvironmentKeys());

@@ -47,9 +47,11 @@ public sealed partial class PartEnvironmentControl(IPhysicalDevice device, ILogg
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Environment of part {DeviceId} now {Environment} (was {Previous}), set by {Source}")]
-    private static partial void LogApplied(ILogger logger, string deviceId, string environment, string previous, string source);
+    private static partial void LogApplied(
+        ILogger logger, string deviceId, string environment, string previous, string source);
 
     [LoggerMessage(Level = LogLevel.Error,
-        Message = "Environment change for part {DeviceId} from {Source} refused, the part keeps its environment: {Problem}")]
+        Message = "Environment change for part {DeviceId} from {Source} refused, the part keeps its environment: "
+            + "{Problem}")]
     private static partial void LogRefused(ILogger logger, string deviceId, string source, string problem);
 }

@@ -48,7 +48,8 @@ public sealed partial class AgentMessageHandler
                 Environment = (EnvironmentControl?.Current ?? PartEnvironment.Calibrated).ToString(),
                 Timestamp = DateTimeOffset.UtcNow,
             };
-            Reply(message, ControlJson.Serialize(reply, MessagingJsonContext.Default.EnvironmentReplyMessage), "application/json");
+            var json = ControlJson.Serialize(reply, MessagingJsonContext.Default.EnvironmentReplyMessage);
+            Reply(message, json, "application/json");
         }
     }
 }

@@ -56,8 +56,10 @@ public sealed partial class CalibrationProbeService(
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Calibration probe: v{Version} live accuracy {LiveAccuracy:P1} over {Rounds} rounds (at install {InstallAccuracy:P1})")]
-    private static partial void LogProbe(ILogger logger, int version, double liveAccuracy, int rounds, double installAccuracy);
+        Message = "Calibration probe: v{Version} live accuracy {LiveAccuracy:P1} over {Rounds} rounds "
+            + "(at install {InstallAccuracy:P1})")]
+    private static partial void LogProbe(
+        ILogger logger, int version, double liveAccuracy, int rounds, double installAccuracy);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Calibration probe failed: {Problem}")]
     private static partial void LogProbeFailed(ILogger logger, string problem);

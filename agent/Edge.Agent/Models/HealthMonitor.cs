@@ -80,8 +80,8 @@ public sealed class HealthMonitor
         if (_calibration.Count >= _calibrationWindow && double.IsFinite(_installAccuracy)
             && LiveCalibrationAccuracy < _installAccuracy - _maxCalibrationDrop)
         {
-            return $"calibration accuracy {LiveCalibrationAccuracy:P1} over the last {_calibration.Count} probe rounds is "
-                + $"more than {_maxCalibrationDrop:P0} below the {_installAccuracy:P1} measured at install";
+            return $"calibration accuracy {LiveCalibrationAccuracy:P1} over the last {_calibration.Count} probe "
+                + $"rounds is more than {_maxCalibrationDrop:P0} below the {_installAccuracy:P1} measured at install";
         }
 
         if (_count < _confidence.Length)

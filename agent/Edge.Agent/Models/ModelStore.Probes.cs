@@ -5,10 +5,14 @@ using Edge.Domain.IO;
 
 namespace Edge.Agent.Models;
 
-/// <summary>Calibration probes: the active model's live accuracy on the calibration set, measured on the device.</summary>
+/// <summary>
+/// Calibration probes: the active model's live accuracy on the calibration set, measured on the device.
+/// </summary>
 public sealed partial class ModelStore
 {
-    /// <summary>File in the store folder holding the newest probe round, for <c>models list</c> and <c>status</c>.</summary>
+    /// <summary>
+    /// File in the store folder holding the newest probe round, for <c>models list</c> and <c>status</c>.
+    /// </summary>
     public const string LiveHealthFileName = "live-health.json";
 
     /// <summary>The newest probe round the running service kept in the store folder, or null when none.</summary>
@@ -63,7 +67,9 @@ public sealed partial class ModelStore
         return health;
     }
 
-    /// <summary>The newest probe round kept in <paramref name="storeDirectory"/>, or null when there is none (or unreadable).</summary>
+    /// <summary>
+    /// The newest probe round kept in <paramref name="storeDirectory"/>, or null when there is none (or unreadable).
+    /// </summary>
     public static LiveHealth? ReadLiveHealth(string storeDirectory)
     {
         try

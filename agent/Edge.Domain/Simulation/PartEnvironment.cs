@@ -24,7 +24,9 @@ public sealed record PartEnvironment
     /// <summary>The part as calibrated: no shift, no ageing, unit gain, its own settling, its own components.</summary>
     public static PartEnvironment Calibrated { get; } = new();
 
-    /// <summary>Ambient temperature relative to calibration, in kelvin (an enclosure in the sun, a cold night).</summary>
+    /// <summary>
+    /// Ambient temperature relative to calibration, in kelvin (an enclosure in the sun, a cold night).
+    /// </summary>
     public double AmbientKelvin { get; init; }
 
     /// <summary>

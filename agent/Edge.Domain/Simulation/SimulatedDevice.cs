@@ -9,7 +9,8 @@ namespace Edge.Domain.Simulation;
 /// A physical layer simulated with real imperfections: the part's own component values (spread around the
 /// datasheet per device id), DAC clipping and quantisation, analog drive noise, temperature drift, readout noise
 /// and ADC quantisation. Deterministic for a given device id and seed. Not thread-safe: one caller at a time, except
-/// <see cref="Environment"/>, which may be changed from any thread while the part runs (it applies from the next batch).
+/// <see cref="Environment"/>, which may be changed from any thread while the part runs (it applies from the next
+/// batch).
 /// </summary>
 public sealed class SimulatedDevice : IPhysicalDevice
 {
@@ -68,7 +69,9 @@ public sealed class SimulatedDevice : IPhysicalDevice
     /// <summary>The imperfections applied.</summary>
     public Imperfections Imperfections { get; }
 
-    /// <summary>This part's component values at the calibration temperature, as built (before any environment).</summary>
+    /// <summary>
+    /// This part's component values at the calibration temperature, as built (before any environment).
+    /// </summary>
     public IReadOnlyList<double> PartCoefficients => _partCoefficients;
 
     /// <summary>
@@ -95,7 +98,8 @@ public sealed class SimulatedDevice : IPhysicalDevice
         {
             AmbientKelvin = double.IsFinite(value)
                 ? value
-                : throw new ArgumentOutOfRangeException(nameof(value), value, "The ambient shift must be a finite number of kelvin."),
+                : throw new ArgumentOutOfRangeException(
+                    nameof(value), value, "The ambient shift must be a finite number of kelvin."),
         };
     }
 
@@ -190,7 +194,8 @@ public sealed class SimulatedDevice : IPhysicalDevice
         }
     }
 
-    private void RunPhysics(AppliedEnvironment applied, int count, double[] analogDrives, double[] coefficients, double[] clean)
+    private void RunPhysics(
+        AppliedEnvironment applied, int count, double[] analogDrives, double[] coefficients, double[] clean)
     {
         var driveLength = Spec.DriveLength;
         var outputs = Spec.OutputSize;
@@ -247,7 +252,9 @@ public sealed class SimulatedDevice : IPhysicalDevice
         }
     }
 
-    /// <summary>Works out the component values and settling an environment means for this part, once per change.</summary>
+    /// <summary>
+    /// Works out the component values and settling an environment means for this part, once per change.
+    /// </summary>
     private AppliedEnvironment Apply(PartEnvironment environment)
     {
         var values = environment.PartId is { } swapped
@@ -270,7 +277,8 @@ public sealed class SimulatedDevice : IPhysicalDevice
     private const ulong AgeingStream = 0xA6E1_9C0F_5EED_2026UL;
 
     /// <summary>An environment with what it means for this part worked out.</summary>
-    private sealed record AppliedEnvironment(PartEnvironment Environment, double[] Coefficients, double SettlingGapSeconds);
+    private sealed record AppliedEnvironment(
+        PartEnvironment Environment, double[] Coefficients, double SettlingGapSeconds);
 
     private static double[] DrawPart(IDifferentiablePhysics physics, string deviceId, double spread)
     {

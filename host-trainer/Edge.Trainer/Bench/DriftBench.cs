@@ -153,7 +153,11 @@ public static class DriftBench
 
     // Simulated time: the traffic of one check interval, then the probe round the check plays.
     private static async Task<ProbeDriftScore> CheckAsync(
-        PnnModel model, ClassificationTask task, ProbeDrift detector, DriftBenchOptions options, CancellationToken token)
+        PnnModel model,
+        ClassificationTask task,
+        ProbeDrift detector,
+        DriftBenchOptions options,
+        CancellationToken token)
     {
         // The traffic's content does not matter here, only that the part keeps working (and drifting) between checks.
         var traffic = (int)Math.Round(options.CheckInterval.TotalSeconds * options.InferencesPerSecond);
@@ -168,7 +172,8 @@ public static class DriftBench
         return detector.Add(await detector.PlayAsync(model, options.ProbePasses, token).ConfigureAwait(false));
     }
 
-    private static async Task<double> AccuracyAsync(PnnModel model, ClassificationTask task, int passes, CancellationToken token) =>
+    private static async Task<double> AccuracyAsync(
+        PnnModel model, ClassificationTask task, int passes, CancellationToken token) =>
         (await PnnTrainer.EvaluateAsync(model, task, PassKind.Device, passes, token).ConfigureAwait(false)).Accuracy;
 
     // Every k-th training example: spread over the classes and the speakers, fixed for the model's life.

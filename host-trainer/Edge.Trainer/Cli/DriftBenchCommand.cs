@@ -12,7 +12,11 @@ internal static class DriftBenchCommand
     public static Command Create()
     {
         var output = new Option<FileInfo?>("--out") { Description = "Write the result JSON here." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the part and the model.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "Seed of the part and the model.",
+            DefaultValueFactory = _ => 1,
+        };
         var epochs = new Option<int>("--epochs")
         {
             Description = "Training epochs of the vowel model (ideal gradients).",
@@ -25,8 +29,9 @@ internal static class DriftBenchCommand
         };
         var drift = new Command(
             "drift",
-            "Cause each change of a grid (temperature, ageing, settling, gain, part swap) on a simulated part and report "
-            + "its accuracy cost, whether the probe drift score detected it, how fast (simulated time) and false alarms.")
+            "Cause each change of a grid (temperature, ageing, settling, gain, part swap) on a simulated part and "
+            + "report its accuracy cost, whether the probe drift score detected it, how fast (simulated time) and "
+            + "false alarms.")
         {
             output, seed, epochs, probes,
         };
@@ -40,14 +45,16 @@ internal static class DriftBenchCommand
             };
             Console.WriteLine(
                 $"bench drift: electronic part, vowels, {options.Probes} probes × {options.ProbePasses} passes every "
-                + $"{options.CheckInterval.TotalSeconds:F0} s (simulated), traffic {options.InferencesPerSecond} inference/s");
+                + $"{options.CheckInterval.TotalSeconds:F0} s (simulated), traffic {options.InferencesPerSecond} "
+                + "inference/s");
             var result = await DriftBench.RunAsync(
                 options, row => Console.WriteLine(DriftBench.Format(row)), cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(output) is { } file)
             {
                 var json = DriftBench.ToJson(result, BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer"));
                 Directory.CreateDirectory(file.DirectoryName!);
-                AtomicFile.WriteAllText(file.FullName, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                var text = json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+                AtomicFile.WriteAllText(file.FullName, text);
                 Console.WriteLine($"JSON: {file.FullName}");
             }
 

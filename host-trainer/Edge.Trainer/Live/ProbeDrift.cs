@@ -21,7 +21,9 @@ public sealed class ProbeDrift
     private bool[]? _referenceCorrect;
     private double _referenceAccuracy;
 
-    /// <summary>Creates the detector for <paramref name="probes"/> and a model of <paramref name="classes"/> classes.</summary>
+    /// <summary>
+    /// Creates the detector for <paramref name="probes"/> and a model of <paramref name="classes"/> classes.
+    /// </summary>
     public ProbeDrift(LabelledSet probes, int classes, ProbeDriftOptions options)
     {
         ArgumentNullException.ThrowIfNull(probes);
@@ -54,7 +56,8 @@ public sealed class ProbeDrift
             {
                 var count = Math.Min(model.MaxBatch, _probes.Count - start);
                 var inputs = _probes.Features.AsMemory(start * _probes.FeatureCount, count * _probes.FeatureCount);
-                var logits = await model.ForwardAsync(inputs, count, PassKind.Device, training: false, cancellationToken)
+                var logits = await model
+                    .ForwardAsync(inputs, count, PassKind.Device, training: false, cancellationToken)
                     .ConfigureAwait(false);
                 var target = sum.AsSpan(start * _classes, count * _classes);
                 for (var i = 0; i < target.Length; i++)
@@ -67,7 +70,9 @@ public sealed class ProbeDrift
         return sum;
     }
 
-    /// <summary>Takes <paramref name="logits"/> (probe-by-probe, averaged over passes) as the reference; clears the window.</summary>
+    /// <summary>
+    /// Takes <paramref name="logits"/> (probe-by-probe, averaged over passes) as the reference; clears the window.
+    /// </summary>
     public void SetReference(ReadOnlySpan<float> logits)
     {
         CheckShape(logits);
@@ -76,12 +81,15 @@ public sealed class ProbeDrift
         Array.Clear(_windowSum);
     }
 
-    /// <summary>Adds one check's round of probe logits to the window and scores the window against the reference.</summary>
+    /// <summary>
+    /// Adds one check's round of probe logits to the window and scores the window against the reference.
+    /// </summary>
     public ProbeDriftScore Add(ReadOnlySpan<float> logits)
     {
         CheckShape(logits);
         var reference = _referenceCorrect
-            ?? throw new InvalidOperationException("No reference yet: call SetReference with the probes played just after the model was trained.");
+            ?? throw new InvalidOperationException(
+                "No reference yet: call SetReference with the probes played just after the model was trained.");
         var round = logits.ToArray();
         _window.Enqueue(round);
         Accumulate(round, 1);
@@ -135,7 +143,8 @@ public sealed class ProbeDrift
         if (logits.Length != _probes.Count * _classes)
         {
             throw new ArgumentException(
-                $"Expected {_probes.Count} probes × {_classes} classes = {_probes.Count * _classes} logits, got {logits.Length}.",
+                $"Expected {_probes.Count} probes × {_classes} classes = {_probes.Count * _classes} logits, "
+                + $"got {logits.Length}.",
                 nameof(logits));
         }
     }
@@ -166,7 +175,8 @@ public sealed record ProbeDriftOptions
 
         if (!(DropThreshold is > 0 and < 1))
         {
-            throw new ArgumentException($"Probe drift: {nameof(DropThreshold)} must be in (0, 1), got {DropThreshold}.");
+            throw new ArgumentException(
+                $"Probe drift: {nameof(DropThreshold)} must be in (0, 1), got {DropThreshold}.");
         }
 
         if (!(MinimumZ is > 0 and < 100))
@@ -191,7 +201,9 @@ public readonly record struct ProbeDriftScore(
     /// <summary>Accuracy drop on the probes (0.03: three points).</summary>
     public double Drop => ReferenceAccuracy - Accuracy;
 
-    /// <summary>McNemar's statistic: how far the turned-wrong probes exceed the turned-right ones, in standard deviations.</summary>
+    /// <summary>
+    /// McNemar's statistic: how far the turned-wrong probes exceed the turned-right ones, in standard deviations.
+    /// </summary>
     public double Z => (TurnedWrong - TurnedRight) / Math.Sqrt(TurnedWrong + TurnedRight + 1.0);
 
     /// <summary>True when the drop is both large enough to matter and too one-sided to be noise.</summary>

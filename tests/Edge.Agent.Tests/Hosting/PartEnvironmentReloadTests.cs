@@ -63,9 +63,11 @@ public sealed class PartEnvironmentReloadTests
             "Ageing" => new PartEnvironmentOptions { Ageing = value },
             _ => new PartEnvironmentOptions { AmbientKelvin = value },
         };
-        var result = new DeviceOptionsValidator().Validate(null, new DeviceOptions { DeviceId = "sim-bad", Environment = environment });
+        var options = new DeviceOptions { DeviceId = "sim-bad", Environment = environment };
+        var result = new DeviceOptionsValidator().Validate(null, options);
         Assert.True(result.Failed);
-        Assert.Contains($"Edge:Device:Environment:{setting}: Part environment '{setting}' must be", result.FailureMessage, StringComparison.Ordinal);
+        var expected = $"Edge:Device:Environment:{setting}: Part environment '{setting}' must be";
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -80,6 +82,7 @@ public sealed class PartEnvironmentReloadTests
         };
         var result = new DeviceOptionsValidator().Validate(null, options);
         Assert.True(result.Failed);
-        Assert.Contains("Edge:Device:Environment: only the 'simulated' backend", result.FailureMessage, StringComparison.Ordinal);
+        var expected = "Edge:Device:Environment: only the 'simulated' backend";
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
     }
 }

@@ -48,7 +48,11 @@ public sealed class HealthMonitorTests
     public void A_confident_but_wrong_model_is_unhealthy_once_its_calibration_probes_fall_too_far()
     {
         var monitor = new HealthMonitor(
-            window: 4, minMeanConfidence: 0.35, maxDeviceErrorRate: 0.2, calibrationWindow: 2, maxCalibrationDrop: 0.10);
+            window: 4,
+            minMeanConfidence: 0.35,
+            maxDeviceErrorRate: 0.2,
+            calibrationWindow: 2,
+            maxCalibrationDrop: 0.10);
         for (var i = 0; i < 4; i++)
         {
             monitor.RecordSuccess(0.85f); // sure of itself, as the part at 59 % was
@@ -58,7 +62,8 @@ public sealed class HealthMonitorTests
         Assert.Null(monitor.Verdict()); // one round is not a window
         monitor.RecordCalibration(0.62, installAccuracy: 0.94);
         Assert.Equal(0.61, monitor.LiveCalibrationAccuracy, 1e-9);
-        Assert.Contains("calibration accuracy 61.0 % over the last 2 probe rounds", monitor.Verdict(), StringComparison.Ordinal);
+        var verdict = monitor.Verdict();
+        Assert.Contains("calibration accuracy 61.0 % over the last 2 probe rounds", verdict, StringComparison.Ordinal);
 
         // A small dip within the allowed drop is healthy; a reset forgets the rounds.
         monitor.RecordCalibration(0.90, installAccuracy: 0.94);

@@ -9,9 +9,13 @@ public sealed class ProbeDriftTests
     private const int Classes = 3;
     private const int Count = 200;
 
-    private static readonly LabelledSet Probes = new(new float[Count], [.. Enumerable.Range(0, Count).Select(i => i % Classes)], 1);
+    private static readonly LabelledSet Probes =
+        new(new float[Count], [.. Enumerable.Range(0, Count).Select(i => i % Classes)], 1);
 
-    /// <summary>Logits: the label wins by <paramref name="margin"/> for all but the first <paramref name="wrong"/> probes, plus noise.</summary>
+    /// <summary>
+    /// Logits: the label wins by <paramref name="margin"/> for all but the first <paramref name="wrong"/> probes,
+    /// plus noise.
+    /// </summary>
     private static float[] Logits(int wrong, float margin, double noise, NoiseSource random)
     {
         var logits = new float[Count * Classes];
@@ -50,7 +54,8 @@ public sealed class ProbeDriftTests
         var random = new NoiseSource(2);
         var drift = new ProbeDrift(Probes, Classes, new ProbeDriftOptions { Window = 4 });
         drift.SetReference(Logits(wrong: 10, margin: 1, noise: 0.2, random));
-        var fired = Enumerable.Range(1, 4).First(_ => drift.Add(Logits(wrong: 16, margin: 1, noise: 0.2, random)).Drifted);
+        var fired = Enumerable.Range(1, 4)
+            .First(_ => drift.Add(Logits(wrong: 16, margin: 1, noise: 0.2, random)).Drifted);
         Assert.InRange(fired, 1, 4);
 
         drift.SetReference(Logits(wrong: 16, margin: 1, noise: 0.2, random));
@@ -69,7 +74,8 @@ public sealed class ProbeDriftTests
         var error = Assert.Throws<InvalidOperationException>(() => drift.Add(new float[Count * Classes]));
         Assert.Contains("No reference yet", error.Message, StringComparison.Ordinal);
         var shape = Assert.Throws<ArgumentException>(() => drift.SetReference(new float[5]));
-        Assert.Contains("Expected 200 probes × 3 classes = 600 logits, got 5", shape.Message, StringComparison.Ordinal);
+        var expected = "Expected 200 probes × 3 classes = 600 logits, got 5";
+        Assert.Contains(expected, shape.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new ProbeDriftOptions { Window = 0 }.Validate());
     }
 }

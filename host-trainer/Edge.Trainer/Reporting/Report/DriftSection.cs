@@ -10,7 +10,8 @@ namespace Edge.Trainer.Reporting.Report;
 /// <param name="Detected">Whether the score fired after the change.</param>
 /// <param name="SecondsToDetect">Simulated seconds to the first alarm.</param>
 /// <param name="FalseAlarms">Alarms before the change, plus any after a change costing under one point.</param>
-public sealed record DriftRow(string Kind, string Change, double Cost, bool Detected, double? SecondsToDetect, long FalseAlarms);
+public sealed record DriftRow(
+    string Kind, string Change, double Cost, bool Detected, double? SecondsToDetect, long FalseAlarms);
 
 /// <summary>A <c>bench drift</c> result.</summary>
 /// <param name="File">Path relative to the data folder.</param>
@@ -41,13 +42,17 @@ internal static class DriftSection
                 fields.Integer(row, "false_alarms")));
         }
 
-        var summary = $"Electronic part, vowel model trained on it ({ReportFormat.Percent(fields.Number(json, "trained_accuracy"))} "
-            + $"test accuracy); {fields.Integer(json, "probes")} labelled probes × {fields.Integer(json, "probe_passes")} passes "
-            + $"played at every check, one check every {ReportFormat.Fixed(fields.Number(json, "check_interval_s"), 0)} s of "
-            + $"simulated time with {ReportFormat.Fixed(fields.Number(json, "inferences_per_s"), 0)} inference/s of traffic; "
+        var trained = ReportFormat.Percent(fields.Number(json, "trained_accuracy"));
+        var interval = ReportFormat.Fixed(fields.Number(json, "check_interval_s"), 0);
+        var traffic = ReportFormat.Fixed(fields.Number(json, "inferences_per_s"), 0);
+        var summary = $"Electronic part, vowel model trained on it ({trained} test accuracy); "
+            + $"{fields.Integer(json, "probes")} labelled probes × {fields.Integer(json, "probe_passes")} passes "
+            + $"played at every check, one check every {interval} s of "
+            + $"simulated time with {traffic} inference/s of traffic; "
             + $"logits averaged over the last {fields.Integer(json, "window")} checks; drift = probe accuracy down by "
             + $"≥ {ReportFormat.Percent(fields.Number(json, "drop_threshold"))} with McNemar z ≥ "
-            + $"{ReportFormat.Fixed(fields.Number(json, "minimum_z"), 1)}. {fields.Integer(json, "quiet_checks")} quiet checks "
+            + $"{ReportFormat.Fixed(fields.Number(json, "minimum_z"), 1)}. "
+            + $"{fields.Integer(json, "quiet_checks")} quiet checks "
             + $"before each change, {fields.Integer(json, "changed_checks")} after it.";
         return new DriftResult(file, summary, rows, run);
     }
@@ -65,13 +70,15 @@ internal static class DriftSection
             text.AppendLine(context.Provenance(result.Run, result.File)).AppendLine();
             ReportContext.AppendCommand(text, result.Run);
             text.AppendLine(result.Summary).AppendLine();
-            text.AppendLine("| change | accuracy cost | detected | time to detect | false alarms |\n|---|---|---|---|---|");
+            text.AppendLine("| change | accuracy cost | detected | time to detect | false alarms |")
+                .AppendLine("|---|---|---|---|---|");
             foreach (var row in result.Rows)
             {
                 var time = row.SecondsToDetect is { } s ? $"{ReportFormat.Fixed(s, 0)} s" : "–";
                 var cost = $"{ReportFormat.Fixed(row.Cost * 100, 1)} pts";
                 text.AppendLine(
-                    $"| {row.Kind}: {row.Change}{ReportFormat.Tag(result.Run)} | {cost} | {(row.Detected ? "**yes**" : "no")} "
+                    $"| {row.Kind}: {row.Change}{ReportFormat.Tag(result.Run)} | {cost} "
+                    + $"| {(row.Detected ? "**yes**" : "no")} "
                     + $"| {time} | {row.FalseAlarms} |");
             }
 
