@@ -39,8 +39,12 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
     {
         var token = TestContext.Current.CancellationToken;
         var system = PhysicalSystems.Get(TrainedPackages.System);
-        var emulator = new BridgeEmulator(
-            system, TrainedPackages.DeviceId, 5, new LineFaults(0, 0, 0, 1), restSeconds: 0);
+        // Hung through its --hang-file, as a fault bench drives the emulator process.
+        var hangFile = _folder.File("hang");
+        var emulator = new BridgeEmulator(system, TrainedPackages.DeviceId, 5, new LineFaults(0, 0, 0, 1), restSeconds: 0)
+        {
+            HangFile = hangFile,
+        };
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -64,7 +68,8 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
         var test = vowels.Task.Test;
 
         var onDevice = await ClassifyAllAsync(model, test, expectDegraded: false);
-        emulator.Hung = true;
+        await File.WriteAllTextAsync(hangFile, "", token);
+        await Task.Delay(200, token); // the emulator looks for the file every 50 ms
         var onTwin = await ClassifyAllAsync(model, test, expectDegraded: true);
 
         // Whichever gives up first: the capture timeout, or the link after its retransmission limit.
