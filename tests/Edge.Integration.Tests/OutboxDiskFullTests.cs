@@ -98,17 +98,25 @@ public sealed class OutboxDiskFullTests
         var clock = new ManualClock(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
         using var outbox = new SqliteOutbox(Path.Combine(volume.Root, "outbox.db"), 1000, 1 << 20, clock);
         outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "edge/v1/a/measurements", [1, 2, 3], IsMeasurement: true));
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "edge/v1/a/status", [4], IsMeasurement: false));
         volume.Fill(outbox);
 
         var sent = outbox.Peek(10);
-        outbox.MarkAwaitingAck(sent, 1);
+        Assert.Equal(2, sent.Count);
+        outbox.MarkAwaitingAck([sent[0]], 1);
+        outbox.Remove([sent[1]], 1);
         Assert.Contains("full", outbox.Problem, StringComparison.OrdinalIgnoreCase);
 
-        // Not at once again (that would be a resend loop for as long as the disk is full), but after the timeout.
+        // Neither goes out again at once (a resend loop for as long as the disk is full); the batch after its timeout.
         Assert.Empty(outbox.Peek(10));
         clock.Advance(outbox.AckTimeout);
         Assert.Equal(sent[0].MessageId, outbox.Peek(10).Single().MessageId);
+
+        // Space returns: the delivered status is deleted with the next removal.
         volume.Free(outbox);
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "edge/v1/a/status", [5], IsMeasurement: false));
+        outbox.Remove(outbox.Peek(10).Where(m => !m.IsMeasurement).ToList(), 1);
+        Assert.Equal(1, outbox.Count);
     }
 
     /// <summary>Sends PAT request number <paramref name="n"/> and waits for its successful reply.</summary>

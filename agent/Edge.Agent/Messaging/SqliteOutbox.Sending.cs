@@ -18,6 +18,9 @@ public sealed partial class SqliteOutbox
     /// look unsent and go out again at once, in a loop, for as long as the disk stays full.
     /// </summary>
     private readonly Dictionary<long, long> _heldBack = [];
+
+    /// <summary>Delivered messages whose delete failed (disk full), by sequence: never handed out again.</summary>
+    private readonly Dictionary<long, OutboxMessage> _undeleted = [];
     private long _spilledBytes;
     private long _spillSequence;
     private long _spillDropped;
@@ -130,9 +133,17 @@ public sealed partial class SqliteOutbox
         }
     }
 
-    /// <summary>True for a batch sent while its schedule could not be stored, until its resend is due.</summary>
+    /// <summary>
+    /// True for a delivered message whose delete failed, and for a batch sent while its schedule could not be stored
+    /// until its resend is due.
+    /// </summary>
     private bool IsHeldBack(OutboxMessage message, long now)
     {
+        if (_undeleted.ContainsKey(message.Sequence))
+        {
+            return true;
+        }
+
         if (!_heldBack.TryGetValue(message.Sequence, out var due))
         {
             return false;
