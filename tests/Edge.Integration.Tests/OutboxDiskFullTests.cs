@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -85,6 +84,41 @@ public sealed class OutboxDiskFullTests
         Assert.Contains("edge_agent_measurements_shed_total " + agent.Recorder.Shed.ToString(CultureInfo.InvariantCulture), recovered, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_batch_sent_while_its_resend_schedule_cannot_be_written_is_not_sent_again_before_its_timeout()
+    {
+        using var folder = new TempFolder();
+        using var volume = new SmallVolume(folder.Path("volume"));
+        if (!volume.IsTmpfs)
+        {
+            // A page cap fails inserts, not the in-place update of the schedule; only a full volume fails both.
+            Assert.Skip("needs a real full volume: run as root (CI does), where the test mounts a tmpfs.");
+        }
+
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        using var outbox = new SqliteOutbox(Path.Combine(volume.Root, "outbox.db"), 1000, 1 << 20, clock);
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "edge/v1/a/measurements", [1, 2, 3], IsMeasurement: true));
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "edge/v1/a/status", [4], IsMeasurement: false));
+        volume.Fill(outbox);
+
+        var sent = outbox.Peek(10);
+        Assert.Equal(2, sent.Count);
+        outbox.MarkAwaitingAck([sent[0]], 1);
+        outbox.Remove([sent[1]], 1);
+        Assert.Contains("full", outbox.Problem, StringComparison.OrdinalIgnoreCase);
+
+        // Neither goes out again at once (a resend loop for as long as the disk is full); the batch after its timeout.
+        Assert.Empty(outbox.Peek(10));
+        clock.Advance(outbox.AckTimeout);
+        Assert.Equal(sent[0].MessageId, outbox.Peek(10).Single().MessageId);
+
+        // Space returns: the delivered status is deleted with the next removal.
+        volume.Free(outbox);
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "edge/v1/a/status", [5], IsMeasurement: false));
+        outbox.Remove(outbox.Peek(10).Where(m => !m.IsMeasurement).ToList(), 1);
+        Assert.Equal(1, outbox.Count);
+    }
+
     /// <summary>Sends PAT request number <paramref name="n"/> and waits for its successful reply.</summary>
     private static async Task AskAsync(TopicRecorder client, int n)
     {
@@ -108,88 +142,5 @@ public sealed class OutboxDiskFullTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>A 4 MiB tmpfs (as root) that can be filled to the last byte, or a plain folder and a page cap.</summary>
-    private sealed class SmallVolume : IDisposable
-    {
-        private readonly bool _mounted;
-        private string? _filler;
-
-        public SmallVolume(string root)
-        {
-            Root = root;
-            Directory.CreateDirectory(root);
-            _mounted = OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess
-                && Run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", root) == 0;
-        }
-
-        public string Root { get; }
-
-        public void Fill(SqliteOutbox outbox)
-        {
-            if (!_mounted)
-            {
-                outbox.LimitPages(PageCount(outbox) + 1);
-                return;
-            }
-
-            _filler = Path.Combine(Root, "filler");
-            var chunk = new byte[64 * 1024];
-            using var file = new FileStream(_filler, FileMode.Create, FileAccess.Write, FileShare.None, 1);
-            try
-            {
-                while (true)
-                {
-                    file.Write(chunk);
-                }
-            }
-            catch (IOException)
-            {
-                // No space left on the device: the volume is full.
-            }
-        }
-
-        public void Free(SqliteOutbox outbox)
-        {
-            if (_filler is null)
-            {
-                outbox.LimitPages(1 << 30);
-                return;
-            }
-
-            File.Delete(_filler);
-        }
-
-        public void Dispose()
-        {
-            if (_mounted)
-            {
-                // Lazy: SQLite's files may still be closing.
-                Run("umount", "-l", Root);
-            }
-        }
-
-        private static int PageCount(SqliteOutbox outbox)
-        {
-            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={outbox.FilePath};Mode=ReadOnly;Pooling=False");
-            connection.Open();
-            using var pages = connection.CreateCommand();
-            pages.CommandText = "PRAGMA page_count";
-            return (int)(long)pages.ExecuteScalar()!;
-        }
-
-        private static int Run(string program, params string[] arguments)
-        {
-            var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(start)!;
-            process.WaitForExit();
-            return process.ExitCode;
-        }
     }
 }

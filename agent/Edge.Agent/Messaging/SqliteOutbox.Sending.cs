@@ -12,6 +12,15 @@ public sealed partial class SqliteOutbox
         "seq, message_id, topic, payload, is_measurement, retain, content_type, correlation, urgent, attempts";
 
     private readonly List<OutboxMessage> _spilled = [];
+
+    /// <summary>
+    /// Resend times of batches whose schedule could not be written (disk full), by sequence: without it they would
+    /// look unsent and go out again at once, in a loop, for as long as the disk stays full.
+    /// </summary>
+    private readonly Dictionary<long, long> _heldBack = [];
+
+    /// <summary>Delivered messages whose delete failed (disk full), by sequence: never handed out again.</summary>
+    private readonly Dictionary<long, OutboxMessage> _undeleted = [];
     private long _spilledBytes;
     private long _spillSequence;
     private long _spillDropped;
@@ -61,7 +70,12 @@ public sealed partial class SqliteOutbox
             });
             if (read)
             {
-                messages.AddRange(stored.OrderByDescending(m => m.Urgent).ThenBy(m => m.Sequence).Take(room));
+                var now = NowMs();
+                messages.AddRange(stored
+                    .Where(m => !IsHeldBack(m, now))
+                    .OrderByDescending(m => m.Urgent)
+                    .ThenBy(m => m.Sequence)
+                    .Take(room));
             }
 
             return messages;
@@ -85,7 +99,12 @@ public sealed partial class SqliteOutbox
         lock (_gate)
         {
             var now = NowMs();
-            Write("schedule resends", connection =>
+            foreach (var expired in _heldBack.Where(h => h.Value <= now).Select(h => h.Key).ToList())
+            {
+                _heldBack.Remove(expired);
+            }
+
+            var written = Write("schedule resends", connection =>
             {
                 using var transaction = connection.BeginTransaction();
                 using var update = connection.CreateCommand();
@@ -107,7 +126,36 @@ public sealed partial class SqliteOutbox
                 transaction.Commit();
                 _awaitingAck += started;
             });
+            for (var i = 0; i < count && !written; i++)
+            {
+                _heldBack[batches[i].Sequence] = now + (long)ResendDelay(batches[i].Attempts).TotalMilliseconds;
+            }
         }
+    }
+
+    /// <summary>
+    /// True for a delivered message whose delete failed, and for a batch sent while its schedule could not be stored
+    /// until its resend is due.
+    /// </summary>
+    private bool IsHeldBack(OutboxMessage message, long now)
+    {
+        if (_undeleted.ContainsKey(message.Sequence))
+        {
+            return true;
+        }
+
+        if (!_heldBack.TryGetValue(message.Sequence, out var due))
+        {
+            return false;
+        }
+
+        if (due > now)
+        {
+            return true;
+        }
+
+        _heldBack.Remove(message.Sequence);
+        return false;
     }
 
     /// <summary>

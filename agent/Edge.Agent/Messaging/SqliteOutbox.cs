@@ -189,10 +189,16 @@ public sealed partial class SqliteOutbox : IDisposable
 
         lock (_gate)
         {
+            // Delivered messages a full disk kept from being deleted go with these (and are never sent again).
             var stored = Unspill(messages, count);
-            if (stored.Count > 0)
+            stored.AddRange(_undeleted.Values);
+            if (stored.Count > 0 && !Write("remove delivered messages", connection => Delete(connection, stored)))
             {
-                Write("remove delivered messages", connection => Delete(connection, stored));
+                stored.ForEach(m => _undeleted[m.Sequence] = m);
+            }
+            else
+            {
+                _undeleted.Clear();
             }
         }
     }
