@@ -166,8 +166,12 @@ public static class BridgeLinkBench
     /// <summary>Largest difference to the noise-free part that played the same drives with the same rests, in ADC LSB.</summary>
     private static double MaxErrorLsb(float[] drives, float[] responses, double restSeconds)
     {
+        // The emulator's board is the part of that id with the system's component spread (BenchBoard), noise-free.
+        var spread = ElectronicSystem.Instance.DefaultImperfections.PartSpread;
         var reference = ElectronicSystem.Instance.CreateDevice(
-            "bench", 1, Imperfections.None with { DacQuantisation = true, SettlingGapSeconds = restSeconds });
+            "bench",
+            1,
+            Imperfections.None with { PartSpread = spread, DacQuantisation = true, SettlingGapSeconds = restSeconds });
         var expected = new float[responses.Length];
         reference.Forward(drives, expected);
         var worst = 0.0;

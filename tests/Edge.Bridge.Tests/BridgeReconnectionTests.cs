@@ -155,7 +155,7 @@ public sealed class BridgeReconnectionTests
         await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
         await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
         var reference = ElectronicSystem.Instance.CreateDevice(
-            PartId, Seed, Imperfections.None with { DacQuantisation = true, SettlingGapSeconds = 20e-6 });
+            PartId, Seed, Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = 20e-6 });
         var expected = new float[2 * measured.Length];
         reference.Forward([.. values, .. values], expected);
         return (measured, expected[measured.Length..]);
