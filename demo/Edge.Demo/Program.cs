@@ -5,6 +5,7 @@ using Edge.Trainer.Cli;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
+RedirectedConsole.UnwrapWhenRedirected();
 var agents = new Option<int>("--agents") { Description = "Simulated agents, each its own device id and part.", DefaultValueFactory = _ => 3 };
 var broker = new Option<string?>("--broker")
 {

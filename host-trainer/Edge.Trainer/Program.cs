@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Edge.Trainer.Cli;
 
+RedirectedConsole.UnwrapWhenRedirected();
+
 var root = new RootCommand("Edge host trainer: digital twins and physics-aware training of physical neural networks.")
 {
     BenchCommand.Create(),

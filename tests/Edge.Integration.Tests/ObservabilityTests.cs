@@ -46,9 +46,12 @@ public sealed class ObservabilityTests
 
         // Subscribing afterwards proves the configs and the status are retained.
         await using var homeAssistant = await TopicRecorder.ConnectAsync(broker.Port, "homeassistant/#", EdgeTopics.For("ha-agent", TopicKind.Status));
-        await Eventually.TrueAsync(() => homeAssistant.Received.Count >= 5, "4 retained configs and the retained status");
-        var configs = homeAssistant.Received.Where(m => m.Topic.StartsWith("homeassistant/sensor/edge_ha_agent/", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["classification", "confidence", "health", "latency"], configs.Select(m => m.Topic.Split('/')[3]).Order());
+        await Eventually.TrueAsync(() => homeAssistant.Received.Count >= 6, "5 retained configs and the retained status");
+        var configs = homeAssistant.Received
+            .Where(m => m.Topic.StartsWith("homeassistant/sensor/edge_ha-agent/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            ["classification", "confidence", "health", "latency", "model"],
+            configs.Select(m => m.Topic.Split('/')[3]).Order());
         foreach (var config in configs)
         {
             Assert.True(config.Retain, $"{config.Topic} arrived without the retain flag");

@@ -20,10 +20,21 @@ public sealed class StatusModelVersionTests
             broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IActiveModelSource>(models));
         await using var recorder = await TopicRecorder.ConnectAsync(broker.Port, EdgeTopics.For(Device, TopicKind.Status));
         await Eventually.TrueAsync(() => Versions(recorder).Contains(3), "an online status naming model 3");
+        Assert.Contains("edge_agent_model_info{version=\"3\"} 1", await ScrapeAsync(agent), StringComparison.Ordinal);
 
         models.Activate(4);
         await Eventually.TrueAsync(() => Versions(recorder).Contains(4), "an online status naming model 4");
         Assert.Equal(4, Versions(recorder)[^1]);
+        var metrics = await ScrapeAsync(agent);
+        Assert.Contains("edge_agent_model_info{version=\"4\"} 1", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("version=\"3\"", metrics, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ScrapeAsync(AgentInstance agent)
+    {
+        using var text = new MemoryStream();
+        await agent.Metrics.Registry.CollectAndExportAsTextAsync(text, TestContext.Current.CancellationToken);
+        return System.Text.Encoding.UTF8.GetString(text.ToArray());
     }
 
     private static List<int?> Versions(TopicRecorder recorder) => [.. recorder.Received

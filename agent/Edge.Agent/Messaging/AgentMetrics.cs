@@ -145,6 +145,8 @@ public sealed class AgentMetrics
     /// <summary>Inference latency.</summary>
     public Histogram InferenceSeconds { get; }
 
+    private string? _modelLabel;
+
     /// <summary>Installed model version (info-style gauge).</summary>
     public Gauge ModelVersion { get; }
 
@@ -165,6 +167,29 @@ public sealed class AgentMetrics
 
     /// <summary>Inferences the twin answered while the device was parked.</summary>
     public Counter FallbackInferences { get; }
+
+    /// <summary>
+    /// Sets <c>edge_agent_model_info{version}</c> to 1 for the active model's version (and drops the previous
+    /// version's series); no series while no model is active.
+    /// </summary>
+    public void ObserveModel(int? version)
+    {
+        var label = version?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        lock (ModelVersion)
+        {
+            if (_modelLabel is { } previous && previous != label)
+            {
+                ModelVersion.RemoveLabelled(previous);
+            }
+
+            if (label is not null)
+            {
+                ModelVersion.WithLabels(label).Set(1);
+            }
+
+            _modelLabel = label;
+        }
+    }
 
     /// <summary>Counts one inference and its latency.</summary>
     public void RecordInference(TimeSpan latency)

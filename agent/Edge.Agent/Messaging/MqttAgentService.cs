@@ -67,8 +67,13 @@ public sealed partial class MqttAgentService : BackgroundService
         _models = models;
         if (models is not null)
         {
-            // The retained status names the active model: say so again whenever it changes.
-            models.ActiveChanged += () => _outbox.Enqueue(Status(StatusMessage.Online));
+            // The retained status and the model info metric name the active model: say so again whenever it changes.
+            _metrics.ObserveModel(models.ActiveVersion);
+            models.ActiveChanged += () =>
+            {
+                _metrics.ObserveModel(models.ActiveVersion);
+                _outbox.Enqueue(Status(StatusMessage.Online));
+            };
         }
 
         _supervisor = supervisor;
