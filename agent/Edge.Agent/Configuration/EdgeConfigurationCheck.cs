@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Reflection;
 using Edge.Agent.Hosting;
 using Edge.Agent.Messaging;
+using Edge.Agent.Supervision;
 using Microsoft.Extensions.Configuration;
 
 namespace Edge.Agent.Configuration;
@@ -28,6 +29,7 @@ public static class EdgeConfigurationCheck
         (MetricsOptions.SectionName, typeof(MetricsOptions)),
         (ModelsOptions.SectionName, typeof(ModelsOptions)),
         (MqttOptions.SectionName, typeof(MqttOptions)),
+        (SupervisionOptions.SectionName, typeof(SupervisionOptions)),
     ];
 
     /// <summary>Every problem found, one line each, starting with the configuration key it concerns.</summary>
