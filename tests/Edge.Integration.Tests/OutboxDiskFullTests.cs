@@ -8,8 +8,9 @@ using Edge.Domain.Simulation;
 namespace Edge.Integration.Tests;
 
 /// <summary>
-/// A full disk under the agent's outbox: PAT requests keep being answered, the problem reaches the errors topic,
-/// <c>/healthz</c> and the metrics, and everything recovers when space returns. On a real 4 MiB tmpfs filled to the
+/// A full disk under the agent's outbox: PAT requests are refused naming the problem (an answer whose measurements
+/// cannot be stored would be lost), the problem reaches the errors topic, <c>/healthz</c> and the metrics, and
+/// everything recovers when space returns. On a real 4 MiB tmpfs filled to the
 /// last byte when the tests run as root (CI), otherwise with the database capped by SQLite's max_page_count, which
 /// fails writes with the same error 13.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class OutboxDiskFullTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_full_disk_under_the_outbox_keeps_the_agent_answering_reports_it_and_recovers()
+    public async Task A_full_disk_under_the_outbox_refuses_pat_reports_it_and_recovers()
     {
         await using var broker = TestBroker.Create("mosquitto");
         await broker.StartAsync();
@@ -38,13 +39,13 @@ public sealed class OutboxDiskFullTests
         await using var client = await TopicRecorder.ConnectAsync(broker.Port, Responses, EdgeTopics.For(Device, TopicKind.Errors));
         using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{metricsPort}/") };
         var answered = 0;
-        await AskAsync(client, ++answered);
+        Assert.Null(await AskAsync(client, ++answered));
 
         volume.Fill(agent.Outbox);
         await Eventually.TrueAsync(
             async () =>
             {
-                // Each request is answered, full disk or not; keep asking until the outbox has noticed.
+                // Answered or refused, every request gets a reply; keep asking until the outbox has noticed.
                 await AskAsync(client, ++answered);
                 return agent.Outbox.Problem is not null;
             },
@@ -52,7 +53,8 @@ public sealed class OutboxDiskFullTests
             seconds: 60);
         for (var i = 0; i < 5; i++)
         {
-            await AskAsync(client, ++answered);
+            var refusal = await AskAsync(client, ++answered);
+            Assert.Contains("cannot store measurements now", refusal, StringComparison.Ordinal);
         }
 
         Assert.Contains("full", agent.Outbox.Problem, StringComparison.OrdinalIgnoreCase);
@@ -66,7 +68,6 @@ public sealed class OutboxDiskFullTests
 
         var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), Token);
         Assert.Contains("edge_agent_outbox_degraded 1", metrics, StringComparison.Ordinal);
-        Assert.True(agent.Recorder.Shed > 0, "measurements past the kept batch are shed and counted");
 
         volume.Free(agent.Outbox);
         await Eventually.TrueAsync(
@@ -79,6 +80,7 @@ public sealed class OutboxDiskFullTests
             seconds: 30);
         using var healthy = await http.GetAsync(new Uri("healthz", UriKind.Relative), Token);
         Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        Assert.Null(await AskAsync(client, ++answered));
         var recovered = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), Token);
         Assert.Contains("edge_agent_outbox_degraded 0", recovered, StringComparison.Ordinal);
         Assert.Contains("edge_agent_measurements_shed_total " + agent.Recorder.Shed.ToString(CultureInfo.InvariantCulture), recovered, StringComparison.Ordinal);
@@ -119,8 +121,8 @@ public sealed class OutboxDiskFullTests
         Assert.Equal(1, outbox.Count);
     }
 
-    /// <summary>Sends PAT request number <paramref name="n"/> and waits for its successful reply.</summary>
-    private static async Task AskAsync(TopicRecorder client, int n)
+    /// <summary>Sends PAT request number <paramref name="n"/>, waits for its reply; returns the refusal or null.</summary>
+    private static async Task<string?> AskAsync(TopicRecorder client, int n)
     {
         var spec = PhysicalSystems.Get(AgentInstance.System).Spec;
         var drives = PatLoopTests.Drives(spec, 64, (ulong)n);
@@ -129,7 +131,7 @@ public sealed class OutboxDiskFullTests
         await Eventually.TrueAsync(() => client.On(Responses).Any(m => m.CorrelationData.AsSpan().SequenceEqual(correlation)), $"PAT reply {n}");
         var reply = client.On(Responses).First(m => m.CorrelationData.AsSpan().SequenceEqual(correlation));
         var responses = new float[64 * spec.OutputSize];
-        Assert.Null(PatFrames.DecodeReply(TopicRecorder.Payload(reply), responses, spec.OutputSize));
+        return PatFrames.DecodeReply(TopicRecorder.Payload(reply), responses, spec.OutputSize);
     }
 
     private static List<ErrorMessage> Alerts(TopicRecorder client) =>

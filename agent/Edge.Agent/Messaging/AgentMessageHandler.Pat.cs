@@ -74,6 +74,11 @@ public sealed partial class AgentMessageHandler
         InboundMessage message, int count, float[] drives, float[] responses, CancellationToken cancellationToken)
     {
         var spec = _device.Spec;
+        if (RefuseWhileOutboxFails(message))
+        {
+            return;
+        }
+
         try
         {
             PatFrames.DecodeRequest(message.Payload.Span, drives.AsSpan(0, count * spec.DriveLength));
@@ -100,6 +105,11 @@ public sealed partial class AgentMessageHandler
         _metrics.PatDrives.Inc(count);
         // Sampled before replying, so once a requester has its answer the measurements are on their way too.
         SampleMeasurements(drives, responses, count);
+        if (RefuseWhileOutboxFails(message))
+        {
+            return;
+        }
+
         var reply = PatFrames.EncodeReply(responses.AsSpan(0, count * spec.OutputSize), spec.OutputSize);
         Reply(message, reply, PatReplyContentType);
     }
@@ -131,6 +141,25 @@ public sealed partial class AgentMessageHandler
         {
             _measurements.Observe(drives.AsSpan(i * spec.DriveLength, spec.DriveLength), responses.AsSpan(i * spec.OutputSize, spec.OutputSize));
         }
+    }
+
+    /// <summary>
+    /// Refuses a PAT request while the outbox cannot store (disk full, unwritable): an answer whose measurements
+    /// cannot be made durable would be seen by the requester and then lost. Checked before playing and again after
+    /// sampling, since the outbox may start failing while the drives play. The refusal's own commit retries the disk.
+    /// </summary>
+    private bool RefuseWhileOutboxFails(InboundMessage message)
+    {
+        if (_outbox.Problem is not { } problem)
+        {
+            return false;
+        }
+
+        RejectPat(
+            message,
+            $"device {_device.DeviceId} cannot store measurements now ({problem}); PAT requests are refused until "
+            + "its outbox can write again, so no answer is seen whose measurements could be lost");
+        return true;
     }
 
     private void RejectPat(InboundMessage message, string problem)
