@@ -56,20 +56,7 @@ public sealed class MosquittoBroker : TestBroker
     }
 
     /// <summary>Finds an executable on PATH or in the sbin folders Debian installs daemons into.</summary>
-    public static string? Find(string name)
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        foreach (var folder in path.Split(':').Concat(["/usr/sbin", "/usr/local/sbin", "/usr/bin"]))
-        {
-            var candidate = Path.Combine(folder, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    public static string? Find(string name) => Edge.Tests.Shared.Faults.FaultBroker.Find(name);
 
     public override async Task StartAsync()
     {

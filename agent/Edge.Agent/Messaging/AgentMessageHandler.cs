@@ -236,7 +236,7 @@ public sealed partial class AgentMessageHandler
             Timestamp = DateTimeOffset.UtcNow,
             CorrelationData = message.CorrelationData is null ? null : Convert.ToHexString(message.CorrelationData),
         };
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _errorsTopic, ControlJson.Serialize(error, MessagingJsonContext.Default.ErrorMessage), IsMeasurement: false, ContentType: "application/json"));
+        _outbox.Enqueue(OutboxMessage.Error(_errorsTopic, error));
     }
 
     private const string InferenceRequestKind = "InferenceRequest";

@@ -203,12 +203,7 @@ public sealed partial class MqttAgentService
     {
         while (_alerts.TryDequeue(out var alert))
         {
-            _outbox.Enqueue(new OutboxMessage(
-                Guid.CreateVersion7(),
-                _errorsTopic,
-                ControlJson.Serialize(alert, MessagingJsonContext.Default.ErrorMessage),
-                IsMeasurement: false,
-                ContentType: "application/json"));
+            _outbox.Enqueue(OutboxMessage.Error(_errorsTopic, alert));
         }
     }
 

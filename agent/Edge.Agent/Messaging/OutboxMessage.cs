@@ -1,3 +1,5 @@
+using Edge.Domain.Messaging;
+
 namespace Edge.Agent.Messaging;
 
 /// <summary>A message waiting in the outbox; <see cref="MessageId"/> travels as the MQTT 5 user property <c>msg-id</c>.</summary>
@@ -32,4 +34,12 @@ public sealed record OutboxMessage(
 
     /// <summary>Position in the outbox, assigned when stored.</summary>
     public long Sequence { get; init; }
+
+    /// <summary>An <see cref="ErrorMessage"/> (a rejection or the agent's own alert) for the errors topic.</summary>
+    public static OutboxMessage Error(string errorsTopic, ErrorMessage error) => new(
+        Guid.CreateVersion7(),
+        errorsTopic,
+        ControlJson.Serialize(error, MessagingJsonContext.Default.ErrorMessage),
+        IsMeasurement: false,
+        ContentType: "application/json");
 }

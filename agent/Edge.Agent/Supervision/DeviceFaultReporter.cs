@@ -72,11 +72,6 @@ public sealed class DeviceFaultReporter : IHostedService
             Alert = change.Recovered ? RecoveredAlert : FaultAlert,
             Timestamp = DateTimeOffset.UtcNow,
         };
-        _outbox.Enqueue(new OutboxMessage(
-            Guid.CreateVersion7(),
-            _errorsTopic,
-            ControlJson.Serialize(alert, MessagingJsonContext.Default.ErrorMessage),
-            IsMeasurement: false,
-            ContentType: "application/json"));
+        _outbox.Enqueue(OutboxMessage.Error(_errorsTopic, alert));
     }
 }
