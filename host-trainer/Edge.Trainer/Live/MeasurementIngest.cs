@@ -128,17 +128,21 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                     // MQTTnet sizes the socket buffers to 8 KiB by default, which stalls large measurement batches on
                     // TCP acknowledgements (≈ 85 ms per 216 kB batch on loopback); 1 MiB streams them.
                     ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1 << 20;
-                    // Under the link lock, so the writer never acknowledges an earlier connection's batch on this one.
+                    // A new connection number under the link lock, so the writer never acknowledges an earlier
+                    // connection's batch on this one. Not the connect itself: it can wait for the old connection's
+                    // message handler, which waits for room in the channel, which waits for the writer — that
+                    // waited for this lock, and a trainer paused past its keep-alive never ingested again.
                     await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
                     try
                     {
                         Interlocked.Increment(ref _connection);
-                        await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
                         _link.Release();
                     }
+
+                    await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
 
                     var subscription = new MqttClientSubscribeOptionsBuilder()
                         .WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Measurements), MqttQualityOfServiceLevel.AtLeastOnce)
