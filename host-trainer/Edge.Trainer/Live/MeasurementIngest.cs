@@ -21,6 +21,9 @@ namespace Edge.Trainer.Live;
 /// </summary>
 public sealed partial class MeasurementIngest : IAsyncDisposable
 {
+    /// <summary>Longest wait for a PUBACK of a stored batch to be sent before the connection is taken as gone.</summary>
+    private static readonly TimeSpan PubackTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Most measurements stored in one transaction; bounds memory and the delay before the acknowledgements.</summary>
     private const int MaxGroupMeasurements = 32_768;
 
@@ -297,20 +300,26 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         _metrics.Duplicates.Inc(measurements - added);
         await AcknowledgeStoredAsync(group, cancellationToken).ConfigureAwait(false);
         await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Bounded: a PUBACK on a connection that died unnoticed (a trainer paused past its keep-alive) must not hold
+        // the link lock, or the reconnect waits for it forever.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PubackTimeout);
         try
         {
             foreach (var received in group)
             {
-                if (received.Connection != Volatile.Read(ref _connection))
+                if (received.Connection != Volatile.Read(ref _connection) || !_client.IsConnected)
                 {
                     // Stored, but its connection is gone: the broker redelivers it and the ids make that harmless.
                     break;
                 }
 
-                await received.Delivery.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
+                await received.Delivery.AcknowledgeAsync(timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException or ObjectDisposedException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // The connection went away after storing: the broker redelivers, the ids make that harmless.
         }
