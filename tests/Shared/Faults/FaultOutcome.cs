@@ -11,8 +11,11 @@ public sealed record FaultVolume(double Before, double After, int DrivesPerReque
     /// <summary>The bench's volume: ≈ 200 drives/s per agent, 10 s either side, the trainer stopped 60 s.</summary>
     public static FaultVolume Bench { get; } = new(10, 10, 8, 0.04, 60);
 
-    /// <summary>CI's: a few hundred drives per row, the trainer stopped 10 s.</summary>
-    public static FaultVolume Short { get; } = new(3, 6, 8, 0.04, 10);
+    /// <summary>
+    /// CI's: a few hundred drives per row, the trainer stopped 30 s (past the broker's keep-alive cutoff, where a
+    /// trainer that never ingested again was found).
+    /// </summary>
+    public static FaultVolume Short { get; } = new(3, 6, 8, 0.04, 30);
 }
 
 /// <summary>One repetition of one fault row.</summary>
