@@ -44,13 +44,15 @@ public static class ClassifyCommand
             return ExitCodes.InvalidInput;
         }
 
-        await output.WriteLineAsync("example\tlabel\tconfidence\tdigital_us\tdevice_us\tdegraded").ConfigureAwait(false);
+        await output.WriteLineAsync("example\tlabel\tconfidence\tdigital_us\tdevice_us\tdegraded")
+            .ConfigureAwait(false);
         foreach (var (source, features) in examples)
         {
             var (result, _) = await store.ClassifyAsync(features, cancellationToken: cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{source}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t{result.DeviceTime.TotalMicroseconds:F0}\t{(result.Degraded ? 1 : 0)}")).ConfigureAwait(false);
+                $"{source}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t"
+                + $"{result.DeviceTime.TotalMicroseconds:F0}\t{(result.Degraded ? 1 : 0)}")).ConfigureAwait(false);
         }
 
         return ExitCodes.Success;

@@ -39,7 +39,8 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         if (!string.IsNullOrWhiteSpace(options.Direct.FaultFile)
             && !string.Equals(options.Backend, DeviceBackends.Emulated, StringComparison.OrdinalIgnoreCase))
         {
-            var faultKey = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Direct)}:{nameof(DirectBackendOptions.FaultFile)}";
+            var faultKey = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Direct)}:"
+                + $"{nameof(DirectBackendOptions.FaultFile)}";
             failures.Add($"{faultKey}: injects faults into emulated chips; it needs Backend "
                 + $"'{DeviceBackends.Emulated}', not '{options.Backend}'.");
         }

@@ -72,7 +72,8 @@ public static class AgentHost
             {
                 DeviceBackends.Direct => DirectBackendFactory.CreateOnHardware(system, options),
                 DeviceBackends.Emulated => DirectBackendFactory.CreateEmulated(system, options),
-                DeviceBackends.Bridge => BridgeBackendFactory.Create(system, options, services.GetService<ILoggerFactory>()),
+                DeviceBackends.Bridge => BridgeBackendFactory.Create(
+                    system, options, services.GetService<ILoggerFactory>()),
                 _ => system.CreateDevice(options.DeviceId, options.Seed),
             };
         });

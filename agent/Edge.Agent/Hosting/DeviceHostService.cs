@@ -30,7 +30,11 @@ public sealed partial class DeviceHostService(IPhysicalSystem system, IPhysicalD
         if (device is IReportsDeviceStatus reporting)
         {
             var status = reporting.GetStatus();
-            LogStatus(logger, device.DeviceId, status.State, string.Join(", ", status.Figures.Select(f => $"{f.Key} {f.Value:G6}")));
+            LogStatus(
+                logger,
+                device.DeviceId,
+                status.State,
+                string.Join(", ", status.Figures.Select(f => $"{f.Key} {f.Value:G6}")));
         }
 
         LogNoTransport(logger);

@@ -60,7 +60,14 @@ public sealed partial class LiveInference
         }
         else
         {
-            LogResult(_logger, source, result.Label, result.Confidence, version, result.DigitalTime.TotalMicroseconds, result.DeviceTime.TotalMicroseconds);
+            LogResult(
+                _logger,
+                source,
+                result.Label,
+                result.Confidence,
+                version,
+                result.DigitalTime.TotalMicroseconds,
+                result.DeviceTime.TotalMicroseconds);
         }
 
         _services.GetService<MqttAgentService>()?.PublishInference(

@@ -156,7 +156,10 @@ public sealed partial class WatchedDirectoryService(IOptions<InferenceOptions> o
             try
             {
                 var (result, version) = await inference.ClassifyAsync(features, source, InferenceOrigin.Local, cancellationToken).ConfigureAwait(false);
-                results.Append(CultureInfo.InvariantCulture, $"{source}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t{result.DeviceTime.TotalMicroseconds:F0}\t{version}\t{(result.Degraded ? 1 : 0)}\n");
+                results.Append(
+                    CultureInfo.InvariantCulture,
+                    $"{source}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t"
+                    + $"{result.DeviceTime.TotalMicroseconds:F0}\t{version}\t{(result.Degraded ? 1 : 0)}\n");
             }
             catch (ArgumentException e)
             {

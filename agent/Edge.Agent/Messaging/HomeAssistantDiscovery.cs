@@ -22,10 +22,45 @@ public static class HomeAssistantDiscovery
         return
         [
             Config(prefix, node, deviceId, model, "classification", "Classification", inference, status, "{{ value_json.label if value_json.label else value_json.classIndex }}", unit: null, deviceClass: null),
-            Config(prefix, node, deviceId, model, "confidence", "Confidence", inference, status, "{{ (value_json.confidence * 100) | round(1) }}", unit: "%", deviceClass: null, numeric: true),
-            Config(prefix, node, deviceId, model, "latency", "Inference latency", inference, status, "{{ value_json.latencyMs | round(2) }}", unit: "ms", deviceClass: "duration", numeric: true),
+            Config(
+                prefix,
+                node,
+                deviceId,
+                model,
+                "confidence",
+                "Confidence",
+                inference,
+                status,
+                "{{ (value_json.confidence * 100) | round(1) }}",
+                unit: "%",
+                deviceClass: null,
+                numeric: true),
+            Config(
+                prefix,
+                node,
+                deviceId,
+                model,
+                "latency",
+                "Inference latency",
+                inference,
+                status,
+                "{{ value_json.latencyMs | round(2) }}",
+                unit: "ms",
+                deviceClass: "duration",
+                numeric: true),
             Config(prefix, node, deviceId, model, "health", "Health", status, status, "{{ value_json.state }}", unit: null, deviceClass: null),
-            Config(prefix, node, deviceId, model, "model", "Model version", status, status, "{{ value_json.modelVersion | default('none') }}", unit: null, deviceClass: null),
+            Config(
+                prefix,
+                node,
+                deviceId,
+                model,
+                "model",
+                "Model version",
+                status,
+                status,
+                "{{ value_json.modelVersion | default('none') }}",
+                unit: null,
+                deviceClass: null),
         ];
     }
 
@@ -45,7 +80,19 @@ public static class HomeAssistantDiscovery
         typeof(HomeAssistantDiscovery).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
             ?.InformationalVersion ?? "unknown";
 
-    private static OutboxMessage Config(string prefix, string node, string deviceId, string model, string objectId, string name, string stateTopic, string statusTopic, string template, string? unit, string? deviceClass, bool numeric = false)
+    private static OutboxMessage Config(
+        string prefix,
+        string node,
+        string deviceId,
+        string model,
+        string objectId,
+        string name,
+        string stateTopic,
+        string statusTopic,
+        string template,
+        string? unit,
+        string? deviceClass,
+        bool numeric = false)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))

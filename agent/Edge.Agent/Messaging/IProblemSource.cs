@@ -7,7 +7,8 @@ namespace Edge.Agent.Messaging;
 public interface IProblemSource
 {
     /// <summary>
-    /// What reports (<c>agent/model-store</c>): the <see cref="Edge.Domain.Messaging.ErrorMessage.Topic"/> of its alerts.
+    /// What reports (<c>agent/model-store</c>): the <see cref="Edge.Domain.Messaging.ErrorMessage.Topic"/> of its
+    /// alerts.
     /// </summary>
     string Component { get; }
 

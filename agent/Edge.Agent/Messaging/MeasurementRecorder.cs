@@ -152,6 +152,10 @@ public sealed class MeasurementRecorder
             ? new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids, _timestamps, _inputs, _drives, _responses)
             : new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids[..n], _timestamps[..n], _inputs[..(n * _spec.InputSize)], _drives[..(n * _spec.DriveLength)], _responses[..(n * _spec.OutputSize)]);
         return new OutboxMessage(
-            Guid.CreateVersion7(), _topic, batch.Encode(), IsMeasurement: true, ContentType: "application/x-edge-measurements");
+            Guid.CreateVersion7(),
+            _topic,
+            batch.Encode(),
+            IsMeasurement: true,
+            ContentType: "application/x-edge-measurements");
     }
 }

@@ -120,7 +120,17 @@ public sealed partial class MqttAgentService : BackgroundService
             _metrics.FallbackInferences.Inc();
         }
 
-        var message = new InferenceMessage { DeviceId = _device.DeviceId, ClassIndex = classIndex, Label = label, Confidence = confidence, LatencyMs = latency.TotalMilliseconds, ModelVersion = modelVersion, Degraded = degraded ? true : null, Timestamp = DateTimeOffset.UtcNow };
+        var message = new InferenceMessage
+        {
+            DeviceId = _device.DeviceId,
+            ClassIndex = classIndex,
+            Label = label,
+            Confidence = confidence,
+            LatencyMs = latency.TotalMilliseconds,
+            ModelVersion = modelVersion,
+            Degraded = degraded ? true : null,
+            Timestamp = DateTimeOffset.UtcNow
+        };
         _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), EdgeTopics.For(_device.DeviceId, TopicKind.Inference), ControlJson.Serialize(message, MessagingJsonContext.Default.InferenceMessage), IsMeasurement: false, ContentType: "application/json"));
     }
 

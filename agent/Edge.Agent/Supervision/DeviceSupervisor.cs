@@ -116,7 +116,9 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
         }
         catch (Exception e) when (IsDeviceFailure(e, cancellationToken))
         {
-            var fault = e is TimeoutException or OperationCanceledException ? DeviceFault.Timeout : DeviceFault.DeviceError;
+            var fault = e is TimeoutException or OperationCanceledException
+                ? DeviceFault.Timeout
+                : DeviceFault.DeviceError;
             var trip = Park(fault, e.Message);
             throw new DeviceParkedException(DeviceId, trip, e);
         }

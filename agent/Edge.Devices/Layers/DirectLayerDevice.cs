@@ -109,7 +109,8 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IReportsDeviceStatus, I
     }
 
     /// <inheritdoc />
-    /// <remarks>Figures of the last batch: achieved and scheduled sample rate, RMS and worst lateness, late events.</remarks>
+    /// <remarks>Figures of the last batch: achieved and scheduled sample rate, RMS and worst lateness, late
+    /// events.</remarks>
     public DeviceStatus GetStatus()
     {
         var run = LastRun;
