@@ -45,10 +45,12 @@ public sealed class BridgeEmulator
     /// <summary>Line faults and their counters.</summary>
     public LineFaults Faults => _faults;
 
-    /// <summary>Sessions served so far (one per <see cref="Run"/>: a host connection, or the port opened again).</summary>
+    /// <summary>Sessions served so far (one per <see cref="Run"/>: a host connection, or the port opened
+    /// again).</summary>
     public int Sessions => Volatile.Read(ref _sessions);
 
-    /// <summary>The first link sequence number of the last session (random per session, fixed by the fault seed).</summary>
+    /// <summary>The first link sequence number of the last session (random per session, fixed by the fault
+    /// seed).</summary>
     public ushort LastInitialSequence { get; private set; }
 
     /// <summary>Why the last session ended (the host left, the port closed, or cancellation).</summary>

@@ -63,14 +63,16 @@ public sealed class LineFaults
     /// <summary>Bytes corrupted so far, both directions, all sessions.</summary>
     public long Corrupted => Interlocked.Read(ref _corrupted);
 
-    /// <summary>Re-seeds both directions for session <paramref name="session"/> (0, 1, 2, … per host connection).</summary>
+    /// <summary>Re-seeds both directions for session <paramref name="session"/> (0, 1, 2, … per host
+    /// connection).</summary>
     public void StartSession(int session)
     {
         _streams[(int)LineDirection.ToDevice] = new Random(SessionSeed(session, 1));
         _streams[(int)LineDirection.ToHost] = new Random(SessionSeed(session, 2));
     }
 
-    /// <summary>A number derived from the seed for session <paramref name="session"/> and purpose <paramref name="salt"/>.</summary>
+    /// <summary>A number derived from the seed for session <paramref name="session"/> and purpose
+    /// <paramref name="salt"/>.</summary>
     public int SessionSeed(int session, int salt) => unchecked((Seed * 486_187_739) + (session * 7_919) + salt);
 
     /// <summary>Applies loss and corruption in place; returns how many bytes survive (compacted to the front).</summary>

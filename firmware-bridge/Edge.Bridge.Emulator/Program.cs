@@ -58,7 +58,8 @@ root.SetAction(async (parse, cancellationToken) =>
     {
         await Console.Out.WriteLineAsync($"bridge emulator: {physical.Name} on {path}, fault seed {faults.Seed}")
             .ConfigureAwait(false);
-        return await SerialPortLoop.RunAsync(emulator, path, parse.GetValue(baud), cancellationToken).ConfigureAwait(false);
+        return await SerialPortLoop.RunAsync(emulator, path, parse.GetValue(baud), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     var listener = new TcpListener(IPAddress.Loopback, parse.GetValue(tcp)!.Value);

@@ -11,7 +11,11 @@ public static class SerialPortLoop
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Runs until <paramref name="cancellationToken"/> fires; 1 if the port never opened, else 0.</summary>
-    public static async Task<int> RunAsync(BridgeEmulator emulator, string path, int baud, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        BridgeEmulator emulator,
+        string path,
+        int baud,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(emulator);
         var opened = false;
@@ -28,7 +32,8 @@ public static class SerialPortLoop
                 port.Dispose();
                 if (!opened)
                 {
-                    await Console.Error.WriteLineAsync($"Cannot open serial port '{path}': {e.Message}").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"Cannot open serial port '{path}': {e.Message}")
+                        .ConfigureAwait(false);
                     return 1;
                 }
 

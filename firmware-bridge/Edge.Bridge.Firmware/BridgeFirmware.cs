@@ -131,7 +131,10 @@ public sealed class BridgeFirmware : ILinkListener
             case MessageType.Heartbeat:
                 break;
             default:
-                Send(new ErrorMessage(BridgeErrorCode.Unsupported, link.LastDeliveredSequence, "the bridge does not accept " + MessageName(message.Type) + " messages"));
+                Send(new ErrorMessage(
+                    BridgeErrorCode.Unsupported,
+                    link.LastDeliveredSequence,
+                    "the bridge does not accept " + MessageName(message.Type) + " messages"));
                 break;
         }
     }
@@ -149,7 +152,11 @@ public sealed class BridgeFirmware : ILinkListener
         var version = ProtocolVersion.Negotiate(hello.MinVersion, hello.MaxVersion, ProtocolVersion.Minimum, ProtocolVersion.Current);
         if (version < 0)
         {
-            Send(new ErrorMessage(BridgeErrorCode.Unsupported, link.LastDeliveredSequence, "no common protocol version: host speaks " + hello.MinVersion + ".." + hello.MaxVersion + ", bridge 1..1"));
+            Send(new ErrorMessage(
+                BridgeErrorCode.Unsupported,
+                link.LastDeliveredSequence,
+                "no common protocol version: host speaks " + hello.MinVersion + ".." + hello.MaxVersion
+                + ", bridge 1..1"));
             return;
         }
 
@@ -183,7 +190,10 @@ public sealed class BridgeFirmware : ILinkListener
 
         if (queueCount == QueueLength)
         {
-            Send(new ErrorMessage(BridgeErrorCode.Overrun, link.LastDeliveredSequence, "capture " + request.CaptureId + " refused: " + QueueLength + " captures already queued"));
+            Send(new ErrorMessage(
+                BridgeErrorCode.Overrun,
+                link.LastDeliveredSequence,
+                "capture " + request.CaptureId + " refused: " + QueueLength + " captures already queued"));
             return;
         }
 
@@ -284,7 +294,10 @@ public sealed class BridgeFirmware : ILinkListener
         var maxCode = (1 << dac.Bits) - 1;
         if (message.Code > maxCode || (message.Channel != SetSafeMessage.AllChannels && message.Channel >= dac.Channels))
         {
-            Send(new ErrorMessage(BridgeErrorCode.InvalidRequest, link.LastDeliveredSequence, "SetSafe channel " + message.Channel + " code " + message.Code + " is out of range"));
+            Send(new ErrorMessage(
+                BridgeErrorCode.InvalidRequest,
+                link.LastDeliveredSequence,
+                "SetSafe channel " + message.Channel + " code " + message.Code + " is out of range"));
             return;
         }
 

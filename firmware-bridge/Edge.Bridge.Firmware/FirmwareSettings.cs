@@ -24,7 +24,8 @@ public sealed class FirmwareSettings
     /// <summary>UART line rate (8N1); the link's retransmission timers start when a frame has left the line.</summary>
     public int BaudRate { get; set; }
 
-    /// <summary>Link retransmission timeout until the first round trip is measured (beyond the frame's airtime).</summary>
+    /// <summary>Link retransmission timeout until the first round trip is measured (beyond the frame's
+    /// airtime).</summary>
     public int RetransmitTimeoutMs { get; set; } = 50;
 
     /// <summary>

@@ -46,7 +46,11 @@ public sealed class BridgeBackendTests
         Assert.True(exitCode == ExitCodes.Success, error);
         var measured = ValueCsv.Read(outPath, 12);
         var expected = new float[measured.Length];
-        ElectronicSystem.Instance.CreateDevice("esp-7", 3, Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = 20e-6 }).Forward(drives, expected);
+        ElectronicSystem.Instance.CreateDevice(
+            "esp-7",
+            3,
+            Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = 20e-6 })
+            .Forward(drives, expected);
         for (var i = 0; i < measured.Length; i++)
         {
             Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * 8 / 4095.0, $"value {i}: bridge {measured[i]}, simulated {expected[i]}");
@@ -82,7 +86,12 @@ public sealed class BridgeBackendTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         using var stop = new CancellationTokenSource();
-        var emulator = new BridgeEmulator(ElectronicSystem.Instance, "esp-8", 3, new LineFaults(921_600, 0, 0, 1), 20e-6);
+        var emulator = new BridgeEmulator(
+            ElectronicSystem.Instance,
+            "esp-8",
+            3,
+            new LineFaults(921_600, 0, 0, 1),
+            20e-6);
         var serve = Task.Run(async () =>
         {
             using var client = await listener.AcceptTcpClientAsync(stop.Token);
@@ -130,7 +139,8 @@ public sealed class BridgeBackendTests
             },
         });
 
-        foreach (var key in new[] { "MaxPayload", "MaxRetransmitTimeoutMs", "HeartbeatIntervalMs", "SilenceTimeoutMs", "ReconnectDelayMs" })
+        foreach (var key in new[]
+            { "MaxPayload", "MaxRetransmitTimeoutMs", "HeartbeatIntervalMs", "SilenceTimeoutMs", "ReconnectDelayMs" })
         {
             Assert.Contains($"Edge:Device:Bridge:{key}:", result.FailureMessage, StringComparison.Ordinal);
         }

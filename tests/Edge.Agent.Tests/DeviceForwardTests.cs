@@ -140,7 +140,10 @@ public sealed class DeviceForwardTests
     private static Task<(int ExitCode, string Output, string Error)> Forward(params string[] args)
         => AgentRun.InvokeAsync(
             null,
-            ["device", "forward", "--system", "duffing", "--device-id", DeviceId, "--noise-seed", Seed.ToString(CultureInfo.InvariantCulture), .. args]);
+            [
+                "device", "forward", "--system", "duffing", "--device-id", DeviceId,
+                "--noise-seed", Seed.ToString(CultureInfo.InvariantCulture), .. args
+            ]);
 
     private static float[] RandomDrives(IPhysicalSystem system, int count, ulong seed)
     {

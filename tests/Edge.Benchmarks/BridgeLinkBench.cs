@@ -39,7 +39,8 @@ public static class BridgeLinkBench
                 foreach (var (packed, rest) in new[] { (1, 0), (16, 6) })
                 {
                     Console.Error.WriteLine(string.Create(
-                        CultureInfo.InvariantCulture, $"bridge bench: {baud} baud, loss {loss:P1}, {packed} drives/request ..."));
+                        CultureInfo.InvariantCulture,
+                        $"bridge bench: {baud} baud, loss {loss:P1}, {packed} drives/request ..."));
                     rows.Add(await MeasureAsync(baud, loss, packed, rest));
                 }
             }
@@ -52,7 +53,8 @@ public static class BridgeLinkBench
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Baud} | {r.LossRate:P1} | {r.MaxPayload} | {r.DrivesPerRequest} | {r.RestSegments} | "
-                + $"{r.WaveformEfficiency:P1} | {r.DriveEfficiency:P1} | {r.ForwardsPerSecond:F0} | {r.Retransmissions} | "
+                + $"{r.WaveformEfficiency:P1} | {r.DriveEfficiency:P1} | {r.ForwardsPerSecond:F0} | "
+                + $"{r.Retransmissions} | "
                 + $"{r.MaxErrorLsb:F2} |"));
         }
 
@@ -89,7 +91,8 @@ public static class BridgeLinkBench
 
     private static async Task<Row> MeasureAsync(int baud, double loss, int drivesPerRequest, int restSegments)
     {
-        // Packed drives rest at the safe code between them; unpacked ones get the layer's settling gap between requests.
+        // Packed drives rest at the safe code between them; unpacked ones get the layer's settling gap between
+        // requests.
         var rest = restSegments > 0
             ? restSegments * ElectronicSystem.LayerSpec.Dac.SegmentSeconds
             : ElectronicImperfections.SettlingGapSeconds;
@@ -163,7 +166,8 @@ public static class BridgeLinkBench
         return row;
     }
 
-    /// <summary>Largest difference to the noise-free part that played the same drives with the same rests, in ADC LSB.</summary>
+    /// <summary>Largest difference to the noise-free part that played the same drives with the same rests, in
+    /// ADC LSB.</summary>
     private static double MaxErrorLsb(float[] drives, float[] responses, double restSeconds)
     {
         // The emulator's board is the part of that id with the system's component spread (BenchBoard), noise-free.
@@ -197,7 +201,10 @@ public static class BridgeLinkBench
         double? MaxErrorLsb,
         string? Failure);
 
-    private static async Task<string?> TryForwardAsync(BridgeDevice device, ReadOnlyMemory<float> drives, Memory<float> responses)
+    private static async Task<string?> TryForwardAsync(
+        BridgeDevice device,
+        ReadOnlyMemory<float> drives,
+        Memory<float> responses)
     {
         try
         {

@@ -171,7 +171,9 @@ public static class IngestBench
             await Task.Delay(10);
         }
 
-        Console.WriteLine($"agent outbox after the trainer's acks: {outbox.Count} messages ({acks.Elapsed.TotalMilliseconds:F0} ms after the last store)");
+        Console.WriteLine(
+            $"agent outbox after the trainer's acks: {outbox.Count} messages "
+            + $"({acks.Elapsed.TotalMilliseconds:F0} ms after the last store)");
         var stored = await store.CountAsync("bench-agent");
         await host.StopAsync();
         return (count / seconds, seconds, stored, ingest.Duplicates, cpuSeconds);

@@ -8,7 +8,8 @@ namespace Edge.Benchmarks;
 
 /// <summary>
 /// The cost of "durable before visible": every reply the agent puts into its SQLite outbox first commits the
-/// measurements recorded before it, in the same transaction (<see cref="SqliteOutbox.Enqueue"/>). Times, on the real outbox in a
+/// measurements recorded before it, in the same transaction (<see cref="SqliteOutbox.Enqueue"/>).
+/// Times, on the real outbox in a
 /// temporary folder (WAL, synchronous=NORMAL), a reply alone, a reply preceded by k measurements (k = 1, 26 — a
 /// tenth of a 256-drive PAT request —, 256), and measurements in full batches of 256 (the path without replies).
 /// <c>-- outbox-commit [--replies N] [--out file.json]</c>; prints a markdown table and writes JSON.
@@ -35,7 +36,8 @@ public static class OutboxCommitBench
                 var perMeasurement = k == 0 ? double.NaN : perReply / k;
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| reply after {k} measurements committed | {perReply:F1} | {(k == 0 ? "–" : perMeasurement.ToString("F2", CultureInfo.InvariantCulture))} |"));
+                    $"| reply after {k} measurements committed | {perReply:F1} | "
+                    + $"{(k == 0 ? "–" : perMeasurement.ToString("F2", CultureInfo.InvariantCulture))} |"));
                 rows.Add(new() { ["measurements_per_reply"] = k, ["us_per_reply"] = Math.Round(perReply, 2) });
             }
 
@@ -51,7 +53,9 @@ public static class OutboxCommitBench
                 ["batched_us_per_measurement"] = Math.Round(batchedPerMeasurement, 3),
             };
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            await File.WriteAllTextAsync(
+                output,
+                JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {output}");
             return 0;
         }
@@ -61,8 +65,15 @@ public static class OutboxCommitBench
         }
     }
 
-    /// <summary>Seconds for <paramref name="replies"/> rounds of <paramref name="k"/> measurements (and a reply).</summary>
-    private static double Time(string folder, string name, Edge.Domain.Specs.LayerSpec spec, int replies, int k, bool withReplies)
+    /// <summary>Seconds for <paramref name="replies"/> rounds of <paramref name="k"/> measurements (and a
+    /// reply).</summary>
+    private static double Time(
+        string folder,
+        string name,
+        Edge.Domain.Specs.LayerSpec spec,
+        int replies,
+        int k,
+        bool withReplies)
     {
         using var outbox = new SqliteOutbox(Path.Combine(folder, name + ".db"), 10_000_000, 1L << 40);
         var recorder = new MeasurementRecorder(spec, "bench-agent", outbox, batchSize: 256);
@@ -80,7 +91,11 @@ public static class OutboxCommitBench
 
             if (withReplies)
             {
-                outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), "edge/v1/_requesters/bench/pat/response", reply, IsMeasurement: false));
+                outbox.Enqueue(new OutboxMessage(
+                    Guid.CreateVersion7(),
+                    "edge/v1/_requesters/bench/pat/response",
+                    reply,
+                    IsMeasurement: false));
             }
         }
 

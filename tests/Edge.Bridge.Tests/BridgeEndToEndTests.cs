@@ -55,7 +55,11 @@ public sealed class BridgeEndToEndTests
         var measured = new float[20 * 12];
         await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
         var expected = new float[measured.Length];
-        ElectronicSystem.Instance.CreateDevice(PartId, Seed, Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = rest }).Forward(values, expected);
+        ElectronicSystem.Instance.CreateDevice(
+            PartId,
+            Seed,
+            Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = rest })
+            .Forward(values, expected);
 
         AssertWithinQuantisation(measured, expected);
         Assert.Equal(8, device.DrivesPerRequest);
@@ -116,7 +120,11 @@ public sealed class BridgeEndToEndTests
         var unreachable = await Assert.ThrowsAsync<IOException>(() => BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", FreePort(), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("Cannot reach the bridge emulator", unreachable.Message, StringComparison.Ordinal);
 
-        await using var slow = EmulatorServer.Start(PartId, Seed, new LineFaults(0, 0, 0, 1), new FirmwareSettings { MaxSampleRateHz = 100_000, SafeCode = 2048 });
+        await using var slow = EmulatorServer.Start(
+            PartId,
+            Seed,
+            new LineFaults(0, 0, 0, 1),
+            new FirmwareSettings { MaxSampleRateHz = 100_000, SafeCode = 2048 });
         var refused = await Assert.ThrowsAsync<IOException>(() => BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", slow.Port, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("cannot play layer 'electronic'", refused.Message, StringComparison.Ordinal);
         Assert.Contains("1000000 S/s", refused.Message, StringComparison.Ordinal);
@@ -134,7 +142,10 @@ public sealed class BridgeEndToEndTests
         var values = Drives(drives, seed: 3);
         var measured = new float[drives * 12];
         await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
-        var reference = ElectronicSystem.Instance.CreateDevice(PartId, Seed, Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = Rest });
+        var reference = ElectronicSystem.Instance.CreateDevice(
+            PartId,
+            Seed,
+            Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = Rest });
         var expected = new float[measured.Length];
         reference.Forward(values, expected);
         return (measured, expected);

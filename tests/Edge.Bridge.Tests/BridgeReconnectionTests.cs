@@ -6,7 +6,8 @@ using Edge.Domain.Simulation.Electronic;
 
 namespace Edge.Bridge.Tests;
 
-/// <summary>The agent's side of the link when the line is cut or the bridge hangs, and the emulator's when the host leaves.</summary>
+/// <summary>The agent's side of the link when the line is cut or the bridge hangs, and the emulator's when the
+/// host leaves.</summary>
 public sealed class BridgeReconnectionTests
 {
     private const string PartId = "bridge-part";
@@ -27,7 +28,12 @@ public sealed class BridgeReconnectionTests
         await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(115_200, 0, 0, 3));
         await using var proxy = new LineProxy(emulator.Port);
         await using var device = await BridgeDevice.OpenTcpAsync(
-            ElectronicSystem.LayerSpec, PartId, "127.0.0.1", proxy.Port, FastRecovery, TestContext.Current.CancellationToken);
+            ElectronicSystem.LayerSpec,
+            PartId,
+            "127.0.0.1",
+            proxy.Port,
+            FastRecovery,
+            TestContext.Current.CancellationToken);
         var firstSequence = emulator.Emulator.LastInitialSequence;
 
         // Cut while a long forward is on the line (400 drives at 115 200 baud take seconds).
@@ -58,7 +64,12 @@ public sealed class BridgeReconnectionTests
         await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(0, 0, 0, 4));
         await using var proxy = new LineProxy(emulator.Port);
         await using var device = await BridgeDevice.OpenTcpAsync(
-            ElectronicSystem.LayerSpec, PartId, "127.0.0.1", proxy.Port, FastRecovery, TestContext.Current.CancellationToken);
+            ElectronicSystem.LayerSpec,
+            PartId,
+            "127.0.0.1",
+            proxy.Port,
+            FastRecovery,
+            TestContext.Current.CancellationToken);
         await CompareAsync(device, 2);
 
         proxy.Freeze();
@@ -85,7 +96,12 @@ public sealed class BridgeReconnectionTests
         await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(921_600, 0, 0, 5));
         var options = new BridgeDeviceOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeatMs) };
         await using var device = await BridgeDevice.OpenTcpAsync(
-            ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, options, TestContext.Current.CancellationToken);
+            ElectronicSystem.LayerSpec,
+            PartId,
+            "127.0.0.1",
+            emulator.Port,
+            options,
+            TestContext.Current.CancellationToken);
         await CompareAsync(device, 1);
 
         // Three watchdog periods (1 s each) of idleness: without heartbeats the bridge parks its outputs.
@@ -155,7 +171,9 @@ public sealed class BridgeReconnectionTests
         await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
         await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
         var reference = ElectronicSystem.Instance.CreateDevice(
-            PartId, Seed, Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = 20e-6 });
+            PartId,
+            Seed,
+            Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = 20e-6 });
         var expected = new float[2 * measured.Length];
         reference.Forward([.. values, .. values], expected);
         return (measured, expected[measured.Length..]);
@@ -166,7 +184,9 @@ public sealed class BridgeReconnectionTests
         var lsb = 8.0 / 4095;
         for (var i = 0; i < measured.Length; i++)
         {
-            Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * lsb, $"value {i}: {measured[i]:F5} vs {expected[i]:F5}");
+            Assert.True(
+                Math.Abs(measured[i] - expected[i]) <= 1.5 * lsb,
+                $"value {i}: {measured[i]:F5} vs {expected[i]:F5}");
         }
     }
 }

@@ -86,7 +86,11 @@ internal sealed class PtyPair : IDisposable
         Process process;
         try
         {
-            process = Process.Start(new ProcessStartInfo("socat", $"pty,raw,echo=0,link={device} pty,raw,echo=0,link={host}") { RedirectStandardError = true })!;
+            process = Process.Start(
+                new ProcessStartInfo("socat", $"pty,raw,echo=0,link={device} pty,raw,echo=0,link={host}")
+                {
+                    RedirectStandardError = true
+                })!;
         }
         catch (System.ComponentModel.Win32Exception)
         {
@@ -98,7 +102,8 @@ internal sealed class PtyPair : IDisposable
         {
             if (deadline.Elapsed > TimeSpan.FromSeconds(5) || process.HasExited)
             {
-                throw new InvalidOperationException($"socat did not create the pty pair: {process.StandardError.ReadToEnd()}");
+                throw new InvalidOperationException(
+                    $"socat did not create the pty pair: {process.StandardError.ReadToEnd()}");
             }
 
             Thread.Sleep(20);

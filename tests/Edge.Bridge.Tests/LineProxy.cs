@@ -37,7 +37,8 @@ internal sealed class LineProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops relaying the current connection in both directions without closing it, as a hung firmware.</summary>
+    /// <summary>Stops relaying the current connection in both directions without closing it, as a hung
+    /// firmware.</summary>
     public void Freeze()
     {
         lock (_gate)

@@ -34,7 +34,9 @@ public sealed class RetransmitTimingTests
     public void A_timeout_blind_to_the_line_rate_fails_the_same_traffic_at_115200_baud()
     {
         // What the fixed 50 ms timer did: it counts from the write, not from when the frame has left the line.
-        var outcome = Simulate(115_200, new LinkOptions { WindowSize = 8, RetryLimit = 5, MaxRetransmitTimeoutMs = 50 });
+        var outcome = Simulate(
+            115_200,
+            new LinkOptions { WindowSize = 8, RetryLimit = 5, MaxRetransmitTimeoutMs = 50 });
 
         Assert.NotEmpty(outcome.Host.Failures.Concat(outcome.Device.Failures));
     }
@@ -119,7 +121,9 @@ public sealed class RetransmitTimingTests
         Assert.Throws<ArgumentException>(
             () => new ReliableLink(toDevice, new RecordingLink(), new LinkOptions { MinRetransmitTimeoutMs = 0 }));
         Assert.Throws<ArgumentException>(() => new ReliableLink(
-            toDevice, new RecordingLink(), new LinkOptions { MinRetransmitTimeoutMs = 50, MaxRetransmitTimeoutMs = 40 }));
+            toDevice,
+            new RecordingLink(),
+            new LinkOptions { MinRetransmitTimeoutMs = 50, MaxRetransmitTimeoutMs = 40 }));
     }
 
     private static Outcome Simulate(int baud, LinkOptions options)

@@ -30,7 +30,14 @@ public sealed class AgentInstance : IAsyncDisposable
     /// Starts an agent; <paramref name="asService"/> composes it as <c>edge-agent run</c> does (device host, model
     /// store, inference, supervision) instead of the MQTT link alone.
     /// </summary>
-    public static async Task<AgentInstance> StartAsync(int port, string deviceId, string outboxPath, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null, bool waitConnected = true, bool asService = false)
+    public static async Task<AgentInstance> StartAsync(
+        int port,
+        string deviceId,
+        string outboxPath,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null,
+        bool waitConnected = true,
+        bool asService = false)
     {
         var config = new Dictionary<string, string?>
         {

@@ -28,11 +28,17 @@ public sealed class EndToEndDeliveryTests
         await using var broker = TestBroker.Create("mosquitto");
         await broker.StartAsync();
         using var folder = new TempFolder();
-        await using var agent = await AgentInstance.StartAsync(broker.Port, "unrouted-agent", folder.Path("outbox.db"), QuickAcks);
+        await using var agent = await AgentInstance.StartAsync(
+            broker.Port,
+            "unrouted-agent",
+            folder.Path("outbox.db"),
+            QuickAcks);
         Produce(agent, 100, seed: 1);
 
         // The broker answers "no matching subscribers": that is no delivery, the batches stay and are sent again.
-        await Eventually.TrueAsync(() => agent.Metrics.MeasurementResends.Value >= 2, "the unrouted batches were sent again");
+        await Eventually.TrueAsync(
+            () => agent.Metrics.MeasurementResends.Value >= 2,
+            "the unrouted batches were sent again");
         Assert.True(agent.Metrics.MeasurementsUnrouted.Value >= 2);
         Assert.Equal(2, agent.Outbox.Count);
         var text = await ScrapeAsync(agent);
@@ -47,7 +53,11 @@ public sealed class EndToEndDeliveryTests
         await broker.StartAsync();
         await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), Token);
         var metrics = new TrainerMetrics();
-        await using var ingest = new MeasurementIngest(Plain(broker.Port, "ingest-unrouted"), store, metrics, NullLogger.Instance);
+        await using var ingest = new MeasurementIngest(
+            Plain(broker.Port, "ingest-unrouted"),
+            store,
+            metrics,
+            NullLogger.Instance);
         ingest.Start();
         await Eventually.TrueAsync(() => agent.Outbox.Count == 0, "the trainer's acks emptied the outbox", seconds: 30);
         Assert.Equal(200, agent.Recorder.Recorded);
@@ -70,7 +80,9 @@ public sealed class EndToEndDeliveryTests
             ["Edge:Mqtt:MeasurementFlushMs"] = "600000",
         };
         await using var agent = await AgentInstance.StartAsync(broker.Port, "durable-agent", outbox, settings);
-        await using var requester = await TopicRecorder.ConnectAsync(broker.Port, "edge/v1/_requesters/durable/pat/response");
+        await using var requester = await TopicRecorder.ConnectAsync(
+            broker.Port,
+            "edge/v1/_requesters/durable/pat/response");
         var spec = PhysicalSystems.Get(AgentInstance.System).Spec;
         var committedAtReply = new List<long>();
         for (var request = 1; request <= 5; request++)
@@ -99,11 +111,15 @@ public sealed class EndToEndDeliveryTests
         using var folder = new TempFolder();
         var outbox = folder.Path("outbox.db");
         await File.WriteAllBytesAsync(outbox, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 31))], Token);
-        await using var errors = await TopicRecorder.ConnectAsync(broker.Port, EdgeTopics.For("corrupt-agent", TopicKind.Errors));
+        await using var errors = await TopicRecorder.ConnectAsync(
+            broker.Port,
+            EdgeTopics.For("corrupt-agent", TopicKind.Errors));
         await using var agent = await AgentInstance.StartAsync(broker.Port, "corrupt-agent", outbox, QuickAcks);
 
         await Eventually.TrueAsync(() => !errors.Received.IsEmpty, "the set-aside outbox reported on the errors topic");
-        var alert = ControlJson.Parse(TopicRecorder.Payload(errors.Received.First()), MessagingJsonContext.Default.ErrorMessage);
+        var alert = ControlJson.Parse(
+            TopicRecorder.Payload(errors.Received.First()),
+            MessagingJsonContext.Default.ErrorMessage);
         Assert.Equal("agent/outbox", alert.Topic);
         Assert.Contains("corrupt", alert.Problem, StringComparison.Ordinal);
         Assert.Single(Directory.GetFiles(folder.Path(""), "outbox.db.corrupt-*"));
@@ -118,7 +134,9 @@ public sealed class EndToEndDeliveryTests
         await broker.StartAsync();
         using var folder = new TempFolder();
         var store = new ProblemSource(["state.json was unreadable; rebuilt from versions/"]);
-        await using var errors = await TopicRecorder.ConnectAsync(broker.Port, EdgeTopics.For("store-agent", TopicKind.Errors));
+        await using var errors = await TopicRecorder.ConnectAsync(
+            broker.Port,
+            EdgeTopics.For("store-agent", TopicKind.Errors));
         await using var agent = await AgentInstance.StartAsync(
             broker.Port,
             "store-agent",
@@ -144,11 +162,15 @@ public sealed class EndToEndDeliveryTests
         await using var broker = new InProcessBroker();
         broker.RefusedFilters.Add("edge/v1/deaf-agent/measurements/ack");
         await broker.StartAsync();
-        await using var errors = await TopicRecorder.ConnectAsync(broker.Port, EdgeTopics.For("deaf-agent", TopicKind.Errors));
+        await using var errors = await TopicRecorder.ConnectAsync(
+            broker.Port,
+            EdgeTopics.For("deaf-agent", TopicKind.Errors));
         await using var agent = await AgentInstance.StartAsync(broker.Port, "deaf-agent", folder.Path("outbox.db"));
 
         await Eventually.TrueAsync(() => !errors.Received.IsEmpty, "the refusal on the errors topic");
-        var alert = ControlJson.Parse(TopicRecorder.Payload(errors.Received.First()), MessagingJsonContext.Default.ErrorMessage);
+        var alert = ControlJson.Parse(
+            TopicRecorder.Payload(errors.Received.First()),
+            MessagingJsonContext.Default.ErrorMessage);
         Assert.Equal("edge/v1/deaf-agent/measurements/ack", alert.Topic);
         Assert.Contains("refused the subscription", alert.Problem, StringComparison.Ordinal);
         Assert.Contains(agent.Mqtt.Problems, p => p.Contains("measurements/ack", StringComparison.Ordinal));
@@ -172,20 +194,35 @@ public sealed class EndToEndDeliveryTests
             var acl = folder.Path("acl.conf");
             File.WriteAllText(acl, "topic readwrite #\ntopic deny edge/v1/+/measurements/ack\n");
             var conf = folder.Path("mosquitto.conf");
-            File.WriteAllText(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\nacl_file {acl}\nlog_dest stderr\n");
+            File.WriteAllText(
+                conf,
+                $"listener {port} 127.0.0.1\nallow_anonymous true\n"
+                + $"acl_file {acl}\nlog_dest stderr\n");
             return conf;
         });
         await broker.StartAsync();
         await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), Token);
-        await using var ingest = new MeasurementIngest(Plain(broker.Port, "ingest-silent"), store, new TrainerMetrics(), NullLogger.Instance);
+        await using var ingest = new MeasurementIngest(
+            Plain(broker.Port, "ingest-silent"),
+            store,
+            new TrainerMetrics(),
+            NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), Token);
-        await using var errors = await TopicRecorder.ConnectAsync(broker.Port, EdgeTopics.For("silent-agent", TopicKind.Errors));
-        await using var agent = await AgentInstance.StartAsync(broker.Port, "silent-agent", folder.Path("outbox.db"), QuickAcks);
+        await using var errors = await TopicRecorder.ConnectAsync(
+            broker.Port,
+            EdgeTopics.For("silent-agent", TopicKind.Errors));
+        await using var agent = await AgentInstance.StartAsync(
+            broker.Port,
+            "silent-agent",
+            folder.Path("outbox.db"),
+            QuickAcks);
         Produce(agent, 50, seed: 4);
 
         await Eventually.TrueAsync(() => !errors.Received.IsEmpty, "the missing acknowledgements alerted", seconds: 30);
-        var alert = ControlJson.Parse(TopicRecorder.Payload(errors.Received.First()), MessagingJsonContext.Default.ErrorMessage);
+        var alert = ControlJson.Parse(
+            TopicRecorder.Payload(errors.Received.First()),
+            MessagingJsonContext.Default.ErrorMessage);
         Assert.Contains("no acknowledgement", alert.Problem, StringComparison.Ordinal);
         Assert.Equal(50, await store.CountAsync("silent-agent", Token));
         Assert.Equal(1, agent.Outbox.Count);
@@ -200,7 +237,10 @@ public sealed class EndToEndDeliveryTests
         var responses = new float[spec.OutputSize];
         for (var i = 0; i < count; i++)
         {
-            agent.Recorder.Record(drives.AsSpan(i * spec.DriveLength, spec.DriveLength), responses, DateTimeOffset.UtcNow);
+            agent.Recorder.Record(
+                drives.AsSpan(i * spec.DriveLength, spec.DriveLength),
+                responses,
+                DateTimeOffset.UtcNow);
         }
 
         agent.Recorder.Flush();

@@ -48,7 +48,9 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         await broker.StartAsync();
         // Everything is sent, and stays in the outbox until the trainer says it is stored.
         await Eventually.TrueAsync(
-            () => second.Mqtt.IsConnected && second.Outbox.Count > 0 && second.Outbox.Count == second.Outbox.AwaitingAck,
+            () => second.Mqtt.IsConnected
+                && second.Outbox.Count > 0
+                && second.Outbox.Count == second.Outbox.AwaitingAck,
             "the agent sent its outbox into the broker and waits for the trainer's acks");
         await using var restarted = new MeasurementIngest(trainerBroker, store, metrics, NullLogger.Instance);
         restarted.Start();

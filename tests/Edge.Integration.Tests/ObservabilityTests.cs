@@ -46,7 +46,9 @@ public sealed class ObservabilityTests
 
         // Subscribing afterwards proves the configs and the status are retained.
         await using var homeAssistant = await TopicRecorder.ConnectAsync(broker.Port, "homeassistant/#", EdgeTopics.For("ha-agent", TopicKind.Status));
-        await Eventually.TrueAsync(() => homeAssistant.Received.Count >= 6, "5 retained configs and the retained status");
+        await Eventually.TrueAsync(
+            () => homeAssistant.Received.Count >= 6,
+            "5 retained configs and the retained status");
         var configs = homeAssistant.Received
             .Where(m => m.Topic.StartsWith("homeassistant/sensor/edge_ha-agent/", StringComparison.Ordinal)).ToList();
         Assert.Equal(

@@ -35,8 +35,15 @@ public sealed class OutboxDiskFullTests
             ["Edge:Mqtt:MeasurementBatchSize"] = "64",
             ["Edge:Metrics:Port"] = metricsPort.ToString(CultureInfo.InvariantCulture),
         };
-        await using var agent = await AgentInstance.StartAsync(broker.Port, Device, Path.Combine(volume.Root, "outbox.db"), settings);
-        await using var client = await TopicRecorder.ConnectAsync(broker.Port, Responses, EdgeTopics.For(Device, TopicKind.Errors));
+        await using var agent = await AgentInstance.StartAsync(
+            broker.Port,
+            Device,
+            Path.Combine(volume.Root, "outbox.db"),
+            settings);
+        await using var client = await TopicRecorder.ConnectAsync(
+            broker.Port,
+            Responses,
+            EdgeTopics.For(Device, TopicKind.Errors));
         using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{metricsPort}/") };
         var answered = 0;
         Assert.Null(await AskAsync(client, ++answered));
@@ -58,12 +65,20 @@ public sealed class OutboxDiskFullTests
         }
 
         Assert.Contains("full", agent.Outbox.Problem, StringComparison.OrdinalIgnoreCase);
-        await Eventually.TrueAsync(() => Alerts(client).Any(a => a.Topic == "agent/outbox"), "the alert on the errors topic");
-        Assert.Contains("full", Alerts(client).First(a => a.Topic == "agent/outbox").Problem, StringComparison.OrdinalIgnoreCase);
+        await Eventually.TrueAsync(
+            () => Alerts(client).Any(a => a.Topic == "agent/outbox"),
+            "the alert on the errors topic");
+        Assert.Contains(
+            "full",
+            Alerts(client).First(a => a.Topic == "agent/outbox").Problem,
+            StringComparison.OrdinalIgnoreCase);
         using (var degraded = await http.GetAsync(new Uri("healthz", UriKind.Relative), Token))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, degraded.StatusCode);
-            Assert.StartsWith("degraded: outbox: ", await degraded.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+            Assert.StartsWith(
+                "degraded: outbox: ",
+                await degraded.Content.ReadAsStringAsync(Token),
+                StringComparison.Ordinal);
         }
 
         var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), Token);
@@ -83,7 +98,10 @@ public sealed class OutboxDiskFullTests
         Assert.Null(await AskAsync(client, ++answered));
         var recovered = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), Token);
         Assert.Contains("edge_agent_outbox_degraded 0", recovered, StringComparison.Ordinal);
-        Assert.Contains("edge_agent_measurements_shed_total " + agent.Recorder.Shed.ToString(CultureInfo.InvariantCulture), recovered, StringComparison.Ordinal);
+        Assert.Contains(
+            "edge_agent_measurements_shed_total " + agent.Recorder.Shed.ToString(CultureInfo.InvariantCulture),
+            recovered,
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,14 +139,21 @@ public sealed class OutboxDiskFullTests
         Assert.Equal(1, outbox.Count);
     }
 
-    /// <summary>Sends PAT request number <paramref name="n"/>, waits for its reply; returns the refusal or null.</summary>
+    /// <summary>Sends PAT request number <paramref name="n"/>, waits for its reply; returns the refusal or
+    /// null.</summary>
     private static async Task<string?> AskAsync(TopicRecorder client, int n)
     {
         var spec = PhysicalSystems.Get(AgentInstance.System).Spec;
         var drives = PatLoopTests.Drives(spec, 64, (ulong)n);
         var correlation = BitConverter.GetBytes(n);
-        await client.PublishAsync(EdgeTopics.For(Device, TopicKind.PatRequest), PatFrames.EncodeRequest(drives, spec.DriveLength), Responses, correlation);
-        await Eventually.TrueAsync(() => client.On(Responses).Any(m => m.CorrelationData.AsSpan().SequenceEqual(correlation)), $"PAT reply {n}");
+        await client.PublishAsync(
+            EdgeTopics.For(Device, TopicKind.PatRequest),
+            PatFrames.EncodeRequest(drives, spec.DriveLength),
+            Responses,
+            correlation);
+        await Eventually.TrueAsync(
+            () => client.On(Responses).Any(m => m.CorrelationData.AsSpan().SequenceEqual(correlation)),
+            $"PAT reply {n}");
         var reply = client.On(Responses).First(m => m.CorrelationData.AsSpan().SequenceEqual(correlation));
         var responses = new float[64 * spec.OutputSize];
         return PatFrames.DecodeReply(TopicRecorder.Payload(reply), responses, spec.OutputSize);

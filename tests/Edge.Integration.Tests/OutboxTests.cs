@@ -208,7 +208,11 @@ public sealed class OutboxTests
         var clock = new ManualClock(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
         var path = folder.Path("outbox.db");
         var timeout = TimeSpan.FromSeconds(30);
-        var outbox = new SqliteOutbox(path, 100, 1 << 20, clock) { AckTimeout = timeout, MaxAckTimeout = TimeSpan.FromSeconds(100) };
+        var outbox = new SqliteOutbox(path, 100, 1 << 20, clock)
+        {
+            AckTimeout = timeout,
+            MaxAckTimeout = TimeSpan.FromSeconds(100)
+        };
         var batch = new OutboxMessage(Guid.NewGuid(), "edge/v1/a/measurements", [1, 2, 3], IsMeasurement: true);
         outbox.Enqueue(batch);
 
@@ -324,7 +328,8 @@ public sealed class OutboxTests
 
     private static int PageCount(SqliteOutbox outbox)
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={outbox.FilePath};Pooling=False;Mode=ReadOnly");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(
+            $"Data Source={outbox.FilePath};Pooling=False;Mode=ReadOnly");
         connection.Open();
         using var pages = connection.CreateCommand();
         pages.CommandText = "PRAGMA page_count";

@@ -34,7 +34,8 @@ public sealed class ShippedBrokerDeliveryTests
             await BrokerLockdownTests.PublishAsync(requester, AckTopic, "from op"),
         };
         Assert.All(forged, r => Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, r.ReasonCode));
-        Assert.True((await BrokerLockdownTests.PublishAsync(trainer, "edge/v1/dev-b/measurements/ack", "b's")).IsSuccess);
+        Assert.True((await BrokerLockdownTests.PublishAsync(trainer, "edge/v1/dev-b/measurements/ack", "b's"))
+            .IsSuccess);
         Assert.True((await BrokerLockdownTests.PublishAsync(trainer, AckTopic, "a's")).IsSuccess);
 
         await Eventually.TrueAsync(() => !seenByA.IsEmpty, "a's own ack arrives");
@@ -115,7 +116,10 @@ public sealed class ShippedBrokerDeliveryTests
         return settings;
     }
 
-    private static async Task<MeasurementIngest> StartTrainerAsync(BrokerOptions options, MeasurementStore store, TrainerMetrics metrics)
+    private static async Task<MeasurementIngest> StartTrainerAsync(
+        BrokerOptions options,
+        MeasurementStore store,
+        TrainerMetrics metrics)
     {
         var ingest = new MeasurementIngest(options, store, metrics, NullLogger.Instance);
         ingest.Start();

@@ -70,7 +70,8 @@ internal sealed class SmallVolume : IDisposable
 
     private static int PageCount(SqliteOutbox outbox)
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={outbox.FilePath};Mode=ReadOnly;Pooling=False");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(
+            $"Data Source={outbox.FilePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var pages = connection.CreateCommand();
         pages.CommandText = "PRAGMA page_count";

@@ -1,6 +1,7 @@
 namespace Edge.Tests.Shared;
 
-/// <summary>A clock the test moves by hand, so schedules (resend timeouts, backoff) are tested without waiting.</summary>
+/// <summary>A clock the test moves by hand, so schedules (resend timeouts, backoff) are tested without
+/// waiting.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset _now = start;

@@ -118,16 +118,19 @@ public sealed class ReliableLink
     /// <summary>Nacks received.</summary>
     public int NacksReceived { get; private set; }
 
-    /// <summary>The retransmission timeout a frame sent now would get after leaving the line, backoff included.</summary>
+    /// <summary>The retransmission timeout a frame sent now would get after leaving the line, backoff
+    /// included.</summary>
     public int RetransmitTimeoutMs => roundTrip.TimeoutMs;
 
-    /// <summary>Smoothed round trip beyond the frames' airtime (RFC 6298 SRTT), or -1 before the first sample.</summary>
+    /// <summary>Smoothed round trip beyond the frames' airtime (RFC 6298 SRTT), or -1 before the first
+    /// sample.</summary>
     public int SmoothedRoundTripMs => roundTrip.HasSample ? roundTrip.SmoothedMs : -1;
 
     /// <summary>Mean deviation of the round trip (RFC 6298 RTTVAR), or -1 before the first sample.</summary>
     public int RoundTripVariationMs => roundTrip.HasSample ? roundTrip.VariationMs : -1;
 
-    /// <summary>Sequence number of the last reliable frame sent (valid after the first <see cref="TrySend"/>).</summary>
+    /// <summary>Sequence number of the last reliable frame sent (valid after the first
+    /// <see cref="TrySend"/>).</summary>
     public ushort LastSentSequence { get; private set; }
 
     /// <summary>

@@ -77,7 +77,8 @@ internal static class BenchCommand
             return result is null ? 1 : 0;
         });
 
-        return new Command("bench", "Benchmarks that print a table and write JSON.") { pat, DriftBenchCommand.Create() };
+        return new Command("bench", "Benchmarks that print a table and write JSON.")
+            { pat, DriftBenchCommand.Create() };
     }
 
     public static async Task<PatBenchmarkResult?> RunAndReportAsync(PatBenchmarkOptions options, string? jsonPath, string? plotDirectory, CancellationToken cancellationToken)

@@ -23,7 +23,11 @@ internal static class PackageCommand
         var task = new Option<string>("--task") { Description = "Task: vowels, or fsdd (spoken digits; the package takes WAV input).", DefaultValueFactory = _ => "vowels" };
         var mode = new Option<string>("--mode") { Description = "Training mode: pat, insilico, ideal, pat-refine.", DefaultValueFactory = _ => "pat" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
-        var seed = new Option<int>("--training-seed") { Description = "Seed of the network's initial weights and the training order.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--training-seed")
+        {
+            Description = "Seed of the network's initial weights and the training order.",
+            DefaultValueFactory = _ => 0
+        };
         var deviceId = new Option<string>("--device-id")
         {
             Description = "Id of the simulated part to train on (the agent's Edge:Device:DeviceId).",
@@ -52,7 +56,8 @@ internal static class PackageCommand
         };
         var command = new Command("package", "Train a model and write it as a signed package for edge agents.")
         {
-            system, task, mode, epochs, seed, deviceId, noiseSeed, width, layers, schedule, key, version, calibration, output,
+            system, task, mode, epochs, seed, deviceId, noiseSeed, width, layers, schedule, key, version,
+            calibration, output,
             targetDevices, fleet,
         };
         command.SetAction(async (parse, cancellationToken) =>

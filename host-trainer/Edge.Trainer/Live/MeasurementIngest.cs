@@ -21,7 +21,8 @@ namespace Edge.Trainer.Live;
 /// </summary>
 public sealed partial class MeasurementIngest : IAsyncDisposable
 {
-    /// <summary>Longest wait for a PUBACK of a stored batch to be sent before the connection is taken as gone.</summary>
+    /// <summary>Longest wait for a PUBACK of a stored batch to be sent before the connection is taken as
+    /// gone.</summary>
     private static readonly TimeSpan PubackTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Most measurements stored in one transaction; bounds memory and the delay before the acknowledgements.</summary>
@@ -148,16 +149,20 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                     await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
 
                     var subscription = new MqttClientSubscribeOptionsBuilder()
-                        .WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Measurements), MqttQualityOfServiceLevel.AtLeastOnce)
+                        .WithTopicFilter(
+                            EdgeTopics.AllDevices(TopicKind.Measurements),
+                            MqttQualityOfServiceLevel.AtLeastOnce)
                         .Build();
-                    var subscribed = await _client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
+                    var subscribed = await _client.SubscribeAsync(subscription, cancellationToken)
+                        .ConfigureAwait(false);
                     if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
                         is { } refused)
                     {
                         // Not authorised for the measurements: say so and keep trying (the ACL may be fixed).
                         await _client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
                         throw new InvalidOperationException(
-                            $"the broker refused the subscription to '{refused.TopicFilter.Topic}': {refused.ResultCode}");
+                            $"the broker refused the subscription to '{refused.TopicFilter.Topic}': "
+                            + $"{refused.ResultCode}");
                     }
 
                     _subscribed = true;
@@ -318,7 +323,9 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                 await received.Delivery.AcknowledgeAsync(timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException or ObjectDisposedException
+        catch (Exception e) when (e is MqttCommunicationException
+            or InvalidOperationException
+            or ObjectDisposedException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // The connection went away after storing: the broker redelivers, the ids make that harmless.
@@ -422,7 +429,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
 
     [LoggerMessage(
         Level = LogLevel.Warning,
-        Message = "Acknowledging {Batches} stored batches to {DeviceId} failed ({Problem}); the agent sends them again")]
+        Message = "Acknowledging {Batches} stored batches to {DeviceId} failed ({Problem}); "
+            + "the agent sends them again")]
     private static partial void LogAckFailed(ILogger logger, string deviceId, int batches, string problem);
 
     /// <summary>

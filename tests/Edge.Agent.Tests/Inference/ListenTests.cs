@@ -82,7 +82,11 @@ public sealed class ListenTests(AudioPackages audio, TrainedPackages vowels) : I
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("'sh' exited with code 3: capture says: no card", error, StringComparison.Ordinal);
 
-        (code, output, error) = await AgentRun.InvokeAsync(env, "listen", "--capture-command", "head -c 16000 /dev/zero");
+        (code, output, error) = await AgentRun.InvokeAsync(
+            env,
+            "listen",
+            "--capture-command",
+            "head -c 16000 /dev/zero");
         Assert.True(code == ExitCodes.Success, error);
         Assert.StartsWith("utterance\t", output, StringComparison.Ordinal);
 

@@ -41,7 +41,9 @@ public sealed class OutboxFullInferenceTests(TrainedPackages packages) : IDispos
         outbox.LimitPages(1);
         for (var i = 0; i < 60; i++)
         {
-            var (_, served) = await store.ClassifyAsync(packages.Task.Test.Row(i % 10).ToArray(), cancellationToken: Token);
+            var (_, served) = await store.ClassifyAsync(
+                packages.Task.Test.Row(i % 10).ToArray(),
+                cancellationToken: Token);
             Assert.Equal(1, served);
         }
 

@@ -41,7 +41,12 @@ public sealed class FallbackInferenceTests(TrainedPackages vowels) : IDisposable
         var system = PhysicalSystems.Get(TrainedPackages.System);
         // Hung through its --hang-file, as a fault bench drives the emulator process.
         var hangFile = _folder.File("hang");
-        var emulator = new BridgeEmulator(system, TrainedPackages.DeviceId, 5, new LineFaults(0, 0, 0, 1), restSeconds: 0)
+        var emulator = new BridgeEmulator(
+            system,
+            TrainedPackages.DeviceId,
+            5,
+            new LineFaults(0, 0, 0, 1),
+            restSeconds: 0)
         {
             HangFile = hangFile,
         };

@@ -46,7 +46,8 @@ public sealed class ArecordCaptureSourceTests
     public async Task Missing_arecord_says_how_to_install_it()
     {
         var source = new ArecordCaptureSource("/nonexistent/bin/arecord", [], 8000);
-        var error = await Assert.ThrowsAsync<AudioCaptureException>(() => source.RunAsync(_ => { }, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<AudioCaptureException>(
+            () => source.RunAsync(_ => { }, TestContext.Current.CancellationToken));
         Assert.Contains("apt-get install alsa-utils", error.Message, StringComparison.Ordinal);
     }
 

@@ -161,8 +161,14 @@ public sealed class ReportGeneratorTests
         Assert.Contains("| 200,000 | 11.8 µs | **39.4 µs** | 8129.0 µs | 56215.0 µs | 0.0 |", report, StringComparison.Ordinal);
         Assert.Contains("| peak_rss_bytes | 104.9 MB |", report, StringComparison.Ordinal);
         Assert.Contains("(batches of 1000) | 100,000 measurements | 16.23 | **6,163** | 1.3 | 0 | 0 |", report, StringComparison.Ordinal);
-        Assert.Contains("| 921,600 | 0.0 % | – | 16 | 6 | **91.6 %** | 74.2 % | 785 | 0 | – |", report, StringComparison.Ordinal);
-        Assert.Contains("| 115,200 | 1.0 % | 128 | 2 | 6 | **50.0 %** | 40.0 % | 100 | 321 | 0.57 LSB |", report, StringComparison.Ordinal);
+        Assert.Contains(
+            "| 921,600 | 0.0 % | – | 16 | 6 | **91.6 %** | 74.2 % | 785 | 0 | – |",
+            report,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "| 115,200 | 1.0 % | 128 | 2 | 6 | **50.0 %** | 40.0 % | 100 | 321 | 0.57 LSB |",
+            report,
+            StringComparison.Ordinal);
         Assert.Contains("| 999 | **did not complete**: link failed |", report, StringComparison.Ordinal);
         Assert.Contains("| `edge-agent status` | **91.1 MB** |", report, StringComparison.Ordinal);
         Assert.Contains("| ElectronicBenchmarks.DeviceForward | – | 22.90 µs | 0 B | 2026-11-25 06:52, M2 |", report, StringComparison.Ordinal);

@@ -127,7 +127,8 @@ public sealed record IngestResult(
 /// <param name="Retransmissions">Frames retransmitted.</param>
 /// <param name="LossRate">Fraction of the bytes lost in each direction (0 in runs that did not record it).</param>
 /// <param name="MaxPayload">Negotiated payload limit, when recorded.</param>
-/// <param name="MaxErrorLsb">Largest difference to the noise-free part in ADC LSB, when checked; null if the run failed.</param>
+/// <param name="MaxErrorLsb">Largest difference to the noise-free part in ADC LSB, when checked; null if the
+/// run failed.</param>
 /// <param name="Failure">Why the run did not complete, or null.</param>
 public sealed record BridgeRow(
     long Baud,
@@ -239,7 +240,12 @@ public sealed class BenchData
     public IEnumerable<RunInfo> Runs()
     {
         foreach (var run in Accuracy.Select(r => r.Run).Concat(Latency.Select(r => r.Run)).Concat(Ingest.Select(r => r.Run))
-            .Concat(Bridge.Select(r => r.Run)).Concat(Drift.Select(r => r.Run)).Concat(Fuzz.Select(r => r.Run)).Concat(Rss.Select(r => r.Run)).Concat(BenchmarkDotNet.Select(r => (RunInfo?)r.Run)).Concat(Other.Select(r => r.Run)))
+            .Concat(Bridge.Select(r => r.Run))
+            .Concat(Drift.Select(r => r.Run))
+            .Concat(Fuzz.Select(r => r.Run))
+            .Concat(Rss.Select(r => r.Run))
+            .Concat(BenchmarkDotNet.Select(r => (RunInfo?)r.Run))
+            .Concat(Other.Select(r => r.Run)))
         {
             if (run is not null)
             {

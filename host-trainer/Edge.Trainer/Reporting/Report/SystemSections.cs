@@ -55,7 +55,8 @@ internal static class SystemSections
             text.AppendLine(context.Provenance(result.Run, result.File)).AppendLine();
             ReportContext.AppendCommand(text, result.Run);
             text.AppendLine($"{result.Drives} electronic-layer drives per configuration.").AppendLine();
-            text.AppendLine("| baud | byte loss | max payload | drives/request | rest segments | waveform payload ÷ line "
+            text.AppendLine("| baud | byte loss | max payload | drives/request | rest segments "
+                + "| waveform payload ÷ line "
                 + "| drive data ÷ line | forwards/s | retransmissions | max error vs noise-free part |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|");
             foreach (var row in result.Rows)
@@ -64,9 +65,11 @@ internal static class SystemSections
                     : row.MaxErrorLsb is { } lsb ? $"{ReportFormat.Fixed(lsb, 2)} LSB"
                     : ReportFormat.None;
                 text.AppendLine(
-                    $"| {ReportFormat.Count(row.Baud)}{ReportFormat.Tag(result.Run)} | {ReportFormat.Percent(row.LossRate)} "
+                    $"| {ReportFormat.Count(row.Baud)}{ReportFormat.Tag(result.Run)} "
+                    + $"| {ReportFormat.Percent(row.LossRate)} "
                     + $"| {(row.MaxPayload is { } payload ? ReportFormat.Count(payload) : ReportFormat.None)} "
-                    + $"| {row.DrivesPerRequest} | {row.RestSegments} | **{ReportFormat.Percent(row.WaveformEfficiency)}** "
+                    + $"| {row.DrivesPerRequest} | {row.RestSegments} "
+                    + $"| **{ReportFormat.Percent(row.WaveformEfficiency)}** "
                     + $"| {ReportFormat.Percent(row.DriveEfficiency)} | {ReportFormat.Count(row.ForwardsPerSecond)} "
                     + $"| {row.Retransmissions} | {error} |");
             }
