@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Edge.Domain.Data;
 using Edge.Domain.IO;
 using Edge.Domain.Models;
-using Edge.Trainer.Export;
 using Edge.Trainer.Live;
 using Edge.Trainer.Live.Updates;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Reporting;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
@@ -27,6 +27,7 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
     {
         Directory.CreateDirectory(settings.Output);
         var task = VowelDataset.Load();
+        var pipeline = new TrainingPipeline(Recipe(settings), Environment.ProcessorCount, task: task);
         using var signingKey = PackageSigning.CreateKey();
         var (publicKeyPath, calibrationPath, calibration) = WriteAgentFiles(task, signingKey);
 
@@ -74,18 +75,20 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
                 remotes.Add(await RemoteDevice.ConnectAsync(new RemoteDeviceOptions { DeviceId = agent.DeviceId, Broker = broker.Client($"edge-demo-trainer-{agent.DeviceId}") }, metrics, cancellationToken).ConfigureAwait(false));
             }
 
-            var twinData = await TwinData.CollectAsync(remotes[0], new TwinDataOptions { Samples = settings.TwinSamples, NoiseFloorSamples = 500 }, 17, new StageProgress(progress, $"twin data from {reference.DeviceId}"), cancellationToken).ConfigureAwait(false);
-            var fit = MlpTwinFitter.Fit(twinData, new MlpTwinOptions { Threads = Environment.ProcessorCount, Epochs = 40, HalvingEpochs = 14 }, 23, new StageProgress(progress, "twin fit"), cancellationToken);
+            var fit = await pipeline.FitTwinAsync(
+                remotes[0], progress: progress, stagePrefix: $"{reference.DeviceId}: ",
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             result.TwinNmse = fit.ValidationNmse;
-            result.NoiseFloorNmse = twinData.NoiseFloorNmse;
-            result.TwinParity = Parity(fit.Twin, twinData);
+            result.NoiseFloorNmse = fit.Data.NoiseFloorNmse;
+            result.TwinParity = fit.Parity(400);
             Lap(result, "twin");
 
             // In-silico: one model trained on the twin alone, then run on every agent's own part.
-            var training = new TrainingOptions { Epochs = settings.Epochs, LearningRate = 0.04, EvaluationPasses = 2, CurveEvery = 5 };
-            var maxBatch = Math.Max(training.BatchSize, task.Test.Count);
-            var inSilico = PnnArchitectures.ForSystem(settings.System, remotes[0], task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
-            result.InSilico = await PnnTrainer.TrainAsync(inSilico, task, TrainingMode.InSilico, fit.Twin, twinData, training, settings.Seed, new StageProgress(progress, "in-silico training"), cancellationToken).ConfigureAwait(false);
+            var evaluation = new TrainingOptions { EvaluationPasses = 2, CurveEvery = 5 };
+            var inSilico = pipeline.BuildNetwork(remotes[0], TrainingMode.InSilico, settings.Seed);
+            result.InSilico = await pipeline.TrainAsync(
+                inSilico, TrainingMode.InSilico, fit, settings.Seed, evaluation,
+                new StageProgress(progress, "in-silico training"), cancellationToken).ConfigureAwait(false);
 
             // PAT: each agent's model is trained through its own device (the forward pass over MQTT), so part-to-part
             // spread is learned rather than ignored. Each part also gets a quick twin of its own (fewer drives than the
@@ -94,21 +97,23 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
             var twins = new List<MlpTwin>();
             for (var i = 0; i < remotes.Count; i++)
             {
-                var (partTwin, partData) = (fit.Twin, twinData);
-                if (i > 0)
-                {
-                    partData = await TwinData.CollectAsync(remotes[i], fieldSettings.TwinData, 29, new StageProgress(progress, $"twin data from {remotes[i].DeviceId}"), cancellationToken).ConfigureAwait(false);
-                    partTwin = MlpTwinFitter.Fit(partData, fieldSettings.TwinFit, 31, new StageProgress(progress, $"twin fit {remotes[i].DeviceId}"), cancellationToken).Twin;
-                }
-
-                var inSilicoHere = PnnArchitectures.ForSystem(settings.System, remotes[i], task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
+                var partTwin = i == 0
+                    ? fit
+                    : await pipeline.FitTwinAsync(
+                        remotes[i], 29, 31, fieldSettings.TwinData, fieldSettings.TwinFit, progress,
+                        $"{remotes[i].DeviceId}: ", cancellationToken).ConfigureAwait(false);
+                var inSilicoHere = pipeline.BuildNetwork(remotes[i], TrainingMode.InSilico, settings.Seed);
                 CopyParameters(inSilico, inSilicoHere);
-                var inSilicoAccuracy = await PnnTrainer.EvaluateAsync(inSilicoHere, task, PassKind.Device, 2, cancellationToken).ConfigureAwait(false);
-                var model = PnnArchitectures.ForSystem(settings.System, remotes[i], task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
-                var pat = await PnnTrainer.TrainAsync(model, task, TrainingMode.Pat, partTwin, partData, training, settings.Seed, new StageProgress(progress, $"PAT through {remotes[i].DeviceId}"), cancellationToken).ConfigureAwait(false);
+                var inSilicoAccuracy = await PnnTrainer.EvaluateAsync(
+                    inSilicoHere, task, PassKind.Device, 2, cancellationToken).ConfigureAwait(false);
+                var model = pipeline.BuildNetwork(remotes[i], TrainingMode.Pat, settings.Seed);
+                var pat = await pipeline.TrainAsync(
+                    model, TrainingMode.Pat, partTwin, settings.Seed, evaluation,
+                    new StageProgress(progress, $"PAT through {remotes[i].DeviceId}"), cancellationToken)
+                    .ConfigureAwait(false);
                 result.Training.Add(new AgentTraining(remotes[i].DeviceId, inSilicoAccuracy.Accuracy, pat));
                 models.Add(model);
-                twins.Add(partTwin);
+                twins.Add((MlpTwin)partTwin.Twin);
             }
 
             result.Pat = result.Training[0].Pat;
@@ -120,7 +125,9 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
             for (var i = 0; i < models.Count; i++)
             {
                 using var package = new MemoryStream();
-                ModelPackager.Write(package, models[i], fit.Twin, new PackageMetadata(1, task.Name, task.ClassNames, calibration, "edge-demo") { Targets = new([fleet.Agents[i].DeviceId]) }, signingKey);
+                pipeline.WritePackage(
+                    package, models[i], fit, 1, new([fleet.Agents[i].DeviceId]), calibration, "edge-demo",
+                    signingKey);
                 var bytes = package.ToArray();
                 packages.Add(bytes);
                 AtomicFile.Write(Path.Combine(settings.Output, "packages", $"{fleet.Agents[i].DeviceId}-v1.edgepkg"), stream => stream.Write(bytes));
@@ -198,13 +205,7 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         Directory.CreateDirectory(keys);
         var publicKey = Path.Combine(keys, "trainer.pub.pem");
         AtomicFile.WriteAllText(publicKey, key.ExportSubjectPublicKeyInfoPem());
-        var labels = new string[task.Test.Count];
-        for (var i = 0; i < labels.Length; i++)
-        {
-            labels[i] = task.ClassNames[task.Test.Labels[i]];
-        }
-
-        var bytes = CalibrationSet.Format(labels, task.Test.Features, task.Test.FeatureCount);
+        var bytes = TrainingPipeline.CalibrationFromTestSplit(task);
         var calibration = Path.Combine(settings.Output, "calibration.csv");
         AtomicFile.Write(calibration, stream => stream.Write(bytes));
 
@@ -217,6 +218,21 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
 
         return (publicKey, calibration, bytes);
     }
+
+    // The demo's recipe: the standard network on vowels, a smaller twin and a larger step than the bench's.
+    private static TrainingRecipe Recipe(DemoSettings settings) => new()
+    {
+        Task = "vowels",
+        System = settings.System,
+        Architecture = "standard",
+        Epochs = settings.Epochs,
+        LearningRate = 0.04,
+        Seed = (int)settings.Seed,
+        TwinSamples = settings.TwinSamples,
+        TwinNoiseFloorSamples = 500,
+        TwinEpochs = 40,
+        TwinHalvingEpochs = 14,
+    };
 
     private static void CopyParameters(PnnModel from, PnnModel to)
     {
@@ -267,16 +283,6 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
             last = ingest.Ingested;
             await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static (float[] Measured, float[] Predicted) Parity(MlpTwin twin, TwinData data)
-    {
-        var count = Math.Min(400, data.Count - data.TrainCount);
-        var start = data.TrainCount;
-        var drives = data.Drives.AsSpan(start * data.Spec.DriveLength, count * data.Spec.DriveLength).ToArray();
-        var predicted = new float[count * data.Spec.OutputSize];
-        twin.Forward(drives, count, predicted, twin.CreateWorkspace(count));
-        return (data.Responses.AsSpan(start * data.Spec.OutputSize, count * data.Spec.OutputSize).ToArray(), predicted);
     }
 
     private void Lap(DemoResult result, string stage)

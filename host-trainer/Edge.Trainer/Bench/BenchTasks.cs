@@ -91,11 +91,37 @@ public static class BenchTasks
         };
     }
 
+    /// <summary>
+    /// The FSDD corpus <see cref="Load(string, FsddFeatures, Augmentation, int, string?)"/> encodes a task with
+    /// (loaded on first use): the recordings and their unstandardised features.
+    /// </summary>
+    public static FsddDataset CorpusFor(FsddFeatures features, Augmentation augmentation, int cepstra, string? speechCache)
+    {
+        var cache = augmentation == Augmentation.Voices ? speechCache ?? DefaultSpeechCache : string.Empty;
+        return Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, cache));
+    }
+
+    /// <summary>The audio front end of the FSDD features <paramref name="features"/> with <paramref name="cepstra"/> coefficients.</summary>
+    public static AudioFeatureOptions FrontEnd(FsddFeatures features, int cepstra)
+        => (features == FsddFeatures.Normalised ? NormalisedFeatures : new AudioFeatureOptions())
+            with { CepstralCoefficients = cepstra };
+
+    /// <summary>Checks that <paramref name="name"/> is a task name, loading nothing; returns it normalised.</summary>
+    public static string Describe(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = name.Trim().ToLowerInvariant();
+        return key is "vowels" or "mnist" or "fsdd" or "fsdd-waveform"
+            || (key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) && key.Length > FsddLosoPrefix.Length)
+            ? key
+            : throw new ArgumentException($"Unknown task '{name}'. Available tasks: {Available}.");
+    }
+
     private static FsddDataset Corpus(CorpusKey key) => Corpora.GetOrAdd(key, k => new Lazy<FsddDataset>(() => LoadCorpus(k), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     private static FsddDataset LoadCorpus(CorpusKey key)
     {
-        var options = (key.Normalised ? NormalisedFeatures : new AudioFeatureOptions()) with { CepstralCoefficients = key.Cepstra };
+        var options = FrontEnd(key.Normalised ? FsddFeatures.Normalised : FsddFeatures.Mfcc, key.Cepstra);
         switch (key.Augment)
         {
             case Augmentation.Speed:

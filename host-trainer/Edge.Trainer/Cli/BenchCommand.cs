@@ -2,7 +2,6 @@ using System.CommandLine;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Reporting;
 using Edge.Trainer.Training;
-using Edge.Trainer.Twins;
 using Spectre.Console;
 
 namespace Edge.Trainer.Cli;
@@ -12,73 +11,42 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var task = new Option<string>("--task") { Description = "Task: vowels, mnist or fsdd.", DefaultValueFactory = _ => "vowels" };
-        var split = new Option<string>("--split") { Description = "FSDD split: conventional (recordings 0-4 test) or loso (leave one speaker out, every speaker).", DefaultValueFactory = _ => "conventional" };
-        var system = new Option<string>("--system") { Description = "Physical system: electronic, mechanical, optical or duffing.", DefaultValueFactory = _ => "electronic" };
-        var modes = new Option<string>("--modes") { Description = "Comma-separated modes: insilico, pat, ideal, pat-refine, digital.", DefaultValueFactory = _ => "insilico,pat,ideal" };
-        var seeds = new Option<int>("--seeds") { Description = "Number of seeds (0..N-1).", DefaultValueFactory = _ => 3 };
-        var output = new Option<FileInfo?>("--out") { Description = "Write the result JSON here (details beside it)." };
-        var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write PNG plots into this folder." };
-        var twin = new Option<string>("--twin") { Description = "Twin: mlp (black-box) or graybox (calibrated physics).", DefaultValueFactory = _ => "mlp" };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
-        var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate of the PNN training.", DefaultValueFactory = _ => new TrainingOptions().LearningRate };
-        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant or cosine (down to zero at the last step).", DefaultValueFactory = _ => new TrainingOptions().Schedule.Name() };
-        var inputNoise = new Option<double>("--input-noise") { Description = "Standard deviation of Gaussian noise added to the training inputs each time they are drawn (0 = none).", DefaultValueFactory = _ => 0 };
-        var twinSamples = new Option<int>("--twin-samples") { Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000 };
-        var twinRepeats = new Option<int>("--twin-repeats") { Description = "Measurements averaged per twin drive.", DefaultValueFactory = _ => 1 };
-        var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
-        var architecture = new Option<string>("--architecture") { Description = "Network: auto (pixel drive for MNIST on electronic/mechanical, wide hybrid for MNIST on optical, standard otherwise), standard, wide or pixel-drive.", DefaultValueFactory = _ => "auto" };
-        var width = new Option<int>("--width") { Description = "Physical branches per bank of the wide hybrid.", DefaultValueFactory = _ => new PatBenchmarkOptions().Width };
-        var layers = new Option<int>("--layers") { Description = "Physical layers in series in the wide and pixel-drive networks.", DefaultValueFactory = _ => new PatBenchmarkOptions().Layers };
-        var scans = new Option<int>("--scans") { Description = "Scan orders of the image in the pixel-drive network: 1 rows, 2 rows and columns, 3-4 also backwards.", DefaultValueFactory = _ => new PatBenchmarkOptions().PixelDriveScans };
-        var features = new Option<string>("--features") { Description = "FSDD front end: mfcc (pooled MFCCs, what packages ship), speaker (mfcc standardised per speaker; a held-out speaker by its own unlabelled recordings) or normalised (cepstral mean normalisation + deltas).", DefaultValueFactory = _ => "mfcc" };
-        var cepstra = new Option<int>("--cepstra") { Description = "FSDD front end: cepstral coefficients per frame (c0 included).", DefaultValueFactory = _ => BenchTasks.DefaultCepstra };
-        var augment = new Option<string>("--augment") { Description = "Training augmentation: none, speed (fsdd: copies at 0.9x and 1.1x speed), voices (fsdd: the digits spoken by a hundred espeak-ng voices as extra training speakers) or shift (mnist: copies moved by one pixel each way).", DefaultValueFactory = _ => "none" };
-        var speechCache = new Option<DirectoryInfo>("--speech-cache") { Description = "Folder of the synthesised recordings of --augment voices (made once, then reused).", DefaultValueFactory = _ => new DirectoryInfo(BenchTasks.DefaultSpeechCache) };
-        var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
-
-        var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
+        var pat = new PatCommand();
+        pat.Command.SetAction(async (parse, cancellationToken) =>
         {
-            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, schedule, inputNoise, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, cepstra, augment, speechCache, threads,
-        };
-        pat.SetAction(async (parse, cancellationToken) =>
-        {
-            var options = new PatBenchmarkOptions
+            var options = pat.Read(parse);
+            if (IsLeaveOneSpeakerOut(options.Task, parse.GetValue(pat.Split)!))
             {
-                Task = parse.GetValue(task)!,
-                System = parse.GetValue(system)!,
-                Modes = ParseModes(parse.GetValue(modes)!),
-                Seeds = Positive(parse.GetValue(seeds), "--seeds"),
-                Twin = ParseTwin(parse.GetValue(twin)!),
-                TwinData = new TwinDataOptions
-                {
-                    Samples = Positive(parse.GetValue(twinSamples), "--twin-samples"),
-                    Repeats = Positive(parse.GetValue(twinRepeats), "--twin-repeats"),
-                },
-                MlpTwin = new MlpTwinOptions { Epochs = Positive(parse.GetValue(twinEpochs), "--twin-epochs"), Threads = Positive(parse.GetValue(threads), "--threads") },
-                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate)), Schedule = LearningRateSchedules.Parse(parse.GetValue(schedule)!), InputNoise = NonNegative(parse.GetValue(inputNoise), "--input-noise") },
-                Architecture = PnnArchitectureNames.Parse(parse.GetValue(architecture)!),
-                Width = Positive(parse.GetValue(width), "--width"),
-                Layers = Positive(parse.GetValue(layers), "--layers"),
-                PixelDriveScans = ScanCount(parse.GetValue(scans)),
-                Features = ParseFeatures(parse.GetValue(features)!),
-                Cepstra = Positive(parse.GetValue(cepstra), "--cepstra"),
-                Augment = Augmentations.Parse(parse.GetValue(augment)!),
-                SpeechCache = parse.GetValue(speechCache)!.FullName,
-                Threads = Positive(parse.GetValue(threads), "--threads"),
-            };
-            if (IsLeaveOneSpeakerOut(options.Task, parse.GetValue(split)!))
-            {
-                await LeaveOneSpeakerOutCommand.RunAsync(options, parse.GetValue(output)?.FullName, parse.GetValue(plots)?.FullName, cancellationToken).ConfigureAwait(false);
+                await LeaveOneSpeakerOutCommand.RunAsync(
+                    options, parse.GetValue(pat.Output)?.FullName, parse.GetValue(pat.Plots)?.FullName,
+                    cancellationToken).ConfigureAwait(false);
                 return 0;
             }
 
-            var result = await RunAndReportAsync(options, parse.GetValue(output)?.FullName, parse.GetValue(plots)?.FullName, cancellationToken).ConfigureAwait(false);
+            var result = await RunAndReportAsync(
+                options, parse.GetValue(pat.Output)?.FullName, parse.GetValue(pat.Plots)?.FullName,
+                cancellationToken).ConfigureAwait(false);
             return result is null ? 1 : 0;
         });
 
         return new Command("bench", "Benchmarks that print a table and write JSON.")
-            { pat, DriftBenchCommand.Create() };
+            { pat.Command, DriftBenchCommand.Create() };
+    }
+
+    /// <summary>
+    /// The options of a <c>bench pat</c> command line (<c>bench pat</c> and the verb left out), as recorded in a bench
+    /// result's <c>run.arguments</c>; the split and output options are read and ignored.
+    /// </summary>
+    internal static PatBenchmarkOptions ParseRecorded(IReadOnlyList<string> arguments)
+    {
+        var pat = new PatCommand();
+        var parse = pat.Command.Parse([.. arguments]);
+        if (parse.Errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", parse.Errors.Select(e => e.Message)));
+        }
+
+        return pat.Read(parse);
     }
 
     public static async Task<PatBenchmarkResult?> RunAndReportAsync(PatBenchmarkOptions options, string? jsonPath, string? plotDirectory, CancellationToken cancellationToken)
@@ -142,4 +110,58 @@ internal static class BenchCommand
 
     internal static int ScanCount(int value)
         => value is >= 1 and <= ImageScans.MaxScans ? value : throw new ArgumentException($"--scans must be 1 to {ImageScans.MaxScans} (rows, columns, rows backwards, columns backwards), was {value}.");
+}
+
+/// <summary>The <c>bench pat</c> command: the recipe options plus split, modes, seeds and outputs.</summary>
+internal sealed class PatCommand
+{
+    private readonly RecipeOptions _recipe = new();
+
+    private readonly Option<string> _modes = new("--modes")
+    {
+        Description = "Comma-separated modes: insilico, pat, ideal, pat-refine, digital.",
+        DefaultValueFactory = _ => "insilico,pat,ideal",
+    };
+
+    private readonly Option<int> _seeds = new("--seeds")
+    {
+        Description = "Number of seeds (0..N-1).", DefaultValueFactory = _ => 3,
+    };
+
+    public PatCommand()
+    {
+        Command = new Command(
+            "pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.");
+        foreach (var option in _recipe.All)
+        {
+            Command.Options.Add(option);
+        }
+
+        Command.Options.Add(Split);
+        Command.Options.Add(_modes);
+        Command.Options.Add(_seeds);
+        Command.Options.Add(Output);
+        Command.Options.Add(Plots);
+    }
+
+    public Command Command { get; }
+
+    public Option<string> Split { get; } = new("--split")
+    {
+        Description = "FSDD split: conventional (recordings 0-4 test) or loso (leave one speaker out, every speaker).",
+        DefaultValueFactory = _ => "conventional",
+    };
+
+    public Option<FileInfo?> Output { get; } = new("--out")
+    {
+        Description = "Write the result JSON here (details beside it).",
+    };
+
+    public Option<DirectoryInfo?> Plots { get; } = new("--plots") { Description = "Write PNG plots into this folder." };
+
+    public PatBenchmarkOptions Read(ParseResult parse) => _recipe.Read(parse) with
+    {
+        Modes = BenchCommand.ParseModes(parse.GetValue(_modes)!),
+        Seeds = BenchCommand.Positive(parse.GetValue(_seeds), "--seeds"),
+    };
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Edge.Domain.Models;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
 
@@ -21,11 +23,17 @@ public sealed record PackageMetadata(int ModelVersion, string Task, IReadOnlyLis
     /// The devices (ids and/or fleet) the package is for; agents refuse a package that does not name them.
     /// </summary>
     public required ModelTargets Targets { get; init; }
+
+    /// <summary>The recipe the model was trained by; written as the signed entry <c>recipe.json</c> when given.</summary>
+    public TrainingRecipe? Recipe { get; init; }
 }
 
 /// <summary>Turns a trained <see cref="PnnModel"/> (and its black-box twin) into a signed model package.</summary>
 public static class ModelPackager
 {
+    /// <summary>The package entry that holds the training recipe (listed and hashed in the signed manifest).</summary>
+    public const string RecipeEntry = "recipe.json";
+
     /// <summary>
     /// Writes the signed package of <paramref name="model"/> to <paramref name="destination"/>, for the targets in
     /// <paramref name="metadata"/>; the manifest names <paramref name="privateKey"/>'s key id.
@@ -58,6 +66,11 @@ public static class ModelPackager
         {
             twinEntry = new ModelTwin("twin/twin.onnx", twin.Spec.Name);
             files.Add(twinEntry.File, OnnxExporter.ExportTwin(twin));
+        }
+
+        if (metadata.Recipe is not null)
+        {
+            files.Add(RecipeEntry, Encoding.UTF8.GetBytes(TrainingRecipeJson.Serialize(metadata.Recipe)));
         }
 
         var input = metadata.AudioInput is null

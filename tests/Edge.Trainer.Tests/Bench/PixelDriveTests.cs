@@ -3,6 +3,7 @@ using Edge.Domain.Simulation;
 using Edge.Domain.Simulation.Electronic;
 using Edge.Domain.Specs;
 using Edge.Trainer.Bench;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
 
@@ -71,8 +72,8 @@ public sealed class PixelDriveTests
 
         var device = system.CreateDevice("edge-sim-0001", seed: 3);
         device.MaxDegreeOfParallelism = 2;
-        var options = new PatBenchmarkOptions { Task = "mnist", System = "electronic" };
-        var model = PatBenchmark.Build(options.ResolvedArchitecture, options, system.Name, device, task, task.Test.Count, 0);
+        var pipeline = new TrainingPipeline(new TrainingRecipe { Task = "mnist", System = "electronic" }, 2, task: task);
+        var model = pipeline.BuildNetwork(device, TrainingMode.Pat, 0);
         Assert.Equal(2, model.PhysicalLayers.Count);
         Assert.IsType<ElementwiseAffine>(model.Modules[0]);
 

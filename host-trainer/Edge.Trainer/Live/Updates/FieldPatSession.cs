@@ -1,5 +1,6 @@
 using Edge.Domain.Messaging;
 using Edge.Trainer.Export;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Reporting;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
@@ -22,6 +23,12 @@ public sealed class FieldPatSession(
 
     /// <summary>The broker the agents are on.</summary>
     public BrokerOptions Broker => settings.Broker;
+
+    /// <summary>
+    /// What a session trains: PAT of the standard network of the settings' system on their task, with their
+    /// fine-tuning options and twin data; written into every package it offers.
+    /// </summary>
+    public TrainingRecipe Recipe { get; } = RecipeOf(settings);
 
     /// <summary>Where offered packages are kept (null: none are kept).</summary>
     public string? PackageDirectory => settings.PackageDirectory;
@@ -55,28 +62,24 @@ public sealed class FieldPatSession(
         await using var remote = await RemoteDevice.ConnectAsync(remoteOptions, metrics, cancellationToken)
             .ConfigureAwait(false);
         var stage = $"{device.DeviceId}: ";
-        var collecting = StageProgress.For(progress, stage + "fresh twin data");
-        var twinData = await TwinData.CollectAsync(
-            remote, settings.TwinData, settings.Seed + 101, collecting, cancellationToken).ConfigureAwait(false);
-        var fitting = StageProgress.For(progress, stage + "twin refit");
-        var fit = MlpTwinFitter.Fit(twinData, settings.TwinFit, settings.Seed + 103, fitting, cancellationToken);
+        var pipeline = new TrainingPipeline(Recipe, settings.TwinFit.Threads, task: settings.Task);
+        var twin = await pipeline.FitTwinAsync(
+            remote, settings.Seed + 101, settings.Seed + 103, settings.TwinData, settings.TwinFit, progress,
+            stage + "fresh ", cancellationToken).ConfigureAwait(false);
 
-        var task = settings.Task;
-        var maxBatch = Math.Max(settings.Training.BatchSize, task.Test.Count);
-        var model = PnnArchitectures.ForSystem(
-            settings.System, remote, task.Train.FeatureCount, task.ClassCount, maxBatch, settings.Seed);
+        var model = pipeline.BuildNetwork(remote, TrainingMode.Pat, settings.Seed);
         device.LoadInto(model);
-        var before = await PnnTrainer.EvaluateAsync(model, task, PassKind.Device, 1, cancellationToken)
+        var before = await PnnTrainer.EvaluateAsync(model, settings.Task, PassKind.Device, 1, cancellationToken)
             .ConfigureAwait(false);
-        var trained = await PnnTrainer.TrainAsync(
-            model, task, TrainingMode.Pat, fit.Twin, twinData, settings.Training, settings.Seed,
+        var trained = await pipeline.TrainAsync(
+            model, TrainingMode.Pat, twin, settings.Seed, settings.Training,
             StageProgress.For(progress, stage + "field PAT"), cancellationToken).ConfigureAwait(false);
 
-        var (version, ack) = await OfferAsync(device, model, fit.Twin, versions, cancellationToken)
+        var (version, ack) = await OfferAsync(device, model, (MlpTwin)twin.Twin, versions, cancellationToken)
             .ConfigureAwait(false);
         metrics?.FieldUpdates.WithLabels(device.DeviceId, Name(reason), ack.Accepted ? "accepted" : "refused").Inc();
         var outcome = new FieldUpdateOutcome(
-            device.DeviceId, reason, driftRise, fit.ValidationNmse, before.Accuracy, trained.TestAccuracy, version,
+            device.DeviceId, reason, driftRise, twin.ValidationNmse, before.Accuracy, trained.TestAccuracy, version,
             ack.Accepted, ack.Reason, trained.Curve, remote.DrivesSent, _clock.GetElapsedTime(started).TotalSeconds,
             _clock.GetUtcNow());
         device.History.Add(outcome);
@@ -101,6 +104,7 @@ public sealed class FieldPatSession(
             version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId)
         {
             Targets = new([device.DeviceId]),
+            Recipe = Recipe,
         };
         using var package = new MemoryStream();
         ModelPackager.Write(package, model, twin, metadata, settings.SigningKey);
@@ -134,6 +138,30 @@ public sealed class FieldPatSession(
         }
 
         return (version, ack);
+    }
+
+    private static TrainingRecipe RecipeOf(FieldPatSettings settings)
+    {
+        var training = settings.Training;
+        var recipe = new TrainingRecipe
+        {
+            Task = settings.Task.Name,
+            System = settings.System,
+            Architecture = "standard",
+            Epochs = training.Epochs,
+            LearningRate = training.LearningRate,
+            BatchSize = training.BatchSize,
+            Schedule = training.Schedule.Name(),
+            InputNoise = training.InputNoise,
+            Mode = TrainingMode.Pat.Name(),
+            Seed = (int)settings.Seed,
+            TwinSamples = settings.TwinData.Samples,
+            TwinRepeats = settings.TwinData.Repeats,
+            TwinNoiseFloorSamples = settings.TwinData.NoiseFloorSamples,
+            TwinEpochs = settings.TwinFit.Epochs,
+            TwinHalvingEpochs = settings.TwinFit.HalvingEpochs,
+        };
+        return recipe with { FrontEnd = recipe.ResolvedFrontEnd() };
     }
 
     /// <summary>The label used for <paramref name="reason"/> in logs and metrics.</summary>

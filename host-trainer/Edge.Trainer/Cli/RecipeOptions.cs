@@ -1,0 +1,183 @@
+using System.CommandLine;
+using Edge.Trainer.Bench;
+using Edge.Trainer.Training;
+using Edge.Trainer.Twins;
+
+namespace Edge.Trainer.Cli;
+
+/// <summary>
+/// The options that make a training recipe, shared by <c>bench pat</c> and <c>package</c> so both take the same names
+/// with the same defaults.
+/// </summary>
+internal sealed class RecipeOptions
+{
+    private readonly Option<string> _task = new("--task")
+    {
+        Description = "Task: vowels, mnist, fsdd (bench: also fsdd-waveform; package: fsdd-loso-<speaker>).",
+        DefaultValueFactory = _ => "vowels",
+    };
+
+    private readonly Option<string> _system = new("--system")
+    {
+        Description = "Physical system: electronic, mechanical, optical or duffing.",
+        DefaultValueFactory = _ => "electronic",
+    };
+
+    private readonly Option<string> _twin = new("--twin")
+    {
+        Description = "Twin: mlp (black-box) or graybox (calibrated physics).",
+        DefaultValueFactory = _ => "mlp",
+    };
+
+    private readonly Option<int> _epochs = new("--epochs")
+    {
+        Description = "Training epochs.", DefaultValueFactory = _ => 100,
+    };
+
+    private readonly Option<double> _learningRate = new("--learning-rate")
+    {
+        Description = "Adam learning rate of the PNN training.",
+        DefaultValueFactory = _ => new TrainingOptions().LearningRate,
+    };
+
+    private readonly Option<string> _schedule = new("--schedule")
+    {
+        Description = "Learning-rate schedule: constant or cosine (down to zero at the last step).",
+        DefaultValueFactory = _ => new TrainingOptions().Schedule.Name(),
+    };
+
+    private readonly Option<double> _inputNoise = new("--input-noise")
+    {
+        Description = "Standard deviation of Gaussian noise added to the training inputs each time they are drawn "
+            + "(0 = none).",
+        DefaultValueFactory = _ => 0,
+    };
+
+    private readonly Option<int> _twinSamples = new("--twin-samples")
+    {
+        Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000,
+    };
+
+    private readonly Option<int> _twinRepeats = new("--twin-repeats")
+    {
+        Description = "Measurements averaged per twin drive.", DefaultValueFactory = _ => 1,
+    };
+
+    private readonly Option<int> _twinEpochs = new("--twin-epochs")
+    {
+        Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60,
+    };
+
+    private readonly Option<string> _architecture = new("--architecture")
+    {
+        Description = "Network: auto (pixel drive for MNIST on electronic/mechanical, wide hybrid for MNIST on "
+            + "optical, standard otherwise), standard, wide or pixel-drive.",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    private readonly Option<int> _width = new("--width")
+    {
+        Description = "Physical branches per bank of the wide hybrid.",
+        DefaultValueFactory = _ => new PatBenchmarkOptions().Width,
+    };
+
+    private readonly Option<int> _layers = new("--layers")
+    {
+        Description = "Physical layers in series in the wide and pixel-drive networks.",
+        DefaultValueFactory = _ => new PatBenchmarkOptions().Layers,
+    };
+
+    private readonly Option<int> _scans = new("--scans")
+    {
+        Description = "Scan orders of the image in the pixel-drive network: 1 rows, 2 rows and columns, 3-4 also "
+            + "backwards.",
+        DefaultValueFactory = _ => new PatBenchmarkOptions().PixelDriveScans,
+    };
+
+    private readonly Option<string> _features = new("--features")
+    {
+        Description = "FSDD front end: mfcc (pooled MFCCs), speaker (mfcc standardised per speaker; a held-out "
+            + "speaker by its own unlabelled recordings) or normalised (cepstral mean normalisation + deltas).",
+        DefaultValueFactory = _ => "mfcc",
+    };
+
+    private readonly Option<int> _cepstra = new("--cepstra")
+    {
+        Description = "FSDD front end: cepstral coefficients per frame (c0 included).",
+        DefaultValueFactory = _ => BenchTasks.DefaultCepstra,
+    };
+
+    private readonly Option<string> _augment = new("--augment")
+    {
+        Description = "Training augmentation: none, speed (fsdd: copies at 0.9x and 1.1x speed), voices (fsdd: the "
+            + "digits spoken by a hundred espeak-ng voices as extra training speakers) or shift (mnist: copies "
+            + "moved by one pixel each way).",
+        DefaultValueFactory = _ => "none",
+    };
+
+    private readonly Option<DirectoryInfo> _speechCache = new("--speech-cache")
+    {
+        Description = "Folder of the synthesised recordings of --augment voices (made once, then reused).",
+        DefaultValueFactory = _ => new DirectoryInfo(BenchTasks.DefaultSpeechCache),
+    };
+
+    private readonly Option<int> _threads = new("--threads")
+    {
+        Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    /// <summary>Every option, to add to a command.</summary>
+    public IEnumerable<Option> All =>
+    [
+        _task, _system, _twin, _epochs, _learningRate, _schedule, _inputNoise, _twinSamples, _twinRepeats,
+        _twinEpochs, _architecture, _width, _layers, _scans, _features, _cepstra, _augment, _speechCache, _threads,
+    ];
+
+    /// <summary>The options named on the command line (those a recipe file overrides).</summary>
+    public IEnumerable<string> Given(ParseResult parse)
+        => All.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name);
+
+    /// <summary>The worker threads asked for.</summary>
+    public int Threads(ParseResult parse) => BenchCommand.Positive(parse.GetValue(_threads), "--threads");
+
+    /// <summary>The speech cache asked for.</summary>
+    public string SpeechCache(ParseResult parse) => parse.GetValue(_speechCache)!.FullName;
+
+    /// <summary>The bench options these values describe (modes and seeds are the caller's).</summary>
+    public PatBenchmarkOptions Read(ParseResult parse)
+    {
+        var threads = Threads(parse);
+        return new PatBenchmarkOptions
+        {
+            Task = parse.GetValue(_task)!,
+            System = parse.GetValue(_system)!,
+            Twin = BenchCommand.ParseTwin(parse.GetValue(_twin)!),
+            TwinData = new TwinDataOptions
+            {
+                Samples = BenchCommand.Positive(parse.GetValue(_twinSamples), "--twin-samples"),
+                Repeats = BenchCommand.Positive(parse.GetValue(_twinRepeats), "--twin-repeats"),
+            },
+            MlpTwin = new MlpTwinOptions
+            {
+                Epochs = BenchCommand.Positive(parse.GetValue(_twinEpochs), "--twin-epochs"), Threads = threads,
+            },
+            GrayBox = new GrayBoxOptions { Threads = threads },
+            Training = new TrainingOptions
+            {
+                Epochs = BenchCommand.Positive(parse.GetValue(_epochs), "--epochs"),
+                LearningRate = BenchCommand.PositiveRate(parse.GetValue(_learningRate)),
+                Schedule = LearningRateSchedules.Parse(parse.GetValue(_schedule)!),
+                InputNoise = BenchCommand.NonNegative(parse.GetValue(_inputNoise), "--input-noise"),
+            },
+            Architecture = PnnArchitectureNames.Parse(parse.GetValue(_architecture)!),
+            Width = BenchCommand.Positive(parse.GetValue(_width), "--width"),
+            Layers = BenchCommand.Positive(parse.GetValue(_layers), "--layers"),
+            PixelDriveScans = BenchCommand.ScanCount(parse.GetValue(_scans)),
+            Features = BenchCommand.ParseFeatures(parse.GetValue(_features)!),
+            Cepstra = BenchCommand.Positive(parse.GetValue(_cepstra), "--cepstra"),
+            Augment = Augmentations.Parse(parse.GetValue(_augment)!),
+            SpeechCache = SpeechCache(parse),
+            Threads = threads,
+        };
+    }
+}
