@@ -78,7 +78,7 @@ internal static class BenchCommand
         });
 
         return new Command("bench", "Benchmarks that print a table and write JSON.")
-            { pat, DriftBenchCommand.Create() };
+            { pat, DriftBenchCommand.Create(), FrontEndBenchCommand.Create() };
     }
 
     public static async Task<PatBenchmarkResult?> RunAndReportAsync(PatBenchmarkOptions options, string? jsonPath, string? plotDirectory, CancellationToken cancellationToken)
