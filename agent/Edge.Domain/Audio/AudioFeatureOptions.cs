@@ -42,6 +42,29 @@ public sealed record AudioFeatureOptions
     /// </summary>
     public bool CepstralMeanNormalisation { get; init; }
 
+    /// <summary>
+    /// Also divide each coefficient by its standard deviation over the trimmed utterance (per-utterance cepstral
+    /// mean and variance normalisation, CMVN; needs <see cref="CepstralMeanNormalisation"/>). The utterance vector's
+    /// deviation tail keeps the deviations before this scaling.
+    /// </summary>
+    public bool CepstralVarianceNormalisation { get; init; }
+
+    /// <summary>
+    /// Standardise utterance vectors with running statistics of this device's recent unlabelled utterances
+    /// (<see cref="DeviceFeatureStatistics"/>) instead of the training split's fixed ones: roughly the last this many
+    /// utterances count. 0 switches it off (the training split's statistics, as before).
+    /// </summary>
+    public int DeviceStatisticsWindow { get; init; }
+
+    /// <summary>
+    /// Weight, in utterances, of the training split's statistics the running statistics start from: the first
+    /// utterances move them only a little, so a device is not thrown by its first few words.
+    /// </summary>
+    public int DeviceStatisticsWarmUp { get; init; } = DefaultDeviceStatisticsWarmUp;
+
+    /// <summary>The default of <see cref="DeviceStatisticsWarmUp"/>.</summary>
+    public const int DefaultDeviceStatisticsWarmUp = 10;
+
     /// <summary>Append the segment means of the MFCCs' time derivatives (deltas, regression over ±2 frames).</summary>
     public bool Deltas { get; init; }
 
@@ -64,6 +87,15 @@ public sealed record AudioFeatureOptions
         Require(PreEmphasis is >= 0 and < 1, $"PreEmphasis {PreEmphasis} must be in [0, 1).");
         Require(TrimBelowPeakDb > 0, $"TrimBelowPeakDb {TrimBelowPeakDb} must be positive.");
         Require(PooledSegments >= 1, $"PooledSegments {PooledSegments} must be at least 1.");
+        Require(
+            !CepstralVarianceNormalisation || CepstralMeanNormalisation,
+            "CepstralVarianceNormalisation needs CepstralMeanNormalisation: the variance is taken about the mean.");
+        Require(
+            DeviceStatisticsWindow is >= 0 and <= 100_000,
+            $"DeviceStatisticsWindow {DeviceStatisticsWindow} must be in 0..100000 utterances (0 = off).");
+        Require(
+            DeviceStatisticsWarmUp is >= 1 and <= 100_000,
+            $"DeviceStatisticsWarmUp {DeviceStatisticsWarmUp} must be in 1..100000 utterances.");
     }
 
     private static void Require(bool condition, string message)

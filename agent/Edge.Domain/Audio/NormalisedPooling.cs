@@ -2,13 +2,17 @@ namespace Edge.Domain.Audio;
 
 /// <summary>
 /// Speaker-robust pooling of a trimmed utterance: MFCCs minus their utterance mean (when
-/// <see cref="AudioFeatureOptions.CepstralMeanNormalisation"/> is set), pooled into equal time segments, then the
+/// <see cref="AudioFeatureOptions.CepstralMeanNormalisation"/> is set) and divided by their utterance deviation (when
+/// <see cref="AudioFeatureOptions.CepstralVarianceNormalisation"/> is set), pooled into equal time segments, then the
 /// pooled deltas (when <see cref="AudioFeatureOptions.Deltas"/> is set), then each coefficient's standard deviation.
 /// </summary>
 public static class NormalisedPooling
 {
     /// <summary>Frames on each side of the delta regression.</summary>
     public const int DeltaWindow = 2;
+
+    /// <summary>Smallest deviation variance normalisation divides by.</summary>
+    public const float DeviationFloor = 1e-3f;
 
     // Σ n² for n = 1..DeltaWindow, times 2: the regression's denominator.
     private const float DeltaDenominator = 10f;
@@ -31,12 +35,20 @@ public static class NormalisedPooling
         var coefficients = frames.Coefficients;
         var segments = options.PooledSegments;
         Span<float> mean = stackalloc float[coefficients];
+        Span<float> inverse = stackalloc float[coefficients];
         Span<float> delta = stackalloc float[coefficients];
         var count = end - start;
-        Statistics(frames, start, end, mean, vector.Slice(vector.Length - coefficients, coefficients));
+        var deviation = vector.Slice(vector.Length - coefficients, coefficients);
+        Statistics(frames, start, end, mean, deviation);
         if (!options.CepstralMeanNormalisation)
         {
             mean.Clear();
+        }
+
+        for (var c = 0; c < coefficients; c++)
+        {
+            // A floor keeps a constant coefficient (digital silence, one-frame words) from blowing up.
+            inverse[c] = options.CepstralVarianceNormalisation ? 1f / Math.Max(deviation[c], DeviationFloor) : 1f;
         }
 
         var deltaBase = segments * coefficients;
@@ -54,7 +66,7 @@ public static class NormalisedPooling
                 var mfcc = frames.Mfcc(f);
                 for (var c = 0; c < coefficients; c++)
                 {
-                    pooled[c] += mfcc[c] - mean[c];
+                    pooled[c] += (mfcc[c] - mean[c]) * inverse[c];
                 }
 
                 if (options.Deltas)
@@ -62,7 +74,7 @@ public static class NormalisedPooling
                     Delta(frames, f, start, end, delta);
                     for (var c = 0; c < coefficients; c++)
                     {
-                        pooledDelta[c] += delta[c];
+                        pooledDelta[c] += delta[c] * inverse[c];
                     }
                 }
             }

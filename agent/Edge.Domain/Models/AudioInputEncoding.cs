@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Edge.Domain.Audio;
 
 namespace Edge.Domain.Models;
@@ -6,7 +7,8 @@ namespace Edge.Domain.Models;
 /// How a model package with <see cref="ModelInput.AudioMfcc"/> input turns sound into its features: the audio front
 /// end's settings, then per-feature standardisation <c>(x - Mean) / Scale</c> with the statistics of the training split.
 /// The fields are spelt out here, not taken from <see cref="AudioFeatureOptions"/>, so the signed layout stays fixed
-/// when the front end gains settings.
+/// when the front end gains settings. Settings added later are left out of the manifest while they hold their default
+/// (today's behaviour), so a package without them reads, and a package that does not use them is written, as before.
 /// </summary>
 public sealed record AudioInputEncoding
 {
@@ -43,6 +45,34 @@ public sealed record AudioInputEncoding
     /// <summary>Equal time segments the utterance is pooled into.</summary>
     public required int PooledSegments { get; init; }
 
+    /// <summary>Per-utterance mean normalisation (<see cref="AudioFeatureOptions.CepstralMeanNormalisation"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool CepstralMeanNormalisation { get; init; }
+
+    /// <summary>
+    /// Per-utterance variance normalisation (<see cref="AudioFeatureOptions.CepstralVarianceNormalisation"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool CepstralVarianceNormalisation { get; init; }
+
+    /// <summary>Pooled deltas (<see cref="AudioFeatureOptions.Deltas"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Deltas { get; init; }
+
+    /// <summary>
+    /// Running per-device standardisation over about this many recent utterances, starting from
+    /// <see cref="Mean"/> and <see cref="Scale"/> (<see cref="AudioFeatureOptions.DeviceStatisticsWindow"/>); 0 = off.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int DeviceStatisticsWindow { get; init; }
+
+    /// <summary>
+    /// Warm-up of the running statistics in utterances (<see cref="AudioFeatureOptions.DeviceStatisticsWarmUp"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int DeviceStatisticsWarmUp { get; init; }
+
     /// <summary>Per-feature mean subtracted from the front end's vector.</summary>
     public required IReadOnlyList<float> Mean { get; init; }
 
@@ -68,6 +98,11 @@ public sealed record AudioInputEncoding
             PreEmphasis = options.PreEmphasis,
             TrimBelowPeakDb = options.TrimBelowPeakDb,
             PooledSegments = options.PooledSegments,
+            CepstralMeanNormalisation = options.CepstralMeanNormalisation,
+            CepstralVarianceNormalisation = options.CepstralVarianceNormalisation,
+            Deltas = options.Deltas,
+            DeviceStatisticsWindow = options.DeviceStatisticsWindow,
+            DeviceStatisticsWarmUp = options.DeviceStatisticsWindow > 0 ? options.DeviceStatisticsWarmUp : 0,
             Mean = [.. mean],
             Scale = [.. scale],
         };
@@ -87,6 +122,13 @@ public sealed record AudioInputEncoding
         PreEmphasis = PreEmphasis,
         TrimBelowPeakDb = TrimBelowPeakDb,
         PooledSegments = PooledSegments,
+        CepstralMeanNormalisation = CepstralMeanNormalisation,
+        CepstralVarianceNormalisation = CepstralVarianceNormalisation,
+        Deltas = Deltas,
+        DeviceStatisticsWindow = DeviceStatisticsWindow,
+        DeviceStatisticsWarmUp = DeviceStatisticsWarmUp > 0
+            ? DeviceStatisticsWarmUp
+            : AudioFeatureOptions.DefaultDeviceStatisticsWarmUp,
     };
 
     /// <summary>
@@ -107,7 +149,10 @@ public sealed record AudioInputEncoding
 
         if (options.VectorLength != size)
         {
-            throw new ModelPackageException($"Manifest 'input.audio' makes {options.VectorLength} features ({PooledSegments} + 1 segments × {CepstralCoefficients} coefficients) but 'input.size' is {size}.");
+            var segments = Deltas ? $"{PooledSegments} segments and their deltas" : $"{PooledSegments} segments";
+            throw new ModelPackageException(
+                $"Manifest 'input.audio' makes {options.VectorLength} features ({segments} + 1 × "
+                + $"{CepstralCoefficients} coefficients) but 'input.size' is {size}.");
         }
 
         if (Mean is null || Scale is null || Mean.Count != size || Scale.Count != size)

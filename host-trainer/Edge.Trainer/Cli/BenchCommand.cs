@@ -30,7 +30,7 @@ internal static class BenchCommand
         });
 
         return new Command("bench", "Benchmarks that print a table and write JSON.")
-            { pat.Command, DriftBenchCommand.Create() };
+            { pat.Command, DriftBenchCommand.Create(), FrontEndBenchCommand.Create() };
     }
 
     /// <summary>
