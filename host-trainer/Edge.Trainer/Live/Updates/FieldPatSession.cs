@@ -142,6 +142,7 @@ public sealed class FieldPatSession(
         UpdateReason.Drift => "drift",
         UpdateReason.Schedule => "schedule",
         UpdateReason.Operator => "operator",
+        UpdateReason.Commissioning => "commissioning",
         _ => "none",
     };
 }
