@@ -47,6 +47,9 @@ public sealed partial class PartCommissioning
     /// <summary>Which agents were commissioned, and when the others may be tried again.</summary>
     public CommissioningLedger Ledger { get; }
 
+    /// <summary>The field session of the last attempt that came as far as an offer (null before one did).</summary>
+    public FieldUpdateOutcome? LastOutcome { get; private set; }
+
     /// <summary>Receives (stage, fraction) of a running commissioning.</summary>
     public Action<string, double>? Progress { get; set; }
 
@@ -71,6 +74,7 @@ public sealed partial class PartCommissioning
 
             var outcome = await _session.RunAsync(
                 device, UpdateReason.Commissioning, null, _book, Progress, cancellationToken).ConfigureAwait(false);
+            LastOutcome = outcome;
             var seconds = _clock.GetElapsedTime(started).TotalSeconds;
             var state = outcome.Accepted ? CommissioningState.Commissioned : CommissioningState.Refused;
             attempt = new CommissioningAttempt(
