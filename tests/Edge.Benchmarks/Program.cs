@@ -15,7 +15,8 @@ namespace Edge.Benchmarks;
 /// decoder), <c>-- faults [--repeat N] [--rows a,b] [--volume bench|short] [--out file.json]</c> (the fault bench of
 /// docs/reliability.md), <c>-- soak --minutes M [--fault-every S] [--out file.json]</c> (the soak of the same
 /// field with faults now and then) and <c>-- device-faults [--repeats N] [--out file.json]</c> (device faults:
-/// detection, fallback, recovery).
+/// detection, fallback, recovery) and <c>-- commission [--parts N] [--out file.json]</c> (per-part commissioning:
+/// accuracy recovered on new parts and its time).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -58,6 +59,8 @@ public static class BenchmarkProgram
                 return await OutboxCommitBench.RunAsync(rest);
             case ["fuzz", .. var rest]:
                 return FuzzBench.Run(rest);
+            case ["commission", .. var rest]:
+                return await CommissionBench.RunAsync(rest);
             case ["device-faults", .. var rest]:
                 return await DeviceFaultBench.RunAsync(rest);
             default:

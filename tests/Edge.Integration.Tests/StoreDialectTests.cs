@@ -23,7 +23,7 @@ public sealed class StoreDialectTests(PostgresFixture postgres) : IDisposable
         var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken)));
         foreach (var store in stores)
         {
-            Assert.Equal((dialect, 2), (store.Dialect, store.SchemaVersion));
+            Assert.Equal((dialect, 3), (store.Dialect, store.SchemaVersion));
             await store.DisposeAsync();
         }
 

@@ -50,6 +50,21 @@ internal sealed class FieldUpdateOptions
     private readonly Option<int> _epochs = new("--update-epochs") { Description = "PAT epochs of a field update.", DefaultValueFactory = _ => 20 };
     private readonly Option<DirectoryInfo> _packages = new("--update-packages") { Description = "Folder that keeps every field-update package offered ({device}-v{version}.edgepkg).", DefaultValueFactory = _ => new DirectoryInfo("field-updates") };
 
+    /// <summary>The signing key option (commissioning signs with it too).</summary>
+    internal Option<FileInfo?> SigningKey => _key;
+
+    /// <summary>The calibration set option (commissioning hashes it into its packages too).</summary>
+    internal Option<FileInfo?> Calibration => _calibration;
+
+    /// <summary>The task option (commissioning fine-tunes on it too).</summary>
+    internal Option<string> Task => _task;
+
+    /// <summary>The system option (commissioning serves agents of this system).</summary>
+    internal Option<string> System => _system;
+
+    /// <summary>Where offered packages are kept (commissioning keeps its packages there too).</summary>
+    internal Option<DirectoryInfo> Packages => _packages;
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {

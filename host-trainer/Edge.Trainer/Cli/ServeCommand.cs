@@ -7,7 +7,8 @@ namespace Edge.Trainer.Cli;
 /// <summary>
 /// <c>serve</c>: ingests every agent's measurements from the broker into the store until Ctrl+C, watches model
 /// offers and verdicts for the model-version gauges, serves Prometheus metrics and a health check, and reports
-/// progress every few seconds; with <c>--watch</c> it also runs periodic field updates.
+/// progress every few seconds; with <c>--watch</c> it also runs periodic field updates, with <c>--commission</c> it
+/// commissions every new agent from the product-line package.
 /// </summary>
 internal static class ServeCommand
 {
@@ -18,9 +19,11 @@ internal static class ServeCommand
         var clientId = new Option<string>("--client-id") { Description = "MQTT client id; keys the broker session that queues measurements while the trainer is away.", DefaultValueFactory = _ => "edge-trainer" };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics (/metrics) and health (/healthz) on this port (0 = off).", DefaultValueFactory = _ => 0 };
         var updates = new FieldUpdateOptions();
+        var commission = new CommissionCliOptions(updates);
         var command = new Command("serve", "Ingest measurements from live agents over MQTT into the store; with --watch, re-train watched agents on drift or schedule.") { store, clientId, metricsPort };
         broker.AddTo(command);
         updates.AddTo(command);
+        commission.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = broker.Resolve(parse, parse.GetValue(clientId)!);
@@ -43,6 +46,9 @@ internal static class ServeCommand
                 : null;
             await using var fieldUpdates = await updates.CreateAsync(parse, parse.GetValue(store)!, options, metrics, logger, cancellationToken).ConfigureAwait(false);
             var watch = fieldUpdates?.Service.RunAsync(cancellationToken);
+            await using var commissioner = await commission.CreateAsync(
+                parse, parse.GetValue(store)!, options, metrics, logger, cancellationToken).ConfigureAwait(false);
+            var commissioning = commissioner?.Service.RunAsync(cancellationToken);
             Console.Error.WriteLine($"serving: broker {options.Address}, store {measurements.Dialect} schema v{measurements.SchemaVersion}; Ctrl+C stops");
             try
             {
@@ -57,6 +63,11 @@ internal static class ServeCommand
                 if (watch is not null)
                 {
                     await watch.ConfigureAwait(false);
+                }
+
+                if (commissioning is not null)
+                {
+                    await commissioning.ConfigureAwait(false);
                 }
 
                 return 0;

@@ -3,7 +3,7 @@ namespace Edge.Trainer.Live;
 /// <summary>
 /// The measurement store's schema, as numbered migrations applied in order and recorded in <c>schema_version</c>.
 /// The SQL is shared by SQLite and PostgreSQL except for the binary column type.
-/// Version 1: measurements; version 2: the field-update ledger.
+/// Version 1: measurements; version 2: the field-update ledger; version 3: the commissioning ledger.
 /// </summary>
 internal static class StoreMigrations
 {
@@ -49,6 +49,21 @@ internal static class StoreMigrations
                 refused_version INTEGER NULL,
                 refused_rise DOUBLE PRECISION NULL,
                 requested_ms BIGINT NULL);
+            """,
+            // The commissioning ledger (CommissioningLedger): which agents were commissioned from the product-line
+            // model, and when a refused or failed commissioning may be tried again, so a restart redoes nothing.
+            """
+            CREATE TABLE field_commissioning(
+                device_id TEXT PRIMARY KEY,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                last_attempt_ms BIGINT NOT NULL,
+                next_attempt_ms BIGINT NULL,
+                version INTEGER NULL,
+                detail TEXT NULL,
+                accuracy_before DOUBLE PRECISION NULL,
+                accuracy_after DOUBLE PRECISION NULL,
+                seconds DOUBLE PRECISION NULL);
             """,
         ];
     }

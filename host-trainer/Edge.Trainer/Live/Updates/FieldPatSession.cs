@@ -170,6 +170,7 @@ public sealed class FieldPatSession(
         UpdateReason.Drift => "drift",
         UpdateReason.Schedule => "schedule",
         UpdateReason.Operator => "operator",
+        UpdateReason.Commissioning => "commissioning",
         _ => "none",
     };
 }

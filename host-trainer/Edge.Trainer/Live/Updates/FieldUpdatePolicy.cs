@@ -195,4 +195,7 @@ public enum UpdateReason
 
     /// <summary>An operator asked for it.</summary>
     Operator,
+
+    /// <summary>A new part met the product-line model: the first update of an agent (commissioning).</summary>
+    Commissioning,
 }
