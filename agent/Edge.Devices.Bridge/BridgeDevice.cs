@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Edge.Bridge.Protocol;
 using Edge.Domain.Devices;
 using Edge.Domain.Specs;
+using Edge.Domain.Timing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -317,7 +318,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
     {
         LogLinkLost(_logger, DeviceId, failed.Description, reason);
         await failed.DisposeAsync().ConfigureAwait(false);
-        var delay = _options.ReconnectDelay;
+        var waits = new ExponentialBackoff(_options.ReconnectDelay, _options.MaxReconnectDelay);
+        var delay = waits.Next();
         var started = DateTime.UtcNow;
         for (var attempt = 1; !_stop.IsCancellationRequested; attempt++)
         {
@@ -356,8 +358,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
                     _problem = $"{reason}; reconnection attempt {attempt} failed: {e.Message}";
                 }
 
+                delay = waits.Next();
                 LogReconnectFailed(_logger, DeviceId, attempt, e.Message, delay.TotalSeconds);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
             }
         }
     }
@@ -377,7 +379,7 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
     [LoggerMessage(
         Level = LogLevel.Warning,
         Message = "Bridge {DeviceId}: reconnection attempt {Attempt} failed ({Error}); next try after "
-            + "{DelaySeconds:F1} s or more")]
+            + "{DelaySeconds:F1} s")]
     private static partial void LogReconnectFailed(
         ILogger logger, string deviceId, int attempt, string error, double delaySeconds);
 }

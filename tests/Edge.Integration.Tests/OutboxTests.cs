@@ -336,21 +336,6 @@ public sealed class OutboxTests
         return (int)(long)pages.ExecuteScalar()!;
     }
 
-    [Fact]
-    public void Reconnect_delays_grow_exponentially_with_jitter_up_to_the_cap()
-    {
-        var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(1000), new Random(1));
-        var ceilings = new[] { 100, 200, 400, 800, 1000, 1000 };
-        var delays = ceilings.Select(_ => backoff.Next().TotalMilliseconds).ToArray();
-        for (var i = 0; i < ceilings.Length; i++)
-        {
-            Assert.InRange(delays[i], ceilings[i] * 0.5, ceilings[i]);
-        }
-
-        backoff.Reset();
-        Assert.InRange(backoff.Next().TotalMilliseconds, 50, 100);
-    }
-
     private static long V7Milliseconds(Guid id)
     {
         var bytes = id.ToByteArray(bigEndian: true);

@@ -4,6 +4,7 @@ using Edge.Domain.Devices;
 using Edge.Domain.Inference;
 using Edge.Domain.Messaging;
 using Edge.Domain.Simulation;
+using Edge.Domain.Timing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -180,7 +181,11 @@ public sealed partial class MqttAgentService : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(_options.ReconnectMinDelayMs), TimeSpan.FromMilliseconds(_options.ReconnectMaxDelayMs), new Random());
+        // Equal jitter: a fleet that lost the broker together does not reconnect in lockstep.
+        var backoff = new ExponentialBackoff(
+            TimeSpan.FromMilliseconds(_options.ReconnectMinDelayMs),
+            TimeSpan.FromMilliseconds(_options.ReconnectMaxDelayMs),
+            jitter: 0.5);
         var client = _client;
         _inbound.Start();
 

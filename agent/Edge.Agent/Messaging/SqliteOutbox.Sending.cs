@@ -1,3 +1,4 @@
+using Edge.Domain.Timing;
 using Microsoft.Data.Sqlite;
 
 namespace Edge.Agent.Messaging;
@@ -225,8 +226,7 @@ public sealed partial class SqliteOutbox
     /// <summary>The wait for the acknowledgement of a batch already sent <paramref name="attempts"/> times.</summary>
     public TimeSpan ResendDelay(int attempts)
     {
-        var delay = AckTimeout * Math.Pow(2, Math.Min(attempts, 30));
-        return delay < MaxAckTimeout ? delay : MaxAckTimeout;
+        return ExponentialBackoff.Ceiling(AckTimeout, MaxAckTimeout, attempts);
     }
 
     private long NowMs() => Clock.GetUtcNow().ToUnixTimeMilliseconds();

@@ -1,5 +1,6 @@
 using Edge.Domain.Devices;
 using Edge.Domain.Specs;
+using Edge.Domain.Timing;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Agent.Supervision;
@@ -240,10 +241,12 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
 
     private async Task ProbeUntilRecoveredAsync(DeviceTrip trip)
     {
-        var wait = TimeSpan.FromMilliseconds(_options.FirstProbeMilliseconds);
-        var longest = TimeSpan.FromMilliseconds(_options.MaxProbeMilliseconds);
+        var waits = new ExponentialBackoff(
+            TimeSpan.FromMilliseconds(_options.FirstProbeMilliseconds),
+            TimeSpan.FromMilliseconds(_options.MaxProbeMilliseconds));
         while (true)
         {
+            var wait = waits.Next();
             await Task.Delay(wait, _time, _stop.Token).ConfigureAwait(false);
             var problem = await ProbeAsync().ConfigureAwait(false);
             if (problem is null)
@@ -252,7 +255,6 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
             }
 
             LogProbeFailed(_logger, DeviceId, problem, wait.TotalMilliseconds);
-            wait = wait * 2 < longest ? wait * 2 : longest;
         }
 
         var downtime = _time.GetElapsedTime(trip.At);

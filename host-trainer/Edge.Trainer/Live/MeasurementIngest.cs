@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Edge.Domain.Messaging;
+using Edge.Domain.Timing;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -111,7 +112,7 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var attempt = 0;
+        var backoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), jitter: 0.5);
         var everConnected = false;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -172,7 +173,7 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                     }
 
                     everConnected = true;
-                    attempt = 0;
+                    backoff.Reset();
                     LogConnected(_logger, _broker.Host, _broker.Port);
                 }
 
@@ -189,10 +190,9 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
                 LogConnectFailed(_logger, _broker.Host, _broker.Port, e.Message);
             }
 
-            var delay = Math.Min(10_000, 100 * (1 << Math.Min(attempt++, 7))) * (0.5 + (Random.Shared.NextDouble() / 2));
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(delay), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Edge.Domain.Messaging;
+using Edge.Domain.Timing;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -67,7 +68,7 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(100);
+        var backoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), jitter: 0.5);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -83,7 +84,7 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
                             .Build(),
                         cancellationToken).ConfigureAwait(false);
                     _subscribed = true;
-                    backoff = TimeSpan.FromMilliseconds(100);
+                    backoff.Reset();
                 }
 
                 await Task.Delay(200, cancellationToken).ConfigureAwait(false);
@@ -101,14 +102,12 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
 
             try
             {
-                await Task.Delay(backoff * (0.5 + (Random.Shared.NextDouble() / 2)), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-
-            backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, backoff.TotalMilliseconds * 2));
         }
     }
 
