@@ -6,6 +6,7 @@ using Edge.Devices.Layers;
 using Edge.Domain.Physics;
 using Edge.Domain.Simulation;
 using Edge.Domain.Simulation.Duffing;
+using Iot.Device.Ads1115;
 
 namespace Edge.Benchmarks;
 
@@ -40,7 +41,7 @@ public class DirectBackendBenchmarks
         mcp4922.Connect(0, spiBench.Drive);
         var mcp3208 = new Mcp3xxxEmulator(spiClock, 12);
         mcp3208.Connect(0, spiBench.Response);
-        _spiPair = new DirectLayerDevice(part.Spec, "spi", new Mcp4922(mcp4922).Channel(Mcp4922Channel.A), new Mcp3208(mcp3208).Channel(0), spiClock);
+        _spiPair = new DirectLayerDevice(part.Spec, "spi", new Mcp4922(mcp4922).Channel(Mcp4922Channel.A), Mcp3xxxInput.Mcp3208(mcp3208, 0), spiClock);
 
         var i2cClock = new VirtualClock();
         var i2cBench = new AnalogBench(physics, part.PartCoefficients, i2cClock, 3.3 * 4095 / 4096, 4.096);
@@ -48,8 +49,8 @@ public class DirectBackendBenchmarks
         mcp4725.Connect(i2cBench.Drive);
         var ads1115 = new Ads1115Emulator(i2cClock);
         ads1115.Connect(0, i2cBench.Response);
-        var adc = new Ads1115(ads1115, new Ads1115Config(Ads1115Mux.Ain0, Ads1115Pga.Fsr4V096, DataRate: Ads1115DataRate.Sps860), i2cClock);
-        _i2cPair = new DirectLayerDevice(part.Spec, "i2c", new Mcp4725(mcp4725, i2cClock), adc.Channel(Ads1115Mux.Ain0), i2cClock);
+        var adc = new Ads1115Input(ads1115, InputMultiplexer.AIN0, MeasuringRange.FS4096, DataRate.SPS860);
+        _i2cPair = new DirectLayerDevice(part.Spec, "i2c", new Mcp4725(mcp4725, i2cClock), adc, i2cClock);
     }
 
     /// <summary>MCP4922 + MCP3208 on SPI.</summary>

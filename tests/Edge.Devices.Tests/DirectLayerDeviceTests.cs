@@ -6,6 +6,7 @@ using Edge.Domain.Physics;
 using Edge.Domain.Simulation;
 using Edge.Domain.Simulation.Duffing;
 using Edge.Domain.Simulation.Electronic;
+using Iot.Device.Ads1115;
 
 namespace Edge.Devices.Tests;
 
@@ -25,8 +26,8 @@ public sealed class DirectLayerDeviceTests
         var adcChip = new Mcp3xxxEmulator(clock, 12, referenceVolts: 3.3);
         adcChip.Connect(0, bench.Response);
         using var dac = new Mcp4922(dacChip);
-        using var adc = new Mcp3208(adcChip);
-        using var layer = new DirectLayerDevice(reference.Spec, "bench-1", dac.Channel(Mcp4922Channel.A), adc.Channel(0), clock, SettlingGap);
+        using var adc = Mcp3xxxInput.Mcp3208(adcChip, 0);
+        using var layer = new DirectLayerDevice(reference.Spec, "bench-1", dac.Channel(Mcp4922Channel.A), adc, clock, SettlingGap);
 
         var measured = new float[3 * reference.Spec.OutputSize];
         await layer.ForwardAsync(drives, measured, TestContext.Current.CancellationToken);
@@ -54,8 +55,8 @@ public sealed class DirectLayerDeviceTests
         var adcChip = new Ads1115Emulator(clock);
         adcChip.Connect(0, bench.Response);
         using var dac = new Mcp4725(dacChip, clock);
-        using var adc = new Ads1115(adcChip, new Ads1115Config(Ads1115Mux.Ain0, Ads1115Pga.Fsr4V096, DataRate: Ads1115DataRate.Sps860), clock);
-        using var layer = new DirectLayerDevice(reference.Spec, "bench-2", dac, adc.Channel(Ads1115Mux.Ain0), clock, SettlingGap);
+        using var adc = new Ads1115Input(adcChip, InputMultiplexer.AIN0, MeasuringRange.FS4096, DataRate.SPS860);
+        using var layer = new DirectLayerDevice(reference.Spec, "bench-2", dac, adc, clock, SettlingGap);
 
         var measured = new float[2 * reference.Spec.OutputSize];
         await layer.ForwardAsync(drives, measured, TestContext.Current.CancellationToken);
@@ -80,9 +81,9 @@ public sealed class DirectLayerDeviceTests
     {
         var clock = new VirtualClock();
         using var dac = new Mcp4922(new Mcp4922Emulator(clock));
-        using var adc = new Mcp3208(new Mcp3xxxEmulator(clock, 12, clockFrequency: 2_000_000));
+        using var adc = Mcp3xxxInput.Mcp3208(new Mcp3xxxEmulator(clock, 12, clockFrequency: 2_000_000), 0);
 
-        var error = Assert.Throws<ArgumentException>(() => new DirectLayerDevice(ElectronicSystem.LayerSpec, "fast", dac.Channel(Mcp4922Channel.A), adc.Channel(0), clock));
+        var error = Assert.Throws<ArgumentException>(() => new DirectLayerDevice(ElectronicSystem.LayerSpec, "fast", dac.Channel(Mcp4922Channel.A), adc, clock));
 
         Assert.Contains("1E+06 S/s", error.Message, StringComparison.Ordinal);
         Assert.Contains("bridge", error.Message, StringComparison.Ordinal);
@@ -95,8 +96,8 @@ public sealed class DirectLayerDeviceTests
         var dacChip = new Mcp4922Emulator(clock);
         var adcChip = new Mcp3xxxEmulator(clock, 12);
         using var dac = new Mcp4922(dacChip);
-        using var adc = new Mcp3208(adcChip);
-        using var layer = new DirectLayerDevice(DuffingSystem.LayerSpec, "fault", dac.Channel(Mcp4922Channel.A), adc.Channel(0), clock);
+        using var adc = Mcp3xxxInput.Mcp3208(adcChip, 0);
+        using var layer = new DirectLayerDevice(DuffingSystem.LayerSpec, "fault", dac.Channel(Mcp4922Channel.A), adc, clock);
         var drive = new float[DuffingSystem.LayerSpec.DriveLength];
         Array.Fill(drive, 0.9f);
         adcChip.FailNextTransfers = 1;
@@ -112,8 +113,8 @@ public sealed class DirectLayerDeviceTests
     {
         var clock = new VirtualClock();
         using var dac = new Mcp4922(new Mcp4922Emulator(clock));
-        using var adc = new Mcp3208(new Mcp3xxxEmulator(clock, 12));
-        using var layer = new DirectLayerDevice(DuffingSystem.LayerSpec, "shape", dac.Channel(Mcp4922Channel.A), adc.Channel(0), clock);
+        using var adc = Mcp3xxxInput.Mcp3208(new Mcp3xxxEmulator(clock, 12), 0);
+        using var layer = new DirectLayerDevice(DuffingSystem.LayerSpec, "shape", dac.Channel(Mcp4922Channel.A), adc, clock);
 
         await Assert.ThrowsAsync<ArgumentException>(async () => await layer.ForwardAsync(new float[5], new float[12], TestContext.Current.CancellationToken));
         using var cancelled = new CancellationTokenSource();

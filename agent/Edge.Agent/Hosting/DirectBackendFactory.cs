@@ -8,6 +8,7 @@ using Edge.Devices.Emulation;
 using Edge.Devices.Layers;
 using Edge.Domain.Physics;
 using Edge.Domain.Simulation;
+using Iot.Device.Ads1115;
 
 namespace Edge.Agent.Hosting;
 
@@ -26,7 +27,10 @@ public static class DirectBackendFactory
     {
         var direct = options.Direct;
         var dac = Open("DAC", () => Dac(direct, I2c(direct.I2cBus, direct.DacAddress), Spi(direct.SpiBus, direct.DacChipSelect, direct.DacSpiClockHz), TimeProvider.System));
-        var adc = Open("ADC", () => Adc(direct, I2c(direct.I2cBus, direct.AdcAddress), Spi(direct.SpiBus, direct.AdcChipSelect, direct.AdcSpiClockHz), TimeProvider.System));
+        var adc = Open("ADC", () => Adc(
+            direct,
+            I2c(direct.I2cBus, direct.AdcAddress),
+            Spi(direct.SpiBus, direct.AdcChipSelect, direct.AdcSpiClockHz)));
 
         // Linux opens the bus on the first transfer: the backend's first write (parking the DAC) is where it fails.
         return Layer(() => Open("DAC", () => new DirectLayerDevice(system.Spec, options.DeviceId, dac, adc, new HighResolutionSampleClock(), TimeSpan.FromMilliseconds(direct.InterDriveGapMilliseconds))));
@@ -90,7 +94,7 @@ public static class DirectBackendFactory
         }
 
         var dac = Dac(direct, () => dacI2c!, () => dacSpi!, clock);
-        var adc = Adc(direct, () => adcI2c!, () => adcSpi!, clock);
+        var adc = Adc(direct, () => adcI2c!, () => adcSpi!);
         if (!string.IsNullOrWhiteSpace(direct.FaultFile))
         {
             // An SPI DAC has no acknowledge to withhold: dac-unresponsive applies to the I2C parts only.
@@ -114,11 +118,13 @@ public static class DirectBackendFactory
         _ => new Mcp4922(spi()).Channel((Mcp4922Channel)direct.DacChannel),
     };
 
-    private static IAdcChannel Adc(DirectBackendOptions direct, Func<System.Device.I2c.I2cDevice> i2c, Func<SpiDevice> spi, TimeProvider time) => direct.Adc.ToLowerInvariant() switch
+    private static IAdcChannel Adc(
+        DirectBackendOptions direct, Func<System.Device.I2c.I2cDevice> i2c, Func<SpiDevice> spi)
+        => direct.Adc.ToLowerInvariant() switch
     {
-        "ads1115" => new Ads1115(i2c(), new Ads1115Config(Pga: Ads1115Pga.Fsr4V096, DataRate: Ads1115DataRate.Sps860), time).Channel((Ads1115Mux)((int)Ads1115Mux.Ain0 + direct.AdcChannel)),
-        "mcp3008" => new Mcp3008(spi()).Channel(direct.AdcChannel),
-        _ => new Mcp3208(spi()).Channel(direct.AdcChannel),
+        "ads1115" => new Ads1115Input(i2c(), InputMultiplexer.AIN0 + direct.AdcChannel),
+        "mcp3008" => Mcp3xxxInput.Mcp3008(spi(), direct.AdcChannel),
+        _ => Mcp3xxxInput.Mcp3208(spi(), direct.AdcChannel),
     };
 
     private static Func<System.Device.I2c.I2cDevice> I2c(int bus, int address) => () => System.Device.I2c.I2cDevice.Create(new I2cConnectionSettings(bus, address));

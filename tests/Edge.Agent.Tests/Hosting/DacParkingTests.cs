@@ -123,7 +123,7 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
         dacChip.Connect(0, log);
         var adcChip = new Mcp3xxxEmulator(clock, 12, 3.3, 1_000_000);
         adcChip.Connect(0, bench.Response);
-        var device = new DirectLayerDevice(system.Spec, deviceId, new Mcp4922(dacChip).Channel(Mcp4922Channel.A), new Mcp3208(adcChip).Channel(0), clock);
+        var device = new DirectLayerDevice(system.Spec, deviceId, new Mcp4922(dacChip).Channel(Mcp4922Channel.A), Mcp3xxxInput.Mcp3208(adcChip, 0), clock);
         return (device, dacChip, bench, log);
     }
 

@@ -4,6 +4,7 @@ using Edge.Devices.Emulation;
 using Edge.Devices.Layers;
 using Edge.Domain.Physics;
 using Edge.Domain.Simulation;
+using Iot.Device.Ads1115;
 
 namespace Edge.Agent.Tests.Supervision;
 
@@ -41,10 +42,8 @@ internal sealed class EmulatedLayer
         dac.Connect(bench.Drive);
         var adc = new Ads1115Emulator(clock);
         adc.Connect(0, bench.Response);
-        var config = new Ads1115Config(Pga: Ads1115Pga.Fsr4V096, DataRate: Ads1115DataRate.Sps860);
         var device = new DirectLayerDevice(
-            System.Spec, deviceId, new Mcp4725(dac, clock), new Ads1115(adc, config, clock).Channel(
-                Ads1115Mux.Ain0), clock);
+            System.Spec, deviceId, new Mcp4725(dac, clock), new Ads1115Input(adc, InputMultiplexer.AIN0), clock);
         return new EmulatedLayer(device, () => dac.OutputVolts) { I2cDac = dac, Ads1115 = adc };
     }
 
@@ -56,7 +55,7 @@ internal sealed class EmulatedLayer
         var adc = new Mcp3xxxEmulator(clock, 12, 3.3, 1_000_000);
         adc.Connect(0, bench.Response);
         var device = new DirectLayerDevice(
-            System.Spec, deviceId, new Mcp4922(dac).Channel(Mcp4922Channel.A), new Mcp3208(adc).Channel(0), clock);
+            System.Spec, deviceId, new Mcp4922(dac).Channel(Mcp4922Channel.A), Mcp3xxxInput.Mcp3208(adc, 0), clock);
         return new EmulatedLayer(device, () => dac.OutputVolts(0)) { Mcp3208 = adc };
     }
 
