@@ -65,6 +65,21 @@ public sealed class PhysicalLayer : PnnModule
     /// <summary>Drives sent to the device so far.</summary>
     public long DrivesSent { get; private set; }
 
+    /// <summary>Examples run through a twin so far (twin forwards and the backward pass's twin state).</summary>
+    public long TwinPasses { get; private set; }
+
+    /// <summary>
+    /// When set, the backward pass takes the drive gradient from this feedback (e.g. direct feedback alignment)
+    /// instead of the twin's vector-Jacobian product, and training forwards never run the twin.
+    /// </summary>
+    public IDriveFeedback? Feedback { get; set; }
+
+    /// <summary>
+    /// True when no backward pass will be asked of the layer (perturbative and local modes): training forwards
+    /// never run the twin, and <see cref="Backward"/> refuses.
+    /// </summary>
+    public bool ForwardOnly { get; set; }
+
     /// <summary>Row-major drives of the last forward, as the DAC played them (clipped, quantised).</summary>
     public ReadOnlySpan<float> PlayedDrives(int batch) => _playedDrives.AsSpan(0, batch * Spec.DriveLength);
 
@@ -127,6 +142,7 @@ public sealed class PhysicalLayer : PnnModule
         else
         {
             ForwardTwin.Forward(played.Span, batch, output, _forwardWorkspace!);
+            TwinPasses += batch;
         }
 
         if (!training)
@@ -135,10 +151,12 @@ public sealed class PhysicalLayer : PnnModule
         }
 
         // The backward pass needs the gradient twin's state at the played drives; skip the work when the forward
-        // twin already is that twin.
-        if (pass == PassKind.Device || !ReferenceEquals(_gradientWorkspace, _forwardWorkspace))
+        // twin already is that twin, or when no twin gradient will be asked for.
+        var twinFree = ForwardOnly || Feedback is not null;
+        if (!twinFree && (pass == PassKind.Device || !ReferenceEquals(_gradientWorkspace, _forwardWorkspace)))
         {
             GradientTwin.Forward(played.Span, batch, _twinScratch, _gradientWorkspace!);
+            TwinPasses += batch;
         }
 
         _penalty = RangePenalty(batch);
@@ -147,9 +165,21 @@ public sealed class PhysicalLayer : PnnModule
     /// <inheritdoc />
     public override void Backward(float[] input, int batch, float[] outputGradient, float[] inputGradient)
     {
+        if (ForwardOnly)
+        {
+            throw new InvalidOperationException($"Layer '{Theta.Name}' trains forward-only; it has no backward pass.");
+        }
+
         var driveLength = Spec.DriveLength;
         var gradient = _driveGradient.AsSpan(0, batch * driveLength);
-        GradientTwin.Vjp(_gradientWorkspace!, outputGradient.AsSpan(0, batch * Spec.OutputSize), gradient);
+        if (Feedback is { } feedback)
+        {
+            feedback.DriveGradient(this, batch, gradient);
+        }
+        else
+        {
+            GradientTwin.Vjp(_gradientWorkspace!, outputGradient.AsSpan(0, batch * Spec.OutputSize), gradient);
+        }
         var penaltyScale = PenaltyWeight / (batch * driveLength);
         for (var b = 0; b < batch; b++)
         {

@@ -83,6 +83,44 @@ public sealed class PnnModel
         }
     }
 
+    /// <summary>Examples the physical layers ran through a twin (forward or for a backward pass).</summary>
+    public long TwinPasses
+    {
+        get
+        {
+            var total = 0L;
+            foreach (var layer in PhysicalLayers)
+            {
+                total += layer.TwinPasses;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Index of the last module that is, or holds, a physical layer (−1 for a digital network).</summary>
+    public int LastPhysicalModule
+    {
+        get
+        {
+            for (var i = Modules.Count - 1; i >= 0; i--)
+            {
+                if (Modules[i] is PhysicalLayer || (Modules[i] is ParallelLayers bank && bank.PhysicalLayers.Count > 0))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+    }
+
+    /// <summary>
+    /// The input rows module <paramref name="index"/> received in the last forward (index = module count: the
+    /// logits); valid until the next forward.
+    /// </summary>
+    public float[] Activation(int index) => _activations[index];
+
     /// <summary>Sum of the modules' range penalties from the last training forward.</summary>
     public double Penalty
     {
@@ -115,11 +153,14 @@ public sealed class PnnModel
         return _activations[^1];
     }
 
-    /// <summary>Back-propagates the gradient of the loss with respect to the logits of the last training forward.</summary>
-    public void Backward(ReadOnlySpan<float> logitGradient, int batch)
+    /// <summary>
+    /// Back-propagates the gradient of the loss with respect to the logits of the last training forward, down to
+    /// module <paramref name="firstModule"/> (0: the whole network; later: only the digital tail after the physics).
+    /// </summary>
+    public void Backward(ReadOnlySpan<float> logitGradient, int batch, int firstModule = 0)
     {
         logitGradient[..(batch * ClassCount)].CopyTo(_gradients[^1]);
-        for (var i = Modules.Count - 1; i >= 0; i--)
+        for (var i = Modules.Count - 1; i >= firstModule; i--)
         {
             Modules[i].Backward(_activations[i], batch, _gradients[i + 1], _gradients[i]);
         }

@@ -7,8 +7,9 @@ using Edge.Trainer.Twins;
 namespace Edge.Trainer.Training;
 
 /// <summary>
-/// Trains a hybrid PNN in one of the four modes. All modes share this loop; they differ only in where the forward
-/// pass runs and which twin supplies the backward pass, so their numbers compare like for like.
+/// Trains a hybrid PNN in any <see cref="TrainingMode"/>. All modes share this loop; they differ only in where the
+/// forward pass runs and what supplies the gradient (a twin, feedback alignment, or forward-only estimates), so their
+/// numbers compare like for like.
 /// </summary>
 public static class PnnTrainer
 {
@@ -38,7 +39,15 @@ public static class PnnTrainer
         var refiner = mode == TrainingMode.PatRefine
             ? new OnlineTwinRefiner((MlpTwin)gradients.Twin, twinData ?? throw new ArgumentNullException(nameof(twinData), "pat-refine needs the twin's fitting data."), options, seed)
             : null;
-        var adam = new Adam(model.Parameters, options.LearningRate);
+        var feedback = mode == TrainingMode.Dfa ? new DirectFeedbackAlignment(task.ClassCount, model.MaxBatch, seed) : null;
+        feedback?.Attach(model);
+        IForwardOnlyTraining? forwardOnly = mode switch
+        {
+            TrainingMode.Zo => new ZerothOrderTraining(model, options, seed),
+            TrainingMode.Local => new PhysicalLocalLearning(model, options, seed),
+            _ => null,
+        };
+        var adam = new Adam([.. model.Parameters, .. forwardOnly?.ExtraParameters ?? []], options.LearningRate);
         var pass = mode == TrainingMode.InSilico ? PassKind.Twin : PassKind.Device;
         var train = task.Train;
         var features = train.FeatureCount;
@@ -53,6 +62,7 @@ public static class PnnTrainer
         var shuffle = new NoiseSource(seed ^ 0xba7c);
         var inputNoise = new NoiseSource(seed ^ 0x5eed_0f_a1);
         var curve = new List<EpochRecord>();
+        var curveDrives = 0L;
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
             Permutation.Shuffle(order, shuffle);
@@ -73,25 +83,41 @@ public static class PnnTrainer
                 gradients.Refresh();
                 adam.LearningRate = options.Schedule.At(options.LearningRate, step++, steps);
                 adam.ZeroGradients();
-                var logits = await model.ForwardAsync(batchInputs, count, pass, training: true, cancellationToken).ConfigureAwait(false);
-                correct += CountCorrect(logits, batchLabels.AsSpan(0, count), classes);
-                lossSum += (Losses.SoftmaxCrossEntropy(logits.AsSpan(0, count * classes), batchLabels.AsSpan(0, count), classes, logitGradient.AsSpan(0, count * classes)) + model.Penalty) * count;
-                model.Backward(logitGradient, count);
+                if (forwardOnly is not null)
+                {
+                    var (loss, right) = await forwardOnly.StepAsync(batchInputs, batchLabels, count, cancellationToken)
+                        .ConfigureAwait(false);
+                    lossSum += loss * count;
+                    correct += right;
+                }
+                else
+                {
+                    var logits = await model.ForwardAsync(batchInputs, count, pass, training: true, cancellationToken).ConfigureAwait(false);
+                    correct += Scoring.CountCorrect(logits, batchLabels.AsSpan(0, count), classes);
+                    lossSum += (Losses.SoftmaxCrossEntropy(logits.AsSpan(0, count * classes), batchLabels.AsSpan(0, count), classes, logitGradient.AsSpan(0, count * classes)) + model.Penalty) * count;
+                    feedback?.Capture(logitGradient, count);
+                    model.Backward(logitGradient, count);
+                }
+
                 adam.Step();
                 model.AfterStep();
                 refiner?.Learn(model, count);
             }
 
+            var trainingDrives = model.DrivesSent - curveDrives;
             double? testAccuracy = options.CurveEvery > 0 && (epoch % options.CurveEvery == 0 || epoch == 1)
                 ? (await EvaluateAsync(model, task, PassKind.Device, 1, cancellationToken).ConfigureAwait(false)).Accuracy
                 : null;
-            curve.Add(new EpochRecord(epoch, lossSum / train.Count, (double)correct / train.Count, testAccuracy));
+            curveDrives = model.DrivesSent - trainingDrives;
+            curve.Add(new EpochRecord(epoch, lossSum / train.Count, (double)correct / train.Count, testAccuracy, trainingDrives));
             progress?.Report((double)epoch / options.Epochs);
         }
 
+        var trainedDrives = model.DrivesSent - curveDrives;
+        var twinPasses = model.TwinPasses;
         var device = await EvaluateAsync(model, task, PassKind.Device, options.EvaluationPasses, cancellationToken).ConfigureAwait(false);
         var predicted = await EvaluateAsync(model, task, PassKind.Twin, 1, cancellationToken).ConfigureAwait(false);
-        return new TrainingResult(mode, seed, device.Accuracy, device.PassAccuracies, predicted.Accuracy, device.Confusion, curve, model.DrivesSent, clock.Elapsed.TotalSeconds);
+        return new TrainingResult(mode, seed, device.Accuracy, device.PassAccuracies, predicted.Accuracy, device.Confusion, curve, model.DrivesSent, clock.Elapsed.TotalSeconds, trainedDrives, twinPasses);
     }
 
     /// <summary>Accuracy on the test set, forwarded through the device or the twin, averaged over passes.</summary>
@@ -111,7 +137,7 @@ public static class PnnTrainer
                 var logits = await model.ForwardAsync(test.Features.AsMemory(start * test.FeatureCount, count * test.FeatureCount), count, pass, training: false, cancellationToken).ConfigureAwait(false);
                 for (var b = 0; b < count; b++)
                 {
-                    var predicted = ArgMax(logits.AsSpan(b * classes, classes));
+                    var predicted = Scoring.ArgMax(logits.AsSpan(b * classes, classes));
                     var actual = test.Labels[start + b];
                     confusion[actual, predicted]++;
                     correct += predicted == actual ? 1 : 0;
@@ -165,31 +191,6 @@ public static class PnnTrainer
         {
             inputs[i] += (float)(deviation * noise.NextGaussian());
         }
-    }
-
-    private static int CountCorrect(float[] logits, ReadOnlySpan<int> labels, int classes)
-    {
-        var correct = 0;
-        for (var b = 0; b < labels.Length; b++)
-        {
-            correct += ArgMax(logits.AsSpan(b * classes, classes)) == labels[b] ? 1 : 0;
-        }
-
-        return correct;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 
     // For the ideal baseline the "twin" is the device's own physics, kept at the part's current (drifted) values.

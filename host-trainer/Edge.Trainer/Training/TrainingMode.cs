@@ -19,6 +19,15 @@ public enum TrainingMode
 
     /// <summary>No physical layer: a digital tanh network with the hybrid's parameter count, the comparison baseline.</summary>
     Digital,
+
+    /// <summary>Direct feedback alignment: fixed random feedback of the output error into every physical drive; no twin.</summary>
+    Dfa,
+
+    /// <summary>Physical local learning: layer-local objectives, forward passes only; no twin, no backward pass.</summary>
+    Local,
+
+    /// <summary>Zeroth-order training through the device (SPSA): forward passes only; no twin.</summary>
+    Zo,
 }
 
 /// <summary>Names of the modes as used on the command line and in reports.</summary>
@@ -31,7 +40,10 @@ public static class TrainingModes
         new(TrainingMode.Pat, "pat"),
         new(TrainingMode.Ideal, "ideal"),
         new(TrainingMode.PatRefine, "pat-refine", null, "patrefine"),
-        new(TrainingMode.Digital, "digital"));
+        new(TrainingMode.Digital, "digital"),
+        new(TrainingMode.Dfa, "dfa"),
+        new(TrainingMode.Local, "local"),
+        new(TrainingMode.Zo, "zo", null, "spsa"));
 
     /// <summary>The valid names, comma-separated.</summary>
     public static string Valid => Names.Valid;

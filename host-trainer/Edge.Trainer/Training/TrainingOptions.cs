@@ -30,6 +30,12 @@ public sealed record TrainingOptions
     /// <summary>pat-refine: Adam learning rate of the twin's online fine-tuning.</summary>
     public double RefineLearningRate { get; init; } = 2e-4;
 
+    /// <summary>zo and local: random ±1 directions per step, each played at +c and −c (2 device passes each).</summary>
+    public int PerturbationDirections { get; init; } = 4;
+
+    /// <summary>zo and local: SPSA's c, the perturbation as a fraction of each value's scale (decays as k^−0.101).</summary>
+    public double PerturbationSize { get; init; } = 0.05;
+
     /// <summary>pat-refine: how many recent (drive, response) pairs are kept for replay.</summary>
     public int RefineMemory { get; init; } = 4_096;
 }
@@ -39,7 +45,9 @@ public sealed record TrainingOptions
 /// <param name="TrainLoss">Mean training loss (cross-entropy plus range penalty).</param>
 /// <param name="TrainAccuracy">Accuracy on the training batches as they were forwarded.</param>
 /// <param name="TestAccuracy">One-pass device test accuracy, when measured this epoch.</param>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double? TestAccuracy);
+/// <param name="TrainingDrives">Drives played for training up to the end of this epoch (curve points excluded).</param>
+public sealed record EpochRecord(
+    int Epoch, double TrainLoss, double TrainAccuracy, double? TestAccuracy, long TrainingDrives = 0);
 
 /// <summary>What a training run achieved.</summary>
 /// <param name="Mode">Training mode.</param>
@@ -51,6 +59,8 @@ public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccura
 /// <param name="Curve">Training curve.</param>
 /// <param name="DrivesSent">Drives the device played for this run (training and evaluation).</param>
 /// <param name="WallSeconds">Wall time of the run.</param>
+/// <param name="TrainingDrives">Drives the device played while training (evaluation and curve points excluded).</param>
+/// <param name="TwinPasses">Examples run through a twin while training (0: the mode never used one).</param>
 public sealed record TrainingResult(
     TrainingMode Mode,
     ulong Seed,
@@ -60,4 +70,6 @@ public sealed record TrainingResult(
     int[,] Confusion,
     IReadOnlyList<EpochRecord> Curve,
     long DrivesSent,
-    double WallSeconds);
+    double WallSeconds,
+    long TrainingDrives = 0,
+    long TwinPasses = 0);

@@ -1,0 +1,95 @@
+using Edge.Trainer.Neural;
+
+namespace Edge.Trainer.Training;
+
+/// <summary>
+/// Zeroth-order training through the device by SPSA (Spall 1992): every step draws
+/// <see cref="TrainingOptions.PerturbationDirections"/> random ±1 directions over all values that act through the
+/// physics (digital layers before it, θ), plays the batch at θ + c_k·Δ and θ − c_k·Δ, and averages the two-sided
+/// estimates; Adam takes the step. c_k = c / (k + 1)^0.101 (Spall's γ), c = <see cref="TrainingOptions.PerturbationSize"/>
+/// of each value's scale. The digital readout after the last physical layer sees only measured outputs, so it gets
+/// its exact gradient, averaged over the perturbed passes. No twin; the device is only ever played forwards.
+/// </summary>
+public sealed class ZerothOrderTraining : IForwardOnlyTraining
+{
+    private const double PerturbationDecay = 0.101;
+
+    private readonly PnnModel _model;
+    private readonly SimultaneousPerturbation _perturbation;
+    private readonly int _directions;
+    private readonly double _size;
+    private readonly int _tail;
+    private readonly float[] _logitGradient;
+    private long _step;
+
+    /// <summary>Prepares SPSA for <paramref name="model"/>; its physical layers become forward-only.</summary>
+    public ZerothOrderTraining(PnnModel model, TrainingOptions options, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        _tail = model.LastPhysicalModule + 1;
+        if (_tail == 0)
+        {
+            throw new InvalidOperationException("Zeroth-order training needs a physical layer; this network has none.");
+        }
+
+        _model = model;
+        _directions = options.PerturbationDirections;
+        _size = options.PerturbationSize;
+        _perturbation = new SimultaneousPerturbation(model.Modules.Take(_tail), seed);
+        _logitGradient = new float[model.MaxBatch * model.ClassCount];
+        foreach (var layer in model.PhysicalLayers)
+        {
+            layer.ForwardOnly = true;
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Parameter> ExtraParameters => [];
+
+    /// <inheritdoc />
+    public async ValueTask<(double Loss, int Correct)> StepAsync(
+        float[] inputs, int[] labels, int batch, CancellationToken cancellationToken)
+    {
+        var size = _size / Math.Pow(++_step, PerturbationDecay);
+        var weight = 1.0 / _directions;
+        var lossSum = 0.0;
+        var correct = 0;
+        for (var d = 0; d < _directions; d++)
+        {
+            _perturbation.Draw();
+            _perturbation.Shift(size);
+            var (plus, plusCorrect) = await LossAsync(inputs, labels, batch, weight / 2, cancellationToken)
+                .ConfigureAwait(false);
+            _perturbation.Shift(-size);
+            var (minus, minusCorrect) = await LossAsync(inputs, labels, batch, weight / 2, cancellationToken)
+                .ConfigureAwait(false);
+            _perturbation.Restore();
+            _perturbation.Accumulate(plus, minus, size, weight);
+            lossSum += plus + minus;
+            correct += plusCorrect + minusCorrect;
+        }
+
+        return (lossSum / (2 * _directions), (int)Math.Round(correct / (2.0 * _directions)));
+    }
+
+    // Loss of one perturbed device pass; the readout's exact gradient is added with the given weight.
+    private async ValueTask<(double Loss, int Correct)> LossAsync(
+        float[] inputs, int[] labels, int batch, double weight, CancellationToken cancellationToken)
+    {
+        var classes = _model.ClassCount;
+        var logits = await _model.ForwardAsync(inputs, batch, PassKind.Device, training: true, cancellationToken)
+            .ConfigureAwait(false);
+        var gradient = _logitGradient.AsSpan(0, batch * classes);
+        var loss = Losses.SoftmaxCrossEntropy(logits.AsSpan(0, batch * classes), labels.AsSpan(0, batch), classes, gradient)
+            + _model.Penalty;
+        var correct = Scoring.CountCorrect(logits, labels.AsSpan(0, batch), classes);
+        foreach (ref var g in gradient)
+        {
+            g *= (float)weight;
+        }
+
+        _model.Backward(gradient, batch, _tail);
+        return (loss, correct);
+    }
+}
