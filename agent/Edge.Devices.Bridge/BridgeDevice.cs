@@ -25,6 +25,7 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
     private readonly BridgeDeviceOptions _options;
     private readonly ILogger _logger;
     private readonly BridgeCounters _counters = new();
+    private readonly LinkTuning _tuning;
     private readonly CancellationTokenSource _stop = new();
     private BridgeSession? _session;
     private Task _reconnecting = Task.CompletedTask;
@@ -46,6 +47,7 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         Validate(options);
+        _tuning = new LinkTuning(options);
     }
 
     /// <inheritdoc />
@@ -177,6 +179,10 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
             figures["smoothedRoundTripMs"] = smoothed;
             figures["roundTripVariationMs"] = variation;
             figures["retransmitTimeoutMs"] = timeout;
+            var (requestPayload, retryLimit, lossPerByte) = session.Tuning;
+            figures["requestPayloadBytes"] = requestPayload;
+            figures["retryLimit"] = retryLimit;
+            figures["lineLossPerByte"] = lossPerByte;
             return new DeviceStatus(true, "ready", session.LastDeviceError ?? Volatile.Read(ref _recovered), figures);
         }
 
@@ -287,7 +293,8 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
     private async Task<BridgeSession> OpenSessionAsync(CancellationToken cancellationToken)
     {
         var connection = await _connect(cancellationToken).ConfigureAwait(false);
-        return await BridgeSession.OpenAsync(Spec, connection, _options, _counters, OnSessionFailed, cancellationToken)
+        return await BridgeSession.OpenAsync(
+                Spec, connection, _options, _counters, _tuning, OnSessionFailed, cancellationToken)
             .ConfigureAwait(false);
     }
 

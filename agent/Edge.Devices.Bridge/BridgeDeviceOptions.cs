@@ -9,7 +9,10 @@ public sealed record BridgeDeviceOptions
     /// <summary>ADC input of the bridge that reads the response.</summary>
     public int CaptureChannel { get; init; }
 
-    /// <summary>Largest payload the agent accepts (64 … 4096); the smaller of both sides' limits is used.</summary>
+    /// <summary>
+    /// Largest payload the agent accepts (64 … 4096); the smaller of both sides' limits is used. Requests stay smaller
+    /// on a lossy line: the agent packs fewer drives into one when it measures loss (down to 128 bytes).
+    /// </summary>
     public int MaxPayload { get; init; } = 1024;
 
     /// <summary>
@@ -35,6 +38,13 @@ public sealed record BridgeDeviceOptions
     /// stall on either side (a loaded Pi, a busy USB-serial adapter) and bursts of 1 % byte loss.
     /// </summary>
     public int RetryLimit { get; init; } = 20;
+
+    /// <summary>
+    /// Highest retry limit the link raises itself to on a lossy line (see <see cref="RetryLimit"/>): the agent
+    /// measures the line's loss and raises the limit until an unlucky frame fails less than once in a million. 100
+    /// carries a 1 % byte-loss line; a dead or hung bridge is still found by <see cref="SilenceTimeout"/>.
+    /// </summary>
+    public int MaxRetryLimit { get; init; } = 100;
 
     /// <summary>
     /// A heartbeat goes to the bridge when nothing else was sent for this long, so its silence watchdog (1 s) does not

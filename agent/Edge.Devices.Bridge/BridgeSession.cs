@@ -18,6 +18,7 @@ internal sealed class BridgeSession : IAsyncDisposable
     private readonly LayerSpec _spec;
     private readonly BridgeDeviceOptions _options;
     private readonly BridgeCounters _counters;
+    private readonly LinkTuning _tuning;
     private readonly Action<BridgeSession, string> _onFailed;
     private readonly StreamByteSink _sink;
     private readonly ReliableLink _link;
@@ -32,6 +33,9 @@ internal sealed class BridgeSession : IAsyncDisposable
     private Task _poller = Task.CompletedTask;
     private string? _failure;
     private int _retransmissionsCounted;
+    private int _lossesObserved;
+    private long _lineBytesObserved;
+    private int _payload;
     private int _disposed;
     private ushort _nextCaptureId;
     private int _samplesPerSegment;
@@ -45,9 +49,12 @@ internal sealed class BridgeSession : IAsyncDisposable
         BridgeConnection connection,
         BridgeDeviceOptions options,
         BridgeCounters counters,
+        LinkTuning tuning,
         Action<BridgeSession, string> onFailed)
     {
         _spec = spec;
+        _tuning = tuning;
+        _lineBytesObserved = counters.LineBytes;
         _connection = connection;
         _options = options;
         _counters = counters;
@@ -70,7 +77,10 @@ internal sealed class BridgeSession : IAsyncDisposable
     /// <summary>What the bridge reported in HelloAck.</summary>
     public HelloAckMessage? BridgeInfo { get; private set; }
 
-    /// <summary>Drives packed per request after fitting the negotiated payload and buffer.</summary>
+    /// <summary>
+    /// Drives packed per request in the last forward, after fitting the payload the line's loss allows (see
+    /// <see cref="LinkTuning"/>) and the bridge's buffer.
+    /// </summary>
     public int DrivesPerRequest { get; private set; } = 1;
 
     /// <summary>Why the session ended, or null while it is up.</summary>
@@ -115,6 +125,19 @@ internal sealed class BridgeSession : IAsyncDisposable
         }
     }
 
+    /// <summary>What the link tuned itself to: the request payload, the retry limit, the estimated loss per byte.
+    /// </summary>
+    public (int RequestPayload, int RetryLimit, double LossPerByte) Tuning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_tuning.RequestPayload(_payload), _link.RetryLimit, _tuning.LossPerByte);
+            }
+        }
+    }
+
     private long NowMs => _clock.ElapsedMilliseconds;
 
     /// <summary>
@@ -126,10 +149,11 @@ internal sealed class BridgeSession : IAsyncDisposable
         BridgeConnection connection,
         BridgeDeviceOptions options,
         BridgeCounters counters,
+        LinkTuning tuning,
         Action<BridgeSession, string> onFailed,
         CancellationToken cancellationToken)
     {
-        var session = new BridgeSession(spec, connection, options, counters, onFailed);
+        var session = new BridgeSession(spec, connection, options, counters, tuning, onFailed);
         session._reader = Task.Run(session.ReadLoopAsync, CancellationToken.None);
         session._poller = Task.Run(session.PollLoopAsync, CancellationToken.None);
         try
@@ -149,29 +173,35 @@ internal sealed class BridgeSession : IAsyncDisposable
         ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken)
     {
         var count = DeviceBatch.Count(_spec, drives.Length, responses.Length);
-        var requests = (count + DrivesPerRequest - 1) / DrivesPerRequest;
-        var captures = new PendingCapture[requests];
+        var requestPayload = _tuning.RequestPayload(_payload);
+        var estimate = (count + PackFor(requestPayload) - 1) / PackFor(requestPayload);
+        var captures = new List<PendingCapture>(estimate);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Budget(count, requests));
+        timeout.CancelAfter(Budget(count, estimate, _tuning.ExpectedTransmissions(requestPayload)));
         try
         {
-            for (var r = 0; r < requests; r++)
+            // Each request is packed for the line as measured when it leaves: a clean line lets requests grow to the
+            // options' packing as bytes pass, a lossy one keeps them small enough to arrive (LinkTuning).
+            for (var first = 0; first < count;)
             {
-                var first = r * DrivesPerRequest;
+                DrivesPerRequest = PackFor(_tuning.RequestPayload(_payload));
                 var packed = Math.Min(DrivesPerRequest, count - first);
                 var slice = drives.Slice(first * _spec.DriveLength, packed * _spec.DriveLength);
-                captures[r] = await SendCaptureAsync(slice, packed, timeout.Token).ConfigureAwait(false);
+                var capture = await SendCaptureAsync(slice, packed, timeout.Token).ConfigureAwait(false);
+                capture.FirstDrive = first;
+                captures.Add(capture);
+                first += packed;
             }
 
-            for (var r = 0; r < requests; r++)
+            foreach (var capture in captures)
             {
-                var values = await captures[r].Result.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-                var first = r * DrivesPerRequest;
-                for (var d = 0; d < captures[r].Drives; d++)
+                var values = await capture.Result.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+                for (var d = 0; d < capture.Drives; d++)
                 {
                     // Each packed drive's bins, then the rest bins that follow it (discarded).
                     var bins = values.AsSpan(d * (_spec.OutputSize + _restBins), _spec.OutputSize);
-                    ToResponses(bins, responses.Span.Slice((first + d) * _spec.OutputSize, _spec.OutputSize));
+                    var at = (capture.FirstDrive + d) * _spec.OutputSize;
+                    ToResponses(bins, responses.Span.Slice(at, _spec.OutputSize));
                 }
             }
         }
@@ -187,13 +217,10 @@ internal sealed class BridgeSession : IAsyncDisposable
             {
                 foreach (var capture in captures)
                 {
-                    if (capture is not null)
-                    {
-                        // A capture given up (timeout, cancellation) frees its slot of the bridge's queue here.
-                        capture.Fail(new OperationCanceledException("the forward was abandoned"));
-                        _captures.Remove(capture.Id);
-                        _captureBySequence.Remove(capture.Sequence);
-                    }
+                    // A capture given up (timeout, cancellation) frees its slot of the bridge's queue here.
+                    capture.Fail(new OperationCanceledException("the forward was abandoned"));
+                    _captures.Remove(capture.Id);
+                    _captureBySequence.Remove(capture.Sequence);
                 }
             }
         }
@@ -225,14 +252,15 @@ internal sealed class BridgeSession : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private TimeSpan Budget(int drives, int requests)
+    private TimeSpan Budget(int drives, int requests, double transmissions)
     {
-        // Drive time, the line's airtime for requests and results (with room for repeats), and the slack.
+        // Drive time, the line's airtime for requests and results (with room for repeats, as many as the line's
+        // measured loss makes likely), a retransmission timeout per repeat, and the slack.
         var driveSeconds = drives * _spec.DriveLength * _spec.Dac.SegmentSeconds;
         var lineBytes = (drives * ((2 * _spec.DriveLength) + (2 * _spec.OutputSize))) + (requests * 80.0);
-        var lineSeconds = _options.BaudRate > 0 ? 4 * lineBytes * 10 / _options.BaudRate : 0;
+        var lineSeconds = _options.BaudRate > 0 ? 4 * transmissions * lineBytes * 10 / _options.BaudRate : 0;
         return TimeSpan.FromSeconds(driveSeconds + lineSeconds) + _options.CaptureSlack
-            + (requests * _options.RetransmitTimeout);
+            + (requests * transmissions * _options.RetransmitTimeout);
     }
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)
@@ -265,6 +293,7 @@ internal sealed class BridgeSession : IAsyncDisposable
         BridgeInfo = ack;
         CheckLayer(ack);
         var payload = Math.Min(_options.MaxPayload, ack.MaxPayload);
+        _payload = payload;
         while (true)
         {
             lock (_gate)
@@ -283,7 +312,7 @@ internal sealed class BridgeSession : IAsyncDisposable
         _safeCode = DacCode(Math.Clamp(0.0, _spec.Dac.Min, _spec.Dac.Max));
         await SendAsync(new SetSafeMessage((byte)_options.DriveChannel, _safeCode), cancellationToken)
             .ConfigureAwait(false);
-        PlanPacking(payload);
+        PlanPacking();
     }
 
     private void CheckLayer(HelloAckMessage ack)
@@ -315,7 +344,7 @@ internal sealed class BridgeSession : IAsyncDisposable
         _adcBits = ack.AdcBits;
     }
 
-    private void PlanPacking(int payload)
+    private void PlanPacking()
     {
         var samplesPerBin = _spec.DriveLength * _samplesPerSegment / _spec.Adc.Bins;
         var restSamples = _options.RestSegments * _samplesPerSegment;
@@ -328,19 +357,25 @@ internal sealed class BridgeSession : IAsyncDisposable
         }
 
         _restBins = restSamples / samplesPerBin;
-        var segmentsFor = (int k) => (k * _spec.DriveLength) + ((k - 1) * _options.RestSegments);
-        var packed = _options.DrivesPerRequest;
+        DrivesPerRequest = PackFor(_tuning.RequestPayload(_payload));
+    }
 
-        // As many as fit the negotiated payload and the bridge's buffer.
+    /// <summary>As many drives as the options ask for that fit <paramref name="payload"/> and the bridge's buffer.
+    /// </summary>
+    private int PackFor(int payload)
+    {
+        var packed = _options.DrivesPerRequest;
         while (packed > 1
-            && ((PlayAndCaptureMessage.HeaderLength + (2 * segmentsFor(packed)) > payload)
-                || (long)segmentsFor(packed) * _samplesPerSegment > BridgeInfo!.BufferSamples))
+            && ((PlayAndCaptureMessage.HeaderLength + (2 * SegmentsFor(packed)) > payload)
+                || (long)SegmentsFor(packed) * _samplesPerSegment > BridgeInfo!.BufferSamples))
         {
             packed--;
         }
 
-        DrivesPerRequest = packed;
+        return packed;
     }
+
+    private int SegmentsFor(int drives) => (drives * _spec.DriveLength) + ((drives - 1) * _options.RestSegments);
 
     private async Task<PendingCapture> SendCaptureAsync(
         ReadOnlyMemory<float> drives, int packed, CancellationToken cancellationToken)
@@ -512,6 +547,19 @@ internal sealed class BridgeSession : IAsyncDisposable
         var retransmissions = _link.Retransmissions;
         _counters.AddRetransmissions(retransmissions - _retransmissionsCounted);
         _retransmissionsCounted = retransmissions;
+
+        // What the line did since the last look tunes request size and retry budget (LinkTuning).
+        var losses = retransmissions + _link.CrcFailures;
+        var lineBytes = _counters.LineBytes;
+        if (losses != _lossesObserved || lineBytes - _lineBytesObserved >= 1024)
+        {
+            _tuning.Observe(lineBytes - _lineBytesObserved, losses - _lossesObserved);
+            (_lossesObserved, _lineBytesObserved) = (losses, lineBytes);
+            var payload = _tuning.RequestPayload(_payload > 0 ? _payload : _options.MaxPayload);
+            _link.RetryLimit = _tuning.RetryLimit(payload);
+            _link.MaxRetransmitTimeoutMs = _tuning.MaxRetransmitTimeoutMs(
+                payload, _link.MinRetransmitTimeoutMs, (int)_options.MaxRetransmitTimeout.TotalMilliseconds);
+        }
     }
 
     private void Fail(string reason)
@@ -613,6 +661,9 @@ internal sealed class BridgeSession : IAsyncDisposable
         public ushort Sequence { get; set; }
 
         public int Drives { get; } = drives;
+
+        /// <summary>Index of its first drive in the forward.</summary>
+        public int FirstDrive { get; set; }
 
         public ushort[] Values { get; } = new ushort[values];
 

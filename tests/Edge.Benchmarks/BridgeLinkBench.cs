@@ -14,8 +14,9 @@ namespace Edge.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project tests/Edge.Benchmarks -- bridge [--out file.json]</c>: electronic-layer drives
 /// through the agent's Bridge backend and the emulated ESP32 over loopback TCP with the serial line rate emulated in
-/// both directions, at 115 200 … 2 000 000 baud, unpacked and packed, with 0, 0.1 % and 1 % of the bytes lost in each
-/// direction. Every run must complete with exact data — each response within 1.5 ADC LSB of the noise-free part
+/// both directions, at 115 200 … 2 000 000 baud (<c>EDGE_BENCH_PROFILE=quick</c>: 115 200, 921 600 and 2 000 000),
+/// unpacked and packed, with 0, 0.1 % and 1 % of the bytes lost in each direction, with the shipped link options
+/// (payload and retry budget tune themselves to the measured loss). Every run must complete with exact data — each response within 1.5 ADC LSB of the noise-free part
 /// played with the same history — or the bench fails. Reports link efficiency (waveform payload ÷ bytes on the line,
 /// and the drives' own share) and forwards per second. Prints a markdown table and writes JSON.
 /// </summary>
@@ -32,7 +33,9 @@ public static class BridgeLinkBench
     {
         var outPath = args.Length >= 2 && args[0] == "--out" ? args[1] : "artifacts/bench/bridge-link.json";
         var rows = new List<Row>();
-        foreach (var baud in new[] { 115_200, 230_400, 460_800, 921_600, 2_000_000 })
+        var quick = Environment.GetEnvironmentVariable("EDGE_BENCH_PROFILE") == "quick";
+        int[] bauds = quick ? [115_200, 921_600, 2_000_000] : [115_200, 230_400, 460_800, 921_600, 2_000_000];
+        foreach (var baud in bauds)
         {
             foreach (var loss in new[] { 0, 0.001, 0.01 })
             {
@@ -46,13 +49,15 @@ public static class BridgeLinkBench
             }
         }
 
-        Console.WriteLine("| baud | byte loss | max payload | drives/request | rest segments | waveform payload ÷ line "
-            + "| drive data ÷ line | forwards/s | retransmissions | max error (LSB) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| baud | byte loss | request payload (tuned) | retry limit (tuned) | drives/request "
+            + "| rest segments | waveform payload ÷ line | drive data ÷ line | forwards/s | retransmissions "
+            + "| max error (LSB) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Baud} | {r.LossRate:P1} | {r.MaxPayload} | {r.DrivesPerRequest} | {r.RestSegments} | "
+                $"| {r.Baud} | {r.LossRate:P1} | {r.RequestPayload} | {r.RetryLimit} | {r.DrivesPerRequest} "
+                + $"| {r.RestSegments} | "
                 + $"{r.WaveformEfficiency:P1} | {r.DriveEfficiency:P1} | {r.ForwardsPerSecond:F0} | "
                 + $"{r.Retransmissions} | "
                 + $"{r.MaxErrorLsb:F2} |"));
@@ -62,6 +67,7 @@ public static class BridgeLinkBench
             new
             {
                 bench = "bridge-link",
+                profile = quick ? "quick" : "full",
                 layer = "electronic",
                 drives = Drives,
                 faultSeed = FaultSeed,
@@ -83,12 +89,6 @@ public static class BridgeLinkBench
         return 0;
     }
 
-    /// <summary>
-    /// The payload limit for a line that loses <paramref name="loss"/> of its bytes: a frame of n bytes arrives intact
-    /// with probability (1 − loss)^n, so at 1 % a 1 KB frame almost never does; about 1 / loss bytes keeps it likely.
-    /// </summary>
-    private static int PayloadFor(double loss) => loss >= 0.01 ? 128 : loss >= 0.001 ? 256 : 1024;
-
     private static async Task<Row> MeasureAsync(int baud, double loss, int drivesPerRequest, int restSegments)
     {
         // Packed drives rest at the safe code between them; unpacked ones get the layer's settling gap between
@@ -108,20 +108,13 @@ public static class BridgeLinkBench
             emulator.Run(client.GetStream(), stop.Token);
         });
 
+        // The shipped options but for the line rate and the packing asked for: payload and retry budget are the
+        // link's own choice from the loss it measures (LinkTuning), not set per row.
         var options = new BridgeDeviceOptions
         {
             DrivesPerRequest = drivesPerRequest,
             RestSegments = restSegments,
             BaudRate = baud,
-            MaxPayload = PayloadFor(loss),
-            WindowSize = 16,
-
-            // At 1 % loss a 145-byte frame and its ack both arrive one time in five: 20 tries fail one frame in a
-            // hundred, 60 one in a million. Few frames go through once, so few round trips are sampled (Karn) and
-            // the backoff stays up: a lower cap keeps the timer a backstop to the nacks, which repair most losses.
-            RetryLimit = loss > 0 ? 60 : 20,
-            MaxRetransmitTimeout = TimeSpan.FromMilliseconds(loss > 0 ? 200 : 1000),
-            CaptureSlack = TimeSpan.FromSeconds(loss > 0 ? 300 : 2),
         };
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var random = new Random(1);
@@ -146,10 +139,12 @@ public static class BridgeLinkBench
                 device, drives.AsMemory(24 * WarmUpDrives), responses.AsMemory(12 * WarmUpDrives));
             var seconds = clock.Elapsed.TotalSeconds;
             var line = (double)(device.LineBytes - lineBefore);
+            var status = device.GetStatus().Figures;
             row = new Row(
                 baud,
                 loss,
-                Math.Min(options.MaxPayload, device.BridgeInfo!.MaxPayload),
+                (int)status.GetValueOrDefault("requestPayloadBytes"),
+                (int)status.GetValueOrDefault("retryLimit"),
                 device.DrivesPerRequest,
                 restSegments,
                 (device.PayloadBytes - payloadBefore) / line,
@@ -190,7 +185,8 @@ public static class BridgeLinkBench
     private sealed record Row(
         int Baud,
         double LossRate,
-        int MaxPayload,
+        int RequestPayload,
+        int RetryLimit,
         int DrivesPerRequest,
         int RestSegments,
         double WaveformEfficiency,

@@ -42,6 +42,11 @@ public sealed class BridgeBackendOptions
     /// <summary>Retransmissions of one frame before the link is declared failed and the agent reconnects.</summary>
     public int RetryLimit { get; set; } = 20;
 
+    /// <summary>
+    /// Highest retry limit the link raises itself to when it measures a lossy line (at least <see cref="RetryLimit"/>).
+    /// </summary>
+    public int MaxRetryLimit { get; set; } = 100;
+
     /// <summary>Heartbeat to the bridge after this many idle ms, so its 1 s watchdog does not park the DAC.</summary>
     public int HeartbeatIntervalMs { get; set; } = 250;
 

@@ -144,6 +144,13 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Range(failures, $"{prefix}:{nameof(bridge.RetryLimit)}", bridge.RetryLimit, 0, 1000, "retransmissions");
         Range(
             failures,
+            $"{prefix}:{nameof(bridge.MaxRetryLimit)}",
+            bridge.MaxRetryLimit,
+            bridge.RetryLimit,
+            1000,
+            "retransmissions, at least RetryLimit");
+        Range(
+            failures,
             $"{prefix}:{nameof(bridge.HeartbeatIntervalMs)}",
             bridge.HeartbeatIntervalMs,
             10,

@@ -62,6 +62,7 @@ public static class BridgeBackendFactory
             MinRetransmitTimeout = TimeSpan.FromMilliseconds(bridge.MinRetransmitTimeoutMs),
             MaxRetransmitTimeout = TimeSpan.FromMilliseconds(bridge.MaxRetransmitTimeoutMs),
             RetryLimit = bridge.RetryLimit,
+            MaxRetryLimit = bridge.MaxRetryLimit,
             HeartbeatInterval = TimeSpan.FromMilliseconds(bridge.HeartbeatIntervalMs),
             SilenceTimeout = TimeSpan.FromMilliseconds(bridge.SilenceTimeoutMs),
             ReconnectDelay = TimeSpan.FromMilliseconds(bridge.ReconnectDelayMs),

@@ -16,7 +16,7 @@ public sealed class ReliableLink
     private readonly ReceiveWindow receiveWindow;
     private readonly RoundTripEstimator roundTrip;
     private readonly int baudRate;
-    private readonly int retryLimit;
+    private int retryLimit;
     private readonly int heartbeatIntervalMs;
     private StreamDecoder decoder;
     private ushort nextSequence;
@@ -253,6 +253,39 @@ public sealed class ReliableLink
         nextSequence = initialSequence;
         sessionOpened = false;
     }
+
+    /// <summary>
+    /// Retransmissions allowed per frame before the link fails. A host may raise it while the link runs, when it
+    /// measures a line lossy enough that the configured budget would fail frames that are merely unlucky.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">The value is negative.</exception>
+    public int RetryLimit
+    {
+        get => retryLimit;
+        set
+        {
+            if (value < 0)
+            {
+                throw new System.ArgumentException($"retry limit {value} cannot be negative", nameof(value));
+            }
+
+            retryLimit = value;
+        }
+    }
+
+    /// <summary>
+    /// Upper bound of the retransmission timeout, backoff included (at least the lower bound). A host may lower it
+    /// while the link runs on a line that loses frames at random rather than from congestion, where doubling the
+    /// timer only slows the repair.
+    /// </summary>
+    public int MaxRetransmitTimeoutMs
+    {
+        get => roundTrip.MaxMs;
+        set => roundTrip.MaxMs = value;
+    }
+
+    /// <summary>Lower bound of the retransmission timeout.</summary>
+    public int MinRetransmitTimeoutMs => roundTrip.MinMs;
 
     /// <summary>Applies the payload limit agreed in Hello/HelloAck; drops any partially received block.</summary>
     /// <param name="maxPayload">The negotiated limit.</param>

@@ -13,7 +13,7 @@ internal sealed class RoundTripEstimator
     private const int MaxBackoffShift = 16;
     private readonly int initialMs;
     private readonly int minMs;
-    private readonly int maxMs;
+    private int maxMs;
     private int scaledSrtt;
     private int scaledRttvar;
     private int backoffShift;
@@ -26,6 +26,15 @@ internal sealed class RoundTripEstimator
     }
 
     public bool HasSample { get; private set; }
+
+    public int MinMs => minMs;
+
+    /// <summary>Upper bound of the timeout, backoff included; at least the lower bound.</summary>
+    public int MaxMs
+    {
+        get => maxMs;
+        set => maxMs = value < minMs ? minMs : value;
+    }
 
     public int SmoothedMs => scaledSrtt >> 3;
 
