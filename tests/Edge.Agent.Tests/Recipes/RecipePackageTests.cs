@@ -4,6 +4,7 @@ using System.Text;
 using Edge.Agent.Commands;
 using Edge.Agent.Csv;
 using Edge.Domain.Data;
+using Edge.Domain.Models;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Export;
 using Edge.Trainer.Recipes;
