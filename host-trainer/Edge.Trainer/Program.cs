@@ -6,7 +6,6 @@ RedirectedConsole.UnwrapWhenRedirected();
 var root = new RootCommand("Edge host trainer: digital twins and physics-aware training of physical neural networks.")
 {
     BenchCommand.Create(),
-    DemoCommand.Create(),
     KeygenCommand.Create(),
     PackageCommand.Create(),
     SystemsCommand.Create(),

@@ -4,46 +4,53 @@ using Edge.Domain.IO;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Edge.Trainer.Bench;
-using Edge.Trainer.Export;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
-using Edge.Trainer.Twins;
 
 namespace Edge.Trainer.Cli;
 
 /// <summary>
-/// <c>package</c>: trains a PNN on a simulated part (black-box twin, then the chosen mode) and writes it as a signed
-/// model package with its digital stages and twin in ONNX. For <c>fsdd</c> the package also carries the audio front end
-/// and the standardisation, so agents classify WAV files and live sound with it.
+/// <c>package</c>: trains a PNN by a recipe — the <c>bench pat</c> options, or <c>--recipe FILE</c> (a recipe or a
+/// bench result JSON) — through <see cref="TrainingPipeline"/>, and writes it as a signed model package with its digital
+/// stages and twin in ONNX and its recipe. For FSDD tasks the package also carries the audio front end and the
+/// standardisation, so agents classify WAV files and live sound with it.
 /// </summary>
 internal static class PackageCommand
 {
     public static Command Create()
     {
-        var system = new Option<string>("--system") { Description = "Physical system the agents host.", DefaultValueFactory = _ => "electronic" };
-        var task = new Option<string>("--task") { Description = "Task: vowels, or fsdd (spoken digits; the package takes WAV input).", DefaultValueFactory = _ => "vowels" };
-        var mode = new Option<string>("--mode") { Description = "Training mode: pat, insilico, ideal, pat-refine.", DefaultValueFactory = _ => "pat" };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 100 };
+        var recipeOptions = new RecipeOptions();
+        var recipeFile = new Option<FileInfo?>("--recipe")
+        {
+            Description = "Train exactly this recipe: a recipe JSON, a package's recipe.json or a bench result JSON "
+                + "(docs/bench-data/); the recipe options above cannot be combined with it.",
+        };
+        var mode = new Option<string>("--mode")
+        {
+            Description = "Training mode of the shipped network: pat, insilico, ideal, pat-refine.",
+            DefaultValueFactory = _ => "pat",
+        };
         var seed = new Option<int>("--training-seed")
         {
             Description = "Seed of the network's initial weights and the training order.",
-            DefaultValueFactory = _ => 0
+            DefaultValueFactory = _ => 0,
         };
         var deviceId = new Option<string>("--device-id")
         {
-            Description = "Id of the simulated part to train on (the agent's Edge:Device:DeviceId).",
+            Description = "Id of the simulated part to train on (the agent's Edge:Device:DeviceId); with --recipe, "
+                + "the recipe's part unless given.",
             DefaultValueFactory = _ => PhysicalSystems.DefaultPartId,
         };
-        var noiseSeed = new Option<ulong>("--noise-seed")
-        {
-            Description = "Seed of that part's noise and drift streams (the agent's Edge:Device:Seed).",
-            DefaultValueFactory = _ => PhysicalSystems.DefaultNoiseSeed,
-        };
-        var width = new Option<int>("--width") { Description = "Physical branches per bank (above 1: the wide hybrid, a digital input layer into banks of branches).", DefaultValueFactory = _ => 1 };
-        var layers = new Option<int>("--layers") { Description = "Physical layers (banks) in series.", DefaultValueFactory = _ => 2 };
-        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant or cosine.", DefaultValueFactory = _ => new TrainingOptions().Schedule.Name() };
         var key = new Option<FileInfo>("--key") { Description = "Private signing key (PEM, from keygen).", Required = true };
-        var version = new Option<int>("--version") { Description = "Model version (positive, larger than any published before).", Required = true };
-        var calibration = new Option<FileInfo>("--calibration") { Description = "Calibration set CSV the agents hold; created from the task's test split when missing.", Required = true };
+        var version = new Option<int>("--version")
+        {
+            Description = "Model version (positive, larger than any published before).", Required = true,
+        };
+        var calibration = new Option<FileInfo>("--calibration")
+        {
+            Description = "Calibration set CSV the agents hold; created from the task's test split when missing.",
+            Required = true,
+        };
         var output = new Option<FileInfo>("--out") { Description = "Package file to write (.edgepkg).", Required = true };
         var targetDevices = new Option<string[]>("--target-device")
         {
@@ -54,57 +61,63 @@ internal static class PackageCommand
         {
             Description = "Fleet (part class) the package is for: every agent configured with this fleet accepts it.",
         };
-        var command = new Command("package", "Train a model and write it as a signed package for edge agents.")
+        var command = new Command("package", "Train a model by a recipe and write it as a signed package for edge agents.");
+        foreach (var option in recipeOptions.All)
         {
-            system, task, mode, epochs, seed, deviceId, noiseSeed, width, layers, schedule, key, version,
-            calibration, output,
-            targetDevices, fleet,
-        };
+            command.Options.Add(option);
+        }
+
+        foreach (Option option in (Option[])[recipeFile, mode, seed, deviceId, key, version, calibration, output, targetDevices, fleet])
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var targets = Targets(parse.GetValue(targetDevices), parse.GetValue(fleet));
             var modelVersion = BenchCommand.Positive(parse.GetValue(version), "--version");
-            var trainingMode = TrainingModes.Parse(parse.GetValue(mode)!);
-            var physical = PhysicalSystems.Get(parse.GetValue(system)!);
-            var taskName = parse.GetValue(task)!.Trim().ToLowerInvariant();
-            if (taskName is not ("vowels" or "fsdd"))
+            TrainingRecipe recipe;
+            if (parse.GetValue(recipeFile) is { } file)
             {
-                throw new ArgumentException($"--task: '{taskName}' cannot be packaged; use vowels or fsdd.");
+                var fixedByRecipe = recipeOptions.Given(parse)
+                    .Where(name => name is not ("--threads" or "--speech-cache"))
+                    .Concat(parse.GetResult(mode) is { Implicit: false } ? ["--mode"] : [])
+                    .Concat(parse.GetResult(seed) is { Implicit: false } ? ["--training-seed"] : [])
+                    .ToList();
+                if (fixedByRecipe.Count > 0)
+                {
+                    throw new ArgumentException($"--recipe fixes the network; {string.Join(", ", fixedByRecipe)} cannot "
+                        + "be combined with it (write a recipe file with the changes instead).");
+                }
+
+                recipe = TrainingRecipeJson.Load(file.FullName);
+                if (parse.GetResult(deviceId) is { Implicit: false })
+                {
+                    recipe = recipe with { Part = parse.GetValue(deviceId)! };
+                }
+            }
+            else
+            {
+                var options = recipeOptions.Read(parse) with { DeviceId = parse.GetValue(deviceId)! };
+                recipe = TrainingRecipe.From(
+                    options, TrainingModes.Parse(parse.GetValue(mode)!), parse.GetValue(seed));
             }
 
-            var classification = PatBenchmark.LoadTask(taskName);
-            var audioInput = taskName == "fsdd" ? FsddAudioInput.Conventional(BenchTasks.FsddCorpus, classification) : null;
+            var pipeline = new TrainingPipeline(recipe, recipeOptions.Threads(parse), recipeOptions.SpeechCache(parse));
             using var signingKey = PackageSigning.LoadPrivateKey(parse.GetRequiredValue(key).FullName);
-            var calibrationBytes = CalibrationBytes(parse.GetRequiredValue(calibration).FullName, classification);
-            var options = new TrainingOptions
-            {
-                Epochs = BenchCommand.Positive(parse.GetValue(epochs), "--epochs"),
-                Schedule = LearningRateSchedules.Parse(parse.GetValue(schedule)!),
-                CurveEvery = 0,
-            };
-            var branches = BenchCommand.Positive(parse.GetValue(width), "--width");
-            var depth = BenchCommand.Positive(parse.GetValue(layers), "--layers");
-
-            var device = physical.CreateDevice(parse.GetValue(deviceId)!, seed: parse.GetValue(noiseSeed));
-            device.MaxDegreeOfParallelism = Environment.ProcessorCount;
-            Console.WriteLine($"Collecting twin data and fitting the black-box twin of '{physical.Name}'…");
-            var twinData = await TwinData.CollectAsync(device, new TwinDataOptions(), seed: 17, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var twin = MlpTwinFitter.Fit(twinData, new MlpTwinOptions { Threads = Environment.ProcessorCount }, seed: 23, cancellationToken: cancellationToken).Twin;
-            var maxBatch = Math.Max(options.BatchSize, classification.Test.Count);
-            var model = branches == 1 && depth == 2
-                ? PnnArchitectures.ForSystem(physical.Name, device, classification.Train.FeatureCount, classification.ClassCount, maxBatch, (ulong)parse.GetValue(seed))
-                : PnnArchitectures.WideHybrid(device, classification.Train.FeatureCount, classification.ClassCount, branches, depth, maxBatch, (ulong)parse.GetValue(seed));
-            Console.WriteLine($"Training ({trainingMode.Name()}, {options.Epochs} epochs)…");
-            var result = await PnnTrainer.TrainAsync(model, classification, trainingMode, twin, twinData, options, (ulong)parse.GetValue(seed), cancellationToken: cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"Device test accuracy: {result.TestAccuracy:P1}");
+            var audioInput = pipeline.AudioInput();
+            var calibrationBytes = CalibrationBytes(parse.GetRequiredValue(calibration).FullName, pipeline.Task);
+            Console.WriteLine($"recipe: {recipe.Task} on {recipe.System} part '{recipe.Part}', "
+                + $"{pipeline.Architecture.Name()} network, {recipe.Mode} for {recipe.Epochs} epochs, seed {recipe.Seed}");
+            var run = await ProgressReporter.RunAsync(report => pipeline.RunAsync(
+                new TrainingOptions { CurveEvery = 0 }, report, cancellationToken)).ConfigureAwait(false);
+            Console.WriteLine($"Device test accuracy: {run.Result.TestAccuracy:P1}");
 
             var path = parse.GetRequiredValue(output).FullName;
-            var metadata = new PackageMetadata(modelVersion, classification.Name, classification.ClassNames, calibrationBytes, Environment.MachineName) {
-                AudioInput = audioInput,
-                Targets = targets,
-            };
             ModelManifest? manifest = null;
-            AtomicFile.Write(path, stream => manifest = ModelPackager.Write(stream, model, twin, metadata, signingKey));
+            AtomicFile.Write(path, stream => manifest = pipeline.WritePackage(
+                stream, run.Model, run.Twin, modelVersion, targets, calibrationBytes, Environment.MachineName,
+                signingKey, audioInput));
             Console.WriteLine($"package: {path} (version {modelVersion}, {manifest!.Stages.Count} stages, "
                 + $"calibration {manifest.CalibrationSha256[..12]}…, key {manifest.KeyId}, for {Describe(targets)})");
             return 0;
@@ -141,15 +154,10 @@ internal static class PackageCommand
                 : throw new InvalidDataException($"Calibration set '{path}' has {existing.FeatureCount} features; task '{task.Name}' has {task.Test.FeatureCount}.");
         }
 
-        var labels = new string[task.Test.Count];
-        for (var i = 0; i < labels.Length; i++)
-        {
-            labels[i] = task.ClassNames[task.Test.Labels[i]];
-        }
-
-        var bytes = CalibrationSet.Format(labels, task.Test.Features, task.Test.FeatureCount);
+        var bytes = TrainingPipeline.CalibrationFromTestSplit(task);
         AtomicFile.Write(path, stream => stream.Write(bytes));
-        Console.WriteLine($"calibration set: {path} (the test split of '{task.Name}', {labels.Length} examples; copy it to the agents)");
+        Console.WriteLine($"calibration set: {path} (the test split of '{task.Name}', {task.Test.Count} examples; "
+            + "copy it to the agents)");
         return bytes;
     }
 }

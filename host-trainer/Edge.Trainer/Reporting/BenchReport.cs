@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Domain.IO;
 using Edge.Trainer.Bench;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
 
 namespace Edge.Trainer.Reporting;
@@ -15,7 +16,7 @@ public static class BenchReport
 
     /// <summary>
     /// The benchmark JSON with exactly the agreed keys: task, system, architecture, features, augment, seeds, epochs, modes (mean, per_seed),
-    /// twin_predicted_insilico, twin_val_nmse, noise_floor_nmse, device_passes, wall_seconds.
+    /// twin_predicted_insilico, twin_val_nmse, noise_floor_nmse, device_passes, wall_seconds, and the recipe.
     /// </summary>
     public static JsonObject ToJson(PatBenchmarkResult result)
     {
@@ -53,7 +54,19 @@ public static class BenchReport
             ["noise_floor_nmse"] = Round(result.NoiseFloorNmse, 6),
             ["device_passes"] = result.DevicePasses,
             ["wall_seconds"] = Round(result.WallSeconds, 2),
+            [TrainingRecipeJson.BenchKey] = TrainingRecipeJson.ToNode(ShippedRecipe(result.Options)),
         };
+    }
+
+    /// <summary>
+    /// The recipe a bench result records: its PAT network of seed 0 (or its first mode's), the one
+    /// <c>edge-trainer package --recipe</c> rebuilds from the result.
+    /// </summary>
+    public static TrainingRecipe ShippedRecipe(PatBenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var mode = options.Modes.Contains(TrainingMode.Pat) ? TrainingMode.Pat : options.Modes[0];
+        return TrainingRecipe.From(options, mode, seed: 0);
     }
 
     /// <summary>Timings and per-run details that the JSON contract has no room for.</summary>

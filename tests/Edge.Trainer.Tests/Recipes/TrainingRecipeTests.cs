@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using Edge.Domain.Data;
+using Edge.Trainer.Bench;
+using Edge.Trainer.Recipes;
+using Edge.Trainer.Reporting;
+using Edge.Trainer.Training;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Edge.Trainer.Tests.Recipes;
+
+public sealed class TrainingRecipeTests
+{
+    private static readonly string[] Tasks = ["vowels", "mnist", "fsdd", "fsdd-loso-george", "fsdd-waveform"];
+
+    [Fact]
+    public void Any_recipe_survives_a_json_round_trip_unchanged()
+    {
+        var recipes =
+            from task in Gen.Elements(Tasks)
+            from system in Gen.Elements("electronic", "mechanical", "optical", "duffing")
+            from architecture in Gen.Elements("auto", "standard", "wide", "pixel-drive")
+            from width in Gen.Choose(1, 32)
+            from layers in Gen.Choose(1, 4)
+            from scans in Gen.Choose(1, 4)
+            from features in Gen.Elements("mfcc", "speaker", "normalised")
+            from cepstra in Gen.Choose(1, 26)
+            from augment in Gen.Elements("none", "speed", "voices", "shift")
+            from noise in Gen.Choose(0, 2_000).Select(n => n / 1000.0)
+            from schedule in Gen.Elements("constant", "cosine")
+            from epochs in Gen.Choose(1, 500)
+            from rate in Gen.Choose(1, 999).Select(r => r / 10_000.0)
+            from mode in Gen.Elements("pat", "insilico", "ideal", "pat-refine", "digital")
+            from seed in Gen.Choose(0, 1_000)
+            from twin in Gen.Elements("mlp", "graybox")
+            from samples in Gen.Choose(1, 50_000)
+            select Resolve(new TrainingRecipe
+            {
+                Task = task, System = system, Architecture = architecture, Width = width, Layers = layers,
+                Scans = scans, Features = features, Cepstra = cepstra, Augment = augment, InputNoise = noise,
+                Schedule = schedule, Epochs = epochs, LearningRate = rate, Mode = mode, Seed = seed, Twin = twin,
+                TwinSamples = samples, Part = $"part-{seed}",
+            });
+        Prop.ForAll(recipes.ToArbitrary(), recipe =>
+            TrainingRecipeJson.Parse(TrainingRecipeJson.Serialize(recipe)) == recipe).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void The_json_names_every_field_in_snake_case_and_the_audio_front_end_in_full()
+    {
+        var json = JsonNode.Parse(TrainingRecipeJson.Serialize(Resolve(new TrainingRecipe { Task = "fsdd" })))!;
+
+        Assert.Equal(1, json["version"]!.GetValue<int>());
+        Assert.Equal("pat", json["mode"]!.GetValue<string>());
+        Assert.Equal(13, json["front_end"]!["cepstral_coefficients"]!.GetValue<int>());
+        Assert.Null(json["training_mode"]);
+        Assert.Null(JsonNode.Parse(TrainingRecipeJson.Serialize(new TrainingRecipe()))!["front_end"]);
+    }
+
+    [Theory]
+    [InlineData("\"colour\": \"red\"", "colour")]
+    [InlineData("\"epochs\": 3", "epochs")]
+    [InlineData("\"mode\": \"backprop\"", "mode")]
+    [InlineData("\"version\": 2", "version")]
+    [InlineData("\"learning_rate\": 1.5", "learning_rate")]
+    [InlineData("\"front_end\": null, \"task\": \"fsdd\"", "front_end")]
+    public void A_bad_recipe_is_refused_naming_the_field(string member, string field)
+    {
+        var text = TrainingRecipeJson.Serialize(new TrainingRecipe()).TrimEnd().TrimEnd('}') + ", " + member + "}";
+
+        var error = Assert.Throws<InvalidDataException>(() => TrainingRecipeJson.Parse(text, "r.json"));
+
+        Assert.StartsWith("r.json: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bench_result_carries_the_recipe_of_its_pat_network_of_seed_0()
+    {
+        var options = new PatBenchmarkOptions
+        {
+            Task = "fsdd", Architecture = PnnArchitecture.Wide, Width = 16, Layers = 1, Cepstra = 8,
+            Modes = [TrainingMode.InSilico, TrainingMode.Pat], Training = new TrainingOptions { Epochs = 7 },
+        };
+
+        var recipe = BenchReport.ShippedRecipe(options);
+
+        Assert.Equal(("pat", 0, "wide", 16, 1, 8, 7), (recipe.Mode, recipe.Seed, recipe.Architecture, recipe.Width,
+            recipe.Layers, recipe.Cepstra, recipe.Epochs));
+        Assert.Equal(8, recipe.FrontEnd!.CepstralCoefficients);
+        var rebuilt = recipe.ToBenchOptions(options.Threads);
+        Assert.Equal([TrainingMode.Pat], rebuilt.Modes);
+        Assert.Equal(
+            (options.Task, options.Architecture, options.Width, options.Layers, options.Cepstra, options.Training),
+            (rebuilt.Task, rebuilt.Architecture, rebuilt.Width, rebuilt.Layers, rebuilt.Cepstra, rebuilt.Training));
+        Assert.Equal(options.TwinData, rebuilt.TwinData);
+    }
+
+    [Fact]
+    public void Every_committed_bench_result_yields_the_recipe_of_its_recorded_arguments()
+    {
+        var root = DataPaths.FindRepositoryRoot() ?? throw new InvalidOperationException("run inside the repository");
+        var results = Directory.GetFiles(Path.Combine(root, "docs", "bench-data"), "*.json")
+            .Where(f => !f.EndsWith(".details.json", StringComparison.Ordinal))
+            .Where(f => JsonNode.Parse(File.ReadAllText(f)) is JsonObject o && o.ContainsKey("modes")
+                && o.ContainsKey("twin_val_nmse"))
+            .ToList();
+        Assert.NotEmpty(results);
+        foreach (var file in results)
+        {
+            var json = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            var recipe = TrainingRecipeJson.Load(file);
+
+            // Older results record fewer keys; every key a result has must agree with its recipe.
+            var recorded = new Dictionary<string, string>
+            {
+                ["task"] = recipe.Task,
+                ["architecture"] = recipe.ResolvedArchitecture.Name(),
+                ["epochs"] = recipe.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["features"] = recipe.Features,
+                ["augment"] = recipe.Augment,
+                ["schedule"] = recipe.Schedule,
+            };
+            foreach (var (key, value) in recorded)
+            {
+                if (json[key] is { } node)
+                {
+                    Assert.True(node.ToString() == value, $"{Path.GetFileName(file)}: {key} {node} vs recipe {value}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_bench_result_without_recipe_or_arguments_is_refused_saying_so()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, "{\"task\": \"vowels\", \"modes\": {}}");
+        try
+        {
+            var error = Assert.Throws<InvalidDataException>(() => TrainingRecipeJson.Load(path));
+            Assert.Contains("neither a 'recipe' nor the 'run.arguments'", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static TrainingRecipe Resolve(TrainingRecipe recipe) => recipe with { FrontEnd = recipe.ResolvedFrontEnd() };
+}
