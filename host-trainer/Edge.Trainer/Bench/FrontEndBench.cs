@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using Edge.Domain.Audio;
 using Edge.Domain.Data;
@@ -23,7 +25,7 @@ public enum FrontEndNormalisation
     /// </summary>
     Device,
 
-    /// <summary>Every speaker by the statistics of all their recordings, the test speaker's included (not causal).</summary>
+    /// <summary>Every speaker by the statistics of all their recordings, the test speaker's too (not causal).</summary>
     Speaker,
 }
 
@@ -32,7 +34,12 @@ public sealed record FrontEndBenchOptions
 {
     /// <summary>Normalisations compared.</summary>
     public IReadOnlyList<FrontEndNormalisation> Normalisations { get; init; } =
-        [FrontEndNormalisation.Global, FrontEndNormalisation.Utterance, FrontEndNormalisation.Device, FrontEndNormalisation.Speaker];
+    [
+        FrontEndNormalisation.Global,
+        FrontEndNormalisation.Utterance,
+        FrontEndNormalisation.Device,
+        FrontEndNormalisation.Speaker,
+    ];
 
     /// <summary>Held-out speakers (one fold each); empty = every speaker.</summary>
     public IReadOnlyList<string> Speakers { get; init; } = [];
@@ -68,15 +75,15 @@ public sealed record FrontEndBenchOptions
     public int DeviceWarmUp { get; init; } = AudioFeatureOptions.DefaultDeviceStatisticsWarmUp;
 }
 
-/// <summary>One accuracy of <c>bench frontend</c>: a normalisation, with or without augmentation, a fold, a condition.</summary>
+/// <summary>One accuracy of <c>bench frontend</c>: a normalisation, augmented or not, a fold, a condition.</summary>
 public sealed record FrontEndBenchRow(
     FrontEndNormalisation Normalisation, bool Augmented, string Speaker, string Condition, double Accuracy);
 
 /// <summary>
 /// Spoken digits (FSDD, leave one speaker out) through the agent's audio front end under room noise: every recording
 /// clean and with white and pink noise at each SNR, encoded by <see cref="AudioFrontEnd"/>, standardised by each
-/// <see cref="FrontEndNormalisation"/>, classified by a small digital network trained on the other speakers — with and
-/// without noisy training copies. It compares front ends, not back ends: the same network for all of them.
+/// <see cref="FrontEndNormalisation"/>, classified by a small digital network trained on the other speakers — with
+/// and without noisy training copies. It compares front ends, not back ends: the same network for all of them.
 /// </summary>
 public static class FrontEndBench
 {
@@ -92,7 +99,9 @@ public static class FrontEndBench
 
     /// <summary>Runs the benchmark, reporting each finished row.</summary>
     public static async Task<IReadOnlyList<FrontEndBenchRow>> RunAsync(
-        FrontEndBenchOptions options, Action<FrontEndBenchRow>? report = null, CancellationToken cancellationToken = default)
+        FrontEndBenchOptions options,
+        Action<FrontEndBenchRow>? report = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var corpus = FsddDataset.Load(new AudioFeatureOptions(), options.MaxIndex);
@@ -102,7 +111,8 @@ public static class FrontEndBench
         {
             if (!corpus.Speakers.Contains(speaker))
             {
-                throw new ArgumentException($"Unknown FSDD speaker '{speaker}'. Speakers: {string.Join(", ", corpus.Speakers)}.");
+                throw new ArgumentException(
+                    $"Unknown FSDD speaker '{speaker}'. Speakers: {string.Join(", ", corpus.Speakers)}.");
             }
         }
 
@@ -143,7 +153,8 @@ public static class FrontEndBench
                     var model = await TrainAsync(train, options, cancellationToken).ConfigureAwait(false);
                     foreach (var (condition, _) in conditions)
                     {
-                        var test = TestSet(recordings, isTest, encoded[(useCmvn, condition)], train.Prior, normalisation, options);
+                        var vectors = encoded[(useCmvn, condition)];
+                        var test = TestSet(recordings, isTest, vectors, train.Prior, normalisation, options);
                         var task = new ClassificationTask(
                             $"fsdd-loso-{speaker}", train.Set, test, FsddDataset.ClassNames);
                         var (accuracy, _, _) = await PnnTrainer.EvaluateAsync(
@@ -165,21 +176,22 @@ public static class FrontEndBench
     /// <summary>Parses a normalisation name, with an error listing the valid ones.</summary>
     public static FrontEndNormalisation ParseNormalisation(string text) => NormalisationNames.Parse(text);
 
-    /// <summary>Markdown table: one row per normalisation × augmentation, one column per condition, mean over folds.</summary>
+    /// <summary>Markdown table: a row per normalisation and augmentation, a column per condition (fold mean).</summary>
     public static string Table(IReadOnlyList<FrontEndBenchRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var conditions = rows.Select(r => r.Condition).Distinct().ToList();
-        var text = new System.Text.StringBuilder("| normalisation | noise augmentation |");
+        var text = new StringBuilder("| normalisation | noise augmentation |");
         text.Append(string.Concat(conditions.Select(c => $" {c} |"))).AppendLine();
         text.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", conditions.Count))).AppendLine();
         foreach (var group in rows.GroupBy(r => (r.Normalisation, r.Augmented)))
         {
-            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"| {group.Key.Normalisation.Name()} | {(group.Key.Augmented ? "yes" : "no")} |");
+            var augmented = group.Key.Augmented ? "yes" : "no";
+            text.Append(CultureInfo.InvariantCulture, $"| {group.Key.Normalisation.Name()} | {augmented} |");
             foreach (var condition in conditions)
             {
                 var accuracy = group.Where(r => r.Condition == condition).Average(r => r.Accuracy);
-                text.Append(System.Globalization.CultureInfo.InvariantCulture, $" {accuracy:P1} |");
+                text.Append(CultureInfo.InvariantCulture, $" {accuracy:P1} |");
             }
 
             text.AppendLine();
@@ -231,7 +243,8 @@ public static class FrontEndBench
             foreach (var snr in options.SnrDb)
             {
                 var salt = NoiseSource.HashId($"{kind.Name()}-{snr}") ^ options.Seed;
-                conditions.Add(($"{kind.Name()} {snr:0.#} dB", (i, speech, mixed) => RoomNoise.Mix(speech, kind, snr, salt + (ulong)i, mixed)));
+                var name = string.Create(CultureInfo.InvariantCulture, $"{kind.Name()} {snr:0.#} dB");
+                conditions.Add((name, (i, speech, mixed) => RoomNoise.Mix(speech, kind, snr, salt + (ulong)i, mixed)));
             }
         }
 
@@ -247,7 +260,8 @@ public static class FrontEndBench
         RoomNoise.Mix(speech, kind, snr, random.NextUInt64(), mixed);
     };
 
-    private static float[][] Encode(WavAudio[] audio, AudioFeatureOptions options, Mixer? mixer, CancellationToken cancellationToken)
+    private static float[][] Encode(
+        WavAudio[] audio, AudioFeatureOptions options, Mixer? mixer, CancellationToken cancellationToken)
     {
         var vectors = new float[audio.Length][];
         Parallel.For(
@@ -306,7 +320,7 @@ public static class FrontEndBench
             var perSpeaker = normalisation is FrontEndNormalisation.Device or FrontEndNormalisation.Speaker;
             foreach (var speakerRows in indices.GroupBy(i => perSpeaker ? recordings[i].Speaker : string.Empty))
             {
-                // Training speakers (and each speaker's noisy copies, a device in another room) by their own statistics.
+                // Training speakers (and their noisy copies, a device in another room) by their own statistics.
                 var (m, s) = perSpeaker ? Statistics(speakerRows.Select(i => vectors[i])) : (mean, scale);
                 foreach (var i in speakerRows)
                 {
@@ -335,7 +349,8 @@ public static class FrontEndBench
             case FrontEndNormalisation.Device:
                 // The device hears the held-out speaker's words in a random order and adapts as the agent does.
                 new Random((int)(options.Seed % int.MaxValue)).Shuffle(indices);
-                var device = new DeviceFeatureStatistics(prior.Mean, prior.Scale, options.DeviceWindow, options.DeviceWarmUp);
+                var device = new DeviceFeatureStatistics(
+                    prior.Mean, prior.Scale, options.DeviceWindow, options.DeviceWarmUp);
                 foreach (var i in indices)
                 {
                     var vector = (float[])vectors[i].Clone();
@@ -360,18 +375,22 @@ public static class FrontEndBench
         return ToSet(features, labels);
     }
 
-    private static async Task<PnnModel> TrainAsync(Training train, FrontEndBenchOptions options, CancellationToken cancellationToken)
+    private static async Task<PnnModel> TrainAsync(
+        Training train, FrontEndBenchOptions options, CancellationToken cancellationToken)
     {
         var featureCount = train.Set.FeatureCount;
         var classes = FsddDataset.ClassNames.Count;
         var budget = (options.Hidden * (featureCount + 1)) + (classes * (options.Hidden + 1));
         var training = new TrainingOptions { Epochs = options.Epochs, EvaluationPasses = 1, CurveEvery = 0 };
-        var model = PnnArchitectures.Digital(featureCount, classes, budget, Math.Max(training.BatchSize, 512), options.Seed);
+        var model = PnnArchitectures.Digital(
+            featureCount, classes, budget, Math.Max(training.BatchSize, 512), options.Seed);
         var task = new ClassificationTask("fsdd-frontend", train.Set, train.Set, FsddDataset.ClassNames);
 
         // A digital network never asks its twin; the trainer's signature wants one.
         var unused = new PhysicsTwin(PhysicalSystems.Get("electronic").Physics, "unused: digital network");
-        await PnnTrainer.TrainAsync(model, task, TrainingMode.Digital, unused, null, training, options.Seed, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await PnnTrainer.TrainAsync(
+            model, task, TrainingMode.Digital, unused, null, training, options.Seed, null, cancellationToken)
+            .ConfigureAwait(false);
         return model;
     }
 

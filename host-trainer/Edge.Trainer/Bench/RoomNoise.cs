@@ -9,7 +9,7 @@ public enum NoiseKind
     /// <summary>Gaussian white noise: equal power per hertz (fans, hiss).</summary>
     White,
 
-    /// <summary>Pink noise, −3 dB per octave like most rooms' rumble and babble (Paul Kellet's three-pole filter).</summary>
+    /// <summary>Pink noise, −3 dB per octave like a room's rumble and babble (Paul Kellet's filter).</summary>
     Pink,
 }
 
@@ -37,7 +37,8 @@ public static class RoomNoise
     {
         if (mixed.Length != speech.Length)
         {
-            throw new ArgumentException($"The mix has room for {mixed.Length} samples, the speech has {speech.Length}.");
+            throw new ArgumentException(
+                $"The mix has room for {mixed.Length} samples, the speech has {speech.Length}.");
         }
 
         if (!double.IsFinite(snrDb))

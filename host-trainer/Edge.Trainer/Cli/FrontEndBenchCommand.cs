@@ -7,7 +7,7 @@ using Edge.Trainer.Reporting;
 
 namespace Edge.Trainer.Cli;
 
-/// <summary><c>bench frontend</c>: unseen-speaker digit accuracy per front-end normalisation, clean and in noise.</summary>
+/// <summary><c>bench frontend</c>: unseen-speaker digit accuracy per audio normalisation, clean and noisy.</summary>
 internal static class FrontEndBenchCommand
 {
     public static Command Create()
@@ -63,8 +63,9 @@ internal static class FrontEndBenchCommand
         };
         var command = new Command(
             "frontend",
-            "Leave-one-speaker-out FSDD accuracy through the agent's audio front end for each normalisation, clean and "
-            + "with white and pink noise at each SNR, with and without noisy training copies (a small digital network).")
+            "Leave-one-speaker-out FSDD accuracy through the agent's audio front end for each normalisation, clean "
+            + "and with white and pink noise at each SNR, with and without noisy training copies (a small digital "
+            + "network).")
         {
             output, normalisations, speakers, noises, snr, augment, maxIndex, epochs, window, warmUp,
         };
@@ -83,21 +84,25 @@ internal static class FrontEndBenchCommand
                 DeviceWarmUp = BenchCommand.Positive(parse.GetValue(warmUp), "--device-warm-up"),
             };
             Console.WriteLine(
-                $"bench frontend: FSDD leave one speaker out, recordings 0-{options.MaxIndex}, {options.Epochs} epochs, "
+                $"bench frontend: FSDD leave one speaker out, recordings 0-{options.MaxIndex}, "
+                + $"{options.Epochs} epochs, "
                 + $"normalisations {string.Join(",", options.Normalisations.Select(n => n.Name()))}");
             var rows = await FrontEndBench.RunAsync(
                 options,
                 r => Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  {r.Normalisation.Name(),-8} augment={(r.Augmented ? "yes" : "no "),-3} {r.Speaker,-8} {r.Condition,-14} {r.Accuracy:P1}")),
+                    $"  {r.Normalisation.Name(),-8} augment={(r.Augmented ? "yes" : "no "),-3} {r.Speaker,-8} "
+                    + $"{r.Condition,-14} {r.Accuracy:P1}")),
                 cancellationToken).ConfigureAwait(false);
             Console.WriteLine();
             Console.WriteLine(FrontEndBench.Table(rows));
             if (parse.GetValue(output) is { } file)
             {
-                var json = FrontEndBench.ToJson(options, rows, BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer"));
+                var run = BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer");
+                var json = FrontEndBench.ToJson(options, rows, run);
                 Directory.CreateDirectory(file.DirectoryName!);
-                AtomicFile.WriteAllText(file.FullName, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                var text = json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+                AtomicFile.WriteAllText(file.FullName, text);
                 Console.WriteLine($"JSON: {file.FullName}");
             }
 

@@ -70,13 +70,19 @@ public sealed class AudioPackages : IAsyncLifetime, IDisposable
     }
 
     /// <summary>
-    /// The signed package of the trained model as <paramref name="version"/>, taking sound, for <see cref="DeviceId"/>
-    /// unless <paramref name="targets"/> say otherwise.
+    /// The signed package of the trained model as <paramref name="version"/>, taking sound as <see cref="Audio"/>
+    /// describes unless <paramref name="audioInput"/> says otherwise, for <see cref="DeviceId"/> unless
+    /// <paramref name="targets"/> say otherwise.
     /// </summary>
-    public byte[] Package(int version, ModelTargets? targets = null)
+    public byte[] Package(int version, ModelTargets? targets = null, AudioInputEncoding? audioInput = null)
     {
         using var stream = new MemoryStream();
-        ModelPackager.Write(stream, Trained, Twin, new PackageMetadata(version, "fsdd", Task.ClassNames, Calibration, "tests") { AudioInput = Audio, Targets = targets ?? new([DeviceId]) }, Key);
+        var metadata = new PackageMetadata(version, "fsdd", Task.ClassNames, Calibration, "tests")
+        {
+            AudioInput = audioInput ?? Audio,
+            Targets = targets ?? new([DeviceId]),
+        };
+        ModelPackager.Write(stream, Trained, Twin, metadata, Key);
         return stream.ToArray();
     }
 
