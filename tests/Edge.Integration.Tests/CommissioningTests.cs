@@ -1,3 +1,4 @@
+using Edge.Domain.Data;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Edge.Tests.Shared.Commissioning;
