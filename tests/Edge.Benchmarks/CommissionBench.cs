@@ -27,7 +27,7 @@ internal static class CommissionBench
     public static async Task<int> RunAsync(string[] args)
     {
         var parts = int.Parse(AgentRssBench.Option(args, "--parts", "2"), CultureInfo.InvariantCulture);
-        var epochs = int.Parse(AgentRssBench.Option(args, "--epochs", "40"), CultureInfo.InvariantCulture);
+        var epochs = int.Parse(AgentRssBench.Option(args, "--epochs", "100"), CultureInfo.InvariantCulture);
         var twinSamples = int.Parse(
             AgentRssBench.Option(args, "--twin-samples", $"{CommissioningDefaults.TwinSamples}"),
             CultureInfo.InvariantCulture);

@@ -52,6 +52,11 @@ public sealed class AgentMetrics
         Inferences = factory.CreateCounter("edge_agent_inferences_total", "Inferences made.");
         InferenceSeconds = factory.CreateHistogram("edge_agent_inference_seconds", "End-to-end inference latency.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
         ModelVersion = factory.CreateGauge("edge_agent_model_info", "1 for the installed model version.", new GaugeConfiguration { LabelNames = ["version"] });
+        ModelLiveAccuracy = factory.CreateGauge(
+            "edge_agent_model_live_accuracy",
+            "Live accuracy (0..1) of the active model on the calibration set, mean of the recent probe rounds; "
+            + "NaN before the first round.");
+        ModelLiveAccuracy.Set(double.NaN);
         BusyRefusals = factory.CreateCounter(
             "edge_agent_busy_refusals_total",
             "Inbound messages refused as busy because their lane (or their requester's PAT queue) was full.",
@@ -150,6 +155,9 @@ public sealed class AgentMetrics
     /// <summary>Installed model version (info-style gauge).</summary>
     public Gauge ModelVersion { get; }
 
+    /// <summary>Live calibration accuracy of the active model.</summary>
+    public Gauge ModelLiveAccuracy { get; }
+
     /// <summary>Inbound messages refused as busy, by lane.</summary>
     public Counter BusyRefusals { get; }
 
@@ -167,6 +175,10 @@ public sealed class AgentMetrics
 
     /// <summary>Inferences the twin answered while the device was parked.</summary>
     public Counter FallbackInferences { get; }
+
+    /// <summary>Sets <c>edge_agent_model_live_accuracy</c> (NaN when there is no figure for the active model).
+    /// </summary>
+    public void ObserveLiveAccuracy(double? accuracy) => ModelLiveAccuracy.Set(accuracy ?? double.NaN);
 
     /// <summary>
     /// Sets <c>edge_agent_model_info{version}</c> to 1 for the active model's version (and drops the previous

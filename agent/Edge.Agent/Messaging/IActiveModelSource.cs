@@ -8,4 +8,17 @@ public interface IActiveModelSource
 
     /// <summary>Raised after the active model changed (install, rollback, automatic rollback).</summary>
     event Action? ActiveChanged;
+
+    /// <summary>
+    /// The active model's live accuracy on the calibration set (mean of the recent calibration probe rounds), or null
+    /// before the first round of the active model.
+    /// </summary>
+    double? LiveAccuracy => null;
+
+    /// <summary>Raised after a calibration probe round gave a new live accuracy.</summary>
+    event Action? LiveAccuracyChanged
+    {
+        add { }
+        remove { }
+    }
 }

@@ -73,6 +73,12 @@ public sealed partial class MqttAgentService : BackgroundService
             models.ActiveChanged += () =>
             {
                 _metrics.ObserveModel(models.ActiveVersion);
+                _metrics.ObserveLiveAccuracy(models.LiveAccuracy);
+                _outbox.Enqueue(Status(StatusMessage.Online));
+            };
+            models.LiveAccuracyChanged += () =>
+            {
+                _metrics.ObserveLiveAccuracy(models.LiveAccuracy);
                 _outbox.Enqueue(Status(StatusMessage.Online));
             };
         }
@@ -382,6 +388,7 @@ public sealed partial class MqttAgentService : BackgroundService
             System = state == StatusMessage.Online ? _system.Name : null,
             Spec = state == StatusMessage.Online ? _device.Spec : null,
             ModelVersion = state == StatusMessage.Online ? _models?.ActiveVersion : null,
+            LiveAccuracy = state == StatusMessage.Online ? _models?.LiveAccuracy : null,
             Degraded = state == StatusMessage.Online && _supervisor is not null ? _supervisor.IsParked : null,
             DeviceFault = state == StatusMessage.Online ? _supervisor?.Trip?.Fault.Name() : null,
         };

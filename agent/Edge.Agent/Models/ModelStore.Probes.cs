@@ -18,6 +18,14 @@ public sealed partial class ModelStore
     /// <summary>The newest probe round the running service kept in the store folder, or null when none.</summary>
     public LiveHealth? KeptLiveHealth => ReadLiveHealth(_options.StoreDirectory);
 
+    /// <inheritdoc />
+    public double? LiveAccuracy => _liveHealth is { } health && health.Version == ActiveVersion
+        ? health.LiveAccuracy
+        : null;
+
+    /// <inheritdoc />
+    public event Action? LiveAccuracyChanged;
+
     /// <summary>
     /// Classifies the calibration set once with the active model on the device (taking turns with inference), feeds
     /// the accuracy to <see cref="Health"/> and keeps it in <see cref="LiveHealthFileName"/>; when the live accuracy
@@ -63,6 +71,8 @@ public sealed partial class ModelStore
         }
 
         WriteLiveHealth(health);
+        _liveHealth = health;
+        LiveAccuracyChanged?.Invoke();
         await RollBackIfUnhealthyAsync(version, verdict).ConfigureAwait(false);
         return health;
     }

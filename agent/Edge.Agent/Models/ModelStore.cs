@@ -32,6 +32,7 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
     private readonly CandidateValidator _validator;
     private readonly ActiveModel _active = new();
     private readonly Lock _healthLock = new();
+    private volatile LiveHealth? _liveHealth;
     private const int MaxProblems = 256;
     private readonly List<string> _problems = [];
     private readonly Dictionary<int, ModelManifest> _manifests = [];

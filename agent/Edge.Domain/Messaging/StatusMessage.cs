@@ -39,6 +39,13 @@ public sealed record StatusMessage : IControlMessage
     public int? ModelVersion { get; init; }
 
     /// <summary>
+    /// The active model's live accuracy on the agent's calibration set (mean of its recent calibration probe rounds,
+    /// 0..1), omitted before the first round: how the part is doing now, beside the install-time figure.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? LiveAccuracy { get; init; }
+
+    /// <summary>
     /// When online: true while the device is parked after a fault and inference runs on the model's digital twin.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -28,8 +28,9 @@ public sealed record PatBenchmarkOptions
     /// <summary>Seeds 0..Seeds−1 are run.</summary>
     public int Seeds { get; init; } = 3;
 
-    /// <summary>Id of the simulated part.</summary>
-    public string DeviceId { get; init; } = "edge-sim-0001";
+    /// <summary>Id of the simulated part: the agent's default part, so a benchmarked model fits the default agent.
+    /// </summary>
+    public string DeviceId { get; init; } = Edge.Domain.Simulation.PhysicalSystems.DefaultPartId;
 
     /// <summary>Twin kind.</summary>
     public TwinKind Twin { get; init; } = TwinKind.Mlp;

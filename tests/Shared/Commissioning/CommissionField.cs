@@ -66,6 +66,10 @@ public sealed class CommissionField : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(executables);
         ArgumentNullException.ThrowIfNull(newParts);
         string[] parts = [TrainedPart, .. newParts];
+        // mosquitto drops root for its own user: it must reach the broker folder through the test's folders.
+        var root = Directory.CreateDirectory(folder);
+        ShippedBrokerFiles.OpenToBroker(root.Parent!);
+        ShippedBrokerFiles.OpenToBroker(root);
         var broker = await FaultBroker.CreateAsync(Path.Combine(folder, "broker"), parts, persistence: true)
             .ConfigureAwait(false);
         var agents = parts.Select(p => new FaultAgent(executables.Agent, broker, p, Path.Combine(folder, p))).ToList();
