@@ -18,7 +18,7 @@ internal sealed class InferenceProbe : IAsyncDisposable
     private readonly ConcurrentDictionary<int, TaskCompletionSource<InferenceReplyMessage>> _waiting = new();
     private readonly string _deviceId;
     private readonly CalibrationSet _examples;
-    private readonly string _responseTopic = InferenceTopics.Response("bench-inference");
+    private readonly string _responseTopic = EdgeTopics.InferenceResponse("bench-inference");
     private int _next;
 
     private InferenceProbe(string deviceId, CalibrationSet examples) => (_deviceId, _examples) = (deviceId, examples);
@@ -115,7 +115,7 @@ internal sealed class InferenceProbe : IAsyncDisposable
         var features = _examples.Row(id % _examples.Count).ToArray();
         var request = new InferenceRequestMessage { Features = features, Source = "fairness-bench" };
         await _client.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic(InferenceTopics.Request(_deviceId))
+            .WithTopic(EdgeTopics.InferenceRequest(_deviceId))
             .WithPayload(ControlJson.Serialize(request, InferenceJsonContext.Default.InferenceRequestMessage))
             .WithResponseTopic(_responseTopic)
             .WithCorrelationData(BitConverter.GetBytes(id))

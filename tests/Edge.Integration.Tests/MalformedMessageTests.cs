@@ -102,7 +102,7 @@ public sealed class MalformedMessageTests
         // A frame from a future format version with a valid CRC: the version check, not the CRC, must catch it.
         var copy = (byte[])frame.Clone();
         copy[2] = 9;
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(copy.Length - 4), Crc32.Compute(copy.AsSpan(0, copy.Length - 4)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(copy.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(copy.AsSpan(0, copy.Length - 4)));
         return copy;
     }
 

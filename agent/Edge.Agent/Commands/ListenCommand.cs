@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Threading.Channels;
+using Edge.Agent.Audio;
 using Edge.Agent.Inference;
 using Edge.Agent.Models;
 using Edge.Domain.Audio;

@@ -2,6 +2,7 @@ using Edge.Agent.Configuration;
 using Edge.Agent.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +34,7 @@ public static class InferenceServiceRegistration
         services.AddSingleton<IInferenceRequestHandler, StoreInferenceHandler>();
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{InferenceOptions.SectionName}:{nameof(InferenceOptions.WatchDirectory)}"]))
         {
+            services.TryAddSingleton(TimeProvider.System);
             services.AddSingleton<WatchedDirectoryService>();
             services.AddHostedService(sp => sp.GetRequiredService<WatchedDirectoryService>());
         }

@@ -19,7 +19,15 @@ namespace Edge.Agent.Inference;
 /// are while no model is active, and a file interrupted by a stop is classified again at the next start, so nothing is
 /// lost and nothing finished is read twice.
 /// </summary>
-public sealed partial class WatchedDirectoryService(IOptions<InferenceOptions> options, LiveInference inference, ILogger<WatchedDirectoryService> logger) : BackgroundService
+/// <param name="options">Where to watch and how long a file must hold still.</param>
+/// <param name="inference">The active model.</param>
+/// <param name="time">Measures how long a file has held still (monotonic) and paces the scans.</param>
+/// <param name="logger">Where each file's outcome is logged.</param>
+public sealed partial class WatchedDirectoryService(
+    IOptions<InferenceOptions> options,
+    LiveInference inference,
+    TimeProvider time,
+    ILogger<WatchedDirectoryService> logger) : BackgroundService
 {
     private readonly InferenceOptions _options = options.Value;
     private readonly Dictionary<string, Sighting> _sightings = new(StringComparer.Ordinal);
@@ -61,7 +69,7 @@ public sealed partial class WatchedDirectoryService(IOptions<InferenceOptions> o
 
             try
             {
-                await Task.Delay(poll, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(poll, time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -72,7 +80,7 @@ public sealed partial class WatchedDirectoryService(IOptions<InferenceOptions> o
 
     private List<string> ReadyFiles(string watched)
     {
-        var now = Environment.TickCount64;
+        var now = time.GetTimestamp();
         var present = new HashSet<string>(StringComparer.Ordinal);
         var ready = new List<string>();
         foreach (var file in Directory.EnumerateFiles(watched))
@@ -98,7 +106,7 @@ public sealed partial class WatchedDirectoryService(IOptions<InferenceOptions> o
                 continue;
             }
 
-            if (now - previous.SinceTicks >= _options.StableMilliseconds)
+            if (time.GetElapsedTime(previous.SinceTimestamp, now).TotalMilliseconds >= _options.StableMilliseconds)
             {
                 ready.Add(file);
             }
@@ -188,7 +196,7 @@ public sealed partial class WatchedDirectoryService(IOptions<InferenceOptions> o
         if (File.Exists(destination))
         {
             // Same name classified before: keep both, the later one stamped.
-            destination = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(name)}-{DateTime.UtcNow.ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture)}{Path.GetExtension(name)}");
+            destination = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(name)}-{time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture)}{Path.GetExtension(name)}");
         }
 
         try
@@ -221,7 +229,7 @@ public sealed partial class WatchedDirectoryService(IOptions<InferenceOptions> o
         }
     }
 
-    private readonly record struct Sighting(long Length, DateTime WrittenUtc, long SinceTicks)
+    private readonly record struct Sighting(long Length, DateTime WrittenUtc, long SinceTimestamp)
     {
         public bool SameContent(Sighting other) => Length == other.Length && WrittenUtc == other.WrittenUtc;
     }

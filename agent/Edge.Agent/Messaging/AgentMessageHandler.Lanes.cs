@@ -11,7 +11,7 @@ public sealed partial class AgentMessageHandler
     public InboundLane LaneOf(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (InferenceTopics.IsRequest(message.Topic, _device.DeviceId))
+        if (EdgeTopics.IsInferenceRequest(message.Topic, _device.DeviceId))
         {
             return InboundLane.Inference;
         }

@@ -71,7 +71,7 @@ public sealed partial class AgentMessageHandler
     public async ValueTask HandleAsync(InboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (InferenceTopics.IsRequest(message.Topic, _device.DeviceId))
+        if (EdgeTopics.IsInferenceRequest(message.Topic, _device.DeviceId))
         {
             await ServeInferenceAsync(message, cancellationToken).ConfigureAwait(false);
             return;

@@ -1,5 +1,5 @@
 using Edge.Domain.Devices;
-using Edge.Domain.Observability;
+using Edge.Observability;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using Edge.Agent.Supervision;
 using Edge.Domain.Devices;
-using Edge.Domain.Inference;
 using Edge.Domain.Messaging;
 using Edge.Domain.Simulation;
 using Edge.Domain.Timing;
@@ -272,7 +271,7 @@ public sealed partial class MqttAgentService : BackgroundService
             .WithTopicFilter(f => f
                 .WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelRollback))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-            .WithTopicFilter(f => f.WithTopic(InferenceTopics.Request(_device.DeviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(EdgeTopics.InferenceRequest(_device.DeviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f
                 .WithTopic(_measurementAckTopic)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))

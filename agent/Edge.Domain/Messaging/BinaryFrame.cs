@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
 namespace Edge.Domain.Messaging;
@@ -23,7 +24,7 @@ internal static class BinaryFrame
 
     public static void WriteCrc(Span<byte> frame)
     {
-        var crc = Crc32.Compute(frame[..^TrailerSize]);
+        var crc = Crc32.HashToUInt32(frame[..^TrailerSize]);
         BinaryPrimitives.WriteUInt32LittleEndian(frame[^TrailerSize..], crc);
     }
 
@@ -51,7 +52,7 @@ internal static class BinaryFrame
         }
 
         var expected = BinaryPrimitives.ReadUInt32LittleEndian(frame[^TrailerSize..]);
-        var actual = Crc32.Compute(frame[..^TrailerSize]);
+        var actual = Crc32.HashToUInt32(frame[..^TrailerSize]);
         if (expected != actual)
         {
             throw new MessageFormatException($"{what}: CRC-32 mismatch (frame says 0x{expected:X8}, content gives 0x{actual:X8}); the payload is corrupt or truncated.");

@@ -12,6 +12,8 @@ public static class EdgeTopics
     /// <summary>Longest accepted device id, in characters.</summary>
     public const int MaxDeviceIdLength = 64;
 
+    private const string InferenceRequestSuffix = "/inference/request";
+
     /// <summary>Returns the topic of <paramref name="kind"/> for <paramref name="deviceId"/>.</summary>
     public static string For(string deviceId, TopicKind kind)
     {
@@ -21,6 +23,34 @@ public static class EdgeTopics
 
     /// <summary>Returns the subscription filter matching <paramref name="kind"/> on every device (<c>edge/v1/+/...</c>).</summary>
     public static string AllDevices(TopicKind kind) => $"{Root}/+/{Suffix(kind)}";
+
+    /// <summary>
+    /// The inference request topic of <paramref name="deviceId"/>, <c>edge/v1/{deviceId}/inference/request</c>: requests
+    /// carry an MQTT 5 response topic and correlation data (docs/mqtt.md).
+    /// </summary>
+    public static string InferenceRequest(string deviceId)
+    {
+        ValidateDeviceId(deviceId);
+        return $"{Root}/{deviceId}{InferenceRequestSuffix}";
+    }
+
+    /// <summary>The response topic a requester with <paramref name="requesterId"/> listens on for inference replies.</summary>
+    public static string InferenceResponse(string requesterId)
+    {
+        ValidateDeviceId(requesterId);
+        return $"{Root}/_requesters/{requesterId}/inference/response";
+    }
+
+    /// <summary>True when <paramref name="topic"/> is <paramref name="deviceId"/>'s inference request topic.</summary>
+    public static bool IsInferenceRequest(string topic, string deviceId)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(deviceId);
+        return topic.Length == Root.Length + 1 + deviceId.Length + InferenceRequestSuffix.Length
+            && topic.StartsWith(Root + "/", StringComparison.Ordinal)
+            && topic.AsSpan(Root.Length + 1, deviceId.Length).SequenceEqual(deviceId)
+            && topic.EndsWith(InferenceRequestSuffix, StringComparison.Ordinal);
+    }
 
     /// <summary>The response topic a requester (a trainer) with <paramref name="requesterId"/> listens on for PAT replies.</summary>
     public static string PatResponse(string requesterId)

@@ -1,4 +1,4 @@
-using Edge.Domain.Observability;
+using Edge.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Trainer.Live;

@@ -30,7 +30,7 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
     private const int SliceDrives = 8;
     private const int PatDrives = 8 * SliceDrives;
     private static readonly string PatResponseTopic = EdgeTopics.PatResponse("trainer");
-    private static readonly string InferenceResponseTopic = InferenceTopics.Response("tester");
+    private static readonly string InferenceResponseTopic = EdgeTopics.InferenceResponse("tester");
     private static readonly string AckTopic = EdgeTopics.For(DeviceId, TopicKind.ModelAck);
     private readonly TempDirectory _folder = new();
     private readonly ConcurrentQueue<MqttApplicationMessage> _received = new();
@@ -83,7 +83,7 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
         var features = vowels.Task.Test.Row(0).ToArray();
         var request = new InferenceRequestMessage { Features = features };
         var json = ControlJson.Serialize(request, InferenceJsonContext.Default.InferenceRequestMessage);
-        await PublishAsync(InferenceTopics.Request(DeviceId), json, InferenceResponseTopic, [3]);
+        await PublishAsync(EdgeTopics.InferenceRequest(DeviceId), json, InferenceResponseTopic, [3]);
         await Poll.UntilAsync(() => gate.ForegroundWaiting == 1, "the inference waiting for the device");
 
         // The slice in the device ends; the next one queues behind the inference, which is answered while it is held.

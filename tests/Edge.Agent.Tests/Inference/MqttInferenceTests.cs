@@ -108,7 +108,7 @@ public sealed class MqttInferenceTests(TrainedPackages vowels, AudioPackages aud
         }
 
         // No response topic: nobody to answer, so only the errors topic hears of it.
-        await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(InferenceTopics.Request("mqtt-bad")).WithPayload(Json(new InferenceRequestMessage { Features = new float[12] })).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
+        await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(EdgeTopics.InferenceRequest("mqtt-bad")).WithPayload(Json(new InferenceRequestMessage { Features = new float[12] })).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
 
         await Poll.UntilAsync(() => Errors("mqtt-bad").Count == cases.Length + 1, $"{cases.Length + 1} errors published");
         var errors = Errors("mqtt-bad");
@@ -150,7 +150,7 @@ public sealed class MqttInferenceTests(TrainedPackages vowels, AudioPackages aud
     private async Task<InferenceReplyMessage> RequestAsync(string deviceId, byte[] payload, byte[] correlation)
     {
         await _client.PublishAsync(
-            new MqttApplicationMessageBuilder().WithTopic(InferenceTopics.Request(deviceId)).WithPayload(payload).WithResponseTopic(ResponseTopic).WithCorrelationData(correlation).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+            new MqttApplicationMessageBuilder().WithTopic(EdgeTopics.InferenceRequest(deviceId)).WithPayload(payload).WithResponseTopic(ResponseTopic).WithCorrelationData(correlation).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
             TestContext.Current.CancellationToken);
         MqttApplicationMessage? answer = null;
         await Poll.UntilAsync(() => (answer = _received.FirstOrDefault(m => m.Topic == ResponseTopic && m.CorrelationData is { } c && c.AsSpan().SequenceEqual(correlation))) is not null, $"reply with correlation {Convert.ToHexString(correlation)}");

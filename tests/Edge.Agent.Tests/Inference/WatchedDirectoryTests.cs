@@ -3,7 +3,9 @@ using Edge.Agent.Commands;
 using Edge.Agent.Inference;
 using Edge.Agent.Models;
 using Edge.Agent.Tests.Models;
+using Edge.Devices.Emulation;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Edge.Agent.Tests.Inference;
 
@@ -67,24 +69,39 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
     [Fact]
     public async Task A_file_still_being_written_is_read_only_once_it_is_complete()
     {
+        // The window is measured on the service's TimeProvider: while the test holds the clock, no machine is too slow
+        // for a half-written file to look finished, and nothing waits out the window in real time.
         var env = Environment(stableMs: 400);
         await InstallAsync(env);
         Directory.CreateDirectory(Watched);
-        await using var service = await ServiceHost.StartAsync(env);
+        var clock = new VirtualClock();
+        await using var service = await ServiceHost.StartAsync(
+            env, services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
         var path = Path.Combine(Watched, "slow.csv");
+        var token = TestContext.Current.CancellationToken;
         await using (var writer = new StreamWriter(path))
         {
             for (var r = 0; r < 8; r++)
             {
                 await writer.WriteLineAsync(Row(r));
-                await writer.FlushAsync(TestContext.Current.CancellationToken);
-                await Task.Delay(120, TestContext.Current.CancellationToken);
+                await writer.FlushAsync(token);
+
+                // 8 × 40 ms stays inside the window; the real pause lets the 20 ms scans see the partial file.
+                clock.Advance(0.040);
+                await Task.Delay(30, token);
             }
         }
 
         var result = Path.Combine(Watched, "processed", "slow.csv.result.tsv");
-        await Poll.UntilAsync(() => File.Exists(result), "slow.csv classified");
-        Assert.Equal(8, (await File.ReadAllLinesAsync(result, TestContext.Current.CancellationToken)).Length - 1);
+        Assert.False(File.Exists(result), "classified before the file held still for the window");
+        await Poll.UntilAsync(
+            () =>
+            {
+                clock.Advance(0.1);
+                return File.Exists(result);
+            },
+            "slow.csv classified once the window passed");
+        Assert.Equal(8, (await File.ReadAllLinesAsync(result, token)).Length - 1);
         Assert.False(Directory.Exists(Path.Combine(Watched, "failed")) && Directory.GetFiles(Path.Combine(Watched, "failed")).Length > 0);
     }
 

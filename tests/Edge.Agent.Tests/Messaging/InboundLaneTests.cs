@@ -159,10 +159,10 @@ public sealed class InboundLaneTests : IDisposable
     }
 
     private static InboundMessage InferenceRequest(byte correlation) => new(
-        InferenceTopics.Request(DeviceId),
+        EdgeTopics.InferenceRequest(DeviceId),
         ControlJson.Serialize(
             new InferenceRequestMessage { Features = [1f, 2f] }, InferenceJsonContext.Default.InferenceRequestMessage),
-        InferenceTopics.Response("tester"),
+        EdgeTopics.InferenceResponse("tester"),
         [correlation]);
 
     private InboundMessage PatRequest(string requester, int drives)
@@ -202,7 +202,7 @@ public sealed class InboundLaneTests : IDisposable
     private InferenceReplyMessage Reply(byte correlation)
     {
         var message = _outbox.Peek(100)
-            .Single(m => m.Topic == InferenceTopics.Response("tester") && m.CorrelationData![0] == correlation);
+            .Single(m => m.Topic == EdgeTopics.InferenceResponse("tester") && m.CorrelationData![0] == correlation);
         return ControlJson.Parse(message.Payload, InferenceJsonContext.Default.InferenceReplyMessage);
     }
 

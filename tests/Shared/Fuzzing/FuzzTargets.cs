@@ -128,7 +128,7 @@ internal static class FuzzTargets
     {
         if (frame.Length >= 8)
         {
-            var crc = Edge.Domain.Messaging.Crc32.Compute(frame.AsSpan(0, frame.Length - 4));
+            var crc = System.IO.Hashing.Crc32.HashToUInt32(frame.AsSpan(0, frame.Length - 4));
             BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(frame.Length - 4), crc);
         }
 

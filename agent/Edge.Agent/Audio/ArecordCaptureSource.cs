@@ -1,8 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Edge.Domain.Audio;
 
-namespace Edge.Domain.Audio;
+namespace Edge.Agent.Audio;
 
 /// <summary>Receives a block of mono samples in [-1, 1]; the span is valid only during the call.</summary>
 public delegate void AudioBlockHandler(ReadOnlySpan<float> samples);

@@ -1,8 +1,9 @@
 using System.Net.Sockets;
 using System.Text;
-using Edge.Domain.Observability;
+using Edge.Observability;
+using Edge.Tests.Shared;
 
-namespace Edge.Domain.Tests.Observability;
+namespace Edge.Agent.Tests.Observability;
 
 /// <summary>
 /// The metrics and health endpoint over raw TCP, as a scraper on another host sends it: the Host header names the

@@ -1,13 +1,14 @@
+using Edge.Agent.Audio;
 using Edge.Domain.Audio;
 
-namespace Edge.Domain.Tests.Audio;
+namespace Edge.Agent.Tests.Audio;
 
 public sealed class ArecordCaptureSourceTests
 {
     [Fact]
     public async Task Raw_pcm_from_a_capture_program_arrives_in_blocks_through_the_front_end()
     {
-        var tone = FrontEndTests.Tone(8000, 440, 0.3);
+        var tone = Enumerable.Range(0, 2400).Select(n => (float)(0.5 * Math.Sin(2 * Math.PI * 440 * n / 8000))).ToArray();
         var raw = WavWriter.Encode(tone.Select(v => (double)v).ToArray(), 1, 8000, WavEncoding.Pcm16)[44..];
         var path = Path.Combine(Path.GetTempPath(), $"edge-capture-{Guid.NewGuid():N}.raw");
         await File.WriteAllBytesAsync(path, [.. raw, 0x7F], TestContext.Current.CancellationToken);
