@@ -24,6 +24,16 @@ internal static class BenchCommand
         var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate of the PNN training.", DefaultValueFactory = _ => new TrainingOptions().LearningRate };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant or cosine (down to zero at the last step).", DefaultValueFactory = _ => new TrainingOptions().Schedule.Name() };
         var inputNoise = new Option<double>("--input-noise") { Description = "Standard deviation of Gaussian noise added to the training inputs each time they are drawn (0 = none).", DefaultValueFactory = _ => 0 };
+        var directions = new Option<int>("--directions")
+        {
+            Description = "zo and local: random ±1 SPSA directions per step (each costs 2 device passes).",
+            DefaultValueFactory = _ => new TrainingOptions().PerturbationDirections,
+        };
+        var perturbation = new Option<double>("--perturbation")
+        {
+            Description = "zo and local: SPSA perturbation c as a fraction of each value's scale.",
+            DefaultValueFactory = _ => new TrainingOptions().PerturbationSize,
+        };
         var twinSamples = new Option<int>("--twin-samples") { Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000 };
         var twinRepeats = new Option<int>("--twin-repeats") { Description = "Measurements averaged per twin drive.", DefaultValueFactory = _ => 1 };
         var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
@@ -39,7 +49,7 @@ internal static class BenchCommand
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, schedule, inputNoise, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, cepstra, augment, speechCache, threads,
+            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, schedule, inputNoise, directions, perturbation, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, cepstra, augment, speechCache, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,7 +66,7 @@ internal static class BenchCommand
                     Repeats = Positive(parse.GetValue(twinRepeats), "--twin-repeats"),
                 },
                 MlpTwin = new MlpTwinOptions { Epochs = Positive(parse.GetValue(twinEpochs), "--twin-epochs"), Threads = Positive(parse.GetValue(threads), "--threads") },
-                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate)), Schedule = LearningRateSchedules.Parse(parse.GetValue(schedule)!), InputNoise = NonNegative(parse.GetValue(inputNoise), "--input-noise") },
+                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate), "--learning-rate"), Schedule = LearningRateSchedules.Parse(parse.GetValue(schedule)!), InputNoise = NonNegative(parse.GetValue(inputNoise), "--input-noise"), PerturbationDirections = Positive(parse.GetValue(directions), "--directions"), PerturbationSize = PositiveRate(parse.GetValue(perturbation), "--perturbation") },
                 Architecture = PnnArchitectureNames.Parse(parse.GetValue(architecture)!),
                 Width = Positive(parse.GetValue(width), "--width"),
                 Layers = Positive(parse.GetValue(layers), "--layers"),
@@ -131,8 +141,8 @@ internal static class BenchCommand
 
     internal static TwinKind ParseTwin(string text) => TwinNames.Parse(text);
 
-    internal static double PositiveRate(double value)
-        => value is > 0 and < 1 ? value : throw new ArgumentException($"--learning-rate must be in (0, 1), was {value}.");
+    internal static double PositiveRate(double value, string option)
+        => value is > 0 and < 1 ? value : throw new ArgumentException($"{option} must be in (0, 1), was {value}.");
 
     internal static double NonNegative(double value, string option)
         => double.IsFinite(value) && value >= 0 ? value : throw new ArgumentException($"{option} must be zero or a positive number, was {value}.");
