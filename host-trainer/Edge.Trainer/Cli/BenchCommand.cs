@@ -34,6 +34,11 @@ internal static class BenchCommand
             Description = "zo and local: SPSA perturbation c as a fraction of each value's scale.",
             DefaultValueFactory = _ => new TrainingOptions().PerturbationSize,
         };
+        var perturbationRate = new Option<double>("--perturbation-learning-rate")
+        {
+            Description = "zo and local: Adam learning rate (in place of --learning-rate).",
+            DefaultValueFactory = _ => new TrainingOptions().PerturbationLearningRate,
+        };
         var twinSamples = new Option<int>("--twin-samples") { Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000 };
         var twinRepeats = new Option<int>("--twin-repeats") { Description = "Measurements averaged per twin drive.", DefaultValueFactory = _ => 1 };
         var twinEpochs = new Option<int>("--twin-epochs") { Description = "Epochs of the black-box twin fit.", DefaultValueFactory = _ => 60 };
@@ -49,7 +54,7 @@ internal static class BenchCommand
 
         var pat = new Command("pat", "Train the same PNN in-silico, with PAT, ideal (and pat-refine); evaluate each through the device.")
         {
-            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, schedule, inputNoise, directions, perturbation, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, cepstra, augment, speechCache, threads,
+            task, split, system, modes, seeds, output, plots, twin, epochs, learningRate, schedule, inputNoise, directions, perturbation, perturbationRate, twinSamples, twinRepeats, twinEpochs, architecture, width, layers, scans, features, cepstra, augment, speechCache, threads,
         };
         pat.SetAction(async (parse, cancellationToken) =>
         {
@@ -66,7 +71,7 @@ internal static class BenchCommand
                     Repeats = Positive(parse.GetValue(twinRepeats), "--twin-repeats"),
                 },
                 MlpTwin = new MlpTwinOptions { Epochs = Positive(parse.GetValue(twinEpochs), "--twin-epochs"), Threads = Positive(parse.GetValue(threads), "--threads") },
-                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate), "--learning-rate"), Schedule = LearningRateSchedules.Parse(parse.GetValue(schedule)!), InputNoise = NonNegative(parse.GetValue(inputNoise), "--input-noise"), PerturbationDirections = Positive(parse.GetValue(directions), "--directions"), PerturbationSize = PositiveRate(parse.GetValue(perturbation), "--perturbation") },
+                Training = new TrainingOptions { Epochs = Positive(parse.GetValue(epochs), "--epochs"), LearningRate = PositiveRate(parse.GetValue(learningRate), "--learning-rate"), Schedule = LearningRateSchedules.Parse(parse.GetValue(schedule)!), InputNoise = NonNegative(parse.GetValue(inputNoise), "--input-noise"), PerturbationDirections = Positive(parse.GetValue(directions), "--directions"), PerturbationSize = PositiveRate(parse.GetValue(perturbation), "--perturbation"), PerturbationLearningRate = PositiveRate(parse.GetValue(perturbationRate), "--perturbation-learning-rate") },
                 Architecture = PnnArchitectureNames.Parse(parse.GetValue(architecture)!),
                 Width = Positive(parse.GetValue(width), "--width"),
                 Layers = Positive(parse.GetValue(layers), "--layers"),
