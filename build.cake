@@ -295,7 +295,7 @@ static class BenchProfiles
         var runs = new List<(string, string[])>();
         foreach (var system in new[] { "duffing", "electronic", "mechanical" })
         {
-            runs.Add(($"vowels-{system}", Pat("vowels", system, "insilico,pat,ideal,pat-refine", seeds: 3)));
+            runs.Add(($"vowels-{system}", Pat("vowels", system, VowelModes(system), seeds: 3)));
         }
 
         string[] speakerWide = ["--features", "speaker", "--architecture", "wide"];
@@ -321,13 +321,18 @@ static class BenchProfiles
         return new BenchProfile("full", runs, SystemRuns(latencyCount: "200000", ingestCount: "100000", ingestBatch: "1000"), [], ["--job", "short"]);
     }
 
+    // Every training mode side by side on the electronic part (issue 17); the other parts keep the twin-based modes.
+    private static string VowelModes(string system) => system == "electronic"
+        ? "insilico,pat,ideal,pat-refine,dfa,local,zo,digital"
+        : "insilico,pat,ideal,pat-refine";
+
     private static BenchProfile Quick()
     {
         string[] small = ["--twin-samples", "2000", "--twin-epochs", "5"];
         var runs = new List<(string, string[])>();
         foreach (var system in new[] { "duffing", "electronic", "mechanical" })
         {
-            runs.Add(($"vowels-{system}", Pat("vowels", system, "insilico,pat,ideal,pat-refine", seeds: 1, ["--epochs", "5", .. small])));
+            runs.Add(($"vowels-{system}", Pat("vowels", system, VowelModes(system), seeds: 1, ["--epochs", "5", .. small])));
         }
 
         runs.Add(("fsdd-electronic", Pat("fsdd", "electronic", "insilico,pat,ideal,digital", seeds: 1, ["--epochs", "2", .. small])));

@@ -99,8 +99,8 @@ internal static class BenchCommand
 
     internal static TwinKind ParseTwin(string text) => TwinNames.Parse(text);
 
-    internal static double PositiveRate(double value)
-        => value is > 0 and < 1 ? value : throw new ArgumentException($"--learning-rate must be in (0, 1), was {value}.");
+    internal static double PositiveRate(double value, string option)
+        => value is > 0 and < 1 ? value : throw new ArgumentException($"{option} must be in (0, 1), was {value}.");
 
     internal static double NonNegative(double value, string option)
         => double.IsFinite(value) && value >= 0 ? value : throw new ArgumentException($"{option} must be zero or a positive number, was {value}.");
@@ -119,7 +119,7 @@ internal sealed class PatCommand
 
     private readonly Option<string> _modes = new("--modes")
     {
-        Description = "Comma-separated modes: insilico, pat, ideal, pat-refine, digital.",
+        Description = "Comma-separated modes: insilico, pat, ideal, pat-refine, dfa, local, zo, digital.",
         DefaultValueFactory = _ => "insilico,pat,ideal",
     };
 

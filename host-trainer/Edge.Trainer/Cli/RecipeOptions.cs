@@ -53,6 +53,24 @@ internal sealed class RecipeOptions
         DefaultValueFactory = _ => 0,
     };
 
+    private readonly Option<int> _directions = new("--directions")
+    {
+        Description = "zo and local: random ±1 SPSA directions per step (each costs 2 device passes).",
+        DefaultValueFactory = _ => new TrainingOptions().PerturbationDirections,
+    };
+
+    private readonly Option<double> _perturbation = new("--perturbation")
+    {
+        Description = "zo and local: SPSA perturbation c as a fraction of each value's scale.",
+        DefaultValueFactory = _ => new TrainingOptions().PerturbationSize,
+    };
+
+    private readonly Option<double> _perturbationRate = new("--perturbation-learning-rate")
+    {
+        Description = "zo and local: Adam learning rate (in place of --learning-rate).",
+        DefaultValueFactory = _ => new TrainingOptions().PerturbationLearningRate,
+    };
+
     private readonly Option<int> _twinSamples = new("--twin-samples")
     {
         Description = "Drives measured to fit the twin.", DefaultValueFactory = _ => 20_000,
@@ -129,7 +147,8 @@ internal sealed class RecipeOptions
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All =>
     [
-        _task, _system, _twin, _epochs, _learningRate, _schedule, _inputNoise, _twinSamples, _twinRepeats,
+        _task, _system, _twin, _epochs, _learningRate, _schedule, _inputNoise, _directions, _perturbation,
+        _perturbationRate, _twinSamples, _twinRepeats,
         _twinEpochs, _architecture, _width, _layers, _scans, _features, _cepstra, _augment, _speechCache, _threads,
     ];
 
@@ -165,9 +184,13 @@ internal sealed class RecipeOptions
             Training = new TrainingOptions
             {
                 Epochs = BenchCommand.Positive(parse.GetValue(_epochs), "--epochs"),
-                LearningRate = BenchCommand.PositiveRate(parse.GetValue(_learningRate)),
+                LearningRate = BenchCommand.PositiveRate(parse.GetValue(_learningRate), "--learning-rate"),
                 Schedule = LearningRateSchedules.Parse(parse.GetValue(_schedule)!),
                 InputNoise = BenchCommand.NonNegative(parse.GetValue(_inputNoise), "--input-noise"),
+                PerturbationDirections = BenchCommand.Positive(parse.GetValue(_directions), "--directions"),
+                PerturbationSize = BenchCommand.PositiveRate(parse.GetValue(_perturbation), "--perturbation"),
+                PerturbationLearningRate = BenchCommand.PositiveRate(
+                    parse.GetValue(_perturbationRate), "--perturbation-learning-rate"),
             },
             Architecture = PnnArchitectureNames.Parse(parse.GetValue(_architecture)!),
             Width = BenchCommand.Positive(parse.GetValue(_width), "--width"),

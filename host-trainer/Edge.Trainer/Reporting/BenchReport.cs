@@ -83,6 +83,9 @@ public static class BenchReport
                 ["pass_accuracies"] = new JsonArray([.. run.PassAccuracies.Select(a => (JsonNode?)Round(a))]),
                 ["twin_predicted_accuracy"] = Round(run.TwinPredictedAccuracy),
                 ["device_drives"] = run.DrivesSent,
+                ["training_drives"] = run.TrainingDrives,
+                ["training_drives_to_final"] = DrivesToFinal(run),
+                ["twin_passes"] = run.TwinPasses,
                 ["wall_seconds"] = Round(run.WallSeconds, 2),
                 ["curve"] = new JsonArray([.. run.Curve.Select(p => (JsonNode?)new JsonObject
                 {
@@ -90,6 +93,7 @@ public static class BenchReport
                     ["train_loss"] = Round(p.TrainLoss),
                     ["train_accuracy"] = Round(p.TrainAccuracy),
                     ["test_accuracy"] = p.TestAccuracy is { } t ? Round(t) : null,
+                    ["training_drives"] = p.TrainingDrives,
                 })]),
             });
         }
@@ -133,14 +137,14 @@ public static class BenchReport
             text.Append(CultureInfo.InvariantCulture, $" seed {s} |");
         }
 
-        text.AppendLine(" twin predicts | device drives | train s/seed |");
+        text.AppendLine(" twin predicts | device drives | training drives | to final | twin passes | train s/seed |");
         text.Append("|---|---|");
         for (var s = 0; s < o.Seeds; s++)
         {
             text.Append("---|");
         }
 
-        text.AppendLine("---|---|---|");
+        text.AppendLine("---|---|---|---|---|---|");
         foreach (var mode in o.Modes)
         {
             var runs = result.Of(mode);
@@ -150,13 +154,32 @@ public static class BenchReport
                 text.Append(CultureInfo.InvariantCulture, $" {run.TestAccuracy:P1} |");
             }
 
-            text.AppendLine(CultureInfo.InvariantCulture, $" {runs.Average(r => r.TwinPredictedAccuracy):P1} | {runs.Sum(r => r.DrivesSent):N0} | {runs.Average(r => r.WallSeconds):F1} |");
+            var toFinal = runs.Select(DrivesToFinal).ToList();
+            text.AppendLine(CultureInfo.InvariantCulture, $" {runs.Average(r => r.TwinPredictedAccuracy):P1} | {runs.Sum(r => r.DrivesSent):N0} | {runs.Average(r => r.TrainingDrives):N0} | {(toFinal.All(d => d is not null) ? toFinal.Average(d => d!.Value).ToString("N0", CultureInfo.InvariantCulture) : "–")} | {runs.Average(r => r.TwinPasses):N0} | {runs.Average(r => r.WallSeconds):F1} |");
         }
 
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Twin: {result.TwinDescription}; validation NMSE {result.TwinValidationNmse:F4} against a noise floor of {result.NoiseFloorNmse:F4}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Wall time: twin data {result.DataSeconds:F1} s ({result.TwinDataDrives:N0} drives), twin fit {result.TwinFitSeconds:F1} s, total {result.WallSeconds:F1} s on {o.Threads} thread(s). Device passes in all: {result.DevicePasses:N0}.");
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Training drives played up to the first curve point whose one-pass device test accuracy is within one point
+    /// of the run's final accuracy (null when no curve point got there): the price of the result in device passes.
+    /// </summary>
+    public static long? DrivesToFinal(TrainingResult run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        foreach (var point in run.Curve)
+        {
+            if (point.TestAccuracy is { } accuracy && accuracy >= run.TestAccuracy - 0.01)
+            {
+                return point.TrainingDrives;
+            }
+        }
+
+        return null;
     }
 
     private static double Round(double value, int digits = 4) => Math.Round(value, digits);

@@ -16,6 +16,7 @@ public static class Plots
         {
             TrainingCurves(result, Path.Combine(directory, $"{prefix}-curves.png")),
             TwinParity(result, Path.Combine(directory, $"{prefix}-twin-parity.png")),
+            AccuracyAgainstPasses(result, Path.Combine(directory, $"{prefix}-passes.png")),
         };
         foreach (var mode in result.Options.Modes)
         {
@@ -41,6 +42,33 @@ public static class Plots
 
         plot.Title($"{result.Options.Task} on {result.Options.System}: accuracy during training (seed 0)");
         plot.XLabel("epoch");
+        plot.YLabel("accuracy");
+        plot.Axes.SetLimitsY(0, 1);
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, 900, 560);
+        return path;
+    }
+
+    // Device passes span three orders of magnitude between modes, so the axis is log10 of them.
+    private static string AccuracyAgainstPasses(PatBenchmarkResult result, string path)
+    {
+        var plot = new Plot();
+        foreach (var mode in result.Options.Modes)
+        {
+            var points = result.Of(mode)[0].Curve.Where(p => p.TestAccuracy is not null && p.TrainingDrives > 0).ToList();
+            if (points.Count == 0)
+            {
+                continue;
+            }
+
+            var line = plot.Add.Scatter(
+                points.Select(p => Math.Log10(p.TrainingDrives)).ToArray(),
+                points.Select(p => p.TestAccuracy!.Value).ToArray());
+            line.LegendText = mode.Name();
+        }
+
+        plot.Title($"{result.Options.Task} on {result.Options.System}: device test accuracy against training passes (seed 0)");
+        plot.XLabel("log10 of device passes spent training (drives played)");
         plot.YLabel("accuracy");
         plot.Axes.SetLimitsY(0, 1);
         plot.ShowLegend(Alignment.LowerRight);

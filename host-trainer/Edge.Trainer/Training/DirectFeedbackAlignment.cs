@@ -3,15 +3,17 @@ using Edge.Domain.Simulation;
 namespace Edge.Trainer.Training;
 
 /// <summary>
-/// Direct feedback alignment for physical layers (Nøkland 2016; the augmented variant of Nakajima et al. 2022 for
-/// physical hardware): the output error e = softmax − one-hot of each example is carried to every physical layer's
-/// drive (its trainable inputs and θ) through a fixed random matrix B_l, δ_l = (B_l e) ⊙ g(z), with z the drive
-/// scaled to its range and g(z) = cos(π(z − ½)) standing in for the unknown derivative of the physics (largest
-/// mid-range, fading towards the range's ends). Nothing is differentiated through the device or a twin; the digital
-/// modules between physical layers back-propagate δ as usual, and the digital readout gets its exact gradient.
+/// Direct feedback alignment for physical layers (Nøkland 2016, in the form used for physical hardware by Nakajima
+/// et al. 2022): the output error e = (softmax − one-hot)/batch of each example is carried to every physical
+/// layer's drive — its trainable inputs and θ — through a fixed random matrix B_l, δ_l = B_l e, in place of the
+/// unknown Jacobian of the physics. Nothing is differentiated through the device or a twin; the digital modules
+/// between physical layers back-propagate δ as usual, the digital readout gets its exact gradient, and the layer
+/// still zeroes δ where the DAC clipped and adds its range penalty.
 /// </summary>
 public sealed class DirectFeedbackAlignment : IDriveFeedback
 {
+    private const double FeedbackScale = 0.1;
+
     private readonly Dictionary<PhysicalLayer, float[]> _feedback = [];
     private readonly NoiseSource _random;
     private readonly int _classes;
@@ -56,7 +58,6 @@ public sealed class DirectFeedbackAlignment : IDriveFeedback
         var spec = layer.Spec;
         var driveLength = spec.DriveLength;
         var matrix = FeedbackFor(layer);
-        var drives = layer.PlayedDrives(batch);
         for (var b = 0; b < batch; b++)
         {
             var error = _error.AsSpan(b * _classes, _classes);
@@ -69,21 +70,20 @@ public sealed class DirectFeedbackAlignment : IDriveFeedback
                     sum += row[k] * error[k];
                 }
 
-                var range = spec.SegmentRange(s);
-                var shape = range.IsFrozen ? 0 : Math.Cos(Math.PI * (((drives[(b * driveLength) + s] - range.Lo)
-                    / range.Width) - 0.5));
-                driveGradient[(b * driveLength) + s] = (float)(sum * Math.Max(0, shape));
+                driveGradient[(b * driveLength) + s] = spec.SegmentRange(s).IsFrozen ? 0 : sum;
             }
         }
     }
 
-    // B_l is drawn once per layer, N(0, 1/classes), and kept for the whole run: the readout learns to align with it.
+    // B_l is drawn once per layer and kept for the whole run (the readout learns to align with it). Its scale,
+    // N(0, 0.01/classes), keeps δ comparable with the range penalty's gradient; larger and smaller scales did worse
+    // on vowels (docs/benchmarks-notes.md).
     private float[] FeedbackFor(PhysicalLayer layer)
     {
         if (!_feedback.TryGetValue(layer, out var matrix))
         {
             matrix = new float[layer.Spec.DriveLength * _classes];
-            var deviation = 1 / Math.Sqrt(_classes);
+            var deviation = FeedbackScale / Math.Sqrt(_classes);
             for (var i = 0; i < matrix.Length; i++)
             {
                 matrix[i] = (float)(deviation * _random.NextGaussian());

@@ -47,7 +47,8 @@ public static class PnnTrainer
             TrainingMode.Local => new PhysicalLocalLearning(model, options, seed),
             _ => null,
         };
-        var adam = new Adam([.. model.Parameters, .. forwardOnly?.ExtraParameters ?? []], options.LearningRate);
+        var rate = forwardOnly is null ? options.LearningRate : options.PerturbationLearningRate;
+        var adam = new Adam([.. model.Parameters, .. forwardOnly?.ExtraParameters ?? []], rate);
         var pass = mode == TrainingMode.InSilico ? PassKind.Twin : PassKind.Device;
         var train = task.Train;
         var features = train.FeatureCount;
@@ -81,7 +82,7 @@ public static class PnnTrainer
                 AddNoise(batchInputs.AsSpan(0, count * features), options.InputNoise, inputNoise);
 
                 gradients.Refresh();
-                adam.LearningRate = options.Schedule.At(options.LearningRate, step++, steps);
+                adam.LearningRate = options.Schedule.At(rate, step++, steps);
                 adam.ZeroGradients();
                 if (forwardOnly is not null)
                 {

@@ -31,10 +31,16 @@ public sealed record TrainingOptions
     public double RefineLearningRate { get; init; } = 2e-4;
 
     /// <summary>zo and local: random ±1 directions per step, each played at +c and −c (2 device passes each).</summary>
-    public int PerturbationDirections { get; init; } = 4;
+    public int PerturbationDirections { get; init; } = 8;
 
     /// <summary>zo and local: SPSA's c, the perturbation as a fraction of each value's scale (decays as k^−0.101).</summary>
-    public double PerturbationSize { get; init; } = 0.05;
+    public double PerturbationSize { get; init; } = 0.2;
+
+    /// <summary>
+    /// zo and local: Adam learning rate, in place of <see cref="LearningRate"/> (their estimates are noisier than a
+    /// gradient; on vowels zo reached 80 % at 0.01 and 93 % at 0.02, one seed).
+    /// </summary>
+    public double PerturbationLearningRate { get; init; } = 0.02;
 
     /// <summary>pat-refine: how many recent (drive, response) pairs are kept for replay.</summary>
     public int RefineMemory { get; init; } = 4_096;

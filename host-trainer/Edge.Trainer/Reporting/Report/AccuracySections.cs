@@ -6,7 +6,8 @@ namespace Edge.Trainer.Reporting.Report;
 /// <summary>The accuracy part of the report: the task × device table, one section per run, leave-one-speaker-out tables.</summary>
 internal static class AccuracySections
 {
-    private static readonly string[] HeadlineModes = ["insilico", "pat", "ideal", "pat-refine", "digital"];
+    private static readonly string[] HeadlineModes =
+        ["insilico", "pat", "ideal", "pat-refine", "dfa", "local", "zo", "digital"];
 
     /// <summary>Results of whole tasks (not leave-one-speaker-out folds), in data order.</summary>
     public static IEnumerable<AccuracyResult> Tasks(BenchData data) => data.Accuracy.Where(r => !IsFold(r)).OrderBy(r => TaskRank(r.Task));
@@ -41,8 +42,9 @@ internal static class AccuracySections
         text.AppendLine("## Accuracy: task × device").AppendLine();
         text.AppendLine("Device test accuracy (mean over seeds, each the mean of the evaluation passes through the device). "
             + "*twin predicts* is the accuracy the twin expects of the in-silico model; device passes count every drive played, twin data included.").AppendLine();
-        text.AppendLine("| task | device | network | seeds × epochs | in-silico | PAT | ideal | pat-refine | digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run | measured |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| task | device | network | seeds × epochs | in-silico | PAT | ideal | pat-refine | dfa | local | zo "
+            + "| digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run | measured |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var result in Tasks(context.Data))
         {
             text.Append($"| [{result.Task}](#{Anchor(result)}){ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} | {result.Seeds} × {result.Epochs} |");
@@ -78,8 +80,10 @@ internal static class AccuracySections
             text.Append($" seed {seed} |");
         }
 
-        text.AppendLine(" twin predicts | device drives | train s / seed |");
-        text.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", result.Seeds))).AppendLine("---|---|---|");
+        text.AppendLine(" twin predicts | device drives | training passes / seed | passes to final | twin passes / seed "
+            + "| train s / seed |");
+        text.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", result.Seeds)))
+            .AppendLine("---|---|---|---|---|---|");
         foreach (var mode in result.Modes)
         {
             var runs = result.Details.Runs.Where(r => r.Mode == mode.Mode).ToList();
@@ -89,7 +93,11 @@ internal static class AccuracySections
                 text.Append($" {ReportFormat.Percent(accuracy)} |");
             }
 
-            text.AppendLine($" {ReportFormat.Percent(Mean(runs.Select(r => r.TwinPredicted)))} | {ReportFormat.Count(Sum(runs.Select(r => (double?)r.DeviceDrives)))} | {ReportFormat.Fixed(Mean(runs.Select(r => r.WallSeconds)), 1)} |");
+            text.AppendLine($" {ReportFormat.Percent(Mean(runs.Select(r => r.TwinPredicted)))} | {ReportFormat.Count(Sum(runs.Select(r => (double?)r.DeviceDrives)))} "
+                + $"| {ReportFormat.Count(Mean(runs.Select(r => (double?)r.TrainingDrives)))} "
+                + $"| {ReportFormat.Count(Mean(runs.Select(r => (double?)r.DrivesToFinal)))} "
+                + $"| {ReportFormat.Count(Mean(runs.Select(r => (double?)r.TwinPasses)))} "
+                + $"| {ReportFormat.Fixed(Mean(runs.Select(r => r.WallSeconds)), 1)} |");
         }
 
         text.AppendLine();

@@ -29,7 +29,19 @@ public sealed record ModeAccuracy(string Mode, double Mean, IReadOnlyList<double
 /// <param name="TwinPredicted">Test accuracy the twin predicted, if recorded.</param>
 /// <param name="DeviceDrives">Drives played on the device, if recorded.</param>
 /// <param name="WallSeconds">Training wall time, if recorded.</param>
-public sealed record RunDetail(string Mode, int Seed, double TestAccuracy, double? TwinPredicted, long? DeviceDrives, double? WallSeconds);
+/// <param name="TrainingDrives">Drives played for training only, if recorded.</param>
+/// <param name="DrivesToFinal">Training drives until the curve came within a point of the final accuracy.</param>
+/// <param name="TwinPasses">Examples run through the twin while training, if recorded.</param>
+public sealed record RunDetail(
+    string Mode,
+    int Seed,
+    double TestAccuracy,
+    double? TwinPredicted,
+    long? DeviceDrives,
+    double? WallSeconds,
+    long? TrainingDrives = null,
+    long? DrivesToFinal = null,
+    long? TwinPasses = null);
 
 /// <summary>The <c>.details.json</c> beside an accuracy result.</summary>
 /// <param name="Twin">Twin description.</param>

@@ -110,7 +110,10 @@ internal static class ResultParsers
                 fields.Fraction(JsonFields.Find(run, "test_accuracy"), "runs.test_accuracy"),
                 JsonFields.Find(run, "twin_predicted_accuracy") is { } predicted ? fields.Fraction(predicted, "runs.twin_predicted_accuracy") : null,
                 fields.OptionalInteger(run, "device_drives"),
-                fields.OptionalNumber(run, "wall_seconds")));
+                fields.OptionalNumber(run, "wall_seconds"),
+                fields.OptionalInteger(run, "training_drives"),
+                fields.OptionalInteger(run, "training_drives_to_final"),
+                fields.OptionalInteger(run, "twin_passes")));
         }
 
         return new AccuracyDetails(
