@@ -67,7 +67,6 @@ public static class BridgeLinkBench
             new
             {
                 bench = "bridge-link",
-                profile = quick ? "quick" : "full",
                 layer = "electronic",
                 drives = Drives,
                 faultSeed = FaultSeed,
