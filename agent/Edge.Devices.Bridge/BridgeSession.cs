@@ -35,6 +35,7 @@ internal sealed class BridgeSession : IAsyncDisposable
     private int _retransmissionsCounted;
     private int _lossesObserved;
     private long _lineBytesObserved;
+    private long _heardObserved = -1;
     private int _payload;
     private int _disposed;
     private ushort _nextCaptureId;
@@ -548,13 +549,16 @@ internal sealed class BridgeSession : IAsyncDisposable
         _counters.AddRetransmissions(retransmissions - _retransmissionsCounted);
         _retransmissionsCounted = retransmissions;
 
-        // What the line did since the last look tunes request size and retry budget (LinkTuning).
+        // What the line did since the last look tunes request size and retry budget (LinkTuning) — once the bridge
+        // was heard again: retransmissions into silence are a hung or unplugged bridge, not a lossy line, and must
+        // not raise the retry limit that detects it.
         var losses = retransmissions + _link.CrcFailures;
         var lineBytes = _counters.LineBytes;
-        if (losses != _lossesObserved || lineBytes - _lineBytesObserved >= 1024)
+        var heard = _link.LastReceivedMs;
+        if (heard != _heardObserved && (losses != _lossesObserved || lineBytes - _lineBytesObserved >= 1024))
         {
             _tuning.Observe(lineBytes - _lineBytesObserved, losses - _lossesObserved);
-            (_lossesObserved, _lineBytesObserved) = (losses, lineBytes);
+            (_lossesObserved, _lineBytesObserved, _heardObserved) = (losses, lineBytes, heard);
             var payload = _tuning.RequestPayload(_payload > 0 ? _payload : _options.MaxPayload);
             _link.RetryLimit = _tuning.RetryLimit(payload);
             _link.MaxRetransmitTimeoutMs = _tuning.MaxRetransmitTimeoutMs(

@@ -3,11 +3,13 @@ namespace Edge.Devices.Bridge;
 /// <summary>
 /// Tunes the bridge link to the line it finds: estimates the loss per byte from what the link observes (frames
 /// retransmitted, frames received corrupt, against the bytes on the line) and from it sizes requests and the retry
-/// budget. A frame of n bytes and its ack arrive intact with probability (1 − p)^(n + ack); goodput n (1 − p)^n peaks
-/// near n = 1 / p, and a loss costs a timeout too, so requests are capped at 1 / (2 p) — within [<see cref="MinRequestBytes"/>, the negotiated payload] — and
-/// the retry limit is raised until a frame fails its budget less than once in a million frames, never above
-/// <see cref="BridgeDeviceOptions.MaxRetryLimit"/> and never below <see cref="BridgeDeviceOptions.RetryLimit"/>;
-/// where most frames need repeating, the timer's backoff is capped at 4 × the minimum timeout. Kept by the device across its sessions: a line stays as lossy after a reconnection as it was before it.
+/// budget. A frame of n bytes and its ack arrive intact with probability (1 − p)^(n + ack); goodput n (1 − p)^n
+/// peaks near n = 1 / p, and a loss costs a timeout too, so requests are capped at 1 / (2 p), within
+/// [<see cref="MinRequestBytes"/>, the negotiated payload]. The retry limit is raised until a frame fails its budget
+/// less than once in a million frames, never above <see cref="BridgeDeviceOptions.MaxRetryLimit"/> and never below
+/// <see cref="BridgeDeviceOptions.RetryLimit"/>; where most frames need repeating, the timer's backoff is capped at
+/// 4 × the minimum timeout. Kept by the device across its sessions: a line stays as lossy after a reconnection as it
+/// was before it.
 /// </summary>
 internal sealed class LinkTuning(BridgeDeviceOptions options)
 {

@@ -16,9 +16,10 @@ namespace Edge.Benchmarks;
 /// through the agent's Bridge backend and the emulated ESP32 over loopback TCP with the serial line rate emulated in
 /// both directions, at 115 200 … 2 000 000 baud (<c>EDGE_BENCH_PROFILE=quick</c>: 115 200, 921 600 and 2 000 000),
 /// unpacked and packed, with 0, 0.1 % and 1 % of the bytes lost in each direction, with the shipped link options
-/// (payload and retry budget tune themselves to the measured loss). Every run must complete with exact data — each response within 1.5 ADC LSB of the noise-free part
-/// played with the same history — or the bench fails. Reports link efficiency (waveform payload ÷ bytes on the line,
-/// and the drives' own share) and forwards per second. Prints a markdown table and writes JSON.
+/// (payload and retry budget tune themselves to the measured loss). Every run must complete with exact data — each
+/// response within 1.5 ADC LSB of the noise-free part played with the same history — or the bench fails. Reports
+/// link efficiency (waveform payload ÷ bytes on the line, and the drives' own share) and forwards per second. Prints
+/// a markdown table and writes JSON.
 /// </summary>
 public static class BridgeLinkBench
 {
@@ -67,7 +68,6 @@ public static class BridgeLinkBench
             new
             {
                 bench = "bridge-link",
-                profile = quick ? "quick" : "full",
                 layer = "electronic",
                 drives = Drives,
                 faultSeed = FaultSeed,

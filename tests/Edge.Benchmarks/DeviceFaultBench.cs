@@ -312,15 +312,21 @@ internal static class DeviceFaultBench
         public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    /// <summary>The bridge backend on the bridge emulator over loopback TCP.</summary>
+    /// <summary>
+    /// The bridge backend on the bridge emulator over loopback TCP. The emulator takes every connection the agent's
+    /// reconnection opens, as a bridge on a USB port does; unplugged, it closes the link and refuses connections until
+    /// it is plugged back in.
+    /// </summary>
     private sealed class BridgeBench : FaultBench
     {
         private readonly BridgeEmulator _emulator;
         private readonly TcpListener _listener;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _serve;
+        private readonly Lock _gate = new();
         private BridgeDevice? _device;
         private TcpClient? _client;
+        private bool _unplugged;
 
         private BridgeBench(IPhysicalSystem system)
         {
@@ -329,11 +335,7 @@ internal static class DeviceFaultBench
                 system, Part, 1, new LineFaults(0, 0, 0, 1), restSeconds: double.IsFinite(gap) ? gap : 0);
             _listener = new TcpListener(IPAddress.Loopback, 0);
             _listener.Start();
-            _serve = Task.Run(async () =>
-            {
-                _client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                _emulator.Run(_client.GetStream(), _stop.Token);
-            });
+            _serve = Task.Run(ServeAsync);
         }
 
         public override IPhysicalDevice Device => _device!;
@@ -351,28 +353,75 @@ internal static class DeviceFaultBench
             if (fault.Name == "bridge-hung")
             {
                 _emulator.Hung = true;
+                return;
             }
-            else
+
+            lock (_gate)
             {
-                _stop.Cancel();
+                _unplugged = true;
                 _client?.Dispose();
             }
         }
 
-        public override void Clear() => _emulator.Hung = false;
+        public override void Clear()
+        {
+            _emulator.Hung = false;
+            lock (_gate)
+            {
+                _unplugged = false;
+            }
+        }
 
         public override async ValueTask DisposeAsync()
         {
             await _stop.CancelAsync();
+            lock (_gate)
+            {
+                _client?.Dispose();
+            }
+
             await _serve.ContinueWith(_ => { }, TaskScheduler.Default);
             if (_device is not null)
             {
                 await _device.DisposeAsync();
             }
 
-            _client?.Dispose();
             _listener.Dispose();
             _stop.Dispose();
+        }
+
+        private async Task ServeAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException
+                    or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                lock (_gate)
+                {
+                    if (_unplugged)
+                    {
+                        client.Dispose();
+                        continue;
+                    }
+
+                    _client = client;
+                }
+
+                using (client)
+                {
+                    // Returns when the agent leaves or the cable is pulled (the client disposed).
+                    _emulator.Run(client.GetStream(), _stop.Token);
+                }
+            }
         }
     }
 

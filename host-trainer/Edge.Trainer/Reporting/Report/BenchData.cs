@@ -138,10 +138,12 @@ public sealed record IngestResult(
 /// <param name="ForwardsPerSecond">Drives forwarded per second.</param>
 /// <param name="Retransmissions">Frames retransmitted.</param>
 /// <param name="LossRate">Fraction of the bytes lost in each direction (0 in runs that did not record it).</param>
-/// <param name="MaxPayload">Negotiated payload limit, when recorded.</param>
+/// <param name="MaxPayload">Payload limit of the requests, when recorded: the one the link tuned itself to from the
+/// measured loss (older runs: the negotiated limit).</param>
 /// <param name="MaxErrorLsb">Largest difference to the noise-free part in ADC LSB, when checked; null if the
 /// run failed.</param>
 /// <param name="Failure">Why the run did not complete, or null.</param>
+/// <param name="RetryLimit">Retry limit the link tuned itself to, when recorded.</param>
 public sealed record BridgeRow(
     long Baud,
     long DrivesPerRequest,
@@ -153,7 +155,8 @@ public sealed record BridgeRow(
     double LossRate = 0,
     long? MaxPayload = null,
     double? MaxErrorLsb = null,
-    string? Failure = null);
+    string? Failure = null,
+    long? RetryLimit = null);
 
 /// <summary>A <c>bridge</c> result.</summary>
 /// <param name="File">Path relative to the data folder.</param>

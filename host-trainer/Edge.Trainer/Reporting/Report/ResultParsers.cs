@@ -177,9 +177,10 @@ internal static class ResultParsers
                 fields.Number(row, "forwardsPerSecond"),
                 fields.Integer(row, "retransmissions"),
                 fields.OptionalNumber(row, "lossRate") ?? 0,
-                fields.OptionalInteger(row, "maxPayload"),
+                fields.OptionalInteger(row, "requestPayload") ?? fields.OptionalInteger(row, "maxPayload"),
                 fields.OptionalNumber(row, "maxErrorLsb"),
-                fields.OptionalString(row, "failure")));
+                fields.OptionalString(row, "failure"),
+                fields.OptionalInteger(row, "retryLimit")));
         }
 
         return new BridgeResult(file, fields.Integer(json, "drives"), rows, run);

@@ -55,10 +55,10 @@ internal static class SystemSections
             text.AppendLine(context.Provenance(result.Run, result.File)).AppendLine();
             ReportContext.AppendCommand(text, result.Run);
             text.AppendLine($"{result.Drives} electronic-layer drives per configuration.").AppendLine();
-            text.AppendLine("| baud | byte loss | max payload | drives/request | rest segments "
+            text.AppendLine("| baud | byte loss | request payload | retry limit | drives/request | rest segments "
                 + "| waveform payload ÷ line "
                 + "| drive data ÷ line | forwards/s | retransmissions | max error vs noise-free part |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|");
+                + "|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var row in result.Rows)
             {
                 var error = row.Failure is { } failure ? $"**did not complete**: {failure}"
@@ -68,6 +68,7 @@ internal static class SystemSections
                     $"| {ReportFormat.Count(row.Baud)}{ReportFormat.Tag(result.Run)} "
                     + $"| {ReportFormat.Percent(row.LossRate)} "
                     + $"| {(row.MaxPayload is { } payload ? ReportFormat.Count(payload) : ReportFormat.None)} "
+                    + $"| {(row.RetryLimit is { } retries ? ReportFormat.Count(retries) : ReportFormat.None)} "
                     + $"| {row.DrivesPerRequest} | {row.RestSegments} "
                     + $"| **{ReportFormat.Percent(row.WaveformEfficiency)}** "
                     + $"| {ReportFormat.Percent(row.DriveEfficiency)} | {ReportFormat.Count(row.ForwardsPerSecond)} "
