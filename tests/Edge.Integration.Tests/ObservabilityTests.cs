@@ -32,7 +32,13 @@ public sealed class ObservabilityTests
         await Eventually.TrueAsync(() => !agent.Mqtt.IsConnected, "the agent noticed the broker is gone");
         using var unhealthy = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
-        Assert.Contains("MQTT broker", await unhealthy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        using var report = System.Text.Json.JsonDocument.Parse(
+            await unhealthy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("unhealthy", report.RootElement.GetProperty("status").GetString());
+        Assert.Equal("edge-agent", report.RootElement.GetProperty("service").GetString());
+        var broker = report.RootElement.GetProperty("checks").GetProperty("broker");
+        Assert.Equal("unhealthy", broker.GetProperty("status").GetString());
+        Assert.Contains("MQTT broker", broker.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
-namespace Edge.Agent.Messaging;
+namespace Edge.Hosting.Observability;
 
-/// <summary>The agent's metrics and health endpoint, bound from <c>Edge:Metrics</c>.</summary>
+/// <summary>The metrics and health endpoint of agent and trainer, bound from <c>Edge:Metrics</c>.</summary>
 public sealed class MetricsOptions
 {
     /// <summary>Configuration section the options are bound from.</summary>
