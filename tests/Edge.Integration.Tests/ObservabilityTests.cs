@@ -25,6 +25,9 @@ public sealed class ObservabilityTests
         Assert.Contains("edge_agent_mqtt_connected 1", text, StringComparison.Ordinal);
         Assert.Contains("edge_agent_outbox_messages", text, StringComparison.Ordinal);
         Assert.Contains("edge_agent_device_seconds", text, StringComparison.Ordinal);
+        Assert.Contains("process_working_set_bytes ", text, StringComparison.Ordinal);
+        Assert.Contains("edge_agent_build_info{", text, StringComparison.Ordinal);
+        await Promtool.AssertCleanAsync(text);
         using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
 
@@ -36,9 +39,9 @@ public sealed class ObservabilityTests
             await unhealthy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("unhealthy", report.RootElement.GetProperty("status").GetString());
         Assert.Equal("edge-agent", report.RootElement.GetProperty("service").GetString());
-        var broker = report.RootElement.GetProperty("checks").GetProperty("broker");
-        Assert.Equal("unhealthy", broker.GetProperty("status").GetString());
-        Assert.Contains("MQTT broker", broker.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var link = report.RootElement.GetProperty("checks").GetProperty("broker");
+        Assert.Equal("unhealthy", link.GetProperty("status").GetString());
+        Assert.Contains("MQTT broker", link.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -61,6 +61,7 @@ public sealed class TrainerObservabilityTests
             $"edge_trainer_measurements_ingested_total{{device=\"{Device}\"}} 25", text, StringComparison.Ordinal);
         Assert.Contains("process_working_set_bytes ", text, StringComparison.Ordinal);
         Assert.Contains("edge_trainer_build_info{", text, StringComparison.Ordinal);
+        await Promtool.AssertCleanAsync(text);
         Assert.Contains($"edge_trainer_model_published_version{{device=\"{Device}\"}} 8", text, StringComparison.Ordinal);
         Assert.Contains($"edge_trainer_model_accepted_version{{device=\"{Device}\"}} 7", text, StringComparison.Ordinal);
         Assert.Contains("edge_trainer_store_errors_total 0", text, StringComparison.Ordinal);

@@ -6,7 +6,9 @@ public sealed class MetricsOptions
     /// <summary>Configuration section the options are bound from.</summary>
     public const string SectionName = "Edge:Metrics";
 
-    /// <summary>TCP port of the HTTP endpoint serving <c>/metrics</c> (Prometheus) and <c>/healthz</c>; 0 turns it off.</summary>
+    /// <summary>
+    /// TCP port of the HTTP endpoint serving <c>/metrics</c> (Prometheus) and <c>/healthz</c>; 0 turns it off.
+    /// </summary>
     public int Port { get; set; }
 
     /// <summary>

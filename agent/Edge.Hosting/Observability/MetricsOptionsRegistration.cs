@@ -7,11 +7,14 @@ namespace Edge.Hosting.Observability;
 public static class MetricsOptionsRegistration
 {
     /// <summary>Adds the validated options to <paramref name="services"/>.</summary>
-    public static IServiceCollection AddEdgeMetricsOptions(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddEdgeMetricsOptions(
+        this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<MetricsOptions>()
-            .Bind(configuration.GetSection(MetricsOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Bind(
+                configuration.GetSection(MetricsOptions.SectionName),
+                binder => binder.ErrorOnUnknownConfiguration = true)
             .Validate(
                 o => o.Port is >= 0 and <= 65535,
                 $"{MetricsOptions.SectionName}:{nameof(MetricsOptions.Port)}: must be 0 (off) or a TCP port 1..65535.")

@@ -5,7 +5,8 @@ namespace Edge.Hosting.Observability;
 
 /// <summary>
 /// The figures every Edge service exposes beside its own: prometheus-net's process and runtime collectors
-/// (<c>process_working_set_bytes</c> — resident memory, the Pi's headline figure — <c>process_cpu_seconds_total</c>,
+/// (<c>process_working_set_bytes</c> — resident memory, the Pi's headline figure —
+/// <c>process_cpu_seconds_total</c>,
 /// <c>process_num_threads</c>, <c>dotnet_collection_count_total{generation}</c>, <c>dotnet_total_memory_bytes</c>, …)
 /// and a <c>{service}_build_info{version,runtime,architecture} 1</c> series.
 /// </summary>

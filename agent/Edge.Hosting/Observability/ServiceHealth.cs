@@ -5,7 +5,8 @@ namespace Edge.Hosting.Observability;
 /// <summary>
 /// The one <c>/healthz</c> answer of agent and trainer (docs/observability.md): HTTP 200 when every check is
 /// healthy, else 503, with the JSON body
-/// <c>{"status":"healthy|degraded|unhealthy","service":"edge-agent","version":"…","checks":{"broker":{"status":…,"detail":…},…}}</c>,
+/// <c>{"status":"healthy|degraded|unhealthy","service":"edge-agent","version":"…",
+/// "checks":{"broker":{"status":…,"detail":…},…}}</c>,
 /// whose status is its worst check's.
 /// </summary>
 /// <param name="Service">The service answering (<c>edge-agent</c>, <c>edge-trainer</c>).</param>

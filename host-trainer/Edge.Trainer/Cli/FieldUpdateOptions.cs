@@ -85,7 +85,9 @@ internal sealed class FieldUpdateOptions
             + "default field-updates).",
     };
 
-    /// <summary>Adds the options to <paramref name="command"/>, each mapped onto its key in <paramref name="settings"/>.</summary>
+    /// <summary>
+    /// Adds the options to <paramref name="command"/>, each mapped onto its key in <paramref name="settings"/>.
+    /// </summary>
     public void AddTo(Command command, CommandLineSettings settings)
     {
         ArgumentNullException.ThrowIfNull(command);

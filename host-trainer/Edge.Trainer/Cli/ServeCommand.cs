@@ -16,9 +16,17 @@ internal static class ServeCommand
     /// <summary>Exit code of an invalid configuration (the unit does not restart on it), as the agent's.</summary>
     public const int InvalidConfiguration = 3;
 
-    public static Command Create()
+    public static Command Create() => Create(new CommandLineSettings());
+
+    /// <summary>The configuration keys the options in <paramref name="args"/> (after <c>serve</c>) set.</summary>
+    internal static List<KeyValuePair<string, string?>> CommandLineKeys(params string[] args)
     {
         var settings = new CommandLineSettings();
+        return settings.Overrides(Create(settings).Parse(args));
+    }
+
+    private static Command Create(CommandLineSettings settings)
+    {
         var store = settings.Map(
             new Option<string>("--store")
             {

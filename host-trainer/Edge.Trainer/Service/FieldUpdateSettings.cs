@@ -11,7 +11,9 @@ public sealed class FieldUpdateSettings
     /// <summary>Configuration section the options are bound from.</summary>
     public const string SectionName = "Edge:FieldUpdates";
 
-    /// <summary><c>DEVICE=PACKAGE</c>: agents to watch, each with the package it runs. Empty: no field updates.</summary>
+    /// <summary>
+    /// <c>DEVICE=PACKAGE</c>: agents to watch, each with the package it runs. Empty: no field updates.
+    /// </summary>
     public List<string> Watch { get; } = [];
 
     /// <summary>Private key (PEM) that signs field-update packages.</summary>
@@ -81,7 +83,10 @@ public sealed class FieldUpdateSettings
             nameof(DriftThreshold),
             $"must be a positive relative rise (0.15 = 15 %), was {DriftThreshold}.");
         Require(CheckEvery > TimeSpan.Zero, nameof(CheckEvery), $"must be positive, was {CheckEvery}.");
-        Require(UpdateEvery is null || UpdateEvery > TimeSpan.Zero, nameof(UpdateEvery), $"must be positive, was {UpdateEvery}.");
+        Require(
+            UpdateEvery is null || UpdateEvery > TimeSpan.Zero,
+            nameof(UpdateEvery),
+            $"must be positive, was {UpdateEvery}.");
         Require(Cooldown >= TimeSpan.Zero, nameof(Cooldown), $"must not be negative, was {Cooldown}.");
         Require(
             DriftMinSamples >= 1 && DriftSamples >= DriftMinSamples,
@@ -105,7 +110,10 @@ public sealed class FieldUpdateSettings
                 Calibration is not null,
                 nameof(Calibration),
                 "the agents' calibration set is hashed into each package: set its CSV file.");
-            Require(SigningKey is null || File.Exists(SigningKey), nameof(SigningKey), $"'{SigningKey}' does not exist.");
+            Require(
+                SigningKey is null || File.Exists(SigningKey),
+                nameof(SigningKey),
+                $"'{SigningKey}' does not exist.");
             Require(
                 Calibration is null || File.Exists(Calibration),
                 nameof(Calibration),

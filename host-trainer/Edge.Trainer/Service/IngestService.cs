@@ -59,7 +59,8 @@ public sealed partial class IngestService(
         var broker = mqtt.Value.TryResolve([])
             ?? throw new InvalidOperationException("The broker settings were validated at start.");
         var connection = store.Value.Connection;
-        await using var measurements = await MeasurementStore.OpenAsync(connection, stoppingToken).ConfigureAwait(false);
+        await using var measurements = await MeasurementStore.OpenAsync(connection, stoppingToken)
+            .ConfigureAwait(false);
         await using var ingest = new MeasurementIngest(broker, measurements, metrics, logger);
         await using var models = new ModelVersionWatch(broker, metrics, logger);
         _ingest = ingest;
@@ -111,9 +112,11 @@ public sealed partial class IngestService(
 
     [LoggerMessage(
         Level = LogLevel.Information,
-        Message = "Ingested {Ingested}, duplicates {Duplicates}, rejected {Rejected}")]
+        Message = "Progress: ingested {Ingested}, duplicates {Duplicates}, rejected {Rejected}")]
     private static partial void LogProgress(ILogger logger, long ingested, long duplicates, long rejected);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Metrics on http://{Host}:{Port}/metrics, health on /healthz")]
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Metrics on http://{Host}:{Port}/metrics, health on /healthz")]
     private static partial void LogListening(ILogger logger, string host, int port);
 }

@@ -62,7 +62,9 @@ public static class TrainerHost
         var services = builder.Services;
         services.AddEdgeMetricsOptions(builder.Configuration);
         Bind<StoreOptions>(services, builder.Configuration, StoreOptions.SectionName)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Connection), $"{StoreOptions.SectionName}:Connection: must not be empty.");
+            .Validate(
+                o => !string.IsNullOrWhiteSpace(o.Connection),
+                $"{StoreOptions.SectionName}:{nameof(StoreOptions.Connection)}: must not be empty.");
         Bind<TrainerMqttOptions>(services, builder.Configuration, TrainerMqttOptions.SectionName);
         Bind<FieldUpdateSettings>(services, builder.Configuration, FieldUpdateSettings.SectionName);
         services.AddSingleton<IValidateOptions<TrainerMqttOptions>, TrainerOptionsValidator>();
@@ -88,7 +90,8 @@ public static class TrainerHost
     /// <summary>Every problem of the host's configuration, each naming its key; empty when it can start.</summary>
     public static List<string> Problems(IHost host) => EdgeConfigurationCheck.Validate(host, Sections);
 
-    private static OptionsBuilder<T> Bind<T>(IServiceCollection services, ConfigurationManager configuration, string section)
+    private static OptionsBuilder<T> Bind<T>(
+        IServiceCollection services, ConfigurationManager configuration, string section)
         where T : class
         => services.AddOptions<T>()
             .Bind(configuration.GetSection(section), binder => binder.ErrorOnUnknownConfiguration = true)

@@ -3,13 +3,17 @@ using Edge.Trainer.Live;
 
 namespace Edge.Trainer.Service;
 
-/// <summary>How <c>serve</c> reaches the broker, bound from <c>Edge:Mqtt</c> (the agent's section name and keys).</summary>
+/// <summary>
+/// How <c>serve</c> reaches the broker, bound from <c>Edge:Mqtt</c> (the agent's section name and keys).
+/// </summary>
 public sealed class TrainerMqttOptions
 {
     /// <summary>Configuration section the options are bound from.</summary>
     public const string SectionName = "Edge:Mqtt";
 
-    /// <summary>Broker as <c>mqtts://host[:port]</c> (TLS, port 8883 by default) or <c>mqtt://host[:port]</c>.</summary>
+    /// <summary>
+    /// Broker as <c>mqtts://host[:port]</c> (TLS, port 8883 by default) or <c>mqtt://host[:port]</c>.
+    /// </summary>
     public string Url { get; set; } = "mqtts://localhost:8884";
 
     /// <summary>MQTT client id; keys the broker session that queues measurements while the trainer is away.</summary>

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Edge.Trainer.Service;
 
 /// <summary>Checks the broker and field-update settings of <c>serve</c>, naming each key at fault.</summary>
-public sealed class TrainerOptionsValidator : IValidateOptions<TrainerMqttOptions>, IValidateOptions<FieldUpdateSettings>
+public sealed class TrainerOptionsValidator
+    : IValidateOptions<TrainerMqttOptions>, IValidateOptions<FieldUpdateSettings>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, TrainerMqttOptions options)
