@@ -8,7 +8,7 @@ namespace Edge.Trainer.Cli;
 
 /// <summary>
 /// <c>serve</c>: runs <see cref="TrainerHost"/> until SIGTERM or Ctrl+C. Its options set the same keys as
-/// <c>appsettings.json</c> and the <c>EDGE_</c> variables (<c>--broker</c> sets <c>Edge:Mqtt:Url</c>, …) and win
+/// <c>edge-trainer.json</c> and the <c>EDGE_</c> variables (<c>--broker</c> sets <c>Edge:Mqtt:Url</c>, …) and win
 /// over them; an invalid configuration lists every problem with its key and exits with 3.
 /// </summary>
 internal static class ServeCommand
@@ -58,7 +58,7 @@ internal static class ServeCommand
         var command = new Command(
             "serve",
             "Ingest measurements from live agents over MQTT into the store; with --watch, re-train watched agents on "
-                + "drift or schedule. A Generic Host service: appsettings.json, EDGE_ variables, systemd.")
+                + "drift or schedule. A Generic Host service: edge-trainer.json, EDGE_ variables, systemd.")
         {
             store, clientId, metricsPort, metricsHost,
         };
@@ -67,7 +67,7 @@ internal static class ServeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var builder = TrainerHost.CreateBuilder(
-                Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
+                Path.Combine(AppContext.BaseDirectory, TrainerHost.SettingsFileName),
                 EdgeEnvironment.OfProcess(),
                 settings.Overrides(parse));
             using var host = builder.Build();

@@ -11,12 +11,18 @@ using Microsoft.Extensions.Options;
 namespace Edge.Trainer.Service;
 
 /// <summary>
-/// <c>edge-trainer serve</c> as a Generic Host service, like the agent: configuration from <c>appsettings.json</c>
+/// <c>edge-trainer serve</c> as a Generic Host service, like the agent: configuration from <c>edge-trainer.json</c>
 /// beside the binary, then <c>EDGE_</c> environment variables, then the command line (highest); options validated at
 /// start with every problem named by its key; under systemd <c>Type=notify</c> with watchdog pings.
 /// </summary>
 public static class TrainerHost
 {
+    /// <summary>
+    /// The settings file beside the executable: the agent's <c>appsettings.json</c> for the trainer, named apart because
+    /// tests and the demo run both executables from one folder.
+    /// </summary>
+    public const string SettingsFileName = "edge-trainer.json";
+
     /// <summary>Configuration section that configures logging (levels under <c>LogLevel</c>).</summary>
     public const string LoggingSectionName = "Edge:Logging";
 
