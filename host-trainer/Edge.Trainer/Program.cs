@@ -18,7 +18,14 @@ var root = new RootCommand("Edge host trainer: digital twins and physics-aware t
 
 try
 {
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+    var parse = root.Parse(args);
+    var invocation = new InvocationConfiguration
+    {
+        EnableDefaultExceptionHandler = false,
+        // serve's host owns SIGTERM and Ctrl+C so that it stops gracefully; the parser must not race it.
+        ProcessTerminationTimeout = parse.CommandResult.Command.Name == "serve" ? null : TimeSpan.FromSeconds(2),
+    };
+    return await parse.InvokeAsync(invocation).ConfigureAwait(false);
 }
 catch (Exception e) when (e is Edge.Domain.Models.ModelPackageException or ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
 {

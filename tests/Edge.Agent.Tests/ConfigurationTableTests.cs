@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Edge.Agent.Configuration;
+using Edge.Agent.Hosting;
 using Edge.Domain.Data;
 
 namespace Edge.Agent.Tests;
@@ -15,7 +15,7 @@ public sealed partial class ConfigurationTableTests
         var documented = DocumentedKeys(File.ReadAllLines(Path.Combine(root, "agent", "Edge.Agent", "README.md")));
 
         var bound = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var (section, options) in EdgeConfigurationCheck.Sections)
+        foreach (var (section, options) in AgentHost.Sections)
         {
             if (options is not null)
             {

@@ -119,7 +119,8 @@ public sealed class OptionsValidationTests
     [Fact]
     public void The_check_knows_every_options_section_of_the_agent()
     {
-        var declared = typeof(AgentHost).Assembly.GetTypes()
+        // The agent's own sections and the one it shares with the trainer (Edge:Metrics, in Edge.Hosting).
+        var declared = typeof(AgentHost).Assembly.GetTypes().Append(typeof(Edge.Hosting.Observability.MetricsOptions))
             .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
             .Where(f => f.Name.EndsWith("SectionName", StringComparison.Ordinal))
@@ -127,7 +128,7 @@ public sealed class OptionsValidationTests
             .Where(name => name.StartsWith("Edge:", StringComparison.Ordinal) && name.Count(c => c == ':') == 1)
             .Order(StringComparer.Ordinal);
 
-        Assert.Equal(declared, EdgeConfigurationCheck.Sections.Select(s => s.Section).Order(StringComparer.Ordinal));
+        Assert.Equal(declared, AgentHost.Sections.Select(s => s.Path).Order(StringComparer.Ordinal));
     }
 
     [Fact]

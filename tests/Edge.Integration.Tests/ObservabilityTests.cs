@@ -25,6 +25,9 @@ public sealed class ObservabilityTests
         Assert.Contains("edge_agent_mqtt_connected 1", text, StringComparison.Ordinal);
         Assert.Contains("edge_agent_outbox_messages", text, StringComparison.Ordinal);
         Assert.Contains("edge_agent_device_seconds", text, StringComparison.Ordinal);
+        Assert.Contains("process_working_set_bytes ", text, StringComparison.Ordinal);
+        Assert.Contains("edge_agent_build_info{", text, StringComparison.Ordinal);
+        await Promtool.AssertCleanAsync(text);
         using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
 
@@ -32,7 +35,13 @@ public sealed class ObservabilityTests
         await Eventually.TrueAsync(() => !agent.Mqtt.IsConnected, "the agent noticed the broker is gone");
         using var unhealthy = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
-        Assert.Contains("MQTT broker", await unhealthy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        using var report = System.Text.Json.JsonDocument.Parse(
+            await unhealthy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("unhealthy", report.RootElement.GetProperty("status").GetString());
+        Assert.Equal("edge-agent", report.RootElement.GetProperty("service").GetString());
+        var link = report.RootElement.GetProperty("checks").GetProperty("broker");
+        Assert.Equal("unhealthy", link.GetProperty("status").GetString());
+        Assert.Contains("MQTT broker", link.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

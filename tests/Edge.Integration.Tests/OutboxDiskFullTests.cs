@@ -75,9 +75,11 @@ public sealed class OutboxDiskFullTests
         using (var degraded = await http.GetAsync(new Uri("healthz", UriKind.Relative), Token))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, degraded.StatusCode);
+            using var report = System.Text.Json.JsonDocument.Parse(await degraded.Content.ReadAsStringAsync(Token));
+            Assert.Equal("degraded", report.RootElement.GetProperty("status").GetString());
             Assert.StartsWith(
-                "degraded: outbox: ",
-                await degraded.Content.ReadAsStringAsync(Token),
+                "outbox: ",
+                report.RootElement.GetProperty("checks").GetProperty("delivery").GetProperty("detail").GetString(),
                 StringComparison.Ordinal);
         }
 

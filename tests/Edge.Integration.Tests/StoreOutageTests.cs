@@ -32,11 +32,12 @@ public sealed class StoreOutageTests
         Assert.Contains("unreachable", await store.ProbeAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken), StringComparison.Ordinal);
         var health = await TrainerHealth.CheckAsync(ingest, store, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         Assert.False(health.Healthy);
-        using (var report = System.Text.Json.JsonDocument.Parse(health.ToJson()))
+        using (var report = System.Text.Json.JsonDocument.Parse(health.Report().ToJson()))
         {
             Assert.Equal("unhealthy", report.RootElement.GetProperty("status").GetString());
-            Assert.False(report.RootElement.GetProperty("store").GetProperty("reachable").GetBoolean());
-            Assert.Contains("PostgreSql unreachable", report.RootElement.GetProperty("store").GetProperty("problem").GetString(), StringComparison.Ordinal);
+            var check = report.RootElement.GetProperty("checks").GetProperty("store");
+            Assert.Equal("unhealthy", check.GetProperty("status").GetString());
+            Assert.Contains("PostgreSql unreachable", check.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
         foreach (var batch in batches[1..])

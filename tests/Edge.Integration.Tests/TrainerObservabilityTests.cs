@@ -39,10 +39,13 @@ public sealed class TrainerObservabilityTests
             Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
             using var body = JsonDocument.Parse(await healthy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             Assert.Equal("healthy", body.RootElement.GetProperty("status").GetString());
-            Assert.True(body.RootElement.GetProperty("broker").GetProperty("connected").GetBoolean());
-            Assert.Equal($"127.0.0.1:{broker.Port}", body.RootElement.GetProperty("broker").GetProperty("address").GetString());
-            Assert.True(body.RootElement.GetProperty("store").GetProperty("reachable").GetBoolean());
-            Assert.Equal("Sqlite", body.RootElement.GetProperty("store").GetProperty("dialect").GetString());
+            Assert.Equal("edge-trainer", body.RootElement.GetProperty("service").GetString());
+            var checks = body.RootElement.GetProperty("checks");
+            Assert.Equal("healthy", checks.GetProperty("broker").GetProperty("status").GetString());
+            Assert.Equal(
+                $"connected to 127.0.0.1:{broker.Port}", checks.GetProperty("broker").GetProperty("detail").GetString());
+            Assert.Equal("healthy", checks.GetProperty("store").GetProperty("status").GetString());
+            Assert.Equal("Sqlite answers", checks.GetProperty("store").GetProperty("detail").GetString());
         }
 
         // A batch to ingest and two offers: version 7 accepted, version 8 refused (the agent accepts up to 7).
@@ -54,7 +57,11 @@ public sealed class TrainerObservabilityTests
         await Eventually.TrueAsync(() => ingest.Ingested == 25 && metrics.ModelPublishedVersion.WithLabels(Device).Value == 8, "the batch stored and the second offer seen");
 
         var text = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), TestContext.Current.CancellationToken);
-        Assert.Contains("edge_trainer_measurements_ingested_total 25", text, StringComparison.Ordinal);
+        Assert.Contains(
+            $"edge_trainer_measurements_ingested_total{{device=\"{Device}\"}} 25", text, StringComparison.Ordinal);
+        Assert.Contains("process_working_set_bytes ", text, StringComparison.Ordinal);
+        Assert.Contains("edge_trainer_build_info{", text, StringComparison.Ordinal);
+        await Promtool.AssertCleanAsync(text);
         Assert.Contains($"edge_trainer_model_published_version{{device=\"{Device}\"}} 8", text, StringComparison.Ordinal);
         Assert.Contains($"edge_trainer_model_accepted_version{{device=\"{Device}\"}} 7", text, StringComparison.Ordinal);
         Assert.Contains("edge_trainer_store_errors_total 0", text, StringComparison.Ordinal);
@@ -70,8 +77,9 @@ public sealed class TrainerObservabilityTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
         using var report = JsonDocument.Parse(await unhealthy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("unhealthy", report.RootElement.GetProperty("status").GetString());
-        Assert.False(report.RootElement.GetProperty("broker").GetProperty("connected").GetBoolean());
-        Assert.True(report.RootElement.GetProperty("store").GetProperty("reachable").GetBoolean());
+        var failed = report.RootElement.GetProperty("checks");
+        Assert.Equal("unhealthy", failed.GetProperty("broker").GetProperty("status").GetString());
+        Assert.Equal("healthy", failed.GetProperty("store").GetProperty("status").GetString());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Edge.Integration.Tests;
 
@@ -15,7 +16,10 @@ public sealed class TrainerProcess : IDisposable
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
-    public static TrainerProcess Start(params string[] arguments)
+    public static TrainerProcess Start(params string[] arguments) => Start(new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Starts the executable with <paramref name="environment"/> added to this process's variables.</summary>
+    public static TrainerProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var executable = OperatingSystem.IsWindows() ? "edge-trainer.exe" : "edge-trainer";
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, executable))
@@ -23,6 +27,11 @@ public sealed class TrainerProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -60,6 +69,21 @@ public sealed class TrainerProcess : IDisposable
 
     /// <summary>How many lines so far contain <paramref name="text"/>.</summary>
     public int Count(string text) => Lines.Count(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Whether the process has ended, and its exit code then.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>Sends SIGTERM, as systemd stops a service, and waits for the exit; returns the exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return _process.ExitCode;
+    }
 
     /// <summary>Kills the process at once (SIGKILL), as <c>kill -9</c> does.</summary>
     public void Kill()

@@ -1,4 +1,4 @@
-using System.Collections;
+using Edge.Hosting.Configuration;
 
 namespace Edge.Agent.Configuration;
 
@@ -11,32 +11,16 @@ namespace Edge.Agent.Configuration;
 public sealed record AgentSettingsSources(string? SettingsFile, IReadOnlyDictionary<string, string?> EnvironmentVariables)
 {
     /// <summary>Prefix of the environment variables the agent reads: <c>EDGE_DEVICE__SYSTEM</c> sets <c>Edge:Device:System</c>.</summary>
-    public const string EnvironmentPrefix = "EDGE_";
+    public const string EnvironmentPrefix = EdgeEnvironment.Prefix;
 
     /// <summary>The running process: <c>appsettings.json</c> beside the executable and the real environment.</summary>
     public static AgentSettingsSources FromProcess()
-    {
-        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            variables[(string)entry.Key] = entry.Value as string;
-        }
-
-        return new AgentSettingsSources(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), variables);
-    }
+        => new(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), EdgeEnvironment.OfProcess());
 
     /// <summary>
     /// The <c>EDGE_</c> variables as configuration keys under <c>Edge</c>: the prefix becomes the <c>Edge</c> section and
     /// <c>__</c> separates sections, as in the usual .NET convention.
     /// </summary>
     public IEnumerable<KeyValuePair<string, string?>> EdgeEnvironmentKeys()
-    {
-        foreach (var (name, value) in EnvironmentVariables)
-        {
-            if (name.Length > EnvironmentPrefix.Length && name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                yield return new("Edge:" + name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), value);
-            }
-        }
-    }
+        => EdgeEnvironment.ConfigurationKeys(EnvironmentVariables);
 }

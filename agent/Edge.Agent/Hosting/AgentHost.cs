@@ -5,6 +5,8 @@ using Edge.Agent.Models;
 using Edge.Agent.Supervision;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
+using Edge.Hosting.Configuration;
+using Edge.Hosting.Observability;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +20,18 @@ public static class AgentHost
 {
     /// <summary>Configuration section that configures logging (levels under <c>LogLevel</c>, the console under <c>Console</c>).</summary>
     public const string LoggingSectionName = "Edge:Logging";
+
+    /// <summary>The sections under <c>Edge</c> the agent reads, and the options class each binds to.</summary>
+    public static IReadOnlyList<EdgeSection> Sections { get; } =
+    [
+        new(DeviceOptions.SectionName, typeof(DeviceOptions)),
+        new(InferenceOptions.SectionName, typeof(InferenceOptions)),
+        new(LoggingSectionName, null),
+        new(MetricsOptions.SectionName, typeof(MetricsOptions)),
+        new(ModelsOptions.SectionName, typeof(ModelsOptions)),
+        new(MqttOptions.SectionName, typeof(MqttOptions)),
+        new(SupervisionOptions.SectionName, typeof(SupervisionOptions)),
+    ];
 
     /// <summary>
     /// Creates a host builder whose configuration is, lowest priority first, <paramref name="sources"/>' settings file,
@@ -106,41 +120,7 @@ public static class AgentHost
     /// </summary>
     public static void ValidateConfiguration(IHost host)
     {
-        ArgumentNullException.ThrowIfNull(host);
-        // Unknown sections and keys and unconvertible values first, all of them, each with its key; the binder
-        // would stop at the first and hide the rest.
-        var failures = EdgeConfigurationCheck.Problems(host.Services.GetRequiredService<IConfiguration>());
-        try
-        {
-            host.Services.GetRequiredService<IStartupValidator>().Validate();
-        }
-        catch (OptionsValidationException e)
-        {
-            failures.AddRange(e.Failures);
-        }
-        catch (AggregateException e)
-        {
-            foreach (var inner in e.InnerExceptions)
-            {
-                failures.AddRange(inner switch
-                {
-                    OptionsValidationException validation => validation.Failures,
-                    // The binder's words for a problem the check above already named.
-                    InvalidOperationException when failures.Count > 0 => [],
-                    _ => [inner.Message],
-                });
-            }
-        }
-        catch (InvalidOperationException e) when (failures.Count == 0)
-        {
-            // The binder reports values it cannot convert and unknown keys this way, naming the key.
-            failures.Add(e.Message);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already named by the check above.
-        }
-
+        var failures = EdgeConfigurationCheck.Validate(host, Sections);
         if (failures.Count > 0)
         {
             throw new AgentConfigurationException(failures);

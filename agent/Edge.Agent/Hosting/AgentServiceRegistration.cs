@@ -2,9 +2,12 @@ using Edge.Agent.Configuration;
 using Edge.Agent.Inference;
 using Edge.Agent.Messaging;
 using Edge.Agent.Models;
+using Edge.Agent.Supervision;
+using Edge.Hosting.Systemd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Edge.Agent.Hosting;
 
@@ -39,11 +42,14 @@ public static class AgentServiceRegistration
         builder.AddEdgeMqtt();
 
         // Under systemd with WatchdogSec=, pings go out while the device loop is alive.
-        if (Supervision.SystemdWatchdogSettings.FromEnvironment() is { } watchdog)
+        if (SystemdWatchdogSettings.FromEnvironment() is { } watchdog)
         {
-            builder.Services.AddSingleton(watchdog);
             builder.Services.TryAddSingleton(TimeProvider.System);
-            builder.Services.AddHostedService<Supervision.SystemdWatchdog>();
+            builder.Services.AddHostedService(services => new SystemdWatchdog(
+                services.GetRequiredService<DeviceSupervisor>().Hang,
+                watchdog,
+                services.GetRequiredService<TimeProvider>(),
+                services.GetRequiredService<ILogger<SystemdWatchdog>>()));
         }
 
         // Last: by the time it starts, the device answered its self-test and the model store has loaded the model.

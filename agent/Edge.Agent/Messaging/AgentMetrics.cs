@@ -1,3 +1,4 @@
+using Edge.Hosting.Observability;
 using Prometheus;
 
 namespace Edge.Agent.Messaging;
@@ -13,6 +14,9 @@ public sealed class AgentMetrics
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
+
+        // Process and runtime figures (resident memory — the Pi's headline — CPU, GC, threads) and the build.
+        ProcessMetrics.Register(Registry, "edge_agent_build_info");
         PatRequests = factory.CreateCounter("edge_agent_pat_requests_total", "PAT requests served with a device forward pass.");
         PatDrives = factory.CreateCounter("edge_agent_pat_drives_total", "Drives played for PAT requests.");
         DeviceSeconds = factory.CreateHistogram("edge_agent_device_seconds", "Time the device took for one PAT request's forward pass.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });

@@ -1,5 +1,5 @@
 using Edge.Domain.Devices;
-using Edge.Observability;
+using Edge.Hosting.Observability;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,11 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Edge.Agent.Messaging;
 
 /// <summary>
-/// Serves <c>GET /metrics</c> (Prometheus text format from <see cref="AgentMetrics"/>) and <c>GET /healthz</c>
-/// (200 "healthy" while the MQTT link is up, the device is ready and nothing is wrong; 503 "unhealthy: …"
-/// without the broker or with a device that is not ready, e.g. a bridge link that is down and reconnecting;
-/// 503 "degraded: …" naming each problem — the outbox cannot write, a subscription was refused) on
-/// <c>Edge:Metrics:Port</c>.
+/// Serves <c>GET /metrics</c> (Prometheus text format from <see cref="AgentMetrics"/>) and <c>GET /healthz</c> on
+/// <c>Edge:Metrics:Port</c>: the <see cref="ServiceHealth"/> JSON of agent and trainer with the checks
+/// <c>broker</c> (unhealthy while not connected), <c>device</c> (unhealthy while not ready, e.g. a bridge link that
+/// is down and reconnecting) and <c>delivery</c> (degraded, naming each problem: the outbox cannot write, a
+/// subscription was refused); 200 only when all three are healthy.
 /// </summary>
 public sealed partial class MetricsEndpoint(
     IOptions<MetricsOptions> options,
@@ -59,24 +59,26 @@ public sealed partial class MetricsEndpoint(
         }
     }
 
-    /// <summary>Unhealthy (no broker, device not ready) or degraded (the outbox or a subscription fails).</summary>
+    /// <summary>The broker link, the device and delivery (outbox, subscriptions), as one JSON report.</summary>
     private HealthAnswer Health()
     {
-        const string Text = "text/plain; charset=utf-8";
-        var unhealthy = !mqtt.IsConnected ? "not connected to the MQTT broker"
-            : device is IReportsDeviceStatus reporting && reporting.GetStatus() is { Ready: false } status
-                ? $"device {device.DeviceId} {status.State}: {status.Problem}"
-            : null;
-        if (unhealthy is not null)
-        {
-            return new HealthAnswer(false, System.Text.Encoding.UTF8.GetBytes($"unhealthy: {unhealthy}"), Text);
-        }
-
+        var status = device is IReportsDeviceStatus reporting ? reporting.GetStatus() : null;
         var problems = mqtt.Problems;
-        return problems.Count == 0
-            ? new HealthAnswer(true, "healthy"u8.ToArray(), Text)
-            : new HealthAnswer(
-                false, System.Text.Encoding.UTF8.GetBytes("degraded: " + string.Join("; ", problems)), Text);
+        var report = new ServiceHealth(
+            "edge-agent",
+            [
+                mqtt.IsConnected
+                    ? new HealthCheck("broker", HealthStatus.Healthy, "connected to the MQTT broker")
+                    : new HealthCheck("broker", HealthStatus.Unhealthy, "not connected to the MQTT broker"),
+                status is { Ready: false }
+                    ? new HealthCheck(
+                        "device", HealthStatus.Unhealthy, $"device {device.DeviceId} {status.State}: {status.Problem}")
+                    : new HealthCheck("device", HealthStatus.Healthy, $"device {device.DeviceId} ready"),
+                problems.Count == 0
+                    ? new HealthCheck("delivery", HealthStatus.Healthy, "outbox and subscriptions work")
+                    : new HealthCheck("delivery", HealthStatus.Degraded, string.Join("; ", problems)),
+            ]);
+        return new HealthAnswer(report.Healthy, report.ToJson(), "application/json");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Metrics on http://{Host}:{Port}/metrics, health on /healthz")]

@@ -2,6 +2,7 @@ using Edge.Agent.Hosting;
 using Edge.Agent.Inference;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
+using Edge.Hosting.Observability;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,10 +37,7 @@ public static class MqttServiceRegistration
                 $"{MqttOptions.SectionName}:{key}: replaced by Url (mqtts://host:port) with CaFile, "
                 + "ClientCertificateFile and ClientKeyFile (deploy/mosquitto/README.md).")))
             .ValidateOnStart();
-        services.AddOptions<MetricsOptions>()
-            .Bind(builder.Configuration.GetSection(MetricsOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
-            .Validate(o => o.Port is >= 0 and <= 65535, $"{MetricsOptions.SectionName}:{nameof(MetricsOptions.Port)}: must be 0 (off) or a TCP port 1..65535.")
-            .ValidateOnStart();
+        services.AddEdgeMetricsOptions(builder.Configuration);
         if (!builder.Configuration.GetSection(MqttOptions.SectionName).GetValue<bool>(nameof(MqttOptions.Enabled)))
         {
             return builder;

@@ -94,6 +94,14 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
     public bool IsLoopAlive => CallRunningFor <= TimeSpan.FromSeconds(_options.HangSeconds);
 
     /// <summary>
+    /// The systemd watchdog's liveness check: null while the device loop is alive, else the hang it is in. A device
+    /// parked after a fault is not a hang — the service still answers, from the twin.
+    /// </summary>
+    public string? Hang()
+        => IsLoopAlive ? null
+            : $"device {DeviceId} has been in one call for {CallRunningFor.TotalSeconds:F1} s (hung bus or device loop)";
+
+    /// <summary>
     /// Plays the drives on the device and judges the call; throws <see cref="DeviceParkedException"/> while the device
     /// is parked and on the call that parks it.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Edge.Mqtt;
 using Edge.Trainer.Live;
+using Edge.Trainer.Service;
 
 namespace Edge.Trainer.Cli;
 
@@ -64,6 +65,24 @@ internal sealed class BrokerCliOptions
         {
             command.Options.Add(option);
         }
+    }
+
+    /// <summary>
+    /// Adds the options to <paramref name="command"/>, each setting its <c>Edge:Mqtt</c> key (a service verb).
+    /// </summary>
+    public void AddTo(Command command, CommandLineSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        AddTo(command);
+        const string Section = TrainerMqttOptions.SectionName;
+        settings.Map(_broker, $"{Section}:{nameof(TrainerMqttOptions.Url)}");
+        settings.Map(_caFile, $"{Section}:{nameof(TrainerMqttOptions.CaFile)}", isPath: true);
+        settings.Map(_crlFile, $"{Section}:{nameof(TrainerMqttOptions.CrlFile)}", isPath: true);
+        settings.Map(_clientCert, $"{Section}:{nameof(TrainerMqttOptions.ClientCertificateFile)}", isPath: true);
+        settings.Map(_clientKey, $"{Section}:{nameof(TrainerMqttOptions.ClientKeyFile)}", isPath: true);
+        settings.Map(_username, $"{Section}:{nameof(TrainerMqttOptions.Username)}");
+        settings.Map(_passwordFile, $"{Section}:{nameof(TrainerMqttOptions.PasswordFile)}", isPath: true);
+        settings.Map(_allowPlaintext, $"{Section}:{nameof(TrainerMqttOptions.AllowPlaintext)}");
     }
 
     /// <summary>

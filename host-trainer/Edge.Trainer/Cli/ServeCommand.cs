@@ -1,77 +1,95 @@
 using System.CommandLine;
-using Edge.Trainer.Live;
-using Microsoft.Extensions.Logging;
+using Edge.Hosting.Configuration;
+using Edge.Trainer.Service;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Edge.Trainer.Cli;
 
 /// <summary>
-/// <c>serve</c>: ingests every agent's measurements from the broker into the store until Ctrl+C, watches model
-/// offers and verdicts for the model-version gauges, serves Prometheus metrics and a health check, and reports
-/// progress every few seconds; with <c>--watch</c> it also runs periodic field updates, with <c>--commission</c> it
-/// commissions every new agent from the product-line package.
+/// <c>serve</c>: runs <see cref="TrainerHost"/> until SIGTERM or Ctrl+C. Its options set the same keys as
+/// <c>edge-trainer.json</c> and the <c>EDGE_</c> variables (<c>--broker</c> sets <c>Edge:Mqtt:Url</c>, …) and win
+/// over them; an invalid configuration lists every problem with its key and exits with 3.
 /// </summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    /// <summary>Exit code of an invalid configuration (the unit does not restart on it), as the agent's.</summary>
+    public const int InvalidConfiguration = 3;
+
+    public static Command Create() => Create(new CommandLineSettings());
+
+    /// <summary>The configuration keys the options in <paramref name="args"/> (after <c>serve</c>) set.</summary>
+    internal static List<KeyValuePair<string, string?>> CommandLineKeys(params string[] args)
     {
-        var broker = new BrokerCliOptions();
-        var store = new Option<string>("--store") { Description = "SQLite file, or a PostgreSQL connection string (Host=...;Database=...;Username=...).", DefaultValueFactory = _ => "edge-measurements.db" };
-        var clientId = new Option<string>("--client-id") { Description = "MQTT client id; keys the broker session that queues measurements while the trainer is away.", DefaultValueFactory = _ => "edge-trainer" };
-        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics (/metrics) and health (/healthz) on this port (0 = off).", DefaultValueFactory = _ => 0 };
-        var updates = new FieldUpdateOptions();
-        var commission = new CommissionCliOptions(updates);
-        var command = new Command("serve", "Ingest measurements from live agents over MQTT into the store; with --watch, re-train watched agents on drift or schedule.") { store, clientId, metricsPort };
-        broker.AddTo(command);
-        updates.AddTo(command);
-        commission.AddTo(command);
+        var settings = new CommandLineSettings();
+        return settings.Overrides(Create(settings).Parse(args));
+    }
+
+    private static Command Create(CommandLineSettings settings)
+    {
+        var store = settings.Map(
+            new Option<string>("--store")
+            {
+                Description = "SQLite file, or a PostgreSQL connection string (Host=...;Database=...;Username=...) "
+                    + "(Edge:Store:Connection; default edge-measurements.db).",
+            },
+            $"{StoreOptions.SectionName}:{nameof(StoreOptions.Connection)}");
+        var clientId = settings.Map(
+            new Option<string>("--client-id")
+            {
+                Description = "MQTT client id; keys the broker session that queues measurements while the trainer "
+                    + "is away (Edge:Mqtt:ClientId; default edge-trainer).",
+            },
+            $"{TrainerMqttOptions.SectionName}:{nameof(TrainerMqttOptions.ClientId)}");
+        var metricsPort = settings.Map(
+            new Option<int>("--metrics-port")
+            {
+                Description = "Serve Prometheus metrics (/metrics) and health (/healthz) on this port "
+                    + "(Edge:Metrics:Port; default 0 = off).",
+            },
+            "Edge:Metrics:Port");
+        var metricsHost = settings.Map(
+            new Option<string>("--metrics-host")
+            {
+                Description = "Address the metrics endpoint binds: a host name, an IP address, or + for every "
+                    + "interface (Edge:Metrics:Host; default localhost).",
+            },
+            "Edge:Metrics:Host");
+        var command = new Command(
+            "serve",
+            "Ingest measurements from live agents over MQTT into the store; with --watch, re-train watched agents on "
+                + "drift or schedule; with --commission, commission every new agent once. A Generic Host service: edge-trainer.json, EDGE_ variables, systemd.")
+        {
+            store, clientId, metricsPort, metricsHost,
+        };
+        new BrokerCliOptions().AddTo(command, settings);
+        new FieldUpdateOptions().AddTo(command, settings);
+        new CommissionCliOptions().AddTo(command, settings);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = broker.Resolve(parse, parse.GetValue(clientId)!);
-            var port = parse.GetValue(metricsPort);
-            if (port is < 0 or > 65535)
+            var builder = TrainerHost.CreateBuilder(
+                Path.Combine(AppContext.BaseDirectory, TrainerHost.SettingsFileName),
+                EdgeEnvironment.OfProcess(),
+                settings.Overrides(parse));
+            using var host = builder.Build();
+            var problems = TrainerHost.Problems(host);
+            if (problems.Count > 0)
             {
-                throw new ArgumentException($"--metrics-port {port} is not 0 or a TCP port.");
+                await parse.InvocationConfiguration.Error.WriteLineAsync(
+                    "Invalid configuration:" + Environment.NewLine + "  "
+                    + string.Join(Environment.NewLine + "  ", problems)).ConfigureAwait(false);
+                return InvalidConfiguration;
             }
 
-            using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true));
-            var logger = logging.CreateLogger("edge-trainer.serve");
-            var metrics = new TrainerMetrics();
-            await using var measurements = await MeasurementStore.OpenAsync(parse.GetValue(store)!, cancellationToken).ConfigureAwait(false);
-            await using var ingest = new MeasurementIngest(options, measurements, metrics, logger);
-            await using var models = new ModelVersionWatch(options, metrics, logger);
-            ingest.Start();
-            models.Start();
-            await using var endpoint = port > 0
-                ? TrainerEndpoint.Start(metrics, ct => TrainerHealth.CheckAsync(ingest, measurements, TimeSpan.FromSeconds(2), ct), logger, port)
-                : null;
-            await using var fieldUpdates = await updates.CreateAsync(parse, parse.GetValue(store)!, options, metrics, logger, cancellationToken).ConfigureAwait(false);
-            var watch = fieldUpdates?.Service.RunAsync(cancellationToken);
-            await using var commissioner = await commission.CreateAsync(
-                parse, parse.GetValue(store)!, options, metrics, logger, cancellationToken).ConfigureAwait(false);
-            var commissioning = commissioner?.Service.RunAsync(cancellationToken);
-            Console.Error.WriteLine($"serving: broker {options.Address}, store {measurements.Dialect} schema v{measurements.SchemaVersion}; Ctrl+C stops");
-            try
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (host.Services.GetRequiredService<IngestService>().Failure is { } failure)
             {
-                while (true)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
-                    Console.Error.WriteLine($"ingested {ingest.Ingested}, duplicates {ingest.Duplicates}, rejected {ingest.Rejected}");
-                }
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {failure.Message}")
+                    .ConfigureAwait(false);
+                return 1;
             }
-            catch (OperationCanceledException)
-            {
-                if (watch is not null)
-                {
-                    await watch.ConfigureAwait(false);
-                }
 
-                if (commissioning is not null)
-                {
-                    await commissioning.ConfigureAwait(false);
-                }
-
-                return 0;
-            }
+            return 0;
         });
         return command;
     }

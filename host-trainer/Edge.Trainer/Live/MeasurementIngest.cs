@@ -40,6 +40,7 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     private Task? _loop;
     private Task? _writer;
     private long _ingested;
+    private long _loopTurnedAt = Environment.TickCount64;
     private long _duplicates;
     private long _rejected;
     private int _connection;
@@ -67,6 +68,13 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
 
     /// <summary>Measurements stored so far.</summary>
     public long Ingested => Interlocked.Read(ref _ingested);
+
+    /// <summary>
+    /// Time since the connect loop last turned (it turns every 100 ms while connected; each step of a reconnect is
+    /// bounded): the systemd watchdog's sign of life.
+    /// </summary>
+    public TimeSpan SinceLoopTurned
+        => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _loopTurnedAt));
 
     /// <summary>Redelivered measurements dropped so far.</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
@@ -116,6 +124,7 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         var everConnected = false;
         while (!cancellationToken.IsCancellationRequested)
         {
+            Interlocked.Exchange(ref _loopTurnedAt, Environment.TickCount64);
             try
             {
                 if (!_client.IsConnected)
@@ -274,9 +283,10 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     private async Task StoreAndAcknowledgeAsync(List<Received> group, List<DeviceMeasurements> batches, int measurements, CancellationToken cancellationToken)
     {
         int added;
+        var perBatch = new int[batches.Count];
         try
         {
-            added = await _store.AddAsync(batches, cancellationToken).ConfigureAwait(false);
+            added = await _store.AddAsync(batches, cancellationToken, perBatch).ConfigureAwait(false);
             _storeProblem = null;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -301,8 +311,12 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
 
         Interlocked.Add(ref _ingested, added);
         Interlocked.Add(ref _duplicates, measurements - added);
-        _metrics.Ingested.Inc(added);
-        _metrics.Duplicates.Inc(measurements - added);
+        for (var b = 0; b < batches.Count; b++)
+        {
+            var device = batches[b].DeviceId;
+            _metrics.Ingested.WithLabels(device).Inc(perBatch[b]);
+            _metrics.Duplicates.WithLabels(device).Inc(batches[b].Batch.Count - perBatch[b]);
+        }
         await AcknowledgeStoredAsync(group, cancellationToken).ConfigureAwait(false);
         await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
 

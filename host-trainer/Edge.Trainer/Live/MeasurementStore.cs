@@ -93,11 +93,20 @@ public sealed class MeasurementStore : IAsyncDisposable
 
     /// <summary>
     /// Stores several batches in one transaction (one commit, one fsync): all of them or, on an error, none.
-    /// Returns how many measurements were new in total (the rest were duplicates).
+    /// Returns how many measurements were new in total (the rest were duplicates); <paramref name="addedPerBatch"/>,
+    /// when given, receives the count of each batch (for per-device metrics).
     /// </summary>
-    public async Task<int> AddAsync(IReadOnlyList<DeviceMeasurements> batches, CancellationToken cancellationToken = default)
+    public async Task<int> AddAsync(
+        IReadOnlyList<DeviceMeasurements> batches,
+        CancellationToken cancellationToken = default,
+        int[]? addedPerBatch = null)
     {
         ArgumentNullException.ThrowIfNull(batches);
+        if (addedPerBatch is not null && addedPerBatch.Length < batches.Count)
+        {
+            throw new ArgumentException("One count per batch is needed.", nameof(addedPerBatch));
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -118,9 +127,11 @@ public sealed class MeasurementStore : IAsyncDisposable
                 var (deviceId, batch) = batches[b];
                 ArgumentNullException.ThrowIfNull(batch);
                 EdgeTopics.ValidateDeviceId(deviceId);
-                added += _connection is NpgsqlConnection postgres
+                var inserted = _connection is NpgsqlConnection postgres
                     ? await _postgresWriter!.InsertAsync(postgres, deviceId, batch, cancellationToken).ConfigureAwait(false)
                     : _sqliteWriter!.Insert(deviceId, batch);
+                added += inserted;
+                addedPerBatch?[b] = inserted;
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

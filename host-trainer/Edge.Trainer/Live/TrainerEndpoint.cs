@@ -1,11 +1,11 @@
-using Edge.Observability;
+using Edge.Hosting.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Trainer.Live;
 
 /// <summary>
 /// The trainer's HTTP endpoint: <c>GET /metrics</c> (Prometheus text format from <see cref="TrainerMetrics"/>) and
-/// <c>GET /healthz</c> (200 or 503 with the <see cref="TrainerHealth"/> JSON), on the shared
+/// <c>GET /healthz</c> (200 or 503 with the <see cref="TrainerHealth.Report"/> JSON), on the shared
 /// <see cref="HealthMetricsListener"/>. Runs until disposed.
 /// </summary>
 public static partial class TrainerEndpoint
@@ -23,7 +23,8 @@ public static partial class TrainerEndpoint
             async token =>
             {
                 var answer = await health(token).ConfigureAwait(false);
-                return new HealthAnswer(answer.Healthy, answer.ToJson(), "application/json");
+                var report = answer.Report();
+                return new HealthAnswer(report.Healthy, report.ToJson(), "application/json");
             },
             (path, error) => LogAnswerFailed(logger, path, error.Message));
     }

@@ -1,10 +1,10 @@
-using System.Text.Json;
+using Edge.Hosting.Observability;
 
 namespace Edge.Trainer.Live;
 
 /// <summary>
 /// The trainer's health as <c>/healthz</c> reports it: healthy while the ingest is connected to the broker and the
-/// measurement store answers. <see cref="ToJson"/> is the response body.
+/// measurement store answers. <see cref="Report"/> is the response.
 /// </summary>
 /// <param name="BrokerConnected">The ingest holds a connection to the broker.</param>
 /// <param name="Broker">The broker's address.</param>
@@ -25,27 +25,19 @@ public sealed record TrainerHealth(bool BrokerConnected, string Broker, StoreDia
     }
 
     /// <summary>
-    /// The JSON body: <c>{"status":"healthy"|"unhealthy","broker":{"address":…,"connected":…},"store":{"dialect":…,"reachable":…,"problem":…}}</c>.
+    /// The <c>/healthz</c> report (the shape agent and trainer share): the checks <c>broker</c> (unhealthy while not
+    /// connected) and <c>store</c> (unhealthy while it does not answer or its last write failed).
     /// </summary>
-    public byte[] ToJson()
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("status", Healthy ? "healthy" : "unhealthy");
-            json.WriteStartObject("broker");
-            json.WriteString("address", Broker);
-            json.WriteBoolean("connected", BrokerConnected);
-            json.WriteEndObject();
-            json.WriteStartObject("store");
-            json.WriteString("dialect", Store.ToString());
-            json.WriteBoolean("reachable", StoreProblem is null);
-            json.WriteString("problem", StoreProblem);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    public ServiceHealth Report() => new(
+        "edge-trainer",
+        [
+            new HealthCheck(
+                "broker",
+                BrokerConnected ? HealthStatus.Healthy : HealthStatus.Unhealthy,
+                BrokerConnected ? $"connected to {Broker}" : $"not connected to {Broker}"),
+            new HealthCheck(
+                "store",
+                StoreProblem is null ? HealthStatus.Healthy : HealthStatus.Unhealthy,
+                StoreProblem is null ? $"{Store} answers" : $"{Store}: {StoreProblem}"),
+        ]);
 }

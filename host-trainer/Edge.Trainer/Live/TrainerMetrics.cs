@@ -1,3 +1,4 @@
+using Edge.Hosting.Observability;
 using Prometheus;
 
 namespace Edge.Trainer.Live;
@@ -10,8 +11,16 @@ public sealed class TrainerMetrics
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
-        Ingested = factory.CreateCounter("edge_trainer_measurements_ingested_total", "Measurements stored (new ids).");
-        Duplicates = factory.CreateCounter("edge_trainer_measurements_duplicate_total", "Redelivered measurements dropped by id.");
+        // Process and runtime figures (resident memory, CPU, GC, threads) beside the trainer's own.
+        ProcessMetrics.Register(Registry, "edge_trainer_build_info");
+        Ingested = factory.CreateCounter(
+            "edge_trainer_measurements_ingested_total",
+            "Measurements stored (new ids), by device.",
+            new CounterConfiguration { LabelNames = ["device"] });
+        Duplicates = factory.CreateCounter(
+            "edge_trainer_measurements_duplicate_total",
+            "Redelivered measurements dropped by id, by device.",
+            new CounterConfiguration { LabelNames = ["device"] });
         Rejected = factory.CreateCounter("edge_trainer_rejected_messages_total", "Malformed messages the ingest could not decode.");
         RemoteForwardSeconds = factory.CreateHistogram("edge_trainer_remote_forward_seconds", "Round trip of one PAT request to a live agent.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
         RemoteRetries = factory.CreateCounter("edge_trainer_remote_retries_total", "PAT requests sent again after a timeout.");

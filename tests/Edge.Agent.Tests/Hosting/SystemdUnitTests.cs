@@ -1,8 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Edge.Agent.Messaging;
 using Edge.Domain.Data;
+using Edge.Tests.Shared;
 
 namespace Edge.Agent.Tests.Hosting;
 
@@ -10,7 +8,7 @@ namespace Edge.Agent.Tests.Hosting;
 /// The systemd unit as shipped: hardened (systemd's own offline scoring, with and without the backend drop-ins), with
 /// a state directory that the agent's relative default paths resolve into, and a start limit.
 /// </summary>
-public sealed partial class SystemdUnitTests
+public sealed class SystemdUnitTests
 {
     private const double MaxExposure = 2.0;
 
@@ -55,37 +53,10 @@ public sealed partial class SystemdUnitTests
             "the outbox default must resolve in the state directory");
     }
 
-    private static string Install(string root, string? dropIn)
-    {
-        var units = Directory.CreateDirectory(Path.Combine(root, "etc", "systemd", "system")).FullName;
-        File.Copy(Path.Combine(DeployFolder, "edge-agent.service"), Path.Combine(units, "edge-agent.service"));
-        if (dropIn is not null)
-        {
-            var folder = Directory.CreateDirectory(Path.Combine(units, "edge-agent.service.d")).FullName;
-            File.Copy(Path.Combine(DeployFolder, "edge-agent.service.d", dropIn), Path.Combine(folder, dropIn));
-        }
+    private static string Install(string root, string? dropIn) => SystemdSecurity.Install(
+        root,
+        Path.Combine(DeployFolder, "edge-agent.service"),
+        dropIn is null ? null : Path.Combine(DeployFolder, "edge-agent.service.d", dropIn));
 
-        return root;
-    }
-
-    private static async Task<double> ExposureAsync(string root)
-    {
-        string[] arguments = ["security", "--offline=true", "--root=" + root, "edge-agent.service"];
-        var start = new ProcessStartInfo("systemd-analyze", arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)
-            ?? throw new InvalidOperationException("systemd-analyze could not be started (Debian package: systemd)");
-        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        var match = OverallExposure().Match(output);
-        Assert.True(match.Success, $"systemd-analyze printed no overall exposure (exit {process.ExitCode}): {errors}");
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
-
-    [GeneratedRegex(@"Overall exposure level for edge-agent\.service: (\d+\.\d+)")]
-    private static partial Regex OverallExposure();
+    private static Task<double> ExposureAsync(string root) => SystemdSecurity.ExposureAsync(root, "edge-agent.service");
 }

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
-using Edge.Observability;
+using Edge.Hosting.Observability;
 using Edge.Tests.Shared;
 
 namespace Edge.Agent.Tests.Observability;

@@ -4,6 +4,7 @@ using Edge.Agent.Supervision;
 using Edge.Agent.Tests.Inference;
 using Edge.Domain.Devices;
 using Edge.Domain.Specs;
+using Edge.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Agent.Tests.Supervision;
@@ -23,7 +24,7 @@ public sealed class SystemdWatchdogTests
         await using var supervisor = new DeviceSupervisor(
             device, new SupervisionOptions { HangSeconds = 1 }, TimeProvider.System, Logger);
         using var watchdog = new SystemdWatchdog(
-            supervisor, Settings(folder, 200), TimeProvider.System, NullLogger<SystemdWatchdog>.Instance);
+            supervisor.Hang, Settings(folder, 200), TimeProvider.System, NullLogger<SystemdWatchdog>.Instance);
         await watchdog.StartAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal("WATCHDOG=1", await ReceiveAsync(systemd));
@@ -62,7 +63,7 @@ public sealed class SystemdWatchdogTests
                 new float[layer.Device.Spec.OutputSize],
                 TestContext.Current.CancellationToken).AsTask());
         using var watchdog = new SystemdWatchdog(
-            supervisor, Settings(folder, 100), TimeProvider.System, NullLogger<SystemdWatchdog>.Instance);
+            supervisor.Hang, Settings(folder, 100), TimeProvider.System, NullLogger<SystemdWatchdog>.Instance);
 
         await watchdog.StartAsync(TestContext.Current.CancellationToken);
         await Poll.UntilAsync(() => watchdog.PingsSent >= 3, "three pings while the device is parked");

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Edge.Agent.Supervision;
+namespace Edge.Hosting.Systemd;
 
 /// <summary>
 /// What systemd tells a service with <c>WatchdogSec=</c>: where to send notifications (<c>NOTIFY_SOCKET</c>), how

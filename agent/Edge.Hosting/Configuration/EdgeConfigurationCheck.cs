@@ -2,35 +2,72 @@ using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
-using Edge.Agent.Hosting;
-using Edge.Agent.Messaging;
-using Edge.Agent.Supervision;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
-namespace Edge.Agent.Configuration;
+namespace Edge.Hosting.Configuration;
+
+/// <summary>A section under <c>Edge</c> and the options class it binds to (null: free-form, not checked).</summary>
+/// <param name="Path">The section's path, e.g. <c>Edge:Mqtt</c>.</param>
+/// <param name="Options">The options class bound from it.</param>
+public sealed record EdgeSection(string Path, Type? Options);
 
 /// <summary>
-/// Checks every key under <c>Edge</c> against the options classes before anything binds them: a misspelt section
-/// (<c>EDGE_MODLES__…</c>), a misspelt key (<c>EDGE_DEVICE__SYTEM</c>) and a value that does not convert
+/// Checks every key under <c>Edge</c> against a service's options classes before anything binds them: a misspelt
+/// section (<c>EDGE_MODLES__…</c>), a misspelt key (<c>EDGE_DEVICE__SYTEM</c>) and a value that does not convert
 /// (<c>EDGE_DEVICE__SEED=twelve</c>) are each reported with their key, all of them at once — the .NET binder stops
-/// at the first and words it for programmers. <c>Edge:Logging</c> is free-form (log levels per category); single
-/// values directly under <c>Edge</c> are the tools' process variables (<c>EDGE_DATA_DIR</c>), not settings.
+/// at the first and words it for programmers. Single values directly under <c>Edge</c> are the tools' process
+/// variables (<c>EDGE_DATA_DIR</c>), not settings. Agent and trainer each pass their own sections.
 /// </summary>
 public static class EdgeConfigurationCheck
 {
     private const DynamicallyAccessedMemberTypes Properties = DynamicallyAccessedMemberTypes.PublicProperties;
 
-    /// <summary>The sections under <c>Edge</c> and the options class each binds to (null: not checked).</summary>
-    public static IReadOnlyList<(string Section, Type? Options)> Sections { get; } =
-    [
-        (DeviceOptions.SectionName, typeof(DeviceOptions)),
-        (InferenceOptions.SectionName, typeof(InferenceOptions)),
-        (AgentHost.LoggingSectionName, null),
-        (MetricsOptions.SectionName, typeof(MetricsOptions)),
-        (ModelsOptions.SectionName, typeof(ModelsOptions)),
-        (MqttOptions.SectionName, typeof(MqttOptions)),
-        (SupervisionOptions.SectionName, typeof(SupervisionOptions)),
-    ];
+    /// <summary>
+    /// Binds and validates every option of <paramref name="host"/> now, as starting it would: every problem, one line
+    /// each naming its configuration key (empty when the configuration is usable).
+    /// </summary>
+    public static List<string> Validate(IHost host, IReadOnlyList<EdgeSection> sections)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        // Unknown sections and keys and unconvertible values first, all of them, each with its key; the binder
+        // would stop at the first and hide the rest.
+        var failures = Problems(host.Services.GetRequiredService<IConfiguration>(), sections);
+        try
+        {
+            host.Services.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (OptionsValidationException e)
+        {
+            failures.AddRange(e.Failures);
+        }
+        catch (AggregateException e)
+        {
+            foreach (var inner in e.InnerExceptions)
+            {
+                failures.AddRange(inner switch
+                {
+                    OptionsValidationException validation => validation.Failures,
+                    // The binder's words for a problem the check above already named.
+                    InvalidOperationException when failures.Count > 0 => [],
+                    _ => [inner.Message],
+                });
+            }
+        }
+        catch (InvalidOperationException e) when (failures.Count == 0)
+        {
+            // The binder reports values it cannot convert and unknown keys this way, naming the key.
+            failures.Add(e.Message);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already named by the check above.
+        }
+
+        return failures;
+    }
 
     /// <summary>Every problem found, one line each, starting with the configuration key it concerns.</summary>
     [UnconditionalSuppressMessage(
@@ -38,11 +75,12 @@ public static class EdgeConfigurationCheck
         "IL2072",
         Justification = "The options classes and their nested classes are bound by the configuration binder, which "
             + "needs the same public properties.")]
-    public static List<string> Problems(IConfiguration configuration)
+    public static List<string> Problems(IConfiguration configuration, IReadOnlyList<EdgeSection> sections)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(sections);
         var problems = new List<string>();
-        var known = string.Join(", ", Sections.Select(s => s.Section["Edge:".Length..]));
+        var known = string.Join(", ", sections.Select(s => s.Path["Edge:".Length..]));
         foreach (var section in configuration.GetSection("Edge").GetChildren())
         {
             // EDGE_DATA_DIR, EDGE_BENCH_PROFILE, …: process variables of the tools, not settings (a setting always
@@ -52,15 +90,15 @@ public static class EdgeConfigurationCheck
                 continue;
             }
 
-            var match = Sections.FirstOrDefault(
-                s => string.Equals(s.Section, section.Path, StringComparison.OrdinalIgnoreCase));
-            if (match.Section is null)
+            var match = sections.FirstOrDefault(
+                s => string.Equals(s.Path, section.Path, StringComparison.OrdinalIgnoreCase));
+            if (match is null)
             {
                 problems.Add($"Edge:{section.Key}: unknown section; the sections under Edge are {known}.");
             }
             else if (match.Options is { } options)
             {
-                CheckObject(section, match.Section, options, problems);
+                CheckObject(section, match.Path, options, problems);
             }
         }
 
@@ -104,7 +142,8 @@ public static class EdgeConfigurationCheck
     private static void CheckValue(IConfigurationSection section, string path, Type type, List<string> problems)
     {
         var scalar = Nullable.GetUnderlyingType(type) ?? type;
-        if (scalar == typeof(string) || scalar.IsPrimitive || scalar.IsEnum || scalar == typeof(decimal))
+        if (scalar == typeof(string) || scalar.IsPrimitive || scalar.IsEnum || scalar == typeof(decimal)
+            || scalar == typeof(TimeSpan))
         {
             if (section.Value is null)
             {
@@ -174,6 +213,7 @@ public static class EdgeConfigurationCheck
                 ? "a whole number (no decimal point)"
             : type == typeof(float) || type == typeof(double) || type == typeof(decimal)
                 ? "a number (invariant culture: a '.' decimal point)"
+            : type == typeof(TimeSpan) ? "a duration ([d.]hh:mm:ss, e.g. 00:05:00)"
             : type.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(type))}"
             : $"a {type.Name}";
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Edge.Observability;
+namespace Edge.Hosting.Observability;
 
 /// <summary>
 /// Just enough HTTP/1.1 for <see cref="HealthMetricsListener"/>: reads one request head (bounded in size and time,

@@ -3,34 +3,34 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Edge.Agent.Supervision;
+namespace Edge.Hosting.Systemd;
 
 /// <summary>
-/// Sends systemd's <c>WATCHDOG=1</c> to <c>$NOTIFY_SOCKET</c> every half <c>WatchdogSec</c> while the device loop is
-/// alive: no device call has been running longer than <see cref="SupervisionOptions.HangSeconds"/>
-/// (<see cref="DeviceSupervisor.IsLoopAlive"/>). A call stuck on a hung I2C bus or serial port withholds the pings and
-/// systemd restarts the agent; a device the supervisor parked is not a hang — the service still answers (from
-/// the twin).
+/// Sends systemd's <c>WATCHDOG=1</c> to <c>$NOTIFY_SOCKET</c> every half <c>WatchdogSec</c> while the service's
+/// work loop is alive, as the service's liveness check tells it: null when alive, else why not (a device call stuck
+/// on a hung I2C bus, an ingest loop that stopped turning). Withheld pings make systemd restart the service.
 /// </summary>
 public sealed partial class SystemdWatchdog : BackgroundService
 {
     private static readonly byte[] Ping = Encoding.ASCII.GetBytes("WATCHDOG=1");
-    private readonly DeviceSupervisor _supervisor;
+    private readonly Func<string?> _stuck;
     private readonly SystemdWatchdogSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private bool _withheld;
 
-    /// <summary>
-    /// Pings <paramref name="settings"/>' socket while <paramref name="supervisor"/>'s device loop is alive.
-    /// </summary>
+    /// <summary>Pings <paramref name="settings"/>' socket while <paramref name="stuck"/> returns null.</summary>
+    /// <param name="stuck">Null while the work loop is alive, else why it is not (logged once when pings stop).</param>
+    /// <param name="settings">Where and how often to ping.</param>
+    /// <param name="time">The clock of the ping interval.</param>
+    /// <param name="logger">Told when pings start, stop and fail.</param>
     public SystemdWatchdog(
-        DeviceSupervisor supervisor,
+        Func<string?> stuck,
         SystemdWatchdogSettings settings,
         TimeProvider time,
         ILogger<SystemdWatchdog> logger)
     {
-        _supervisor = supervisor ?? throw new ArgumentNullException(nameof(supervisor));
+        _stuck = stuck ?? throw new ArgumentNullException(nameof(stuck));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
@@ -56,12 +56,12 @@ public sealed partial class SystemdWatchdog : BackgroundService
 
     private void Beat(Socket socket, UnixDomainSocketEndPoint endpoint)
     {
-        if (!_supervisor.IsLoopAlive)
+        if (_stuck() is { } reason)
         {
             if (!_withheld)
             {
                 _withheld = true;
-                LogWithheld(_logger, _supervisor.DeviceId, _supervisor.CallRunningFor.TotalSeconds);
+                LogWithheld(_logger, reason);
             }
 
             return;
@@ -82,14 +82,13 @@ public sealed partial class SystemdWatchdog : BackgroundService
     [LoggerMessage(
         Level = LogLevel.Information,
         Message = "systemd watchdog: pinging every {IntervalSeconds:F1} s (timeout {TimeoutSeconds:F1} s) "
-            + "while the device loop is alive")]
+            + "while the work loop is alive")]
     private static partial void LogStarted(ILogger logger, double intervalSeconds, double timeoutSeconds);
 
     [LoggerMessage(
         Level = LogLevel.Critical,
-        Message = "systemd watchdog: device {DeviceId} has been in one call for {Seconds:F1} s (hung bus or device "
-            + "loop); pings withheld so systemd restarts the agent")]
-    private static partial void LogWithheld(ILogger logger, string deviceId, double seconds);
+        Message = "systemd watchdog: {Reason}; pings withheld so systemd restarts the service")]
+    private static partial void LogWithheld(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "systemd watchdog: cannot notify {Socket}: {Problem}")]
     private static partial void LogSendFailed(ILogger logger, string socket, string problem);

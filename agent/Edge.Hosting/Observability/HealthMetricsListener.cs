@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Edge.Observability;
+namespace Edge.Hosting.Observability;
 
 /// <summary>What <c>GET /healthz</c> answers: 200 when healthy, else 503, with a body naming the state.</summary>
 /// <param name="Healthy">Whether the service can do its job.</param>

@@ -1,12 +1,14 @@
-namespace Edge.Agent.Messaging;
+namespace Edge.Hosting.Observability;
 
-/// <summary>The agent's metrics and health endpoint, bound from <c>Edge:Metrics</c>.</summary>
+/// <summary>The metrics and health endpoint of agent and trainer, bound from <c>Edge:Metrics</c>.</summary>
 public sealed class MetricsOptions
 {
     /// <summary>Configuration section the options are bound from.</summary>
     public const string SectionName = "Edge:Metrics";
 
-    /// <summary>TCP port of the HTTP endpoint serving <c>/metrics</c> (Prometheus) and <c>/healthz</c>; 0 turns it off.</summary>
+    /// <summary>
+    /// TCP port of the HTTP endpoint serving <c>/metrics</c> (Prometheus) and <c>/healthz</c>; 0 turns it off.
+    /// </summary>
     public int Port { get; set; }
 
     /// <summary>

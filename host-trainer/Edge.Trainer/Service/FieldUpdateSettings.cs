@@ -1,0 +1,125 @@
+using Edge.Trainer.Live.Updates;
+
+namespace Edge.Trainer.Service;
+
+/// <summary>
+/// Periodic field updates of <c>serve</c>, bound from <c>Edge:FieldUpdates</c>: off until <see cref="Watch"/> names
+/// a device. Each setting has a <c>serve</c> option of the same meaning (<c>--watch</c>, <c>--signing-key</c>, …).
+/// </summary>
+public sealed class FieldUpdateSettings
+{
+    /// <summary>Configuration section the options are bound from.</summary>
+    public const string SectionName = "Edge:FieldUpdates";
+
+    /// <summary>
+    /// <c>DEVICE=PACKAGE</c>: agents to watch, each with the package it runs. Empty: no field updates.
+    /// </summary>
+    public List<string> Watch { get; } = [];
+
+    /// <summary>Private key (PEM) that signs field-update packages.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>The calibration set (CSV) the watched agents hold.</summary>
+    public string? Calibration { get; set; }
+
+    /// <summary>Task the watched models solve (training data of field updates).</summary>
+    public string Task { get; set; } = "vowels";
+
+    /// <summary>Physical system of the watched agents.</summary>
+    public string System { get; set; } = "electronic";
+
+    /// <summary>Relative rise of a device's twin residual that starts a field update (0.15 = 15 %).</summary>
+    public double DriftThreshold { get; set; } = 0.15;
+
+    /// <summary>No drift update sooner than this after a device's last accepted or refused session.</summary>
+    public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Newest measurements of a device the drift score uses.</summary>
+    public int DriftSamples { get; set; } = 300;
+
+    /// <summary>Fewer measurements than this give no drift score.</summary>
+    public int DriftMinSamples { get; set; } = 150;
+
+    /// <summary>How often drift is scored.</summary>
+    public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Also re-train each device this often; null: only on drift.</summary>
+    public TimeSpan? UpdateEvery { get; set; }
+
+    /// <summary>Fresh drives a field update plays to refit the device's twin.</summary>
+    public int UpdateTwinSamples { get; set; } = 6_000;
+
+    /// <summary>PAT epochs of a field update.</summary>
+    public int UpdateEpochs { get; set; } = 20;
+
+    /// <summary>Folder that keeps every field-update package offered (<c>{device}-v{version}.edgepkg</c>).</summary>
+    public string UpdatePackages { get; set; } = "field-updates";
+
+    /// <summary>The drift watch's policy from these settings.</summary>
+    public FieldUpdatePolicy Policy() => new()
+    {
+        DriftThreshold = DriftThreshold,
+        CheckInterval = CheckEvery,
+        Schedule = UpdateEvery,
+        Cooldown = Cooldown,
+        DriftSamples = DriftSamples,
+        MinimumSamples = DriftMinSamples,
+    };
+
+    /// <summary>Every problem of these settings, each naming its key.</summary>
+    public List<string> Problems()
+    {
+        var problems = new List<string>();
+        void Require(bool valid, string key, string problem)
+        {
+            if (!valid)
+            {
+                problems.Add($"{SectionName}:{key}: {problem}");
+            }
+        }
+
+        Require(
+            double.IsFinite(DriftThreshold) && DriftThreshold > 0,
+            nameof(DriftThreshold),
+            $"must be a positive relative rise (0.15 = 15 %), was {DriftThreshold}.");
+        Require(CheckEvery > TimeSpan.Zero, nameof(CheckEvery), $"must be positive, was {CheckEvery}.");
+        Require(
+            UpdateEvery is null || UpdateEvery > TimeSpan.Zero,
+            nameof(UpdateEvery),
+            $"must be positive, was {UpdateEvery}.");
+        Require(Cooldown >= TimeSpan.Zero, nameof(Cooldown), $"must not be negative, was {Cooldown}.");
+        Require(
+            DriftMinSamples >= 1 && DriftSamples >= DriftMinSamples,
+            nameof(DriftMinSamples),
+            $"must be at least 1 and at most {nameof(DriftSamples)} ({DriftSamples}), was {DriftMinSamples}.");
+        Require(UpdateTwinSamples > 0, nameof(UpdateTwinSamples), $"must be positive, was {UpdateTwinSamples}.");
+        Require(UpdateEpochs > 0, nameof(UpdateEpochs), $"must be positive, was {UpdateEpochs}.");
+        for (var i = 0; i < Watch.Count; i++)
+        {
+            var equals = Watch[i].IndexOf('=', StringComparison.Ordinal);
+            Require(
+                equals > 0 && equals < Watch[i].Length - 1,
+                $"{nameof(Watch)}:{i}",
+                $"'{Watch[i]}': expected DEVICE=PACKAGE.");
+        }
+
+        if (Watch.Count > 0)
+        {
+            Require(SigningKey is not null, nameof(SigningKey), "field updates are signed packages: set the key.");
+            Require(
+                Calibration is not null,
+                nameof(Calibration),
+                "the agents' calibration set is hashed into each package: set its CSV file.");
+            Require(
+                SigningKey is null || File.Exists(SigningKey),
+                nameof(SigningKey),
+                $"'{SigningKey}' does not exist.");
+            Require(
+                Calibration is null || File.Exists(Calibration),
+                nameof(Calibration),
+                $"'{Calibration}' does not exist.");
+        }
+
+        return problems;
+    }
+}
