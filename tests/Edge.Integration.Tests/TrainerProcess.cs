@@ -16,7 +16,8 @@ public sealed class TrainerProcess : IDisposable
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
-    public static TrainerProcess Start(params string[] arguments) => Start(new Dictionary<string, string?>(), arguments);
+    public static TrainerProcess Start(params string[] arguments)
+        => Start(new Dictionary<string, string?>(), arguments);
 
     /// <summary>Starts the executable with <paramref name="environment"/> added to this process's variables.</summary>
     public static TrainerProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] arguments)

@@ -12,6 +12,8 @@ namespace Edge.Integration.Tests;
 /// </summary>
 public sealed class TrainerServiceTests
 {
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task Serve_configured_by_the_environment_serves_health_and_metrics_and_stops_on_sigterm()
     {
@@ -37,7 +39,7 @@ public sealed class TrainerServiceTests
             {
                 try
                 {
-                    using var answer = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+                    using var answer = await http.GetAsync(new Uri("healthz", UriKind.Relative), Token);
                     return answer.StatusCode == HttpStatusCode.OK;
                 }
                 catch (HttpRequestException)
@@ -47,7 +49,7 @@ public sealed class TrainerServiceTests
             },
             "serve answers healthy on its configured port",
             seconds: 120);
-        using (var health = JsonDocument.Parse(await http.GetStringAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken)))
+        using (var health = JsonDocument.Parse(await http.GetStringAsync(new Uri("healthz", UriKind.Relative), Token)))
         {
             Assert.Equal("healthy", health.RootElement.GetProperty("status").GetString());
             Assert.Equal("edge-trainer", health.RootElement.GetProperty("service").GetString());
@@ -56,7 +58,7 @@ public sealed class TrainerServiceTests
                 health.RootElement.GetProperty("checks").GetProperty("broker").GetProperty("detail").GetString());
         }
 
-        var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), TestContext.Current.CancellationToken);
+        var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), Token);
         Assert.Contains("process_working_set_bytes ", metrics, StringComparison.Ordinal);
         await Promtool.AssertCleanAsync(metrics);
 

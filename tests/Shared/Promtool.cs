@@ -10,7 +10,9 @@ namespace Edge.Tests.Shared;
 /// </summary>
 public static class Promtool
 {
-    /// <summary>Asserts that <paramref name="exposition"/> passes the linter, listing its complaints otherwise.</summary>
+    /// <summary>
+    /// Asserts that <paramref name="exposition"/> passes the linter, listing its complaints otherwise.
+    /// </summary>
     public static async Task AssertCleanAsync(string exposition)
     {
         var start = new ProcessStartInfo("promtool", ["check", "metrics"])
@@ -33,7 +35,8 @@ public static class Promtool
         {
             Assert.True(
                 Environment.GetEnvironmentVariable("CI") != "true",
-                "promtool is not installed; .ci/run installs it (Debian package prometheus) and CI must not skip this.");
+                "promtool is not installed; .ci/run installs it (Debian package prometheus) and CI must not "
+                    + "skip this.");
             Assert.Skip("promtool is not installed (apt-get install prometheus).");
         }
 

@@ -10,7 +10,9 @@ namespace Edge.Tests.Shared;
 /// </summary>
 public static partial class SystemdSecurity
 {
-    /// <summary>Copies <paramref name="unitFile"/> (and a drop-in) under <paramref name="root"/>; returns the root.</summary>
+    /// <summary>
+    /// Copies <paramref name="unitFile"/> (and a drop-in) under <paramref name="root"/>; returns the root.
+    /// </summary>
     public static string Install(string root, string unitFile, string? dropIn = null)
     {
         var units = Directory.CreateDirectory(Path.Combine(root, "etc", "systemd", "system")).FullName;
@@ -25,7 +27,9 @@ public static partial class SystemdSecurity
         return root;
     }
 
-    /// <summary>The overall exposure systemd rates the unit <paramref name="unit"/> installed under <paramref name="root"/>.</summary>
+    /// <summary>
+    /// The overall exposure systemd rates the unit <paramref name="unit"/> installed under <paramref name="root"/>.
+    /// </summary>
     public static async Task<double> ExposureAsync(string root, string unit)
     {
         string[] arguments = ["security", "--offline=true", "--root=" + root, unit];

@@ -81,8 +81,10 @@ internal static class ServeCommand
                 return InvalidConfiguration;
             }
 
+            // RunAsync disposes the host: take the service whose failure decides the exit code first.
+            var ingest = host.Services.GetRequiredService<IngestService>();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
-            if (host.Services.GetRequiredService<IngestService>().Failure is { } failure)
+            if (ingest.Failure is { } failure)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {failure.Message}")
                     .ConfigureAwait(false);

@@ -27,7 +27,8 @@ public sealed class TrainerConfigurationTests
         Assert.Contains(problems, p => p.StartsWith("Edge:MQQT: unknown section", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Edge:Mqtt:URLL: unknown key", StringComparison.Ordinal));
         Assert.Contains("Edge:Metrics:Port: 'eighty' is not a whole number (no decimal point).", problems);
-        Assert.Contains(problems, p => p.StartsWith("Edge:FieldUpdates:Cooldown: 'soon' is not a duration", StringComparison.Ordinal));
+        Assert.Contains(
+            problems, p => p.StartsWith("Edge:FieldUpdates:Cooldown: 'soon' is not a duration", StringComparison.Ordinal));
         Assert.Equal(4, problems.Count);
     }
 

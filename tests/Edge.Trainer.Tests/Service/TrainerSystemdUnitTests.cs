@@ -2,7 +2,9 @@ using Edge.Domain.Data;
 
 namespace Edge.Trainer.Tests.Service;
 
-/// <summary>The trainer's systemd unit as shipped: hardened like the agent's, with a state directory and a watchdog.</summary>
+/// <summary>
+/// The trainer's systemd unit as shipped: hardened like the agent's, with a state directory and a watchdog.
+/// </summary>
 public sealed class TrainerSystemdUnitTests
 {
     private static string UnitFile => Path.Combine(
