@@ -152,8 +152,8 @@ public static class FsddFeatureNames
         "features",
         new(FsddFeatures.Mfcc, "mfcc"),
         new(FsddFeatures.SpeakerNormalised, "speaker", null, "speaker-normalised"),
-        new(FsddFeatures.DeviceNormalised, "device", null, "device-normalised"),
-        new(FsddFeatures.Normalised, "normalised", null, "normalized", "cmvn"));
+        new(FsddFeatures.Normalised, "normalised", null, "normalized", "cmvn"),
+        new(FsddFeatures.DeviceNormalised, "device", null, "device-normalised"));
 
     /// <summary>Command-line name (as the bench JSON records it).</summary>
     public static string Name(this FsddFeatures features) => Names.Name(features);
