@@ -24,6 +24,12 @@ public static class BenchTasks
     /// <summary>Cepstral coefficients of the FSDD features unless <c>--cepstra</c> says otherwise.</summary>
     public const int DefaultCepstra = 13;
 
+    /// <summary>Utterances the running statistics of <c>--features device</c> average over.</summary>
+    public const int DeviceWindow = 100;
+
+    /// <summary>Warm-up, in utterances, of the running statistics of <c>--features device</c>.</summary>
+    public const int DeviceWarmUp = AudioFeatureOptions.DefaultDeviceStatisticsWarmUp;
+
     /// <summary>Where <c>--augment voices</c> keeps its synthesised recordings unless told otherwise.</summary>
     public static string DefaultSpeechCache { get; } = Path.Combine("artifacts", "speech");
 
@@ -78,12 +84,16 @@ public static class BenchTasks
         var cache = augmentation == Augmentation.Voices ? speechCache ?? DefaultSpeechCache : string.Empty;
         var corpus = new Lazy<FsddDataset>(() => Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, cache)));
         var perSpeaker = features == FsddFeatures.SpeakerNormalised;
+        var perDevice = features == FsddFeatures.DeviceNormalised;
         return key switch
         {
             "vowels" => VowelDataset.Load(),
             "mnist" => augmentation == Augmentation.Shift ? Shifted(MnistDataset.Load()) : MnistDataset.Load(),
+            "fsdd" when perDevice => corpus.Value.ConventionalDeviceNormalised(DeviceWindow, DeviceWarmUp, seed: 1),
             "fsdd" => perSpeaker ? corpus.Value.ConventionalSpeakerNormalised() : corpus.Value.Conventional(),
             "fsdd-waveform" => FsddWaveform.Value.Conventional(),
+            _ when key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) && perDevice
+                => corpus.Value.LeaveOutDeviceNormalised(key[FsddLosoPrefix.Length..], DeviceWindow, DeviceWarmUp, 1),
             _ when key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal) => perSpeaker
                 ? corpus.Value.LeaveOutSpeakerNormalised(key[FsddLosoPrefix.Length..])
                 : corpus.Value.LeaveOut(key[FsddLosoPrefix.Length..]),
@@ -152,6 +162,12 @@ public enum FsddFeatures
 
     /// <summary>The default MFCC vector standardised per speaker (<see cref="FsddSpeakerNormalisation"/>).</summary>
     SpeakerNormalised,
+
+    /// <summary>
+    /// Training speakers standardised per speaker, test speakers by the agent's running device statistics
+    /// (<see cref="FsddDeviceNormalisation"/>): the causal, label-free counterpart of <see cref="SpeakerNormalised"/>.
+    /// </summary>
+    DeviceNormalised,
 }
 
 /// <summary>Names of <see cref="FsddFeatures"/>.</summary>
@@ -162,7 +178,8 @@ public static class FsddFeatureNames
         "features",
         new(FsddFeatures.Mfcc, "mfcc"),
         new(FsddFeatures.SpeakerNormalised, "speaker", null, "speaker-normalised"),
-        new(FsddFeatures.Normalised, "normalised", null, "normalized", "cmvn"));
+        new(FsddFeatures.Normalised, "normalised", null, "normalized", "cmvn"),
+        new(FsddFeatures.DeviceNormalised, "device", null, "device-normalised"));
 
     /// <summary>Command-line name (as the bench JSON records it).</summary>
     public static string Name(this FsddFeatures features) => Names.Name(features);

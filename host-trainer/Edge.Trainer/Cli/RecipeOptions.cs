@@ -115,7 +115,9 @@ internal sealed class RecipeOptions
     private readonly Option<string> _features = new("--features")
     {
         Description = "FSDD front end: mfcc (pooled MFCCs), speaker (mfcc standardised per speaker; a held-out "
-            + "speaker by its own unlabelled recordings) or normalised (cepstral mean normalisation + deltas).",
+            + "speaker by its own unlabelled recordings), device (training speakers per speaker, a held-out speaker "
+            + "by the agent's running statistics of the words heard so far) or normalised (cepstral mean "
+            + "normalisation + deltas).",
         DefaultValueFactory = _ => "mfcc",
     };
 
