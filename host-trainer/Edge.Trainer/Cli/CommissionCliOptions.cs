@@ -72,7 +72,8 @@ internal sealed class CommissionCliOptions(FieldUpdateOptions updates)
         }
 
         var keyFile = parse.GetValue(updates.SigningKey)
-            ?? throw new ArgumentException("--commission needs --signing-key: commissioned models are signed packages.");
+            ?? throw new ArgumentException(
+                "--commission needs --signing-key: commissioned models are signed packages.");
         var calibrationFile = parse.GetValue(updates.Calibration)
             ?? throw new ArgumentException("--commission needs --calibration: the agents' calibration set is hashed "
                 + "into each package.");
