@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Edge.Integration.Tests;
 
 /// <summary>
-/// The agent says how it is doing now: each calibration probe round's live accuracy goes into the retained status
-/// and <c>edge_agent_model_live_accuracy</c>, next to the active version.
+/// The agent says how it is doing now: at each calibration probe round its live accuracy and the label-free class-mix
+/// shift of its recent answers go into the retained status and the gauges, next to the active version.
 /// </summary>
 public sealed class StatusLiveAccuracyTests
 {
@@ -29,8 +29,10 @@ public sealed class StatusLiveAccuracyTests
 
         models.Probed(0.61);
         await Eventually.TrueAsync(() => Online(recorder)[^1].LiveAccuracy == 0.61, "a status with live accuracy 0.61");
-        Assert.Equal(2, Online(recorder)[^1].ModelVersion);
-        Assert.Contains("edge_agent_model_live_accuracy 0.61", await ScrapeAsync(agent), StringComparison.Ordinal);
+        Assert.Equal((2, 0.25), (Online(recorder)[^1].ModelVersion, Online(recorder)[^1].ClassShift));
+        var metrics = await ScrapeAsync(agent);
+        Assert.Contains("edge_agent_model_live_accuracy 0.61", metrics, StringComparison.Ordinal);
+        Assert.Contains("edge_agent_prediction_class_shift 0.25", metrics, StringComparison.Ordinal);
     }
 
     private static async Task<string> ScrapeAsync(AgentInstance agent)
@@ -50,6 +52,8 @@ public sealed class StatusLiveAccuracyTests
 
         public double? LiveAccuracy { get; private set; }
 
+        public double? ClassShift { get; private set; }
+
         public event Action? ActiveChanged
         {
             add { }
@@ -60,7 +64,7 @@ public sealed class StatusLiveAccuracyTests
 
         public void Probed(double accuracy)
         {
-            LiveAccuracy = accuracy;
+            (LiveAccuracy, ClassShift) = (accuracy, 0.25);
             LiveAccuracyChanged?.Invoke();
         }
     }

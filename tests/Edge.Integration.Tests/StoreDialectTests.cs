@@ -27,7 +27,7 @@ public sealed class StoreDialectTests(PostgresFixture postgres) : IDisposable
             await store.DisposeAsync();
         }
 
-        Assert.Equal(2L, await ScalarAsync(dialect, target, "SELECT count(*) FROM schema_version"));
+        Assert.Equal(3L, await ScalarAsync(dialect, target, "SELECT count(*) FROM schema_version"));
         await using (var store = await MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken))
         {
             Assert.Equal(4, await store.AddAsync("agent-1", MessagingArbitraries.Batch(4, seed: 1), TestContext.Current.CancellationToken));

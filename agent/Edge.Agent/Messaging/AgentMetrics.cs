@@ -61,6 +61,11 @@ public sealed class AgentMetrics
             "Live accuracy (0..1) of the active model on the calibration set, mean of the recent probe rounds; "
             + "NaN before the first round.");
         ModelLiveAccuracy.Set(double.NaN);
+        PredictionClassShift = factory.CreateGauge(
+            "edge_agent_prediction_class_shift",
+            "Total variation distance (0..1) of the classes predicted on recent local traffic from the calibration "
+            + "set's class mix (a label-free drift signal); NaN before enough answers.");
+        PredictionClassShift.Set(double.NaN);
         BusyRefusals = factory.CreateCounter(
             "edge_agent_busy_refusals_total",
             "Inbound messages refused as busy because their lane (or their requester's PAT queue) was full.",
@@ -162,6 +167,9 @@ public sealed class AgentMetrics
     /// <summary>Live calibration accuracy of the active model.</summary>
     public Gauge ModelLiveAccuracy { get; }
 
+    /// <summary>Class-mix shift of recent predictions from the calibration set.</summary>
+    public Gauge PredictionClassShift { get; }
+
     /// <summary>Inbound messages refused as busy, by lane.</summary>
     public Counter BusyRefusals { get; }
 
@@ -183,6 +191,9 @@ public sealed class AgentMetrics
     /// <summary>Sets <c>edge_agent_model_live_accuracy</c> (NaN when there is no figure for the active model).
     /// </summary>
     public void ObserveLiveAccuracy(double? accuracy) => ModelLiveAccuracy.Set(accuracy ?? double.NaN);
+
+    /// <summary>Sets <c>edge_agent_prediction_class_shift</c> (NaN when there is no figure).</summary>
+    public void ObserveClassShift(double? shift) => PredictionClassShift.Set(shift ?? double.NaN);
 
     /// <summary>
     /// Sets <c>edge_agent_model_info{version}</c> to 1 for the active model's version (and drops the previous

@@ -15,6 +15,12 @@ public interface IActiveModelSource
     /// </summary>
     double? LiveAccuracy => null;
 
+    /// <summary>
+    /// How far the classes the active model predicted on recent local traffic are from the calibration set's class mix
+    /// (total variation distance, 0..1; a label-free drift signal), or null before enough answers.
+    /// </summary>
+    double? ClassShift => null;
+
     /// <summary>Raised after a calibration probe round gave a new live accuracy.</summary>
     event Action? LiveAccuracyChanged
     {

@@ -73,11 +73,13 @@ public sealed partial class MqttAgentService : BackgroundService
             {
                 _metrics.ObserveModel(models.ActiveVersion);
                 _metrics.ObserveLiveAccuracy(models.LiveAccuracy);
+                _metrics.ObserveClassShift(models.ClassShift);
                 _outbox.Enqueue(Status(StatusMessage.Online));
             };
             models.LiveAccuracyChanged += () =>
             {
                 _metrics.ObserveLiveAccuracy(models.LiveAccuracy);
+                _metrics.ObserveClassShift(models.ClassShift);
                 _outbox.Enqueue(Status(StatusMessage.Online));
             };
         }
@@ -388,6 +390,7 @@ public sealed partial class MqttAgentService : BackgroundService
             Spec = state == StatusMessage.Online ? _device.Spec : null,
             ModelVersion = state == StatusMessage.Online ? _models?.ActiveVersion : null,
             LiveAccuracy = state == StatusMessage.Online ? _models?.LiveAccuracy : null,
+            ClassShift = state == StatusMessage.Online ? _models?.ClassShift : null,
             Degraded = state == StatusMessage.Online && _supervisor is not null ? _supervisor.IsParked : null,
             DeviceFault = state == StatusMessage.Online ? _supervisor?.Trip?.Fault.Name() : null,
         };

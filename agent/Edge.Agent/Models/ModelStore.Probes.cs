@@ -26,6 +26,9 @@ public sealed partial class ModelStore
     /// <inheritdoc />
     public event Action? LiveAccuracyChanged;
 
+    /// <inheritdoc />
+    public double? ClassShift => _classMix.Shift();
+
     /// <summary>
     /// Classifies the calibration set once with the active model on the device (taking turns with inference), feeds
     /// the accuracy to <see cref="Health"/> and keeps it in <see cref="LiveHealthFileName"/>; when the live accuracy

@@ -33,6 +33,7 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
     private readonly ActiveModel _active = new();
     private readonly Lock _healthLock = new();
     private volatile LiveHealth? _liveHealth;
+    private readonly LiveClassMix _classMix;
     private const int MaxProblems = 256;
     private readonly List<string> _problems = [];
     private readonly Dictionary<int, ModelManifest> _manifests = [];
@@ -49,6 +50,7 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
         StoreFileSystem fileSystem)
     {
         (_options, _device, _trust, _calibration) = (options, device, trust, calibration);
+        _classMix = new LiveClassMix(calibration.Labels);
         (_logger, _clock, _tap, _fileSystem) = (logger, clock, tap, fileSystem);
         _files = new StoreStateFile(options.StoreDirectory, fileSystem);
         _spool = new OfferSpool(fileSystem, _files.IncomingDirectory, ModelPackageLayout.MaxPackageBytes);
@@ -227,6 +229,7 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
         // The twin's answers say nothing about how the model does on its device.
         if (origin == InferenceOrigin.Local && !result.Degraded)
         {
+            _classMix.Add(result.Label);
             await RecordHealthAsync(lease.Version, result.Confidence).ConfigureAwait(false);
         }
 
@@ -295,6 +298,7 @@ public sealed partial class ModelStore : IDisposable, Messaging.IActiveModelSour
         {
             _active.Swap(model);
             Health.Reset();
+            _classMix.Clear();
         }
 
         ActiveChanged?.Invoke();

@@ -46,6 +46,13 @@ public sealed record StatusMessage : IControlMessage
     public double? LiveAccuracy { get; init; }
 
     /// <summary>
+    /// How far the classes the active model predicted on recent traffic are from its calibration set's class mix
+    /// (total variation distance, 0..1): a drift signal that needs no labels. Omitted before enough answers.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ClassShift { get; init; }
+
+    /// <summary>
     /// When online: true while the device is parked after a fault and inference runs on the model's digital twin.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

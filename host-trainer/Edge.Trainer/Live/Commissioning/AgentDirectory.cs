@@ -75,7 +75,8 @@ public sealed partial class AgentDirectory : IAsyncDisposable
                     await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
                     await _client.SubscribeAsync(
                         new MqttClientSubscribeOptionsBuilder()
-                            .WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Status), MqttQualityOfServiceLevel.AtLeastOnce)
+                            .WithTopicFilter(
+                                EdgeTopics.AllDevices(TopicKind.Status), MqttQualityOfServiceLevel.AtLeastOnce)
                             .Build(),
                         cancellationToken).ConfigureAwait(false);
                     _subscribed = true;

@@ -39,8 +39,10 @@ public sealed partial class CommissioningService(
         {
             if (await DueAsync(status, cancellationToken).ConfigureAwait(false))
             {
-                attempts.Add(await commissioning.CommissionAsync(status.DeviceId, status.ModelVersion, cancellationToken)
-                    .ConfigureAwait(false));
+                var record = await commissioning
+                    .CommissionAsync(status.DeviceId, status.ModelVersion, cancellationToken)
+                    .ConfigureAwait(false);
+                attempts.Add(record);
             }
         }
 
