@@ -15,7 +15,7 @@ internal static class BenchCommand
         var task = new Option<string>("--task") { Description = "Task: vowels, mnist or fsdd.", DefaultValueFactory = _ => "vowels" };
         var split = new Option<string>("--split") { Description = "FSDD split: conventional (recordings 0-4 test) or loso (leave one speaker out, every speaker).", DefaultValueFactory = _ => "conventional" };
         var system = new Option<string>("--system") { Description = "Physical system: electronic, mechanical, optical or duffing.", DefaultValueFactory = _ => "electronic" };
-        var modes = new Option<string>("--modes") { Description = "Comma-separated modes: insilico, pat, ideal, pat-refine, digital.", DefaultValueFactory = _ => "insilico,pat,ideal" };
+        var modes = new Option<string>("--modes") { Description = $"Comma-separated modes: {TrainingModes.Valid}.", DefaultValueFactory = _ => "insilico,pat,ideal" };
         var seeds = new Option<int>("--seeds") { Description = "Number of seeds (0..N-1).", DefaultValueFactory = _ => 3 };
         var output = new Option<FileInfo?>("--out") { Description = "Write the result JSON here (details beside it)." };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write PNG plots into this folder." };
