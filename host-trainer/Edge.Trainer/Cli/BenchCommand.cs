@@ -119,7 +119,7 @@ internal sealed class PatCommand
 
     private readonly Option<string> _modes = new("--modes")
     {
-        Description = "Comma-separated modes: insilico, pat, ideal, pat-refine, dfa, local, zo, digital.",
+        Description = $"Comma-separated modes: {TrainingModes.Valid}.",
         DefaultValueFactory = _ => "insilico,pat,ideal",
     };
 

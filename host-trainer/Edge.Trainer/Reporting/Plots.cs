@@ -55,7 +55,9 @@ public static class Plots
         var plot = new Plot();
         foreach (var mode in result.Options.Modes)
         {
-            var points = result.Of(mode)[0].Curve.Where(p => p.TestAccuracy is not null && p.TrainingDrives > 0).ToList();
+            var points = result.Of(mode)[0].Curve
+                .Where(p => p.TestAccuracy is not null && p.TrainingDrives > 0)
+                .ToList();
             if (points.Count == 0)
             {
                 continue;
@@ -67,7 +69,8 @@ public static class Plots
             line.LegendText = mode.Name();
         }
 
-        plot.Title($"{result.Options.Task} on {result.Options.System}: device test accuracy against training passes (seed 0)");
+        plot.Title(
+            $"{result.Options.Task} on {result.Options.System}: device test accuracy against training passes (seed 0)");
         plot.XLabel("log10 of device passes spent training (drives played)");
         plot.YLabel("accuracy");
         plot.Axes.SetLimitsY(0, 1);

@@ -39,7 +39,9 @@ public sealed class DirectFeedbackAlignment : IDriveFeedback
         }
     }
 
-    /// <summary>Keeps the logit gradient of the batch (the error DFA sends back) for the coming backward pass.</summary>
+    /// <summary>
+    /// Keeps the logit gradient of the batch (the error DFA sends back) for the coming backward pass.
+    /// </summary>
     public void Capture(ReadOnlySpan<float> logitGradient, int batch)
     {
         logitGradient[..(batch * _classes)].CopyTo(_error);

@@ -8,7 +8,9 @@ namespace Edge.Trainer.Training;
 /// </summary>
 public interface IForwardOnlyTraining
 {
-    /// <summary>Trainable values the mode adds for training only (local heads); they are not part of the model.</summary>
+    /// <summary>
+    /// Trainable values the mode adds for training only (local heads); they are not part of the model.
+    /// </summary>
     IReadOnlyList<Parameter> ExtraParameters { get; }
 
     /// <summary>

@@ -9,7 +9,9 @@ public sealed class ModuleChain
     private readonly PnnModule[] _modules;
     private readonly float[][] _outputs;
 
-    /// <summary>Chains <paramref name="modules"/> (already size-compatible) for batches up to <paramref name="maxBatch"/>.</summary>
+    /// <summary>
+    /// Chains <paramref name="modules"/> (already size-compatible) for batches up to <paramref name="maxBatch"/>.
+    /// </summary>
     public ModuleChain(IEnumerable<PnnModule> modules, int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(modules);
@@ -27,13 +29,16 @@ public sealed class ModuleChain
     /// <summary>Sum of the chain's range penalties from its last training forward.</summary>
     public double Penalty => _modules.Sum(m => m.Penalty);
 
-    /// <summary>Forwards <paramref name="batch"/> rows through the device; returns the last module's output buffer.</summary>
+    /// <summary>
+    /// Forwards <paramref name="batch"/> rows through the device; returns the last module's output buffer.
+    /// </summary>
     public async ValueTask<float[]> ForwardAsync(float[] input, int batch, CancellationToken cancellationToken)
     {
         var current = input;
         for (var i = 0; i < _modules.Length; i++)
         {
-            await _modules[i].ForwardAsync(current, batch, _outputs[i], PassKind.Device, training: true, cancellationToken)
+            await _modules[i]
+                .ForwardAsync(current, batch, _outputs[i], PassKind.Device, training: true, cancellationToken)
                 .ConfigureAwait(false);
             current = _outputs[i];
         }

@@ -24,7 +24,9 @@ public sealed class PhysicalLocalLearning : IForwardOnlyTraining
     private readonly float[] _logitGradient;
     private long _step;
 
-    /// <summary>Prepares local learning for <paramref name="model"/>; its physical layers become forward-only.</summary>
+    /// <summary>
+    /// Prepares local learning for <paramref name="model"/>; its physical layers become forward-only.
+    /// </summary>
     public PhysicalLocalLearning(PnnModel model, TrainingOptions options, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -35,7 +37,8 @@ public sealed class PhysicalLocalLearning : IForwardOnlyTraining
         _tail = model.LastPhysicalModule + 1;
         if (_tail == 0)
         {
-            throw new InvalidOperationException("Physical local learning needs a physical layer; this network has none.");
+            throw new InvalidOperationException(
+                "Physical local learning needs a physical layer; this network has none.");
         }
 
         var blocks = new List<Block>();
@@ -83,8 +86,8 @@ public sealed class PhysicalLocalLearning : IForwardOnlyTraining
         var logits = await _model.ForwardAsync(inputs, batch, PassKind.Device, training: true, cancellationToken)
             .ConfigureAwait(false);
         var gradient = _logitGradient.AsSpan(0, batch * classes);
-        var loss = Losses.SoftmaxCrossEntropy(logits.AsSpan(0, batch * classes), labels.AsSpan(0, batch), classes, gradient)
-            + _model.Penalty;
+        var loss = Losses.SoftmaxCrossEntropy(
+            logits.AsSpan(0, batch * classes), labels.AsSpan(0, batch), classes, gradient) + _model.Penalty;
         var correct = Scoring.CountCorrect(logits, labels.AsSpan(0, batch), classes);
         _model.Backward(gradient, batch, _tail);
 

@@ -5,10 +5,11 @@ namespace Edge.Trainer.Training;
 /// <summary>
 /// Zeroth-order training through the device by SPSA (Spall 1992): every step draws
 /// <see cref="TrainingOptions.PerturbationDirections"/> random ±1 directions over all values that act through the
-/// physics (digital layers before it, θ), plays the batch at θ + c_k·Δ and θ − c_k·Δ, and averages the two-sided
-/// estimates; Adam takes the step. c_k = c / (k + 1)^0.101 (Spall's γ), c = <see cref="TrainingOptions.PerturbationSize"/>
-/// of each value's scale. The digital readout after the last physical layer sees only measured outputs, so it gets
-/// its exact gradient, averaged over the perturbed passes. No twin; the device is only ever played forwards.
+/// physics (digital layers before it, θ), plays the batch at θ + c_k·Δ and θ − c_k·Δ, and averages the
+/// two-sided estimates; Adam takes the step. c_k = c / k^0.101 (Spall's γ, k from 1),
+/// c = <see cref="TrainingOptions.PerturbationSize"/> of each value's scale. The digital readout after the last
+/// physical layer sees only measured outputs, so it gets its exact gradient, averaged over the perturbed passes.
+/// No twin; the device is only ever played forwards.
 /// </summary>
 public sealed class ZerothOrderTraining : IForwardOnlyTraining
 {
@@ -81,8 +82,8 @@ public sealed class ZerothOrderTraining : IForwardOnlyTraining
         var logits = await _model.ForwardAsync(inputs, batch, PassKind.Device, training: true, cancellationToken)
             .ConfigureAwait(false);
         var gradient = _logitGradient.AsSpan(0, batch * classes);
-        var loss = Losses.SoftmaxCrossEntropy(logits.AsSpan(0, batch * classes), labels.AsSpan(0, batch), classes, gradient)
-            + _model.Penalty;
+        var loss = Losses.SoftmaxCrossEntropy(
+            logits.AsSpan(0, batch * classes), labels.AsSpan(0, batch), classes, gradient) + _model.Penalty;
         var correct = Scoring.CountCorrect(logits, labels.AsSpan(0, batch), classes);
         foreach (ref var g in gradient)
         {

@@ -59,7 +59,7 @@ public sealed class CommandLineTests
         Assert.Equal(FsddFeatures.Normalised, FsddFeatureNames.Parse("cmvn"));
         Assert.Equal(TwinKind.GrayBox, BenchCommand.ParseTwin("greybox"));
         Assert.Equal("speaker", FsddFeatures.SpeakerNormalised.Name());
-        Assert.Contains("Unknown training mode 'adam'. Valid modes: insilico, pat, ideal, pat-refine, digital.", Assert.Throws<ArgumentException>(() => TrainingModes.Parse("adam")).Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown training mode 'adam'. Valid modes: insilico, pat, ideal, pat-refine, digital, dfa, local, zo.", Assert.Throws<ArgumentException>(() => TrainingModes.Parse("adam")).Message, StringComparison.Ordinal);
         Assert.Contains("--modes names no mode. Valid modes: insilico, pat", Assert.Throws<ArgumentException>(() => BenchCommand.ParseModes(" , ")).Message, StringComparison.Ordinal);
         Assert.Contains("Unknown learning-rate schedule 'step'. Valid schedules: constant, cosine.", Assert.Throws<ArgumentException>(() => LearningRateSchedules.Parse("step")).Message, StringComparison.Ordinal);
     }

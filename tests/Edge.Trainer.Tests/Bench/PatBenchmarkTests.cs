@@ -65,7 +65,7 @@ public sealed class PatBenchmarkTests : IClassFixture<PatBenchmarkTests.SmallRun
             Assert.NotNull(JsonNode.Parse(File.ReadAllText(path))!["modes"]);
             Assert.NotNull(JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(path, ".details.json")))!["runs"]);
             var plots = Plots.WriteAll(_result, Path.Combine(folder.FullName, "plots"), ["ae", "ah", "aw", "uw", "er", "iy", "ih"]);
-            Assert.Equal(2 + _result.Options.Modes.Count, plots.Count);
+            Assert.Equal(3 + _result.Options.Modes.Count, plots.Count);
             Assert.All(plots, p => Assert.True(new FileInfo(p).Length > 5_000, $"{p} looks empty"));
             var markdown = BenchReport.ToMarkdown(_result);
             Assert.Contains("| pat |", markdown, StringComparison.Ordinal);

@@ -9,7 +9,9 @@ namespace Edge.Trainer.Tests.Training;
 
 // The backprop-free modes on a small seeded problem: a noise-free Duffing part (so every run is deterministic) and
 // three classes that differ by offsets in a third of the features each. A mode whose update pointed the wrong way
-// would end above the readout trained alone, which only re-weighs what the untrained physics measures.
+// would end above the readout trained alone, which only re-weighs what the untrained physics measures (checked for
+// zo and local by negating the SPSA estimate: both tests then fail). For dfa a negated B is just another random
+// feedback matrix, equally valid; there the test shows that the feedback trains more than the readout does alone.
 public sealed class BackpropFreeModeTests
 {
     private const int Classes = 3;
