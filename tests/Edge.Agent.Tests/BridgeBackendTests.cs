@@ -133,6 +133,8 @@ public sealed class BridgeBackendTests
                 MaxPayload = 32,
                 MinRetransmitTimeoutMs = 100,
                 MaxRetransmitTimeoutMs = 50,
+                RetryLimit = 50,
+                MaxRetryLimit = 10,
                 HeartbeatIntervalMs = 2000,
                 SilenceTimeoutMs = 100,
                 ReconnectDelayMs = 0,
@@ -140,7 +142,10 @@ public sealed class BridgeBackendTests
         });
 
         foreach (var key in new[]
-            { "MaxPayload", "MaxRetransmitTimeoutMs", "HeartbeatIntervalMs", "SilenceTimeoutMs", "ReconnectDelayMs" })
+            {
+                "MaxPayload", "MaxRetransmitTimeoutMs", "MaxRetryLimit", "HeartbeatIntervalMs", "SilenceTimeoutMs",
+                "ReconnectDelayMs",
+            })
         {
             Assert.Contains($"Edge:Device:Bridge:{key}:", result.FailureMessage, StringComparison.Ordinal);
         }

@@ -93,9 +93,15 @@ internal static class SoakBench
             Directory.Delete(work, recursive: true);
         }
 
-        var steady = samples.Where(s => s.T >= samples[0].T + ((samples[^1].T - samples[0].T) / 5)).ToList();
+        var span = samples[^1].T - samples[0].T;
+        var steady = samples.Where(s => s.T >= samples[0].T + (span / 5)).ToList();
         double Slope(Func<(double T, long RssKb, int Handles, int Threads), double> value) =>
             Math.Round(LeastSquaresSlope(steady.Select(s => (s.T, value(s))).ToList()) * 3600, 2);
+
+        // Settling or leaking: a heap that settles has a slope that falls third by third, a leak keeps it.
+        var rssByThird = Enumerable.Range(0, 3).Select(third => Math.Round(LeastSquaresSlope(samples
+            .Where(s => s.T >= samples[0].T + (third * span / 3) && s.T <= samples[0].T + ((third + 1) * span / 3))
+            .Select(s => (s.T, s.RssKb / 1024.0)).ToList()) * 3600, 2)).ToList();
         var result = new JsonObject
         {
             ["bench"] = "soak",
@@ -107,6 +113,7 @@ internal static class SoakBench
             ["rss_mb_last"] = Math.Round(samples[^1].RssKb / 1024.0, 1),
             ["rss_mb_max"] = Math.Round(samples.Max(s => s.RssKb) / 1024.0, 1),
             ["rss_mb_per_hour"] = Slope(s => s.RssKb / 1024.0),
+            ["rss_mb_per_hour_by_third"] = new JsonArray([.. rssByThird.Select(v => JsonValue.Create(v))]),
             ["handles_first"] = samples[0].Handles,
             ["handles_last"] = samples[^1].Handles,
             ["handles_max"] = samples.Max(s => s.Handles),
@@ -134,6 +141,7 @@ internal static class SoakBench
             + $"| {result["handles_max"]} | {result["handles_per_hour"]} |");
         Console.WriteLine($"| threads | {result["threads_first"]} | {result["threads_last"]} | {result["threads_max"]} "
             + $"| {result["threads_per_hour"]} |");
+        Console.WriteLine($"agent RSS slope MB/h in each third of the run: {string.Join(", ", rssByThird)}");
         Console.WriteLine($"answered {outcome.Answered:N0}, stored {outcome.Stored:N0}, lost {outcome.Lost:N0} "
             + $"({outcome.Pending:N0} still in the outbox), "
             + $"duplicated {outcome.Duplicated:N0}, agent restarts {outcome.AgentRestarts}");
