@@ -104,6 +104,7 @@ internal static class PackageCommand
             }
 
             var pipeline = new TrainingPipeline(recipe, recipeOptions.Threads(parse), recipeOptions.SpeechCache(parse));
+            pipeline.EnsureShippable();
             using var signingKey = PackageSigning.LoadPrivateKey(parse.GetRequiredValue(key).FullName);
             var audioInput = pipeline.AudioInput();
             var calibrationBytes = CalibrationBytes(parse.GetRequiredValue(calibration).FullName, pipeline.Task);

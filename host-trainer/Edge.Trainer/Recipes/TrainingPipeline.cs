@@ -193,6 +193,22 @@ public sealed class TrainingPipeline
     }
 
     /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming why when no agent can run this recipe's network: the
+    /// pixel-drive network plays each pixel as a drive segment of a wider layer than any agent's part hosts.
+    /// </summary>
+    public void EnsureShippable()
+    {
+        if (Architecture == PnnArchitecture.PixelDrive)
+        {
+            throw new ArgumentException(
+                $"recipe 'architecture': the pixel-drive network runs on the layer '{System.Spec.Name}' "
+                + $"({System.Spec.InputSize} inputs), which no agent hosts (an agent's '{Recipe.System}' part takes "
+                + $"{PhysicalSystems.Get(Recipe.System).Spec.InputSize}); package MNIST with --architecture wide, "
+                + "the network of the optical MNIST benchmark.");
+        }
+    }
+
+    /// <summary>
     /// How agents turn sound into this recipe's features (its front end and the training split's standardisation),
     /// or null for a task that takes feature vectors. Front ends an agent cannot run are refused here, naming why.
     /// </summary>
@@ -241,6 +257,7 @@ public sealed class TrainingPipeline
         AudioInputEncoding? audioInput = null)
     {
         ArgumentNullException.ThrowIfNull(twin);
+        EnsureShippable();
         var metadata = new PackageMetadata(version, Task.Name, Task.ClassNames, calibrationSet, trainerId)
         {
             AudioInput = audioInput,
