@@ -12,7 +12,8 @@ using Edge.Trainer.Twins;
 namespace Edge.Trainer.Recipes;
 
 /// <summary>
-/// Runs a <see cref="TrainingRecipe"/>: twin data → twin → network → <see cref="PnnTrainer.TrainAsync"/> → package.
+/// Runs a <see cref="TrainingRecipe"/>: twin data → twin → network → <see cref="PnnTrainer.TrainAsync"/> →
+/// package.
 /// The bench, <c>edge-trainer package</c>, field updates and the demo all train through it, so they build the same
 /// network the same way; each step is public for callers that train on a live device over MQTT.
 /// </summary>
@@ -33,7 +34,7 @@ public sealed class TrainingPipeline
     /// <param name="recipe">What to train.</param>
     /// <param name="threads">Worker threads for device simulation and twin maths.</param>
     /// <param name="speechCache">Folder of synthetic speech for <c>augment: voices</c>.</param>
-    /// <param name="task">The task, when the caller already holds it loaded (else loaded from the recipe on use).</param>
+    /// <param name="task">The task when the caller holds it loaded (else loaded from the recipe on use).</param>
     public TrainingPipeline(
         TrainingRecipe recipe, int threads, string? speechCache = null, ClassificationTask? task = null)
     {
@@ -80,7 +81,9 @@ public sealed class TrainingPipeline
         return device;
     }
 
-    /// <summary>Noise seed of the simulated part a run of <paramref name="mode"/> and <paramref name="seed"/> trains through.</summary>
+    /// <summary>
+    /// Noise seed of the simulated part a run of <paramref name="mode"/> and <paramref name="seed"/> trains through.
+    /// </summary>
     public static ulong TrainingDeviceSeed(TrainingMode mode, int seed) => (ulong)((seed * 16) + (int)mode + 1);
 
     /// <summary>
@@ -101,7 +104,8 @@ public sealed class TrainingPipeline
         var twinData = await TwinData.CollectAsync(
             device, data ?? Recipe.TwinDataOptions(), dataSeed,
             StageProgress.For(progress, stagePrefix + "twin data"), cancellationToken).ConfigureAwait(false);
-        return FitTwin(twinData, fit, StageProgress.For(progress, stagePrefix + "twin fit"), fitSeed, cancellationToken);
+        var fitting = StageProgress.For(progress, stagePrefix + "twin fit");
+        return FitTwin(twinData, fit, fitting, fitSeed, cancellationToken);
     }
 
     /// <summary>
@@ -267,7 +271,7 @@ public sealed class TrainingPipeline
         return ModelPackager.Write(destination, model, twin.Twin as MlpTwin, metadata, signingKey);
     }
 
-    /// <summary>The calibration set CSV agents validate packages on: the test split of <paramref name="task"/>.</summary>
+    /// <summary>The calibration CSV agents validate packages on: the test split of <paramref name="task"/>.</summary>
     public static byte[] CalibrationFromTestSplit(ClassificationTask task)
     {
         ArgumentNullException.ThrowIfNull(task);

@@ -43,7 +43,7 @@ public sealed class RecipePackageTests : IDisposable
         var test = pipeline.Task.Test;
         Assert.True(
             run.Result.TestAccuracy > 2.0 / pipeline.Task.ClassCount,
-            $"the reduced {taskName} recipe reached only {run.Result.TestAccuracy:P1}; the comparison would say little");
+            $"the reduced {taskName} recipe reached only {run.Result.TestAccuracy:P1}; a comparison would say little");
 
         var environment = await InstallAsync(pipeline, run);
         var (code, output, error) = await AgentRun.InvokeAsync(environment, "classify", TestInputs(pipeline));

@@ -170,5 +170,6 @@ public sealed class TrainingRecipeTests
         Assert.Contains("recipe 'features': 'speaker'", error.Message, StringComparison.Ordinal);
     }
 
-    private static TrainingRecipe Resolve(TrainingRecipe recipe) => recipe with { FrontEnd = recipe.ResolvedFrontEnd() };
+    private static TrainingRecipe Resolve(TrainingRecipe recipe)
+        => recipe with { FrontEnd = recipe.ResolvedFrontEnd() };
 }
