@@ -67,7 +67,8 @@ internal static class PackageCommand
             command.Options.Add(option);
         }
 
-        foreach (Option option in (Option[])[recipeFile, mode, seed, deviceId, key, version, calibration, output, targetDevices, fleet])
+        Option[] own = [recipeFile, mode, seed, deviceId, key, version, calibration, output, targetDevices, fleet];
+        foreach (var option in own)
         {
             command.Options.Add(option);
         }
@@ -86,7 +87,8 @@ internal static class PackageCommand
                     .ToList();
                 if (fixedByRecipe.Count > 0)
                 {
-                    throw new ArgumentException($"--recipe fixes the network; {string.Join(", ", fixedByRecipe)} cannot "
+                    var names = string.Join(", ", fixedByRecipe);
+                    throw new ArgumentException($"--recipe fixes the network; {names} cannot "
                         + "be combined with it (write a recipe file with the changes instead).");
                 }
 
@@ -104,11 +106,13 @@ internal static class PackageCommand
             }
 
             var pipeline = new TrainingPipeline(recipe, recipeOptions.Threads(parse), recipeOptions.SpeechCache(parse));
+            pipeline.EnsureShippable();
             using var signingKey = PackageSigning.LoadPrivateKey(parse.GetRequiredValue(key).FullName);
             var audioInput = pipeline.AudioInput();
             var calibrationBytes = CalibrationBytes(parse.GetRequiredValue(calibration).FullName, pipeline.Task);
             Console.WriteLine($"recipe: {recipe.Task} on {recipe.System} part '{recipe.Part}', "
-                + $"{pipeline.Architecture.Name()} network, {recipe.Mode} for {recipe.Epochs} epochs, seed {recipe.Seed}");
+                + $"{pipeline.Architecture.Name()} network, {recipe.Mode} for {recipe.Epochs} epochs, "
+                + $"seed {recipe.Seed}");
             var run = await ProgressReporter.RunAsync(report => pipeline.RunAsync(
                 new TrainingOptions { CurveEvery = 0 }, report, cancellationToken)).ConfigureAwait(false);
             Console.WriteLine($"Device test accuracy: {run.Result.TestAccuracy:P1}");

@@ -11,7 +11,9 @@ namespace Edge.Trainer.Recipes;
 /// </summary>
 public static class BenchArguments
 {
-    /// <summary>Reconstructs the recipe of the bench result <paramref name="result"/> read from <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Reconstructs the recipe of the bench result <paramref name="result"/> read from <paramref name="path"/>.
+    /// </summary>
     public static TrainingRecipe Reconstruct(JsonObject result, string path)
     {
         ArgumentNullException.ThrowIfNull(result);

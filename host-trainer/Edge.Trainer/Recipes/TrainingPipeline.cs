@@ -12,7 +12,8 @@ using Edge.Trainer.Twins;
 namespace Edge.Trainer.Recipes;
 
 /// <summary>
-/// Runs a <see cref="TrainingRecipe"/>: twin data → twin → network → <see cref="PnnTrainer.TrainAsync"/> → package.
+/// Runs a <see cref="TrainingRecipe"/>: twin data → twin → network → <see cref="PnnTrainer.TrainAsync"/> →
+/// package.
 /// The bench, <c>edge-trainer package</c>, field updates and the demo all train through it, so they build the same
 /// network the same way; each step is public for callers that train on a live device over MQTT.
 /// </summary>
@@ -33,7 +34,7 @@ public sealed class TrainingPipeline
     /// <param name="recipe">What to train.</param>
     /// <param name="threads">Worker threads for device simulation and twin maths.</param>
     /// <param name="speechCache">Folder of synthetic speech for <c>augment: voices</c>.</param>
-    /// <param name="task">The task, when the caller already holds it loaded (else loaded from the recipe on use).</param>
+    /// <param name="task">The task when the caller holds it loaded (else loaded from the recipe on use).</param>
     public TrainingPipeline(
         TrainingRecipe recipe, int threads, string? speechCache = null, ClassificationTask? task = null)
     {
@@ -80,7 +81,9 @@ public sealed class TrainingPipeline
         return device;
     }
 
-    /// <summary>Noise seed of the simulated part a run of <paramref name="mode"/> and <paramref name="seed"/> trains through.</summary>
+    /// <summary>
+    /// Noise seed of the simulated part a run of <paramref name="mode"/> and <paramref name="seed"/> trains through.
+    /// </summary>
     public static ulong TrainingDeviceSeed(TrainingMode mode, int seed) => (ulong)((seed * 16) + (int)mode + 1);
 
     /// <summary>
@@ -101,7 +104,8 @@ public sealed class TrainingPipeline
         var twinData = await TwinData.CollectAsync(
             device, data ?? Recipe.TwinDataOptions(), dataSeed,
             StageProgress.For(progress, stagePrefix + "twin data"), cancellationToken).ConfigureAwait(false);
-        return FitTwin(twinData, fit, StageProgress.For(progress, stagePrefix + "twin fit"), fitSeed, cancellationToken);
+        var fitting = StageProgress.For(progress, stagePrefix + "twin fit");
+        return FitTwin(twinData, fit, fitting, fitSeed, cancellationToken);
     }
 
     /// <summary>
@@ -193,6 +197,22 @@ public sealed class TrainingPipeline
     }
 
     /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming why when no agent can run this recipe's network: the
+    /// pixel-drive network plays each pixel as a drive segment of a wider layer than any agent's part hosts.
+    /// </summary>
+    public void EnsureShippable()
+    {
+        if (Architecture == PnnArchitecture.PixelDrive)
+        {
+            throw new ArgumentException(
+                $"recipe 'architecture': the pixel-drive network runs on the layer '{System.Spec.Name}' "
+                + $"({System.Spec.InputSize} inputs), which no agent hosts (an agent's '{Recipe.System}' part takes "
+                + $"{PhysicalSystems.Get(Recipe.System).Spec.InputSize}); package MNIST with --architecture wide, "
+                + "the network of the optical MNIST benchmark.");
+        }
+    }
+
+    /// <summary>
     /// How agents turn sound into this recipe's features (its front end and the training split's standardisation),
     /// or null for a task that takes feature vectors. Front ends an agent cannot run are refused here, naming why.
     /// </summary>
@@ -241,6 +261,7 @@ public sealed class TrainingPipeline
         AudioInputEncoding? audioInput = null)
     {
         ArgumentNullException.ThrowIfNull(twin);
+        EnsureShippable();
         var metadata = new PackageMetadata(version, Task.Name, Task.ClassNames, calibrationSet, trainerId)
         {
             AudioInput = audioInput,
@@ -250,7 +271,7 @@ public sealed class TrainingPipeline
         return ModelPackager.Write(destination, model, twin.Twin as MlpTwin, metadata, signingKey);
     }
 
-    /// <summary>The calibration set CSV agents validate packages on: the test split of <paramref name="task"/>.</summary>
+    /// <summary>The calibration CSV agents validate packages on: the test split of <paramref name="task"/>.</summary>
     public static byte[] CalibrationFromTestSplit(ClassificationTask task)
     {
         ArgumentNullException.ThrowIfNull(task);

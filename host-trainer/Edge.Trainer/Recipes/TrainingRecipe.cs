@@ -112,7 +112,9 @@ public sealed record TrainingRecipe
     [JsonIgnore]
     public bool TakesSound => IsAudioTask(Task);
 
-    /// <summary>The recipe of a <c>bench pat</c> run's network of <paramref name="mode"/> and <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// The recipe of a <c>bench pat</c> run's network of <paramref name="mode"/> and <paramref name="seed"/>.
+    /// </summary>
     public static TrainingRecipe From(PatBenchmarkOptions options, TrainingMode mode, int seed)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -180,7 +182,7 @@ public sealed record TrainingRecipe
         };
     }
 
-    /// <summary><paramref name="evaluation"/> (evaluation passes, curve, refinement) with this recipe's training.</summary>
+    /// <summary><paramref name="evaluation"/> (evaluation passes, curve, refinement) with this training.</summary>
     public TrainingOptions TrainingOptions(TrainingOptions evaluation)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -246,7 +248,7 @@ public sealed record TrainingRecipe
         }
     }
 
-    /// <summary>The audio front end <see cref="Features"/> and <see cref="Cepstra"/> resolve to (null: no sound).</summary>
+    /// <summary>The front end <see cref="Features"/> and <see cref="Cepstra"/> resolve to (null: no sound).</summary>
     public AudioFeatureOptions? ResolvedFrontEnd()
         => TakesSound ? BenchTasks.FrontEnd(FsddFeatureNames.Parse(Features), Cepstra) : null;
 

@@ -147,5 +147,29 @@ public sealed class TrainingRecipeTests
         }
     }
 
-    private static TrainingRecipe Resolve(TrainingRecipe recipe) => recipe with { FrontEnd = recipe.ResolvedFrontEnd() };
+    [Fact]
+    public void A_pixel_drive_recipe_is_refused_for_packaging_naming_the_layer_no_agent_hosts()
+    {
+        var pipeline = new TrainingPipeline(new TrainingRecipe { Task = "mnist" }, threads: 1);
+
+        var error = Assert.Throws<ArgumentException>(pipeline.EnsureShippable);
+
+        Assert.Contains("'electronic-pixels'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--architecture wide", error.Message, StringComparison.Ordinal);
+        new TrainingPipeline(new TrainingRecipe { Task = "mnist", Architecture = "wide" }, 1).EnsureShippable();
+    }
+
+    [Fact]
+    public void A_speaker_normalised_recipe_is_refused_for_packaging_saying_why()
+    {
+        var recipe = new TrainingRecipe { Task = "fsdd", Features = "speaker" };
+        var pipeline = new TrainingPipeline(recipe with { FrontEnd = recipe.ResolvedFrontEnd() }, threads: 1);
+
+        var error = Assert.Throws<ArgumentException>(() => pipeline.AudioInput());
+
+        Assert.Contains("recipe 'features': 'speaker'", error.Message, StringComparison.Ordinal);
+    }
+
+    private static TrainingRecipe Resolve(TrainingRecipe recipe)
+        => recipe with { FrontEnd = recipe.ResolvedFrontEnd() };
 }

@@ -19,22 +19,46 @@ internal static class AccuracySections
     public static IEnumerable<IGrouping<string, AccuracyResult>> FoldGroups(BenchData data) => data.Accuracy.Where(IsFold).GroupBy(GroupKey);
 
     /// <summary>The README's headline table: device accuracy per task and device, mean over seeds.</summary>
-    public static string Headline(BenchData data)
+    public static string Headline(BenchData data, string dataFolder)
     {
-        var text = new StringBuilder("| task | device | network | in-silico → device | PAT | ideal | twin predicted in-silico | seeds × epochs | whole run |\n|---|---|---|---|---|---|---|---|---|\n");
-        foreach (var result in Tasks(data))
+        var text = new StringBuilder("| task | device | network | in-silico → device | PAT | ideal "
+            + "| twin predicted in-silico | seeds × epochs | whole run | recipe |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|\n");
+        foreach (var result in Current(Tasks(data), r => (r.Task, r.System)))
         {
-            text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} | {ReportFormat.Percent(result.Mode("insilico")?.Mean)} | **{ReportFormat.Percent(result.Mode("pat")?.Mean)}** | {ReportFormat.Percent(result.Mode("ideal")?.Mean)} | {ReportFormat.Percent(result.TwinPredictedInSilico)} | {result.Seeds} × {result.Epochs} | {Seconds(result.WallSeconds)} |");
+            text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} "
+                + $"| {ReportFormat.Percent(result.Mode("insilico")?.Mean)} | **{ReportFormat.Percent(result.Mode("pat")?.Mean)}** "
+                + $"| {ReportFormat.Percent(result.Mode("ideal")?.Mean)} | {ReportFormat.Percent(result.TwinPredictedInSilico)} "
+                + $"| {result.Seeds} × {result.Epochs} | {Seconds(result.WallSeconds)} | {Recipe(dataFolder, result)} |");
         }
 
-        foreach (var group in FoldGroups(data))
+        var groups = FoldGroups(data).Select(g => g.ToList()).ToList();
+        foreach (var group in Current(groups.Select(g => g[0]), r => (r.Task[..4], r.System))
+            .Select(first => groups.First(g => g[0] == first)))
         {
-            var first = group.First();
-            text.AppendLine($"| fsdd, leave one speaker out ({group.Count()} folds, mean){ReportFormat.Tag(first.Run)} | {first.System} | {first.Network} | {FoldMean(group, "insilico")} | **{FoldMean(group, "pat")}** | {FoldMean(group, "ideal")} | {ReportFormat.None} | {first.Seeds} × {first.Epochs} | {Seconds(Sum(group.Select(r => r.WallSeconds)))} |");
+            var first = group[0];
+            text.AppendLine($"| fsdd, leave one speaker out ({group.Count} folds, mean){ReportFormat.Tag(first.Run)} "
+                + $"| {first.System} | {first.Network} | {FoldMean(group, "insilico")} | **{FoldMean(group, "pat")}** "
+                + $"| {FoldMean(group, "ideal")} | {ReportFormat.None} | {first.Seeds} × {first.Epochs} "
+                + $"| {Seconds(Sum(group.Select(r => r.WallSeconds)))} | {Recipe(dataFolder, first)} (one per fold) |");
         }
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// One result per key (task and device), in data order: the latest run the bench wrote itself, else the latest
+    /// recovered one; the others are history, listed in the full report.
+    /// </summary>
+    private static IEnumerable<AccuracyResult> Current(
+        IEnumerable<AccuracyResult> results, Func<AccuracyResult, (string, string)> key)
+        => results.GroupBy(key).Select(g => g
+            .OrderBy(r => r.Run?.Source is null ? 1 : 0)
+            .ThenBy(r => r.Run?.TimestampUtc ?? string.Empty, StringComparer.Ordinal)
+            .Last());
+
+    private static string Recipe(string dataFolder, AccuracyResult result)
+        => $"`{dataFolder}/{Path.GetFileName(result.File)}`";
 
     /// <summary>Appends the accuracy section: the full table, then one subsection per result and per fold group.</summary>
     public static void Append(StringBuilder text, ReportContext context)

@@ -45,7 +45,13 @@ internal static class BenchmarksDocument
     /// <summary>The README block: the headline table, where it was measured, and the link to the report.</summary>
     public static string Headline(ReportContext context, string reportLink)
     {
-        var text = new StringBuilder(AccuracySections.Headline(context.Data)).AppendLine();
+        var text = new StringBuilder(AccuracySections.Headline(context.Data, context.DataFolder)).AppendLine();
+        text.AppendLine("One row per task and device: its latest bench run (earlier and recovered runs are history, in the "
+            + "full report). Each row's network is rebuilt and shipped by `edge-trainer package --recipe` from the "
+            + "bench JSON in its *recipe* column (results older than the recipe field through the `bench pat` "
+            + "arguments they record), with two exceptions it refuses, naming why: the pixel-drive MNIST rows, whose "
+            + "layer no agent hosts (MNIST ships as the wide hybrid of the optical row), and the speaker-normalised "
+            + "FSDD rows, whose per-speaker statistics an agent hearing one word does not have.").AppendLine();
         var machines = context.Machines.Select((m, i) => $"M{i + 1}: {Describe(m)}");
         text.Append($"Device test accuracy, mean over seeds, generated from `{context.DataFolder}` ({string.Join("; ", machines)}). "
             + $"[All figures with their commands, machines, dates and plots]({reportLink}).");
