@@ -199,6 +199,16 @@ Task("PublishAgent")
         });
     }
 
+    foreach (var runtime in agentRuntimes)
+    {
+        // ONNX Runtime's package adds its Windows DLLs by PlatformTarget; the agent's project drops them (Linux only).
+        var windowsDlls = GetFiles(artifacts.Combine("agent").Combine(runtime).FullPath + "/onnxruntime*.dll");
+        if (windowsDlls.Count > 0)
+        {
+            throw new CakeException($"{runtime} publish ships Windows ONNX Runtime files: {string.Join(", ", windowsDlls)}");
+        }
+    }
+
     var arm64 = artifacts.Combine("agent/linux-arm64").CombineWithFilePath("edge-agent");
     CheckArm64Executable(arm64);
     SmokeTestAgent(artifacts.Combine("agent/linux-x64").CombineWithFilePath("edge-agent"));
@@ -274,7 +284,66 @@ void SmokeTestArm64UnderEmulation(FilePath executable)
     }
 
     Information($"{executable} device info under qemu-aarch64: OK.");
+    SmokeTestArm64ModelStore(qemu, sysroot, executable);
 }
+
+// The verbs that open the model store need OpenSSL (package signatures) and run ONNX Runtime: install a quick vowel
+// package and classify a few examples under qemu. Needs the arm64 libssl (Debian: dpkg --add-architecture arm64;
+// apt-get install libssl3:arm64) and root for a private mount namespace, where an ARM /proc/cpuinfo replaces the
+// host's: ONNX Runtime's CPU detection crashes (SIGSEGV) on the x86 one.
+void SmokeTestArm64ModelStore(FilePath qemu, DirectoryPath sysroot, FilePath executable)
+{
+    var libssl = new DirectoryPath("/usr/lib/aarch64-linux-gnu");
+    if (!FileExists(libssl.CombineWithFilePath("libssl.so.3")) || !IsRunningAsRoot())
+    {
+        Information("linux-arm64 install and classify not run: needs libssl3:arm64 and root (unshare -m).");
+        return;
+    }
+
+    var work = artifacts.Combine("agent/arm64-smoke");
+    CleanDirectory(work);
+    var key = work.CombineWithFilePath("keys/trainer");
+    var calibration = work.CombineWithFilePath("calibration.csv");
+    var package = work.CombineWithFilePath("vowels-v1.edgepkg");
+    RunProject(trainerProject, new ProcessArgumentBuilder().Append("keygen").Append("--out").AppendQuoted(key.FullPath));
+    RunProject(trainerProject, new ProcessArgumentBuilder().Append("package").Append("--key")
+        .AppendQuoted(key.FullPath + ".pem").Append("--target-device").Append("sim-0001").Append("--version").Append("1")
+        .Append("--epochs").Append("3").Append("--calibration").AppendQuoted(calibration.FullPath)
+        .Append("--out").AppendQuoted(package.FullPath));
+    var examples = work.CombineWithFilePath("examples.csv");
+    System.IO.File.WriteAllLines(examples.FullPath, System.IO.File.ReadLines(calibration.FullPath).Skip(1).Take(5)
+        .Select(line => line.Substring(line.IndexOf(',') + 1)));
+    var cpuinfo = work.CombineWithFilePath("cpuinfo");
+    System.IO.File.WriteAllText(cpuinfo.FullPath, string.Concat(Enumerable.Range(0, 4).Select(i =>
+        $"processor\t: {i}\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\n"
+        + "CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n")));
+    var environment = new Dictionary<string, string>
+    {
+        ["EDGE_MODELS__STOREDIRECTORY"] = work.Combine("store").FullPath,
+        ["EDGE_MODELS__PUBLICKEYPATH"] = key.FullPath + ".pub.pem",
+        ["EDGE_MODELS__CALIBRATIONSETPATH"] = calibration.FullPath,
+    };
+    foreach (var verb in new[] { $"models install '{package.FullPath}'", $"classify '{examples.FullPath}'" })
+    {
+        var script = $"mount --bind '{cpuinfo.FullPath}' /proc/cpuinfo && exec '{qemu.FullPath}' -L '{sysroot.FullPath}' "
+            + $"-E LD_LIBRARY_PATH='{libssl.FullPath}' '{executable.FullPath}' {verb}";
+        var exitCode = StartProcess("unshare", new ProcessSettings
+        {
+            Arguments = new ProcessArgumentBuilder().Append("-m").Append("sh").Append("-c").AppendQuoted(script),
+            EnvironmentVariables = environment,
+            RedirectStandardOutput = true,
+        }, out var redirected);
+        var output = string.Join("\n", redirected.ToList());
+        if (exitCode != 0)
+        {
+            throw new CakeException($"{executable} {verb} under qemu-aarch64 failed (exit code {exitCode}):\n{output}");
+        }
+
+        Information($"{executable} {verb} under qemu-aarch64: OK.\n{output}");
+    }
+}
+
+bool IsRunningAsRoot() => System.Environment.UserName == "root";
 
 // What each bench profile runs. full is the configuration documented in docs/benchmarks-notes.md; quick checks the
 // chain end to end in minutes (1 seed, few epochs, a small twin, small counts) and its figures are labelled quick.

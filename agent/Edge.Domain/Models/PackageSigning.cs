@@ -100,7 +100,18 @@ public static class PackageSigning
                 + "key (.pub.pem).");
         }
 
-        var key = ECDsa.Create();
+        ECDsa key;
+        try
+        {
+            key = ECDsa.Create();
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            // On Linux, .NET verifies signatures through the system's OpenSSL; a minimal image may not have it.
+            throw new ModelPackageException($"Cannot load the {kind} key '{path}': {e.Message} Install OpenSSL 3 "
+                + "(Debian and Raspberry Pi OS: apt install libssl3).", e);
+        }
+
         try
         {
             key.ImportFromPem(pem);

@@ -75,6 +75,10 @@ public static class EdgeConfigurationCheck
         "IL2072",
         Justification = "The options classes and their nested classes are bound by the configuration binder, which "
             + "needs the same public properties.")]
+    [UnconditionalSuppressMessage(
+        "Trimming",
+        "IL2077",
+        Justification = "Sections lists the options classes by typeof; the binder keeps their public properties.")]
     public static List<string> Problems(IConfiguration configuration, IReadOnlyList<EdgeSection> sections)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -139,7 +143,11 @@ public static class EdgeConfigurationCheck
         "IL2072",
         Justification = "Nested options classes are bound by the configuration binder, which needs the same "
             + "properties.")]
-    private static void CheckValue(IConfigurationSection section, string path, Type type, List<string> problems)
+    private static void CheckValue(
+        IConfigurationSection section,
+        string path,
+        [DynamicallyAccessedMembers(Properties)] Type type,
+        List<string> problems)
     {
         var scalar = Nullable.GetUnderlyingType(type) ?? type;
         if (scalar == typeof(string) || scalar.IsPrimitive || scalar.IsEnum || scalar == typeof(decimal)
@@ -187,6 +195,15 @@ public static class EdgeConfigurationCheck
                 ? type.GetGenericArguments()[0]
                 : null;
 
+    [UnconditionalSuppressMessage(
+        "Trimming",
+        "IL2026",
+        Justification = "Only strings, primitives, enums and decimal reach here; their converters are intrinsic to "
+            + "TypeDescriptor and kept by the trimmer (the trimmed arm64 publish converts them).")]
+    [UnconditionalSuppressMessage(
+        "Trimming",
+        "IL2067",
+        Justification = "Intrinsic converters of primitives, enums and decimal need no members of the type.")]
     private static bool Converts(string value, Type type)
     {
         if (type == typeof(string))
