@@ -129,7 +129,7 @@ public sealed class ReportGeneratorTests
         bench.Write("bridge-link.json", JsonNode.Parse("""
             {"bench":"bridge-link","layer":"electronic","drives":400,"machine":"host","cores":2,
              "rows":[{"Baud":921600,"DrivesPerRequest":16,"RestSegments":6,"WaveformEfficiency":0.916,"DriveEfficiency":0.742,"ForwardsPerSecond":785.4,"Retransmissions":0},
-                     {"Baud":115200,"LossRate":0.01,"MaxPayload":128,"DrivesPerRequest":2,"RestSegments":6,"WaveformEfficiency":0.5,"DriveEfficiency":0.4,"ForwardsPerSecond":99.6,"Retransmissions":321,"MaxErrorLsb":0.571},
+                     {"Baud":115200,"LossRate":0.01,"MaxPayload":128,"RetryLimit":40,"DrivesPerRequest":2,"RestSegments":6,"WaveformEfficiency":0.5,"DriveEfficiency":0.4,"ForwardsPerSecond":99.6,"Retransmissions":321,"MaxErrorLsb":0.571},
                      {"Baud":115200,"LossRate":0.01,"MaxPayload":128,"DrivesPerRequest":1,"RestSegments":0,"WaveformEfficiency":0.3,"DriveEfficiency":0.3,"ForwardsPerSecond":50,"Retransmissions":999,"MaxErrorLsb":null,"Failure":"link failed"}]}
             """)!);
         bench.Write("agent-rss.json", JsonNode.Parse("""{"bench":"agent-rss","rows":[{"command":"edge-agent status","peak_rss_bytes":91121664}]}""")!);
@@ -162,11 +162,11 @@ public sealed class ReportGeneratorTests
         Assert.Contains("| peak_rss_bytes | 104.9 MB |", report, StringComparison.Ordinal);
         Assert.Contains("(batches of 1000) | 100,000 measurements | 16.23 | **6,163** | 1.3 | 0 | 0 |", report, StringComparison.Ordinal);
         Assert.Contains(
-            "| 921,600 | 0.0 % | – | 16 | 6 | **91.6 %** | 74.2 % | 785 | 0 | – |",
+            "| 921,600 | 0.0 % | – | – | 16 | 6 | **91.6 %** | 74.2 % | 785 | 0 | – |",
             report,
             StringComparison.Ordinal);
         Assert.Contains(
-            "| 115,200 | 1.0 % | 128 | 2 | 6 | **50.0 %** | 40.0 % | 100 | 321 | 0.57 LSB |",
+            "| 115,200 | 1.0 % | 128 | 40 | 2 | 6 | **50.0 %** | 40.0 % | 100 | 321 | 0.57 LSB |",
             report,
             StringComparison.Ordinal);
         Assert.Contains("| 999 | **did not complete**: link failed |", report, StringComparison.Ordinal);
