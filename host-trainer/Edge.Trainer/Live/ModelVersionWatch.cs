@@ -1,9 +1,6 @@
 using System.Buffers;
 using Edge.Domain.Messaging;
-using Edge.Domain.Timing;
 using Microsoft.Extensions.Logging;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Edge.Trainer.Live;
 
@@ -18,98 +15,37 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
     /// <summary>Offers remembered while their verdict is awaited; old ones are forgotten beyond this.</summary>
     private const int MaxPendingOffers = 1024;
 
-    private readonly BrokerOptions _broker;
     private readonly TrainerMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly IMqttClient _client;
+    private readonly TopicWatch _watch;
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, (string DeviceId, int Version)> _pending = [];
     private readonly Queue<Guid> _order = new();
-
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
 
     /// <summary>Creates the watch; <see cref="Start"/> connects.</summary>
     public ModelVersionWatch(BrokerOptions broker, TrainerMetrics metrics, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(broker);
         broker.EnsureValid();
-        (_broker, _metrics, _logger) = (broker with { ClientId = broker.ClientId + "-models" }, metrics, logger);
-        _client = new MqttClientFactory().CreateMqttClient();
-        _client.ApplicationMessageReceivedAsync += e =>
-        {
-            Observe(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
-            return Task.CompletedTask;
-        };
+        (_metrics, _logger) = (metrics, logger);
+        _watch = new TopicWatch(
+            "Model watch",
+            broker with { ClientId = broker.ClientId + "-models" },
+            [EdgeTopics.AllDevices(TopicKind.ModelOffer), EdgeTopics.AllDevices(TopicKind.ModelAck)],
+            Observe,
+            logger);
     }
 
     /// <summary>
     /// True while connected and subscribed to every device's <c>model/offer</c> and <c>model/ack</c>.
     /// </summary>
-    public bool IsConnected => _client.IsConnected && _subscribed;
-
-    private volatile bool _subscribed;
+    public bool IsConnected => _watch.IsConnected;
 
     /// <summary>Starts connecting (and reconnecting after a broker outage) in the background.</summary>
-    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+    public void Start() => _watch.Start();
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-
-        await _client.DisconnectAndDisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var backoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), jitter: 0.5);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!_client.IsConnected)
-                {
-                    _subscribed = false;
-                    await _client.ConnectAsync(_broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0), cancellationToken).ConfigureAwait(false);
-                    await _client.SubscribeAsync(
-                        new MqttClientSubscribeOptionsBuilder()
-                            .WithTopicFilter(EdgeTopics.AllDevices(TopicKind.ModelOffer), MqttQualityOfServiceLevel.AtLeastOnce)
-                            .WithTopicFilter(EdgeTopics.AllDevices(TopicKind.ModelAck), MqttQualityOfServiceLevel.AtLeastOnce)
-                            .Build(),
-                        cancellationToken).ConfigureAwait(false);
-                    _subscribed = true;
-                    backoff.Reset();
-                }
-
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // A broker outage only pauses the gauges; keep trying.
-                LogConnectFailed(_logger, _broker.Host, _broker.Port, e.Message);
-            }
-
-            try
-            {
-                await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _watch.DisposeAsync();
 
     private void Observe(string topic, ReadOnlySequence<byte> payload)
     {
@@ -172,9 +108,6 @@ public sealed partial class ModelVersionWatch : IAsyncDisposable
             return _pending.Remove(offerId, out var offered) ? offered : null;
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Model watch cannot reach {Host}:{Port}: {Reason}")]
-    private static partial void LogConnectFailed(ILogger logger, string host, int port, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Model watch ignored a message on {Topic}: {Problem}")]
     private static partial void LogIgnored(ILogger logger, string topic, string problem);

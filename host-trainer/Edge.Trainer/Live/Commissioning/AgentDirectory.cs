@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using Edge.Domain.Messaging;
 using Microsoft.Extensions.Logging;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Edge.Trainer.Live.Commissioning;
 
@@ -17,101 +15,28 @@ public sealed partial class AgentDirectory : IAsyncDisposable
     /// <summary>Most agents remembered; the statuses of more are not kept (memory stays bounded).</summary>
     public const int MaxAgents = 10_000;
 
-    private readonly BrokerOptions _broker;
     private readonly ILogger _logger;
-    private readonly IMqttClient _client;
+    private readonly TopicWatch _watch;
     private readonly ConcurrentDictionary<string, StatusMessage> _agents = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
 
     /// <summary>Creates the directory on <paramref name="broker"/> (not connected until <see cref="Start"/>).</summary>
     public AgentDirectory(BrokerOptions broker, ILogger logger)
     {
-        _broker = broker ?? throw new ArgumentNullException(nameof(broker));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        _client = new MqttClientFactory().CreateMqttClient();
-        _client.ApplicationMessageReceivedAsync += e =>
-        {
-            Observe(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
-            return Task.CompletedTask;
-        };
+        _watch = new TopicWatch("Agent directory", broker, [EdgeTopics.AllDevices(TopicKind.Status)], Observe, logger);
     }
 
     /// <summary>True while connected and subscribed.</summary>
-    public bool IsConnected => _client.IsConnected && _subscribed;
-
-    private volatile bool _subscribed;
+    public bool IsConnected => _watch.IsConnected;
 
     /// <summary>The newest status of each agent seen, by device id.</summary>
     public IReadOnlyDictionary<string, StatusMessage> Agents => _agents;
 
     /// <summary>Starts connecting (and reconnecting) in the background.</summary>
-    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+    public void Start() => _watch.Start();
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-
-        _client.Dispose();
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!_client.IsConnected)
-                {
-                    _subscribed = false;
-                    var options = _broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0);
-                    await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
-                    await _client.SubscribeAsync(
-                        new MqttClientSubscribeOptionsBuilder()
-                            .WithTopicFilter(
-                                EdgeTopics.AllDevices(TopicKind.Status), MqttQualityOfServiceLevel.AtLeastOnce)
-                            .Build(),
-                        cancellationToken).ConfigureAwait(false);
-                    _subscribed = true;
-                    backoff = TimeSpan.FromMilliseconds(100);
-                }
-
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogConnectFailed(_broker.Host, _broker.Port, e.Message);
-            }
-
-            try
-            {
-                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, backoff.TotalMilliseconds * 2));
-        }
-
-        if (_client.IsConnected)
-        {
-            await _client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => _watch.DisposeAsync();
 
     private void Observe(string topic, ReadOnlySequence<byte> payload)
     {
@@ -140,11 +65,6 @@ public sealed partial class AgentDirectory : IAsyncDisposable
             LogUnreadable(topic, e.Message);
         }
     }
-
-    [LoggerMessage(
-        Level = LogLevel.Warning,
-        Message = "Agent directory: broker {Host}:{Port} not reachable ({Problem}); retrying")]
-    private partial void LogConnectFailed(string host, int port, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent directory: status on {Topic} names '{Device}'; ignored")]
     private partial void LogMismatch(string topic, string device);

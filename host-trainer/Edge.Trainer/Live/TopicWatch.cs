@@ -1,0 +1,119 @@
+using System.Buffers;
+using Edge.Domain.Timing;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Edge.Trainer.Live;
+
+/// <summary>
+/// A clean-session subscription that keeps itself connected: it connects, subscribes to its topic filters and hands
+/// every message to its observer; after a broker outage it reconnects with exponential backoff. What the trainer's
+/// read-only watchers (model versions, the agent directory) share.
+/// </summary>
+public sealed partial class TopicWatch : IAsyncDisposable
+{
+    private readonly string _name;
+    private readonly BrokerOptions _broker;
+    private readonly IReadOnlyList<string> _filters;
+    private readonly ILogger _logger;
+    private readonly IMqttClient _client;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+    private volatile bool _subscribed;
+
+    /// <summary>
+    /// Creates the watch named <paramref name="name"/> (in its logs) on <paramref name="broker"/>; nothing connects
+    /// until <see cref="Start"/>. <paramref name="observe"/> runs on MQTTnet's receive path: keep it short.
+    /// </summary>
+    public TopicWatch(
+        string name,
+        BrokerOptions broker,
+        IReadOnlyList<string> filters,
+        Action<string, ReadOnlySequence<byte>> observe,
+        ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(observe);
+        ArgumentOutOfRangeException.ThrowIfZero(filters?.Count ?? 0, nameof(filters));
+        _name = name ?? throw new ArgumentNullException(nameof(name));
+        _broker = broker ?? throw new ArgumentNullException(nameof(broker));
+        _filters = filters!;
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            observe(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>True while connected and subscribed.</summary>
+    public bool IsConnected => _client.IsConnected && _subscribed;
+
+    /// <summary>Starts connecting (and reconnecting after a broker outage) in the background.</summary>
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        await _client.DisconnectAndDisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), jitter: 0.5);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!_client.IsConnected)
+                {
+                    _subscribed = false;
+                    await _client.ConnectAsync(
+                        _broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0),
+                        cancellationToken).ConfigureAwait(false);
+                    var subscription = new MqttClientSubscribeOptionsBuilder();
+                    foreach (var filter in _filters)
+                    {
+                        subscription.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+                    }
+
+                    await _client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false);
+                    _subscribed = true;
+                    backoff.Reset();
+                }
+
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // An outage only pauses what the watch feeds; keep trying.
+                LogConnectFailed(_name, _broker.Host, _broker.Port, e.Message);
+            }
+
+            try
+            {
+                await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Watch} cannot reach {Host}:{Port}: {Reason}; retrying")]
+    private partial void LogConnectFailed(string watch, string host, int port, string reason);
+}
