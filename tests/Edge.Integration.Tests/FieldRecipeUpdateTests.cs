@@ -1,5 +1,4 @@
 using Edge.Domain.Simulation;
-using Edge.Trainer.Export;
 using Edge.Trainer.Live.Updates;
 using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
