@@ -9,6 +9,7 @@ using Edge.Domain.Simulation;
 using Edge.Trainer.Export;
 using Edge.Trainer.Live;
 using Edge.Trainer.Live.Updates;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,12 +50,19 @@ public sealed class FieldLab : IAsyncDisposable
     /// <summary>The lab's broker (the shipped configuration).</summary>
     public ShippedBroker Broker => _broker!;
 
+    /// <summary>The key the lab's packages are signed with, as trainers and agents trust it.</summary>
+    public TrustedKeys Trust => _trust;
+
     /// <summary>Where trainers keep the packages they offer.</summary>
     public string PackageDirectory => _folder.Path("field-updates");
 
     public string StorePath => _folder.Path("trainer.db");
 
-    public static async Task<FieldLab> StartAsync()
+    /// <summary>
+    /// Starts the lab; the watched package holds <paramref name="recipe"/>'s network and recipe, else the standard
+    /// network and no recipe (a package from before recipes).
+    /// </summary>
+    public static async Task<FieldLab> StartAsync(TrainingRecipe? recipe = null)
     {
         var lab = new FieldLab();
         lab._broker = await ShippedBroker.StartAsync();
@@ -66,7 +74,7 @@ public sealed class FieldLab : IAsyncDisposable
             lab._broker.AgentSettings(Device),
             s => s.AddSingleton<IModelOfferHandler>(lab.Verdicts).AddSingleton<IActiveModelSource>(lab.Verdicts));
         lab.Part = (SimulatedDevice)lab._agent.Services.GetRequiredService<IPhysicalDevice>();
-        await lab.WriteWatchedPackageAsync();
+        await lab.WriteWatchedPackageAsync(recipe);
         return lab;
     }
 
@@ -159,7 +167,7 @@ public sealed class FieldLab : IAsyncDisposable
         _folder.Dispose();
     }
 
-    private async Task WriteWatchedPackageAsync()
+    private async Task WriteWatchedPackageAsync(TrainingRecipe? recipe)
     {
         var token = TestContext.Current.CancellationToken;
         var collect = new TwinDataOptions { Samples = 3_000, NoiseFloorSamples = 50 };
@@ -167,10 +175,13 @@ public sealed class FieldLab : IAsyncDisposable
         var fit = new MlpTwinOptions { Hidden = [64, 64], Epochs = 30, HalvingEpochs = 10 };
         var twin = MlpTwinFitter.Fit(data, fit, 7, cancellationToken: token).Twin;
         var (features, classes, batch) = (Task.Train.FeatureCount, Task.ClassCount, Math.Max(32, Task.Test.Count));
-        var model = PnnArchitectures.ForSystem(AgentInstance.System, Part, features, classes, batch, seed: 3);
+        var model = recipe is null
+            ? PnnArchitectures.ForSystem(AgentInstance.System, Part, features, classes, batch, seed: 3)
+            : new TrainingPipeline(recipe, threads: 1, task: Task).BuildNetwork(Part, TrainingMode.Pat, seed: 3);
         var metadata = new PackageMetadata(1, Task.Name, Task.ClassNames, [1, 2, 3], "field-lab")
         {
             Targets = new([Device]),
+            Recipe = recipe,
         };
         AtomicFile.Write(WatchedPackage, stream => ModelPackager.Write(stream, model, twin, metadata, _key));
     }

@@ -111,10 +111,22 @@ public static class BenchTasks
         return Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, cache));
     }
 
-    /// <summary>The audio front end of the FSDD features <paramref name="features"/> with <paramref name="cepstra"/> coefficients.</summary>
-    public static AudioFeatureOptions FrontEnd(FsddFeatures features, int cepstra)
-        => (features == FsddFeatures.Normalised ? NormalisedFeatures : new AudioFeatureOptions())
-            with { CepstralCoefficients = cepstra };
+    /// <summary>
+    /// The audio front end of the FSDD features <paramref name="features"/> with <paramref name="cepstra"/>
+    /// coefficients; device-normalised features run the device statistics the bench simulates
+    /// (<see cref="DeviceWindow"/>, <see cref="DeviceWarmUp"/>).
+    /// </summary>
+    public static AudioFeatureOptions FrontEnd(FsddFeatures features, int cepstra) => features switch
+    {
+        FsddFeatures.Normalised => NormalisedFeatures with { CepstralCoefficients = cepstra },
+        FsddFeatures.DeviceNormalised => new AudioFeatureOptions
+        {
+            CepstralCoefficients = cepstra,
+            DeviceStatisticsWindow = DeviceWindow,
+            DeviceStatisticsWarmUp = DeviceWarmUp,
+        },
+        _ => new AudioFeatureOptions { CepstralCoefficients = cepstra },
+    };
 
     /// <summary>Checks that <paramref name="name"/> is a task name, loading nothing; returns it normalised.</summary>
     public static string Describe(string name)

@@ -72,31 +72,78 @@ public static class FsddAudioInput
         return encoding;
     }
 
-    private static void CheckAgainst(FsddDataset corpus, ClassificationTask task, Func<FsddRecording, bool> isTraining, AudioInputEncoding encoding)
+    private static void CheckAgainst(
+        FsddDataset corpus, ClassificationTask task, Func<FsddRecording, bool> isTraining, AudioInputEncoding encoding)
     {
-        FsddRecording? first = null;
-        foreach (var recording in corpus.Recordings)
-        {
-            if (!isTraining(recording))
-            {
-                first = recording;
-                break;
-            }
-        }
-
-        if (first is null || task.Test.Count == 0)
+        var test = corpus.Recordings.Where(r => !isTraining(r)).ToList();
+        if (test.Count == 0 || task.Test.Count == 0)
         {
             return;
         }
 
-        var expected = task.Test.Row(0);
-        for (var f = 0; f < expected.Length; f++)
+        if (encoding.DeviceStatisticsWindow > 0)
         {
-            var standardised = (first.Features[f] - encoding.Mean[f]) / encoding.Scale[f];
-            if (Math.Abs(standardised - expected[f]) > 1e-3 * (1 + Math.Abs(expected[f])))
-            {
-                throw new InvalidOperationException($"The FSDD standardisation does not reproduce task '{task.Name}' (feature {f}: {standardised} vs {expected[f]}); the package would mislead agents.");
-            }
+            CheckDeviceStatistics(test, task, encoding);
+            return;
+        }
+
+        var standardised = test[0].Features.ToArray();
+        for (var f = 0; f < standardised.Length; f++)
+        {
+            standardised[f] = (standardised[f] - encoding.Mean[f]) / encoding.Scale[f];
+        }
+
+        if (!Reproduces(task.Test.Row(0), standardised, out var feature))
+        {
+            throw Mismatch(task, feature, standardised, task.Test.Row(0));
         }
     }
+
+    // With running device statistics each test speaker is a device that hears its words in some order, so the first
+    // word it heard — standardised by a fresh device's statistics, the package's as prior — must be one of its rows.
+    private static void CheckDeviceStatistics(
+        List<FsddRecording> test, ClassificationTask task, AudioInputEncoding encoding)
+    {
+        var speaker = test[0].Speaker;
+        var (feature, last) = (0, 0);
+        float[] standardised = [];
+        for (var row = 0; row < test.Count; row++)
+        {
+            if (test[row].Speaker != speaker)
+            {
+                continue;
+            }
+
+            var device = new DeviceFeatureStatistics(
+                encoding.Mean, encoding.Scale, encoding.DeviceStatisticsWindow, encoding.DeviceStatisticsWarmUp);
+            standardised = test[row].Features.ToArray();
+            last = row;
+            device.Observe(standardised);
+            device.Standardise(standardised);
+            if (Reproduces(task.Test.Row(row), standardised, out feature))
+            {
+                return;
+            }
+        }
+
+        throw Mismatch(task, feature, standardised, task.Test.Row(last));
+    }
+
+    private static bool Reproduces(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, out int feature)
+    {
+        for (feature = 0; feature < expected.Length; feature++)
+        {
+            if (Math.Abs(actual[feature] - expected[feature]) > 1e-3 * (1 + Math.Abs(expected[feature])))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static InvalidOperationException Mismatch(
+        ClassificationTask task, int feature, float[] actual, ReadOnlySpan<float> expected)
+        => new($"The FSDD standardisation does not reproduce task '{task.Name}' (feature {feature}: "
+            + $"{actual[feature]} vs {expected[feature]}); the package would mislead agents.");
 }

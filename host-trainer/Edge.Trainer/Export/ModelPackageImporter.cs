@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using Edge.Domain.Devices;
 using Edge.Domain.Models;
+using Edge.Trainer.Bench;
 using Edge.Trainer.Export.Onnx;
 using Edge.Trainer.Neural;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
 
@@ -15,12 +18,26 @@ namespace Edge.Trainer.Export;
 /// </summary>
 public static class ModelPackageImporter
 {
-    /// <summary>Rebuilds the package's model for <paramref name="system"/> with its physical layers on <paramref name="device"/>.</summary>
+    /// <summary>
+    /// Rebuilds the package's model for <paramref name="system"/> with its physical layers on
+    /// <paramref name="device"/>: the network its <see cref="ModelPackager.RecipeEntry"/> describes, or the standard
+    /// network of <paramref name="system"/> for a package without a recipe.
+    /// </summary>
     public static PnnModel ImportModel(VerifiedModelPackage package, string system, IPhysicalDevice device, int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(package);
         var manifest = package.Manifest;
-        var model = PnnArchitectures.ForSystem(system, device, manifest.Input.Size, manifest.ClassLabels.Count, maxBatch, seed: 0);
+        var (features, classes) = (manifest.Input.Size, manifest.ClassLabels.Count);
+        var recipe = ImportRecipe(package);
+        var model = recipe?.ResolvedArchitecture switch
+        {
+            null or PnnArchitecture.Standard
+                => PnnArchitectures.ForSystem(system, device, features, classes, maxBatch, seed: 0),
+            PnnArchitecture.Wide => PnnArchitectures.WideHybrid(
+                device, features, classes, recipe.Width, recipe.Layers, maxBatch, seed: 0),
+            _ => throw new ModelPackageException(
+                $"Model {manifest.ModelVersion}: the trainer cannot rebuild a '{recipe.Architecture}' network."),
+        };
         if (model.Modules.Count != manifest.Stages.Count)
         {
             throw new ModelPackageException($"Model {manifest.ModelVersion} has {manifest.Stages.Count} stages; a '{system}' network has {model.Modules.Count}.");
@@ -33,6 +50,9 @@ public static class ModelPackageImporter
             {
                 case PhysicalLayer layer when stage.Kind == StageKind.Physical:
                     Copy(stage.Theta ?? [], layer.Theta, stage.Name);
+                    break;
+                case ParallelLayers bank when stage.Kind == StageKind.Physical:
+                    CopyBank(stage, bank);
                     break;
                 case PhysicalLayer:
                     throw new ModelPackageException($"Stage '{stage.Name}' is digital where a '{system}' network has a physical layer.");
@@ -50,6 +70,27 @@ public static class ModelPackageImporter
         }
 
         return model;
+    }
+
+    /// <summary>The package's signed training recipe (null for a package written before recipes).</summary>
+    public static TrainingRecipe? ImportRecipe(VerifiedModelPackage package)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        if (!package.Manifest.Files.Any(f => f.Path == ModelPackager.RecipeEntry))
+        {
+            return null;
+        }
+
+        var json = Encoding.UTF8.GetString(package.File(ModelPackager.RecipeEntry).Span);
+        try
+        {
+            return TrainingRecipeJson.Parse(json, ModelPackager.RecipeEntry);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelPackageException(
+                $"Model {package.Manifest.ModelVersion}: {ModelPackager.RecipeEntry} is unusable: {e.Message}", e);
+        }
     }
 
     /// <summary>The package's black-box twin (null when it carries none).</summary>
@@ -85,6 +126,31 @@ public static class ModelPackageImporter
         catch (ArgumentException e)
         {
             throw new ModelPackageException($"Twin '{twin.File}' does not fit layer '{spec.Name}': {e.Message}", e);
+        }
+    }
+
+    // A bank's stage holds the branches' θ one after the other (ModelPackager.PhysicalStage).
+    private static void CopyBank(ModelStage stage, ParallelLayers bank)
+    {
+        var theta = stage.Theta ?? [];
+        var offset = 0;
+        foreach (var branch in bank.Branches)
+        {
+            if (branch is not PhysicalLayer layer || theta.Count - offset < layer.Theta.Value.Length)
+            {
+                throw new ModelPackageException(
+                    $"Stage '{stage.Name}' has {theta.Count} θ values; the network's bank of {bank.Branches.Count} "
+                    + "physical layers needs more.");
+            }
+
+            Copy([.. theta.Skip(offset).Take(layer.Theta.Value.Length)], layer.Theta, stage.Name);
+            offset += layer.Theta.Value.Length;
+        }
+
+        if (offset != theta.Count)
+        {
+            throw new ModelPackageException(
+                $"Stage '{stage.Name}' has {theta.Count} θ values; the network's bank needs {offset}.");
         }
     }
 

@@ -24,15 +24,16 @@ public sealed class RecipePackageTests : IDisposable
     private readonly TempDirectory _folder = new();
 
     [Theory]
-    [InlineData("vowels")]
-    [InlineData("fsdd")]
-    [InlineData("mnist")]
+    [InlineData("vowels", "mfcc")]
+    [InlineData("fsdd", "mfcc")]
+    [InlineData("fsdd", "device")]
+    [InlineData("mnist", "mfcc")]
     public async Task A_packaged_recipe_classifies_its_test_split_through_the_agent_as_the_pipeline_reported(
-        string taskName)
+        string taskName, string features)
     {
         var token = TestContext.Current.CancellationToken;
         var recipePath = _folder.File("recipe.json");
-        await File.WriteAllTextAsync(recipePath, TrainingRecipeJson.Serialize(Reduced(taskName)), token);
+        await File.WriteAllTextAsync(recipePath, TrainingRecipeJson.Serialize(Reduced(taskName, features)), token);
         var recipe = TrainingRecipeJson.Load(recipePath);
 
         // MNIST is cut to 1,000 images a split: the recipe's network, a smaller data set.
@@ -46,17 +47,22 @@ public sealed class RecipePackageTests : IDisposable
             $"the reduced {taskName} recipe reached only {run.Result.TestAccuracy:P1}; a comparison would say little");
 
         var environment = await InstallAsync(pipeline, run);
-        var (code, output, error) = await AgentRun.InvokeAsync(environment, "classify", TestInputs(pipeline));
-
-        Assert.True(code == ExitCodes.Success, error);
-        var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
-        Assert.Equal(test.Count, rows.Count);
-        var correct = 0;
-        for (var i = 0; i < rows.Count; i++)
+        var (classified, correct) = (0, 0);
+        foreach (var (inputs, splitRows) in TestInputs(pipeline))
         {
-            var expected = ExpectedLabel(pipeline, i);
-            correct += rows[i].Split('\t')[1] == expected ? 1 : 0;
+            var (code, output, error) = await AgentRun.InvokeAsync(environment, "classify", inputs);
+            Assert.True(code == ExitCodes.Success, error);
+            var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+            Assert.Equal(splitRows.Count, rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                correct += rows[i].Split('\t')[1] == ExpectedLabel(pipeline, splitRows[i]) ? 1 : 0;
+            }
+
+            classified += rows.Count;
         }
+
+        Assert.Equal(test.Count, classified);
 
         // Both are noisy device passes over the same split, on the same part with different noise draws.
         var agent = (double)correct / test.Count;
@@ -69,11 +75,12 @@ public sealed class RecipePackageTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static TrainingRecipe Reduced(string task)
+    private static TrainingRecipe Reduced(string task, string features)
     {
         var recipe = new TrainingRecipe
         {
             Task = task,
+            Features = features,
             Part = Part,
             Epochs = 15,
             TwinSamples = 2_000,
@@ -126,28 +133,40 @@ public sealed class RecipePackageTests : IDisposable
         Assert.Equal(recipe, TrainingRecipeJson.Parse(reader.ReadToEnd()));
     }
 
-    // FSDD: the test split's WAV files (recordings 0-4, in corpus order, as the split holds them); else its features.
-    private string TestInputs(TrainingPipeline pipeline)
+    // What to classify, each with the split rows it holds in output order. FSDD: the test split's WAV files
+    // (recordings 0-4, numbered in corpus order); with device statistics one agent run per speaker, since the split
+    // treats each speaker as a device of its own and a new agent process starts a new warm-up. Else the features.
+    private List<(string Inputs, List<int> Rows)> TestInputs(TrainingPipeline pipeline)
     {
         var folder = Directory.CreateDirectory(_folder.File("inputs")).FullName;
-        if (pipeline.Recipe.TakesSound)
+        if (!pipeline.Recipe.TakesSound)
         {
-            var corpus = BenchTasks.CorpusFor(FsddFeatures.Mfcc, Augmentation.None, pipeline.Recipe.Cepstra, null);
-            var index = 0;
-            foreach (var recording in corpus.Recordings.Where(r => r.Index <= 4))
-            {
-                // Numbered names keep the agent's output in split order.
-                var name = string.Create(CultureInfo.InvariantCulture, $"{index++:D5}.wav");
-                File.Copy(DataPaths.File("fsdd", recording.File), Path.Combine(folder, name));
-            }
-
-            return folder;
+            var test = pipeline.Task.Test;
+            var path = Path.Combine(folder, "test.csv");
+            ValueCsv.WriteAtomically(path, test.Features, test.FeatureCount);
+            return [(path, [.. Enumerable.Range(0, test.Count)])];
         }
 
-        var test = pipeline.Task.Test;
-        var path = Path.Combine(folder, "test.csv");
-        ValueCsv.WriteAtomically(path, test.Features, test.FeatureCount);
-        return path;
+        var perDevice = pipeline.Recipe.ResolvedFrontEnd()!.DeviceStatisticsWindow > 0;
+        var corpus = BenchTasks.CorpusFor(FsddFeatures.Mfcc, Augmentation.None, pipeline.Recipe.Cepstra, null);
+        var batches = new Dictionary<string, (string Inputs, List<int> Rows)>(StringComparer.Ordinal);
+        var row = 0;
+        foreach (var recording in corpus.Recordings.Where(r => r.Index <= 4))
+        {
+            var batch = perDevice ? recording.Speaker : "all";
+            if (!batches.TryGetValue(batch, out var inputs))
+            {
+                inputs = (Directory.CreateDirectory(Path.Combine(folder, batch)).FullName, []);
+                batches.Add(batch, inputs);
+            }
+
+            // Numbered names keep the agent's output in split order.
+            var name = string.Create(CultureInfo.InvariantCulture, $"{row:D5}.wav");
+            File.Copy(DataPaths.File("fsdd", recording.File), Path.Combine(inputs.Inputs, name));
+            inputs.Rows.Add(row++);
+        }
+
+        return [.. batches.Values];
     }
 
     private static string ExpectedLabel(TrainingPipeline pipeline, int row)

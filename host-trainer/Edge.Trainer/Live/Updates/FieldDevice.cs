@@ -1,3 +1,4 @@
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
 
@@ -18,14 +19,22 @@ public sealed class FieldDevice
     /// <param name="twin">The twin of the device.</param>
     /// <param name="trainedAt">When the model was trained.</param>
     /// <param name="contentHash">SHA-256 (hex) of the model's package, when it came from one.</param>
+    /// <param name="recipe">The recipe in the model's package, when it carries one.</param>
     public FieldDevice(
-        string deviceId, PnnModel model, int version, ITwin twin, DateTimeOffset trainedAt, string? contentHash = null)
+        string deviceId,
+        PnnModel model,
+        int version,
+        ITwin twin,
+        DateTimeOffset trainedAt,
+        string? contentHash = null,
+        TrainingRecipe? recipe = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(twin);
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
         DeviceId = deviceId;
+        Recipe = recipe;
         _parameters = Snapshot(model);
         Version = version;
         Twin = twin;
@@ -50,6 +59,12 @@ public sealed class FieldDevice
 
     /// <summary>The package the device was first tracked from (the <c>--watch</c> package), if any.</summary>
     public string? PackagePath { get; init; }
+
+    /// <summary>
+    /// The recipe of the running model's package: field updates rebuild and fine-tune that network. Null for a
+    /// package without one, which field updates treat as the standard network of their system.
+    /// </summary>
+    public TrainingRecipe? Recipe { get; private set; }
 
     /// <summary>
     /// The drift score measured first after the running model was trained (null until then): later scores are
@@ -102,7 +117,7 @@ public sealed class FieldDevice
         }
 
         (_parameters, Version, Twin) = (package._parameters, package.Version, package.Twin);
-        (TrainedAt, ContentHash) = (package.TrainedAt, package.ContentHash);
+        (TrainedAt, ContentHash, Recipe) = (package.TrainedAt, package.ContentHash, package.Recipe);
         BaselineDrift = null;
     }
 

@@ -45,7 +45,8 @@ public sealed class FieldPackageLoader(TrustedKeys trust, IPhysicalSystem system
         var twin = ModelPackageImporter.ImportTwin(package, stand.Spec) ?? throw new ArgumentException(
             string.Create(CultureInfo.InvariantCulture, $"Package '{path}' has no twin; the drift watch needs one."));
         var manifest = package.Manifest;
-        return new FieldDevice(deviceId, model, manifest.ModelVersion, twin, manifest.CreatedAt, Hash(bytes))
+        var recipe = ModelPackageImporter.ImportRecipe(package);
+        return new FieldDevice(deviceId, model, manifest.ModelVersion, twin, manifest.CreatedAt, Hash(bytes), recipe)
         {
             PackagePath = Path.GetFullPath(path),
         };

@@ -1,4 +1,5 @@
 using Edge.Domain.Messaging;
+using Edge.Trainer.Bench;
 using Edge.Trainer.Export;
 using Edge.Trainer.Recipes;
 using Edge.Trainer.Reporting;
@@ -25,10 +26,48 @@ public sealed class FieldPatSession(
     public BrokerOptions Broker => settings.Broker;
 
     /// <summary>
-    /// What a session trains: PAT of the standard network of the settings' system on their task, with their
-    /// fine-tuning options and twin data; written into every package it offers.
+    /// What a session trains for a device whose package carries no recipe: PAT of the standard network of the
+    /// settings' system on their task, with their fine-tuning options and twin data.
     /// </summary>
     public TrainingRecipe Recipe { get; } = RecipeOf(settings);
+
+    /// <summary>
+    /// What a session trains for <paramref name="device"/>, written into the package it offers: the network of the
+    /// running package's recipe (architecture, width, layers, front end) fine-tuned with PAT with the settings'
+    /// fine-tuning options and twin data; <see cref="Recipe"/> when the package has no recipe.
+    /// </summary>
+    /// <exception cref="ArgumentException">The package's recipe is for another task than the settings'.</exception>
+    public TrainingRecipe RecipeFor(FieldDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device.Recipe is not { } running)
+        {
+            return Recipe;
+        }
+
+        if (BenchTasks.Describe(running.Task) != BenchTasks.Describe(Recipe.Task))
+        {
+            throw new ArgumentException(
+                $"Device '{device.DeviceId}' runs a model trained on task '{running.Task}'; field updates here "
+                + $"fine-tune on '{Recipe.Task}'.");
+        }
+
+        return running with
+        {
+            Epochs = Recipe.Epochs,
+            LearningRate = Recipe.LearningRate,
+            BatchSize = Recipe.BatchSize,
+            Schedule = Recipe.Schedule,
+            InputNoise = Recipe.InputNoise,
+            Mode = Recipe.Mode,
+            Seed = Recipe.Seed,
+            TwinSamples = Recipe.TwinSamples,
+            TwinRepeats = Recipe.TwinRepeats,
+            TwinNoiseFloorSamples = Recipe.TwinNoiseFloorSamples,
+            TwinEpochs = Recipe.TwinEpochs,
+            TwinHalvingEpochs = Recipe.TwinHalvingEpochs,
+        };
+    }
 
     /// <summary>Where offered packages are kept (null: none are kept).</summary>
     public string? PackageDirectory => settings.PackageDirectory;
@@ -62,7 +101,8 @@ public sealed class FieldPatSession(
         await using var remote = await RemoteDevice.ConnectAsync(remoteOptions, metrics, cancellationToken)
             .ConfigureAwait(false);
         var stage = $"{device.DeviceId}: ";
-        var pipeline = new TrainingPipeline(Recipe, settings.TwinFit.Threads, task: settings.Task);
+        var recipe = RecipeFor(device);
+        var pipeline = new TrainingPipeline(recipe, settings.TwinFit.Threads, task: settings.Task);
         var twin = await pipeline.FitTwinAsync(
             remote, settings.Seed + 101, settings.Seed + 103, settings.TwinData, settings.TwinFit, progress,
             stage + "fresh ", cancellationToken).ConfigureAwait(false);
@@ -75,7 +115,8 @@ public sealed class FieldPatSession(
             model, TrainingMode.Pat, twin, settings.Seed, settings.Training,
             StageProgress.For(progress, stage + "field PAT"), cancellationToken).ConfigureAwait(false);
 
-        var (version, ack) = await OfferAsync(device, model, (MlpTwin)twin.Twin, versions, cancellationToken)
+        var (version, ack) = await OfferAsync(
+                device, model, (MlpTwin)twin.Twin, recipe, versions, cancellationToken)
             .ConfigureAwait(false);
         metrics?.FieldUpdates.WithLabels(device.DeviceId, Name(reason), ack.Accepted ? "accepted" : "refused").Inc();
         var outcome = new FieldUpdateOutcome(
@@ -95,6 +136,7 @@ public sealed class FieldPatSession(
         FieldDevice device,
         PnnModel model,
         MlpTwin twin,
+        TrainingRecipe recipe,
         FieldVersionBook versions,
         CancellationToken cancellationToken)
     {
@@ -104,7 +146,7 @@ public sealed class FieldPatSession(
             version, task.Name, task.ClassNames, settings.CalibrationSet, settings.TrainerId)
         {
             Targets = new([device.DeviceId]),
-            Recipe = Recipe,
+            Recipe = recipe,
         };
         using var package = new MemoryStream();
         ModelPackager.Write(package, model, twin, metadata, settings.SigningKey);
