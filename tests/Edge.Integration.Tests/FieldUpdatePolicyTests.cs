@@ -63,6 +63,38 @@ public sealed class FieldUpdatePolicyTests
     }
 
     [Fact]
+    public void Lost_live_accuracy_decides_over_the_twin_residual_and_a_refusal_only_waits_for_the_cooldown()
+    {
+        var policy = new FieldUpdatePolicy
+        {
+            AccuracyDropThreshold = 0.03,
+            DriftThreshold = 0.15,
+            Cooldown = TimeSpan.FromMinutes(30),
+        }.Validate();
+
+        // Quieter but wrong (the residual fell 36 %, accuracy 4 points) starts; noisier but right does not.
+        Assert.Equal(Start(UpdateReason.Drift, "accuracy-lost"), Decide(policy, At(10), -0.36, 0.042, Fresh));
+        Assert.Equal(Wait("below-threshold"), Decide(policy, At(10), 0.7, 0.029, Fresh));
+        Assert.Equal(Wait("below-threshold"), Decide(policy, At(10), null, -0.01, Fresh));
+
+        // A refused offer does not make the lost accuracy forgotten: after the cooldown it is tried again.
+        var refused = Fresh with
+        {
+            LastCompleted = At(60),
+            LastOutcome = FieldSessionOutcome.Refused,
+            RefusedVersion = 2,
+            RefusedRise = 0.4,
+        };
+        Assert.Equal(Wait("cooldown", At(90)), Decide(policy, At(70), 0.4, 0.3, refused));
+        Assert.Equal(Start(UpdateReason.Drift, "accuracy-lost"), Decide(policy, At(90), 0.4, 0.3, refused));
+        var offline = policy.Decide(new FieldCheck(At(90), null, Trained, Fresh, AgentPresence.Offline, 0.3));
+        Assert.Equal(Wait("agent-offline"), offline);
+
+        var bad = Assert.Throws<ArgumentException>(() => new FieldUpdatePolicy { AccuracyDropThreshold = 1 }.Validate());
+        Assert.Contains("AccuracyDropThreshold must be a fall of accuracy in (0, 1)", bad.Message);
+    }
+
+    [Fact]
     public void Nothing_starts_while_the_agent_is_offline_or_its_status_unknown_and_the_reason_says_so()
     {
         var policy = new FieldUpdatePolicy
@@ -101,6 +133,10 @@ public sealed class FieldUpdatePolicyTests
     private static FieldDecision Decide(
         FieldUpdatePolicy policy, DateTimeOffset now, double? rise, FieldDeviceRecord ledger) =>
         policy.Decide(new FieldCheck(now, rise, Trained, ledger, AgentPresence.Online));
+
+    private static FieldDecision Decide(
+        FieldUpdatePolicy policy, DateTimeOffset now, double? rise, double drop, FieldDeviceRecord ledger) =>
+        policy.Decide(new FieldCheck(now, rise, Trained, ledger, AgentPresence.Online, drop));
 
     [Theory]
     [InlineData(0, 0.15, 10, 100, "CheckInterval must be positive")]

@@ -120,6 +120,10 @@ public sealed class FieldUpdateRestartTests
         "400",
         "Edge:FieldUpdates:DriftMinSamples: must be at least 1 and at most DriftSamples (300), was 400.")]
     [InlineData("--check-every", "00:00:00", "Edge:FieldUpdates:CheckEvery: must be positive, was 00:00:00.")]
+    [InlineData(
+        "--accuracy-drop",
+        "1.5",
+        "Edge:FieldUpdates:AccuracyDrop: must be a fall of accuracy in (0, 1) (0.03 = three points), was 1.5.")]
     public async Task A_bad_watch_option_stops_serve_naming_its_key(string option, string value, string expected)
     {
         using var folder = new TempFolder();

@@ -132,6 +132,59 @@ public sealed class FieldUpdateServiceTests
         Assert.Equal((4, 6), (device.Version, await book.NextAsync(device, token)));
     }
 
+    [Fact]
+    public async Task A_restarted_watch_keeps_the_live_accuracy_reference_so_a_drifted_part_stays_drifted()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var broker = TestBroker.Create("mosquitto");
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        var system = PhysicalSystems.Get("electronic");
+        var part = system.CreateDevice("worn", 1);
+        await using var agent = await StandInAgent.ConnectAsync(broker.Port, "worn");
+        using var key = PackageSigning.CreateKey();
+        var policy = Policy with { Cooldown = TimeSpan.FromHours(1) };
+        var trained = DateTimeOffset.UtcNow.AddHours(-2);
+
+        // The first live accuracy the agent publishes for the running v1 is its reference.
+        await agent.AnnounceAsync(StatusMessage.Online, part.Spec, modelVersion: 1, liveAccuracy: 0.94);
+        await using (var store = await MeasurementStore.OpenAsync(folder.Path("store.db"), token))
+        {
+            var (first, device, decisions) = Watch(store);
+            Assert.Empty(await first.CheckOnceAsync(token));
+            Assert.Equal(("below-threshold", 0.94), (decisions[^1].Reason, device.BaselineAccuracy));
+
+            // A drift session was refused a minute ago: its cooldown runs.
+            var now = DateTimeOffset.UtcNow;
+            var refusal = new FieldSessionRecord(
+                now.AddMinutes(-5), now.AddMinutes(-1), "drift", FieldSessionOutcome.Refused, "no better", 2, null);
+            await first.Ledger.RecordSessionAsync("worn", refusal, token);
+        }
+
+        // The part loses 33 points while the trainer is down; the restarted one still measures from 94 %.
+        await agent.AnnounceAsync(StatusMessage.Online, part.Spec, modelVersion: 1, liveAccuracy: 0.61);
+        await using (var store = await MeasurementStore.OpenAsync(folder.Path("store.db"), token))
+        {
+            var (second, device, decisions) = Watch(store);
+            Assert.Empty(await second.CheckOnceAsync(token));
+            Assert.Equal(0.94, device.BaselineAccuracy);
+            Assert.Equal("cooldown", decisions[^1].Reason); // drifted; waits for the cooldown, then tries again
+            Assert.NotNull(decisions[^1].Until);
+        }
+
+        (FieldUpdateService, FieldDevice, List<FieldDecision>) Watch(MeasurementStore store)
+        {
+            var session = new FieldPatSession(Settings(Plain(broker.Port), key));
+            var service = new FieldUpdateService(store, policy, session, NullLogger.Instance);
+            var model = PnnArchitectures.ForSystem("electronic", part, 12, 7, 64, seed: 1);
+            var device = new FieldDevice("worn", model, 1, new PhysicsTwin(system.Physics, "nominal"), trained);
+            service.Track(device);
+            var decisions = new List<FieldDecision>();
+            service.Decided += (_, decision) => decisions.Add(decision);
+            return (service, device, decisions);
+        }
+    }
+
     private static readonly FieldUpdatePolicy Policy = new()
     {
         DriftThreshold = 0.15,

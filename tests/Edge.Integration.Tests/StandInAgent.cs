@@ -65,9 +65,11 @@ public sealed class StandInAgent : IAsyncDisposable
         await _client.SubscribeAsync(requests, MqttQualityOfServiceLevel.AtLeastOnce, token);
     }
 
-    /// <summary>Publishes its retained status: <paramref name="state"/>, with spec and model version when online.
+    /// <summary>
+    /// Publishes its retained status: <paramref name="state"/>, with spec, model version and live accuracy (the
+    /// agent's calibration probes) when online.
     /// </summary>
-    public async Task AnnounceAsync(string state, LayerSpec spec, int? modelVersion = 1)
+    public async Task AnnounceAsync(string state, LayerSpec spec, int? modelVersion = 1, double? liveAccuracy = null)
     {
         var online = state == StatusMessage.Online;
         var status = new StatusMessage
@@ -78,6 +80,7 @@ public sealed class StandInAgent : IAsyncDisposable
             System = online ? AgentInstance.System : null,
             Spec = online ? spec : null,
             ModelVersion = online ? modelVersion : null,
+            LiveAccuracy = online ? liveAccuracy : null,
         };
         await _client.PublishAsync(
             new MqttApplicationMessageBuilder()

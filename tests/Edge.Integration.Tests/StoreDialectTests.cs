@@ -23,11 +23,11 @@ public sealed class StoreDialectTests(PostgresFixture postgres) : IDisposable
         var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken)));
         foreach (var store in stores)
         {
-            Assert.Equal((dialect, 3), (store.Dialect, store.SchemaVersion));
+            Assert.Equal((dialect, 4), (store.Dialect, store.SchemaVersion));
             await store.DisposeAsync();
         }
 
-        Assert.Equal(3L, await ScalarAsync(dialect, target, "SELECT count(*) FROM schema_version"));
+        Assert.Equal(4L, await ScalarAsync(dialect, target, "SELECT count(*) FROM schema_version"));
         await using (var store = await MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken))
         {
             Assert.Equal(4, await store.AddAsync("agent-1", MessagingArbitraries.Batch(4, seed: 1), TestContext.Current.CancellationToken));

@@ -38,9 +38,16 @@ internal sealed class FieldUpdateOptions
         Description = "Physical system of the watched agents (default electronic).",
     };
 
+    private readonly Option<double> _accuracyDrop = new("--accuracy-drop")
+    {
+        Description = "Fall of an agent's live accuracy (its calibration probes) below its level when the model "
+            + "began to run that starts a field update (default 0.03: three points).",
+    };
+
     private readonly Option<double> _threshold = new("--drift-threshold")
     {
-        Description = "Relative rise of a device's twin residual that starts a field update (default 0.15).",
+        Description = "Relative rise of a device's twin residual that starts a field update, for agents that "
+            + "publish no live accuracy (default 0.15).",
     };
 
     private readonly Option<TimeSpan> _cooldown = new("--cooldown")
@@ -99,6 +106,7 @@ internal sealed class FieldUpdateOptions
             (_calibration, nameof(FieldUpdateSettings.Calibration), true),
             (_task, nameof(FieldUpdateSettings.Task), false),
             (_system, nameof(FieldUpdateSettings.System), false),
+            (_accuracyDrop, nameof(FieldUpdateSettings.AccuracyDrop), false),
             (_threshold, nameof(FieldUpdateSettings.DriftThreshold), false),
             (_cooldown, nameof(FieldUpdateSettings.Cooldown), false),
             (_driftSamples, nameof(FieldUpdateSettings.DriftSamples), false),

@@ -3,7 +3,8 @@ namespace Edge.Trainer.Live;
 /// <summary>
 /// The measurement store's schema, as numbered migrations applied in order and recorded in <c>schema_version</c>.
 /// The SQL is shared by SQLite and PostgreSQL except for the binary column type.
-/// Version 1: measurements; version 2: the field-update ledger; version 3: the commissioning ledger.
+/// Version 1: measurements; version 2: the field-update ledger; version 3: the commissioning ledger; version 4: the
+/// live-accuracy reference of each field version.
 /// </summary>
 internal static class StoreMigrations
 {
@@ -65,6 +66,9 @@ internal static class StoreMigrations
                 accuracy_after DOUBLE PRECISION NULL,
                 seconds DOUBLE PRECISION NULL);
             """,
+            // The live-accuracy reference of each version (the agent's calibration-probe accuracy first published
+            // while it ran it), so a restarted trainer still sees a part that drifted before the restart as drifted.
+            "ALTER TABLE field_versions ADD COLUMN accuracy_baseline DOUBLE PRECISION NULL;",
         ];
     }
 }

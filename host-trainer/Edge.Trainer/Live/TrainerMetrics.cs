@@ -41,6 +41,11 @@ public sealed class TrainerMetrics
             "edge_trainer_twin_drift_rise",
             "Relative rise of a device's twin residual over the reference measured after its model was trained.",
             new GaugeConfiguration { LabelNames = ["device"] });
+        FieldAccuracyDrop = factory.CreateGauge(
+            "edge_trainer_field_accuracy_drop",
+            "Fall of a device's live accuracy (agent calibration probes) below its level when its model began to run "
+                + "(NaN: not published yet).",
+            new GaugeConfiguration { LabelNames = ["device"] });
         MeasurementAcks = factory.CreateCounter(
             "edge_trainer_measurement_acks_total",
             "Measurement batches acknowledged to their agent on measurements/ack after the store commit.");
@@ -104,6 +109,9 @@ public sealed class TrainerMetrics
 
     /// <summary>Relative rise of each device's drift score over its reference.</summary>
     public Gauge DriftRise { get; }
+
+    /// <summary>Fall of each device's live accuracy below its reference (NaN when unknown).</summary>
+    public Gauge FieldAccuracyDrop { get; }
 
     /// <summary>Version of the newest package offered, per device.</summary>
     public Gauge ModelPublishedVersion { get; }

@@ -28,7 +28,16 @@ public sealed class FieldUpdateSettings
     /// <summary>Physical system of the watched agents.</summary>
     public string System { get; set; } = "electronic";
 
-    /// <summary>Relative rise of a device's twin residual that starts a field update (0.15 = 15 %).</summary>
+    /// <summary>
+    /// Fall of an agent's live accuracy (its calibration probes) below its level when the running model began to run
+    /// that starts a field update (0.03 = three points). It decides wherever the agent publishes a live accuracy.
+    /// </summary>
+    public double AccuracyDrop { get; set; } = 0.03;
+
+    /// <summary>
+    /// Relative rise of a device's twin residual that starts a field update (0.15 = 15 %), for agents that publish no
+    /// live accuracy.
+    /// </summary>
     public double DriftThreshold { get; set; } = 0.15;
 
     /// <summary>No drift update sooner than this after a device's last accepted or refused session.</summary>
@@ -59,6 +68,7 @@ public sealed class FieldUpdateSettings
     public FieldUpdatePolicy Policy() => new()
     {
         DriftThreshold = DriftThreshold,
+        AccuracyDropThreshold = AccuracyDrop,
         CheckInterval = CheckEvery,
         Schedule = UpdateEvery,
         Cooldown = Cooldown,
@@ -82,6 +92,10 @@ public sealed class FieldUpdateSettings
             double.IsFinite(DriftThreshold) && DriftThreshold > 0,
             nameof(DriftThreshold),
             $"must be a positive relative rise (0.15 = 15 %), was {DriftThreshold}.");
+        Require(
+            AccuracyDrop is > 0 and < 1,
+            nameof(AccuracyDrop),
+            $"must be a fall of accuracy in (0, 1) (0.03 = three points), was {AccuracyDrop}.");
         Require(CheckEvery > TimeSpan.Zero, nameof(CheckEvery), $"must be positive, was {CheckEvery}.");
         Require(
             UpdateEvery is null || UpdateEvery > TimeSpan.Zero,

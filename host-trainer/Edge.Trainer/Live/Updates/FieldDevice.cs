@@ -72,6 +72,12 @@ public sealed class FieldDevice
     /// </summary>
     public double? BaselineDrift { get; set; }
 
+    /// <summary>
+    /// The agent's live accuracy (its calibration probes, played on the device) first published for the running
+    /// model (null until then): the accuracy-loss score is measured against it.
+    /// </summary>
+    public double? BaselineAccuracy { get; set; }
+
     /// <summary>The field updates of this device, oldest first.</summary>
     public List<FieldUpdateOutcome> History { get; } = [];
 
@@ -103,6 +109,7 @@ public sealed class FieldDevice
         ArgumentNullException.ThrowIfNull(twin);
         _parameters = Snapshot(model);
         (Version, Twin, TrainedAt, ContentHash, BaselineDrift) = (version, twin, trainedAt, contentHash, null);
+        BaselineAccuracy = null;
     }
 
     /// <summary>Records that the device runs the model of <paramref name="package"/> (read back after a restart).
@@ -118,7 +125,7 @@ public sealed class FieldDevice
 
         (_parameters, Version, Twin) = (package._parameters, package.Version, package.Twin);
         (TrainedAt, ContentHash, Recipe) = (package.TrainedAt, package.ContentHash, package.Recipe);
-        BaselineDrift = null;
+        (BaselineDrift, BaselineAccuracy) = (null, null);
     }
 
     /// <summary>
@@ -129,7 +136,7 @@ public sealed class FieldDevice
     public void AdoptVersion(int version)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
-        (Version, ContentHash, BaselineDrift) = (version, null, null);
+        (Version, ContentHash, BaselineDrift, BaselineAccuracy) = (version, null, null, null);
     }
 
     private static float[][] Snapshot(PnnModel model)

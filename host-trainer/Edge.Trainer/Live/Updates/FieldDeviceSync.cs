@@ -52,9 +52,10 @@ internal sealed partial class FieldDeviceSync(
 
     /// <summary>
     /// Reads the agent's retained status; when it runs another version than the one tracked, tracks that one (from its
-    /// kept package when the ledger has it). Returns what the status says.
+    /// kept package when the ledger has it). Returns what the status says: presence, and the live accuracy when the
+    /// status gives one for the version tracked.
     /// </summary>
-    public async Task<AgentPresence> LearnAgentAsync(FieldDevice device, CancellationToken cancellationToken)
+    public async Task<AgentReading> LearnAgentAsync(FieldDevice device, CancellationToken cancellationToken)
     {
         StatusMessage? status;
         try
@@ -65,17 +66,17 @@ internal sealed partial class FieldDeviceSync(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogBrokerUnreachable(device.DeviceId, broker.Address.ToString(), e.Message);
-            return AgentPresence.Unknown;
+            return new AgentReading(AgentPresence.Unknown, null);
         }
 
         if (status is null)
         {
-            return AgentPresence.Unknown;
+            return new AgentReading(AgentPresence.Unknown, null);
         }
 
         if (status.State != StatusMessage.Online)
         {
-            return AgentPresence.Offline;
+            return new AgentReading(AgentPresence.Offline, null);
         }
 
         // A newer version is followed at once; an older one (a rollback) only when the status was written after the
@@ -86,7 +87,45 @@ internal sealed partial class FieldDeviceSync(
             await FollowAgentAsync(device, active, cancellationToken).ConfigureAwait(false);
         }
 
-        return AgentPresence.Online;
+        // A figure of another version (a status from before an activation) says nothing about the model tracked.
+        var live = status.ModelVersion == device.Version && status.LiveAccuracy is { } a && double.IsFinite(a)
+            ? a
+            : (double?)null;
+        return new AgentReading(AgentPresence.Online, live);
+    }
+
+    /// <summary>
+    /// The live-accuracy reference of the running version: the one stored in the ledger (so a part that drifted
+    /// before a restart still reads as drifted), else <paramref name="liveAccuracy"/> (the first figure the agent
+    /// published for it, measured just after it began to run), stored for the next restart when the ledger knows
+    /// this content.
+    /// </summary>
+    public async Task SettleAccuracyBaselineAsync(
+        FieldDevice device, double? liveAccuracy, CancellationToken cancellationToken)
+    {
+        if (device.BaselineAccuracy is not null)
+        {
+            return;
+        }
+
+        var record = await ledger.VersionAsync(device.DeviceId, device.Version, cancellationToken)
+            .ConfigureAwait(false);
+        var known = record is not null && record.Sha256 == device.ContentHash;
+        if (known && record!.AccuracyBaseline is { } stored)
+        {
+            device.BaselineAccuracy = stored;
+            return;
+        }
+
+        if (liveAccuracy is { } first)
+        {
+            device.BaselineAccuracy = first;
+            if (known)
+            {
+                await ledger.SetAccuracyBaselineAsync(device.DeviceId, device.Version, first, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
@@ -184,3 +223,11 @@ internal sealed partial class FieldDeviceSync(
             + "its stored drift reference is not used")]
     private partial void LogOtherContent(string device, int version);
 }
+
+/// <summary>What one read of an agent's retained status says.</summary>
+/// <param name="Presence">Online, offline or unknown.</param>
+/// <param name="LiveAccuracy">
+/// The agent's live accuracy on its calibration set for the version tracked (null: none published yet, or for
+/// another version).
+/// </param>
+internal readonly record struct AgentReading(AgentPresence Presence, double? LiveAccuracy);

@@ -47,7 +47,14 @@ public sealed record FieldVersionRecord(
     string? Verdict,
     string? PackagePath,
     double? DriftBaseline,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>
+    /// The agent's live accuracy (calibration probes on the device) first published while it ran this version: the
+    /// reference the watch measures accuracy loss against (null until published).
+    /// </summary>
+    public double? AccuracyBaseline { get; init; }
+}
 
 /// <summary>A device's last session and what is pending for it.</summary>
 /// <param name="LastSession">When the last session (of any outcome) ended.</param>

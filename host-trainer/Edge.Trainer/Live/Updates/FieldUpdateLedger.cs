@@ -113,6 +113,17 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
             verdict: null,
             cancellationToken);
 
+    /// <summary>Records the agent's live accuracy first published while <paramref name="version"/> ran.</summary>
+    public Task SetAccuracyBaselineAsync(
+        string deviceId, int version, double accuracy, CancellationToken cancellationToken = default) =>
+        UpdateAsync(
+            "UPDATE field_versions SET accuracy_baseline = @value WHERE device_id = @device AND version = @version",
+            deviceId,
+            version,
+            accuracy,
+            verdict: null,
+            cancellationToken);
+
     /// <summary>The last session and pending request of <paramref name="deviceId"/> (empty when none).</summary>
     public Task<FieldDeviceRecord> DeviceAsync(string deviceId, CancellationToken cancellationToken = default) =>
         _store.UseAsync((connection, token) => ReadDeviceAsync(connection, deviceId, token), cancellationToken);
@@ -198,7 +209,7 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
         DbConnection connection, string deviceId, int version, CancellationToken cancellationToken)
     {
         await using var select = Command(connection, """
-            SELECT sha256, state, verdict, package_path, drift_baseline, at_ms FROM field_versions
+            SELECT sha256, state, verdict, package_path, drift_baseline, at_ms, accuracy_baseline FROM field_versions
             WHERE device_id = @device AND version = @version
             """);
         MeasurementStore.Parameter(select, "@device").Value = deviceId;
@@ -216,7 +227,10 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
             reader.IsDBNull(2) ? null : reader.GetString(2),
             reader.IsDBNull(3) ? null : reader.GetString(3),
             reader.IsDBNull(4) ? null : reader.GetDouble(4),
-            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)))
+        {
+            AccuracyBaseline = reader.IsDBNull(6) ? null : reader.GetDouble(6),
+        };
     }
 
     private static async Task<FieldDeviceRecord> ReadDeviceAsync(

@@ -17,6 +17,14 @@ public sealed record FieldUpdatePolicy
     /// </summary>
     public double DriftThreshold { get; init; } = 0.15;
 
+    /// <summary>
+    /// Fall of the agent's live accuracy (its calibration probes, played on the device) below its level just after
+    /// the running model began to run (0.03: three points), from which a drift update starts. Where the agent
+    /// publishes a live accuracy, this decides and <see cref="DriftThreshold"/> does not: the twin residual follows
+    /// readout noise, so a part that is quieter but wrong reads as better on it.
+    /// </summary>
+    public double AccuracyDropThreshold { get; init; } = 0.03;
+
     /// <summary>How many of the newest measurements the drift score uses.</summary>
     public int DriftSamples { get; init; } = 300;
 
@@ -47,6 +55,12 @@ public sealed record FieldUpdatePolicy
             throw new ArgumentException($"Field updates: {nameof(DriftThreshold)} must be a positive relative rise (0.15 = 15 %), got {DriftThreshold}.");
         }
 
+        if (!(AccuracyDropThreshold is > 0 and < 1))
+        {
+            throw new ArgumentException($"Field updates: {nameof(AccuracyDropThreshold)} must be a fall of accuracy in "
+                + $"(0, 1) (0.03 = three points), got {AccuracyDropThreshold}.");
+        }
+
         if (MinimumSamples < 1 || DriftSamples < MinimumSamples)
         {
             throw new ArgumentException($"Field updates: need 1 <= {nameof(MinimumSamples)} ({MinimumSamples}) <= {nameof(DriftSamples)} ({DriftSamples}).");
@@ -70,10 +84,12 @@ public sealed record FieldUpdatePolicy
 
     /// <summary>
     /// What to do about one device at <see cref="FieldCheck.Now"/>, and why: an operator's request starts an update at
-    /// once; drift above <see cref="DriftThreshold"/> starts one unless the device is in <see cref="Cooldown"/> after
-    /// its last completed session or the same drift was already answered by a refused offer (a retry needs the rise
-    /// to grow by another <see cref="DriftThreshold"/>); otherwise the schedule, counted from the later of training and
-    /// the last completed session. Nothing starts while the agent is not online.
+    /// once; a live accuracy fallen by <see cref="AccuracyDropThreshold"/> starts one unless the device is in
+    /// <see cref="Cooldown"/> after its last completed session (a refused offer does not make the lost accuracy
+    /// forgotten: it is tried again after the cooldown); without a live accuracy, drift of the twin residual above
+    /// <see cref="DriftThreshold"/> does the same, except that drift already answered by a refused offer needs the
+    /// rise to grow by another <see cref="DriftThreshold"/>; otherwise the schedule, counted from the later of training
+    /// and the last completed session. Nothing starts while the agent is not online.
     /// </summary>
     public FieldDecision Decide(FieldCheck check)
     {
@@ -121,6 +137,18 @@ public sealed record FieldUpdatePolicy
             return new FieldDecision(UpdateReason.Operator, "operator-request", null);
         }
 
+        if (check.AccuracyDrop is { } drop)
+        {
+            if (drop < AccuracyDropThreshold)
+            {
+                return new FieldDecision(UpdateReason.None, "below-threshold", null);
+            }
+
+            return CooldownEnd(ledger) is { } cooled && check.Now < cooled
+                ? new FieldDecision(UpdateReason.None, "cooldown", cooled)
+                : new FieldDecision(UpdateReason.Drift, "accuracy-lost", null);
+        }
+
         if (check.DriftRise is not { } rise)
         {
             return new FieldDecision(UpdateReason.None, "no-score", null);
@@ -152,8 +180,17 @@ public sealed record FieldUpdatePolicy
 /// <param name="TrainedAt">When the running model was trained.</param>
 /// <param name="Ledger">The device's last session, refusal and pending request.</param>
 /// <param name="Agent">Whether the agent's retained status says it is online.</param>
+/// <param name="AccuracyDrop">
+/// Fall of the agent's live accuracy below the running version's reference (null: the agent publishes none, or no
+/// reference yet); when known, it decides instead of <paramref name="DriftRise"/>.
+/// </param>
 public sealed record FieldCheck(
-    DateTimeOffset Now, double? DriftRise, DateTimeOffset TrainedAt, FieldDeviceRecord Ledger, AgentPresence Agent);
+    DateTimeOffset Now,
+    double? DriftRise,
+    DateTimeOffset TrainedAt,
+    FieldDeviceRecord Ledger,
+    AgentPresence Agent,
+    double? AccuracyDrop = null);
 
 /// <summary>What the agent's retained status says.</summary>
 public enum AgentPresence
@@ -171,8 +208,8 @@ public enum AgentPresence
 /// <summary>The decision of one check: which update starts (none: wait) and why, in a metric-label word.</summary>
 /// <param name="Start">The update that starts, or <see cref="UpdateReason.None"/>.</param>
 /// <param name="Reason">
-/// Why: drifted, schedule, operator-request, no-score, below-threshold, cooldown, refused-recently, agent-offline,
-/// agent-status-unknown.
+/// Why: accuracy-lost, drifted, schedule, operator-request, no-score, below-threshold, cooldown, refused-recently,
+/// agent-offline, agent-status-unknown.
 /// </param>
 /// <param name="Until">When the wait ends by itself (cooldown, next schedule), if known.</param>
 public sealed record FieldDecision(UpdateReason Start, string Reason, DateTimeOffset? Until)

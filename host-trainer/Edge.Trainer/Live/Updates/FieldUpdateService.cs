@@ -102,7 +102,9 @@ public sealed partial class FieldUpdateService
     {
         var watched = string.Join(", ", _devices.Select(d => $"{d.DeviceId} (v{d.Version})"));
         var schedule = _policy.Schedule?.ToString() ?? "off";
-        LogWatching(watched, _policy.CheckInterval, _policy.DriftThreshold, _policy.Cooldown, schedule);
+        LogWatching(
+            watched, _policy.CheckInterval, _policy.AccuracyDropThreshold, _policy.DriftThreshold, _policy.Cooldown,
+            schedule);
         using var timer = new PeriodicTimer(_policy.CheckInterval, _clock);
         try
         {
@@ -121,17 +123,19 @@ public sealed partial class FieldUpdateService
     {
         // The agent's own word on what it runs comes first: the reference and the next version depend on it.
         await _sync.RegisterWatchedAsync(device, cancellationToken).ConfigureAwait(false);
-        var presence = await _sync.LearnAgentAsync(device, cancellationToken).ConfigureAwait(false);
+        var (presence, liveAccuracy) = await _sync.LearnAgentAsync(device, cancellationToken).ConfigureAwait(false);
         var (samples, minimum) = (_policy.DriftSamples, _policy.MinimumSamples);
         var score = await LiveTwin.TryDriftAsync(
             _store, device.DeviceId, device.Twin, samples, minimum, _metrics, cancellationToken).ConfigureAwait(false);
         var now = _clock.GetUtcNow();
         Scored?.Invoke(device.DeviceId, score, now);
         await _sync.SettleBaselineAsync(device, score, cancellationToken).ConfigureAwait(false);
+        await _sync.SettleAccuracyBaselineAsync(device, liveAccuracy, cancellationToken).ConfigureAwait(false);
         var rise = (score?.Nmse / device.BaselineDrift) - 1;
+        var drop = device.BaselineAccuracy - liveAccuracy;
         var ledger = await Ledger.DeviceAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
-        var decision = _policy.Decide(new FieldCheck(now, rise, device.TrainedAt, ledger, presence));
-        Report(device, decision, score, rise, ledger, presence);
+        var decision = _policy.Decide(new FieldCheck(now, rise, device.TrainedAt, ledger, presence, drop));
+        Report(device, decision, new CheckScores(score, rise, liveAccuracy, drop), ledger, presence);
         return decision.Starts
             ? await RunSessionAsync(device, decision.Start, rise, now, cancellationToken).ConfigureAwait(false)
             : null;
@@ -172,8 +176,7 @@ public sealed partial class FieldUpdateService
     private void Report(
         FieldDevice device,
         FieldDecision decision,
-        DriftScore? score,
-        double? rise,
+        CheckScores scores,
         FieldDeviceRecord ledger,
         AgentPresence presence)
     {
@@ -183,10 +186,12 @@ public sealed partial class FieldUpdateService
         var cooling = cooldownEnd > _clock.GetUtcNow();
         var cooldownGauge = cooling ? cooldownEnd!.Value.ToUnixTimeSeconds() : 0;
         _metrics?.FieldCooldownEnd.WithLabels(device.DeviceId).Set(cooldownGauge);
-        if (rise is { } r)
+        if (scores.Rise is { } r)
         {
             _metrics?.DriftRise.WithLabels(device.DeviceId).Set(r);
         }
+
+        _metrics?.FieldAccuracyDrop.WithLabels(device.DeviceId).Set(scores.AccuracyDrop ?? double.NaN);
 
         var until = decision.Until is { } t
             ? string.Create(CultureInfo.InvariantCulture, $" until {t:yyyy-MM-dd HH:mm:ss}Z")
@@ -198,9 +203,12 @@ public sealed partial class FieldUpdateService
             device.DeviceId,
             verb,
             decision.Reason + until,
-            score?.Nmse ?? double.NaN,
+            scores.LiveAccuracy ?? double.NaN,
+            device.BaselineAccuracy ?? double.NaN,
+            _policy.AccuracyDropThreshold,
+            scores.Drift?.Nmse ?? double.NaN,
             device.BaselineDrift ?? double.NaN,
-            rise ?? double.NaN,
+            scores.Rise ?? double.NaN,
             _policy.DriftThreshold,
             device.Version,
             presence.ToString().ToLowerInvariant(),
@@ -208,24 +216,33 @@ public sealed partial class FieldUpdateService
         Decided?.Invoke(device, decision);
     }
 
+    /// <summary>What one check measured: twin residual and its rise, live accuracy and its fall.</summary>
+    private readonly record struct CheckScores(
+        DriftScore? Drift, double? Rise, double? LiveAccuracy, double? AccuracyDrop);
+
     private void Count(FieldDevice device, string decision, string reason) =>
         _metrics?.FieldDecisions.WithLabels(device.DeviceId, decision, reason).Inc();
 
     [LoggerMessage(
         Level = LogLevel.Information,
-        Message = "Field updates: watching {Devices}; check every {Interval}, drift threshold {Threshold:F3}, "
-            + "cooldown {Cooldown}, schedule {Schedule}")]
+        Message = "Field updates: watching {Devices}; check every {Interval}, live accuracy drop threshold "
+            + "{DropThreshold:P1} (twin drift threshold {Threshold:F3} for agents without one), cooldown {Cooldown}, "
+            + "schedule {Schedule}")]
     private partial void LogWatching(
-        string devices, TimeSpan interval, double threshold, TimeSpan cooldown, string schedule);
+        string devices, TimeSpan interval, double dropThreshold, double threshold, TimeSpan cooldown, string schedule);
 
     [LoggerMessage(
         Level = LogLevel.Information,
-        Message = "Field check of {Device}: {Decision} ({Reason}); drift NMSE {Drift:F4} vs reference {Reference:F4}, "
-            + "rise {Rise:F3} (threshold {Threshold:F3}); running v{Version}, agent {Agent}{Refused}")]
+        Message = "Field check of {Device}: {Decision} ({Reason}); live accuracy {LiveAccuracy:P1} vs reference "
+            + "{AccuracyReference:P1} (drop threshold {DropThreshold:P1}); twin NMSE {Drift:F4} vs reference "
+            + "{Reference:F4}, rise {Rise:F3} (threshold {Threshold:F3}); running v{Version}, agent {Agent}{Refused}")]
     private partial void LogDecision(
         string device,
         string decision,
         string reason,
+        double liveAccuracy,
+        double accuracyReference,
+        double dropThreshold,
         double drift,
         double reference,
         double rise,
