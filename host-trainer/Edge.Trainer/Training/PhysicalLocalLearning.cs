@@ -82,14 +82,9 @@ public sealed class PhysicalLocalLearning : IForwardOnlyTraining
     public async ValueTask<(double Loss, int Correct)> StepAsync(
         float[] inputs, int[] labels, int batch, CancellationToken cancellationToken)
     {
-        var classes = _model.ClassCount;
-        var logits = await _model.ForwardAsync(inputs, batch, PassKind.Device, training: true, cancellationToken)
-            .ConfigureAwait(false);
-        var gradient = _logitGradient.AsSpan(0, batch * classes);
-        var loss = Losses.SoftmaxCrossEntropy(
-            logits.AsSpan(0, batch * classes), labels.AsSpan(0, batch), classes, gradient) + _model.Penalty;
-        var correct = Scoring.CountCorrect(logits, labels.AsSpan(0, batch), classes);
-        _model.Backward(gradient, batch, _tail);
+        var (loss, correct, gradient) = await DeviceBatchLoss.PlayAsync(
+            _model, inputs, labels, batch, _logitGradient, cancellationToken).ConfigureAwait(false);
+        _model.Backward(gradient.Span, batch, _tail);
 
         var size = _size / Math.Pow(++_step, PerturbationDecay);
         foreach (var block in _blocks)

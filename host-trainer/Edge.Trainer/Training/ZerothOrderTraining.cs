@@ -78,19 +78,14 @@ public sealed class ZerothOrderTraining : IForwardOnlyTraining
     private async ValueTask<(double Loss, int Correct)> LossAsync(
         float[] inputs, int[] labels, int batch, double weight, CancellationToken cancellationToken)
     {
-        var classes = _model.ClassCount;
-        var logits = await _model.ForwardAsync(inputs, batch, PassKind.Device, training: true, cancellationToken)
-            .ConfigureAwait(false);
-        var gradient = _logitGradient.AsSpan(0, batch * classes);
-        var loss = Losses.SoftmaxCrossEntropy(
-            logits.AsSpan(0, batch * classes), labels.AsSpan(0, batch), classes, gradient) + _model.Penalty;
-        var correct = Scoring.CountCorrect(logits, labels.AsSpan(0, batch), classes);
-        foreach (ref var g in gradient)
+        var (loss, correct, gradient) = await DeviceBatchLoss.PlayAsync(
+            _model, inputs, labels, batch, _logitGradient, cancellationToken).ConfigureAwait(false);
+        foreach (ref var g in gradient.Span)
         {
             g *= (float)weight;
         }
 
-        _model.Backward(gradient, batch, _tail);
+        _model.Backward(gradient.Span, batch, _tail);
         return (loss, correct);
     }
 }
