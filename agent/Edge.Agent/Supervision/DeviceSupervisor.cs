@@ -228,7 +228,7 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
         return trip;
     }
 
-    private void DriveSafe()
+    private void DriveSafe(bool quiet = false)
     {
         if (_inner is not IParkableDevice parkable)
         {
@@ -238,7 +238,10 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
         try
         {
             parkable.Park();
-            LogOutputsSafe(_logger, DeviceId);
+            if (!quiet)
+            {
+                LogOutputsSafe(_logger, DeviceId);
+            }
         }
         catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)
         {
@@ -262,6 +265,8 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
                 break;
             }
 
+            // The probe drive left the outputs where it played them: back to the safe values until the next one.
+            DriveSafe(quiet: true);
             LogProbeFailed(_logger, DeviceId, problem, wait.TotalMilliseconds);
         }
 
