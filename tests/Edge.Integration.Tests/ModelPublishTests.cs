@@ -33,6 +33,37 @@ public sealed class ModelPublishTests
         Assert.Equal(["good-v7", "worse-v8"], store.Seen);
     }
 
+    /// <summary>
+    /// The field updater offers again as soon as a verdict comes back. With one client id for every offer, the broker
+    /// took each connection for the previous one's session, and MQTTnet's server could delete the new session while
+    /// still cleaning up the old one (dotnet/MQTTnet#719): the verdict never arrived. Each offer connects as itself.
+    /// </summary>
+    [Fact]
+    public async Task Offers_back_to_back_each_connect_as_themselves_and_get_their_verdict()
+    {
+        await using var broker = new InProcessBroker();
+        await broker.StartAsync();
+        using var folder = new TempFolder();
+        var store = new VerdictByContent();
+        await using var agent = await AgentInstance.StartAsync(
+            broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IModelOfferHandler>(store));
+        var options = new BrokerOptions
+        {
+            Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "publisher",
+        };
+
+        for (var i = 0; i < 10; i++)
+        {
+            var verdict = await ModelPublisher.OfferAsync(
+                options, Device, System.Text.Encoding.UTF8.GetBytes($"good-{i}"), TimeSpan.FromSeconds(20),
+                TestContext.Current.CancellationToken);
+            Assert.Equal($"activated good-{i}", verdict.Reason);
+        }
+
+        var publishers = broker.ConnectedClientIds.Where(id => id.StartsWith("publisher", StringComparison.Ordinal));
+        Assert.Equal(10, publishers.Distinct(StringComparer.Ordinal).Count());
+    }
+
     [Fact]
     public async Task An_offer_nobody_answers_times_out_naming_the_agent()
     {

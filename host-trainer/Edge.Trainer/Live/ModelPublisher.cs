@@ -89,7 +89,12 @@ public static class ModelPublisher
             return Task.CompletedTask;
         };
 
-        await client.ConnectAsync(broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0), cancellationToken).ConfigureAwait(false);
+        // A client id of its own per offer: a reused id makes the next offer's connection a takeover of the last
+        // one's session, which a broker may still be tearing down (MQTTnet's server then deletes the new session,
+        // dotnet/MQTTnet#719) and which two offers to one device at once would fight over.
+        var connection = broker with { ClientId = $"{broker.ClientId}-{id.ToString("N")[..8]}" };
+        await client.ConnectAsync(connection.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0), cancellationToken)
+            .ConfigureAwait(false);
         try
         {
             await client.SubscribeAsync(
