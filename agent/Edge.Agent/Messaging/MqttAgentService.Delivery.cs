@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Edge.Domain.Messaging;
+using Edge.Mqtt;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 
@@ -145,15 +146,11 @@ public sealed partial class MqttAgentService
     private void CheckSubscriptions(MqttClientSubscribeResult result)
     {
         var problems = new List<string>();
-        foreach (var item in result.Items)
+        foreach (var refusal in MqttReconnectLoop.Refusals(result))
         {
-            if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
-            {
-                var problem = $"the broker refused the subscription to '{item.TopicFilter.Topic}': {item.ResultCode}";
-                problems.Add(problem);
-                _metrics.SubscriptionRefusals.Inc();
-                Alert(item.TopicFilter.Topic, problem);
-            }
+            problems.Add(refusal.ToString());
+            _metrics.SubscriptionRefusals.Inc();
+            Alert(refusal.TopicFilter, refusal.ToString());
         }
 
         _subscriptionProblems = [.. problems];

@@ -4,6 +4,7 @@ using Edge.Domain.Devices;
 using Edge.Domain.Messaging;
 using Edge.Domain.Simulation;
 using Edge.Domain.Timing;
+using Edge.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -186,45 +187,22 @@ public sealed partial class MqttAgentService : BackgroundService
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Equal jitter: a fleet that lost the broker together does not reconnect in lockstep.
-        var backoff = new ExponentialBackoff(
-            TimeSpan.FromMilliseconds(_options.ReconnectMinDelayMs),
-            TimeSpan.FromMilliseconds(_options.ReconnectMaxDelayMs),
-            jitter: 0.5);
-        var client = _client;
+        var loop = new MqttReconnectLoop(
+            ct => ConnectAsync(_client, ct),
+            ct => PumpAsync(_client, ct),
+            new ExponentialBackoff(
+                TimeSpan.FromMilliseconds(_options.ReconnectMinDelayMs),
+                TimeSpan.FromMilliseconds(_options.ReconnectMaxDelayMs),
+                jitter: 0.5));
+
+        // Any failure of the link (refused, reset, timed out, protocol error) ends in a reconnect, never a stop.
+        loop.SessionLost += e => LogConnectionLost(_logger, _options.Host, _options.Port, e.Message);
+        loop.Waiting += delay => LogReconnecting(_logger, delay.TotalMilliseconds, _outbox.Count);
         _inbound.Start();
-
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ConnectAsync(client, stoppingToken).ConfigureAwait(false);
-                backoff.Reset();
-                await PumpAsync(client, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // Any failure of the link (refused, reset, timed out, protocol error) ends in a reconnect, never a stop.
-                LogConnectionLost(_logger, _options.Host, _options.Port, e.Message);
-            }
-
-            var delay = backoff.Next();
-            LogReconnecting(_logger, delay.TotalMilliseconds, _outbox.Count);
-            try
-            {
-                await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        return loop.RunAsync(stoppingToken);
     }
 
     private async Task ConnectAsync(IMqttClient client, CancellationToken cancellationToken)

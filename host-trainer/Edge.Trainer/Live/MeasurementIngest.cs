@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using Edge.Domain.Messaging;
 using Edge.Domain.Timing;
+using Edge.Mqtt;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -118,96 +119,82 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         _link.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private Task RunAsync(CancellationToken cancellationToken)
     {
-        var backoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), jitter: 0.5);
-        var everConnected = false;
-        while (!cancellationToken.IsCancellationRequested)
+        var loop = new MqttReconnectLoop(
+            OpenAsync,
+            ct => MqttReconnectLoop.WhileConnectedAsync(_client, TimeSpan.FromMilliseconds(100), null, Turn, ct),
+            new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), jitter: 0.5));
+        loop.SessionOpened += reconnect =>
         {
-            Interlocked.Exchange(ref _loopTurnedAt, Environment.TickCount64);
-            try
+            if (reconnect)
             {
-                if (!_client.IsConnected)
-                {
-                    _subscribed = false;
-
-                    // While the store fails there is no point taking batches off the broker: its session keeps them.
-                    if (_storeProblem is not null && await _store.ProbeAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false) is { } problem)
-                    {
-                        throw new InvalidOperationException($"waiting for the store: {problem}");
-                    }
-
-                    var options = _broker.ToClientOptions(cleanStart: false, sessionExpirySeconds: 24 * 3600);
-
-                    // MQTTnet sizes the socket buffers to 8 KiB by default, which stalls large measurement batches on
-                    // TCP acknowledgements (≈ 85 ms per 216 kB batch on loopback); 1 MiB streams them.
-                    ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1 << 20;
-                    // A new connection number under the link lock, so the writer never acknowledges an earlier
-                    // connection's batch on this one. Not the connect itself: it can wait for the old connection's
-                    // message handler, which waits for room in the channel, which waits for the writer — that
-                    // waited for this lock, and a trainer paused past its keep-alive never ingested again.
-                    await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    try
-                    {
-                        Interlocked.Increment(ref _connection);
-                    }
-                    finally
-                    {
-                        _link.Release();
-                    }
-
-                    await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
-
-                    var subscription = new MqttClientSubscribeOptionsBuilder()
-                        .WithTopicFilter(
-                            EdgeTopics.AllDevices(TopicKind.Measurements),
-                            MqttQualityOfServiceLevel.AtLeastOnce)
-                        .Build();
-                    var subscribed = await _client.SubscribeAsync(subscription, cancellationToken)
-                        .ConfigureAwait(false);
-                    if (subscribed.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
-                        is { } refused)
-                    {
-                        // Not authorised for the measurements: say so and keep trying (the ACL may be fixed).
-                        await _client.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                        throw new InvalidOperationException(
-                            $"the broker refused the subscription to '{refused.TopicFilter.Topic}': "
-                            + $"{refused.ResultCode}");
-                    }
-
-                    _subscribed = true;
-                    if (everConnected)
-                    {
-                        _metrics.Reconnects.Inc();
-                    }
-
-                    everConnected = true;
-                    backoff.Reset();
-                    LogConnected(_logger, _broker.Host, _broker.Port);
-                }
-
-                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // Whatever the broker, the network or the store did, the ingest keeps trying: it must outlive outages.
-                LogConnectFailed(_logger, _broker.Host, _broker.Port, e.Message);
+                _metrics.Reconnects.Inc();
             }
 
-            try
+            LogConnected(_logger, _broker.Host, _broker.Port);
+        };
+
+        // Whatever the broker, the network or the store did, the ingest keeps trying: it must outlive outages.
+        loop.SessionLost += e => LogConnectFailed(_logger, _broker.Host, _broker.Port, e.Message);
+        loop.Waiting += _ => Turn();
+        return loop.RunAsync(cancellationToken);
+    }
+
+    private void Turn() => Interlocked.Exchange(ref _loopTurnedAt, Environment.TickCount64);
+
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        Turn();
+        _subscribed = false;
+
+        // While the store fails there is no point taking batches off the broker: its session keeps them.
+        if (_storeProblem is not null
+            && await _store.ProbeAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false) is { } problem)
+        {
+            throw new InvalidOperationException($"waiting for the store: {problem}");
+        }
+
+        var options = _broker.ToClientOptions(cleanStart: false, sessionExpirySeconds: 24 * 3600);
+
+        // MQTTnet sizes the socket buffers to 8 KiB by default, which stalls large measurement batches on TCP
+        // acknowledgements (≈ 85 ms per 216 kB batch on loopback); 1 MiB streams them.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1 << 20;
+        // A new connection number under the link lock, so the writer never acknowledges an earlier connection's
+        // batch on this one. Not the connect itself: it can wait for the old connection's message handler, which
+        // waits for room in the channel, which waits for the writer — that waited for this lock, and a trainer paused
+        // past its keep-alive never ingested again.
+        await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Interlocked.Increment(ref _connection);
+        }
+        finally
+        {
+            _link.Release();
+        }
+
+        await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var subscription = new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Measurements), MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            var refusals = MqttReconnectLoop.Refusals(
+                await _client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false));
+            if (refusals.Count > 0)
             {
-                await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                // Not authorised for the measurements: say so and keep trying (the ACL may be fixed).
+                throw new InvalidOperationException(refusals[0].ToString());
             }
         }
+        catch
+        {
+            await MqttReconnectLoop.CloseQuietlyAsync(_client).ConfigureAwait(false);
+            throw;
+        }
+
+        _subscribed = true;
     }
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Edge.Domain.Timing;
+using Edge.Mqtt;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -66,52 +67,46 @@ public sealed partial class TopicWatch : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private Task RunAsync(CancellationToken cancellationToken)
     {
-        var backoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), jitter: 0.5);
-        while (!cancellationToken.IsCancellationRequested)
+        var loop = new MqttReconnectLoop(
+            OpenAsync,
+            ct => MqttReconnectLoop.WhileConnectedAsync(_client, TimeSpan.FromMilliseconds(200), null, null, ct),
+            new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), jitter: 0.5));
+
+        // An outage only pauses what the watch feeds; keep trying.
+        loop.SessionLost += e => LogConnectFailed(_name, _broker.Host, _broker.Port, e.Message);
+        return loop.RunAsync(cancellationToken);
+    }
+
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        _subscribed = false;
+        var options = _broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0);
+        await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        try
         {
-            try
+            var subscription = new MqttClientSubscribeOptionsBuilder();
+            foreach (var filter in _filters)
             {
-                if (!_client.IsConnected)
-                {
-                    _subscribed = false;
-                    await _client.ConnectAsync(
-                        _broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0),
-                        cancellationToken).ConfigureAwait(false);
-                    var subscription = new MqttClientSubscribeOptionsBuilder();
-                    foreach (var filter in _filters)
-                    {
-                        subscription.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
-                    }
-
-                    await _client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false);
-                    _subscribed = true;
-                    backoff.Reset();
-                }
-
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // An outage only pauses what the watch feeds; keep trying.
-                LogConnectFailed(_name, _broker.Host, _broker.Port, e.Message);
+                subscription.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
             }
 
-            try
+            // A refused filter (the broker's ACL) would leave a watch that looks connected and never hears anything.
+            var refusals = MqttReconnectLoop.Refusals(
+                await _client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false));
+            if (refusals.Count > 0)
             {
-                await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                throw new InvalidOperationException(string.Join("; ", refusals));
             }
         }
+        catch
+        {
+            await MqttReconnectLoop.CloseQuietlyAsync(_client).ConfigureAwait(false);
+            throw;
+        }
+
+        _subscribed = true;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Watch} cannot reach {Host}:{Port}: {Reason}; retrying")]
