@@ -87,6 +87,25 @@ public sealed class DeviceSupervisorTests
     }
 
     [Fact]
+    public async Task After_each_failed_probe_the_outputs_are_back_at_their_safe_values_before_the_next_one()
+    {
+        // The device does not rest its outputs itself, so only the supervisor's parking brings them back.
+        var device = new LatchingDevice(EmulatedLayer.System.Spec) { ReadBackFails = true };
+        await using var supervisor = new DeviceSupervisor(
+            device, Fast, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
+        await Assert.ThrowsAsync<DeviceParkedException>(() => ForwardAsync(supervisor, seed: 1));
+
+        await Poll.UntilAsync(() => device.OutputAtCallStart().Length >= 4, "three probes fail");
+        var probes = device.OutputAtCallStart()[1..];
+        Assert.All(probes, output => Assert.Equal(LatchingDevice.SafeValue, output));
+
+        device.ReadBackFails = false;
+        await Poll.UntilAsync(() => !supervisor.IsParked, "the probe passes once the read-back answers");
+        // A probe leaves the outputs off their safe values (so the check above could fail); a passing one stays.
+        Assert.NotEqual(LatchingDevice.SafeValue, device.Output);
+    }
+
+    [Fact]
     public async Task Flat_drives_among_moving_ones_do_not_trip_and_a_disabled_supervisor_never_parks()
     {
         var layer = EmulatedLayer.OnSpi("moving-spi");
