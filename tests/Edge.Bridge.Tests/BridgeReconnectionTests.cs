@@ -87,6 +87,34 @@ public sealed class BridgeReconnectionTests
         AssertWithinQuantisation(measured, expected);
     }
 
+    [Fact]
+    public async Task A_bridge_that_hangs_under_a_waiting_forward_fails_it_after_the_stall_timeout_not_the_budget()
+    {
+        await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(0, 0, 0, 6));
+        await using var proxy = new LineProxy(emulator.Port);
+        // Silence watchdog and capture budget far away: only the stall check can fail the forward soon.
+        var options = FastRecovery with
+        {
+            SilenceTimeout = TimeSpan.FromSeconds(60),
+            CaptureSlack = TimeSpan.FromSeconds(60),
+            StallTimeout = TimeSpan.FromMilliseconds(500),
+        };
+        await using var device = await BridgeDevice.OpenTcpAsync(
+            ElectronicSystem.LayerSpec, PartId, "127.0.0.1", proxy.Port, options, TestContext.Current.CancellationToken);
+        await CompareAsync(device, 2);
+
+        proxy.Freeze();
+        var frozen = Stopwatch.StartNew();
+        var failed = await Assert.ThrowsAsync<IOException>(
+            () => device.ForwardAsync(Drives(4), new float[48], TestContext.Current.CancellationToken).AsTask());
+
+        Assert.Contains("the bridge is hung", failed.Message, StringComparison.Ordinal);
+        Assert.True(frozen.Elapsed < TimeSpan.FromSeconds(30), $"failed after {frozen.Elapsed}");
+        await WaitUntilAsync(() => device.Reconnections == 1 && device.IsConnected);
+        var (measured, expected) = await CompareAsync(device, 4);
+        AssertWithinQuantisation(measured, expected);
+    }
+
     [Theory]
     [InlineData(100, false)]
     [InlineData(0, true)]
