@@ -38,19 +38,18 @@ public static partial class FaultRows
         await FillAsync(filler).ConfigureAwait(false);
         scene.MarkFault();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
-        var saveErrors = SaveErrors(scene);
+        var errors = BrokerErrors(scene);
         scene.Broker.Kill();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         await scene.Broker.StartAsync().ConfigureAwait(false);
-        scene.Notes.Add($"mosquitto: {saveErrors} persistence errors logged on the full disk; restarted on it");
+        scene.Notes.Add($"mosquitto logged {errors.Count} errors on the full disk"
+            + (errors.Count > 0 ? $" (first: {errors[0]})" : "") + "; restarted on it");
         await FaultScene.PauseAsync(3).ConfigureAwait(false);
         File.Delete(filler);
         scene.StartTrainer();
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
     }
 
-    private static int SaveErrors(FaultScene scene) => (scene.Broker.Process?.Tail(200) ?? "")
-        .Split('\n')
-        .Count(line => line.Contains("rror", StringComparison.Ordinal)
-            && line.Contains("sav", StringComparison.OrdinalIgnoreCase));
+    private static IReadOnlyList<string> BrokerErrors(FaultScene scene) =>
+        scene.Broker.Process?.Matching("Error") ?? [];
 }
