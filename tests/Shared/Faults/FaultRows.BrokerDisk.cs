@@ -42,8 +42,8 @@ public static partial class FaultRows
         scene.Broker.Kill();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         await scene.Broker.StartAsync().ConfigureAwait(false);
-        scene.Notes.Add($"mosquitto logged {errors.Count} errors on the full disk"
-            + (errors.Count > 0 ? $" (first: {errors[0]})" : "") + "; restarted on it");
+        scene.Notes.Add($"mosquitto logged \"No space left on device\" {errors.Count}× on the full disk; "
+            + "restarted on it");
         await FaultScene.PauseAsync(3).ConfigureAwait(false);
         File.Delete(filler);
         scene.StartTrainer();
@@ -51,5 +51,5 @@ public static partial class FaultRows
     }
 
     private static IReadOnlyList<string> BrokerErrors(FaultScene scene) =>
-        scene.Broker.Process?.Matching("Error") ?? [];
+        scene.Broker.Process?.Matching("No space left on device") ?? [];
 }
