@@ -227,13 +227,15 @@ public sealed partial class BridgeDevice : IPhysicalDevice, IReportsDeviceStatus
             || options.MinRetransmitTimeout < TimeSpan.FromMilliseconds(1)
             || options.MaxRetransmitTimeout < options.MinRetransmitTimeout
             || options.RetransmitTimeout < TimeSpan.FromMilliseconds(1)
-            || options.SilenceTimeout <= options.HeartbeatInterval || options.ReconnectDelay <= TimeSpan.Zero
+            || options.SilenceTimeout <= options.HeartbeatInterval || options.StallTimeout <= options.HeartbeatInterval
+            || options.ReconnectDelay <= TimeSpan.Zero
             || options.MaxReconnectDelay < options.ReconnectDelay)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(options),
                 "Bridge timing: baud rate and retry limit must not be negative, 1 ms ≤ minimum ≤ maximum retransmit "
-                + "timeout, silence timeout above the heartbeat interval, 0 < reconnect delay ≤ its maximum.");
+                + "timeout, silence and stall timeouts above the heartbeat interval, 0 < reconnect delay ≤ its "
+                + "maximum.");
         }
     }
 

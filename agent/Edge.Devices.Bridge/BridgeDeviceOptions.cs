@@ -58,6 +58,14 @@ public sealed record BridgeDeviceOptions
     /// </summary>
     public TimeSpan SilenceTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// While a forward waits on the bridge, silence beyond the playback of its pending captures plus this long means
+    /// the bridge is hung: the forward fails and the device reconnects. The retry limit no longer notices a hang soon
+    /// (retransmissions back off: 20 of them span ≈ 16 s) and <see cref="SilenceTimeout"/> is sized for idle links;
+    /// 1 s rides out a stalled host or USB-serial adapter.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Wait before the first reconnection attempt; doubled after each failed one.</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -511,6 +511,7 @@ internal sealed class BridgeSession : IAsyncDisposable
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(2));
         var openedMs = NowMs;
+        var lastTickMs = openedMs;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
@@ -529,6 +530,14 @@ internal sealed class BridgeSession : IAsyncDisposable
                     {
                         Fail($"nothing heard from the bridge for {silentMs} ms (unplugged, powered off or hung)");
                     }
+
+                    // A tick this late means the host itself stalled: the silence may be ours, not the bridge's.
+                    var hostStalled = NowMs - lastTickMs > _options.StallTimeout.TotalMilliseconds / 2;
+                    lastTickMs = NowMs;
+                    if (_failure is null && !hostStalled && StalledFor(silentMs) is { } stall)
+                    {
+                        Fail(stall);
+                    }
                 }
             }
         }
@@ -536,6 +545,33 @@ internal sealed class BridgeSession : IAsyncDisposable
         {
             // Disposed.
         }
+    }
+
+    /// <summary>
+    /// Why the bridge counts as hung while a forward waits on it, or null: it plays captures one after the other and
+    /// says nothing while one plays, so it may be silent for the playback of every capture pending, and for
+    /// <see cref="BridgeDeviceOptions.StallTimeout"/> more. Called under the gate.
+    /// </summary>
+    private string? StalledFor(long silentMs)
+    {
+        if (_captures.Count == 0)
+        {
+            return null;
+        }
+
+        var playbackMs = 0.0;
+        foreach (var capture in _captures.Values)
+        {
+            playbackMs += SegmentsFor(capture.Drives) * _spec.Dac.SegmentSeconds * 1000;
+        }
+
+        // On a slow line a whole frame each way may be on the wire per capture before anything is heard.
+        var frameMs = _options.BaudRate > 0 ? 2 * (_payload + 64) * 10_000.0 / _options.BaudRate : 0;
+        var allowedMs = playbackMs + ((_captures.Count + 1) * frameMs) + _options.StallTimeout.TotalMilliseconds;
+        return silentMs > allowedMs
+            ? $"nothing heard from the bridge for {silentMs} ms while {_captures.Count} capture(s) waited "
+                + $"({allowedMs:F0} ms allowed: playback, line time and the stall timeout; the bridge is hung)"
+            : null;
     }
 
     private void CheckSink()

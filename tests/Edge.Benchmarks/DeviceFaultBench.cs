@@ -23,7 +23,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Edge.Benchmarks;
 
 /// <summary>
-/// <c>device-faults [--repeats N] [--examples N] [--epochs N] [--out file.json]</c>: the agent's device supervision
+/// <c>device-faults [--repeats N] [--examples N] [--epochs N] [--faults a,b] [--out file.json]</c>: the agent's
+/// device supervision
 /// under injected faults. A Duffing vowel model with its twin is trained once; then, for each fault, N times: the model
 /// classifies the vowel test examples on the healthy device, the fault is injected (the emulated chips' fault file, or
 /// the bridge emulator hung or unplugged), examples are classified until the supervisor parks the device (inferences
@@ -43,6 +44,7 @@ internal static class DeviceFaultBench
     public static async Task<int> RunAsync(string[] args)
     {
         var (repeats, examples, epochs, output) = (5, 60, 10, (string?)null);
+        var faults = Faults;
         for (var i = 0; i < args.Length - 1; i += 2)
         {
             var value = args[i + 1];
@@ -52,9 +54,10 @@ internal static class DeviceFaultBench
                 case "--examples": examples = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--epochs": epochs = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--out": output = value; break;
+                case "--faults": faults = Pick(value); break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[i]}'. "
-                        + "Options: --repeats N, --examples N, --epochs N, --out file.json.");
+                        + "Options: --repeats N, --examples N, --epochs N, --faults a,b, --out file.json.");
             }
         }
 
@@ -62,7 +65,7 @@ internal static class DeviceFaultBench
         var test = task.Test;
         examples = Math.Min(examples, test.Count);
         var packages = new Dictionary<string, VerifiedModelPackage>();
-        foreach (var name in Faults.Select(f => f.System).Distinct())
+        foreach (var name in faults.Select(f => f.System).Distinct())
         {
             Console.WriteLine($"Training a {name} vowel model ({epochs} epochs) and its twin…");
             packages[name] = await TrainAsync(PhysicalSystems.Get(name), task, epochs);
@@ -73,7 +76,7 @@ internal static class DeviceFaultBench
         Console.WriteLine("| fault | runs | inferences to detect (max) | time to detect ms (median / max) "
             + "| device accuracy | fallback accuracy | recovery ms (median / max) |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (var fault in Faults)
+        foreach (var fault in faults)
         {
             var runs = new List<Run>();
             for (var r = 0; r < repeats; r++)
@@ -114,6 +117,20 @@ internal static class DeviceFaultBench
         new("bridge-hung", "electronic", "bridge emulator, firmware hung", null, null),
         new("bridge-unplugged", "electronic", "bridge emulator, link closed", null, null),
     ];
+
+    /// <summary>The faults named in a comma-separated list, in the bench's order.</summary>
+    private static FaultKind[] Pick(string names)
+    {
+        var wanted = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = wanted.Except(Faults.Select(f => f.Name)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"Unknown fault(s) {string.Join(", ", unknown)}; the bench has "
+                + string.Join(", ", Faults.Select(f => f.Name)) + ".");
+        }
+
+        return [.. Faults.Where(f => wanted.Contains(f.Name))];
+    }
 
     private static async Task<Run> RunOnceAsync(
         FaultKind fault,

@@ -6,7 +6,8 @@ using Edge.Tests.Shared.Faults;
 namespace Edge.Benchmarks;
 
 /// <summary>
-/// <c>soak --minutes M [--fault-every S] [--sample-every S] [--out file.json]</c>: the field of the fault bench
+/// <c>soak --minutes M [--fault-every S] [--sample-every S] [--agent-env NAME=VALUE]… [--out file.json]</c>: the
+/// field of the fault bench
 /// (shipped mosquitto, <c>edge-agent run</c>, <c>edge-trainer serve --store</c>, a stock client sending ≈ 200 tagged
 /// PAT drives/s) for M minutes with a fault every S seconds in turn — trainer kill -9, mosquitto kill -9, trainer
 /// SIGSTOP 20 s — while the agent's resident memory, open descriptors and threads are sampled from /proc. Reports
@@ -23,6 +24,8 @@ internal static class SoakBench
         var faultEvery = double.Parse(AgentRssBench.Option(args, "--fault-every", "120"), CultureInfo.InvariantCulture);
         var sampleEvery = double.Parse(AgentRssBench.Option(args, "--sample-every", "5"), CultureInfo.InvariantCulture);
         var output = AgentRssBench.Option(args, "--out", "artifacts/bench/soak.json");
+        // Runtime settings tried on the agent alone (e.g. MALLOC_ARENA_MAX=2), on top of the unit's.
+        var agentEnvironment = AgentEnvironment(args);
         var work = Directory.CreateTempSubdirectory("edge-soak-").FullName;
         ShippedBrokerFiles.OpenToBroker(new DirectoryInfo(work));
         var (agentMetrics, trainerMetrics) = (FaultBroker.FreePort(), FaultBroker.FreePort());
@@ -35,6 +38,11 @@ internal static class SoakBench
         {
             var agent = scene.Agents[0];
             agent.Set("EDGE_METRICS__PORT", agentMetrics.ToString(CultureInfo.InvariantCulture));
+            foreach (var (name, value) in agentEnvironment)
+            {
+                agent.Set(name, value);
+            }
+
             scene.StartTrainer(["--metrics-port", trainerMetrics.ToString(CultureInfo.InvariantCulture)]);
             scene.StartAgents();
             scene.StartDrivers(8, TimeSpan.FromSeconds(0.04));
@@ -43,7 +51,8 @@ internal static class SoakBench
             var nextSample = scene.Clock.Elapsed;
             var nextFault = scene.Clock.Elapsed + TimeSpan.FromSeconds(faultEvery);
             var faults = 0;
-            Console.WriteLine($"soak: {minutes} min, a fault every {faultEvery} s, samples every {sampleEvery} s");
+            Console.WriteLine($"soak: {minutes} min, a fault every {faultEvery} s, samples every {sampleEvery} s, "
+                + $"agent environment: {string.Join(' ', agentEnvironment.Select(e => $"{e.Key}={e.Value}"))}");
             while (scene.Clock.Elapsed < end)
             {
                 if (scene.Clock.Elapsed >= nextSample)
@@ -107,6 +116,8 @@ internal static class SoakBench
             ["bench"] = "soak",
             ["minutes"] = minutes,
             ["fault_every_s"] = faultEvery,
+            ["agent_env"] = new JsonObject([.. agentEnvironment.Select(e =>
+                KeyValuePair.Create(e.Key, (JsonNode?)JsonValue.Create(e.Value)))]),
             ["faults"] = faultLog,
             ["samples"] = samples.Count,
             ["rss_mb_first"] = Math.Round(samples[0].RssKb / 1024.0, 1),
@@ -151,6 +162,26 @@ internal static class SoakBench
         await File.WriteAllTextAsync(output, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"JSON: {output}");
         return 0;
+    }
+
+    private static List<KeyValuePair<string, string>> AgentEnvironment(string[] args)
+    {
+        var settings = new List<KeyValuePair<string, string>>();
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--agent-env")
+            {
+                var equals = args[i + 1].IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    throw new ArgumentException($"--agent-env wants NAME=VALUE, not '{args[i + 1]}'");
+                }
+
+                settings.Add(KeyValuePair.Create(args[i + 1][..equals], args[i + 1][(equals + 1)..]));
+            }
+        }
+
+        return settings;
     }
 
     private static async Task InjectAsync(FaultScene scene, string fault, int trainerMetrics)

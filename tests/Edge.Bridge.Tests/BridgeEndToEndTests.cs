@@ -6,16 +6,15 @@ using Edge.Bridge.Firmware;
 using Edge.Devices.Bridge;
 using Edge.Domain.Simulation;
 using Edge.Domain.Simulation.Electronic;
+using static Edge.Bridge.Tests.BridgeChecks;
 
 namespace Edge.Bridge.Tests;
 
 public sealed class BridgeEndToEndTests
 {
-    private const string PartId = "bridge-part";
-    private const ulong Seed = 5;
-
-    // The electronic part's default settling gap: the emulator rests this long between captures, the simulation too.
-    private const double Rest = 20e-6;
+    private const string PartId = BridgeRig.PartId;
+    private const ulong Seed = BridgeRig.Seed;
+    private const double Rest = BridgeRig.Rest;
 
     [Fact]
     public async Task A_forward_through_the_emulated_bridge_over_tcp_equals_the_simulation_within_quantisation()
@@ -23,7 +22,7 @@ public sealed class BridgeEndToEndTests
         await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(0, 0, 0, 1));
         await using var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, cancellationToken: TestContext.Current.CancellationToken);
 
-        var (measured, expected) = await CompareAsync(device, drives: 6);
+        var (measured, expected) = await CompareAsync(device, 6, seed: 3);
 
         AssertWithinQuantisation(measured, expected);
         Assert.Equal(12, device.BridgeInfo!.DacBits);
@@ -36,7 +35,7 @@ public sealed class BridgeEndToEndTests
         await using var emulator = EmulatorServer.Start(PartId, Seed, faults);
         await using var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, PartId, "127.0.0.1", emulator.Port, cancellationToken: TestContext.Current.CancellationToken);
 
-        var (measured, expected) = await CompareAsync(device, drives: 20);
+        var (measured, expected) = await CompareAsync(device, 20, seed: 3);
 
         AssertWithinQuantisation(measured, expected);
         Assert.True(faults.Lost + faults.Corrupted > 0, "the line injected no faults");
@@ -140,41 +139,6 @@ public sealed class BridgeEndToEndTests
     {
         var error = Assert.Throws<ArgumentException>(() => new BridgeEmulator(PhysicalSystems.Get("optical"), PartId, Seed, new LineFaults(0, 0, 0, 1), 0));
         Assert.Contains("not a sampled circuit", error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task<(float[] Measured, float[] Expected)> CompareAsync(BridgeDevice device, int drives)
-    {
-        var values = Drives(drives, seed: 3);
-        var measured = new float[drives * 12];
-        await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
-        var reference = ElectronicSystem.Instance.CreateDevice(
-            PartId,
-            Seed,
-            Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = Rest });
-        var expected = new float[measured.Length];
-        reference.Forward(values, expected);
-        return (measured, expected);
-    }
-
-    private static void AssertWithinQuantisation(float[] measured, float[] expected)
-    {
-        var lsb = 8.0 / 4095;
-        for (var i = 0; i < measured.Length; i++)
-        {
-            Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * lsb, $"value {i}: bridge {measured[i]:F5}, simulation {expected[i]:F5}");
-        }
-    }
-
-    private static float[] Drives(int count, int seed)
-    {
-        var random = new Random(seed);
-        var values = new float[count * 24];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)((random.NextDouble() * 2) - 1);
-        }
-
-        return values;
     }
 
     private static int FreePort()

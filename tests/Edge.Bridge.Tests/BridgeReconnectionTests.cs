@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Edge.Bridge.Emulator;
 using Edge.Devices.Bridge;
-using Edge.Domain.Simulation;
 using Edge.Domain.Simulation.Electronic;
+using static Edge.Bridge.Tests.BridgeChecks;
 
 namespace Edge.Bridge.Tests;
 
@@ -10,8 +10,8 @@ namespace Edge.Bridge.Tests;
 /// host leaves.</summary>
 public sealed class BridgeReconnectionTests
 {
-    private const string PartId = "bridge-part";
-    private const ulong Seed = 5;
+    private const string PartId = BridgeRig.PartId;
+    private const ulong Seed = BridgeRig.Seed;
 
     private static readonly BridgeDeviceOptions FastRecovery = new()
     {
@@ -25,22 +25,15 @@ public sealed class BridgeReconnectionTests
     [Fact]
     public async Task A_cut_line_fails_the_forward_with_an_io_error_reports_not_ready_and_reconnects_with_a_fresh_hello()
     {
-        await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(115_200, 0, 0, 3));
-        await using var proxy = new LineProxy(emulator.Port);
-        await using var device = await BridgeDevice.OpenTcpAsync(
-            ElectronicSystem.LayerSpec,
-            PartId,
-            "127.0.0.1",
-            proxy.Port,
-            FastRecovery,
-            TestContext.Current.CancellationToken);
-        var firstSequence = emulator.Emulator.LastInitialSequence;
+        await using var rig = await BridgeRig.OpenAsync(new LineFaults(115_200, 0, 0, 3), FastRecovery, true);
+        var (emulator, device) = (rig.Emulator.Emulator, rig.Device);
+        var firstSequence = emulator.LastInitialSequence;
 
         // Cut while a long forward is on the line (400 drives at 115 200 baud take seconds).
-        var drives = Drives(400);
+        var drives = Drives(400, seed: 400);
         var forward = device.ForwardAsync(drives, new float[400 * 12], TestContext.Current.CancellationToken).AsTask();
-        await WaitUntilAsync(() => emulator.Emulator.Firmware!.CapturesDone > 2);
-        proxy.Cut();
+        await WaitUntilAsync(() => emulator.Firmware!.CapturesDone > 2);
+        rig.Line.Cut();
 
         var error = await Assert.ThrowsAsync<IOException>(() => forward);
         Assert.Contains("failed", error.Message, StringComparison.Ordinal);
@@ -50,40 +43,61 @@ public sealed class BridgeReconnectionTests
         Assert.False(device.IsConnected);
         await WaitUntilAsync(() => device.Reconnections == 1 && device.IsConnected);
 
-        var (measured, expected) = await CompareAsync(device, 10);
+        var (measured, expected) = await CompareAsync(device, 10, seed: 10, twice: true);
         AssertWithinQuantisation(measured, expected);
         Assert.True(device.GetStatus().Ready);
-        Assert.Equal(2, emulator.Emulator.Sessions);
-        Assert.Equal(2, proxy.Connections);
-        Assert.NotEqual(firstSequence, emulator.Emulator.LastInitialSequence);
+        Assert.Equal(2, emulator.Sessions);
+        Assert.Equal(2, rig.Line.Connections);
+        Assert.NotEqual(firstSequence, emulator.LastInitialSequence);
     }
 
     [Fact]
     public async Task A_hung_bridge_is_noticed_by_its_silence_and_the_device_reconnects_when_it_answers_again()
     {
-        await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(0, 0, 0, 4));
-        await using var proxy = new LineProxy(emulator.Port);
-        await using var device = await BridgeDevice.OpenTcpAsync(
-            ElectronicSystem.LayerSpec,
-            PartId,
-            "127.0.0.1",
-            proxy.Port,
-            FastRecovery,
-            TestContext.Current.CancellationToken);
-        await CompareAsync(device, 2);
+        await using var rig = await BridgeRig.OpenAsync(new LineFaults(0, 0, 0, 4), FastRecovery, true);
+        var device = rig.Device;
+        await CompareAsync(device, 2, seed: 2, twice: true);
 
-        proxy.Freeze();
+        rig.Line.Freeze();
         var frozen = Stopwatch.StartNew();
         await WaitUntilAsync(() => !device.GetStatus().Ready);
         // The silence counts from the last frame before the freeze (heartbeats come every 250 ms), not from it.
         Assert.True(frozen.Elapsed >= FastRecovery.SilenceTimeout / 2, $"noticed after {frozen.Elapsed}");
         Assert.Contains("nothing heard from the bridge", device.GetStatus().Problem, StringComparison.Ordinal);
         var refused = await Assert.ThrowsAsync<IOException>(
-            () => device.ForwardAsync(Drives(1), new float[12], TestContext.Current.CancellationToken).AsTask());
+            () => device.ForwardAsync(Drives(1, seed: 1), new float[12], TestContext.Current.CancellationToken)
+                .AsTask());
         Assert.Contains("not connected", refused.Message, StringComparison.Ordinal);
 
         await WaitUntilAsync(() => device.Reconnections == 1 && device.IsConnected);
-        var (measured, expected) = await CompareAsync(device, 4);
+        var (measured, expected) = await CompareAsync(device, 4, seed: 4, twice: true);
+        AssertWithinQuantisation(measured, expected);
+    }
+
+    [Fact]
+    public async Task A_bridge_that_hangs_under_a_waiting_forward_fails_it_after_the_stall_timeout_not_the_budget()
+    {
+        // Silence watchdog and capture budget far away: only the stall check can fail the forward soon.
+        var options = FastRecovery with
+        {
+            SilenceTimeout = TimeSpan.FromSeconds(60),
+            CaptureSlack = TimeSpan.FromSeconds(60),
+            StallTimeout = TimeSpan.FromMilliseconds(500),
+        };
+        await using var rig = await BridgeRig.OpenAsync(new LineFaults(0, 0, 0, 6), options, true);
+        var device = rig.Device;
+        await CompareAsync(device, 2, seed: 2, twice: true);
+
+        rig.Line.Freeze();
+        var frozen = Stopwatch.StartNew();
+        var failed = await Assert.ThrowsAsync<IOException>(
+            () => device.ForwardAsync(Drives(4, seed: 4), new float[48], TestContext.Current.CancellationToken)
+                .AsTask());
+
+        Assert.Contains("the bridge is hung", failed.Message, StringComparison.Ordinal);
+        Assert.True(frozen.Elapsed < TimeSpan.FromSeconds(30), $"failed after {frozen.Elapsed}");
+        await WaitUntilAsync(() => device.Reconnections == 1 && device.IsConnected);
+        var (measured, expected) = await CompareAsync(device, 4, seed: 4, twice: true);
         AssertWithinQuantisation(measured, expected);
     }
 
@@ -93,23 +107,16 @@ public sealed class BridgeReconnectionTests
     public async Task An_idle_agent_heartbeats_so_the_bridge_watchdog_does_not_park_the_outputs(
         int heartbeatMs, bool parks)
     {
-        await using var emulator = EmulatorServer.Start(PartId, Seed, new LineFaults(921_600, 0, 0, 5));
         var options = new BridgeDeviceOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(heartbeatMs) };
-        await using var device = await BridgeDevice.OpenTcpAsync(
-            ElectronicSystem.LayerSpec,
-            PartId,
-            "127.0.0.1",
-            emulator.Port,
-            options,
-            TestContext.Current.CancellationToken);
-        await CompareAsync(device, 1);
+        await using var rig = await BridgeRig.OpenAsync(new LineFaults(921_600, 0, 0, 5), options);
+        await CompareAsync(rig.Device, 1, seed: 1);
 
         // Three watchdog periods (1 s each) of idleness: without heartbeats the bridge parks its outputs.
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
 
-        Assert.Equal(parks, emulator.Emulator.Firmware!.SafeStateEntries > 0);
-        Assert.True(device.IsConnected);
-        Assert.Equal(0, device.Reconnections);
+        Assert.Equal(parks, rig.Emulator.Emulator.Firmware!.SafeStateEntries > 0);
+        Assert.True(rig.Device.IsConnected);
+        Assert.Equal(0, rig.Device.Reconnections);
     }
 
     [Fact]
@@ -141,52 +148,5 @@ public sealed class BridgeReconnectionTests
         Assert.Equal(first.Kept, again.Kept);
         Assert.Equal(3, first.Sequences.Distinct().Count());
         Assert.NotEqual(first.Sequences, other.Sequences);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        // Generous: the machine is shared; the conditions themselves are sharp.
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "condition not reached in 30 s");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private static float[] Drives(int count)
-    {
-        var random = new Random(count);
-        return Enumerable.Range(0, count * 24).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
-    }
-
-    /// <summary>
-    /// Forwards the same drives twice and returns the second answer with the simulation's: the circuit remembers the
-    /// drives before (whatever an interrupted session left), so the first pass only sets the history both share.
-    /// </summary>
-    private static async Task<(float[] Measured, float[] Expected)> CompareAsync(BridgeDevice device, int drives)
-    {
-        var values = Drives(drives);
-        var measured = new float[drives * 12];
-        await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
-        await device.ForwardAsync(values, measured, TestContext.Current.CancellationToken);
-        var reference = ElectronicSystem.Instance.CreateDevice(
-            PartId,
-            Seed,
-            Imperfections.None with { PartSpread = 1, DacQuantisation = true, SettlingGapSeconds = 20e-6 });
-        var expected = new float[2 * measured.Length];
-        reference.Forward([.. values, .. values], expected);
-        return (measured, expected[measured.Length..]);
-    }
-
-    private static void AssertWithinQuantisation(float[] measured, float[] expected)
-    {
-        var lsb = 8.0 / 4095;
-        for (var i = 0; i < measured.Length; i++)
-        {
-            Assert.True(
-                Math.Abs(measured[i] - expected[i]) <= 1.5 * lsb,
-                $"value {i}: {measured[i]:F5} vs {expected[i]:F5}");
-        }
     }
 }

@@ -2,7 +2,6 @@ using Edge.Domain.Messaging;
 using Edge.Domain.Simulation;
 using Edge.Trainer.Live;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Integration.Tests;
 
@@ -25,14 +24,8 @@ public sealed class EndToEndDeliveryTests
     [Fact]
     public async Task Batches_nobody_subscribed_to_stay_in_the_outbox_until_a_trainer_stores_and_acknowledges_them()
     {
-        await using var broker = TestBroker.Create("mosquitto");
-        await broker.StartAsync();
-        using var folder = new TempFolder();
-        await using var agent = await AgentInstance.StartAsync(
-            broker.Port,
-            "unrouted-agent",
-            folder.Path("outbox.db"),
-            QuickAcks);
+        await using var field = await DeliveryField.StartAsync();
+        var agent = await field.StartAgentAsync("unrouted-agent", QuickAcks);
         Produce(agent, 100, seed: 1);
 
         // The broker answers "no matching subscribers": that is no delivery, the batches stay and are sent again.
@@ -45,43 +38,33 @@ public sealed class EndToEndDeliveryTests
         Assert.Contains("edge_agent_outbox_messages 2", text, StringComparison.Ordinal);
 
         // During an outage the depth metrics still tell the truth (they are read at scrape time).
-        await broker.StopAsync();
+        await field.Broker.StopAsync();
         await Eventually.TrueAsync(() => !agent.Mqtt.IsConnected, "the agent saw the broker go");
         Produce(agent, 100, seed: 2);
         Assert.Contains("edge_agent_outbox_messages 4", await ScrapeAsync(agent), StringComparison.Ordinal);
 
-        await broker.StartAsync();
-        await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), Token);
-        var metrics = new TrainerMetrics();
-        await using var ingest = new MeasurementIngest(
-            Plain(broker.Port, "ingest-unrouted"),
-            store,
-            metrics,
-            NullLogger.Instance);
-        ingest.Start();
+        await field.Broker.StartAsync();
+        var trainer = await field.StartIngestAsync("ingest-unrouted");
         await Eventually.TrueAsync(() => agent.Outbox.Count == 0, "the trainer's acks emptied the outbox", seconds: 30);
         Assert.Equal(200, agent.Recorder.Recorded);
-        Assert.Equal(200, (await store.IdsAsync("unrouted-agent", Token)).Count);
+        Assert.Equal(200, (await trainer.Store.IdsAsync("unrouted-agent", Token)).Count);
         Assert.Equal(4, agent.Metrics.MeasurementAcks.Value);
-        Assert.True(metrics.MeasurementAcks.Value >= 4);
+        Assert.True(trainer.Metrics.MeasurementAcks.Value >= 4);
     }
 
     [Fact]
     public async Task A_reply_is_published_only_after_the_measurements_it_belongs_to_are_committed()
     {
-        await using var broker = TestBroker.Create("mosquitto");
-        await broker.StartAsync();
-        using var folder = new TempFolder();
-        var outbox = folder.Path("outbox.db");
+        await using var field = await DeliveryField.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             ["Edge:Mqtt:MeasurementSampleFraction"] = "1",
             ["Edge:Mqtt:MeasurementBatchSize"] = "256",
             ["Edge:Mqtt:MeasurementFlushMs"] = "600000",
         };
-        await using var agent = await AgentInstance.StartAsync(broker.Port, "durable-agent", outbox, settings);
+        var agent = await field.StartAgentAsync("durable-agent", settings);
         await using var requester = await TopicRecorder.ConnectAsync(
-            broker.Port,
+            field.Broker.Port,
             "edge/v1/_requesters/durable/pat/response");
         var spec = PhysicalSystems.Get(AgentInstance.System).Spec;
         var committedAtReply = new List<long>();
@@ -96,7 +79,7 @@ public sealed class EndToEndDeliveryTests
             await Eventually.TrueAsync(() => requester.Received.Count == request, "the PAT reply arrived");
 
             // What another process (a crash survivor) reads from the file the moment the reply is seen.
-            committedAtReply.Add(CommittedMeasurements(outbox));
+            committedAtReply.Add(CommittedMeasurements(field.OutboxPath));
         }
 
         // Far below a batch of 256 and long before the flush interval: each reply forced its 7 measurements in.
@@ -106,23 +89,17 @@ public sealed class EndToEndDeliveryTests
     [Fact]
     public async Task A_corrupt_outbox_is_set_aside_at_start_reported_on_the_errors_topic_and_the_agent_serves()
     {
-        await using var broker = TestBroker.Create("mosquitto");
-        await broker.StartAsync();
-        using var folder = new TempFolder();
-        var outbox = folder.Path("outbox.db");
-        await File.WriteAllBytesAsync(outbox, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 31))], Token);
-        await using var errors = await TopicRecorder.ConnectAsync(
-            broker.Port,
-            EdgeTopics.For("corrupt-agent", TopicKind.Errors));
-        await using var agent = await AgentInstance.StartAsync(broker.Port, "corrupt-agent", outbox, QuickAcks);
+        await using var field = await DeliveryField.StartAsync();
+        await File.WriteAllBytesAsync(
+            field.OutboxPath, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 31))], Token);
+        var errors = await field.RecordErrorsAsync("corrupt-agent");
+        var agent = await field.StartAgentAsync("corrupt-agent", QuickAcks);
 
         await Eventually.TrueAsync(() => !errors.Received.IsEmpty, "the set-aside outbox reported on the errors topic");
-        var alert = ControlJson.Parse(
-            TopicRecorder.Payload(errors.Received.First()),
-            MessagingJsonContext.Default.ErrorMessage);
+        var alert = DeliveryField.FirstAlert(errors);
         Assert.Equal("agent/outbox", alert.Topic);
         Assert.Contains("corrupt", alert.Problem, StringComparison.Ordinal);
-        Assert.Single(Directory.GetFiles(folder.Path(""), "outbox.db.corrupt-*"));
+        Assert.Single(Directory.GetFiles(field.Folder.Path(""), "outbox.db.corrupt-*"));
         Produce(agent, 50, seed: 3);
         await Eventually.TrueAsync(() => agent.Outbox.AwaitingAck == 1, "the fresh outbox stores and sends");
     }
@@ -130,17 +107,11 @@ public sealed class EndToEndDeliveryTests
     [Fact]
     public async Task A_problem_of_the_model_store_goes_to_the_errors_topic()
     {
-        await using var broker = TestBroker.Create("mosquitto");
-        await broker.StartAsync();
-        using var folder = new TempFolder();
+        await using var field = await DeliveryField.StartAsync();
         var store = new ProblemSource(["state.json was unreadable; rebuilt from versions/"]);
-        await using var errors = await TopicRecorder.ConnectAsync(
-            broker.Port,
-            EdgeTopics.For("store-agent", TopicKind.Errors));
-        await using var agent = await AgentInstance.StartAsync(
-            broker.Port,
+        var errors = await field.RecordErrorsAsync("store-agent");
+        await field.StartAgentAsync(
             "store-agent",
-            folder.Path("outbox.db"),
             configure: services => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions
                 .AddSingleton<Edge.Agent.Messaging.IProblemSource>(services, store));
         store.Report("no space left on the model store's volume");
@@ -158,19 +129,17 @@ public sealed class EndToEndDeliveryTests
     {
         // mosquitto 2.0's acl_file grants every subscription and filters deliveries; a broker with an ACL plugin
         // (or MQTTnet's) refuses in the SUBACK, which is what the agent must notice.
-        using var folder = new TempFolder();
-        await using var broker = new InProcessBroker();
-        broker.RefusedFilters.Add("edge/v1/deaf-agent/measurements/ack");
-        await broker.StartAsync();
-        await using var errors = await TopicRecorder.ConnectAsync(
-            broker.Port,
-            EdgeTopics.For("deaf-agent", TopicKind.Errors));
-        await using var agent = await AgentInstance.StartAsync(broker.Port, "deaf-agent", folder.Path("outbox.db"));
+        await using var field = await DeliveryField.StartAsync(_ =>
+        {
+            var broker = new InProcessBroker();
+            broker.RefusedFilters.Add("edge/v1/deaf-agent/measurements/ack");
+            return broker;
+        });
+        var errors = await field.RecordErrorsAsync("deaf-agent");
+        var agent = await field.StartAgentAsync("deaf-agent");
 
         await Eventually.TrueAsync(() => !errors.Received.IsEmpty, "the refusal on the errors topic");
-        var alert = ControlJson.Parse(
-            TopicRecorder.Payload(errors.Received.First()),
-            MessagingJsonContext.Default.ErrorMessage);
+        var alert = DeliveryField.FirstAlert(errors);
         Assert.Equal("edge/v1/deaf-agent/measurements/ack", alert.Topic);
         Assert.Contains("refused the subscription", alert.Problem, StringComparison.Ordinal);
         Assert.Contains(agent.Mqtt.Problems, p => p.Contains("measurements/ack", StringComparison.Ordinal));
@@ -180,17 +149,16 @@ public sealed class EndToEndDeliveryTests
     [Fact]
     public async Task Acknowledgements_the_broker_never_delivers_are_alerted_and_nothing_leaves_the_outbox()
     {
-        using var folder = new TempFolder();
-        if (!OperatingSystem.IsWindows())
-        {
-            // mosquitto drops to its own user before it reads the configuration and the ACL.
-            new DirectoryInfo(folder.Path("")).UnixFileMode |= UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-        }
-
         // mosquitto 2.0 grants the subscription and silently drops what the ACL denies: an ACL missing the device's
         // read line for its acks.
-        await using var broker = new MosquittoBroker(port =>
+        await using var field = await DeliveryField.StartAsync(folder => new MosquittoBroker(port =>
         {
+            if (!OperatingSystem.IsWindows())
+            {
+                // mosquitto drops to its own user before it reads the configuration and the ACL.
+                new DirectoryInfo(folder.Path("")).UnixFileMode |= UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            }
+
             var acl = folder.Path("acl.conf");
             File.WriteAllText(acl, "topic readwrite #\ntopic deny edge/v1/+/measurements/ack\n");
             var conf = folder.Path("mosquitto.conf");
@@ -199,32 +167,17 @@ public sealed class EndToEndDeliveryTests
                 $"listener {port} 127.0.0.1\nallow_anonymous true\n"
                 + $"acl_file {acl}\nlog_dest stderr\n");
             return conf;
-        });
-        await broker.StartAsync();
-        await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), Token);
-        await using var ingest = new MeasurementIngest(
-            Plain(broker.Port, "ingest-silent"),
-            store,
-            new TrainerMetrics(),
-            NullLogger.Instance);
-        ingest.Start();
-        await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), Token);
-        await using var errors = await TopicRecorder.ConnectAsync(
-            broker.Port,
-            EdgeTopics.For("silent-agent", TopicKind.Errors));
-        await using var agent = await AgentInstance.StartAsync(
-            broker.Port,
-            "silent-agent",
-            folder.Path("outbox.db"),
-            QuickAcks);
+        }));
+        var trainer = await field.StartIngestAsync("ingest-silent");
+        await trainer.Ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), Token);
+        var errors = await field.RecordErrorsAsync("silent-agent");
+        var agent = await field.StartAgentAsync("silent-agent", QuickAcks);
         Produce(agent, 50, seed: 4);
 
         await Eventually.TrueAsync(() => !errors.Received.IsEmpty, "the missing acknowledgements alerted", seconds: 30);
-        var alert = ControlJson.Parse(
-            TopicRecorder.Payload(errors.Received.First()),
-            MessagingJsonContext.Default.ErrorMessage);
+        var alert = DeliveryField.FirstAlert(errors);
         Assert.Contains("no acknowledgement", alert.Problem, StringComparison.Ordinal);
-        Assert.Equal(50, await store.CountAsync("silent-agent", Token));
+        Assert.Equal(50, await trainer.Store.CountAsync("silent-agent", Token));
         Assert.Equal(1, agent.Outbox.Count);
         Assert.Equal(0, agent.Metrics.MeasurementAcks.Value);
     }

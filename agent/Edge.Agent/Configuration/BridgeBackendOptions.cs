@@ -53,6 +53,11 @@ public sealed class BridgeBackendOptions
     /// <summary>Silence from the bridge (ms) after which it counts as unplugged or hung and is reconnected.</summary>
     public int SilenceTimeoutMs { get; set; } = 3000;
 
+    /// <summary>
+    /// Silence (ms) beyond the playback of the captures a forward waits for after which the bridge counts as hung.
+    /// </summary>
+    public int StallTimeoutMs { get; set; } = 1000;
+
     /// <summary>First wait (ms) before reconnecting; doubled after each failed attempt up to the maximum.</summary>
     public int ReconnectDelayMs { get; set; } = 200;
 

@@ -163,6 +163,13 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
             bridge.HeartbeatIntervalMs + 1,
             600_000,
             "a silence longer than the heartbeat interval");
+        Range(
+            failures,
+            $"{prefix}:{nameof(bridge.StallTimeoutMs)}",
+            bridge.StallTimeoutMs,
+            bridge.HeartbeatIntervalMs + 1,
+            600_000,
+            "a stall longer than the heartbeat interval");
         Range(failures, $"{prefix}:{nameof(bridge.ReconnectDelayMs)}", bridge.ReconnectDelayMs, 1, 600_000, "a delay");
         Range(
             failures,

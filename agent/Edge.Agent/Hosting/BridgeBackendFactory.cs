@@ -65,6 +65,7 @@ public static class BridgeBackendFactory
             MaxRetryLimit = bridge.MaxRetryLimit,
             HeartbeatInterval = TimeSpan.FromMilliseconds(bridge.HeartbeatIntervalMs),
             SilenceTimeout = TimeSpan.FromMilliseconds(bridge.SilenceTimeoutMs),
+            StallTimeout = TimeSpan.FromMilliseconds(bridge.StallTimeoutMs),
             ReconnectDelay = TimeSpan.FromMilliseconds(bridge.ReconnectDelayMs),
             MaxReconnectDelay = TimeSpan.FromMilliseconds(bridge.MaxReconnectDelayMs),
         };

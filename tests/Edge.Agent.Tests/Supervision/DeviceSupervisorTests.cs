@@ -1,6 +1,7 @@
 using Edge.Agent.Supervision;
 using Edge.Agent.Tests.Inference;
 using Edge.Devices.Emulation;
+using Edge.Domain.Devices;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Agent.Tests.Supervision;
@@ -19,13 +20,11 @@ public sealed class DeviceSupervisorTests
     public async Task A_stuck_mcp3208_parks_the_device_on_the_third_call_and_it_recovers_when_the_adc_converts_again()
     {
         var layer = EmulatedLayer.OnSpi("stuck-spi");
-        await using var supervisor = Supervise(layer, out var changes);
+        await using var supervisor = Supervise(layer.Device, out var changes);
         await ForwardAsync(supervisor, seed: 1);
 
         layer.Mcp3208!.Fault = ConverterFault.Stuck;
-        await ForwardAsync(supervisor, seed: 2);
-        await ForwardAsync(supervisor, seed: 3);
-        var parked = await Assert.ThrowsAsync<DeviceParkedException>(() => ForwardAsync(supervisor, seed: 4));
+        var parked = await TripOnSuspectCallsAsync(supervisor);
 
         Assert.Equal(DeviceFault.AdcStuck, parked.Trip.Fault);
         Assert.Contains("3 device calls in a row", parked.Message, StringComparison.Ordinal);
@@ -43,13 +42,11 @@ public sealed class DeviceSupervisorTests
     public async Task A_saturated_ads1115_parks_the_device_on_the_third_call_and_probes_until_it_reads_again()
     {
         var layer = EmulatedLayer.OnI2c("saturated-i2c");
-        await using var supervisor = Supervise(layer, out var changes);
+        await using var supervisor = Supervise(layer.Device, out var changes);
         await ForwardAsync(supervisor, seed: 1);
 
         layer.Ads1115!.Fault = ConverterFault.Saturated;
-        await ForwardAsync(supervisor, seed: 2);
-        await ForwardAsync(supervisor, seed: 3);
-        var parked = await Assert.ThrowsAsync<DeviceParkedException>(() => ForwardAsync(supervisor, seed: 4));
+        var parked = await TripOnSuspectCallsAsync(supervisor);
 
         Assert.Equal(DeviceFault.AdcSaturated, parked.Trip.Fault);
         var conversions = layer.Ads1115.Conversions;
@@ -69,7 +66,7 @@ public sealed class DeviceSupervisorTests
     public async Task An_mcp4725_that_stops_acknowledging_parks_the_device_at_the_first_call_and_is_safe_on_return()
     {
         var layer = EmulatedLayer.OnI2c("nack-i2c");
-        await using var supervisor = Supervise(layer, out var changes);
+        await using var supervisor = Supervise(layer.Device, out var changes);
         await ForwardAsync(supervisor, seed: 1);
 
         layer.I2cDac!.Unresponsive = true;
@@ -87,10 +84,30 @@ public sealed class DeviceSupervisorTests
     }
 
     [Fact]
+    public async Task After_each_failed_probe_the_outputs_are_back_at_their_safe_values_before_the_next_one()
+    {
+        // The device does not rest its outputs itself, so only the supervisor's parking brings them back.
+        var device = new LatchingDevice(EmulatedLayer.System.Spec);
+        await using var supervisor = Supervise(device, out _);
+        await ForwardAsync(supervisor, seed: 1);
+        device.ReadBackFails = true;
+        await Assert.ThrowsAsync<DeviceParkedException>(() => ForwardAsync(supervisor, seed: 2));
+
+        await Poll.UntilAsync(() => device.OutputAtCallStart().Length >= 5, "three probes fail");
+        var probes = device.OutputAtCallStart()[2..];
+        Assert.All(probes, output => Assert.Equal(LatchingDevice.SafeValue, output));
+
+        device.ReadBackFails = false;
+        await Poll.UntilAsync(() => !supervisor.IsParked, "the probe passes once the read-back answers");
+        // A probe leaves the outputs off their safe values (so the check above could fail); a passing one stays.
+        Assert.NotEqual(LatchingDevice.SafeValue, device.Output);
+    }
+
+    [Fact]
     public async Task Flat_drives_among_moving_ones_do_not_trip_and_a_disabled_supervisor_never_parks()
     {
         var layer = EmulatedLayer.OnSpi("moving-spi");
-        await using var supervisor = Supervise(layer, out var changes);
+        await using var supervisor = Supervise(layer.Device, out var changes);
         layer.Mcp3208!.Fault = ConverterFault.Stuck;
         await ForwardAsync(supervisor, seed: 1);
         await ForwardAsync(supervisor, seed: 2);
@@ -114,11 +131,25 @@ public sealed class DeviceSupervisorTests
         Assert.False(off.IsParked);
     }
 
-    private static DeviceSupervisor Supervise(EmulatedLayer layer, out List<DeviceStateChange> changes)
+    /// <summary>
+    /// Plays calls on a converter fault until the supervisor trips: the calls before the last pass, the last (the
+    /// <see cref="SupervisionOptions.SuspectCallsToTrip"/>th) parks the device.
+    /// </summary>
+    private static async Task<DeviceParkedException> TripOnSuspectCallsAsync(DeviceSupervisor supervisor)
+    {
+        for (var call = 1; call < Fast.SuspectCallsToTrip; call++)
+        {
+            await ForwardAsync(supervisor, seed: 1 + call);
+        }
+
+        return await Assert.ThrowsAsync<DeviceParkedException>(
+            () => ForwardAsync(supervisor, seed: 1 + Fast.SuspectCallsToTrip));
+    }
+
+    private static DeviceSupervisor Supervise(IPhysicalDevice device, out List<DeviceStateChange> changes)
     {
         var seen = new List<DeviceStateChange>();
-        var supervisor = new DeviceSupervisor(
-            layer.Device, Fast, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
+        var supervisor = new DeviceSupervisor(device, Fast, TimeProvider.System, NullLogger<DeviceSupervisor>.Instance);
         supervisor.StateChanged += change =>
         {
             lock (seen)

@@ -38,6 +38,15 @@ public static partial class FaultRows
                 ? null
                 : "needs root to mount a tmpfs under the outbox",
         },
+        new("broker-disk-full", "disk full under mosquitto's persistence (8 MB tmpfs filled) while the trainer "
+            + "is away; mosquitto kill -9 on the full disk, restarted, then freed", 1, FillBrokerDiskAsync)
+        {
+            Prepare = MountBrokerVolumeAsync,
+            Cleanup = UnmountBrokerVolume,
+            SkipReason = () => Environment.UserName == "root" && File.Exists("/bin/mount")
+                ? null
+                : "needs root to mount a tmpfs under mosquitto's persistence",
+        },
         new("corrupt-outbox", "the outbox database is garbage when the agent starts", 1, RunOnAsync)
         {
             Prepare = scene => File.WriteAllBytesAsync(
