@@ -117,6 +117,39 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public async Task Range_errors_are_listed_in_the_same_run_as_unknown_keys_and_bad_values_of_their_section()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["EDGE_MQTT__ENABLED"] = "true",
+            ["EDGE_MQTT__URL"] = "http://broker",
+            ["EDGE_MQTT__KEEPALIVE"] = "30",
+            ["EDGE_METRICS__PORT"] = "70000",
+            ["EDGE_METRICS__HOSTT"] = "+",
+            ["EDGE_DEVICE__SEED"] = "twelve",
+            ["EDGE_DEVICE__DEVICEID"] = "",
+        };
+
+        // run: the verb that checks the MQTT and metrics settings too; it stops at the check.
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "run");
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        string[] expected =
+        [
+            "Edge:Mqtt:KEEPALIVE: unknown key",
+            "Edge:Mqtt:Url: ",
+            "Edge:Metrics:HOSTT: unknown key",
+            "Edge:Metrics:Port: must be 0 (off) or a TCP port 1..65535.",
+            "Edge:Device:Seed: 'twelve' is not a whole number",
+            "Edge:Device:DeviceId",
+        ];
+        foreach (var problem in expected)
+        {
+            Assert.Contains(problem, error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void The_check_knows_every_options_section_of_the_agent()
     {
         // The agent's own sections and the one it shares with the trainer (Edge:Metrics, in Edge.Hosting).
