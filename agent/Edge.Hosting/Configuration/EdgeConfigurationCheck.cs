@@ -13,7 +13,9 @@ namespace Edge.Hosting.Configuration;
 /// <param name="Options">The options class bound from it.</param>
 public sealed record EdgeSection(
     string Path,
-    [property: DynamicallyAccessedMembers(EdgeConfigurationCheck.BoundMembers)] Type? Options);
+    [DynamicallyAccessedMembers(EdgeConfigurationCheck.BoundMembers)]
+    [property: DynamicallyAccessedMembers(EdgeConfigurationCheck.BoundMembers)]
+    Type? Options);
 
 /// <summary>
 /// Checks every key under <c>Edge</c> against a service's options classes before anything binds them: a misspelt

@@ -50,8 +50,8 @@ internal static class LenientOptions
         var instance = Activator.CreateInstance(type)!;
         foreach (var child in section.GetChildren())
         {
-            var property = type.GetProperty(
-                child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            var property = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
             if (property is null || Value(child, property.PropertyType) is not { } value)
             {
                 continue;
