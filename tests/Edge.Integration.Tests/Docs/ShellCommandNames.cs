@@ -12,7 +12,8 @@ public static class ShellCommandNames
 
     private static readonly HashSet<string> Openers = ["for", "while", "until", "if", "case", "select"];
 
-    /// <summary>Each called program with the folder the block had changed to (<c>cd</c>), relative to its start.</summary>
+    /// <summary>Each called program with the folder the block had changed to (<c>cd</c>), relative to its
+    /// start.</summary>
     public static List<(string Program, string Folder)> Of(string block)
     {
         var names = new List<(string, string)>();

@@ -28,7 +28,8 @@ public sealed class TrainerConfigurationTests
         Assert.Contains(problems, p => p.StartsWith("Edge:Mqtt:URLL: unknown key", StringComparison.Ordinal));
         Assert.Contains("Edge:Metrics:Port: 'eighty' is not a whole number (no decimal point).", problems);
         Assert.Contains(
-            problems, p => p.StartsWith("Edge:FieldUpdates:Cooldown: 'soon' is not a duration", StringComparison.Ordinal));
+            problems,
+                p => p.StartsWith("Edge:FieldUpdates:Cooldown: 'soon' is not a duration", StringComparison.Ordinal));
         Assert.Equal(4, problems.Count);
     }
 
@@ -71,7 +72,8 @@ public sealed class TrainerConfigurationTests
         Assert.Contains(problems, p => p.StartsWith("Edge:Metrics:HOSTT: unknown key", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Edge:Metrics:Port: must be 0 (off)", StringComparison.Ordinal));
         Assert.Contains(
-            problems, p => p.StartsWith("Edge:FieldUpdates:Cooldown: 'soon' is not a duration", StringComparison.Ordinal));
+            problems,
+                p => p.StartsWith("Edge:FieldUpdates:Cooldown: 'soon' is not a duration", StringComparison.Ordinal));
         Assert.Contains("Edge:FieldUpdates:Watch:0: 'rx-01': expected DEVICE=PACKAGE.", problems);
         Assert.Equal(problems.Count, problems.Distinct().Count());
     }
