@@ -1,4 +1,5 @@
 using Edge.Agent;
 using Edge.Agent.Configuration;
 
-return await AgentCli.RunAsync(args, AgentSettingsSources.FromProcess(), Console.Out, Console.Error).ConfigureAwait(false);
+return await AgentCli.RunAsync(args, AgentSettingsSources.FromProcess(), Console.Out,
+    Console.Error).ConfigureAwait(false);

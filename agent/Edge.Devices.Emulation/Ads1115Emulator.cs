@@ -32,7 +32,8 @@ public sealed class Ads1115Emulator : EmulatedI2cDevice
     {
         if (address is < 0x48 or > 0x4B)
         {
-            throw new ArgumentOutOfRangeException(nameof(address), address, "ADS1115 answers at 0x48–0x4B (ADDR to GND, VDD, SDA or SCL).");
+            throw new ArgumentOutOfRangeException(nameof(address), address,
+                "ADS1115 answers at 0x48–0x4B (ADDR to GND, VDD, SDA or SCL).");
         }
 
         var ground = new ConstantVoltage(0);

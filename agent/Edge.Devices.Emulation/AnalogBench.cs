@@ -3,7 +3,8 @@ using Edge.Domain.Physics;
 namespace Edge.Devices.Emulation;
 
 /// <summary>
-/// A simulated layer circuit on the emulated bench: a DAC output drives it through a level shifter, an ADC input reads it
+/// A simulated layer circuit on the emulated bench: a DAC output drives it through a level shifter, an ADC input reads
+/// it
 /// through an attenuator, and it evolves in virtual time, one physics step per step period, with whatever the DAC held
 /// during that step. Noise-free: the imperfections of the real part live in its coefficients.
 /// </summary>
@@ -22,20 +23,26 @@ public sealed class AnalogBench
     /// <param name="physics">The layer's physics.</param>
     /// <param name="coefficients">The part's coefficients (e.g. <c>SimulatedDevice.PartCoefficients</c>).</param>
     /// <param name="clock">The virtual clock shared with the emulated chips.</param>
-    /// <param name="dacFullScaleVolts">DAC output at its top code, mapped to the layer's DAC maximum (0 V maps to its minimum).</param>
-    /// <param name="adcFullScaleVolts">ADC input voltage that the layer's ADC maximum is attenuated to (its minimum maps to 0 V).</param>
-    public AnalogBench(ISampledPhysics physics, IReadOnlyList<double> coefficients, VirtualClock clock, double dacFullScaleVolts, double adcFullScaleVolts)
+    /// <param name="dacFullScaleVolts">DAC output at its top code, mapped to the layer's DAC maximum (0 V maps to its
+    /// minimum).</param>
+    /// <param name="adcFullScaleVolts">ADC input voltage that the layer's ADC maximum is attenuated to (its minimum
+    /// maps to 0 V).</param>
+    public AnalogBench(ISampledPhysics physics, IReadOnlyList<double> coefficients, VirtualClock clock,
+        double dacFullScaleVolts, double adcFullScaleVolts)
     {
         _physics = physics ?? throw new ArgumentNullException(nameof(physics));
         ArgumentNullException.ThrowIfNull(coefficients);
         if (coefficients.Count != physics.Coefficients.Count)
         {
-            throw new ArgumentException($"The physics has {physics.Coefficients.Count} coefficients, got {coefficients.Count}.", nameof(coefficients));
+            throw new
+                ArgumentException($"The physics has {physics.Coefficients.Count} coefficients, got "
+                    + $"{coefficients.Count}.", nameof(coefficients));
         }
 
         if (!(dacFullScaleVolts > 0) || !(adcFullScaleVolts > 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(dacFullScaleVolts), "Converter full-scale voltages must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(dacFullScaleVolts),
+                "Converter full-scale voltages must be positive.");
         }
 
         _coefficients = [.. coefficients];
@@ -44,7 +51,9 @@ public sealed class AnalogBench
         _stepTicks = (long)Math.Round(physics.StepSeconds * clock.TimestampFrequency);
         if (_stepTicks <= 0)
         {
-            throw new ArgumentException($"A physics step of {physics.StepSeconds} s is below the virtual clock's resolution.", nameof(physics));
+            throw new
+                ArgumentException($"A physics step of {physics.StepSeconds} s is below the virtual clock's resolution.",
+                    nameof(physics));
         }
 
         _dacFullScaleVolts = dacFullScaleVolts;

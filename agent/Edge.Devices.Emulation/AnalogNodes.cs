@@ -14,7 +14,8 @@ public interface IAnalogSource
     double ReadVolts();
 }
 
-/// <summary>A fixed voltage (a reference, a divider, a grounded input), for datasheet examples and unused inputs.</summary>
+/// <summary>A fixed voltage (a reference, a divider, a grounded input), for datasheet examples and unused
+/// inputs.</summary>
 /// <param name="volts">The voltage.</param>
 public sealed class ConstantVoltage(double volts) : IAnalogSource
 {
@@ -25,7 +26,8 @@ public sealed class ConstantVoltage(double volts) : IAnalogSource
     public double ReadVolts() => Volts;
 }
 
-/// <summary>A node that remembers the last voltage written to it, e.g. a DAC output wired straight to an ADC input.</summary>
+/// <summary>A node that remembers the last voltage written to it, e.g. a DAC output wired straight to an ADC
+/// input.</summary>
 public sealed class WireNode : IAnalogSink, IAnalogSource
 {
     private double _volts;

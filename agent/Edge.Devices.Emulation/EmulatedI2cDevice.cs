@@ -3,7 +3,8 @@ using System.Device.I2c;
 namespace Edge.Devices.Emulation;
 
 /// <summary>
-/// Common ground of the I2C chip emulators: the virtual clock advances by the bus time of every transfer (address + data
+/// Common ground of the I2C chip emulators: the virtual clock advances by the bus time of every transfer (address +
+/// data
 /// bytes, 9 bit times each), and a test can make the next transfers fail the way a missing or stuck chip does.
 /// </summary>
 public abstract class EmulatedI2cDevice : I2cDevice
@@ -85,7 +86,8 @@ public abstract class EmulatedI2cDevice : I2cDevice
 
     /// <summary>A NACK on a data byte: the chip refuses what it was sent.</summary>
     protected IOException Nack(string why)
-        => new($"I2C device 0x{ConnectionSettings.DeviceAddress:X2} on bus {ConnectionSettings.BusId} did not acknowledge: {why}");
+        => new($"I2C device 0x{ConnectionSettings.DeviceAddress:X2} on bus {ConnectionSettings.BusId} did not "
+            + $"acknowledge: {why}");
 
     private void Transfer(int bytes)
     {

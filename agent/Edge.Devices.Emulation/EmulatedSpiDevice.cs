@@ -17,7 +17,8 @@ public abstract class EmulatedSpiDevice : SpiDevice
         Clock = clock ?? throw new ArgumentNullException(nameof(clock));
         if (settings.ClockFrequency <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(settings), settings.ClockFrequency, "The SPI clock must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.ClockFrequency,
+                "The SPI clock must be positive.");
         }
     }
 
@@ -64,13 +65,17 @@ public abstract class EmulatedSpiDevice : SpiDevice
     {
         if (writeBuffer.Length != readBuffer.Length)
         {
-            throw new ArgumentException($"A full-duplex transfer needs equal buffers, got {writeBuffer.Length} and {readBuffer.Length} bytes.", nameof(readBuffer));
+            throw new
+                ArgumentException($"A full-duplex transfer needs equal buffers, got {writeBuffer.Length} and "
+                    + $"{readBuffer.Length} bytes.", nameof(readBuffer));
         }
 
         if (FailNextTransfers > 0)
         {
             FailNextTransfers--;
-            throw new IOException($"SPI transfer on bus {ConnectionSettings.BusId}, chip select {ConnectionSettings.ChipSelectLine} failed (emulated bus fault).");
+            throw new
+                IOException($"SPI transfer on bus {ConnectionSettings.BusId}, chip select "
+                    + $"{ConnectionSettings.ChipSelectLine} failed (emulated bus fault).");
         }
 
         // The chip samples its input when the command's clocks reach it: let the time of the first byte pass first.
@@ -80,6 +85,7 @@ public abstract class EmulatedSpiDevice : SpiDevice
         Transfers++;
     }
 
-    /// <summary>One chip-select cycle: the chip reads <paramref name="mosi"/> and drives <paramref name="miso"/>.</summary>
+    /// <summary>One chip-select cycle: the chip reads <paramref name="mosi"/> and drives <paramref
+    /// name="miso"/>.</summary>
     protected abstract void OnTransfer(ReadOnlySpan<byte> mosi, Span<byte> miso);
 }

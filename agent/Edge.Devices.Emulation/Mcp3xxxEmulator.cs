@@ -23,7 +23,8 @@ public sealed class Mcp3xxxEmulator : EmulatedSpiDevice
     {
         if (bits is not (10 or 12))
         {
-            throw new ArgumentOutOfRangeException(nameof(bits), bits, "Emulated MCP3xxx parts are the 10-bit MCP3008 and the 12-bit MCP3208.");
+            throw new ArgumentOutOfRangeException(nameof(bits), bits,
+                "Emulated MCP3xxx parts are the 10-bit MCP3008 and the 12-bit MCP3208.");
         }
 
         if (!(referenceVolts > 0))

@@ -3,7 +3,8 @@ using System.Device.I2c;
 namespace Edge.Devices.Emulation;
 
 /// <summary>
-/// Register-level MCP4725: fast-mode and C2:C1:C0 write commands, the 5-byte read, power-down modes, and an EEPROM write
+/// Register-level MCP4725: fast-mode and C2:C1:C0 write commands, the 5-byte read, power-down modes, and an EEPROM
+/// write
 /// that keeps RDY/BSY low for <see cref="EepromWriteTime"/> of virtual time, during which further writes are not
 /// acknowledged. The output (V_DD · code / 4096, 0 V when powered down) goes to the wired sink.
 /// </summary>
@@ -22,12 +23,14 @@ public sealed class Mcp4725Emulator : EmulatedI2cDevice
     /// <param name="supplyVolts">V_DD, the reference (2.7–5.5 V).</param>
     /// <param name="address">I2C address.</param>
     /// <param name="busClockHz">I2C clock.</param>
-    public Mcp4725Emulator(VirtualClock clock, double supplyVolts = 3.3, int address = 0x60, double busClockHz = 400_000)
+    public Mcp4725Emulator(VirtualClock clock, double supplyVolts = 3.3, int address = 0x60,
+        double busClockHz = 400_000)
         : base(new I2cConnectionSettings(1, address), clock, busClockHz)
     {
         if (!(supplyVolts is >= 2.7 and <= 5.5))
         {
-            throw new ArgumentOutOfRangeException(nameof(supplyVolts), supplyVolts, "MCP4725 runs from 2.7 V to 5.5 V.");
+            throw new ArgumentOutOfRangeException(nameof(supplyVolts), supplyVolts,
+                "MCP4725 runs from 2.7 V to 5.5 V.");
         }
 
         _supplyVolts = supplyVolts;

@@ -3,7 +3,8 @@ using System.Device.I2c;
 namespace Edge.Devices.Emulation;
 
 /// <summary>
-/// Register-level MCP4728: fast write, multi-write (with UDAC), sequential and single writes into EEPROM (RDY/BSY low for
+/// Register-level MCP4728: fast write, multi-write (with UDAC), sequential and single writes into EEPROM (RDY/BSY low
+/// for
 /// <see cref="EepromWriteTime"/>), the V_REF, gain and power-down commands, and the 24-byte read. Channel outputs are
 /// V_REF · G · code / 4096 with V_REF = 2.048 V internal or V_DD, 0 V when powered down.
 /// </summary>
@@ -21,12 +22,14 @@ public sealed class Mcp4728Emulator : EmulatedI2cDevice
     /// <param name="supplyVolts">V_DD (2.7–5.5 V).</param>
     /// <param name="address">I2C address.</param>
     /// <param name="busClockHz">I2C clock.</param>
-    public Mcp4728Emulator(VirtualClock clock, double supplyVolts = 5.0, int address = 0x60, double busClockHz = 400_000)
+    public Mcp4728Emulator(VirtualClock clock, double supplyVolts = 5.0, int address = 0x60,
+        double busClockHz = 400_000)
         : base(new I2cConnectionSettings(1, address), clock, busClockHz)
     {
         if (!(supplyVolts is >= 2.7 and <= 5.5))
         {
-            throw new ArgumentOutOfRangeException(nameof(supplyVolts), supplyVolts, "MCP4728 runs from 2.7 V to 5.5 V.");
+            throw new ArgumentOutOfRangeException(nameof(supplyVolts), supplyVolts,
+                "MCP4728 runs from 2.7 V to 5.5 V.");
         }
 
         _supplyVolts = supplyVolts;
@@ -104,7 +107,9 @@ public sealed class Mcp4728Emulator : EmulatedI2cDevice
                 WritePowerDown(data);
                 break;
             default:
-                throw Nack($"command 0x{first:X2} is not supported by the emulator (address programming needs LDAC handshaking).");
+                throw
+                    Nack($"command 0x{first:X2} is not supported by the emulator (address programming needs LDAC "
+                        + "handshaking).");
         }
     }
 

@@ -3,8 +3,10 @@ using System.Device.Spi;
 namespace Edge.Devices.Emulation;
 
 /// <summary>
-/// Register-level MCP4922: 16-bit command words (A/B, BUF, GA, SHDN, D11…D0) latched when /CS rises; the outputs take the
-/// input registers at once when /LDAC is tied low, or on <see cref="PulseLdac"/> otherwise. V_OUT = V_REF · G · code / 4096,
+/// Register-level MCP4922: 16-bit command words (A/B, BUF, GA, SHDN, D11…D0) latched when /CS rises; the outputs take
+/// the
+/// input registers at once when /LDAC is tied low, or on <see cref="PulseLdac"/> otherwise. V_OUT = V_REF · G · code /
+/// 4096,
 /// clipped to the supply; 0 V when shut down.
 /// </summary>
 public sealed class Mcp4922Emulator : EmulatedSpiDevice
@@ -25,7 +27,8 @@ public sealed class Mcp4922Emulator : EmulatedSpiDevice
     /// <param name="referenceVoltsB">V_REFB.</param>
     /// <param name="supplyVolts">V_DD, the output ceiling.</param>
     /// <param name="clockFrequency">SPI clock (≤ 20 MHz).</param>
-    public Mcp4922Emulator(VirtualClock clock, double referenceVoltsA = 3.3, double referenceVoltsB = 3.3, double supplyVolts = 3.3, int clockFrequency = 20_000_000)
+    public Mcp4922Emulator(VirtualClock clock, double referenceVoltsA = 3.3, double referenceVoltsB = 3.3,
+        double supplyVolts = 3.3, int clockFrequency = 20_000_000)
         : base(new SpiConnectionSettings(0, 0) { ClockFrequency = clockFrequency }, clock)
     {
         _referenceVolts = [referenceVoltsA, referenceVoltsB];
@@ -38,7 +41,8 @@ public sealed class Mcp4922Emulator : EmulatedSpiDevice
     /// <summary>Output voltage of channel 0 (A) or 1 (B).</summary>
     public double OutputVolts(int channel) => !_outputActive[channel]
         ? 0.0
-        : Math.Min(_supplyVolts, _referenceVolts[channel] * (_outputGainX1[channel] ? 1 : 2) * _output[channel] / 4096.0);
+        : Math.Min(_supplyVolts,
+            _referenceVolts[channel] * (_outputGainX1[channel] ? 1 : 2) * _output[channel] / 4096.0);
 
     /// <summary>Wires channel 0 (A) or 1 (B) to <paramref name="sink"/>.</summary>
     public void Connect(int channel, IAnalogSink sink)

@@ -3,7 +3,8 @@ using ScottPlot;
 
 namespace Edge.Demo;
 
-/// <summary>The demo's pictures: training curves, PAT confusion, twin parity and the fleet timeline with the drift.</summary>
+/// <summary>The demo's pictures: training curves, PAT confusion, twin parity and the fleet timeline with the
+/// drift.</summary>
 internal static class DemoPlots
 {
     public static IReadOnlyList<string> WriteAll(DemoResult result, string directory)
@@ -12,12 +13,16 @@ internal static class DemoPlots
         var files = new List<string> { Curves(result, Path.Combine(directory, "training-curves.png")) };
         if (result.Pat is { } pat)
         {
-            files.Add(ChartPrimitives.Confusion(pat.Confusion, result.ClassNames, $"PAT model through the reference agent: accuracy {pat.TestAccuracy:P1}", Path.Combine(directory, "confusion-pat.png")));
+            files.Add(ChartPrimitives.Confusion(pat.Confusion, result.ClassNames,
+                $"PAT model through the reference agent: accuracy {pat.TestAccuracy:P1}",
+                    Path.Combine(directory, "confusion-pat.png")));
         }
 
         if (result.TwinParity.Measured.Length > 0)
         {
-            files.Add(ChartPrimitives.TwinParity(result.TwinParity.Measured, result.TwinParity.Predicted, $"Twin parity: NMSE {result.TwinNmse:F4} (noise floor {result.NoiseFloorNmse:F4})", Path.Combine(directory, "twin-parity.png")));
+            files.Add(ChartPrimitives.TwinParity(result.TwinParity.Measured, result.TwinParity.Predicted,
+                $"Twin parity: NMSE {result.TwinNmse:F4} (noise floor {result.NoiseFloorNmse:F4})",
+                    Path.Combine(directory, "twin-parity.png")));
         }
 
         if (result.Traffic.Count > 0)
@@ -63,14 +68,16 @@ internal static class DemoPlots
         foreach (var device in result.Traffic.Select(t => t.DeviceId).Distinct().Order(StringComparer.Ordinal))
         {
             var rounds = result.Traffic.Where(t => t.DeviceId == device).OrderBy(t => t.Round).ToList();
-            var line = plot.Add.Scatter(rounds.Select(t => (double)t.Round).ToArray(), rounds.Select(t => t.Accuracy).ToArray());
+            var line = plot.Add.Scatter(rounds.Select(t => (double)t.Round).ToArray(),
+                rounds.Select(t => t.Accuracy).ToArray());
             line.LegendText = device + (device == result.DriftingAgent ? " (warmed)" : "");
         }
 
         var residual = result.Drift.Where(d => d.DeviceId == result.DriftingAgent).ToList();
         if (residual.Count > 0)
         {
-            var rise = plot.Add.Scatter(residual.Select(d => (double)d.Round).ToArray(), residual.Select(d => (d.Nmse / (d.Baseline ?? d.Nmse)) - 1).ToArray());
+            var rise = plot.Add.Scatter(residual.Select(d => (double)d.Round).ToArray(),
+                residual.Select(d => (d.Nmse / (d.Baseline ?? d.Nmse)) - 1).ToArray());
             rise.LegendText = $"{result.DriftingAgent}: twin residual rise (right axis)";
             rise.LinePattern = LinePattern.Dotted;
             rise.Axes.YAxis = plot.Axes.Right;
@@ -80,7 +87,9 @@ internal static class DemoPlots
             threshold.Color = rise.Color;
             threshold.LegendText = "drift threshold (right axis)";
             plot.Axes.Right.Label.Text = "twin residual rise over its post-training level (relative)";
-            plot.Axes.SetLimitsY(0, Math.Max(2 * result.Settings.DriftThreshold, residual.Max(d => (d.Nmse / (d.Baseline ?? d.Nmse)) - 1) * 1.1), plot.Axes.Right);
+            plot.Axes.SetLimitsY(0,
+                Math.Max(2 * result.Settings.DriftThreshold,
+                    residual.Max(d => (d.Nmse / (d.Baseline ?? d.Nmse)) - 1) * 1.1), plot.Axes.Right);
         }
 
         if (result.DriftRound is { } drift)
@@ -90,7 +99,8 @@ internal static class DemoPlots
 
         foreach (var update in result.Updates.Where(u => u.Accepted))
         {
-            var served = result.Traffic.Where(t => t.DeviceId == update.DeviceId && t.Version == update.Version).Select(t => t.Round).DefaultIfEmpty(0).Min();
+            var served = result.Traffic.Where(t => t.DeviceId == update.DeviceId && t.Version == update.Version)
+                .Select(t => t.Round).DefaultIfEmpty(0).Min();
             var line = plot.Add.VerticalLine(served - 0.5);
             line.LinePattern = LinePattern.Dashed;
             line.LegendText = $"{update.DeviceId} v{update.Version} active";

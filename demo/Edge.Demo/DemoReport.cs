@@ -23,7 +23,9 @@ internal static class DemoReport
         }
 
         AnsiConsole.Write(table);
-        var fleet = new Table().Title("[bold]Fleet: test-set accuracy through each agent's own device[/]").AddColumns("agent", "in-silico", "PAT", "v1 verdict", "before warm-up", "after warm-up", "after field update", "serving");
+        var fleet = new Table().Title("[bold]Fleet: test-set accuracy through each agent's own device[/]")
+            .AddColumns("agent", "in-silico", "PAT", "v1 verdict", "before warm-up", "after warm-up",
+                "after field update", "serving");
         foreach (var agent in Agents(result))
         {
             fleet.AddRow(agent.Select(Markup.Escape).ToArray());
@@ -32,14 +34,17 @@ internal static class DemoReport
         AnsiConsole.Write(fleet);
     }
 
-    /// <summary>Writes <c>report.md</c> with its plots and <c>result.json</c> (flat figures for the benchmark report); returns the report's path.</summary>
+    /// <summary>Writes <c>report.md</c> with its plots and <c>result.json</c> (flat figures for the benchmark report);
+    /// returns the report's path.</summary>
     public static string Write(DemoResult result)
     {
         WriteJson(result, Path.Combine(result.Settings.Output, "result.json"));
         var r = result;
         var plots = DemoPlots.WriteAll(result, Path.Combine(result.Settings.Output, "plots"));
         var text = new StringBuilder();
-        text.Append(Invariant, $"# Edge demo\n\n{result.Settings.Agents} simulated `{result.Settings.System}` agents on {result.BrokerDescription}; ");
+        text.Append(Invariant,
+            $"# Edge demo\n\n{result.Settings.Agents} simulated `{result.Settings.System}` agents on "
+                + $"{result.BrokerDescription}; ");
         text.Append(Invariant, $"{Environment.ProcessorCount} cores, {result.TotalSeconds:F0} s in all.\n\n");
         text.Append("| step | result |\n|---|---|\n");
         foreach (var (step, value) in Rows(result))
@@ -47,33 +52,46 @@ internal static class DemoReport
             text.Append(Invariant, $"| {step} | {value} |\n");
         }
 
-        text.Append("\n## Fleet\n\nTest-set accuracy through each agent's own device: the in-silico model (trained on the reference agent's twin), ");
-        text.Append("the agent's own PAT model as the trainer measured it, and the agents' own classifications of the test set once per traffic round.\n\n");
-        text.Append("| agent | in-silico | PAT | v1 verdict | before warm-up | after warm-up | after field update | serving |\n|---|---|---|---|---|---|---|---|\n");
+        text.Append("\n## Fleet\n\nTest-set accuracy through each agent's own device: the in-silico model (trained on "
+            + "the reference agent's twin), ");
+        text.Append("the agent's own PAT model as the trainer measured it, and the agents' own classifications of the "
+            + "test set once per traffic round.\n\n");
+        text.Append("| agent | in-silico | PAT | v1 verdict | before warm-up | after warm-up | after field update | "
+            + "serving |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var agent in Agents(result))
         {
-            text.Append('|').AppendJoin('|', agent.Select(v => $" {v.Replace("|", "/", StringComparison.Ordinal)} ")).Append("|\n");
+            text.Append('|').AppendJoin('|',
+                agent.Select(v => $" {v.Replace("|", "/", StringComparison.Ordinal)} ")).Append("|\n");
         }
 
         if (result.Updates.Count > 0)
         {
-            text.Append("\n## Field updates\n\n| device | trigger | drift rise | twin refit NMSE | accuracy before | after PAT | version | verdict | drives | s |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            text.Append("\n## Field updates\n\n| device | trigger | drift rise | twin refit NMSE | accuracy before | "
+                + "after PAT | version | verdict | drives | s |\n|---|---|---|---|---|---|---|---|---|---|\n");
             foreach (var u in result.Updates)
             {
-                text.Append(Invariant, $"| {u.DeviceId} | {FieldPatSession.Name(u.Reason)} | +{u.DriftRise:P0} | {u.TwinNmse:F3} | {u.AccuracyBefore:P1} | {u.AccuracyAfter:P1} | v{u.Version} | {(u.Accepted ? "accepted" : "refused")}: {u.Verdict} | {u.DrivesSent:N0} | {u.Seconds:F1} |\n");
+                text.Append(Invariant,
+                    $"| {u.DeviceId} | {FieldPatSession.Name(u.Reason)} | +{u.DriftRise:P0} | {u.TwinNmse:F3} | "
+                        + $"{u.AccuracyBefore:P1} | {u.AccuracyAfter:P1} | v{u.Version} | "
+                            + $"{(u.Accepted ? "accepted" : "refused")}: {u.Verdict} | {u.DrivesSent:N0} | "
+                                + $"{u.Seconds:F1} |\n");
             }
         }
 
-        text.Append("\n## Drift watch\n\nTwin residual (NMSE) of each agent's newest sampled traffic after each round, against its level just after training.\n\n| round |");
+        text.Append("\n## Drift watch\n\nTwin residual (NMSE) of each agent's newest sampled traffic after each round, "
+            + "against its level just after training.\n\n| round |");
         var devices = r.Drift.Select(d => d.DeviceId).Distinct().Order(StringComparer.Ordinal).ToList();
-        text.AppendJoin(" |", devices.Select(d => " " + d)).Append(" |\n|---|").Append(string.Concat(devices.Select(_ => "---|"))).Append('\n');
+        text.AppendJoin(" |",
+            devices.Select(d => " " + d)).Append(" |\n|---|").Append(string.Concat(devices.Select(_ => "---|")))
+                .Append('\n');
         foreach (var round in r.Drift.Select(d => d.Round).Distinct().Order())
         {
             text.Append(Invariant, $"| {round} |");
             foreach (var device in devices)
             {
                 var score = r.Drift.LastOrDefault(d => d.Round == round && d.DeviceId == device);
-                text.Append(score.DeviceId is null ? " — |" : string.Create(Invariant, $" {score.Nmse:F4} (baseline {score.Baseline:F4}) |"));
+                text.Append(score.DeviceId is null ? " — |"
+                    : string.Create(Invariant, $" {score.Nmse:F4} (baseline {score.Baseline:F4}) |"));
             }
 
             text.Append('\n');
@@ -109,7 +127,9 @@ internal static class DemoReport
             ["drift_kelvin"] = r.Settings.DriftKelvin,
             ["drift_round"] = r.DriftRound,
             ["update_device"] = update?.DeviceId,
-            ["update_round"] = update is null ? null : r.Traffic.Where(t => t.DeviceId == update.DeviceId && t.Version == update.Version).Select(t => t.Round).DefaultIfEmpty().Min() - 1,
+            ["update_round"] = update is null ? null
+                : r.Traffic.Where(t => t.DeviceId == update.DeviceId && t.Version == update.Version)
+                    .Select(t => t.Round).DefaultIfEmpty().Min() - 1,
             ["update_residual_rise"] = update?.DriftRise is { } rise ? Math.Round(rise, 3) : null,
             ["update_accuracy_before"] = update?.AccuracyBefore,
             ["update_accuracy_after"] = update?.AccuracyAfter,
@@ -129,36 +149,52 @@ internal static class DemoReport
     private static IEnumerable<(string Step, string Value)> Rows(DemoResult r)
     {
         yield return ("broker", r.BrokerDescription);
-        yield return ("twin of " + (r.Deployment.Count > 0 ? r.Deployment[0].DeviceId : "reference agent"), string.Create(Invariant, $"NMSE {r.TwinNmse:F3} (noise floor {r.NoiseFloorNmse:F3})"));
+        yield return ("twin of " + (r.Deployment.Count > 0 ? r.Deployment[0].DeviceId : "reference agent"),
+            string.Create(Invariant, $"NMSE {r.TwinNmse:F3} (noise floor {r.NoiseFloorNmse:F3})"));
         if (r.InSilico is { } inSilico)
         {
-            yield return ("in-silico training (twin only)", string.Create(Invariant, $"the twin predicted {inSilico.TwinPredictedAccuracy:P1}; through the agents' devices {Range(r.Training.Select(t => t.InSilicoAccuracy))}"));
+            yield return ("in-silico training (twin only)",
+                string.Create(Invariant,
+                    $"the twin predicted {inSilico.TwinPredictedAccuracy:P1}; through the agents' devices "
+                        + $"{Range(r.Training.Select(t => t.InSilicoAccuracy))}"));
         }
 
         if (r.Training.Count > 0)
         {
-            yield return ("PAT over MQTT, per agent", string.Create(Invariant, $"device test accuracy {Range(r.Training.Select(t => t.Pat.TestAccuracy))}, {r.Training.Sum(t => t.Pat.DrivesSent):N0} drives, {r.Training.Sum(t => t.Pat.WallSeconds):F0} s"));
+            yield return ("PAT over MQTT, per agent",
+                string.Create(Invariant,
+                    $"device test accuracy {Range(r.Training.Select(t => t.Pat.TestAccuracy))}, "
+                        + $"{r.Training.Sum(t => t.Pat.DrivesSent):N0} drives, "
+                            + $"{r.Training.Sum(t => t.Pat.WallSeconds):F0} s"));
         }
 
         var accepted = r.Deployment.Count(d => d.Accepted);
-        yield return ("publish v1 (signed)", string.Create(Invariant, $"{accepted} of {r.Deployment.Count} agents validated and activated it"));
+        yield return ("publish v1 (signed)",
+            string.Create(Invariant, $"{accepted} of {r.Deployment.Count} agents validated and activated it"));
         if (r.DriftingAgent is { } drifting)
         {
-            yield return ("drift", string.Create(Invariant, $"{drifting} warmed by {r.Settings.DriftKelvin:F0} K at round {r.DriftRound}"));
+            yield return ("drift",
+                string.Create(Invariant,
+                    $"{drifting} warmed by {r.Settings.DriftKelvin:F0} K at round {r.DriftRound}"));
         }
 
         var update = r.Updates.FirstOrDefault();
         yield return ("field re-training", update is null
             ? "none triggered"
-            : string.Create(Invariant, $"{update.DeviceId}: {FieldPatSession.Name(update.Reason)} (twin residual +{update.DriftRise:P0}), PAT through its device {update.AccuracyBefore:P1} → {update.AccuracyAfter:P1}, v{update.Version} {(update.Accepted ? "accepted" : "refused")}"));
+            : string.Create(Invariant,
+                $"{update.DeviceId}: {FieldPatSession.Name(update.Reason)} (twin residual +{update.DriftRise:P0}), PAT "
+                    + $"through its device {update.AccuracyBefore:P1} → {update.AccuracyAfter:P1}, v{update.Version} "
+                        + $"{(update.Accepted ? "accepted" : "refused")}"));
         yield return ("measurements ingested", r.MeasurementsIngested.ToString("N0", Invariant));
-        yield return ("stage times", string.Join(", ", r.StageSeconds.Select(s => string.Create(Invariant, $"{s.Key} {s.Value:F0} s"))));
+        yield return ("stage times",
+            string.Join(", ", r.StageSeconds.Select(s => string.Create(Invariant, $"{s.Key} {s.Value:F0} s"))));
     }
 
     private static string Range(IEnumerable<double> values)
     {
         var list = values.ToList();
-        return list.Count == 0 ? "—" : list.Count == 1 ? string.Create(Invariant, $"{list[0]:P1}") : string.Create(Invariant, $"{list.Min():P1}–{list.Max():P1}");
+        return list.Count == 0 ? "—" : list.Count == 1 ? string.Create(Invariant, $"{list[0]:P1}")
+            : string.Create(Invariant, $"{list.Min():P1}–{list.Max():P1}");
     }
 
     private static IEnumerable<string[]> Agents(DemoResult r)
@@ -169,20 +205,23 @@ internal static class DemoReport
         {
             var rounds = r.Traffic.Where(t => t.DeviceId == device).OrderBy(t => t.Round).ToList();
             var before = Mean(rounds.Where(t => t.Round < drift));
-            var updatedRound = update?.DeviceId == device ? rounds.FirstOrDefault(t => t.Version == update.Version)?.Round : null;
+            var updatedRound = update?.DeviceId == device
+                ? rounds.FirstOrDefault(t => t.Version == update.Version)?.Round : null;
             var drifted = Mean(rounds.Where(t => t.Round >= drift && (updatedRound is null || t.Round < updatedRound)));
             var after = updatedRound is { } u ? Mean(rounds.Where(t => t.Round >= u)) : "—";
             var serving = rounds.Count > 0 ? "v" + rounds[^1].Version.ToString(Invariant) : "—";
             var training = r.Training.FirstOrDefault(t => t.DeviceId == device);
             var inSilico = training is null ? "—" : string.Create(Invariant, $"{training.InSilicoAccuracy:P1}");
             var pat = training is null ? "—" : string.Create(Invariant, $"{training.Pat.TestAccuracy:P1}");
-            yield return [device + (device == r.DriftingAgent ? " (warmed)" : ""), inSilico, pat, accepted ? "activated" : "refused: " + reason, before, drifted, after, serving];
+            yield return [device + (device == r.DriftingAgent ? " (warmed)" : ""), inSilico, pat,
+                accepted ? "activated" : "refused: " + reason, before, drifted, after, serving];
         }
     }
 
     private static string Mean(IEnumerable<TrafficRound> rounds)
     {
         var list = rounds.ToList();
-        return list.Count == 0 ? "—" : string.Create(Invariant, $"{list.Average(t => t.Accuracy):P1} ({list.Count} rounds)");
+        return list.Count == 0 ? "—"
+            : string.Create(Invariant, $"{list.Average(t => t.Accuracy):P1} ({list.Count} rounds)");
     }
 }

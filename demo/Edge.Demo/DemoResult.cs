@@ -49,7 +49,8 @@ internal sealed class DemoResult
 }
 
 /// <summary>One agent classifying the test set once.</summary>
-internal sealed record TrafficRound(int Round, string DeviceId, double Accuracy, int Version, double MeanDeviceMicroseconds, int[,] Confusion);
+internal sealed record TrafficRound(int Round, string DeviceId, double Accuracy, int Version,
+    double MeanDeviceMicroseconds, int[,] Confusion);
 
 /// <summary>How training went for one agent's device.</summary>
 internal sealed record AgentTraining(string DeviceId, double InSilicoAccuracy, TrainingResult Pat);

@@ -32,15 +32,18 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         var (publicKeyPath, calibrationPath, calibration) = WriteAgentFiles(task, signingKey);
 
         await using var broker = await DemoBroker.StartAsync(settings, cancellationToken).ConfigureAwait(false);
-        var result = new DemoResult { Settings = settings, BrokerDescription = broker.Description, ClassNames = task.ClassNames };
+        var result = new DemoResult { Settings = settings, BrokerDescription = broker.Description,
+            ClassNames = task.ClassNames };
         var metrics = new TrainerMetrics();
         var storePath = Path.Combine(settings.Output, "measurements.db");
         DeleteStore(storePath);
         await using var store = await MeasurementStore.OpenAsync(storePath, cancellationToken).ConfigureAwait(false);
-        await using var ingest = new MeasurementIngest(broker.Client("edge-demo-ingest"), store, metrics, logging.CreateLogger<MeasurementIngest>());
+        await using var ingest = new MeasurementIngest(
+            broker.Client("edge-demo-ingest"), store, metrics, logging.CreateLogger<MeasurementIngest>());
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-        await using var fleet = await SimulatedFleet.StartAsync(broker, settings, publicKeyPath, calibrationPath, cancellationToken).ConfigureAwait(false);
+        await using var fleet = await SimulatedFleet.StartAsync(broker, settings, publicKeyPath, calibrationPath,
+            cancellationToken).ConfigureAwait(false);
         progress("start broker, agents, ingest", 1);
         Lap(result, "start");
 
@@ -54,10 +57,12 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
             TrainerId = "edge-demo",
             Seed = settings.Seed,
         };
-        await using var updateStore = await MeasurementStore.OpenAsync(storePath, cancellationToken).ConfigureAwait(false);
+        await using var updateStore = await MeasurementStore.OpenAsync(storePath,
+            cancellationToken).ConfigureAwait(false);
         var updates = new FieldUpdateService(
             updateStore,
-            new FieldUpdatePolicy { DriftThreshold = settings.DriftThreshold, Cooldown = TimeSpan.Zero, CheckInterval = TimeSpan.FromSeconds(1) },
+            new FieldUpdatePolicy { DriftThreshold = settings.DriftThreshold, Cooldown = TimeSpan.Zero,
+                CheckInterval = TimeSpan.FromSeconds(1) },
             new FieldPatSession(fieldSettings, metrics),
             logging.CreateLogger<FieldUpdateService>(),
             metrics)
@@ -72,7 +77,9 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         {
             foreach (var agent in fleet.Agents)
             {
-                remotes.Add(await RemoteDevice.ConnectAsync(new RemoteDeviceOptions { DeviceId = agent.DeviceId, Broker = broker.Client($"edge-demo-trainer-{agent.DeviceId}") }, metrics, cancellationToken).ConfigureAwait(false));
+                remotes.Add(await RemoteDevice.ConnectAsync(new RemoteDeviceOptions { DeviceId =
+                    agent.DeviceId, Broker = broker.Client($"edge-demo-trainer-{agent.DeviceId}") }, metrics,
+                        cancellationToken).ConfigureAwait(false));
             }
 
             var fit = await pipeline.FitTwinAsync(
@@ -130,10 +137,14 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
                     signingKey);
                 var bytes = package.ToArray();
                 packages.Add(bytes);
-                AtomicFile.Write(Path.Combine(settings.Output, "packages", $"{fleet.Agents[i].DeviceId}-v1.edgepkg"), stream => stream.Write(bytes));
+                AtomicFile.Write(Path.Combine(settings.Output, "packages", $"{fleet.Agents[i].DeviceId}-v1.edgepkg"),
+                    stream => stream.Write(bytes));
             }
 
-            var verdicts = await Task.WhenAll(fleet.Agents.Select((agent, i) => ModelPublisher.OfferAsync(broker.Client($"edge-demo-publish-{agent.DeviceId}"), agent.DeviceId, packages[i], TimeSpan.FromMinutes(1), cancellationToken))).ConfigureAwait(false);
+            var verdicts =
+                await Task.WhenAll(fleet.Agents.Select((agent, i)
+                    => ModelPublisher.OfferAsync(broker.Client($"edge-demo-publish-{agent.DeviceId}"), agent.DeviceId,
+                        packages[i], TimeSpan.FromMinutes(1), cancellationToken))).ConfigureAwait(false);
             for (var i = 0; i < verdicts.Length; i++)
             {
                 result.Deployment.Add((verdicts[i].DeviceId, verdicts[i].Accepted, verdicts[i].Reason));
@@ -161,7 +172,8 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         {
             if (score is { } s)
             {
-                result.Drift.Add((device, round, s.Nmse, updates.Devices.First(d => d.DeviceId == device).BaselineDrift));
+                result.Drift.Add((device, round, s.Nmse,
+                    updates.Devices.First(d => d.DeviceId == device).BaselineDrift));
             }
         };
         var drifting = fleet.Agents[^1];
@@ -176,7 +188,8 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
                 result.DriftRound = round;
             }
 
-            await Task.WhenAll(fleet.Agents.Select(agent => ClassifyTestSetAsync(agent, task, round, result, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(fleet.Agents.Select(agent
+                => ClassifyTestSetAsync(agent, task, round, result, cancellationToken))).ConfigureAwait(false);
             await SettleAsync(ingest, cancellationToken).ConfigureAwait(false);
             var outcomes = await updates.CheckOnceAsync(cancellationToken).ConfigureAwait(false);
             result.Updates.AddRange(outcomes);
@@ -199,7 +212,8 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         return result;
     }
 
-    private (string PublicKey, string Calibration, byte[] CalibrationBytes) WriteAgentFiles(ClassificationTask task, System.Security.Cryptography.ECDsa key)
+    private (string PublicKey, string Calibration, byte[] CalibrationBytes) WriteAgentFiles(ClassificationTask task,
+        System.Security.Cryptography.ECDsa key)
     {
         var keys = Path.Combine(settings.Output, "keys");
         Directory.CreateDirectory(keys);
@@ -250,7 +264,8 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         }
     }
 
-    private static async Task ClassifyTestSetAsync(FleetAgent agent, ClassificationTask task, int round, DemoResult result, CancellationToken cancellationToken)
+    private static async Task ClassifyTestSetAsync(FleetAgent agent, ClassificationTask task, int round,
+        DemoResult result, CancellationToken cancellationToken)
     {
         var test = task.Test;
         var confusion = new int[task.ClassCount, task.ClassCount];
@@ -261,7 +276,8 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
         for (var i = 0; i < test.Count; i++)
         {
             test.Row(i).CopyTo(features);
-            var (inference, served) = await agent.Models.ClassifyAsync(features, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var (inference, served) = await agent.Models.ClassifyAsync(features,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             confusion[test.Labels[i], inference.ClassIndex]++;
             correct += inference.ClassIndex == test.Labels[i] ? 1 : 0;
             version = served;
@@ -270,7 +286,8 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
 
         lock (result.Traffic)
         {
-            result.Traffic.Add(new TrafficRound(round, agent.DeviceId, (double)correct / test.Count, version, TimeSpan.FromTicks(deviceTicks / test.Count).TotalMicroseconds, confusion));
+            result.Traffic.Add(new TrafficRound(round, agent.DeviceId, (double)correct / test.Count, version,
+                TimeSpan.FromTicks(deviceTicks / test.Count).TotalMicroseconds, confusion));
         }
     }
 

@@ -23,7 +23,8 @@ internal sealed class SimulatedFleet : IAsyncDisposable
 
     public IReadOnlyList<FleetAgent> Agents { get; private set; } = [];
 
-    public static async Task<SimulatedFleet> StartAsync(DemoBroker broker, DemoSettings settings, string publicKeyPath, string calibrationPath, CancellationToken cancellationToken)
+    public static async Task<SimulatedFleet> StartAsync(DemoBroker broker, DemoSettings settings, string publicKeyPath,
+        string calibrationPath, CancellationToken cancellationToken)
     {
         var fleet = new SimulatedFleet();
         var agents = new List<FleetAgent>();
@@ -41,7 +42,8 @@ internal sealed class SimulatedFleet : IAsyncDisposable
                     ["Edge:Device:Seed"] = i.ToString(CultureInfo.InvariantCulture),
                     ["Edge:Mqtt:Enabled"] = "true",
                     ["Edge:Mqtt:OutboxPath"] = Path.Combine(folder, "outbox.db"),
-                    ["Edge:Mqtt:MeasurementSampleFraction"] = settings.SampleFraction.ToString(CultureInfo.InvariantCulture),
+                    ["Edge:Mqtt:MeasurementSampleFraction"] =
+                        settings.SampleFraction.ToString(CultureInfo.InvariantCulture),
                     ["Edge:Mqtt:MeasurementFlushMs"] = "200",
                     ["Edge:Models:StoreDirectory"] = Path.Combine(folder, "models"),
                     ["Edge:Models:PublicKeyPath"] = publicKeyPath,
@@ -53,7 +55,8 @@ internal sealed class SimulatedFleet : IAsyncDisposable
                     config["Edge:Mqtt:" + key] = value;
                 }
 
-                var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), config);
+                var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()),
+                    config);
                 builder.AddEdgeAgentService();
                 var host = builder.Build();
                 AgentHost.ValidateConfiguration(host);
@@ -97,7 +100,8 @@ internal sealed class FleetAgent(string deviceId, IServiceProvider services)
 
     public ModelStore Models => services.GetRequiredService<ModelStore>();
 
-    /// <summary>The simulated part, so the demo can warm its surroundings (what a hot day does to a real circuit).</summary>
+    /// <summary>The simulated part, so the demo can warm its surroundings (what a hot day does to a real
+    /// circuit).</summary>
     public SimulatedDevice Part => services.GetRequiredService<IPhysicalDevice>() as SimulatedDevice
         ?? throw new InvalidOperationException($"Agent {DeviceId} does not host a simulated device.");
 }

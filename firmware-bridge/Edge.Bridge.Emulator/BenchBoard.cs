@@ -29,7 +29,9 @@ public sealed class BenchBoard : IDacDriver, IAdcDriver, ITickClock
         ArgumentNullException.ThrowIfNull(system);
         if (system.Physics is not ISampledPhysics physics)
         {
-            throw new ArgumentException($"The '{system.Name}' layer is not a sampled circuit; the bridge emulator runs electronic, mechanical and duffing layers.", nameof(system));
+            throw new
+                ArgumentException($"The '{system.Name}' layer is not a sampled circuit; the bridge emulator runs "
+                    + "electronic, mechanical and duffing layers.", nameof(system));
         }
 
         var spread = system.DefaultImperfections.PartSpread;
@@ -50,7 +52,8 @@ public sealed class BenchBoard : IDacDriver, IAdcDriver, ITickClock
     /// <inheritdoc />
     public long TicksPerSecond => _clock.TimestampFrequency;
 
-    /// <summary>Lets the circuit rest (at whatever the DAC holds) for <paramref name="seconds"/> of virtual time.</summary>
+    /// <summary>Lets the circuit rest (at whatever the DAC holds) for <paramref name="seconds"/> of virtual
+    /// time.</summary>
     public void Rest(double seconds) => _clock.Advance(seconds);
 
     /// <inheritdoc />

@@ -25,13 +25,15 @@ public sealed class BridgeEmulator
     /// <param name="faults">Line rate and faults.</param>
     /// <param name="restSeconds">Virtual rest between captures (the layer's settling gap).</param>
     /// <param name="settings">Firmware limits; the ESP32 defaults when null.</param>
-    public BridgeEmulator(IPhysicalSystem system, string deviceId, ulong seed, LineFaults faults, double restSeconds, FirmwareSettings? settings = null)
+    public BridgeEmulator(IPhysicalSystem system, string deviceId, ulong seed, LineFaults faults, double restSeconds,
+        FirmwareSettings? settings = null)
     {
         _board = new BenchBoard(system, deviceId, seed);
         _faults = faults ?? throw new ArgumentNullException(nameof(faults));
         if (!(restSeconds >= 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(restSeconds), restSeconds, "The rest between captures cannot be negative.");
+            throw new ArgumentOutOfRangeException(nameof(restSeconds), restSeconds,
+                "The rest between captures cannot be negative.");
         }
 
         _restSeconds = restSeconds;

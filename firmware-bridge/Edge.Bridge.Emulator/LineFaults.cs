@@ -75,7 +75,8 @@ public sealed class LineFaults
     /// <paramref name="salt"/>.</summary>
     public int SessionSeed(int session, int salt) => unchecked((Seed * 486_187_739) + (session * 7_919) + salt);
 
-    /// <summary>Applies loss and corruption in place; returns how many bytes survive (compacted to the front).</summary>
+    /// <summary>Applies loss and corruption in place; returns how many bytes survive (compacted to the
+    /// front).</summary>
     public int Apply(LineDirection direction, byte[] buffer, int count)
     {
         ArgumentNullException.ThrowIfNull(buffer);

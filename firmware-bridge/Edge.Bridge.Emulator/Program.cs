@@ -4,20 +4,27 @@ using System.Net.Sockets;
 using Edge.Bridge.Emulator;
 using Edge.Domain.Simulation;
 
-var system = new Option<string>("--system") { Description = "Layer to emulate: electronic, mechanical or duffing.", DefaultValueFactory = _ => "electronic" };
-var deviceId = new Option<string>("--device-id") { Description = "Part id (fixes its component values).", DefaultValueFactory = _ => "bridge-0001" };
+var system = new Option<string>("--system") { Description = "Layer to emulate: electronic, mechanical or duffing.",
+    DefaultValueFactory = _ => "electronic" };
+var deviceId = new Option<string>("--device-id") { Description = "Part id (fixes its component values).",
+    DefaultValueFactory = _ => "bridge-0001" };
 var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated part.", DefaultValueFactory = _ => 1 };
 var tcp = new Option<int?>("--tcp") { Description = "Listen on this loopback TCP port (0 picks one and prints it)." };
-var serial = new Option<string?>("--serial") { Description = "Open this serial port, e.g. one end of a socat pty pair." };
-var baud = new Option<int>("--baud") { Description = "Line rate in baud (8N1; 0 = unlimited).", DefaultValueFactory = _ => 921_600 };
-var loss = new Option<double>("--loss") { Description = "Probability that a byte is lost, each direction.", DefaultValueFactory = _ => 0 };
-var corrupt = new Option<double>("--corrupt") { Description = "Probability that a byte has a bit flipped, each direction.", DefaultValueFactory = _ => 0 };
+var serial = new Option<string?>("--serial") { Description =
+    "Open this serial port, e.g. one end of a socat pty pair." };
+var baud = new Option<int>("--baud") { Description = "Line rate in baud (8N1; 0 = unlimited).",
+    DefaultValueFactory = _ => 921_600 };
+var loss = new Option<double>("--loss") { Description = "Probability that a byte is lost, each direction.",
+    DefaultValueFactory = _ => 0 };
+var corrupt = new Option<double>("--corrupt") { Description =
+    "Probability that a byte has a bit flipped, each direction.", DefaultValueFactory = _ => 0 };
 var faultSeed = new Option<int?>("--fault-seed")
 {
     Description = "Seed of the loss and corruption streams and of each session's first sequence number "
         + "(default: random, printed at start so a run can be repeated).",
 };
-var rest = new Option<double?>("--rest-us") { Description = "Virtual rest between captures in µs (default: the system's settling gap, or 1000 drive lengths)." };
+var rest = new Option<double?>("--rest-us") { Description =
+    "Virtual rest between captures in µs (default: the system's settling gap, or 1000 drive lengths)." };
 var hangFile = new Option<string?>("--hang-file")
 {
     Description = "Fault bench: the firmware hangs (reads and answers nothing) while this file exists.",
@@ -30,7 +37,8 @@ root.SetAction(async (parse, cancellationToken) =>
 {
     if ((parse.GetValue(tcp) is null) == (parse.GetValue(serial) is null))
     {
-        await Console.Error.WriteLineAsync("Give exactly one of --tcp <port> or --serial <path>.").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync("Give exactly one of --tcp <port> or --serial <path>.")
+            .ConfigureAwait(false);
         return 2;
     }
 
@@ -74,7 +82,8 @@ root.SetAction(async (parse, cancellationToken) =>
         {
             using var client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
             client.NoDelay = true;
-            await Task.Run(() => emulator.Run(client.GetStream(), cancellationToken), cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => emulator.Run(client.GetStream(), cancellationToken),
+                cancellationToken).ConfigureAwait(false);
             await SerialPortLoop.ReportAsync(emulator).ConfigureAwait(false);
         }
     }

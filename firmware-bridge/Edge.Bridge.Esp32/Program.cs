@@ -28,7 +28,8 @@ namespace Edge.Bridge.Esp32
                 SafeCode = 2048,
                 WatchdogTimeoutMs = 1000,
             };
-            var firmware = new BridgeFirmware(settings, board, board, board, new UartSink(port), (ushort)HighResTimer.GetCurrent());
+            var firmware = new BridgeFirmware(settings, board, board, board, new UartSink(port),
+                (ushort)HighResTimer.GetCurrent());
             var buffer = new byte[512];
             var clock = Stopwatch.StartNew();
             while (true)

@@ -32,7 +32,8 @@ public sealed class BridgeFirmware : ILinkListener
     private ushort sessionSeed;
 
     /// <summary>Creates the firmware over the board's hardware.</summary>
-    public BridgeFirmware(FirmwareSettings settings, IDacDriver dac, IAdcDriver adc, ITickClock clock, IByteSink output, ushort initialSequence)
+    public BridgeFirmware(FirmwareSettings settings, IDacDriver dac, IAdcDriver adc, ITickClock clock, IByteSink output,
+        ushort initialSequence)
     {
         this.settings = settings;
         this.dac = dac;
@@ -149,7 +150,8 @@ public sealed class BridgeFirmware : ILinkListener
 
     private void OnHello(HelloMessage hello)
     {
-        var version = ProtocolVersion.Negotiate(hello.MinVersion, hello.MaxVersion, ProtocolVersion.Minimum, ProtocolVersion.Current);
+        var version = ProtocolVersion.Negotiate(hello.MinVersion, hello.MaxVersion, ProtocolVersion.Minimum,
+            ProtocolVersion.Current);
         if (version < 0)
         {
             Send(new ErrorMessage(
@@ -245,7 +247,8 @@ public sealed class BridgeFirmware : ILinkListener
         }
 
         var total = (int)request.TotalSamples;
-        sequencer.Play(codes, codes.Length, request.SamplesPerSegment, (int)request.SampleRateHz, request.DriveChannel, request.CaptureChannel, samples);
+        sequencer.Play(codes, codes.Length, request.SamplesPerSegment, (int)request.SampleRateHz, request.DriveChannel,
+            request.CaptureChannel, samples);
         dac.Write(request.DriveChannel, safeCodes[request.DriveChannel]);
         LateSamples += sequencer.LateSamples;
         CapturesDone++;
@@ -285,14 +288,16 @@ public sealed class BridgeFirmware : ILinkListener
             var n = count - first < perSlice ? count - first : perSlice;
             var slice = new ushort[n];
             System.Array.Copy(values, first, slice, 0, n);
-            Send(new CaptureResultMessage(request.CaptureId, request.CaptureChannel, kind, (uint)count, (uint)first, slice));
+            Send(new CaptureResultMessage(request.CaptureId, request.CaptureChannel, kind, (uint)count, (uint)first,
+                slice));
         }
     }
 
     private void OnSetSafe(SetSafeMessage message)
     {
         var maxCode = (1 << dac.Bits) - 1;
-        if (message.Code > maxCode || (message.Channel != SetSafeMessage.AllChannels && message.Channel >= dac.Channels))
+        if (message.Code > maxCode
+            || (message.Channel != SetSafeMessage.AllChannels && message.Channel >= dac.Channels))
         {
             Send(new ErrorMessage(
                 BridgeErrorCode.InvalidRequest,
@@ -334,7 +339,8 @@ public sealed class BridgeFirmware : ILinkListener
 
     private void Flush(long nowMs)
     {
-        while (outboxCount > 0 && link.CanSend && (pendingPayload == 0 || outbox[outboxHead]!.Type == MessageType.HelloAck))
+        while (outboxCount > 0 && link.CanSend
+            && (pendingPayload == 0 || outbox[outboxHead]!.Type == MessageType.HelloAck))
         {
             if (!link.TrySend(outbox[outboxHead]!, nowMs))
             {

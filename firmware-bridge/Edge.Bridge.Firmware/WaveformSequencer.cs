@@ -20,20 +20,24 @@ public sealed class WaveformSequencer
         this.clock = clock;
     }
 
-    /// <summary>Samples that started later than a quarter of a sample period after their deadline, in the last run.</summary>
+    /// <summary>Samples that started later than a quarter of a sample period after their deadline, in the last
+    /// run.</summary>
     public int LateSamples { get; private set; }
 
-    /// <summary>Lead between the call and the first deadline in the last run, in ticks (a quarter sample period).</summary>
+    /// <summary>Lead between the call and the first deadline in the last run, in ticks (a quarter sample
+    /// period).</summary>
     public long LeadTicks { get; private set; }
 
     /// <summary>Largest lateness of the last run, in ticks.</summary>
     public long MaxLatenessTicks { get; private set; }
 
     /// <summary>
-    /// Plays <paramref name="codes"/> (each held <paramref name="samplesPerSegment"/> samples) on <paramref name="dacChannel"/>
+    /// Plays <paramref name="codes"/> (each held <paramref name="samplesPerSegment"/> samples) on <paramref
+    /// name="dacChannel"/>
     /// at <paramref name="sampleRateHz"/> and writes one ADC sample per period into <paramref name="samples"/>.
     /// </summary>
-    public void Play(ushort[] codes, int segmentCount, int samplesPerSegment, int sampleRateHz, int dacChannel, int adcChannel, int[] samples)
+    public void Play(ushort[] codes, int segmentCount, int samplesPerSegment, int sampleRateHz, int dacChannel,
+        int adcChannel, int[] samples)
     {
         var total = segmentCount * samplesPerSegment;
         var ticksPerSecond = clock.TicksPerSecond;

@@ -6,12 +6,14 @@ namespace Edge.Bridge.Protocol;
 /// </summary>
 public static class Cobs
 {
-    /// <summary>Longest encoding of <paramref name="length"/> bytes (one code byte per 254 data bytes, plus one).</summary>
+    /// <summary>Longest encoding of <paramref name="length"/> bytes (one code byte per 254 data bytes, plus
+    /// one).</summary>
     /// <param name="length">Number of unencoded bytes.</param>
     /// <returns>Upper bound on the encoded length, excluding the 0x00 delimiter.</returns>
     public static int MaxEncodedLength(int length) => length + (length / 254) + 1;
 
-    /// <summary>Encodes <paramref name="count"/> bytes into <paramref name="destination"/> (no delimiter is written).</summary>
+    /// <summary>Encodes <paramref name="count"/> bytes into <paramref name="destination"/> (no delimiter is
+    /// written).</summary>
     /// <param name="source">Bytes to encode.</param>
     /// <param name="offset">First byte of <paramref name="source"/> to encode.</param>
     /// <param name="count">Number of bytes to encode.</param>
@@ -64,7 +66,8 @@ public static class Cobs
     /// <param name="count">Number of encoded bytes.</param>
     /// <param name="destination">Receives the decoded bytes; <paramref name="count"/> bytes always suffice.</param>
     /// <param name="destinationOffset">Where decoded bytes start.</param>
-    /// <returns>Number of decoded bytes, or -1 if the block is not valid COBS (a zero byte or a code running past the end).</returns>
+    /// <returns>Number of decoded bytes, or -1 if the block is not valid COBS (a zero byte or a code running past the
+    /// end).</returns>
     public static int TryDecode(byte[] source, int offset, int count, byte[] destination, int destinationOffset)
     {
         var read = offset;
@@ -109,7 +112,8 @@ public static class Cobs
         var length = TryDecode(encoded, 0, encoded.Length, buffer, 0);
         if (length < 0)
         {
-            throw new ProtocolException(ProtocolError.InvalidCobs, "invalid COBS block: a code byte runs past the end or the block contains 0x00");
+            throw new ProtocolException(ProtocolError.InvalidCobs,
+                "invalid COBS block: a code byte runs past the end or the block contains 0x00");
         }
 
         return Truncate(buffer, length);

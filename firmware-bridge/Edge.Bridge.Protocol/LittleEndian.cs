@@ -14,7 +14,8 @@ public static class LittleEndian
     /// <param name="offset">Position of the lowest byte.</param>
     /// <returns>The value.</returns>
     public static uint ReadUInt32(byte[] buffer, int offset) =>
-        buffer[offset] | ((uint)buffer[offset + 1] << 8) | ((uint)buffer[offset + 2] << 16) | ((uint)buffer[offset + 3] << 24);
+        buffer[offset] | ((uint)buffer[offset + 1] << 8) | ((uint)buffer[offset + 2] << 16) | ((uint)buffer[offset + 3]
+            << 24);
 
     /// <summary>Writes an unsigned 16-bit value.</summary>
     /// <param name="buffer">Destination bytes.</param>

@@ -15,14 +15,16 @@ public abstract class Message
     /// <summary>Whether this message travels in a sequenced, acknowledged frame.</summary>
     public bool IsReliable => IsReliableType(Type);
 
-    /// <summary>Whether messages of a type travel in sequenced, acknowledged frames (all but Ack, Nack, Heartbeat).</summary>
+    /// <summary>Whether messages of a type travel in sequenced, acknowledged frames (all but Ack, Nack,
+    /// Heartbeat).</summary>
     /// <param name="type">A message type.</param>
     /// <returns>True for reliable types.</returns>
     public static bool IsReliableType(MessageType type) =>
         type != MessageType.Ack && type != MessageType.Nack && type != MessageType.Heartbeat;
 
     /// <summary>Writes the payload.</summary>
-    /// <param name="destination">Buffer with <see cref="PayloadLength"/> free bytes at <paramref name="offset"/>.</param>
+    /// <param name="destination">Buffer with <see cref="PayloadLength"/> free bytes at <paramref
+    /// name="offset"/>.</param>
     /// <param name="offset">Where the payload starts.</param>
     public abstract void WritePayload(byte[] destination, int offset);
 
@@ -43,7 +45,8 @@ public abstract class Message
     {
         if (count != expected)
         {
-            throw new ProtocolException(ProtocolError.InvalidPayload, $"{type} payload is {count} bytes, expected {expected}");
+            throw new ProtocolException(ProtocolError.InvalidPayload,
+                $"{type} payload is {count} bytes, expected {expected}");
         }
     }
 
@@ -55,7 +58,8 @@ public abstract class Message
     {
         if (count < minimum)
         {
-            throw new ProtocolException(ProtocolError.InvalidPayload, $"{type} payload is {count} bytes, shorter than its {minimum}-byte header");
+            throw new ProtocolException(ProtocolError.InvalidPayload,
+                $"{type} payload is {count} bytes, shorter than its {minimum}-byte header");
         }
     }
 

@@ -15,7 +15,8 @@ public enum NackReason
     /// <summary>The frame version is not spoken here; detail = the version this side speaks.</summary>
     WrongVersion = 4,
 
-    /// <summary>The receiver cannot take the frame now; detail = the rejected sequence. The sender retries after its timeout.</summary>
+    /// <summary>The receiver cannot take the frame now; detail = the rejected sequence. The sender retries after its
+    /// timeout.</summary>
     Busy = 5,
 
     /// <summary>A frame arrived ahead of a missing one; detail = the missing (next expected) sequence.</summary>

@@ -27,10 +27,13 @@ try
     };
     return await parse.InvokeAsync(invocation).ConfigureAwait(false);
 }
-catch (Exception e) when (e is Edge.Domain.Models.ModelPackageException or ArgumentException or IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
+catch (Exception e)
+    when (e is Edge.Domain.Models.ModelPackageException or ArgumentException or IOException or InvalidDataException
+        or InvalidOperationException or UnauthorizedAccessException)
 {
     // The message names the problem; the parameter suffix .NET appends only repeats it in code terms.
-    var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+    var message = e is ArgumentException { ParamName: { } name }
+        ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
     await Console.Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
     return 2;
 }

@@ -10,7 +10,8 @@ internal static class AgentRun
         params string[] args)
     {
         // Only warnings and errors: the verbs' own output is what the tests read.
-        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["EDGE_LOGGING__LOGLEVEL__DEFAULT"] = "Warning" };
+        var variables = new Dictionary<string, string?>(environment
+            ?? new Dictionary<string, string?>()) { ["EDGE_LOGGING__LOGLEVEL__DEFAULT"] = "Warning" };
         var sources = new AgentSettingsSources(null, variables);
         using var output = new StringWriter();
         using var error = new StringWriter();

@@ -25,10 +25,13 @@ public sealed class BackendTests
             ValueCsv.Write(writer, drives, system.Spec.DriveLength);
         }
 
-        // 400 s of virtual rest between drives lets the Duffing part settle, as the simulated part always starts at rest.
-        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__DIRECT__INTERDRIVEGAPMILLISECONDS"] = "400000" };
+        // 400 s of virtual rest between drives lets the Duffing part settle, as the simulated part always starts at
+        // rest.
+        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__DIRECT__INTERDRIVEGAPMILLISECONDS"] =
+            "400000" };
         var outPath = directory.File("responses.csv");
-        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "forward", "--system", "duffing", "--device-id", "p7", "--backend", "emulated", "--drives", drivesPath, "--out", outPath);
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "forward", "--system", "duffing",
+            "--device-id", "p7", "--backend", "emulated", "--drives", drivesPath, "--out", outPath);
 
         Assert.True(exitCode == ExitCodes.Success, error);
         var measured = ValueCsv.Read(outPath, system.Spec.OutputSize);
@@ -37,7 +40,8 @@ public sealed class BackendTests
         var lsb = (system.Spec.Adc.Max - system.Spec.Adc.Min) / 4095.0;
         for (var i = 0; i < measured.Length; i++)
         {
-            Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * lsb, $"bin {i}: emulated {measured[i]}, simulated {expected[i]}");
+            Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * lsb,
+                $"bin {i}: emulated {measured[i]}, simulated {expected[i]}");
         }
     }
 
@@ -46,10 +50,12 @@ public sealed class BackendTests
     {
         using var directory = new TempDirectory();
         var drivesPath = directory.File("drives.csv");
-        await File.WriteAllTextAsync(drivesPath, string.Join(',', new string('0', 24).ToCharArray()) + "\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(drivesPath, string.Join(',', new string('0', 24).ToCharArray()) + "\n",
+            TestContext.Current.CancellationToken);
         var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__DIRECT__SPIBUS"] = "97" };
 
-        var (exitCode, output, error) = await AgentRun.InvokeAsync(environment, "device", "forward", "--system", "duffing", "--device-id", "p1", "--backend", "direct", "--drives", drivesPath);
+        var (exitCode, output, error) = await AgentRun.InvokeAsync(environment, "device", "forward", "--system",
+            "duffing", "--device-id", "p1", "--backend", "direct", "--drives", drivesPath);
 
         Assert.Equal(ExitCodes.DeviceUnavailable, exitCode);
         Assert.Empty(output);
@@ -62,9 +68,11 @@ public sealed class BackendTests
     {
         using var directory = new TempDirectory();
         var drivesPath = directory.File("drives.csv");
-        await File.WriteAllTextAsync(drivesPath, string.Join(',', new string('0', 24).ToCharArray()) + "\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(drivesPath, string.Join(',', new string('0', 24).ToCharArray()) + "\n",
+            TestContext.Current.CancellationToken);
 
-        var (exitCode, _, error) = await AgentRun.InvokeAsync(null, "device", "forward", "--system", "electronic", "--device-id", "p1", "--backend", "emulated", "--drives", drivesPath);
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(null, "device", "forward", "--system", "electronic",
+            "--device-id", "p1", "--backend", "emulated", "--drives", drivesPath);
 
         Assert.Equal(ExitCodes.DeviceUnavailable, exitCode);
         Assert.Contains("bridge", error, StringComparison.Ordinal);
@@ -75,7 +83,8 @@ public sealed class BackendTests
     {
         var validator = new DeviceOptionsValidator();
 
-        var backend = validator.Validate(null, new DeviceOptions { System = "duffing", DeviceId = "p1", Backend = "telepathy" });
+        var backend = validator.Validate(null,
+            new DeviceOptions { System = "duffing", DeviceId = "p1", Backend = "telepathy" });
         Assert.Contains("Edge:Device:Backend", backend.FailureMessage, StringComparison.Ordinal);
 
         var chips = validator.Validate(null, new DeviceOptions
@@ -83,13 +92,16 @@ public sealed class BackendTests
             System = "duffing",
             DeviceId = "p1",
             Backend = "direct",
-            Direct = new DirectBackendOptions { Dac = "ad5691", Adc = "ads1115", AdcChannel = 4, DacReferenceVolts = 0 },
+            Direct = new DirectBackendOptions { Dac = "ad5691", Adc = "ads1115", AdcChannel = 4,
+                DacReferenceVolts = 0 },
         });
         Assert.Contains("Edge:Device:Direct:Dac: unknown DAC 'ad5691'", chips.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains("Edge:Device:Direct:AdcChannel: 4 is outside 0–3 for ads1115", chips.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Edge:Device:Direct:AdcChannel: 4 is outside 0–3 for ads1115", chips.FailureMessage,
+            StringComparison.Ordinal);
         Assert.Contains("DacReferenceVolts", chips.FailureMessage, StringComparison.Ordinal);
 
-        var good = validator.Validate(null, new DeviceOptions { System = "duffing", DeviceId = "p1", Backend = "EMULATED" });
+        var good = validator.Validate(null,
+            new DeviceOptions { System = "duffing", DeviceId = "p1", Backend = "EMULATED" });
         Assert.True(good.Succeeded, good.FailureMessage);
     }
 }

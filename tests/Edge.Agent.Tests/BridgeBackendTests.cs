@@ -37,10 +37,12 @@ public sealed class BridgeBackendTests
             using var client = await listener.AcceptTcpClientAsync(stop.Token);
             emulator.Run(client.GetStream(), stop.Token);
         }, TestContext.Current.CancellationToken);
-        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__BRIDGE__TCP"] = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}" };
+        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__BRIDGE__TCP"] =
+            $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}" };
 
         var outPath = directory.File("responses.csv");
-        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "forward", "--system", "electronic", "--device-id", "esp-7", "--backend", "bridge", "--drives", drivesPath, "--out", outPath);
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "forward", "--system",
+            "electronic", "--device-id", "esp-7", "--backend", "bridge", "--drives", drivesPath, "--out", outPath);
         await stop.CancelAsync();
 
         Assert.True(exitCode == ExitCodes.Success, error);
@@ -53,7 +55,8 @@ public sealed class BridgeBackendTests
             .Forward(drives, expected);
         for (var i = 0; i < measured.Length; i++)
         {
-            Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * 8 / 4095.0, $"value {i}: bridge {measured[i]}, simulated {expected[i]}");
+            Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * 8 / 4095.0,
+                $"value {i}: bridge {measured[i]}, simulated {expected[i]}");
         }
 
         await serve.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
@@ -64,7 +67,8 @@ public sealed class BridgeBackendTests
     {
         using var directory = new TempDirectory();
         var drivesPath = directory.File("drives.csv");
-        await File.WriteAllTextAsync(drivesPath, string.Join(',', new string('0', 24).ToCharArray()) + "\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(drivesPath, string.Join(',', new string('0', 24).ToCharArray()) + "\n",
+            TestContext.Current.CancellationToken);
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
         {
@@ -73,7 +77,8 @@ public sealed class BridgeBackendTests
         }
 
         var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__BRIDGE__TCP"] = $"127.0.0.1:{port}" };
-        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "forward", "--system", "electronic", "--device-id", "p1", "--backend", "bridge", "--drives", drivesPath);
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "forward", "--system",
+            "electronic", "--device-id", "p1", "--backend", "bridge", "--drives", drivesPath);
 
         Assert.Equal(ExitCodes.DeviceUnavailable, exitCode);
         Assert.Contains("Edge:Device:Bridge", error, StringComparison.Ordinal);
@@ -171,7 +176,8 @@ public sealed class BridgeBackendTests
             Bridge = new BridgeBackendOptions { Tcp = "localhost", BaudRate = 10 },
         });
 
-        Assert.Contains("Edge:Device:Bridge:Tcp: 'localhost' is not host:port", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Edge:Device:Bridge:Tcp: 'localhost' is not host:port", result.FailureMessage,
+            StringComparison.Ordinal);
         Assert.Contains("Edge:Device:Bridge:BaudRate", result.FailureMessage, StringComparison.Ordinal);
     }
 }

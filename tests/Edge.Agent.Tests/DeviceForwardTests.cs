@@ -58,7 +58,8 @@ public sealed class DeviceForwardTests
     [InlineData("0.5f", 3, "field 4: '0.5f' is not a number")]
     [InlineData("NaN", 3, "field 4: 'NaN' is not a finite")]
     [InlineData("1e39", 3, "field 4: '1e39' is not a finite")]
-    public async Task Malformed_value_names_file_line_and_field_and_writes_nothing(string badValue, int line, string expectedProblem)
+    public async Task Malformed_value_names_file_line_and_field_and_writes_nothing(string badValue, int line,
+        string expectedProblem)
     {
         using var directory = new TempDirectory();
         var drivesPath = directory.File("drives.csv");
@@ -90,7 +91,8 @@ public sealed class DeviceForwardTests
         var (exitCode, _, error) = await Forward("--drives", drivesPath, "--out", outPath);
 
         Assert.Equal(ExitCodes.InvalidInput, exitCode);
-        Assert.Contains($"{drivesPath}:1: expected 24 comma-separated values, found {count}.", error, StringComparison.Ordinal);
+        Assert.Contains($"{drivesPath}:1: expected 24 comma-separated values, found {count}.", error,
+            StringComparison.Ordinal);
         Assert.False(File.Exists(outPath));
     }
 
@@ -121,7 +123,8 @@ public sealed class DeviceForwardTests
     [Fact]
     public async Task Missing_drives_option_is_a_usage_error()
     {
-        var (exitCode, _, error) = await AgentRun.InvokeAsync(null, "device", "forward", "--system", "duffing", "--device-id", DeviceId);
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(null, "device", "forward", "--system", "duffing",
+            "--device-id", DeviceId);
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains("--drives", error, StringComparison.Ordinal);

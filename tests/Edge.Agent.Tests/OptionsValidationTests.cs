@@ -11,7 +11,8 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Unknown_system_is_rejected_naming_the_key_and_the_known_systems()
     {
-        var result = new DeviceOptionsValidator().Validate(null, new DeviceOptions { System = "warp-drive", DeviceId = "p1" });
+        var result = new DeviceOptionsValidator().Validate(null,
+            new DeviceOptions { System = "warp-drive", DeviceId = "p1" });
 
         Assert.True(result.Failed);
         Assert.Contains("Edge:Device:System", result.FailureMessage, StringComparison.Ordinal);
@@ -24,7 +25,8 @@ public sealed class OptionsValidationTests
     [InlineData("   ")]
     public void Empty_device_id_is_rejected_naming_the_key(string deviceId)
     {
-        var result = new DeviceOptionsValidator().Validate(null, new DeviceOptions { System = "duffing", DeviceId = deviceId });
+        var result = new DeviceOptionsValidator().Validate(null,
+            new DeviceOptions { System = "duffing", DeviceId = deviceId });
 
         Assert.True(result.Failed);
         Assert.Contains("Edge:Device:DeviceId", result.FailureMessage, StringComparison.Ordinal);
@@ -33,7 +35,8 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Known_system_with_an_id_is_accepted_whatever_the_case()
     {
-        var result = new DeviceOptionsValidator().Validate(null, new DeviceOptions { System = "DUFFING", DeviceId = "p1" });
+        var result = new DeviceOptionsValidator().Validate(null,
+            new DeviceOptions { System = "DUFFING", DeviceId = "p1" });
 
         Assert.True(result.Succeeded);
     }
@@ -41,17 +44,20 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Unknown_console_formatter_is_rejected_naming_the_key()
     {
-        var result = new ConsoleLogFormatOptionsValidator().Validate(null, new ConsoleLogFormatOptions { FormatterName = "xml" });
+        var result = new ConsoleLogFormatOptionsValidator().Validate(null,
+            new ConsoleLogFormatOptions { FormatterName = "xml" });
 
         Assert.True(result.Failed);
         Assert.Contains("Edge:Logging:Console:FormatterName", result.FailureMessage, StringComparison.Ordinal);
-        Assert.True(new ConsoleLogFormatOptionsValidator().Validate(null, new ConsoleLogFormatOptions { FormatterName = "json" }).Succeeded);
+        Assert.True(new ConsoleLogFormatOptionsValidator().Validate(null, new ConsoleLogFormatOptions { FormatterName =
+            "json" }).Succeeded);
     }
 
     [Fact]
     public async Task Bad_system_on_the_command_line_exits_with_the_configuration_code()
     {
-        var (exitCode, output, error) = await AgentRun.InvokeAsync(null, "device", "info", "--system", "warp-drive", "--device-id", "p1");
+        var (exitCode, output, error) = await AgentRun.InvokeAsync(null, "device", "info", "--system", "warp-drive",
+            "--device-id", "p1");
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
         Assert.Empty(output);
@@ -117,6 +123,39 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public async Task Range_errors_are_listed_in_the_same_run_as_unknown_keys_and_bad_values_of_their_section()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["EDGE_MQTT__ENABLED"] = "true",
+            ["EDGE_MQTT__URL"] = "http://broker",
+            ["EDGE_MQTT__KEEPALIVE"] = "30",
+            ["EDGE_METRICS__PORT"] = "70000",
+            ["EDGE_METRICS__HOSTT"] = "+",
+            ["EDGE_DEVICE__SEED"] = "twelve",
+            ["EDGE_DEVICE__DEVICEID"] = "",
+        };
+
+        // run: the verb that checks the MQTT and metrics settings too; it stops at the check.
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "run");
+
+        Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
+        string[] expected =
+        [
+            "Edge:Mqtt:KEEPALIVE: unknown key",
+            "Edge:Mqtt:Url: ",
+            "Edge:Metrics:HOSTT: unknown key",
+            "Edge:Metrics:Port: must be 0 (off) or a TCP port 1..65535.",
+            "Edge:Device:Seed: 'twelve' is not a whole number",
+            "Edge:Device:DeviceId",
+        ];
+        foreach (var problem in expected)
+        {
+            Assert.Contains(problem, error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void The_check_knows_every_options_section_of_the_agent()
     {
         // The agent's own sections and the one it shares with the trainer (Edge:Metrics, in Edge.Hosting).
@@ -136,7 +175,8 @@ public sealed class OptionsValidationTests
     {
         var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__SEED"] = "twelve" };
 
-        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "info", "--system", "duffing", "--device-id", "p1");
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "info", "--system", "duffing",
+            "--device-id", "p1");
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
         Assert.Contains("Edge:Device:Seed", error, StringComparison.Ordinal);
@@ -147,7 +187,8 @@ public sealed class OptionsValidationTests
     {
         var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__SYTEM"] = "duffing" };
 
-        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "info", "--system", "duffing", "--device-id", "p1");
+        var (exitCode, _, error) = await AgentRun.InvokeAsync(environment, "device", "info", "--system", "duffing",
+            "--device-id", "p1");
 
         Assert.Equal(ExitCodes.InvalidConfiguration, exitCode);
         Assert.Contains("SYTEM", error, StringComparison.Ordinal);
@@ -158,9 +199,12 @@ public sealed class OptionsValidationTests
     {
         using var directory = new TempDirectory();
         var settings = directory.File("appsettings.json");
-        File.WriteAllText(settings, """{ "Edge": { "Device": { "System": "duffing", "DeviceId": "from-file", "Seed": 5 } } }""");
-        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__DEVICEID"] = "from-env", ["EDGE_DEVICE__SEED"] = "6", ["OTHER_SEED"] = "x" };
-        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(settings, environment), [new("Edge:Device:Seed", "7")]);
+        File.WriteAllText(settings,
+            """{ "Edge": { "Device": { "System": "duffing", "DeviceId": "from-file", "Seed": 5 } } }""");
+        var environment = new Dictionary<string, string?> { ["EDGE_DEVICE__DEVICEID"] = "from-env",
+            ["EDGE_DEVICE__SEED"] = "6", ["OTHER_SEED"] = "x" };
+        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(settings, environment),
+            [new("Edge:Device:Seed", "7")]);
         using var host = builder.Build();
 
         AgentHost.ValidateConfiguration(host);
@@ -168,6 +212,7 @@ public sealed class OptionsValidationTests
 
         Assert.Equal("duffing", device.Spec.Name);
         Assert.Equal("from-env", device.DeviceId);
-        Assert.Equal(7UL, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DeviceOptions>>().Value.Seed);
+        Assert.Equal(
+            7UL, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DeviceOptions>>().Value.Seed);
     }
 }

@@ -25,8 +25,10 @@ public sealed class RunCommandTests
 
         var messages = sink.Messages.ToArray();
         Assert.Contains(messages, m => m.Contains("Hosting device svc-1 of system duffing", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.Contains("Layer spec duffing: 12 inputs, 12 parameters, 12 outputs", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.StartsWith("Self-test: device svc-1 answered one drive", StringComparison.Ordinal));
+        Assert.Contains(messages,
+            m => m.Contains("Layer spec duffing: 12 inputs, 12 parameters, 12 outputs", StringComparison.Ordinal));
+        Assert.Contains(messages,
+            m => m.StartsWith("Self-test: device svc-1 answered one drive", StringComparison.Ordinal));
         Assert.Equal("Graceful stop: device svc-1 released", messages[^1]);
     }
 
@@ -39,7 +41,8 @@ public sealed class RunCommandTests
         builder.Services.AddHostedService<DeviceHostService>();
         using var host = builder.Build();
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAnyAsync<Exception>(()
+            => host.StartAsync(TestContext.Current.CancellationToken));
         Assert.Contains("Edge:Device:System", error.Message, StringComparison.Ordinal);
     }
 
@@ -74,12 +77,14 @@ public sealed class RunCommandTests
         try
         {
             await started.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            using (var kill = Process.Start("kill",
+                ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
             }
 
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30),
+                TestContext.Current.CancellationToken);
         }
         finally
         {
@@ -98,7 +103,8 @@ public sealed class RunCommandTests
     {
         public ConcurrentQueue<string> Messages { get; } = new();
 
-        public ILogger CreateLogger(string categoryName) => categoryName == typeof(DeviceHostService).FullName ? new Capturing(Messages) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        public ILogger CreateLogger(string categoryName) => categoryName == typeof(DeviceHostService).FullName
+            ? new Capturing(Messages) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
         public void Dispose()
         {
@@ -111,7 +117,8 @@ public sealed class RunCommandTests
 
             public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception?
+                exception, Func<TState, Exception?, string> formatter)
             {
                 if (IsEnabled(logLevel))
                 {

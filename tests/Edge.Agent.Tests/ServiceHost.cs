@@ -16,7 +16,8 @@ internal sealed class ServiceHost : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     /// <summary>
-    /// Starts the service with <paramref name="environment"/> given as <c>EDGE_</c> variables (logging at Warning unless
+    /// Starts the service with <paramref name="environment"/> given as <c>EDGE_</c> variables (logging at Warning
+    /// unless
     /// set); <paramref name="configure"/> may replace services (e.g. the device) before the host is built;
     /// <paramref name="settingsFile"/> is the (watched) settings file, if any.
     /// </summary>

@@ -30,10 +30,14 @@ internal static class AgentRssBench
         var warmup = double.Parse(Option(args, "--warmup", "10"), CultureInfo.InvariantCulture);
         var seconds = double.Parse(Option(args, "--seconds", "20"), CultureInfo.InvariantCulture);
         var output = Option(args, "--out", "artifacts/bench/agent-rss.json");
-        var unit = Option(args, "--unit", Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "deploy", "edge-agent.service"));
+        var unit = Option(args, "--unit",
+            Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent",
+                "deploy", "edge-agent.service"));
         if (!File.Exists(agent))
         {
-            await Console.Error.WriteLineAsync($"error: agent executable '{agent}' not found; build it (dotnet build agent/Edge.Agent -c Release) or pass --agent.");
+            await
+                Console.Error.WriteLineAsync($"error: agent executable '{agent}' not found; build it (dotnet build "
+                    + "agent/Edge.Agent -c Release) or pass --agent.");
             return 2;
         }
 
@@ -51,7 +55,8 @@ internal static class AgentRssBench
                 examples.AppendLine(row[(row.IndexOf(',', StringComparison.Ordinal) + 1)..]);
             }
 
-            var start = new ProcessStartInfo(agent, ["run"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+            var start = new ProcessStartInfo(agent, ["run"]) { RedirectStandardError = true,
+                RedirectStandardOutput = true };
             foreach (var (key, value) in environment)
             {
                 start.Environment[key] = value;
@@ -99,7 +104,8 @@ internal static class AgentRssBench
             var rollup = Rollup(process.Id);
             process.Kill();
             await process.WaitForExitAsync();
-            var processed = Directory.Exists(Path.Combine(watched, "processed")) ? Directory.GetFiles(Path.Combine(watched, "processed"), "*.result.tsv").Length : 0;
+            var processed = Directory.Exists(Path.Combine(watched, "processed"))
+                ? Directory.GetFiles(Path.Combine(watched, "processed"), "*.result.tsv").Length : 0;
             samples.Sort();
             double Mb(long kb) => Math.Round(kb / 1024.0, 1);
             var result = new JsonObject
@@ -118,13 +124,20 @@ internal static class AgentRssBench
                 ["private_dirty_mb"] = Mb(rollup["Private_Dirty"]),
                 ["pss_mb"] = Mb(rollup["Pss"]),
                 ["shared_clean_mb"] = Mb(rollup["Shared_Clean"]),
-                ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}",
+                ["machine"] =
+                    $"{Environment.ProcessorCount} cores, "
+                        + $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, load average "
+                            + $"{File.ReadAllText("/proc/loadavg").Split(' ')[0]}",
             };
-            Console.WriteLine("| files (49 examples each) | RSS min MB | RSS median MB | RSS max MB | peak (VmHWM) MB | USS MB | private dirty MB | PSS MB | shared clean MB |");
+            Console.WriteLine("| files (49 examples each) | RSS min MB | RSS median MB | RSS max MB | peak (VmHWM) MB "
+                + "| USS MB | private dirty MB | PSS MB | shared clean MB |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-            Console.WriteLine($"| {processed} | {result["rss_min_mb"]} | {result["rss_median_mb"]} | {result["rss_max_mb"]} | {result["rss_peak_mb"]} | {result["uss_mb"]} | {result["private_dirty_mb"]} | {result["pss_mb"]} | {result["shared_clean_mb"]} |");
+            Console.WriteLine($"| {processed} | {result["rss_min_mb"]} | {result["rss_median_mb"]} | "
+                + $"{result["rss_max_mb"]} | {result["rss_peak_mb"]} | {result["uss_mb"]} | "
+                    + $"{result["private_dirty_mb"]} | {result["pss_mb"]} | {result["shared_clean_mb"]} |");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            await File.WriteAllTextAsync(output, result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            await File.WriteAllTextAsync(output,
+                result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"JSON: {output}");
             return 0;
         }
@@ -134,16 +147,20 @@ internal static class AgentRssBench
         }
     }
 
-    /// <summary>Trains (ideal gradients, 30 epochs) and installs a vowel model; returns the agent's environment.</summary>
+    /// <summary>Trains (ideal gradients, 30 epochs) and installs a vowel model; returns the agent's
+    /// environment.</summary>
     internal static async Task<Dictionary<string, string>> PrepareAsync(string agent, string folder)
     {
         var task = VowelDataset.Load();
         var system = PhysicalSystems.Get("electronic");
         var device = system.CreateDevice("rss-0001", seed: 5);
-        var twinData = await TwinData.CollectAsync(device, new TwinDataOptions { Samples = 1_200, NoiseFloorSamples = 100 }, seed: 17);
+        var twinData = await TwinData.CollectAsync(device,
+            new TwinDataOptions { Samples = 1_200, NoiseFloorSamples = 100 }, seed: 17);
         var twin = MlpTwinFitter.Fit(twinData, new MlpTwinOptions { Epochs = 4, Hidden = [32, 32] }, seed: 23).Twin;
-        var model = PnnArchitectures.ForSystem(system.Name, device, task.Train.FeatureCount, task.ClassCount, maxBatch: 64, seed: 0);
-        await PnnTrainer.TrainAsync(model, task, TrainingMode.Ideal, twin, twinData, new TrainingOptions { Epochs = 30, EvaluationPasses = 1, CurveEvery = 0, LearningRate = 0.02 }, seed: 0);
+        var model = PnnArchitectures.ForSystem(system.Name, device, task.Train.FeatureCount, task.ClassCount,
+            maxBatch: 64, seed: 0);
+        await PnnTrainer.TrainAsync(model, task, TrainingMode.Ideal, twin, twinData,
+            new TrainingOptions { Epochs = 30, EvaluationPasses = 1, CurveEvery = 0, LearningRate = 0.02 }, seed: 0);
         var labels = new string[task.Test.Count];
         for (var i = 0; i < labels.Length; i++)
         {
@@ -156,7 +173,9 @@ internal static class AgentRssBench
         await File.WriteAllTextAsync(Path.Combine(folder, "trainer.pub.pem"), key.ExportSubjectPublicKeyInfoPem());
         await using (var package = File.Create(Path.Combine(folder, "model.edgepkg")))
         {
-            ModelPackager.Write(package, model, twin, new PackageMetadata(1, "vowels", task.ClassNames, calibration, "agent-rss-bench") { Targets = new([AgentDeviceId]) }, key);
+            ModelPackager.Write(package, model, twin,
+                new PackageMetadata(1, "vowels", task.ClassNames, calibration,
+                    "agent-rss-bench") { Targets = new([AgentDeviceId]) }, key);
         }
 
         var environment = new Dictionary<string, string>
@@ -168,7 +187,9 @@ internal static class AgentRssBench
             ["EDGE_MODELS__CALIBRATIONSETPATH"] = Path.Combine(folder, "calibration.csv"),
             ["EDGE_LOGGING__LOGLEVEL__DEFAULT"] = "Warning",
         };
-        var install = new ProcessStartInfo(agent, ["models", "install", Path.Combine(folder, "model.edgepkg")]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var install = new ProcessStartInfo(agent,
+            ["models", "install", Path.Combine(folder, "model.edgepkg")]) { RedirectStandardOutput = true,
+                RedirectStandardError = true };
         foreach (var (name, value) in environment)
         {
             install.Environment[name] = value;
@@ -177,16 +198,19 @@ internal static class AgentRssBench
         using var installer = Process.Start(install)!;
         var said = await installer.StandardOutput.ReadToEndAsync() + await installer.StandardError.ReadToEndAsync();
         await installer.WaitForExitAsync();
-        return installer.ExitCode == 0 ? environment : throw new InvalidOperationException($"edge-agent models install failed: {said}");
+        return installer.ExitCode == 0 ? environment
+            : throw new InvalidOperationException($"edge-agent models install failed: {said}");
     }
 
-    /// <summary>The unit's <c>Environment=DOTNET_…</c> assignments (site settings live in its EnvironmentFile).</summary>
+    /// <summary>The unit's <c>Environment=DOTNET_…</c> assignments (site settings live in its
+    /// EnvironmentFile).</summary>
     internal static Dictionary<string, string> UnitRuntimeSettings(string unit)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines(unit))
         {
-            if (line.StartsWith("Environment=DOTNET_", StringComparison.Ordinal) && line.IndexOf('=', 12) is var equals and > 0)
+            if (line.StartsWith("Environment=DOTNET_", StringComparison.Ordinal) && line.IndexOf('=', 12) is var equals
+                and > 0)
             {
                 settings[line[12..equals]] = line[(equals + 1)..];
             }
@@ -196,7 +220,8 @@ internal static class AgentRssBench
     }
 
     internal static string DefaultAgent()
-        => Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "bin", "Release", "net10.0", "edge-agent");
+        => Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent", "bin",
+            "Release", "net10.0", "edge-agent");
 
     internal static long Status(int pid, string field)
     {
@@ -204,7 +229,8 @@ internal static class AgentRssBench
         {
             if (line.StartsWith(field + ":", StringComparison.Ordinal))
             {
-                return long.Parse(line.AsSpan(field.Length + 1).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                return long.Parse(line.AsSpan(field.Length + 1).Trim().TrimEnd("kB").Trim(),
+                    CultureInfo.InvariantCulture);
             }
         }
 
@@ -219,7 +245,8 @@ internal static class AgentRssBench
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon > 0 && line.EndsWith(" kB", StringComparison.Ordinal))
             {
-                values[line[..colon]] = long.Parse(line.AsSpan(colon + 1, line.Length - colon - 4).Trim(), CultureInfo.InvariantCulture);
+                values[line[..colon]] = long.Parse(line.AsSpan(colon + 1, line.Length - colon - 4).Trim(),
+                    CultureInfo.InvariantCulture);
             }
         }
 

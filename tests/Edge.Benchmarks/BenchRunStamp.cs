@@ -15,7 +15,8 @@ internal static class BenchRunStamp
     private const string Project = "tests/Edge.Benchmarks";
 
     /// <summary>
-    /// Stamps the file named by <c>--out</c> in <paramref name="arguments"/>; without one (a BenchmarkDotNet run), the full
+    /// Stamps the file named by <c>--out</c> in <paramref name="arguments"/>; without one (a BenchmarkDotNet run), the
+    /// full
     /// JSON exports written since <paramref name="startedUtc"/> in the <c>--artifacts</c> folder's <c>results</c>.
     /// </summary>
     public static void Stamp(string[] arguments, DateTime startedUtc, JsonObject run)

@@ -126,7 +126,8 @@ public static class BridgeLinkBench
 
         var responses = new float[(WarmUpDrives + Drives) * 12];
         Row row;
-        await using (var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, "bench", "127.0.0.1", port, options))
+        await using (var device = await BridgeDevice.OpenTcpAsync(ElectronicSystem.LayerSpec, "bench", "127.0.0.1",
+            port, options))
         {
             // Warm-up outside the measured window (JIT, first frames, first round-trip samples).
             await device.ForwardAsync(drives.AsMemory(0, 24 * WarmUpDrives), responses.AsMemory(0, 12 * WarmUpDrives));

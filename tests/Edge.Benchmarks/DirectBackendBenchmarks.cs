@@ -41,7 +41,8 @@ public class DirectBackendBenchmarks
         mcp4922.Connect(0, spiBench.Drive);
         var mcp3208 = new Mcp3xxxEmulator(spiClock, 12);
         mcp3208.Connect(0, spiBench.Response);
-        _spiPair = new DirectLayerDevice(part.Spec, "spi", new Mcp4922(mcp4922).Channel(Mcp4922Channel.A), Mcp3xxxInput.Mcp3208(mcp3208, 0), spiClock);
+        _spiPair = new DirectLayerDevice(part.Spec, "spi", new Mcp4922(mcp4922).Channel(Mcp4922Channel.A),
+            Mcp3xxxInput.Mcp3208(mcp3208, 0), spiClock);
 
         var i2cClock = new VirtualClock();
         var i2cBench = new AnalogBench(physics, part.PartCoefficients, i2cClock, 3.3 * 4095 / 4096, 4.096);

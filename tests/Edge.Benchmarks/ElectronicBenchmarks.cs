@@ -40,7 +40,8 @@ public class ElectronicBenchmarks
         }
 
         _outputGradient.AsSpan().Fill(1);
-        _device = new SimulatedDevice(ElectronicSystem.OdePhysics, "bench-board", ElectronicSystem.Instance.DefaultImperfections, 1)
+        _device = new SimulatedDevice(ElectronicSystem.OdePhysics, "bench-board",
+            ElectronicSystem.Instance.DefaultImperfections, 1)
         {
             MaxDegreeOfParallelism = 1,
         };

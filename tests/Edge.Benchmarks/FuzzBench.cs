@@ -56,7 +56,8 @@ public static class FuzzBench
     private static void PrintTable(List<FuzzResult> results)
     {
         Console.WriteLine(
-            "| decoder | inputs | accepted | refused | refusal classes | crashes | hangs | stalls | slowest input (ms) | inputs/s |");
+            "| decoder | inputs | accepted | refused | refusal classes | crashes | hangs | stalls | slowest input (ms) "
+                + "| inputs/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
@@ -64,7 +65,8 @@ public static class FuzzBench
             var rate = r.Inputs / Math.Max(r.Seconds, 1e-9);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r.Decoder} | {r.Inputs:N0} | {r.Accepted:N0} | {r.Refused:N0} | {r.RefusalClasses.Count} | {r.Crashes} "
+                $"| {r.Decoder} | {r.Inputs:N0} | {r.Accepted:N0} | {r.Refused:N0} | {r.RefusalClasses.Count} | "
+                    + $"{r.Crashes} "
                 + $"| {hangs} | {r.Stalls} | {r.SlowestMs:F1} | {rate:N0} |"));
         }
 

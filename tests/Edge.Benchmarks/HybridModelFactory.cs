@@ -8,16 +8,20 @@ using Edge.Trainer.Training;
 
 namespace Edge.Benchmarks;
 
-/// <summary>The electronic vowel PNN packaged, verified and loaded on a device whose forward costs nothing measurable.</summary>
+/// <summary>The electronic vowel PNN packaged, verified and loaded on a device whose forward costs nothing
+/// measurable.</summary>
 internal static class HybridModelFactory
 {
     public static HybridModel Create()
     {
         var system = PhysicalSystems.Get("electronic");
-        var trainerModel = PnnArchitectures.ForSystem(system.Name, system.CreateDevice("bench", 1), 12, 7, maxBatch: 1, seed: 1);
+        var trainerModel = PnnArchitectures.ForSystem(system.Name, system.CreateDevice("bench", 1), 12, 7, maxBatch: 1,
+            seed: 1);
         using var key = PackageSigning.CreateKey();
         using var package = new MemoryStream();
-        ModelPackager.Write(package, trainerModel, twin: null, new PackageMetadata(1, "vowels", ["ae", "ah", "aw", "uw", "er", "iy", "ih"], [0], "bench") { Targets = new(["bench"]) }, key);
+        ModelPackager.Write(package, trainerModel, twin: null,
+            new PackageMetadata(1, "vowels", ["ae", "ah", "aw", "uw", "er", "iy", "ih"], [0],
+                "bench") { Targets = new(["bench"]) }, key);
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(key));
         var verified = ModelPackageReader.Read(package.ToArray(), trust);
         return new HybridModel(verified, new FreeDevice(system.Spec));
@@ -30,7 +34,8 @@ internal static class HybridModelFactory
 
         public string DeviceId => "free";
 
-        public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+        public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses,
+            CancellationToken cancellationToken = default)
         {
             drives.Span[..responses.Length].CopyTo(responses.Span);
             return ValueTask.CompletedTask;

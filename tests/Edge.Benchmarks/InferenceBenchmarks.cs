@@ -3,7 +3,8 @@ using Edge.Agent.Inference;
 
 namespace Edge.Benchmarks;
 
-/// <summary>Software overhead of one hybrid inference (3 ONNX Runtime stages, 2 drive assemblies) beyond device time.</summary>
+/// <summary>Software overhead of one hybrid inference (3 ONNX Runtime stages, 2 drive assemblies) beyond device
+/// time.</summary>
 [MemoryDiagnoser]
 public class InferenceBenchmarks
 {

@@ -47,7 +47,8 @@ internal static class InferenceLatency
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         Array.Sort(ticks);
-        double Micros(double quantile) => Stopwatch.GetElapsedTime(0, ticks[Math.Min(count - 1, (int)(quantile * count))]).TotalMicroseconds;
+        double Micros(double quantile)
+            => Stopwatch.GetElapsedTime(0, ticks[Math.Min(count - 1, (int)(quantile * count))]).TotalMicroseconds;
         var result = new JsonObject
         {
             ["inferences"] = count,
@@ -56,14 +57,18 @@ internal static class InferenceLatency
             ["p999_us"] = Math.Round(Micros(0.999), 2),
             ["max_us"] = Math.Round(Micros(1.0), 2),
             ["allocated_bytes_per_inference"] = (double)allocated / count,
-            ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+            ["machine"] =
+                $"{Environment.ProcessorCount} cores, "
+                    + $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
         };
         Console.WriteLine("| inferences | p50 µs | p99 µs | p99.9 µs | max µs | bytes/inference |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        Console.WriteLine($"| {count} | {result["p50_us"]} | {result["p99_us"]} | {result["p999_us"]} | {result["max_us"]} | {result["allocated_bytes_per_inference"]} |");
+        Console.WriteLine($"| {count} | {result["p50_us"]} | {result["p99_us"]} | {result["p999_us"]} | "
+            + $"{result["max_us"]} | {result["allocated_bytes_per_inference"]} |");
         if (output is not null)
         {
-            File.WriteAllText(output, result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(output,
+                result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"JSON: {output}");
         }
     }

@@ -40,25 +40,32 @@ public static class IngestBench
         var sub = Find("mosquitto_sub");
         if (mosquitto is null || pub is null || sub is null)
         {
-            await Console.Error.WriteLineAsync("error: the ingest bench needs mosquitto and mosquitto-clients (apt-get install mosquitto mosquitto-clients).");
+            await
+                Console.Error.WriteLineAsync("error: the ingest bench needs mosquitto and mosquitto-clients (apt-get "
+                    + "install mosquitto mosquitto-clients).");
             return 2;
         }
 
         var folder = Directory.CreateTempSubdirectory("edge-ingest-bench-");
         var port = FreePort();
-        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\n");
-        using var broker = Process.Start(new ProcessStartInfo(mosquitto, ["-c", Path.Combine(folder.FullName, "mosquitto.conf")]) { RedirectStandardError = true })!;
+        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "mosquitto.conf"),
+            $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\n");
+        using var broker = Process.Start(new ProcessStartInfo(mosquitto,
+            ["-c", Path.Combine(folder.FullName, "mosquitto.conf")]) { RedirectStandardError = true })!;
         try
         {
             await WaitListeningAsync(port);
             var spec = Edge.Domain.Simulation.PhysicalSystems.Get("electronic").Spec;
-            var recordBytes = Edge.Domain.Messaging.MeasurementBatch.RecordSize(spec.InputSize, spec.DriveLength, spec.OutputSize);
+            var recordBytes = Edge.Domain.Messaging.MeasurementBatch.RecordSize(spec.InputSize, spec.DriveLength,
+                spec.OutputSize);
             // mosquitto_pub -l stalls once its QoS 1 packet ids wrap at 65 535, so the raw run stays below that.
             var rawCount = Math.Min(count, 60_000);
             var raw = await RawRateAsync(pub, sub, port, rawCount, recordBytes, folder.FullName);
             var loadBefore = LoadAverage();
-            await using var postgres = storeKind == "postgres" ? await Edge.Testing.PostgresServer.StartAsync(durable: true) : null;
-            var target = postgres is null ? Path.Combine(folder.FullName, "trainer.db") : await postgres.CreateDatabaseAsync("bench");
+            await using var postgres = storeKind == "postgres"
+                ? await Edge.Testing.PostgresServer.StartAsync(durable: true) : null;
+            var target = postgres is null ? Path.Combine(folder.FullName, "trainer.db")
+                : await postgres.CreateDatabaseAsync("bench");
             var edge = await EdgeRateAsync(port, folder.FullName, target, count, batch);
             var load = $"{loadBefore} → {LoadAverage()}";
             var result = new Dictionary<string, object>
@@ -81,16 +88,25 @@ public static class IngestBench
                 ["raw_received"] = raw.Received,
                 ["processors"] = Environment.ProcessorCount,
             };
+            var storeName = postgres is null ? "SQLite" : "PostgreSQL";
+            var edgeRow = $"| edge: agent recorder → SQLite outbox → mosquitto → ingest → {storeName} store "
+                + $"(batches of {batch}) | {count:N0} measurements | {edge.Seconds:F2} | **{edge.Rate:N0}** | "
+                + $"{edge.Rate * recordBytes / 1e6:F1} | {count - edge.Stored} | {edge.Duplicates} | "
+                + $"{edge.CpuSeconds:F2} ({edge.CpuSeconds * 1e6 / count:F1} µs/measurement) |";
+            var rawRow = $"| raw: mosquitto_pub -l → mosquitto_sub, QoS 1, one {recordBytes}-byte message per "
+                + $"measurement | {rawCount:N0} messages | {raw.Seconds:F2} | {raw.Rate:N0} | "
+                + $"{raw.Rate * recordBytes / 1e6:F1} | {rawCount - raw.Received} | – | – |";
             Console.WriteLine($"""
                 | path | items | seconds | items/s | MB/s | lost | duplicates | agent+trainer CPU s |
                 |---|---|---|---|---|---|---|---|
-                | edge: agent recorder → SQLite outbox → mosquitto → ingest → {(postgres is null ? "SQLite" : "PostgreSQL")} store (batches of {batch}) | {count:N0} measurements | {edge.Seconds:F2} | **{edge.Rate:N0}** | {edge.Rate * recordBytes / 1e6:F1} | {count - edge.Stored} | {edge.Duplicates} | {edge.CpuSeconds:F2} ({edge.CpuSeconds * 1e6 / count:F1} µs/measurement) |
-                | raw: mosquitto_pub -l → mosquitto_sub, QoS 1, one {recordBytes}-byte message per measurement | {rawCount:N0} messages | {raw.Seconds:F2} | {raw.Rate:N0} | {raw.Rate * recordBytes / 1e6:F1} | {rawCount - raw.Received} | – | – |
+                {edgeRow}
+                {rawRow}
 
                 load average (1 min) before → after: {load} on {Environment.ProcessorCount} cores
                 """);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            await File.WriteAllTextAsync(output,
+                JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {output}");
             return edge.Stored == count && edge.Duplicates == 0 ? 0 : 1;
         }
@@ -102,14 +118,19 @@ public static class IngestBench
         }
     }
 
-    private static async Task<(double Rate, double Seconds, long Stored, long Duplicates, double CpuSeconds)> EdgeRateAsync(int port, string folder, string target, int count, int batch)
+    private static async Task<(double Rate, double Seconds, long Stored, long Duplicates,
+        double CpuSeconds)> EdgeRateAsync(int port, string folder, string target, int count, int batch)
     {
         await using var store = await MeasurementStore.OpenAsync(target);
-        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = port, UseTls = false, AllowPlaintext = true, ClientId = "bench-ingest" }, store, new TrainerMetrics(), NullLogger.Instance);
+        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = port, UseTls =
+            false, AllowPlaintext = true, ClientId = "bench-ingest" }, store, new TrainerMetrics(),
+                NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
 
-        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), new Dictionary<string, string?>
+        var builder =
+            AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), new
+                Dictionary<string, string?>
         {
             ["Edge:Device:DeviceId"] = "bench-agent",
             ["Edge:Mqtt:Enabled"] = "true",
@@ -150,7 +171,8 @@ public static class IngestBench
         for (var i = 0; i < count; i++)
         {
             var row = i % 1024;
-            recorder.Record(drives.AsSpan(row * spec.DriveLength, spec.DriveLength), responses.AsSpan(row * spec.OutputSize, spec.OutputSize), now);
+            recorder.Record(drives.AsSpan(row * spec.DriveLength, spec.DriveLength),
+                responses.AsSpan(row * spec.OutputSize, spec.OutputSize), now);
         }
 
         recorder.Flush();
@@ -179,18 +201,23 @@ public static class IngestBench
         return (count / seconds, seconds, stored, ingest.Duplicates, cpuSeconds);
     }
 
-    private static async Task<(double Rate, double Seconds, int Received)> RawRateAsync(string pub, string sub, int port, int count, int payloadBytes, string folder)
+    private static async Task<(double Rate, double Seconds, int Received)> RawRateAsync(string pub, string sub,
+        int port, int count, int payloadBytes, string folder)
     {
         // Both clients run exactly as an operator would: lines from a file into mosquitto_pub -l, mosquitto_sub
         // counting into wc -l, so neither side pays for this process's pipe handling.
         var lines = Path.Combine(folder, "raw.txt");
-        await File.WriteAllTextAsync(lines, string.Concat(Enumerable.Repeat(new string('x', payloadBytes) + "\n", count)));
+        await File.WriteAllTextAsync(lines,
+            string.Concat(Enumerable.Repeat(new string('x', payloadBytes) + "\n", count)));
         var subscribe = $"{sub} -h 127.0.0.1 -p {port} -t bench/raw -q 1 -C {count} -W 120 | wc -l";
-        using var subscriber = Process.Start(new ProcessStartInfo("bash", ["-c", subscribe]) { RedirectStandardOutput = true })!;
+        using var subscriber = Process.Start(new ProcessStartInfo("bash", ["-c", subscribe]) { RedirectStandardOutput =
+            true })!;
         await Task.Delay(500);
         var clock = Stopwatch.StartNew();
-        using var publisher = Process.Start(new ProcessStartInfo("bash", ["-c", $"{pub} -h 127.0.0.1 -p {port} -t bench/raw -q 1 -l < {lines}"]))!;
-        var received = int.Parse((await subscriber.StandardOutput.ReadToEndAsync()).Trim(), CultureInfo.InvariantCulture);
+        using var publisher = Process.Start(new ProcessStartInfo("bash",
+            ["-c", $"{pub} -h 127.0.0.1 -p {port} -t bench/raw -q 1 -l < {lines}"]))!;
+        var received = int.Parse((await subscriber.StandardOutput.ReadToEndAsync()).Trim(),
+            CultureInfo.InvariantCulture);
         await subscriber.WaitForExitAsync();
         var seconds = clock.Elapsed.TotalSeconds;
         await publisher.WaitForExitAsync();
@@ -228,7 +255,8 @@ public static class IngestBench
 
     internal static string? Find(string name)
     {
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Concat(["/usr/sbin", "/usr/bin"]))
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Concat(["/usr/sbin", "/usr/bin"]))
         {
             var candidate = Path.Combine(folder, name);
             if (File.Exists(candidate))

@@ -58,7 +58,8 @@ public class MechanicalBenchmarks
     [Benchmark(OperationsPerInvoke = Batch)]
     public void DevicePlayBatch() => _device.Forward(_drives, _responses);
 
-    /// <summary>Twin forward with tape and discrete adjoint (drive and coefficient gradients); time per drive.</summary>
+    /// <summary>Twin forward with tape and discrete adjoint (drive and coefficient gradients); time per
+    /// drive.</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public void PhysicsForwardAndAdjoint()
     {

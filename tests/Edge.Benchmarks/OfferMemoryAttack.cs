@@ -75,7 +75,8 @@ internal static class OfferMemoryAttack
             ["attack"] = $"{attack}, sent {Repeats} times",
             ["command"] = SecurityLab.Command,
             ["attacker"] = "holds the trainer certificate (the only identity the broker lets publish offers)",
-            ["expected"] = $"refused; resident memory +≤ {SecurityLab.MemoryBudgetMb:F0} MB while refusing, back within "
+            ["expected"] =
+                $"refused; resident memory +≤ {SecurityLab.MemoryBudgetMb:F0} MB while refusing, back within "
                 + $"{ReturnSlackMb:F0} MB of steady after",
             ["observed"] = FormattableString.Invariant(
                 $"{refusals}/{Repeats} refused (\"{Shorten(reason)}\"); RSS {steady / 1024.0:F1} MB → peak ")

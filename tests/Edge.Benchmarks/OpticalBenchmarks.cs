@@ -38,7 +38,8 @@ public class OpticalBenchmarks
         }
 
         _outputGradient.AsSpan().Fill(1);
-        _device = new SimulatedDevice(OpticalSystem.ShgPhysics, "bench-shg", OpticalSystem.Instance.DefaultImperfections, 1)
+        _device = new SimulatedDevice(OpticalSystem.ShgPhysics, "bench-shg",
+            OpticalSystem.Instance.DefaultImperfections, 1)
         {
             MaxDegreeOfParallelism = 1,
         };
@@ -53,6 +54,7 @@ public class OpticalBenchmarks
     public void ForwardAndVjp()
     {
         OpticalSystem.ShgPhysics.Forward(_coefficients, _drive, _output, _tape);
-        OpticalSystem.ShgPhysics.Backward(_coefficients, _drive, _tape, _outputGradient, _driveGradient, _coefficientGradient);
+        OpticalSystem.ShgPhysics.Backward(_coefficients, _drive, _tape, _outputGradient, _driveGradient,
+            _coefficientGradient);
     }
 }

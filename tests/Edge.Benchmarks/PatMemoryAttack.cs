@@ -37,8 +37,10 @@ internal static class PatMemoryAttack
             var id = BitConverter.ToInt32(e.ApplicationMessage.CorrelationData);
             try
             {
-                var problem = PatFrames.DecodeReply(e.ApplicationMessage.Payload.ToArray(), responses, lab.Spec.OutputSize);
-                answers[id] = problem is null ? "served" : problem.StartsWith("busy", StringComparison.Ordinal) ? "busy" : "refused";
+                var problem = PatFrames.DecodeReply(e.ApplicationMessage.Payload.ToArray(), responses,
+                    lab.Spec.OutputSize);
+                answers[id] = problem is null ? "served" : problem.StartsWith("busy", StringComparison.Ordinal) ? "busy"
+                    : "refused";
             }
             catch (MessageFormatException)
             {
@@ -86,12 +88,15 @@ internal static class PatMemoryAttack
         return new JsonObject
         {
             ["id"] = "M3",
-            ["attack"] = $"{Bursts} bursts of {Requests} PAT requests of {drives} drives (the agent's per-request limit), "
+            ["attack"] =
+                $"{Bursts} bursts of {Requests} PAT requests of {drives} drives (the agent's per-request limit), "
                 + $"{InFlight} in flight",
             ["command"] = SecurityLab.Command,
             ["attacker"] = "holds the trainer certificate (the only identity the broker lets send PAT requests)",
-            ["expected"] = $"every request answered (served or busy); resident memory +≤ {SecurityLab.MemoryBudgetMb:F0} MB, and "
-                + $"a second burst leaves it within {GrowthSlackMb:F0} MB of where the first did (bounded, not growing)",
+            ["expected"] =
+                $"every request answered (served or busy); resident memory +≤ {SecurityLab.MemoryBudgetMb:F0} MB, and "
+                + $"a second burst leaves it within {GrowthSlackMb:F0} MB of where the first did (bounded, not "
+                    + "growing)",
             ["observed"] = FormattableString.Invariant(
                 $"{answers.Count}/{total} answered ({served} served, {busy} busy); RSS {steady / 1024.0:F1} MB → ")
                 + FormattableString.Invariant($"peak {peak / 1024.0:F1} MB (+{rise:F1}); after each burst: ")

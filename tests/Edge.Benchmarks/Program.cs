@@ -9,7 +9,8 @@ namespace Edge.Benchmarks;
 /// <c>-- ingest [--count N] [--batch N] [--store sqlite|postgres] [--out file.json]</c> (MQTT measurement ingest) and
 /// <c>-- agent-rss [--agent PATH] [--out file.json]</c> (resident memory of <c>edge-agent run</c> under load) and
 /// <c>-- security [--out file.json] [--docs docs/security.md]</c> (the attack table of docs/security.md),
-/// <c>-- fairness [--agent PATH] [--out file.json]</c> (inference latency while PAT requests and offers flood the agent)
+/// <c>-- fairness [--agent PATH] [--out file.json]</c> (inference latency while PAT requests and offers flood the
+/// agent)
 /// <c>-- outbox-commit [--replies N] [--out file.json]</c> (the cost of committing measurements before each reply),
 /// <c>-- fuzz [--inputs N] [--seed S] [--decoder NAME] [--out file.json]</c> (hostile-input fuzzing of every
 /// decoder), <c>-- faults [--repeat N] [--rows a,b] [--volume bench|short] [--out file.json]</c> (the fault bench of

@@ -28,9 +28,11 @@ internal sealed class SecurityLab : IDisposable
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<ModelAckMessage>> _acks = new();
 
     private SecurityLab(
-        string folder, Process broker, Process agent, IMqttClient observer, string deviceId, MqttConnectionSettings trainer)
+        string folder, Process broker, Process agent, IMqttClient observer, string deviceId,
+            MqttConnectionSettings trainer)
     {
-        (_folder, _broker, _agent, _observer, DeviceId, _trainer) = (folder, broker, agent, observer, deviceId, trainer);
+        (_folder, _broker, _agent, _observer, DeviceId, _trainer) = (folder, broker, agent, observer, deviceId,
+            trainer);
     }
 
     /// <summary>How to repeat the attacks measured in the lab.</summary>
@@ -60,7 +62,8 @@ internal sealed class SecurityLab : IDisposable
         environment["EDGE_MQTT__CLIENTCERTIFICATEFILE"] = Path.Combine(certificates, "devices", deviceId + ".crt");
         environment["EDGE_MQTT__CLIENTKEYFILE"] = Path.Combine(certificates, "devices", deviceId + ".key");
         environment["EDGE_MQTT__OUTBOXPATH"] = Path.Combine(folder, "outbox.db");
-        var start = new ProcessStartInfo(agentPath, ["run"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(agentPath, ["run"]) { RedirectStandardError = true,
+            RedirectStandardOutput = true };
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -186,7 +189,8 @@ internal sealed class SecurityLab : IDisposable
         .WithTimeout(TimeSpan.FromSeconds(60)))
         .Build();
 
-    /// <summary>The broker of deploy/mosquitto with certificates for the device and the trainer, on free ports.</summary>
+    /// <summary>The broker of deploy/mosquitto with certificates for the device and the trainer, on free
+    /// ports.</summary>
     private static async Task<(Process Broker, int DevicePort, int ServicePort)> StartShippedBrokerAsync(
         string root, string folder, string deviceId)
     {
@@ -199,7 +203,8 @@ internal sealed class SecurityLab : IDisposable
             "--device-port", Invariant(devicePort), "--service-port", Invariant(servicePort),
             "--password-port", Invariant(passwordPort));
         File.SetUnixFileMode(Path.Combine(conf, "data"), (UnixFileMode)0b111_111_111);
-        var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(conf, "mosquitto.conf")])
+        var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto",
+            ["-c", Path.Combine(conf, "mosquitto.conf")])
         {
             RedirectStandardError = true,
         })!;

@@ -9,7 +9,8 @@ public sealed record FrameCase(Message Message, ushort Sequence, ushort AckNumbe
 {
     public Frame ToFrame() => Frame.FromMessage(Message, Sequence, AckNumber, Flags);
 
-    public override string ToString() => $"{Message.Type} seq {Sequence} ack {AckNumber} flags {Flags} payload {Message.PayloadLength} B";
+    public override string ToString()
+        => $"{Message.Type} seq {Sequence} ack {AckNumber} flags {Flags} payload {Message.PayloadLength} B";
 }
 
 /// <summary>FsCheck generators of valid messages of every type (payloads up to the default 256-byte limit).</summary>
@@ -23,7 +24,8 @@ public static class BridgeArbitraries
         select ((uint)high << 16) | low;
 
     public static Gen<Message> AnyMessage { get; } = Gen.OneOf(
-        Hello(), HelloAck(), PlayAndCapture(), CaptureResult(), Gen.Constant<Message>(AckMessage.Instance), Nack(), Heartbeat(), SetSafe(), Error());
+        Hello(), HelloAck(), PlayAndCapture(), CaptureResult(), Gen.Constant<Message>(AckMessage.Instance), Nack(),
+            Heartbeat(), SetSafe(), Error());
 
     public static Arbitrary<Message> Messages() => AnyMessage.ToArbitrary();
 
@@ -51,7 +53,8 @@ public static class BridgeArbitraries
         from buffer in AnyUInt.Where(b => b > 0)
         from payload in Gen.Choose(FrameCodec.MinNegotiablePayload, FrameCodec.MaxNegotiablePayload)
         from caps in Gen.Choose(0, 7)
-        select (Message)new HelloAckMessage((byte)version, (byte)dac, (byte)adc, (byte)dacBits, (byte)adcBits, rate, buffer, (ushort)payload, (Capabilities)caps);
+        select (Message)new HelloAckMessage((byte)version, (byte)dac, (byte)adc, (byte)dacBits, (byte)adcBits, rate,
+            buffer, (ushort)payload, (Capabilities)caps);
 
     private static Gen<Message> PlayAndCapture() =>
         from segments in Gen.Choose(1, (FrameCodec.DefaultMaxPayload - PlayAndCaptureMessage.HeaderLength) / 2)
@@ -62,7 +65,8 @@ public static class BridgeArbitraries
         from drive in AnyByte
         from capture in AnyByte
         from rate in AnyUInt.Where(r => r > 0)
-        select (Message)new PlayAndCaptureMessage(id, drive, capture, rate, (ushort)samplesPerSegment, (ushort)binCount, codes);
+        select (Message)new PlayAndCaptureMessage(id, drive, capture, rate, (ushort)samplesPerSegment, (ushort)binCount,
+            codes);
 
     private static Gen<Message> CaptureResult() =>
         from count in Gen.Choose(1, (FrameCodec.DefaultMaxPayload - CaptureResultMessage.HeaderLength) / 2)
@@ -89,7 +93,8 @@ public static class BridgeArbitraries
     private static Gen<Message> Error() =>
         from code in Gen.Choose(1, 4)
         from related in AnyUShort
-        from characters in Gen.ArrayOf(Gen.Choose(0x20, 0x7E).Select(c => (char)c)).Where(c => c.Length <= ErrorMessage.MaxTextLength)
+        from characters in Gen.ArrayOf(Gen.Choose(0x20, 0x7E).Select(c => (char)c))
+            .Where(c => c.Length <= ErrorMessage.MaxTextLength)
         select (Message)new ErrorMessage((BridgeErrorCode)code, related, new string(characters));
 
     private static int[] BinChoices(int totalSamples)

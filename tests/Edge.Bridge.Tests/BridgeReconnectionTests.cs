@@ -23,7 +23,8 @@ public sealed class BridgeReconnectionTests
     };
 
     [Fact]
-    public async Task A_cut_line_fails_the_forward_with_an_io_error_reports_not_ready_and_reconnects_with_a_fresh_hello()
+    public async Task
+        A_cut_line_fails_the_forward_with_an_io_error_reports_not_ready_and_reconnects_with_a_fresh_hello()
     {
         await using var rig = await BridgeRig.OpenAsync(new LineFaults(115_200, 0, 0, 3), FastRecovery, true);
         var (emulator, device) = (rig.Emulator.Emulator, rig.Device);

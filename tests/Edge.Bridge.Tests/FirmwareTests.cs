@@ -60,7 +60,8 @@ public sealed class FirmwareTests
     [Theory]
     [InlineData(2, 0, 1000, "channel DAC 2")]
     [InlineData(0, 0, 5_000_000, "above the 1000000 Hz limit")]
-    public void Requests_the_board_cannot_execute_are_answered_with_an_error(byte dacChannel, byte adcChannel, uint rate, string expected)
+    public void Requests_the_board_cannot_execute_are_answered_with_an_error(byte dacChannel, byte adcChannel,
+        uint rate, string expected)
     {
         var rig = new Rig();
         rig.Hello();
@@ -84,7 +85,8 @@ public sealed class FirmwareTests
         rig.Host.Enqueue(new PlayAndCaptureMessage(1, 0, 0, 1000, 10, 0, new ushort[11]));
         rig.Run(50);
 
-        Assert.Contains("exceed the 100-sample buffer", Assert.IsType<ErrorMessage>(rig.Host.Received[^1]).Text, StringComparison.Ordinal);
+        Assert.Contains("exceed the 100-sample buffer", Assert.IsType<ErrorMessage>(rig.Host.Received[^1]).Text,
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -126,7 +128,8 @@ public sealed class FirmwareTests
         rig.Hello();
         for (ushort id = 0; id < 10; id++)
         {
-            rig.Host.Enqueue(new PlayAndCaptureMessage(id, 0, 0, 1000, 1, 2, [(ushort)(id * 10), (ushort)(id * 10 + 1)]));
+            rig.Host.Enqueue(new PlayAndCaptureMessage(id, 0, 0, 1000, 1, 2,
+                [(ushort)(id * 10), (ushort)(id * 10 + 1)]));
         }
 
         rig.Run(3000);
@@ -171,7 +174,8 @@ public sealed class FirmwareTests
             _toDevice = new LossyChannel(_faults, 1);
             _toHost = new LossyChannel(_faults, 2);
             Board = new LoopbackBoard();
-            Firmware = new BridgeFirmware(settings ?? new FirmwareSettings { SafeCode = 2048 }, Board, Board, Board, _toHost, 4242);
+            Firmware = new BridgeFirmware(settings ?? new FirmwareSettings { SafeCode = 2048 }, Board, Board, Board,
+                _toHost, 4242);
             Host = NewHost();
         }
 
@@ -211,6 +215,8 @@ public sealed class FirmwareTests
             }
         }
 
-        private LinkEndpoint NewHost() => new(_toDevice, new LinkOptions { InitialSequence = (ushort)(_hostSeed++ * 1000), WindowSize = 8, RetryLimit = 20 });
+        private LinkEndpoint NewHost()
+            => new(_toDevice,
+                new LinkOptions { InitialSequence = (ushort)(_hostSeed++ * 1000), WindowSize = 8, RetryLimit = 20 });
     }
 }

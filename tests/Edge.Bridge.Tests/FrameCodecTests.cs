@@ -47,7 +47,8 @@ public sealed class FrameCodecTests
     }
 
     [Property(MaxTest = 1000, Arbitrary = [typeof(BridgeArbitraries)])]
-    public bool Any_corrupted_wire_byte_yields_no_frame_only_an_error_report(FrameCase frameCase, int position, byte replacement)
+    public bool Any_corrupted_wire_byte_yields_no_frame_only_an_error_report(FrameCase frameCase, int position,
+        byte replacement)
     {
         var wire = FrameCodec.EncodeWire(frameCase.ToFrame(), MaxPayload);
         var index = (int)((uint)position % wire.Length);
@@ -69,8 +70,10 @@ public sealed class FrameCodecTests
     {
         // SetSafe(channel 0, code 0x0800), sequence 1, ack 0, Sync flag — the example the spec walks through.
         var frame = Frame.FromMessage(new SetSafeMessage(0, 0x0800), 1, 0, FrameFlags.Sync);
-        byte[] expectedRaw = [0x01, 0x08, 0x01, 0x00, 0x00, 0x00, 0x02, 0x03, 0x00, 0x00, 0x00, 0x08, 0x92, 0x53, 0xC2, 0xB1];
-        byte[] expectedWire = [0x04, 0x01, 0x08, 0x01, 0x01, 0x01, 0x03, 0x02, 0x03, 0x01, 0x01, 0x06, 0x08, 0x92, 0x53, 0xC2, 0xB1, 0x00];
+        byte[] expectedRaw = [0x01, 0x08, 0x01, 0x00, 0x00, 0x00, 0x02, 0x03, 0x00, 0x00, 0x00, 0x08, 0x92, 0x53, 0xC2,
+            0xB1];
+        byte[] expectedWire = [0x04, 0x01, 0x08, 0x01, 0x01, 0x01, 0x03, 0x02, 0x03, 0x01, 0x01, 0x06, 0x08, 0x92, 0x53,
+            0xC2, 0xB1, 0x00];
 
         Assert.Equal(0xB1C25392u, Crc32.Compute(expectedRaw, 0, 12));
         Assert.Equal(expectedRaw, FrameCodec.Encode(frame, MaxPayload));
@@ -84,7 +87,8 @@ public sealed class FrameCodecTests
     {
         var codes = new ushort[143];
         var message = new PlayAndCaptureMessage(1, 0, 0, 1000, 1, 0, codes);
-        var error = Assert.Throws<ProtocolException>(() => FrameCodec.EncodeWire(Frame.FromMessage(message, 0, 0, FrameFlags.None), MaxPayload));
+        var error = Assert.Throws<ProtocolException>(()
+            => FrameCodec.EncodeWire(Frame.FromMessage(message, 0, 0, FrameFlags.None), MaxPayload));
         Assert.Equal(ProtocolError.PayloadTooLarge, error.Error);
         Assert.Equal("payload length 300 exceeds max 256", error.Message);
     }
@@ -110,7 +114,8 @@ public sealed class FrameCodecTests
             if (length < FrameCodec.Overhead)
             {
                 Assert.Equal(ProtocolError.Truncated, result.Error);
-                Assert.Contains($"frame is {length} bytes, shorter than the 13-byte header and CRC", result.Description, StringComparison.Ordinal);
+                Assert.Contains($"frame is {length} bytes, shorter than the 13-byte header and CRC", result.Description,
+                    StringComparison.Ordinal);
             }
             else
             {
@@ -142,7 +147,8 @@ public sealed class FrameCodecTests
     [Fact]
     public void An_unknown_type_is_rejected_with_the_type_named()
     {
-        var raw = FrameCodec.Encode(new Frame(ProtocolVersion.Current, (MessageType)0x42, 0, 0, FrameFlags.None, []), MaxPayload);
+        var raw = FrameCodec.Encode(new Frame(ProtocolVersion.Current, (MessageType)0x42, 0, 0, FrameFlags.None, []),
+            MaxPayload);
         var error = Assert.Throws<ProtocolException>(() => FrameCodec.Decode(raw, 0, raw.Length, MaxPayload));
         Assert.Equal(ProtocolError.UnknownType, error.Error);
         Assert.Equal("unknown message type 0x42", error.Message);

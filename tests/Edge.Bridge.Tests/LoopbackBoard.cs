@@ -2,7 +2,8 @@ using Edge.Bridge.Firmware;
 
 namespace Edge.Bridge.Tests;
 
-/// <summary>A board whose ADC reads back the code its DAC channel 0 holds, on a virtual tick clock that records writes.</summary>
+/// <summary>A board whose ADC reads back the code its DAC channel 0 holds, on a virtual tick clock that records
+/// writes.</summary>
 internal sealed class LoopbackBoard : IDacDriver, IAdcDriver, ITickClock
 {
     private readonly int[] _held = new int[2];

@@ -3,7 +3,8 @@ using Edge.Bridge.Protocol;
 namespace Edge.Bridge.Tests;
 
 /// <summary>Fault rates of a simulated UART direction (per frame written).</summary>
-public sealed record ChannelFaults(double Drop = 0, double Duplicate = 0, double Reorder = 0, double Corrupt = 0, double ResetMidFrame = 0)
+public sealed record ChannelFaults(double Drop = 0, double Duplicate = 0, double Reorder = 0, double Corrupt = 0,
+    double ResetMidFrame = 0)
 {
     public static ChannelFaults None { get; } = new();
 
@@ -71,7 +72,8 @@ public sealed class LossyChannel(ChannelFaults faults, int seed, int baudRate = 
     /// <summary>Hands every frame due by <paramref name="nowMs"/> to the receiving link, in random chunks.</summary>
     public void DeliverDue(long nowMs, ReliableLink receiver)
     {
-        inTransit.Sort((a, b) => a.DeliverAt != b.DeliverAt ? a.DeliverAt.CompareTo(b.DeliverAt) : a.Order.CompareTo(b.Order));
+        inTransit.Sort((a, b) => a.DeliverAt != b.DeliverAt ? a.DeliverAt.CompareTo(b.DeliverAt)
+            : a.Order.CompareTo(b.Order));
         var due = 0;
         while (due < inTransit.Count && inTransit[due].DeliverAt <= nowMs)
         {

@@ -22,18 +22,23 @@ public sealed class ReliableLinkTests
     [MemberData(nameof(FaultKinds))]
     public void Every_message_arrives_exactly_once_and_in_order_both_ways(string faultName, ChannelFaults faults)
     {
-        var outcome = Simulate(faults, seed: faultName.Length * 7919, new LinkOptions { RetryLimit = 20, RetransmitTimeoutMs = 40 });
+        var outcome = Simulate(faults, seed: faultName.Length * 7919,
+            new LinkOptions { RetryLimit = 20, RetransmitTimeoutMs = 40 });
 
         outcome.AssertDeliveredExactlyOnceInOrder();
         var host = outcome.Host.Link;
         var device = outcome.Device.Link;
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{faultName}: {outcome.ElapsedMs} ms, faults {outcome.FaultsInjected}, frames {host.FramesSent}+{device.FramesSent}, " +
-            $"retransmissions {host.Retransmissions}+{device.Retransmissions}, duplicates {host.DuplicatesSuppressed}+{device.DuplicatesSuppressed}, " +
-            $"held {host.OutOfOrderHeld}+{device.OutOfOrderHeld}, bad frames {host.BadFramesReceived}+{device.BadFramesReceived}");
+            $"{faultName}: {outcome.ElapsedMs} ms, faults {outcome.FaultsInjected}, frames "
+                + $"{host.FramesSent}+{device.FramesSent}, " +
+            $"retransmissions {host.Retransmissions}+{device.Retransmissions}, duplicates "
+                + $"{host.DuplicatesSuppressed}+{device.DuplicatesSuppressed}, " +
+            $"held {host.OutOfOrderHeld}+{device.OutOfOrderHeld}, bad frames "
+                + $"{host.BadFramesReceived}+{device.BadFramesReceived}");
         if (faults == ChannelFaults.None)
         {
-            Assert.Equal(0, host.Retransmissions + device.Retransmissions + host.BadFramesReceived + device.BadFramesReceived);
+            Assert.Equal(0,
+                host.Retransmissions + device.Retransmissions + host.BadFramesReceived + device.BadFramesReceived);
             return;
         }
 
@@ -68,7 +73,8 @@ public sealed class ReliableLinkTests
             Reorder: 0.1,
             Corrupt: corruptPercent % 20 / 100.0,
             ResetMidFrame: 0.05);
-        var outcome = Simulate(faults, seed, new LinkOptions { RetryLimit = 25, RetransmitTimeoutMs = 40, WindowSize = 1 + ((seed & 0x7FFF) % 8) });
+        var outcome = Simulate(faults, seed,
+            new LinkOptions { RetryLimit = 25, RetransmitTimeoutMs = 40, WindowSize = 1 + ((seed & 0x7FFF) % 8) });
         outcome.AssertDeliveredExactlyOnceInOrder();
     }
 
@@ -138,7 +144,8 @@ public sealed class ReliableLinkTests
         var toHost = new LossyChannel(ChannelFaults.None, 1);
         var device = new LinkEndpoint(toHost, new LinkOptions());
         var recorder = new RecordingLink();
-        var futureFrame = FrameCodec.EncodeWire(new Frame(2, MessageType.SetSafe, 0, 0, FrameFlags.Sync, [0, 0, 8]), 256);
+        var futureFrame = FrameCodec.EncodeWire(new Frame(2, MessageType.SetSafe, 0, 0, FrameFlags.Sync, [0, 0, 8]),
+            256);
 
         device.Link.Receive(futureFrame, 0, futureFrame.Length, 0);
         toHost.DeliverDue(10, recorder.Link);
@@ -167,7 +174,8 @@ public sealed class ReliableLinkTests
     public void Oversize_messages_are_refused_before_they_reach_the_wire()
     {
         var host = new LinkEndpoint(new LossyChannel(ChannelFaults.None, 1), new LinkOptions());
-        var error = Assert.Throws<ProtocolException>(() => host.Link.TrySend(new PlayAndCaptureMessage(0, 0, 0, 1000, 1, 0, new ushort[143]), 0));
+        var error = Assert.Throws<ProtocolException>(()
+            => host.Link.TrySend(new PlayAndCaptureMessage(0, 0, 0, 1000, 1, 0, new ushort[143]), 0));
         Assert.Equal("payload length 300 exceeds max 256", error.Message);
         Assert.Equal(0, host.Output.FramesWritten);
         Assert.Throws<ArgumentException>(() => host.Link.TrySend(AckMessage.Instance, 0));
@@ -198,7 +206,8 @@ public sealed class ReliableLinkTests
         var toHost = new LossyChannel(ChannelFaults.None, 2);
         var device = new LinkEndpoint(toHost, new LinkOptions());
         var firstHost = new ReliableLink(toDevice, new RecordingLink(), new LinkOptions { InitialSequence = 100 });
-        var restartedHost = new ReliableLink(toDevice, new RecordingLink(), new LinkOptions { InitialSequence = 40000 });
+        var restartedHost = new ReliableLink(toDevice, new RecordingLink(),
+            new LinkOptions { InitialSequence = 40000 });
 
         firstHost.TrySend(new SetSafeMessage(0, 1), 0);
         firstHost.TrySend(new SetSafeMessage(0, 2), 0);
@@ -237,7 +246,8 @@ public sealed class ReliableLinkTests
         device.OnReliableMessage = (endpoint, message) =>
         {
             var request = (PlayAndCaptureMessage)message;
-            endpoint.Enqueue(new CaptureResultMessage(request.CaptureId, request.CaptureChannel, CaptureKind.Binned, 2, 0, [request.GetSegmentCode(0), request.GetSegmentCode(1)]));
+            endpoint.Enqueue(new CaptureResultMessage(request.CaptureId, request.CaptureChannel, CaptureKind.Binned, 2,
+                0, [request.GetSegmentCode(0), request.GetSegmentCode(1)]));
         };
         for (var i = 0; i < MessageCount; i++)
         {
@@ -268,9 +278,13 @@ public sealed class ReliableLinkTests
         {
             Assert.Empty(Host.Failures);
             Assert.Empty(Device.Failures);
-            Assert.Equal(Enumerable.Range(0, MessageCount), Device.Received.Select(m => (int)((PlayAndCaptureMessage)m).CaptureId));
-            Assert.Equal(Enumerable.Range(0, MessageCount), Host.Received.Select(m => (int)((CaptureResultMessage)m).CaptureId));
-            Assert.All(Host.Received, m => Assert.Equal(((CaptureResultMessage)m).CaptureId * 3 % 65536, ((CaptureResultMessage)m).GetValue(1)));
+            Assert.Equal(Enumerable.Range(0, MessageCount),
+                Device.Received.Select(m => (int)((PlayAndCaptureMessage)m).CaptureId));
+            Assert.Equal(Enumerable.Range(0, MessageCount),
+                Host.Received.Select(m => (int)((CaptureResultMessage)m).CaptureId));
+            Assert.All(Host.Received,
+                m => Assert.Equal(((CaptureResultMessage)m).CaptureId * 3 % 65536,
+                    ((CaptureResultMessage)m).GetValue(1)));
             Assert.Equal(MessageCount, Device.Link.MessagesDelivered);
         }
     }

@@ -7,9 +7,11 @@ public sealed class StreamDecoderTests
 {
     private const int MaxPayload = FrameCodec.DefaultMaxPayload;
 
-    private static readonly byte[] FirstWire = FrameCodec.EncodeWire(Frame.FromMessage(new SetSafeMessage(0, 0x0800), 1, 0, FrameFlags.Sync), MaxPayload);
+    private static readonly byte[] FirstWire = FrameCodec.EncodeWire(Frame.FromMessage(new SetSafeMessage(0, 0x0800), 1,
+        0, FrameFlags.Sync), MaxPayload);
     private static readonly byte[] SecondWire = FrameCodec.EncodeWire(
-        Frame.FromMessage(new PlayAndCaptureMessage(7, 0, 1, 1_000_000, 10, 4, [0, 0x1000, 0xFFFF, 0x0100]), 2, 0, FrameFlags.None),
+        Frame.FromMessage(new PlayAndCaptureMessage(7, 0, 1, 1_000_000, 10, 4, [0, 0x1000, 0xFFFF, 0x0100]), 2, 0,
+            FrameFlags.None),
         MaxPayload);
 
     [Fact]
@@ -45,9 +47,11 @@ public sealed class StreamDecoderTests
     }
 
     [Property(MaxTest = 300, Arbitrary = [typeof(BridgeArbitraries)])]
-    public bool Frames_after_arbitrary_garbage_and_a_delimiter_are_all_decoded(byte[] garbage, FrameCase first, FrameCase second, int seed)
+    public bool Frames_after_arbitrary_garbage_and_a_delimiter_are_all_decoded(byte[] garbage, FrameCase first,
+        FrameCase second, int seed)
     {
-        var stream = Concat(garbage, [0], FrameCodec.EncodeWire(first.ToFrame(), MaxPayload), FrameCodec.EncodeWire(second.ToFrame(), MaxPayload));
+        var stream = Concat(garbage, [0], FrameCodec.EncodeWire(first.ToFrame(), MaxPayload),
+            FrameCodec.EncodeWire(second.ToFrame(), MaxPayload));
         var receiver = new RecordingReceiver();
         var decoder = new StreamDecoder(receiver, MaxPayload);
         PushInRandomChunks(decoder, stream, new Random(seed));

@@ -6,7 +6,8 @@ using Iot.Device.Ads1115;
 
 namespace Edge.Devices.Tests;
 
-/// <summary>The dotnet/iot ADS1115 binding behind <see cref="Ads1115Input"/>, against the register-level emulator.</summary>
+/// <summary>The dotnet/iot ADS1115 binding behind <see cref="Ads1115Input"/>, against the register-level
+/// emulator.</summary>
 public sealed class Ads1115Tests
 {
     // Config register fields (datasheet table 8-7) the comparator tests write by hand: AIN0 single-ended, ±2.048 V,

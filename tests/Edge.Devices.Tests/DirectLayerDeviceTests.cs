@@ -20,14 +20,16 @@ public sealed class DirectLayerDeviceTests
     {
         var (reference, drives) = Reference(drives: 3);
         var clock = new VirtualClock();
-        var bench = new AnalogBench((ISampledPhysics)reference.Physics, reference.PartCoefficients, clock, 3.3 * 4095 / 4096, 3.3);
+        var bench = new AnalogBench((ISampledPhysics)reference.Physics, reference.PartCoefficients, clock,
+            3.3 * 4095 / 4096, 3.3);
         var dacChip = new Mcp4922Emulator(clock, referenceVoltsA: 3.3);
         dacChip.Connect(0, bench.Drive);
         var adcChip = new Mcp3xxxEmulator(clock, 12, referenceVolts: 3.3);
         adcChip.Connect(0, bench.Response);
         using var dac = new Mcp4922(dacChip);
         using var adc = Mcp3xxxInput.Mcp3208(adcChip, 0);
-        using var layer = new DirectLayerDevice(reference.Spec, "bench-1", dac.Channel(Mcp4922Channel.A), adc, clock, SettlingGap);
+        using var layer = new DirectLayerDevice(reference.Spec, "bench-1", dac.Channel(Mcp4922Channel.A), adc, clock,
+            SettlingGap);
 
         var measured = new float[3 * reference.Spec.OutputSize];
         await layer.ForwardAsync(drives, measured, TestContext.Current.CancellationToken);
@@ -37,7 +39,8 @@ public sealed class DirectLayerDeviceTests
         var lsb = (reference.Spec.Adc.Max - reference.Spec.Adc.Min) / 4095.0;
         for (var i = 0; i < measured.Length; i++)
         {
-            Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * lsb, $"bin {i}: direct {measured[i]:F5}, simulated {expected[i]:F5}, more than 1.5 LSB apart");
+            Assert.True(Math.Abs(measured[i] - expected[i]) <= 1.5 * lsb,
+                $"bin {i}: direct {measured[i]:F5}, simulated {expected[i]:F5}, more than 1.5 LSB apart");
         }
 
         Assert.Equal(reference.Spec.Adc.Bins * 20 * 3, layer.LastRun!.Samples);
@@ -49,7 +52,8 @@ public sealed class DirectLayerDeviceTests
     {
         var (reference, drives) = Reference(drives: 2);
         var clock = new VirtualClock();
-        var bench = new AnalogBench((ISampledPhysics)reference.Physics, reference.PartCoefficients, clock, 5.0 * 4095 / 4096, 4.096 * 32767 / 32768);
+        var bench = new AnalogBench((ISampledPhysics)reference.Physics, reference.PartCoefficients, clock,
+            5.0 * 4095 / 4096, 4.096 * 32767 / 32768);
         var dacChip = new Mcp4725Emulator(clock, supplyVolts: 5.0);
         dacChip.Connect(bench.Drive);
         var adcChip = new Ads1115Emulator(clock);
@@ -66,13 +70,15 @@ public sealed class DirectLayerDeviceTests
         var lsb = (reference.Spec.Adc.Max - reference.Spec.Adc.Min) / 4095.0;
         for (var i = 0; i < measured.Length; i++)
         {
-            Assert.True(Math.Abs(measured[i] - expected[i]) <= lsb, $"bin {i}: direct {measured[i]:F5}, simulated {expected[i]:F5}");
+            Assert.True(Math.Abs(measured[i] - expected[i]) <= lsb,
+                $"bin {i}: direct {measured[i]:F5}, simulated {expected[i]:F5}");
         }
 
         Assert.InRange(layer.LastRun!.AchievedSampleRateHz, 0.5 * 20, 20.0);
 
         // A DAC update due with a sample waits for that 860 SPS conversion (1.16 ms) and the bus transfers around it.
-        Assert.True(layer.LastRun.MaxLateness < TimeSpan.FromMilliseconds(2), $"max lateness {layer.LastRun.MaxLateness}");
+        Assert.True(layer.LastRun.MaxLateness < TimeSpan.FromMilliseconds(2),
+            $"max lateness {layer.LastRun.MaxLateness}");
         Assert.Equal(0, layer.LastRun.LateEvents);
     }
 
@@ -83,7 +89,8 @@ public sealed class DirectLayerDeviceTests
         using var dac = new Mcp4922(new Mcp4922Emulator(clock));
         using var adc = Mcp3xxxInput.Mcp3208(new Mcp3xxxEmulator(clock, 12, clockFrequency: 2_000_000), 0);
 
-        var error = Assert.Throws<ArgumentException>(() => new DirectLayerDevice(ElectronicSystem.LayerSpec, "fast", dac.Channel(Mcp4922Channel.A), adc, clock));
+        var error = Assert.Throws<ArgumentException>(()
+            => new DirectLayerDevice(ElectronicSystem.LayerSpec, "fast", dac.Channel(Mcp4922Channel.A), adc, clock));
 
         Assert.Contains("1E+06 S/s", error.Message, StringComparison.Ordinal);
         Assert.Contains("bridge", error.Message, StringComparison.Ordinal);
@@ -97,12 +104,14 @@ public sealed class DirectLayerDeviceTests
         var adcChip = new Mcp3xxxEmulator(clock, 12);
         using var dac = new Mcp4922(dacChip);
         using var adc = Mcp3xxxInput.Mcp3208(adcChip, 0);
-        using var layer = new DirectLayerDevice(DuffingSystem.LayerSpec, "fault", dac.Channel(Mcp4922Channel.A), adc, clock);
+        using var layer = new DirectLayerDevice(DuffingSystem.LayerSpec, "fault", dac.Channel(Mcp4922Channel.A), adc,
+            clock);
         var drive = new float[DuffingSystem.LayerSpec.DriveLength];
         Array.Fill(drive, 0.9f);
         adcChip.FailNextTransfers = 1;
 
-        await Assert.ThrowsAsync<IOException>(async () => await layer.ForwardAsync(drive, new float[12], TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<IOException>(async ()
+            => await layer.ForwardAsync(drive, new float[12], TestContext.Current.CancellationToken));
 
         Assert.Equal(3.3 * layer.SafeCode / 4096, dacChip.OutputVolts(0), 12);
         Assert.Equal(2048, layer.SafeCode);
@@ -114,12 +123,15 @@ public sealed class DirectLayerDeviceTests
         var clock = new VirtualClock();
         using var dac = new Mcp4922(new Mcp4922Emulator(clock));
         using var adc = Mcp3xxxInput.Mcp3208(new Mcp3xxxEmulator(clock, 12), 0);
-        using var layer = new DirectLayerDevice(DuffingSystem.LayerSpec, "shape", dac.Channel(Mcp4922Channel.A), adc, clock);
+        using var layer = new DirectLayerDevice(DuffingSystem.LayerSpec, "shape", dac.Channel(Mcp4922Channel.A), adc,
+            clock);
 
-        await Assert.ThrowsAsync<ArgumentException>(async () => await layer.ForwardAsync(new float[5], new float[12], TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(async ()
+            => await layer.ForwardAsync(new float[5], new float[12], TestContext.Current.CancellationToken));
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await layer.ForwardAsync(new float[24], new float[12], cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async ()
+            => await layer.ForwardAsync(new float[24], new float[12], cancelled.Token));
     }
 
     private static (SimulatedDevice Device, float[] Drives) Reference(int drives)

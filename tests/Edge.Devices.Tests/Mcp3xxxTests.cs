@@ -4,7 +4,8 @@ using FsCheck.Xunit;
 
 namespace Edge.Devices.Tests;
 
-/// <summary>The dotnet/iot MCP3008/MCP3208 bindings behind <see cref="Mcp3xxxInput"/>, against the bit-level emulator.</summary>
+/// <summary>The dotnet/iot MCP3008/MCP3208 bindings behind <see cref="Mcp3xxxInput"/>, against the bit-level
+/// emulator.</summary>
 public sealed class Mcp3xxxTests
 {
     [Fact]

@@ -39,7 +39,8 @@ public sealed class Mcp4725Tests
         // RDY, POR, PD = 01; DAC 0x800; EEPROM PD = 10, code 0x7FF.
         var readback = Mcp4725.Decode([0xC2, 0x80, 0x00, 0x47, 0xFF]);
 
-        Assert.Equal(new Mcp4725Readback(false, true, Mcp4725PowerDown.Pulldown1K, 0x800, Mcp4725PowerDown.Pulldown100K, 0x7FF), readback);
+        Assert.Equal(new Mcp4725Readback(false, true, Mcp4725PowerDown.Pulldown1K, 0x800, Mcp4725PowerDown.Pulldown100K,
+            0x7FF), readback);
     }
 
     [Fact]
@@ -50,7 +51,8 @@ public sealed class Mcp4725Tests
         using var dac = new Mcp4725(chip, clock);
 
         dac.WriteDacAndEeprom(1000);
-        Assert.True(clock.Seconds >= 0.025, $"the binding returned after {clock.Seconds * 1e3:F2} ms, before the 25 ms EEPROM cycle ended");
+        Assert.True(clock.Seconds >= 0.025,
+            $"the binding returned after {clock.Seconds * 1e3:F2} ms, before the 25 ms EEPROM cycle ended");
 
         dac.Write(3000);
         Assert.Equal(4.096 * 3000 / 4096, chip.OutputVolts, 12);

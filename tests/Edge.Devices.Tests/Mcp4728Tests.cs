@@ -12,7 +12,8 @@ public sealed class Mcp4728Tests
         var bus = new RecordingI2cDevice();
         using var dac = new Mcp4728(bus);
 
-        dac.WriteChannel(Mcp4728Channel.B, new Mcp4728ChannelSettings(0x123, Mcp4728Reference.Internal2V048, Mcp4728Gain.X2));
+        dac.WriteChannel(Mcp4728Channel.B,
+            new Mcp4728ChannelSettings(0x123, Mcp4728Reference.Internal2V048, Mcp4728Gain.X2));
 
         // Datasheet figure 5-8: 0 1 0 0 0 DAC1 DAC0 UDAC, VREF PD1 PD0 Gx D11..D8, D7..D0.
         Assert.Equal([0x42, 0x91, 0x23], bus.Writes.Single());
@@ -24,9 +25,11 @@ public sealed class Mcp4728Tests
         var bus = new RecordingI2cDevice();
         using var dac = new Mcp4728(bus);
 
-        dac.WriteReferences(Mcp4728Reference.Internal2V048, Mcp4728Reference.Vdd, Mcp4728Reference.Internal2V048, Mcp4728Reference.Vdd);
+        dac.WriteReferences(Mcp4728Reference.Internal2V048, Mcp4728Reference.Vdd, Mcp4728Reference.Internal2V048,
+            Mcp4728Reference.Vdd);
         dac.WriteGains(Mcp4728Gain.X1, Mcp4728Gain.X1, Mcp4728Gain.X2, Mcp4728Gain.X2);
-        dac.WritePowerDown(Mcp4728PowerDown.Normal, Mcp4728PowerDown.Pulldown1K, Mcp4728PowerDown.Pulldown100K, Mcp4728PowerDown.Pulldown500K);
+        dac.WritePowerDown(Mcp4728PowerDown.Normal, Mcp4728PowerDown.Pulldown1K, Mcp4728PowerDown.Pulldown100K,
+            Mcp4728PowerDown.Pulldown500K);
 
         Assert.Equal([0x8A], bus.Writes[0]);
         Assert.Equal([0xC3], bus.Writes[1]);
@@ -43,10 +46,12 @@ public sealed class Mcp4728Tests
         dac.FastWrite(4095, 2048, 1024, 0);
         Assert.Equal(5.0 * 4095 / 4096, chip.OutputVolts(0), 12);
 
-        dac.WriteChannel(Mcp4728Channel.C, new Mcp4728ChannelSettings(1000, Mcp4728Reference.Internal2V048, Mcp4728Gain.X2));
+        dac.WriteChannel(Mcp4728Channel.C,
+            new Mcp4728ChannelSettings(1000, Mcp4728Reference.Internal2V048, Mcp4728Gain.X2));
         Assert.Equal(4.096 * 1000 / 4096, chip.OutputVolts(2), 12);
 
-        dac.WritePowerDown(Mcp4728PowerDown.Normal, Mcp4728PowerDown.Pulldown1K, Mcp4728PowerDown.Normal, Mcp4728PowerDown.Normal);
+        dac.WritePowerDown(Mcp4728PowerDown.Normal, Mcp4728PowerDown.Pulldown1K, Mcp4728PowerDown.Normal,
+            Mcp4728PowerDown.Normal);
         Assert.Equal(0.0, chip.OutputVolts(1));
         Assert.Equal(4.096 * 1000 / 4096, chip.OutputVolts(2), 12);
     }
@@ -84,7 +89,8 @@ public sealed class Mcp4728Tests
     }
 
     [Property]
-    public void Channel_settings_survive_a_write_and_read_back(ushort raw, bool internalReference, bool gainX2, byte pd, byte channel)
+    public void Channel_settings_survive_a_write_and_read_back(ushort raw, bool internalReference, bool gainX2, byte pd,
+        byte channel)
     {
         var settings = new Mcp4728ChannelSettings(
             raw % 4096,

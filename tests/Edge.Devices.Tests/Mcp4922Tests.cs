@@ -73,7 +73,8 @@ public sealed class Mcp4922Tests
     public void Every_code_and_channel_reaches_its_output(ushort raw, bool channelB)
     {
         var code = raw % 4096;
-        var chip = new Mcp4922Emulator(new VirtualClock(), referenceVoltsA: 2.048, referenceVoltsB: 4.096, supplyVolts: 5.0);
+        var chip = new Mcp4922Emulator(new VirtualClock(), referenceVoltsA: 2.048, referenceVoltsB: 4.096,
+            supplyVolts: 5.0);
         using var dac = new Mcp4922(chip);
         var channel = channelB ? Mcp4922Channel.B : Mcp4922Channel.A;
 

@@ -2,7 +2,8 @@ using System.Device.I2c;
 
 namespace Edge.Devices.Tests;
 
-/// <summary>Records every byte written, and answers reads from a queue, to pin bindings to the datasheet's byte sequences.</summary>
+/// <summary>Records every byte written, and answers reads from a queue, to pin bindings to the datasheet's byte
+/// sequences.</summary>
 internal sealed class RecordingI2cDevice(int address = 0x60) : I2cDevice
 {
     public List<byte[]> Writes { get; } = [];

@@ -2,7 +2,8 @@ using System.Device.Spi;
 
 namespace Edge.Devices.Tests;
 
-/// <summary>Records every byte clocked out and answers zeros, to pin bindings to the datasheet's command bytes.</summary>
+/// <summary>Records every byte clocked out and answers zeros, to pin bindings to the datasheet's command
+/// bytes.</summary>
 internal sealed class RecordingSpiDevice(int clockFrequency = 1_000_000) : SpiDevice
 {
     public List<byte[]> Sent { get; } = [];

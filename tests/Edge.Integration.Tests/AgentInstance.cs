@@ -59,7 +59,8 @@ public sealed class AgentInstance : IAsyncDisposable
             config[key] = value;
         }
 
-        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), config);
+        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()),
+            config);
         configure?.Invoke(builder.Services);
         if (asService)
         {
@@ -82,7 +83,8 @@ public sealed class AgentInstance : IAsyncDisposable
         return agent;
     }
 
-    public async Task WaitConnectedAsync() => await Eventually.TrueAsync(() => Mqtt.IsConnected, "agent connected to the broker");
+    public async Task WaitConnectedAsync()
+        => await Eventually.TrueAsync(() => Mqtt.IsConnected, "agent connected to the broker");
 
     public async Task StopAsync()
     {

@@ -10,7 +10,9 @@ public sealed class AgentOptionsTests
     [Fact]
     public void Every_bad_mqtt_setting_is_reported_with_its_key()
     {
-        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), new Dictionary<string, string?>
+        var builder =
+            AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), new
+                Dictionary<string, string?>
         {
             ["Edge:Device:DeviceId"] = "opts",
             ["Edge:Mqtt:Enabled"] = "true",
@@ -21,7 +23,8 @@ public sealed class AgentOptionsTests
         builder.AddEdgeMqtt();
         using var host = builder.Build();
         var error = Assert.Throws<AgentConfigurationException>(() => AgentHost.ValidateConfiguration(host));
-        foreach (var key in new[] { "Edge:Mqtt:Url", "Edge:Mqtt:MeasurementSampleFraction", "Edge:Mqtt:OutboxMaxMessages" })
+        foreach (var key in new[] { "Edge:Mqtt:Url", "Edge:Mqtt:MeasurementSampleFraction",
+            "Edge:Mqtt:OutboxMaxMessages" })
         {
             Assert.Contains(key, error.Message, StringComparison.Ordinal);
         }
@@ -30,7 +33,9 @@ public sealed class AgentOptionsTests
     [Fact]
     public void An_unknown_mqtt_key_is_refused()
     {
-        var builder = AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), new Dictionary<string, string?>
+        var builder =
+            AgentHost.CreateBuilder(new AgentSettingsSources(null, new Dictionary<string, string?>()), new
+                Dictionary<string, string?>
         {
             ["Edge:Device:DeviceId"] = "opts",
             ["Edge:Mqtt:Enabled"] = "true",

@@ -60,7 +60,8 @@ public sealed class BrokerQueueTests
         var pausedAt = Volatile.Read(ref handledBeforeResume);
         resume.SetResult();
         await Eventually.TrueAsync(
-            () => Task.FromResult(received.Count == Burst), () => $"all {Burst} messages delivered (have {received.Count})", 120);
+            () => Task.FromResult(received.Count == Burst),
+                () => $"all {Burst} messages delivered (have {received.Count})", 120);
 
         Assert.Equal(0, refusedPublishes);
         Assert.InRange(pausedAt, 1, Window * 4);

@@ -32,11 +32,15 @@ public sealed class DemoTests
         }.Validate();
         var stages = new List<string>();
 
-        var result = await new DemoScenario(settings, NullLoggerFactory.Instance).RunAsync((stage, fraction) => stages.Add(stage), TestContext.Current.CancellationToken);
+        var result = await new DemoScenario(settings,
+            NullLoggerFactory.Instance).RunAsync((stage, fraction) => stages.Add(stage),
+                TestContext.Current.CancellationToken);
 
-        Assert.Contains(mosquitto is null ? "MQTTnet.Server in process" : $"mqtts://localhost:{mosquitto.ServicePort}", result.BrokerDescription, StringComparison.Ordinal);
+        Assert.Contains(mosquitto is null ? "MQTTnet.Server in process" : $"mqtts://localhost:{mosquitto.ServicePort}",
+            result.BrokerDescription, StringComparison.Ordinal);
         Assert.All(result.Deployment, d => Assert.True(d.Accepted, d.Reason));
-        Assert.All(result.Training, t => Assert.True(t.Pat.TestAccuracy >= 0.8, $"{t.DeviceId}: PAT reached only {t.Pat.TestAccuracy:P1}"));
+        Assert.All(result.Training,
+            t => Assert.True(t.Pat.TestAccuracy >= 0.8, $"{t.DeviceId}: PAT reached only {t.Pat.TestAccuracy:P1}"));
         Assert.Equal("edge-sim-03", result.DriftingAgent);
 
         // Only the warmed agent drifts, and the trainer re-trains it without being asked.
@@ -65,7 +69,9 @@ public sealed class DemoTests
     [Fact]
     public void Bad_demo_settings_are_refused_naming_the_option()
     {
-        Assert.Contains("--agents", Assert.Throws<ArgumentException>(() => new DemoSettings { Agents = 0 }.Validate()).Message, StringComparison.Ordinal);
-        Assert.Contains("--sample-fraction", Assert.Throws<ArgumentException>(() => new DemoSettings { SampleFraction = 2 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("--agents", Assert.Throws<ArgumentException>(() => new DemoSettings { Agents =
+            0 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("--sample-fraction", Assert.Throws<ArgumentException>(() => new DemoSettings { SampleFraction =
+            2 }.Validate()).Message, StringComparison.Ordinal);
     }
 }

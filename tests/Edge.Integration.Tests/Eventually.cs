@@ -19,7 +19,8 @@ public static class Eventually
         }
     }
 
-    public static Task TrueAsync(Func<Task<bool>> condition, string what, double seconds = 20) => TrueAsync(condition, () => what, seconds);
+    public static Task TrueAsync(Func<Task<bool>> condition, string what, double seconds = 20)
+        => TrueAsync(condition, () => what, seconds);
 
     public static async Task TrueAsync(Func<Task<bool>> condition, Func<string> what, double seconds = 20)
     {

@@ -90,7 +90,8 @@ public sealed class FieldUpdatePolicyTests
         var offline = policy.Decide(new FieldCheck(At(90), null, Trained, Fresh, AgentPresence.Offline, 0.3));
         Assert.Equal(Wait("agent-offline"), offline);
 
-        var bad = Assert.Throws<ArgumentException>(() => new FieldUpdatePolicy { AccuracyDropThreshold = 1 }.Validate());
+        var bad = Assert.Throws<ArgumentException>(()
+            => new FieldUpdatePolicy { AccuracyDropThreshold = 1 }.Validate());
         Assert.Contains("AccuracyDropThreshold must be a fall of accuracy in (0, 1)", bad.Message);
     }
 
@@ -143,9 +144,11 @@ public sealed class FieldUpdatePolicyTests
     [InlineData(60, 0, 10, 100, "DriftThreshold must be a positive relative rise")]
     [InlineData(60, double.NaN, 10, 100, "DriftThreshold must be a positive relative rise")]
     [InlineData(60, 0.15, 200, 100, "MinimumSamples (200) <= DriftSamples (100)")]
-    public void Bad_settings_are_refused_naming_the_setting(int checkSeconds, double threshold, int minimum, int samples, string expected)
+    public void Bad_settings_are_refused_naming_the_setting(int checkSeconds, double threshold, int minimum,
+        int samples, string expected)
     {
-        var policy = new FieldUpdatePolicy { CheckInterval = TimeSpan.FromSeconds(checkSeconds), DriftThreshold = threshold, MinimumSamples = minimum, DriftSamples = samples };
+        var policy = new FieldUpdatePolicy { CheckInterval = TimeSpan.FromSeconds(checkSeconds),
+            DriftThreshold = threshold, MinimumSamples = minimum, DriftSamples = samples };
         var error = Assert.Throws<ArgumentException>(() => policy.Validate());
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
@@ -159,7 +162,8 @@ public sealed class FieldUpdatePolicyTests
         var tracked = new FieldDevice("tracked", running, 3, twin, Trained) { BaselineDrift = 0.2 };
 
         var fresh = PnnArchitectures.ForSystem("electronic", device, 12, 7, 32, seed: 9);
-        var random = Enumerable.Range(0, running.Parameters.Count).First(i => !running.Parameters[i].Value.SequenceEqual(fresh.Parameters[i].Value));
+        var random = Enumerable.Range(0,
+            running.Parameters.Count).First(i => !running.Parameters[i].Value.SequenceEqual(fresh.Parameters[i].Value));
         tracked.LoadInto(fresh);
         for (var i = 0; i < running.Parameters.Count; i++)
         {
@@ -198,6 +202,7 @@ public sealed class FieldUpdatePolicyTests
     public void An_unknown_broker_scheme_is_refused_by_name()
     {
         var error = Assert.Throws<ArgumentException>(() => BrokerOptions.Parse("http://mq.local:80", "t"));
-        Assert.Contains("'http://mq.local:80' is not mqtts://host[:port] or mqtt://host[:port]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'http://mq.local:80' is not mqtts://host[:port] or mqtt://host[:port]", error.Message,
+            StringComparison.Ordinal);
     }
 }

@@ -212,7 +212,8 @@ public sealed class FieldUpdateServiceTests
         var responses = new float[count * part.Spec.OutputSize];
         part.Forward(drives, responses);
         var batch = Batch(part.Spec.InputSize, part.Spec.DriveLength, part.Spec.OutputSize, count, seed);
-        return new MeasurementBatch(batch.InputSize, batch.DriveLength, batch.OutputSize, [.. batch.Ids], [.. batch.Timestamps], [.. batch.Inputs], drives, responses);
+        return new MeasurementBatch(batch.InputSize, batch.DriveLength, batch.OutputSize, [.. batch.Ids],
+            [.. batch.Timestamps], [.. batch.Inputs], drives, responses);
     }
 
     private static MeasurementBatch Batch(int inputs, int driveLength, int outputs, int count, ulong seed)
@@ -226,7 +227,8 @@ public sealed class FieldUpdateServiceTests
             times[i] = now + i + ((long)seed * 10_000);
         }
 
-        return new MeasurementBatch(inputs, driveLength, outputs, ids, times, new float[count * inputs], new float[count * driveLength], new float[count * outputs]);
+        return new MeasurementBatch(inputs, driveLength, outputs, ids, times, new float[count * inputs],
+            new float[count * driveLength], new float[count * outputs]);
     }
 
     /// <summary>A free loopback port nothing listens on.</summary>

@@ -19,7 +19,8 @@ public sealed class InProcessBroker : TestBroker
     public override async Task StartAsync()
     {
         var factory = new MqttServerFactory();
-        var options = factory.CreateServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(System.Net.IPAddress.Loopback).WithDefaultEndpointPort(Port).Build();
+        var options = factory.CreateServerOptionsBuilder().WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(System.Net.IPAddress.Loopback).WithDefaultEndpointPort(Port).Build();
         _server = factory.CreateMqttServer(options);
         _server.ClientConnectedAsync += e =>
         {

@@ -4,7 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Integration.Tests;
 
-/// <summary>Every kind of bad input on the agent's topics is answered on its errors topic; the agent keeps serving.</summary>
+/// <summary>Every kind of bad input on the agent's topics is answered on its errors topic; the agent keeps
+/// serving.</summary>
 public sealed class MalformedMessageTests
 {
     private const string Device = "fault-agent";
@@ -18,7 +19,8 @@ public sealed class MalformedMessageTests
         await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"));
         var errors = EdgeTopics.For(Device, TopicKind.Errors);
         var replies = EdgeTopics.PatResponse("tester");
-        await using var client = await TopicRecorder.ConnectAsync(broker.Port, errors, replies, EdgeTopics.For(Device, TopicKind.ModelAck));
+        await using var client = await TopicRecorder.ConnectAsync(broker.Port, errors, replies,
+            EdgeTopics.For(Device, TopicKind.ModelAck));
         var pat = EdgeTopics.For(Device, TopicKind.PatRequest);
         var offer = EdgeTopics.For(Device, TopicKind.ModelOffer);
         var spec = agent.Services.GetRequiredService<Edge.Domain.Devices.IPhysicalDevice>().Spec;
@@ -47,10 +49,13 @@ public sealed class MalformedMessageTests
         }
 
         await Eventually.TrueAsync(() => client.On(errors).Count() == cases.Length, $"{cases.Length} error reports");
-        var reports = client.On(errors).Select(m => ControlJson.Parse(TopicRecorder.Payload(m), MessagingJsonContext.Default.ErrorMessage)).ToList();
+        var reports = client.On(errors)
+            .Select(m => ControlJson.Parse(TopicRecorder.Payload(m), MessagingJsonContext.Default.ErrorMessage))
+                .ToList();
         for (var i = 0; i < cases.Length; i++)
         {
-            var report = Assert.Single(reports, r => r.CorrelationData == Convert.ToHexString(BitConverter.GetBytes(i)));
+            var report = Assert.Single(reports,
+                r => r.CorrelationData == Convert.ToHexString(BitConverter.GetBytes(i)));
             Assert.Equal(cases[i].Topic, report.Topic);
             Assert.Contains(cases[i].Expect, report.Problem, StringComparison.OrdinalIgnoreCase);
             Assert.Equal(Device, report.DeviceId);
@@ -60,15 +65,20 @@ public sealed class MalformedMessageTests
         await Eventually.TrueAsync(() => client.On(replies).Count() == 7, "7 PAT refusals");
         foreach (var refusal in client.On(replies))
         {
-            Assert.NotNull(PatFrames.DecodeReply(TopicRecorder.Payload(refusal), new float[spec.OutputSize * 2], spec.OutputSize));
+            Assert.NotNull(PatFrames.DecodeReply(TopicRecorder.Payload(refusal), new float[spec.OutputSize * 2],
+                spec.OutputSize));
         }
 
-        Assert.Equal(cases.Length, agent.Metrics.Rejected.WithLabels(nameof(TopicKind.PatRequest)).Value + agent.Metrics.Rejected.WithLabels(nameof(TopicKind.ModelOffer)).Value);
+        Assert.Equal(cases.Length,
+            agent.Metrics.Rejected.WithLabels(nameof(TopicKind.PatRequest)).Value
+                + agent.Metrics.Rejected.WithLabels(nameof(TopicKind.ModelOffer)).Value);
 
         // Still serving: a good request is answered with measured responses.
-        await using var remote = await Edge.Trainer.Live.RemoteDevice.ConnectAsync(PatLoopTests.Remote(broker.Port, Device), cancellationToken: TestContext.Current.CancellationToken);
+        await using var remote = await Edge.Trainer.Live.RemoteDevice.ConnectAsync(PatLoopTests.Remote(broker.Port,
+            Device), cancellationToken: TestContext.Current.CancellationToken);
         var responses = new float[2 * spec.OutputSize];
-        await remote.ForwardAsync(PatLoopTests.Drives(spec, 2, seed: 4), responses, TestContext.Current.CancellationToken);
+        await remote.ForwardAsync(PatLoopTests.Drives(spec, 2, seed: 4), responses,
+            TestContext.Current.CancellationToken);
         Assert.Contains(responses, r => r != 0);
         Assert.True(agent.Mqtt.IsConnected);
     }
@@ -80,7 +90,8 @@ public sealed class MalformedMessageTests
         await broker.StartAsync();
         using var folder = new TempFolder();
         var handler = new RecordingOfferHandler();
-        await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IModelOfferHandler>(handler));
+        await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"),
+            configure: s => s.AddSingleton<IModelOfferHandler>(handler));
         var acks = EdgeTopics.For(Device, TopicKind.ModelAck);
         await using var client = await TopicRecorder.ConnectAsync(broker.Port, acks);
         var accepted = new ModelOffer(Guid.NewGuid(), "package-v2"u8.ToArray());
@@ -89,7 +100,9 @@ public sealed class MalformedMessageTests
         await client.PublishAsync(EdgeTopics.For(Device, TopicKind.ModelOffer), rejected.Encode());
 
         await Eventually.TrueAsync(() => client.On(acks).Count() == 2, "two acks");
-        var answers = client.On(acks).Select(m => ControlJson.Parse(TopicRecorder.Payload(m), MessagingJsonContext.Default.ModelAckMessage)).ToDictionary(a => a.OfferId);
+        var answers = client.On(acks)
+            .Select(m => ControlJson.Parse(TopicRecorder.Payload(m), MessagingJsonContext.Default.ModelAckMessage))
+                .ToDictionary(a => a.OfferId);
         Assert.True(answers[accepted.OfferId].Accepted);
         Assert.Equal("installed package-v2", answers[accepted.OfferId].Reason);
         Assert.False(answers[rejected.OfferId].Accepted);
@@ -102,7 +115,8 @@ public sealed class MalformedMessageTests
         // A frame from a future format version with a valid CRC: the version check, not the CRC, must catch it.
         var copy = (byte[])frame.Clone();
         copy[2] = 9;
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(copy.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(copy.AsSpan(0, copy.Length - 4)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(copy.Length - 4),
+            System.IO.Hashing.Crc32.HashToUInt32(copy.AsSpan(0, copy.Length - 4)));
         return copy;
     }
 

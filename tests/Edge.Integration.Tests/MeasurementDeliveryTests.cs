@@ -20,9 +20,11 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         await broker.StartAsync();
         using var folder = new TempFolder();
         var outbox = folder.Path("outbox.db");
-        await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"), TestContext.Current.CancellationToken);
+        await using var store = await MeasurementStore.OpenAsync(folder.Path("trainer.db"),
+            TestContext.Current.CancellationToken);
         var metrics = new TrainerMetrics();
-        var trainerBroker = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "ingest-outage" };
+        var trainerBroker = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false,
+            AllowPlaintext = true, ClientId = "ingest-outage" };
         var ingest = new MeasurementIngest(trainerBroker, store, metrics, NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
@@ -30,7 +32,9 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
 
         var first = await AgentInstance.StartAsync(broker.Port, "outage-agent", outbox, SmallBatches);
         Produce(first, spec, 300, seed: 1);
-        await Eventually.TrueAsync(async () => await store.CountAsync("outage-agent", TestContext.Current.CancellationToken) == 300, "first 300 measurements stored");
+        await Eventually.TrueAsync(async ()
+            => await store.CountAsync("outage-agent", TestContext.Current.CancellationToken) == 300,
+                "first 300 measurements stored");
 
         // Outage: the broker goes down, the trainer goes down, the agent keeps measuring and is restarted.
         await broker.StopAsync();
@@ -38,9 +42,11 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         Produce(first, spec, 300, seed: 2);
         var firstOutbox = first.Outbox;
         await first.DisposeAsync();
-        Assert.True(firstOutbox.Count >= 6, $"the outbox should hold the batches made during the outage, holds {firstOutbox.Count}");
+        Assert.True(firstOutbox.Count >= 6,
+            $"the outbox should hold the batches made during the outage, holds {firstOutbox.Count}");
 
-        await using var second = await AgentInstance.StartAsync(broker.Port, "outage-agent", outbox, SmallBatches, waitConnected: false);
+        await using var second = await AgentInstance.StartAsync(broker.Port, "outage-agent", outbox, SmallBatches,
+            waitConnected: false);
         Produce(second, spec, 300, seed: 3);
         second.Recorder.Flush();
 
@@ -56,7 +62,9 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         restarted.Start();
         await Eventually.TrueAsync(
             async () => await store.CountAsync("outage-agent", TestContext.Current.CancellationToken) >= 900,
-            () => $"all 900 measurements stored; the restarted ingest stored {restarted.Ingested} (+{restarted.Duplicates} duplicates)",
+            () =>
+                $"all 900 measurements stored; the restarted ingest stored {restarted.Ingested} "
+                    + $"(+{restarted.Duplicates} duplicates)",
             seconds: 30);
         await Task.Delay(200, TestContext.Current.CancellationToken);
         Assert.Equal(900, await store.CountAsync("outage-agent", TestContext.Current.CancellationToken));
@@ -77,7 +85,9 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         using var folder = new TempFolder();
         var target = dialect == StoreDialect.Sqlite ? folder.Path("trainer.db") : await postgres.NewDatabaseAsync();
         await using var store = await MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken);
-        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "ingest-dupes" }, store, new TrainerMetrics(), NullLogger.Instance);
+        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port,
+            UseTls = false, AllowPlaintext = true, ClientId = "ingest-dupes" }, store, new TrainerMetrics(),
+                NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         await using var publisher = await TopicRecorder.ConnectAsync(broker.Port);
@@ -87,7 +97,8 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         await publisher.PublishAsync(topic, frame);
         await publisher.PublishAsync(topic, frame);
         await publisher.PublishAsync(topic, [1, 2, 3]);
-        await Eventually.TrueAsync(() => ingest.Ingested + ingest.Duplicates == 40 && ingest.Rejected == 1, "both copies and the malformed message processed");
+        await Eventually.TrueAsync(() => ingest.Ingested + ingest.Duplicates == 40 && ingest.Rejected == 1,
+            "both copies and the malformed message processed");
         Assert.Equal(20, ingest.Ingested);
         Assert.Equal(20, ingest.Duplicates);
         Assert.Equal(20, await store.CountAsync("dupe-agent", TestContext.Current.CancellationToken));
@@ -101,7 +112,8 @@ public sealed class MeasurementDeliveryTests(PostgresFixture postgres)
         for (var i = 0; i < count; i++)
         {
             responses[0] = i;
-            agent.Recorder.Record(drives.AsSpan(i * spec.DriveLength, spec.DriveLength), responses, DateTimeOffset.UtcNow);
+            agent.Recorder.Record(drives.AsSpan(i * spec.DriveLength, spec.DriveLength), responses,
+                DateTimeOffset.UtcNow);
         }
     }
 }

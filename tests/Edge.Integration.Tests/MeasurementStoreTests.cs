@@ -3,7 +3,8 @@ using Microsoft.Data.Sqlite;
 
 namespace Edge.Integration.Tests;
 
-/// <summary>The trainer's store (SQLite path): versioned schema, deduplication, bad targets; broker address parsing.</summary>
+/// <summary>The trainer's store (SQLite path): versioned schema, deduplication, bad targets; broker address
+/// parsing.</summary>
 public sealed class MeasurementStoreTests
 {
     [Fact]
@@ -22,7 +23,8 @@ public sealed class MeasurementStoreTests
         await using (var reopened = await MeasurementStore.OpenAsync(path, TestContext.Current.CancellationToken))
         {
             Assert.Equal(5, await reopened.CountAsync("d", TestContext.Current.CancellationToken));
-            var (drives, responses, driveLength, outputSize) = await reopened.LoadAsync("d", 10, TestContext.Current.CancellationToken);
+            var (drives, responses, driveLength, outputSize) = await reopened.LoadAsync("d", 10,
+                TestContext.Current.CancellationToken);
             Assert.Equal((5 * 5, 5 * 2, 5, 2), (drives.Length, responses.Length, driveLength, outputSize));
             Assert.Equal(batch.Drives.Order(), drives.Order());
         }
@@ -35,7 +37,8 @@ public sealed class MeasurementStoreTests
             bump.ExecuteNonQuery();
         }
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MeasurementStore.OpenAsync(path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(()
+            => MeasurementStore.OpenAsync(path, TestContext.Current.CancellationToken));
         Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
     }
 
@@ -45,16 +48,20 @@ public sealed class MeasurementStoreTests
         using var folder = new TempFolder();
         var path = folder.Path("trainer.db");
         await File.WriteAllTextAsync(path, new string('x', 4096), TestContext.Current.CancellationToken);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MeasurementStore.OpenAsync(path, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(()
+            => MeasurementStore.OpenAsync(path, TestContext.Current.CancellationToken));
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("Host=127.0.0.1;Port=1;Username=edge;Timeout=3", "Measurement store 'PostgreSQL 127.0.0.1:1/edge' cannot be opened")]
+    [InlineData("Host=127.0.0.1;Port=1;Username=edge;Timeout=3",
+        "Measurement store 'PostgreSQL 127.0.0.1:1/edge' cannot be opened")]
     [InlineData("Host=127.0.0.1;Flavour=strawberry", "PostgreSQL connection string is malformed")]
-    public async Task A_postgres_store_that_cannot_be_reached_or_parsed_is_refused_naming_it(string target, string expected)
+    public async Task A_postgres_store_that_cannot_be_reached_or_parsed_is_refused_naming_it(string target,
+        string expected)
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(()
+            => MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
@@ -73,6 +80,8 @@ public sealed class MeasurementStoreTests
     [Fact]
     public void A_tls_broker_address_without_port_uses_8883()
     {
-        Assert.Equal(("mq.local", 8883, true), (BrokerOptions.Parse("mqtts://mq.local", "t").Host, BrokerOptions.Parse("mqtts://mq.local", "t").Port, BrokerOptions.Parse("mqtts://mq.local", "t").UseTls));
+        Assert.Equal(("mq.local", 8883, true),
+            (BrokerOptions.Parse("mqtts://mq.local", "t").Host, BrokerOptions.Parse("mqtts://mq.local", "t").Port,
+                BrokerOptions.Parse("mqtts://mq.local", "t").UseTls));
     }
 }

@@ -5,7 +5,8 @@ namespace Edge.Integration.Tests;
 /// <summary>Deterministic test payloads.</summary>
 public static class MessagingArbitraries
 {
-    public static MeasurementBatch Batch(int count, ulong seed, int inputSize = 3, int driveLength = 5, int outputSize = 2)
+    public static MeasurementBatch Batch(int count, ulong seed, int inputSize = 3, int driveLength = 5,
+        int outputSize = 2)
     {
         var random = new Random((int)seed);
         var ids = new Guid[count];
@@ -17,6 +18,7 @@ public static class MessagingArbitraries
         }
 
         float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
-        return new MeasurementBatch(inputSize, driveLength, outputSize, ids, timestamps, Values(count * inputSize), Values(count * driveLength), Values(count * outputSize));
+        return new MeasurementBatch(inputSize, driveLength, outputSize, ids, timestamps, Values(count * inputSize),
+            Values(count * driveLength), Values(count * outputSize));
     }
 }

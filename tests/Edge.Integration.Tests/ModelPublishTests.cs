@@ -19,11 +19,15 @@ public sealed class ModelPublishTests
         await broker.StartAsync();
         using var folder = new TempFolder();
         var store = new VerdictByContent();
-        await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IModelOfferHandler>(store));
-        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "publisher" };
+        await using var agent = await AgentInstance.StartAsync(broker.Port, Device, folder.Path("outbox.db"),
+            configure: s => s.AddSingleton<IModelOfferHandler>(store));
+        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true,
+            ClientId = "publisher" };
 
-        var accepted = await ModelPublisher.OfferAsync(options, Device, "good-v7"u8.ToArray(), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
-        var refused = await ModelPublisher.OfferAsync(options, Device, "worse-v8"u8.ToArray(), TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        var accepted = await ModelPublisher.OfferAsync(options, Device, "good-v7"u8.ToArray(), TimeSpan.FromSeconds(20),
+            TestContext.Current.CancellationToken);
+        var refused = await ModelPublisher.OfferAsync(options, Device, "worse-v8"u8.ToArray(), TimeSpan.FromSeconds(20),
+            TestContext.Current.CancellationToken);
 
         Assert.True(accepted.Accepted);
         Assert.Equal("activated good-v7", accepted.Reason);
@@ -69,14 +73,18 @@ public sealed class ModelPublishTests
     {
         await using var broker = TestBroker.Create("mqttnet");
         await broker.StartAsync();
-        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "publisher" };
+        var options = new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true,
+            ClientId = "publisher" };
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => ModelPublisher.OfferAsync(options, "nobody-home", "x"u8.ToArray(), TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<TimeoutException>(()
+            => ModelPublisher.OfferAsync(options, "nobody-home", "x"u8.ToArray(), TimeSpan.FromMilliseconds(500),
+                TestContext.Current.CancellationToken));
 
         Assert.Contains("'nobody-home'", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Stands in for the model store (tested on its own in Edge.Agent.Tests): the verdict follows the content.</summary>
+    /// <summary>Stands in for the model store (tested on its own in Edge.Agent.Tests): the verdict follows the
+    /// content.</summary>
     private sealed class VerdictByContent : IModelOfferHandler
     {
         public List<string> Seen { get; } = [];

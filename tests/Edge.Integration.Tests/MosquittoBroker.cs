@@ -46,7 +46,8 @@ public sealed class MosquittoBroker : TestBroker
             return;
         }
 
-        const string message = "mosquitto is not installed (apt-get install mosquitto mosquitto-clients; .ci/run does this in CI).";
+        const string message =
+            "mosquitto is not installed (apt-get install mosquitto mosquitto-clients; .ci/run does this in CI).";
         if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
             Assert.Fail(message);
@@ -67,7 +68,8 @@ public sealed class MosquittoBroker : TestBroker
             await WriteDefaultConfigAsync(config);
         }
 
-        _process = Process.Start(new ProcessStartInfo(Executable!, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        _process = Process.Start(new ProcessStartInfo(Executable!, ["-c", config]) { RedirectStandardError = true,
+            RedirectStandardOutput = true })!;
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
@@ -138,7 +140,8 @@ public sealed class MosquittoBroker : TestBroker
         if (!_process.HasExited)
         {
             // SIGTERM, not Kill(): mosquitto writes its persistence file on a clean shutdown.
-            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            using (var kill = Process.Start("kill",
+                ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync();
             }

@@ -14,10 +14,14 @@ public sealed class ObservabilityTests
         await broker.StartAsync();
         using var folder = new TempFolder();
         var port = FreePort();
-        await using var agent = await AgentInstance.StartAsync(broker.Port, "metrics-agent", folder.Path("outbox.db"), new Dictionary<string, string?> { ["Edge:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await using var agent = await AgentInstance.StartAsync(broker.Port, "metrics-agent",
+            folder.Path("outbox.db"), new Dictionary<string, string?> { ["Edge:Metrics:Port"] =
+                port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         await using var client = await TopicRecorder.ConnectAsync(broker.Port);
-        await client.PublishAsync(EdgeTopics.For("metrics-agent", TopicKind.PatRequest), [1, 2, 3], "edge/v1/_requesters/x/pat/response");
-        await Eventually.TrueAsync(() => agent.Metrics.Rejected.WithLabels(nameof(TopicKind.PatRequest)).Value == 1, "the bad request counted");
+        await client.PublishAsync(EdgeTopics.For("metrics-agent", TopicKind.PatRequest), [1, 2, 3],
+            "edge/v1/_requesters/x/pat/response");
+        await Eventually.TrueAsync(() => agent.Metrics.Rejected.WithLabels(nameof(TopicKind.PatRequest)).Value == 1,
+            "the bad request counted");
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{port}/") };
         var text = await RetryGetAsync(http, "metrics");
@@ -28,12 +32,14 @@ public sealed class ObservabilityTests
         Assert.Contains("process_working_set_bytes ", text, StringComparison.Ordinal);
         Assert.Contains("edge_agent_build_info{", text, StringComparison.Ordinal);
         await Promtool.AssertCleanAsync(text);
-        using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative),
+            TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
 
         await broker.StopAsync();
         await Eventually.TrueAsync(() => !agent.Mqtt.IsConnected, "the agent noticed the broker is gone");
-        using var unhealthy = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var unhealthy = await http.GetAsync(new Uri("healthz", UriKind.Relative),
+            TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
         using var report = System.Text.Json.JsonDocument.Parse(
             await unhealthy.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
@@ -50,11 +56,14 @@ public sealed class ObservabilityTests
         await using var broker = TestBroker.Create("mosquitto");
         await broker.StartAsync();
         using var folder = new TempFolder();
-        await using var agent = await AgentInstance.StartAsync(broker.Port, "ha-agent", folder.Path("outbox.db"), new Dictionary<string, string?> { ["Edge:Mqtt:HomeAssistantDiscovery"] = "true" });
+        await using var agent = await AgentInstance.StartAsync(broker.Port, "ha-agent",
+            folder.Path("outbox.db"), new Dictionary<string, string?> { ["Edge:Mqtt:HomeAssistantDiscovery"] =
+                "true" });
         await Eventually.TrueAsync(() => agent.Outbox.Count == 0, "discovery published");
 
         // Subscribing afterwards proves the configs and the status are retained.
-        await using var homeAssistant = await TopicRecorder.ConnectAsync(broker.Port, "homeassistant/#", EdgeTopics.For("ha-agent", TopicKind.Status));
+        await using var homeAssistant = await TopicRecorder.ConnectAsync(broker.Port, "homeassistant/#",
+            EdgeTopics.For("ha-agent", TopicKind.Status));
         await Eventually.TrueAsync(
             () => homeAssistant.Received.Count >= 6,
             "5 retained configs and the retained status");
@@ -71,17 +80,22 @@ public sealed class ObservabilityTests
             Assert.Equal("online", json.RootElement.GetProperty("payload_available").GetString());
         }
 
-        var status = ControlJson.Parse(TopicRecorder.Payload(homeAssistant.On("edge/v1/ha-agent/status").Last()), MessagingJsonContext.Default.StatusMessage);
+        var status = ControlJson.Parse(TopicRecorder.Payload(homeAssistant.On("edge/v1/ha-agent/status").Last()),
+            MessagingJsonContext.Default.StatusMessage);
         Assert.Equal(StatusMessage.Online, status.State);
 
         // The state the sensors read: an inference published by the agent, counted with its latency.
-        await using var sensors = await TopicRecorder.ConnectAsync(broker.Port, EdgeTopics.For("ha-agent", TopicKind.Inference));
+        await using var sensors = await TopicRecorder.ConnectAsync(broker.Port,
+            EdgeTopics.For("ha-agent", TopicKind.Inference));
         agent.Mqtt.PublishInference(3, "uw", 0.875, TimeSpan.FromMilliseconds(4.5), 7);
         await Eventually.TrueAsync(() => sensors.Received.Count == 1, "the inference published");
-        var inference = ControlJson.Parse(TopicRecorder.Payload(sensors.Received.Single()), MessagingJsonContext.Default.InferenceMessage);
-        Assert.Equal((3, "uw", 0.875, 4.5, (int?)7), (inference.ClassIndex, inference.Label, inference.Confidence, inference.LatencyMs, inference.ModelVersion));
+        var inference = ControlJson.Parse(TopicRecorder.Payload(sensors.Received.Single()),
+            MessagingJsonContext.Default.InferenceMessage);
+        Assert.Equal((3, "uw", 0.875, 4.5, (int?)7),
+            (inference.ClassIndex, inference.Label, inference.Confidence, inference.LatencyMs, inference.ModelVersion));
         Assert.Equal(1, agent.Metrics.Inferences.Value);
-        Assert.Throws<ArgumentOutOfRangeException>(() => agent.Mqtt.PublishInference(0, null, 1.5, TimeSpan.Zero, null));
+        Assert.Throws<ArgumentOutOfRangeException>(()
+            => agent.Mqtt.PublishInference(0, null, 1.5, TimeSpan.Zero, null));
     }
 
     private static async Task<string> RetryGetAsync(HttpClient http, string path)
@@ -90,7 +104,8 @@ public sealed class ObservabilityTests
         {
             try
             {
-                return await http.GetStringAsync(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
+                return await http.GetStringAsync(new Uri(path, UriKind.Relative),
+                    TestContext.Current.CancellationToken);
             }
             catch (HttpRequestException) when (attempt < 50)
             {

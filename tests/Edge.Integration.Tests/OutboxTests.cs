@@ -16,7 +16,8 @@ public sealed class OutboxTests
         var path = folder.Path("outbox.db");
         var sent = new[]
         {
-            new OutboxMessage(Guid.NewGuid(), "edge/v1/a/status", [1, 2], IsMeasurement: false, Retain: true, ContentType: "application/json"),
+            new OutboxMessage(Guid.NewGuid(), "edge/v1/a/status", [1, 2], IsMeasurement: false, Retain: true,
+                ContentType: "application/json"),
             new OutboxMessage(Guid.NewGuid(), "edge/v1/a/measurements", [3], IsMeasurement: true),
             new OutboxMessage(Guid.NewGuid(), "reply/topic", [4, 5, 6], IsMeasurement: false, CorrelationData: [9, 9]),
         };
@@ -33,7 +34,8 @@ public sealed class OutboxTests
         Assert.Equal(6, reopened.Bytes);
         var waiting = reopened.Peek(10);
         Assert.Equal(sent.Select(m => m.MessageId), waiting.Select(m => m.MessageId));
-        Assert.Equal(sent.Select(m => (m.Topic, m.IsMeasurement, m.Retain, m.ContentType)), waiting.Select(m => (m.Topic, m.IsMeasurement, m.Retain, m.ContentType)));
+        Assert.Equal(sent.Select(m => (m.Topic, m.IsMeasurement, m.Retain, m.ContentType)),
+            waiting.Select(m => (m.Topic, m.IsMeasurement, m.Retain, m.ContentType)));
         Assert.Equal([9, 9], waiting[2].CorrelationData);
         reopened.Remove(waiting[0]);
         reopened.Remove(waiting[0]);
@@ -74,7 +76,8 @@ public sealed class OutboxTests
             old.Open();
             using var create = old.CreateCommand();
             create.CommandText = """
-                CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id BLOB NOT NULL, topic TEXT NOT NULL,
+                CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id BLOB NOT NULL,
+                    topic TEXT NOT NULL,
                     payload BLOB NOT NULL, is_measurement INTEGER NOT NULL, retain INTEGER NOT NULL, content_type TEXT,
                     correlation BLOB);
                 INSERT INTO outbox(message_id, topic, payload, is_measurement, retain)
@@ -84,7 +87,8 @@ public sealed class OutboxTests
         }
 
         using var outbox = new SqliteOutbox(path, 100, 1 << 20);
-        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "inference/reply", [2], IsMeasurement: false) { Urgent = true });
+        outbox.Enqueue(new OutboxMessage(Guid.NewGuid(), "inference/reply", [2], IsMeasurement: false) { Urgent =
+            true });
         var waiting = outbox.Peek(10);
         Assert.Equal(["inference/reply", "edge/v1/a/status"], waiting.Select(m => m.Topic));
     }
@@ -182,7 +186,8 @@ public sealed class OutboxTests
         var source = new MeasurementIds();
         var id = source.Next(time);
         var bytes = id.ToByteArray(bigEndian: true);
-        return (id.Version == 7 && (bytes[8] & 0xC0) == 0x80 && V7Milliseconds(id) == time.ToUnixTimeMilliseconds() && source.Next(time) != id).ToProperty();
+        return (id.Version == 7 && (bytes[8] & 0xC0) == 0x80 && V7Milliseconds(id) == time.ToUnixTimeMilliseconds()
+            && source.Next(time) != id).ToProperty();
     }
 
     [Fact]

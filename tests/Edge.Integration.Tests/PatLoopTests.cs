@@ -20,7 +20,8 @@ public sealed class PatLoopTests
         await broker.StartAsync();
         using var folder = new TempFolder();
         await using var agent = await AgentInstance.StartAsync(broker.Port, "pat-agent", folder.Path("outbox.db"));
-        await using var remote = await RemoteDevice.ConnectAsync(Remote(broker.Port, "pat-agent"), cancellationToken: TestContext.Current.CancellationToken);
+        await using var remote = await RemoteDevice.ConnectAsync(Remote(broker.Port, "pat-agent"),
+            cancellationToken: TestContext.Current.CancellationToken);
 
         // The same part with the same seed, fed the same drives in the same order, must measure the same values.
         var local = PhysicalSystems.Get(AgentInstance.System).CreateDevice("pat-agent", 7);
@@ -41,7 +42,8 @@ public sealed class PatLoopTests
         await broker.StartAsync();
         using var folder = new TempFolder();
         await using var agent = await AgentInstance.StartAsync(broker.Port, "train-agent", folder.Path("outbox.db"));
-        await using var remote = await RemoteDevice.ConnectAsync(Remote(broker.Port, "train-agent"), cancellationToken: TestContext.Current.CancellationToken);
+        await using var remote = await RemoteDevice.ConnectAsync(Remote(broker.Port, "train-agent"),
+            cancellationToken: TestContext.Current.CancellationToken);
         var local = PhysicalSystems.Get(AgentInstance.System).CreateDevice("train-agent", 7);
 
         var localResult = await TrainAsync(local);
@@ -60,7 +62,8 @@ public sealed class PatLoopTests
         await using var broker = TestBroker.Create("mqttnet");
         await broker.StartAsync();
         var options = Remote(broker.Port, "nobody-home") with { StatusTimeout = TimeSpan.FromMilliseconds(300) };
-        var error = await Assert.ThrowsAsync<RemoteDeviceException>(() => RemoteDevice.ConnectAsync(options, cancellationToken: TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<RemoteDeviceException>(()
+            => RemoteDevice.ConnectAsync(options, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("nobody-home", error.Message, StringComparison.Ordinal);
         Assert.Contains("online status", error.Message, StringComparison.Ordinal);
 
@@ -111,7 +114,8 @@ public sealed class PatLoopTests
     internal static RemoteDeviceOptions Remote(int port, string deviceId) => new()
     {
         DeviceId = deviceId,
-        Broker = new BrokerOptions { Host = "127.0.0.1", Port = port, UseTls = false, AllowPlaintext = true, ClientId = "trainer-" + Guid.NewGuid().ToString("N")[..8] },
+        Broker = new BrokerOptions { Host = "127.0.0.1", Port = port, UseTls = false, AllowPlaintext = true,
+            ClientId = "trainer-" + Guid.NewGuid().ToString("N")[..8] },
     };
 
     internal static float[] Drives(Edge.Domain.Specs.LayerSpec spec, int count, ulong seed)
@@ -135,8 +139,10 @@ public sealed class PatLoopTests
         var task = VowelDataset.Load();
         var system = PhysicalSystems.Get(AgentInstance.System);
         var options = new TrainingOptions { Epochs = 8, LearningRate = 0.04, EvaluationPasses = 1, CurveEvery = 100 };
-        var model = PnnArchitectures.ForSystem(system.Name, device, task.Train.FeatureCount, task.ClassCount, Math.Max(options.BatchSize, task.Test.Count), seed: 5);
+        var model = PnnArchitectures.ForSystem(system.Name, device, task.Train.FeatureCount, task.ClassCount,
+            Math.Max(options.BatchSize, task.Test.Count), seed: 5);
         var twin = new PhysicsTwin(system.Physics, "nominal physics");
-        return await PnnTrainer.TrainAsync(model, task, TrainingMode.Pat, twin, null, options, seed: 5, cancellationToken: TestContext.Current.CancellationToken);
+        return await PnnTrainer.TrainAsync(model, task, TrainingMode.Pat, twin, null, options, seed: 5,
+            cancellationToken: TestContext.Current.CancellationToken);
     }
 }

@@ -34,7 +34,8 @@ public sealed class PostgresFixture : IAsyncDisposable
     public async Task<string> NewDatabaseAsync()
     {
         var server = await ServerAsync();
-        return await server.CreateDatabaseAsync($"edge_test_{Interlocked.Increment(ref _databases)}", TestContext.Current.CancellationToken);
+        return await server.CreateDatabaseAsync($"edge_test_{Interlocked.Increment(ref _databases)}",
+            TestContext.Current.CancellationToken);
     }
 
     /// <summary>Skips (developer machine) or fails (CI) the calling test when PostgreSQL is not installed.</summary>

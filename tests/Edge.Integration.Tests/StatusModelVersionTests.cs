@@ -18,7 +18,8 @@ public sealed class StatusModelVersionTests
         var models = new SwitchableModel { ActiveVersion = 3 };
         await using var agent = await AgentInstance.StartAsync(
             broker.Port, Device, folder.Path("outbox.db"), configure: s => s.AddSingleton<IActiveModelSource>(models));
-        await using var recorder = await TopicRecorder.ConnectAsync(broker.Port, EdgeTopics.For(Device, TopicKind.Status));
+        await using var recorder = await TopicRecorder.ConnectAsync(broker.Port,
+            EdgeTopics.For(Device, TopicKind.Status));
         await Eventually.TrueAsync(() => Versions(recorder).Contains(3), "an online status naming model 3");
         Assert.Contains("edge_agent_model_info{version=\"3\"} 1", await ScrapeAsync(agent), StringComparison.Ordinal);
 

@@ -18,26 +18,33 @@ public sealed class StoreOutageTests
         await broker.StartAsync();
         await using var store = await MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken);
         var metrics = new TrainerMetrics();
-        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port, UseTls = false, AllowPlaintext = true, ClientId = "ingest-pg-outage" }, store, metrics, NullLogger.Instance);
+        await using var ingest = new MeasurementIngest(new BrokerOptions { Host = "127.0.0.1", Port = broker.Port,
+            UseTls = false, AllowPlaintext = true, ClientId = "ingest-pg-outage" }, store, metrics,
+                NullLogger.Instance);
         ingest.Start();
         await ingest.WaitConnectedAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         await using var agent = await TopicRecorder.ConnectAsync(broker.Port);
         var topic = EdgeTopics.For("pg-agent", TopicKind.Measurements);
-        var batches = Enumerable.Range(0, 8).Select(i => MessagingArbitraries.Batch(100, seed: (ulong)(40 + i))).ToArray();
+        var batches = Enumerable.Range(0,
+            8).Select(i => MessagingArbitraries.Batch(100, seed: (ulong)(40 + i))).ToArray();
 
         await agent.PublishAsync(topic, batches[0].Encode());
         await Eventually.TrueAsync(() => ingest.Ingested == 100, "the first batch stored");
 
         await server.StopAsync(TestContext.Current.CancellationToken);
-        Assert.Contains("unreachable", await store.ProbeAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken), StringComparison.Ordinal);
-        var health = await TrainerHealth.CheckAsync(ingest, store, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.Contains("unreachable",
+            await store.ProbeAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken),
+                StringComparison.Ordinal);
+        var health = await TrainerHealth.CheckAsync(ingest, store, TimeSpan.FromSeconds(5),
+            TestContext.Current.CancellationToken);
         Assert.False(health.Healthy);
         using (var report = System.Text.Json.JsonDocument.Parse(health.Report().ToJson()))
         {
             Assert.Equal("unhealthy", report.RootElement.GetProperty("status").GetString());
             var check = report.RootElement.GetProperty("checks").GetProperty("store");
             Assert.Equal("unhealthy", check.GetProperty("status").GetString());
-            Assert.Contains("PostgreSql unreachable", check.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("PostgreSql unreachable", check.GetProperty("detail").GetString(),
+                StringComparison.Ordinal);
         }
 
         foreach (var batch in batches[1..])
@@ -45,16 +52,23 @@ public sealed class StoreOutageTests
             await agent.PublishAsync(topic, batch.Encode());
         }
 
-        await Eventually.TrueAsync(() => ingest.StoreProblem is not null && !ingest.IsConnected, "the ingest noticed the store failing and left the batches to the broker");
+        await Eventually.TrueAsync(() => ingest.StoreProblem is not null && !ingest.IsConnected,
+            "the ingest noticed the store failing and left the batches to the broker");
         Assert.True(metrics.StoreErrors.Value >= 1);
         Assert.Equal(100, ingest.Ingested);
 
         await server.StartServerAsync(TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => Task.FromResult(ingest.Ingested + ingest.Duplicates >= 800 && ingest.IsConnected), () => $"all 800 measurements stored after the restart (stored {ingest.Ingested}, duplicates {ingest.Duplicates})", seconds: 40);
+        await Eventually.TrueAsync(()
+            => Task.FromResult(ingest.Ingested + ingest.Duplicates >= 800 && ingest.IsConnected),
+                () =>
+                    $"all 800 measurements stored after the restart (stored {ingest.Ingested}, duplicates "
+                        + $"{ingest.Duplicates})", seconds: 40);
         Assert.Null(ingest.StoreProblem);
-        Assert.True((await TrainerHealth.CheckAsync(ingest, store, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)).Healthy);
+        Assert.True((await TrainerHealth.CheckAsync(ingest, store, TimeSpan.FromSeconds(5),
+            TestContext.Current.CancellationToken)).Healthy);
         Assert.Equal(800, await store.CountAsync("pg-agent", TestContext.Current.CancellationToken));
-        Assert.Equal(batches.SelectMany(b => b.Ids).ToHashSet(), await store.IdsAsync("pg-agent", TestContext.Current.CancellationToken));
+        Assert.Equal(batches.SelectMany(b => b.Ids).ToHashSet(),
+            await store.IdsAsync("pg-agent", TestContext.Current.CancellationToken));
         Assert.Equal(0, ingest.Rejected);
     }
 }

@@ -6,7 +6,8 @@ using MQTTnet.Protocol;
 
 namespace Edge.Integration.Tests;
 
-/// <summary>A plain MQTT 5 client that publishes test messages and records everything on the topics it subscribes to.</summary>
+/// <summary>A plain MQTT 5 client that publishes test messages and records everything on the topics it subscribes
+/// to.</summary>
 public sealed class TopicRecorder : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
@@ -21,18 +22,23 @@ public sealed class TopicRecorder : IAsyncDisposable
             recorder.Received.Enqueue(e.ApplicationMessage);
             return Task.CompletedTask;
         };
-        await recorder._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("test-" + Guid.NewGuid().ToString("N")).Build(), TestContext.Current.CancellationToken);
+        await recorder._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1",
+            port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("test-" + Guid.NewGuid().ToString("N"))
+                .Build(), TestContext.Current.CancellationToken);
         foreach (var filter in filters)
         {
-            await recorder._client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+            await recorder._client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce,
+                TestContext.Current.CancellationToken);
         }
 
         return recorder;
     }
 
-    public async Task PublishAsync(string topic, byte[] payload, string? responseTopic = null, byte[]? correlation = null)
+    public async Task PublishAsync(string topic, byte[] payload, string? responseTopic = null,
+        byte[]? correlation = null)
     {
-        var builder = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        var builder = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (responseTopic is not null)
         {
             builder.WithResponseTopic(responseTopic);

@@ -24,7 +24,8 @@ public sealed class PostgresServer : IAsyncDisposable
         _data = Path.Combine(folder.FullName, "data");
     }
 
-    /// <summary>The folder holding <c>initdb</c>, <c>pg_ctl</c> and <c>postgres</c>, or null when PostgreSQL is not installed.</summary>
+    /// <summary>The folder holding <c>initdb</c>, <c>pg_ctl</c> and <c>postgres</c>, or null when PostgreSQL is not
+    /// installed.</summary>
     public static string? BinDirectory { get; } = FindBinDirectory();
 
     /// <summary>The loopback port the server listens on.</summary>
@@ -32,16 +33,21 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>Connection string for <paramref name="database"/> as the superuser.</summary>
     public string ConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=edge;Database={database};Timeout=10;Command Timeout=60";
+        $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=edge;Database={database};"
+        + "Timeout=10;Command Timeout=60";
 
     /// <summary>
     /// Creates and starts a server. <paramref name="durable"/> false turns fsync off (tests: faster, nothing to keep);
     /// true keeps PostgreSQL's defaults (benchmarks measure what production would do).
     /// </summary>
-    /// <exception cref="InvalidOperationException">PostgreSQL is missing or failed to start; the message says which and why.</exception>
+    /// <exception cref="InvalidOperationException">PostgreSQL is missing or failed to start; the message says which and
+    /// why.</exception>
     public static async Task<PostgresServer> StartAsync(bool durable, CancellationToken cancellationToken = default)
     {
-        var bin = BinDirectory ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql; .ci/run does this in CI).");
+        var bin = BinDirectory
+            ?? throw new
+                InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql; .ci/run does this "
+                    + "in CI).");
         var folder = Directory.CreateTempSubdirectory("edge-postgres-");
         if (!OperatingSystem.IsWindows())
         {
@@ -52,7 +58,9 @@ public sealed class PostgresServer : IAsyncDisposable
         var server = new PostgresServer(folder, FreePort(), durable);
         try
         {
-            await server.RunAsync(Path.Combine(bin, "initdb"), ["-D", server._data, "-U", "edge", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], cancellationToken).ConfigureAwait(false);
+            await server.RunAsync(Path.Combine(bin, "initdb"),
+                ["-D", server._data, "-U", "edge", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+                    cancellationToken).ConfigureAwait(false);
             await server.StartServerAsync(cancellationToken).ConfigureAwait(false);
             return server;
         }
@@ -74,16 +82,21 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
-    /// <summary>Stops the server (fast shutdown: open connections are cut, as in a crash of the network or the server).</summary>
+    /// <summary>Stops the server (fast shutdown: open connections are cut, as in a crash of the network or the
+    /// server).</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) =>
         RunAsync(Path.Combine(BinDirectory!, "pg_ctl"), ["-D", _data, "-m", "fast", "-w", "stop"], cancellationToken);
 
     /// <summary>Starts the server again on the same port with the same data.</summary>
     public Task StartServerAsync(CancellationToken cancellationToken = default)
     {
-        var settings = $"-p {Port.ToString(CultureInfo.InvariantCulture)} -k {_folder.FullName} -c listen_addresses=127.0.0.1 -c max_connections=40 -c shared_buffers=64MB"
+        var settings =
+            $"-p {Port.ToString(CultureInfo.InvariantCulture)} -k {_folder.FullName} -c listen_addresses=127.0.0.1 -c "
+                + "max_connections=40 -c shared_buffers=64MB"
             + (_durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-        return RunAsync(Path.Combine(BinDirectory!, "pg_ctl"), ["-D", _data, "-l", Path.Combine(_folder.FullName, "server.log"), "-w", "-t", "60", "-o", settings, "start"], cancellationToken);
+        return RunAsync(Path.Combine(BinDirectory!, "pg_ctl"),
+            ["-D", _data, "-l", Path.Combine(_folder.FullName, "server.log"), "-w", "-t", "60", "-o", settings,
+                "start"], cancellationToken);
     }
 
     /// <inheritdoc />
@@ -93,7 +106,8 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             try
             {
-                await RunAsync(Path.Combine(BinDirectory!, "pg_ctl"), ["-D", _data, "-m", "immediate", "-w", "stop"], CancellationToken.None).ConfigureAwait(false);
+                await RunAsync(Path.Combine(BinDirectory!, "pg_ctl"), ["-D", _data, "-m", "immediate", "-w", "stop"],
+                    CancellationToken.None).ConfigureAwait(false);
             }
             catch (InvalidOperationException)
             {
@@ -120,8 +134,12 @@ public sealed class PostgresServer : IAsyncDisposable
         if (process.ExitCode != 0)
         {
             var log = Path.Combine(_folder.FullName, "server.log");
-            var serverLog = File.Exists(log) ? await File.ReadAllTextAsync(log, cancellationToken).ConfigureAwait(false) : "";
-            throw new InvalidOperationException($"{Path.GetFileName(executable)} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error.ConfigureAwait(false)}{await output.ConfigureAwait(false)}{serverLog}");
+            var serverLog = File.Exists(log) ? await File.ReadAllTextAsync(log, cancellationToken).ConfigureAwait(false)
+                : "";
+            throw new
+                InvalidOperationException($"{Path.GetFileName(executable)} {string.Join(' ', arguments)} exited with "
+                    + $"{process.ExitCode}: "
+                        + $"{await error.ConfigureAwait(false)}{await output.ConfigureAwait(false)}{serverLog}");
         }
     }
 
@@ -129,10 +147,12 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
         {
-            if (folder.Length > 0 && File.Exists(Path.Combine(folder, "pg_ctl")) && File.Exists(Path.Combine(folder, "initdb")))
+            if (folder.Length > 0 && File.Exists(Path.Combine(folder, "pg_ctl"))
+                && File.Exists(Path.Combine(folder, "initdb")))
             {
                 // /usr/local/bin may hold symlinks; the real folder also holds the server binary pg_ctl starts.
-                return Path.GetDirectoryName(new FileInfo(Path.Combine(folder, "pg_ctl")).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.Combine(folder, "pg_ctl"));
+                return Path.GetDirectoryName(new FileInfo(Path.Combine(folder, "pg_ctl"))
+                    .ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.Combine(folder, "pg_ctl"));
             }
         }
 
@@ -148,7 +168,8 @@ public sealed class PostgresServer : IAsyncDisposable
         foreach (var version in Directory.EnumerateDirectories(debian))
         {
             var bin = Path.Combine(version, "bin");
-            if (int.TryParse(Path.GetFileName(version), CultureInfo.InvariantCulture, out var major) && major > bestVersion && File.Exists(Path.Combine(bin, "pg_ctl")) && File.Exists(Path.Combine(bin, "initdb")))
+            if (int.TryParse(Path.GetFileName(version), CultureInfo.InvariantCulture, out var major) && major
+                > bestVersion && File.Exists(Path.Combine(bin, "pg_ctl")) && File.Exists(Path.Combine(bin, "initdb")))
             {
                 (best, bestVersion) = (bin, major);
             }

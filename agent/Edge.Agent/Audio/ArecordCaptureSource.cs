@@ -39,12 +39,16 @@ public sealed class ArecordCaptureSource
 {
     /// <summary>Captures at <paramref name="sampleRate"/> Hz from ALSA device <paramref name="device"/>.</summary>
     public ArecordCaptureSource(int sampleRate, string device = "default", int blockSamples = 800)
-        : this("arecord", ["-q", "-D", device, "-t", "raw", "-f", "S16_LE", "-c", "1", "-r", sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture)], sampleRate, blockSamples)
+        : this("arecord",
+            ["-q", "-D", device, "-t", "raw", "-f", "S16_LE", "-c", "1", "-r",
+                sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture)], sampleRate, blockSamples)
     {
     }
 
-    /// <summary>Runs <paramref name="executable"/> with <paramref name="arguments"/>; it must write raw S16_LE mono PCM to stdout.</summary>
-    public ArecordCaptureSource(string executable, IReadOnlyList<string> arguments, int sampleRate, int blockSamples = 800)
+    /// <summary>Runs <paramref name="executable"/> with <paramref name="arguments"/>; it must write raw S16_LE mono PCM
+    /// to stdout.</summary>
+    public ArecordCaptureSource(string executable, IReadOnlyList<string> arguments, int sampleRate,
+        int blockSamples = 800)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(executable);
         ArgumentNullException.ThrowIfNull(arguments);
@@ -106,7 +110,8 @@ public sealed class ArecordCaptureSource
         var delivered = new StrongBox<long>();
         try
         {
-            await PumpAsync(process.StandardOutput.BaseStream, onBlock, delivered, cancellationToken).ConfigureAwait(false);
+            await PumpAsync(process.StandardOutput.BaseStream, onBlock, delivered,
+                cancellationToken).ConfigureAwait(false);
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -118,13 +123,16 @@ public sealed class ArecordCaptureSource
         if (process.ExitCode != 0)
         {
             var message = (await errorText.ConfigureAwait(false)).Trim();
-            throw new AudioCaptureException($"Capture program '{Executable}' exited with code {process.ExitCode}: {(message.Length > 0 ? message : "no error text")}.");
+            throw new
+                AudioCaptureException($"Capture program '{Executable}' exited with code {process.ExitCode}: "
+                    + $"{(message.Length > 0 ? message : "no error text")}.");
         }
 
         return delivered.Value;
     }
 
-    private async Task PumpAsync(Stream stdout, AudioBlockHandler onBlock, StrongBox<long> delivered, CancellationToken cancellationToken)
+    private async Task PumpAsync(Stream stdout, AudioBlockHandler onBlock, StrongBox<long> delivered,
+        CancellationToken cancellationToken)
     {
         var bytes = new byte[BlockSamples * 2];
         var samples = new float[BlockSamples];

@@ -27,13 +27,16 @@ public sealed class AgentCommandLine
 
     private readonly Option<string?> _backend = new("--backend")
     {
-        Description = $"How the layer is reached: {string.Join(", ", DeviceBackends.All)} (sets {DeviceOptions.SectionName}:{nameof(DeviceOptions.Backend)}).",
+        Description =
+            $"How the layer is reached: {string.Join(", ", DeviceBackends.All)} (sets "
+                + $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Backend)}).",
         Recursive = true,
     };
 
     private readonly Option<ulong?> _seed = new("--noise-seed")
     {
-        Description = $"Seed of the simulated part's noise (sets {DeviceOptions.SectionName}:{nameof(DeviceOptions.Seed)}).",
+        Description =
+            $"Seed of the simulated part's noise (sets {DeviceOptions.SectionName}:{nameof(DeviceOptions.Seed)}).",
         Recursive = true,
     };
 
@@ -66,11 +69,13 @@ public sealed class AgentCommandLine
     /// <summary>The root command.</summary>
     public RootCommand Root { get; }
 
-    /// <summary>The <c>run</c> verb, which handles termination signals through the host instead of the parser.</summary>
+    /// <summary>The <c>run</c> verb, which handles termination signals through the host instead of the
+    /// parser.</summary>
     public Command Run { get; }
 
     /// <summary>
-    /// Builds the host for <paramref name="parseResult"/>, validates its configuration and runs <paramref name="body"/>;
+    /// Builds the host for <paramref name="parseResult"/>, validates its configuration and runs <paramref
+    /// name="body"/>;
     /// an invalid configuration is reported on stderr with exit code <see cref="ExitCodes.InvalidConfiguration"/>.
     /// </summary>
     internal async Task<int> WithHostAsync(
@@ -104,7 +109,8 @@ public sealed class AgentCommandLine
         catch (IOException e)
         {
             // A bus or serial fault during I/O: say so plainly instead of a stack trace.
-            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"Device I/O failed: {e.Message}").ConfigureAwait(false);
+            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"Device I/O failed: {e.Message}")
+                .ConfigureAwait(false);
             return ExitCodes.DeviceUnavailable;
         }
     }
@@ -133,7 +139,8 @@ public sealed class AgentCommandLine
 
         if (parseResult.GetValue(_seed) is { } seed)
         {
-            overrides.Add(new($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Seed)}", seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            overrides.Add(new($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Seed)}",
+                seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         if (parseResult.GetValue(_backend) is { } backend)

@@ -19,26 +19,34 @@ public static class ClassifyCommand
     public static Command Create(AgentCommandLine commandLine)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
-        var path = new Argument<string>("path") { Description = "A .csv or .json file of feature vectors, a .wav recording, or a directory of them." };
+        var path = new Argument<string>("path") { Description =
+            "A .csv or .json file of feature vectors, a .wav recording, or a directory of them." };
         var command = new Command("classify", "Classify feature vectors with the active model.") { path };
         command.SetAction((parseResult, cancellationToken) => ModelStoreAccess.WithStoreAsync(
             commandLine,
             parseResult,
-            (store, output, token) => ClassifyAsync(store, parseResult.GetRequiredValue(path), output, parseResult.InvocationConfiguration.Error, token),
+            (store, output, token)
+                => ClassifyAsync(store, parseResult.GetRequiredValue(path), output,
+                    parseResult.InvocationConfiguration.Error, token),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> ClassifyAsync(ModelStore store, string path, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> ClassifyAsync(ModelStore store, string path, TextWriter output, TextWriter error,
+        CancellationToken cancellationToken)
     {
-        var manifest = store.ActiveManifest ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>'.");
+        var manifest = store.ActiveManifest
+            ?? throw new
+                ModelStoreException("No model is active: install one with 'edge-agent models install <package>'.");
         var input = manifest.Input;
         List<(string Source, float[] Features)> examples;
         try
         {
             examples = FeatureFiles.Read(path, input.Size, input.Audio is { } audio ? new AudioFeatures(audio) : null);
         }
-        catch (Exception e) when (e is CsvFormatException or InvalidDataException or WavFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e is CsvFormatException or InvalidDataException or WavFormatException or IOException
+                or UnauthorizedAccessException)
         {
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return ExitCodes.InvalidInput;
@@ -48,7 +56,8 @@ public static class ClassifyCommand
             .ConfigureAwait(false);
         foreach (var (source, features) in examples)
         {
-            var (result, _) = await store.ClassifyAsync(features, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var (result, _) = await store.ClassifyAsync(features,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{source}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t"

@@ -24,7 +24,8 @@ public static class DeviceForwardCommand
         {
             Description = "Where to write the responses CSV (OutputSize values per line); stdout when omitted.",
         };
-        var command = new Command("forward", "Play drives on the configured device and write the measured responses.") { drives, output };
+        var command = new Command("forward",
+            "Play drives on the configured device and write the measured responses.") { drives, output };
         command.SetAction((parseResult, cancellationToken) => commandLine.WithHostAsync(
             parseResult,
             (host, token) => ForwardAsync(
@@ -61,9 +62,11 @@ public static class DeviceForwardCommand
             await standardError.WriteLineAsync($"{e.Message} Nothing was written.").ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
-            await standardError.WriteLineAsync($"Cannot read drives file '{drivesPath}': {e.Message}").ConfigureAwait(false);
+            await standardError.WriteLineAsync($"Cannot read drives file '{drivesPath}': {e.Message}")
+                .ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
 
@@ -81,7 +84,8 @@ public static class DeviceForwardCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await standardError.WriteLineAsync($"Cannot write responses to '{outputPath}': {e.Message}").ConfigureAwait(false);
+            await standardError.WriteLineAsync($"Cannot write responses to '{outputPath}': {e.Message}")
+                .ConfigureAwait(false);
             return ExitCodes.Failure;
         }
 

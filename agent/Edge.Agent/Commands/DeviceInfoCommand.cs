@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Agent.Commands;
 
-/// <summary><c>edge-agent device info</c>: prints the configured device's id, system and layer spec as one JSON object.</summary>
+/// <summary><c>edge-agent device info</c>: prints the configured device's id, system and layer spec as one JSON
+/// object.</summary>
 public static class DeviceInfoCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -23,7 +24,8 @@ public static class DeviceInfoCommand
             {
                 var device = host.Services.GetRequiredService<IPhysicalDevice>();
                 var system = host.Services.GetRequiredService<IPhysicalSystem>();
-                await parseResult.InvocationConfiguration.Output.WriteLineAsync(Describe(device, system)).ConfigureAwait(false);
+                await parseResult.InvocationConfiguration.Output.WriteLineAsync(Describe(device, system))
+                    .ConfigureAwait(false);
                 return ExitCodes.Success;
             },
             cancellationToken));

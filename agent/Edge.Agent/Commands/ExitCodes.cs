@@ -1,6 +1,7 @@
 namespace Edge.Agent.Commands;
 
-/// <summary>Process exit codes of <c>edge-agent</c>; the systemd unit relies on <see cref="InvalidConfiguration"/> not being retried.</summary>
+/// <summary>Process exit codes of <c>edge-agent</c>; the systemd unit relies on <see cref="InvalidConfiguration"/> not
+/// being retried.</summary>
 public static class ExitCodes
 {
     /// <summary>The command did what it was asked.</summary>
@@ -15,7 +16,8 @@ public static class ExitCodes
     /// <summary>The configuration is invalid; the message names the key.</summary>
     public const int InvalidConfiguration = 3;
 
-    /// <summary>The model store refused the request (package rejected, nothing to roll back to, no active model).</summary>
+    /// <summary>The model store refused the request (package rejected, nothing to roll back to, no active
+    /// model).</summary>
     public const int Refused = 4;
 
     /// <summary>The layer hardware could not be opened or failed during I/O.</summary>

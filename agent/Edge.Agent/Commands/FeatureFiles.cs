@@ -39,7 +39,8 @@ internal static class FeatureFiles
 
     /// <summary>
     /// The examples of one file. Problems raise <see cref="CsvFormatException"/>, <see cref="InvalidDataException"/>,
-    /// <see cref="WavFormatException"/>, <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>, naming the file.
+    /// <see cref="WavFormatException"/>, <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>, naming
+    /// the file.
     /// </summary>
     public static List<(string Source, float[] Features)> ReadFile(string file, int size, AudioFeatures? audio)
     {
@@ -49,7 +50,9 @@ internal static class FeatureFiles
         {
             if (audio is null)
             {
-                throw new InvalidDataException($"'{file}': the active model takes {size} feature values, not sound; classify WAV files with a model packaged for audio (edge-trainer package --task fsdd).");
+                throw new
+                    InvalidDataException($"'{file}': the active model takes {size} feature values, not sound; classify "
+                        + "WAV files with a model packaged for audio (edge-trainer package --task fsdd).");
             }
 
             if (!File.Exists(file))
@@ -107,7 +110,8 @@ internal static class FeatureFiles
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0)
             {
-                throw new InvalidDataException($"'{file}': expected an array of {size} numbers or an array of such arrays.");
+                throw new
+                    InvalidDataException($"'{file}': expected an array of {size} numbers or an array of such arrays.");
             }
 
             var values = new List<float>();

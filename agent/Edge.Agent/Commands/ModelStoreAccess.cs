@@ -4,7 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Agent.Commands;
 
-/// <summary>Runs a verb against the configured model store, turning store errors into messages and exit codes.</summary>
+/// <summary>Runs a verb against the configured model store, turning store errors into messages and exit
+/// codes.</summary>
 internal static class ModelStoreAccess
 {
     public static Task<int> WithStoreAsync(

@@ -15,31 +15,41 @@ public static class ModelsCommand
     {
         ArgumentNullException.ThrowIfNull(commandLine);
         var list = new Command("list", "List installed model versions, newest first.");
-        list.SetAction((parseResult, cancellationToken) => ModelStoreAccess.WithStoreAsync(commandLine, parseResult, ListAsync, cancellationToken));
+        list.SetAction((parseResult, cancellationToken)
+            => ModelStoreAccess.WithStoreAsync(commandLine, parseResult, ListAsync, cancellationToken));
 
-        var package = new Argument<FileInfo>("package") { Description = "The signed model package (.edgepkg) to verify, validate and activate." };
-        var install = new Command("install", "Verify a package, validate it on the calibration set through the device, and activate it if it is good enough.") { package };
+        var package = new Argument<FileInfo>("package") { Description =
+            "The signed model package (.edgepkg) to verify, validate and activate." };
+        var install = new Command("install",
+            "Verify a package, validate it on the calibration set through the device, and activate it if it is good "
+                + "enough.") { package };
         install.SetAction((parseResult, cancellationToken) => ModelStoreAccess.WithStoreAsync(
             commandLine,
             parseResult,
-            (store, output, token) => InstallAsync(store, parseResult.GetRequiredValue(package), output, parseResult.InvocationConfiguration.Error, token),
+            (store, output, token)
+                => InstallAsync(store, parseResult.GetRequiredValue(package), output,
+                    parseResult.InvocationConfiguration.Error, token),
             cancellationToken));
 
-        var to = new Option<int?>("--to") { Description = "Version to activate; without it, the version active before the current one." };
+        var to = new Option<int?>("--to") { Description =
+            "Version to activate; without it, the version active before the current one." };
         var rollback = new Command("rollback", "Activate an earlier installed version.") { to };
         rollback.SetAction((parseResult, cancellationToken) => ModelStoreAccess.WithStoreAsync(
             commandLine,
             parseResult,
             async (store, output, token) =>
             {
-                var version = await store.RollbackAsync(parseResult.GetValue(to), "requested from the command line", token).ConfigureAwait(false);
+                var version = await store.RollbackAsync(parseResult.GetValue(to), "requested from the command line",
+                    token).ConfigureAwait(false);
                 await output.WriteLineAsync($"Version {version} is active.").ConfigureAwait(false);
                 return ExitCodes.Success;
             },
             cancellationToken));
 
-        var models = new Command("models", "Manage the installed models (alone: list them).") { list, install, rollback };
-        models.SetAction((parseResult, cancellationToken) => ModelStoreAccess.WithStoreAsync(commandLine, parseResult, ListAsync, cancellationToken));
+        var models = new Command("models", "Manage the installed models (alone: list them).") { list, install,
+            rollback };
+        models.SetAction((parseResult, cancellationToken)
+            => ModelStoreAccess.WithStoreAsync(commandLine, parseResult, ListAsync, cancellationToken));
         return models;
     }
 
@@ -53,13 +63,17 @@ public static class ModelsCommand
             return ExitCodes.Success;
         }
 
-        await output.WriteLineAsync("version  active  calibration  installed (UTC)       task     trainer").ConfigureAwait(false);
+        await output.WriteLineAsync("version  active  calibration  installed (UTC)       task     trainer")
+            .ConfigureAwait(false);
         foreach (var v in versions)
         {
-            var accuracy = double.IsNaN(v.CalibrationAccuracy) ? "   n/a" : v.CalibrationAccuracy.ToString("P1", CultureInfo.InvariantCulture);
+            var accuracy = double.IsNaN(v.CalibrationAccuracy) ? "   n/a"
+                : v.CalibrationAccuracy.ToString("P1", CultureInfo.InvariantCulture);
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{v.Version,7}  {(v.Active ? "*" : ""),6}  {accuracy,11}  {v.InstalledAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {v.Task,-7}  {v.TrainerId}")).ConfigureAwait(false);
+                $"{v.Version,7}  {(v.Active ? "*" : ""),6}  {accuracy,11}  "
+                    + $"{v.InstalledAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {v.Task,-7}  {v.TrainerId}"))
+                        .ConfigureAwait(false);
         }
 
         await output.WriteLineAsync($"Live health: {DescribeLiveHealth(store)}").ConfigureAwait(false);
@@ -99,7 +113,8 @@ public static class ModelsCommand
 
         await output.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
-            $"Store recoveries ({recoveries.Count}, newest last; see 'Recovering the model store' in the agent README):"))
+            $"Store recoveries ({recoveries.Count}, newest last; see 'Recovering the model store' in the agent "
+                + $"README):"))
             .ConfigureAwait(false);
         foreach (var recovery in recoveries)
         {
@@ -109,7 +124,8 @@ public static class ModelsCommand
         }
     }
 
-    private static async Task<int> InstallAsync(ModelStore store, FileInfo package, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> InstallAsync(ModelStore store, FileInfo package, TextWriter output, TextWriter error,
+        CancellationToken cancellationToken)
     {
         InstallResult result;
         try

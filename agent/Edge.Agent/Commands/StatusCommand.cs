@@ -12,19 +12,25 @@ public static class StatusCommand
     {
         ArgumentNullException.ThrowIfNull(commandLine);
         var command = new Command("status", "Show the device, the active model and the installed versions.");
-        command.SetAction((parseResult, cancellationToken) => ModelStoreAccess.WithStoreAsync(commandLine, parseResult, PrintAsync, cancellationToken));
+        command.SetAction((parseResult, cancellationToken)
+            => ModelStoreAccess.WithStoreAsync(commandLine, parseResult, PrintAsync, cancellationToken));
         return command;
     }
 
     private static async Task<int> PrintAsync(ModelStore store, TextWriter output, CancellationToken cancellationToken)
     {
         var device = store.Device;
-        await output.WriteLineAsync($"device:    {device.DeviceId} (layer '{device.Spec.Name}', {device.Spec.InputSize}+{device.Spec.ParameterSize}→{device.Spec.OutputSize})").ConfigureAwait(false);
+        await
+            output.WriteLineAsync($"device:    {device.DeviceId} (layer '{device.Spec.Name}', "
+                + $"{device.Spec.InputSize}+{device.Spec.ParameterSize}→{device.Spec.OutputSize})")
+                    .ConfigureAwait(false);
         if (store.ActiveManifest is { } manifest)
         {
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"active:    version {manifest.ModelVersion}, task {manifest.Task}, {manifest.ClassLabels.Count} classes, {manifest.Stages.Count} stages, built {manifest.CreatedAt:yyyy-MM-dd HH:mm} by {manifest.TrainerId}")).ConfigureAwait(false);
+                $"active:    version {manifest.ModelVersion}, task {manifest.Task}, {manifest.ClassLabels.Count} "
+                    + $"classes, {manifest.Stages.Count} stages, built {manifest.CreatedAt:yyyy-MM-dd HH:mm} by "
+                        + $"{manifest.TrainerId}")).ConfigureAwait(false);
         }
         else
         {
@@ -38,8 +44,10 @@ public static class StatusCommand
             numbers[i] = versions[i].Version.ToString(CultureInfo.InvariantCulture);
         }
 
-        await output.WriteLineAsync($"installed: {(numbers.Length == 0 ? "none" : string.Join(", ", numbers))}").ConfigureAwait(false);
-        await output.WriteLineAsync($"floor:     {store.Floor} (offers at or below it are refused)").ConfigureAwait(false);
+        await output.WriteLineAsync($"installed: {(numbers.Length == 0 ? "none" : string.Join(", ", numbers))}")
+            .ConfigureAwait(false);
+        await output.WriteLineAsync($"floor:     {store.Floor} (offers at or below it are refused)")
+            .ConfigureAwait(false);
         await output.WriteLineAsync($"health:    {ModelsCommand.DescribeLiveHealth(store)}").ConfigureAwait(false);
         var problems = store.Problems;
         await output.WriteLineAsync($"problems:  {problems.Count}").ConfigureAwait(false);

@@ -12,6 +12,7 @@ public sealed class ConsoleLogFormatOptions
     /// <summary>Formatter names the agent accepts.</summary>
     public static IReadOnlyList<string> KnownFormatters { get; } = ["simple", "json", "systemd"];
 
-    /// <summary><c>simple</c>, <c>json</c> or <c>systemd</c>; empty keeps the default (systemd under systemd, else simple).</summary>
+    /// <summary><c>simple</c>, <c>json</c> or <c>systemd</c>; empty keeps the default (systemd under systemd, else
+    /// simple).</summary>
     public string? FormatterName { get; set; }
 }

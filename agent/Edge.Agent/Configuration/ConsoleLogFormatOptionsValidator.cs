@@ -23,6 +23,8 @@ public sealed class ConsoleLogFormatOptionsValidator : IValidateOptions<ConsoleL
         }
 
         return ValidateOptionsResult.Fail(
-            $"{ConsoleLogFormatOptions.SectionName}:{nameof(ConsoleLogFormatOptions.FormatterName)}: unknown formatter '{options.FormatterName}'. Known formatters: {string.Join(", ", ConsoleLogFormatOptions.KnownFormatters)}.");
+            $"{ConsoleLogFormatOptions.SectionName}:{nameof(ConsoleLogFormatOptions.FormatterName)}: unknown formatter "
+                + $"'{options.FormatterName}'. Known formatters: {string.Join(", "
+                    + "", ConsoleLogFormatOptions.KnownFormatters)}.");
     }
 }

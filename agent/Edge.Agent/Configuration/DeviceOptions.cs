@@ -8,10 +8,12 @@ public sealed class DeviceOptions
     /// <summary>Configuration section the options are bound from.</summary>
     public const string SectionName = "Edge:Device";
 
-    /// <summary>Name of the physical system, one of <c>PhysicalSystems.All</c> (e.g. <c>electronic</c>, <c>duffing</c>).</summary>
+    /// <summary>Name of the physical system, one of <c>PhysicalSystems.All</c> (e.g. <c>electronic</c>,
+    /// <c>duffing</c>).</summary>
     public string System { get; set; } = "electronic";
 
-    /// <summary>Identifier of the part: its serial number, or the simulated part's id (which fixes its component values).</summary>
+    /// <summary>Identifier of the part: its serial number, or the simulated part's id (which fixes its component
+    /// values).</summary>
     public string DeviceId { get; set; } = PhysicalSystems.DefaultPartId;
 
     /// <summary>Seed of the simulated part's noise and drift streams.</summary>

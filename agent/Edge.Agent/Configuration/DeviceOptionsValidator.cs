@@ -14,12 +14,14 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         var failures = new List<string>();
         if (!IsKnownSystem(options.System))
         {
-            failures.Add($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.System)}: unknown physical system '{options.System}'. Known systems: {KnownSystems()}.");
+            failures.Add($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.System)}: unknown physical system "
+                + $"'{options.System}'. Known systems: {KnownSystems()}.");
         }
 
         if (string.IsNullOrWhiteSpace(options.DeviceId))
         {
-            failures.Add($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.DeviceId)}: must not be empty; it names the part (its serial number, or the simulated part's id).");
+            failures.Add($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.DeviceId)}: must not be empty; it names "
+                + "the part (its serial number, or the simulated part's id).");
         }
 
         ValidateBackend(options, failures);
@@ -32,7 +34,8 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         var key = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Backend)}";
         if (!Contains(DeviceBackends.All, options.Backend))
         {
-            failures.Add($"{key}: unknown backend '{options.Backend}'. Known backends: {string.Join(", ", DeviceBackends.All)}.");
+            failures.Add($"{key}: unknown backend '{options.Backend}'. Known backends: {string.Join(", "
+                + "", DeviceBackends.All)}.");
             return;
         }
 
@@ -60,7 +63,8 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         var prefix = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Direct)}";
         if (!Contains(DirectBackendFactory.Dacs, direct.Dac))
         {
-            failures.Add($"{prefix}:{nameof(direct.Dac)}: unknown DAC '{direct.Dac}'. Known DACs: {string.Join(", ", DirectBackendFactory.Dacs)}.");
+            failures.Add($"{prefix}:{nameof(direct.Dac)}: unknown DAC '{direct.Dac}'. Known DACs: {string.Join(", "
+                + "", DirectBackendFactory.Dacs)}.");
         }
         else
         {
@@ -70,11 +74,13 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
 
         if (!Contains(DirectBackendFactory.Adcs, direct.Adc))
         {
-            failures.Add($"{prefix}:{nameof(direct.Adc)}: unknown ADC '{direct.Adc}'. Known ADCs: {string.Join(", ", DirectBackendFactory.Adcs)}.");
+            failures.Add($"{prefix}:{nameof(direct.Adc)}: unknown ADC '{direct.Adc}'. Known ADCs: {string.Join(", "
+                + "", DirectBackendFactory.Adcs)}.");
         }
         else
         {
-            Range(failures, $"{prefix}:{nameof(direct.AdcChannel)}", direct.AdcChannel, 0, string.Equals(direct.Adc, "ads1115", StringComparison.OrdinalIgnoreCase) ? 3 : 7, direct.Adc);
+            Range(failures, $"{prefix}:{nameof(direct.AdcChannel)}", direct.AdcChannel, 0,
+                string.Equals(direct.Adc, "ads1115", StringComparison.OrdinalIgnoreCase) ? 3 : 7, direct.Adc);
         }
 
         Range(failures, $"{prefix}:{nameof(direct.DacAddress)}", direct.DacAddress, 0x08, 0x77, "a 7-bit I2C device");
@@ -83,12 +89,14 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Range(failures, $"{prefix}:{nameof(direct.AdcSpiClockHz)}", direct.AdcSpiClockHz, 1, 3_600_000, "an MCP3x08");
         if (!(direct.DacReferenceVolts is > 0 and <= 5.5) || !(direct.AdcReferenceVolts is > 0 and <= 5.5))
         {
-            failures.Add($"{prefix}: DacReferenceVolts and AdcReferenceVolts must be in (0, 5.5] V, were {direct.DacReferenceVolts} and {direct.AdcReferenceVolts}.");
+            failures.Add($"{prefix}: DacReferenceVolts and AdcReferenceVolts must be in (0, 5.5] V, were "
+                + $"{direct.DacReferenceVolts} and {direct.AdcReferenceVolts}.");
         }
 
         if (!(direct.InterDriveGapMilliseconds >= 0))
         {
-            failures.Add($"{prefix}:{nameof(direct.InterDriveGapMilliseconds)}: must be zero or more, was {direct.InterDriveGapMilliseconds}.");
+            failures.Add($"{prefix}:{nameof(direct.InterDriveGapMilliseconds)}: must be zero or more, was "
+                + $"{direct.InterDriveGapMilliseconds}.");
         }
     }
 
@@ -114,7 +122,9 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         if (!string.IsNullOrWhiteSpace(bridge.Tcp))
         {
             var colon = bridge.Tcp.LastIndexOf(':');
-            if (colon <= 0 || !int.TryParse(bridge.Tcp.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            if (colon <= 0
+                || !int.TryParse(bridge.Tcp.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture,
+                    out var port) || port is < 1 or > 65535)
             {
                 failures.Add($"{prefix}:{nameof(bridge.Tcp)}: '{bridge.Tcp}' is not host:port.");
             }
@@ -127,7 +137,8 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
         Range(failures, $"{prefix}:{nameof(bridge.BaudRate)}", bridge.BaudRate, 1200, 16_000_000, "a UART");
         Range(failures, $"{prefix}:{nameof(bridge.DriveChannel)}", bridge.DriveChannel, 0, 254, "a bridge channel");
         Range(failures, $"{prefix}:{nameof(bridge.CaptureChannel)}", bridge.CaptureChannel, 0, 254, "a bridge channel");
-        Range(failures, $"{prefix}:{nameof(bridge.DrivesPerRequest)}", bridge.DrivesPerRequest, 1, 1024, "drives packed per request");
+        Range(failures, $"{prefix}:{nameof(bridge.DrivesPerRequest)}", bridge.DrivesPerRequest, 1, 1024,
+            "drives packed per request");
         Range(failures, $"{prefix}:{nameof(bridge.RestSegments)}", bridge.RestSegments, 0, 4096, "rest segments");
         Range(failures, $"{prefix}:{nameof(bridge.MaxPayload)}", bridge.MaxPayload, 64, 4096, "a frame payload");
         var timeout = bridge.RetransmitTimeoutMs;

@@ -6,16 +6,20 @@ public sealed class InferenceOptions
     /// <summary>Configuration section the options are bound from.</summary>
     public const string SectionName = "Edge:Inference";
 
-    /// <summary>Folder watched for .csv, .json and .wav files to classify; empty turns the watcher off. Needs a model store.</summary>
+    /// <summary>Folder watched for .csv, .json and .wav files to classify; empty turns the watcher off. Needs a model
+    /// store.</summary>
     public string WatchDirectory { get; set; } = "";
 
-    /// <summary>Where classified files go (created if missing); empty means <c>processed</c> inside the watched folder.</summary>
+    /// <summary>Where classified files go (created if missing); empty means <c>processed</c> inside the watched
+    /// folder.</summary>
     public string ProcessedDirectory { get; set; } = "";
 
-    /// <summary>Where files that could not be classified go, each with a <c>.error.txt</c>; empty means <c>failed</c> inside the watched folder.</summary>
+    /// <summary>Where files that could not be classified go, each with a <c>.error.txt</c>; empty means <c>failed</c>
+    /// inside the watched folder.</summary>
     public string FailedDirectory { get; set; } = "";
 
-    /// <summary>A file is read only once its size and time stamp have not changed for this long (a writer may still be busy).</summary>
+    /// <summary>A file is read only once its size and time stamp have not changed for this long (a writer may still be
+    /// busy).</summary>
     public int StableMilliseconds { get; set; } = 1000;
 
     /// <summary>How often the folder is scanned.</summary>
@@ -31,5 +35,6 @@ public sealed class InferenceOptions
     public string FailedPath => Resolve(FailedDirectory, "failed");
 
     private string Resolve(string configured, string defaultName)
-        => Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Path.Combine(WatchDirectory, defaultName) : configured);
+        => Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Path.Combine(WatchDirectory, defaultName)
+            : configured);
 }

@@ -1,12 +1,14 @@
 namespace Edge.Agent.Configuration;
 
-/// <summary>The model store, bound from <c>Edge:Models</c>. An empty <see cref="StoreDirectory"/> disables models.</summary>
+/// <summary>The model store, bound from <c>Edge:Models</c>. An empty <see cref="StoreDirectory"/> disables
+/// models.</summary>
 public sealed class ModelsOptions
 {
     /// <summary>Configuration section the options are bound from.</summary>
     public const string SectionName = "Edge:Models";
 
-    /// <summary>Folder holding installed packages and the active pointer; empty when the agent serves no models.</summary>
+    /// <summary>Folder holding installed packages and the active pointer; empty when the agent serves no
+    /// models.</summary>
     public string StoreDirectory { get; set; } = "";
 
     /// <summary>
@@ -27,13 +29,16 @@ public sealed class ModelsOptions
     /// <summary>The fleet (part class) this agent belongs to: a package targeting it is for this agent too.</summary>
     public string Fleet { get; set; } = "";
 
-    /// <summary>The labelled calibration file candidates are validated on (its SHA-256 must match the package's).</summary>
+    /// <summary>The labelled calibration file candidates are validated on (its SHA-256 must match the
+    /// package's).</summary>
     public string CalibrationSetPath { get; set; } = "";
 
-    /// <summary>How many installed versions are kept (the active one always is); at least 2 so rollback has a target.</summary>
+    /// <summary>How many installed versions are kept (the active one always is); at least 2 so rollback has a
+    /// target.</summary>
     public int KeepVersions { get; set; } = 3;
 
-    /// <summary>A candidate is activated only if its calibration accuracy ≥ the active model's minus this (0..1).</summary>
+    /// <summary>A candidate is activated only if its calibration accuracy ≥ the active model's minus this
+    /// (0..1).</summary>
     public double Tolerance { get; set; } = 0.02;
 
     /// <summary>

@@ -18,15 +18,18 @@ public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
 
         var failures = new List<string>();
         CheckKeys(failures, options);
-        RequireFile(failures, nameof(ModelsOptions.CalibrationSetPath), options.CalibrationSetPath, "the labelled calibration set (CSV)");
+        RequireFile(failures, nameof(ModelsOptions.CalibrationSetPath), options.CalibrationSetPath,
+            "the labelled calibration set (CSV)");
         if (options.KeepVersions < 2)
         {
-            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.KeepVersions)}: must be at least 2 so a rollback has a target, was {options.KeepVersions}.");
+            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.KeepVersions)}: must be at least 2 so a "
+                + $"rollback has a target, was {options.KeepVersions}.");
         }
 
         if (options.HealthWindow < 1)
         {
-            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.HealthWindow)}: must be positive, was {options.HealthWindow}.");
+            failures.Add($"{ModelsOptions.SectionName}:{nameof(ModelsOptions.HealthWindow)}: must be positive, was "
+                + $"{options.HealthWindow}.");
         }
 
         if (options.CalibrationPasses is < 1 or > 20)
@@ -112,7 +115,8 @@ public sealed class ModelsOptionsValidator : IValidateOptions<ModelsOptions>
     {
         if (string.IsNullOrWhiteSpace(path))
         {
-            failures.Add($"{ModelsOptions.SectionName}:{key}: must name {what} when {ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)} is set.");
+            failures.Add($"{ModelsOptions.SectionName}:{key}: must name {what} when "
+                + $"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)} is set.");
         }
         else if (!File.Exists(path))
         {

@@ -10,7 +10,8 @@ public sealed class AgentConfigurationException : Exception
     }
 
     private AgentConfigurationException(string[] failures)
-        : base("Invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", failures))
+        : base("Invalid configuration:" + Environment.NewLine + "  "
+            + string.Join(Environment.NewLine + "  ", failures))
     {
         Failures = failures;
     }

@@ -15,10 +15,12 @@ using Microsoft.Extensions.Options;
 
 namespace Edge.Agent.Hosting;
 
-/// <summary>Composes the agent's generic host: configuration sources, validated options, logging and the hosted device.</summary>
+/// <summary>Composes the agent's generic host: configuration sources, validated options, logging and the hosted
+/// device.</summary>
 public static class AgentHost
 {
-    /// <summary>Configuration section that configures logging (levels under <c>LogLevel</c>, the console under <c>Console</c>).</summary>
+    /// <summary>Configuration section that configures logging (levels under <c>LogLevel</c>, the console under
+    /// <c>Console</c>).</summary>
     public const string LoggingSectionName = "Edge:Logging";
 
     /// <summary>The sections under <c>Edge</c> the agent reads, and the options class each binds to.</summary>
@@ -37,7 +39,8 @@ public static class AgentHost
     /// Creates a host builder whose configuration is, lowest priority first, <paramref name="sources"/>' settings file,
     /// its <c>EDGE_</c> environment variables, then <paramref name="commandLine"/>.
     /// </summary>
-    public static HostApplicationBuilder CreateBuilder(AgentSettingsSources sources, IEnumerable<KeyValuePair<string, string?>> commandLine)
+    public static HostApplicationBuilder CreateBuilder(AgentSettingsSources
+        sources, IEnumerable<KeyValuePair<string, string?>> commandLine)
     {
         ArgumentNullException.ThrowIfNull(sources);
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings
@@ -66,18 +69,21 @@ public static class AgentHost
 
         builder.Services.AddSingleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>();
         builder.Services.AddOptions<DeviceOptions>()
-            .Bind(builder.Configuration.GetSection(DeviceOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Bind(builder.Configuration.GetSection(DeviceOptions.SectionName),
+                binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ModelsOptions>, ModelsOptionsValidator>();
         builder.Services.AddOptions<ModelsOptions>()
-            .Bind(builder.Configuration.GetSection(ModelsOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Bind(builder.Configuration.GetSection(ModelsOptions.SectionName),
+                binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ConsoleLogFormatOptions>, ConsoleLogFormatOptionsValidator>();
         builder.Services.AddOptions<ConsoleLogFormatOptions>()
             .Bind(builder.Configuration.GetSection(ConsoleLogFormatOptions.SectionName))
             .ValidateOnStart();
 
-        builder.Services.AddSingleton(services => PhysicalSystems.Get(services.GetRequiredService<IOptions<DeviceOptions>>().Value.System));
+        builder.Services.AddSingleton(services
+            => PhysicalSystems.Get(services.GetRequiredService<IOptions<DeviceOptions>>().Value.System));
         builder.Services.AddSingleton<IPhysicalDevice>(services =>
         {
             var options = services.GetRequiredService<IOptions<DeviceOptions>>().Value;
@@ -105,7 +111,8 @@ public static class AgentHost
             services.GetRequiredService<ILogger<DeviceSupervisor>>()));
         // Inference, the model store and PAT share the one device through the gate, inference first.
         builder.Services.AddSingleton(services => new DeviceGate(services.GetRequiredService<DeviceSupervisor>()));
-        // Opened on first use (throws ModelStoreException when Edge:Models is not configured); the container disposes it.
+        // Opened on first use (throws ModelStoreException when Edge:Models is not configured); the container disposes
+        // it.
         builder.Services.AddSingleton(services => ModelStore.Open(
             services.GetRequiredService<IOptions<ModelsOptions>>().Value,
             services.GetRequiredService<DeviceGate>(),
@@ -115,7 +122,8 @@ public static class AgentHost
     }
 
     /// <summary>
-    /// Binds and validates every option now, as starting the host would; throws <see cref="AgentConfigurationException"/>
+    /// Binds and validates every option now, as starting the host would; throws <see
+    /// cref="AgentConfigurationException"/>
     /// with every problem, each naming its configuration key.
     /// </summary>
     public static void ValidateConfiguration(IHost host)

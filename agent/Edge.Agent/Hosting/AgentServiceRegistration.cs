@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Edge.Agent.Hosting;
 
-/// <summary>The services of a running agent, shared by <c>edge-agent run</c> and hosts that embed agents (the demo).</summary>
+/// <summary>The services of a running agent, shared by <c>edge-agent run</c> and hosts that embed agents (the
+/// demo).</summary>
 public static class AgentServiceRegistration
 {
     /// <summary>
@@ -23,14 +24,16 @@ public static class AgentServiceRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        // Hosted services stop in reverse order: the device host, added first, parks the DAC after everything that drives it has stopped.
+        // Hosted services stop in reverse order: the device host, added first, parks the DAC after everything that
+        // drives it has stopped.
         builder.Services.AddHostedService<DeviceHostService>();
         builder.Services.TryAddSingleton<PartEnvironmentControl>();
         builder.Services.AddHostedService<PartEnvironmentReloadService>();
 
         // With a model store configured, offers over MQTT are verified, validated and installed there. Read as a raw
         // string: binding the whole section here would throw on a bad value before validation can name its key.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}"]))
+        if (!string.IsNullOrWhiteSpace(
+            builder.Configuration[$"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}"]))
         {
             builder.Services.AddSingleton<IModelOfferHandler, ModelStoreOfferHandler>();
             builder.Services.AddSingleton<IActiveModelSource>(services => services.GetRequiredService<ModelStore>());

@@ -20,6 +20,7 @@ public sealed partial class MemoryTrimService(ILogger<MemoryTrimService> logger)
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Start-up memory trimmed: resident set {BeforeMb:F1} MB -> {AfterMb:F1} MB")]
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Start-up memory trimmed: resident set {BeforeMb:F1} MB -> {AfterMb:F1} MB")]
     private static partial void LogTrimmed(ILogger logger, double beforeMb, double afterMb);
 }

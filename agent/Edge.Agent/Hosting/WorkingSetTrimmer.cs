@@ -16,7 +16,8 @@ internal static partial class WorkingSetTrimmer
     private const int MadvPageout = 21;
     private static bool _pageoutUnsupported;
 
-    /// <summary>Trims now; returns the resident set in bytes before and after (both 0 where /proc is unavailable).</summary>
+    /// <summary>Trims now; returns the resident set in bytes before and after (both 0 where /proc is
+    /// unavailable).</summary>
     public static (long Before, long After) Trim()
     {
         var before = ResidentBytes();
@@ -60,7 +61,8 @@ internal static partial class WorkingSetTrimmer
             var fields = File.ReadAllText("/proc/self/statm").Split(' ');
             return long.Parse(fields[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             return 0;
         }

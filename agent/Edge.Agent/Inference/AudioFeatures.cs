@@ -42,7 +42,8 @@ public sealed class AudioFeatures
     /// <summary>Rate the front end works at.</summary>
     public int SampleRate => _frontEnd.Options.SampleRate;
 
-    /// <summary>Features of a WAV file; an unreadable or unsupported file raises <see cref="WavFormatException"/> naming it and the problem.</summary>
+    /// <summary>Features of a WAV file; an unreadable or unsupported file raises <see cref="WavFormatException"/>
+    /// naming it and the problem.</summary>
     public float[] FromWavFile(string path) => FromWav(ReadFile(path), path);
 
     /// <summary>Features of WAV bytes named <paramref name="name"/> in errors.</summary>

@@ -38,7 +38,8 @@ internal sealed class DigitalStageSession : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelPackageException($"Stage '{stage.Name}': ONNX Runtime cannot load its graph: {e.Message}", e);
+            throw new ModelPackageException($"Stage '{stage.Name}': ONNX Runtime cannot load its graph: {e.Message}",
+                e);
         }
 
         _inputValue = OrtValue.CreateTensorValueFromMemory(Input, [1, stage.InputSize]);
@@ -53,7 +54,9 @@ internal sealed class DigitalStageSession : IDisposable
         catch (OnnxRuntimeException e)
         {
             Dispose();
-            throw new ModelPackageException($"Stage '{stage.Name}': its graph does not map input [1, {stage.InputSize}] to output [1, {stage.OutputSize}]: {e.Message}", e);
+            throw new
+                ModelPackageException($"Stage '{stage.Name}': its graph does not map input [1, {stage.InputSize}] to "
+                    + $"output [1, {stage.OutputSize}]: {e.Message}", e);
         }
     }
 

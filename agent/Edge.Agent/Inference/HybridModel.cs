@@ -20,7 +20,8 @@ public sealed class HybridModel : IDisposable
     private readonly float[] _logits;
     private readonly DigitalTwinStages? _twin;
 
-    /// <summary>Loads <paramref name="package"/>'s stages for <paramref name="device"/>; a stage this device cannot run is a <see cref="ModelPackageException"/>.</summary>
+    /// <summary>Loads <paramref name="package"/>'s stages for <paramref name="device"/>; a stage this device cannot run
+    /// is a <see cref="ModelPackageException"/>.</summary>
     public HybridModel(VerifiedModelPackage package, IPhysicalDevice device)
     {
         ArgumentNullException.ThrowIfNull(package);
@@ -71,17 +72,20 @@ public sealed class HybridModel : IDisposable
     /// Classifies one example of <see cref="ModelInput.Size"/> finite features. Wrong sizes and NaN/∞ are rejected
     /// with an <see cref="ArgumentException"/> before anything reaches the device.
     /// </summary>
-    public async ValueTask<InferenceResult> ClassifyAsync(ReadOnlyMemory<float> features, CancellationToken cancellationToken = default)
+    public async ValueTask<InferenceResult> ClassifyAsync(ReadOnlyMemory<float> features,
+        CancellationToken cancellationToken = default)
     {
         if (features.Length != Manifest.Input.Size)
         {
-            throw new ArgumentException($"Model {Version} takes {Manifest.Input.Size} features; got {features.Length}.", nameof(features));
+            throw new ArgumentException($"Model {Version} takes {Manifest.Input.Size} features; got {features.Length}.",
+                nameof(features));
         }
 
         var bad = PhysicalStageDrive.FirstNonFinite(features.Span);
         if (bad >= 0)
         {
-            throw new ArgumentException($"Feature {bad + 1} is {features.Span[bad]}; features must be finite numbers.", nameof(features));
+            throw new ArgumentException($"Feature {bad + 1} is {features.Span[bad]}; features must be finite numbers.",
+                nameof(features));
         }
 
         if (_twin is not null && DeviceSupervisor.IsParkedBehind(_device))
@@ -126,7 +130,8 @@ public sealed class HybridModel : IDisposable
                     var physical = bank.Branches[k];
                     physical.Assemble(bank.InputOf(current.Span, k));
                     var before = Stopwatch.GetTimestamp();
-                    await device.ForwardAsync(physical.Played, physical.Measured, cancellationToken).ConfigureAwait(false);
+                    await device.ForwardAsync(physical.Played, physical.Measured,
+                        cancellationToken).ConfigureAwait(false);
                     deviceTicks += Stopwatch.GetTimestamp() - before;
                     Tap?.Observe(physical.Drive.Span, physical.Response.Span);
                     physical.Advance();
@@ -140,7 +145,8 @@ public sealed class HybridModel : IDisposable
         current.Span.CopyTo(_logits);
         var (best, confidence) = Softmax.ArgMaxWithProbability(_logits);
         digitalTicks += Stopwatch.GetTimestamp() - start - deviceTicks;
-        return new InferenceResult(best, Manifest.ClassLabels[best], confidence, Stopwatch.GetElapsedTime(0, digitalTicks), Stopwatch.GetElapsedTime(0, deviceTicks));
+        return new InferenceResult(best, Manifest.ClassLabels[best], confidence,
+            Stopwatch.GetElapsedTime(0, digitalTicks), Stopwatch.GetElapsedTime(0, deviceTicks));
     }
 
     /// <inheritdoc />
@@ -209,17 +215,22 @@ public sealed class HybridModel : IDisposable
             var spec = stage.Spec!;
             var hosted = device.Spec;
             if (!string.Equals(hosted.Name, spec.Name, StringComparison.Ordinal) || hosted.InputSize != spec.InputSize
-                || hosted.ParameterSize != spec.ParameterSize || hosted.OutputSize != spec.OutputSize || hosted.DriveLength != spec.DriveLength)
+                || hosted.ParameterSize != spec.ParameterSize || hosted.OutputSize != spec.OutputSize
+                    || hosted.DriveLength != spec.DriveLength)
             {
                 throw new ModelPackageException(
-                    $"Stage '{stage.Name}' was trained for layer '{spec.Name}' ({spec.InputSize}+{spec.ParameterSize}→{spec.OutputSize}) but device {device.DeviceId} hosts '{hosted.Name}' ({hosted.InputSize}+{hosted.ParameterSize}→{hosted.OutputSize}).");
+                    $"Stage '{stage.Name}' was trained for layer '{spec.Name}' "
+                        + $"({spec.InputSize}+{spec.ParameterSize}→{spec.OutputSize}) but device {device.DeviceId} "
+                            + $"hosts '{hosted.Name}' "
+                                + $"({hosted.InputSize}+{hosted.ParameterSize}→{hosted.OutputSize}).");
             }
 
             (_inputSize, _outputSize) = (spec.InputSize, spec.OutputSize);
             Branches = new PhysicalStage[stage.BranchCount];
             for (var k = 0; k < Branches.Length; k++)
             {
-                Branches[k] = new PhysicalStage(spec, stage.Theta!.Skip(k * spec.ParameterSize).Take(spec.ParameterSize).ToArray());
+                Branches[k] = new PhysicalStage(spec,
+                    stage.Theta!.Skip(k * spec.ParameterSize).Take(spec.ParameterSize).ToArray());
             }
 
             _output = new float[Branches.Length * _outputSize];
@@ -230,7 +241,8 @@ public sealed class HybridModel : IDisposable
         /// <summary>The concatenated responses of the last example.</summary>
         public ReadOnlyMemory<float> Output => _output;
 
-        public ReadOnlySpan<float> InputOf(ReadOnlySpan<float> input, int branch) => input.Slice(branch * _inputSize, _inputSize);
+        public ReadOnlySpan<float> InputOf(ReadOnlySpan<float> input, int branch)
+            => input.Slice(branch * _inputSize, _inputSize);
 
         public void Collect(int branch) => Collect(branch, Branches[branch].Response.Span);
 

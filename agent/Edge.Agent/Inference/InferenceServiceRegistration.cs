@@ -22,17 +22,20 @@ public static class InferenceServiceRegistration
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         services.AddOptions<InferenceOptions>()
-            .Bind(builder.Configuration.GetSection(InferenceOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Bind(builder.Configuration.GetSection(InferenceOptions.SectionName),
+                binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
         // Raw keys, not Get<T>(): a value that does not convert must reach the validator (exit code 3), not throw here.
-        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}"]))
+        if (string.IsNullOrWhiteSpace(
+            builder.Configuration[$"{ModelsOptions.SectionName}:{nameof(ModelsOptions.StoreDirectory)}"]))
         {
             return builder;
         }
 
         services.AddSingleton<LiveInference>();
         services.AddSingleton<IInferenceRequestHandler, StoreInferenceHandler>();
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{InferenceOptions.SectionName}:{nameof(InferenceOptions.WatchDirectory)}"]))
+        if (!string.IsNullOrWhiteSpace(
+            builder.Configuration[$"{InferenceOptions.SectionName}:{nameof(InferenceOptions.WatchDirectory)}"]))
         {
             services.TryAddSingleton(TimeProvider.System);
             services.AddSingleton<WatchedDirectoryService>();

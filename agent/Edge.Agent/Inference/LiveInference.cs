@@ -19,7 +19,8 @@ public sealed partial class LiveInference
     private readonly Lock _gate = new();
     private (int Version, AudioFeatures? Audio) _audio;
 
-    /// <summary>Creates the path over <paramref name="store"/>; the MQTT service, when registered, is looked up on first use.</summary>
+    /// <summary>Creates the path over <paramref name="store"/>; the MQTT service, when registered, is looked up on
+    /// first use.</summary>
     public LiveInference(ModelStore store, IServiceProvider services, ILogger<LiveInference> logger)
     {
         (_store, _services, _logger) = (store, services, logger);
@@ -31,12 +32,16 @@ public sealed partial class LiveInference
     /// </summary>
     public (ModelManifest Manifest, AudioFeatures? Audio) ActiveInput()
     {
-        var manifest = _store.ActiveManifest ?? throw new ModelStoreException("No model is active: install one with 'edge-agent models install <package>' or offer one over MQTT.");
+        var manifest = _store.ActiveManifest
+            ?? throw new
+                ModelStoreException("No model is active: install one with 'edge-agent models install <package>' or "
+                    + "offer one over MQTT.");
         lock (_gate)
         {
             if (_audio.Version != manifest.ModelVersion)
             {
-                _audio = (manifest.ModelVersion, manifest.Input.Audio is { } encoding ? new AudioFeatures(encoding) : null);
+                _audio = (manifest.ModelVersion,
+                    manifest.Input.Audio is { } encoding ? new AudioFeatures(encoding) : null);
             }
 
             return (manifest, _audio.Audio);
@@ -87,6 +92,9 @@ public sealed partial class LiveInference
     private static partial void LogDegradedResult(
         ILogger logger, string source, string label, float confidence, int version, double digitalUs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Inference {Source}: {Label} ({Confidence:P1}) by model {Version}; digital {DigitalUs:F0} µs, device {DeviceUs:F0} µs")]
-    private static partial void LogResult(ILogger logger, string source, string label, float confidence, int version, double digitalUs, double deviceUs);
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Inference {Source}: {Label} ({Confidence:P1}) by model {Version}; digital {DigitalUs:F0} µs, device "
+            + "{DeviceUs:F0} µs")]
+    private static partial void LogResult(ILogger logger, string source, string label, float confidence, int version,
+        double digitalUs, double deviceUs);
 }

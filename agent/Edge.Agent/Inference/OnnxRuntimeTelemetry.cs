@@ -8,8 +8,10 @@ namespace Edge.Agent.Inference;
 /// create a 1DS event store with a device id (<c>~/.cache/Microsoft/DeveloperTools/.onnxruntime/deviceid</c> and
 /// <c>onnxruntime.db</c>) when the runtime environment is created — before
 /// <see cref="OrtEnv.DisableTelemetryEvents"/> can be called — so the native environment variable
-/// <c>ORT_DISABLE_TELEMETRY=1</c> is set first (through libc: <see cref="Environment.SetEnvironmentVariable(string, string)"/>
-/// does not reach native code on Unix), then the API switch for the builds that read that instead. Process-wide, so done once, before the first session.
+/// <c>ORT_DISABLE_TELEMETRY=1</c> is set first (through libc: <see cref="Environment.SetEnvironmentVariable(string,
+/// string)"/>
+/// does not reach native code on Unix), then the API switch for the builds that read that instead. Process-wide, so
+/// done once, before the first session.
 /// </summary>
 internal static partial class OnnxRuntimeTelemetry
 {
@@ -20,7 +22,8 @@ internal static partial class OnnxRuntimeTelemetry
         if (!OperatingSystem.IsWindows() && SetEnv(DisableVariable, "1", overwrite: 1) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            throw new InvalidOperationException($"Cannot set {DisableVariable} for ONNX Runtime (setenv errno {errno}).");
+            throw new
+                InvalidOperationException($"Cannot set {DisableVariable} for ONNX Runtime (setenv errno {errno}).");
         }
 
         var environment = OrtEnv.Instance();

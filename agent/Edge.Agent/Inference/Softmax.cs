@@ -1,6 +1,7 @@
 namespace Edge.Agent.Inference;
 
-/// <summary>The winning class of a logit vector and its softmax probability, computed stably without allocating.</summary>
+/// <summary>The winning class of a logit vector and its softmax probability, computed stably without
+/// allocating.</summary>
 internal static class Softmax
 {
     public static (int Index, float Probability) ArgMaxWithProbability(ReadOnlySpan<float> logits)

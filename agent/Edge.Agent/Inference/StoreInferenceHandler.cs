@@ -6,13 +6,15 @@ using Edge.Domain.Inference;
 
 namespace Edge.Agent.Inference;
 
-/// <summary>Answers MQTT inference requests with the active model through <see cref="LiveInference"/>: features or a WAV file in, class out.</summary>
+/// <summary>Answers MQTT inference requests with the active model through <see cref="LiveInference"/>: features or a
+/// WAV file in, class out.</summary>
 /// <param name="inference">The live inference path.</param>
 /// <param name="device">The hosted device (its id goes into replies).</param>
 public sealed class StoreInferenceHandler(LiveInference inference, IPhysicalDevice device) : IInferenceRequestHandler
 {
     /// <inheritdoc />
-    public async ValueTask<InferenceReplyMessage> HandleAsync(InferenceRequestMessage request, CancellationToken cancellationToken)
+    public async ValueTask<InferenceReplyMessage> HandleAsync(InferenceRequestMessage request,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var source = string.IsNullOrWhiteSpace(request.Source) ? "mqtt" : request.Source;
@@ -30,14 +32,17 @@ public sealed class StoreInferenceHandler(LiveInference inference, IPhysicalDevi
             }
             else if (audio is null)
             {
-                return Error(request, $"model {manifest.ModelVersion} takes {manifest.Input.Size} feature values, not sound; send 'features'.");
+                return Error(request,
+                    $"model {manifest.ModelVersion} takes {manifest.Input.Size} feature values, not sound; send "
+                        + "'features'.");
             }
             else
             {
                 features = audio.FromWav(request.Wav!, source);
             }
 
-            var (result, version) = await inference.ClassifyAsync(features, source, InferenceOrigin.Remote, cancellationToken).ConfigureAwait(false);
+            var (result, version) = await inference.ClassifyAsync(features, source, InferenceOrigin.Remote,
+                cancellationToken).ConfigureAwait(false);
             return new InferenceReplyMessage
             {
                 DeviceId = device.DeviceId,
@@ -55,7 +60,9 @@ public sealed class StoreInferenceHandler(LiveInference inference, IPhysicalDevi
         }
         catch (ArgumentException e)
         {
-            return Error(request, e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message);
+            return Error(request,
+                e.ParamName is { } name
+                    ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message);
         }
         catch (Exception e) when (e is WavFormatException or ModelStoreException)
         {

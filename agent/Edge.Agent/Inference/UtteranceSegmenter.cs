@@ -34,7 +34,8 @@ internal sealed class UtteranceSegmenter
 
     public int SampleRate { get; }
 
-    /// <summary>Pushes samples; <paramref name="onUtterance"/> receives each finished utterance and its start time in seconds.</summary>
+    /// <summary>Pushes samples; <paramref name="onUtterance"/> receives each finished utterance and its start time in
+    /// seconds.</summary>
     public void Push(ReadOnlySpan<float> samples, Action<float[], double> onUtterance)
     {
         foreach (var sample in samples)

@@ -13,9 +13,11 @@ namespace Edge.Agent.Inference;
 
 /// <summary>
 /// Classifies the .csv, .json and .wav files that appear in <c>Edge:Inference:WatchDirectory</c>. A file is read only
-/// once its size and time stamp have held still for <see cref="InferenceOptions.StableMilliseconds"/> (or it was renamed
+/// once its size and time stamp have held still for <see cref="InferenceOptions.StableMilliseconds"/> (or it was
+/// renamed
 /// in whole); then every example in it is classified, logged and published, and the file moves to the processed folder
-/// with a <c>.result.tsv</c>, or to the failed folder with a <c>.error.txt</c> naming the problem. Files stay where they
+/// with a <c>.result.tsv</c>, or to the failed folder with a <c>.error.txt</c> naming the problem. Files stay where
+/// they
 /// are while no model is active, and a file interrupted by a stop is classified again at the next start, so nothing is
 /// lost and nothing finished is read twice.
 /// </summary>
@@ -146,7 +148,9 @@ public sealed partial class WatchedDirectoryService(
         {
             examples = FeatureFiles.ReadFile(file, input.Manifest.Input.Size, input.Audio);
         }
-        catch (Exception e) when (e is CsvFormatException or InvalidDataException or WavFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e is CsvFormatException or InvalidDataException or WavFormatException or IOException
+                or UnauthorizedAccessException)
         {
             Finish(file, _options.FailedPath, ".error.txt", e.Message, failed: true);
             return;
@@ -163,7 +167,8 @@ public sealed partial class WatchedDirectoryService(
         {
             try
             {
-                var (result, version) = await inference.ClassifyAsync(features, source, InferenceOrigin.Local, cancellationToken).ConfigureAwait(false);
+                var (result, version) = await inference.ClassifyAsync(features, source, InferenceOrigin.Local,
+                    cancellationToken).ConfigureAwait(false);
                 results.Append(
                     CultureInfo.InvariantCulture,
                     $"{source}\t{result.Label}\t{result.Confidence:F3}\t{result.DigitalTime.TotalMicroseconds:F0}\t"
@@ -181,7 +186,8 @@ public sealed partial class WatchedDirectoryService(
             }
             catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)
             {
-                Finish(file, _options.FailedPath, ".error.txt", $"{source}: the device failed: {e.Message}", failed: true);
+                Finish(file, _options.FailedPath, ".error.txt", $"{source}: the device failed: {e.Message}",
+                    failed: true);
                 return;
             }
         }
@@ -196,7 +202,10 @@ public sealed partial class WatchedDirectoryService(
         if (File.Exists(destination))
         {
             // Same name classified before: keep both, the later one stamped.
-            destination = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(name)}-{time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture)}{Path.GetExtension(name)}");
+            destination = Path.Combine(folder,
+                $"{Path.GetFileNameWithoutExtension(name)}-"
+                + $"{time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture)}"
+                + Path.GetExtension(name));
         }
 
         try
@@ -234,7 +243,8 @@ public sealed partial class WatchedDirectoryService(
         public bool SameContent(Sighting other) => Length == other.Length && WrittenUtc == other.WrittenUtc;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Watching {Folder} for .csv, .json and .wav files; results to {Processed}, failures to {Failed}")]
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Watching {Folder} for .csv, .json and .wav files; results to {Processed}, failures to {Failed}")]
     private static partial void LogWatching(ILogger logger, string folder, string processed, string failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watched files wait until a model is active: {Reason}")]
@@ -246,7 +256,8 @@ public sealed partial class WatchedDirectoryService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not classify {File}: {Problem}; moved to {Destination}")]
     private static partial void LogFailed(ILogger logger, string file, string problem, string destination);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot move {File} to {Folder}: {Reason}; it stays until it changes")]
+    [LoggerMessage(Level = LogLevel.Error, Message =
+        "Cannot move {File} to {Folder}: {Reason}; it stays until it changes")]
     private static partial void LogMoveFailed(ILogger logger, string file, string folder, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot scan the watched folder {Folder}: {Reason}")]

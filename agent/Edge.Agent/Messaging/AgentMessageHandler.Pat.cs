@@ -18,7 +18,8 @@ public sealed partial class AgentMessageHandler
         count = 0;
         if (!HasUsableResponseTopic(message))
         {
-            Reject(message, nameof(TopicKind.PatRequest), "PAT request has no usable MQTT 5 response topic; nobody could receive the answer.");
+            Reject(message, nameof(TopicKind.PatRequest),
+                "PAT request has no usable MQTT 5 response topic; nobody could receive the answer.");
             return false;
         }
 
@@ -29,7 +30,9 @@ public sealed partial class AgentMessageHandler
             count = PatFrames.ReadRequestShape(message.Payload.Span, out var driveLength);
             if (driveLength != spec.DriveLength)
             {
-                throw new MessageFormatException($"PAT request: drive length {driveLength} does not match layer '{spec.Name}' (drive length {spec.DriveLength}).");
+                throw new
+                    MessageFormatException($"PAT request: drive length {driveLength} does not match layer "
+                        + $"'{spec.Name}' (drive length {spec.DriveLength}).");
             }
 
             if (count > _limits.MaxPatDrivesPerRequest)
@@ -94,7 +97,8 @@ public sealed partial class AgentMessageHandler
         {
             deviceTime = await PlayInSlicesAsync(drives, responses, count, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or TimeoutException)
+        catch (Exception e)
+            when (e is ArgumentException or InvalidOperationException or IOException or TimeoutException)
         {
             RejectPat(message, $"device {_device.DeviceId} could not play the drives: {e.Message}");
             return;
@@ -139,7 +143,8 @@ public sealed partial class AgentMessageHandler
         var spec = _device.Spec;
         for (var i = 0; i < count; i++)
         {
-            _measurements.Observe(drives.AsSpan(i * spec.DriveLength, spec.DriveLength), responses.AsSpan(i * spec.OutputSize, spec.OutputSize));
+            _measurements.Observe(drives.AsSpan(i * spec.DriveLength, spec.DriveLength),
+                responses.AsSpan(i * spec.OutputSize, spec.OutputSize));
         }
     }
 
@@ -164,7 +169,9 @@ public sealed partial class AgentMessageHandler
 
     private void RejectPat(InboundMessage message, string problem)
     {
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!, PatFrames.EncodeErrorReply(problem), IsMeasurement: false, ContentType: "application/x-edge-pat-reply", CorrelationData: message.CorrelationData));
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), message.ResponseTopic!,
+            PatFrames.EncodeErrorReply(problem), IsMeasurement: false, ContentType: "application/x-edge-pat-reply",
+                CorrelationData: message.CorrelationData));
         Reject(message, nameof(TopicKind.PatRequest), problem);
     }
 }

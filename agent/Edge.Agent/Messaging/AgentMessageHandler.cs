@@ -9,7 +9,8 @@ namespace Edge.Agent.Messaging;
 /// <summary>
 /// Decides what the agent does with each incoming message: PAT requests run the device's forward pass and are
 /// answered on their response topic with their correlation data; model offers go to the
-/// <see cref="IModelOfferHandler"/> and are acknowledged; inference requests go to the <see cref="IInferenceRequestHandler"/>
+/// <see cref="IModelOfferHandler"/> and are acknowledged; inference requests go to the <see
+/// cref="IInferenceRequestHandler"/>
 /// and are answered on their response topic; anything malformed or unexpected is answered on the
 /// <c>errors</c> topic and counted. Every answer goes through the outbox. It never throws for a bad message.
 /// PAT drives are played in slices of <see cref="MqttOptions.PatSliceDrives"/> through the <see cref="DeviceGate"/>,
@@ -29,17 +30,22 @@ public sealed partial class AgentMessageHandler
     private readonly string _errorsTopic;
     private readonly string _ackTopic;
 
-    /// <summary>Creates the handler for <paramref name="device"/>; inference requests are answered saying there is no model store.</summary>
-    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements, IModelOfferHandler offers, AgentMetrics metrics, ILogger logger)
-        : this(device, outbox, measurements, offers, new NoModelInferenceHandler(device?.DeviceId ?? ""), metrics, logger)
+    /// <summary>Creates the handler for <paramref name="device"/>; inference requests are answered saying there is no
+    /// model store.</summary>
+    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements,
+        IModelOfferHandler offers, AgentMetrics metrics, ILogger logger)
+        : this(device, outbox, measurements, offers, new NoModelInferenceHandler(device?.DeviceId ?? ""), metrics,
+            logger)
     {
     }
 
     /// <summary>
-    /// Creates the handler for <paramref name="device"/> with <paramref name="inference"/> answering inference requests;
+    /// Creates the handler for <paramref name="device"/> with <paramref name="inference"/> answering inference
+    /// requests;
     /// served PAT drives go to <paramref name="measurements"/>, which samples them like inference drives.
     /// </summary>
-    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements, IModelOfferHandler offers, IInferenceRequestHandler inference, AgentMetrics metrics, ILogger logger)
+    public AgentMessageHandler(IPhysicalDevice device, SqliteOutbox outbox, IMeasurementTap measurements,
+        IModelOfferHandler offers, IInferenceRequestHandler inference, AgentMetrics metrics, ILogger logger)
         : this(device, outbox, measurements, offers, inference, metrics, logger, new MqttOptions())
     {
     }
@@ -99,7 +105,8 @@ public sealed partial class AgentMessageHandler
                 HandleEnvironment(message);
                 break;
             default:
-                Reject(message, kind.ToString(), $"the agent does not accept messages on its '{kind}' topic; it only publishes there.");
+                Reject(message, kind.ToString(),
+                    $"the agent does not accept messages on its '{kind}' topic; it only publishes there.");
                 break;
         }
     }
@@ -127,7 +134,8 @@ public sealed partial class AgentMessageHandler
     {
         if (!HasUsableResponseTopic(message))
         {
-            Reject(message, InferenceRequestKind, "inference request has no usable MQTT 5 response topic; nobody could receive the answer.");
+            Reject(message, InferenceRequestKind,
+                "inference request has no usable MQTT 5 response topic; nobody could receive the answer.");
             return;
         }
 
@@ -139,12 +147,14 @@ public sealed partial class AgentMessageHandler
         }
         catch (MessageFormatException e)
         {
-            reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = e.Message, Timestamp = DateTimeOffset.UtcNow };
+            reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = e.Message,
+                Timestamp = DateTimeOffset.UtcNow };
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The handler promised not to throw; if it does, the requester still gets an answer.
-            reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false, Error = $"inference failed: {e.Message}", Timestamp = DateTimeOffset.UtcNow };
+            reply = new InferenceReplyMessage { DeviceId = _device.DeviceId, Ok = false,
+                Error = $"inference failed: {e.Message}", Timestamp = DateTimeOffset.UtcNow };
         }
 
         Reply(message, Json(reply), "application/json", urgent: true);
@@ -216,7 +226,9 @@ public sealed partial class AgentMessageHandler
             Reason = result.Reason,
             Timestamp = DateTimeOffset.UtcNow,
         };
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic, ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false, ContentType: "application/json", CorrelationData: message.CorrelationData));
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), _ackTopic,
+            ControlJson.Serialize(ack, MessagingJsonContext.Default.ModelAckMessage), IsMeasurement: false,
+                ContentType: "application/json", CorrelationData: message.CorrelationData));
     }
 
     private void Reject(InboundMessage message, string kind, string problem)

@@ -17,12 +17,19 @@ public sealed class AgentMetrics
 
         // Process and runtime figures (resident memory — the Pi's headline — CPU, GC, threads) and the build.
         ProcessMetrics.Register(Registry, "edge_agent_build_info");
-        PatRequests = factory.CreateCounter("edge_agent_pat_requests_total", "PAT requests served with a device forward pass.");
+        PatRequests = factory.CreateCounter("edge_agent_pat_requests_total",
+            "PAT requests served with a device forward pass.");
         PatDrives = factory.CreateCounter("edge_agent_pat_drives_total", "Drives played for PAT requests.");
-        DeviceSeconds = factory.CreateHistogram("edge_agent_device_seconds", "Time the device took for one PAT request's forward pass.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
-        Rejected = factory.CreateCounter("edge_agent_rejected_messages_total", "Incoming messages rejected and answered on the errors topic.", new CounterConfiguration { LabelNames = ["kind"] });
-        OutboxMessages = factory.CreateGauge("edge_agent_outbox_messages", "Messages waiting in the store-and-forward outbox.");
-        OutboxBytes = factory.CreateGauge("edge_agent_outbox_bytes", "Payload bytes waiting in the store-and-forward outbox.");
+        DeviceSeconds = factory.CreateHistogram("edge_agent_device_seconds",
+            "Time the device took for one PAT request's forward pass.",
+                new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        Rejected = factory.CreateCounter("edge_agent_rejected_messages_total",
+            "Incoming messages rejected and answered on the errors topic.",
+                new CounterConfiguration { LabelNames = ["kind"] });
+        OutboxMessages = factory.CreateGauge("edge_agent_outbox_messages",
+            "Messages waiting in the store-and-forward outbox.");
+        OutboxBytes = factory.CreateGauge("edge_agent_outbox_bytes",
+            "Payload bytes waiting in the store-and-forward outbox.");
         OutboxDropped = factory.CreateCounter(
             "edge_agent_outbox_shed_measurement_batches_total", "Measurement batches shed by the outbox bound.");
         OutboxAwaitingAck = factory.CreateGauge(
@@ -48,14 +55,20 @@ public sealed class AgentMetrics
         SubscriptionRefusals = factory.CreateCounter(
             "edge_agent_subscription_refusals_total",
             "Subscriptions the broker refused (reported on the errors topic).");
-        Published = factory.CreateCounter("edge_agent_published_messages_total", "Messages acknowledged by the broker.");
-        Reconnects = factory.CreateCounter("edge_agent_mqtt_reconnects_total", "Connections to the broker established after the first.");
+        Published = factory.CreateCounter("edge_agent_published_messages_total",
+            "Messages acknowledged by the broker.");
+        Reconnects = factory.CreateCounter("edge_agent_mqtt_reconnects_total",
+            "Connections to the broker established after the first.");
         Connected = factory.CreateGauge("edge_agent_mqtt_connected", "1 while connected to the broker.");
-        Measurements = factory.CreateCounter("edge_agent_measurements_recorded_total", "Measurements recorded for the trainer.");
-        ModelOffers = factory.CreateCounter("edge_agent_model_offers_total", "Model offers answered.", new CounterConfiguration { LabelNames = ["result"] });
+        Measurements = factory.CreateCounter("edge_agent_measurements_recorded_total",
+            "Measurements recorded for the trainer.");
+        ModelOffers = factory.CreateCounter("edge_agent_model_offers_total", "Model offers answered.",
+            new CounterConfiguration { LabelNames = ["result"] });
         Inferences = factory.CreateCounter("edge_agent_inferences_total", "Inferences made.");
-        InferenceSeconds = factory.CreateHistogram("edge_agent_inference_seconds", "End-to-end inference latency.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
-        ModelVersion = factory.CreateGauge("edge_agent_model_info", "1 for the installed model version.", new GaugeConfiguration { LabelNames = ["version"] });
+        InferenceSeconds = factory.CreateHistogram("edge_agent_inference_seconds", "End-to-end inference latency.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        ModelVersion = factory.CreateGauge("edge_agent_model_info", "1 for the installed model version.",
+            new GaugeConfiguration { LabelNames = ["version"] });
         ModelLiveAccuracy = factory.CreateGauge(
             "edge_agent_model_live_accuracy",
             "Live accuracy (0..1) of the active model on the calibration set, mean of the recent probe rounds; "

@@ -21,7 +21,8 @@ public static class HomeAssistantDiscovery
         var node = NodeId(deviceId);
         return
         [
-            Config(prefix, node, deviceId, model, "classification", "Classification", inference, status, "{{ value_json.label if value_json.label else value_json.classIndex }}", unit: null, deviceClass: null),
+            Config(prefix, node, deviceId, model, "classification", "Classification", inference, status,
+                "{{ value_json.label if value_json.label else value_json.classIndex }}", unit: null, deviceClass: null),
             Config(
                 prefix,
                 node,
@@ -48,7 +49,8 @@ public static class HomeAssistantDiscovery
                 unit: "ms",
                 deviceClass: "duration",
                 numeric: true),
-            Config(prefix, node, deviceId, model, "health", "Health", status, status, "{{ value_json.state }}", unit: null, deviceClass: null),
+            Config(prefix, node, deviceId, model, "health", "Health", status, status, "{{ value_json.state }}",
+                unit: null, deviceClass: null),
             Config(
                 prefix,
                 node,
@@ -142,6 +144,7 @@ public static class HomeAssistantDiscovery
             json.WriteEndObject();
         }
 
-        return new OutboxMessage(Guid.CreateVersion7(), $"{prefix}/sensor/{node}/{objectId}/config", buffer.ToArray(), IsMeasurement: false, Retain: true, ContentType: "application/json");
+        return new OutboxMessage(Guid.CreateVersion7(), $"{prefix}/sensor/{node}/{objectId}/config", buffer.ToArray(),
+            IsMeasurement: false, Retain: true, ContentType: "application/json");
     }
 }

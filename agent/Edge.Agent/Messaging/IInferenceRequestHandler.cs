@@ -4,12 +4,14 @@ namespace Edge.Agent.Messaging;
 
 /// <summary>
 /// Answers inference requests arriving over MQTT (<c>inference/request</c>). The model store's live inference path
-/// implements it; <see cref="AgentMessageHandler"/> parses the request, sends the reply to the response topic and reports
+/// implements it; <see cref="AgentMessageHandler"/> parses the request, sends the reply to the response topic and
+/// reports
 /// failed requests on <c>errors</c>.
 /// </summary>
 public interface IInferenceRequestHandler
 {
-    /// <summary>Classifies the request's example, or replies with <see cref="InferenceReplyMessage.Error"/> set. Must not throw for bad input.</summary>
+    /// <summary>Classifies the request's example, or replies with <see cref="InferenceReplyMessage.Error"/> set. Must
+    /// not throw for bad input.</summary>
     ValueTask<InferenceReplyMessage> HandleAsync(InferenceRequestMessage request, CancellationToken cancellationToken);
 }
 
@@ -18,13 +20,16 @@ public interface IInferenceRequestHandler
 public sealed class NoModelInferenceHandler(string deviceId) : IInferenceRequestHandler
 {
     /// <inheritdoc />
-    public ValueTask<InferenceReplyMessage> HandleAsync(InferenceRequestMessage request, CancellationToken cancellationToken)
+    public ValueTask<InferenceReplyMessage> HandleAsync(InferenceRequestMessage request,
+        CancellationToken cancellationToken)
         => ValueTask.FromResult(new InferenceReplyMessage
         {
             DeviceId = deviceId,
             Ok = false,
             Source = request?.Source,
-            Error = "this agent has no model store configured (Edge:Models:StoreDirectory), so it has no model to classify with",
+            Error =
+                "this agent has no model store configured (Edge:Models:StoreDirectory), so it has no model to classify "
+                    + "with",
             Timestamp = DateTimeOffset.UtcNow,
         });
 }

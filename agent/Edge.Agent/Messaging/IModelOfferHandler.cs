@@ -8,7 +8,8 @@ namespace Edge.Agent.Messaging;
 /// </summary>
 public interface IModelOfferHandler
 {
-    /// <summary>Verifies and installs <paramref name="offer"/>, or says why not. Must not throw for a bad package.</summary>
+    /// <summary>Verifies and installs <paramref name="offer"/>, or says why not. Must not throw for a bad
+    /// package.</summary>
     ValueTask<ModelOfferResult> HandleOfferAsync(ModelOffer offer, CancellationToken cancellationToken);
 }
 
@@ -22,5 +23,6 @@ public sealed class NoModelStoreOfferHandler : IModelOfferHandler
 {
     /// <inheritdoc />
     public ValueTask<ModelOfferResult> HandleOfferAsync(ModelOffer offer, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new ModelOfferResult(false, "this agent has no model store configured; the package was not installed"));
+        ValueTask.FromResult(new ModelOfferResult(false,
+            "this agent has no model store configured; the package was not installed"));
 }

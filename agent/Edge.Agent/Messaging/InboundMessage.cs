@@ -5,4 +5,5 @@ namespace Edge.Agent.Messaging;
 /// <param name="Payload">Its payload.</param>
 /// <param name="ResponseTopic">Its MQTT 5 response topic, if any.</param>
 /// <param name="CorrelationData">Its MQTT 5 correlation data, if any.</param>
-public sealed record InboundMessage(string Topic, ReadOnlyMemory<byte> Payload, string? ResponseTopic, byte[]? CorrelationData);
+public sealed record InboundMessage(string Topic, ReadOnlyMemory<byte> Payload, string? ResponseTopic,
+    byte[]? CorrelationData);

@@ -4,7 +4,8 @@ using System.Security.Cryptography;
 namespace Edge.Agent.Messaging;
 
 /// <summary>
-/// Makes RFC 9562 version 7 ids (48-bit unix-ms timestamp, then 74 random bits) like <see cref="Guid.CreateVersion7(DateTimeOffset)"/>,
+/// Makes RFC 9562 version 7 ids (48-bit unix-ms timestamp, then 74 random bits) like <see
+/// cref="Guid.CreateVersion7(DateTimeOffset)"/>,
 /// but draws the random bits for 256 ids at a time: <c>Guid.CreateVersion7</c> asks the OS for 16 random bytes per id
 /// (a system call each on Linux), which was a fifth of the cost of recording a measurement. Not thread-safe.
 /// </summary>

@@ -28,7 +28,8 @@ public sealed class MeasurementRecorder
     private int _filled;
     private long _shed;
 
-    /// <summary>Creates a recorder for <paramref name="deviceId"/>'s layer that publishes batches of <paramref name="batchSize"/>.</summary>
+    /// <summary>Creates a recorder for <paramref name="deviceId"/>'s layer that publishes batches of <paramref
+    /// name="batchSize"/>.</summary>
     public MeasurementRecorder(LayerSpec spec, string deviceId, SqliteOutbox outbox, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -50,12 +51,15 @@ public sealed class MeasurementRecorder
     /// <summary>Measurements dropped because the outbox could not store the full batch before them.</summary>
     public long Shed => Volatile.Read(ref _shed);
 
-    /// <summary>Records one measurement; <paramref name="drive"/> and <paramref name="response"/> must fit the layer.</summary>
+    /// <summary>Records one measurement; <paramref name="drive"/> and <paramref name="response"/> must fit the
+    /// layer.</summary>
     public void Record(ReadOnlySpan<float> drive, ReadOnlySpan<float> response, DateTimeOffset timestamp)
     {
         if (drive.Length != _spec.DriveLength || response.Length != _spec.OutputSize)
         {
-            throw new ArgumentException($"Layer '{_spec.Name}' measurements need {_spec.DriveLength} drive and {_spec.OutputSize} response values, got {drive.Length} and {response.Length}.");
+            throw new
+                ArgumentException($"Layer '{_spec.Name}' measurements need {_spec.DriveLength} drive and "
+                    + $"{_spec.OutputSize} response values, got {drive.Length} and {response.Length}.");
         }
 
         lock (_gate)
@@ -149,8 +153,11 @@ public sealed class MeasurementRecorder
     {
         var n = _filled;
         var batch = n == _batchSize
-            ? new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids, _timestamps, _inputs, _drives, _responses)
-            : new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids[..n], _timestamps[..n], _inputs[..(n * _spec.InputSize)], _drives[..(n * _spec.DriveLength)], _responses[..(n * _spec.OutputSize)]);
+            ? new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids, _timestamps, _inputs,
+                _drives, _responses)
+            : new MeasurementBatch(_spec.InputSize, _spec.DriveLength, _spec.OutputSize, _ids[..n], _timestamps[..n],
+                _inputs[..(n * _spec.InputSize)], _drives[..(n * _spec.DriveLength)],
+                    _responses[..(n * _spec.OutputSize)]);
         return new OutboxMessage(
             Guid.CreateVersion7(),
             _topic,

@@ -15,7 +15,8 @@ public sealed class MeasurementSampler : IMeasurementTap
     private readonly Random _sampler;
     private readonly Lock _gate = new();
 
-    /// <summary>Samples <paramref name="fraction"/> (0..1) of observed drives into <paramref name="recorder"/>.</summary>
+    /// <summary>Samples <paramref name="fraction"/> (0..1) of observed drives into <paramref
+    /// name="recorder"/>.</summary>
     public MeasurementSampler(MeasurementRecorder recorder, AgentMetrics metrics, double fraction, int seed)
     {
         ArgumentNullException.ThrowIfNull(recorder);

@@ -81,7 +81,8 @@ public sealed partial class MetricsEndpoint(
         return new HealthAnswer(report.Healthy, report.ToJson(), "application/json");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Metrics on http://{Host}:{Port}/metrics, health on /healthz")]
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Metrics on http://{Host}:{Port}/metrics, health on /healthz")]
     private static partial void LogListening(ILogger logger, string host, int port);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Metrics endpoint cannot listen on {Host}:{Port}: {Reason}")]

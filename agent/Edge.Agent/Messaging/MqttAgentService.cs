@@ -62,7 +62,8 @@ public sealed partial class MqttAgentService : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(outbox);
-        (_options, _device, _system, _outbox, _inbound, _recorder, _metrics, _logger) = (options.Value, device, system, outbox, inbound, recorder, metrics, logger);
+        (_options, _device, _system, _outbox, _inbound, _recorder, _metrics, _logger) = (options.Value, device, system,
+            outbox, inbound, recorder, metrics, logger);
         _clientId = _options.ClientId.Length > 0 ? _options.ClientId : "edge-agent-" + device.DeviceId;
         _statusTopic = EdgeTopics.For(device.DeviceId, TopicKind.Status);
         _models = models;
@@ -120,7 +121,8 @@ public sealed partial class MqttAgentService : BackgroundService
     {
         if (!(confidence is >= 0 and <= 1) || latency < TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(confidence), $"Confidence {confidence} must be in 0..1 and latency {latency} not negative.");
+            throw new ArgumentOutOfRangeException(nameof(confidence),
+                $"Confidence {confidence} must be in 0..1 and latency {latency} not negative.");
         }
 
         _metrics.RecordInference(latency);
@@ -140,7 +142,9 @@ public sealed partial class MqttAgentService : BackgroundService
             Degraded = degraded ? true : null,
             Timestamp = DateTimeOffset.UtcNow
         };
-        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), EdgeTopics.For(_device.DeviceId, TopicKind.Inference), ControlJson.Serialize(message, MessagingJsonContext.Default.InferenceMessage), IsMeasurement: false, ContentType: "application/json"));
+        _outbox.Enqueue(new OutboxMessage(Guid.CreateVersion7(), EdgeTopics.For(_device.DeviceId, TopicKind.Inference),
+            ControlJson.Serialize(message, MessagingJsonContext.Default.InferenceMessage), IsMeasurement: false,
+                ContentType: "application/json"));
     }
 
     /// <inheritdoc />
@@ -167,7 +171,9 @@ public sealed partial class MqttAgentService : BackgroundService
         {
             try
             {
-                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None).ConfigureAwait(false);
+                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder()
+                    .WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(),
+                        CancellationToken.None).ConfigureAwait(false);
             }
             catch (MqttCommunicationException)
             {
@@ -212,7 +218,8 @@ public sealed partial class MqttAgentService : BackgroundService
             return;
         }
 
-        var will = ControlJson.Serialize(new StatusMessage { DeviceId = _device.DeviceId, State = StatusMessage.Offline }, MessagingJsonContext.Default.StatusMessage);
+        var will = ControlJson.Serialize(new StatusMessage { DeviceId = _device.DeviceId, State =
+            StatusMessage.Offline }, MessagingJsonContext.Default.StatusMessage);
         var builder = new MqttClientOptionsBuilder()
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId(_clientId)
@@ -236,7 +243,8 @@ public sealed partial class MqttAgentService : BackgroundService
         var result = await client.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+            throw new
+                InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
         }
 
         if (_everConnected)
@@ -246,12 +254,18 @@ public sealed partial class MqttAgentService : BackgroundService
 
         _everConnected = true;
         var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.PatRequest)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-            .WithTopicFilter(f => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelOffer)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f
+                => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.PatRequest))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f
+                => f.WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelOffer))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f
                 .WithTopic(EdgeTopics.For(_device.DeviceId, TopicKind.ModelRollback))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-            .WithTopicFilter(f => f.WithTopic(EdgeTopics.InferenceRequest(_device.DeviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f
+                => f.WithTopic(EdgeTopics.InferenceRequest(_device.DeviceId))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f
                 .WithTopic(_measurementAckTopic)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
@@ -265,7 +279,8 @@ public sealed partial class MqttAgentService : BackgroundService
         _outbox.Enqueue(Status(StatusMessage.Online));
         if (_options.HomeAssistantDiscovery)
         {
-            foreach (var config in HomeAssistantDiscovery.Messages(_options.HomeAssistantPrefix, _device.DeviceId, _system.Name))
+            foreach (var config in HomeAssistantDiscovery.Messages(_options.HomeAssistantPrefix, _device.DeviceId,
+                _system.Name))
             {
                 _outbox.Enqueue(config);
             }
@@ -324,7 +339,8 @@ public sealed partial class MqttAgentService : BackgroundService
             .WithPayload(message.Payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(message.Retain)
-            .WithUserProperty("msg-id", System.Text.Encoding.ASCII.GetBytes(message.MessageId.ToString("N")).AsMemory());
+            .WithUserProperty("msg-id",
+                System.Text.Encoding.ASCII.GetBytes(message.MessageId.ToString("N")).AsMemory());
         if (message.ContentType is not null)
         {
             builder.WithContentType(message.ContentType);
@@ -372,7 +388,9 @@ public sealed partial class MqttAgentService : BackgroundService
             Degraded = state == StatusMessage.Online && _supervisor is not null ? _supervisor.IsParked : null,
             DeviceFault = state == StatusMessage.Online ? _supervisor?.Trip?.Fault.Name() : null,
         };
-        return new OutboxMessage(Guid.CreateVersion7(), _statusTopic, ControlJson.Serialize(status, MessagingJsonContext.Default.StatusMessage), IsMeasurement: false, Retain: true, ContentType: "application/json");
+        return new OutboxMessage(Guid.CreateVersion7(), _statusTopic,
+            ControlJson.Serialize(status, MessagingJsonContext.Default.StatusMessage), IsMeasurement: false,
+                Retain: true, ContentType: "application/json");
     }
 
     private void Wake()
@@ -383,16 +401,21 @@ public sealed partial class MqttAgentService : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Host}:{Port} as {ClientId} (session present: {SessionPresent}); {Waiting} messages waiting in the outbox")]
-    private static partial void LogConnected(ILogger logger, string host, int port, string clientId, bool sessionPresent, long waiting);
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "MQTT connected to {Host}:{Port} as {ClientId} (session present: {SessionPresent}); {Waiting} messages waiting "
+            + "in the outbox")]
+    private static partial void LogConnected(ILogger logger, string host, int port, string clientId,
+        bool sessionPresent, long waiting);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} lost or refused: {Reason}")]
     private static partial void LogConnectionLost(ILogger logger, string host, int port, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT reconnecting in {DelayMs:F0} ms; {Waiting} messages kept in the outbox")]
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "MQTT reconnecting in {DelayMs:F0} ms; {Waiting} messages kept in the outbox")]
     private static partial void LogReconnecting(ILogger logger, double delayMs, long waiting);
 
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT stopped; {Waiting} messages stay in the outbox for the next start")]
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "MQTT stopped; {Waiting} messages stay in the outbox for the next start")]
     private static partial void LogStopped(ILogger logger, long waiting);
 }

@@ -47,7 +47,9 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 
         if (options.ReconnectMinDelayMs < 10 || options.ReconnectMaxDelayMs < options.ReconnectMinDelayMs)
         {
-            Fail(nameof(options.ReconnectMinDelayMs), $"need 10 <= ReconnectMinDelayMs ({options.ReconnectMinDelayMs}) <= ReconnectMaxDelayMs ({options.ReconnectMaxDelayMs}).");
+            Fail(nameof(options.ReconnectMinDelayMs),
+                $"need 10 <= ReconnectMinDelayMs ({options.ReconnectMinDelayMs}) <= ReconnectMaxDelayMs "
+                    + $"({options.ReconnectMaxDelayMs}).");
         }
 
         if (!(options.MeasurementSampleFraction is >= 0 and <= 1))

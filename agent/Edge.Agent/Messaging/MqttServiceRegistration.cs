@@ -21,7 +21,8 @@ public static class MqttServiceRegistration
     /// <summary>
     /// Binds and validates <c>Edge:Mqtt</c> and <c>Edge:Metrics</c>; when <c>Edge:Mqtt:Enabled</c> is true also
     /// registers the outbox, the message handler and the hosted MQTT service and metrics endpoint.
-    /// A model store registers its own <see cref="IModelOfferHandler"/> and <see cref="IInferenceRequestHandler"/>; without
+    /// A model store registers its own <see cref="IModelOfferHandler"/> and <see cref="IInferenceRequestHandler"/>;
+    /// without
     /// one offers are rejected and inference requests answered, saying why.
     /// </summary>
     public static HostApplicationBuilder AddEdgeMqtt(this HostApplicationBuilder builder)
@@ -44,7 +45,8 @@ public static class MqttServiceRegistration
         }
 
         services.TryAddSingleton<IModelOfferHandler, NoModelStoreOfferHandler>();
-        services.TryAddSingleton<IInferenceRequestHandler>(sp => new NoModelInferenceHandler(sp.GetRequiredService<IPhysicalDevice>().DeviceId));
+        services.TryAddSingleton<IInferenceRequestHandler>(sp
+            => new NoModelInferenceHandler(sp.GetRequiredService<IPhysicalDevice>().DeviceId));
         services.TryAddSingleton<PartEnvironmentControl>();
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton(sp =>
@@ -60,7 +62,11 @@ public static class MqttServiceRegistration
         services.AddSingleton(sp =>
         {
             var device = sp.GetRequiredService<IPhysicalDevice>();
-            return new MeasurementRecorder(device.Spec, device.DeviceId, sp.GetRequiredService<SqliteOutbox>(), sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementBatchSize);
+            return new MeasurementRecorder(
+                device.Spec,
+                device.DeviceId,
+                sp.GetRequiredService<SqliteOutbox>(),
+                sp.GetRequiredService<IOptions<MqttOptions>>().Value.MeasurementBatchSize);
         });
         // One sampler for served PAT drives and inference drives, so the host sees what the device does in the field.
         services.AddSingleton<IMeasurementTap>(sp => new MeasurementSampler(

@@ -2,7 +2,8 @@ using Edge.Domain.Messaging;
 
 namespace Edge.Agent.Messaging;
 
-/// <summary>A message waiting in the outbox; <see cref="MessageId"/> travels as the MQTT 5 user property <c>msg-id</c>.</summary>
+/// <summary>A message waiting in the outbox; <see cref="MessageId"/> travels as the MQTT 5 user property
+/// <c>msg-id</c>.</summary>
 /// <param name="MessageId">Unique id, so receivers can drop redeliveries.</param>
 /// <param name="Topic">Where it is published.</param>
 /// <param name="Payload">The payload bytes.</param>

@@ -74,7 +74,8 @@ public sealed class HealthMonitor
     /// <summary>Records a classification the device failed.</summary>
     public void RecordDeviceError() => Record(0, error: true);
 
-    /// <summary>Why the model is unhealthy, or null while the window is not full or both figures are within limits.</summary>
+    /// <summary>Why the model is unhealthy, or null while the window is not full or both figures are within
+    /// limits.</summary>
     public string? Verdict()
     {
         if (_calibration.Count >= _calibrationWindow && double.IsFinite(_installAccuracy)
@@ -91,11 +92,14 @@ public sealed class HealthMonitor
 
         if (DeviceErrorRate > _maxDeviceErrorRate)
         {
-            return $"device error rate {DeviceErrorRate:P0} over the last {_count} classifications exceeds {_maxDeviceErrorRate:P0}";
+            return
+                $"device error rate {DeviceErrorRate:P0} over the last {_count} classifications exceeds "
+                    + $"{_maxDeviceErrorRate:P0}";
         }
 
         return MeanConfidence < _minMeanConfidence
-            ? $"mean confidence {MeanConfidence:F3} over the last {_count} classifications is below {_minMeanConfidence:F3}"
+            ? $"mean confidence {MeanConfidence:F3} over the last {_count} classifications is below "
+                + $"{_minMeanConfidence:F3}"
             : null;
     }
 

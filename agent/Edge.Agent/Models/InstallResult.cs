@@ -6,7 +6,8 @@ namespace Edge.Agent.Models;
 /// <param name="CandidateAccuracy">Calibration accuracy of the candidate, when it got that far.</param>
 /// <param name="ActiveAccuracy">Calibration accuracy of the model that was active, when there was one.</param>
 /// <param name="Reason">Why the package was rejected, or a summary of the activation.</param>
-public sealed record InstallResult(bool Accepted, int Version, double? CandidateAccuracy, double? ActiveAccuracy, string Reason);
+public sealed record InstallResult(bool Accepted, int Version, double? CandidateAccuracy, double? ActiveAccuracy,
+    string Reason);
 
 /// <summary>One installed version as the store reports it.</summary>
 /// <param name="Version">Model version.</param>
@@ -15,4 +16,5 @@ public sealed record InstallResult(bool Accepted, int Version, double? Candidate
 /// <param name="InstalledAt">When it was installed.</param>
 /// <param name="Task">Task of the model.</param>
 /// <param name="TrainerId">Who built it.</param>
-public sealed record ModelVersionInfo(int Version, bool Active, double CalibrationAccuracy, DateTimeOffset InstalledAt, string Task, string TrainerId);
+public sealed record ModelVersionInfo(int Version, bool Active, double CalibrationAccuracy, DateTimeOffset InstalledAt,
+    string Task, string TrainerId);

@@ -99,7 +99,8 @@ public sealed partial class DeviceSupervisor : IPhysicalDevice, IAsyncDisposable
     /// </summary>
     public string? Hang()
         => IsLoopAlive ? null
-            : $"device {DeviceId} has been in one call for {CallRunningFor.TotalSeconds:F1} s (hung bus or device loop)";
+            : $"device {DeviceId} has been in one call for {CallRunningFor.TotalSeconds:F1} s (hung bus or device "
+                + "loop)";
 
     /// <summary>
     /// Plays the drives on the device and judges the call; throws <see cref="DeviceParkedException"/> while the device

@@ -52,7 +52,8 @@ public sealed class Ads1115Input : IAdcChannel, IDisposable
     public double MaxSampleRateHz => Chip.FrequencyFromDataRate(Chip.DataRate);
 
     /// <inheritdoc />
-    /// <exception cref="TimeoutException">The conversion did not finish (the binding polls the OS bit ≈ 10 ms).</exception>
+    /// <exception cref="TimeoutException">The conversion did not finish (the binding polls the OS bit ≈ 10
+    /// ms).</exception>
     public int Read() => Chip.ReadRaw(Input);
 
     /// <summary>

@@ -1,6 +1,7 @@
 namespace Edge.Devices.Analog;
 
-/// <summary>Argument checks shared by the converter bindings, so every chip rejects a bad code with the same message.</summary>
+/// <summary>Argument checks shared by the converter bindings, so every chip rejects a bad code with the same
+/// message.</summary>
 internal static class ConverterCodes
 {
     public static void CheckCode(string chip, int code, int bits)

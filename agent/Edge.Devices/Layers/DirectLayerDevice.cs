@@ -5,9 +5,11 @@ using Edge.Domain.Specs;
 namespace Edge.Devices.Layers;
 
 /// <summary>
-/// A physical layer driven from the Pi itself: each drive segment is written to a DAC at its deadline and the response is
+/// A physical layer driven from the Pi itself: each drive segment is written to a DAC at its deadline and the response
+/// is
 /// sampled by an ADC at the layer's rate, both paced by a <see cref="SampleClock"/>; samples are averaged into the
-/// layer's output bins. The analog front end is assumed calibrated so that DAC code 0 … full scale spans the layer's DAC
+/// layer's output bins. The analog front end is assumed calibrated so that DAC code 0 … full scale spans the layer's
+/// DAC
 /// range and the ADC's code span covers the layer's ADC range.
 /// </summary>
 public sealed class DirectLayerDevice : IPhysicalDevice, IReportsDeviceStatus, IParkableDevice, IDisposable
@@ -27,8 +29,10 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IReportsDeviceStatus, I
     /// <param name="adc">The ADC channel that reads the response.</param>
     /// <param name="clock">The pacing clock (the Pi's, or a virtual one under emulation).</param>
     /// <param name="interDriveGap">Time the DAC rests at its safe value between drives, so the layer settles.</param>
-    /// <exception cref="ArgumentException">The chips cannot keep up with the layer's rates, or the sample count does not split into bins.</exception>
-    public DirectLayerDevice(LayerSpec spec, string deviceId, IDacChannel dac, IAdcChannel adc, SampleClock clock, TimeSpan interDriveGap = default)
+    /// <exception cref="ArgumentException">The chips cannot keep up with the layer's rates, or the sample count does
+    /// not split into bins.</exception>
+    public DirectLayerDevice(LayerSpec spec, string deviceId, IDacChannel dac, IAdcChannel adc, SampleClock clock,
+        TimeSpan interDriveGap = default)
     {
         Spec = (spec ?? throw new ArgumentNullException(nameof(spec))).Validate();
         ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
@@ -37,25 +41,33 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IReportsDeviceStatus, I
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         if (interDriveGap < TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(interDriveGap), interDriveGap, "The inter-drive gap cannot be negative.");
+            throw new ArgumentOutOfRangeException(nameof(interDriveGap), interDriveGap,
+                "The inter-drive gap cannot be negative.");
         }
 
         var segmentRate = spec.Dac.SampleRateHz / spec.Dac.SamplesPerSegment;
         if (segmentRate > dac.MaxUpdateRateHz)
         {
-            throw new ArgumentException($"Layer '{spec.Name}' changes its drive {segmentRate:G4} times a second; the DAC manages at most {dac.MaxUpdateRateHz:G4}. Use the ESP32 bridge backend for this layer.", nameof(dac));
+            throw new
+                ArgumentException($"Layer '{spec.Name}' changes its drive {segmentRate:G4} times a second; the DAC "
+                    + $"manages at most {dac.MaxUpdateRateHz:G4}. Use the ESP32 bridge backend for this layer.",
+                        nameof(dac));
         }
 
         if (spec.Adc.SampleRateHz > adc.MaxSampleRateHz)
         {
-            throw new ArgumentException($"Layer '{spec.Name}' samples at {spec.Adc.SampleRateHz:G4} S/s; the ADC manages at most {adc.MaxSampleRateHz:G4}. Use the ESP32 bridge backend for this layer.", nameof(adc));
+            throw new
+                ArgumentException($"Layer '{spec.Name}' samples at {spec.Adc.SampleRateHz:G4} S/s; the ADC manages at "
+                    + $"most {adc.MaxSampleRateHz:G4}. Use the ESP32 bridge backend for this layer.", nameof(adc));
         }
 
         var driveSeconds = spec.DriveLength * spec.Dac.SegmentSeconds;
         _samplesPerDrive = (int)Math.Round(driveSeconds * spec.Adc.SampleRateHz);
         if (_samplesPerDrive < spec.OutputSize || _samplesPerDrive % spec.OutputSize != 0)
         {
-            throw new ArgumentException($"Layer '{spec.Name}': {_samplesPerDrive} ADC samples per drive do not split evenly into {spec.OutputSize} bins.", nameof(spec));
+            throw new
+                ArgumentException($"Layer '{spec.Name}': {_samplesPerDrive} ADC samples per drive do not split evenly "
+                    + $"into {spec.OutputSize} bins.", nameof(spec));
         }
 
         _samplesPerBin = _samplesPerDrive / spec.OutputSize;
@@ -74,14 +86,16 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IReportsDeviceStatus, I
     /// <summary>Timing of the last batch, or null before the first.</summary>
     public DirectRunStatistics? LastRun { get; private set; }
 
-    /// <summary>The DAC code the output rests at between drives and after shutdown (drive value 0, clamped to the range).</summary>
+    /// <summary>The DAC code the output rests at between drives and after shutdown (drive value 0, clamped to the
+    /// range).</summary>
     public int SafeCode => _safeCode;
 
     /// <summary>
     /// Plays the batch in real time on the calling thread (the schedule cannot tolerate a thread hop); cancellation is
     /// honoured between drives.
     /// </summary>
-    public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses,
+        CancellationToken cancellationToken = default)
     {
         var count = DeviceBatch.Count(Spec, drives.Length, responses.Length);
         var jitter = new JitterAccumulator(_clock.TimestampFrequency, Spec.Adc.SampleRateHz);
@@ -91,7 +105,8 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IReportsDeviceStatus, I
             for (var d = 0; d < count; d++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var start = PlayOne(drives.Span.Slice(d * Spec.DriveLength, Spec.DriveLength), responses.Span.Slice(d * Spec.OutputSize, Spec.OutputSize), ref jitter);
+                var start = PlayOne(drives.Span.Slice(d * Spec.DriveLength, Spec.DriveLength),
+                    responses.Span.Slice(d * Spec.OutputSize, Spec.OutputSize), ref jitter);
                 var end = _clock.GetTimestamp();
                 samplingTicks += end - start;
                 _dac.Write(_safeCode);
@@ -165,7 +180,8 @@ public sealed class DirectLayerDevice : IPhysicalDevice, IReportsDeviceStatus, I
                 _clock.WaitUntil(sampleDue);
                 jitter.Add(_clock.GetTimestamp() - sampleDue);
                 var code = _adc.Read();
-                response[sample / _samplesPerBin] += (float)(Spec.Adc.Min + ((code - _adc.MinCode) / codeSpan * adcSpan));
+                response[sample / _samplesPerBin]
+                    += (float)(Spec.Adc.Min + ((code - _adc.MinCode) / codeSpan * adcSpan));
                 sample++;
             }
             else

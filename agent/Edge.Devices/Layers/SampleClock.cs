@@ -5,7 +5,8 @@ namespace Edge.Devices.Layers;
 /// <summary>The clock a layer backend paces its waveform by: a time source that can also wait for a deadline.</summary>
 public abstract class SampleClock : TimeProvider
 {
-    /// <summary>Returns once <see cref="TimeProvider.GetTimestamp"/> has reached <paramref name="timestamp"/> (at once if it has).</summary>
+    /// <summary>Returns once <see cref="TimeProvider.GetTimestamp"/> has reached <paramref name="timestamp"/> (at once
+    /// if it has).</summary>
     public abstract void WaitUntil(long timestamp);
 }
 

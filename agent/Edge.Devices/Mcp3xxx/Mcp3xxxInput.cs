@@ -31,7 +31,8 @@ public sealed class Mcp3xxxInput : IAdcChannel, IDisposable
     /// <inheritdoc />
     public int MaxCode { get; }
 
-    /// <summary>Samples per second the SPI clock allows: one 24-clock transfer plus ≈ 2 µs of spidev overhead.</summary>
+    /// <summary>Samples per second the SPI clock allows: one 24-clock transfer plus ≈ 2 µs of spidev
+    /// overhead.</summary>
     public double MaxSampleRateHz => 1.0 / ((24.0 / _device.ConnectionSettings.ClockFrequency) + 2e-6);
 
     /// <summary>Input CH<paramref name="channel"/> of an MCP3008 (10-bit, up to 3.6 MHz SPI clock at 5 V).</summary>

@@ -51,7 +51,8 @@ public sealed class Mcp4725 : IDacChannel, IDisposable
     /// <summary>Fast-mode write (C2:C1 = 00): the quickest way to update the output; EEPROM untouched.</summary>
     public void Write(int code) => WriteFast(code, Mcp4725PowerDown.Normal);
 
-    /// <summary>Fast-mode write of <paramref name="code"/> with the power-down bits <paramref name="powerDown"/>.</summary>
+    /// <summary>Fast-mode write of <paramref name="code"/> with the power-down bits <paramref
+    /// name="powerDown"/>.</summary>
     public void WriteFast(int code, Mcp4725PowerDown powerDown)
     {
         ConverterCodes.CheckCode(nameof(Mcp4725), code, Resolution);
@@ -68,7 +69,8 @@ public sealed class Mcp4725 : IDacChannel, IDisposable
     /// Writes the DAC register and the EEPROM (C2:C1:C0 = 011), so the chip powers up with this code, then waits until
     /// the EEPROM write completes.
     /// </summary>
-    /// <exception cref="TimeoutException">The chip still reports busy after <see cref="MaxEepromWriteTime"/>.</exception>
+    /// <exception cref="TimeoutException">The chip still reports busy after <see
+    /// cref="MaxEepromWriteTime"/>.</exception>
     public void WriteDacAndEeprom(int code, Mcp4725PowerDown powerDown = Mcp4725PowerDown.Normal)
     {
         WriteCommand(WriteDacAndEepromCommand, code, powerDown);
@@ -109,7 +111,9 @@ public sealed class Mcp4725 : IDacChannel, IDisposable
         {
             if (_time.GetElapsedTime(start) > MaxEepromWriteTime)
             {
-                throw new TimeoutException($"MCP4725 at 0x{_device.ConnectionSettings.DeviceAddress:X2} still reports an EEPROM write in progress after {MaxEepromWriteTime.TotalMilliseconds} ms.");
+                throw new
+                    TimeoutException($"MCP4725 at 0x{_device.ConnectionSettings.DeviceAddress:X2} still reports an "
+                        + $"EEPROM write in progress after {MaxEepromWriteTime.TotalMilliseconds} ms.");
             }
         }
     }
@@ -135,7 +139,8 @@ public sealed class Mcp4725 : IDacChannel, IDisposable
     {
         if ((uint)powerDown > 3)
         {
-            throw new ArgumentOutOfRangeException(nameof(powerDown), powerDown, "MCP4725 power-down mode must be one of the four PD1:PD0 settings.");
+            throw new ArgumentOutOfRangeException(nameof(powerDown), powerDown,
+                "MCP4725 power-down mode must be one of the four PD1:PD0 settings.");
         }
     }
 }

@@ -1,6 +1,7 @@
 namespace Edge.Devices.Dac;
 
-/// <summary>What an MCP4725 read returns (datasheet figure 6-3): its status, DAC register and EEPROM contents.</summary>
+/// <summary>What an MCP4725 read returns (datasheet figure 6-3): its status, DAC register and EEPROM
+/// contents.</summary>
 /// <param name="EepromBusy">RDY/BSY = 0: an EEPROM write is still in progress.</param>
 /// <param name="PowerOnReset">POR bit: the device has completed its power-on reset.</param>
 /// <param name="PowerDown">Power-down bits of the DAC register.</param>

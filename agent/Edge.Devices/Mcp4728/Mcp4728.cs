@@ -4,8 +4,10 @@ using Edge.Devices.Analog;
 namespace Edge.Devices.Dac;
 
 /// <summary>
-/// Microchip MCP4728: quad 12-bit DAC with EEPROM on I2C. Each channel selects the internal 2.048 V reference (with gain
-/// ×1 or ×2) or V_DD, so V_OUT = V_REF · G · code / 4096. Channels update together when LDAC is held low (or on the UDAC
+/// Microchip MCP4728: quad 12-bit DAC with EEPROM on I2C. Each channel selects the internal 2.048 V reference (with
+/// gain
+/// ×1 or ×2) or V_DD, so V_OUT = V_REF · G · code / 4096. Channels update together when LDAC is held low (or on the
+/// UDAC
 /// bit of a multi-write).
 /// </summary>
 public sealed class Mcp4728 : IDisposable
@@ -16,7 +18,8 @@ public sealed class Mcp4728 : IDisposable
     /// <summary>Multi-write command 0100 0 DAC1 DAC0 UDAC: input registers only.</summary>
     public const byte MultiWriteCommand = 0b0100_0000;
 
-    /// <summary>Sequential-write command 0101 0 DAC1 DAC0 UDAC: input registers and EEPROM, from the start channel to D.</summary>
+    /// <summary>Sequential-write command 0101 0 DAC1 DAC0 UDAC: input registers and EEPROM, from the start channel to
+    /// D.</summary>
     public const byte SequentialWriteCommand = 0b0101_0000;
 
     /// <summary>Single-write command 0101 1 DAC1 DAC0 UDAC: one channel's input register and EEPROM.</summary>
@@ -61,7 +64,8 @@ public sealed class Mcp4728 : IDisposable
     /// <summary>I2C clock the chip is wired for (400 kHz fast mode unless told otherwise).</summary>
     public double BusClockHz { get; init; } = 400_000;
 
-    /// <summary>Fast write of all four input registers (C2:C1 = 00, 8 data bytes); reference and gain bits are kept.</summary>
+    /// <summary>Fast write of all four input registers (C2:C1 = 00, 8 data bytes); reference and gain bits are
+    /// kept.</summary>
     public void FastWrite(int codeA, int codeB, int codeC, int codeD)
     {
         Span<byte> frame = stackalloc byte[2 * ChannelCount];
@@ -72,7 +76,8 @@ public sealed class Mcp4728 : IDisposable
         _device.Write(frame);
     }
 
-    /// <summary>Multi-write of one channel's input register (EEPROM untouched); <paramref name="update"/> latches it at once (UDAC = 0).</summary>
+    /// <summary>Multi-write of one channel's input register (EEPROM untouched); <paramref name="update"/> latches it at
+    /// once (UDAC = 0).</summary>
     public void WriteChannel(Mcp4728Channel channel, Mcp4728ChannelSettings settings, bool update = true)
     {
         CheckChannel(channel);
@@ -82,7 +87,8 @@ public sealed class Mcp4728 : IDisposable
         _device.Write(frame);
     }
 
-    /// <summary>Single write: one channel's input register and EEPROM, then waits for the EEPROM cycle to end.</summary>
+    /// <summary>Single write: one channel's input register and EEPROM, then waits for the EEPROM cycle to
+    /// end.</summary>
     /// <exception cref="TimeoutException">Still busy after <see cref="MaxEepromWriteTime"/>.</exception>
     public void WriteChannelAndEeprom(Mcp4728Channel channel, Mcp4728ChannelSettings settings)
     {
@@ -94,15 +100,19 @@ public sealed class Mcp4728 : IDisposable
         WaitWhileEepromBusy();
     }
 
-    /// <summary>Sequential write from <paramref name="first"/> to channel D into input registers and EEPROM, then waits for the EEPROM.</summary>
-    /// <exception cref="ArgumentException">The number of settings does not match the channels from <paramref name="first"/> to D.</exception>
+    /// <summary>Sequential write from <paramref name="first"/> to channel D into input registers and EEPROM, then waits
+    /// for the EEPROM.</summary>
+    /// <exception cref="ArgumentException">The number of settings does not match the channels from <paramref
+    /// name="first"/> to D.</exception>
     public void WriteSequentialAndEeprom(Mcp4728Channel first, ReadOnlySpan<Mcp4728ChannelSettings> settings)
     {
         CheckChannel(first);
         var expected = ChannelCount - (int)first;
         if (settings.Length != expected)
         {
-            throw new ArgumentException($"MCP4728: a sequential write from channel {first} covers {expected} channels, got {settings.Length} settings.", nameof(settings));
+            throw new
+                ArgumentException($"MCP4728: a sequential write from channel {first} covers {expected} channels, got "
+                    + $"{settings.Length} settings.", nameof(settings));
         }
 
         Span<byte> frame = stackalloc byte[1 + (2 * ChannelCount)];
@@ -118,7 +128,8 @@ public sealed class Mcp4728 : IDisposable
 
     /// <summary>Selects each channel's reference in one command.</summary>
     public void WriteReferences(Mcp4728Reference a, Mcp4728Reference b, Mcp4728Reference c, Mcp4728Reference d)
-        => _device.WriteByte((byte)(WriteVoltageReferenceCommand | (Bit(a) << 3) | (Bit(b) << 2) | (Bit(c) << 1) | Bit(d)));
+        => _device.WriteByte((byte)(WriteVoltageReferenceCommand | (Bit(a) << 3) | (Bit(b) << 2) | (Bit(c)
+            << 1) | Bit(d)));
 
     /// <summary>Selects each channel's gain in one command.</summary>
     public void WriteGains(Mcp4728Gain a, Mcp4728Gain b, Mcp4728Gain c, Mcp4728Gain d)
@@ -150,7 +161,8 @@ public sealed class Mcp4728 : IDisposable
     {
         if (channelBytes.Length < 6)
         {
-            throw new ArgumentException($"An MCP4728 channel read-back is 6 bytes, got {channelBytes.Length}.", nameof(channelBytes));
+            throw new ArgumentException($"An MCP4728 channel read-back is 6 bytes, got {channelBytes.Length}.",
+                nameof(channelBytes));
         }
 
         return new Mcp4728ChannelReadback(
@@ -162,7 +174,8 @@ public sealed class Mcp4728 : IDisposable
     }
 
     /// <summary>A view of one channel as a code sink for layer backends (multi-write, latched at once).</summary>
-    public IDacChannel Channel(Mcp4728Channel channel, Mcp4728Reference reference = Mcp4728Reference.Internal2V048, Mcp4728Gain gain = Mcp4728Gain.X1)
+    public IDacChannel Channel(Mcp4728Channel channel, Mcp4728Reference reference = Mcp4728Reference.Internal2V048,
+        Mcp4728Gain gain = Mcp4728Gain.X1)
     {
         CheckChannel(channel);
         return new ChannelView(this, channel, reference, gain);
@@ -184,7 +197,9 @@ public sealed class Mcp4728 : IDisposable
 
             if (_time.GetElapsedTime(start) > MaxEepromWriteTime)
             {
-                throw new TimeoutException($"MCP4728 at 0x{_device.ConnectionSettings.DeviceAddress:X2} still reports an EEPROM write in progress after {MaxEepromWriteTime.TotalMilliseconds} ms.");
+                throw new
+                    TimeoutException($"MCP4728 at 0x{_device.ConnectionSettings.DeviceAddress:X2} still reports an "
+                        + $"EEPROM write in progress after {MaxEepromWriteTime.TotalMilliseconds} ms.");
             }
         }
     }
@@ -208,7 +223,9 @@ public sealed class Mcp4728 : IDisposable
     private static void EncodeSettings(Mcp4728ChannelSettings settings, Span<byte> two)
     {
         ConverterCodes.CheckCode(nameof(Mcp4728), settings.Code, Resolution);
-        two[0] = (byte)((Bit(settings.Reference) << 7) | (Pd(settings.PowerDown) << 5) | (Bit(settings.Gain) << 4) | (settings.Code >> 8));
+        two[0] =
+            (byte)((Bit(settings.Reference) << 7) | (Pd(settings.PowerDown) << 5) | (Bit(settings.Gain)
+                << 4) | (settings.Code >> 8));
         two[1] = (byte)settings.Code;
     }
 
@@ -220,7 +237,8 @@ public sealed class Mcp4728 : IDisposable
 
     private static int Bit(Mcp4728Reference reference) => (uint)reference <= 1
         ? (int)reference
-        : throw new ArgumentOutOfRangeException(nameof(reference), reference, "MCP4728 reference must be Vdd or Internal2V048.");
+        : throw new ArgumentOutOfRangeException(nameof(reference), reference,
+            "MCP4728 reference must be Vdd or Internal2V048.");
 
     private static int Bit(Mcp4728Gain gain) => (uint)gain <= 1
         ? (int)gain
@@ -228,7 +246,8 @@ public sealed class Mcp4728 : IDisposable
 
     private static int Pd(Mcp4728PowerDown powerDown) => (uint)powerDown <= 3
         ? (int)powerDown
-        : throw new ArgumentOutOfRangeException(nameof(powerDown), powerDown, "MCP4728 power-down must be one of the four PD1:PD0 settings.");
+        : throw new ArgumentOutOfRangeException(nameof(powerDown), powerDown,
+            "MCP4728 power-down must be one of the four PD1:PD0 settings.");
 
     private static void CheckChannel(Mcp4728Channel channel)
     {
@@ -238,7 +257,8 @@ public sealed class Mcp4728 : IDisposable
         }
     }
 
-    private sealed class ChannelView(Mcp4728 chip, Mcp4728Channel channel, Mcp4728Reference reference, Mcp4728Gain gain) : IDacChannel
+    private sealed class ChannelView(Mcp4728 chip, Mcp4728Channel channel, Mcp4728Reference reference, Mcp4728Gain gain)
+        : IDacChannel
     {
         public int Bits => Resolution;
 

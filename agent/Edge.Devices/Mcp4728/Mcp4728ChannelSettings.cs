@@ -11,7 +11,8 @@ public readonly record struct Mcp4728ChannelSettings(
     Mcp4728Gain Gain = Mcp4728Gain.X1,
     Mcp4728PowerDown PowerDown = Mcp4728PowerDown.Normal);
 
-/// <summary>One channel as read back (datasheet figure 5-15): the DAC register, its EEPROM copy and the status bits.</summary>
+/// <summary>One channel as read back (datasheet figure 5-15): the DAC register, its EEPROM copy and the status
+/// bits.</summary>
 /// <param name="Channel">The channel these bytes describe.</param>
 /// <param name="EepromBusy">RDY/BSY = 0: an EEPROM write is in progress.</param>
 /// <param name="PowerOnReset">POR bit.</param>

@@ -46,7 +46,8 @@ public sealed class Mcp4922 : IDisposable
 
     /// <summary>Creates a binding over <paramref name="device"/>.</summary>
     /// <param name="device">The SPI device (chip select wired to the chip's /CS).</param>
-    /// <param name="gpio">Controller of the LDAC pin, or null when LDAC is tied low (outputs update on /CS rising).</param>
+    /// <param name="gpio">Controller of the LDAC pin, or null when LDAC is tied low (outputs update on /CS
+    /// rising).</param>
     /// <param name="ldacPin">GPIO pin number wired to /LDAC; ignored without <paramref name="gpio"/>.</param>
     /// <param name="shouldDispose">Whether disposing this binding disposes <paramref name="device"/>.</param>
     public Mcp4922(SpiDevice device, GpioController? gpio = null, int ldacPin = -1, bool shouldDispose = true)
@@ -54,14 +55,17 @@ public sealed class Mcp4922 : IDisposable
         _device = device ?? throw new ArgumentNullException(nameof(device));
         if (device.ConnectionSettings.ClockFrequency > MaxClockFrequency)
         {
-            throw new ArgumentException($"MCP4922 runs at up to {MaxClockFrequency / 1_000_000} MHz; the SPI device is set to {device.ConnectionSettings.ClockFrequency} Hz.", nameof(device));
+            throw new
+                ArgumentException($"MCP4922 runs at up to {MaxClockFrequency / 1_000_000} MHz; the SPI device is set "
+                    + $"to {device.ConnectionSettings.ClockFrequency} Hz.", nameof(device));
         }
 
         if (gpio is not null)
         {
             if (ldacPin < 0)
             {
-                throw new ArgumentOutOfRangeException(nameof(ldacPin), ldacPin, "An LDAC controller needs the pin number wired to /LDAC.");
+                throw new ArgumentOutOfRangeException(nameof(ldacPin), ldacPin,
+                    "An LDAC controller needs the pin number wired to /LDAC.");
             }
 
             _gpio = gpio;
@@ -76,7 +80,8 @@ public sealed class Mcp4922 : IDisposable
     public bool HasLdac => _gpio is not null;
 
     /// <summary>Builds the 16-bit command word for one write.</summary>
-    public static ushort CommandWord(Mcp4922Channel channel, int code, bool bufferedReference = false, bool gainX1 = true, bool active = true)
+    public static ushort CommandWord(Mcp4922Channel channel, int code, bool bufferedReference = false,
+        bool gainX1 = true, bool active = true)
     {
         if (channel is not (Mcp4922Channel.A or Mcp4922Channel.B))
         {
@@ -108,7 +113,8 @@ public sealed class Mcp4922 : IDisposable
         _device.Write(frame);
     }
 
-    /// <summary>Pulses /LDAC low so both outputs take their input registers at once (no-op when LDAC is tied low).</summary>
+    /// <summary>Pulses /LDAC low so both outputs take their input registers at once (no-op when LDAC is tied
+    /// low).</summary>
     public void Latch()
     {
         if (_gpio is null)
@@ -142,7 +148,8 @@ public sealed class Mcp4922 : IDisposable
         }
     }
 
-    private sealed class ChannelView(Mcp4922 chip, Mcp4922Channel channel, bool bufferedReference, bool gainX1) : IDacChannel
+    private sealed class ChannelView(Mcp4922 chip, Mcp4922Channel channel, bool bufferedReference, bool gainX1)
+        : IDacChannel
     {
         public int Bits => Resolution;
 

@@ -1,6 +1,7 @@
 namespace Edge.Domain.Audio;
 
-/// <summary>How sound becomes a fixed feature vector: framing, spectrum, mel/MFCC, silence trimming, time pooling.</summary>
+/// <summary>How sound becomes a fixed feature vector: framing, spectrum, mel/MFCC, silence trimming, time
+/// pooling.</summary>
 public sealed record AudioFeatureOptions
 {
     /// <summary>Rate the features are computed at; input at other rates is resampled.</summary>
@@ -37,7 +38,8 @@ public sealed record AudioFeatureOptions
     public int PooledSegments { get; init; } = 6;
 
     /// <summary>
-    /// Subtract each coefficient's mean over the trimmed utterance before pooling (cepstral mean normalisation): removes
+    /// Subtract each coefficient's mean over the trimmed utterance before pooling (cepstral mean normalisation):
+    /// removes
     /// the speaker's and the channel's fixed spectral colouring and the overall loudness.
     /// </summary>
     public bool CepstralMeanNormalisation { get; init; }
@@ -79,11 +81,15 @@ public sealed record AudioFeatureOptions
     {
         Require(SampleRate is >= 1000 and <= 384_000, $"SampleRate {SampleRate} Hz is out of range (1000..384000).");
         Require(FrameLength >= 16, $"FrameLength {FrameLength} must be at least 16 samples.");
-        Require(HopLength >= 1 && HopLength <= FrameLength, $"HopLength {HopLength} must be in 1..FrameLength ({FrameLength}).");
-        Require(FftSize >= FrameLength && (FftSize & (FftSize - 1)) == 0, $"FftSize {FftSize} must be a power of two ≥ FrameLength ({FrameLength}).");
+        Require(HopLength >= 1 && HopLength <= FrameLength,
+            $"HopLength {HopLength} must be in 1..FrameLength ({FrameLength}).");
+        Require(FftSize >= FrameLength && (FftSize & (FftSize - 1)) == 0,
+            $"FftSize {FftSize} must be a power of two ≥ FrameLength ({FrameLength}).");
         Require(MelBands >= 2, $"MelBands {MelBands} must be at least 2.");
-        Require(MelLowHz >= 0 && MelHighHz > MelLowHz && MelHighHz <= SampleRate / 2.0, $"Mel range {MelLowHz}..{MelHighHz} Hz must lie in 0..{SampleRate / 2.0} Hz.");
-        Require(CepstralCoefficients >= 1 && CepstralCoefficients <= MelBands, $"CepstralCoefficients {CepstralCoefficients} must be in 1..MelBands ({MelBands}).");
+        Require(MelLowHz >= 0 && MelHighHz > MelLowHz && MelHighHz <= SampleRate / 2.0,
+            $"Mel range {MelLowHz}..{MelHighHz} Hz must lie in 0..{SampleRate / 2.0} Hz.");
+        Require(CepstralCoefficients >= 1 && CepstralCoefficients <= MelBands,
+            $"CepstralCoefficients {CepstralCoefficients} must be in 1..MelBands ({MelBands}).");
         Require(PreEmphasis is >= 0 and < 1, $"PreEmphasis {PreEmphasis} must be in [0, 1).");
         Require(TrimBelowPeakDb > 0, $"TrimBelowPeakDb {TrimBelowPeakDb} must be positive.");
         Require(PooledSegments >= 1, $"PooledSegments {PooledSegments} must be at least 1.");

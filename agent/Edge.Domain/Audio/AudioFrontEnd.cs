@@ -10,7 +10,8 @@ public sealed class AudioFrontEnd
     private readonly FrameFeatureStream _stream;
     private Resampler? _resampler;
 
-    /// <summary>Creates the front end; invalid options raise an <see cref="ArgumentException"/> naming the setting.</summary>
+    /// <summary>Creates the front end; invalid options raise an <see cref="ArgumentException"/> naming the
+    /// setting.</summary>
     public AudioFrontEnd(AudioFeatureOptions options)
     {
         Options = options ?? throw new ArgumentNullException(nameof(options));
@@ -23,7 +24,8 @@ public sealed class AudioFrontEnd
     /// <summary>The frames of the utterance being streamed.</summary>
     public FeatureFrames Frames => _stream.Frames;
 
-    /// <summary>Feature vector of a WAV file; unreadable files raise <see cref="WavFormatException"/> naming the problem.</summary>
+    /// <summary>Feature vector of a WAV file; unreadable files raise <see cref="WavFormatException"/> naming the
+    /// problem.</summary>
     public float[] EncodeFile(string path)
     {
         var audio = WavReader.Read(path);
@@ -58,7 +60,8 @@ public sealed class AudioFrontEnd
     }
 
     /// <summary>Pushes a block of the current utterance.</summary>
-    public void Push(ReadOnlySpan<float> samples) => _stream.Push(_resampler is null ? samples : _resampler.Push(samples));
+    public void Push(ReadOnlySpan<float> samples)
+        => _stream.Push(_resampler is null ? samples : _resampler.Push(samples));
 
     /// <summary>Ends the utterance and writes its vector.</summary>
     public void EndUtterance(Span<float> vector)

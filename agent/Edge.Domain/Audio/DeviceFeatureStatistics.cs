@@ -17,7 +17,8 @@ public sealed class DeviceFeatureStatistics
     private readonly int _window;
     private readonly int _warmUp;
 
-    /// <summary>Starts from <paramref name="priorMean"/> and <paramref name="priorScale"/> (positive deviations).</summary>
+    /// <summary>Starts from <paramref name="priorMean"/> and <paramref name="priorScale"/> (positive
+    /// deviations).</summary>
     public DeviceFeatureStatistics(
         IReadOnlyList<float> priorMean, IReadOnlyList<float> priorScale, int window, int warmUp)
     {

@@ -7,7 +7,8 @@ public sealed class FeatureFrames
     private float[] _mfcc;
     private float[] _energyDb = new float[64];
 
-    /// <summary>Creates an empty store for frames of <paramref name="melBands"/> and <paramref name="coefficients"/> values.</summary>
+    /// <summary>Creates an empty store for frames of <paramref name="melBands"/> and <paramref name="coefficients"/>
+    /// values.</summary>
     public FeatureFrames(int melBands, int coefficients)
     {
         MelBands = melBands;
@@ -53,5 +54,6 @@ public sealed class FeatureFrames
     /// <summary>Removes all frames (keeps the buffers).</summary>
     public void Clear() => Count = 0;
 
-    private int Checked(int frame) => (uint)frame < (uint)Count ? frame : throw new ArgumentOutOfRangeException(nameof(frame), frame, $"Only {Count} frames are stored.");
+    private int Checked(int frame) => (uint)frame < (uint)Count ? frame
+        : throw new ArgumentOutOfRangeException(nameof(frame), frame, $"Only {Count} frames are stored.");
 }

@@ -44,7 +44,9 @@ public sealed class Fft
     {
         if (real.Length != Size || imaginary.Length != Size)
         {
-            throw new ArgumentException($"FFT of size {Size} needs {Size} real and imaginary values, got {real.Length} and {imaginary.Length}.");
+            throw new
+                ArgumentException($"FFT of size {Size} needs {Size} real and imaginary values, got {real.Length} and "
+                    + $"{imaginary.Length}.");
         }
 
         for (var i = 0; i < Size; i++)
@@ -80,8 +82,10 @@ public sealed class Fft
         }
     }
 
-    /// <summary>Power spectrum |X[k]|² for k = 0..N/2 of a real frame of at most N samples; the scratch spans hold N values each.</summary>
-    public void PowerSpectrum(ReadOnlySpan<float> frame, Span<float> power, Span<float> scratchReal, Span<float> scratchImaginary)
+    /// <summary>Power spectrum |X[k]|² for k = 0..N/2 of a real frame of at most N samples; the scratch spans hold N
+    /// values each.</summary>
+    public void PowerSpectrum(ReadOnlySpan<float> frame, Span<float> power, Span<float> scratchReal, Span<float>
+        scratchImaginary)
     {
         frame.CopyTo(scratchReal);
         scratchReal[frame.Length..].Clear();

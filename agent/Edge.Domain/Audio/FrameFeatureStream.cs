@@ -23,14 +23,16 @@ public sealed class FrameFeatureStream
     private int _pendingCount;
     private float _previousSample;
 
-    /// <summary>Creates the stream; invalid options raise an <see cref="ArgumentException"/> naming the setting.</summary>
+    /// <summary>Creates the stream; invalid options raise an <see cref="ArgumentException"/> naming the
+    /// setting.</summary>
     public FrameFeatureStream(AudioFeatureOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _fft = new Fft(options.FftSize);
-        _mel = new MelFilterbank(options.MelBands, options.FftSize, options.SampleRate, options.MelLowHz, options.MelHighHz);
+        _mel = new MelFilterbank(options.MelBands, options.FftSize, options.SampleRate, options.MelLowHz,
+            options.MelHighHz);
         _window = new float[options.FrameLength];
         for (var n = 0; n < _window.Length; n++)
         {

@@ -10,7 +10,8 @@ public sealed class MelFilterbank
     private readonly float[] _weights;
     private readonly int _bins;
 
-    /// <summary>Builds <paramref name="bands"/> filters for an <paramref name="fftSize"/>-point spectrum at <paramref name="sampleRate"/>.</summary>
+    /// <summary>Builds <paramref name="bands"/> filters for an <paramref name="fftSize"/>-point spectrum at <paramref
+    /// name="sampleRate"/>.</summary>
     public MelFilterbank(int bands, int fftSize, int sampleRate, double lowHz, double highHz)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bands, 1);
@@ -18,7 +19,9 @@ public sealed class MelFilterbank
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
         if (lowHz < 0 || highHz <= lowHz || highHz > sampleRate / 2.0)
         {
-            throw new ArgumentException($"Mel range {lowHz}..{highHz} Hz must satisfy 0 ≤ low < high ≤ Nyquist ({sampleRate / 2.0} Hz).");
+            throw new
+                ArgumentException($"Mel range {lowHz}..{highHz} Hz must satisfy 0 ≤ low < high ≤ Nyquist "
+                    + $"({sampleRate / 2.0} Hz).");
         }
 
         Bands = bands;
@@ -66,7 +69,9 @@ public sealed class MelFilterbank
     {
         if (power.Length != _bins || energies.Length < Bands)
         {
-            throw new ArgumentException($"Expected {_bins} spectrum bins and room for {Bands} energies, got {power.Length} and {energies.Length}.");
+            throw new
+                ArgumentException($"Expected {_bins} spectrum bins and room for {Bands} energies, got {power.Length} "
+                    + $"and {energies.Length}.");
         }
 
         for (var band = 0; band < Bands; band++)

@@ -3,7 +3,8 @@ namespace Edge.Domain.Audio;
 /// <summary>Mel-frequency cepstral coefficients: the orthonormal DCT-II of log-mel energies.</summary>
 public static class Mfcc
 {
-    /// <summary>Row-major <paramref name="coefficients"/> × <paramref name="bands"/> orthonormal DCT-II matrix.</summary>
+    /// <summary>Row-major <paramref name="coefficients"/> × <paramref name="bands"/> orthonormal DCT-II
+    /// matrix.</summary>
     public static float[] DctMatrix(int bands, int coefficients)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bands, 1);
@@ -28,7 +29,9 @@ public static class Mfcc
         var bands = logMel.Length;
         if (dct.Length != cepstrum.Length * bands)
         {
-            throw new ArgumentException($"DCT matrix of {dct.Length} values does not map {bands} bands to {cepstrum.Length} coefficients.");
+            throw new
+                ArgumentException($"DCT matrix of {dct.Length} values does not map {bands} bands to {cepstrum.Length} "
+                    + "coefficients.");
         }
 
         for (var k = 0; k < cepstrum.Length; k++)

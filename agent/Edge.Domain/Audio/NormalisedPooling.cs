@@ -17,19 +17,24 @@ public static class NormalisedPooling
     // Σ n² for n = 1..DeltaWindow, times 2: the regression's denominator.
     private const float DeltaDenominator = 10f;
 
-    /// <summary>Writes the vector of frames [<paramref name="start"/>, <paramref name="end"/>) into <paramref name="vector"/>.</summary>
+    /// <summary>Writes the vector of frames [<paramref name="start"/>, <paramref name="end"/>) into <paramref
+    /// name="vector"/>.</summary>
     public static void Encode(FeatureFrames frames, AudioFeatureOptions options, int start, int end, Span<float> vector)
     {
         ArgumentNullException.ThrowIfNull(frames);
         ArgumentNullException.ThrowIfNull(options);
         if (vector.Length != options.VectorLength)
         {
-            throw new ArgumentException($"The utterance vector has {options.VectorLength} values, the destination {vector.Length}.", nameof(vector));
+            throw new
+                ArgumentException($"The utterance vector has {options.VectorLength} values, the destination "
+                    + $"{vector.Length}.", nameof(vector));
         }
 
         if (start < 0 || end > frames.Count || end <= start)
         {
-            throw new ArgumentException($"Frames [{start}, {end}) are not a non-empty range of the {frames.Count} stored.", nameof(end));
+            throw new
+                ArgumentException($"Frames [{start}, {end}) are not a non-empty range of the {frames.Count} stored.",
+                    nameof(end));
         }
 
         var coefficients = frames.Coefficients;
@@ -94,7 +99,8 @@ public static class NormalisedPooling
 
     /// <summary>
     /// Delta of frame <paramref name="frame"/>: Σₙ n·(c[t+n] − c[t−n]) / (2 Σₙ n²), n = 1..<see cref="DeltaWindow"/>,
-    /// with frames beyond the trimmed range [<paramref name="start"/>, <paramref name="end"/>) replaced by its edge frames.
+    /// with frames beyond the trimmed range [<paramref name="start"/>, <paramref name="end"/>) replaced by its edge
+    /// frames.
     /// </summary>
     public static void Delta(FeatureFrames frames, int frame, int start, int end, Span<float> delta)
     {

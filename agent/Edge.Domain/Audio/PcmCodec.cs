@@ -29,13 +29,15 @@ public static class PcmCodec
         }
     }
 
-    /// <summary>Encodes one sample (clipped to [-1, 1] for integer encodings) into <paramref name="destination"/>.</summary>
+    /// <summary>Encodes one sample (clipped to [-1, 1] for integer encodings) into <paramref
+    /// name="destination"/>.</summary>
     public static void EncodeOne(double value, WavEncoding encoding, Span<byte> destination)
     {
         switch (encoding)
         {
             case WavEncoding.Pcm16:
-                BinaryPrimitives.WriteInt16LittleEndian(destination, (short)Quantise(value, 32768.0, short.MinValue, short.MaxValue));
+                BinaryPrimitives.WriteInt16LittleEndian(destination,
+                    (short)Quantise(value, 32768.0, short.MinValue, short.MaxValue));
                 break;
             case WavEncoding.Pcm24:
                 var v24 = (int)Quantise(value, 8388608.0, -8388608, 8388607);
@@ -44,7 +46,8 @@ public static class PcmCodec
                 destination[2] = (byte)(v24 >> 16);
                 break;
             case WavEncoding.Pcm32:
-                BinaryPrimitives.WriteInt32LittleEndian(destination, (int)Quantise(value, 2147483648.0, int.MinValue, int.MaxValue));
+                BinaryPrimitives.WriteInt32LittleEndian(destination,
+                    (int)Quantise(value, 2147483648.0, int.MinValue, int.MaxValue));
                 break;
             case WavEncoding.Float32:
                 BinaryPrimitives.WriteSingleLittleEndian(destination, (float)value);

@@ -25,7 +25,8 @@ public sealed class Resampler
     /// <summary>Converts from <paramref name="inputRate"/> to <paramref name="outputRate"/> Hz.</summary>
     /// <param name="inputRate">Rate of the pushed samples.</param>
     /// <param name="outputRate">Rate of the produced samples.</param>
-    /// <param name="zeroCrossings">Kernel half-width in zero crossings of the cutoff: longer is sharper and slower.</param>
+    /// <param name="zeroCrossings">Kernel half-width in zero crossings of the cutoff: longer is sharper and
+    /// slower.</param>
     /// <param name="cutoff">Cutoff as a fraction of the lower Nyquist frequency.</param>
     public Resampler(int inputRate, int outputRate, int zeroCrossings = 32, double cutoff = 0.9)
     {
@@ -34,7 +35,8 @@ public sealed class Resampler
         ArgumentOutOfRangeException.ThrowIfLessThan(zeroCrossings, 2);
         if (cutoff is <= 0 or > 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(cutoff), cutoff, "Cutoff must be in (0, 1] of the lower Nyquist frequency.");
+            throw new ArgumentOutOfRangeException(nameof(cutoff), cutoff,
+                "Cutoff must be in (0, 1] of the lower Nyquist frequency.");
         }
 
         _inputRate = inputRate;
@@ -91,7 +93,8 @@ public sealed class Resampler
         return Produce(final: false);
     }
 
-    /// <summary>Ends the stream: returns the remaining output (as if followed by silence) and resets for reuse.</summary>
+    /// <summary>Ends the stream: returns the remaining output (as if followed by silence) and resets for
+    /// reuse.</summary>
     public ReadOnlySpan<float> Flush()
     {
         var produced = Produce(final: true);

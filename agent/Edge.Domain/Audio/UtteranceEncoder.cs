@@ -9,7 +9,8 @@ namespace Edge.Domain.Audio;
 /// </summary>
 public static class UtteranceEncoder
 {
-    /// <summary>The frame range [start, end) kept after energy-based silence trimming (empty input gives 0..0).</summary>
+    /// <summary>The frame range [start, end) kept after energy-based silence trimming (empty input gives
+    /// 0..0).</summary>
     public static (int Start, int End) TrimSilence(FeatureFrames frames, double belowPeakDb)
     {
         ArgumentNullException.ThrowIfNull(frames);
@@ -40,19 +41,23 @@ public static class UtteranceEncoder
         return (start, end);
     }
 
-    /// <summary>Writes the utterance vector (<see cref="AudioFeatureOptions.VectorLength"/> values) into <paramref name="vector"/>.</summary>
+    /// <summary>Writes the utterance vector (<see cref="AudioFeatureOptions.VectorLength"/> values) into <paramref
+    /// name="vector"/>.</summary>
     public static void Encode(FeatureFrames frames, AudioFeatureOptions options, Span<float> vector)
     {
         ArgumentNullException.ThrowIfNull(frames);
         ArgumentNullException.ThrowIfNull(options);
         if (vector.Length != options.VectorLength)
         {
-            throw new ArgumentException($"The utterance vector has {options.VectorLength} values, the destination {vector.Length}.", nameof(vector));
+            throw new
+                ArgumentException($"The utterance vector has {options.VectorLength} values, the destination "
+                    + $"{vector.Length}.", nameof(vector));
         }
 
         if (frames.Count == 0)
         {
-            throw new ArgumentException("The utterance is shorter than one analysis frame; there is nothing to encode.", nameof(frames));
+            throw new ArgumentException("The utterance is shorter than one analysis frame; there is nothing to encode.",
+                nameof(frames));
         }
 
         var (start, end) = TrimSilence(frames, options.TrimBelowPeakDb);

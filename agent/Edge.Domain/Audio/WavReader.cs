@@ -15,7 +15,8 @@ public static class WavReader
     private const ushort FormatExtensible = 0xFFFE;
 
     // Bytes 2..15 of the KSDATAFORMAT_SUBTYPE GUIDs; bytes 0..1 carry the format tag.
-    private static ReadOnlySpan<byte> SubFormatTail => [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
+    private static ReadOnlySpan<byte> SubFormatTail
+        => [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
 
     /// <summary>Reads a WAV file; a missing file raises <see cref="FileNotFoundException"/>.</summary>
     public static WavAudio Read(string path)
@@ -33,7 +34,8 @@ public static class WavReader
     {
         if (data.Length < 12)
         {
-            throw new WavFormatException($"{name}: {data.Length} bytes is too short for a RIFF/WAVE header (12 bytes).");
+            throw new
+                WavFormatException($"{name}: {data.Length} bytes is too short for a RIFF/WAVE header (12 bytes).");
         }
 
         if (!data[..4].SequenceEqual("RIFF"u8))
@@ -49,7 +51,9 @@ public static class WavReader
         var riffEnd = 8L + BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
         if (riffEnd > data.Length)
         {
-            throw new WavFormatException($"{name}: truncated: the RIFF header declares {riffEnd} bytes but the file has {data.Length}.");
+            throw new
+                WavFormatException($"{name}: truncated: the RIFF header declares {riffEnd} bytes but the file has "
+                    + $"{data.Length}.");
         }
 
         Format? format = null;
@@ -61,7 +65,9 @@ public static class WavReader
             var body = offset + 8;
             if (body + (long)size > riffEnd)
             {
-                throw new WavFormatException($"{name}: truncated '{Ascii(id)}' chunk: it declares {size} bytes but only {riffEnd - body} remain.");
+                throw new
+                    WavFormatException($"{name}: truncated '{Ascii(id)}' chunk: it declares {size} bytes but only "
+                        + $"{riffEnd - body} remain.");
             }
 
             var chunk = data.Slice(body, (int)size);
@@ -99,13 +105,17 @@ public static class WavReader
         {
             if (chunk.Length < 40)
             {
-                throw new WavFormatException($"{name}: WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is {chunk.Length} bytes, needs 40.");
+                throw new
+                    WavFormatException($"{name}: WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk is {chunk.Length} bytes, needs "
+                        + "40.");
             }
 
             var subFormat = chunk.Slice(24, 16);
             if (!subFormat[2..].SequenceEqual(SubFormatTail))
             {
-                throw new WavFormatException($"{name}: WAVE_FORMAT_EXTENSIBLE sub-format {Convert.ToHexString(subFormat)} is not a standard KSDATAFORMAT_SUBTYPE.");
+                throw new
+                    WavFormatException($"{name}: WAVE_FORMAT_EXTENSIBLE sub-format {Convert.ToHexString(subFormat)} is "
+                        + "not a standard KSDATAFORMAT_SUBTYPE.");
             }
 
             tag = BinaryPrimitives.ReadUInt16LittleEndian(subFormat);
@@ -128,15 +138,26 @@ public static class WavReader
             (FormatPcm, 32) => WavEncoding.Pcm32,
             (FormatFloat, 32) => WavEncoding.Float32,
             (FormatFloat, 64) => WavEncoding.Float64,
-            (FormatALaw, _) => throw new WavFormatException($"{name}: {bits}-bit A-law is not supported (PCM 16/24/32-bit or IEEE float 32/64 only)."),
-            (FormatMuLaw, _) => throw new WavFormatException($"{name}: {bits}-bit mu-law is not supported (PCM 16/24/32-bit or IEEE float 32/64 only)."),
-            (FormatPcm, _) => throw new WavFormatException($"{name}: {bits}-bit PCM is not supported (16, 24 or 32 bits)."),
-            (FormatFloat, _) => throw new WavFormatException($"{name}: {bits}-bit IEEE float is not supported (32 or 64 bits)."),
-            _ => throw new WavFormatException($"{name}: format tag 0x{tag:X4} is not supported (PCM or IEEE float only)."),
+            (FormatALaw, _)
+                => throw new
+                    WavFormatException($"{name}: {bits}-bit A-law is not supported (PCM 16/24/32-bit or IEEE float "
+                        + "32/64 only)."),
+            (FormatMuLaw, _)
+                => throw new
+                    WavFormatException($"{name}: {bits}-bit mu-law is not supported (PCM 16/24/32-bit or IEEE float "
+                        + "32/64 only)."),
+            (FormatPcm, _)
+                => throw new WavFormatException($"{name}: {bits}-bit PCM is not supported (16, 24 or 32 bits)."),
+            (FormatFloat, _)
+                => throw new WavFormatException($"{name}: {bits}-bit IEEE float is not supported (32 or 64 bits)."),
+            _ => throw new
+                WavFormatException($"{name}: format tag 0x{tag:X4} is not supported (PCM or IEEE float only)."),
         };
         if (blockAlign != channels * encoding.BytesPerSample())
         {
-            throw new WavFormatException($"{name}: block align {blockAlign} does not match {channels} channel(s) of {bits}-bit samples ({channels * encoding.BytesPerSample()}).");
+            throw new
+                WavFormatException($"{name}: block align {blockAlign} does not match {channels} channel(s) of "
+                    + $"{bits}-bit samples ({channels * encoding.BytesPerSample()}).");
         }
 
         return new Format((int)rate, channels, encoding);
@@ -147,7 +168,9 @@ public static class WavReader
         var frameBytes = format.Channels * format.Encoding.BytesPerSample();
         if (chunk.Length % frameBytes != 0)
         {
-            throw new WavFormatException($"{name}: 'data' chunk of {chunk.Length} bytes is not a whole number of {frameBytes}-byte sample frames.");
+            throw new
+                WavFormatException($"{name}: 'data' chunk of {chunk.Length} bytes is not a whole number of "
+                    + $"{frameBytes}-byte sample frames.");
         }
 
         var frames = chunk.Length / frameBytes;

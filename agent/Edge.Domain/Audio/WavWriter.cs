@@ -9,13 +9,15 @@ public static class WavWriter
     /// Encodes interleaved <paramref name="interleaved"/> samples of <paramref name="channels"/> channels; integer
     /// encodings clip to [-1, 1].
     /// </summary>
-    public static byte[] Encode(ReadOnlySpan<double> interleaved, int channels, int sampleRate, WavEncoding encoding, bool extensible = false)
+    public static byte[] Encode(ReadOnlySpan<double> interleaved, int channels, int sampleRate, WavEncoding encoding,
+        bool extensible = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
         if (interleaved.Length % channels != 0)
         {
-            throw new ArgumentException($"{interleaved.Length} samples are not whole frames of {channels} channels.", nameof(interleaved));
+            throw new ArgumentException($"{interleaved.Length} samples are not whole frames of {channels} channels.",
+                nameof(interleaved));
         }
 
         var size = encoding.BytesPerSample();
@@ -42,7 +44,8 @@ public static class WavWriter
             BinaryPrimitives.WriteUInt16LittleEndian(span[38..], (ushort)(size * 8));
             BinaryPrimitives.WriteUInt32LittleEndian(span[40..], 0);
             BinaryPrimitives.WriteUInt16LittleEndian(span[44..], tag);
-            ReadOnlySpan<byte> tail = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
+            ReadOnlySpan<byte> tail = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B,
+                0x71];
             tail.CopyTo(span[46..]);
         }
 

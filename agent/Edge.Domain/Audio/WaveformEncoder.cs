@@ -12,14 +12,17 @@ public static class WaveformEncoder
     /// Writes <paramref name="drive"/>.Length envelope values in [-1, 1]. Leading and trailing 10 ms blocks quieter
     /// than the loudest block by <paramref name="trimBelowPeakDb"/> are dropped first.
     /// </summary>
-    public static void Encode(ReadOnlySpan<float> samples, int sampleRate, Span<float> drive, double trimBelowPeakDb = 30)
+    public static void Encode(ReadOnlySpan<float> samples, int sampleRate, Span<float> drive,
+        double trimBelowPeakDb = 30)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 100);
         ArgumentOutOfRangeException.ThrowIfLessThan(drive.Length, 1);
         var block = sampleRate / 100;
         if (samples.Length < block * drive.Length)
         {
-            throw new ArgumentException($"{samples.Length} samples are too short to fill {drive.Length} drive segments of at least one 10 ms block.", nameof(samples));
+            throw new
+                ArgumentException($"{samples.Length} samples are too short to fill {drive.Length} drive segments of at "
+                    + "least one 10 ms block.", nameof(samples));
         }
 
         var (start, end) = Trim(samples, block, trimBelowPeakDb);

@@ -9,7 +9,8 @@ public static class DataPaths
     /// <summary>Environment variable that overrides the data root.</summary>
     public const string OverrideVariable = "EDGE_DATA_DIR";
 
-    /// <summary>The data root, or a <see cref="DirectoryNotFoundException"/> that says where it was looked for.</summary>
+    /// <summary>The data root, or a <see cref="DirectoryNotFoundException"/> that says where it was looked
+    /// for.</summary>
     public static string Root()
     {
         var overridden = Environment.GetEnvironmentVariable(OverrideVariable);
@@ -17,22 +18,26 @@ public static class DataPaths
         {
             return Directory.Exists(overridden)
                 ? overridden
-                : throw new DirectoryNotFoundException($"{OverrideVariable} points to '{overridden}', which does not exist.");
+                : throw new
+                    DirectoryNotFoundException($"{OverrideVariable} points to '{overridden}', which does not exist.");
         }
 
         var repository = FindRepositoryRoot();
-        var candidate = Path.GetFullPath(Path.Combine(repository ?? Directory.GetCurrentDirectory(), "..", "shared", "data"));
+        var candidate = Path.GetFullPath(Path.Combine(repository ?? Directory.GetCurrentDirectory(), "..", "shared",
+            "data"));
         return Directory.Exists(candidate)
             ? candidate
             : throw new DirectoryNotFoundException(
-                $"Shared data not found at '{candidate}'. Edge reads its data sets from ../shared/data beside the repository; place them there or set {OverrideVariable}.");
+                $"Shared data not found at '{candidate}'. Edge reads its data sets from ../shared/data beside the "
+                    + $"repository; place them there or set {OverrideVariable}.");
     }
 
     /// <summary>Path of a file under the data root, or a <see cref="FileNotFoundException"/> naming it.</summary>
     public static string File(params string[] relative)
     {
         var path = Path.Combine([Root(), .. relative]);
-        return System.IO.File.Exists(path) ? path : throw new FileNotFoundException($"Data file '{path}' is missing.", path);
+        return System.IO.File.Exists(path) ? path
+            : throw new FileNotFoundException($"Data file '{path}' is missing.", path);
     }
 
     /// <summary>
@@ -62,7 +67,8 @@ public static class DataPaths
 
     private static string? BuiltFrom()
     {
-        foreach (var attribute in typeof(DataPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false))
+        foreach (var attribute in
+            typeof(DataPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false))
         {
             if (attribute is System.Reflection.AssemblyMetadataAttribute { Key: "EdgeSourceRoot" } metadata)
             {

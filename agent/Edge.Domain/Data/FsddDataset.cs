@@ -20,7 +20,8 @@ public sealed class FsddDataset
 {
     private const string Header = "file,digit,speaker,index,split";
 
-    private FsddDataset(IReadOnlyList<FsddRecording> recordings, int featureCount, IReadOnlyList<FsddRecording>? speedPerturbed = null, IReadOnlyList<FsddRecording>? synthetic = null)
+    private FsddDataset(IReadOnlyList<FsddRecording> recordings, int featureCount, IReadOnlyList<FsddRecording>?
+        speedPerturbed = null, IReadOnlyList<FsddRecording>? synthetic = null)
     {
         Recordings = recordings;
         SpeedPerturbed = speedPerturbed ?? [];
@@ -99,7 +100,8 @@ public sealed class FsddDataset
     /// (1.1 plays it 10 % faster: shorter, higher-pitched, like a smaller vocal tract), the usual speed perturbation
     /// that makes a recogniser less tied to its training speakers' voices.
     /// </summary>
-    public static FsddDataset LoadWithSpeedPerturbation(AudioFeatureOptions options, IReadOnlyList<double> speeds, int? maxIndex = null)
+    public static FsddDataset LoadWithSpeedPerturbation(AudioFeatureOptions options, IReadOnlyList<double> speeds,
+        int? maxIndex = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(speeds);
@@ -107,7 +109,8 @@ public sealed class FsddDataset
         {
             if (!double.IsFinite(speed) || speed is < 0.5 or > 2 || speed == 1)
             {
-                throw new ArgumentOutOfRangeException(nameof(speeds), speed, "Speed factors must lie in [0.5, 2] and differ from 1.");
+                throw new ArgumentOutOfRangeException(nameof(speeds), speed,
+                    "Speed factors must lie in [0.5, 2] and differ from 1.");
             }
         }
 
@@ -137,12 +140,16 @@ public sealed class FsddDataset
         {
             if (r.Features.Length != FeatureCount)
             {
-                throw new ArgumentException($"Synthetic recording '{r.File}' has {r.Features.Length} features, this data set {FeatureCount}: both must come from the same front end.", nameof(recordings));
+                throw new
+                    ArgumentException($"Synthetic recording '{r.File}' has {r.Features.Length} features, this data set "
+                        + $"{FeatureCount}: both must come from the same front end.", nameof(recordings));
             }
 
             if (Speakers.Contains(r.Speaker))
             {
-                throw new ArgumentException($"Synthetic speaker '{r.Speaker}' has the name of a real speaker; it would join that speaker's folds.", nameof(recordings));
+                throw new
+                    ArgumentException($"Synthetic speaker '{r.Speaker}' has the name of a real speaker; it would join "
+                        + "that speaker's folds.", nameof(recordings));
             }
         }
 
@@ -170,14 +177,16 @@ public sealed class FsddDataset
         };
     }
 
-    /// <summary>Loads from a manifest; a malformed row or unreadable WAV raises <see cref="InvalidDataException"/> naming it.</summary>
+    /// <summary>Loads from a manifest; a malformed row or unreadable WAV raises <see cref="InvalidDataException"/>
+    /// naming it.</summary>
     public static FsddDataset Load(string manifestPath, AudioFeatureOptions options, int? maxIndex)
     {
         ArgumentNullException.ThrowIfNull(options);
         return Load(manifestPath, options.VectorLength, () => new AudioFrontEnd(options).EncodeFile, maxIndex);
     }
 
-    private static FsddDataset Load(string manifestPath, int featureCount, Func<Func<string, float[]>> createEncoder, int? maxIndex)
+    private static FsddDataset Load(string manifestPath, int featureCount, Func<Func<string, float[]>> createEncoder,
+        int? maxIndex)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
         var lines = File.ReadAllLines(manifestPath);
@@ -200,19 +209,24 @@ public sealed class FsddDataset
                 throw new InvalidDataException($"{manifestPath}:{i + 1}: expected 5 fields, found {fields.Length}.");
             }
 
-            if (!int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var digit) || digit is < 0 or > 9)
+            if (!int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var digit) || digit is
+                < 0 or > 9)
             {
                 throw new InvalidDataException($"{manifestPath}:{i + 1}: digit '{fields[1]}' is not 0..9.");
             }
 
-            if (!int.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) || index < 0)
+            if (!int.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) || index
+                < 0)
             {
-                throw new InvalidDataException($"{manifestPath}:{i + 1}: index '{fields[3]}' is not a non-negative integer.");
+                throw new
+                    InvalidDataException($"{manifestPath}:{i + 1}: index '{fields[3]}' is not a non-negative integer.");
             }
 
             if (fields[2].Length == 0 || fields[0].Contains("..", StringComparison.Ordinal))
             {
-                throw new InvalidDataException($"{manifestPath}:{i + 1}: empty speaker or a file path leaving the data folder.");
+                throw new
+                    InvalidDataException($"{manifestPath}:{i + 1}: empty speaker or a file path leaving the data "
+                        + "folder.");
             }
 
             if (maxIndex is null || index <= maxIndex)
@@ -235,7 +249,8 @@ public sealed class FsddDataset
     }
 
     // One encoder per worker thread: the front end reuses its buffers.
-    private static void ExtractAll(List<(string File, int Digit, string Speaker, int Index)> rows, string folder, Func<Func<string, float[]>> createEncoder, FsddRecording[] recordings)
+    private static void ExtractAll(List<(string File, int Digit, string Speaker,
+        int Index)> rows, string folder, Func<Func<string, float[]>> createEncoder, FsddRecording[] recordings)
         => Parallel.For(0, rows.Count, createEncoder, (i, _, encode) =>
         {
             var row = rows[i];
@@ -261,7 +276,8 @@ public sealed class FsddDataset
     {
         if (!Speakers.Contains(speaker))
         {
-            throw new ArgumentException($"Unknown FSDD speaker '{speaker}'. Speakers: {string.Join(", ", Speakers)}.", nameof(speaker));
+            throw new ArgumentException($"Unknown FSDD speaker '{speaker}'. Speakers: {string.Join(", ", Speakers)}.",
+                nameof(speaker));
         }
 
         return Build($"fsdd-loso-{speaker}", r => r.Speaker == speaker);
@@ -292,7 +308,8 @@ public sealed class FsddDataset
         }
 
         // Statistics come from the real recordings only, so a model's standardisation does not depend on augmentation.
-        return new ClassificationTask(name, Standardise([.. train, .. augmented], mean, variance), Standardise(test, mean, variance), ClassNames);
+        return new ClassificationTask(name, Standardise([.. train, .. augmented], mean, variance),
+            Standardise(test, mean, variance), ClassNames);
     }
 
     private LabelledSet Standardise(List<FsddRecording> rows, double[] mean, double[] variance)
@@ -304,7 +321,8 @@ public sealed class FsddDataset
             labels[i] = rows[i].Digit;
             for (var f = 0; f < FeatureCount; f++)
             {
-                features[(i * FeatureCount) + f] = (float)((rows[i].Features[f] - mean[f]) / Math.Sqrt(variance[f] + 1e-12));
+                features[(i * FeatureCount) + f] = (float)((rows[i].Features[f] - mean[f])
+                    / Math.Sqrt(variance[f] + 1e-12));
             }
         }
 

@@ -9,7 +9,8 @@ namespace Edge.Domain.Data;
 /// </summary>
 public static class FsddSpeakerNormalisation
 {
-    /// <summary>The conventional split (index 0–4 test) with per-speaker statistics from the training recordings.</summary>
+    /// <summary>The conventional split (index 0–4 test) with per-speaker statistics from the training
+    /// recordings.</summary>
     public static ClassificationTask ConventionalSpeakerNormalised(this FsddDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -22,7 +23,9 @@ public static class FsddSpeakerNormalisation
         ArgumentNullException.ThrowIfNull(data);
         if (!data.Speakers.Contains(speaker))
         {
-            throw new ArgumentException($"Unknown FSDD speaker '{speaker}'. Speakers: {string.Join(", ", data.Speakers)}.", nameof(speaker));
+            throw new
+                ArgumentException($"Unknown FSDD speaker '{speaker}'. Speakers: {string.Join(", ", data.Speakers)}.",
+                    nameof(speaker));
         }
 
         return Build(data, $"fsdd-loso-{speaker}", r => r.Speaker == speaker);

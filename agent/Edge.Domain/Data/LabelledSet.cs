@@ -18,7 +18,8 @@ public sealed record LabelledSet(float[] Features, int[] Labels, int FeatureCoun
 /// <param name="Train">Training examples.</param>
 /// <param name="Test">Test examples.</param>
 /// <param name="ClassNames">Name of each class index.</param>
-public sealed record ClassificationTask(string Name, LabelledSet Train, LabelledSet Test, IReadOnlyList<string> ClassNames)
+public sealed record ClassificationTask(string Name, LabelledSet Train, LabelledSet Test, IReadOnlyList<string>
+    ClassNames)
 {
     /// <summary>Number of classes.</summary>
     public int ClassCount => ClassNames.Count;

@@ -23,16 +23,20 @@ public static class MnistDataset
     /// <summary>Class names by label.</summary>
     public static IReadOnlyList<string> ClassNames { get; } = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
-    /// <summary>Loads the shared train/test files; <paramref name="maxPerSplit"/> keeps that many evenly spaced examples (tests).</summary>
+    /// <summary>Loads the shared train/test files; <paramref name="maxPerSplit"/> keeps that many evenly spaced
+    /// examples (tests).</summary>
     public static ClassificationTask Load(int? maxPerSplit = null) => new(
         "mnist",
-        Load(DataPaths.File("mnist", "train-images-idx3-ubyte"), DataPaths.File("mnist", "train-labels-idx1-ubyte"), maxPerSplit),
-        Load(DataPaths.File("mnist", "test-images-idx3-ubyte"), DataPaths.File("mnist", "test-labels-idx1-ubyte"), maxPerSplit),
+        Load(DataPaths.File("mnist", "train-images-idx3-ubyte"), DataPaths.File("mnist", "train-labels-idx1-ubyte"),
+            maxPerSplit),
+        Load(DataPaths.File("mnist", "test-images-idx3-ubyte"), DataPaths.File("mnist", "test-labels-idx1-ubyte"),
+            maxPerSplit),
         ClassNames);
 
     /// <summary>
     /// Loads one image/label file pair; malformed files raise <see cref="InvalidDataException"/> naming the problem.
-    /// <paramref name="maxCount"/> keeps evenly spaced examples, so a subset of a file sorted by digit still has every digit.
+    /// <paramref name="maxCount"/> keeps evenly spaced examples, so a subset of a file sorted by digit still has every
+    /// digit.
     /// </summary>
     public static LabelledSet Load(string imagesPath, string labelsPath, int? maxCount = null)
     {
@@ -42,7 +46,8 @@ public static class MnistDataset
         var labelCount = LabelHeader(labels, labelsPath);
         if (labelCount != count)
         {
-            throw new InvalidDataException($"{imagesPath} holds {count} images but {labelsPath} holds {labelCount} labels.");
+            throw new
+                InvalidDataException($"{imagesPath} holds {count} images but {labelsPath} holds {labelCount} labels.");
         }
 
         if (rows != 28 || columns != 28)
@@ -56,7 +61,8 @@ public static class MnistDataset
         for (var i = 0; i < kept; i++)
         {
             var source = (int)((long)i * count / kept);
-            classes[i] = labels[8 + source] <= 9 ? labels[8 + source] : throw new InvalidDataException($"{labelsPath}: label {source} is {labels[8 + source]}, not 0..9.");
+            classes[i] = labels[8 + source] <= 9 ? labels[8 + source]
+                : throw new InvalidDataException($"{labelsPath}: label {source} is {labels[8 + source]}, not 0..9.");
             Downsample(images.AsSpan(16 + (source * 784), 784), features.AsSpan(i * FeatureCount, FeatureCount));
         }
 
@@ -73,7 +79,9 @@ public static class MnistDataset
         ArgumentNullException.ThrowIfNull(set);
         if (set.FeatureCount != FeatureCount)
         {
-            throw new ArgumentException($"Shifted copies need {Side}×{Side} images ({FeatureCount} features), not {set.FeatureCount}.", nameof(set));
+            throw new
+                ArgumentException($"Shifted copies need {Side}×{Side} images ({FeatureCount} features), not "
+                    + $"{set.FeatureCount}.", nameof(set));
         }
 
         ReadOnlySpan<(int Rows, int Columns)> shifts = [(-1, 0), (1, 0), (0, -1), (0, 1)];
@@ -95,7 +103,8 @@ public static class MnistDataset
                     for (var c = 0; c < Side; c++)
                     {
                         var (sr, sc) = (r - dr, c - dc);
-                        destination[(r * Side) + c] = sr is >= 0 and < Side && sc is >= 0 and < Side ? source[(sr * Side) + sc] : 0f;
+                        destination[(r * Side) + c] = sr is >= 0 and < Side && sc is >= 0 and < Side
+                            ? source[(sr * Side) + sc] : 0f;
                     }
                 }
             }
@@ -112,7 +121,8 @@ public static class MnistDataset
             for (var c = 0; c < Side; c++)
             {
                 var at = (2 * r * 28) + (2 * c);
-                destination[(r * Side) + c] = (image[at] + image[at + 1] + image[at + 28] + image[at + 29]) / (4f * 255f);
+                destination[(r * Side) + c] = (image[at] + image[at + 1] + image[at + 28] + image[at + 29])
+                    / (4f * 255f);
             }
         }
     }
@@ -121,13 +131,15 @@ public static class MnistDataset
     {
         if (data.Length < 16)
         {
-            throw new InvalidDataException($"{path}: {data.Length} bytes is too short for an IDX image header (16 bytes).");
+            throw new
+                InvalidDataException($"{path}: {data.Length} bytes is too short for an IDX image header (16 bytes).");
         }
 
         var magic = BinaryPrimitives.ReadInt32BigEndian(data);
         if (magic != ImagesMagic)
         {
-            throw new InvalidDataException($"{path}: magic number {magic} is not {ImagesMagic} (IDX unsigned-byte images).");
+            throw new
+                InvalidDataException($"{path}: magic number {magic} is not {ImagesMagic} (IDX unsigned-byte images).");
         }
 
         var count = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4));
@@ -140,7 +152,9 @@ public static class MnistDataset
 
         if (data.Length != 16L + ((long)count * rows * columns))
         {
-            throw new InvalidDataException($"{path}: {data.Length} bytes, but the header declares {count} images of {rows}×{columns} ({16L + ((long)count * rows * columns)} bytes).");
+            throw new
+                InvalidDataException($"{path}: {data.Length} bytes, but the header declares {count} images of "
+                    + $"{rows}×{columns} ({16L + ((long)count * rows * columns)} bytes).");
         }
 
         return (count, rows, columns);
@@ -150,19 +164,23 @@ public static class MnistDataset
     {
         if (data.Length < 8)
         {
-            throw new InvalidDataException($"{path}: {data.Length} bytes is too short for an IDX label header (8 bytes).");
+            throw new
+                InvalidDataException($"{path}: {data.Length} bytes is too short for an IDX label header (8 bytes).");
         }
 
         var magic = BinaryPrimitives.ReadInt32BigEndian(data);
         if (magic != LabelsMagic)
         {
-            throw new InvalidDataException($"{path}: magic number {magic} is not {LabelsMagic} (IDX unsigned-byte labels).");
+            throw new
+                InvalidDataException($"{path}: magic number {magic} is not {LabelsMagic} (IDX unsigned-byte labels).");
         }
 
         var count = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4));
         if (count < 0 || data.Length != 8L + count)
         {
-            throw new InvalidDataException($"{path}: {data.Length} bytes, but the header declares {count} labels ({8L + count} bytes).");
+            throw new
+                InvalidDataException($"{path}: {data.Length} bytes, but the header declares {count} labels "
+                    + $"({8L + count} bytes).");
         }
 
         return count;

@@ -18,7 +18,8 @@ public static class VowelDataset
     /// <summary>Loads the task from the shared data folder.</summary>
     public static ClassificationTask Load() => Load(DataPaths.File("vowels", "vowels.csv"));
 
-    /// <summary>Loads the task from <paramref name="path"/>; a malformed line raises <see cref="InvalidDataException"/> naming it.</summary>
+    /// <summary>Loads the task from <paramref name="path"/>; a malformed line raises <see cref="InvalidDataException"/>
+    /// naming it.</summary>
     public static ClassificationTask Load(string path)
     {
         var lines = File.ReadAllLines(path);
@@ -39,26 +40,33 @@ public static class VowelDataset
             var fields = lines[i].Split(',');
             if (fields.Length != 3 + FeatureCount)
             {
-                throw new InvalidDataException($"{path}:{i + 1}: expected {3 + FeatureCount} fields, found {fields.Length}.");
+                throw new
+                    InvalidDataException($"{path}:{i + 1}: expected {3 + FeatureCount} fields, found {fields.Length}.");
             }
 
             var target = fields[0] switch
             {
                 "train" => train,
                 "test" => test,
-                _ => throw new InvalidDataException($"{path}:{i + 1}: split must be 'train' or 'test', was '{fields[0]}'."),
+                _ => throw new
+                    InvalidDataException($"{path}:{i + 1}: split must be 'train' or 'test', was '{fields[0]}'."),
             };
-            if (!int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var label) || label < 0 || label >= ClassNames.Count)
+            if (!int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var label) || label < 0
+                || label >= ClassNames.Count)
             {
-                throw new InvalidDataException($"{path}:{i + 1}: label '{fields[1]}' is not a class index 0..{ClassNames.Count - 1}.");
+                throw new
+                    InvalidDataException($"{path}:{i + 1}: label '{fields[1]}' is not a class index "
+                        + $"0..{ClassNames.Count - 1}.");
             }
 
             target.Labels.Add(label);
             for (var f = 0; f < FeatureCount; f++)
             {
-                if (!float.TryParse(fields[3 + f], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !float.IsFinite(value))
+                if (!float.TryParse(fields[3 + f], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                    || !float.IsFinite(value))
                 {
-                    throw new InvalidDataException($"{path}:{i + 1}: feature f{f + 1} '{fields[3 + f]}' is not a number.");
+                    throw new
+                        InvalidDataException($"{path}:{i + 1}: feature f{f + 1} '{fields[3 + f]}' is not a number.");
                 }
 
                 target.Features.Add(value);

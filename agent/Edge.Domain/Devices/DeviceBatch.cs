@@ -2,7 +2,8 @@ using Edge.Domain.Specs;
 
 namespace Edge.Domain.Devices;
 
-/// <summary>Argument checks shared by every device backend, so all of them reject a bad batch with the same message.</summary>
+/// <summary>Argument checks shared by every device backend, so all of them reject a bad batch with the same
+/// message.</summary>
 public static class DeviceBatch
 {
     /// <summary>Returns the batch size, or throws when the buffers do not fit <paramref name="spec"/>.</summary>
@@ -10,13 +11,17 @@ public static class DeviceBatch
     {
         if (driveValues % spec.DriveLength != 0)
         {
-            throw new ArgumentException($"Layer '{spec.Name}': {driveValues} drive values is not a whole number of {spec.DriveLength}-segment drives.", "drives");
+            throw new
+                ArgumentException($"Layer '{spec.Name}': {driveValues} drive values is not a whole number of "
+                    + $"{spec.DriveLength}-segment drives.", "drives");
         }
 
         var count = driveValues / spec.DriveLength;
         if (responseValues != count * spec.OutputSize)
         {
-            throw new ArgumentException($"Layer '{spec.Name}': {count} drives need room for {count * spec.OutputSize} response values, got {responseValues}.", "responses");
+            throw new
+                ArgumentException($"Layer '{spec.Name}': {count} drives need room for {count * spec.OutputSize} "
+                    + $"response values, got {responseValues}.", "responses");
         }
 
         return count;

@@ -16,7 +16,9 @@ public interface IPhysicalDevice
 
     /// <summary>
     /// Plays <c>drives.Length / Spec.DriveLength</c> drives (row-major, each in segment order, DAC units) and writes
-    /// the measured responses (row-major, <c>Spec.OutputSize</c> per drive, ADC units) into <paramref name="responses"/>.
+    /// the measured responses (row-major, <c>Spec.OutputSize</c> per drive, ADC units) into <paramref
+    /// name="responses"/>.
     /// </summary>
-    ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default);
+    ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses,
+        CancellationToken cancellationToken = default);
 }

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Edge.Domain.Inference;
 
-/// <summary>Source-generated JSON metadata for the inference exchange (same conventions as the other control messages).</summary>
+/// <summary>Source-generated JSON metadata for the inference exchange (same conventions as the other control
+/// messages).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

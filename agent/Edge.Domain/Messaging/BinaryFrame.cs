@@ -28,34 +28,45 @@ internal static class BinaryFrame
         BinaryPrimitives.WriteUInt32LittleEndian(frame[^TrailerSize..], crc);
     }
 
-    /// <summary>Checks magic, version, flags (none are defined in version 1, so the byte must be 0) and CRC; returns the body.</summary>
+    /// <summary>Checks magic, version, flags (none are defined in version 1, so the byte must be 0) and CRC; returns
+    /// the body.</summary>
     public static ReadOnlySpan<byte> Open(ReadOnlySpan<byte> frame, ReadOnlySpan<byte> magic, byte version, string what)
     {
         if (frame.Length < Overhead)
         {
-            throw new MessageFormatException($"{what}: {frame.Length} bytes is shorter than the {Overhead}-byte frame header and CRC.");
+            throw new
+                MessageFormatException($"{what}: {frame.Length} bytes is shorter than the {Overhead}-byte frame header "
+                    + "and CRC.");
         }
 
         if (frame[0] != magic[0] || frame[1] != magic[1])
         {
-            throw new MessageFormatException($"{what}: magic bytes 0x{frame[0]:X2}{frame[1]:X2} are not '{(char)magic[0]}{(char)magic[1]}'; this is not a {what}.");
+            throw new
+                MessageFormatException($"{what}: magic bytes 0x{frame[0]:X2}{frame[1]:X2} are not "
+                    + $"'{(char)magic[0]}{(char)magic[1]}'; this is not a {what}.");
         }
 
         if (frame[2] != version)
         {
-            throw new MessageFormatException($"{what}: format version {frame[2]} is not supported (this build reads version {version}).");
+            throw new
+                MessageFormatException($"{what}: format version {frame[2]} is not supported (this build reads version "
+                    + $"{version}).");
         }
 
         if (frame[3] != 0)
         {
-            throw new MessageFormatException($"{what}: flags byte 0x{frame[3]:X2} is not 0; version {version} defines no flags.");
+            throw new
+                MessageFormatException($"{what}: flags byte 0x{frame[3]:X2} is not 0; version {version} defines no "
+                    + "flags.");
         }
 
         var expected = BinaryPrimitives.ReadUInt32LittleEndian(frame[^TrailerSize..]);
         var actual = Crc32.HashToUInt32(frame[..^TrailerSize]);
         if (expected != actual)
         {
-            throw new MessageFormatException($"{what}: CRC-32 mismatch (frame says 0x{expected:X8}, content gives 0x{actual:X8}); the payload is corrupt or truncated.");
+            throw new
+                MessageFormatException($"{what}: CRC-32 mismatch (frame says 0x{expected:X8}, content gives "
+                    + $"0x{actual:X8}); the payload is corrupt or truncated.");
         }
 
         return frame[HeaderSize..^TrailerSize];
@@ -103,7 +114,9 @@ internal static class BinaryFrame
         {
             if (!float.IsFinite(values[i]))
             {
-                throw new MessageFormatException($"{what}: {field} value {i} is {values[i]}; only finite numbers are accepted.");
+                throw new
+                    MessageFormatException($"{what}: {field} value {i} is {values[i]}; only finite numbers are "
+                        + "accepted.");
             }
         }
     }

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Edge.Domain.Messaging;
 
-/// <summary>Writes and reads the JSON control messages, turning every decoding failure into a <see cref="MessageFormatException"/>.</summary>
+/// <summary>Writes and reads the JSON control messages, turning every decoding failure into a <see
+/// cref="MessageFormatException"/>.</summary>
 public static class ControlJson
 {
     /// <summary>The control-message schema version this build writes and reads.</summary>
@@ -16,21 +17,27 @@ public static class ControlJson
     public static byte[] Serialize<T>(T message, JsonTypeInfo<T> typeInfo)
         where T : IControlMessage => JsonSerializer.SerializeToUtf8Bytes(message, typeInfo);
 
-    /// <summary>Parses UTF-8 JSON as <typeparamref name="T"/>; throws <see cref="MessageFormatException"/> naming the problem.</summary>
+    /// <summary>Parses UTF-8 JSON as <typeparamref name="T"/>; throws <see cref="MessageFormatException"/> naming the
+    /// problem.</summary>
     public static T Parse<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> typeInfo)
         where T : IControlMessage
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         if (typeInfo.Options.AllowDuplicateProperties)
         {
-            // Last-wins duplicates would let one payload mean two things to two readers; every context must refuse them.
-            throw new ArgumentException($"The JSON metadata for {typeof(T).Name} allows duplicate members; control messages are strict.", nameof(typeInfo));
+            // Last-wins duplicates would let one payload mean two things to two readers; every context must refuse
+            // them.
+            throw new
+                ArgumentException($"The JSON metadata for {typeof(T).Name} allows duplicate members; control messages "
+                    + "are strict.", nameof(typeInfo));
         }
 
         var what = typeof(T).Name;
         if (utf8.Length > MaxBytes)
         {
-            throw new MessageFormatException($"{what}: {utf8.Length} bytes exceeds the {MaxBytes}-byte limit for control messages.");
+            throw new
+                MessageFormatException($"{what}: {utf8.Length} bytes exceeds the {MaxBytes}-byte limit for control "
+                    + "messages.");
         }
 
         T? message;
@@ -54,7 +61,9 @@ public static class ControlJson
 
         if (message.SchemaVersion != SchemaVersion)
         {
-            throw new MessageFormatException($"{what}: schema version {message.SchemaVersion} is not supported (this build reads version {SchemaVersion}).");
+            throw new
+                MessageFormatException($"{what}: schema version {message.SchemaVersion} is not supported (this build "
+                    + $"reads version {SchemaVersion}).");
         }
 
         return message;

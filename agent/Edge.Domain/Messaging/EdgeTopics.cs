@@ -21,11 +21,13 @@ public static class EdgeTopics
         return $"{Root}/{deviceId}/{Suffix(kind)}";
     }
 
-    /// <summary>Returns the subscription filter matching <paramref name="kind"/> on every device (<c>edge/v1/+/...</c>).</summary>
+    /// <summary>Returns the subscription filter matching <paramref name="kind"/> on every device
+    /// (<c>edge/v1/+/...</c>).</summary>
     public static string AllDevices(TopicKind kind) => $"{Root}/+/{Suffix(kind)}";
 
     /// <summary>
-    /// The inference request topic of <paramref name="deviceId"/>, <c>edge/v1/{deviceId}/inference/request</c>: requests
+    /// The inference request topic of <paramref name="deviceId"/>, <c>edge/v1/{deviceId}/inference/request</c>:
+    /// requests
     /// carry an MQTT 5 response topic and correlation data (docs/mqtt.md).
     /// </summary>
     public static string InferenceRequest(string deviceId)
@@ -34,7 +36,8 @@ public static class EdgeTopics
         return $"{Root}/{deviceId}{InferenceRequestSuffix}";
     }
 
-    /// <summary>The response topic a requester with <paramref name="requesterId"/> listens on for inference replies.</summary>
+    /// <summary>The response topic a requester with <paramref name="requesterId"/> listens on for inference
+    /// replies.</summary>
     public static string InferenceResponse(string requesterId)
     {
         ValidateDeviceId(requesterId);
@@ -52,7 +55,8 @@ public static class EdgeTopics
             && topic.EndsWith(InferenceRequestSuffix, StringComparison.Ordinal);
     }
 
-    /// <summary>The response topic a requester (a trainer) with <paramref name="requesterId"/> listens on for PAT replies.</summary>
+    /// <summary>The response topic a requester (a trainer) with <paramref name="requesterId"/> listens on for PAT
+    /// replies.</summary>
     public static string PatResponse(string requesterId)
     {
         ValidateDeviceId(requesterId);
@@ -69,7 +73,8 @@ public static class EdgeTopics
         return $"{Root}/_requesters/{requesterId}/environment/response";
     }
 
-    /// <summary>Splits an Edge device topic into its device id and kind; <see cref="TopicKind.Unknown"/> when it is not one.</summary>
+    /// <summary>Splits an Edge device topic into its device id and kind; <see cref="TopicKind.Unknown"/> when it is not
+    /// one.</summary>
     public static TopicKind Parse(string topic, out string deviceId)
     {
         ArgumentNullException.ThrowIfNull(topic);
@@ -133,12 +138,15 @@ public static class EdgeTopics
         return true;
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the problem when <paramref name="deviceId"/> is not a valid topic level.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> naming the problem when <paramref name="deviceId"/> is not a
+    /// valid topic level.</summary>
     public static void ValidateDeviceId(string deviceId)
     {
         if (!IsValidDeviceId(deviceId))
         {
-            throw new ArgumentException($"Device id '{deviceId}' is not usable in an MQTT topic: use 1-{MaxDeviceIdLength} letters, digits, '-', '_' or '.', not starting with '_'.", nameof(deviceId));
+            throw new
+                ArgumentException($"Device id '{deviceId}' is not usable in an MQTT topic: use 1-{MaxDeviceIdLength} "
+                    + "letters, digits, '-', '_' or '.', not starting with '_'.", nameof(deviceId));
         }
     }
 

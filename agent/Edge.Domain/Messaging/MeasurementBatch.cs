@@ -6,14 +6,16 @@ namespace Edge.Domain.Messaging;
 /// A batch of measurements — each one drive the device played, the layer inputs inside it, and the responses it
 /// measured — stored column-wise in flat arrays so a batch of thousands costs a handful of allocations.
 /// Binary layout (version 1, little-endian) in docs/mqtt.md: frame "EM", count u32, input/drive/output sizes u16,
-/// reserved u16 (0), then per record id (16 bytes), unix-ms timestamp i64, inputs, drives, responses (f32), then CRC-32.
+/// reserved u16 (0), then per record id (16 bytes), unix-ms timestamp i64, inputs, drives, responses (f32), then
+/// CRC-32.
 /// </summary>
 public sealed class MeasurementBatch
 {
     /// <summary>The frame format version this build writes and reads.</summary>
     public const byte FormatVersion = 1;
 
-    /// <summary>Largest batch accepted, in measurements: bounds what one malformed header can make a reader allocate.</summary>
+    /// <summary>Largest batch accepted, in measurements: bounds what one malformed header can make a reader
+    /// allocate.</summary>
     public const int MaxCount = 1 << 20;
 
     private const string What = "measurement batch";
@@ -21,7 +23,8 @@ public sealed class MeasurementBatch
     private static ReadOnlySpan<byte> Magic => "EM"u8;
 
     /// <summary>Creates a batch over the given arrays (not copied); throws when their lengths disagree.</summary>
-    public MeasurementBatch(int inputSize, int driveLength, int outputSize, Guid[] ids, long[] timestamps, float[] inputs, float[] drives, float[] responses)
+    public MeasurementBatch(int inputSize, int driveLength, int outputSize, Guid[] ids, long[] timestamps,
+        float[] inputs, float[] drives, float[] responses)
     {
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(timestamps);
@@ -32,9 +35,13 @@ public sealed class MeasurementBatch
         CheckSize(driveLength, nameof(driveLength), allowZero: false);
         CheckSize(outputSize, nameof(outputSize), allowZero: false);
         var count = ids.Length;
-        if (count > MaxCount || timestamps.Length != count || inputs.Length != count * inputSize || drives.Length != count * driveLength || responses.Length != count * outputSize)
+        if (count > MaxCount || timestamps.Length != count || inputs.Length != count * inputSize || drives.Length
+            != count * driveLength || responses.Length != count * outputSize)
         {
-            throw new ArgumentException($"A batch of {count} measurements (max {MaxCount}) needs {count} timestamps, {count * inputSize} inputs, {count * driveLength} drive values and {count * outputSize} responses; got {timestamps.Length}, {inputs.Length}, {drives.Length}, {responses.Length}.");
+            throw new
+                ArgumentException($"A batch of {count} measurements (max {MaxCount}) needs {count} timestamps, "
+                    + $"{count * inputSize} inputs, {count * driveLength} drive values and {count * outputSize} "
+                        + $"responses; got {timestamps.Length}, {inputs.Length}, {drives.Length}, {responses.Length}.");
         }
 
         (InputSize, DriveLength, OutputSize) = (inputSize, driveLength, outputSize);
@@ -69,7 +76,8 @@ public sealed class MeasurementBatch
     public float[] Responses { get; }
 
     /// <summary>Bytes one record takes in the frame.</summary>
-    public static int RecordSize(int inputSize, int driveLength, int outputSize) => 16 + 8 + (4 * (inputSize + driveLength + outputSize));
+    public static int RecordSize(int inputSize, int driveLength, int outputSize) => 16 + 8
+        + (4 * (inputSize + driveLength + outputSize));
 
     /// <summary>Encodes the batch into a new frame.</summary>
     public byte[] Encode()
@@ -107,7 +115,9 @@ public sealed class MeasurementBatch
         var body = BinaryFrame.Open(frame, Magic, FormatVersion, What);
         if (body.Length < BodyHeaderSize)
         {
-            throw new MessageFormatException($"{What}: body of {body.Length} bytes is shorter than its {BodyHeaderSize}-byte header.");
+            throw new
+                MessageFormatException($"{What}: body of {body.Length} bytes is shorter than its {BodyHeaderSize}-byte "
+                    + "header.");
         }
 
         var count = BinaryPrimitives.ReadUInt32LittleEndian(body);
@@ -117,19 +127,25 @@ public sealed class MeasurementBatch
         BinaryFrame.RequireReservedZero(BinaryPrimitives.ReadUInt16LittleEndian(body[10..]), What, "reserved u16");
         if (count > MaxCount)
         {
-            throw new MessageFormatException($"{What}: count {count} exceeds the limit of {MaxCount} measurements per batch.");
+            throw new
+                MessageFormatException($"{What}: count {count} exceeds the limit of {MaxCount} measurements per "
+                    + "batch.");
         }
 
         if (driveLength == 0 || outputSize == 0)
         {
-            throw new MessageFormatException($"{What}: drive length {driveLength} and output size {outputSize} must both be positive.");
+            throw new
+                MessageFormatException($"{What}: drive length {driveLength} and output size {outputSize} must both be "
+                    + "positive.");
         }
 
         var recordSize = RecordSize(inputSize, driveLength, outputSize);
         var expected = BodyHeaderSize + ((long)count * recordSize);
         if (body.Length != expected)
         {
-            throw new MessageFormatException($"{What}: {count} records of {recordSize} bytes need a {expected}-byte body, got {body.Length} bytes.");
+            throw new
+                MessageFormatException($"{What}: {count} records of {recordSize} bytes need a {expected}-byte body, "
+                    + $"got {body.Length} bytes.");
         }
 
         var n = (int)count;

@@ -1,6 +1,7 @@
 namespace Edge.Domain.Messaging;
 
-/// <summary>A message on an Edge topic could not be decoded; <see cref="Exception.Message"/> names the problem.</summary>
+/// <summary>A message on an Edge topic could not be decoded; <see cref="Exception.Message"/> names the
+/// problem.</summary>
 public sealed class MessageFormatException : Exception
 {
     /// <summary>Creates the exception with a message naming what is wrong with the payload.</summary>

@@ -33,7 +33,9 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
     {
         if (Package.Length is 0 or > MaxPackageBytes)
         {
-            throw new InvalidOperationException($"A model package must be 1..{MaxPackageBytes} bytes, this one is {Package.Length}.");
+            throw new
+                InvalidOperationException($"A model package must be 1..{MaxPackageBytes} bytes, this one is "
+                    + $"{Package.Length}.");
         }
 
         var frame = new byte[BinaryFrame.Overhead + 20 + Package.Length];
@@ -56,7 +58,8 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
         var body = BinaryFrame.Open(frame.Span, Magic, FormatVersion, What);
         if (body.Length < 20)
         {
-            throw new MessageFormatException($"{What}: body of {body.Length} bytes is shorter than its 20-byte header.");
+            throw new
+                MessageFormatException($"{What}: body of {body.Length} bytes is shorter than its 20-byte header.");
         }
 
         var length = BinaryPrimitives.ReadUInt32LittleEndian(body[16..]);
@@ -67,7 +70,8 @@ public sealed record ModelOffer(Guid OfferId, ReadOnlyMemory<byte> Package)
 
         if (body.Length - 20 != length)
         {
-            throw new MessageFormatException($"{What}: header says {length} package bytes, {body.Length - 20} are present.");
+            throw new
+                MessageFormatException($"{What}: header says {length} package bytes, {body.Length - 20} are present.");
         }
 
         // The package is the frame's tail: header, offer id and length before it, the CRC after it.

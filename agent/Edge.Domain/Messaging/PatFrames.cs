@@ -22,7 +22,8 @@ public static class PatFrames
     private static ReadOnlySpan<byte> RequestMagic => "ED"u8;
     private static ReadOnlySpan<byte> ReplyMagic => "ER"u8;
 
-    /// <summary>Encodes <paramref name="drives"/> (row-major, <paramref name="driveLength"/> per drive) as a request frame.</summary>
+    /// <summary>Encodes <paramref name="drives"/> (row-major, <paramref name="driveLength"/> per drive) as a request
+    /// frame.</summary>
     public static byte[] EncodeRequest(ReadOnlySpan<float> drives, int driveLength)
     {
         CheckShape(drives.Length, driveLength, "drive length");
@@ -36,7 +37,8 @@ public static class PatFrames
         return frame;
     }
 
-    /// <summary>Decodes a request frame into its drives and drive length; throws <see cref="MessageFormatException"/> naming the problem.</summary>
+    /// <summary>Decodes a request frame into its drives and drive length; throws <see cref="MessageFormatException"/>
+    /// naming the problem.</summary>
     public static float[] DecodeRequest(ReadOnlySpan<byte> frame, out int driveLength)
     {
         var count = ReadRequestShape(frame, out driveLength);
@@ -78,7 +80,8 @@ public static class PatFrames
         BinaryFrame.ReadFiniteFloats(body[RequestBodyHeader..], drives, what, "drive");
     }
 
-    /// <summary>Encodes measured <paramref name="responses"/> (row-major, <paramref name="outputSize"/> per drive) as a success reply.</summary>
+    /// <summary>Encodes measured <paramref name="responses"/> (row-major, <paramref name="outputSize"/> per drive) as a
+    /// success reply.</summary>
     public static byte[] EncodeReply(ReadOnlySpan<float> responses, int outputSize)
     {
         CheckShape(responses.Length, outputSize, "output size");
@@ -109,7 +112,8 @@ public static class PatFrames
     }
 
     /// <summary>
-    /// Decodes a reply into <paramref name="responses"/>, which must have exactly the size of the reply. Returns null on
+    /// Decodes a reply into <paramref name="responses"/>, which must have exactly the size of the reply. Returns null
+    /// on
     /// success, or the agent's refusal text; throws <see cref="MessageFormatException"/> when the frame is malformed
     /// or its shape differs from <paramref name="responses"/>.
     /// </summary>
@@ -129,7 +133,9 @@ public static class PatFrames
             int length = BinaryPrimitives.ReadUInt16LittleEndian(body[2..]);
             if (body.Length != 4 + length)
             {
-                throw new MessageFormatException($"{what}: error text of {length} bytes does not match the {body.Length - 4} bytes present.");
+                throw new
+                    MessageFormatException($"{what}: error text of {length} bytes does not match the {body.Length - 4} "
+                        + "bytes present.");
             }
 
             return Encoding.UTF8.GetString(body[4..]);
@@ -143,7 +149,9 @@ public static class PatFrames
         var values = ReadShape(body, what, "output size", out _, out var size, offset: 2);
         if (size != outputSize || values != responses.Length)
         {
-            throw new MessageFormatException($"{what}: carries {values} responses of output size {size}, the request expects {responses.Length} of output size {outputSize}.");
+            throw new
+                MessageFormatException($"{what}: carries {values} responses of output size {size}, the request expects "
+                    + $"{responses.Length} of output size {outputSize}.");
         }
 
         BinaryFrame.ReadFiniteFloats(body[ReplyBodyHeader..], responses, what, "response");
@@ -154,16 +162,20 @@ public static class PatFrames
     {
         if (rowLength is < 1 or > ushort.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(rowLength), rowLength, $"The {name} must be 1..{ushort.MaxValue}.");
+            throw new ArgumentOutOfRangeException(nameof(rowLength), rowLength,
+                $"The {name} must be 1..{ushort.MaxValue}.");
         }
 
         if (values == 0 || values % rowLength != 0 || values > MaxValues)
         {
-            throw new ArgumentException($"{values} values is not a positive whole number of rows of {rowLength} (at most {MaxValues} values).");
+            throw new
+                ArgumentException($"{values} values is not a positive whole number of rows of {rowLength} (at most "
+                    + $"{MaxValues} values).");
         }
     }
 
-    private static int ReadShape(ReadOnlySpan<byte> body, string what, string name, out uint count, out int rowLength, int offset = 0)
+    private static int ReadShape(ReadOnlySpan<byte> body, string what, string name, out uint count, out int rowLength,
+        int offset = 0)
     {
         if (body.Length < 8)
         {
@@ -180,13 +192,17 @@ public static class PatFrames
         var values = (long)count * rowLength;
         if (values > MaxValues)
         {
-            throw new MessageFormatException($"{what}: {count} rows of {rowLength} values exceeds the limit of {MaxValues} values.");
+            throw new
+                MessageFormatException($"{what}: {count} rows of {rowLength} values exceeds the limit of {MaxValues} "
+                    + "values.");
         }
 
         var expected = 8 + (values * 4);
         if (body.Length != expected)
         {
-            throw new MessageFormatException($"{what}: {count} rows of {rowLength} values need a {expected}-byte body, got {body.Length} bytes.");
+            throw new
+                MessageFormatException($"{what}: {count} rows of {rowLength} values need a {expected}-byte body, got "
+                    + $"{body.Length} bytes.");
         }
 
         return (int)values;

@@ -3,7 +3,8 @@ using Edge.Domain.Specs;
 
 namespace Edge.Domain.Messaging;
 
-/// <summary>The retained <c>status</c> of an agent: online with its layer spec, or offline (also its MQTT last will).</summary>
+/// <summary>The retained <c>status</c> of an agent: online with its layer spec, or offline (also its MQTT last
+/// will).</summary>
 public sealed record StatusMessage : IControlMessage
 {
     /// <summary>The state of an agent that is connected and serving.</summary>

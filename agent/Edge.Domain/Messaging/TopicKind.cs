@@ -12,10 +12,12 @@ public enum TopicKind
     /// <summary><c>measurements</c>: binary <see cref="MeasurementBatch"/> frames, agent → trainer.</summary>
     Measurements,
 
-    /// <summary><c>pat/request</c>: binary drive batches with an MQTT 5 response topic and correlation data, trainer → agent.</summary>
+    /// <summary><c>pat/request</c>: binary drive batches with an MQTT 5 response topic and correlation data, trainer →
+    /// agent.</summary>
     PatRequest,
 
-    /// <summary><c>model/offer</c>: binary <see cref="ModelOffer"/> frames carrying an opaque model package, trainer → agent.</summary>
+    /// <summary><c>model/offer</c>: binary <see cref="ModelOffer"/> frames carrying an opaque model package, trainer →
+    /// agent.</summary>
     ModelOffer,
 
     /// <summary><c>model/ack</c>: JSON <see cref="ModelAckMessage"/>, agent → trainer.</summary>
@@ -27,7 +29,8 @@ public enum TopicKind
     /// <summary><c>errors</c>: JSON <see cref="ErrorMessage"/> naming a rejected message, agent → anyone.</summary>
     Errors,
 
-    /// <summary><c>model/rollback</c>: JSON <see cref="ModelRollbackMessage"/>, a signed rollback instruction, trainer → agent.</summary>
+    /// <summary><c>model/rollback</c>: JSON <see cref="ModelRollbackMessage"/>, a signed rollback instruction, trainer
+    /// → agent.</summary>
     ModelRollback,
 
     /// <summary>

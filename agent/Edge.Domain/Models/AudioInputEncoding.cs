@@ -5,7 +5,8 @@ namespace Edge.Domain.Models;
 
 /// <summary>
 /// How a model package with <see cref="ModelInput.AudioMfcc"/> input turns sound into its features: the audio front
-/// end's settings, then per-feature standardisation <c>(x - Mean) / Scale</c> with the statistics of the training split.
+/// end's settings, then per-feature standardisation <c>(x - Mean) / Scale</c> with the statistics of the training
+/// split.
 /// The fields are spelt out here, not taken from <see cref="AudioFeatureOptions"/>, so the signed layout stays fixed
 /// when the front end gains settings. Settings added later are left out of the manifest while they hold their default
 /// (today's behaviour), so a package without them reads, and a package that does not use them is written, as before.
@@ -79,8 +80,10 @@ public sealed record AudioInputEncoding
     /// <summary>Per-feature scale (a positive standard deviation) the centred vector is divided by.</summary>
     public required IReadOnlyList<float> Scale { get; init; }
 
-    /// <summary>Describes <paramref name="options"/> followed by standardisation with <paramref name="mean"/> and <paramref name="scale"/>.</summary>
-    public static AudioInputEncoding From(AudioFeatureOptions options, IReadOnlyList<float> mean, IReadOnlyList<float> scale)
+    /// <summary>Describes <paramref name="options"/> followed by standardisation with <paramref name="mean"/> and
+    /// <paramref name="scale"/>.</summary>
+    public static AudioInputEncoding From(AudioFeatureOptions options, IReadOnlyList<float> mean, IReadOnlyList<float>
+        scale)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(mean);
@@ -157,14 +160,18 @@ public sealed record AudioInputEncoding
 
         if (Mean is null || Scale is null || Mean.Count != size || Scale.Count != size)
         {
-            throw new ModelPackageException($"Manifest 'input.audio': 'mean' and 'scale' must each hold {size} values, had {Mean?.Count ?? 0} and {Scale?.Count ?? 0}.");
+            throw new
+                ModelPackageException($"Manifest 'input.audio': 'mean' and 'scale' must each hold {size} values, had "
+                    + $"{Mean?.Count ?? 0} and {Scale?.Count ?? 0}.");
         }
 
         for (var i = 0; i < size; i++)
         {
             if (!float.IsFinite(Mean[i]) || !float.IsFinite(Scale[i]) || Scale[i] <= 0)
             {
-                throw new ModelPackageException($"Manifest 'input.audio': feature {i} has mean {Mean[i]} and scale {Scale[i]}; both must be finite and the scale positive.");
+                throw new
+                    ModelPackageException($"Manifest 'input.audio': feature {i} has mean {Mean[i]} and scale "
+                        + $"{Scale[i]}; both must be finite and the scale positive.");
             }
         }
     }

@@ -35,7 +35,8 @@ public sealed class CalibrationSet
     /// <summary>Features of example <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Row(int index) => Features.AsSpan(index * FeatureCount, FeatureCount);
 
-    /// <summary>Reads <paramref name="path"/>; a missing file or malformed line is an <see cref="InvalidDataException"/> naming it.</summary>
+    /// <summary>Reads <paramref name="path"/>; a missing file or malformed line is an <see
+    /// cref="InvalidDataException"/> naming it.</summary>
     public static CalibrationSet Load(string path)
     {
         byte[] bytes;
@@ -76,15 +77,19 @@ public sealed class CalibrationSet
             var fields = line.Split(',');
             if (fields.Length != featureCount + 1 || fields[0].Length == 0)
             {
-                throw new InvalidDataException($"{source}:{i + 1}: expected a class name and {featureCount} features, found {fields.Length} fields.");
+                throw new
+                    InvalidDataException($"{source}:{i + 1}: expected a class name and {featureCount} features, found "
+                        + $"{fields.Length} fields.");
             }
 
             labels.Add(fields[0]);
             for (var f = 1; f < fields.Length; f++)
             {
-                if (!float.TryParse(fields[f], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !float.IsFinite(value))
+                if (!float.TryParse(fields[f], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                    || !float.IsFinite(value))
                 {
-                    throw new InvalidDataException($"{source}:{i + 1}: field {f + 1} '{fields[f]}' is not a finite number.");
+                    throw new
+                        InvalidDataException($"{source}:{i + 1}: field {f + 1} '{fields[f]}' is not a finite number.");
                 }
 
                 features.Add(value);

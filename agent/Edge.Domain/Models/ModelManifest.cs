@@ -50,7 +50,8 @@ public sealed record ModelManifest
     /// <summary>The stages, input first; each stage's output feeds the next.</summary>
     public required IReadOnlyList<ModelStage> Stages { get; init; }
 
-    /// <summary>The black-box digital twin of the physical layer as ONNX, when the model was trained with one.</summary>
+    /// <summary>The black-box digital twin of the physical layer as ONNX, when the model was trained with
+    /// one.</summary>
     public ModelTwin? Twin { get; init; }
 
     /// <summary>Every file in the package besides the manifest and its signature.</summary>
@@ -89,7 +90,8 @@ public sealed record ModelInput(int Size, string Encoding)
     /// </summary>
     public const string AudioMfcc = "audio-mfcc";
 
-    /// <summary>With <see cref="AudioMfcc"/>: the front-end settings and standardisation that turn a sound into the features.</summary>
+    /// <summary>With <see cref="AudioMfcc"/>: the front-end settings and standardisation that turn a sound into the
+    /// features.</summary>
     public AudioInputEncoding? Audio { get; init; }
 }
 
@@ -97,10 +99,12 @@ public sealed record ModelInput(int Size, string Encoding)
 [JsonConverter(typeof(JsonStringEnumConverter<StageKind>))]
 public enum StageKind
 {
-    /// <summary>A digital stage: an ONNX graph with input <c>input</c> [batch, in] and output <c>output</c> [batch, out].</summary>
+    /// <summary>A digital stage: an ONNX graph with input <c>input</c> [batch, in] and output <c>output</c> [batch,
+    /// out].</summary>
     Digital,
 
-    /// <summary>A physical layer: the drive is assembled from the stage input and <see cref="ModelStage.Theta"/>.</summary>
+    /// <summary>A physical layer: the drive is assembled from the stage input and <see
+    /// cref="ModelStage.Theta"/>.</summary>
     Physical,
 }
 
@@ -143,7 +147,8 @@ public sealed record ModelStage
 }
 
 /// <summary>The twin file and the layer it models.</summary>
-/// <param name="File">Path of the ONNX file inside the package (input <c>input</c> = drives, output <c>output</c> = responses).</param>
+/// <param name="File">Path of the ONNX file inside the package (input <c>input</c> = drives, output <c>output</c> =
+/// responses).</param>
 /// <param name="LayerName">Name of the layer spec the twin models.</param>
 public sealed record ModelTwin(string File, string LayerName);
 

@@ -33,7 +33,8 @@ public static class PackageSigning
     public static bool Verify(ECDsa publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        return publicKey.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return publicKey.VerifyData(data, signature, HashAlgorithmName.SHA256,
+            DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
     /// <summary>Length of a key id: 16 lower-case hex digits (the first 8 bytes of a SHA-256).</summary>

@@ -9,15 +9,18 @@ namespace Edge.Domain.Models;
 /// </summary>
 public static class PhysicalStageDrive
 {
-    /// <summary>Fills <paramref name="drives"/> with <paramref name="batch"/> drives built from <paramref name="inputs"/> and <paramref name="theta"/>.</summary>
-    public static void Assemble(LayerSpec spec, ReadOnlySpan<float> inputs, int batch, ReadOnlySpan<float> theta, Span<float> drives)
+    /// <summary>Fills <paramref name="drives"/> with <paramref name="batch"/> drives built from <paramref
+    /// name="inputs"/> and <paramref name="theta"/>.</summary>
+    public static void Assemble(LayerSpec spec, ReadOnlySpan<float> inputs, int batch, ReadOnlySpan<float>
+        theta, Span<float> drives)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var inputSize = spec.InputSize;
         var driveLength = spec.DriveLength;
         for (var b = 0; b < batch; b++)
         {
-            spec.AssembleDrive(inputs.Slice(b * inputSize, inputSize), theta, drives.Slice(b * driveLength, driveLength));
+            spec.AssembleDrive(inputs.Slice(b * inputSize, inputSize), theta,
+                drives.Slice(b * driveLength, driveLength));
         }
     }
 

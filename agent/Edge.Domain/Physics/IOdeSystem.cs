@@ -29,6 +29,8 @@ public interface IOdeSystem
     /// <summary>The measured quantity in state <paramref name="x"/>.</summary>
     double Observe(ReadOnlySpan<double> c, ReadOnlySpan<double> x);
 
-    /// <summary>Adds g·∂h/∂x to <paramref name="stateGradient"/> and g·∂h/∂c to <paramref name="coefficientGradient"/>.</summary>
-    void ObserveVjp(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double g, Span<double> stateGradient, Span<double> coefficientGradient);
+    /// <summary>Adds g·∂h/∂x to <paramref name="stateGradient"/> and g·∂h/∂c to <paramref
+    /// name="coefficientGradient"/>.</summary>
+    void ObserveVjp(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double g, Span<double> stateGradient, Span<double>
+        coefficientGradient);
 }

@@ -11,7 +11,8 @@ public interface ISampledPhysics : IStatefulPhysics
     /// <summary>Duration of one step in seconds.</summary>
     double StepSeconds { get; }
 
-    /// <summary>Advances <paramref name="state"/> by one step with the drive held at <paramref name="drive"/>.</summary>
+    /// <summary>Advances <paramref name="state"/> by one step with the drive held at <paramref
+    /// name="drive"/>.</summary>
     void Step(ReadOnlySpan<double> coefficients, Span<double> state, double drive);
 
     /// <summary>The measured quantity (in ADC units) in <paramref name="state"/>.</summary>

@@ -10,9 +10,12 @@ public interface IStatefulPhysics : IDifferentiablePhysics
     /// <summary>Length of the state vector.</summary>
     int StateSize { get; }
 
-    /// <summary>Like <see cref="IDifferentiablePhysics.Forward"/>, but starting from <paramref name="state"/>, which receives the final state.</summary>
-    void ForwardFrom(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double> state);
+    /// <summary>Like <see cref="IDifferentiablePhysics.Forward"/>, but starting from <paramref name="state"/>, which
+    /// receives the final state.</summary>
+    void ForwardFrom(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double>
+        state);
 
-    /// <summary>Lets <paramref name="state"/> evolve for <paramref name="seconds"/> with the drive held at zero (the player's idle level).</summary>
+    /// <summary>Lets <paramref name="state"/> evolve for <paramref name="seconds"/> with the drive held at zero (the
+    /// player's idle level).</summary>
     void Relax(ReadOnlySpan<double> coefficients, Span<double> state, double seconds);
 }

@@ -25,7 +25,8 @@ public sealed class OdeLayerPhysics<TSystem> : ISampledPhysics
     /// <param name="coefficients">The ODE's coefficients, in the order <paramref name="system"/> reads them.</param>
     /// <param name="stepsPerSegment">RK4 steps per drive segment.</param>
     /// <param name="dt">RK4 step, in the ODE's time unit.</param>
-    public OdeLayerPhysics(LayerSpec spec, TSystem system, IReadOnlyList<PhysicalCoefficient> coefficients, int stepsPerSegment, double dt)
+    public OdeLayerPhysics(LayerSpec spec, TSystem system, IReadOnlyList<PhysicalCoefficient> coefficients,
+        int stepsPerSegment, double dt)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(stepsPerSegment, 1);
@@ -38,7 +39,9 @@ public sealed class OdeLayerPhysics<TSystem> : ISampledPhysics
         _totalSteps = spec.DriveLength * stepsPerSegment;
         if (_totalSteps % spec.OutputSize != 0)
         {
-            throw new ArgumentException($"{_totalSteps} integration steps do not split evenly into {spec.OutputSize} bins.", nameof(stepsPerSegment));
+            throw new
+                ArgumentException($"{_totalSteps} integration steps do not split evenly into {spec.OutputSize} bins.",
+                    nameof(stepsPerSegment));
         }
 
         Spec = spec;
@@ -64,11 +67,13 @@ public sealed class OdeLayerPhysics<TSystem> : ISampledPhysics
     /// <inheritdoc />
     public int StateSize => _system.StateSize;
 
-    /// <summary>Wall-clock seconds one integration step stands for (a DAC segment is held for <c>stepsPerSegment</c> steps).</summary>
+    /// <summary>Wall-clock seconds one integration step stands for (a DAC segment is held for <c>stepsPerSegment</c>
+    /// steps).</summary>
     public double StepSeconds => Spec.Dac.SegmentSeconds / _stepsPerSegment;
 
     /// <inheritdoc />
-    public void Forward(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double> tape)
+    public void Forward(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double>
+        tape)
     {
         Span<double> x = stackalloc double[_system.StateSize];
         x.Clear();
@@ -76,7 +81,8 @@ public sealed class OdeLayerPhysics<TSystem> : ISampledPhysics
     }
 
     /// <inheritdoc />
-    public void ForwardFrom(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double> state)
+    public void ForwardFrom(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double>
+        output, Span<double> state)
         => Integrate(coefficients, drive, output, [], state);
 
     /// <inheritdoc />
@@ -106,9 +112,11 @@ public sealed class OdeLayerPhysics<TSystem> : ISampledPhysics
     }
 
     /// <inheritdoc />
-    public double Observe(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> state) => _system.Observe(coefficients, state);
+    public double Observe(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> state)
+        => _system.Observe(coefficients, state);
 
-    private void Integrate(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double> tape, Span<double> x)
+    private void Integrate(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double>
+        output, Span<double> tape, Span<double> x)
     {
         var n = _system.StateSize;
         var record = !tape.IsEmpty;
@@ -155,10 +163,12 @@ public sealed class OdeLayerPhysics<TSystem> : ISampledPhysics
         for (var step = _totalSteps; step >= 1; step--)
         {
             var after = tape.Slice(step * n, n);
-            _system.ObserveVjp(coefficients, after, outputGradient[(step - 1) / _stepsPerBin] * inverseBin, adjoint, coefficientGradient);
+            _system.ObserveVjp(coefficients, after, outputGradient[(step - 1) / _stepsPerBin] * inverseBin, adjoint,
+                coefficientGradient);
             var segment = (step - 1) / _stepsPerSegment;
             var before = tape.Slice((step - 1) * n, n);
-            Rk4StepVjp(coefficients, before, drive[segment], adjoint, ref driveGradient[segment], coefficientGradient, scratch);
+            Rk4StepVjp(coefficients, before, drive[segment], adjoint, ref driveGradient[segment], coefficientGradient,
+                scratch);
         }
     }
 

@@ -6,7 +6,8 @@ namespace Edge.Domain.Simulation;
 /// </summary>
 public sealed record Imperfections
 {
-    /// <summary>Multiplier on each coefficient's tolerance for the part-to-part spread (0 = an exactly nominal part).</summary>
+    /// <summary>Multiplier on each coefficient's tolerance for the part-to-part spread (0 = an exactly nominal
+    /// part).</summary>
     public double PartSpread { get; init; } = 1.0;
 
     /// <summary>Standard deviation of analog noise added to every drive segment after the DAC, in DAC units.</summary>
@@ -59,7 +60,8 @@ public sealed record Imperfections
         Check(nameof(DriftHalfLifeDrives), DriftHalfLifeDrives);
         if (double.IsNaN(SettlingGapSeconds) || SettlingGapSeconds < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(SettlingGapSeconds), SettlingGapSeconds, $"Imperfection '{nameof(SettlingGapSeconds)}' must be >= 0 (infinity: every drive starts at rest).");
+            throw new ArgumentOutOfRangeException(nameof(SettlingGapSeconds), SettlingGapSeconds,
+                $"Imperfection '{nameof(SettlingGapSeconds)}' must be >= 0 (infinity: every drive starts at rest).");
         }
 
         return this;
@@ -68,7 +70,8 @@ public sealed record Imperfections
         {
             if (!double.IsFinite(value) || value < 0)
             {
-                throw new ArgumentOutOfRangeException(name, value, $"Imperfection '{name}' must be a finite value >= 0.");
+                throw new ArgumentOutOfRangeException(name, value,
+                    $"Imperfection '{name}' must be a finite value >= 0.");
             }
         }
     }

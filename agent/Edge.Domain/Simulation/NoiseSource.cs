@@ -23,7 +23,8 @@ public sealed class NoiseSource
         _s3 = SplitMix(ref seed);
     }
 
-    /// <summary>Stable 64-bit hash of a device id (FNV-1a), so a part keeps its spread across runs and machines.</summary>
+    /// <summary>Stable 64-bit hash of a device id (FNV-1a), so a part keeps its spread across runs and
+    /// machines.</summary>
     public static ulong HashId(string id)
     {
         ArgumentNullException.ThrowIfNull(id);

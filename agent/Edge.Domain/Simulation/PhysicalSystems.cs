@@ -34,6 +34,8 @@ public static class PhysicalSystems
             }
         }
 
-        throw new ArgumentException($"Unknown physical system '{name}'. Known systems: {string.Join(", ", All.Select(s => s.Name))}.", nameof(name));
+        throw new
+            ArgumentException($"Unknown physical system '{name}'. Known systems: {string.Join(", "
+                + "", All.Select(s => s.Name))}.", nameof(name));
     }
 }

@@ -27,7 +27,8 @@ public sealed class SimulatedDevice : IPhysicalDevice
     /// <param name="deviceId">Identifies the part; fixes its component values.</param>
     /// <param name="imperfections">Which imperfections to apply.</param>
     /// <param name="seed">Seeds the noise and drift streams.</param>
-    /// <param name="partCoefficients">Explicit true component values; when null they are drawn from the tolerances.</param>
+    /// <param name="partCoefficients">Explicit true component values; when null they are drawn from the
+    /// tolerances.</param>
     public SimulatedDevice(
         IDifferentiablePhysics physics,
         string deviceId,
@@ -40,14 +41,18 @@ public sealed class SimulatedDevice : IPhysicalDevice
         Physics = physics;
         DeviceId = deviceId;
         Imperfections = (imperfections ?? throw new ArgumentNullException(nameof(imperfections))).Validate();
-        _partCoefficients = partCoefficients is null ? DrawPart(physics, deviceId, imperfections.PartSpread) : [.. partCoefficients];
+        _partCoefficients = partCoefficients is null ? DrawPart(physics, deviceId, imperfections.PartSpread)
+            : [.. partCoefficients];
         if (_partCoefficients.Length != physics.Coefficients.Count)
         {
-            throw new ArgumentException($"Expected {physics.Coefficients.Count} coefficients, got {_partCoefficients.Length}.", nameof(partCoefficients));
+            throw new
+                ArgumentException($"Expected {physics.Coefficients.Count} coefficients, got "
+                    + $"{_partCoefficients.Length}.", nameof(partCoefficients));
         }
 
         _noise = new NoiseSource(NoiseSource.HashId(deviceId) ^ (seed * 0x9E3779B97F4A7C15UL));
-        _driftRetention = imperfections.DriftHalfLifeDrives > 0 ? Math.Pow(0.5, 1.0 / imperfections.DriftHalfLifeDrives) : 1.0;
+        _driftRetention = imperfections.DriftHalfLifeDrives > 0 ? Math.Pow(0.5, 1.0 / imperfections.DriftHalfLifeDrives)
+            : 1.0;
         if (physics is IStatefulPhysics stateful)
         {
             // Kept even when every drive starts at rest: the environment may shorten the settling gap later.
@@ -84,7 +89,8 @@ public sealed class SimulatedDevice : IPhysicalDevice
         set => _applied = Apply((value ?? throw new ArgumentNullException(nameof(value))).Validate());
     }
 
-    /// <summary>Temperature excursion from calibration, in kelvin: the random drift plus <see cref="AmbientShiftKelvin"/>.</summary>
+    /// <summary>Temperature excursion from calibration, in kelvin: the random drift plus <see
+    /// cref="AmbientShiftKelvin"/>.</summary>
     public double Temperature => _driftKelvin + AmbientShiftKelvin;
 
     /// <summary>
@@ -129,7 +135,8 @@ public sealed class SimulatedDevice : IPhysicalDevice
     }
 
     /// <inheritdoc />
-    public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses,
+        CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Forward(drives.Span, responses.Span);
@@ -215,7 +222,8 @@ public sealed class SimulatedDevice : IPhysicalDevice
             {
                 var c = coefficients.AsSpan(d * coefficientCount, coefficientCount);
                 stateful.Relax(c, _carriedState, applied.SettlingGapSeconds);
-                stateful.ForwardFrom(c, analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), _carriedState);
+                stateful.ForwardFrom(c, analogDrives.AsSpan(d * driveLength, driveLength),
+                    clean.AsSpan(d * outputs, outputs), _carriedState);
             }
 
             return;
@@ -225,21 +233,24 @@ public sealed class SimulatedDevice : IPhysicalDevice
         {
             for (var d = 0; d < count; d++)
             {
-                Physics.Forward(coefficients.AsSpan(d * coefficientCount, coefficientCount), analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), []);
+                Physics.Forward(coefficients.AsSpan(d * coefficientCount, coefficientCount),
+                    analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), []);
             }
 
             return;
         }
 
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, d =>
-            Physics.Forward(coefficients.AsSpan(d * coefficientCount, coefficientCount), analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), []));
+            Physics.Forward(coefficients.AsSpan(d * coefficientCount, coefficientCount),
+                analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), []));
     }
 
     private void AdvanceDrift()
     {
         if (Imperfections.DriftKelvinPerDrive > 0)
         {
-            _driftKelvin = (_driftKelvin * _driftRetention) + (Imperfections.DriftKelvinPerDrive * _noise.NextGaussian());
+            _driftKelvin = (_driftKelvin * _driftRetention)
+                + (Imperfections.DriftKelvinPerDrive * _noise.NextGaussian());
         }
     }
 

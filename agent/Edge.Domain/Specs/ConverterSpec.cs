@@ -11,7 +11,8 @@ public sealed record DacSpec(double Min, double Max, int Bits, double SampleRate
     /// <summary>Duration of one drive segment in seconds.</summary>
     public double SegmentSeconds => SamplesPerSegment / SampleRateHz;
 
-    /// <summary>Converts <paramref name="value"/> as the converter does: clip to the rails, then round to the nearest code.</summary>
+    /// <summary>Converts <paramref name="value"/> as the converter does: clip to the rails, then round to the nearest
+    /// code.</summary>
     public double Quantise(double value) => Quantiser.Quantise(value, Min, Max, Bits);
 }
 
@@ -20,22 +21,26 @@ public sealed record DacSpec(double Min, double Max, int Bits, double SampleRate
 /// <param name="Max">Highest readable value.</param>
 /// <param name="Bits">Resolution: the range is split into 2^Bits − 1 steps.</param>
 /// <param name="SampleRateHz">Conversion rate.</param>
-/// <param name="Bins">Number of consecutive time (or spectral) bins the samples are averaged into: the layer output size.</param>
+/// <param name="Bins">Number of consecutive time (or spectral) bins the samples are averaged into: the layer output
+/// size.</param>
 public sealed record AdcSpec(double Min, double Max, int Bits, double SampleRateHz, int Bins)
 {
-    /// <summary>Converts <paramref name="value"/> as the converter does: clip to the range, then round to the nearest code.</summary>
+    /// <summary>Converts <paramref name="value"/> as the converter does: clip to the range, then round to the nearest
+    /// code.</summary>
     public double Quantise(double value) => Quantiser.Quantise(value, Min, Max, Bits);
 }
 
 /// <summary>Uniform mid-tread quantisation with saturation, shared by every converter model.</summary>
 public static class Quantiser
 {
-    /// <summary>Clips <paramref name="value"/> to [<paramref name="min"/>, <paramref name="max"/>] and rounds it to one of 2^bits codes.</summary>
+    /// <summary>Clips <paramref name="value"/> to [<paramref name="min"/>, <paramref name="max"/>] and rounds it to one
+    /// of 2^bits codes.</summary>
     public static double Quantise(double value, double min, double max, int bits)
         => min + (Code(value, min, max, bits) * ((max - min) / ((1L << bits) - 1)));
 
     /// <summary>
-    /// The converter code (0 … 2^bits − 1) that <paramref name="value"/> in [<paramref name="min"/>, <paramref name="max"/>]
+    /// The converter code (0 … 2^bits − 1) that <paramref name="value"/> in [<paramref name="min"/>, <paramref
+    /// name="max"/>]
     /// maps to: clipped to the range and rounded to the nearest code; NaN gives code 0. Hardware backends write this
     /// code to their DAC, so they play exactly what the simulated converter plays.
     /// </summary>

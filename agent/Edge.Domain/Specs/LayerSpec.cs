@@ -38,13 +38,15 @@ public sealed record LayerSpec
     /// <summary>Number of segments in one drive.</summary>
     public int DriveLength => DriveLayout.Count;
 
-    /// <summary>Places <paramref name="inputs"/> and <paramref name="parameters"/> into <paramref name="drive"/> following <see cref="DriveLayout"/>.</summary>
+    /// <summary>Places <paramref name="inputs"/> and <paramref name="parameters"/> into <paramref name="drive"/>
+    /// following <see cref="DriveLayout"/>.</summary>
     public void AssembleDrive(ReadOnlySpan<float> inputs, ReadOnlySpan<float> parameters, Span<float> drive)
     {
         if (inputs.Length != InputSize || parameters.Length != ParameterSize || drive.Length != DriveLength)
         {
             throw new ArgumentException(
-                $"Layer '{Name}' expects {InputSize} inputs, {ParameterSize} parameters and a drive of {DriveLength}; got {inputs.Length}, {parameters.Length} and {drive.Length}.");
+                $"Layer '{Name}' expects {InputSize} inputs, {ParameterSize} parameters and a drive of {DriveLength}; "
+                    + $"got {inputs.Length}, {parameters.Length} and {drive.Length}.");
         }
 
         for (var s = 0; s < drive.Length; s++)
@@ -61,7 +63,8 @@ public sealed record LayerSpec
         return slot.Kind == DriveSlotKind.Input ? InputRanges[slot.Index] : ParameterRanges[slot.Index];
     }
 
-    /// <summary>Checks every rule and throws a <see cref="SpecValidationException"/> naming the first broken field.</summary>
+    /// <summary>Checks every rule and throws a <see cref="SpecValidationException"/> naming the first broken
+    /// field.</summary>
     public LayerSpec Validate()
     {
         if (string.IsNullOrWhiteSpace(Name))
@@ -93,7 +96,8 @@ public sealed record LayerSpec
     /// <summary>Serialises the spec to indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, DomainJsonContext.Default.LayerSpec);
 
-    /// <summary>Parses and validates a spec; malformed JSON and broken rules both raise <see cref="SpecValidationException"/>.</summary>
+    /// <summary>Parses and validates a spec; malformed JSON and broken rules both raise <see
+    /// cref="SpecValidationException"/>.</summary>
     public static LayerSpec FromJson(string json)
     {
         LayerSpec? spec;
@@ -126,7 +130,8 @@ public sealed record LayerSpec
 
         if (!double.IsFinite(min.Value) || !double.IsFinite(max.Value) || min >= max)
         {
-            throw new SpecValidationException($"{field}.min", $"must be finite and below {field}.max, was [{min}, {max}].");
+            throw new SpecValidationException($"{field}.min",
+                $"must be finite and below {field}.max, was [{min}, {max}].");
         }
 
         if (bits is < 1 or > 24)
@@ -152,12 +157,14 @@ public sealed record LayerSpec
             var (lo, hi) = (ranges[i].Lo, ranges[i].Hi);
             if (!double.IsFinite(lo) || !double.IsFinite(hi) || lo > hi)
             {
-                throw new SpecValidationException($"{field}[{i}]", $"must satisfy lo <= hi with finite values, was [{lo}, {hi}].");
+                throw new SpecValidationException($"{field}[{i}]",
+                    $"must satisfy lo <= hi with finite values, was [{lo}, {hi}].");
             }
 
             if (lo < Dac.Min || hi > Dac.Max)
             {
-                throw new SpecValidationException($"{field}[{i}]", $"[{lo}, {hi}] lies outside the DAC range [{Dac.Min}, {Dac.Max}].");
+                throw new SpecValidationException($"{field}[{i}]",
+                    $"[{lo}, {hi}] lies outside the DAC range [{Dac.Min}, {Dac.Max}].");
             }
         }
     }
@@ -166,7 +173,9 @@ public sealed record LayerSpec
     {
         if (DriveLayout is null || DriveLayout.Count != InputSize + ParameterSize)
         {
-            throw new SpecValidationException("driveLayout", $"must have inputSize + parameterSize = {InputSize + ParameterSize} slots, had {DriveLayout?.Count ?? 0}.");
+            throw new SpecValidationException("driveLayout",
+                $"must have inputSize + parameterSize = {InputSize + ParameterSize} slots, had "
+                    + $"{DriveLayout?.Count ?? 0}.");
         }
 
         var seenInputs = new bool[InputSize];
@@ -177,12 +186,14 @@ public sealed record LayerSpec
             var seen = slot.Kind == DriveSlotKind.Input ? seenInputs : seenParameters;
             if (slot.Index < 0 || slot.Index >= seen.Length)
             {
-                throw new SpecValidationException($"driveLayout[{s}].index", $"{slot.Index} is out of range for {slot.Kind} (0..{seen.Length - 1}).");
+                throw new SpecValidationException($"driveLayout[{s}].index",
+                    $"{slot.Index} is out of range for {slot.Kind} (0..{seen.Length - 1}).");
             }
 
             if (seen[slot.Index])
             {
-                throw new SpecValidationException($"driveLayout[{s}]", $"plays {slot.Kind} {slot.Index} a second time.");
+                throw new SpecValidationException($"driveLayout[{s}]",
+                    $"plays {slot.Kind} {slot.Index} a second time.");
             }
 
             seen[slot.Index] = true;

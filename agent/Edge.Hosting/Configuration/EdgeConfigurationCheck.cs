@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
@@ -12,7 +11,11 @@ namespace Edge.Hosting.Configuration;
 /// <summary>A section under <c>Edge</c> and the options class it binds to (null: free-form, not checked).</summary>
 /// <param name="Path">The section's path, e.g. <c>Edge:Mqtt</c>.</param>
 /// <param name="Options">The options class bound from it.</param>
-public sealed record EdgeSection(string Path, Type? Options);
+public sealed record EdgeSection(
+    string Path,
+    [DynamicallyAccessedMembers(EdgeConfigurationCheck.BoundMembers)]
+    [property: DynamicallyAccessedMembers(EdgeConfigurationCheck.BoundMembers)]
+    Type? Options);
 
 /// <summary>
 /// Checks every key under <c>Edge</c> against a service's options classes before anything binds them: a misspelt
@@ -23,6 +26,10 @@ public sealed record EdgeSection(string Path, Type? Options);
 /// </summary>
 public static class EdgeConfigurationCheck
 {
+    /// <summary>What the check needs of an options class: its properties, and a way to make one.</summary>
+    public const DynamicallyAccessedMemberTypes BoundMembers =
+        DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
+
     private const DynamicallyAccessedMemberTypes Properties = DynamicallyAccessedMemberTypes.PublicProperties;
 
     /// <summary>
@@ -34,7 +41,8 @@ public static class EdgeConfigurationCheck
         ArgumentNullException.ThrowIfNull(host);
         // Unknown sections and keys and unconvertible values first, all of them, each with its key; the binder
         // would stop at the first and hide the rest.
-        var failures = Problems(host.Services.GetRequiredService<IConfiguration>(), sections);
+        var keyProblems = Problems(host.Services.GetRequiredService<IConfiguration>(), sections);
+        var failures = new List<string>(keyProblems);
         try
         {
             host.Services.GetRequiredService<IStartupValidator>().Validate();
@@ -64,6 +72,17 @@ public static class EdgeConfigurationCheck
         catch (InvalidOperationException)
         {
             // Already named by the check above.
+        }
+
+        // A section with a bad key never reached its validators (the binder threw first): validate what it holds
+        // without the bad keys, so a range error next to a misspelt key is named in the same run.
+        var broken = sections.Where(s => s.Options is not null
+            && keyProblems.Any(f => f.StartsWith(s.Path + ":", StringComparison.OrdinalIgnoreCase)));
+        foreach (var section in broken)
+        {
+            failures.AddRange(LenientOptions.Validate(
+                host.Services, host.Services.GetRequiredService<IConfiguration>().GetSection(section.Path),
+                section.Options!));
         }
 
         return failures;
@@ -188,39 +207,9 @@ public static class EdgeConfigurationCheck
 
     private static bool IsCollection(Type type) => ElementType(type) is not null;
 
-    private static Type? ElementType(Type type)
-        => type.IsArray ? type.GetElementType()
-            : type.IsGenericType && type.GetGenericTypeDefinition() is var generic
-                && (generic == typeof(List<>) || generic == typeof(IList<>) || generic == typeof(IReadOnlyList<>))
-                ? type.GetGenericArguments()[0]
-                : null;
+    private static Type? ElementType(Type type) => LenientOptions.ElementType(type);
 
-    [UnconditionalSuppressMessage(
-        "Trimming",
-        "IL2026",
-        Justification = "Only strings, primitives, enums and decimal reach here; their converters are intrinsic to "
-            + "TypeDescriptor and kept by the trimmer (the trimmed arm64 publish converts them).")]
-    [UnconditionalSuppressMessage(
-        "Trimming",
-        "IL2067",
-        Justification = "Intrinsic converters of primitives, enums and decimal need no members of the type.")]
-    private static bool Converts(string value, Type type)
-    {
-        if (type == typeof(string))
-        {
-            return true;
-        }
-
-        try
-        {
-            return TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value) is not null;
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException
-            or OverflowException || e.InnerException is FormatException or OverflowException)
-        {
-            return false;
-        }
-    }
+    private static bool Converts(string value, Type type) => LenientOptions.Convert(value, type) is not null;
 
     private static string Describe(Type type)
         => type == typeof(bool) ? "true or false"

@@ -144,7 +144,8 @@ public sealed class HealthMetricsListener : IAsyncDisposable
                 client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
-                when (e is SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+                when (e is SocketException or ObjectDisposedException or OperationCanceledException
+                    or InvalidOperationException)
             {
                 return;
             }
@@ -186,7 +187,8 @@ public sealed class HealthMetricsListener : IAsyncDisposable
             var head = request.Method == "HEAD";
             if (request.Method is not ("GET" or "HEAD"))
             {
-                await MiniHttp.WriteAsync(connection, 405, text, "only GET\n"u8.ToArray(), head, token).ConfigureAwait(false);
+                await MiniHttp.WriteAsync(connection, 405, text, "only GET\n"u8.ToArray(), head,
+                    token).ConfigureAwait(false);
                 return;
             }
 

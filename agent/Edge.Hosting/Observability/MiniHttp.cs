@@ -63,7 +63,8 @@ internal static class MiniHttp
 
     /// <summary>Writes a complete response (the body omitted for HEAD) and flushes it.</summary>
     public static async Task WriteAsync(
-        Stream connection, int status, string contentType, byte[] body, bool headOnly, CancellationToken cancellationToken)
+        Stream connection, int status, string contentType, byte[] body, bool headOnly,
+            CancellationToken cancellationToken)
     {
         var reason = status switch
         {

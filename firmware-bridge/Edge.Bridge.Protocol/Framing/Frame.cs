@@ -7,7 +7,8 @@ public sealed class Frame
     /// <param name="version">Protocol version byte.</param>
     /// <param name="type">Message type.</param>
     /// <param name="sequence">Sequence number (reliable frames) or 0.</param>
-    /// <param name="ackNumber">Next sequence the sender expects from its peer, valid when <see cref="FrameFlags.AckValid"/> is set.</param>
+    /// <param name="ackNumber">Next sequence the sender expects from its peer, valid when <see
+    /// cref="FrameFlags.AckValid"/> is set.</param>
     /// <param name="flags">Flag bits.</param>
     /// <param name="payload">Payload bytes (held, not copied).</param>
     public Frame(byte version, MessageType type, ushort sequence, ushort ackNumber, FrameFlags flags, byte[] payload)

@@ -37,7 +37,8 @@ public static class FrameCodec
         {
             throw new ProtocolException(
                 ProtocolError.InvalidPayload,
-                $"max payload {maxPayload} is outside the negotiable range {MinNegotiablePayload}..{MaxNegotiablePayload}");
+                $"max payload {maxPayload} is outside the negotiable range "
+                    + $"{MinNegotiablePayload}..{MaxNegotiablePayload}");
         }
     }
 
@@ -53,7 +54,8 @@ public static class FrameCodec
         var payloadLength = frame.Payload.Length;
         if (payloadLength > maxPayload)
         {
-            throw new ProtocolException(ProtocolError.PayloadTooLarge, $"payload length {payloadLength} exceeds max {maxPayload}");
+            throw new ProtocolException(ProtocolError.PayloadTooLarge,
+                $"payload length {payloadLength} exceeds max {maxPayload}");
         }
 
         destination[offset] = frame.Version;
@@ -64,7 +66,8 @@ public static class FrameCodec
         LittleEndian.WriteUInt16(destination, offset + 7, (ushort)payloadLength);
         System.Array.Copy(frame.Payload, 0, destination, offset + HeaderLength, payloadLength);
         var crcOffset = offset + HeaderLength + payloadLength;
-        LittleEndian.WriteUInt32(destination, crcOffset, Crc32.Compute(destination, offset, HeaderLength + payloadLength));
+        LittleEndian.WriteUInt32(destination, crcOffset,
+            Crc32.Compute(destination, offset, HeaderLength + payloadLength));
         return Overhead + payloadLength;
     }
 
@@ -94,7 +97,8 @@ public static class FrameCodec
         return wire;
     }
 
-    /// <summary>Decodes a frame (after COBS) without throwing. Checks, in order: size, CRC, version, length, type.</summary>
+    /// <summary>Decodes a frame (after COBS) without throwing. Checks, in order: size, CRC, version, length,
+    /// type.</summary>
     /// <param name="buffer">Buffer holding the frame.</param>
     /// <param name="offset">First frame byte.</param>
     /// <param name="count">Frame length including CRC.</param>
@@ -104,7 +108,8 @@ public static class FrameCodec
     {
         if (count < Overhead)
         {
-            return FrameDecodeResult.Failure(ProtocolError.Truncated, $"frame is {count} bytes, shorter than the {Overhead}-byte header and CRC");
+            return FrameDecodeResult.Failure(ProtocolError.Truncated,
+                $"frame is {count} bytes, shorter than the {Overhead}-byte header and CRC");
         }
 
         // CRC first: any corruption, wherever it hits, is reported as a CRC error rather than as a bogus field.
@@ -113,19 +118,22 @@ public static class FrameCodec
         var actualCrc = Crc32.Compute(buffer, offset, bodyLength);
         if (expectedCrc != actualCrc)
         {
-            return FrameDecodeResult.Failure(ProtocolError.CrcMismatch, $"CRC mismatch: frame says 0x{expectedCrc:X8}, contents give 0x{actualCrc:X8}");
+            return FrameDecodeResult.Failure(ProtocolError.CrcMismatch,
+                $"CRC mismatch: frame says 0x{expectedCrc:X8}, contents give 0x{actualCrc:X8}");
         }
 
         var version = buffer[offset];
         if (version != ProtocolVersion.Current)
         {
-            return FrameDecodeResult.Failure(ProtocolError.WrongVersion, $"frame version {version}, expected {ProtocolVersion.Current}");
+            return FrameDecodeResult.Failure(ProtocolError.WrongVersion,
+                $"frame version {version}, expected {ProtocolVersion.Current}");
         }
 
         int payloadLength = LittleEndian.ReadUInt16(buffer, offset + 7);
         if (payloadLength > maxPayload)
         {
-            return FrameDecodeResult.Failure(ProtocolError.PayloadTooLarge, $"payload length {payloadLength} exceeds max {maxPayload}");
+            return FrameDecodeResult.Failure(ProtocolError.PayloadTooLarge,
+                $"payload length {payloadLength} exceeds max {maxPayload}");
         }
 
         if (payloadLength != count - Overhead)
@@ -183,7 +191,8 @@ public static class FrameCodec
         var length = Cobs.TryDecode(wire, 0, count, raw, 0);
         if (length < 0)
         {
-            throw new ProtocolException(ProtocolError.InvalidCobs, "invalid COBS block: a code byte runs past the end or the block contains 0x00");
+            throw new ProtocolException(ProtocolError.InvalidCobs,
+                "invalid COBS block: a code byte runs past the end or the block contains 0x00");
         }
 
         return Decode(raw, 0, length, maxPayload);

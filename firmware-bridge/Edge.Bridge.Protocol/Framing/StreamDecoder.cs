@@ -62,7 +62,8 @@ public sealed class StreamDecoder
             {
                 discarding = true;
                 OversizeBlocks++;
-                receiver.OnBadFrame(ProtocolError.FrameTooLong, $"no delimiter within {encoded.Length} bytes; discarding to the next 0x00");
+                receiver.OnBadFrame(ProtocolError.FrameTooLong,
+                    $"no delimiter within {encoded.Length} bytes; discarding to the next 0x00");
             }
             else
             {

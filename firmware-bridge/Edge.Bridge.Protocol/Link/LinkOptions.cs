@@ -33,7 +33,8 @@ public sealed class LinkOptions
     /// <summary>Payload limit (the negotiated one once Hello/HelloAck are done).</summary>
     public int MaxPayload { get; set; } = FrameCodec.DefaultMaxPayload;
 
-    /// <summary>Sequence number of the first reliable frame; pick it at random per session so stale frames of an old session are not taken as current.</summary>
+    /// <summary>Sequence number of the first reliable frame; pick it at random per session so stale frames of an old
+    /// session are not taken as current.</summary>
     public ushort InitialSequence { get; set; }
 
     /// <summary>A heartbeat is sent when nothing was sent for this long; 0 disables heartbeats.</summary>

@@ -34,12 +34,16 @@ public sealed class ReliableLink
     {
         if (options.WindowSize < 1 || options.WindowSize > LinkOptions.MaxWindowSize)
         {
-            throw new System.ArgumentException($"window size {options.WindowSize} is outside 1..{LinkOptions.MaxWindowSize}", nameof(options));
+            throw new
+                System.ArgumentException($"window size {options.WindowSize} is outside 1..{LinkOptions.MaxWindowSize}",
+                    nameof(options));
         }
 
         if (options.RetransmitTimeoutMs < 1 || options.RetryLimit < 0)
         {
-            throw new System.ArgumentException($"retransmit timeout {options.RetransmitTimeoutMs} ms must be positive and retry limit {options.RetryLimit} not negative", nameof(options));
+            throw new
+                System.ArgumentException($"retransmit timeout {options.RetransmitTimeoutMs} ms must be positive and "
+                    + $"retry limit {options.RetryLimit} not negative", nameof(options));
         }
 
         if (options.MinRetransmitTimeoutMs < 1 || options.MaxRetransmitTimeoutMs < options.MinRetransmitTimeoutMs)
@@ -157,7 +161,8 @@ public sealed class ReliableLink
         ThrowIfFailed();
         if (!message.IsReliable)
         {
-            throw new System.ArgumentException($"{message.Type} is a control message; the link sends those itself", nameof(message));
+            throw new System.ArgumentException($"{message.Type} is a control message; the link sends those itself",
+                nameof(message));
         }
 
         RequireFits(message);
@@ -192,7 +197,8 @@ public sealed class ReliableLink
         decoder.Push(data, offset, count);
     }
 
-    /// <summary>Retransmits frames whose timeout expired, fails the link past the retry limit, sends heartbeats.</summary>
+    /// <summary>Retransmits frames whose timeout expired, fails the link past the retry limit, sends
+    /// heartbeats.</summary>
     /// <param name="nowMs">Current time in milliseconds.</param>
     public void Poll(long nowMs)
     {
@@ -295,7 +301,8 @@ public sealed class ReliableLink
         FrameCodec.RequireNegotiablePayload(maxPayload);
         if (InFlight > 0)
         {
-            throw new System.InvalidOperationException($"cannot change the payload limit with {InFlight} frames in flight");
+            throw new
+                System.InvalidOperationException($"cannot change the payload limit with {InFlight} frames in flight");
         }
 
         decoder = new StreamDecoder(new DecoderCallbacks(this), maxPayload);
@@ -563,7 +570,8 @@ public sealed class ReliableLink
     {
         if (message.PayloadLength > decoder.MaxPayload)
         {
-            throw new ProtocolException(ProtocolError.PayloadTooLarge, $"payload length {message.PayloadLength} exceeds max {decoder.MaxPayload}");
+            throw new ProtocolException(ProtocolError.PayloadTooLarge,
+                $"payload length {message.PayloadLength} exceeds max {decoder.MaxPayload}");
         }
     }
 
@@ -586,7 +594,8 @@ public sealed class ReliableLink
         listener.OnLinkFailed(reason);
     }
 
-    /// <summary>Signed distance from <paramref name="from"/> to <paramref name="to"/> in 16-bit serial arithmetic.</summary>
+    /// <summary>Signed distance from <paramref name="from"/> to <paramref name="to"/> in 16-bit serial
+    /// arithmetic.</summary>
     private static int SequenceDistance(ushort from, ushort to) => (short)(ushort)(to - from);
 
     /// <summary>Keeps the decoder callbacks off the link's public surface.</summary>

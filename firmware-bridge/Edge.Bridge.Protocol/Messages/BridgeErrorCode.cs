@@ -1,9 +1,11 @@
 namespace Edge.Bridge.Protocol;
 
-/// <summary>Application-level failure codes carried by an Error message (unknown codes decode as their number).</summary>
+/// <summary>Application-level failure codes carried by an Error message (unknown codes decode as their
+/// number).</summary>
 public enum BridgeErrorCode
 {
-    /// <summary>The request is well-formed but not executable (channel out of range, rate too high, too many samples).</summary>
+    /// <summary>The request is well-formed but not executable (channel out of range, rate too high, too many
+    /// samples).</summary>
     InvalidRequest = 1,
 
     /// <summary>The request needs a capability the device lacks.</summary>

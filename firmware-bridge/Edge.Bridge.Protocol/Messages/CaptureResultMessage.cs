@@ -18,14 +18,19 @@ public sealed class CaptureResultMessage : Message
     /// <param name="kind">Binned means or raw codes.</param>
     /// <param name="totalValues">Number of values in the whole capture, ≥ 1.</param>
     /// <param name="firstIndex">Index of this slice's first value in the whole capture.</param>
-    /// <param name="values">This slice's values, at least one, ending within <paramref name="totalValues"/> (copied).</param>
-    public CaptureResultMessage(ushort captureId, byte channel, CaptureKind kind, uint totalValues, uint firstIndex, ushort[] values)
+    /// <param name="values">This slice's values, at least one, ending within <paramref name="totalValues"/>
+    /// (copied).</param>
+    public CaptureResultMessage(ushort captureId, byte channel, CaptureKind kind, uint totalValues, uint firstIndex,
+        ushort[] values)
     {
-        Require(kind == CaptureKind.Binned || kind == CaptureKind.Raw, $"CaptureResult kind {(int)kind} is neither binned (0) nor raw (1)");
-        Require(values.Length >= 1 && values.Length <= ushort.MaxValue, $"CaptureResult slice needs 1..65535 values, got {values.Length}");
+        Require(kind == CaptureKind.Binned || kind == CaptureKind.Raw,
+            $"CaptureResult kind {(int)kind} is neither binned (0) nor raw (1)");
+        Require(values.Length >= 1 && values.Length <= ushort.MaxValue,
+            $"CaptureResult slice needs 1..65535 values, got {values.Length}");
         Require(
             (long)firstIndex + values.Length <= totalValues,
-            $"CaptureResult slice {firstIndex}..{(long)firstIndex + values.Length - 1} runs past the {totalValues} values of the capture");
+            $"CaptureResult slice {firstIndex}..{(long)firstIndex + values.Length - 1} runs past the {totalValues} "
+                + "values of the capture");
         CaptureId = captureId;
         Channel = channel;
         Kind = kind;

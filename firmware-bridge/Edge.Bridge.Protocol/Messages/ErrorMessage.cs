@@ -21,7 +21,8 @@ public sealed class ErrorMessage : Message
         Require(text.Length <= MaxTextLength, $"Error text is {text.Length} characters, max {MaxTextLength}");
         for (var i = 0; i < text.Length; i++)
         {
-            Require(text[i] >= ' ' && text[i] <= '~', $"Error text character {i} (0x{(int)text[i]:X2}) is not printable ASCII");
+            Require(text[i] >= ' ' && text[i] <= '~',
+                $"Error text character {i} (0x{(int)text[i]:X2}) is not printable ASCII");
         }
 
         Code = code;

@@ -34,5 +34,6 @@ public sealed class HeartbeatMessage : Message
     }
 
     /// <inheritdoc/>
-    public override void WritePayload(byte[] destination, int offset) => LittleEndian.WriteUInt32(destination, offset, UptimeMs);
+    public override void WritePayload(byte[] destination, int offset)
+        => LittleEndian.WriteUInt32(destination, offset, UptimeMs);
 }

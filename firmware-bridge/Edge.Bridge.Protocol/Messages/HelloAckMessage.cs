@@ -31,9 +31,12 @@ public sealed class HelloAckMessage : Message
         Capabilities capabilities)
     {
         Require(version >= 1, "HelloAck version 0 is not a protocol version");
-        Require(dacChannels >= 1 && adcChannels >= 1, $"HelloAck channel counts DAC {dacChannels} / ADC {adcChannels} must be at least 1");
-        Require(dacBits >= 1 && dacBits <= 16 && adcBits >= 1 && adcBits <= 16, $"HelloAck resolutions DAC {dacBits} / ADC {adcBits} bits must be within 1..16");
-        Require(maxSampleRateHz >= 1 && bufferSamples >= 1, $"HelloAck max sample rate {maxSampleRateHz} Hz and buffer {bufferSamples} samples must be at least 1");
+        Require(dacChannels >= 1 && adcChannels >= 1,
+            $"HelloAck channel counts DAC {dacChannels} / ADC {adcChannels} must be at least 1");
+        Require(dacBits >= 1 && dacBits <= 16 && adcBits >= 1 && adcBits <= 16,
+            $"HelloAck resolutions DAC {dacBits} / ADC {adcBits} bits must be within 1..16");
+        Require(maxSampleRateHz >= 1 && bufferSamples >= 1,
+            $"HelloAck max sample rate {maxSampleRateHz} Hz and buffer {bufferSamples} samples must be at least 1");
         FrameCodec.RequireNegotiablePayload(maxPayload);
         Version = version;
         DacChannels = dacChannels;

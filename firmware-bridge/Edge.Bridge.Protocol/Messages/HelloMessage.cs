@@ -1,6 +1,7 @@
 namespace Edge.Bridge.Protocol;
 
-/// <summary>Host → device: opens a session. Payload (8 bytes): minVersion u8, maxVersion u8, maxPayload u16, capabilities u32.</summary>
+/// <summary>Host → device: opens a session. Payload (8 bytes): minVersion u8, maxVersion u8, maxPayload u16,
+/// capabilities u32.</summary>
 public sealed class HelloMessage : Message
 {
     /// <summary>Encoded payload length.</summary>
@@ -13,7 +14,8 @@ public sealed class HelloMessage : Message
     /// <param name="capabilities">Optional features the host uses.</param>
     public HelloMessage(byte minVersion, byte maxVersion, ushort maxPayload, Capabilities capabilities)
     {
-        Require(minVersion >= 1 && minVersion <= maxVersion, $"Hello version range {minVersion}..{maxVersion} is empty or starts below 1");
+        Require(minVersion >= 1 && minVersion <= maxVersion,
+            $"Hello version range {minVersion}..{maxVersion} is empty or starts below 1");
         FrameCodec.RequireNegotiablePayload(maxPayload);
         MinVersion = minVersion;
         MaxVersion = maxVersion;

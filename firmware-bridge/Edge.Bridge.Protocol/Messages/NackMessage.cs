@@ -1,6 +1,7 @@
 namespace Edge.Bridge.Protocol;
 
-/// <summary>Negative acknowledgement. Payload (3 bytes): reason u8, detail u16 (meaning depends on the reason).</summary>
+/// <summary>Negative acknowledgement. Payload (3 bytes): reason u8, detail u16 (meaning depends on the
+/// reason).</summary>
 public sealed class NackMessage : Message
 {
     /// <summary>Encoded payload length.</summary>
@@ -11,7 +12,8 @@ public sealed class NackMessage : Message
     /// <param name="detail">A sequence number or version, see <see cref="NackReason"/>.</param>
     public NackMessage(NackReason reason, ushort detail)
     {
-        Require(reason >= NackReason.CrcError && reason <= NackReason.InvalidPayload, $"Nack reason {(int)reason} is not defined");
+        Require(reason >= NackReason.CrcError && reason <= NackReason.InvalidPayload,
+            $"Nack reason {(int)reason} is not defined");
         Reason = reason;
         Detail = detail;
     }

@@ -29,7 +29,8 @@ public sealed class PlayAndCaptureMessage : Message
         ushort binCount,
         ushort[] segmentCodes)
     {
-        Require(segmentCodes.Length >= 1 && segmentCodes.Length <= ushort.MaxValue, $"PlayAndCapture needs 1..65535 segments, got {segmentCodes.Length}");
+        Require(segmentCodes.Length >= 1 && segmentCodes.Length <= ushort.MaxValue,
+            $"PlayAndCapture needs 1..65535 segments, got {segmentCodes.Length}");
         Require(sampleRateHz >= 1, "PlayAndCapture sample rate 0 Hz");
         Require(samplesPerSegment >= 1, "PlayAndCapture with 0 samples per segment");
         var totalSamples = (long)segmentCodes.Length * samplesPerSegment;

@@ -1,6 +1,7 @@
 namespace Edge.Bridge.Protocol;
 
-/// <summary>Host → device: hold a DAC channel at a safe code. Payload (3 bytes): channel u8 (0xFF = all), code u16.</summary>
+/// <summary>Host → device: hold a DAC channel at a safe code. Payload (3 bytes): channel u8 (0xFF = all), code
+/// u16.</summary>
 public sealed class SetSafeMessage : Message
 {
     /// <summary>Encoded payload length.</summary>

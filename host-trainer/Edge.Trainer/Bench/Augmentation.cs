@@ -2,19 +2,23 @@ using Edge.Trainer.Cli;
 
 namespace Edge.Trainer.Bench;
 
-/// <summary>Extra training examples <c>bench pat</c> derives from the training split (the test split is never touched).</summary>
+/// <summary>Extra training examples <c>bench pat</c> derives from the training split (the test split is never
+/// touched).</summary>
 public enum Augmentation
 {
     /// <summary>The training split as it is.</summary>
     None,
 
-    /// <summary>FSDD: every training recording also 10 % slower and 10 % faster (<see cref="BenchTasks.SpeedFactors"/>).</summary>
+    /// <summary>FSDD: every training recording also 10 % slower and 10 % faster (<see
+    /// cref="BenchTasks.SpeedFactors"/>).</summary>
     Speed,
 
-    /// <summary>FSDD: a hundred espeak-ng voices speak the digits as extra training speakers (<see cref="Speech.SyntheticDigitSpeakers"/>).</summary>
+    /// <summary>FSDD: a hundred espeak-ng voices speak the digits as extra training speakers (<see
+    /// cref="Speech.SyntheticDigitSpeakers"/>).</summary>
     Voices,
 
-    /// <summary>MNIST: every training image also moved by one pixel in each direction (<see cref="Domain.Data.MnistDataset.WithShiftedCopies"/>).</summary>
+    /// <summary>MNIST: every training image also moved by one pixel in each direction (<see
+    /// cref="Domain.Data.MnistDataset.WithShiftedCopies"/>).</summary>
     Shift,
 }
 

@@ -18,7 +18,8 @@ public static class BenchTasks
     /// <summary>Drive segments of the waveform encoding (the mechanical and electronic layers' input count).</summary>
     public const int WaveformSegments = 12;
 
-    /// <summary>Speed factors of <c>--augment speed</c>: each training recording also 10 % slower and 10 % faster.</summary>
+    /// <summary>Speed factors of <c>--augment speed</c>: each training recording also 10 % slower and 10 %
+    /// faster.</summary>
     public static IReadOnlyList<double> SpeedFactors { get; } = [0.9, 1.1];
 
     /// <summary>Cepstral coefficients of the FSDD features unless <c>--cepstra</c> says otherwise.</summary>
@@ -33,21 +34,26 @@ public static class BenchTasks
     /// <summary>Where <c>--augment voices</c> keeps its synthesised recordings unless told otherwise.</summary>
     public static string DefaultSpeechCache { get; } = Path.Combine("artifacts", "speech");
 
-    private static readonly Lazy<FsddDataset> FsddWaveform = new(() => FsddDataset.LoadWaveform(WaveformSegments), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<FsddDataset> FsddWaveform = new(() => FsddDataset.LoadWaveform(WaveformSegments),
+        LazyThreadSafetyMode.ExecutionAndPublication);
 
     private static readonly ConcurrentDictionary<CorpusKey, Lazy<FsddDataset>> Corpora = new();
 
-    /// <summary>The speaker-robust front end of <c>--features normalised</c>: cepstral mean normalisation and deltas.</summary>
-    public static AudioFeatureOptions NormalisedFeatures { get; } = new() { CepstralMeanNormalisation = true, Deltas = true };
+    /// <summary>The speaker-robust front end of <c>--features normalised</c>: cepstral mean normalisation and
+    /// deltas.</summary>
+    public static AudioFeatureOptions NormalisedFeatures { get; } = new() { CepstralMeanNormalisation = true,
+        Deltas = true };
 
     /// <summary>Names accepted by <see cref="Load(string)"/>.</summary>
     public static string Available => "vowels, mnist, fsdd, fsdd-loso-<speaker>, fsdd-waveform";
 
     /// <summary>The FSDD corpus with features (loaded on first use).</summary>
-    public static FsddDataset FsddCorpus => Corpus(new CorpusKey(Normalised: false, Augmentation.None, DefaultCepstra, SpeechCache: string.Empty));
+    public static FsddDataset FsddCorpus
+        => Corpus(new CorpusKey(Normalised: false, Augmentation.None, DefaultCepstra, SpeechCache: string.Empty));
 
     /// <summary>
-    /// Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names. <c>fsdd-waveform</c> drives the
+    /// Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names. <c>fsdd-waveform</c>
+    /// drives the
     /// physical layer with the word's envelope (<see cref="WaveformEncoder"/>) instead of MFCCs.
     /// </summary>
     public static ClassificationTask Load(string name) => Load(name, FsddFeatures.Mfcc, Augmentation.None);
@@ -59,19 +65,25 @@ public static class BenchTasks
     /// <paramref name="speechCache"/>) for FSDD, shifted copies for MNIST; an augmentation the task has not is an
     /// <see cref="ArgumentException"/>.
     /// </summary>
-    public static ClassificationTask Load(string name, FsddFeatures features, Augmentation augmentation, int cepstra = DefaultCepstra, string? speechCache = null)
+    public static ClassificationTask Load(string name, FsddFeatures features, Augmentation augmentation,
+        int cepstra = DefaultCepstra, string? speechCache = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         var key = name.Trim().ToLowerInvariant();
         var isFsdd = key == "fsdd" || key.StartsWith(FsddLosoPrefix, StringComparison.Ordinal);
-        if ((augmentation is Augmentation.Speed or Augmentation.Voices && !isFsdd) || (augmentation == Augmentation.Shift && key != "mnist"))
+        if ((augmentation is Augmentation.Speed or Augmentation.Voices && !isFsdd)
+            || (augmentation == Augmentation.Shift && key != "mnist"))
         {
-            throw new ArgumentException($"--augment {augmentation.Name()} does not apply to task '{name}': speed and voices are for fsdd, shift for mnist.");
+            throw new
+                ArgumentException($"--augment {augmentation.Name()} does not apply to task '{name}': speed and voices "
+                    + "are for fsdd, shift for mnist.");
         }
 
         if (augmentation == Augmentation.Speed && features == FsddFeatures.Normalised)
         {
-            throw new ArgumentException("Speed perturbation is available with the mfcc and speaker-normalised features, not with normalised.");
+            throw new
+                ArgumentException("Speed perturbation is available with the mfcc and speaker-normalised features, not "
+                    + "with normalised.");
         }
 
         var melBands = new AudioFeatureOptions().MelBands;
@@ -82,7 +94,8 @@ public static class BenchTasks
 
         // The cache folder only tells corpora apart when they hold synthetic voices.
         var cache = augmentation == Augmentation.Voices ? speechCache ?? DefaultSpeechCache : string.Empty;
-        var corpus = new Lazy<FsddDataset>(() => Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, cache)));
+        var corpus = new Lazy<FsddDataset>(()
+            => Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, cache)));
         var perSpeaker = features == FsddFeatures.SpeakerNormalised;
         var perDevice = features == FsddFeatures.DeviceNormalised;
         return key switch
@@ -105,7 +118,8 @@ public static class BenchTasks
     /// The FSDD corpus <see cref="Load(string, FsddFeatures, Augmentation, int, string?)"/> encodes a task with
     /// (loaded on first use): the recordings and their unstandardised features.
     /// </summary>
-    public static FsddDataset CorpusFor(FsddFeatures features, Augmentation augmentation, int cepstra, string? speechCache)
+    public static FsddDataset CorpusFor(FsddFeatures features, Augmentation augmentation, int cepstra,
+        string? speechCache)
     {
         var cache = augmentation == Augmentation.Voices ? speechCache ?? DefaultSpeechCache : string.Empty;
         return Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, cache));
@@ -139,7 +153,9 @@ public static class BenchTasks
             : throw new ArgumentException($"Unknown task '{name}'. Available tasks: {Available}.");
     }
 
-    private static FsddDataset Corpus(CorpusKey key) => Corpora.GetOrAdd(key, k => new Lazy<FsddDataset>(() => LoadCorpus(k), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    private static FsddDataset Corpus(CorpusKey key)
+        => Corpora.GetOrAdd(key,
+            k => new Lazy<FsddDataset>(() => LoadCorpus(k), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     private static FsddDataset LoadCorpus(CorpusKey key)
     {
@@ -149,7 +165,8 @@ public static class BenchTasks
             case Augmentation.Speed:
                 return FsddDataset.LoadWithSpeedPerturbation(options, SpeedFactors);
             case Augmentation.Voices:
-                var manifest = SyntheticDigitSpeakers.Ensure(key.SpeechCache, new EspeakNg(), threads: Environment.ProcessorCount);
+                var manifest = SyntheticDigitSpeakers.Ensure(key.SpeechCache, new EspeakNg(),
+                    threads: Environment.ProcessorCount);
                 var voices = FsddDataset.Load(manifest, options, maxIndex: null);
                 return FsddDataset.Load(options).WithSyntheticSpeakers(voices.Recordings);
             default:
@@ -157,7 +174,8 @@ public static class BenchTasks
         }
     }
 
-    private static ClassificationTask Shifted(ClassificationTask task) => task with { Train = MnistDataset.WithShiftedCopies(task.Train) };
+    private static ClassificationTask Shifted(ClassificationTask task) => task
+        with { Train = MnistDataset.WithShiftedCopies(task.Train) };
 }
 
 // One loaded FSDD corpus: its front end, its augmentation and where synthetic speech is cached.
@@ -166,7 +184,8 @@ internal readonly record struct CorpusKey(bool Normalised, Augmentation Augment,
 /// <summary>Which audio front end the FSDD tasks use.</summary>
 public enum FsddFeatures
 {
-    /// <summary><see cref="AudioFeatureOptions"/> defaults: pooled MFCCs and their deviation (what model packages ship).</summary>
+    /// <summary><see cref="AudioFeatureOptions"/> defaults: pooled MFCCs and their deviation (what model packages
+    /// ship).</summary>
     Mfcc,
 
     /// <summary><see cref="BenchTasks.NormalisedFeatures"/>: cepstral mean normalisation and deltas.</summary>

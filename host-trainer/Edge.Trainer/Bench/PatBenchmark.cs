@@ -65,7 +65,8 @@ public static class PatBenchmark
             clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The simulated system a run uses: the pixel-drive layer of the part for <see cref="PnnArchitecture.PixelDrive"/>.</summary>
+    /// <summary>The simulated system a run uses: the pixel-drive layer of the part for <see
+    /// cref="PnnArchitecture.PixelDrive"/>.</summary>
     public static IPhysicalSystem SystemFor(string system, PnnArchitecture architecture)
         => architecture == PnnArchitecture.PixelDrive ? PixelDriveSystem.For(system) : PhysicalSystems.Get(system);
 }

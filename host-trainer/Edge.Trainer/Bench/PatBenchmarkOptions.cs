@@ -23,7 +23,8 @@ public sealed record PatBenchmarkOptions
     public string System { get; init; } = "electronic";
 
     /// <summary>Modes to run, in order.</summary>
-    public IReadOnlyList<TrainingMode> Modes { get; init; } = [TrainingMode.InSilico, TrainingMode.Pat, TrainingMode.Ideal];
+    public IReadOnlyList<TrainingMode> Modes { get; init; } = [TrainingMode.InSilico, TrainingMode.Pat,
+        TrainingMode.Ideal];
 
     /// <summary>Seeds 0..Seeds−1 are run.</summary>
     public int Seeds { get; init; } = 3;
@@ -68,7 +69,8 @@ public sealed record PatBenchmarkOptions
     /// <summary>Physical layers (banks, in the wide hybrid) in series in the wide and pixel-drive networks.</summary>
     public int Layers { get; init; } = 2;
 
-    /// <summary>Scan orders of the image the pixel-drive network plays (1 rows; 2 adds columns; 3–4 add both backwards).</summary>
+    /// <summary>Scan orders of the image the pixel-drive network plays (1 rows; 2 adds columns; 3–4 add both
+    /// backwards).</summary>
     public int PixelDriveScans { get; init; } = 1;
 
     /// <summary>The architecture actually trained (<see cref="Architecture"/> with auto resolved).</summary>

@@ -28,7 +28,8 @@ public sealed record PatBenchmarkResult(
     double WallSeconds)
 {
     /// <summary>Runs of <paramref name="mode"/>, by seed.</summary>
-    public IReadOnlyList<TrainingResult> Of(TrainingMode mode) => Runs.Where(r => r.Mode == mode).OrderBy(r => r.Seed).ToList();
+    public IReadOnlyList<TrainingResult> Of(TrainingMode mode)
+        => Runs.Where(r => r.Mode == mode).OrderBy(r => r.Seed).ToList();
 
     /// <summary>Mean device test accuracy of <paramref name="mode"/> over seeds.</summary>
     public double Mean(TrainingMode mode) => Of(mode).Average(r => r.TestAccuracy);

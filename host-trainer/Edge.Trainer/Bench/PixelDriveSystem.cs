@@ -42,7 +42,9 @@ public sealed class PixelDriveSystem : IPhysicalSystem
     public string Name => _base.Name;
 
     /// <inheritdoc />
-    public string Description => $"{_base.Description}; MNIST pixel drive: {Pixels} pixel segments + {ParameterSegments} parameter segments, {Bins} bins";
+    public string Description
+        => $"{_base.Description}; MNIST pixel drive: {Pixels} pixel segments + {ParameterSegments} parameter segments, "
+            + $"{Bins} bins";
 
     /// <inheritdoc />
     public LayerSpec Spec => Physics.Spec;
@@ -58,15 +60,18 @@ public sealed class PixelDriveSystem : IPhysicalSystem
         => string.Equals(system, ElectronicSystem.SystemName, StringComparison.OrdinalIgnoreCase)
         || string.Equals(system, MechanicalSystem.SystemName, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The pixel-drive layer of <paramref name="system"/>, or an error naming the systems that have one.</summary>
+    /// <summary>The pixel-drive layer of <paramref name="system"/>, or an error naming the systems that have
+    /// one.</summary>
     public static PixelDriveSystem For(string system)
     {
         if (string.Equals(system, ElectronicSystem.SystemName, StringComparison.OrdinalIgnoreCase))
         {
             var spec = BuildSpec("electronic-pixels", ElectronicSystem.LayerSpec.Dac, ElectronicSystem.LayerSpec.Adc);
-            var physics = new OdeLayerPhysics<DiodeClampedRlc>(spec, default, ElectronicSystem.Coefficients, ElectronicSystem.SamplesPerSegment, ElectronicSystem.TimeStepMicroseconds);
+            var physics = new OdeLayerPhysics<DiodeClampedRlc>(spec, default, ElectronicSystem.Coefficients,
+                ElectronicSystem.SamplesPerSegment, ElectronicSystem.TimeStepMicroseconds);
             var baseSpec = ElectronicSystem.LayerSpec;
-            return new PixelDriveSystem(ElectronicSystem.Instance, physics, PerBinNoise(ElectronicImperfections.Default, baseSpec, spec));
+            return new PixelDriveSystem(ElectronicSystem.Instance, physics,
+                PerBinNoise(ElectronicImperfections.Default, baseSpec, spec));
         }
 
         if (string.Equals(system, MechanicalSystem.SystemName, StringComparison.OrdinalIgnoreCase))
@@ -79,11 +84,15 @@ public sealed class PixelDriveSystem : IPhysicalSystem
                 baseSpec.Dac with { SamplesPerSegment = MechanicalSamplesPerSegment },
                 baseSpec.Adc);
             var stepsPerSample = baseSystem.Configuration.StepsPerSample;
-            var physics = new OdeLayerPhysics<SpeakerDrivenPlate>(spec, default, MechanicalSystem.Coefficients, MechanicalSamplesPerSegment * stepsPerSample, 1000.0 / (rate * stepsPerSample));
-            return new PixelDriveSystem(baseSystem, physics, PerBinNoise(MechanicalSystem.LabImperfections, baseSpec, spec));
+            var physics = new OdeLayerPhysics<SpeakerDrivenPlate>(spec, default, MechanicalSystem.Coefficients,
+                MechanicalSamplesPerSegment * stepsPerSample, 1000.0 / (rate * stepsPerSample));
+            return new PixelDriveSystem(baseSystem, physics,
+                PerBinNoise(MechanicalSystem.LabImperfections, baseSpec, spec));
         }
 
-        throw new ArgumentException($"The MNIST pixel drive needs a time-segment device (electronic or mechanical), not '{system}'; the optical system uses the hybrid (--architecture wide).", nameof(system));
+        throw new
+            ArgumentException($"The MNIST pixel drive needs a time-segment device (electronic or mechanical), not "
+                + $"'{system}'; the optical system uses the hybrid (--architecture wide).", nameof(system));
     }
 
     /// <inheritdoc />
@@ -129,6 +138,7 @@ public sealed class PixelDriveSystem : IPhysicalSystem
     {
         var baseSamplesPerBin = (double)baseSpec.DriveLength * baseSpec.Dac.SamplesPerSegment / baseSpec.OutputSize;
         var samplesPerBin = (double)spec.DriveLength * spec.Dac.SamplesPerSegment / spec.OutputSize;
-        return baseImperfections with { ReadoutNoise = baseImperfections.ReadoutNoise * Math.Sqrt(baseSamplesPerBin / samplesPerBin) };
+        return baseImperfections
+            with { ReadoutNoise = baseImperfections.ReadoutNoise * Math.Sqrt(baseSamplesPerBin / samplesPerBin) };
     }
 }

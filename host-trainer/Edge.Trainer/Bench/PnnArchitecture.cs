@@ -11,13 +11,16 @@ public enum PnnArchitecture
     /// </summary>
     Auto,
 
-    /// <summary><see cref="Training.PnnArchitectures.ForSystem"/>: two layers, a digital input layer when the features do not fit.</summary>
+    /// <summary><see cref="Training.PnnArchitectures.ForSystem"/>: two layers, a digital input layer when the features
+    /// do not fit.</summary>
     Standard,
 
-    /// <summary><see cref="Training.PnnArchitectures.WideHybrid"/> with <see cref="PatBenchmarkOptions.Width"/> branches.</summary>
+    /// <summary><see cref="Training.PnnArchitectures.WideHybrid"/> with <see cref="PatBenchmarkOptions.Width"/>
+    /// branches.</summary>
     Wide,
 
-    /// <summary><see cref="Training.PnnArchitectures.PixelDrive"/>: each pixel a drive segment (MNIST, electronic or mechanical).</summary>
+    /// <summary><see cref="Training.PnnArchitectures.PixelDrive"/>: each pixel a drive segment (MNIST, electronic or
+    /// mechanical).</summary>
     PixelDrive,
 }
 
@@ -38,7 +41,8 @@ public static class PnnArchitectureNames
     /// <summary>Parses a command-line name, with an error that lists the valid ones.</summary>
     public static PnnArchitecture Parse(string text) => Names.Parse(text);
 
-    /// <summary>What <see cref="PnnArchitecture.Auto"/> means for <paramref name="task"/> on <paramref name="system"/>.</summary>
+    /// <summary>What <see cref="PnnArchitecture.Auto"/> means for <paramref name="task"/> on <paramref
+    /// name="system"/>.</summary>
     public static PnnArchitecture Resolve(PnnArchitecture architecture, string task, string system)
     {
         if (architecture != PnnArchitecture.Auto)

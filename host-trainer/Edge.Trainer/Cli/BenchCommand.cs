@@ -49,13 +49,19 @@ internal static class BenchCommand
         return pat.Read(parse);
     }
 
-    public static async Task<PatBenchmarkResult?> RunAndReportAsync(PatBenchmarkOptions options, string? jsonPath, string? plotDirectory, CancellationToken cancellationToken)
+    public static async Task<PatBenchmarkResult?> RunAndReportAsync(PatBenchmarkOptions options, string? jsonPath,
+        string? plotDirectory, CancellationToken cancellationToken)
     {
         // Fail on a bad system or missing data before announcing a run.
         _ = PatBenchmark.SystemFor(options.System, options.ResolvedArchitecture);
-        var task = BenchTasks.Load(options.Task, options.Features, options.Augment, options.Cepstra, options.SpeechCache);
-        AnsiConsole.MarkupLine($"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/], architecture [cyan]{options.ResolvedArchitecture.Name()}[/], modes [cyan]{string.Join(",", options.Modes.Select(m => m.Name()))}[/], {options.Seeds} seed(s), {options.Training.Epochs} epochs, {options.Threads} thread(s)");
-        var result = await ProgressReporter.RunAsync(report => PatBenchmark.RunAsync(options, report, cancellationToken)).ConfigureAwait(false);
+        var task = BenchTasks.Load(options.Task, options.Features, options.Augment, options.Cepstra,
+            options.SpeechCache);
+        AnsiConsole.MarkupLine($"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/], "
+            + $"architecture [cyan]{options.ResolvedArchitecture.Name()}[/], modes "
+                + $"[cyan]{string.Join(",", options.Modes.Select(m => m.Name()))}[/], {options.Seeds} seed(s), "
+                    + $"{options.Training.Epochs} epochs, {options.Threads} thread(s)");
+        var result = await ProgressReporter.RunAsync(report
+            => PatBenchmark.RunAsync(options, report, cancellationToken)).ConfigureAwait(false);
         Console.WriteLine();
         Console.WriteLine(BenchReport.ToMarkdown(result));
         if (jsonPath is not null)
@@ -85,8 +91,11 @@ internal static class BenchCommand
 
     internal static IReadOnlyList<TrainingMode> ParseModes(string text)
     {
-        var modes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TrainingModes.Parse).Distinct().ToList();
-        return modes.Count > 0 ? modes : throw new ArgumentException($"--modes names no mode. Valid modes: {TrainingModes.Valid}.");
+        var modes = text.Split(',',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(TrainingModes.Parse)
+                .Distinct().ToList();
+        return modes.Count > 0 ? modes
+            : throw new ArgumentException($"--modes names no mode. Valid modes: {TrainingModes.Valid}.");
     }
 
     private static readonly CommandLineNames<TwinKind> TwinNames = new(
@@ -103,13 +112,17 @@ internal static class BenchCommand
         => value is > 0 and < 1 ? value : throw new ArgumentException($"{option} must be in (0, 1), was {value}.");
 
     internal static double NonNegative(double value, string option)
-        => double.IsFinite(value) && value >= 0 ? value : throw new ArgumentException($"{option} must be zero or a positive number, was {value}.");
+        => double.IsFinite(value) && value >= 0 ? value
+            : throw new ArgumentException($"{option} must be zero or a positive number, was {value}.");
 
     internal static int Positive(int value, string option)
         => value > 0 ? value : throw new ArgumentException($"{option} must be a positive number, was {value}.");
 
     internal static int ScanCount(int value)
-        => value is >= 1 and <= ImageScans.MaxScans ? value : throw new ArgumentException($"--scans must be 1 to {ImageScans.MaxScans} (rows, columns, rows backwards, columns backwards), was {value}.");
+        => value is >= 1 and <= ImageScans.MaxScans ? value
+            : throw new
+                ArgumentException($"--scans must be 1 to {ImageScans.MaxScans} (rows, columns, rows backwards, columns "
+                    + $"backwards), was {value}.");
 }
 
 /// <summary>The <c>bench pat</c> command: the recipe options plus split, modes, seeds and outputs.</summary>

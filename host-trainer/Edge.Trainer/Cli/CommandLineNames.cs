@@ -1,6 +1,7 @@
 namespace Edge.Trainer.Cli;
 
-/// <summary>One command-line name of an enum value: the name it prints as, a hint shown in error lists, other spellings it accepts.</summary>
+/// <summary>One command-line name of an enum value: the name it prints as, a hint shown in error lists, other spellings
+/// it accepts.</summary>
 internal sealed record CommandLineName<T>(T Value, string Name, string? Hint = null, params string[] Aliases)
     where T : struct, Enum;
 
@@ -15,7 +16,8 @@ internal sealed class CommandLineNames<T>(string kind, string plural, params Com
     where T : struct, Enum
 {
     /// <summary>The valid names, with their hints, comma-separated.</summary>
-    public string Valid { get; } = string.Join(", ", Array.ConvertAll(names, n => n.Hint is null ? n.Name : $"{n.Name} ({n.Hint})"));
+    public string Valid { get; } = string.Join(", ",
+        Array.ConvertAll(names, n => n.Hint is null ? n.Name : $"{n.Name} ({n.Hint})"));
 
     /// <summary>The name <paramref name="value"/> prints as.</summary>
     public string Name(T value)
@@ -28,7 +30,8 @@ internal sealed class CommandLineNames<T>(string kind, string plural, params Com
             }
         }
 
-        throw new ArgumentOutOfRangeException(nameof(value), value, $"{typeof(T).Name} {value} has no command-line name.");
+        throw new ArgumentOutOfRangeException(nameof(value), value,
+            $"{typeof(T).Name} {value} has no command-line name.");
     }
 
     /// <summary>The value named <paramref name="text"/> (case and surrounding spaces ignored).</summary>

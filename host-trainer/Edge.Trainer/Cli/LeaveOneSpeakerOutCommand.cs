@@ -5,17 +5,23 @@ using Edge.Trainer.Training;
 
 namespace Edge.Trainer.Cli;
 
-/// <summary><c>bench pat --task fsdd --split loso</c>: one full benchmark per held-out speaker, then the per-speaker table.</summary>
+/// <summary><c>bench pat --task fsdd --split loso</c>: one full benchmark per held-out speaker, then the per-speaker
+/// table.</summary>
 internal static class LeaveOneSpeakerOutCommand
 {
-    public static async Task RunAsync(PatBenchmarkOptions options, string? jsonPath, string? plotDirectory, CancellationToken cancellationToken)
+    public static async Task RunAsync(PatBenchmarkOptions options, string? jsonPath, string? plotDirectory,
+        CancellationToken cancellationToken)
     {
         var folds = new List<(string Speaker, PatBenchmarkResult Result)>();
         foreach (var speaker in BenchTasks.FsddCorpus.Speakers)
         {
-            var foldJson = jsonPath is null ? null : Path.Combine(Path.GetDirectoryName(jsonPath)!, $"{Path.GetFileNameWithoutExtension(jsonPath)}-{speaker}.json");
+            var foldJson = jsonPath is null ? null
+                : Path.Combine(Path.GetDirectoryName(jsonPath)!,
+                    $"{Path.GetFileNameWithoutExtension(jsonPath)}-{speaker}.json");
             var foldPlots = plotDirectory is null ? null : Path.Combine(plotDirectory, speaker);
-            var result = await BenchCommand.RunAndReportAsync(options with { Task = BenchTasks.FsddLosoPrefix + speaker }, foldJson, foldPlots, cancellationToken).ConfigureAwait(false);
+            var result = await BenchCommand.RunAndReportAsync(options
+                with { Task = BenchTasks.FsddLosoPrefix + speaker }, foldJson, foldPlots,
+                    cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 folds.Add((speaker, result));
@@ -26,8 +32,10 @@ internal static class LeaveOneSpeakerOutCommand
         Console.WriteLine(Table(options.Modes, folds));
     }
 
-    /// <summary>Markdown table: one row per held-out speaker, one column per mode (mean over seeds), and the mean row.</summary>
-    internal static string Table(IReadOnlyList<TrainingMode> modes, IReadOnlyList<(string Speaker, PatBenchmarkResult Result)> folds)
+    /// <summary>Markdown table: one row per held-out speaker, one column per mode (mean over seeds), and the mean
+    /// row.</summary>
+    internal static string Table(IReadOnlyList<TrainingMode> modes,
+        IReadOnlyList<(string Speaker, PatBenchmarkResult Result)> folds)
     {
         var text = new StringBuilder("| held-out speaker |");
         foreach (var mode in modes)

@@ -11,7 +11,8 @@ namespace Edge.Trainer.Cli;
 
 /// <summary>
 /// <c>package</c>: trains a PNN by a recipe — the <c>bench pat</c> options, or <c>--recipe FILE</c> (a recipe or a
-/// bench result JSON) — through <see cref="TrainingPipeline"/>, and writes it as a signed model package with its digital
+/// bench result JSON) — through <see cref="TrainingPipeline"/>, and writes it as a signed model package with its
+/// digital
 /// stages and twin in ONNX and its recipe. For FSDD tasks the package also carries the audio front end and the
 /// standardisation, so agents classify WAV files and live sound with it.
 /// </summary>
@@ -41,7 +42,8 @@ internal static class PackageCommand
                 + "the recipe's part unless given.",
             DefaultValueFactory = _ => PhysicalSystems.DefaultPartId,
         };
-        var key = new Option<FileInfo>("--key") { Description = "Private signing key (PEM, from keygen).", Required = true };
+        var key = new Option<FileInfo>("--key") { Description = "Private signing key (PEM, from keygen).",
+            Required = true };
         var version = new Option<int>("--version")
         {
             Description = "Model version (positive, larger than any published before).", Required = true,
@@ -51,17 +53,20 @@ internal static class PackageCommand
             Description = "Calibration set CSV the agents hold; created from the task's test split when missing.",
             Required = true,
         };
-        var output = new Option<FileInfo>("--out") { Description = "Package file to write (.edgepkg).", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Package file to write (.edgepkg).",
+            Required = true };
         var targetDevices = new Option<string[]>("--target-device")
         {
-            Description = "Id of an agent the package is for (repeatable); agents refuse packages that do not name them.",
+            Description =
+                "Id of an agent the package is for (repeatable); agents refuse packages that do not name them.",
             AllowMultipleArgumentsPerToken = false,
         };
         var fleet = new Option<string>("--fleet")
         {
             Description = "Fleet (part class) the package is for: every agent configured with this fleet accepts it.",
         };
-        var command = new Command("package", "Train a model by a recipe and write it as a signed package for edge agents.");
+        var command = new Command("package",
+            "Train a model by a recipe and write it as a signed package for edge agents.");
         foreach (var option in recipeOptions.All)
         {
             command.Options.Add(option);
@@ -155,7 +160,9 @@ internal static class PackageCommand
             var existing = CalibrationSet.Load(path);
             return existing.FeatureCount == task.Test.FeatureCount
                 ? File.ReadAllBytes(path)
-                : throw new InvalidDataException($"Calibration set '{path}' has {existing.FeatureCount} features; task '{task.Name}' has {task.Test.FeatureCount}.");
+                : throw new
+                    InvalidDataException($"Calibration set '{path}' has {existing.FeatureCount} features; task "
+                        + $"'{task.Name}' has {task.Test.FeatureCount}.");
         }
 
         var bytes = TrainingPipeline.CalibrationFromTestSplit(task);

@@ -13,16 +13,20 @@ internal static class PublishCommand
 
     public static Command Create()
     {
-        var package = new Option<FileInfo>("--package") { Description = "Signed model package (.edgepkg) made by 'package'.", Required = true };
+        var package = new Option<FileInfo>("--package") { Description =
+            "Signed model package (.edgepkg) made by 'package'.", Required = true };
         var broker = new BrokerCliOptions();
-        var deviceId = new Option<string>("--device-id") { Description = "Agent to offer the package to.", Required = true };
+        var deviceId = new Option<string>("--device-id") { Description = "Agent to offer the package to.",
+            Required = true };
         var timeout = new Option<double>("--timeout")
         {
             Description = "Seconds to wait for the agent to be online and give its verdict (it validates on its "
                 + "calibration set first).",
             DefaultValueFactory = _ => 120,
         };
-        var command = new Command("publish", "Offer a signed model package to a live agent over MQTT and wait for its verdict.") { package, deviceId, timeout };
+        var command = new Command("publish",
+            "Offer a signed model package to a live agent over MQTT and wait for its verdict.") { package, deviceId,
+                timeout };
         broker.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -34,7 +38,9 @@ internal static class PublishCommand
 
             if (file.Length > ModelOffer.MaxPackageBytes)
             {
-                throw new ArgumentException($"--package '{file.Name}' is {file.Length} bytes, above the {ModelOffer.MaxPackageBytes} bytes an offer may carry.");
+                throw new
+                    ArgumentException($"--package '{file.Name}' is {file.Length} bytes, above the "
+                        + $"{ModelOffer.MaxPackageBytes} bytes an offer may carry.");
             }
 
             var seconds = parse.GetValue(timeout);
@@ -65,7 +71,8 @@ internal static class PublishCommand
             }
             catch (MQTTnet.Exceptions.MqttCommunicationException e)
             {
-                await Console.Error.WriteLineAsync($"error: cannot reach the broker {options.Address}: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"error: cannot reach the broker {options.Address}: {e.Message}")
+                    .ConfigureAwait(false);
                 return 1;
             }
         });

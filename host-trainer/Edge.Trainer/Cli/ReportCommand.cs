@@ -11,13 +11,20 @@ internal static class ReportCommand
     {
         // Defaults are the repository's own files, wherever the command is run from.
         var root = DataPaths.FindRepositoryRoot() ?? Environment.CurrentDirectory;
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder of bench JSON (read recursively).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(root, "docs", "bench-data")) };
-        var output = new Option<FileInfo>("--out") { Description = "Report to write.", DefaultValueFactory = _ => new FileInfo(Path.Combine(root, "docs", "benchmarks.md")) };
-        var notes = new Option<FileInfo>("--notes") { Description = "Hand-written notes the report includes.", DefaultValueFactory = _ => new FileInfo(Path.Combine(root, "docs", "benchmarks-notes.md")) };
-        var images = new Option<DirectoryInfo>("--img") { Description = "Image folder of the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(root, "docs", "img")) };
-        var plots = new Option<DirectoryInfo?>("--plots") { Description = "Copy the PNGs the bench commands wrote here into the image folder." };
-        var readme = new Option<FileInfo?>("--readme") { Description = "README whose <!-- bench:begin --> … <!-- bench:end --> block to regenerate." };
-        var command = new Command("report", "Regenerate the benchmark report (and the README headline table) from bench JSON.")
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder of bench JSON (read recursively).",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(root, "docs", "bench-data")) };
+        var output = new Option<FileInfo>("--out") { Description = "Report to write.",
+            DefaultValueFactory = _ => new FileInfo(Path.Combine(root, "docs", "benchmarks.md")) };
+        var notes = new Option<FileInfo>("--notes") { Description = "Hand-written notes the report includes.",
+            DefaultValueFactory = _ => new FileInfo(Path.Combine(root, "docs", "benchmarks-notes.md")) };
+        var images = new Option<DirectoryInfo>("--img") { Description = "Image folder of the report.",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(root, "docs", "img")) };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description =
+            "Copy the PNGs the bench commands wrote here into the image folder." };
+        var readme = new Option<FileInfo?>("--readme") { Description =
+            "README whose <!-- bench:begin --> … <!-- bench:end --> block to regenerate." };
+        var command = new Command("report",
+            "Regenerate the benchmark report (and the README headline table) from bench JSON.")
         {
             data, output, notes, images, plots, readme,
         };
@@ -37,7 +44,9 @@ internal static class ReportCommand
             try
             {
                 var written = ReportGenerator.Run(options);
-                Console.WriteLine(written.Count == 0 ? "report: up to date" : string.Join('\n', written.Select(f => $"wrote {Path.GetRelativePath(Environment.CurrentDirectory, f)}")));
+                Console.WriteLine(written.Count == 0 ? "report: up to date"
+                    : string.Join('\n',
+                        written.Select(f => $"wrote {Path.GetRelativePath(Environment.CurrentDirectory, f)}")));
                 return 0;
             }
             catch (BenchDataException e)

@@ -58,7 +58,8 @@ internal static class ServeCommand
         var command = new Command(
             "serve",
             "Ingest measurements from live agents over MQTT into the store; with --watch, re-train watched agents on "
-                + "drift or schedule; with --commission, commission every new agent once. A Generic Host service: edge-trainer.json, EDGE_ variables, systemd.")
+                + "drift or schedule; with --commission, commission every new agent once. A Generic Host service: "
+                    + "edge-trainer.json, EDGE_ variables, systemd.")
         {
             store, clientId, metricsPort, metricsHost,
         };

@@ -20,7 +20,8 @@ internal static class SystemsCommand
                 return 0;
             }
 
-            var table = new Table().AddColumns("system", "inputs", "parameters", "outputs", "DAC", "ADC", "description");
+            var table = new Table().AddColumns("system", "inputs", "parameters", "outputs", "DAC", "ADC",
+                "description");
             foreach (var system in PhysicalSystems.All)
             {
                 var spec = system.Spec;

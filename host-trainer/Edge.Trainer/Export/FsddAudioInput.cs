@@ -4,19 +4,24 @@ using Edge.Domain.Models;
 
 namespace Edge.Trainer.Export;
 
-/// <summary>The audio input description of an FSDD model: the front end the corpus was encoded with and its training-split standardisation.</summary>
+/// <summary>The audio input description of an FSDD model: the front end the corpus was encoded with and its
+/// training-split standardisation.</summary>
 public static class FsddAudioInput
 {
     /// <summary>
-    /// Statistics of the conventional split's training recordings (index ≥ 5), as <see cref="FsddDataset"/> standardises
+    /// Statistics of the conventional split's training recordings (index ≥ 5), as <see cref="FsddDataset"/>
+    /// standardises
     /// them. Checked against <paramref name="task"/>'s first test example, so an agent's features can never silently
     /// differ from the ones the model was trained on.
     /// </summary>
-    public static AudioInputEncoding Conventional(FsddDataset corpus, ClassificationTask task, AudioFeatureOptions? options = null)
+    public static AudioInputEncoding Conventional(FsddDataset corpus, ClassificationTask task,
+        AudioFeatureOptions? options = null)
         => ForTrainingSplit(corpus, task, r => r.Index > 4, options);
 
-    /// <summary>Statistics of the recordings <paramref name="isTraining"/> selects, checked against <paramref name="task"/>'s first test example.</summary>
-    public static AudioInputEncoding ForTrainingSplit(FsddDataset corpus, ClassificationTask task, Func<FsddRecording, bool> isTraining, AudioFeatureOptions? options = null)
+    /// <summary>Statistics of the recordings <paramref name="isTraining"/> selects, checked against <paramref
+    /// name="task"/>'s first test example.</summary>
+    public static AudioInputEncoding ForTrainingSplit(FsddDataset corpus, ClassificationTask
+        task, Func<FsddRecording, bool> isTraining, AudioFeatureOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(task);

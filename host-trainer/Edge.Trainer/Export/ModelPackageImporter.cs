@@ -23,7 +23,8 @@ public static class ModelPackageImporter
     /// <paramref name="device"/>: the network its <see cref="ModelPackager.RecipeEntry"/> describes, or the standard
     /// network of <paramref name="system"/> for a package without a recipe.
     /// </summary>
-    public static PnnModel ImportModel(VerifiedModelPackage package, string system, IPhysicalDevice device, int maxBatch)
+    public static PnnModel ImportModel(VerifiedModelPackage package, string system, IPhysicalDevice device,
+        int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(package);
         var manifest = package.Manifest;
@@ -40,7 +41,9 @@ public static class ModelPackageImporter
         };
         if (model.Modules.Count != manifest.Stages.Count)
         {
-            throw new ModelPackageException($"Model {manifest.ModelVersion} has {manifest.Stages.Count} stages; a '{system}' network has {model.Modules.Count}.");
+            throw new
+                ModelPackageException($"Model {manifest.ModelVersion} has {manifest.Stages.Count} stages; a '{system}' "
+                    + $"network has {model.Modules.Count}.");
         }
 
         for (var i = 0; i < model.Modules.Count; i++)
@@ -55,7 +58,9 @@ public static class ModelPackageImporter
                     CopyBank(stage, bank);
                     break;
                 case PhysicalLayer:
-                    throw new ModelPackageException($"Stage '{stage.Name}' is digital where a '{system}' network has a physical layer.");
+                    throw new
+                        ModelPackageException($"Stage '{stage.Name}' is digital where a '{system}' network has a "
+                            + "physical layer.");
                 case var module when stage.Kind == StageKind.Digital:
                     var initializers = Initializers(package, stage);
                     foreach (var (parameter, name) in Names(module, stage.Name))
@@ -65,7 +70,9 @@ public static class ModelPackageImporter
 
                     break;
                 default:
-                    throw new ModelPackageException($"Stage '{stage.Name}' is physical where a '{system}' network has a digital module.");
+                    throw new
+                        ModelPackageException($"Stage '{stage.Name}' is physical where a '{system}' network has a "
+                            + "digital module.");
             }
         }
 
@@ -163,7 +170,8 @@ public static class ModelPackageImporter
     };
 
     private static Dictionary<string, TensorProto> Initializers(VerifiedModelPackage package, ModelStage stage)
-        => Parse(package.File(stage.File ?? throw new ModelPackageException($"Digital stage '{stage.Name}' names no ONNX file.")), stage.File);
+        => Parse(package.File(stage.File
+            ?? throw new ModelPackageException($"Digital stage '{stage.Name}' names no ONNX file.")), stage.File);
 
     private static Dictionary<string, TensorProto> Parse(ReadOnlyMemory<byte> onnx, string file)
     {
@@ -193,14 +201,17 @@ public static class ModelPackageImporter
             throw new ModelPackageException($"'{file}' has no float initializer '{name}'.");
         }
 
-        return tensor.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : [.. tensor.FloatData];
+        return tensor.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
+            : [.. tensor.FloatData];
     }
 
     private static void Copy(IReadOnlyList<float> values, Parameter parameter, string stage)
     {
         if (values.Count != parameter.Value.Length)
         {
-            throw new ModelPackageException($"Stage '{stage}': '{parameter.Name}' has {values.Count} values; the network needs {parameter.Value.Length}.");
+            throw new
+                ModelPackageException($"Stage '{stage}': '{parameter.Name}' has {values.Count} values; the network "
+                    + $"needs {parameter.Value.Length}.");
         }
 
         for (var i = 0; i < values.Count; i++)

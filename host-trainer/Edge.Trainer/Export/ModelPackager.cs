@@ -12,9 +12,11 @@ namespace Edge.Trainer.Export;
 /// <param name="ModelVersion">Positive version number of the model.</param>
 /// <param name="Task">Task name, e.g. <c>vowels</c>.</param>
 /// <param name="ClassLabels">Class names by logit index.</param>
-/// <param name="CalibrationSet">The exact bytes of the calibration file the agents hold (its SHA-256 is signed).</param>
+/// <param name="CalibrationSet">The exact bytes of the calibration file the agents hold (its SHA-256 is
+/// signed).</param>
 /// <param name="TrainerId">Who built the package.</param>
-public sealed record PackageMetadata(int ModelVersion, string Task, IReadOnlyList<string> ClassLabels, byte[] CalibrationSet, string TrainerId)
+public sealed record PackageMetadata(int ModelVersion, string Task, IReadOnlyList<string> ClassLabels,
+    byte[] CalibrationSet, string TrainerId)
 {
     /// <summary>For a model that takes sound: the front end and standardisation that make its features.</summary>
     public AudioInputEncoding? AudioInput { get; init; }
@@ -24,7 +26,8 @@ public sealed record PackageMetadata(int ModelVersion, string Task, IReadOnlyLis
     /// </summary>
     public required ModelTargets Targets { get; init; }
 
-    /// <summary>The recipe the model was trained by; written as the signed entry <c>recipe.json</c> when given.</summary>
+    /// <summary>The recipe the model was trained by; written as the signed entry <c>recipe.json</c> when
+    /// given.</summary>
     public TrainingRecipe? Recipe { get; init; }
 }
 
@@ -38,7 +41,8 @@ public static class ModelPackager
     /// Writes the signed package of <paramref name="model"/> to <paramref name="destination"/>, for the targets in
     /// <paramref name="metadata"/>; the manifest names <paramref name="privateKey"/>'s key id.
     /// </summary>
-    public static ModelManifest Write(Stream destination, PnnModel model, MlpTwin? twin, PackageMetadata metadata, ECDsa privateKey, TimeProvider? clock = null)
+    public static ModelManifest Write(Stream destination, PnnModel model, MlpTwin? twin, PackageMetadata metadata,
+        ECDsa privateKey, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(metadata);
@@ -58,7 +62,8 @@ public static class ModelPackager
             var name = $"stage{i.ToString(CultureInfo.InvariantCulture)}-{module.GetType().Name.ToLowerInvariant()}";
             var path = $"stages/{name}.onnx";
             files.Add(path, OnnxExporter.ExportModule(module, name));
-            stages.Add(new ModelStage { Name = name, Kind = StageKind.Digital, InputSize = module.InputSize, OutputSize = module.OutputSize, File = path });
+            stages.Add(new ModelStage { Name = name, Kind = StageKind.Digital, InputSize = module.InputSize,
+                OutputSize = module.OutputSize, File = path });
         }
 
         ModelTwin? twinEntry = null;
@@ -94,7 +99,8 @@ public static class ModelPackager
         return ModelPackageWriter.Write(destination, manifest, files, privateKey);
     }
 
-    // One physical layer, or a bank of them on the same layer (the wide hybrid): one stage whose θ are the branches' in order.
+    // One physical layer, or a bank of them on the same layer (the wide hybrid): one stage whose θ are the branches' in
+    // order.
     private static ModelStage PhysicalStage(string name, PnnModule module)
     {
         IReadOnlyList<PnnModule> branches = module is ParallelLayers bank ? bank.Branches : [module];
@@ -102,9 +108,12 @@ public static class ModelPackager
         var theta = new List<float>();
         foreach (var branch in branches)
         {
-            if (branch is not PhysicalLayer layer || first is null || !string.Equals(layer.Spec.Name, first.Spec.Name, StringComparison.Ordinal))
+            if (branch is not PhysicalLayer layer || first is null
+                || !string.Equals(layer.Spec.Name, first.Spec.Name, StringComparison.Ordinal))
             {
-                throw new ArgumentException($"Stage '{name}': a bank packages only physical layers of one spec, not {branch.GetType().Name}.", nameof(module));
+                throw new
+                    ArgumentException($"Stage '{name}': a bank packages only physical layers of one spec, not "
+                        + $"{branch.GetType().Name}.", nameof(module));
             }
 
             theta.AddRange(layer.Theta.Value);

@@ -23,15 +23,19 @@ public static class OnnxExporter
                 graph.Apply("Add", graph.Constant("offset", affine.Parameters[1].Value, 1, module.InputSize));
                 break;
             case DigitalLinear linear:
-                Dense(graph, "linear", linear.Parameters[0].Value, linear.Parameters[1].Value, module.InputSize, module.OutputSize);
+                Dense(graph, "linear", linear.Parameters[0].Value, linear.Parameters[1].Value, module.InputSize,
+                    module.OutputSize);
                 break;
             case BinReadout readout:
                 // logits = a · x[:, :classes]
-                graph.ApplyTo("Slice", [graph.Current, graph.Int64Constant("starts", 0), graph.Int64Constant("ends", module.OutputSize), graph.Int64Constant("axes", 1)], []);
+                graph.ApplyTo("Slice",
+                    [graph.Current, graph.Int64Constant("starts", 0), graph.Int64Constant("ends", module.OutputSize),
+                        graph.Int64Constant("axes", 1)], []);
                 graph.Apply("Mul", graph.Constant("readout_scale", readout.Parameters[0].Value, 1));
                 break;
             default:
-                throw new ArgumentException($"Module '{name}' ({module.GetType().Name}) has no ONNX export.", nameof(module));
+                throw new ArgumentException($"Module '{name}' ({module.GetType().Name}) has no ONNX export.",
+                    nameof(module));
         }
 
         return graph.Build(module.OutputSize, $"Edge digital stage '{name}' ({module.GetType().Name})");
@@ -67,7 +71,8 @@ public static class OnnxExporter
         var sizes = network.LayerSizes;
         for (var l = 0; l < sizes.Count - 1; l++)
         {
-            Dense(graph, $"layer{l}", network.Parameters[2 * l].Value, network.Parameters[(2 * l) + 1].Value, sizes[l], sizes[l + 1]);
+            Dense(graph, $"layer{l}", network.Parameters[2 * l].Value, network.Parameters[(2 * l) + 1].Value, sizes[l],
+                sizes[l + 1]);
             if (l < sizes.Count - 2)
             {
                 // SiLU(z) = z · σ(z), as the managed forward computes it.

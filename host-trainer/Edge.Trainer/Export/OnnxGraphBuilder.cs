@@ -38,7 +38,8 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a float initializer of the given shape and returns its name.</summary>
     public string Constant(string name, ReadOnlySpan<float> values, params long[] dims)
     {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values)) };
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float,
+            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values)) };
         tensor.Dims.Add(dims);
         _graph.Initializer.Add(tensor);
         return name;
@@ -54,10 +55,12 @@ internal sealed class OnnxGraphBuilder
         return name;
     }
 
-    /// <summary>Appends <paramref name="opType"/> on (<see cref="Current"/>, <paramref name="inputs"/>…) and makes its output current.</summary>
+    /// <summary>Appends <paramref name="opType"/> on (<see cref="Current"/>, <paramref name="inputs"/>…) and makes its
+    /// output current.</summary>
     public string Apply(string opType, params string[] inputs) => ApplyTo(opType, [Current, .. inputs], []);
 
-    /// <summary>Appends a node on exactly <paramref name="inputs"/> with <paramref name="attributes"/>; its output becomes current.</summary>
+    /// <summary>Appends a node on exactly <paramref name="inputs"/> with <paramref name="attributes"/>; its output
+    /// becomes current.</summary>
     public string ApplyTo(string opType, string[] inputs, AttributeProto[] attributes)
     {
         var output = $"{opType.ToLowerInvariant()}_{_counter++}";
@@ -71,9 +74,11 @@ internal sealed class OnnxGraphBuilder
     }
 
     /// <summary>An integer attribute.</summary>
-    public static AttributeProto IntAttribute(string name, long value) => new() { Name = name, I = value, Type = AttributeProto.Types.AttributeType.Int };
+    public static AttributeProto IntAttribute(string name, long value)
+        => new() { Name = name, I = value, Type = AttributeProto.Types.AttributeType.Int };
 
-    /// <summary>Finishes the graph: the current value is renamed to the output of width <paramref name="outputSize"/>.</summary>
+    /// <summary>Finishes the graph: the current value is renamed to the output of width <paramref
+    /// name="outputSize"/>.</summary>
     public byte[] Build(int outputSize, string docString)
     {
         var identity = new NodeProto { OpType = "Identity", Name = "output_identity" };
@@ -101,7 +106,8 @@ internal sealed class OnnxGraphBuilder
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType =
+                (int)TensorProto.Types.DataType.Float, Shape = shape } },
         };
     }
 }

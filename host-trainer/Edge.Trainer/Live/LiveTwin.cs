@@ -10,8 +10,10 @@ namespace Edge.Trainer.Live;
 /// </summary>
 public static class LiveTwin
 {
-    /// <summary>NMSE of <paramref name="twin"/> on the newest <paramref name="samples"/> measurements of <paramref name="deviceId"/>.</summary>
-    public static async Task<double> DriftAsync(MeasurementStore store, string deviceId, ITwin twin, int samples, TrainerMetrics? metrics = null, CancellationToken cancellationToken = default)
+    /// <summary>NMSE of <paramref name="twin"/> on the newest <paramref name="samples"/> measurements of <paramref
+    /// name="deviceId"/>.</summary>
+    public static async Task<double> DriftAsync(MeasurementStore store, string deviceId, ITwin twin, int samples,
+        TrainerMetrics? metrics = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(twin);
@@ -23,11 +25,13 @@ public static class LiveTwin
     /// Like <see cref="DriftAsync"/>, but answers null instead of throwing when fewer than
     /// <paramref name="minimumSamples"/> measurements of the device have arrived (a score of a handful is noise).
     /// </summary>
-    public static async Task<DriftScore?> TryDriftAsync(MeasurementStore store, string deviceId, ITwin twin, int samples, int minimumSamples, TrainerMetrics? metrics = null, CancellationToken cancellationToken = default)
+    public static async Task<DriftScore?> TryDriftAsync(MeasurementStore store, string deviceId, ITwin twin,
+        int samples, int minimumSamples, TrainerMetrics? metrics = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(twin);
-        var (drives, responses, driveLength, outputSize) = await store.LoadAsync(deviceId, samples, cancellationToken).ConfigureAwait(false);
+        var (drives, responses, driveLength, outputSize) = await store.LoadAsync(deviceId, samples,
+            cancellationToken).ConfigureAwait(false);
         var count = driveLength == 0 ? 0 : drives.Length / driveLength;
         if (count < minimumSamples)
         {
@@ -38,16 +42,20 @@ public static class LiveTwin
         return new DriftScore(Score(data, deviceId, twin, metrics), count);
     }
 
-    /// <summary>Fits an MLP twin on the newest <paramref name="samples"/> measurements of <paramref name="deviceId"/> (10 % validate).</summary>
-    public static async Task<MlpTwinFit> RefitAsync(MeasurementStore store, string deviceId, LayerSpec spec, int samples, MlpTwinOptions options, ulong seed, CancellationToken cancellationToken = default)
+    /// <summary>Fits an MLP twin on the newest <paramref name="samples"/> measurements of <paramref name="deviceId"/>
+    /// (10 % validate).</summary>
+    public static async Task<MlpTwinFit> RefitAsync(MeasurementStore store, string deviceId, LayerSpec spec,
+        int samples, MlpTwinOptions options, ulong seed, CancellationToken cancellationToken = default)
     {
         var data = await LoadAsync(store, deviceId, spec, samples, cancellationToken).ConfigureAwait(false);
         return MlpTwinFitter.Fit(data, options, seed, cancellationToken: cancellationToken);
     }
 
-    private static async Task<TwinData> LoadAsync(MeasurementStore store, string deviceId, LayerSpec spec, int samples, CancellationToken cancellationToken)
+    private static async Task<TwinData> LoadAsync(MeasurementStore store, string deviceId, LayerSpec spec, int samples,
+        CancellationToken cancellationToken)
     {
-        var (drives, responses, driveLength, outputSize) = await store.LoadAsync(deviceId, samples, cancellationToken).ConfigureAwait(false);
+        var (drives, responses, driveLength, outputSize) = await store.LoadAsync(deviceId, samples,
+            cancellationToken).ConfigureAwait(false);
         if (drives.Length == 0)
         {
             throw new InvalidOperationException($"No measurements of device '{deviceId}' have been ingested yet.");
@@ -56,11 +64,14 @@ public static class LiveTwin
         return FromMeasurements(deviceId, spec, drives, responses, driveLength, outputSize);
     }
 
-    private static TwinData FromMeasurements(string deviceId, LayerSpec spec, float[] drives, float[] responses, int driveLength, int outputSize)
+    private static TwinData FromMeasurements(string deviceId, LayerSpec spec, float[] drives, float[] responses,
+        int driveLength, int outputSize)
     {
         if (driveLength != spec.DriveLength || outputSize != spec.OutputSize)
         {
-            throw new InvalidOperationException($"Measurements of '{deviceId}' have drive length {driveLength} and {outputSize} outputs; layer '{spec.Name}' needs {spec.DriveLength} and {spec.OutputSize}.");
+            throw new
+                InvalidOperationException($"Measurements of '{deviceId}' have drive length {driveLength} and "
+                    + $"{outputSize} outputs; layer '{spec.Name}' needs {spec.DriveLength} and {spec.OutputSize}.");
         }
 
         return TwinData.FromMeasurements(spec, drives, responses, validationFraction: 0.1);

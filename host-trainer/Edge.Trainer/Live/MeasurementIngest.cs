@@ -27,7 +27,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     /// gone.</summary>
     private static readonly TimeSpan PubackTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Most measurements stored in one transaction; bounds memory and the delay before the acknowledgements.</summary>
+    /// <summary>Most measurements stored in one transaction; bounds memory and the delay before the
+    /// acknowledgements.</summary>
     private const int MaxGroupMeasurements = 32_768;
 
     private readonly BrokerOptions _broker;
@@ -37,7 +38,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _link = new(1, 1);
-    private readonly Channel<Received> _received = Channel.CreateBounded<Received>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<Received> _received =
+        Channel.CreateBounded<Received>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
     private Task? _loop;
     private Task? _writer;
     private long _ingested;
@@ -64,7 +66,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     /// <summary>The broker this ingest reads from.</summary>
     public BrokerOptions Broker => _broker;
 
-    /// <summary>Why the last write to the store failed, until a write succeeds again; null while the store works.</summary>
+    /// <summary>Why the last write to the store failed, until a write succeeds again; null while the store
+    /// works.</summary>
     public string? StoreProblem => _storeProblem;
 
     /// <summary>Measurements stored so far.</summary>
@@ -257,7 +260,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
 
                 if (group.Count > 0)
                 {
-                    await StoreAndAcknowledgeAsync(group, batches, measurements, cancellationToken).ConfigureAwait(false);
+                    await StoreAndAcknowledgeAsync(group, batches, measurements,
+                        cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -267,7 +271,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         }
     }
 
-    private async Task StoreAndAcknowledgeAsync(List<Received> group, List<DeviceMeasurements> batches, int measurements, CancellationToken cancellationToken)
+    private async Task StoreAndAcknowledgeAsync(List<Received> group, List<DeviceMeasurements> batches,
+        int measurements, CancellationToken cancellationToken)
     {
         int added;
         var perBatch = new int[batches.Count];
@@ -278,7 +283,8 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Nothing of the group was acknowledged. Drop the connection so the broker redelivers it (and what followed)
+            // Nothing of the group was acknowledged. Drop the connection so the broker redelivers it (and what
+            // followed)
             // to the next session, which starts only once the store answers again.
             _storeProblem = e.Message;
             _metrics.StoreErrors.Inc();
@@ -286,7 +292,9 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
             Interlocked.Increment(ref _connection);
             try
             {
-                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build(), CancellationToken.None).ConfigureAwait(false);
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder()
+                    .WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build(),
+                        CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception disconnect) when (disconnect is MqttCommunicationException or InvalidOperationException)
             {
@@ -425,7 +433,9 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest rejected a message on {Topic}: {Problem}")]
     private static partial void LogRejected(ILogger logger, string topic, string problem);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Batches} measurement batches failed ({Problem}); none acknowledged, reconnecting once the store answers so the broker redelivers them")]
+    [LoggerMessage(Level = LogLevel.Error, Message =
+        "Storing {Batches} measurement batches failed ({Problem}); none acknowledged, reconnecting once the store "
+            + "answers so the broker redelivers them")]
     private static partial void LogStoreFailed(ILogger logger, int batches, string problem);
 
     [LoggerMessage(

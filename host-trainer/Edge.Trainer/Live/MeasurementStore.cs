@@ -41,7 +41,8 @@ public sealed class MeasurementStore : IAsyncDisposable
     /// (<c>Host=...;Database=...;Username=...</c>). Applies pending migrations (safe when several trainers open the
     /// same database at once: the migration runs under a lock, once).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The database cannot be opened or its schema is newer than this trainer; the message names the store.</exception>
+    /// <exception cref="InvalidOperationException">The database cannot be opened or its schema is newer than this
+    /// trainer; the message names the store.</exception>
     public static async Task<MeasurementStore> OpenAsync(string target, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
@@ -56,14 +57,18 @@ public sealed class MeasurementStore : IAsyncDisposable
             }
             catch (ArgumentException e)
             {
-                throw new InvalidOperationException($"Measurement store: the PostgreSQL connection string is malformed: {e.Message}", e);
+                throw new
+                    InvalidOperationException($"Measurement store: the PostgreSQL connection string is malformed: "
+                        + $"{e.Message}", e);
             }
 
-            store = new MeasurementStore(new NpgsqlConnection(target), StoreDialect.PostgreSql, $"PostgreSQL {settings.Host}:{settings.Port}/{settings.Database ?? settings.Username}");
+            store = new MeasurementStore(new NpgsqlConnection(target), StoreDialect.PostgreSql,
+                $"PostgreSQL {settings.Host}:{settings.Port}/{settings.Database ?? settings.Username}");
         }
         else
         {
-            store = new MeasurementStore(new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString()), StoreDialect.Sqlite, target);
+            store = new MeasurementStore(new SqliteConnection(new SqliteConnectionStringBuilder { DataSource =
+                target, Pooling = false }.ToString()), StoreDialect.Sqlite, target);
         }
 
         try
@@ -72,19 +77,23 @@ public sealed class MeasurementStore : IAsyncDisposable
             await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
             return store;
         }
-        catch (InvalidOperationException e) when (e.InnerException is null && e.Message.StartsWith("Measurement store", StringComparison.Ordinal))
+        catch (InvalidOperationException e)
+            when (e.InnerException is null && e.Message.StartsWith("Measurement store", StringComparison.Ordinal))
         {
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception e)
+            when (e is DbException or InvalidOperationException or TimeoutException
+                or System.Net.Sockets.SocketException)
         {
             await store.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException($"Measurement store '{store._name}' cannot be opened: {e.Message}", e);
         }
     }
 
-    /// <summary>Stores <paramref name="batch"/> from <paramref name="deviceId"/> in one transaction; returns how many were new (the rest were duplicates).</summary>
+    /// <summary>Stores <paramref name="batch"/> from <paramref name="deviceId"/> in one transaction; returns how many
+    /// were new (the rest were duplicates).</summary>
     public Task<int> AddAsync(string deviceId, MeasurementBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -120,7 +129,8 @@ public sealed class MeasurementStore : IAsyncDisposable
             }
 
             _sqliteWriter ??= _connection is SqliteConnection sqlite ? new SqliteMeasurementWriter(sqlite) : null;
-            await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await _connection.BeginTransactionAsync(cancellationToken)
+                .ConfigureAwait(false);
             var added = 0;
             for (var b = 0; b < batches.Count; b++)
             {
@@ -128,7 +138,8 @@ public sealed class MeasurementStore : IAsyncDisposable
                 ArgumentNullException.ThrowIfNull(batch);
                 EdgeTopics.ValidateDeviceId(deviceId);
                 var inserted = _connection is NpgsqlConnection postgres
-                    ? await _postgresWriter!.InsertAsync(postgres, deviceId, batch, cancellationToken).ConfigureAwait(false)
+                    ? await _postgresWriter!.InsertAsync(postgres, deviceId, batch,
+                        cancellationToken).ConfigureAwait(false)
                     : _sqliteWriter!.Insert(deviceId, batch);
                 added += inserted;
                 addedPerBatch?[b] = inserted;
@@ -168,7 +179,9 @@ public sealed class MeasurementStore : IAsyncDisposable
             await ping.ExecuteScalarAsync(deadline.Token).ConfigureAwait(false);
             return null;
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException
+        catch (Exception e)
+            when (e is DbException or InvalidOperationException or TimeoutException
+                or System.Net.Sockets.SocketException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return $"measurement store {Dialect} unreachable: {e.Message}";
@@ -187,13 +200,15 @@ public sealed class MeasurementStore : IAsyncDisposable
         {
             await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
             await using var count = _connection.CreateCommand();
-            count.CommandText = deviceId is null ? "SELECT count(*) FROM measurements" : "SELECT count(*) FROM measurements WHERE device_id = @device";
+            count.CommandText = deviceId is null ? "SELECT count(*) FROM measurements"
+                : "SELECT count(*) FROM measurements WHERE device_id = @device";
             if (deviceId is not null)
             {
                 Parameter(count, "@device").Value = deviceId;
             }
 
-            return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false),
+                CultureInfo.InvariantCulture);
         }
         finally
         {
@@ -230,14 +245,17 @@ public sealed class MeasurementStore : IAsyncDisposable
     /// The newest <paramref name="max"/> measurements of <paramref name="deviceId"/>, oldest first, as row-major drives
     /// and responses (for refitting the twin).
     /// </summary>
-    public async Task<(float[] Drives, float[] Responses, int DriveLength, int OutputSize)> LoadAsync(string deviceId, int max, CancellationToken cancellationToken = default)
+    public async Task<(float[] Drives, float[] Responses, int DriveLength, int OutputSize)> LoadAsync(string deviceId,
+        int max, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
             await using var select = _connection.CreateCommand();
-            select.CommandText = "SELECT drive_length, output_size, drives, responses FROM measurements WHERE device_id = @device ORDER BY ts_ms DESC, id LIMIT @max";
+            select.CommandText =
+                "SELECT drive_length, output_size, drives, responses FROM measurements WHERE device_id = @device ORDER "
+                    + "BY ts_ms DESC, id LIMIT @max";
             Parameter(select, "@device").Value = deviceId;
             Parameter(select, "@max").Value = max;
             var drives = new List<float>();
@@ -294,7 +312,8 @@ public sealed class MeasurementStore : IAsyncDisposable
         _gate.Release();
     }
 
-    /// <summary>Opens the connection if it is not open (first use, or a PostgreSQL connection that broke) and sets up the session.</summary>
+    /// <summary>Opens the connection if it is not open (first use, or a PostgreSQL connection that broke) and sets up
+    /// the session.</summary>
     private async Task EnsureOpenAsync(CancellationToken cancellationToken)
     {
         if (_connection.State == ConnectionState.Open)
@@ -312,7 +331,9 @@ public sealed class MeasurementStore : IAsyncDisposable
         await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (Dialect == StoreDialect.Sqlite)
         {
-            await ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=16384;", cancellationToken).ConfigureAwait(false);
+            await
+                ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA "
+                    + "wal_autocheckpoint=16384;", cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -323,10 +344,12 @@ public sealed class MeasurementStore : IAsyncDisposable
         await using var transaction = await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (Dialect == StoreDialect.PostgreSql)
         {
-            await ExecuteAsync("SELECT pg_advisory_xact_lock(7358421)", cancellationToken, transaction).ConfigureAwait(false);
+            await ExecuteAsync("SELECT pg_advisory_xact_lock(7358421)", cancellationToken,
+                transaction).ConfigureAwait(false);
         }
 
-        await ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", cancellationToken, transaction).ConfigureAwait(false);
+        await ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", cancellationToken,
+            transaction).ConfigureAwait(false);
         await using var read = _connection.CreateCommand();
         read.Transaction = transaction;
         read.CommandText = "SELECT max(version) FROM schema_version";
@@ -336,12 +359,15 @@ public sealed class MeasurementStore : IAsyncDisposable
         var migrations = StoreMigrations.For(Dialect);
         if (current > migrations.Length)
         {
-            throw new InvalidOperationException($"Measurement store '{_name}': schema version {current} is newer than this trainer knows ({migrations.Length}); upgrade the trainer.");
+            throw new
+                InvalidOperationException($"Measurement store '{_name}': schema version {current} is newer than this "
+                    + $"trainer knows ({migrations.Length}); upgrade the trainer.");
         }
 
         for (var version = current; version < migrations.Length; version++)
         {
-            await ExecuteAsync(migrations[version] + $"; INSERT INTO schema_version(version) VALUES ({version + 1})", cancellationToken, transaction).ConfigureAwait(false);
+            await ExecuteAsync(migrations[version] + $"; INSERT INTO schema_version(version) VALUES ({version + 1})",
+                cancellationToken, transaction).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

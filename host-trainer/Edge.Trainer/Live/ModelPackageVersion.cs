@@ -10,7 +10,8 @@ namespace Edge.Trainer.Live;
 /// </summary>
 public static class ModelPackageVersion
 {
-    /// <summary>The manifest's <c>modelVersion</c>, or null when the bytes are not a package with a readable one.</summary>
+    /// <summary>The manifest's <c>modelVersion</c>, or null when the bytes are not a package with a readable
+    /// one.</summary>
     public static int? TryRead(ReadOnlyMemory<byte> package)
     {
         try

@@ -16,7 +16,8 @@ public static class ModelPublisher
     /// <summary>
     /// Publishes <paramref name="package"/> to <paramref name="deviceId"/> and returns the agent's verdict.
     /// </summary>
-    /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/> (agent offline, or no store configured there).</exception>
+    /// <exception cref="TimeoutException">No verdict within <paramref name="timeout"/> (agent offline, or no store
+    /// configured there).</exception>
     public static Task<ModelAckMessage> OfferAsync(
         BrokerOptions broker,
         string deviceId,
@@ -69,7 +70,8 @@ public static class ModelPublisher
         {
             try
             {
-                var ack = ControlJson.Parse(e.ApplicationMessage.Payload.ToArray(), MessagingJsonContext.Default.ModelAckMessage);
+                var ack = ControlJson.Parse(e.ApplicationMessage.Payload.ToArray(),
+                    MessagingJsonContext.Default.ModelAckMessage);
                 // Believed only from the device the offer went to: its ack topic (which the broker ACL binds to its
                 // identity) and the deviceId inside must both name it.
                 if (e.ApplicationMessage.Topic != ackTopic || ack.DeviceId != deviceId)
@@ -93,8 +95,8 @@ public static class ModelPublisher
         // one's session, which a broker may still be tearing down (MQTTnet's server then deletes the new session,
         // dotnet/MQTTnet#719) and which two offers to one device at once would fight over.
         var connection = broker with { ClientId = $"{broker.ClientId}-{id.ToString("N")[..8]}" };
-        await client.ConnectAsync(connection.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0), cancellationToken)
-            .ConfigureAwait(false);
+        await client.ConnectAsync(
+            connection.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0), cancellationToken).ConfigureAwait(false);
         try
         {
             await client.SubscribeAsync(

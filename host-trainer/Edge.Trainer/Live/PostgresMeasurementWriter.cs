@@ -7,9 +7,11 @@ namespace Edge.Trainer.Live;
 
 /// <summary>
 /// Inserts measurements into PostgreSQL by binary <c>COPY</c> into a session-local staging table, then one
-/// statement that empties it into <c>measurements</c> with <c>ON CONFLICT (id) DO NOTHING</c>: COPY is the fastest way into the
+/// statement that empties it into <c>measurements</c> with <c>ON CONFLICT (id) DO NOTHING</c>: COPY is the fastest way
+/// into the
 /// server but cannot skip duplicates, the INSERT can. Concurrent writers of the same ids are safe (the second waits for
-/// the first to commit and then inserts nothing). Float columns go through one reused byte buffer: no per-row allocation.
+/// the first to commit and then inserts nothing). Float columns go through one reused byte buffer: no per-row
+/// allocation.
 /// </summary>
 internal sealed class PostgresMeasurementWriter
 {
@@ -20,14 +22,21 @@ internal sealed class PostgresMeasurementWriter
     public static async Task PrepareSessionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var create = connection.CreateCommand();
-        create.CommandText = $"CREATE TEMP TABLE IF NOT EXISTS {Staging}(id BYTEA NOT NULL, ts_ms BIGINT NOT NULL, inputs BYTEA NOT NULL, drives BYTEA NOT NULL, responses BYTEA NOT NULL) ON COMMIT DELETE ROWS";
+        create.CommandText =
+            $"CREATE TEMP TABLE IF NOT EXISTS {Staging}(id BYTEA NOT NULL, ts_ms BIGINT NOT NULL, inputs BYTEA NOT "
+                + "NULL, drives BYTEA NOT NULL, responses BYTEA NOT NULL) ON COMMIT DELETE ROWS";
         await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Inserts <paramref name="batch"/> within the connection's open transaction; returns how many ids were new.</summary>
-    public async Task<int> InsertAsync(NpgsqlConnection connection, string deviceId, MeasurementBatch batch, CancellationToken cancellationToken)
+    /// <summary>Inserts <paramref name="batch"/> within the connection's open transaction; returns how many ids were
+    /// new.</summary>
+    public async Task<int> InsertAsync(NpgsqlConnection connection, string deviceId, MeasurementBatch batch,
+        CancellationToken cancellationToken)
     {
-        await using (var copy = await connection.BeginBinaryImportAsync($"COPY {Staging}(id, ts_ms, inputs, drives, responses) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
+        await using (var copy =
+            await
+                connection.BeginBinaryImportAsync($"COPY {Staging}(id, ts_ms, inputs, drives, responses) FROM STDIN "
+                    + "(FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
         {
             // Synchronous writes: they only copy into the importer's buffer (a full buffer is sent inline), and five
             // awaited calls per measurement cost more CPU than the COPY itself.
@@ -47,7 +56,8 @@ internal sealed class PostgresMeasurementWriter
         await using var insert = connection.CreateCommand();
         insert.CommandText = $"""
             WITH moved AS (DELETE FROM {Staging} RETURNING *)
-            INSERT INTO measurements(id, device_id, ts_ms, input_size, drive_length, output_size, inputs, drives, responses)
+            INSERT INTO measurements(
+                id, device_id, ts_ms, input_size, drive_length, output_size, inputs, drives, responses)
             SELECT id, @device, ts_ms, @ni, @nd, @no, inputs, drives, responses FROM moved
             ON CONFLICT (id) DO NOTHING
             """;
@@ -58,7 +68,8 @@ internal sealed class PostgresMeasurementWriter
         return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    // The importer serialises a value into its own buffer before Write returns, so one scratch buffer serves every value.
+    // The importer serialises a value into its own buffer before Write returns, so one scratch buffer serves every
+    // value.
     private ArraySegment<byte> Segment(Guid id)
     {
         id.TryWriteBytes(_scratch);

@@ -79,7 +79,8 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     /// <summary>
     /// Connects, waits for the agent's retained online status (which carries the layer spec) and subscribes to replies.
     /// </summary>
-    public static async Task<RemoteDevice> ConnectAsync(RemoteDeviceOptions options, TrainerMetrics? metrics = null, CancellationToken cancellationToken = default)
+    public static async Task<RemoteDevice> ConnectAsync(RemoteDeviceOptions options, TrainerMetrics? metrics = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         EdgeTopics.ValidateDeviceId(options.DeviceId);
@@ -90,15 +91,19 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
         client.ApplicationMessageReceivedAsync += device.OnMessageAsync;
         try
         {
-            await client.ConnectAsync(options.Broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0), cancellationToken).ConfigureAwait(false);
-            device._status = new TaskCompletionSource<StatusMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await client.ConnectAsync(options.Broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0),
+                cancellationToken).ConfigureAwait(false);
+            device._status =
+                new TaskCompletionSource<StatusMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
             await client.SubscribeAsync(
                 new MqttClientSubscribeOptionsBuilder()
                     .WithTopicFilter(device._responseTopic, MqttQualityOfServiceLevel.AtLeastOnce)
-                    .WithTopicFilter(EdgeTopics.For(options.DeviceId, TopicKind.Status), MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithTopicFilter(EdgeTopics.For(options.DeviceId, TopicKind.Status),
+                        MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build(),
                 cancellationToken).ConfigureAwait(false);
-            var status = await device._status.Task.WaitAsync(options.StatusTimeout, cancellationToken).ConfigureAwait(false);
+            var status = await device._status.Task.WaitAsync(options.StatusTimeout,
+                cancellationToken).ConfigureAwait(false);
             device.Spec = status.Spec!;
             device.System = status.System;
             return device;
@@ -106,7 +111,9 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
         catch (TimeoutException e)
         {
             await device.DisposeAsync().ConfigureAwait(false);
-            throw new RemoteDeviceException($"Agent '{options.DeviceId}' did not report an online status with its layer spec within {options.StatusTimeout.TotalSeconds:F0} s on {options.Broker.Address}.", e);
+            throw new
+                RemoteDeviceException($"Agent '{options.DeviceId}' did not report an online status with its layer spec "
+                    + $"within {options.StatusTimeout.TotalSeconds:F0} s on {options.Broker.Address}.", e);
         }
         catch
         {
@@ -116,7 +123,8 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+    public async ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses,
+        CancellationToken cancellationToken = default)
     {
         var count = DeviceBatch.Count(Spec, drives.Length, responses.Length);
         for (var start = 0; start < count; start += _options.MaxDrivesPerRequest)
@@ -158,7 +166,8 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
         _client.Dispose();
     }
 
-    private async Task AttemptAsync(byte[] request, Memory<float> responses, int drives, CancellationToken cancellationToken)
+    private async Task AttemptAsync(byte[] request, Memory<float> responses, int drives,
+        CancellationToken cancellationToken)
     {
         if (_offline is { } offline)
         {
@@ -197,7 +206,8 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
         var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
         if (message.Topic == _responseTopic)
         {
-            if (message.CorrelationData is not { Length: 16 } correlation || !_pending.TryGetValue(new Guid(correlation), out var pending))
+            if (message.CorrelationData is not { Length: 16 } correlation
+                || !_pending.TryGetValue(new Guid(correlation), out var pending))
             {
                 return Task.CompletedTask; // A reply to an attempt already abandoned (timed out) or not ours.
             }
@@ -211,12 +221,14 @@ public sealed class RemoteDevice : IPhysicalDevice, IAsyncDisposable
                 }
                 else
                 {
-                    pending.Completion.TrySetException(new RemoteDeviceException($"Agent '{DeviceId}' refused the PAT request: {refusal}"));
+                    pending.Completion.TrySetException(new
+                        RemoteDeviceException($"Agent '{DeviceId}' refused the PAT request: {refusal}"));
                 }
             }
             catch (MessageFormatException ex)
             {
-                pending.Completion.TrySetException(new RemoteDeviceException($"Agent '{DeviceId}' sent a malformed PAT reply: {ex.Message}", ex));
+                pending.Completion.TrySetException(new
+                    RemoteDeviceException($"Agent '{DeviceId}' sent a malformed PAT reply: {ex.Message}", ex));
             }
 
             return Task.CompletedTask;

@@ -42,6 +42,7 @@ public sealed record RemoteDeviceOptions
     /// <summary>How many times a timed-out request is sent again.</summary>
     public int Retries { get; init; } = 3;
 
-    /// <summary>How long <see cref="RemoteDevice.ConnectAsync"/> waits for the agent's retained online status.</summary>
+    /// <summary>How long <see cref="RemoteDevice.ConnectAsync"/> waits for the agent's retained online
+    /// status.</summary>
     public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

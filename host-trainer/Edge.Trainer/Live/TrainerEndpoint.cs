@@ -12,7 +12,8 @@ public static partial class TrainerEndpoint
 {
     /// <summary>Starts serving on <paramref name="host"/>:<paramref name="port"/>.</summary>
     /// <exception cref="InvalidOperationException">The port cannot be listened on; the message names it.</exception>
-    public static HealthMetricsListener Start(TrainerMetrics metrics, Func<CancellationToken, Task<TrainerHealth>> health, ILogger logger, int port, string host = "localhost")
+    public static HealthMetricsListener Start(TrainerMetrics metrics, Func<CancellationToken, Task<TrainerHealth>>
+        health, ILogger logger, int port, string host = "localhost")
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(health);

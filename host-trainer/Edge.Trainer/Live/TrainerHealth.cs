@@ -16,12 +16,15 @@ public sealed record TrainerHealth(bool BrokerConnected, string Broker, StoreDia
     public bool Healthy => BrokerConnected && StoreProblem is null;
 
     /// <summary>Checks the ingest's broker link and probes the store (at most <paramref name="timeout"/>).</summary>
-    public static async Task<TrainerHealth> CheckAsync(MeasurementIngest ingest, MeasurementStore store, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static async Task<TrainerHealth> CheckAsync(MeasurementIngest ingest, MeasurementStore store,
+        TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ingest);
         ArgumentNullException.ThrowIfNull(store);
-        var problem = await store.ProbeAsync(timeout, cancellationToken).ConfigureAwait(false) ?? (ingest.StoreProblem is { } failed ? $"last write failed: {failed}" : null);
-        return new TrainerHealth(ingest.IsConnected, $"{ingest.Broker.Host}:{ingest.Broker.Port}", store.Dialect, problem);
+        var problem = await store.ProbeAsync(timeout, cancellationToken).ConfigureAwait(false)
+            ?? (ingest.StoreProblem is { } failed ? $"last write failed: {failed}" : null);
+        return new TrainerHealth(ingest.IsConnected, $"{ingest.Broker.Host}:{ingest.Broker.Port}", store.Dialect,
+            problem);
     }
 
     /// <summary>

@@ -3,7 +3,8 @@ using Prometheus;
 
 namespace Edge.Trainer.Live;
 
-/// <summary>The trainer's Prometheus metrics, in a registry of their own (several trainers can share a test process).</summary>
+/// <summary>The trainer's Prometheus metrics, in a registry of their own (several trainers can share a test
+/// process).</summary>
 public sealed class TrainerMetrics
 {
     /// <summary>Creates the metrics in a new registry.</summary>
@@ -21,14 +22,27 @@ public sealed class TrainerMetrics
             "edge_trainer_measurements_duplicate_total",
             "Redelivered measurements dropped by id, by device.",
             new CounterConfiguration { LabelNames = ["device"] });
-        Rejected = factory.CreateCounter("edge_trainer_rejected_messages_total", "Malformed messages the ingest could not decode.");
-        RemoteForwardSeconds = factory.CreateHistogram("edge_trainer_remote_forward_seconds", "Round trip of one PAT request to a live agent.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
-        RemoteRetries = factory.CreateCounter("edge_trainer_remote_retries_total", "PAT requests sent again after a timeout.");
-        DriftResidual = factory.CreateGauge("edge_trainer_twin_drift_nmse", "NMSE of the twin on the newest ingested measurements (rises when the device drifts).", new GaugeConfiguration { LabelNames = ["device"] });
-        Reconnects = factory.CreateCounter("edge_trainer_mqtt_reconnects_total", "Ingest connections to the broker after the first.");
-        FieldUpdates = factory.CreateCounter("edge_trainer_field_updates_total", "Field PAT sessions run without a person, by trigger and the agent's verdict.", new CounterConfiguration { LabelNames = ["device", "reason", "verdict"] });
-        ModelPublishedVersion = factory.CreateGauge("edge_trainer_model_published_version", "Model version in the newest package offered to each device.", new GaugeConfiguration { LabelNames = ["device"] });
-        ModelAcceptedVersion = factory.CreateGauge("edge_trainer_model_accepted_version", "Newest model version each device accepted (validated and activated).", new GaugeConfiguration { LabelNames = ["device"] });
+        Rejected = factory.CreateCounter("edge_trainer_rejected_messages_total",
+            "Malformed messages the ingest could not decode.");
+        RemoteForwardSeconds = factory.CreateHistogram("edge_trainer_remote_forward_seconds",
+            "Round trip of one PAT request to a live agent.",
+                new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        RemoteRetries = factory.CreateCounter("edge_trainer_remote_retries_total",
+            "PAT requests sent again after a timeout.");
+        DriftResidual = factory.CreateGauge("edge_trainer_twin_drift_nmse",
+            "NMSE of the twin on the newest ingested measurements (rises when the device drifts).",
+                new GaugeConfiguration { LabelNames = ["device"] });
+        Reconnects = factory.CreateCounter("edge_trainer_mqtt_reconnects_total",
+            "Ingest connections to the broker after the first.");
+        FieldUpdates = factory.CreateCounter("edge_trainer_field_updates_total",
+            "Field PAT sessions run without a person, by trigger and the agent's verdict.",
+                new CounterConfiguration { LabelNames = ["device", "reason", "verdict"] });
+        ModelPublishedVersion = factory.CreateGauge("edge_trainer_model_published_version",
+            "Model version in the newest package offered to each device.",
+                new GaugeConfiguration { LabelNames = ["device"] });
+        ModelAcceptedVersion = factory.CreateGauge("edge_trainer_model_accepted_version",
+            "Newest model version each device accepted (validated and activated).",
+                new GaugeConfiguration { LabelNames = ["device"] });
         FieldDecisions = factory.CreateCounter(
             "edge_trainer_field_decisions_total",
             "Checks of the drift watch by device, decision (start, wait) and reason (drifted, cooldown, ...).",
@@ -52,7 +66,8 @@ public sealed class TrainerMetrics
         MeasurementAckFailures = factory.CreateCounter(
             "edge_trainer_measurement_ack_failures_total",
             "Acknowledgements the broker did not take (the agents send those batches again).");
-        StoreErrors = factory.CreateCounter("edge_trainer_store_errors_total", "Groups of measurement batches the store failed to write (left unacknowledged for redelivery).");
+        StoreErrors = factory.CreateCounter("edge_trainer_store_errors_total",
+            "Groups of measurement batches the store failed to write (left unacknowledged for redelivery).");
         IdentityMismatches = factory.CreateCounter(
             "edge_trainer_identity_mismatches_total",
             "Status or acks refused because the deviceId in the payload is not the device of the topic, by kind.",

@@ -7,7 +7,8 @@ namespace Edge.Trainer.Neural;
 /// <summary>Vectorised element-wise passes around the GEMMs: bias, SiLU and its derivative, bias gradients.</summary>
 internal static class ActivationMath
 {
-    /// <summary>Adds <paramref name="bias"/> to each of <paramref name="rows"/> rows of <paramref name="values"/>.</summary>
+    /// <summary>Adds <paramref name="bias"/> to each of <paramref name="rows"/> rows of <paramref
+    /// name="values"/>.</summary>
     public static void AddBias(Span<float> values, ReadOnlySpan<float> bias, int rows)
     {
         var width = bias.Length;
@@ -39,7 +40,8 @@ internal static class ActivationMath
         for (var r = 0; r < rows; r++)
         {
             ref var row = ref MemoryMarshal.GetReference(values.Slice(r * width, width));
-            ref var sigmoidRow = ref keepSigmoid ? ref MemoryMarshal.GetReference(sigmoid.Slice(r * width, width)) : ref row;
+            ref var sigmoidRow = ref keepSigmoid ? ref MemoryMarshal.GetReference(sigmoid.Slice(r * width, width))
+                : ref row;
             var j = 0;
             for (; j <= width - Vector256<float>.Count; j += Vector256<float>.Count)
             {
@@ -66,7 +68,8 @@ internal static class ActivationMath
     }
 
     /// <summary>In place g ← g·silu'(z), with silu'(z) = σ + a·(1 − σ) from the stored activation a and σ.</summary>
-    public static void MultiplySiluDerivative(Span<float> gradient, ReadOnlySpan<float> activation, ReadOnlySpan<float> sigmoid)
+    public static void MultiplySiluDerivative(Span<float> gradient, ReadOnlySpan<float> activation, ReadOnlySpan<float>
+        sigmoid)
     {
         var count = gradient.Length;
         ref var g = ref MemoryMarshal.GetReference(gradient);
@@ -87,7 +90,8 @@ internal static class ActivationMath
         }
     }
 
-    /// <summary>Adds the column sums of the <paramref name="rows"/>×width matrix <paramref name="gradient"/> into <paramref name="biasGradient"/>.</summary>
+    /// <summary>Adds the column sums of the <paramref name="rows"/>×width matrix <paramref name="gradient"/> into
+    /// <paramref name="biasGradient"/>.</summary>
     public static void AccumulateColumnSums(ReadOnlySpan<float> gradient, int rows, Span<float> biasGradient)
     {
         var width = biasGradient.Length;

@@ -18,7 +18,8 @@ public sealed class Adam
     private long _step;
 
     /// <summary>Creates the optimiser with zero moment estimates for every parameter.</summary>
-    public Adam(IReadOnlyList<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    public Adam(IReadOnlyList<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999,
+        double epsilon = 1e-8)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentOutOfRangeException.ThrowIfNegative(learningRate);
@@ -56,7 +57,8 @@ public sealed class Adam
         var inverseSqrtCorrection2 = (float)(1 / Math.Sqrt(correction2));
         for (var i = 0; i < _parameters.Length; i++)
         {
-            Update(_parameters[i].Value, _parameters[i].Gradient, _firstMoments[i], _secondMoments[i], stepSize, inverseSqrtCorrection2);
+            Update(_parameters[i].Value, _parameters[i].Gradient, _firstMoments[i], _secondMoments[i], stepSize,
+                inverseSqrtCorrection2);
         }
     }
 
@@ -69,7 +71,8 @@ public sealed class Adam
         }
     }
 
-    private void Update(Span<float> value, ReadOnlySpan<float> gradient, Span<float> first, Span<float> second, float stepSize, float inverseSqrtCorrection2)
+    private void Update(Span<float> value, ReadOnlySpan<float> gradient, Span<float> first, Span<float> second,
+        float stepSize, float inverseSqrtCorrection2)
     {
         var beta1 = (float)_beta1;
         var beta2 = (float)_beta2;
@@ -88,7 +91,8 @@ public sealed class Adam
             var v = (beta2 * secondVectors[i]) + (oneMinusBeta2 * g * g);
             firstVectors[i] = m;
             secondVectors[i] = v;
-            valueVectors[i] -= stepSize * m / ((Vector256.Sqrt(v) * inverseSqrtCorrection2) + Vector256.Create(epsilon));
+            valueVectors[i] -= stepSize * m
+                / ((Vector256.Sqrt(v) * inverseSqrtCorrection2) + Vector256.Create(epsilon));
         }
 
         for (var i = vectors * Vector256<float>.Count; i < value.Length; i++)

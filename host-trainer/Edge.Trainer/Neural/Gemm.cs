@@ -7,11 +7,13 @@ namespace Edge.Trainer.Neural;
 /// <summary>
 /// Row-major single-precision products C[m,n] (+)= op(A)·op(B) for the MLP. BLIS-style blocking: op(B) is packed into
 /// NR-wide column panels and op(A) into MR-tall row panels (both K-blocked) so the register-tiled micro-kernel
-/// streams contiguous memory from L1/L2. Packing buffers are per thread and reused: steady-state calls allocate nothing.
+/// streams contiguous memory from L1/L2. Packing buffers are per thread and reused: steady-state calls allocate
+/// nothing.
 /// </summary>
 internal static class Gemm
 {
-    /// <summary>Rows of the micro-tile (6 × 2 ymm accumulators leave registers for two B loads and a broadcast).</summary>
+    /// <summary>Rows of the micro-tile (6 × 2 ymm accumulators leave registers for two B loads and a
+    /// broadcast).</summary>
     internal const int MR = 6;
 
     /// <summary>Columns of the micro-tile: two Vector256&lt;float&gt;.</summary>
@@ -31,31 +33,38 @@ internal static class Gemm
     [ThreadStatic]
     private static float[]? t_packedB;
 
-    /// <summary>True when the AVX2/FMA micro-kernel runs; otherwise the portable <c>Vector&lt;T&gt;</c> kernel does.</summary>
+    /// <summary>True when the AVX2/FMA micro-kernel runs; otherwise the portable <c>Vector&lt;T&gt;</c> kernel
+    /// does.</summary>
     internal static bool UsesFma => Fma.IsSupported;
 
     /// <summary>C[m,n] (+)= A[m,k]·B[n,k]ᵀ (dense, leading dimensions k, k, n).</summary>
-    public static void MultiplyByTransposed(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate) =>
+    public static void MultiplyByTransposed(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float>
+        b, Span<float> c, bool accumulate) =>
         Multiply(false, true, m, n, k, a, k, b, k, c, n, accumulate);
 
     /// <summary>C[m,n] (+)= A[k,m]ᵀ·B[k,n] (dense, leading dimensions m, n, n).</summary>
-    public static void MultiplyTransposed(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate) =>
+    public static void MultiplyTransposed(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float>
+        c, bool accumulate) =>
         Multiply(true, false, m, n, k, a, m, b, n, c, n, accumulate);
 
     /// <summary>C[m,n] (+)= A[m,k]·B[k,n] (dense, leading dimensions k, n, n).</summary>
-    public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate) =>
+    public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+        bool accumulate) =>
         Multiply(false, false, m, n, k, a, k, b, n, c, n, accumulate);
 
     /// <summary>
-    /// General form: C[m,n] (+)= op(A)·op(B), where op(A) is A[m,k] (or A stored [k,m] when <paramref name="transposeA"/>)
-    /// and op(B) is B[k,n] (or B stored [n,k] when <paramref name="transposeB"/>). Overwrites C unless <paramref name="accumulate"/>.
+    /// General form: C[m,n] (+)= op(A)·op(B), where op(A) is A[m,k] (or A stored [k,m] when <paramref
+    /// name="transposeA"/>)
+    /// and op(B) is B[k,n] (or B stored [n,k] when <paramref name="transposeB"/>). Overwrites C unless <paramref
+    /// name="accumulate"/>.
     /// </summary>
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate) =>
         Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, portableKernel: !UsesFma);
 
-    /// <summary>As the span form, but splits the rows of C over up to <paramref name="maxDegreeOfParallelism"/> threads when the product is large.</summary>
+    /// <summary>As the span form, but splits the rows of C over up to <paramref name="maxDegreeOfParallelism"/> threads
+    /// when the product is large.</summary>
     public static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k,
         float[] a, int lda, float[] b, int ldb, float[] c, int ldc, bool accumulate, int maxDegreeOfParallelism)
@@ -89,14 +98,17 @@ internal static class Gemm
 
             var rows = Math.Min(rowsPerWorker, m - rowStart);
             var aOffset = transposeA ? rowStart : rowStart * lda;
-            Multiply(transposeA, transposeB, rows, n, k, a.AsSpan(aOffset), lda, b, ldb, c.AsSpan(rowStart * ldc), ldc, accumulate);
+            Multiply(transposeA, transposeB, rows, n, k, a.AsSpan(aOffset), lda, b, ldb, c.AsSpan(rowStart * ldc), ldc,
+                accumulate);
         });
     }
 
-    /// <summary>General form with an explicit kernel choice, so tests can exercise the portable kernel on AVX2 machines.</summary>
+    /// <summary>General form with an explicit kernel choice, so tests can exercise the portable kernel on AVX2
+    /// machines.</summary>
     internal static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, bool portableKernel)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
+            bool portableKernel)
     {
         Validate(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0)
@@ -120,7 +132,8 @@ internal static class Gemm
         Compute(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, portableKernel);
     }
 
-    private static void Validate(bool transposeA, bool transposeB, int m, int n, int k, int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    private static void Validate(bool transposeA, bool transposeB, int m, int n, int k, int aLength, int lda,
+        int bLength, int ldb, int cLength, int ldc)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -157,7 +170,8 @@ internal static class Gemm
 
     private static void Compute(
         bool transposeA, bool transposeB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, bool portable)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
+            bool portable)
     {
         var packedA = Buffer(ref t_packedA, MC * Math.Min(KC, k));
         var packedB = Buffer(ref t_packedB, Math.Min(KC, k) * RoundUp(Math.Min(NC, n), NR));
@@ -196,7 +210,8 @@ internal static class Gemm
                             }
                             else
                             {
-                                GemmKernels.Run(portable, kc, ref aPanel, ref bPanel, ref edgeRef, NR, accumulate: false);
+                                GemmKernels.Run(portable, kc, ref aPanel, ref bPanel, ref edgeRef, NR,
+                                    accumulate: false);
                                 MergeEdge(ref edgeRef, ref cTile, ldc, rows, columns, accumulateBlock);
                             }
                         }

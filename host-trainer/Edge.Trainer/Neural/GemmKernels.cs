@@ -14,7 +14,8 @@ internal static class GemmKernels
     private const int MR = Gemm.MR;
     private const int NR = Gemm.NR;
 
-    /// <summary>Dispatches to the FMA kernel, or to the portable kernel when asked to (or when FMA is absent).</summary>
+    /// <summary>Dispatches to the FMA kernel, or to the portable kernel when asked to (or when FMA is
+    /// absent).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(bool portable, int kc, ref float a, ref float b, ref float c, int ldc, bool accumulate)
     {
@@ -102,7 +103,8 @@ internal static class GemmKernels
                 var sum = Vector<float>.Zero;
                 for (var p = 0; p < kc; p++)
                 {
-                    sum += new Vector<float>(Unsafe.Add(ref a, (p * MR) + r)) * Vector.LoadUnsafe(ref b, (nuint)((p * NR) + j));
+                    sum += new Vector<float>(Unsafe.Add(ref a, (p * MR) + r))
+                        * Vector.LoadUnsafe(ref b, (nuint)((p * NR) + j));
                 }
 
                 ref var destination = ref Unsafe.Add(ref row, j);

@@ -7,7 +7,8 @@ public static class Losses
     /// Mean over all elements of (prediction − target)²; writes 2(prediction − target)/N into
     /// <paramref name="gradient"/> unless it is empty.
     /// </summary>
-    public static double MeanSquaredError(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient)
+    public static double MeanSquaredError(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float>
+        gradient)
     {
         if (target.Length != prediction.Length)
         {
@@ -39,7 +40,8 @@ public static class Losses
     /// Mean over the batch (one row of <paramref name="classes"/> logits per label) of −log softmax(logits)[label];
     /// writes (softmax − one-hot)/batch into <paramref name="gradient"/> unless it is empty.
     /// </summary>
-    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, Span<float> gradient)
+    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int
+        classes, Span<float> gradient)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         var batch = labels.Length;

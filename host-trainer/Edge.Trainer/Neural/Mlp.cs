@@ -138,7 +138,8 @@ public sealed class Mlp
     /// is empty, and adds parameter gradients into <see cref="Parameter.Gradient"/> when
     /// <paramref name="accumulateParameterGradients"/> is true.
     /// </summary>
-    public void Backward(MlpActivations activations, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, bool accumulateParameterGradients)
+    public void Backward(MlpActivations activations, ReadOnlySpan<float> outputGradient, Span<float> inputGradient,
+        bool accumulateParameterGradients)
     {
         ArgumentNullException.ThrowIfNull(activations);
         RequireCompatible(activations);
@@ -160,7 +161,8 @@ public sealed class Mlp
             if (accumulateParameterGradients)
             {
                 // dW[out, in] += dZᵀ[out, batch] · X[batch, in];  db += column sums of dZ.
-                Gemm.Multiply(true, false, fanOut, fanIn, batch, gradient, fanOut, previous, fanIn, _parameters[2 * l].Gradient, fanIn, accumulate: true, MaxDegreeOfParallelism);
+                Gemm.Multiply(true, false, fanOut, fanIn, batch, gradient, fanOut, previous, fanIn,
+                    _parameters[2 * l].Gradient, fanIn, accumulate: true, MaxDegreeOfParallelism);
                 ActivationMath.AccumulateColumnSums(gradient, batch, _parameters[(2 * l) + 1].Gradient);
             }
 
@@ -170,10 +172,12 @@ public sealed class Mlp
             }
 
             // dX[batch, in] = dZ[batch, out] · W[out, in].
-            Gemm.Multiply(false, false, batch, fanIn, fanOut, gradient, fanOut, _parameters[2 * l].Value, fanIn, spare, fanIn, accumulate: false, MaxDegreeOfParallelism);
+            Gemm.Multiply(false, false, batch, fanIn, fanOut, gradient, fanOut, _parameters[2 * l].Value, fanIn, spare,
+                fanIn, accumulate: false, MaxDegreeOfParallelism);
             if (l > 0)
             {
-                ActivationMath.MultiplySiluDerivative(spare.AsSpan(0, batch * fanIn), previous, activations.Sigmoid[l - 1]);
+                ActivationMath.MultiplySiluDerivative(spare.AsSpan(0, batch * fanIn), previous,
+                    activations.Sigmoid[l - 1]);
             }
             else
             {
@@ -184,7 +188,8 @@ public sealed class Mlp
         }
     }
 
-    /// <summary>Deep copy of the architecture and weights (gradients start at zero), e.g. to fine-tune a copy.</summary>
+    /// <summary>Deep copy of the architecture and weights (gradients start at zero), e.g. to fine-tune a
+    /// copy.</summary>
     public Mlp Clone()
     {
         var copy = new Mlp(_layerSizes) { MaxDegreeOfParallelism = MaxDegreeOfParallelism };
@@ -201,7 +206,8 @@ public sealed class Mlp
     {
         var fanIn = _layerSizes[layer];
         var fanOut = _layerSizes[layer + 1];
-        Gemm.Multiply(false, true, batch, fanOut, fanIn, previous, fanIn, _parameters[2 * layer].Value, fanIn, destination, fanOut, accumulate: false, MaxDegreeOfParallelism);
+        Gemm.Multiply(false, true, batch, fanOut, fanIn, previous, fanIn, _parameters[2 * layer].Value, fanIn,
+            destination, fanOut, accumulate: false, MaxDegreeOfParallelism);
         var bias = _parameters[(2 * layer) + 1].Value;
         var values = destination.AsSpan(0, batch * fanOut);
         if (layer == LayerCount - 1)
@@ -240,7 +246,8 @@ public sealed class Mlp
     {
         if (!activations.LayerSizes.AsSpan().SequenceEqual(_layerSizes))
         {
-            throw new ArgumentException("The activations were created for a network of another shape.", nameof(activations));
+            throw new ArgumentException("The activations were created for a network of another shape.",
+                nameof(activations));
         }
     }
 

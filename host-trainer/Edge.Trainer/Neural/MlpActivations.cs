@@ -7,7 +7,8 @@ namespace Edge.Trainer.Neural;
 /// </summary>
 public sealed class MlpActivations
 {
-    /// <summary>Allocates buffers for batches of up to <paramref name="maxBatch"/> rows of <paramref name="mlp"/>.</summary>
+    /// <summary>Allocates buffers for batches of up to <paramref name="maxBatch"/> rows of <paramref
+    /// name="mlp"/>.</summary>
     public MlpActivations(Mlp mlp, int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(mlp);

@@ -15,7 +15,8 @@ public static class BenchReport
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>
-    /// The benchmark JSON with exactly the agreed keys: task, system, architecture, features, augment, seeds, epochs, modes (mean, per_seed),
+    /// The benchmark JSON with exactly the agreed keys: task, system, architecture, features, augment, seeds, epochs,
+    /// modes (mean, per_seed),
     /// twin_predicted_insilico, twin_val_nmse, noise_floor_nmse, device_passes, wall_seconds, and the recipe.
     /// </summary>
     public static JsonObject ToJson(PatBenchmarkResult result)
@@ -39,8 +40,10 @@ public static class BenchReport
             ["system"] = result.Options.System,
             ["architecture"] = result.Options.ResolvedArchitecture.Name(),
             ["width"] = result.Options.ResolvedArchitecture == PnnArchitecture.Wide ? result.Options.Width : null,
-            ["layers"] = result.Options.ResolvedArchitecture is PnnArchitecture.Wide or PnnArchitecture.PixelDrive ? result.Options.Layers : null,
-            ["scans"] = result.Options.ResolvedArchitecture == PnnArchitecture.PixelDrive ? result.Options.PixelDriveScans : null,
+            ["layers"] = result.Options.ResolvedArchitecture is PnnArchitecture.Wide or PnnArchitecture.PixelDrive
+                ? result.Options.Layers : null,
+            ["scans"] = result.Options.ResolvedArchitecture == PnnArchitecture.PixelDrive
+                ? result.Options.PixelDriveScans : null,
             ["features"] = result.Options.Features.Name(),
             ["cepstra"] = result.Options.Cepstra == BenchTasks.DefaultCepstra ? null : result.Options.Cepstra,
             ["augment"] = result.Options.Augment.Name(),
@@ -49,7 +52,8 @@ public static class BenchReport
             ["schedule"] = result.Options.Training.Schedule.Name(),
             ["input_noise"] = result.Options.Training.InputNoise > 0 ? result.Options.Training.InputNoise : null,
             ["modes"] = modes,
-            ["twin_predicted_insilico"] = insilico.Count > 0 ? Round(insilico.Average(r => r.TwinPredictedAccuracy)) : null,
+            ["twin_predicted_insilico"] = insilico.Count > 0 ? Round(insilico.Average(r => r.TwinPredictedAccuracy))
+                : null,
             ["twin_val_nmse"] = Round(result.TwinValidationNmse, 6),
             ["noise_floor_nmse"] = Round(result.NoiseFloorNmse, 6),
             ["device_passes"] = result.DevicePasses,
@@ -121,7 +125,8 @@ public static class BenchReport
         var json = ToJson(result);
         json[BenchRunInfo.Key] = BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer");
         AtomicFile.WriteAllText(path, json.ToJsonString(Indented));
-        AtomicFile.WriteAllText(Path.ChangeExtension(path, ".details.json"), ToDetailsJson(result).ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.ChangeExtension(path, ".details.json"),
+            ToDetailsJson(result).ToJsonString(Indented));
     }
 
     /// <summary>The result as a markdown table a person reads.</summary>
@@ -129,7 +134,9 @@ public static class BenchReport
     {
         var o = result.Options;
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"### {o.Task} on {o.System} ({o.ResolvedArchitecture.Name()}) — {o.Seeds} seed(s), {o.Training.Epochs} epochs");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"### {o.Task} on {o.System} ({o.ResolvedArchitecture.Name()}) — {o.Seeds} seed(s), {o.Training.Epochs} "
+                + $"epochs");
         text.AppendLine();
         text.Append("| mode | test accuracy (mean) |");
         for (var s = 0; s < o.Seeds; s++)
@@ -155,12 +162,23 @@ public static class BenchReport
             }
 
             var toFinal = runs.Select(DrivesToFinal).ToList();
-            text.AppendLine(CultureInfo.InvariantCulture, $" {runs.Average(r => r.TwinPredictedAccuracy):P1} | {runs.Sum(r => r.DrivesSent):N0} | {runs.Average(r => r.TrainingDrives):N0} | {(toFinal.All(d => d is not null) ? toFinal.Average(d => d!.Value).ToString("N0", CultureInfo.InvariantCulture) : "–")} | {runs.Average(r => r.TwinPasses):N0} | {runs.Average(r => r.WallSeconds):F1} |");
+            var passesToFinal = toFinal.All(d => d is not null)
+                ? toFinal.Average(d => d!.Value).ToString("N0", CultureInfo.InvariantCulture)
+                : "–";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $" {runs.Average(r => r.TwinPredictedAccuracy):P1} | {runs.Sum(r => r.DrivesSent):N0} | "
+                + $"{runs.Average(r => r.TrainingDrives):N0} | {passesToFinal} | "
+                + $"{runs.Average(r => r.TwinPasses):N0} | {runs.Average(r => r.WallSeconds):F1} |");
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Twin: {result.TwinDescription}; validation NMSE {result.TwinValidationNmse:F4} against a noise floor of {result.NoiseFloorNmse:F4}.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Wall time: twin data {result.DataSeconds:F1} s ({result.TwinDataDrives:N0} drives), twin fit {result.TwinFitSeconds:F1} s, total {result.WallSeconds:F1} s on {o.Threads} thread(s). Device passes in all: {result.DevicePasses:N0}.");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Twin: {result.TwinDescription}; validation NMSE {result.TwinValidationNmse:F4} against a noise floor of "
+                + $"{result.NoiseFloorNmse:F4}.");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Wall time: twin data {result.DataSeconds:F1} s ({result.TwinDataDrives:N0} drives), twin fit "
+                + $"{result.TwinFitSeconds:F1} s, total {result.WallSeconds:F1} s on {o.Threads} thread(s). Device "
+                    + $"passes in all: {result.DevicePasses:N0}.");
         return text.ToString();
     }
 

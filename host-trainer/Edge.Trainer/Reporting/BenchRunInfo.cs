@@ -18,7 +18,8 @@ public static class BenchRunInfo
     public const string Key = "run";
 
     /// <summary>
-    /// Describes this run: <paramref name="project"/> is the project the command runs (e.g. <c>host-trainer/Edge.Trainer</c>),
+    /// Describes this run: <paramref name="project"/> is the project the command runs (e.g.
+    /// <c>host-trainer/Edge.Trainer</c>),
     /// <paramref name="arguments"/> the application's own arguments.
     /// </summary>
     public static JsonObject Describe(string project, IReadOnlyList<string> arguments)
@@ -35,16 +36,19 @@ public static class BenchRunInfo
         {
             ["project"] = project,
             ["arguments"] = command,
-            ["timestamp_utc"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["timestamp_utc"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'",
+                CultureInfo.InvariantCulture),
             ["profile"] = string.IsNullOrWhiteSpace(profile) ? null : profile.Trim(),
             ["machine"] = Machine(),
         };
     }
 
     /// <summary>Describes a run of the current process's own command line (its arguments after the program).</summary>
-    public static JsonObject DescribeCurrentProcess(string project) => Describe(project, Environment.GetCommandLineArgs()[1..]);
+    public static JsonObject DescribeCurrentProcess(string project)
+        => Describe(project, Environment.GetCommandLineArgs()[1..]);
 
-    /// <summary>The machine: CPU model, logical cores, OS, .NET runtime and the 1/5/15-minute load average (Linux).</summary>
+    /// <summary>The machine: CPU model, logical cores, OS, .NET runtime and the 1/5/15-minute load average
+    /// (Linux).</summary>
     public static JsonObject Machine()
     {
         var load = LoadAverage();
@@ -62,7 +66,8 @@ public static class BenchRunInfo
     {
         foreach (var line in ReadLines("/proc/cpuinfo"))
         {
-            if (line.StartsWith("model name", StringComparison.Ordinal) && line.IndexOf(':', StringComparison.Ordinal) is var colon and > 0)
+            if (line.StartsWith("model name", StringComparison.Ordinal) && line.IndexOf(':', StringComparison.Ordinal)
+                is var colon and > 0)
             {
                 return line[(colon + 1)..].Trim();
             }
@@ -77,7 +82,9 @@ public static class BenchRunInfo
         {
             if (line.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))
             {
-                return $"{line["PRETTY_NAME=".Length..].Trim('"')} ({RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()})";
+                return
+                    $"{line["PRETTY_NAME=".Length..].Trim('"')} "
+                        + $"({RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()})";
             }
         }
 

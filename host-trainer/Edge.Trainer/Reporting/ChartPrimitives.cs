@@ -3,10 +3,12 @@ using ScottPlot;
 
 namespace Edge.Trainer.Reporting;
 
-/// <summary>The plots every report draws the same way: a row-normalised confusion matrix and a twin parity plot.</summary>
+/// <summary>The plots every report draws the same way: a row-normalised confusion matrix and a twin parity
+/// plot.</summary>
 public static class ChartPrimitives
 {
-    /// <summary>Writes a confusion heat map of <paramref name="counts"/> [true, predicted], each row normalised.</summary>
+    /// <summary>Writes a confusion heat map of <paramref name="counts"/> [true, predicted], each row
+    /// normalised.</summary>
     public static string Confusion(int[,] counts, IReadOnlyList<string> classNames, string title, string path)
     {
         ArgumentNullException.ThrowIfNull(counts);
@@ -58,8 +60,10 @@ public static class ChartPrimitives
         return path;
     }
 
-    /// <summary>Adds the device test accuracy of <paramref name="curve"/> (epochs where it was measured), shifted by <paramref name="epochOffset"/>.</summary>
-    public static ScottPlot.Plottables.Scatter AddTestCurve(Plot plot, IReadOnlyList<EpochRecord> curve, string label, int epochOffset)
+    /// <summary>Adds the device test accuracy of <paramref name="curve"/> (epochs where it was measured), shifted by
+    /// <paramref name="epochOffset"/>.</summary>
+    public static ScottPlot.Plottables.Scatter AddTestCurve(Plot plot, IReadOnlyList<EpochRecord> curve, string label,
+        int epochOffset)
     {
         ArgumentNullException.ThrowIfNull(plot);
         ArgumentNullException.ThrowIfNull(curve);

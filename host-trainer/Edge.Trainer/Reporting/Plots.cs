@@ -7,8 +7,10 @@ namespace Edge.Trainer.Reporting;
 /// <summary>The pictures of a training run: curves, confusion matrices and the twin's parity plot.</summary>
 public static class Plots
 {
-    /// <summary>Writes every plot of <paramref name="result"/> into <paramref name="directory"/>; returns the files.</summary>
-    public static IReadOnlyList<string> WriteAll(PatBenchmarkResult result, string directory, IReadOnlyList<string> classNames)
+    /// <summary>Writes every plot of <paramref name="result"/> into <paramref name="directory"/>; returns the
+    /// files.</summary>
+    public static IReadOnlyList<string> WriteAll(PatBenchmarkResult result, string directory, IReadOnlyList<string>
+        classNames)
     {
         Directory.CreateDirectory(directory);
         var prefix = $"{result.Options.Task}-{result.Options.System}";
@@ -20,7 +22,8 @@ public static class Plots
         };
         foreach (var mode in result.Options.Modes)
         {
-            files.Add(Confusion(result, mode, classNames, Path.Combine(directory, $"{prefix}-confusion-{mode.Name()}.png")));
+            files.Add(Confusion(result, mode, classNames,
+                Path.Combine(directory, $"{prefix}-confusion-{mode.Name()}.png")));
         }
 
         return files;
@@ -33,7 +36,8 @@ public static class Plots
         {
             var run = result.Of(mode)[0];
             var test = ChartPrimitives.AddTestCurve(plot, run.Curve, $"{mode.Name()} (device test)", 0);
-            var trainAccuracy = plot.Add.Scatter(run.Curve.Select(p => (double)p.Epoch).ToArray(), run.Curve.Select(p => p.TrainAccuracy).ToArray());
+            var trainAccuracy = plot.Add.Scatter(run.Curve.Select(p => (double)p.Epoch).ToArray(),
+                run.Curve.Select(p => p.TrainAccuracy).ToArray());
             trainAccuracy.LegendText = $"{mode.Name()} (train)";
             trainAccuracy.MarkerSize = 0;
             trainAccuracy.LinePattern = LinePattern.Dotted;
@@ -82,10 +86,12 @@ public static class Plots
     private static string TwinParity(PatBenchmarkResult result, string path)
     {
         var (measured, predicted) = result.TwinParity;
-        return ChartPrimitives.TwinParity(measured, predicted, $"Twin parity: NMSE {result.TwinValidationNmse:F4} (noise floor {result.NoiseFloorNmse:F4})", path);
+        return ChartPrimitives.TwinParity(measured, predicted,
+            $"Twin parity: NMSE {result.TwinValidationNmse:F4} (noise floor {result.NoiseFloorNmse:F4})", path);
     }
 
-    private static string Confusion(PatBenchmarkResult result, TrainingMode mode, IReadOnlyList<string> classNames, string path)
+    private static string Confusion(PatBenchmarkResult result, TrainingMode mode, IReadOnlyList<string> classNames,
+        string path)
     {
         // Every seed sees the same test set, so summed counts normalise to the mean of the seeds' row fractions.
         var classes = classNames.Count;
@@ -101,6 +107,7 @@ public static class Plots
             }
         }
 
-        return ChartPrimitives.Confusion(counts, classNames, $"{mode.Name()}: confusion on the test set (rows: true class), accuracy {result.Mean(mode):P1}", path);
+        return ChartPrimitives.Confusion(counts, classNames,
+            $"{mode.Name()}: confusion on the test set (rows: true class), accuracy {result.Mean(mode):P1}", path);
     }
 }

@@ -12,5 +12,6 @@ public sealed class StageProgress(Action<string, double> report, string stage) :
     public void Report(double value) => report(stage, value);
 
     /// <summary>A progress for <paramref name="stage"/>, or null when nobody listens.</summary>
-    public static StageProgress? For(Action<string, double>? report, string stage) => report is null ? null : new StageProgress(report, stage);
+    public static StageProgress? For(Action<string, double>? report, string stage) => report is null ? null
+        : new StageProgress(report, stage);
 }

@@ -18,7 +18,8 @@ namespace Edge.Trainer.Service;
 public static class TrainerHost
 {
     /// <summary>
-    /// The settings file beside the executable: the agent's <c>appsettings.json</c> for the trainer, named apart because
+    /// The settings file beside the executable: the agent's <c>appsettings.json</c> for the trainer, named apart
+    /// because
     /// tests and the demo run both executables from one folder.
     /// </summary>
     public const string SettingsFileName = "edge-trainer.json";

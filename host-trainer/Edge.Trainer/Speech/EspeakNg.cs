@@ -53,7 +53,8 @@ public sealed partial class EspeakNg
     /// </summary>
     public IReadOnlyList<string> EnglishAccents() => ParseVoiceList(Run(["--voices=en"]), "gmw/", useLanguage: true);
 
-    /// <summary>The voice variants (<c>m1</c>, <c>f3</c>, <c>klatt</c>, …) that change pitch, formants and voice quality, sorted.</summary>
+    /// <summary>The voice variants (<c>m1</c>, <c>f3</c>, <c>klatt</c>, …) that change pitch, formants and voice
+    /// quality, sorted.</summary>
     public IReadOnlyList<string> Variants() => ParseVoiceList(Run(["--voices=variant"]), "!v/", useLanguage: false);
 
     /// <summary>Speaks <paramref name="text"/> into the WAV file <paramref name="path"/>.</summary>
@@ -78,7 +79,8 @@ public sealed partial class EspeakNg
         }
     }
 
-    /// <summary>Names from an <c>espeak-ng --voices=…</c> listing whose file column starts with <paramref name="filePrefix"/>.</summary>
+    /// <summary>Names from an <c>espeak-ng --voices=…</c> listing whose file column starts with <paramref
+    /// name="filePrefix"/>.</summary>
     internal static IReadOnlyList<string> ParseVoiceList(string listing, string filePrefix, bool useLanguage)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
@@ -130,7 +132,9 @@ public sealed partial class EspeakNg
         }
         catch (Win32Exception error)
         {
-            throw new SpeechSynthesisException($"Cannot start the speech synthesiser '{Executable}': {error.Message}. Install it with 'apt-get install espeak-ng'.", error);
+            throw new
+                SpeechSynthesisException($"Cannot start the speech synthesiser '{Executable}': {error.Message}. "
+                    + "Install it with 'apt-get install espeak-ng'.", error);
         }
 
         var output = process.StandardOutput.ReadToEndAsync();
@@ -138,13 +142,17 @@ public sealed partial class EspeakNg
         if (!process.WaitForExit(Timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new SpeechSynthesisException($"'{Executable} {string.Join(' ', arguments)}' did not finish within {Timeout.TotalSeconds} s.");
+            throw new
+                SpeechSynthesisException($"'{Executable} {string.Join(' ', arguments)}' did not finish within "
+                    + $"{Timeout.TotalSeconds} s.");
         }
 
         var errorText = errors.GetAwaiter().GetResult().Trim();
         if (process.ExitCode != 0)
         {
-            throw new SpeechSynthesisException($"'{Executable} {string.Join(' ', arguments)}' exited with code {process.ExitCode}: {(errorText.Length > 0 ? errorText : "no error text")}.");
+            throw new
+                SpeechSynthesisException($"'{Executable} {string.Join(' ', arguments)}' exited with code "
+                    + $"{process.ExitCode}: {(errorText.Length > 0 ? errorText : "no error text")}.");
         }
 
         return output.GetAwaiter().GetResult();

@@ -22,7 +22,8 @@ public static partial class SyntheticDigitSpeakers
     public const int WordsPerMinute = 170;
 
     /// <summary>The digits as spoken in the Free Spoken Digit Dataset.</summary>
-    public static IReadOnlyList<string> Words { get; } = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    public static IReadOnlyList<string> Words { get; } = ["zero", "one", "two", "three", "four", "five", "six", "seven",
+        "eight", "nine"];
 
     /// <summary>Base pitches each voice speaks at (recording index 0, 1, …).</summary>
     public static IReadOnlyList<int> Pitches { get; } = [30, 70];
@@ -34,7 +35,9 @@ public static partial class SyntheticDigitSpeakers
         ArgumentNullException.ThrowIfNull(variants);
         if (accents.Count == 0 || variants.Count == 0)
         {
-            throw new SpeechSynthesisException($"espeak-ng lists {accents.Count} English accents and {variants.Count} voice variants; synthetic speakers need at least one of each (is espeak-ng-data complete?).");
+            throw new
+                SpeechSynthesisException($"espeak-ng lists {accents.Count} English accents and {variants.Count} voice "
+                    + "variants; synthetic speakers need at least one of each (is espeak-ng-data complete?).");
         }
 
         var voices = new string[variants.Count];
@@ -48,14 +51,16 @@ public static partial class SyntheticDigitSpeakers
 
     /// <summary>
     /// Makes sure the synthetic recordings exist under <paramref name="cacheRoot"/> and returns their manifest
-    /// (<c>file,digit,speaker,index,split</c>, loadable with <see cref="FsddDataset.Load(string, AudioFeatureOptions, int?)"/>).
+    /// (<c>file,digit,speaker,index,split</c>, loadable with <see cref="FsddDataset.Load(string, AudioFeatureOptions,
+    /// int?)"/>).
     /// </summary>
     /// <param name="cacheRoot">Folder holding one sub-folder per synthesiser version and plan.</param>
     /// <param name="espeak">The synthesiser.</param>
     /// <param name="maxVoices">Use only the first this many voices (a reduced set for tests), or all if null.</param>
     /// <param name="threads">Synthesiser processes run at once.</param>
     /// <param name="progress">Fraction of the recordings present.</param>
-    public static string Ensure(string cacheRoot, EspeakNg espeak, int? maxVoices = null, int threads = 2, IProgress<double>? progress = null)
+    public static string Ensure(string cacheRoot, EspeakNg espeak, int? maxVoices = null,
+        int threads = 2, IProgress<double>? progress = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheRoot);
         ArgumentNullException.ThrowIfNull(espeak);
@@ -67,7 +72,8 @@ public static partial class SyntheticDigitSpeakers
             voices = [.. voices.Take(max)];
         }
 
-        var folder = Path.Combine(cacheRoot, $"espeak-ng-{VersionNumber(espeak.Version())}-plan{PlanVersion}-{voices.Count}-voices");
+        var folder = Path.Combine(cacheRoot,
+            $"espeak-ng-{VersionNumber(espeak.Version())}-plan{PlanVersion}-{voices.Count}-voices");
         var manifest = Path.Combine(folder, "manifest.csv");
         if (File.Exists(manifest))
         {

@@ -3,7 +3,8 @@ using Edge.Trainer.Neural;
 
 namespace Edge.Trainer.Training;
 
-/// <summary>Trainable element-wise scale and offset: y = s ⊙ x + o (the digital glue between physical layers).</summary>
+/// <summary>Trainable element-wise scale and offset: y = s ⊙ x + o (the digital glue between physical
+/// layers).</summary>
 public sealed class ElementwiseAffine : PnnModule
 {
     private readonly Parameter _scale;
@@ -28,7 +29,8 @@ public sealed class ElementwiseAffine : PnnModule
     public override IReadOnlyList<Parameter> Parameters => [_scale, _offset];
 
     /// <inheritdoc />
-    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training, CancellationToken cancellationToken)
+    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training,
+        CancellationToken cancellationToken)
     {
         var n = InputSize;
         for (var i = 0; i < batch * n; i++)
@@ -53,7 +55,8 @@ public sealed class ElementwiseAffine : PnnModule
     }
 }
 
-/// <summary>Reads the class scores from the first bins of a physical layer: logits = a · y[:k] with a trainable scalar a.</summary>
+/// <summary>Reads the class scores from the first bins of a physical layer: logits = a · y[:k] with a trainable scalar
+/// a.</summary>
 public sealed class BinReadout : PnnModule
 {
     private readonly Parameter _scale = new("readout.scale", 1);
@@ -81,7 +84,8 @@ public sealed class BinReadout : PnnModule
     public override IReadOnlyList<Parameter> Parameters => [_scale];
 
     /// <inheritdoc />
-    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training, CancellationToken cancellationToken)
+    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training,
+        CancellationToken cancellationToken)
     {
         var a = _scale.Value[0];
         for (var b = 0; b < batch; b++)
@@ -148,7 +152,8 @@ public sealed class DigitalLinear : PnnModule
     public override IReadOnlyList<Parameter> Parameters => [_weight, _bias];
 
     /// <inheritdoc />
-    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training, CancellationToken cancellationToken)
+    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training,
+        CancellationToken cancellationToken)
     {
         for (var b = 0; b < batch; b++)
         {

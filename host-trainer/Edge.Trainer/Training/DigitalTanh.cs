@@ -13,7 +13,8 @@ public sealed class DigitalTanh : PnnModule
     public override int OutputSize => InputSize;
 
     /// <inheritdoc />
-    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training, CancellationToken cancellationToken)
+    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training,
+        CancellationToken cancellationToken)
     {
         for (var i = 0; i < batch * InputSize; i++)
         {

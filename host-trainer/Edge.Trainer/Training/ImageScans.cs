@@ -15,13 +15,15 @@ public sealed class ImageScans : PnnModule
     private readonly int[] _source;
     private readonly int _pixels;
 
-    /// <summary>Creates <paramref name="scans"/> (1..4) scan orders of a <paramref name="side"/>×<paramref name="side"/> image.</summary>
+    /// <summary>Creates <paramref name="scans"/> (1..4) scan orders of a <paramref name="side"/>×<paramref
+    /// name="side"/> image.</summary>
     public ImageScans(int side, int scans)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(side, 1);
         if (scans is < 1 or > MaxScans)
         {
-            throw new ArgumentOutOfRangeException(nameof(scans), scans, $"An image has 1 to {MaxScans} scan orders (rows, columns, rows backwards, columns backwards).");
+            throw new ArgumentOutOfRangeException(nameof(scans), scans,
+                $"An image has 1 to {MaxScans} scan orders (rows, columns, rows backwards, columns backwards).");
         }
 
         _pixels = side * side;
@@ -44,7 +46,8 @@ public sealed class ImageScans : PnnModule
     public override int OutputSize => _source.Length;
 
     /// <inheritdoc />
-    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training, CancellationToken cancellationToken)
+    public override ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training,
+        CancellationToken cancellationToken)
     {
         var width = _source.Length;
         for (var b = 0; b < batch; b++)

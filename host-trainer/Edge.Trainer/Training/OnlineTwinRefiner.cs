@@ -67,19 +67,23 @@ internal sealed class OnlineTwinRefiner
         for (var r = 0; r < fresh && _stored > 0; r++, rows++)
         {
             var i = _random.NextInt(_stored);
-            Append(rows, _memoryDrives.AsSpan(i * _driveLength, _driveLength), _memoryResponses.AsSpan(i * _outputs, _outputs));
+            Append(rows, _memoryDrives.AsSpan(i * _driveLength, _driveLength),
+                _memoryResponses.AsSpan(i * _outputs, _outputs));
         }
 
         for (var r = 0; r < 2 * fresh; r++, rows++)
         {
             var i = _random.NextInt(_data.TrainCount);
-            Append(rows, _data.Drives.AsSpan(i * _driveLength, _driveLength), _data.Responses.AsSpan(i * _outputs, _outputs));
+            Append(rows, _data.Drives.AsSpan(i * _driveLength, _driveLength),
+                _data.Responses.AsSpan(i * _outputs, _outputs));
         }
 
         var network = _twin.Network;
         _adam.ZeroGradients();
-        network.Forward(_batchInputs.AsSpan(0, rows * _driveLength), rows, _prediction.AsSpan(0, rows * _outputs), _activations);
-        Losses.MeanSquaredError(_prediction.AsSpan(0, rows * _outputs), _batchTargets.AsSpan(0, rows * _outputs), _gradient.AsSpan(0, rows * _outputs));
+        network.Forward(_batchInputs.AsSpan(0, rows * _driveLength), rows, _prediction.AsSpan(0, rows * _outputs),
+            _activations);
+        Losses.MeanSquaredError(_prediction.AsSpan(0, rows * _outputs), _batchTargets.AsSpan(0, rows * _outputs),
+            _gradient.AsSpan(0, rows * _outputs));
         network.Backward(_activations, _gradient.AsSpan(0, rows * _outputs), [], accumulateParameterGradients: true);
         _adam.Step();
     }

@@ -82,7 +82,8 @@ public sealed class ParallelLayers : PnnModule
     }
 
     /// <inheritdoc />
-    public override async ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training, CancellationToken cancellationToken)
+    public override async ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training,
+        CancellationToken cancellationToken)
     {
         var inputOffset = 0;
         var outputOffset = 0;
@@ -90,7 +91,8 @@ public sealed class ParallelLayers : PnnModule
         {
             var branch = _branches[k];
             Gather(input, InputSize, inputOffset, _inputs[k], branch.InputSize, batch);
-            await branch.ForwardAsync(_inputs[k], batch, _outputs[k], pass, training, cancellationToken).ConfigureAwait(false);
+            await branch.ForwardAsync(_inputs[k], batch, _outputs[k], pass, training,
+                cancellationToken).ConfigureAwait(false);
             Scatter(_outputs[k], branch.OutputSize, output, OutputSize, outputOffset, batch);
             inputOffset += branch.InputSize;
             outputOffset += branch.OutputSize;
@@ -132,7 +134,8 @@ public sealed class ParallelLayers : PnnModule
         }
     }
 
-    private static void Scatter(float[] source, int width, float[] destination, int destinationWidth, int offset, int batch)
+    private static void Scatter(float[] source, int width, float[] destination, int destinationWidth, int offset,
+        int batch)
     {
         for (var b = 0; b < batch; b++)
         {

@@ -104,7 +104,8 @@ public sealed class PhysicalLayer : PnnModule
         set
         {
             _gradientTwin = value;
-            _gradientWorkspace = ReferenceEquals(value, _forwardTwin) ? _forwardWorkspace : value.CreateWorkspace(_maxBatch);
+            _gradientWorkspace = ReferenceEquals(value, _forwardTwin) ? _forwardWorkspace
+                : value.CreateWorkspace(_maxBatch);
         }
     }
 
@@ -121,7 +122,8 @@ public sealed class PhysicalLayer : PnnModule
     public override double Penalty => _penalty;
 
     /// <inheritdoc />
-    public override async ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training, CancellationToken cancellationToken)
+    public override async ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training,
+        CancellationToken cancellationToken)
     {
         var driveLength = Spec.DriveLength;
         var outputs = Spec.OutputSize;
@@ -136,7 +138,8 @@ public sealed class PhysicalLayer : PnnModule
         _lastResponses = output;
         if (pass == PassKind.Device)
         {
-            await Device.ForwardAsync(_rawDrives.AsMemory(0, batch * driveLength), output.AsMemory(0, batch * outputs), cancellationToken).ConfigureAwait(false);
+            await Device.ForwardAsync(_rawDrives.AsMemory(0, batch * driveLength), output.AsMemory(0, batch * outputs),
+                cancellationToken).ConfigureAwait(false);
             DrivesSent += batch;
         }
         else

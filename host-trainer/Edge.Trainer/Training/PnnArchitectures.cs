@@ -9,21 +9,26 @@ public static class PnnArchitectures
     /// Two physical layers on the same device with trainable element-wise scale/offset before each, and the class
     /// scores read from the first bins of the last layer times a trainable scalar (the reference protocol's network).
     /// </summary>
-    public static PnnModel TwoLayer(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed, float readoutScale = 10f)
-        => Build(device, featureCount, classes, maxBatch, seed, new BinReadout(device.Spec.OutputSize, classes, readoutScale));
+    public static PnnModel TwoLayer(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed,
+        float readoutScale = 10f)
+        => Build(device, featureCount, classes, maxBatch, seed,
+            new BinReadout(device.Spec.OutputSize, classes, readoutScale));
 
     /// <summary>
     /// The same two physical layers, read out by a digital linear layer over all output bins: every bin of the last
     /// layer (also those its parameters shape) can vote for every class.
     /// </summary>
-    public static PnnModel TwoLayerLinearReadout(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed)
-        => Build(device, featureCount, classes, maxBatch, seed, new DigitalLinear("readout", device.Spec.OutputSize, classes, seed + 2));
+    public static PnnModel TwoLayerLinearReadout(IPhysicalDevice device, int featureCount, int classes, int maxBatch,
+        ulong seed)
+        => Build(device, featureCount, classes, maxBatch, seed,
+            new DigitalLinear("readout", device.Spec.OutputSize, classes, seed + 2));
 
     /// <summary>
     /// The default network for a system: the reference protocol's for duffing, the linear readout otherwise; a task
     /// with more (or fewer) features than the layer's inputs gets a digital linear input layer (<see cref="Hybrid"/>).
     /// </summary>
-    public static PnnModel ForSystem(string system, IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed)
+    public static PnnModel ForSystem(string system, IPhysicalDevice device, int featureCount, int classes, int maxBatch,
+        ulong seed)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (featureCount != device.Spec.InputSize)
@@ -61,7 +66,8 @@ public static class PnnArchitectures
     /// (each its own θ) with element-wise glue between banks, and a digital linear readout over the last bank's bins.
     /// Width 1 with two layers is <see cref="Hybrid"/>.
     /// </summary>
-    public static PnnModel WideHybrid(IPhysicalDevice device, int featureCount, int classes, int width, int layers, int maxBatch, ulong seed)
+    public static PnnModel WideHybrid(IPhysicalDevice device, int featureCount, int classes, int width, int layers,
+        int maxBatch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -74,10 +80,13 @@ public static class PnnArchitectures
         var spec = device.Spec;
         if (layers > 1 && spec.OutputSize != spec.InputSize)
         {
-            throw new ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} outputs feed {spec.InputSize} inputs.", nameof(layers));
+            throw new
+                ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} outputs feed "
+                    + $"{spec.InputSize} inputs.", nameof(layers));
         }
 
-        var modules = new List<PnnModule> { new DigitalLinear("input", featureCount, width * spec.InputSize, seed + 3) };
+        var modules = new List<PnnModule> { new DigitalLinear("input", featureCount, width * spec.InputSize,
+            seed + 3) };
         AppendChain(modules, device, width, layers, maxBatch, seed, l => l == 1 ? "between" : $"between{l}");
         modules.Add(new DigitalLinear("readout", width * spec.OutputSize, classes, seed + 2));
         return new PnnModel(modules, maxBatch);
@@ -91,25 +100,31 @@ public static class PnnArchitectures
     /// image is played in that many scan orders (<see cref="ImageScans"/>), each through its own chain of layers on
     /// the same part, and the readout sees the bins of all of them.
     /// </summary>
-    public static PnnModel PixelDrive(IPhysicalDevice device, int featureCount, int classes, int layers, int scans, int maxBatch, ulong seed)
+    public static PnnModel PixelDrive(IPhysicalDevice device, int featureCount, int classes, int layers, int scans,
+        int maxBatch, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
         var spec = device.Spec;
         if (layers > 1 && spec.OutputSize != spec.InputSize)
         {
-            throw new ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} bins feed {spec.InputSize} inputs.", nameof(layers));
+            throw new
+                ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} bins feed "
+                    + $"{spec.InputSize} inputs.", nameof(layers));
         }
 
         if (featureCount != spec.InputSize)
         {
-            throw new ArgumentException($"The task has {featureCount} features but the pixel drive of '{spec.Name}' takes {spec.InputSize}.", nameof(featureCount));
+            throw new
+                ArgumentException($"The task has {featureCount} features but the pixel drive of '{spec.Name}' takes "
+                    + $"{spec.InputSize}.", nameof(featureCount));
         }
 
         var side = (int)Math.Round(Math.Sqrt(featureCount));
         if (scans > 1 && side * side != featureCount)
         {
-            throw new ArgumentException($"Scan orders need a square image; {featureCount} pixels are not one.", nameof(scans));
+            throw new ArgumentException($"Scan orders need a square image; {featureCount} pixels are not one.",
+                nameof(scans));
         }
 
         var modules = new List<PnnModule>();
@@ -155,7 +170,8 @@ public static class PnnArchitectures
 
     // layers physical stages in series with element-wise glue between them; each stage one layer, or a bank of width
     // branches (each its own θ). Stage l is seeded seed + 1000·l, so the first stage of every network starts alike.
-    private static void AppendChain(List<PnnModule> modules, IPhysicalDevice device, int width, int layers, int maxBatch, ulong seed, Func<int, string> betweenName)
+    private static void AppendChain(List<PnnModule> modules, IPhysicalDevice device, int width, int layers, int
+        maxBatch, ulong seed, Func<int, string> betweenName)
     {
         var spec = device.Spec;
         for (var l = 0; l < layers; l++)
@@ -183,17 +199,22 @@ public static class PnnArchitectures
         return new ParallelLayers(branches, maxBatch);
     }
 
-    private static PnnModel Build(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed, PnnModule readout)
+    private static PnnModel Build(IPhysicalDevice device, int featureCount, int classes, int maxBatch, ulong seed,
+        PnnModule readout)
     {
         var spec = device.Spec;
         if (featureCount != spec.InputSize)
         {
-            throw new ArgumentException($"The task has {featureCount} features but layer '{spec.Name}' takes {spec.InputSize} inputs.", nameof(featureCount));
+            throw new
+                ArgumentException($"The task has {featureCount} features but layer '{spec.Name}' takes "
+                    + $"{spec.InputSize} inputs.", nameof(featureCount));
         }
 
         if (spec.OutputSize != spec.InputSize)
         {
-            throw new ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} outputs feed {spec.InputSize} inputs.", nameof(device));
+            throw new
+                ArgumentException($"Layer '{spec.Name}' cannot be stacked: {spec.OutputSize} outputs feed "
+                    + $"{spec.InputSize} inputs.", nameof(device));
         }
 
         return new PnnModel(

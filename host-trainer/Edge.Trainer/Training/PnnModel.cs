@@ -15,7 +15,9 @@ public sealed class PnnModel
         {
             if (modules[i - 1].OutputSize != modules[i].InputSize)
             {
-                throw new ArgumentException($"Module {i - 1} outputs {modules[i - 1].OutputSize} values but module {i} takes {modules[i].InputSize}.", nameof(modules));
+                throw new
+                    ArgumentException($"Module {i - 1} outputs {modules[i - 1].OutputSize} values but module {i} takes "
+                        + $"{modules[i].InputSize}.", nameof(modules));
             }
         }
 
@@ -137,17 +139,20 @@ public sealed class PnnModel
     }
 
     /// <summary>Runs the batch; returns the logits buffer (valid until the next call).</summary>
-    public async ValueTask<float[]> ForwardAsync(ReadOnlyMemory<float> inputs, int batch, PassKind pass, bool training, CancellationToken cancellationToken = default)
+    public async ValueTask<float[]> ForwardAsync(ReadOnlyMemory<float> inputs, int batch, PassKind pass, bool training,
+        CancellationToken cancellationToken = default)
     {
         if (batch > MaxBatch)
         {
-            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch exceeds the model's maximum of {MaxBatch}.");
+            throw new ArgumentOutOfRangeException(nameof(batch), batch,
+                $"Batch exceeds the model's maximum of {MaxBatch}.");
         }
 
         inputs.Span[..(batch * InputSize)].CopyTo(_activations[0]);
         for (var i = 0; i < Modules.Count; i++)
         {
-            await Modules[i].ForwardAsync(_activations[i], batch, _activations[i + 1], pass, training, cancellationToken).ConfigureAwait(false);
+            await Modules[i].ForwardAsync(_activations[i], batch, _activations[i + 1], pass, training,
+                cancellationToken).ConfigureAwait(false);
         }
 
         return _activations[^1];

@@ -31,9 +31,11 @@ public abstract class PnnModule
     public virtual double Penalty => 0;
 
     /// <summary>Runs the module on <paramref name="batch"/> rows of <paramref name="input"/>.</summary>
-    public abstract ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training, CancellationToken cancellationToken);
+    public abstract ValueTask ForwardAsync(float[] input, int batch, float[] output, PassKind pass, bool training,
+        CancellationToken cancellationToken);
 
-    /// <summary>Back-propagates <paramref name="outputGradient"/>: writes dL/dinput, adds to parameter gradients.</summary>
+    /// <summary>Back-propagates <paramref name="outputGradient"/>: writes dL/dinput, adds to parameter
+    /// gradients.</summary>
     public abstract void Backward(float[] input, int batch, float[] outputGradient, float[] inputGradient);
 
     /// <summary>Called after every optimiser step (e.g. to clamp parameters into their ranges).</summary>

@@ -13,12 +13,14 @@ namespace Edge.Trainer.Training;
 /// </summary>
 public static class PnnTrainer
 {
-    /// <summary>Trains <paramref name="model"/> on <paramref name="task"/> and evaluates it through its device.</summary>
+    /// <summary>Trains <paramref name="model"/> on <paramref name="task"/> and evaluates it through its
+    /// device.</summary>
     /// <param name="model">A freshly initialised model whose physical layers run on the device to use.</param>
     /// <param name="task">Training and test data.</param>
     /// <param name="mode">Training mode.</param>
     /// <param name="twin">The fitted twin (black-box or gray-box).</param>
-    /// <param name="twinData">The data the twin was fitted on (pat-refine replays it so the twin does not forget).</param>
+    /// <param name="twinData">The data the twin was fitted on (pat-refine replays it so the twin does not
+    /// forget).</param>
     /// <param name="options">Hyper-parameters.</param>
     /// <param name="seed">Seed for shuffling.</param>
     /// <param name="progress">Receives the fraction done.</param>
@@ -37,9 +39,13 @@ public static class PnnTrainer
         var clock = Stopwatch.StartNew();
         var gradients = ConfigureTwins(model, mode, twin);
         var refiner = mode == TrainingMode.PatRefine
-            ? new OnlineTwinRefiner((MlpTwin)gradients.Twin, twinData ?? throw new ArgumentNullException(nameof(twinData), "pat-refine needs the twin's fitting data."), options, seed)
+            ? new OnlineTwinRefiner((MlpTwin)gradients.Twin,
+                twinData
+                    ?? throw new ArgumentNullException(nameof(twinData), "pat-refine needs the twin's fitting data."),
+                        options, seed)
             : null;
-        var feedback = mode == TrainingMode.Dfa ? new DirectFeedbackAlignment(task.ClassCount, model.MaxBatch, seed) : null;
+        var feedback = mode == TrainingMode.Dfa ? new DirectFeedbackAlignment(task.ClassCount, model.MaxBatch, seed)
+            : null;
         feedback?.Attach(model);
         IForwardOnlyTraining? forwardOnly = mode switch
         {
@@ -93,9 +99,12 @@ public static class PnnTrainer
                 }
                 else
                 {
-                    var logits = await model.ForwardAsync(batchInputs, count, pass, training: true, cancellationToken).ConfigureAwait(false);
+                    var logits = await model.ForwardAsync(batchInputs, count, pass, training: true,
+                        cancellationToken).ConfigureAwait(false);
                     correct += Scoring.CountCorrect(logits, batchLabels.AsSpan(0, count), classes);
-                    lossSum += (Losses.SoftmaxCrossEntropy(logits.AsSpan(0, count * classes), batchLabels.AsSpan(0, count), classes, logitGradient.AsSpan(0, count * classes)) + model.Penalty) * count;
+                    lossSum
+                        += (Losses.SoftmaxCrossEntropy(logits.AsSpan(0, count * classes), batchLabels.AsSpan(0, count),
+                            classes, logitGradient.AsSpan(0, count * classes)) + model.Penalty) * count;
                     feedback?.Capture(logitGradient, count);
                     model.Backward(logitGradient, count);
                 }
@@ -107,23 +116,28 @@ public static class PnnTrainer
 
             var trainingDrives = model.DrivesSent - curveDrives;
             double? testAccuracy = options.CurveEvery > 0 && (epoch % options.CurveEvery == 0 || epoch == 1)
-                ? (await EvaluateAsync(model, task, PassKind.Device, 1, cancellationToken).ConfigureAwait(false)).Accuracy
+                ? (await EvaluateAsync(model, task, PassKind.Device, 1,
+                    cancellationToken).ConfigureAwait(false)).Accuracy
                 : null;
             curveDrives = model.DrivesSent - trainingDrives;
-            curve.Add(new EpochRecord(epoch, lossSum / train.Count, (double)correct / train.Count, testAccuracy, trainingDrives));
+            curve.Add(new EpochRecord(epoch, lossSum / train.Count, (double)correct / train.Count, testAccuracy,
+                trainingDrives));
             progress?.Report((double)epoch / options.Epochs);
         }
 
         var trainedDrives = model.DrivesSent - curveDrives;
         var twinPasses = model.TwinPasses;
-        var device = await EvaluateAsync(model, task, PassKind.Device, options.EvaluationPasses, cancellationToken).ConfigureAwait(false);
+        var device = await EvaluateAsync(model, task, PassKind.Device, options.EvaluationPasses,
+            cancellationToken).ConfigureAwait(false);
         var predicted = await EvaluateAsync(model, task, PassKind.Twin, 1, cancellationToken).ConfigureAwait(false);
-        return new TrainingResult(mode, seed, device.Accuracy, device.PassAccuracies, predicted.Accuracy, device.Confusion, curve, model.DrivesSent, clock.Elapsed.TotalSeconds, trainedDrives, twinPasses);
+        return new TrainingResult(mode, seed, device.Accuracy, device.PassAccuracies, predicted.Accuracy,
+            device.Confusion, curve, model.DrivesSent, clock.Elapsed.TotalSeconds, trainedDrives, twinPasses);
     }
 
     /// <summary>Accuracy on the test set, forwarded through the device or the twin, averaged over passes.</summary>
     public static async Task<(double Accuracy, double[] PassAccuracies, int[,] Confusion)> EvaluateAsync(
-        PnnModel model, ClassificationTask task, PassKind pass, int passes, CancellationToken cancellationToken = default)
+        PnnModel model, ClassificationTask task, PassKind pass, int passes,
+            CancellationToken cancellationToken = default)
     {
         var test = task.Test;
         var classes = task.ClassCount;
@@ -135,7 +149,8 @@ public static class PnnTrainer
             for (var start = 0; start < test.Count; start += model.MaxBatch)
             {
                 var count = Math.Min(model.MaxBatch, test.Count - start);
-                var logits = await model.ForwardAsync(test.Features.AsMemory(start * test.FeatureCount, count * test.FeatureCount), count, pass, training: false, cancellationToken).ConfigureAwait(false);
+                var logits = await model.ForwardAsync(test.Features.AsMemory(start * test.FeatureCount,
+                    count * test.FeatureCount), count, pass, training: false, cancellationToken).ConfigureAwait(false);
                 for (var b = 0; b < count; b++)
                 {
                     var predicted = Scoring.ArgMax(logits.AsSpan(b * classes, classes));
@@ -164,12 +179,16 @@ public static class PnnTrainer
         if (mode == TrainingMode.Ideal)
         {
             simulated = model.PhysicalLayers[0].Device as SimulatedDevice
-                ?? throw new InvalidOperationException("The ideal baseline needs the device's true physics, so it runs only on a simulated device.");
+                ?? throw new
+                    InvalidOperationException("The ideal baseline needs the device's true physics, so it runs only on "
+                        + "a simulated device.");
             gradientTwin = new PhysicsTwin(simulated.Physics, "true physics (noise-free)");
         }
         else if (mode == TrainingMode.PatRefine)
         {
-            gradientTwin = (twin as MlpTwin ?? throw new InvalidOperationException("pat-refine fine-tunes a black-box MLP twin; use --twin mlp.")).Clone();
+            gradientTwin = (twin as MlpTwin
+                ?? throw new InvalidOperationException("pat-refine fine-tunes a black-box MLP twin; use --twin mlp."))
+                    .Clone();
         }
 
         foreach (var layer in model.PhysicalLayers)

@@ -11,19 +11,24 @@ public enum TrainingMode
     /// <summary>Physics-aware training: device forward, twin VJP backward at the drives actually played.</summary>
     Pat,
 
-    /// <summary>Device forward, exact gradients of the simulated physics (noise-free) backward: the upper bound.</summary>
+    /// <summary>Device forward, exact gradients of the simulated physics (noise-free) backward: the upper
+    /// bound.</summary>
     Ideal,
 
-    /// <summary>PAT whose twin is fine-tuned online on the (drive, response) pairs PAT's device passes produce.</summary>
+    /// <summary>PAT whose twin is fine-tuned online on the (drive, response) pairs PAT's device passes
+    /// produce.</summary>
     PatRefine,
 
-    /// <summary>No physical layer: a digital tanh network with the hybrid's parameter count, the comparison baseline.</summary>
+    /// <summary>No physical layer: a digital tanh network with the hybrid's parameter count, the comparison
+    /// baseline.</summary>
     Digital,
 
-    /// <summary>Direct feedback alignment: fixed random feedback of the output error into every physical drive; no twin.</summary>
+    /// <summary>Direct feedback alignment: fixed random feedback of the output error into every physical drive; no
+    /// twin.</summary>
     Dfa,
 
-    /// <summary>Physical local learning: layer-local objectives, forward passes only; no twin, no backward pass.</summary>
+    /// <summary>Physical local learning: layer-local objectives, forward passes only; no twin, no backward
+    /// pass.</summary>
     Local,
 
     /// <summary>Zeroth-order training through the device (SPSA): forward passes only; no twin.</summary>

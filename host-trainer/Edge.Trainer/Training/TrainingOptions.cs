@@ -21,7 +21,8 @@ public sealed record TrainingOptions
     /// </summary>
     public double InputNoise { get; init; }
 
-    /// <summary>Device passes over the test set averaged into the reported accuracy (noise is fresh each pass).</summary>
+    /// <summary>Device passes over the test set averaged into the reported accuracy (noise is fresh each
+    /// pass).</summary>
     public int EvaluationPasses { get; init; } = 5;
 
     /// <summary>Record a one-pass test accuracy every this many epochs for the training curve (0 = never).</summary>
@@ -33,7 +34,8 @@ public sealed record TrainingOptions
     /// <summary>zo and local: random ±1 directions per step, each played at +c and −c (2 device passes each).</summary>
     public int PerturbationDirections { get; init; } = 8;
 
-    /// <summary>zo and local: SPSA's c, the perturbation as a fraction of each value's scale (decays as k^−0.101).</summary>
+    /// <summary>zo and local: SPSA's c, the perturbation as a fraction of each value's scale (decays as
+    /// k^−0.101).</summary>
     public double PerturbationSize { get; init; } = 0.2;
 
     /// <summary>

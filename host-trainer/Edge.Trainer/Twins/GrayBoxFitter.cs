@@ -34,9 +34,11 @@ public sealed record GrayBoxFit(PhysicsTwin Twin, double ValidationNmse, IReadOn
 public static class GrayBoxFitter
 {
     /// <summary>Fits the gray-box twin of <paramref name="physics"/> on <paramref name="data"/>.</summary>
-    public static GrayBoxFit Fit(IDifferentiablePhysics physics, TwinData data, GrayBoxOptions options, ulong seed, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static GrayBoxFit Fit(IDifferentiablePhysics physics, TwinData data, GrayBoxOptions options, ulong
+        seed, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
-        var twin = new PhysicsTwin(physics, "gray-box physics (calibrated)") { MaxDegreeOfParallelism = options.Threads };
+        var twin = new PhysicsTwin(physics,
+            "gray-box physics (calibrated)") { MaxDegreeOfParallelism = options.Threads };
         var coefficientCount = physics.Coefficients.Count;
         var outputs = physics.Spec.OutputSize;
         var driveLength = physics.Spec.DriveLength;
@@ -75,7 +77,9 @@ public static class GrayBoxFitter
 
                 Apply(twin, physics, scale, gain, offset, data.ResponseStd);
                 twin.Forward(batchDrives.AsSpan(0, count * driveLength), count, prediction, workspace);
-                lossSum += Losses.MeanSquaredError(prediction.AsSpan(0, count * outputs), batchTargets.AsSpan(0, count * outputs), gradient.AsSpan(0, count * outputs)) / variance;
+                lossSum
+                    += Losses.MeanSquaredError(prediction.AsSpan(0, count * outputs),
+                        batchTargets.AsSpan(0, count * outputs), gradient.AsSpan(0, count * outputs)) / variance;
                 Array.Clear(calibrationGradient);
                 twin.Backward(workspace, gradient.AsSpan(0, count * outputs), [], calibrationGradient);
 
@@ -88,7 +92,8 @@ public static class GrayBoxFitter
                 for (var o = 0; o < outputs; o++)
                 {
                     gain.Gradient[o] = (float)(calibrationGradient[coefficientCount + o] / variance);
-                    offset.Gradient[o] = (float)(calibrationGradient[coefficientCount + outputs + o] / data.ResponseStd);
+                    offset.Gradient[o] = (float)(calibrationGradient[coefficientCount + outputs + o]
+                        / data.ResponseStd);
                 }
 
                 adam.Step();
@@ -111,12 +116,14 @@ public static class GrayBoxFitter
         var outputs = data.Spec.OutputSize;
         var prediction = new float[count * outputs];
         var workspace = twin.CreateWorkspace(count);
-        twin.Forward(data.Drives.AsSpan(data.TrainCount * driveLength, count * driveLength), count, prediction, workspace);
+        twin.Forward(data.Drives.AsSpan(data.TrainCount * driveLength, count * driveLength), count, prediction,
+            workspace);
         return data.Nmse(prediction, data.Responses.AsSpan(data.TrainCount * outputs, count * outputs));
     }
 
     // Offsets are learned in units of the response std so all calibration parameters move at similar rates.
-    private static void Apply(PhysicsTwin twin, IDifferentiablePhysics physics, Parameter scale, Parameter gain, Parameter offset, double responseStd)
+    private static void Apply(PhysicsTwin twin, IDifferentiablePhysics physics, Parameter scale, Parameter gain,
+        Parameter offset, double responseStd)
     {
         for (var c = 0; c < scale.Value.Length; c++)
         {

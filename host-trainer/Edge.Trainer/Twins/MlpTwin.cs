@@ -17,7 +17,9 @@ public sealed class MlpTwin : ITwin
     {
         if (network.InputSize != spec.DriveLength || network.OutputSize != spec.OutputSize)
         {
-            throw new ArgumentException($"MLP {network.InputSize}→{network.OutputSize} does not fit layer '{spec.Name}' ({spec.DriveLength}→{spec.OutputSize}).", nameof(network));
+            throw new
+                ArgumentException($"MLP {network.InputSize}→{network.OutputSize} does not fit layer '{spec.Name}' "
+                    + $"({spec.DriveLength}→{spec.OutputSize}).", nameof(network));
         }
 
         Spec = spec;

@@ -31,24 +31,29 @@ public sealed record MlpTwinOptions
 /// <param name="ValidationNmse">NMSE on the held-out drives.</param>
 /// <param name="TrainLoss">Normalised training MSE per epoch.</param>
 /// <param name="ValidationLoss">Validation NMSE per epoch.</param>
-public sealed record MlpTwinFit(MlpTwin Twin, double ValidationNmse, IReadOnlyList<double> TrainLoss, IReadOnlyList<double> ValidationLoss);
+public sealed record MlpTwinFit(MlpTwin Twin, double ValidationNmse, IReadOnlyList<double>
+    TrainLoss, IReadOnlyList<double> ValidationLoss);
 
 /// <summary>Fits the black-box MLP twin to measured device data.</summary>
 public static class MlpTwinFitter
 {
     /// <summary>Fits a new twin on <paramref name="data"/>.</summary>
-    public static MlpTwinFit Fit(TwinData data, MlpTwinOptions options, ulong seed, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static MlpTwinFit Fit(TwinData data, MlpTwinOptions options, ulong seed, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var spec = data.Spec;
-        var network = new Mlp([spec.DriveLength, .. options.Hidden, spec.OutputSize], seed) { MaxDegreeOfParallelism = options.Threads };
+        var network = new Mlp([spec.DriveLength, .. options.Hidden, spec.OutputSize],
+            seed) { MaxDegreeOfParallelism = options.Threads };
         var twin = new MlpTwin(spec, network, (float)data.ResponseMean, (float)data.ResponseStd);
         var (trainLoss, validationLoss) = Train(twin, data, options, options.Epochs, seed, progress, cancellationToken);
         return new MlpTwinFit(twin, validationLoss[^1], trainLoss, validationLoss);
     }
 
-    /// <summary>Continues training <paramref name="twin"/> on <paramref name="data"/> for <paramref name="epochs"/> epochs.</summary>
+    /// <summary>Continues training <paramref name="twin"/> on <paramref name="data"/> for <paramref name="epochs"/>
+    /// epochs.</summary>
     public static (List<double> TrainLoss, List<double> ValidationLoss) Train(
-        MlpTwin twin, TwinData data, MlpTwinOptions options, int epochs, ulong seed, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+        MlpTwin twin, TwinData data, MlpTwinOptions options, int epochs, ulong seed, IProgress<double>? progress = null,
+            CancellationToken cancellationToken = default)
     {
         var spec = data.Spec;
         var driveLength = spec.DriveLength;
@@ -89,9 +94,13 @@ public static class MlpTwinFitter
                 }
 
                 adam.ZeroGradients();
-                network.Forward(batchInputs.AsSpan(0, count * driveLength), count, prediction.AsSpan(0, count * outputs), activations);
-                lossSum += Losses.MeanSquaredError(prediction.AsSpan(0, count * outputs), batchTargets.AsSpan(0, count * outputs), gradient.AsSpan(0, count * outputs));
-                network.Backward(activations, gradient.AsSpan(0, count * outputs), [], accumulateParameterGradients: true);
+                network.Forward(batchInputs.AsSpan(0, count * driveLength), count,
+                    prediction.AsSpan(0, count * outputs), activations);
+                lossSum
+                    += Losses.MeanSquaredError(prediction.AsSpan(0, count * outputs),
+                        batchTargets.AsSpan(0, count * outputs), gradient.AsSpan(0, count * outputs));
+                network.Backward(activations, gradient.AsSpan(0, count * outputs), [],
+                    accumulateParameterGradients: true);
                 adam.Step();
                 batches++;
             }
@@ -104,7 +113,8 @@ public static class MlpTwinFitter
         return (trainLoss, validationLoss);
     }
 
-    private static double ValidationNmse(Mlp network, float[] inputs, float[] targets, TwinData data, MlpActivations activations)
+    private static double ValidationNmse(Mlp network, float[] inputs, float[] targets, TwinData data,
+        MlpActivations activations)
     {
         var driveLength = data.Spec.DriveLength;
         var outputs = data.Spec.OutputSize;

@@ -63,7 +63,10 @@ public sealed class PhysicsTwin : ITwin
             w.Drives[i] = drives[i];
         }
 
-        ForEach(batch, d => Physics.Forward(_coefficients, w.Drives.AsSpan(d * driveLength, driveLength), w.Clean.AsSpan(d * Spec.OutputSize, Spec.OutputSize), w.Tapes.AsSpan(d * Physics.TapeLength, Physics.TapeLength)));
+        ForEach(batch,
+            d => Physics.Forward(_coefficients, w.Drives.AsSpan(d * driveLength, driveLength),
+                w.Clean.AsSpan(d * Spec.OutputSize, Spec.OutputSize),
+                    w.Tapes.AsSpan(d * Physics.TapeLength, Physics.TapeLength)));
         var outputs = Spec.OutputSize;
         for (var i = 0; i < batch * outputs; i++)
         {
@@ -81,7 +84,8 @@ public sealed class PhysicsTwin : ITwin
     /// offsets to <paramref name="calibrationGradient"/> (coefficients, then gains, then offsets) — what the
     /// gray-box fit needs.
     /// </summary>
-    public void Backward(TwinWorkspace workspace, ReadOnlySpan<float> responseGradient, Span<float> driveGradient, double[]? calibrationGradient)
+    public void Backward(TwinWorkspace workspace, ReadOnlySpan<float> responseGradient, Span<float> driveGradient,
+        double[]? calibrationGradient)
     {
         var w = (Workspace)workspace;
         var driveLength = Spec.DriveLength;

@@ -26,7 +26,8 @@ public sealed record TwinDataOptions
 /// <summary>Drives (converted as the DAC plays them) and the averaged responses measured on the device.</summary>
 public sealed class TwinData
 {
-    private TwinData(LayerSpec spec, float[] drives, float[] responses, int trainCount, double noiseFloorNmse, double responseMean, double responseStd)
+    private TwinData(LayerSpec spec, float[] drives, float[] responses, int trainCount, double noiseFloorNmse,
+        double responseMean, double responseStd)
     {
         Spec = spec;
         Drives = drives;
@@ -65,7 +66,8 @@ public sealed class TwinData
     public double ResponseStd { get; }
 
     /// <summary>Samples drives uniformly in the spec's ranges, measures them and estimates the noise floor.</summary>
-    public static async Task<TwinData> CollectAsync(IPhysicalDevice device, TwinDataOptions options, ulong seed, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static async Task<TwinData> CollectAsync(IPhysicalDevice device, TwinDataOptions options, ulong
+        seed, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         var spec = device.Spec;
         var n = options.Samples;
@@ -92,7 +94,8 @@ public sealed class TwinData
             var driveSlice = drives.AsMemory(start * driveLength, count * driveLength);
             for (var r = 0; r < options.Repeats; r++)
             {
-                await device.ForwardAsync(driveSlice, scratch.AsMemory(0, count * outputs), cancellationToken).ConfigureAwait(false);
+                await device.ForwardAsync(driveSlice, scratch.AsMemory(0, count * outputs),
+                    cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < count * outputs; i++)
                 {
                     responses[(start * outputs) + i] += scratch[i] / options.Repeats;
@@ -105,7 +108,8 @@ public sealed class TwinData
 
         var trainCount = n - (int)Math.Round(n * options.ValidationFraction);
         var (mean, std) = MeanStd(responses.AsSpan(0, trainCount * outputs));
-        var noiseFloor = await NoiseFloorAsync(device, drives, Math.Min(options.NoiseFloorSamples, n), std, cancellationToken).ConfigureAwait(false);
+        var noiseFloor = await NoiseFloorAsync(device, drives, Math.Min(options.NoiseFloorSamples, n), std,
+            cancellationToken).ConfigureAwait(false);
         progress?.Report(1.0);
         return new TwinData(spec, drives, responses, trainCount, noiseFloor, mean, std);
     }
@@ -114,7 +118,8 @@ public sealed class TwinData
     /// Wraps measurements ingested from a live agent (row-major drives and responses, oldest first). The newest
     /// <paramref name="validationFraction"/> validate; the noise floor is unknown (NaN) because no drive was repeated.
     /// </summary>
-    public static TwinData FromMeasurements(LayerSpec spec, float[] drives, float[] responses, double validationFraction)
+    public static TwinData FromMeasurements(LayerSpec spec, float[] drives, float[] responses,
+        double validationFraction)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(drives);
@@ -123,14 +128,17 @@ public sealed class TwinData
         var trainCount = n - (int)Math.Round(n * validationFraction);
         if (trainCount < 1 || trainCount == n)
         {
-            throw new ArgumentException($"{n} measurements cannot be split into training and validation rows at fraction {validationFraction}.");
+            throw new
+                ArgumentException($"{n} measurements cannot be split into training and validation rows at fraction "
+                    + $"{validationFraction}.");
         }
 
         var (mean, std) = MeanStd(responses.AsSpan(0, trainCount * spec.OutputSize));
         return new TwinData(spec, drives, responses, trainCount, double.NaN, mean, std);
     }
 
-    /// <summary>NMSE of <paramref name="predicted"/> against <paramref name="measured"/>, normalised by the response variance.</summary>
+    /// <summary>NMSE of <paramref name="predicted"/> against <paramref name="measured"/>, normalised by the response
+    /// variance.</summary>
     public double Nmse(ReadOnlySpan<float> predicted, ReadOnlySpan<float> measured)
     {
         var sum = 0.0;
@@ -143,7 +151,8 @@ public sealed class TwinData
         return sum / measured.Length / (ResponseStd * ResponseStd);
     }
 
-    private static async Task<double> NoiseFloorAsync(IPhysicalDevice device, float[] drives, int count, double std, CancellationToken cancellationToken)
+    private static async Task<double> NoiseFloorAsync(IPhysicalDevice device, float[] drives, int count, double std,
+        CancellationToken cancellationToken)
     {
         if (count == 0)
         {
@@ -162,7 +171,8 @@ public sealed class TwinData
             drives.AsSpan(d * driveLength, driveLength).CopyTo(reversed.AsSpan((count - 1 - d) * driveLength));
         }
 
-        await device.ForwardAsync(drives.AsMemory(0, count * driveLength), first, cancellationToken).ConfigureAwait(false);
+        await device.ForwardAsync(drives.AsMemory(0, count * driveLength), first,
+            cancellationToken).ConfigureAwait(false);
         await device.ForwardAsync(reversed, second, cancellationToken).ConfigureAwait(false);
         var sum = 0.0;
         for (var d = 0; d < count; d++)

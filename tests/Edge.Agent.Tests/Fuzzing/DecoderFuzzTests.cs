@@ -32,7 +32,8 @@ public sealed class DecoderFuzzTests : IClassFixture<DecoderFuzzTests.Targets>
         var result = FuzzRunner.Run(_targets.All.Single(t => t.Name == decoder), Inputs, Seed);
 
         var findings = string.Join("\n", result.Findings.Select(
-            f => $"input {f.Index} ({Convert.ToBase64String(f.Input.AsSpan(0, Math.Min(f.Input.Length, 512)))}): {f.Problem}"));
+            f => $"input {f.Index} ({Convert.ToBase64String(f.Input.AsSpan(0, Math.Min(f.Input.Length, 512)))}): "
+                + $"{f.Problem}"));
         Assert.True(
             result.Crashes == 0 && result.Hangs == 0 && !result.Abandoned,
             $"{decoder}: {result.Crashes} crashes, {result.Hangs} hangs\n{findings}");
@@ -80,7 +81,8 @@ public sealed class DecoderFuzzTests : IClassFixture<DecoderFuzzTests.Targets>
 
         Assert.True(result.Crashes > 0, "an IndexOutOfRangeException must count as a crash");
         Assert.Contains(
-            result.CrashClasses.Keys, key => key.StartsWith(nameof(IndexOutOfRangeException), StringComparison.Ordinal));
+            result.CrashClasses.Keys,
+                key => key.StartsWith(nameof(IndexOutOfRangeException), StringComparison.Ordinal));
         Assert.NotEmpty(result.Findings);
     }
 

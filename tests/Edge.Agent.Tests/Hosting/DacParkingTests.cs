@@ -35,13 +35,15 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
         Assert.Equal(device.SafeCode * 3.3 / 4096, safeVolts, 9);
 
         var watched = Directory.CreateDirectory(_folder.File("watch-direct")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(watched, "many.csv"), Rows(200), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(watched, "many.csv"), Rows(200),
+            TestContext.Current.CancellationToken);
         env["EDGE_INFERENCE__WATCHDIRECTORY"] = watched;
         env["EDGE_INFERENCE__STABLEMILLISECONDS"] = "0";
         env["EDGE_INFERENCE__POLLMILLISECONDS"] = "10";
         var service = await ServiceHost.StartAsync(env, services => services.AddSingleton<IPhysicalDevice>(device));
         var afterSelfTest = log.DrivenSets(safeVolts);
-        await Poll.UntilAsync(() => log.DrivenSets(safeVolts) > afterSelfTest + (3 * system.Spec.DriveLength), "classification under way");
+        await Poll.UntilAsync(() => log.DrivenSets(safeVolts) > afterSelfTest + (3 * system.Spec.DriveLength),
+            "classification under way");
 
         await service.StopAsync();
         var stepsAtStop = bench.Steps;
@@ -51,7 +53,8 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
         Assert.Equal(safeVolts, log.Last, 9);
         Assert.Equal(0.0, dacChip.OutputVolts(1));
         Assert.Equal(stepsAtStop, bench.Steps);
-        Assert.True(File.Exists(Path.Combine(watched, "many.csv")), "an interrupted file stays to be classified again at the next start");
+        Assert.True(File.Exists(Path.Combine(watched, "many.csv")),
+            "an interrupted file stays to be classified again at the next start");
         await service.DisposeAsync();
     }
 
@@ -63,7 +66,8 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
         var env = StoreEnvironment(TrainedPackages.System, "park-bridge");
         await InstallAsync(env, vowels.Package(vowels.Trained, 1, targets: new(["park-bridge"])));
         var watched = Directory.CreateDirectory(_folder.File("watch-bridge")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(watched, "many.csv"), Rows(400), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(watched, "many.csv"), Rows(400),
+            TestContext.Current.CancellationToken);
         env["EDGE_DEVICE__BACKEND"] = "bridge";
         env["EDGE_DEVICE__BRIDGE__TCP"] = $"127.0.0.1:{bridge.Port}";
         env["EDGE_INFERENCE__WATCHDIRECTORY"] = watched;
@@ -71,20 +75,29 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
         env["EDGE_INFERENCE__POLLMILLISECONDS"] = "10";
 
         var service = await ServiceHost.StartAsync(env);
-        await Poll.UntilAsync(() => bridge.DriveWrites > 5 * system.Spec.DriveLength, "drives played through the bridge");
+        await Poll.UntilAsync(() => bridge.DriveWrites > 5 * system.Spec.DriveLength,
+            "drives played through the bridge");
         await service.StopAsync();
         await service.DisposeAsync();
         await bridge.Finished.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
-        var safe = (int)Quantiser.Code(Math.Clamp(0.0, system.Spec.Dac.Min, system.Spec.Dac.Max), system.Spec.Dac.Min, system.Spec.Dac.Max, 12);
+        var safe = (int)Quantiser.Code(Math.Clamp(0.0, system.Spec.Dac.Min, system.Spec.Dac.Max), system.Spec.Dac.Min,
+            system.Spec.Dac.Max, 12);
         Assert.Equal(safe, bridge.LastCode(0));
         Assert.Equal(RecordingBridge.DefaultSafeCode, bridge.LastCode(1));
-        Assert.True(File.Exists(Path.Combine(watched, "many.csv")), "an interrupted file stays to be classified again at the next start");
+        Assert.True(File.Exists(Path.Combine(watched, "many.csv")),
+            "an interrupted file stays to be classified again at the next start");
     }
 
     public void Dispose() => _folder.Dispose();
 
-    private string Rows(int count) => string.Join('\n', Enumerable.Range(0, count).Select(i => string.Join(',', vowels.Task.Test.Row(i % vowels.Task.Test.Count).ToArray().Select(v => v.ToString(CultureInfo.InvariantCulture))))) + "\n";
+    private string Rows(int count)
+        => string.Join('\n',
+            Enumerable.Range(0,
+                count).Select(i
+                    => string.Join(',',
+                        vowels.Task.Test.Row(i % vowels.Task.Test.Count).ToArray()
+                            .Select(v => v.ToString(CultureInfo.InvariantCulture))))) + "\n";
 
     private Dictionary<string, string?> StoreEnvironment(string system, string deviceId) => new()
     {
@@ -95,12 +108,16 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
         ["EDGE_MODELS__CALIBRATIONSETPATH"] = vowels.CalibrationPath,
     };
 
-    /// <summary>An untrained duffing vowel model: what it answers does not matter here, only that it drives the DAC.</summary>
+    /// <summary>An untrained duffing vowel model: what it answers does not matter here, only that it drives the
+    /// DAC.</summary>
     private byte[] DuffingPackage(IPhysicalSystem system)
     {
-        var model = PnnArchitectures.ForSystem(system.Name, system.CreateDevice("trainer", 1), 12, vowels.Task.ClassCount, maxBatch: 64, seed: 3);
+        var model = PnnArchitectures.ForSystem(system.Name, system.CreateDevice("trainer", 1), 12,
+            vowels.Task.ClassCount, maxBatch: 64, seed: 3);
         using var stream = new MemoryStream();
-        ModelPackager.Write(stream, model, twin: null, new PackageMetadata(1, "vowels", vowels.Task.ClassNames, vowels.Calibration, "tests") { Targets = new(["park-direct"]) }, vowels.Key);
+        ModelPackager.Write(stream, model, twin: null,
+            new PackageMetadata(1, "vowels", vowels.Task.ClassNames, vowels.Calibration,
+                "tests") { Targets = new(["park-direct"]) }, vowels.Key);
         return stream.ToArray();
     }
 
@@ -112,18 +129,22 @@ public sealed class DacParkingTests(TrainedPackages vowels) : IDisposable
         Assert.True(code == ExitCodes.Success, error);
     }
 
-    /// <summary>The Direct backend on an MCP4922 and MCP3208 emulator wired to the noise-free part, as the emulated backend builds it.</summary>
-    private static (DirectLayerDevice Device, Mcp4922Emulator Dac, AnalogBench Bench, VoltageLog Log) EmulatedDirect(IPhysicalSystem system, string deviceId)
+    /// <summary>The Direct backend on an MCP4922 and MCP3208 emulator wired to the noise-free part, as the emulated
+    /// backend builds it.</summary>
+    private static (DirectLayerDevice Device, Mcp4922Emulator Dac, AnalogBench Bench,
+        VoltageLog Log) EmulatedDirect(IPhysicalSystem system, string deviceId)
     {
         var part = system.CreateDevice(deviceId, 1, Imperfections.None);
         var clock = new VirtualClock();
-        var bench = new AnalogBench((ISampledPhysics)system.Physics, part.PartCoefficients, clock, 3.3 * 4095 / 4096, 3.3);
+        var bench = new AnalogBench((ISampledPhysics)system.Physics, part.PartCoefficients, clock, 3.3 * 4095 / 4096,
+            3.3);
         var dacChip = new Mcp4922Emulator(clock, 3.3, 3.3, 3.3, 10_000_000);
         var log = new VoltageLog(bench.Drive);
         dacChip.Connect(0, log);
         var adcChip = new Mcp3xxxEmulator(clock, 12, 3.3, 1_000_000);
         adcChip.Connect(0, bench.Response);
-        var device = new DirectLayerDevice(system.Spec, deviceId, new Mcp4922(dacChip).Channel(Mcp4922Channel.A), Mcp3xxxInput.Mcp3208(adcChip, 0), clock);
+        var device = new DirectLayerDevice(system.Spec, deviceId, new Mcp4922(dacChip).Channel(Mcp4922Channel.A),
+            Mcp3xxxInput.Mcp3208(adcChip, 0), clock);
         return (device, dacChip, bench, log);
     }
 

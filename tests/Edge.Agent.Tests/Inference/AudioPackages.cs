@@ -12,7 +12,8 @@ namespace Edge.Agent.Tests.Inference;
 
 /// <summary>
 /// A real spoken-digit model trained once for all tests: the electronic hybrid PNN on the reduced FSDD set (recordings
-/// 0–4 test, 5–9 train) with ideal gradients, packaged with its audio front end and standardisation (manifest schema 2).
+/// 0–4 test, 5–9 train) with ideal gradients, packaged with its audio front end and standardisation (manifest schema
+/// 2).
 /// </summary>
 public sealed class AudioPackages : IAsyncLifetime, IDisposable
 {
@@ -52,10 +53,15 @@ public sealed class AudioPackages : IAsyncLifetime, IDisposable
         Task = Corpus.Conventional();
         Audio = FsddAudioInput.Conventional(Corpus, Task);
         var device = PhysicalSystems.Get(System).CreateDevice(DeviceId, seed: 5);
-        var twinData = await TwinData.CollectAsync(device, new TwinDataOptions { Samples = 1_200, NoiseFloorSamples = 100 }, seed: 17, cancellationToken: token);
-        Twin = MlpTwinFitter.Fit(twinData, new MlpTwinOptions { Epochs = 4, Hidden = [32, 32] }, seed: 23, cancellationToken: token).Twin;
-        Trained = PnnArchitectures.ForSystem(System, device, Task.Train.FeatureCount, Task.ClassCount, maxBatch: 256, seed: 0);
-        var result = await PnnTrainer.TrainAsync(Trained, Task, TrainingMode.Ideal, Twin, twinData, new TrainingOptions { Epochs = 12, LearningRate = 0.01, EvaluationPasses = 1, CurveEvery = 0 }, seed: 0, cancellationToken: token);
+        var twinData = await TwinData.CollectAsync(device,
+            new TwinDataOptions { Samples = 1_200, NoiseFloorSamples = 100 }, seed: 17, cancellationToken: token);
+        Twin = MlpTwinFitter.Fit(twinData, new MlpTwinOptions { Epochs = 4, Hidden = [32, 32] }, seed: 23,
+            cancellationToken: token).Twin;
+        Trained = PnnArchitectures.ForSystem(System, device, Task.Train.FeatureCount, Task.ClassCount, maxBatch: 256,
+            seed: 0);
+        var result = await PnnTrainer.TrainAsync(Trained, Task, TrainingMode.Ideal, Twin, twinData,
+            new TrainingOptions { Epochs = 12, LearningRate = 0.01, EvaluationPasses = 1, CurveEvery = 0 }, seed: 0,
+                cancellationToken: token);
         TrainedAccuracy = result.TestAccuracy;
 
         var labels = new string[Task.Test.Count];
@@ -86,7 +92,8 @@ public sealed class AudioPackages : IAsyncLifetime, IDisposable
         return stream.ToArray();
     }
 
-    /// <summary>Test recordings (index 0–4) in corpus order, with their full paths; the i-th is row i of the test split.</summary>
+    /// <summary>Test recordings (index 0–4) in corpus order, with their full paths; the i-th is row i of the test
+    /// split.</summary>
     public IReadOnlyList<(string Path, int Digit)> TestRecordings()
         => [.. Corpus.Recordings.Where(r => r.Index <= 4).Select(r => (DataPaths.File("fsdd", r.File), r.Digit))];
 

@@ -155,7 +155,8 @@ public sealed class InferenceFairnessTests(TrainedPackages vowels) : IAsyncLifet
             ["EDGE_MODELS__CALIBRATIONSETPATH"] = vowels.CalibrationPath,
         };
         var path = _folder.File("v1.edgepkg");
-        await File.WriteAllBytesAsync(path, vowels.Package(vowels.Trained, 1, targets: new([DeviceId])), TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(path, vowels.Package(vowels.Trained, 1, targets: new([DeviceId])),
+            TestContext.Current.CancellationToken);
         var (code, _, error) = await AgentRun.InvokeAsync(env, "models", "install", path);
         Assert.True(code == ExitCodes.Success, error);
 

@@ -5,7 +5,8 @@ using Edge.Domain.Audio;
 
 namespace Edge.Agent.Tests.Inference;
 
-/// <summary><c>edge-agent listen</c> with a fake <c>arecord</c> that plays recorded words with silence between them.</summary>
+/// <summary><c>edge-agent listen</c> with a fake <c>arecord</c> that plays recorded words with silence between
+/// them.</summary>
 public sealed class ListenTests(AudioPackages audio, TrainedPackages vowels) : IDisposable
 {
     private readonly TempDirectory _folder = new();
@@ -61,11 +62,13 @@ public sealed class ListenTests(AudioPackages audio, TrainedPackages vowels) : I
         var env = audio.StoreEnvironment(_folder.File("store"));
         await InstallAsync(env, audio.Package(1));
 
-        var (code, _, error) = await AgentRun.InvokeAsync(env, "listen", "--capture-command", FakeCapture("echo 'arecord: main:831: audio open error: No such file or directory' >&2; exit 1"));
+        var (code, _, error) = await AgentRun.InvokeAsync(env, "listen", "--capture-command",
+            FakeCapture("echo 'arecord: main:831: audio open error: No such file or directory' >&2; exit 1"));
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("audio open error", error, StringComparison.Ordinal);
 
-        (code, _, error) = await AgentRun.InvokeAsync(env, "listen", "--capture-command", _folder.File("no-such-program"));
+        (code, _, error) = await AgentRun.InvokeAsync(env, "listen", "--capture-command",
+            _folder.File("no-such-program"));
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("Cannot start capture program", error, StringComparison.Ordinal);
         Assert.DoesNotContain("alsa-utils", error, StringComparison.Ordinal);
@@ -120,7 +123,8 @@ public sealed class ListenTests(AudioPackages audio, TrainedPackages vowels) : I
     {
         var path = _folder.File(Guid.NewGuid().ToString("N") + ".sh");
         File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "the fake capture program is a shell script");
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(),
+            "the fake capture program is a shell script");
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -78,7 +78,8 @@ public sealed class OnnxTelemetryTests(TrainedPackages packages) : IDisposable
         return (process.ExitCode, await output, await error);
     }
 
-    /// <summary>The <c>dotnet</c> host running this test (runtime folder: <c>{root}/shared/Microsoft.NETCore.App/{v}</c>).</summary>
+    /// <summary>The <c>dotnet</c> host running this test (runtime folder:
+    /// <c>{root}/shared/Microsoft.NETCore.App/{v}</c>).</summary>
     private static string DotnetHost()
     {
         var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));

@@ -45,7 +45,10 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
         await using var service = await ServiceHost.StartAsync(env);
         var processed = Path.Combine(Watched, "processed");
         var failed = Path.Combine(Watched, "failed");
-        await Poll.UntilAsync(() => File.Exists(Path.Combine(processed, "b.json.result.tsv")) && File.Exists(Path.Combine(failed, "empty.json.error.txt")) && File.Exists(Path.Combine(failed, "bad.csv.error.txt")) && File.Exists(Path.Combine(processed, "a.csv.result.tsv")), "four files handled");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(processed, "b.json.result.tsv"))
+            && File.Exists(Path.Combine(failed, "empty.json.error.txt"))
+                && File.Exists(Path.Combine(failed, "bad.csv.error.txt"))
+                    && File.Exists(Path.Combine(processed, "a.csv.result.tsv")), "four files handled");
 
         var results = await File.ReadAllLinesAsync(Path.Combine(processed, "a.csv.result.tsv"), token);
         Assert.Equal("example\tlabel\tconfidence\tdigital_us\tdevice_us\tmodel\tdegraded", results[0]);
@@ -53,14 +56,19 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
         Assert.All(results.Skip(1), r => Assert.Contains(r.Split('\t')[1], packages.Task.ClassNames));
         Assert.All(results.Skip(1), r => Assert.Equal("1", r.Split('\t')[5]));
         Assert.All(results.Skip(1), r => Assert.Equal("0", r.Split('\t')[6]));
-        Assert.Contains("bad.csv:2", await File.ReadAllTextAsync(Path.Combine(failed, "bad.csv.error.txt"), token), StringComparison.Ordinal);
-        Assert.Contains("expected an array of 12 numbers", await File.ReadAllTextAsync(Path.Combine(failed, "empty.json.error.txt"), token), StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(processed, "a.csv")) && File.Exists(Path.Combine(failed, "bad.csv")), "the files themselves are kept");
+        Assert.Contains("bad.csv:2", await File.ReadAllTextAsync(Path.Combine(failed, "bad.csv.error.txt"), token),
+            StringComparison.Ordinal);
+        Assert.Contains("expected an array of 12 numbers",
+            await File.ReadAllTextAsync(Path.Combine(failed, "empty.json.error.txt"), token), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(processed, "a.csv")) && File.Exists(Path.Combine(failed, "bad.csv")),
+            "the files themselves are kept");
 
         // Hidden names (a writer's temporary file) and other extensions stay untouched until renamed in.
-        Assert.Equal([".incoming.csv", "notes.txt"], Directory.GetFiles(Watched).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal([".incoming.csv", "notes.txt"],
+            Directory.GetFiles(Watched).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         File.Move(Path.Combine(Watched, ".incoming.csv"), Path.Combine(Watched, "a.csv"));
-        await Poll.UntilAsync(() => Directory.GetFiles(processed, "a-*.csv.result.tsv").Length == 1, "the renamed-in file classified under a new name beside the first");
+        await Poll.UntilAsync(() => Directory.GetFiles(processed, "a-*.csv.result.tsv").Length == 1,
+            "the renamed-in file classified under a new name beside the first");
         var watcher = service.Services.GetRequiredService<WatchedDirectoryService>();
         Assert.Equal(3, watcher.Processed);
         Assert.Equal(2, watcher.Failed);
@@ -102,7 +110,8 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
             },
             "slow.csv classified once the window passed");
         Assert.Equal(8, (await File.ReadAllLinesAsync(result, token)).Length - 1);
-        Assert.False(Directory.Exists(Path.Combine(Watched, "failed")) && Directory.GetFiles(Path.Combine(Watched, "failed")).Length > 0);
+        Assert.False(Directory.Exists(Path.Combine(Watched, "failed"))
+            && Directory.GetFiles(Path.Combine(Watched, "failed")).Length > 0);
     }
 
     [Fact]
@@ -110,7 +119,8 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
     {
         var env = Environment();
         Directory.CreateDirectory(Watched);
-        await File.WriteAllTextAsync(Path.Combine(Watched, "early.csv"), Rows(0, 2), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Watched, "early.csv"), Rows(0, 2),
+            TestContext.Current.CancellationToken);
         await using var service = await ServiceHost.StartAsync(env);
 
         await Task.Delay(300, TestContext.Current.CancellationToken);
@@ -118,8 +128,10 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
         Assert.Empty(Directory.GetFiles(Path.Combine(Watched, "failed")));
 
         using var package = new MemoryStream(packages.Package(packages.Trained, 1));
-        Assert.True((await service.Services.GetRequiredService<ModelStore>().InstallAsync(package, TestContext.Current.CancellationToken)).Accepted);
-        await Poll.UntilAsync(() => File.Exists(Path.Combine(Watched, "processed", "early.csv.result.tsv")), "early.csv classified after the install");
+        Assert.True((await service.Services.GetRequiredService<ModelStore>().InstallAsync(package,
+            TestContext.Current.CancellationToken)).Accepted);
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(Watched, "processed", "early.csv.result.tsv")),
+            "early.csv classified after the install");
     }
 
     [Fact]
@@ -133,7 +145,8 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
         var (code, _, error) = await AgentRun.InvokeAsync(env, "run");
 
         Assert.Equal(ExitCodes.InvalidConfiguration, code);
-        Assert.Contains("Edge:Inference:WatchDirectory: a watched folder needs a model", error, StringComparison.Ordinal);
+        Assert.Contains("Edge:Inference:WatchDirectory: a watched folder needs a model", error,
+            StringComparison.Ordinal);
         Assert.Contains("Edge:Inference:WatchDirectory: folder", error, StringComparison.Ordinal);
         Assert.Contains("three different folders", error, StringComparison.Ordinal);
         Assert.Contains("Edge:Inference:PollMilliseconds", error, StringComparison.Ordinal);
@@ -142,7 +155,8 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
         env["EDGE_MODELS__KEEPVERSIONS"] = "many";
         (code, _, error) = await AgentRun.InvokeAsync(env, "run");
         Assert.Equal(ExitCodes.InvalidConfiguration, code);
-        Assert.True(error.Contains("'many'", StringComparison.Ordinal) || error.Contains("'soon'", StringComparison.Ordinal), error);
+        Assert.True(error.Contains("'many'", StringComparison.Ordinal)
+            || error.Contains("'soon'", StringComparison.Ordinal), error);
 
         env["EDGE_INFERENCE__STABLEMILLISECONDS"] = "100";
         env["EDGE_MODELS__KEEPVERSIONS"] = "3";
@@ -154,14 +168,17 @@ public sealed class WatchedDirectoryTests(TrainedPackages packages) : IDisposabl
 
     public void Dispose() => _folder.Dispose();
 
-    private string Row(int index) => string.Join(',', packages.Task.Test.Row(index).ToArray().Select(v => v.ToString(CultureInfo.InvariantCulture)));
+    private string Row(int index)
+        => string.Join(',',
+            packages.Task.Test.Row(index).ToArray().Select(v => v.ToString(CultureInfo.InvariantCulture)));
 
     private string Rows(int first, int count) => string.Join('\n', Enumerable.Range(first, count).Select(Row)) + "\n";
 
     private async Task InstallAsync(Dictionary<string, string?> env)
     {
         var path = _folder.File("v1.edgepkg");
-        await File.WriteAllBytesAsync(path, packages.Package(packages.Trained, 1), TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(path, packages.Package(packages.Trained, 1),
+            TestContext.Current.CancellationToken);
         var (code, _, error) = await AgentRun.InvokeAsync(env, "models", "install", path);
         Assert.True(code == ExitCodes.Success, error);
     }

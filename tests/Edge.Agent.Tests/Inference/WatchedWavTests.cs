@@ -22,16 +22,20 @@ public sealed class WatchedWavTests(AudioPackages audio) : IDisposable
         env["EDGE_INFERENCE__POLLMILLISECONDS"] = "20";
         var path = audio.TestRecordings()[3].Path;
         File.Copy(path, Path.Combine(watched, "word.wav"));
-        await File.WriteAllBytesAsync(Path.Combine(watched, "noise.wav"), "RIFF\u0004\0\0\0WAVE"u8.ToArray(), TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(watched, "noise.wav"), "RIFF\u0004\0\0\0WAVE"u8.ToArray(),
+            TestContext.Current.CancellationToken);
 
         await using var service = await ServiceHost.StartAsync(env);
-        await Poll.UntilAsync(() => File.Exists(Path.Combine(watched, "processed", "word.wav.result.tsv")) && File.Exists(Path.Combine(watched, "failed", "noise.wav.error.txt")), "both recordings handled");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(watched, "processed", "word.wav.result.tsv"))
+            && File.Exists(Path.Combine(watched, "failed", "noise.wav.error.txt")), "both recordings handled");
 
-        var result = (await File.ReadAllLinesAsync(Path.Combine(watched, "processed", "word.wav.result.tsv"), TestContext.Current.CancellationToken))[1].Split('\t');
+        var result = (await File.ReadAllLinesAsync(Path.Combine(watched, "processed", "word.wav.result.tsv"),
+            TestContext.Current.CancellationToken))[1].Split('\t');
         Assert.Equal("word.wav", result[0]);
         Assert.Contains(result[1], audio.Task.ClassNames);
         Assert.InRange(double.Parse(result[2], CultureInfo.InvariantCulture), 0.1, 1);
-        var problem = await File.ReadAllTextAsync(Path.Combine(watched, "failed", "noise.wav.error.txt"), TestContext.Current.CancellationToken);
+        var problem = await File.ReadAllTextAsync(Path.Combine(watched, "failed", "noise.wav.error.txt"),
+            TestContext.Current.CancellationToken);
         Assert.Contains("noise.wav", problem, StringComparison.Ordinal);
     }
 

@@ -6,7 +6,8 @@ using Edge.Domain.Audio;
 
 namespace Edge.Agent.Tests.Inference;
 
-/// <summary><c>edge-agent classify</c> with WAV recordings and a model packaged for audio (<c>--task fsdd</c>).</summary>
+/// <summary><c>edge-agent classify</c> with WAV recordings and a model packaged for audio (<c>--task
+/// fsdd</c>).</summary>
 public sealed class WavClassifyTests(AudioPackages audio, TrainedPackages vowels) : IDisposable
 {
     private readonly TempDirectory _folder = new();
@@ -22,7 +23,8 @@ public sealed class WavClassifyTests(AudioPackages audio, TrainedPackages vowels
             var expected = audio.Task.Test.Row(i);
             for (var f = 0; f < features.Length; f++)
             {
-                Assert.True(Math.Abs(features[f] - expected[f]) <= 1e-3 * (1 + Math.Abs(expected[f])), $"recording {i} feature {f}: agent {features[f]}, training {expected[f]}");
+                Assert.True(Math.Abs(features[f] - expected[f]) <= 1e-3 * (1 + Math.Abs(expected[f])),
+                    $"recording {i} feature {f}: agent {features[f]}, training {expected[f]}");
             }
         }
     }
@@ -54,12 +56,14 @@ public sealed class WavClassifyTests(AudioPackages audio, TrainedPackages vowels
             var fields = row.Split('\t');
             Assert.True(expected.ContainsKey(fields[0]), $"unexpected example '{fields[0]}'");
             Assert.InRange(double.Parse(fields[2], CultureInfo.InvariantCulture), 0.1, 1.0);
-            Assert.True(double.Parse(fields[3], CultureInfo.InvariantCulture) >= 0 && double.Parse(fields[4], CultureInfo.InvariantCulture) > 0, row);
+            Assert.True(double.Parse(fields[3], CultureInfo.InvariantCulture) >= 0
+                && double.Parse(fields[4], CultureInfo.InvariantCulture) > 0, row);
             correct += fields[1] == expected[fields[0]].ToString(CultureInfo.InvariantCulture) ? 1 : 0;
         }
 
         // Chance is 10 %; the model reaches about its test accuracy on these recordings.
-        Assert.True(correct >= expected.Count * Math.Min(0.5, audio.TrainedAccuracy - 0.15), $"{correct} of {expected.Count} right (model test accuracy {audio.TrainedAccuracy:P0})");
+        Assert.True(correct >= expected.Count * Math.Min(0.5, audio.TrainedAccuracy - 0.15),
+            $"{correct} of {expected.Count} right (model test accuracy {audio.TrainedAccuracy:P0})");
 
         var single = Path.Combine(examples, expected.Keys.First());
         (code, output, error) = await AgentRun.InvokeAsync(env, "classify", single);
@@ -78,7 +82,8 @@ public sealed class WavClassifyTests(AudioPackages audio, TrainedPackages vowels
             ["truncated.wav"] = (good[..(good.Length / 2)], "truncated"),
             ["text.wav"] = ("hello, this is not audio"u8.ToArray(), "not a RIFF file"),
             ["eight-bit.wav"] = (EightBitWav(), "8-bit PCM is not supported"),
-            ["tiny.wav"] = (WavWriter.Encode(new double[10], 1, 8000, WavEncoding.Pcm16), "shorter than one analysis frame"),
+            ["tiny.wav"] = (WavWriter.Encode(new double[10], 1, 8000, WavEncoding.Pcm16),
+                "shorter than one analysis frame"),
         };
         foreach (var (name, (bytes, problem)) in cases)
         {

@@ -42,16 +42,32 @@ public sealed class AudioManifestTests(AudioPackages audio, TrainedPackages vowe
     {
         var good = audio.Package(4);
         var legacy = Edit(good, m => m with { SchemaVersion = 1 });
-        var error = Assert.Throws<ModelPackageException>(() => ModelPackageReader.Read(legacy, audio.Trust, requireTargets: false));
+        var error = Assert.Throws<ModelPackageException>(()
+            => ModelPackageReader.Read(legacy, audio.Trust, requireTargets: false));
         Assert.Contains("schema version 1 cannot describe 'audio-mfcc'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("no 'audio' settings", Refused(Edit(good, m => m with { Input = new ModelInput(m.Input.Size, ModelInput.AudioMfcc) })).Message, StringComparison.Ordinal);
-        Assert.Contains("'input.audio' is only allowed with encoding 'audio-mfcc'", Refused(Edit(good, m => m with { Input = m.Input with { Encoding = ModelInput.FeatureVector } })).Message, StringComparison.Ordinal);
-        Assert.Contains("'input.encoding' 'ogg-vorbis' is unknown", Refused(Edit(good, m => m with { Input = m.Input with { Encoding = "ogg-vorbis" } })).Message, StringComparison.Ordinal);
-        Assert.Contains("'mean' and 'scale' must each hold 91 values", Refused(Edit(good, m => m with { Input = m.Input with { Audio = m.Input.Audio! with { Mean = [1f, 2f] } } })).Message, StringComparison.Ordinal);
-        Assert.Contains("feature 5 has mean", Refused(Edit(good, m => m with { Input = m.Input with { Audio = m.Input.Audio! with { Scale = [.. m.Input.Audio.Scale.Select((s, i) => i == 5 ? 0f : s)] } } })).Message, StringComparison.Ordinal);
-        Assert.Contains("FftSize 100 must be a power of two", Refused(Edit(good, m => m with { Input = m.Input with { Audio = m.Input.Audio! with { FftSize = 100 } } })).Message, StringComparison.Ordinal);
-        Assert.Contains("makes 78 features", Refused(Edit(good, m => m with { Input = m.Input with { Audio = m.Input.Audio! with { PooledSegments = 5 } } })).Message, StringComparison.Ordinal);
+        Assert.Contains("no 'audio' settings",
+            Refused(Edit(good, m => m with { Input = new ModelInput(m.Input.Size, ModelInput.AudioMfcc) })).Message,
+                StringComparison.Ordinal);
+        Assert.Contains("'input.audio' is only allowed with encoding 'audio-mfcc'",
+            Refused(Edit(good, m => m with { Input = m.Input with { Encoding = ModelInput.FeatureVector } })).Message,
+                StringComparison.Ordinal);
+        Assert.Contains("'input.encoding' 'ogg-vorbis' is unknown",
+            Refused(Edit(good, m => m with { Input = m.Input with { Encoding = "ogg-vorbis" } })).Message,
+                StringComparison.Ordinal);
+        Assert.Contains("'mean' and 'scale' must each hold 91 values",
+            Refused(Edit(good, m => m with { Input = m.Input with { Audio = m.Input.Audio! with { Mean =
+                [1f, 2f] } } })).Message, StringComparison.Ordinal);
+        Assert.Contains("feature 5 has mean",
+            Refused(Edit(good, m => m with { Input = m.Input with { Audio = m.Input.Audio! with { Scale =
+                [.. m.Input.Audio.Scale.Select((s, i) => i == 5 ? 0f : s)] } } })).Message, StringComparison.Ordinal);
+        Assert.Contains("FftSize 100 must be a power of two",
+            Refused(Edit(good, m => m with { Input = m.Input with { Audio = m.Input.Audio! with { FftSize =
+                100 } } })).Message, StringComparison.Ordinal);
+        Assert.Contains("makes 78 features",
+            Refused(Edit(good, m => m with { Input = m.Input with { Audio = m.Input.Audio! with { PooledSegments =
+                5 } } })).Message, StringComparison.Ordinal);
     }
 
-    private byte[] Edit(byte[] package, Func<ModelManifest, ModelManifest> edit) => PackageSurgery.Resign(package, edit, audio.Key);
+    private byte[] Edit(byte[] package, Func<ModelManifest, ModelManifest> edit)
+        => PackageSurgery.Resign(package, edit, audio.Key);
 }

@@ -7,7 +7,8 @@ using Edge.Trainer.Training;
 
 namespace Edge.Agent.Tests.Models;
 
-/// <summary>The agent's hybrid inference reproduces the trainer's forward of the same model on the same device.</summary>
+/// <summary>The agent's hybrid inference reproduces the trainer's forward of the same model on the same
+/// device.</summary>
 public sealed class HybridInferenceTests(TrainedPackages packages)
 {
     [Fact]
@@ -26,7 +27,8 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
         }
 
         var verified = ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust);
-        using var model = new HybridModel(verified, new ContextDroppingDevice(system.CreateDevice(TrainedPackages.DeviceId, seed: 77)));
+        using var model = new HybridModel(verified,
+            new ContextDroppingDevice(system.CreateDevice(TrainedPackages.DeviceId, seed: 77)));
         var test = packages.Task.Test;
         var correct = 0;
         for (var i = 0; i < test.Count; i++)
@@ -59,8 +61,10 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
             packages.Wide.Parameters[p].Value.CopyTo(reference.Parameters[p].Value, 0);
         }
 
-        var device = new RecordingDevice(new ContextDroppingDevice(system.CreateDevice(TrainedPackages.DeviceId, seed: 77)));
-        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Wide, 1), packages.Trust), device);
+        var device =
+            new RecordingDevice(new ContextDroppingDevice(system.CreateDevice(TrainedPackages.DeviceId, seed: 77)));
+        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Wide, 1), packages.Trust),
+            device);
         var test = packages.Task.Test;
         for (var i = 0; i < 10; i++)
         {
@@ -82,8 +86,11 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
     public async Task Each_drive_is_played_right_after_the_previous_examples_drive_of_the_same_stage()
     {
         var token = TestContext.Current.CancellationToken;
-        var device = new RecordingDevice(PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed: 5));
-        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust), device);
+        var device =
+            new RecordingDevice(PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId,
+                seed: 5));
+        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1),
+            packages.Trust), device);
         var test = packages.Task.Test;
 
         await model.ClassifyAsync(test.Row(0).ToArray(), token);
@@ -97,8 +104,10 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
         {
             var first = device.Calls[stage];
             var second = device.Calls[2 + stage];
-            Assert.Equal(first[length..], first[..length]); // the very first drive has no predecessor: it is its own context
-            Assert.Equal(first[length..], second[..length]); // then a stage's drive follows the previous example's drive of that stage
+            // the very first drive has no predecessor: it is its own context
+            Assert.Equal(first[length..], first[..length]);
+            // then a stage's drive follows the previous example's drive of that stage
+            Assert.Equal(first[length..], second[..length]);
             Assert.NotEqual(second[..length], second[length..]);
         }
     }
@@ -107,12 +116,15 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
     public async Task Bad_features_are_refused_before_reaching_the_device()
     {
         var device = PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed: 3);
-        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust), device);
-        var wrongSize = await Assert.ThrowsAsync<ArgumentException>(async () => await model.ClassifyAsync(new float[5], TestContext.Current.CancellationToken));
+        using var model = new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1),
+            packages.Trust), device);
+        var wrongSize = await Assert.ThrowsAsync<ArgumentException>(async ()
+            => await model.ClassifyAsync(new float[5], TestContext.Current.CancellationToken));
         Assert.Contains("takes 12 features; got 5", wrongSize.Message, StringComparison.Ordinal);
         var features = new float[12];
         features[4] = float.NaN;
-        var nan = await Assert.ThrowsAsync<ArgumentException>(async () => await model.ClassifyAsync(features, TestContext.Current.CancellationToken));
+        var nan = await Assert.ThrowsAsync<ArgumentException>(async ()
+            => await model.ClassifyAsync(features, TestContext.Current.CancellationToken));
         Assert.Contains("Feature 5 is NaN", nan.Message, StringComparison.Ordinal);
         Assert.Equal(0, device.DrivesPlayed);
     }
@@ -121,18 +133,22 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
     public void A_model_for_another_layer_is_refused_by_the_device()
     {
         var duffing = PhysicalSystems.Get("duffing").CreateDevice("d-1", seed: 1);
-        var error = Assert.Throws<ModelPackageException>(() => new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust), duffing));
+        var error = Assert.Throws<ModelPackageException>(()
+            => new HybridModel(ModelPackageReader.Read(packages.Package(packages.Trained, 1), packages.Trust),
+                duffing));
         Assert.Contains("was trained for layer", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Plays only the last drive of each call on <paramref name="inner"/>: the sequence the trainer's forward plays.</summary>
+    /// <summary>Plays only the last drive of each call on <paramref name="inner"/>: the sequence the trainer's forward
+    /// plays.</summary>
     private sealed class ContextDroppingDevice(IPhysicalDevice inner) : IPhysicalDevice
     {
         public LayerSpec Spec => inner.Spec;
 
         public string DeviceId => inner.DeviceId;
 
-        public async ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+        public async ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses,
+            CancellationToken cancellationToken = default)
         {
             responses.Span.Clear();
             await inner.ForwardAsync(drives[^Spec.DriveLength..], responses[^Spec.OutputSize..], cancellationToken);
@@ -147,7 +163,8 @@ public sealed class HybridInferenceTests(TrainedPackages packages)
 
         public string DeviceId => inner.DeviceId;
 
-        public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
+        public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses,
+            CancellationToken cancellationToken = default)
         {
             Calls.Add(drives.ToArray());
             return inner.ForwardAsync(drives, responses, cancellationToken);

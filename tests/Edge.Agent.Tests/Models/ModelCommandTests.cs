@@ -28,12 +28,16 @@ public sealed class ModelCommandTests(TrainedPackages packages) : IDisposable
     public async Task Install_list_classify_rollback_and_status_work_together()
     {
         var env = Environment();
-        var (code, output, error) = await AgentRun.InvokeAsync(env, "models", "install", Save("v1.edgepkg", packages.Package(packages.Trained, 1)));
+        var (code, output, error) = await AgentRun.InvokeAsync(env, "models", "install",
+            Save("v1.edgepkg", packages.Package(packages.Trained, 1)));
         Assert.True(code == ExitCodes.Success, error);
         Assert.Contains("Version 1 installed and active", output, StringComparison.Ordinal);
-        Assert.Equal(ExitCodes.Success, (await AgentRun.InvokeAsync(env, "models", "install", Save("v2.edgepkg", packages.Package(packages.Trained, 2)))).ExitCode);
+        Assert.Equal(ExitCodes.Success,
+            (await AgentRun.InvokeAsync(env, "models", "install",
+                Save("v2.edgepkg", packages.Package(packages.Trained, 2)))).ExitCode);
 
-        (code, _, error) = await AgentRun.InvokeAsync(env, "models", "install", Save("bad.edgepkg", packages.Package(packages.Untrained, 3)));
+        (code, _, error) = await AgentRun.InvokeAsync(env, "models", "install",
+            Save("bad.edgepkg", packages.Package(packages.Untrained, 3)));
         Assert.Equal(ExitCodes.Refused, code);
         Assert.Contains("Rejected: Calibration accuracy", error, StringComparison.Ordinal);
 
@@ -45,10 +49,18 @@ public sealed class ModelCommandTests(TrainedPackages packages) : IDisposable
         Assert.StartsWith("Live health: not measured yet", lines[3], StringComparison.Ordinal);
 
         var test = packages.Task.Test;
-        var csv = string.Join('\n', Enumerable.Range(0, 3).Select(i => string.Join(',', test.Row(i).ToArray().Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+        var csv = string.Join('\n',
+            Enumerable.Range(0,
+                3).Select(i
+                    => string.Join(',',
+                        test.Row(i).ToArray()
+                            .Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
         Directory.CreateDirectory(_folder.File("examples"));
         await File.WriteAllTextAsync(_folder.File("examples/a.csv"), csv, TestContext.Current.CancellationToken);
-        await File.WriteAllTextAsync(_folder.File("examples/b.json"), "[" + string.Join(',', test.Row(4).ToArray().Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(_folder.File("examples/b.json"),
+            "[" + string.Join(',',
+                test.Row(4).ToArray().Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]",
+                    TestContext.Current.CancellationToken);
         (code, output, error) = await AgentRun.InvokeAsync(env, "classify", _folder.File("examples"));
         Assert.True(code == ExitCodes.Success, error);
         var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -111,19 +123,23 @@ public sealed class ModelCommandTests(TrainedPackages packages) : IDisposable
     public async Task Models_shows_what_the_store_repaired_also_to_a_later_run()
     {
         var env = Environment();
-        var (code, _, error) = await AgentRun.InvokeAsync(env, "models", "install", Save("v1.edgepkg", packages.Package(packages.Trained, 1)));
+        var (code, _, error) = await AgentRun.InvokeAsync(env, "models", "install",
+            Save("v1.edgepkg", packages.Package(packages.Trained, 1)));
         Assert.True(code == ExitCodes.Success, error);
         await File.WriteAllTextAsync(_folder.File("store/state.json"), "{ torn", TestContext.Current.CancellationToken);
-        await File.WriteAllTextAsync(_folder.File("store/incoming/interrupted.tmp"), "half", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(_folder.File("store/incoming/interrupted.tmp"), "half",
+            TestContext.Current.CancellationToken);
 
         (code, var output, error) = await AgentRun.InvokeAsync(env, "models");
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("warning: ", error, StringComparison.Ordinal);
         Assert.Contains("      1       *", output, StringComparison.Ordinal);
         Assert.Contains("Store recoveries (3, newest last", output, StringComparison.Ordinal);
-        Assert.Contains("interrupted.tmp: a temporary file left by an interrupted write", output, StringComparison.Ordinal);
+        Assert.Contains("interrupted.tmp: a temporary file left by an interrupted write", output,
+            StringComparison.Ordinal);
         Assert.Contains("state.json: unreadable", output, StringComparison.Ordinal);
-        Assert.Contains("state.json: not usable (above); restored from state.copy.json", output, StringComparison.Ordinal);
+        Assert.Contains("state.json: not usable (above); restored from state.copy.json", output,
+            StringComparison.Ordinal);
 
         // The next run finds nothing to repair, yet the operator still sees what was repaired, and when.
         (code, output, error) = await AgentRun.InvokeAsync(env, "status");

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Agent.Tests.Models;
 
-/// <summary>Offers arriving over MQTT reach the model store: verified, validated, installed or refused with the reason.</summary>
+/// <summary>Offers arriving over MQTT reach the model store: verified, validated, installed or refused with the
+/// reason.</summary>
 public sealed class ModelOfferTests(TrainedPackages packages) : IDisposable
 {
     private readonly TempDirectory _store = new();
@@ -25,17 +26,20 @@ public sealed class ModelOfferTests(TrainedPackages packages) : IDisposable
         using var store = ModelStore.Open(options, device, NullLogger.Instance);
         var handler = new ModelStoreOfferHandler(store);
 
-        var good = await handler.HandleOfferAsync(new ModelOffer(Guid.NewGuid(), packages.Package(packages.Trained, 1)), TestContext.Current.CancellationToken);
+        var good = await handler.HandleOfferAsync(new ModelOffer(Guid.NewGuid(), packages.Package(packages.Trained, 1)),
+            TestContext.Current.CancellationToken);
         Assert.True(good.Accepted, good.Reason);
         Assert.Equal(1, store.ActiveVersion);
 
         var tampered = packages.Package(packages.Trained, 2);
         tampered[tampered.Length / 2] ^= 0x40;
-        var refused = await handler.HandleOfferAsync(new ModelOffer(Guid.NewGuid(), tampered), TestContext.Current.CancellationToken);
+        var refused = await handler.HandleOfferAsync(new ModelOffer(Guid.NewGuid(), tampered),
+            TestContext.Current.CancellationToken);
         Assert.False(refused.Accepted);
         Assert.False(string.IsNullOrWhiteSpace(refused.Reason));
 
-        var worse = await handler.HandleOfferAsync(new ModelOffer(Guid.NewGuid(), packages.Package(packages.Untrained, 3)), TestContext.Current.CancellationToken);
+        var worse = await handler.HandleOfferAsync(new ModelOffer(Guid.NewGuid(),
+            packages.Package(packages.Untrained, 3)), TestContext.Current.CancellationToken);
         Assert.False(worse.Accepted);
         Assert.Contains("below the active model 1's", worse.Reason, StringComparison.Ordinal);
         Assert.Equal(1, store.ActiveVersion);

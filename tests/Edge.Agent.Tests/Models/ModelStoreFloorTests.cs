@@ -91,7 +91,8 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-replay",
             "Replay: re-offer the captured packages of v2 (installed) and v1 (pruned) to an agent at v3",
-            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_replay_of_an_installed_or_a_pruned*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method "
+                + "'*A_replay_of_an_installed_or_a_pruned*'",
             "both refused by the floor; nothing pruned",
             $"both refused (floor {store.Floor}); installed {string.Join(", ", store.List().Select(v => v.Version))}",
             !installed.Accepted && !pruned.Accepted && store.ActiveVersion == 3);
@@ -195,7 +196,8 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-retry-refused",
             "Retry loop: re-offer a package the calibration gate refused, also after a restart",
-            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_refused_package_is_refused_again*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method "
+                + "'*A_refused_package_is_refused_again*'",
             "refused at once (\"refused before\"), no device call",
             $"refused before; {device.Calls - callsBefore} device calls",
             !afterRestart.Accepted && device.Calls == callsBefore);
@@ -219,7 +221,8 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-same-version",
             "Same version, other content: offer a new package under a version number that was refused",
-            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*Another_package_with_a_refused_version*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method "
+                + "'*Another_package_with_a_refused_version*'",
             "refused at once, no device call",
             $"refused (\"already offered with other content\"); {device.Calls - calls} device calls",
             !other.Accepted && device.Calls == calls);
@@ -245,7 +248,8 @@ public sealed class ModelStoreFloorTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-foreign-target",
             "Cross-device replay: offer a signed package made for device sim-0002 (fleet drums)",
-            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_package_for_other_devices*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method "
+                + "'*A_package_for_other_devices*'",
             "refused naming the package's targets and this device",
             $"refused: \"{elsewhere.Reason}\"",
             !elsewhere.Accepted);

@@ -119,7 +119,8 @@ public sealed class ModelStoreGateTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "store-install-blocks",
             "Stall inference with an offer: classify while a candidate's validation is held on the device",
-            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_classification_completes_while*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method "
+                + "'*A_classification_completes_while*'",
             "the classification completes during the validation",
             $"completed by v{version} while the install was pending",
             version == 1);

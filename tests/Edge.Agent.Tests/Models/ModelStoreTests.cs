@@ -24,7 +24,8 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         MaxDeviceErrorRate = 0.2,
     };
 
-    private static SimulatedDevice Device(ulong seed = 11) => PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed);
+    private static SimulatedDevice Device(ulong seed = 11)
+        => PhysicalSystems.Get(TrainedPackages.System).CreateDevice(TrainedPackages.DeviceId, seed);
 
     private ModelStore Open(ModelsOptions? options = null, IPhysicalDevice? device = null)
         => ModelStore.Open(options ?? Options(), device ?? Device(), NullLogger.Instance);
@@ -85,7 +86,8 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         var wrongKey = await Install(store, packages.Package(packages.Trained, 2, key: packages.OtherKey));
         Assert.Contains("not in this agent's trust set", wrongKey.Reason, StringComparison.Ordinal);
         var truncated = packages.Package(packages.Trained, 2);
-        Assert.Contains("not a readable zip", (await Install(store, truncated[..(truncated.Length / 3)])).Reason, StringComparison.Ordinal);
+        Assert.Contains("not a readable zip", (await Install(store, truncated[..(truncated.Length / 3)])).Reason,
+            StringComparison.Ordinal);
         var otherCalibration = await Install(store, packages.Package(packages.Trained, 2, calibration: [1, 2, 3]));
         Assert.Contains("built for calibration set", otherCalibration.Reason, StringComparison.Ordinal);
         Assert.Contains("A store is bound to one calibration set", otherCalibration.Reason, StringComparison.Ordinal);
@@ -109,9 +111,11 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
             Assert.Equal(2, store.ActiveVersion);
             Assert.Equal(3, await store.RollbackAsync(3, "test", TestContext.Current.CancellationToken));
             Assert.Equal(1, await store.RollbackAsync(1, "test", TestContext.Current.CancellationToken));
-            var error = await Assert.ThrowsAsync<ModelStoreException>(() => store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
+            var error = await Assert.ThrowsAsync<ModelStoreException>(()
+                => store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
             Assert.Contains("no earlier version", error.Message, StringComparison.Ordinal);
-            await Assert.ThrowsAsync<ModelStoreException>(() => store.RollbackAsync(9, "test", TestContext.Current.CancellationToken));
+            await Assert.ThrowsAsync<ModelStoreException>(()
+                => store.RollbackAsync(9, "test", TestContext.Current.CancellationToken));
         }
 
         using var reopened = Open();
@@ -162,9 +166,11 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         }
 
         Assert.Equal([4, 3], store.List().Select(v => v.Version));
-        Assert.Equal(["000003.edgepkg", "000004.edgepkg"], Directory.GetFiles(Path.Combine(_store.Path, "versions")).Select(Path.GetFileName).Order());
+        Assert.Equal(["000003.edgepkg", "000004.edgepkg"],
+            Directory.GetFiles(Path.Combine(_store.Path, "versions")).Select(Path.GetFileName).Order());
         Assert.Equal(3, await store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
-        await Assert.ThrowsAsync<ModelStoreException>(() => store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ModelStoreException>(()
+            => store.RollbackAsync(null, "test", TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -187,7 +193,8 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
             Assert.Equal([1], reopened.List().Select(v => v.Version));
         }
 
-        await File.WriteAllTextAsync(Path.Combine(_store.Path, "state.json"), "{ not json", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(_store.Path, "state.json"), "{ not json",
+            TestContext.Current.CancellationToken);
         using var rebuilt = Open();
         Assert.Contains(rebuilt.Problems, p => p.Contains("state.json", StringComparison.Ordinal));
         Assert.Equal(1, rebuilt.ActiveVersion);
@@ -203,18 +210,22 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         var features = packages.Task.Test.Row(0).ToArray();
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(2, (await store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken)).Version);
+            Assert.Equal(2,
+                (await store.ClassifyAsync(features,
+                    cancellationToken: TestContext.Current.CancellationToken)).Version);
         }
 
         device.Failing = true;
         for (var i = 0; i < 5; i++)
         {
-            await Assert.ThrowsAsync<IOException>(() => store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken));
+            await Assert.ThrowsAsync<IOException>(()
+                => store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken));
         }
 
         Assert.Equal(1, store.ActiveVersion);
         device.Failing = false;
-        Assert.Equal(1, (await store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken)).Version);
+        Assert.Equal(1,
+            (await store.ClassifyAsync(features, cancellationToken: TestContext.Current.CancellationToken)).Version);
         using var reopened = Open();
         Assert.Equal(1, reopened.ActiveVersion);
     }
@@ -250,7 +261,8 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         SecurityReport.Record(
             "health-flood",
             $"Force a rollback: {Flood} inference requests over MQTT against a health floor every answer misses",
-            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*Remote_requests_never_judge*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method "
+                + "'*Remote_requests_never_judge*'",
             "served, but remote requests never enter the health window; v2 stays active",
             $"v{afterFlood} active after the flood; the same number of local classifications rolled back to v1",
             afterFlood == 2 && store.ActiveVersion == 1);
@@ -274,8 +286,10 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
 
         public string DeviceId => inner.DeviceId;
 
-        public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses, CancellationToken cancellationToken = default)
-            => Failing ? throw new IOException("bridge disconnected") : inner.ForwardAsync(drives, responses, cancellationToken);
+        public ValueTask ForwardAsync(ReadOnlyMemory<float> drives, Memory<float> responses,
+            CancellationToken cancellationToken = default)
+            => Failing ? throw new IOException("bridge disconnected")
+                : inner.ForwardAsync(drives, responses, cancellationToken);
     }
 }
 

@@ -4,7 +4,8 @@ using Edge.Trainer.Export;
 
 namespace Edge.Agent.Tests.Models;
 
-/// <summary>The trainer reads a package back into the model and twin it was made from (field updates start there).</summary>
+/// <summary>The trainer reads a package back into the model and twin it was made from (field updates start
+/// there).</summary>
 public sealed class PackageImportTests(TrainedPackages packages)
 {
     [Fact]
@@ -43,7 +44,8 @@ public sealed class PackageImportTests(TrainedPackages packages)
         var package = packages.Package(packages.Trained, 5);
         var verified = ModelPackageReader.Read(package, packages.Trust);
         var duffing = PhysicalSystems.Get("duffing").CreateDevice("importer", 1);
-        var wrongSystem = Assert.ThrowsAny<Exception>(() => ModelPackageImporter.ImportModel(verified, "duffing", duffing, 64));
+        var wrongSystem = Assert.ThrowsAny<Exception>(()
+            => ModelPackageImporter.ImportModel(verified, "duffing", duffing, 64));
         Assert.True(wrongSystem is ModelPackageException or ArgumentException, wrongSystem.GetType().Name);
 
         var entries = PackageSurgery.Unzip(package);
@@ -52,11 +54,14 @@ public sealed class PackageImportTests(TrainedPackages packages)
         entries[stage.File!] = garbage;
         var resigned = PackageSurgery.Resign(
             PackageSurgery.Zip(entries),
-            m => m with { Files = [.. m.Files.Select(f => f.Path == stage.File ? f with { Sha256 = PackageSigning.Sha256Hex(garbage), Length = garbage.Length } : f)] },
+            m => m
+                with { Files = [.. m.Files.Select(f => f.Path == stage.File ? f with { Sha256 =
+                    PackageSigning.Sha256Hex(garbage), Length = garbage.Length } : f)] },
             packages.Key);
         var broken = ModelPackageReader.Read(resigned, packages.Trust);
         var device = PhysicalSystems.Get(TrainedPackages.System).CreateDevice("importer", 1);
-        var error = Assert.Throws<ModelPackageException>(() => ModelPackageImporter.ImportModel(broken, TrainedPackages.System, device, 64));
+        var error = Assert.Throws<ModelPackageException>(()
+            => ModelPackageImporter.ImportModel(broken, TrainedPackages.System, device, 64));
         Assert.Contains(stage.File!, error.Message, StringComparison.Ordinal);
     }
 }

@@ -5,7 +5,8 @@ using Edge.Domain.Models;
 
 namespace Edge.Agent.Tests.Models;
 
-/// <summary>Takes a package apart and puts it back together, with or without a fresh signature, to forge bad ones.</summary>
+/// <summary>Takes a package apart and puts it back together, with or without a fresh signature, to forge bad
+/// ones.</summary>
 internal static class PackageSurgery
 {
     public static Dictionary<string, byte[]> Unzip(byte[] package)
@@ -39,7 +40,8 @@ internal static class PackageSurgery
     }
 
     public static ModelManifest Manifest(byte[] package)
-        => JsonSerializer.Deserialize(Unzip(package)[ModelPackageLayout.ManifestEntry], ModelJsonContext.Default.ModelManifest)!;
+        => JsonSerializer.Deserialize(Unzip(package)[ModelPackageLayout.ManifestEntry],
+            ModelJsonContext.Default.ModelManifest)!;
 
     /// <summary>Re-signs an edited manifest with <paramref name="key"/>, keeping the files as they are.</summary>
     public static byte[] Resign(byte[] package, Func<ModelManifest, ModelManifest> edit, ECDsa key)
@@ -56,7 +58,8 @@ internal static class PackageSurgery
     public static byte[] ResignJson(byte[] package, Func<string, string> edit, ECDsa key)
     {
         var entries = Unzip(package);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(edit(System.Text.Encoding.UTF8.GetString(entries[ModelPackageLayout.ManifestEntry])));
+        var manifest = System.Text.Encoding.UTF8.GetString(entries[ModelPackageLayout.ManifestEntry]);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(edit(manifest));
         entries[ModelPackageLayout.ManifestEntry] = bytes;
         entries[ModelPackageLayout.SignatureEntry] = PackageSigning.Sign(key, bytes);
         return Zip(entries);

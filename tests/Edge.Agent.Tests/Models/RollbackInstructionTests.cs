@@ -153,7 +153,8 @@ public sealed class RollbackInstructionTests(TrainedPackages packages) : IDispos
         SecurityReport.Record(
             "rollback-replay",
             "Replay a captured, valid rollback instruction (and an older one), also after an agent restart",
-            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method '*A_replayed_or_older_instruction*'",
+            "dotnet test --project tests/Edge.Agent.Tests -c Release -- --filter-method "
+                + "'*A_replayed_or_older_instruction*'",
             "refused: not newer than the last accepted",
             $"refused after restart; active v{reopened.ActiveVersion}",
             !afterRestart.Accepted && reopened.ActiveVersion == 3);

@@ -54,10 +54,14 @@ public sealed class TrainedPackages : IAsyncLifetime, IDisposable
         Task = VowelDataset.Load();
         var system = PhysicalSystems.Get(System);
         var device = system.CreateDevice(DeviceId, seed: 5);
-        var twinData = await TwinData.CollectAsync(device, new TwinDataOptions { Samples = 1_200, NoiseFloorSamples = 100 }, seed: 17, cancellationToken: token);
-        Twin = MlpTwinFitter.Fit(twinData, new MlpTwinOptions { Epochs = 4, Hidden = [32, 32] }, seed: 23, cancellationToken: token).Twin;
+        var twinData = await TwinData.CollectAsync(device,
+            new TwinDataOptions { Samples = 1_200, NoiseFloorSamples = 100 }, seed: 17, cancellationToken: token);
+        Twin = MlpTwinFitter.Fit(twinData, new MlpTwinOptions { Epochs = 4, Hidden = [32, 32] }, seed: 23,
+            cancellationToken: token).Twin;
         Trained = NewModel(device, seed: 0);
-        var result = await PnnTrainer.TrainAsync(Trained, Task, TrainingMode.Ideal, Twin, twinData, new TrainingOptions { Epochs = 30, EvaluationPasses = 1, CurveEvery = 0, LearningRate = 0.02 }, seed: 0, cancellationToken: token);
+        var result = await PnnTrainer.TrainAsync(Trained, Task, TrainingMode.Ideal, Twin, twinData,
+            new TrainingOptions { Epochs = 30, EvaluationPasses = 1, CurveEvery = 0, LearningRate = 0.02 }, seed: 0,
+                cancellationToken: token);
         TrainedAccuracy = result.TestAccuracy;
         Untrained = NewModel(system.CreateDevice(DeviceId, seed: 6), seed: 9);
         Wide = NewWideModel(system.CreateDevice(DeviceId, seed: 6), seed: 4);
@@ -74,10 +78,12 @@ public sealed class TrainedPackages : IAsyncLifetime, IDisposable
     }
 
     public PnnModel NewModel(Edge.Domain.Devices.IPhysicalDevice device, ulong seed)
-        => PnnArchitectures.ForSystem(System, device, VowelDataset.FeatureCount, VowelDataset.ClassNames.Count, maxBatch: 64, seed);
+        => PnnArchitectures.ForSystem(System, device, VowelDataset.FeatureCount, VowelDataset.ClassNames.Count,
+            maxBatch: 64, seed);
 
     public PnnModel NewWideModel(Edge.Domain.Devices.IPhysicalDevice device, ulong seed)
-        => PnnArchitectures.WideHybrid(device, VowelDataset.FeatureCount, VowelDataset.ClassNames.Count, width: 2, layers: 2, maxBatch: 64, seed);
+        => PnnArchitectures.WideHybrid(device, VowelDataset.FeatureCount, VowelDataset.ClassNames.Count, width: 2,
+            layers: 2, maxBatch: 64, seed);
 
     /// <summary>
     /// A signed package of <paramref name="model"/> as <paramref name="version"/>, for <see cref="DeviceId"/> unless

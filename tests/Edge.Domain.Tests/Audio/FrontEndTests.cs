@@ -38,10 +38,12 @@ public sealed class FrontEndTests
         var untrimmed = new float[Options.VectorLength];
         new AudioFrontEnd(Options with { TrimBelowPeakDb = 300 }).Encode(padded, 8000, untrimmed);
 
-        // Trimmed, the padded word lands near the bare word; without trimming the silence dominates the pooled segments.
+        // Trimmed, the padded word lands near the bare word; without trimming the silence dominates the pooled
+        // segments.
         var trimmedDistance = Distance(bare, withSilence);
         var untrimmedDistance = Distance(bare, untrimmed);
-        Assert.True(trimmedDistance < 0.3 * untrimmedDistance, $"trimmed {trimmedDistance}, untrimmed {untrimmedDistance}");
+        Assert.True(trimmedDistance < 0.3 * untrimmedDistance,
+            $"trimmed {trimmedDistance}, untrimmed {untrimmedDistance}");
     }
 
     private static double Distance(float[] a, float[] b)
@@ -108,8 +110,10 @@ public sealed class FrontEndTests
             File.Delete(path);
         }
 
-        Assert.Contains("FftSize 100", Assert.Throws<ArgumentException>(() => new AudioFrontEnd(Options with { FftSize = 100 })).Message, StringComparison.Ordinal);
-        Assert.Contains("Mel range", Assert.Throws<ArgumentException>(() => new AudioFrontEnd(Options with { MelHighHz = 6000 })).Message, StringComparison.Ordinal);
+        Assert.Contains("FftSize 100", Assert.Throws<ArgumentException>(() => new AudioFrontEnd(Options with { FftSize =
+            100 })).Message, StringComparison.Ordinal);
+        Assert.Contains("Mel range", Assert.Throws<ArgumentException>(() => new AudioFrontEnd(Options with { MelHighHz =
+            6000 })).Message, StringComparison.Ordinal);
     }
 
     internal static float[] Tone(int rate, double hz, double seconds)

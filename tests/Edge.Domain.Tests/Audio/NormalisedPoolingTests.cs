@@ -28,7 +28,8 @@ public sealed class NormalisedPoolingTests
         // A gain adds log(g²) to every log-mel band, which the DCT puts into c0 only; the mean subtraction removes it.
         for (var i = 0; i < reference.Length; i++)
         {
-            Assert.True(Math.Abs(reference[i] - scaled[i]) < 2e-3 * (1 + Math.Abs(reference[i])), $"value {i}: {reference[i]} at gain 1, {scaled[i]} at gain {gain}");
+            Assert.True(Math.Abs(reference[i] - scaled[i]) < 2e-3 * (1 + Math.Abs(reference[i])),
+                $"value {i}: {reference[i]} at gain 1, {scaled[i]} at gain {gain}");
         }
 
         // Without normalisation c0's segment means move with the gain: the property above is the feature's doing.
@@ -61,7 +62,8 @@ public sealed class NormalisedPoolingTests
                 weighted += frames * vector[(s * coefficients) + c];
             }
 
-            Assert.True(Math.Abs(weighted / count) < 1e-3, $"coefficient {c}: weighted segment mean {weighted / count}");
+            Assert.True(Math.Abs(weighted / count) < 1e-3,
+                $"coefficient {c}: weighted segment mean {weighted / count}");
         }
     }
 
@@ -89,8 +91,11 @@ public sealed class NormalisedPoolingTests
         Assert.Equal(((2 * 6) + 1) * 13, Normalised.VectorLength);
         var frames = new FeatureFrames(2, 13);
         frames.Add(new float[2], new float[13], 0);
-        Assert.Contains("destination 5", Assert.Throws<ArgumentException>(() => NormalisedPooling.Encode(frames, Normalised, 0, 1, new float[5])).Message, StringComparison.Ordinal);
-        Assert.Contains("not a non-empty range", Assert.Throws<ArgumentException>(() => NormalisedPooling.Encode(frames, Normalised, 0, 3, new float[Normalised.VectorLength])).Message, StringComparison.Ordinal);
+        Assert.Contains("destination 5", Assert.Throws<ArgumentException>(()
+            => NormalisedPooling.Encode(frames, Normalised, 0, 1, new float[5])).Message, StringComparison.Ordinal);
+        Assert.Contains("not a non-empty range", Assert.Throws<ArgumentException>(()
+            => NormalisedPooling.Encode(frames, Normalised, 0, 3, new float[Normalised.VectorLength])).Message,
+                StringComparison.Ordinal);
     }
 
     // A vowel-like word: a gliding harmonic tone with a decaying envelope over a faint noise floor.

@@ -40,7 +40,8 @@ public sealed class SpectralTests
     [Theory]
     [InlineData(26, 256, 8000, 60, 3800)]
     [InlineData(40, 512, 16000, 0, 8000)]
-    public void Mel_filters_sum_to_one_between_the_first_and_last_centre(int bands, int fftSize, int rate, double low, double high)
+    public void Mel_filters_sum_to_one_between_the_first_and_last_centre(int bands, int fftSize, int rate, double low,
+        double high)
     {
         var mel = new MelFilterbank(bands, fftSize, rate, low, high);
         var checkedBins = 0;
@@ -71,7 +72,8 @@ public sealed class SpectralTests
     public void Mel_scale_round_trips_and_rejects_ranges_above_nyquist()
     {
         Assert.Equal(1000.0, MelFilterbank.MelToHz(MelFilterbank.HzToMel(1000.0)), 1e-9);
-        Assert.Contains("Nyquist (4000 Hz)", Assert.Throws<ArgumentException>(() => new MelFilterbank(10, 256, 8000, 0, 5000)).Message, StringComparison.Ordinal);
+        Assert.Contains("Nyquist (4000 Hz)", Assert.Throws<ArgumentException>(()
+            => new MelFilterbank(10, 256, 8000, 0, 5000)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -25,7 +25,8 @@ public sealed class WavCodecTests
 
         var audio = WavReader.Read(WavWriter.Encode(interleaved, channels, rate, encoding, extensible));
 
-        Assert.Equal((rate, channels, encoding, frames), (audio.SampleRate, audio.Channels, audio.Encoding, audio.Samples.Length));
+        Assert.Equal((rate, channels, encoding, frames),
+            (audio.SampleRate, audio.Channels, audio.Encoding, audio.Samples.Length));
         var step = encoding switch
         {
             WavEncoding.Pcm16 => 1.0 / 32768,
@@ -41,7 +42,8 @@ public sealed class WavCodecTests
                 mean += interleaved[(f * channels) + c] / channels;
             }
 
-            Assert.True(Math.Abs(mean - audio.Samples[f]) <= step + 1e-6, $"{encoding} frame {f}: wrote {mean}, read {audio.Samples[f]}");
+            Assert.True(Math.Abs(mean - audio.Samples[f]) <= step + 1e-6,
+                $"{encoding} frame {f}: wrote {mean}, read {audio.Samples[f]}");
         }
     }
 
@@ -127,7 +129,8 @@ public sealed class WavCodecTests
     public void Missing_file_is_named()
     {
         var path = Path.Combine(Path.GetTempPath(), $"edge-missing-{Guid.NewGuid():N}.wav");
-        Assert.Contains(path, Assert.Throws<FileNotFoundException>(() => WavReader.Read(path)).Message, StringComparison.Ordinal);
+        Assert.Contains(path, Assert.Throws<FileNotFoundException>(() => WavReader.Read(path)).Message,
+            StringComparison.Ordinal);
     }
 
     private static void AssertRejected(byte[] bytes, string message)

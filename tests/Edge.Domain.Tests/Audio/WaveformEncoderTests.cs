@@ -22,7 +22,8 @@ public sealed class WaveformEncoderTests
         Assert.All(drive, v => Assert.InRange(v, -1f, 1f));
         for (var s = 1; s < drive.Length; s++)
         {
-            Assert.True(drive[s] > drive[s - 1], $"segment {s}: {drive[s]} after {drive[s - 1]} — the silence was not trimmed or the envelope is wrong");
+            Assert.True(drive[s] > drive[s - 1],
+                $"segment {s}: {drive[s]} after {drive[s - 1]} — the silence was not trimmed or the envelope is wrong");
         }
 
         // Without trimming the first segment would be silence (-1); trimmed it holds the quiet start of the tone.

@@ -18,7 +18,8 @@ public sealed class DigitDatasetTests
         Assert.Equal(70, loso.Test.Count);
         Assert.Equal(280, loso.Train.Count);
         Assert.All(conventional.Train.Features, v => Assert.True(float.IsFinite(v)));
-        Assert.Contains("Speakers: george", Assert.Throws<ArgumentException>(() => data.LeaveOut("alice")).Message, StringComparison.Ordinal);
+        Assert.Contains("Speakers: george", Assert.Throws<ArgumentException>(() => data.LeaveOut("alice")).Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -29,10 +30,12 @@ public sealed class DigitDatasetTests
         {
             var manifest = Path.Combine(folder.FullName, "manifest.csv");
             File.WriteAllText(manifest, "file,digit,speaker,index,split\nrecordings/x.wav,12,bob,0,test\n");
-            Assert.Contains("manifest.csv:2: digit '12' is not 0..9", Assert.Throws<InvalidDataException>(() => FsddDataset.Load(manifest, new(), null)).Message, StringComparison.Ordinal);
+            Assert.Contains("manifest.csv:2: digit '12' is not 0..9", Assert.Throws<InvalidDataException>(()
+                => FsddDataset.Load(manifest, new(), null)).Message, StringComparison.Ordinal);
 
             File.WriteAllText(manifest, "file,digit,speaker,index,split\nrecordings/x.wav,1,bob,0,test\n");
-            Assert.Contains("FSDD recording 'recordings/x.wav'", Assert.Throws<InvalidDataException>(() => FsddDataset.Load(manifest, new(), null)).Message, StringComparison.Ordinal);
+            Assert.Contains("FSDD recording 'recordings/x.wav'", Assert.Throws<InvalidDataException>(()
+                => FsddDataset.Load(manifest, new(), null)).Message, StringComparison.Ordinal);
         }
         finally
         {
@@ -49,7 +52,9 @@ public sealed class DigitDatasetTests
         Assert.Equal(MnistDataset.FeatureCount, task.Train.FeatureCount);
         Assert.All(task.Train.Features, v => Assert.InRange(v, 0f, 1f));
         Assert.True(task.Train.Labels.Distinct().Count() == 10);
-        Assert.Equal(2004, MnistDataset.Load(DataPaths.File("mnist", "test-images-idx3-ubyte"), DataPaths.File("mnist", "test-labels-idx1-ubyte")).Count);
+        Assert.Equal(2004,
+            MnistDataset.Load(DataPaths.File("mnist", "test-images-idx3-ubyte"),
+                DataPaths.File("mnist", "test-labels-idx1-ubyte")).Count);
     }
 
     [Fact]
@@ -81,7 +86,8 @@ public sealed class DigitDatasetTests
             Assert.Contains("magic number 2049 is not 2051", Load(images, labels), StringComparison.Ordinal);
 
             File.WriteAllBytes(images, Header(2051, 2, 16, 28, 28).Concat(new byte[784]).ToArray());
-            Assert.Contains("header declares 2 images of 28×28 (1584 bytes)", Load(images, labels), StringComparison.Ordinal);
+            Assert.Contains("header declares 2 images of 28×28 (1584 bytes)", Load(images, labels),
+                StringComparison.Ordinal);
 
             File.WriteAllBytes(images, Header(2051, 1, 16, 28, 28).Concat(new byte[784]).ToArray());
             Assert.Contains("holds 1 images but", Load(images, labels), StringComparison.Ordinal);
@@ -99,7 +105,8 @@ public sealed class DigitDatasetTests
         }
     }
 
-    private static string Load(string images, string labels) => Assert.Throws<InvalidDataException>(() => MnistDataset.Load(images, labels)).Message;
+    private static string Load(string images, string labels)
+        => Assert.Throws<InvalidDataException>(() => MnistDataset.Load(images, labels)).Message;
 
     private static byte[] Header(int magic, int count, int length, int rows = 0, int columns = 0)
     {

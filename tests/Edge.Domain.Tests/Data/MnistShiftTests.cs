@@ -10,7 +10,8 @@ public sealed class MnistShiftTests
         var image = new float[MnistDataset.FeatureCount];
         image[(5 * 14) + 7] = 0.5f;
         image[(0 * 14) + 3] = 1f;
-        var set = new LabelledSet([.. image, .. new float[MnistDataset.FeatureCount]], [4, 9], MnistDataset.FeatureCount);
+        var set = new LabelledSet([.. image, .. new float[MnistDataset.FeatureCount]], [4, 9],
+            MnistDataset.FeatureCount);
 
         var shifted = MnistDataset.WithShiftedCopies(set);
 
@@ -30,7 +31,9 @@ public sealed class MnistShiftTests
 
     [Fact]
     public void A_set_that_is_not_fourteen_by_fourteen_is_refused()
-        => Assert.Contains("need 14×14 images", Assert.Throws<ArgumentException>(() => MnistDataset.WithShiftedCopies(new LabelledSet(new float[12], [0], 12))).Message, StringComparison.Ordinal);
+        => Assert.Contains("need 14×14 images", Assert.Throws<ArgumentException>(()
+            => MnistDataset.WithShiftedCopies(new LabelledSet(new float[12], [0], 12))).Message,
+                StringComparison.Ordinal);
 
     private static void AssertOnly(ReadOnlySpan<float> row, params (int Index, float Value)[] expected)
     {

@@ -5,7 +5,8 @@ namespace Edge.Domain.Tests.Data;
 
 public sealed class SpeakerNormalisationTests
 {
-    private static readonly Lazy<FsddDataset> Perturbed = new(() => FsddDataset.LoadWithSpeedPerturbation(new AudioFeatureOptions(), [0.9, 1.1], maxIndex: 6));
+    private static readonly Lazy<FsddDataset> Perturbed = new(()
+        => FsddDataset.LoadWithSpeedPerturbation(new AudioFeatureOptions(), [0.9, 1.1], maxIndex: 6));
 
     [Fact]
     public void Held_out_speaker_is_standardised_by_its_own_recordings_and_never_trained_on()
@@ -56,9 +57,13 @@ public sealed class SpeakerNormalisationTests
     [Fact]
     public void Speed_factors_out_of_range_and_unknown_speakers_are_named()
     {
-        Assert.Contains("Speed factors must lie in [0.5, 2]", Assert.Throws<ArgumentOutOfRangeException>(() => FsddDataset.LoadWithSpeedPerturbation(new AudioFeatureOptions(), [3.0])).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => FsddDataset.LoadWithSpeedPerturbation(new AudioFeatureOptions(), [1.0]));
-        Assert.Contains("Speakers: george", Assert.Throws<ArgumentException>(() => Perturbed.Value.LeaveOutSpeakerNormalised("alice")).Message, StringComparison.Ordinal);
+        Assert.Contains("Speed factors must lie in [0.5, 2]", Assert.Throws<ArgumentOutOfRangeException>(()
+            => FsddDataset.LoadWithSpeedPerturbation(new AudioFeatureOptions(), [3.0])).Message,
+                StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(()
+            => FsddDataset.LoadWithSpeedPerturbation(new AudioFeatureOptions(), [1.0]));
+        Assert.Contains("Speakers: george", Assert.Throws<ArgumentException>(()
+            => Perturbed.Value.LeaveOutSpeakerNormalised("alice")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,7 +94,9 @@ public sealed class SpeakerNormalisationTests
             {
                 // Each voice has its own offset and scale, which standardisation must remove.
                 var offset = voice == "tts-a" ? 40f : -7f;
-                var features = Enumerable.Range(0, width).Select(_ => offset + ((float)random.NextDouble() * (voice == "tts-a" ? 9f : 0.3f))).ToArray();
+                var features = Enumerable.Range(0,
+                    width).Select(_ => offset + ((float)random.NextDouble() * (voice == "tts-a" ? 9f : 0.3f)))
+                        .ToArray();
                 voices.Add(new FsddRecording($"{digit}_{voice}.wav", digit, voice, 0, features));
             }
         }
@@ -115,9 +122,11 @@ public sealed class SpeakerNormalisationTests
     {
         var data = FsddDataset.Load(maxIndex: 5);
         var shortRow = new FsddRecording("0_x.wav", 0, "tts-x", 0, new float[3]);
-        Assert.Contains("has 3 features, this data set 91", Assert.Throws<ArgumentException>(() => data.WithSyntheticSpeakers([shortRow])).Message, StringComparison.Ordinal);
+        Assert.Contains("has 3 features, this data set 91", Assert.Throws<ArgumentException>(()
+            => data.WithSyntheticSpeakers([shortRow])).Message, StringComparison.Ordinal);
         var impostor = new FsddRecording("0_theo.wav", 0, "theo", 0, new float[data.FeatureCount]);
-        Assert.Contains("'theo' has the name of a real speaker", Assert.Throws<ArgumentException>(() => data.WithSyntheticSpeakers([impostor])).Message, StringComparison.Ordinal);
+        Assert.Contains("'theo' has the name of a real speaker", Assert.Throws<ArgumentException>(()
+            => data.WithSyntheticSpeakers([impostor])).Message, StringComparison.Ordinal);
     }
 
     private static void AssertStandardised(LabelledSet set, int from, int to)
@@ -134,7 +143,8 @@ public sealed class SpeakerNormalisationTests
 
             var mean = sum / (to - from);
             Assert.True(Math.Abs(mean) < 1e-3, $"feature {f}: mean {mean}");
-            Assert.True(Math.Abs((squares / (to - from)) - (mean * mean) - 1) < 1e-3, $"feature {f}: variance {(squares / (to - from)) - (mean * mean)}");
+            Assert.True(Math.Abs((squares / (to - from)) - (mean * mean) - 1) < 1e-3,
+                $"feature {f}: variance {(squares / (to - from)) - (mean * mean)}");
         }
     }
 }

@@ -27,10 +27,14 @@ public sealed class VowelDatasetTests
 
     [Theory]
     [InlineData("wrong,header\n", "expected header")]
-    [InlineData("split,label,label_name,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11,f12\ntrain,1,ah,0.5\n", ":2: expected 15 fields")]
-    [InlineData("split,label,label_name,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11,f12\nvalid,1,ah,1,1,1,1,1,1,1,1,1,1,1,1\n", "split must be")]
-    [InlineData("split,label,label_name,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11,f12\ntrain,9,ah,1,1,1,1,1,1,1,1,1,1,1,1\n", "label '9'")]
-    [InlineData("split,label,label_name,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11,f12\ntrain,1,ah,1,1,x,1,1,1,1,1,1,1,1,1\n", "feature f3 'x'")]
+    [InlineData("split,label,label_name,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11,f12\ntrain,1,ah,0.5\n",
+        ":2: expected 15 fields")]
+    [InlineData("split,label,label_name,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11,f12\nvalid,1,ah,1,1,1,1,1,1,1,1,1,1,1,1\n",
+        "split must be")]
+    [InlineData("split,label,label_name,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11,f12\ntrain,9,ah,1,1,1,1,1,1,1,1,1,1,1,1\n",
+        "label '9'")]
+    [InlineData("split,label,label_name,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11,f12\ntrain,1,ah,1,1,x,1,1,1,1,1,1,1,1,1\n",
+        "feature f3 'x'")]
     public void Malformed_files_name_the_problem(string content, string message)
     {
         var path = Path.GetTempFileName();

@@ -128,14 +128,16 @@ public sealed class ElectronicDeviceTests
 
         var after = Probe(drifting, probe);
         Assert.True(Math.Abs(drifting.Temperature) > 1, $"temperature {drifting.Temperature} K");
-        Assert.True(MaxAbsDifference(before, after) > 1e-3, $"moved {MaxAbsDifference(before, after)} V at {drifting.Temperature} K");
+        Assert.True(MaxAbsDifference(before, after) > 1e-3,
+            $"moved {MaxAbsDifference(before, after)} V at {drifting.Temperature} K");
         Assert.Equal(steadyBefore, Probe(steady, probe));
     }
 
     [Fact]
     public void Dac_clips_drives_at_its_rails_and_rounds_them_to_its_codes()
     {
-        var device = ElectronicSystem.Instance.CreateDevice("board-1", 1, Imperfections.None with { DacQuantisation = true, Saturation = true });
+        var device = ElectronicSystem.Instance.CreateDevice("board-1", 1,
+            Imperfections.None with { DacQuantisation = true, Saturation = true });
         var drive = ToFloats(UniformDrive(21));
         drive[3] = 1;
         drive[15] = -1;
@@ -172,7 +174,8 @@ public sealed class ElectronicDeviceTests
         }
 
         // A readout far beyond the range pins every reading to a rail.
-        var swamped = ElectronicSystem.Instance.CreateDevice("board-1", 1, ElectronicImperfections.Default with { ReadoutNoise = 1e6 });
+        var swamped = ElectronicSystem.Instance.CreateDevice("board-1", 1,
+            ElectronicImperfections.Default with { ReadoutNoise = 1e6 });
         swamped.Forward(RandomBatch(32), responses);
         var low = 0;
         foreach (var y in responses)

@@ -73,10 +73,12 @@ public sealed class ElectronicGradientTests
         var sensitivityScale = MaxAbs(sensitivities);
         for (var i = 0; i < coefficients.Length; i++)
         {
-            var numeric = CentralDifference(c => Loss(drive, c), coefficients, i, 1e-6 * coefficients[i]) * coefficients[i];
+            var numeric = CentralDifference(c => Loss(drive, c), coefficients, i, 1e-6 * coefficients[i])
+                * coefficients[i];
             if (Math.Abs(numeric - sensitivities[i]) > 1e-5 * sensitivityScale)
             {
-                failures.Add($"{ElectronicSystem.Coefficients[i].Name}: adjoint {sensitivities[i]:G8}, numeric {numeric:G8}");
+                failures.Add($"{ElectronicSystem.Coefficients[i].Name}: adjoint {sensitivities[i]:G8}, numeric "
+                    + $"{numeric:G8}");
             }
         }
 
@@ -100,7 +102,8 @@ public sealed class ElectronicGradientTests
         {
             Assert.True(
                 Math.Abs(coefficientGradient[i] * coefficients[i]) > 1e-3,
-                $"{ElectronicSystem.Coefficients[i].Name} has sensitivity {coefficientGradient[i] * coefficients[i]:G3}");
+                $"{ElectronicSystem.Coefficients[i].Name} has sensitivity "
+                    + $"{coefficientGradient[i] * coefficients[i]:G3}");
         }
     }
 

@@ -20,7 +20,9 @@ public sealed class ElectronicResponseTests
         Assert.Same(ElectronicSystem.Instance, PhysicalSystems.Get("electronic"));
 
         var defaults = ElectronicSystem.Instance.CreateDevice("board-1", 1).Imperfections;
-        Assert.True(defaults is { PartSpread: 1, DriveNoise: > 0, ReadoutNoise: > 0, DriftKelvinPerDrive: > 0, DriftHalfLifeDrives: > 0 });
+        Assert.True(defaults
+            is { PartSpread: 1, DriveNoise: > 0, ReadoutNoise: > 0, DriftKelvinPerDrive: > 0,
+                DriftHalfLifeDrives: > 0 });
         Assert.True(defaults is { DacQuantisation: true, AdcQuantisation: true, Saturation: true });
     }
 
@@ -155,7 +157,8 @@ public sealed class ElectronicResponseTests
                 binError = Math.Max(binError, Math.Abs(bins[b] - fineBins[b]));
             }
 
-            Assert.True(sampleError < 1e-3 * MaxAbs(coarse), $"sample error {sampleError:E2} of swing {MaxAbs(coarse):F3}");
+            Assert.True(sampleError < 1e-3 * MaxAbs(coarse),
+                $"sample error {sampleError:E2} of swing {MaxAbs(coarse):F3}");
             Assert.True(binError < 1e-3 * MaxAbs(bins), $"bin error {binError:E2} of swing {MaxAbs(bins):F3}");
         }
     }

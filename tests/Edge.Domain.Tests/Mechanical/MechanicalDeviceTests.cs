@@ -38,7 +38,8 @@ public sealed class MechanicalDeviceTests
         device.Forward(ToFloats(drive), response);
         for (var i = 0; i < expected.Length; i++)
         {
-            Assert.True(Math.Abs(response[i] - expected[i]) <= 1e-4 * Math.Abs(expected[i]), $"bin {i}: device {response[i]}, physics {expected[i]}");
+            Assert.True(Math.Abs(response[i] - expected[i]) <= 1e-4 * Math.Abs(expected[i]),
+                $"bin {i}: device {response[i]}, physics {expected[i]}");
         }
     }
 
@@ -64,7 +65,8 @@ public sealed class MechanicalDeviceTests
         for (var i = 0; i < a.Count; i++)
         {
             var coefficient = System.Physics.Coefficients[i];
-            Assert.True(Math.Abs((a[i] / coefficient.Nominal) - 1) <= 5 * coefficient.Tolerance, $"{coefficient.Name} = {a[i]} is outside 5σ");
+            Assert.True(Math.Abs((a[i] / coefficient.Nominal) - 1) <= 5 * coefficient.Tolerance,
+                $"{coefficient.Name} = {a[i]} is outside 5σ");
             differing += a[i] != b[i] ? 1 : 0;
         }
 
@@ -91,14 +93,17 @@ public sealed class MechanicalDeviceTests
         var noiseFloor = L1(baseline, repeat);
         var otherInputs = Respond(device, RandomFloats(spec.InputSize, 53), parameters);
         var otherParameters = Respond(device, inputs, RandomFloats(spec.ParameterSize, 54));
-        Assert.True(L1(baseline, otherInputs) > 10 * noiseFloor, $"inputs moved the output {L1(baseline, otherInputs):G3}, noise {noiseFloor:G3}");
-        Assert.True(L1(baseline, otherParameters) > 10 * noiseFloor, $"parameters moved the output {L1(baseline, otherParameters):G3}, noise {noiseFloor:G3}");
+        Assert.True(L1(baseline, otherInputs) > 10 * noiseFloor,
+            $"inputs moved the output {L1(baseline, otherInputs):G3}, noise {noiseFloor:G3}");
+        Assert.True(L1(baseline, otherParameters) > 10 * noiseFloor,
+            $"parameters moved the output {L1(baseline, otherParameters):G3}, noise {noiseFloor:G3}");
     }
 
     [Fact]
     public void Configuration_builds_a_whole_audio_waveform_layer()
     {
-        var waveform = MechanicalSystem.Create(new MechanicalConfiguration { InputSegments = 400, ParameterSegments = 80, SamplesPerSegment = 1, Bins = 12 });
+        var waveform = MechanicalSystem.Create(new MechanicalConfiguration { InputSegments = 400, ParameterSegments =
+            80, SamplesPerSegment = 1, Bins = 12 });
         Assert.Equal(480, waveform.Spec.DriveLength);
         Assert.Equal(1.0 / 48_000, waveform.Spec.Dac.SegmentSeconds, 1e-12);
         var drive = new double[480];

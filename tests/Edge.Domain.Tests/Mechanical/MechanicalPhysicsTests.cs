@@ -13,7 +13,8 @@ public sealed class MechanicalPhysicsTests
     private static readonly MechanicalSystem System = MechanicalSystem.Default;
 
     [Property(MaxTest = 8)]
-    public Property Vjp_matches_central_finite_differences_for_drive_and_every_coefficient(ulong seed, NormalFloat amplitudeDraw)
+    public Property Vjp_matches_central_finite_differences_for_drive_and_every_coefficient(ulong seed,
+        NormalFloat amplitudeDraw)
     {
         // Amplitudes over the whole drive range, including full scale where the cubic stiffness is strong.
         var amplitude = 0.05 + (0.95 * Math.Abs(Math.Sin(amplitudeDraw.Get)));
@@ -123,19 +124,23 @@ public sealed class MechanicalPhysicsTests
         var coefficients = Nominal(System.Physics);
         var full = RandomDrive(System.Spec.DriveLength, 1.0, 3);
         var halved = Scaled(full, 0.5);
-        Assert.True(QuadraticMismatch(coefficients, full) > 0.1, $"full scale is nearly quadratic: {QuadraticMismatch(coefficients, full):P2}");
+        Assert.True(QuadraticMismatch(coefficients, full) > 0.1,
+            $"full scale is nearly quadratic: {QuadraticMismatch(coefficients, full):P2}");
 
         // The same drive in the small-signal regime, and with the cubic term removed, is quadratic.
-        Assert.True(QuadraticMismatch(coefficients, Scaled(full, 0.05)) < 0.01, $"small signal: {QuadraticMismatch(coefficients, Scaled(full, 0.05)):P2}");
+        Assert.True(QuadraticMismatch(coefficients, Scaled(full, 0.05)) < 0.01,
+            $"small signal: {QuadraticMismatch(coefficients, Scaled(full, 0.05)):P2}");
         coefficients[SpeakerDrivenPlate.CubicStiffness] = 0;
-        Assert.True(QuadraticMismatch(coefficients, full) < 1e-9, $"linear plate: {QuadraticMismatch(coefficients, full):G3}");
+        Assert.True(QuadraticMismatch(coefficients, full) < 1e-9,
+            $"linear plate: {QuadraticMismatch(coefficients, full):G3}");
     }
 
     [Fact]
     public void Constant_drive_leaves_no_steady_microphone_power()
     {
         // One 200 ms segment: after the switch-on transient rings down, a held voltage makes no sound.
-        var held = MechanicalSystem.Create(new MechanicalConfiguration { InputSegments = 1, ParameterSegments = 0, SamplesPerSegment = 9_600, Bins = 10 });
+        var held = MechanicalSystem.Create(new MechanicalConfiguration { InputSegments = 1, ParameterSegments = 0,
+            SamplesPerSegment = 9_600, Bins = 10 });
         var output = Run(held, Nominal(held.Physics), [1.0]);
         Assert.True(output[0] > 1e-3, $"switch-on transient {output[0]:G3} is missing");
         Assert.True(output[^1] < 1e-4 * output[0], $"steady power {output[^1]:G3} vs transient {output[0]:G3}");
@@ -170,7 +175,8 @@ public sealed class MechanicalPhysicsTests
             return L1Distance(Run(System, shifted, drive), baseline) / Sum(baseline);
         }
 
-        Assert.True(RelativeChange(1.0) < 3 * RelativeChange(0.05), $"full scale {RelativeChange(1.0):G3}, small signal {RelativeChange(0.05):G3}");
+        Assert.True(RelativeChange(1.0) < 3 * RelativeChange(0.05),
+            $"full scale {RelativeChange(1.0):G3}, small signal {RelativeChange(0.05):G3}");
     }
 
     // Relative L1 distance between the bin powers of a drive and four times those of the halved drive.
@@ -191,7 +197,8 @@ public sealed class MechanicalPhysicsTests
         var samplesPerSegment = System.Configuration.SamplesPerSegment;
         var steps = drive.Length * samplesPerSegment * stepsPerSample;
         var spec = System.Spec with { OutputSize = steps, Adc = System.Spec.Adc with { Bins = steps } };
-        var physics = new OdeLayerPhysics<SpeakerDrivenPlate>(spec, default, MechanicalSystem.Coefficients, samplesPerSegment * stepsPerSample, 1000.0 / (48_000 * stepsPerSample));
+        var physics = new OdeLayerPhysics<SpeakerDrivenPlate>(spec, default, MechanicalSystem.Coefficients,
+            samplesPerSegment * stepsPerSample, 1000.0 / (48_000 * stepsPerSample));
         var output = new double[steps];
         physics.Forward(coefficients, drive, output, []);
         return output;
@@ -216,14 +223,17 @@ public sealed class MechanicalPhysicsTests
         var state = new double[plate.StateSize];
         var derivative = new double[plate.StateSize];
         var radiatingVelocityIndex = 2;
-        var perUnitPressure = 1.0 / (coefficients[SpeakerDrivenPlate.MicSensitivity] * 1e-3 * coefficients[SpeakerDrivenPlate.ModeCoefficient(0, SpeakerDrivenPlate.Radiation)]);
+        var perUnitPressure = 1.0
+            / (coefficients[SpeakerDrivenPlate.MicSensitivity] * 1e-3
+                * coefficients[SpeakerDrivenPlate.ModeCoefficient(0, SpeakerDrivenPlate.Radiation)]);
         const double dt = 1e-3;
         const int steps = 400_000;
         var power = 0.0;
         var averaged = 0;
         for (var n = 0; n < steps; n++)
         {
-            state[radiatingVelocityIndex] = perUnitPressure * Math.Cos(SpeakerDrivenPlate.RadPerMsPerHz * frequencyHz * n * dt);
+            state[radiatingVelocityIndex] = perUnitPressure
+                * Math.Cos(SpeakerDrivenPlate.RadPerMsPerHz * frequencyHz * n * dt);
             plate.Derivative(coefficients, state, 0, derivative);
             state[SpeakerDrivenPlate.MicOutput - 1] += dt * derivative[SpeakerDrivenPlate.MicOutput - 1];
             state[SpeakerDrivenPlate.MicOutput] += dt * derivative[SpeakerDrivenPlate.MicOutput];

@@ -10,8 +10,10 @@ public sealed class ControlMessageTests
     public void A_status_with_its_layer_spec_round_trips()
     {
         var spec = PhysicalSystems.Get("electronic").Spec;
-        var status = new StatusMessage { DeviceId = "a-1", State = StatusMessage.Online, Timestamp = DateTimeOffset.UnixEpoch, System = "electronic", Spec = spec };
-        var parsed = ControlJson.Parse(ControlJson.Serialize(status, MessagingJsonContext.Default.StatusMessage), MessagingJsonContext.Default.StatusMessage);
+        var status = new StatusMessage { DeviceId = "a-1", State = StatusMessage.Online,
+            Timestamp = DateTimeOffset.UnixEpoch, System = "electronic", Spec = spec };
+        var parsed = ControlJson.Parse(ControlJson.Serialize(status, MessagingJsonContext.Default.StatusMessage),
+            MessagingJsonContext.Default.StatusMessage);
         Assert.Equal(spec.ToJson(), parsed.Spec!.ToJson());
         Assert.Equal(("a-1", StatusMessage.Online, 1), (parsed.DeviceId, parsed.State, parsed.SchemaVersion));
     }
@@ -34,13 +36,24 @@ public sealed class ControlMessageTests
     [Theory]
     [InlineData("", "invalid JSON")]
     [InlineData("null", "JSON null")]
-    [InlineData("{\"schemaVersion\":1,\"deviceId\":\"a\",\"offerId\":\"00000000-0000-0000-0000-000000000000\",\"accepted\":true,\"reason\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"extra\":1}", "extra")]
-    [InlineData("{\"schemaVersion\":2,\"deviceId\":\"a\",\"offerId\":\"00000000-0000-0000-0000-000000000000\",\"accepted\":true,\"reason\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\"}", "schema version 2")]
+    [InlineData(
+        "{\"schemaVersion\":1,\"deviceId\":\"a\",\"offerId\":\"00000000-0000-0000-0000-000000000000\","
+        + "\"accepted\":true,\"reason\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"extra\":1}",
+        "extra")]
+    [InlineData(
+        "{\"schemaVersion\":2,\"deviceId\":\"a\",\"offerId\":\"00000000-0000-0000-0000-000000000000\","
+        + "\"accepted\":true,\"reason\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\"}",
+        "schema version 2")]
     [InlineData("{\"schemaVersion\":1,\"deviceId\":\"a\"}", "invalid JSON")]
-    [InlineData("{\"schemaVersion\":1,\"deviceId\":\"a\",\"offerId\":\"nope\",\"accepted\":true,\"reason\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\"}", "offerId")]
+    [InlineData(
+        "{\"schemaVersion\":1,\"deviceId\":\"a\",\"offerId\":\"nope\",\"accepted\":true,\"reason\":\"x\","
+        + "\"timestamp\":\"2026-01-01T00:00:00Z\"}",
+        "offerId")]
     public void A_malformed_control_message_is_rejected_naming_the_problem(string json, string expected)
     {
-        var error = Assert.Throws<MessageFormatException>(() => ControlJson.Parse(System.Text.Encoding.UTF8.GetBytes(json), MessagingJsonContext.Default.ModelAckMessage));
+        var error = Assert.Throws<MessageFormatException>(()
+            => ControlJson.Parse(System.Text.Encoding.UTF8.GetBytes(json),
+                MessagingJsonContext.Default.ModelAckMessage));
         Assert.Contains(expected, error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.StartsWith("ModelAckMessage", error.Message, StringComparison.Ordinal);
     }
@@ -82,5 +95,6 @@ public sealed class ControlMessageTests
     [InlineData("edge/v1/a+b/status")]
     [InlineData("edge/v1/_requesters/x/pat/response")]
     [InlineData("other")]
-    public void Foreign_topics_parse_as_unknown(string topic) => Assert.Equal(TopicKind.Unknown, EdgeTopics.Parse(topic, out _));
+    public void Foreign_topics_parse_as_unknown(string topic)
+        => Assert.Equal(TopicKind.Unknown, EdgeTopics.Parse(topic, out _));
 }

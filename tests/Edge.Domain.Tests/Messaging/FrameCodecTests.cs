@@ -8,7 +8,8 @@ namespace Edge.Domain.Tests.Messaging;
 public sealed class FrameCodecTests
 {
     [Property(MaxTest = 200)]
-    public void Measurement_batches_round_trip(byte count, byte inputSize, PositiveInt driveLength, PositiveInt outputSize, int seed)
+    public void Measurement_batches_round_trip(byte count, byte inputSize, PositiveInt driveLength,
+        PositiveInt outputSize, int seed)
     {
         var batch = Batch(count, inputSize % 16, (driveLength.Get % 40) + 1, (outputSize.Get % 20) + 1, seed);
         var decoded = MeasurementBatch.Decode(batch.Encode());
@@ -17,7 +18,8 @@ public sealed class FrameCodecTests
         Assert.Equal(batch.Inputs, decoded.Inputs);
         Assert.Equal(batch.Drives, decoded.Drives);
         Assert.Equal(batch.Responses, decoded.Responses);
-        Assert.Equal((batch.InputSize, batch.DriveLength, batch.OutputSize), (decoded.InputSize, decoded.DriveLength, decoded.OutputSize));
+        Assert.Equal((batch.InputSize, batch.DriveLength, batch.OutputSize),
+            (decoded.InputSize, decoded.DriveLength, decoded.OutputSize));
     }
 
     [Property(MaxTest = 300)]
@@ -78,7 +80,8 @@ public sealed class FrameCodecTests
     public void A_pat_refusal_carries_its_reason_and_a_reply_of_the_wrong_shape_is_named()
     {
         Assert.Equal("device busy", PatFrames.DecodeReply(PatFrames.EncodeErrorReply("device busy"), new float[4], 2));
-        var error = Assert.Throws<MessageFormatException>(() => PatFrames.DecodeReply(PatFrames.EncodeReply(new float[6], 3), new float[4], 2));
+        var error = Assert.Throws<MessageFormatException>(()
+            => PatFrames.DecodeReply(PatFrames.EncodeReply(new float[6], 3), new float[4], 2));
         Assert.Contains("output size 3", error.Message, StringComparison.Ordinal);
     }
 
@@ -95,7 +98,8 @@ public sealed class FrameCodecTests
     {
         var frame = Batch(2, 1, 2, 1, 5).Encode();
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), 1_000_000);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(frame.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(frame.AsSpan(0, frame.Length - 4)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(frame.Length - 4),
+            System.IO.Hashing.Crc32.HashToUInt32(frame.AsSpan(0, frame.Length - 4)));
         var error = Assert.Throws<MessageFormatException>(() => MeasurementBatch.Decode(frame));
         Assert.Contains("1000000 records", error.Message, StringComparison.Ordinal);
     }
@@ -144,7 +148,9 @@ public sealed class FrameCodecTests
             timestamps[i] = random.NextInt64();
         }
 
-        return new MeasurementBatch(inputSize, driveLength, outputSize, ids, timestamps, Values(count * inputSize, seed + 1), Values(count * driveLength, seed + 2), Values(count * outputSize, seed + 3));
+        return new MeasurementBatch(inputSize, driveLength, outputSize, ids, timestamps,
+            Values(count * inputSize, seed + 1), Values(count * driveLength, seed + 2),
+                Values(count * outputSize, seed + 3));
     }
 
     private static float[] Values(int n, int seed)

@@ -28,8 +28,10 @@ public sealed class StrictDecodingTests
             Head + "\"classIndex\":1,\"confidence\":0.5,\"latencyMs\":2,\"modelVersion\":4," + Time + "}",
             "\"classIndex\":0"
         },
-        { "InferenceRequestMessage", "{\"schemaVersion\":1,\"features\":[0.5,1],\"source\":\"s\"}", "\"features\":[1,1]" },
-        { "InferenceReplyMessage", Head + "\"ok\":true,\"classIndex\":2,\"modelVersion\":5," + Time + "}", "\"ok\":false" },
+        { "InferenceRequestMessage", "{\"schemaVersion\":1,\"features\":[0.5,1],\"source\":\"s\"}",
+            "\"features\":[1,1]" },
+        { "InferenceReplyMessage", Head + "\"ok\":true,\"classIndex\":2,\"modelVersion\":5," + Time + "}",
+            "\"ok\":false" },
     };
 
     [Theory]
@@ -74,7 +76,8 @@ public sealed class StrictDecodingTests
             MessagingJsonContext.Default.StatusMessage));
         Assert.Contains("\"modelVersion\":7", status, StringComparison.Ordinal);
         var inference = Encoding.UTF8.GetString(ControlJson.Serialize(
-            new InferenceMessage { DeviceId = "a", ClassIndex = 0, Confidence = 1, LatencyMs = 1, ModelVersion = 7, Timestamp = Epoch },
+            new InferenceMessage { DeviceId = "a", ClassIndex = 0, Confidence = 1, LatencyMs = 1, ModelVersion = 7,
+                Timestamp = Epoch },
             MessagingJsonContext.Default.InferenceMessage));
         Assert.Contains("\"modelVersion\":7", inference, StringComparison.Ordinal);
 
@@ -94,7 +97,8 @@ public sealed class StrictDecodingTests
     public void The_last_will_carries_no_timestamp_and_still_parses()
     {
         var will = ControlJson.Serialize(
-            new StatusMessage { DeviceId = "a", State = StatusMessage.Offline }, MessagingJsonContext.Default.StatusMessage);
+            new StatusMessage { DeviceId = "a", State = StatusMessage.Offline },
+                MessagingJsonContext.Default.StatusMessage);
         Assert.DoesNotContain("timestamp", Encoding.UTF8.GetString(will), StringComparison.Ordinal);
         var parsed = ControlJson.Parse(will, MessagingJsonContext.Default.StatusMessage);
         Assert.Equal((StatusMessage.Offline, (DateTimeOffset?)null), (parsed.State, parsed.Timestamp));

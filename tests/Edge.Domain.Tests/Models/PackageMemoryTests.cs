@@ -4,7 +4,8 @@ using Edge.Domain.Models;
 namespace Edge.Domain.Tests.Models;
 
 /// <summary>
-/// Authenticate before allocate, measured: refusing a hostile package of up to the 3 MiB limit read from a file allocates less
+/// Authenticate before allocate, measured: refusing a hostile package of up to the 3 MiB limit read from a file
+/// allocates less
 /// than 2 MB of managed memory (the whole package is never buffered and nothing unauthenticated is inflated).
 /// </summary>
 public sealed class PackageMemoryTests : IDisposable

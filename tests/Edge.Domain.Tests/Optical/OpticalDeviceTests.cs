@@ -34,7 +34,8 @@ public sealed class OpticalDeviceTests
             for (var b = 0; b < expected.Length; b++)
             {
                 var actual = responses[(d * OpticalLayout.Bins) + b];
-                Assert.True(Math.Abs(actual - expected[b]) <= 1e-4 * Math.Abs(expected[b]), $"drive {d} bin {b}: device {actual}, physics {expected[b]}");
+                Assert.True(Math.Abs(actual - expected[b]) <= 1e-4 * Math.Abs(expected[b]),
+                    $"drive {d} bin {b}: device {actual}, physics {expected[b]}");
             }
         }
     }
@@ -64,7 +65,8 @@ public sealed class OpticalDeviceTests
             foreach (var part in new[] { a, b })
             {
                 var relative = (part.PartCoefficients[i] / c.Nominal) - 1;
-                Assert.True(Math.Abs(relative) <= 5 * c.Tolerance, $"{c.Name} moved {relative:P3} for a {c.Tolerance:P3} tolerance");
+                Assert.True(Math.Abs(relative) <= 5 * c.Tolerance,
+                    $"{c.Name} moved {relative:P3} for a {c.Tolerance:P3} tolerance");
             }
         }
 
@@ -139,7 +141,8 @@ public sealed class OpticalDeviceTests
     public void Doubling_a_uniform_amplitude_multiplies_the_read_power_by_sixteen_through_the_converters()
     {
         // Converters on (DAC and ADC codes, clipping), no noise: the 4th-power law survives quantisation to ≈ 1 %.
-        var device = OpticalSystem.Instance.CreateDevice("opt-shg", 1, Imperfections.None with { DacQuantisation = true, AdcQuantisation = true, Saturation = true });
+        var device = OpticalSystem.Instance.CreateDevice("opt-shg", 1,
+            Imperfections.None with { DacQuantisation = true, AdcQuantisation = true, Saturation = true });
         var single = Play(device, ToFloat(OpticalPhysicsTests.UniformAmplitude(0.45))).Sum();
         var doubled = Play(device, ToFloat(OpticalPhysicsTests.UniformAmplitude(0.9))).Sum();
         Assert.InRange(doubled / single, 16 * 0.98, 16 * 1.02);

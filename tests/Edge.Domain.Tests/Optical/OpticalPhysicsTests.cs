@@ -45,8 +45,10 @@ public sealed class OpticalPhysicsTests
             var step = 1e-6 * Math.Abs(coefficients[i]);
             var numeric = CentralDifference(coefficients, i, step, c => Loss(c, drive, weights));
 
-            // Scale by the coefficient so a THz-sized value and an fs²-sized one are held to the same relative standard.
-            AssertClose(numeric * coefficients[i], coefficientGradient[i] * coefficients[i], OpticalSystem.Coefficients[i].Name);
+            // Scale by the coefficient so a THz-sized value and an fs²-sized one are held to the same relative
+            // standard.
+            AssertClose(numeric * coefficients[i], coefficientGradient[i] * coefficients[i],
+                OpticalSystem.Coefficients[i].Name);
         }
     }
 
@@ -126,7 +128,8 @@ public sealed class OpticalPhysicsTests
         var mirrored = new double[drive.Length];
         for (var channel = 0; channel < OpticalLayout.Channels; channel++)
         {
-            mirrored[OpticalLayout.SegmentOfChannel(OpticalLayout.Channels - 1 - channel)] = drive[OpticalLayout.SegmentOfChannel(channel)];
+            mirrored[OpticalLayout.SegmentOfChannel(OpticalLayout.Channels - 1 - channel)] =
+                drive[OpticalLayout.SegmentOfChannel(channel)];
         }
 
         var output = Forward(drive);

@@ -22,13 +22,15 @@ public sealed class InterDriveMemoryTests
 
     private static float[] SecondResponse(double gapSeconds, float[] first, float[] second)
     {
-        var device = new SimulatedDevice(Physics, "memory", Imperfections.None with { SettlingGapSeconds = gapSeconds }, 1);
+        var device = new SimulatedDevice(Physics, "memory", Imperfections.None with { SettlingGapSeconds = gapSeconds },
+            1);
         var responses = new float[24];
         device.Forward([.. first, .. second], responses);
         return responses[12..];
     }
 
-    private static double Distance(float[] a, float[] b) => Math.Sqrt(a.Zip(b, (x, y) => (x - y) * (double)(x - y)).Sum());
+    private static double Distance(float[] a, float[] b)
+        => Math.Sqrt(a.Zip(b, (x, y) => (x - y) * (double)(x - y)).Sum());
 
     [Fact]
     public void With_a_short_gap_the_response_depends_on_the_previous_drive_and_less_so_as_the_gap_grows()
@@ -36,7 +38,8 @@ public sealed class InterDriveMemoryTests
         var (a, c, b) = (Drive(1), Drive(2), Drive(3));
         var shortGap = Distance(SecondResponse(20e-6, a, b), SecondResponse(20e-6, c, b));
         var longGap = Distance(SecondResponse(200e-6, a, b), SecondResponse(200e-6, c, b));
-        var atRest = Distance(SecondResponse(double.PositiveInfinity, a, b), SecondResponse(double.PositiveInfinity, c, b));
+        var atRest = Distance(SecondResponse(double.PositiveInfinity, a, b),
+            SecondResponse(double.PositiveInfinity, c, b));
         Assert.True(shortGap > 0.1, $"20 µs gap: previous drive moved the bins by only {shortGap} V");
         Assert.True(longGap < shortGap / 5, $"200 µs gap: {longGap} V vs {shortGap} V at 20 µs");
         Assert.Equal(0, atRest);
@@ -86,7 +89,8 @@ public sealed class InterDriveMemoryTests
     [Fact]
     public void A_negative_gap_is_rejected_by_name()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Imperfections { SettlingGapSeconds = -1 }.Validate());
+        var error = Assert.Throws<ArgumentOutOfRangeException>(()
+            => new Imperfections { SettlingGapSeconds = -1 }.Validate());
         Assert.Contains("SettlingGapSeconds", error.Message, StringComparison.Ordinal);
     }
 }

@@ -50,14 +50,16 @@ public sealed class SimulatedDeviceTests
     [Fact]
     public void Noise_free_device_equals_the_differentiable_physics()
     {
-        var device = new SimulatedDevice(DuffingSystem.OdePhysics, "exact", Imperfections.None, 1, DuffingSystem.ProtocolPart);
+        var device = new SimulatedDevice(DuffingSystem.OdePhysics, "exact", Imperfections.None, 1,
+            DuffingSystem.ProtocolPart);
         var drives = RandomDrives(8, 2);
         var measured = new float[8 * 12];
         device.Forward(drives, measured);
         var output = new double[12];
         for (var d = 0; d < 8; d++)
         {
-            DuffingSystem.OdePhysics.Forward([.. DuffingSystem.ProtocolPart], [.. drives.AsSpan(d * 24, 24).ToArray().Select(v => (double)v)], output, []);
+            DuffingSystem.OdePhysics.Forward([.. DuffingSystem.ProtocolPart],
+                [.. drives.AsSpan(d * 24, 24).ToArray().Select(v => (double)v)], output, []);
             for (var o = 0; o < 12; o++)
             {
                 Assert.Equal(output[o], measured[(d * 12) + o], Math.Max(1e-6, Math.Abs(output[o]) * 1e-4));
@@ -68,7 +70,8 @@ public sealed class SimulatedDeviceTests
     [Fact]
     public void Readout_noise_has_the_configured_spread()
     {
-        var device = DuffingSystem.Instance.CreateDevice("noise", 3, DuffingSystem.ProtocolImperfections with { AdcQuantisation = false });
+        var device = DuffingSystem.Instance.CreateDevice("noise", 3,
+            DuffingSystem.ProtocolImperfections with { AdcQuantisation = false });
         var drives = RandomDrives(1, 3);
         var repeated = new float[2000 * 24];
         for (var r = 0; r < 2000; r++)
@@ -86,7 +89,8 @@ public sealed class SimulatedDeviceTests
     [Fact]
     public void Drive_beyond_the_rails_is_clipped_like_the_rail()
     {
-        var device = new SimulatedDevice(DuffingSystem.OdePhysics, "rails", Imperfections.None with { Saturation = true }, 1, DuffingSystem.ProtocolPart);
+        var device = new SimulatedDevice(DuffingSystem.OdePhysics, "rails",
+            Imperfections.None with { Saturation = true }, 1, DuffingSystem.ProtocolPart);
         var inside = new float[24];
         var beyond = new float[24];
         Array.Fill(inside, 1f);
@@ -159,7 +163,8 @@ public sealed class SimulatedDeviceTests
     [Fact]
     public void Negative_imperfections_are_rejected_by_name()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => DuffingSystem.Instance.CreateDevice("bad", 1, new Imperfections { ReadoutNoise = -1 }));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(()
+            => DuffingSystem.Instance.CreateDevice("bad", 1, new Imperfections { ReadoutNoise = -1 }));
         Assert.Contains("ReadoutNoise", error.Message, StringComparison.Ordinal);
     }
 }

@@ -30,12 +30,27 @@ public sealed class LayerSpecTests
         { "adc.sampleRateHz", s => s with { Adc = s.Adc with { SampleRateHz = 0 } } },
         { "dac.samplesPerSegment", s => s with { Dac = s.Dac with { SamplesPerSegment = 0 } } },
         { "inputRanges", s => s with { InputRanges = [.. s.InputRanges.Take(11)] } },
-        { "parameterRanges[3]", s => s with { ParameterRanges = [.. s.ParameterRanges.Select((r, i) => i == 3 ? new ValueRange(0.5, -0.5) : r)] } },
-        { "parameterRanges[4]", s => s with { ParameterRanges = [.. s.ParameterRanges.Select((r, i) => i == 4 ? new ValueRange(-2, 0) : r)] } },
-        { "inputRanges[0]", s => s with { InputRanges = [.. s.InputRanges.Select((r, i) => i == 0 ? new ValueRange(double.NaN, 0) : r)] } },
+        { "parameterRanges[3]",
+            s => s
+                with { ParameterRanges =
+                    [.. s.ParameterRanges.Select((r, i) => i == 3 ? new ValueRange(0.5, -0.5) : r)] } },
+        { "parameterRanges[4]",
+            s => s
+                with { ParameterRanges =
+                    [.. s.ParameterRanges.Select((r, i) => i == 4 ? new ValueRange(-2, 0) : r)] } },
+        { "inputRanges[0]",
+            s => s
+                with { InputRanges =
+                    [.. s.InputRanges.Select((r, i) => i == 0 ? new ValueRange(double.NaN, 0) : r)] } },
         { "driveLayout", s => s with { DriveLayout = [.. s.DriveLayout.Take(23)] } },
-        { "driveLayout[1]", s => s with { DriveLayout = [.. s.DriveLayout.Select((d, i) => i == 1 ? new DriveSlot(DriveSlotKind.Input, 0) : d)] } },
-        { "driveLayout[23].index", s => s with { DriveLayout = [.. s.DriveLayout.Select((d, i) => i == 23 ? new DriveSlot(DriveSlotKind.Parameter, 12) : d)] } },
+        { "driveLayout[1]",
+            s => s
+                with { DriveLayout =
+                    [.. s.DriveLayout.Select((d, i) => i == 1 ? new DriveSlot(DriveSlotKind.Input, 0) : d)] } },
+        { "driveLayout[23].index",
+            s => s
+                with { DriveLayout =
+                    [.. s.DriveLayout.Select((d, i) => i == 23 ? new DriveSlot(DriveSlotKind.Parameter, 12) : d)] } },
     };
 
     [Theory]

@@ -54,13 +54,15 @@ public sealed class ExponentialBackoffTests
         var waits = Enumerable.Range(0, 8).Select(_ => backoff.Next().TotalMilliseconds).ToArray();
 
         Assert.Equal([100, 200, 400, 800, 1000, 1000, 1000, 1000], waits);
-        Assert.Equal(TimeSpan.FromDays(1), ExponentialBackoff.Ceiling(TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), 5000));
+        Assert.Equal(TimeSpan.FromDays(1),
+            ExponentialBackoff.Ceiling(TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), 5000));
     }
 
     [Fact]
     public void Nonsense_bounds_are_refused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialBackoff(TimeSpan.Zero, TimeSpan.FromSeconds(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(()
+            => new ExponentialBackoff(TimeSpan.Zero, TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(
             () => new ExponentialBackoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(

@@ -4,9 +4,10 @@ using Edge.Domain.Data;
 namespace Edge.Integration.Tests.Docs;
 
 /// <summary>
-/// Every command block of the READMEs runs as written from the root of a fresh copy of the repository (tracked and
-/// new files, nothing built, no artifacts), in order, as one shell session per README, and leaves nothing behind
-/// that git would see: outputs go under <c>artifacts/</c>. Blocks too long for a test say so, with their reason.
+/// Every command block of <see cref="DocumentedCommands.RunDocuments"/> runs as written from the root of a fresh copy
+/// of the repository (tracked and new files, nothing built, no artifacts), in order, as one shell session per
+/// document, and leaves nothing behind that git would see: outputs go under <c>artifacts/</c>. Blocks too long for a
+/// test, or that need hardware, say so with their reason (<c>DocumentedBlockTests</c> checks that they do).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DocumentedCommandTests : IDisposable
@@ -15,31 +16,6 @@ public sealed class DocumentedCommandTests : IDisposable
         DataPaths.FindRepositoryRoot() ?? throw new InvalidOperationException("repository root not found");
 
     private readonly DirectoryInfo _scratch = Directory.CreateTempSubdirectory("edge-readme-");
-
-    public static TheoryData<string> Readmes() => [.. DocumentedCommands.Readmes];
-
-    [Theory]
-    [MemberData(nameof(Readmes))]
-    public void Command_blocks_are_fenced_as_shell_and_every_skipped_one_says_why(string readme)
-    {
-        var blocks = Blocks(RepositoryRoot, readme);
-
-        Assert.Contains(blocks, b => b.IsShell && b.SkipReason is null);
-        foreach (var block in blocks)
-        {
-            var first = block.Text.TrimStart();
-            var looksLikeCommands = DocumentedCommands.CommandWords
-                .Any(w => first.StartsWith(w, StringComparison.Ordinal));
-            Assert.False(
-                looksLikeCommands && block.Language.Length == 0,
-                $"{block}: commands in a block without a language: fence it as bash (run) or text (a synopsis)");
-            if (block.SkipReason is { } reason)
-            {
-                Assert.True(block.IsShell, $"{block}: a skip marker above a block that is not shell");
-                Assert.True(reason.Length >= 20, $"{block}: the skip marker must say why ('{reason}')");
-            }
-        }
-    }
 
     [Fact]
     public async Task Readme_commands_run_as_written_on_a_fresh_copy_and_leave_only_artifacts()
@@ -59,13 +35,12 @@ public sealed class DocumentedCommandTests : IDisposable
         await RunAsync(copy, "git", "add", "-A");
         await RunAsync(copy, "git", "-c", "user.name=docs", "-c", "user.email=docs@localhost", "commit", "-qm", "copy");
 
-        // The agent README first: it builds the agent alone; README.md's live flow then uses fixed ports.
-        foreach (var readme in DocumentedCommands.Readmes.Reverse())
+        foreach (var readme in DocumentedCommands.RunDocuments)
         {
             var runnable = Blocks(copy, readme).Where(b => b.IsShell && b.SkipReason is null).ToList();
             var script = Path.Combine(_scratch.FullName, readme.Replace('/', '-') + ".sh");
             await File.WriteAllTextAsync(
-                script, DocumentedCommands.Script(runnable), TestContext.Current.CancellationToken);
+                script, DocumentedCommands.Script(readme, runnable), TestContext.Current.CancellationToken);
 
             var (code, output) = await RunScriptAsync(copy, script, TimeSpan.FromMinutes(20));
             Assert.True(code == 0, $"{readme}: exit code {code}; the end of its output:\n{Tail(output, 60)}");

@@ -9,7 +9,8 @@ public sealed class CommandLineTests
     [Fact]
     public void Modes_parse_in_order_without_duplicates()
     {
-        Assert.Equal([TrainingMode.InSilico, TrainingMode.Pat, TrainingMode.PatRefine], BenchCommand.ParseModes("insilico, pat,pat-refine,pat"));
+        Assert.Equal([TrainingMode.InSilico, TrainingMode.Pat, TrainingMode.PatRefine],
+            BenchCommand.ParseModes("insilico, pat,pat-refine,pat"));
     }
 
     [Theory]
@@ -24,8 +25,10 @@ public sealed class CommandLineTests
     [Fact]
     public void Unknown_twin_and_non_positive_counts_are_rejected()
     {
-        Assert.Contains("Valid twins: mlp, graybox", Assert.Throws<ArgumentException>(() => BenchCommand.ParseTwin("lstm")).Message, StringComparison.Ordinal);
-        Assert.Contains("--seeds must be a positive number, was 0", Assert.Throws<ArgumentException>(() => BenchCommand.Positive(0, "--seeds")).Message, StringComparison.Ordinal);
+        Assert.Contains("Valid twins: mlp, graybox", Assert.Throws<ArgumentException>(()
+            => BenchCommand.ParseTwin("lstm")).Message, StringComparison.Ordinal);
+        Assert.Contains("--seeds must be a positive number, was 0", Assert.Throws<ArgumentException>(()
+            => BenchCommand.Positive(0, "--seeds")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -37,12 +40,20 @@ public sealed class CommandLineTests
         Assert.Equal(Augmentation.Speed, Augmentations.Parse("speed"));
         Assert.Equal(Augmentation.Shift, Augmentations.Parse(" Shift "));
         Assert.Equal(Augmentation.Voices, Augmentations.Parse("voices"));
-        Assert.Contains("Valid augmentations: none, speed (fsdd), voices (fsdd), shift (mnist)", Assert.Throws<ArgumentException>(() => Augmentations.Parse("mixup")).Message, StringComparison.Ordinal);
-        Assert.Contains("--augment voices does not apply to task 'mnist'", Assert.Throws<ArgumentException>(() => BenchTasks.Load("mnist", FsddFeatures.Mfcc, Augmentation.Voices)).Message, StringComparison.Ordinal);
-        Assert.Contains("--cepstra 27 is out of range: 1..26", Assert.Throws<ArgumentException>(() => BenchTasks.Load("fsdd", FsddFeatures.Mfcc, Augmentation.None, cepstra: 27)).Message, StringComparison.Ordinal);
-        Assert.Contains("--augment shift does not apply to task 'vowels'", Assert.Throws<ArgumentException>(() => BenchTasks.Load("vowels", FsddFeatures.Mfcc, Augmentation.Shift)).Message, StringComparison.Ordinal);
-        Assert.Contains("--augment speed does not apply to task 'mnist'", Assert.Throws<ArgumentException>(() => BenchTasks.Load("mnist", FsddFeatures.Mfcc, Augmentation.Speed)).Message, StringComparison.Ordinal);
-        Assert.Contains("Valid features: mfcc, speaker, normalised", Assert.Throws<ArgumentException>(() => BenchCommand.ParseFeatures("plp")).Message, StringComparison.Ordinal);
+        Assert.Contains("Valid augmentations: none, speed (fsdd), voices (fsdd), shift "
+            + "(mnist)", Assert.Throws<ArgumentException>(() => Augmentations.Parse("mixup")).Message,
+                StringComparison.Ordinal);
+        Assert.Contains("--augment voices does not apply to task 'mnist'", Assert.Throws<ArgumentException>(()
+            => BenchTasks.Load("mnist", FsddFeatures.Mfcc, Augmentation.Voices)).Message, StringComparison.Ordinal);
+        Assert.Contains("--cepstra 27 is out of range: 1..26", Assert.Throws<ArgumentException>(()
+            => BenchTasks.Load("fsdd", FsddFeatures.Mfcc, Augmentation.None, cepstra: 27)).Message,
+                StringComparison.Ordinal);
+        Assert.Contains("--augment shift does not apply to task 'vowels'", Assert.Throws<ArgumentException>(()
+            => BenchTasks.Load("vowels", FsddFeatures.Mfcc, Augmentation.Shift)).Message, StringComparison.Ordinal);
+        Assert.Contains("--augment speed does not apply to task 'mnist'", Assert.Throws<ArgumentException>(()
+            => BenchTasks.Load("mnist", FsddFeatures.Mfcc, Augmentation.Speed)).Message, StringComparison.Ordinal);
+        Assert.Contains("Valid features: mfcc, speaker, normalised", Assert.Throws<ArgumentException>(()
+            => BenchCommand.ParseFeatures("plp")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,9 +70,14 @@ public sealed class CommandLineTests
         Assert.Equal(FsddFeatures.Normalised, FsddFeatureNames.Parse("cmvn"));
         Assert.Equal(TwinKind.GrayBox, BenchCommand.ParseTwin("greybox"));
         Assert.Equal("speaker", FsddFeatures.SpeakerNormalised.Name());
-        Assert.Contains("Unknown training mode 'adam'. Valid modes: insilico, pat, ideal, pat-refine, digital, dfa, local, zo.", Assert.Throws<ArgumentException>(() => TrainingModes.Parse("adam")).Message, StringComparison.Ordinal);
-        Assert.Contains("--modes names no mode. Valid modes: insilico, pat", Assert.Throws<ArgumentException>(() => BenchCommand.ParseModes(" , ")).Message, StringComparison.Ordinal);
-        Assert.Contains("Unknown learning-rate schedule 'step'. Valid schedules: constant, cosine.", Assert.Throws<ArgumentException>(() => LearningRateSchedules.Parse("step")).Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown training mode 'adam'. Valid modes: insilico, pat, ideal, pat-refine, digital, dfa, "
+            + "local, zo.", Assert.Throws<ArgumentException>(() => TrainingModes.Parse("adam")).Message,
+                StringComparison.Ordinal);
+        Assert.Contains("--modes names no mode. Valid modes: insilico, pat", Assert.Throws<ArgumentException>(()
+            => BenchCommand.ParseModes(" , ")).Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown learning-rate schedule 'step'. Valid schedules: constant, "
+            + "cosine.", Assert.Throws<ArgumentException>(() => LearningRateSchedules.Parse("step")).Message,
+                StringComparison.Ordinal);
     }
 
     [Fact]

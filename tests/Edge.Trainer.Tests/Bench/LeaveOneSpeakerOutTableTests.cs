@@ -32,5 +32,6 @@ public sealed class LeaveOneSpeakerOutTableTests
         0,
         0);
 
-    private static TrainingResult Run(TrainingMode mode, double accuracy) => new(mode, 0, accuracy, [accuracy], accuracy, new int[10, 10], [], 0, 0);
+    private static TrainingResult Run(TrainingMode mode, double accuracy)
+        => new(mode, 0, accuracy, [accuracy], accuracy, new int[10, 10], [], 0, 0);
 }

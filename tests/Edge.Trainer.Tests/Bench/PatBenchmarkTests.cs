@@ -18,7 +18,8 @@ public sealed class PatBenchmarkTests : IClassFixture<PatBenchmarkTests.SmallRun
     {
         foreach (var mode in _result.Options.Modes)
         {
-            Assert.True(_result.Mean(mode) > 0.4, $"{mode.Name()} reached only {_result.Mean(mode):P1} (chance is 14 %)");
+            Assert.True(_result.Mean(mode) > 0.4,
+                $"{mode.Name()} reached only {_result.Mean(mode):P1} (chance is 14 %)");
         }
     }
 
@@ -30,7 +31,8 @@ public sealed class PatBenchmarkTests : IClassFixture<PatBenchmarkTests.SmallRun
         var training = _result.Options.Training;
         var evaluationPasses = training.EvaluationPasses + 1 + (training.Epochs / training.CurveEvery);
         Assert.Equal(2L * 49 * evaluationPasses, insilico.DrivesSent);
-        Assert.True(pat.DrivesSent >= 2L * 210 * _result.Options.Training.Epochs, $"PAT played only {pat.DrivesSent} drives");
+        Assert.True(pat.DrivesSent >= 2L * 210 * _result.Options.Training.Epochs,
+            $"PAT played only {pat.DrivesSent} drives");
         Assert.Equal(pat.DrivesSent, _result.Of(TrainingMode.PatRefine)[0].DrivesSent);
     }
 
@@ -39,7 +41,9 @@ public sealed class PatBenchmarkTests : IClassFixture<PatBenchmarkTests.SmallRun
     {
         var json = BenchReport.ToJson(_result);
         Assert.Equal(
-            ["task", "system", "architecture", "width", "layers", "scans", "features", "cepstra", "augment", "seeds", "epochs", "schedule", "input_noise", "modes", "twin_predicted_insilico", "twin_val_nmse", "noise_floor_nmse", "device_passes", "wall_seconds", "recipe"],
+            ["task", "system", "architecture", "width", "layers", "scans", "features", "cepstra", "augment", "seeds",
+                "epochs", "schedule", "input_noise", "modes", "twin_predicted_insilico", "twin_val_nmse",
+                    "noise_floor_nmse", "device_passes", "wall_seconds", "recipe"],
             json.Select(p => p.Key));
         var modes = json["modes"]!.AsObject();
         Assert.Equal(["insilico", "pat", "ideal", "pat-refine"], modes.Select(p => p.Key));
@@ -64,7 +68,8 @@ public sealed class PatBenchmarkTests : IClassFixture<PatBenchmarkTests.SmallRun
             BenchReport.Write(_result, path);
             Assert.NotNull(JsonNode.Parse(File.ReadAllText(path))!["modes"]);
             Assert.NotNull(JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(path, ".details.json")))!["runs"]);
-            var plots = Plots.WriteAll(_result, Path.Combine(folder.FullName, "plots"), ["ae", "ah", "aw", "uw", "er", "iy", "ih"]);
+            var plots = Plots.WriteAll(_result, Path.Combine(folder.FullName, "plots"),
+                ["ae", "ah", "aw", "uw", "er", "iy", "ih"]);
             Assert.Equal(3 + _result.Options.Modes.Count, plots.Count);
             Assert.All(plots, p => Assert.True(new FileInfo(p).Length > 5_000, $"{p} looks empty"));
             var markdown = BenchReport.ToMarkdown(_result);
@@ -90,7 +95,8 @@ public sealed class PatBenchmarkTests : IClassFixture<PatBenchmarkTests.SmallRun
                 Modes = [TrainingMode.InSilico, TrainingMode.Pat, TrainingMode.Ideal, TrainingMode.PatRefine],
                 TwinData = new TwinDataOptions { Samples = 3_000, NoiseFloorSamples = 300 },
                 MlpTwin = new MlpTwinOptions { Epochs = 12, Hidden = [128, 128] },
-                Training = new TrainingOptions { Epochs = 30, LearningRate = 0.04, EvaluationPasses = 2, CurveEvery = 10 },
+                Training = new TrainingOptions { Epochs = 30, LearningRate = 0.04, EvaluationPasses = 2,
+                    CurveEvery = 10 },
                 Threads = 2,
             };
             Result = await PatBenchmark.RunAsync(options, cancellationToken: TestContext.Current.CancellationToken);

@@ -29,7 +29,8 @@ public sealed class KeysAndCalibrationTests
 
             var before = File.ReadAllText(basePath + ".pem");
             var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
-            var error = Assert.Throws<IOException>(() => KeygenCommand.Create().Parse(["--out", basePath]).Invoke(invocation));
+            var error = Assert.Throws<IOException>(()
+                => KeygenCommand.Create().Parse(["--out", basePath]).Invoke(invocation));
             Assert.Contains("already exists", error.Message, StringComparison.Ordinal);
             Assert.Equal(before, File.ReadAllText(basePath + ".pem"));
         }
@@ -90,8 +91,10 @@ public sealed class KeysAndCalibrationTests
         try
         {
             File.WriteAllText(path, "not a key");
-            Assert.Contains(path, Assert.Throws<ModelPackageException>(() => PackageSigning.LoadPublicKey(path)).Message, StringComparison.Ordinal);
-            Assert.Contains("missing.pem", Assert.Throws<ModelPackageException>(() => PackageSigning.LoadPrivateKey("/nonexistent/missing.pem")).Message, StringComparison.Ordinal);
+            Assert.Contains(path, Assert.Throws<ModelPackageException>(()
+                => PackageSigning.LoadPublicKey(path)).Message, StringComparison.Ordinal);
+            Assert.Contains("missing.pem", Assert.Throws<ModelPackageException>(()
+                => PackageSigning.LoadPrivateKey("/nonexistent/missing.pem")).Message, StringComparison.Ordinal);
         }
         finally
         {
@@ -130,7 +133,8 @@ public sealed class KeysAndCalibrationTests
     [InlineData("label,f1\n", "holds no examples")]
     public void Malformed_calibration_files_name_the_line(string text, string message)
     {
-        var error = Assert.Throws<InvalidDataException>(() => CalibrationSet.Parse(System.Text.Encoding.UTF8.GetBytes(text), "set.csv"));
+        var error = Assert.Throws<InvalidDataException>(()
+            => CalibrationSet.Parse(System.Text.Encoding.UTF8.GetBytes(text), "set.csv"));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 }

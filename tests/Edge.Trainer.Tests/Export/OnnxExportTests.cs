@@ -41,7 +41,8 @@ public sealed class OnnxExportTests
     public void Twin_export_includes_the_drive_and_response_normalisation()
     {
         var spec = PhysicalSystems.Get("electronic").Spec;
-        var twin = new MlpTwin(spec, new Mlp([spec.DriveLength, 64, 64, spec.OutputSize], 4), responseMean: 0.37f, responseStd: 0.21f);
+        var twin = new MlpTwin(spec, new Mlp([spec.DriveLength, 64, 64, spec.OutputSize], 4), responseMean: 0.37f,
+            responseStd: 0.21f);
         const int batch = 16;
         var drives = RandomValues(batch * spec.DriveLength, 8, (float)spec.Dac.Max);
         var expected = new float[batch * spec.OutputSize];
@@ -61,7 +62,8 @@ public sealed class OnnxExportTests
             const int batch = 5;
             var input = RandomValues(batch * module.InputSize, 3, 2f);
             var expected = new float[batch * module.OutputSize];
-            await module.ForwardAsync(input, batch, expected, PassKind.Device, training: false, TestContext.Current.CancellationToken);
+            await module.ForwardAsync(input, batch, expected, PassKind.Device, training: false,
+                TestContext.Current.CancellationToken);
             AssertClose(expected, Run(OnnxExporter.ExportModule(module, "stage"), input, batch, module.InputSize));
         }
     }
@@ -90,7 +92,8 @@ public sealed class OnnxExportTests
         for (var i = 0; i < expected.Length; i++)
         {
             var limit = Tolerance * (1 + Math.Abs(expected[i]));
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= limit, $"value {i}: managed {expected[i]}, ONNX Runtime {actual[i]}");
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= limit,
+                $"value {i}: managed {expected[i]}, ONNX Runtime {actual[i]}");
         }
     }
 

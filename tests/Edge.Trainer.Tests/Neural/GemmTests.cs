@@ -36,8 +36,10 @@ public sealed class GemmTests
         {
             foreach (var transposeB in new[] { false, true })
             {
-                Assert.True(CheckAgainstNaive(m, n, k, transposeA, transposeB, accumulate: true, portable: false, padding: 1, seed: m + n + k));
-                Assert.True(CheckAgainstNaive(m, n, k, transposeA, transposeB, accumulate: false, portable: true, padding: 0, seed: m * n));
+                Assert.True(CheckAgainstNaive(m, n, k, transposeA, transposeB, accumulate: true, portable: false,
+                    padding: 1, seed: m + n + k));
+                Assert.True(CheckAgainstNaive(m, n, k, transposeA, transposeB, accumulate: false, portable: true,
+                    padding: 0, seed: m * n));
             }
         }
     }
@@ -75,10 +77,12 @@ public sealed class GemmTests
     public void Too_short_operands_are_rejected()
     {
         var c = new float[4];
-        Assert.Throws<ArgumentException>(() => Gemm.Multiply(2, 2, 2, new float[3], new float[4], c, accumulate: false));
+        Assert.Throws<ArgumentException>(()
+            => Gemm.Multiply(2, 2, 2, new float[3], new float[4], c, accumulate: false));
     }
 
-    private static bool CheckAgainstNaive(int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, bool portable, int padding, int seed)
+    private static bool CheckAgainstNaive(int m, int n, int k, bool transposeA, bool transposeB, bool accumulate,
+        bool portable, int padding, int seed)
     {
         var random = new Random(seed);
         var lda = (transposeA ? m : k) + padding;

@@ -145,7 +145,8 @@ public sealed class MlpTests
         var other = new Mlp([5, 4, 3], 8);
         var input = new float[5 * 4];
         Assert.Throws<ArgumentException>(() => mlp.Forward(input, 4, new float[12], new MlpActivations(other, 4)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => mlp.Forward(input, 4, new float[12], new MlpActivations(mlp, 3)));
+        Assert.Throws<ArgumentOutOfRangeException>(()
+            => mlp.Forward(input, 4, new float[12], new MlpActivations(mlp, 3)));
         Assert.Throws<ArgumentException>(() => mlp.Forward(input, 5, new float[15]));
     }
 

@@ -83,7 +83,8 @@ public sealed class OptimizerAndLossTests
             var minus = (float[])logits.Clone();
             plus[i] += 1e-2f;
             minus[i] -= 1e-2f;
-            var numeric = (Losses.SoftmaxCrossEntropy(plus, labels, 3, default) - Losses.SoftmaxCrossEntropy(minus, labels, 3, default)) / 2e-2;
+            var numeric = (Losses.SoftmaxCrossEntropy(plus, labels, 3, default)
+                - Losses.SoftmaxCrossEntropy(minus, labels, 3, default)) / 2e-2;
             Assert.Equal(numeric, gradient[i], 1e-3);
         }
     }

@@ -12,7 +12,8 @@ internal sealed class BenchFixture : IDisposable
         Directory.CreateDirectory(Data);
         Directory.CreateDirectory(Path.Combine(Root, "docs"));
         File.WriteAllText(Notes, "Intro written by hand.\n");
-        File.WriteAllText(Readme, "# Edge\n\n## Results\n\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\n\n## More\n");
+        File.WriteAllText(Readme,
+            "# Edge\n\n## Results\n\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\n\n## More\n");
     }
 
     public string Root => root.FullName;
@@ -44,15 +45,18 @@ internal sealed class BenchFixture : IDisposable
         },
     };
 
-    /// <summary>Writes a bench pat result and its details: <paramref name="modes"/> maps mode → per-seed accuracies.</summary>
-    public void WriteAccuracy(string name, string task, string system, IReadOnlyDictionary<string, double[]> modes, JsonObject? run = null, bool details = true, JsonObject? network = null)
+    /// <summary>Writes a bench pat result and its details: <paramref name="modes"/> maps mode → per-seed
+    /// accuracies.</summary>
+    public void WriteAccuracy(string name, string task, string system, IReadOnlyDictionary<string, double[]> modes,
+        JsonObject? run = null, bool details = true, JsonObject? network = null)
     {
         var seeds = modes.Values.First().Length;
         var modeJson = new JsonObject();
         var runs = new JsonArray();
         foreach (var (mode, perSeed) in modes)
         {
-            modeJson[mode] = new JsonObject { ["mean"] = perSeed.Average(), ["per_seed"] = new JsonArray([.. perSeed.Select(a => (JsonNode?)a)]) };
+            modeJson[mode] = new JsonObject { ["mean"] = perSeed.Average(),
+                ["per_seed"] = new JsonArray([.. perSeed.Select(a => (JsonNode?)a)]) };
             for (var seed = 0; seed < seeds; seed++)
             {
                 runs.Add(new JsonObject
@@ -90,7 +94,9 @@ internal sealed class BenchFixture : IDisposable
         Write(name + ".json", json);
         if (details)
         {
-            Write(name + ".details.json", new JsonObject { ["twin"] = "MLP 24-256-12", ["twin_data_drives"] = 22000, ["twin_fit_seconds"] = 10.1, ["threads"] = 2, ["runs"] = runs });
+            Write(name + ".details.json",
+                new JsonObject { ["twin"] = "MLP 24-256-12", ["twin_data_drives"] = 22000, ["twin_fit_seconds"] = 10.1,
+                    ["threads"] = 2, ["runs"] = runs });
         }
     }
 

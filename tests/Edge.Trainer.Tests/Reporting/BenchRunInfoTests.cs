@@ -9,7 +9,8 @@ public sealed class BenchRunInfoTests
     [Fact]
     public void The_run_block_describes_the_command_machine_and_time_and_reads_back_as_a_command_line()
     {
-        var run = BenchRunInfo.Describe("tests/Edge.Benchmarks", ["ingest", "--count", "5000", "--out", "my results.json"]);
+        var run = BenchRunInfo.Describe("tests/Edge.Benchmarks",
+            ["ingest", "--count", "5000", "--out", "my results.json"]);
         var machine = run["machine"]!.AsObject();
         Assert.Equal(Environment.ProcessorCount, machine["cores"]!.GetValue<int>());
         Assert.False(string.IsNullOrWhiteSpace(machine["cpu"]!.GetValue<string>()));
@@ -19,7 +20,8 @@ public sealed class BenchRunInfoTests
             Assert.Equal(3, machine["load_average"]!.AsArray().Count);
         }
 
-        var stamp = DateTimeOffset.Parse(run["timestamp_utc"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        var stamp = DateTimeOffset.Parse(run["timestamp_utc"]!.GetValue<string>(),
+            System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(DateTimeOffset.UtcNow - stamp, TimeSpan.Zero, TimeSpan.FromMinutes(1));
 
         using var bench = new BenchFixture();
@@ -39,7 +41,8 @@ public sealed class BenchRunInfoTests
             ["run"] = run,
         });
         var read = BenchDataReader.Read(bench.Data).Ingest.Single().Run!;
-        Assert.Equal("dotnet run -c Release --project tests/Edge.Benchmarks -- ingest --count 5000 --out 'my results.json'", read.Command);
+        Assert.Equal("dotnet run -c Release --project tests/Edge.Benchmarks -- ingest --count 5000 --out 'my "
+            + "results.json'", read.Command);
         Assert.Equal(Environment.ProcessorCount, read.Machine!.Cores);
     }
 }

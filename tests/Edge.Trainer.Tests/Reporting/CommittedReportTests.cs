@@ -6,12 +6,14 @@ namespace Edge.Trainer.Tests.Reporting;
 
 public sealed class CommittedReportTests
 {
-    private const string Regenerate = "dotnet run -c Release --project host-trainer/Edge.Trainer -- report --readme README.md";
+    private const string Regenerate =
+        "dotnet run -c Release --project host-trainer/Edge.Trainer -- report --readme README.md";
 
     [Fact]
     public void The_committed_report_and_readme_table_are_what_the_generator_makes_of_the_committed_data()
     {
-        var root = DataPaths.FindRepositoryRoot() ?? throw new InvalidOperationException("The test must run inside the repository (no Edge.sln found).");
+        var root = DataPaths.FindRepositoryRoot()
+            ?? throw new InvalidOperationException("The test must run inside the repository (no Edge.sln found).");
         var copy = Directory.CreateTempSubdirectory("edge-report-committed-");
         try
         {
@@ -31,10 +33,13 @@ public sealed class CommittedReportTests
             });
 
             Assert.True(
-                File.ReadAllText(Path.Combine(docs, "benchmarks.md")) == File.ReadAllText(Path.Combine(root, "docs", "benchmarks.md")),
-                $"docs/benchmarks.md is not what its data and notes give: write by hand only in docs/benchmarks-notes.md, then run `{Regenerate}`.");
+                File.ReadAllText(Path.Combine(docs, "benchmarks.md"))
+                    == File.ReadAllText(Path.Combine(root, "docs", "benchmarks.md")),
+                $"docs/benchmarks.md is not what its data and notes give: write by hand only in "
+                    + $"docs/benchmarks-notes.md, then run `{Regenerate}`.");
             Assert.True(
-                File.ReadAllText(Path.Combine(copy.FullName, "README.md")) == File.ReadAllText(Path.Combine(root, "README.md")),
+                File.ReadAllText(Path.Combine(copy.FullName, "README.md"))
+                    == File.ReadAllText(Path.Combine(root, "README.md")),
                 $"The README's headline table is out of date: run `{Regenerate}`.");
         }
         finally
@@ -47,7 +52,9 @@ public sealed class CommittedReportTests
     public void The_report_verb_exits_2_on_bad_data_and_writes_nothing()
     {
         using var bench = new BenchFixture();
-        var exitCode = ReportCommand.Create().Parse(["--data", bench.Data, "--out", bench.Report, "--notes", bench.Notes, "--img", bench.Images]).Invoke();
+        var exitCode = ReportCommand.Create()
+            .Parse(["--data", bench.Data, "--out", bench.Report, "--notes", bench.Notes, "--img", bench.Images])
+                .Invoke();
 
         Assert.Equal(2, exitCode);
         Assert.False(File.Exists(bench.Report));

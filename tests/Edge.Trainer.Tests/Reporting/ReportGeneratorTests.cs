@@ -17,20 +17,30 @@ public sealed class ReportGeneratorTests
     {
         using var bench = new BenchFixture();
         bench.WriteAccuracy("vowels-electronic", "vowels", "electronic", VowelModes);
-        bench.WriteAccuracy("fsdd-mechanical", "fsdd", "mechanical", new Dictionary<string, double[]> { ["pat"] = [0.765] });
+        bench.WriteAccuracy("fsdd-mechanical", "fsdd",
+            "mechanical", new Dictionary<string, double[]> { ["pat"] = [0.765] });
 
         ReportGenerator.Run(bench.Options());
 
         var report = File.ReadAllText(bench.Report);
         var readme = File.ReadAllText(bench.Readme);
-        Assert.Contains("| vowels | electronic | standard | 67.6 % | **95.1 %** | 95.1 % | 94.6 % | 3 × 100 | 40 s |", readme, StringComparison.Ordinal);
-        Assert.Contains("| fsdd | mechanical | standard | – | **76.5 %** | – | – | 1 × 100 | 40 s |", readme, StringComparison.Ordinal);
-        Assert.True(readme.IndexOf("| vowels |", StringComparison.Ordinal) < readme.IndexOf("| fsdd |", StringComparison.Ordinal), "vowels come before spoken digits");
-        Assert.Contains("(benchmarks.md)", readme.Replace("docs/benchmarks.md", "benchmarks.md", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Contains("| [vowels](#vowels-on-electronic) | electronic | standard | 3 × 100 | 67.6 % | 95.1 % | 95.1 % | – | – | – | – | – | 94.6 % | 0.0430 (0.0390) | 418,816 | 40 s | 2026-11-25 06:51 UTC, M1, load 14.5 |", report, StringComparison.Ordinal);
-        Assert.Contains("| pat | **95.1 %** | 93.5 % | 95.9 % | 95.9 % | 50.0 % | 3,000 | – | – | – | 2.0 |", report, StringComparison.Ordinal);
-        Assert.Contains("dotnet run -c Release --project host-trainer/Edge.Trainer -- bench pat --task vowels --out 'artifacts/bench/x y.json'", report, StringComparison.Ordinal);
-        Assert.Contains("| M1 | AMD EPYC 7B13 | 2 | Debian GNU/Linux 12 (bookworm) (x64) | .NET 10.0.12 |", report, StringComparison.Ordinal);
+        Assert.Contains("| vowels | electronic | standard | 67.6 % | **95.1 %** | 95.1 % | 94.6 % | 3 × 100 | 40 s |",
+            readme, StringComparison.Ordinal);
+        Assert.Contains("| fsdd | mechanical | standard | – | **76.5 %** | – | – | 1 × 100 | 40 s |", readme,
+            StringComparison.Ordinal);
+        Assert.True(readme.IndexOf("| vowels |", StringComparison.Ordinal)
+            < readme.IndexOf("| fsdd |", StringComparison.Ordinal), "vowels come before spoken digits");
+        Assert.Contains("(benchmarks.md)",
+            readme.Replace("docs/benchmarks.md", "benchmarks.md", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("| [vowels](#vowels-on-electronic) | electronic | standard | 3 × 100 | 67.6 % | 95.1 % | 95.1 "
+            + "% | – | – | – | – | – | 94.6 % | 0.0430 (0.0390) | 418,816 | 40 s | 2026-11-25 06:51 UTC, M1, load 14.5 "
+                + "|", report, StringComparison.Ordinal);
+        Assert.Contains("| pat | **95.1 %** | 93.5 % | 95.9 % | 95.9 % | 50.0 % | 3,000 | – | – | – | 2.0 |", report,
+            StringComparison.Ordinal);
+        Assert.Contains("dotnet run -c Release --project host-trainer/Edge.Trainer -- bench pat --task vowels --out "
+            + "'artifacts/bench/x y.json'", report, StringComparison.Ordinal);
+        Assert.Contains("| M1 | AMD EPYC 7B13 | 2 | Debian GNU/Linux 12 (bookworm) (x64) | .NET 10.0.12 |", report,
+            StringComparison.Ordinal);
         Assert.Contains("load average 14.5 / 9.7 / 7.3 when it started", report, StringComparison.Ordinal);
         Assert.Contains("Intro written by hand.", report, StringComparison.Ordinal);
         Assert.DoesNotContain("old table", readme, StringComparison.Ordinal);
@@ -41,22 +51,26 @@ public sealed class ReportGeneratorTests
     public void Leave_one_speaker_out_folds_form_one_table_with_the_mean()
     {
         using var bench = new BenchFixture();
-        bench.WriteAccuracy("fsdd-loso-george", "fsdd-loso-george", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.5], ["digital"] = [0.6] });
-        bench.WriteAccuracy("fsdd-loso-jackson", "fsdd-loso-jackson", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.7], ["digital"] = [0.8] });
+        bench.WriteAccuracy("fsdd-loso-george", "fsdd-loso-george",
+            "electronic", new Dictionary<string, double[]> { ["pat"] = [0.5], ["digital"] = [0.6] });
+        bench.WriteAccuracy("fsdd-loso-jackson", "fsdd-loso-jackson",
+            "electronic", new Dictionary<string, double[]> { ["pat"] = [0.7], ["digital"] = [0.8] });
 
         ReportGenerator.Run(bench.Options());
 
         var report = File.ReadAllText(bench.Report);
         Assert.Contains("| george | 50.0 % | 60.0 % | 40 s |", report, StringComparison.Ordinal);
         Assert.Contains("| **mean** | **60.0 %** | **70.0 %** | 80 s |", report, StringComparison.Ordinal);
-        Assert.Contains("| fsdd, leave one speaker out (2 folds, mean) | electronic | standard | – | **60.0 %** | – |", File.ReadAllText(bench.Readme), StringComparison.Ordinal);
+        Assert.Contains("| fsdd, leave one speaker out (2 folds, mean) | electronic | standard | – | **60.0 %** | – |",
+            File.ReadAllText(bench.Readme), StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_network_column_names_architecture_width_layers_scans_front_end_and_schedule()
     {
         using var bench = new BenchFixture();
-        bench.WriteAccuracy("fsdd-mechanical-wide", "fsdd", "mechanical", new Dictionary<string, double[]> { ["pat"] = [0.95] }, network: new JsonObject
+        bench.WriteAccuracy("fsdd-mechanical-wide", "fsdd",
+            "mechanical", new Dictionary<string, double[]> { ["pat"] = [0.95] }, network: new JsonObject
         {
             ["architecture"] = "wide",
             ["width"] = 16,
@@ -66,7 +80,8 @@ public sealed class ReportGeneratorTests
             ["augment"] = "speed",
             ["schedule"] = "cosine",
         });
-        bench.WriteAccuracy("mnist-electronic", "mnist", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.93] }, network: new JsonObject
+        bench.WriteAccuracy("mnist-electronic", "mnist",
+            "electronic", new Dictionary<string, double[]> { ["pat"] = [0.93] }, network: new JsonObject
         {
             ["architecture"] = "pixel-drive",
             ["width"] = null,
@@ -75,7 +90,8 @@ public sealed class ReportGeneratorTests
             ["features"] = "mfcc",
             ["schedule"] = "constant",
         });
-        bench.WriteAccuracy("fsdd-electronic-voices", "fsdd", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.97] }, network: new JsonObject
+        bench.WriteAccuracy("fsdd-electronic-voices", "fsdd",
+            "electronic", new Dictionary<string, double[]> { ["pat"] = [0.97] }, network: new JsonObject
         {
             ["architecture"] = "wide",
             ["width"] = 16,
@@ -90,9 +106,12 @@ public sealed class ReportGeneratorTests
         ReportGenerator.Run(bench.Options());
 
         var readme = File.ReadAllText(bench.Readme);
-        Assert.Contains("| fsdd | mechanical | wide ×16, 1 layer, speaker-normalised, speed-perturbed, cosine LR | – | **95.0 %** |", readme, StringComparison.Ordinal);
-        Assert.Contains("| mnist | electronic | pixel drive, 4 scans, 2 layers | – | **93.0 %** |", readme, StringComparison.Ordinal);
-        Assert.Contains("| fsdd | electronic | wide ×16, 1 layer, speaker-normalised, 8 MFCCs, + synthetic voices, cosine LR, input noise σ 1 | – | **97.0 %** |", readme, StringComparison.Ordinal);
+        Assert.Contains("| fsdd | mechanical | wide ×16, 1 layer, speaker-normalised, speed-perturbed, cosine LR | – | "
+            + "**95.0 %** |", readme, StringComparison.Ordinal);
+        Assert.Contains("| mnist | electronic | pixel drive, 4 scans, 2 layers | – | **93.0 %** |", readme,
+            StringComparison.Ordinal);
+        Assert.Contains("| fsdd | electronic | wide ×16, 1 layer, speaker-normalised, 8 MFCCs, + synthetic voices, "
+            + "cosine LR, input noise σ 1 | – | **97.0 %** |", readme, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -128,16 +147,25 @@ public sealed class ReportGeneratorTests
         });
         bench.Write("bridge-link.json", JsonNode.Parse("""
             {"bench":"bridge-link","layer":"electronic","drives":400,"machine":"host","cores":2,
-             "rows":[{"Baud":921600,"DrivesPerRequest":16,"RestSegments":6,"WaveformEfficiency":0.916,"DriveEfficiency":0.742,"ForwardsPerSecond":785.4,"Retransmissions":0},
-                     {"Baud":115200,"LossRate":0.01,"MaxPayload":128,"RetryLimit":40,"DrivesPerRequest":2,"RestSegments":6,"WaveformEfficiency":0.5,"DriveEfficiency":0.4,"ForwardsPerSecond":99.6,"Retransmissions":321,"MaxErrorLsb":0.571},
-                     {"Baud":115200,"LossRate":0.01,"MaxPayload":128,"DrivesPerRequest":1,"RestSegments":0,"WaveformEfficiency":0.3,"DriveEfficiency":0.3,"ForwardsPerSecond":50,"Retransmissions":999,"MaxErrorLsb":null,"Failure":"link failed"}]}
+             "rows":[{"Baud":921600,"DrivesPerRequest":16,"RestSegments":6,"WaveformEfficiency":0.916,
+              "DriveEfficiency":0.742,"ForwardsPerSecond":785.4,"Retransmissions":0},
+                     {"Baud":115200,"LossRate":0.01,"MaxPayload":128,"RetryLimit":40,"DrivesPerRequest":2,
+                      "RestSegments":6,"WaveformEfficiency":0.5,"DriveEfficiency":0.4,"ForwardsPerSecond":99.6,
+                      "Retransmissions":321,"MaxErrorLsb":0.571},
+                     {"Baud":115200,"LossRate":0.01,"MaxPayload":128,"DrivesPerRequest":1,"RestSegments":0,
+                      "WaveformEfficiency":0.3,"DriveEfficiency":0.3,"ForwardsPerSecond":50,"Retransmissions":999,
+                      "MaxErrorLsb":null,"Failure":"link failed"}]}
             """)!);
-        bench.Write("agent-rss.json", JsonNode.Parse("""{"bench":"agent-rss","rows":[{"command":"edge-agent status","peak_rss_bytes":91121664}]}""")!);
+        bench.Write("agent-rss.json", JsonNode.Parse(
+            """{"bench":"agent-rss","rows":[{"command":"edge-agent status","peak_rss_bytes":91121664}]}""")!);
         bench.Write("Edge.Benchmarks.ElectronicBenchmarks-report-full-compressed.json", JsonNode.Parse("""
             {"Title":"Edge.Benchmarks.ElectronicBenchmarks-20261125-065249",
-             "HostEnvironmentInfo":{"ProcessorName":"AMD EPYC","LogicalCoreCount":2,"OsVersion":"Debian GNU/Linux 12 (bookworm)","RuntimeVersion":".NET 10.0.12"},
-             "Benchmarks":[{"Type":"ElectronicBenchmarks","Method":"DeviceForward","Parameters":"","Statistics":{"Mean":22900.3},"Memory":{"BytesAllocatedPerOperation":0}},
-                           {"Type":"ElectronicBenchmarks","Method":"Broken","Parameters":"N=2","Statistics":null,"Memory":null}]}
+             "HostEnvironmentInfo":{"ProcessorName":"AMD EPYC","LogicalCoreCount":2,
+              "OsVersion":"Debian GNU/Linux 12 (bookworm)","RuntimeVersion":".NET 10.0.12"},
+             "Benchmarks":[{"Type":"ElectronicBenchmarks","Method":"DeviceForward","Parameters":"",
+              "Statistics":{"Mean":22900.3},"Memory":{"BytesAllocatedPerOperation":0}},
+                           {"Type":"ElectronicBenchmarks","Method":"Broken","Parameters":"N=2","Statistics":null,
+                            "Memory":null}]}
             """)!);
 
         bench.Write("agent-rss-run.json", new JsonObject
@@ -155,12 +183,15 @@ public sealed class ReportGeneratorTests
         ReportGenerator.Run(bench.Options());
 
         var report = File.ReadAllText(bench.Report);
-        Assert.Contains("Workload: `edge-agent run` classifying 98 files (4,802 inferences), sampled for 20 s after 10 s of warm-up.", report, StringComparison.Ordinal);
+        Assert.Contains("Workload: `edge-agent run` classifying 98 files (4,802 inferences), sampled for 20 s after 10 "
+            + "s of warm-up.", report, StringComparison.Ordinal);
         Assert.Contains("| rss peak | **88.4 MB** |", report, StringComparison.Ordinal);
         Assert.Contains("| uss | **61.2 MB** |", report, StringComparison.Ordinal);
-        Assert.Contains("| 200,000 | 11.8 µs | **39.4 µs** | 8129.0 µs | 56215.0 µs | 0.0 |", report, StringComparison.Ordinal);
+        Assert.Contains("| 200,000 | 11.8 µs | **39.4 µs** | 8129.0 µs | 56215.0 µs | 0.0 |", report,
+            StringComparison.Ordinal);
         Assert.Contains("| peak_rss_bytes | 104.9 MB |", report, StringComparison.Ordinal);
-        Assert.Contains("(batches of 1000) | 100,000 measurements | 16.23 | **6,163** | 1.3 | 0 | 0 |", report, StringComparison.Ordinal);
+        Assert.Contains("(batches of 1000) | 100,000 measurements | 16.23 | **6,163** | 1.3 | 0 | 0 |", report,
+            StringComparison.Ordinal);
         Assert.Contains(
             "| 921,600 | 0.0 % | – | – | 16 | 6 | **91.6 %** | 74.2 % | 785 | 0 | – |",
             report,
@@ -171,7 +202,8 @@ public sealed class ReportGeneratorTests
             StringComparison.Ordinal);
         Assert.Contains("| 999 | **did not complete**: link failed |", report, StringComparison.Ordinal);
         Assert.Contains("| `edge-agent status` | **91.1 MB** |", report, StringComparison.Ordinal);
-        Assert.Contains("| ElectronicBenchmarks.DeviceForward | – | 22.90 µs | 0 B | 2026-11-25 06:52, M2 |", report, StringComparison.Ordinal);
+        Assert.Contains("| ElectronicBenchmarks.DeviceForward | – | 22.90 µs | 0 B | 2026-11-25 06:52, M2 |", report,
+            StringComparison.Ordinal);
         Assert.Contains("| ElectronicBenchmarks.Broken | N=2 | failed | – |", report, StringComparison.Ordinal);
         Assert.Contains("Measured on machine not recorded (date not recorded)", report, StringComparison.Ordinal);
     }
@@ -181,7 +213,8 @@ public sealed class ReportGeneratorTests
     {
         using var bench = new BenchFixture();
         bench.WriteAccuracy("vowels-duffing", "vowels", "duffing", VowelModes, BenchFixture.Run(profile: "quick"));
-        bench.WriteAccuracy("vowels-mechanical", "vowels", "mechanical", VowelModes, BenchFixture.Run(source: "docs/benchmarks.md at c308ced"));
+        bench.WriteAccuracy("vowels-mechanical", "vowels", "mechanical", VowelModes,
+            BenchFixture.Run(source: "docs/benchmarks.md at c308ced"));
 
         ReportGenerator.Run(bench.Options());
 
@@ -199,15 +232,20 @@ public sealed class ReportGeneratorTests
     {
         using var bench = new BenchFixture();
         bench.WriteAccuracy("vowels-electronic", "vowels", "electronic", VowelModes);
-        File.WriteAllText(bench.Notes, "Intro.\n<!-- section: vowels-electronic -->\nPAT keeps its accuracy.\n<!-- section: direct-backend -->\n## Direct backend\nHand-measured table.\n");
+        File.WriteAllText(bench.Notes,
+            "Intro.\n<!-- section: vowels-electronic -->\nPAT keeps its accuracy.\n<!-- section: direct-backend "
+                + "-->\n## Direct backend\nHand-measured table.\n");
 
         ReportGenerator.Run(bench.Options());
 
         var report = File.ReadAllText(bench.Report);
         var note = report.IndexOf("PAT keeps its accuracy.", StringComparison.Ordinal);
-        Assert.True(note > report.IndexOf("### vowels on electronic", StringComparison.Ordinal), "the note follows its result");
-        Assert.True(note < report.IndexOf("## Agent inference latency", StringComparison.Ordinal), "the note stays in its section");
-        Assert.True(report.IndexOf("## Direct backend\nHand-measured table.", StringComparison.Ordinal) > report.IndexOf("## Further notes", StringComparison.Ordinal));
+        Assert.True(note > report.IndexOf("### vowels on electronic", StringComparison.Ordinal),
+            "the note follows its result");
+        Assert.True(note < report.IndexOf("## Agent inference latency", StringComparison.Ordinal),
+            "the note stays in its section");
+        Assert.True(report.IndexOf("## Direct backend\nHand-measured table.", StringComparison.Ordinal)
+            > report.IndexOf("## Further notes", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -223,7 +261,8 @@ public sealed class ReportGeneratorTests
 
         Assert.True(File.Exists(Path.Combine(bench.Images, "vowels-electronic-curves.png")));
         var report = File.ReadAllText(bench.Report);
-        Assert.Contains("![vowels-electronic-curves](img/vowels-electronic-curves.png)", report, StringComparison.Ordinal);
+        Assert.Contains("![vowels-electronic-curves](img/vowels-electronic-curves.png)", report,
+            StringComparison.Ordinal);
         Assert.DoesNotContain("mnist-optical-curves.png)", report, StringComparison.Ordinal);
     }
 
@@ -247,26 +286,31 @@ public sealed class ReportGeneratorTests
         using var bench = new BenchFixture();
         bench.Write("fuzz-wav.json", JsonNode.Parse("""
             {"bench":"fuzz","generator":"managed mutation","inputsPerDecoder":1000,"decoders":[
-              {"decoder":"wav","inputs":1000,"accepted":300,"refused":700,"crashes":0,"hangs":0,"stalls":1,"slowestMs":12.34,"seconds":2,"distinctRefusalClasses":37}]}
+              {"decoder":"wav","inputs":1000,"accepted":300,"refused":700,"crashes":0,"hangs":0,"stalls":1,
+               "slowestMs":12.34,"seconds":2,"distinctRefusalClasses":37}]}
             """)!);
         bench.Write("fuzz-status.json", JsonNode.Parse("""
             {"bench":"fuzz","generator":"managed mutation","inputsPerDecoder":1000,"decoders":[
-              {"decoder":"status","inputs":1000,"accepted":40,"refused":958,"crashes":2,"hangs":0,"slowestMs":3,"seconds":2,"distinctRefusalClasses":31}]}
+              {"decoder":"status","inputs":1000,"accepted":40,"refused":958,"crashes":2,"hangs":0,"slowestMs":3,
+               "seconds":2,"distinctRefusalClasses":31}]}
             """)!);
 
         ReportGenerator.Run(bench.Options());
 
         var report = File.ReadAllText(bench.Report);
         Assert.Contains("## Hostile input: decoder fuzzing", report, StringComparison.Ordinal);
-        Assert.Contains("| wav | 1,000 | 300 | 700 | 37 | **0** | **0** | 1 | 12.3 ms |", report, StringComparison.Ordinal);
-        Assert.Contains("| status | 1,000 | 40 | 958 | 31 | **2** | **0** | 0 | 3.0 ms |", report, StringComparison.Ordinal);
+        Assert.Contains("| wav | 1,000 | 300 | 700 | 37 | **0** | **0** | 1 | 12.3 ms |", report,
+            StringComparison.Ordinal);
+        Assert.Contains("| status | 1,000 | 40 | 958 | 31 | **2** | **0** | 0 | 3.0 ms |", report,
+            StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_json_of_unknown_shape_is_shown_rather_than_dropped()
     {
         using var bench = new BenchFixture();
-        bench.Write("agent-memory.json", new JsonObject { ["peak_working_set_mb"] = 87.5, ["command"] = "edge-agent run | tee" });
+        bench.Write("agent-memory.json",
+            new JsonObject { ["peak_working_set_mb"] = 87.5, ["command"] = "edge-agent run | tee" });
 
         ReportGenerator.Run(bench.Options());
 

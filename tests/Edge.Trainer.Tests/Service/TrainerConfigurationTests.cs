@@ -28,7 +28,8 @@ public sealed class TrainerConfigurationTests
         Assert.Contains(problems, p => p.StartsWith("Edge:Mqtt:URLL: unknown key", StringComparison.Ordinal));
         Assert.Contains("Edge:Metrics:Port: 'eighty' is not a whole number (no decimal point).", problems);
         Assert.Contains(
-            problems, p => p.StartsWith("Edge:FieldUpdates:Cooldown: 'soon' is not a duration", StringComparison.Ordinal));
+            problems,
+                p => p.StartsWith("Edge:FieldUpdates:Cooldown: 'soon' is not a duration", StringComparison.Ordinal));
         Assert.Equal(4, problems.Count);
     }
 
@@ -51,6 +52,30 @@ public sealed class TrainerConfigurationTests
         Assert.Contains(problems, p => p.StartsWith("Edge:FieldUpdates:SigningKey: ", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Edge:FieldUpdates:Calibration: ", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Edge:FieldUpdates:DriftMinSamples: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Range_errors_are_listed_in_the_same_run_as_unknown_keys_and_bad_values_of_their_section()
+    {
+        var problems = Problems(new()
+        {
+            ["EDGE_MQTT__URLL"] = "mqtt://y",
+            ["EDGE_MQTT__URL"] = "http://broker",
+            ["EDGE_METRICS__PORT"] = "70000",
+            ["EDGE_METRICS__HOSTT"] = "+",
+            ["EDGE_FIELDUPDATES__COOLDOWN"] = "soon",
+            ["EDGE_FIELDUPDATES__WATCH__0"] = "rx-01",
+        });
+
+        Assert.Contains(problems, p => p.StartsWith("Edge:Mqtt:URLL: unknown key", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Edge:Mqtt:Url: ", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Edge:Metrics:HOSTT: unknown key", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Edge:Metrics:Port: must be 0 (off)", StringComparison.Ordinal));
+        Assert.Contains(
+            problems,
+                p => p.StartsWith("Edge:FieldUpdates:Cooldown: 'soon' is not a duration", StringComparison.Ordinal));
+        Assert.Contains("Edge:FieldUpdates:Watch:0: 'rx-01': expected DEVICE=PACKAGE.", problems);
+        Assert.Equal(problems.Count, problems.Distinct().Count());
     }
 
     [Fact]

@@ -35,11 +35,14 @@ public sealed class SyntheticSpeechTests : IDisposable
     [Fact]
     public void Voice_listings_give_the_built_in_english_accents_and_the_variants_with_safe_names()
     {
-        Assert.Equal(["en-gb", "en-gb-scotland", "en-us"], EspeakNg.ParseVoiceList(EnglishListing, "gmw/", useLanguage: true));
+        Assert.Equal(["en-gb", "en-gb-scotland", "en-us"],
+            EspeakNg.ParseVoiceList(EnglishListing, "gmw/", useLanguage: true));
 
         // "Mr serious" has a space: it cannot be passed as one '+variant' safely, so it is left out.
         Assert.Equal(["adam", "f1"], EspeakNg.ParseVoiceList(VariantListing, "!v/", useLanguage: false));
-        Assert.Equal("1.51", SyntheticDigitSpeakers.VersionNumber("eSpeak NG text-to-speech: 1.51  Data at: /usr/lib/x86_64-linux-gnu/espeak-ng-data"));
+        Assert.Equal("1.51",
+            SyntheticDigitSpeakers.VersionNumber("eSpeak NG text-to-speech: 1.51  Data at: "
+                + "/usr/lib/x86_64-linux-gnu/espeak-ng-data"));
         Assert.Equal("unknown", SyntheticDigitSpeakers.VersionNumber("speak"));
     }
 
@@ -48,7 +51,8 @@ public sealed class SyntheticSpeechTests : IDisposable
     {
         var voices = SyntheticDigitSpeakers.Voices(["en-gb", "en-us"], ["adam", "f1", "m3"]);
         Assert.Equal(["en-gb+adam", "en-us+f1", "en-gb+m3"], voices);
-        Assert.Contains("at least one of each", Assert.Throws<SpeechSynthesisException>(() => SyntheticDigitSpeakers.Voices([], ["adam"])).Message, StringComparison.Ordinal);
+        Assert.Contains("at least one of each", Assert.Throws<SpeechSynthesisException>(()
+            => SyntheticDigitSpeakers.Voices([], ["adam"])).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,7 +102,8 @@ public sealed class SyntheticSpeechTests : IDisposable
     {
         var espeak = RequireEspeak();
         Directory.CreateDirectory(_folder);
-        var error = Assert.Throws<SpeechSynthesisException>(() => espeak.Speak("xx-nowhere", 50, 170, "two", Path.Combine(_folder, "two.wav")));
+        var error = Assert.Throws<SpeechSynthesisException>(()
+            => espeak.Speak("xx-nowhere", 50, 170, "two", Path.Combine(_folder, "two.wav")));
         Assert.Contains("xx-nowhere", error.Message, StringComparison.Ordinal);
     }
 

@@ -38,7 +38,8 @@ public sealed class BackpropFreeModeTests
         var model = Model();
         var before = await LossAsync(model, task.Train);
 
-        var result = await PnnTrainer.TrainAsync(model, task, mode, Twin(), null, Options, seed: 1, cancellationToken: TestContext.Current.CancellationToken);
+        var result = await PnnTrainer.TrainAsync(model, task, mode, Twin(), null, Options, seed: 1,
+            cancellationToken: TestContext.Current.CancellationToken);
         var after = await LossAsync(model, task.Train);
         var readoutOnly = await ReadoutOnlyLossAsync(task);
 
@@ -59,7 +60,8 @@ public sealed class BackpropFreeModeTests
         var options = Options with { Epochs = 2, CurveEvery = 1, EvaluationPasses = 3, PerturbationDirections = 4 };
         var model = Model();
 
-        var result = await PnnTrainer.TrainAsync(model, task, mode, Twin(), null, options, seed: 2, cancellationToken: TestContext.Current.CancellationToken);
+        var result = await PnnTrainer.TrainAsync(model, task, mode, Twin(), null, options, seed: 2,
+            cancellationToken: TestContext.Current.CancellationToken);
 
         // zo plays the whole network at +c and −c per direction (2q); local plays it once unperturbed and each
         // block (one layer) at ±c per direction (1 + 2q per layer).
@@ -128,7 +130,8 @@ public sealed class BackpropFreeModeTests
                 adam.ZeroGradients();
                 var inputs = task.Train.Features.AsMemory(start * 12, Batch * 12);
                 var logits = await model.ForwardAsync(inputs, Batch, PassKind.Device, training: true);
-                Losses.SoftmaxCrossEntropy(logits.AsSpan(0, Batch * Classes), task.Train.Labels.AsSpan(start, Batch), Classes, gradient);
+                Losses.SoftmaxCrossEntropy(logits.AsSpan(0, Batch * Classes), task.Train.Labels.AsSpan(start, Batch),
+                    Classes, gradient);
                 model.Backward(gradient, Batch, tail);
                 adam.Step();
             }

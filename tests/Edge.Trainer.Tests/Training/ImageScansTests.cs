@@ -14,7 +14,8 @@ public sealed class ImageScansTests
         float[] image = [0, 1, 2, 3, 4, 5, 6, 7, 8];
         var output = new float[36];
 
-        await scans.ForwardAsync(image, 1, output, PassKind.Device, training: false, TestContext.Current.CancellationToken);
+        await scans.ForwardAsync(image, 1, output, PassKind.Device, training: false,
+            TestContext.Current.CancellationToken);
 
         float[] expected =
         [
@@ -31,7 +32,8 @@ public sealed class ImageScansTests
     public void Backward_is_the_adjoint_of_forward_for_any_batch()
     {
         var batches = Gen.Choose(1, 3).SelectMany(batch => Gen.Choose(1, 4).SelectMany(count => Gen.Choose(-1000, 1000)
-            .Select(v => v / 100f).ArrayOf(batch * (16 + (count * 16))).Select(values => (batch, count, values)))).ToArbitrary();
+            .Select(v => v / 100f).ArrayOf(batch * (16 + (count * 16))).Select(values => (batch, count, values))))
+                .ToArbitrary();
         Prop.ForAll(batches, sample =>
         {
             var (batch, count, values) = sample;
@@ -39,7 +41,8 @@ public sealed class ImageScansTests
             var image = values[..(batch * 16)];
             var outputGradient = values[(batch * 16)..];
             var output = new float[outputGradient.Length];
-            scans.ForwardAsync(image, batch, output, PassKind.Twin, training: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            scans.ForwardAsync(image, batch, output, PassKind.Twin, training: true,
+                CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
             // Stale values in the gradient buffer must be overwritten, not added to.
             var inputGradient = Enumerable.Repeat(99f, batch * 16).ToArray();
@@ -57,7 +60,8 @@ public sealed class ImageScansTests
     [InlineData(0)]
     [InlineData(5)]
     public void Scan_counts_outside_one_to_four_are_refused(int count)
-        => Assert.Contains("1 to 4 scan orders", Assert.Throws<ArgumentOutOfRangeException>(() => new ImageScans(14, count)).Message, StringComparison.Ordinal);
+        => Assert.Contains("1 to 4 scan orders", Assert.Throws<ArgumentOutOfRangeException>(()
+            => new ImageScans(14, count)).Message, StringComparison.Ordinal);
 
     [Fact]
     public void Pixel_drive_with_two_scans_plays_each_scan_through_its_own_layers()
@@ -76,5 +80,6 @@ public sealed class ImageScansTests
 
     [Fact]
     public void Bench_refuses_a_scan_count_it_cannot_play()
-        => Assert.Contains("--scans must be 1 to 4", Assert.Throws<ArgumentException>(() => Cli.BenchCommand.ScanCount(7)).Message, StringComparison.Ordinal);
+        => Assert.Contains("--scans must be 1 to 4", Assert.Throws<ArgumentException>(()
+            => Cli.BenchCommand.ScanCount(7)).Message, StringComparison.Ordinal);
 }

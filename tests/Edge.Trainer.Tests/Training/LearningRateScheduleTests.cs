@@ -33,6 +33,7 @@ public sealed class LearningRateScheduleTests
             Assert.Equal(schedule, LearningRateSchedules.Parse(schedule.Name().ToUpperInvariant()));
         }
 
-        Assert.Contains("Valid schedules: constant, cosine", Assert.Throws<ArgumentException>(() => LearningRateSchedules.Parse("step")).Message, StringComparison.Ordinal);
+        Assert.Contains("Valid schedules: constant, cosine", Assert.Throws<ArgumentException>(()
+            => LearningRateSchedules.Parse("step")).Message, StringComparison.Ordinal);
     }
 }

@@ -11,13 +11,15 @@ public sealed class ModelGradientTests
 {
     // A 24-bit DAC so that finite differences are not swamped by quantisation steps.
     private static readonly OdeLayerPhysics<DuffingOscillator> Physics = new(
-        DuffingSystem.LayerSpec with { Dac = DuffingSystem.LayerSpec.Dac with { Bits = 24 } }, default, DuffingSystem.Coefficients, stepsPerSegment: 10, dt: 0.05);
+        DuffingSystem.LayerSpec with { Dac = DuffingSystem.LayerSpec.Dac with { Bits = 24 } }, default,
+            DuffingSystem.Coefficients, stepsPerSegment: 10, dt: 0.05);
 
     [Fact]
     public async Task Backward_through_a_physics_twin_matches_finite_differences_of_the_loss()
     {
         var device = new SimulatedDevice(Physics, "grad-check", Imperfections.None, 1);
-        await AssertGradientsMatchFiniteDifferences(PnnArchitectures.TwoLayer(device, 12, 7, 8, seed: 3, readoutScale: 2f), 12, stride: 5);
+        await AssertGradientsMatchFiniteDifferences(PnnArchitectures.TwoLayer(device, 12, 7, 8, seed: 3,
+            readoutScale: 2f), 12, stride: 5);
     }
 
     [Fact]
@@ -88,7 +90,8 @@ public sealed class ModelGradientTests
                 var minus = await Loss();
                 parameter.Value[i] = original;
                 var numeric = (plus - minus) / (2 * h);
-                Assert.True(Math.Abs(numeric - analytic) <= 2e-3 + (0.02 * Math.Abs(numeric)), $"{parameter.Name}[{i}]: analytic {analytic}, numeric {numeric}");
+                Assert.True(Math.Abs(numeric - analytic) <= 2e-3 + (0.02 * Math.Abs(numeric)),
+                    $"{parameter.Name}[{i}]: analytic {analytic}, numeric {numeric}");
             }
         }
     }

@@ -9,7 +9,8 @@ namespace Edge.Trainer.Tests.Twins;
 
 public sealed class TwinVjpTests
 {
-    private static readonly MlpTwin Twin = new(DuffingSystem.LayerSpec, new Mlp([24, 32, 32, 12], seed: 4), responseMean: 0.1f, responseStd: 0.7f);
+    private static readonly MlpTwin Twin = new(DuffingSystem.LayerSpec, new Mlp([24, 32, 32, 12], seed: 4),
+        responseMean: 0.1f, responseStd: 0.7f);
 
     [Fact]
     public void Mlp_twin_vjp_matches_finite_differences_at_any_drive()
@@ -92,8 +93,11 @@ public sealed class TwinVjpTests
     public async Task Gray_box_fit_recovers_the_parts_true_coefficients()
     {
         var device = DuffingSystem.Instance.CreateDevice("gray", 2, Imperfections.None with { Saturation = true });
-        var data = await TwinData.CollectAsync(device, new TwinDataOptions { Samples = 1_500, NoiseFloorSamples = 100 }, seed: 3, cancellationToken: TestContext.Current.CancellationToken);
-        var fit = GrayBoxFitter.Fit(DuffingSystem.OdePhysics, data, new GrayBoxOptions { Epochs = 6, LearningRate = 1e-2 }, seed: 1, cancellationToken: TestContext.Current.CancellationToken);
+        var data = await TwinData.CollectAsync(device, new TwinDataOptions { Samples = 1_500, NoiseFloorSamples = 100 },
+            seed: 3, cancellationToken: TestContext.Current.CancellationToken);
+        var fit = GrayBoxFitter.Fit(DuffingSystem.OdePhysics, data,
+            new GrayBoxOptions { Epochs = 6, LearningRate = 1e-2 }, seed: 1,
+                cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(1.07, fit.Twin.Coefficients[0], 0.03);
         Assert.Equal(0.55, fit.Twin.Coefficients[2], 0.06);
         Assert.True(fit.ValidationNmse < 1e-3, $"gray-box NMSE {fit.ValidationNmse}");
@@ -104,9 +108,11 @@ public sealed class TwinVjpTests
     public async Task Mlp_twin_fit_approaches_the_noise_floor_and_reports_it()
     {
         var device = DuffingSystem.Instance.CreateDevice("mlp", 2);
-        var data = await TwinData.CollectAsync(device, new TwinDataOptions { Samples = 4_000, NoiseFloorSamples = 500 }, seed: 3, cancellationToken: TestContext.Current.CancellationToken);
+        var data = await TwinData.CollectAsync(device, new TwinDataOptions { Samples = 4_000, NoiseFloorSamples = 500 },
+            seed: 3, cancellationToken: TestContext.Current.CancellationToken);
         Assert.InRange(data.NoiseFloorNmse, 0.001, 0.006);
-        var fit = MlpTwinFitter.Fit(data, new MlpTwinOptions { Epochs = 15, Hidden = [128, 128] }, seed: 1, cancellationToken: TestContext.Current.CancellationToken);
+        var fit = MlpTwinFitter.Fit(data, new MlpTwinOptions { Epochs = 15, Hidden = [128, 128] }, seed: 1,
+            cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(fit.ValidationNmse < 0.05, $"MLP twin NMSE {fit.ValidationNmse}");
         Assert.True(fit.ValidationLoss[^1] < fit.ValidationLoss[0] / 2);
     }

@@ -13,7 +13,8 @@ internal static class FuzzRunner
 
     /// <summary>
     /// Fuzzes <paramref name="target"/> with <paramref name="inputs"/> inputs drawn from <paramref name="seed"/>. An
-    /// input that ran past <see cref="HangLimit"/> is run again alone, up to three times: it is a hang when every run is slow
+    /// input that ran past <see cref="HangLimit"/> is run again alone, up to three times: it is a hang when every run
+    /// is slow
     /// (or it never returned), and a stall of a busy machine otherwise (counted apart, not a failure).
     /// </summary>
     public static FuzzResult Run(FuzzTarget target, int inputs, int seed, Action<FuzzResult>? progress = null)
@@ -123,7 +124,8 @@ internal static class FuzzRunner
                 else
                 {
                     var colon = refusal.IndexOf(':', StringComparison.Ordinal);
-                    var (type, message) = colon > 0 ? (refusal[..colon], refusal[(colon + 1)..].Trim()) : ("report", refusal);
+                    var (type, message) = colon > 0 ? (refusal[..colon], refusal[(colon + 1)..].Trim())
+                        : ("report", refusal);
                     result.Refuse(type, message, ms);
                 }
             }

@@ -38,7 +38,8 @@ internal static class FuzzTargets
         Json("error", MessagingJsonContext.Default.ErrorMessage,
             new EdgeError
             {
-                DeviceId = "d-1", Topic = "edge/v1/d-1/pat/request", Problem = "bad", Timestamp = Time, CorrelationData = "0a0b",
+                DeviceId = "d-1", Topic = "edge/v1/d-1/pat/request", Problem = "bad", Timestamp = Time,
+                    CorrelationData = "0a0b",
             }),
         Json("inference", MessagingJsonContext.Default.InferenceMessage,
             new InferenceMessage
@@ -49,7 +50,8 @@ internal static class FuzzTargets
         Json("inference-reply", InferenceJsonContext.Default.InferenceReplyMessage,
             new InferenceReplyMessage
             {
-                DeviceId = "d-1", Ok = true, ClassIndex = 1, Label = "ah", Confidence = 0.5, DigitalMs = 1, DeviceMs = 2,
+                DeviceId = "d-1", Ok = true, ClassIndex = 1, Label = "ah", Confidence = 0.5, DigitalMs = 1,
+                    DeviceMs = 2,
                 ModelVersion = 4, Source = "s", Timestamp = Time,
             },
             new InferenceReplyMessage { DeviceId = "d-1", Ok = false, Error = "no active model", Timestamp = Time }),
@@ -82,7 +84,8 @@ internal static class FuzzTargets
             var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToArray();
             long[] times = [.. Enumerable.Range(0, count).Select(i => 1_700_000_000_000L + i)];
             var batch = new MeasurementBatch(
-                inputs, drives, outputs, ids, times, Values(count * inputs), Values(count * drives), Values(count * outputs));
+                inputs, drives, outputs, ids, times, Values(count * inputs), Values(count * drives),
+                    Values(count * outputs));
             seeds.Add(batch.Encode());
         }
 
@@ -108,7 +111,8 @@ internal static class FuzzTargets
         PackageFuzzAdapter.DecodeOffer,
         [(4 + 16, 4)]);
 
-    /// <summary>A binary Edge frame: the CRC is recomputed after most mutations, so they reach the body checks.</summary>
+    /// <summary>A binary Edge frame: the CRC is recomputed after most mutations, so they reach the body
+    /// checks.</summary>
     private static FuzzTarget Frame(
         string name, IReadOnlyList<byte[]> seeds, Action<byte[]> decode, (int Offset, int Width)[] bodyFields)
     {
@@ -186,7 +190,8 @@ internal static class FuzzTargets
         return fields;
     }
 
-    /// <summary>Sizes, counts, name lengths and offsets in a zip's local headers, central directory and end record.</summary>
+    /// <summary>Sizes, counts, name lengths and offsets in a zip's local headers, central directory and end
+    /// record.</summary>
     private static List<FuzzField> ZipFields(byte[] input)
     {
         var fields = new List<FuzzField>();
@@ -233,7 +238,8 @@ internal static class FuzzTargets
         // Header (version, type, sequence, ack, flags, payload length), then the first payload fields.
         FuzzField[] header =
         [
-            new(0, 1), new(1, 1), new(2, 2), new(4, 2), new(6, 1), new(7, 2), new(9, 1), new(9, 2), new(11, 2), new(13, 4),
+            new(0, 1), new(1, 1), new(2, 2), new(4, 2), new(6, 1), new(7, 2), new(9, 1), new(9, 2), new(11, 2),
+                new(13, 4),
             new(17, 4),
         ];
         return new FuzzTarget

@@ -55,6 +55,7 @@ public readonly struct DuffingOscillator : IOdeSystem
     public double Observe(ReadOnlySpan<double> c, ReadOnlySpan<double> x) => x[0];
 
     /// <inheritdoc />
-    public void ObserveVjp(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double g, Span<double> stateGradient, Span<double> coefficientGradient)
+    public void ObserveVjp(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double g, Span<double>
+        stateGradient, Span<double> coefficientGradient)
         => stateGradient[0] += g;
 }

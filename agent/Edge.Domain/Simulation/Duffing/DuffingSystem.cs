@@ -45,8 +45,10 @@ public sealed class DuffingSystem : IPhysicalSystem
         ParameterRanges = Enumerable.Repeat(new ValueRange(-1, 1), 12).ToArray(),
     }.Validate();
 
-    /// <summary>The differentiable physics (noise-free), shared by the device, the gray-box twin and the ideal baseline.</summary>
-    public static OdeLayerPhysics<DuffingOscillator> OdePhysics { get; } = new(LayerSpec, default, Coefficients, stepsPerSegment: 10, dt: 0.05);
+    /// <summary>The differentiable physics (noise-free), shared by the device, the gray-box twin and the ideal
+    /// baseline.</summary>
+    public static OdeLayerPhysics<DuffingOscillator> OdePhysics { get; } = new(LayerSpec, default, Coefficients,
+        stepsPerSegment: 10, dt: 0.05);
 
     /// <inheritdoc />
     public string Name => SystemName;
@@ -63,7 +65,8 @@ public sealed class DuffingSystem : IPhysicalSystem
     /// <inheritdoc />
     public Imperfections DefaultImperfections => ProtocolImperfections;
 
-    /// <summary>Creates the protocol's part (true values fixed by the protocol) with the protocol's imperfections or the given ones.</summary>
+    /// <summary>Creates the protocol's part (true values fixed by the protocol) with the protocol's imperfections or
+    /// the given ones.</summary>
     public SimulatedDevice CreateDevice(string deviceId, ulong seed, Imperfections? imperfections = null)
         => new(OdePhysics, deviceId, imperfections ?? ProtocolImperfections, seed, ProtocolPart);
 }

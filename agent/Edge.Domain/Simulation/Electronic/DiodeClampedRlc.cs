@@ -93,7 +93,8 @@ public readonly struct DiodeClampedRlc : IOdeSystem
 
         var excessPositive = (voltage - c[ForwardVoltagePositive]) / nvt;
         var excessNegative = (-voltage - c[ForwardVoltageNegative]) / nvt;
-        var difference = SoftplusDifference(rd / nvt, excessPositive, excessNegative, out var sigmaPositive, out var sigmaNegative);
+        var difference = SoftplusDifference(rd / nvt, excessPositive, excessNegative, out var sigmaPositive,
+            out var sigmaNegative);
         var diodeCurrent = nvt / rd * difference;
 
         var inductorVoltage = (gain * u) - (seriesTotal * current) - voltage;
@@ -115,7 +116,8 @@ public readonly struct DiodeClampedRlc : IOdeSystem
         coefficientGradient[ForwardVoltageNegative] -= a1 * sigmaNegative / rd;
         var dResistance = nvt / (rd * rd) * (sigmaPositive - sigmaNegative - difference);
         coefficientGradient[DiodeResistance] -= a1 * dResistance;
-        var dSlope = (difference - (sigmaPositive * (excessPositive + 1)) + (sigmaNegative * (excessNegative + 1))) / rd;
+        var dSlope = (difference - (sigmaPositive * (excessPositive + 1)) + (sigmaNegative * (excessNegative + 1)))
+            / rd;
         coefficientGradient[SlopeVoltage] -= a1 * dSlope;
     }
 
@@ -123,7 +125,8 @@ public readonly struct DiodeClampedRlc : IOdeSystem
     public double Observe(ReadOnlySpan<double> c, ReadOnlySpan<double> x) => x[1];
 
     /// <inheritdoc />
-    public void ObserveVjp(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double g, Span<double> stateGradient, Span<double> coefficientGradient)
+    public void ObserveVjp(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double g, Span<double>
+        stateGradient, Span<double> coefficientGradient)
         => stateGradient[1] += g;
 
     // softplus(e₁ + ln r) − softplus(e₂ + ln r) = ln((1 + r·e^e₁)/(1 + r·e^e₂)) and the two logistic slopes, with two

@@ -39,7 +39,8 @@ public static class ElectronicImperfections
     /// </summary>
     public const double SettlingGapSeconds = 20e-6;
 
-    /// <summary>Every effect on: part spread at the datasheet tolerances, noise, drift, DAC/ADC quantisation and saturation.</summary>
+    /// <summary>Every effect on: part spread at the datasheet tolerances, noise, drift, DAC/ADC quantisation and
+    /// saturation.</summary>
     public static Imperfections Default { get; } = new()
     {
         PartSpread = 1.0,

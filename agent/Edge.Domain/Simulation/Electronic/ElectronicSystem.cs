@@ -27,7 +27,8 @@ public sealed class ElectronicSystem : IPhysicalSystem
     /// <summary>The single instance.</summary>
     public static ElectronicSystem Instance { get; } = new();
 
-    /// <summary>Datasheet values, in the order of the <see cref="DiodeClampedRlc"/> indices (units V, mA, µs, kΩ, mH, nF).</summary>
+    /// <summary>Datasheet values, in the order of the <see cref="DiodeClampedRlc"/> indices (units V, mA, µs, kΩ, mH,
+    /// nF).</summary>
     public static IReadOnlyList<PhysicalCoefficient> Coefficients { get; } =
     [
         // Non-inverting driver set by two 1 % resistors (ratio spread ≈ 1.4 %), tracking tempco of the pair.
@@ -73,7 +74,8 @@ public sealed class ElectronicSystem : IPhysicalSystem
     /// <summary>Integration step in µs: one ADC sample period, so every RK4 step is one ADC sample.</summary>
     public static double TimeStepMicroseconds => 1e6 / SampleRateHz;
 
-    /// <summary>The differentiable physics (noise-free), shared by the device, the gray-box twin and the ideal baseline.</summary>
+    /// <summary>The differentiable physics (noise-free), shared by the device, the gray-box twin and the ideal
+    /// baseline.</summary>
     public static OdeLayerPhysics<DiodeClampedRlc> OdePhysics { get; } =
         new(LayerSpec, default, Coefficients, SamplesPerSegment, TimeStepMicroseconds);
 
@@ -92,7 +94,8 @@ public sealed class ElectronicSystem : IPhysicalSystem
     /// <inheritdoc />
     public Imperfections DefaultImperfections => ElectronicImperfections.Default;
 
-    /// <summary>Creates a part whose component values are drawn from the tolerances for <paramref name="deviceId"/>.</summary>
+    /// <summary>Creates a part whose component values are drawn from the tolerances for <paramref
+    /// name="deviceId"/>.</summary>
     public SimulatedDevice CreateDevice(string deviceId, ulong seed, Imperfections? imperfections = null)
         => new(OdePhysics, deviceId, imperfections ?? ElectronicImperfections.Default, seed);
 }

@@ -7,7 +7,8 @@ namespace Edge.Domain.Simulation.Mechanical;
 /// </summary>
 public sealed record MechanicalConfiguration
 {
-    /// <summary>The 24-segment layer: 12 inputs then 12 parameters, each held 1 ms at 48 kHz, read into 12 bins of 2 ms.</summary>
+    /// <summary>The 24-segment layer: 12 inputs then 12 parameters, each held 1 ms at 48 kHz, read into 12 bins of 2
+    /// ms.</summary>
     public static MechanicalConfiguration Default { get; } = new();
 
     /// <summary>Layer name written into the spec.</summary>
@@ -48,12 +49,15 @@ public sealed record MechanicalConfiguration
         ArgumentOutOfRangeException.ThrowIfLessThan(StepsPerSample, 1);
         if (!double.IsFinite(SampleRateHz) || SampleRateHz < 8_000)
         {
-            throw new ArgumentOutOfRangeException(nameof(SampleRateHz), SampleRateHz, "Sample rate must be finite and at least 8 kHz (the band-pass reaches 4 kHz).");
+            throw new ArgumentOutOfRangeException(nameof(SampleRateHz), SampleRateHz,
+                "Sample rate must be finite and at least 8 kHz (the band-pass reaches 4 kHz).");
         }
 
         if (TotalSamples % Bins != 0)
         {
-            throw new ArgumentException($"{TotalSamples} ADC samples ({Segments} segments × {SamplesPerSegment}) do not split evenly into {Bins} bins.", nameof(Bins));
+            throw new
+                ArgumentException($"{TotalSamples} ADC samples ({Segments} segments × {SamplesPerSegment}) do not "
+                    + $"split evenly into {Bins} bins.", nameof(Bins));
         }
 
         return this;

@@ -22,10 +22,12 @@ public sealed class MechanicalSystem : IPhysicalSystem
     /// <summary>Full-scale bin power: the ADC reads [0, this] in V² of band-passed mic signal.</summary>
     public const double FullScalePower = 1.0;
 
-    /// <summary>Datasheet coefficients in <see cref="SpeakerDrivenPlate"/> order, with part spread and temperature coefficients.</summary>
+    /// <summary>Datasheet coefficients in <see cref="SpeakerDrivenPlate"/> order, with part spread and temperature
+    /// coefficients.</summary>
     public static IReadOnlyList<PhysicalCoefficient> Coefficients { get; } = BuildCoefficients();
 
-    /// <summary>What a part on the lab bench suffers: spread, amplifier hiss, mic noise, slow thermal drift, converters.</summary>
+    /// <summary>What a part on the lab bench suffers: spread, amplifier hiss, mic noise, slow thermal drift,
+    /// converters.</summary>
     public static Imperfections LabImperfections { get; } = new()
     {
         DriveNoise = 2e-3,
@@ -37,7 +39,8 @@ public sealed class MechanicalSystem : IPhysicalSystem
     /// <summary>The default 24-segment layer (<see cref="MechanicalConfiguration.Default"/>).</summary>
     public static MechanicalSystem Default { get; } = Create(MechanicalConfiguration.Default);
 
-    private MechanicalSystem(MechanicalConfiguration configuration, LayerSpec spec, OdeLayerPhysics<SpeakerDrivenPlate> physics)
+    private MechanicalSystem(MechanicalConfiguration configuration, LayerSpec spec, OdeLayerPhysics<SpeakerDrivenPlate>
+        physics)
     {
         Configuration = configuration;
         Spec = spec;
@@ -47,14 +50,16 @@ public sealed class MechanicalSystem : IPhysicalSystem
     /// <summary>The drive and readout shape this instance was built with.</summary>
     public MechanicalConfiguration Configuration { get; }
 
-    /// <summary>The differentiable physics (noise-free), shared by the device, the gray-box twin and the ideal baseline.</summary>
+    /// <summary>The differentiable physics (noise-free), shared by the device, the gray-box twin and the ideal
+    /// baseline.</summary>
     public OdeLayerPhysics<SpeakerDrivenPlate> OdePhysics { get; }
 
     /// <inheritdoc />
     public string Name => SystemName;
 
     /// <inheritdoc />
-    public string Description => "Titanium plate on a speaker voice coil, 5 coupled modes with cubic stiffness, microphone short-time power";
+    public string Description
+        => "Titanium plate on a speaker voice coil, 5 coupled modes with cubic stiffness, microphone short-time power";
 
     /// <inheritdoc />
     public LayerSpec Spec { get; }
@@ -100,7 +105,8 @@ public sealed class MechanicalSystem : IPhysicalSystem
 
     private static PhysicalCoefficient[] BuildCoefficients()
     {
-        // Plate modes of a thin clamped titanium plate (E falls ≈ 0.045 %/K, so f ≈ −0.025 %/K); Q set by glue and clamping.
+        // Plate modes of a thin clamped titanium plate (E falls ≈ 0.045 %/K, so f ≈ −0.025 %/K); Q set by glue and
+        // clamping.
         ReadOnlySpan<double> frequencyHz = [310, 745, 1230, 1890, 2720];
         ReadOnlySpan<double> quality = [35, 55, 40, 70, 28];
         ReadOnlySpan<double> participation = [1.0, 0.8, -0.65, 0.55, -0.4];
@@ -109,10 +115,14 @@ public sealed class MechanicalSystem : IPhysicalSystem
         for (var k = 0; k < SpeakerDrivenPlate.ModeCount; k++)
         {
             var mode = k + 1;
-            coefficients[SpeakerDrivenPlate.ModeCoefficient(k, SpeakerDrivenPlate.Frequency)] = new($"f{mode}", frequencyHz[k], 0.02, -2.5e-4, "Hz");
-            coefficients[SpeakerDrivenPlate.ModeCoefficient(k, SpeakerDrivenPlate.Quality)] = new($"Q{mode}", quality[k], 0.15, -3e-3, "1");
-            coefficients[SpeakerDrivenPlate.ModeCoefficient(k, SpeakerDrivenPlate.Participation)] = new($"phi{mode}", participation[k], 0.05, 0, "1");
-            coefficients[SpeakerDrivenPlate.ModeCoefficient(k, SpeakerDrivenPlate.Radiation)] = new($"r{mode}", radiation[k], 0.10, 0, "1");
+            coefficients[SpeakerDrivenPlate.ModeCoefficient(k, SpeakerDrivenPlate.Frequency)] = new($"f{mode}",
+                frequencyHz[k], 0.02, -2.5e-4, "Hz");
+            coefficients[SpeakerDrivenPlate.ModeCoefficient(k, SpeakerDrivenPlate.Quality)] = new($"Q{mode}",
+                quality[k], 0.15, -3e-3, "1");
+            coefficients[SpeakerDrivenPlate.ModeCoefficient(k, SpeakerDrivenPlate.Participation)] = new($"phi{mode}",
+                participation[k], 0.05, 0, "1");
+            coefficients[SpeakerDrivenPlate.ModeCoefficient(k, SpeakerDrivenPlate.Radiation)] = new($"r{mode}",
+                radiation[k], 0.10, 0, "1");
         }
 
         coefficients[SpeakerDrivenPlate.Gain] = new("G", 4.0, 0.01, -1e-4, "V/FS");

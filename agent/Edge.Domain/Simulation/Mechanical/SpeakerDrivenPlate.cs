@@ -13,14 +13,16 @@ namespace Edge.Domain.Simulation.Mechanical;
 /// </code>
 /// State: i [A], then (qₖ [µm], q̇ₖ [mm/s]) per mode, then z₁ [V·ms], z₂ [V]. The cubic force at the coil point
 /// (membrane stretching of the thin plate) couples every mode through the participation factors φₖ, as does the
-/// back-EMF through the coil current. Coefficient layout: <see cref="ModeCoefficients"/> per mode, then the shared ones.
+/// back-EMF through the coil current. Coefficient layout: <see cref="ModeCoefficients"/> per mode, then the shared
+/// ones.
 /// </summary>
 public readonly struct SpeakerDrivenPlate : IOdeSystem
 {
     /// <summary>Number of plate modes.</summary>
     public const int ModeCount = 5;
 
-    /// <summary>Coefficients per mode: frequency [Hz], quality factor, participation at the coil, radiation weight.</summary>
+    /// <summary>Coefficients per mode: frequency [Hz], quality factor, participation at the coil, radiation
+    /// weight.</summary>
     public const int ModeCoefficients = 4;
 
     /// <summary>Offset of a mode's natural frequency, in Hz.</summary>
@@ -53,7 +55,8 @@ public readonly struct SpeakerDrivenPlate : IOdeSystem
     /// <summary>Index of the cubic stiffness k₃ at the coil point, in newtons per cubic millimetre.</summary>
     public const int CubicStiffness = Gain + 5;
 
-    /// <summary>Index of the microphone sensitivity S (mic and preamp), in volts per metre-per-second of radiating velocity.</summary>
+    /// <summary>Index of the microphone sensitivity S (mic and preamp), in volts per metre-per-second of radiating
+    /// velocity.</summary>
     public const int MicSensitivity = Gain + 6;
 
     /// <summary>Index of the band-pass lower corner, in Hz.</summary>
@@ -103,7 +106,8 @@ public readonly struct SpeakerDrivenPlate : IOdeSystem
         }
 
         var forceFactor = c[ForceFactor];
-        derivative[Current] = ((c[Gain] * u) - (c[Resistance] * current) - (forceFactor * MetresPerMillimetre * coilVelocity)) / c[Inductance];
+        derivative[Current] = ((c[Gain] * u) - (c[Resistance] * current)
+            - (forceFactor * MetresPerMillimetre * coilVelocity)) / c[Inductance];
 
         var w = coilDisplacement * MillimetresPerMicrometre;
         var force = (forceFactor * current) - (c[CubicStiffness] * w * w * w);
@@ -115,7 +119,8 @@ public readonly struct SpeakerDrivenPlate : IOdeSystem
             var q = x[1 + (2 * k)];
             var qDot = x[2 + (2 * k)];
             derivative[1 + (2 * k)] = qDot;
-            derivative[2 + (2 * k)] = (c[baseIndex + Participation] * acceleration) - (omega / c[baseIndex + Quality] * qDot) - (omega * omega * q);
+            derivative[2 + (2 * k)] = (c[baseIndex + Participation] * acceleration)
+                - (omega / c[baseIndex + Quality] * qDot) - (omega * omega * q);
         }
 
         var omegaLow = RadPerMsPerHz * c[HighPassHz];
@@ -173,7 +178,8 @@ public readonly struct SpeakerDrivenPlate : IOdeSystem
         var inductance = c[Inductance];
         var forceFactor = c[ForceFactor];
         var lambdaCurrent = lambda[Current];
-        var coilRate = ((c[Gain] * u) - (c[Resistance] * current) - (forceFactor * MetresPerMillimetre * coilVelocity)) / inductance;
+        var coilRate = ((c[Gain] * u) - (c[Resistance] * current) - (forceFactor * MetresPerMillimetre * coilVelocity))
+            / inductance;
         var perInductance = lambdaCurrent / inductance;
         driveGradient += perInductance * c[Gain];
         coefficientGradient[Gain] += perInductance * u;
@@ -207,11 +213,13 @@ public readonly struct SpeakerDrivenPlate : IOdeSystem
             var qDot = x[2 + (2 * k)];
             var lambdaVelocity = lambda[2 + (2 * k)];
             stateGradient[1 + (2 * k)] += (-lambdaVelocity * omega * omega) + (coilDisplacementAdjoint * phi);
-            stateGradient[2 + (2 * k)] += lambda[1 + (2 * k)] - (lambdaVelocity * omega / quality) + (coilVelocityAdjoint * phi) + (pressureAdjoint * micScale * radiation);
+            stateGradient[2 + (2 * k)] += lambda[1 + (2 * k)] - (lambdaVelocity * omega / quality)
+                + (coilVelocityAdjoint * phi) + (pressureAdjoint * micScale * radiation);
             var omegaAdjoint = -lambdaVelocity * ((qDot / quality) + (2 * omega * q));
             coefficientGradient[baseIndex + Frequency] += RadPerMsPerHz * omegaAdjoint;
             coefficientGradient[baseIndex + Quality] += lambdaVelocity * omega * qDot / (quality * quality);
-            coefficientGradient[baseIndex + Participation] += (lambdaVelocity * acceleration) + (coilDisplacementAdjoint * q) + (coilVelocityAdjoint * qDot);
+            coefficientGradient[baseIndex + Participation] += (lambdaVelocity * acceleration)
+                + (coilDisplacementAdjoint * q) + (coilVelocityAdjoint * qDot);
             coefficientGradient[baseIndex + Radiation] += pressureAdjoint * micScale * qDot;
         }
     }
@@ -220,6 +228,7 @@ public readonly struct SpeakerDrivenPlate : IOdeSystem
     public double Observe(ReadOnlySpan<double> c, ReadOnlySpan<double> x) => x[MicOutput] * x[MicOutput];
 
     /// <inheritdoc />
-    public void ObserveVjp(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double g, Span<double> stateGradient, Span<double> coefficientGradient)
+    public void ObserveVjp(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double g, Span<double>
+        stateGradient, Span<double> coefficientGradient)
         => stateGradient[MicOutput] += 2 * g * x[MicOutput];
 }

@@ -41,10 +41,12 @@ public static class OpticalLayout
     public const double GroupVelocityMismatchFsPerMm = 190.0;
 
     /// <summary>Frequency of fundamental sample <paramref name="k"/>, THz.</summary>
-    public static double FundamentalFrequency(int k) => GridCentreTHz + ((k - ((FundamentalSamples - 1) / 2.0)) * SampleSpacingTHz);
+    public static double FundamentalFrequency(int k) => GridCentreTHz
+        + ((k - ((FundamentalSamples - 1) / 2.0)) * SampleSpacingTHz);
 
     /// <summary>Frequency of SH sample <paramref name="m"/> (= k + l), THz.</summary>
-    public static double SecondHarmonicFrequency(int m) => (2 * GridCentreTHz) + ((m - (FundamentalSamples - 1)) * SampleSpacingTHz);
+    public static double SecondHarmonicFrequency(int m) => (2 * GridCentreTHz)
+        + ((m - (FundamentalSamples - 1)) * SampleSpacingTHz);
 
     /// <summary>
     /// The drive segment shaper channel <paramref name="channel"/> plays. Input and parameter channels alternate

@@ -4,7 +4,8 @@ using Edge.Domain.Specs;
 namespace Edge.Domain.Simulation.Optical;
 
 /// <summary>
-/// The optical PNN of Wright et al. (2022): a ≈60 fs (transform-limited) pulse at 800 nm whose spectrum a 24-channel liquid-crystal
+/// The optical PNN of Wright et al. (2022): a ≈60 fs (transform-limited) pulse at 800 nm whose spectrum a 24-channel
+/// liquid-crystal
 /// pulse shaper (12-bit SLM) shapes with the drive (12 inputs, then 12 parameters, on alternating channels), is
 /// frequency-doubled in a 0.5 mm β-BaB₂O₄ crystal, and read by a 12-bit spectrometer as 12 bins of 0.8 THz around
 /// 400 nm (<see cref="ShapedPulseShg"/>). The README beside this file has the equations and the reasons behind every
@@ -74,7 +75,8 @@ public sealed class OpticalSystem : IPhysicalSystem
         DriftHalfLifeDrives = 5000,
     };
 
-    /// <summary>The differentiable physics (noise-free), shared by the device, the gray-box twin and the ideal baseline.</summary>
+    /// <summary>The differentiable physics (noise-free), shared by the device, the gray-box twin and the ideal
+    /// baseline.</summary>
     public static ShapedPulseShg ShgPhysics { get; } = new(LayerSpec, Coefficients);
 
     /// <inheritdoc />
@@ -92,7 +94,8 @@ public sealed class OpticalSystem : IPhysicalSystem
     /// <inheritdoc />
     public Imperfections DefaultImperfections => DefaultPartImperfections;
 
-    /// <summary>Creates a part whose coefficients are drawn from the tolerances for <paramref name="deviceId"/>.</summary>
+    /// <summary>Creates a part whose coefficients are drawn from the tolerances for <paramref
+    /// name="deviceId"/>.</summary>
     public SimulatedDevice CreateDevice(string deviceId, ulong seed, Imperfections? imperfections = null)
         => new(ShgPhysics, deviceId, imperfections ?? DefaultPartImperfections, seed);
 }

@@ -27,7 +27,8 @@ public sealed class ShapedPulseShg : IDifferentiablePhysics
     /// <summary>Index of the SH frequency Ω_pm at which the crystal is phase-matched (THz).</summary>
     public const int PhaseMatchedFrequency = 4;
 
-    /// <summary>Index of the overall efficiency η (pulse energy², χ(2), spectrometer responsivity; 1 = datasheet).</summary>
+    /// <summary>Index of the overall efficiency η (pulse energy², χ(2), spectrometer responsivity; 1 =
+    /// datasheet).</summary>
     public const int Efficiency = 5;
 
     private const int N = OpticalLayout.FundamentalSamples;
@@ -53,7 +54,8 @@ public sealed class ShapedPulseShg : IDifferentiablePhysics
     private readonly double[] _harmonicFrequency = new double[Window];
     private readonly double _outputScale;
 
-    /// <summary>Creates the physics for <paramref name="spec"/> (24 segments, 12 bins) with datasheet <paramref name="coefficients"/>.</summary>
+    /// <summary>Creates the physics for <paramref name="spec"/> (24 segments, 12 bins) with datasheet <paramref
+    /// name="coefficients"/>.</summary>
     public ShapedPulseShg(LayerSpec spec, IReadOnlyList<PhysicalCoefficient> coefficients)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -61,13 +63,15 @@ public sealed class ShapedPulseShg : IDifferentiablePhysics
         if (spec.DriveLength != OpticalLayout.Channels || spec.OutputSize != OpticalLayout.Bins)
         {
             throw new ArgumentException(
-                $"The optical layer needs {OpticalLayout.Channels} drive segments and {OpticalLayout.Bins} outputs; spec '{spec.Name}' has {spec.DriveLength} and {spec.OutputSize}.",
+                $"The optical layer needs {OpticalLayout.Channels} drive segments and {OpticalLayout.Bins} outputs; "
+                    + $"spec '{spec.Name}' has {spec.DriveLength} and {spec.OutputSize}.",
                 nameof(spec));
         }
 
         if (coefficients.Count != 6)
         {
-            throw new ArgumentException($"Expected 6 coefficients (ν₀, σ, GDD, L, Ω_pm, η), got {coefficients.Count}.", nameof(coefficients));
+            throw new ArgumentException($"Expected 6 coefficients (ν₀, σ, GDD, L, Ω_pm, η), got {coefficients.Count}.",
+                nameof(coefficients));
         }
 
         Spec = spec;
@@ -114,11 +118,13 @@ public sealed class ShapedPulseShg : IDifferentiablePhysics
     /// <inheritdoc />
     public int TapeLength => (4 * N) + (2 * Window);
 
-    /// <summary>Fixed normalisation K of the spectrometer reading (datasheet part, shaper fully open → brightest bin 1.0).</summary>
+    /// <summary>Fixed normalisation K of the spectrometer reading (datasheet part, shaper fully open → brightest bin
+    /// 1.0).</summary>
     public double OutputScale => _outputScale;
 
     /// <inheritdoc />
-    public void Forward(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double> tape)
+    public void Forward(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, Span<double> output, Span<double>
+        tape)
     {
         CheckLengths(coefficients, drive, output.Length);
         Span<double> record = tape.IsEmpty ? stackalloc double[TapeLength] : tape[..TapeLength];
@@ -131,7 +137,8 @@ public sealed class ShapedPulseShg : IDifferentiablePhysics
 
         var harmonicRe = record.Slice(HarmonicReOffset, Window);
         var harmonicIm = record.Slice(HarmonicImOffset, Window);
-        SpectralConvolution.SumFrequency(fieldRe, fieldIm, reversed[..N], reversed[N..], OpticalLayout.WindowStart, harmonicRe, harmonicIm);
+        SpectralConvolution.SumFrequency(fieldRe, fieldIm, reversed[..N], reversed[N..], OpticalLayout.WindowStart,
+            harmonicRe, harmonicIm);
 
         var gain = coefficients[Efficiency] * _outputScale;
         Span<double> weights = stackalloc double[2 * Window];
@@ -155,9 +162,12 @@ public sealed class ShapedPulseShg : IDifferentiablePhysics
         Span<double> coefficientGradient)
     {
         CheckLengths(coefficients, drive, outputGradient.Length);
-        if (tape.Length < TapeLength || driveGradient.Length != drive.Length || coefficientGradient.Length != coefficients.Length)
+        if (tape.Length < TapeLength || driveGradient.Length != drive.Length || coefficientGradient.Length
+            != coefficients.Length)
         {
-            throw new ArgumentException($"Backward needs a tape of {TapeLength}, a drive gradient of {drive.Length} and a coefficient gradient of {coefficients.Length}.");
+            throw new
+                ArgumentException($"Backward needs a tape of {TapeLength}, a drive gradient of {drive.Length} and a "
+                    + $"coefficient gradient of {coefficients.Length}.");
         }
 
         var fieldRe = tape.Slice(FieldReOffset, N);
@@ -195,7 +205,8 @@ public sealed class ShapedPulseShg : IDifferentiablePhysics
         Span<double> fieldGradient = stackalloc double[2 * N];
         var fieldGradientRe = fieldGradient[..N];
         var fieldGradientIm = fieldGradient[N..];
-        SpectralConvolution.SumFrequencyAdjoint(fieldRe, fieldIm, harmonicGradientRe, harmonicGradientIm, fieldGradientRe, fieldGradientIm);
+        SpectralConvolution.SumFrequencyAdjoint(fieldRe, fieldIm, harmonicGradientRe, harmonicGradientIm,
+            fieldGradientRe, fieldGradientIm);
         FieldBackward(coefficients, drive, tape, fieldGradientRe, fieldGradientIm, driveGradient, coefficientGradient);
         coefficientGradient[CrystalLength] += lengthGradient;
         coefficientGradient[PhaseMatchedFrequency] += matchedGradient;
@@ -248,7 +259,8 @@ public sealed class ShapedPulseShg : IDifferentiablePhysics
     private static void PhaseMatching(ReadOnlySpan<double> coefficients, Span<double> weight, Span<double> slope)
     {
         var scale = MismatchPerTHzPerMm * coefficients[CrystalLength];
-        var x = scale * (OpticalLayout.SecondHarmonicFrequency(OpticalLayout.WindowStart) - coefficients[PhaseMatchedFrequency]);
+        var x = scale
+            * (OpticalLayout.SecondHarmonicFrequency(OpticalLayout.WindowStart) - coefficients[PhaseMatchedFrequency]);
         var step = scale * OpticalLayout.SampleSpacingTHz;
         var (sin, cos) = Math.SinCos(x);
         var (stepSin, stepCos) = Math.SinCos(step);
@@ -318,10 +330,12 @@ public sealed class ShapedPulseShg : IDifferentiablePhysics
 
     private void CheckLengths(ReadOnlySpan<double> coefficients, ReadOnlySpan<double> drive, int outputLength)
     {
-        if (coefficients.Length != Coefficients.Count || drive.Length != OpticalLayout.Channels || outputLength != OpticalLayout.Bins)
+        if (coefficients.Length != Coefficients.Count || drive.Length != OpticalLayout.Channels || outputLength
+            != OpticalLayout.Bins)
         {
             throw new ArgumentException(
-                $"Expected {Coefficients.Count} coefficients, a drive of {OpticalLayout.Channels} and {OpticalLayout.Bins} outputs; got {coefficients.Length}, {drive.Length} and {outputLength}.");
+                $"Expected {Coefficients.Count} coefficients, a drive of {OpticalLayout.Channels} and "
+                    + $"{OpticalLayout.Bins} outputs; got {coefficients.Length}, {drive.Length} and {outputLength}.");
         }
     }
 }

@@ -38,7 +38,8 @@ public static class SpectralConvolution
             var length = ((m + 1) / 2) - kLo;
             var j0 = n - 1 - m + kLo;
             var (rr, ii, ri, ir) = Products(
-                fieldRe.Slice(kLo, length), fieldIm.Slice(kLo, length), reversedRe.Slice(j0, length), reversedIm.Slice(j0, length));
+                fieldRe.Slice(kLo, length), fieldIm.Slice(kLo, length), reversedRe.Slice(j0, length),
+                    reversedIm.Slice(j0, length));
             var re = 2 * (rr - ii);
             var im = 2 * (ri + ir);
             if (m % 2 == 0)
@@ -68,7 +69,8 @@ public static class SpectralConvolution
         var n = fieldRe.Length;
         for (var k = 0; k < n; k++)
         {
-            var (rr, ii, ri, ir) = Products(fieldRe, fieldIm, secondHarmonicGradientRe.Slice(k, n), secondHarmonicGradientIm.Slice(k, n));
+            var (rr, ii, ri, ir) = Products(fieldRe, fieldIm, secondHarmonicGradientRe.Slice(k, n),
+                secondHarmonicGradientIm.Slice(k, n));
             fieldGradientRe[k] = 2.0 * (rr + ii);
             fieldGradientIm[k] = 2.0 * (ri - ir);
         }

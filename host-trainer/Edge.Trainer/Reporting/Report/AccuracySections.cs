@@ -3,20 +3,26 @@ using Edge.Trainer.Bench;
 
 namespace Edge.Trainer.Reporting.Report;
 
-/// <summary>The accuracy part of the report: the task × device table, one section per run, leave-one-speaker-out tables.</summary>
+/// <summary>The accuracy part of the report: the task × device table, one section per run, leave-one-speaker-out
+/// tables.</summary>
 internal static class AccuracySections
 {
     private static readonly string[] HeadlineModes =
         ["insilico", "pat", "ideal", "pat-refine", "dfa", "local", "zo", "digital"];
 
     /// <summary>Results of whole tasks (not leave-one-speaker-out folds), in data order.</summary>
-    public static IEnumerable<AccuracyResult> Tasks(BenchData data) => data.Accuracy.Where(r => !IsFold(r)).OrderBy(r => TaskRank(r.Task));
+    public static IEnumerable<AccuracyResult> Tasks(BenchData data)
+        => data.Accuracy.Where(r => !IsFold(r)).OrderBy(r => TaskRank(r.Task));
 
-    /// <summary>The paper's order: vowels, spoken digits, MNIST, then anything else (a stable sort keeps file order within a task).</summary>
-    private static int TaskRank(string task) => Array.IndexOf(["vowels", "fsdd", "fsdd-waveform", "mnist"], task) is var rank and >= 0 ? rank : 4;
+    /// <summary>The paper's order: vowels, spoken digits, MNIST, then anything else (a stable sort keeps file order
+    /// within a task).</summary>
+    private static int TaskRank(string task) => Array.IndexOf(["vowels", "fsdd", "fsdd-waveform", "mnist"], task)
+        is var rank and >= 0 ? rank : 4;
 
-    /// <summary>Leave-one-speaker-out folds grouped by their run (file name without the speaker), in data order.</summary>
-    public static IEnumerable<IGrouping<string, AccuracyResult>> FoldGroups(BenchData data) => data.Accuracy.Where(IsFold).GroupBy(GroupKey);
+    /// <summary>Leave-one-speaker-out folds grouped by their run (file name without the speaker), in data
+    /// order.</summary>
+    public static IEnumerable<IGrouping<string, AccuracyResult>> FoldGroups(BenchData data)
+        => data.Accuracy.Where(IsFold).GroupBy(GroupKey);
 
     /// <summary>The README's headline table: device accuracy per task and device, mean over seeds.</summary>
     public static string Headline(BenchData data, string dataFolder)
@@ -27,9 +33,12 @@ internal static class AccuracySections
         foreach (var result in Current(Tasks(data), r => (r.Task, r.System)))
         {
             text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} "
-                + $"| {ReportFormat.Percent(result.Mode("insilico")?.Mean)} | **{ReportFormat.Percent(result.Mode("pat")?.Mean)}** "
-                + $"| {ReportFormat.Percent(result.Mode("ideal")?.Mean)} | {ReportFormat.Percent(result.TwinPredictedInSilico)} "
-                + $"| {result.Seeds} × {result.Epochs} | {Seconds(result.WallSeconds)} | {Recipe(dataFolder, result)} |");
+                + $"| {ReportFormat.Percent(result.Mode("insilico")?.Mean)} | "
+                    + $"**{ReportFormat.Percent(result.Mode("pat")?.Mean)}** "
+                + $"| {ReportFormat.Percent(result.Mode("ideal")?.Mean)} | "
+                    + $"{ReportFormat.Percent(result.TwinPredictedInSilico)} "
+                + $"| {result.Seeds} × {result.Epochs} | {Seconds(result.WallSeconds)} | {Recipe(dataFolder, result)} "
+                    + "|");
         }
 
         var groups = FoldGroups(data).Select(g => g.ToList()).ToList();
@@ -60,24 +69,31 @@ internal static class AccuracySections
     private static string Recipe(string dataFolder, AccuracyResult result)
         => $"`{dataFolder}/{Path.GetFileName(result.File)}`";
 
-    /// <summary>Appends the accuracy section: the full table, then one subsection per result and per fold group.</summary>
+    /// <summary>Appends the accuracy section: the full table, then one subsection per result and per fold
+    /// group.</summary>
     public static void Append(StringBuilder text, ReportContext context)
     {
         text.AppendLine("## Accuracy: task × device").AppendLine();
-        text.AppendLine("Device test accuracy (mean over seeds, each the mean of the evaluation passes through the device). "
-            + "*twin predicts* is the accuracy the twin expects of the in-silico model; device passes count every drive played, twin data included.").AppendLine();
-        text.AppendLine("| task | device | network | seeds × epochs | in-silico | PAT | ideal | pat-refine | dfa | local | zo "
+        text.AppendLine("Device test accuracy (mean over seeds, each the mean of the evaluation passes through the "
+            + "device). "
+            + "*twin predicts* is the accuracy the twin expects of the in-silico model; device passes count every "
+                + "drive played, twin data included.").AppendLine();
+        text.AppendLine("| task | device | network | seeds × epochs | in-silico | PAT | ideal | pat-refine | dfa | "
+            + "local | zo "
             + "| digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run | measured |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var result in Tasks(context.Data))
         {
-            text.Append($"| [{result.Task}](#{Anchor(result)}){ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} | {result.Seeds} × {result.Epochs} |");
+            text.Append($"| [{result.Task}](#{Anchor(result)}){ReportFormat.Tag(result.Run)} | {result.System} | "
+                + $"{result.Network} | {result.Seeds} × {result.Epochs} |");
             foreach (var mode in HeadlineModes)
             {
                 text.Append($" {ReportFormat.Percent(result.Mode(mode)?.Mean)} |");
             }
 
-            text.AppendLine($" {ReportFormat.Percent(result.TwinPredictedInSilico)} | {Nmse(result)} | {ReportFormat.Count(result.DevicePasses)} | {Seconds(result.WallSeconds)} | {context.Measured(result.Run)} |");
+            text.AppendLine($" {ReportFormat.Percent(result.TwinPredictedInSilico)} | {Nmse(result)} | "
+                + $"{ReportFormat.Count(result.DevicePasses)} | {Seconds(result.WallSeconds)} | "
+                    + $"{context.Measured(result.Run)} |");
         }
 
         text.AppendLine();
@@ -104,7 +120,8 @@ internal static class AccuracySections
             text.Append($" seed {seed} |");
         }
 
-        text.AppendLine(" twin predicts | device drives | training passes / seed | passes to final | twin passes / seed "
+        text.AppendLine(" twin predicts | device drives | training passes / seed | passes to final | twin passes / "
+            + "seed "
             + "| train s / seed |");
         text.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", result.Seeds)))
             .AppendLine("---|---|---|---|---|---|");
@@ -117,7 +134,8 @@ internal static class AccuracySections
                 text.Append($" {ReportFormat.Percent(accuracy)} |");
             }
 
-            text.AppendLine($" {ReportFormat.Percent(Mean(runs.Select(r => r.TwinPredicted)))} | {ReportFormat.Count(Sum(runs.Select(r => (double?)r.DeviceDrives)))} "
+            text.AppendLine($" {ReportFormat.Percent(Mean(runs.Select(r => r.TwinPredicted)))} | "
+                + $"{ReportFormat.Count(Sum(runs.Select(r => (double?)r.DeviceDrives)))} "
                 + $"| {ReportFormat.Count(Mean(runs.Select(r => (double?)r.TrainingDrives)))} "
                 + $"| {ReportFormat.Count(Mean(runs.Select(r => (double?)r.DrivesToFinal)))} "
                 + $"| {ReportFormat.Count(Mean(runs.Select(r => (double?)r.TwinPasses)))} "
@@ -126,19 +144,25 @@ internal static class AccuracySections
 
         text.AppendLine();
         var details = result.Details;
-        text.AppendLine($"Twin: {details.Twin ?? "not recorded"}, validation NMSE {ReportFormat.Fixed(result.TwinValidationNmse, 4)} against a noise floor of {ReportFormat.Fixed(result.NoiseFloorNmse, 4)}; "
-            + $"twin data {ReportFormat.Count(details.TwinDataDrives)} drives, twin fit {Seconds(details.TwinFitSeconds)}, whole run {Seconds(result.WallSeconds)} on {ReportFormat.Count(details.Threads)} thread(s).").AppendLine();
+        text.AppendLine($"Twin: {details.Twin ?? "not recorded"}, validation NMSE "
+            + $"{ReportFormat.Fixed(result.TwinValidationNmse, 4)} against a noise floor of "
+                + $"{ReportFormat.Fixed(result.NoiseFloorNmse, 4)}; "
+            + $"twin data {ReportFormat.Count(details.TwinDataDrives)} drives, twin fit "
+                + $"{Seconds(details.TwinFitSeconds)}, whole run {Seconds(result.WallSeconds)} on "
+                    + $"{ReportFormat.Count(details.Threads)} thread(s).").AppendLine();
         var prefix = $"{result.Task}-{result.System}-";
         var images = context.Images.Where(i => i.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         if (images.Count > 0)
         {
-            text.AppendLine(string.Join(' ', images.Select(i => $"![{Path.GetFileNameWithoutExtension(i)}]({context.ImageLink}{i})"))).AppendLine();
+            text.AppendLine(string.Join(' ',
+                images.Select(i => $"![{Path.GetFileNameWithoutExtension(i)}]({context.ImageLink}{i})"))).AppendLine();
         }
 
         context.AppendNote(text, Key(result.File));
     }
 
-    private static void AppendFolds(StringBuilder text, ReportContext context, string key, IReadOnlyList<AccuracyResult> folds)
+    private static void AppendFolds(StringBuilder text, ReportContext context, string key, IReadOnlyList<AccuracyResult>
+        folds)
     {
         var first = folds[0];
         var modes = first.Modes.Select(m => m.Mode).ToList();
@@ -149,24 +173,29 @@ internal static class AccuracySections
         text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", modes.Count))).AppendLine("---|");
         foreach (var fold in folds)
         {
-            text.AppendLine($"| {fold.Task[BenchTasks.FsddLosoPrefix.Length..]} | {string.Join(" | ", modes.Select(m => ReportFormat.Percent(fold.Mode(m)?.Mean)))} | {Seconds(fold.WallSeconds)} |");
+            text.AppendLine($"| {fold.Task[BenchTasks.FsddLosoPrefix.Length..]} | {string.Join(" | "
+                + "", modes.Select(m => ReportFormat.Percent(fold.Mode(m)?.Mean)))} | {Seconds(fold.WallSeconds)} |");
         }
 
-        text.AppendLine($"| **mean** | {string.Join(" | ", modes.Select(m => $"**{FoldMean(folds, m)}**"))} | {Seconds(Sum(folds.Select(f => f.WallSeconds)))} |").AppendLine();
+        text.AppendLine($"| **mean** | {string.Join(" | ", modes.Select(m => $"**{FoldMean(folds, m)}**"))} | "
+            + $"{Seconds(Sum(folds.Select(f => f.WallSeconds)))} |").AppendLine();
         text.AppendLine($"{first.Seeds} seed(s), {first.Epochs} epochs per fold, twin refitted per fold.").AppendLine();
         context.AppendNote(text, key);
     }
 
     /// <summary>Note key and anchor stem of a result: its file path without <c>.json</c>.</summary>
-    public static string Key(string file) => file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? file[..^".json".Length] : file;
+    public static string Key(string file) => file.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+        ? file[..^".json".Length] : file;
 
-    private static bool IsFold(AccuracyResult result) => result.Task.StartsWith(BenchTasks.FsddLosoPrefix, StringComparison.OrdinalIgnoreCase);
+    private static bool IsFold(AccuracyResult result)
+        => result.Task.StartsWith(BenchTasks.FsddLosoPrefix, StringComparison.OrdinalIgnoreCase);
 
     private static string GroupKey(AccuracyResult fold)
     {
         var speaker = "-" + fold.Task[BenchTasks.FsddLosoPrefix.Length..];
         var key = Key(fold.File);
-        return key.EndsWith(speaker, StringComparison.OrdinalIgnoreCase) ? key[..^speaker.Length] : $"fsdd-loso-{fold.System}";
+        return key.EndsWith(speaker, StringComparison.OrdinalIgnoreCase) ? key[..^speaker.Length]
+            : $"fsdd-loso-{fold.System}";
     }
 
     // A second result of the same task and device (other epochs, say) is told apart by its file name.
@@ -183,13 +212,15 @@ internal static class AccuracySections
             .Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_').Select(c => c == ' ' ? '-' : c));
 
     private static string FoldMean(IEnumerable<AccuracyResult> folds, string mode)
-        => ReportFormat.Percent(folds.Select(f => f.Mode(mode)?.Mean).ToList() is var means && means.All(m => m is not null) ? means.Average() : null);
+        => ReportFormat.Percent(folds.Select(f => f.Mode(mode)?.Mean).ToList() is var means
+            && means.All(m => m is not null) ? means.Average() : null);
 
     private static string Nmse(AccuracyResult result) => result.TwinValidationNmse is null
         ? ReportFormat.None
         : $"{ReportFormat.Fixed(result.TwinValidationNmse, 4)} ({ReportFormat.Fixed(result.NoiseFloorNmse, 4)})";
 
-    private static string Seconds(double? seconds) => seconds is null ? ReportFormat.None : $"{ReportFormat.Fixed(seconds, 0)} s";
+    private static string Seconds(double? seconds) => seconds is null ? ReportFormat.None
+        : $"{ReportFormat.Fixed(seconds, 0)} s";
 
     private static double? Mean(IEnumerable<double?> values)
     {

@@ -13,8 +13,10 @@ public sealed record MachineInfo(string Cpu, int Cores, string Os, string DotNet
 /// <param name="Profile">Bench profile (quick, full) if recorded.</param>
 /// <param name="Machine">The machine, if recorded.</param>
 /// <param name="LoadAverage">1/5/15-minute load average when the run started, if recorded.</param>
-/// <param name="Source">Where the figures come from when they were not written by the bench itself (e.g. recovered from a hand-written report).</param>
-public sealed record RunInfo(string? Command, string? TimestampUtc, string? Profile, MachineInfo? Machine, IReadOnlyList<double>? LoadAverage, string? Source);
+/// <param name="Source">Where the figures come from when they were not written by the bench itself (e.g. recovered from
+/// a hand-written report).</param>
+public sealed record RunInfo(string? Command, string? TimestampUtc, string? Profile, MachineInfo?
+    Machine, IReadOnlyList<double>? LoadAverage, string? Source);
 
 /// <summary>Accuracy of one training mode: mean over seeds and each seed.</summary>
 /// <param name="Mode">Mode name (insilico, pat, ideal, pat-refine, digital).</param>
@@ -49,7 +51,8 @@ public sealed record RunDetail(
 /// <param name="TwinFitSeconds">Twin fit wall time.</param>
 /// <param name="Threads">Worker threads.</param>
 /// <param name="Runs">Per mode and seed.</param>
-public sealed record AccuracyDetails(string? Twin, long? TwinDataDrives, double? TwinFitSeconds, int? Threads, IReadOnlyList<RunDetail> Runs);
+public sealed record AccuracyDetails(string? Twin, long? TwinDataDrives, double? TwinFitSeconds, int?
+    Threads, IReadOnlyList<RunDetail> Runs);
 
 /// <summary>A <c>bench pat</c> result.</summary>
 /// <param name="File">Path relative to the data folder.</param>
@@ -108,7 +111,8 @@ public sealed record AccuracyResult(
 /// <param name="Memory">Memory figures the file also carries (keys containing <c>rss</c>), in file order.</param>
 /// <param name="Run">How it was measured.</param>
 public sealed record LatencyResult(
-    string File, long Inferences, double P50Microseconds, double P99Microseconds, double P999Microseconds, double MaxMicroseconds,
+    string File, long Inferences, double P50Microseconds, double P99Microseconds, double P999Microseconds,
+        double MaxMicroseconds,
     double AllocatedBytesPerInference, IReadOnlyList<KeyValuePair<string, double>> Memory, RunInfo? Run);
 
 /// <summary>An <c>ingest</c> result.</summary>
@@ -126,7 +130,8 @@ public sealed record LatencyResult(
 /// <param name="RawReceived">Raw messages received.</param>
 /// <param name="Run">How it was measured.</param>
 public sealed record IngestResult(
-    string File, long Measurements, long BatchSize, long RecordBytes, double EdgeRate, double EdgeSeconds, long Lost, long Duplicates,
+    string File, long Measurements, long BatchSize, long RecordBytes, double EdgeRate, double EdgeSeconds, long Lost,
+        long Duplicates,
     double RawRate, double RawSeconds, long RawMessages, long RawReceived, RunInfo? Run);
 
 /// <summary>One configuration of the bridge link bench.</summary>
@@ -176,7 +181,8 @@ public sealed record BridgeResult(string File, long Drives, IReadOnlyList<Bridge
 /// <param name="Stalls">Inputs slow once only (a busy machine), absent in older files.</param>
 /// <param name="SlowestMs">Slowest input, milliseconds.</param>
 /// <param name="Seconds">Wall time of the decoder's run.</param>
-public sealed record FuzzRow(string Decoder, long Inputs, long Accepted, long Refused, long RefusalClasses, long Crashes, long Hangs, long Stalls, double SlowestMs, double Seconds);
+public sealed record FuzzRow(string Decoder, long Inputs, long Accepted, long Refused, long RefusalClasses,
+    long Crashes, long Hangs, long Stalls, double SlowestMs, double Seconds);
 
 /// <summary>A <c>fuzz</c> result: one file per run, one row per decoder fuzzed.</summary>
 /// <param name="File">Path relative to the data folder.</param>
@@ -206,7 +212,8 @@ public sealed record RssResult(string File, IReadOnlyList<RssRow> Rows, string? 
 /// <param name="Parameters">Parameter values, if any.</param>
 /// <param name="MeanNanoseconds">Mean time per operation, null if the benchmark failed.</param>
 /// <param name="AllocatedBytes">Bytes allocated per operation, null without the memory diagnoser.</param>
-public sealed record BenchmarkRow(string Type, string Method, string Parameters, double? MeanNanoseconds, long? AllocatedBytes);
+public sealed record BenchmarkRow(string Type, string Method, string Parameters, double? MeanNanoseconds,
+    long? AllocatedBytes);
 
 /// <summary>A BenchmarkDotNet JSON export (full).</summary>
 /// <param name="File">Path relative to the data folder.</param>
@@ -215,7 +222,8 @@ public sealed record BenchmarkRow(string Type, string Method, string Parameters,
 /// <param name="Run">How it was measured (machine and time from BenchmarkDotNet when not stamped).</param>
 public sealed record BenchmarkDotNetResult(string File, string Title, IReadOnlyList<BenchmarkRow> Rows, RunInfo Run);
 
-/// <summary>A JSON file of a shape the report does not know: shown as its top-level scalar values so nothing is dropped.</summary>
+/// <summary>A JSON file of a shape the report does not know: shown as its top-level scalar values so nothing is
+/// dropped.</summary>
 /// <param name="File">Path relative to the data folder.</param>
 /// <param name="Values">Top-level scalar values, in file order.</param>
 /// <param name="Run">How it was measured, if stamped.</param>
@@ -254,7 +262,8 @@ public sealed class BenchData
     /// <summary>Every run block, for the machine table and the profile banner.</summary>
     public IEnumerable<RunInfo> Runs()
     {
-        foreach (var run in Accuracy.Select(r => r.Run).Concat(Latency.Select(r => r.Run)).Concat(Ingest.Select(r => r.Run))
+        foreach (var run in Accuracy.Select(r => r.Run).Concat(Latency.Select(r => r.Run))
+            .Concat(Ingest.Select(r => r.Run))
             .Concat(Bridge.Select(r => r.Run))
             .Concat(Drift.Select(r => r.Run))
             .Concat(Fuzz.Select(r => r.Run))

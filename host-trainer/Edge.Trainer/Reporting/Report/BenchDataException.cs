@@ -1,6 +1,7 @@
 namespace Edge.Trainer.Reporting.Report;
 
-/// <summary>A bench data file (or folder, notes file, README) is missing or unusable; the message names it and the problem.</summary>
+/// <summary>A bench data file (or folder, notes file, README) is missing or unusable; the message names it and the
+/// problem.</summary>
 public sealed class BenchDataException : Exception
 {
     /// <summary>Creates the exception.</summary>

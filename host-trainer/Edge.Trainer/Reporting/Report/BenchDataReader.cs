@@ -13,12 +13,15 @@ public static class BenchDataReader
 {
     private const string DetailsSuffix = ".details.json";
 
-    /// <summary>Reads <paramref name="directory"/>; throws <see cref="BenchDataException"/> naming the file on any problem.</summary>
+    /// <summary>Reads <paramref name="directory"/>; throws <see cref="BenchDataException"/> naming the file on any
+    /// problem.</summary>
     public static BenchData Read(string directory)
     {
         if (!Directory.Exists(directory))
         {
-            throw new BenchDataException($"Bench data folder '{directory}' does not exist: run the bench commands first (dotnet cake --target=Bench).");
+            throw new
+                BenchDataException($"Bench data folder '{directory}' does not exist: run the bench commands first "
+                    + "(dotnet cake --target=Bench).");
         }
 
         var files = Directory.GetFiles(directory, "*.json", SearchOption.AllDirectories)
@@ -46,7 +49,9 @@ public static class BenchDataReader
                 var detailsPath = Path.Combine(directory, file[..^".json".Length] + DetailsSuffix);
                 var details = File.Exists(detailsPath)
                     ? ResultParsers.Details(Load(detailsPath), new JsonFields(detailsPath))
-                    : throw new BenchDataException($"{fields.File}: its details file '{detailsPath}' is missing (bench pat writes both; copy them together).");
+                    : throw new
+                        BenchDataException($"{fields.File}: its details file '{detailsPath}' is missing (bench pat "
+                            + "writes both; copy them together).");
                 data.Accuracy.Add(ResultParsers.Accuracy(file, json, fields, details, run));
             }
             else if (JsonFields.Has(json, "p50_us"))
@@ -92,7 +97,8 @@ public static class BenchDataReader
         try
         {
             using var stream = File.OpenRead(path);
-            node = JsonNode.Parse(stream, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            node = JsonNode.Parse(stream,
+                documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)
         {
@@ -107,6 +113,9 @@ public static class BenchDataReader
             throw new BenchDataException($"{path}: cannot be read ({e.Message}).", e);
         }
 
-        return node as JsonObject ?? throw new BenchDataException($"{path}: a bench result must be a JSON object, not {node?.GetValueKind().ToString() ?? "null"}.");
+        return node as JsonObject
+            ?? throw new
+                BenchDataException($"{path}: a bench result must be a JSON object, not "
+                    + $"{node?.GetValueKind().ToString() ?? "null"}.");
     }
 }

@@ -8,7 +8,8 @@ namespace Edge.Trainer.Reporting.Report;
 /// <param name="File">The file, as named in error messages.</param>
 internal sealed record JsonFields(string File)
 {
-    /// <summary>The property <paramref name="key"/> (exact name first, then ignoring case, as System.Text.Json writes PascalCase).</summary>
+    /// <summary>The property <paramref name="key"/> (exact name first, then ignoring case, as System.Text.Json writes
+    /// PascalCase).</summary>
     public static JsonNode? Find(JsonObject json, string key)
     {
         if (json.TryGetPropertyValue(key, out var exact))
@@ -53,7 +54,8 @@ internal sealed record JsonFields(string File)
 
     public string String(JsonObject json, string key) => AsString(Required(json, key), key);
 
-    public string? OptionalString(JsonObject json, string key) => Find(json, key) is { } node ? AsString(node, key) : null;
+    public string? OptionalString(JsonObject json, string key) => Find(json, key) is { } node ? AsString(node, key)
+        : null;
 
     public double Number(JsonObject json, string key) => AsNumber(Required(json, key), key);
 
@@ -68,22 +70,27 @@ internal sealed record JsonFields(string File)
         return Find(json, key) is { } node ? AsNumber(node, key) : null;
     }
 
-    public double? OptionalNumber(JsonObject json, string key) => Find(json, key) is { } node ? AsNumber(node, key) : null;
+    public double? OptionalNumber(JsonObject json, string key) => Find(json, key) is { } node ? AsNumber(node, key)
+        : null;
 
     public long Integer(JsonObject json, string key) => AsInteger(Number(json, key), key);
 
-    public long? NullableInteger(JsonObject json, string key) => NullableNumber(json, key) is { } value ? AsInteger(value, key) : null;
+    public long? NullableInteger(JsonObject json, string key) => NullableNumber(json, key) is { } value
+        ? AsInteger(value, key) : null;
 
-    public long? OptionalInteger(JsonObject json, string key) => OptionalNumber(json, key) is { } value ? AsInteger(value, key) : null;
+    public long? OptionalInteger(JsonObject json, string key) => OptionalNumber(json, key) is { } value
+        ? AsInteger(value, key) : null;
 
     /// <summary>An array element or other loose node as a number.</summary>
-    public double NumberOf(JsonNode? node, string key) => node is null ? throw Bad(key, "holds a null") : AsNumber(node, key);
+    public double NumberOf(JsonNode? node, string key) => node is null ? throw Bad(key, "holds a null")
+        : AsNumber(node, key);
 
     /// <summary>An accuracy: a number in [0, 1].</summary>
     public double Fraction(JsonNode? node, string key)
     {
         var value = node is null ? throw Bad(key, "is null") : AsNumber(node, key);
-        return value is >= 0 and <= 1 ? value : throw Bad(key, $"is {value.ToString(CultureInfo.InvariantCulture)}, not an accuracy in [0, 1]");
+        return value is >= 0 and <= 1 ? value
+            : throw Bad(key, $"is {value.ToString(CultureInfo.InvariantCulture)}, not an accuracy in [0, 1]");
     }
 
     public BenchDataException Bad(string key, string problem) => new($"{File}: '{key}' {problem}.");
@@ -99,7 +106,8 @@ internal sealed record JsonFields(string File)
     }
 
     private string AsString(JsonNode node, string key)
-        => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw Bad(key, "is not a string");
+        => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>()
+            : throw Bad(key, "is not a string");
 
     private double AsNumber(JsonNode node, string key)
     {
@@ -113,5 +121,6 @@ internal sealed record JsonFields(string File)
     }
 
     private long AsInteger(double value, string key)
-        => value == Math.Floor(value) && Math.Abs(value) < 9e15 ? (long)value : throw Bad(key, $"is {value.ToString(CultureInfo.InvariantCulture)}, not a whole number");
+        => value == Math.Floor(value) && Math.Abs(value) < 9e15 ? (long)value
+            : throw Bad(key, $"is {value.ToString(CultureInfo.InvariantCulture)}, not a whole number");
 }

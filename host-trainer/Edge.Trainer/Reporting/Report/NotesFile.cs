@@ -50,7 +50,9 @@ public sealed partial class NotesFile
             body = [];
             if (sections.Exists(s => s.Key == key))
             {
-                throw new BenchDataException($"{name}: line {lineNumber} starts a second note for section '{key}'; merge the two notes.");
+                throw new
+                    BenchDataException($"{name}: line {lineNumber} starts a second note for section '{key}'; merge the "
+                        + "two notes.");
             }
         }
 

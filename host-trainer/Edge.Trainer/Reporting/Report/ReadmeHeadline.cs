@@ -1,6 +1,7 @@
 namespace Edge.Trainer.Reporting.Report;
 
-/// <summary>Replaces the text between <c>&lt;!-- bench:begin --&gt;</c> and <c>&lt;!-- bench:end --&gt;</c> in the README.</summary>
+/// <summary>Replaces the text between <c>&lt;!-- bench:begin --&gt;</c> and <c>&lt;!-- bench:end --&gt;</c> in the
+/// README.</summary>
 public static class ReadmeHeadline
 {
     /// <summary>Start marker.</summary>
@@ -11,7 +12,8 @@ public static class ReadmeHeadline
 
     /// <summary>
     /// <paramref name="readme"/> with the block between the markers replaced by <paramref name="block"/>; replacing
-    /// twice gives the same text. Throws naming <paramref name="name"/> if a marker is missing, repeated or out of order.
+    /// twice gives the same text. Throws naming <paramref name="name"/> if a marker is missing, repeated or out of
+    /// order.
     /// </summary>
     public static string Replace(string readme, string block, string name)
     {
@@ -21,7 +23,8 @@ public static class ReadmeHeadline
         var end = Single(readme, End, name);
         if (end < begin)
         {
-            throw new BenchDataException($"{name}: '{End}' comes before '{Begin}'; put the headline table between them.");
+            throw new
+                BenchDataException($"{name}: '{End}' comes before '{Begin}'; put the headline table between them.");
         }
 
         return $"{readme[..(begin + Begin.Length)]}\n{block.Trim('\n')}\n{readme[end..]}";
@@ -32,7 +35,9 @@ public static class ReadmeHeadline
         var at = readme.IndexOf(marker, StringComparison.Ordinal);
         if (at < 0)
         {
-            throw new BenchDataException($"{name}: the marker '{marker}' is missing; the headline table goes between '{Begin}' and '{End}'.");
+            throw new
+                BenchDataException($"{name}: the marker '{marker}' is missing; the headline table goes between "
+                    + $"'{Begin}' and '{End}'.");
         }
 
         if (readme.IndexOf(marker, at + marker.Length, StringComparison.Ordinal) >= 0)

@@ -8,9 +8,11 @@ internal static class ReportFormat
     /// <summary>Shown for a figure the data does not record or a mode that was not run.</summary>
     public const string None = "–";
 
-    public static string Percent(double? value) => value is { } v ? v.ToString("P1", CultureInfo.InvariantCulture) : None;
+    public static string Percent(double? value) => value is { } v ? v.ToString("P1", CultureInfo.InvariantCulture)
+        : None;
 
-    public static string Fixed(double? value, int digits) => value is { } v ? v.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : None;
+    public static string Fixed(double? value, int digits) => value is { } v
+        ? v.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : None;
 
     public static string Count(double? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : None;
 

@@ -14,7 +14,8 @@ public sealed record ReportOptions
     /// <summary>The hand-written notes to include (docs/benchmarks-notes.md); must exist.</summary>
     public required string NotesPath { get; init; }
 
-    /// <summary>Folder the report's images live in (docs/img); PNGs from <see cref="PlotsFolder"/> are copied here.</summary>
+    /// <summary>Folder the report's images live in (docs/img); PNGs from <see cref="PlotsFolder"/> are copied
+    /// here.</summary>
     public required string ImageFolder { get; init; }
 
     /// <summary>Folder of PNGs the bench commands wrote (<c>--plots</c>), or null.</summary>
@@ -23,7 +24,8 @@ public sealed record ReportOptions
     /// <summary>README whose headline block to replace, or null to leave every README alone.</summary>
     public string? ReadmePath { get; init; }
 
-    /// <summary>How the data folder is named in the report (defaults to its path relative to the report's repository root).</summary>
+    /// <summary>How the data folder is named in the report (defaults to its path relative to the report's repository
+    /// root).</summary>
     public string? DataFolderDisplay { get; init; }
 }
 
@@ -33,7 +35,8 @@ public sealed record ReportOptions
 /// </summary>
 public static class ReportGenerator
 {
-    /// <summary>Generates; returns the files written (unchanged files are not rewritten). Throws <see cref="BenchDataException"/> naming the problem.</summary>
+    /// <summary>Generates; returns the files written (unchanged files are not rewritten). Throws <see
+    /// cref="BenchDataException"/> naming the problem.</summary>
     public static IReadOnlyList<string> Run(ReportOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -48,14 +51,21 @@ public static class ReportGenerator
             written.AddRange(CopyPlots(options.PlotsFolder, options.ImageFolder));
         }
 
-        var images = Directory.GetFiles(options.ImageFolder, "*.png").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-        var context = new ReportContext(data, notes, options.DataFolderDisplay ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.DataFolder)), Link(outputFolder, options.ImageFolder) + "/", images);
+        var images = Directory.GetFiles(options.ImageFolder,
+            "*.png").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var context = new ReportContext(data, notes,
+            options.DataFolderDisplay ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.DataFolder)),
+                Link(outputFolder, options.ImageFolder) + "/", images);
         var report = BenchmarksDocument.Render(context, Link(outputFolder, options.NotesPath));
 
-        // Both texts are made before either file is written, so a README without markers leaves the report as it was too.
+        // Both texts are made before either file is written, so a README without markers leaves the report as it was
+        // too.
         var newReadme = readme is null
             ? null
-            : ReadmeHeadline.Replace(readme, BenchmarksDocument.Headline(context, Link(Path.GetDirectoryName(Path.GetFullPath(options.ReadmePath!))!, options.OutputPath)), options.ReadmePath!);
+            : ReadmeHeadline.Replace(readme,
+                BenchmarksDocument.Headline(context,
+                    Link(Path.GetDirectoryName(Path.GetFullPath(options.ReadmePath!))!, options.OutputPath)),
+                        options.ReadmePath!);
         Directory.CreateDirectory(outputFolder);
         if (WriteIfChanged(options.OutputPath, report))
         {
@@ -92,7 +102,8 @@ public static class ReportGenerator
     }
 
     private static string ReadRequired(string path, string what)
-        => File.Exists(path) ? File.ReadAllText(path) : throw new BenchDataException($"The {what} '{path}' does not exist.");
+        => File.Exists(path) ? File.ReadAllText(path)
+            : throw new BenchDataException($"The {what} '{path}' does not exist.");
 
     private static bool WriteIfChanged(string path, string text)
     {
@@ -105,5 +116,6 @@ public static class ReportGenerator
         return true;
     }
 
-    private static string Link(string fromFolder, string to) => Path.GetRelativePath(fromFolder, Path.GetFullPath(to)).Replace('\\', '/');
+    private static string Link(string fromFolder, string to)
+        => Path.GetRelativePath(fromFolder, Path.GetFullPath(to)).Replace('\\', '/');
 }

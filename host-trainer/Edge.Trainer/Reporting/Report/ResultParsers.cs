@@ -6,20 +6,23 @@ namespace Edge.Trainer.Reporting.Report;
 /// <summary>One parser per kind of bench JSON; each reads the keys its bench command writes.</summary>
 internal static class ResultParsers
 {
-    public static AccuracyResult Accuracy(string file, JsonObject json, JsonFields fields, AccuracyDetails details, RunInfo? run)
+    public static AccuracyResult Accuracy(string file, JsonObject json, JsonFields fields, AccuracyDetails details,
+        RunInfo? run)
     {
         var seeds = (int)fields.Integer(json, "seeds");
         var modes = new List<ModeAccuracy>();
         foreach (var (name, node) in fields.Object(json, "modes"))
         {
             var mode = node as JsonObject ?? throw fields.Bad($"modes.{name}", "is not a JSON object");
-            var perSeed = fields.Array(mode, "per_seed").Select(v => fields.Fraction(v, $"modes.{name}.per_seed")).ToList();
+            var perSeed = fields.Array(mode,
+                "per_seed").Select(v => fields.Fraction(v, $"modes.{name}.per_seed")).ToList();
             if (perSeed.Count != seeds)
             {
                 throw fields.Bad($"modes.{name}.per_seed", $"has {perSeed.Count} values for {seeds} seed(s)");
             }
 
-            modes.Add(new ModeAccuracy(name, fields.Fraction(JsonFields.Find(mode, "mean"), $"modes.{name}.mean"), perSeed));
+            modes.Add(new ModeAccuracy(name, fields.Fraction(JsonFields.Find(mode, "mean"), $"modes.{name}.mean"),
+                perSeed));
         }
 
         if (modes.Count == 0)
@@ -36,7 +39,8 @@ internal static class ResultParsers
             seeds,
             (int)fields.Integer(json, "epochs"),
             modes,
-            JsonFields.Find(json, "twin_predicted_insilico") is { } predicted ? fields.Fraction(predicted, "twin_predicted_insilico") : null,
+            JsonFields.Find(json, "twin_predicted_insilico") is { } predicted
+                ? fields.Fraction(predicted, "twin_predicted_insilico") : null,
             fields.NullableNumber(json, "twin_val_nmse"),
             fields.NullableNumber(json, "noise_floor_nmse"),
             fields.NullableInteger(json, "device_passes"),
@@ -45,7 +49,8 @@ internal static class ResultParsers
             run);
     }
 
-    // The network in a few words, from the keys bench pat writes; files from before the architecture key trained the standard network.
+    // The network in a few words, from the keys bench pat writes; files from before the architecture key trained the
+    // standard network.
     private static string Network(JsonObject json, JsonFields fields, string task)
     {
         var architecture = fields.OptionalString(json, "architecture") ?? "standard";
@@ -108,7 +113,8 @@ internal static class ResultParsers
                 fields.String(run, "mode"),
                 (int)fields.Integer(run, "seed"),
                 fields.Fraction(JsonFields.Find(run, "test_accuracy"), "runs.test_accuracy"),
-                JsonFields.Find(run, "twin_predicted_accuracy") is { } predicted ? fields.Fraction(predicted, "runs.twin_predicted_accuracy") : null,
+                JsonFields.Find(run, "twin_predicted_accuracy") is { } predicted
+                    ? fields.Fraction(predicted, "runs.twin_predicted_accuracy") : null,
                 fields.OptionalInteger(run, "device_drives"),
                 fields.OptionalNumber(run, "wall_seconds"),
                 fields.OptionalInteger(run, "training_drives"),
@@ -129,7 +135,8 @@ internal static class ResultParsers
         var memory = new List<KeyValuePair<string, double>>();
         foreach (var (name, node) in json)
         {
-            if (name.Contains("rss", StringComparison.OrdinalIgnoreCase) && node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
+            if (name.Contains("rss", StringComparison.OrdinalIgnoreCase) && node is JsonValue value
+                && value.GetValueKind() == JsonValueKind.Number)
             {
                 memory.Add(new(name, fields.NumberOf(node, name)));
             }
@@ -232,26 +239,35 @@ internal static class ResultParsers
             }
         }
 
-        var workload = $"`edge-agent run` classifying {ReportFormat.Count(fields.OptionalNumber(json, "files_classified"))} files "
-            + $"({ReportFormat.Count(fields.OptionalNumber(json, "inferences"))} inferences), sampled for {ReportFormat.Fixed(fields.OptionalNumber(json, "sampled_s"), 0)} s "
+        var workload =
+            $"`edge-agent run` classifying {ReportFormat.Count(fields.OptionalNumber(json, "files_classified"))} files "
+            + $"({ReportFormat.Count(fields.OptionalNumber(json, "inferences"))} inferences), sampled for "
+                + $"{ReportFormat.Fixed(fields.OptionalNumber(json, "sampled_s"), 0)} s "
             + $"after {ReportFormat.Fixed(fields.OptionalNumber(json, "warmup_s"), 0)} s of warm-up";
         return new RssResult(file, rows, workload, run);
     }
 
-    public static BenchmarkDotNetResult BenchmarkDotNet(string file, JsonObject json, JsonFields fields, RunInfo? stamped)
+    public static BenchmarkDotNetResult BenchmarkDotNet(string file, JsonObject json, JsonFields fields,
+        RunInfo? stamped)
     {
         var rows = new List<BenchmarkRow>();
         foreach (var node in fields.Array(json, "Benchmarks"))
         {
-            var benchmark = node as JsonObject ?? throw fields.Bad("Benchmarks", "holds something that is not a JSON object");
-            var mean = JsonFields.Find(benchmark, "Statistics") is JsonObject statistics ? fields.Number(statistics, "Mean") : (double?)null;
-            var allocated = JsonFields.Find(benchmark, "Memory") is JsonObject memory ? fields.OptionalInteger(memory, "BytesAllocatedPerOperation") : null;
+            var benchmark = node as JsonObject
+                ?? throw fields.Bad("Benchmarks", "holds something that is not a JSON object");
+            var mean = JsonFields.Find(benchmark, "Statistics") is JsonObject statistics
+                ? fields.Number(statistics, "Mean") : (double?)null;
+            var allocated = JsonFields.Find(benchmark, "Memory") is JsonObject memory
+                ? fields.OptionalInteger(memory, "BytesAllocatedPerOperation") : null;
             // MethodTitle is the benchmark's Description when it has one, which says more than the method name.
-            var method = fields.OptionalString(benchmark, "MethodTitle") is { Length: > 0 } title ? title.Trim('\'') : fields.String(benchmark, "Method");
-            rows.Add(new BenchmarkRow(fields.String(benchmark, "Type"), method, fields.OptionalString(benchmark, "Parameters") ?? string.Empty, mean, allocated));
+            var method = fields.OptionalString(benchmark, "MethodTitle") is { Length: > 0 } title ? title.Trim('\'')
+                : fields.String(benchmark, "Method");
+            rows.Add(new BenchmarkRow(fields.String(benchmark, "Type"), method,
+                fields.OptionalString(benchmark, "Parameters") ?? string.Empty, mean, allocated));
         }
 
-        return new BenchmarkDotNetResult(file, fields.String(json, "Title"), rows, RunInfoReader.FromBenchmarkDotNet(json, fields, stamped));
+        return new BenchmarkDotNetResult(file, fields.String(json, "Title"), rows,
+            RunInfoReader.FromBenchmarkDotNet(json, fields, stamped));
     }
 
     public static OtherResult Other(string file, JsonObject json, RunInfo? run)
@@ -261,7 +277,8 @@ internal static class ResultParsers
         {
             if (node is JsonValue value && name != BenchRunInfo.Key)
             {
-                values.Add(new(name, value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString()));
+                values.Add(new(name,
+                    value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString()));
             }
         }
 

@@ -2,7 +2,8 @@ using System.Text;
 
 namespace Edge.Trainer.Reporting.Report;
 
-/// <summary>The agent and link part of the report: inference latency, ingest, bridge, RSS, BenchmarkDotNet, other files.</summary>
+/// <summary>The agent and link part of the report: inference latency, ingest, bridge, RSS, BenchmarkDotNet, other
+/// files.</summary>
 internal static class SystemSections
 {
     public static void AppendLatency(StringBuilder text, ReportContext context)
@@ -17,8 +18,12 @@ internal static class SystemSections
         {
             text.AppendLine(context.Provenance(result.Run, result.File)).AppendLine();
             ReportContext.AppendCommand(text, result.Run);
-            text.AppendLine("| inferences | p50 | p99 | p99.9 | max | managed bytes / inference |\n|---|---|---|---|---|---|");
-            text.AppendLine($"| {ReportFormat.Count(result.Inferences)}{ReportFormat.Tag(result.Run)} | {Micro(result.P50Microseconds)} | **{Micro(result.P99Microseconds)}** | {Micro(result.P999Microseconds)} | {Micro(result.MaxMicroseconds)} | {ReportFormat.Fixed(result.AllocatedBytesPerInference, 1)} |").AppendLine();
+            text.AppendLine("| inferences | p50 | p99 | p99.9 | max | managed bytes / inference "
+                + "|\n|---|---|---|---|---|---|");
+            text.AppendLine($"| {ReportFormat.Count(result.Inferences)}{ReportFormat.Tag(result.Run)} | "
+                + $"{Micro(result.P50Microseconds)} | **{Micro(result.P99Microseconds)}** | "
+                    + $"{Micro(result.P999Microseconds)} | {Micro(result.MaxMicroseconds)} | "
+                        + $"{ReportFormat.Fixed(result.AllocatedBytesPerInference, 1)} |").AppendLine();
             context.AppendNote(text, AccuracySections.Key(result.File));
         }
     }
@@ -35,9 +40,16 @@ internal static class SystemSections
         {
             text.AppendLine(context.Provenance(r.Run, r.File)).AppendLine();
             ReportContext.AppendCommand(text, r.Run);
-            text.AppendLine("| path | items | seconds | items/s | MB/s | lost | duplicates |\n|---|---|---|---|---|---|---|");
-            text.AppendLine($"| edge: recorder → SQLite outbox → mosquitto → ingest → SQLite store (batches of {r.BatchSize}){ReportFormat.Tag(r.Run)} | {ReportFormat.Count(r.Measurements)} measurements | {ReportFormat.Fixed(r.EdgeSeconds, 2)} | **{ReportFormat.Count(r.EdgeRate)}** | {ReportFormat.Fixed(r.EdgeRate * r.RecordBytes / 1e6, 1)} | {r.Lost} | {r.Duplicates} |");
-            text.AppendLine($"| raw: mosquitto_pub -l → mosquitto_sub, QoS 1, {r.RecordBytes}-byte messages | {ReportFormat.Count(r.RawMessages)} messages | {ReportFormat.Fixed(r.RawSeconds, 2)} | {ReportFormat.Count(r.RawRate)} | {ReportFormat.Fixed(r.RawRate * r.RecordBytes / 1e6, 1)} | {r.RawMessages - r.RawReceived} | {ReportFormat.None} |").AppendLine();
+            text.AppendLine("| path | items | seconds | items/s | MB/s | lost | duplicates "
+                + "|\n|---|---|---|---|---|---|---|");
+            text.AppendLine($"| edge: recorder → SQLite outbox → mosquitto → ingest → SQLite store (batches of "
+                + $"{r.BatchSize}){ReportFormat.Tag(r.Run)} | {ReportFormat.Count(r.Measurements)} measurements | "
+                    + $"{ReportFormat.Fixed(r.EdgeSeconds, 2)} | **{ReportFormat.Count(r.EdgeRate)}** | "
+                        + $"{ReportFormat.Fixed(r.EdgeRate * r.RecordBytes / 1e6, 1)} | {r.Lost} | {r.Duplicates} |");
+            text.AppendLine($"| raw: mosquitto_pub -l → mosquitto_sub, QoS 1, {r.RecordBytes}-byte messages | "
+                + $"{ReportFormat.Count(r.RawMessages)} messages | {ReportFormat.Fixed(r.RawSeconds, 2)} | "
+                    + $"{ReportFormat.Count(r.RawRate)} | {ReportFormat.Fixed(r.RawRate * r.RecordBytes / 1e6, 1)} | "
+                        + $"{r.RawMessages - r.RawReceived} | {ReportFormat.None} |").AppendLine();
             context.AppendNote(text, AccuracySections.Key(r.File));
         }
     }
@@ -88,18 +100,25 @@ internal static class SystemSections
         }
 
         text.AppendLine("## Hostile input: decoder fuzzing").AppendLine();
-        text.AppendLine($"Generator: {context.Data.Fuzz[0].Generator}. A crash is any exception but the decoder's documented refusal; a hang is an input slower than 1 s every time it runs, a stall one that was slow once only.").AppendLine();
-        text.AppendLine("| decoder | inputs | accepted | refused | refusal classes | crashes | hangs | stalls | slowest input | measured |\n|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine($"Generator: {context.Data.Fuzz[0].Generator}. A crash is any exception but the decoder's "
+            + "documented refusal; a hang is an input slower than 1 s every time it runs, a stall one that was slow "
+                + "once only.").AppendLine();
+        text.AppendLine("| decoder | inputs | accepted | refused | refusal classes | crashes | hangs | stalls | "
+            + "slowest input | measured |\n|---|---|---|---|---|---|---|---|---|---|");
         foreach (var result in context.Data.Fuzz)
         {
             foreach (var row in result.Rows)
             {
-                text.AppendLine($"| {row.Decoder}{ReportFormat.Tag(result.Run)} | {ReportFormat.Count(row.Inputs)} | {ReportFormat.Count(row.Accepted)} | {ReportFormat.Count(row.Refused)} | {row.RefusalClasses} | **{row.Crashes}** | **{row.Hangs}** | {row.Stalls} | {ReportFormat.Fixed(row.SlowestMs, 1)} ms | {context.Measured(result.Run)} |");
+                text.AppendLine($"| {row.Decoder}{ReportFormat.Tag(result.Run)} | {ReportFormat.Count(row.Inputs)} | "
+                    + $"{ReportFormat.Count(row.Accepted)} | {ReportFormat.Count(row.Refused)} | {row.RefusalClasses} "
+                        + $"| **{row.Crashes}** | **{row.Hangs}** | {row.Stalls} | "
+                            + $"{ReportFormat.Fixed(row.SlowestMs, 1)} ms | {context.Measured(result.Run)} |");
             }
         }
 
         text.AppendLine();
-        text.AppendLine($"Data: {string.Join(", ", context.Data.Fuzz.Select(r => $"`{context.DataFolder}/{r.File}`"))}.").AppendLine();
+        text.AppendLine($"Data: {string.Join(", "
+            + "", context.Data.Fuzz.Select(r => $"`{context.DataFolder}/{r.File}`"))}.").AppendLine();
         // One block for all runs: they usually differ only in --decoder.
         var commands = context.Data.Fuzz.Select(r => r.Run?.Command ?? $"# {r.File}: command not recorded").Distinct();
         text.AppendLine($"```bash\n{string.Join('\n', commands)}\n```").AppendLine();
@@ -121,7 +140,8 @@ internal static class SystemSections
             text.AppendLine("| what | resident memory |\n|---|---|");
             foreach (var row in result.Rows)
             {
-                text.AppendLine($"| {row.What}{ReportFormat.Tag(result.Run)} | **{ReportFormat.Fixed(row.Megabytes, 1)} MB** |");
+                text.AppendLine($"| {row.What}{ReportFormat.Tag(result.Run)} | "
+                    + $"**{ReportFormat.Fixed(row.Megabytes, 1)} MB** |");
             }
 
             text.AppendLine();
@@ -135,7 +155,10 @@ internal static class SystemSections
             text.AppendLine("| key | value |\n|---|---|");
             foreach (var (key, value) in result.Memory)
             {
-                text.AppendLine($"| {key} | {(key.EndsWith("bytes", StringComparison.OrdinalIgnoreCase) ? ReportFormat.Megabytes(value) : ReportFormat.Fixed(value, 1))} |");
+                var shown = key.EndsWith("bytes", StringComparison.OrdinalIgnoreCase)
+                    ? ReportFormat.Megabytes(value)
+                    : ReportFormat.Fixed(value, 1);
+                text.AppendLine($"| {key} | {shown} |");
             }
 
             text.AppendLine();
@@ -143,7 +166,8 @@ internal static class SystemSections
 
         if (context.Data.Rss.Count == 0 && !context.Data.Latency.Exists(r => r.Memory.Count > 0))
         {
-            text.AppendLine($"No agent RSS result in `{context.DataFolder}` (neither an agent-rss JSON nor RSS keys in the inference-latency JSON).").AppendLine();
+            text.AppendLine($"No agent RSS result in `{context.DataFolder}` (neither an agent-rss JSON nor RSS keys in "
+                + "the inference-latency JSON).").AppendLine();
         }
     }
 
@@ -161,16 +185,21 @@ internal static class SystemSections
             {
                 foreach (var row in result.Rows)
                 {
-                    text.AppendLine($"| {row.Type}.{row.Method}{ReportFormat.Tag(result.Run)} | {(row.Parameters.Length > 0 ? row.Parameters : ReportFormat.None)} | {ReportFormat.Nanoseconds(row.MeanNanoseconds)} | {ReportFormat.Bytes(row.AllocatedBytes)} | {context.Measured(result.Run)} |");
+                    text.AppendLine($"| {row.Type}.{row.Method}{ReportFormat.Tag(result.Run)} | "
+                        + $"{(row.Parameters.Length > 0 ? row.Parameters : ReportFormat.None)} | "
+                            + $"{ReportFormat.Nanoseconds(row.MeanNanoseconds)} | "
+                                + $"{ReportFormat.Bytes(row.AllocatedBytes)} | {context.Measured(result.Run)} |");
                 }
             }
 
             text.AppendLine();
             var commands = context.Data.BenchmarkDotNet.Select(r => r.Run.Command).Distinct().ToList();
-            text.AppendLine($"Data: {string.Join(", ", context.Data.BenchmarkDotNet.Select(r => $"`{context.DataFolder}/{r.File}`"))}.").AppendLine();
+            text.AppendLine($"Data: {string.Join(", "
+                + "", context.Data.BenchmarkDotNet.Select(r => $"`{context.DataFolder}/{r.File}`"))}.").AppendLine();
             foreach (var command in commands)
             {
-                ReportContext.AppendCommand(text, command is null ? null : new RunInfo(command, null, null, null, null, null));
+                ReportContext.AppendCommand(text,
+                    command is null ? null : new RunInfo(command, null, null, null, null, null));
             }
         }
 
@@ -185,7 +214,8 @@ internal static class SystemSections
         }
 
         text.AppendLine("## Other results").AppendLine();
-        text.AppendLine("Files whose shape the report does not know yet, shown as their top-level values.").AppendLine();
+        text.AppendLine("Files whose shape the report does not know yet, shown as their top-level values.")
+            .AppendLine();
         foreach (var result in context.Data.Other)
         {
             text.AppendLine($"### {result.File}").AppendLine();
