@@ -1,4 +1,5 @@
 using System.Text;
+using Edge.Domain.Simulation.Field;
 using Edge.Trainer.Bench;
 
 namespace Edge.Trainer.Reporting.Report;
@@ -24,9 +25,9 @@ internal static class AccuracySections
         var text = new StringBuilder("| task | device | network | in-silico → device | PAT | ideal "
             + "| twin predicted in-silico | seeds × epochs | whole run | recipe |\n"
             + "|---|---|---|---|---|---|---|---|---|---|\n");
-        foreach (var result in Current(Tasks(data), r => (r.Task, r.System)))
+        foreach (var result in Current(Tasks(data), r => (r.Task, r.Device)))
         {
-            text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} "
+            text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.Device} | {result.Network} "
                 + $"| {ReportFormat.Percent(result.Mode("insilico")?.Mean)} | **{ReportFormat.Percent(result.Mode("pat")?.Mean)}** "
                 + $"| {ReportFormat.Percent(result.Mode("ideal")?.Mean)} | {ReportFormat.Percent(result.TwinPredictedInSilico)} "
                 + $"| {result.Seeds} × {result.Epochs} | {Seconds(result.WallSeconds)} | {Recipe(dataFolder, result)} |");
@@ -66,12 +67,14 @@ internal static class AccuracySections
         text.AppendLine("## Accuracy: task × device").AppendLine();
         text.AppendLine("Device test accuracy (mean over seeds, each the mean of the evaluation passes through the device). "
             + "*twin predicts* is the accuracy the twin expects of the in-silico model; device passes count every drive played, twin data included.").AppendLine();
-        text.AppendLine("| task | device | network | seeds × epochs | in-silico | PAT | ideal | pat-refine | dfa | local | zo "
-            + "| digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run | measured |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| task | device | profile | network | seeds × epochs | in-silico | PAT | ideal | pat-refine | dfa "
+            + "| local | zo | digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run "
+            + "| measured |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var result in Tasks(context.Data))
         {
-            text.Append($"| [{result.Task}](#{Anchor(result)}){ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} | {result.Seeds} × {result.Epochs} |");
+            text.Append($"| [{result.Task}](#{Anchor(result)}){ReportFormat.Tag(result.Run)} | {result.System} "
+                + $"| {result.Profile.Name()} | {result.Network} | {result.Seeds} × {result.Epochs} |");
             foreach (var mode in HeadlineModes)
             {
                 text.Append($" {ReportFormat.Percent(result.Mode(mode)?.Mean)} |");
@@ -128,8 +131,10 @@ internal static class AccuracySections
         var details = result.Details;
         text.AppendLine($"Twin: {details.Twin ?? "not recorded"}, validation NMSE {ReportFormat.Fixed(result.TwinValidationNmse, 4)} against a noise floor of {ReportFormat.Fixed(result.NoiseFloorNmse, 4)}; "
             + $"twin data {ReportFormat.Count(details.TwinDataDrives)} drives, twin fit {Seconds(details.TwinFitSeconds)}, whole run {Seconds(result.WallSeconds)} on {ReportFormat.Count(details.Threads)} thread(s).").AppendLine();
-        var prefix = $"{result.Task}-{result.System}-";
-        var images = context.Images.Where(i => i.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        var prefix = Plots.Prefix(result.Task, result.System, result.Profile) + "-";
+        var fieldPrefix = Plots.Prefix(result.Task, result.System, DeviceProfile.Field) + "-";
+        var images = context.Images.Where(i => i.StartsWith(prefix, StringComparison.Ordinal)
+            && (result.Profile == DeviceProfile.Field || !i.StartsWith(fieldPrefix, StringComparison.Ordinal))).ToList();
         if (images.Count > 0)
         {
             text.AppendLine(string.Join(' ', images.Select(i => $"![{Path.GetFileNameWithoutExtension(i)}]({context.ImageLink}{i})"))).AppendLine();
@@ -174,7 +179,7 @@ internal static class AccuracySections
     {
         var key = Key(result.File);
         var name = key == $"{result.Task}-{result.System}" ? string.Empty : $" ({key})";
-        return $"{result.Task} on {result.System}{name}{ReportFormat.Tag(result.Run)}";
+        return $"{result.Task} on {result.Device}{name}{ReportFormat.Tag(result.Run)}";
     }
 
     // GitHub's heading anchors: lower case, spaces to hyphens, punctuation dropped.
