@@ -10,7 +10,6 @@ namespace Edge.Domain.Simulation.Field;
 /// </summary>
 public sealed class FieldChain
 {
-    private const int DnlPeriod = 64;
     private const int MaxChannels = 256;
     private const ulong PartStream = 0xF1E1_D0E5_7A7E_2026UL;
     private const ulong NoiseStream = 0x0F11_C3E8_9A1B_5EEDUL;
@@ -19,9 +18,8 @@ public sealed class FieldChain
     private readonly FieldEffects _effects;
     private readonly DacSpec _dac;
     private readonly AdcSpec _adc;
-    private readonly ConverterShape _dacShape;
-    private readonly ConverterShape _adcShape;
-    private readonly double[] _adcDnl = new double[DnlPeriod];
+    private readonly ConverterNonlinearity _dacError;
+    private readonly ConverterNonlinearity _adcError;
     private readonly double[] _flicker = new double[FlickerPoleDrives.Length];
     private readonly double[] _flickerRetention = new double[FlickerPoleDrives.Length];
     private readonly NoiseSource _noise;
@@ -42,12 +40,8 @@ public sealed class FieldChain
         _dac = spec.Dac;
         _adc = spec.Adc;
         var part = new NoiseSource(NoiseSource.HashId(deviceId) ^ PartStream);
-        _dacShape = ConverterShape.Draw(part);
-        _adcShape = ConverterShape.Draw(part);
-        for (var i = 0; i < DnlPeriod; i++)
-        {
-            _adcDnl[i] = part.NextUniform(-0.5, 0.5);
-        }
+        _dacError = new ConverterNonlinearity(effects.DacInlLsb, 0, part);
+        _adcError = new ConverterNonlinearity(effects.AdcInlLsb, effects.AdcDnlLsb, part);
 
         _noise = new NoiseSource(NoiseSource.HashId(deviceId) ^ (seed * 0xD1B5_4A32_D192_ED03UL) ^ NoiseStream);
         var poleRms = effects.FlickerGainRms / Math.Sqrt(FlickerPoleDrives.Length);
@@ -73,7 +67,9 @@ public sealed class FieldChain
             var lsb = (_dac.Max - _dac.Min) / ((1 << _dac.Bits) - 1);
             for (var s = 0; s < drive.Length; s++)
             {
-                drive[s] += _effects.DacInlLsb * lsb * _dacShape.At(Normalise(drive[s], _dac.Min, _dac.Max));
+                var position = Normalise(drive[s], _dac.Min, _dac.Max);
+                var code = (int)Math.Round((position + 1) * 0.5 * ((1 << _dac.Bits) - 1));
+                drive[s] += lsb * _dacError.ErrorLsb(position, code);
             }
         }
 
@@ -151,7 +147,7 @@ public sealed class FieldChain
         var lsb = (_adc.Max - _adc.Min) / steps;
         var position = Normalise(y, _adc.Min, _adc.Max);
         var code = (int)Math.Round((position + 1) * 0.5 * steps);
-        return lsb * ((_effects.AdcInlLsb * _adcShape.At(position)) + (_effects.AdcDnlLsb * _adcDnl[code % DnlPeriod]));
+        return lsb * _adcError.ErrorLsb(position, code);
     }
 
     private static double Normalise(double v, double min, double max)
@@ -214,18 +210,5 @@ public sealed class FieldChain
         }
 
         return [.. order];
-    }
-
-    /// <summary>A converter's part-specific non-linearity: a bow plus a three-period ripple, peak at most 1.</summary>
-    private readonly record struct ConverterShape(double Bow, double Ripple, double Phase)
-    {
-        public static ConverterShape Draw(NoiseSource part)
-        {
-            var bow = part.NextUniform(0.6, 1.0) * (part.NextDouble() < 0.5 ? -1 : 1);
-            return new ConverterShape(bow, part.NextUniform(0, 1 - Math.Abs(bow)), part.NextUniform(0, 2 * Math.PI));
-        }
-
-        public double At(double position)
-            => (Bow * (1 - (position * position))) + (Ripple * Math.Sin((3 * Math.PI * position) + Phase));
     }
 }
