@@ -26,7 +26,7 @@ public sealed class BenchBoard : IDacDriver, IAdcDriver, ITickClock
     /// component values, spread around the datasheet as the simulated backend spreads them for that id.
     /// </summary>
     /// <param name="system">The layer wired to the board.</param>
-    /// <param name="deviceId">The part: fixes its component values (and, in the field profile, its ADC's errors).</param>
+    /// <param name="deviceId">The part: fixes its component values (and, in the field profile, its ADC error).</param>
     /// <param name="seed">Seed of the part.</param>
     /// <param name="profile">
     /// <see cref="DeviceProfile.Field"/> gives the board's ADC the ESP32's integral and differential non-linearity

@@ -25,9 +25,10 @@ internal static class AccuracySections
         var text = new StringBuilder("| task | device | network | in-silico → device | PAT | ideal "
             + "| twin predicted in-silico | seeds × epochs | whole run | recipe |\n"
             + "|---|---|---|---|---|---|---|---|---|---|\n");
-        foreach (var result in Current(Tasks(data), r => (r.Task, r.Device)))
+        // Lab parts only: the field profile's rows are compared with them in the report's lab-against-field section.
+        foreach (var result in Current(Tasks(data).Where(r => r.Profile == DeviceProfile.Lab), r => (r.Task, r.System)))
         {
-            text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.Device} | {result.Network} "
+            text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} "
                 + $"| {ReportFormat.Percent(result.Mode("insilico")?.Mean)} | **{ReportFormat.Percent(result.Mode("pat")?.Mean)}** "
                 + $"| {ReportFormat.Percent(result.Mode("ideal")?.Mean)} | {ReportFormat.Percent(result.TwinPredictedInSilico)} "
                 + $"| {result.Seeds} × {result.Epochs} | {Seconds(result.WallSeconds)} | {Recipe(dataFolder, result)} |");
@@ -49,12 +50,14 @@ internal static class AccuracySections
 
     /// <summary>
     /// One result per key (task and device), in data order: the latest run the bench wrote itself, else the latest
-    /// recovered one; the others are history, listed in the full report.
+    /// recovered one; among the bench's own, those trained longest first (a shortened comparison run does not
+    /// displace a full one). The others are history, listed in the full report.
     /// </summary>
     private static IEnumerable<AccuracyResult> Current(
         IEnumerable<AccuracyResult> results, Func<AccuracyResult, (string, string)> key)
         => results.GroupBy(key).Select(g => g
             .OrderBy(r => r.Run?.Source is null ? 1 : 0)
+            .ThenBy(r => r.Run?.Source is null ? r.Epochs : 0)
             .ThenBy(r => r.Run?.TimestampUtc ?? string.Empty, StringComparer.Ordinal)
             .Last());
 
