@@ -2,6 +2,7 @@ using Edge.Bridge.Firmware;
 using Edge.Devices.Emulation;
 using Edge.Domain.Physics;
 using Edge.Domain.Simulation;
+using Edge.Domain.Simulation.Field;
 
 namespace Edge.Bridge.Emulator;
 
@@ -18,13 +19,21 @@ public sealed class BenchBoard : IDacDriver, IAdcDriver, ITickClock
     private readonly AnalogBench _bench;
     private readonly VirtualClock _clock = new();
     private readonly double _codeVolts = ReferenceVolts / (1 << ConverterBits);
+    private readonly ConverterNonlinearity? _adcError;
 
     /// <summary>
     /// Builds the board around the noise-free part <paramref name="deviceId"/> of <paramref name="system"/>: its own
     /// component values, spread around the datasheet as the simulated backend spreads them for that id.
     /// </summary>
+    /// <param name="system">The layer wired to the board.</param>
+    /// <param name="deviceId">The part: fixes its component values (and, in the field profile, its ADC error).</param>
+    /// <param name="seed">Seed of the part.</param>
+    /// <param name="profile">
+    /// <see cref="DeviceProfile.Field"/> gives the board's ADC the ESP32's integral and differential non-linearity
+    /// (<see cref="ConverterNonlinearity.Esp32Adc"/>); lab converters are ideal.
+    /// </param>
     /// <exception cref="ArgumentException">The system's physics cannot run sample by sample.</exception>
-    public BenchBoard(IPhysicalSystem system, string deviceId, ulong seed)
+    public BenchBoard(IPhysicalSystem system, string deviceId, ulong seed, DeviceProfile profile = DeviceProfile.Lab)
     {
         ArgumentNullException.ThrowIfNull(system);
         if (system.Physics is not ISampledPhysics physics)
@@ -38,6 +47,7 @@ public sealed class BenchBoard : IDacDriver, IAdcDriver, ITickClock
         var part = system.CreateDevice(deviceId, seed, Imperfections.None with { PartSpread = spread });
         var maxCode = (1 << ConverterBits) - 1;
         _bench = new AnalogBench(physics, part.PartCoefficients, _clock, maxCode * _codeVolts, ReferenceVolts);
+        _adcError = profile == DeviceProfile.Field ? ConverterNonlinearity.Esp32Adc(deviceId) : null;
     }
 
     /// <summary>Number of DAC and ADC channels (the layer is wired to channel 0 of each).</summary>
@@ -76,7 +86,14 @@ public sealed class BenchBoard : IDacDriver, IAdcDriver, ITickClock
             return 0;
         }
 
-        var code = Math.Floor(_bench.Response.ReadVolts() / _codeVolts);
-        return (int)Math.Clamp(code, 0, (1 << ConverterBits) - 1);
+        var maxCode = (1 << ConverterBits) - 1;
+        var ideal = _bench.Response.ReadVolts() / _codeVolts;
+        if (_adcError is not null)
+        {
+            var rawCode = (int)Math.Clamp(Math.Floor(ideal), 0, maxCode);
+            ideal += _adcError.ErrorLsb((2.0 * rawCode / maxCode) - 1, rawCode);
+        }
+
+        return (int)Math.Clamp(Math.Floor(ideal), 0, maxCode);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Edge.Bridge.Firmware;
 using Edge.Bridge.Protocol;
 using Edge.Domain.Simulation;
+using Edge.Domain.Simulation.Field;
 
 namespace Edge.Bridge.Emulator;
 
@@ -25,10 +26,17 @@ public sealed class BridgeEmulator
     /// <param name="faults">Line rate and faults.</param>
     /// <param name="restSeconds">Virtual rest between captures (the layer's settling gap).</param>
     /// <param name="settings">Firmware limits; the ESP32 defaults when null.</param>
-    public BridgeEmulator(IPhysicalSystem system, string deviceId, ulong seed, LineFaults faults, double restSeconds,
-        FirmwareSettings? settings = null)
+    /// <param name="profile">Lab (ideal converters) or field (the ESP32 ADC's non-linearity).</param>
+    public BridgeEmulator(
+        IPhysicalSystem system,
+        string deviceId,
+        ulong seed,
+        LineFaults faults,
+        double restSeconds,
+        FirmwareSettings? settings = null,
+        DeviceProfile profile = DeviceProfile.Lab)
     {
-        _board = new BenchBoard(system, deviceId, seed);
+        _board = new BenchBoard(system, deviceId, seed, profile);
         _faults = faults ?? throw new ArgumentNullException(nameof(faults));
         if (!(restSeconds >= 0))
         {

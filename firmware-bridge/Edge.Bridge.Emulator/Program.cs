@@ -3,12 +3,18 @@ using System.Net;
 using System.Net.Sockets;
 using Edge.Bridge.Emulator;
 using Edge.Domain.Simulation;
+using Edge.Domain.Simulation.Field;
 
 var system = new Option<string>("--system") { Description = "Layer to emulate: electronic, mechanical or duffing.",
     DefaultValueFactory = _ => "electronic" };
 var deviceId = new Option<string>("--device-id") { Description = "Part id (fixes its component values).",
     DefaultValueFactory = _ => "bridge-0001" };
 var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated part.", DefaultValueFactory = _ => 1 };
+var profile = new Option<string>("--profile")
+{
+    Description = "lab (ideal converters) or field (the ESP32 ADC's INL ±12 LSB and DNL ±7 LSB).",
+    DefaultValueFactory = _ => "lab",
+};
 var tcp = new Option<int?>("--tcp") { Description = "Listen on this loopback TCP port (0 picks one and prints it)." };
 var serial = new Option<string?>("--serial") { Description =
     "Open this serial port, e.g. one end of a socat pty pair." };
@@ -31,7 +37,7 @@ var hangFile = new Option<string?>("--hang-file")
 };
 var root = new RootCommand("Edge bridge emulator: the ESP32 firmware core on .NET with a simulated layer.")
 {
-    system, deviceId, seed, tcp, serial, baud, loss, corrupt, faultSeed, rest, hangFile,
+    system, deviceId, seed, profile, tcp, serial, baud, loss, corrupt, faultSeed, rest, hangFile,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -51,7 +57,13 @@ root.SetAction(async (parse, cancellationToken) =>
         var chosenSeed = parse.GetValue(faultSeed) ?? Random.Shared.Next();
         faults = new LineFaults(parse.GetValue(baud), parse.GetValue(loss), parse.GetValue(corrupt), chosenSeed);
         var restSeconds = parse.GetValue(rest) is { } us ? us * 1e-6 : DefaultRest(physical);
-        emulator = new BridgeEmulator(physical, parse.GetValue(deviceId)!, parse.GetValue(seed), faults, restSeconds)
+        emulator = new BridgeEmulator(
+            physical,
+            parse.GetValue(deviceId)!,
+            parse.GetValue(seed),
+            faults,
+            restSeconds,
+            profile: DeviceProfiles.Parse(parse.GetValue(profile)))
         {
             HangFile = parse.GetValue(hangFile) is { } hang ? Path.GetFullPath(hang) : null,
         };

@@ -102,7 +102,7 @@ public sealed class OptionsValidationTests
             "Edge:MODLES: unknown section; the sections under Edge are "
                 + "Device, Inference, Logging, Metrics, Models, Mqtt, Supervision.",
             "Edge:Device:SYTEM: unknown key; the keys under Edge:Device are "
-                + "System, DeviceId, Seed, Backend, Direct, Bridge, Environment.",
+                + "System, DeviceId, Seed, Profile, Backend, Direct, Bridge, Environment.",
             "Edge:Device:Seed: 'twelve' is not a whole number ≥ 0 (no sign, no decimal point).",
             "Edge:Device:Direct:DACC: unknown key; the keys under Edge:Device:Direct are",
             "Edge:Mqtt:KeepAliveSeconds: '1.5' is not a whole number (no decimal point).",

@@ -20,6 +20,12 @@ public sealed class DeviceOptions
     public ulong Seed { get; set; } = PhysicalSystems.DefaultNoiseSeed;
 
     /// <summary>
+    /// How imperfect the simulated part is: <c>lab</c> (differs from its twin's equations only by values, noise and
+    /// drift; the default) or <c>field</c> (adds the effects of <c>FieldProfiles</c>). <c>simulated</c> backend only.
+    /// </summary>
+    public string Profile { get; set; } = "lab";
+
+    /// <summary>
     /// How the layer is reached: <c>simulated</c> (the physics in software, the default), <c>direct</c> (DAC and ADC
     /// chips on the Pi's own I2C/SPI buses, configured under <see cref="Direct"/>) <c>emulated</c> (the same chip
     /// drivers talking to register-level emulators wired to the simulated circuit) or <c>bridge</c> (the ESP32 bridge,

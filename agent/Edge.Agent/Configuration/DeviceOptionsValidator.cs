@@ -1,5 +1,6 @@
 using Edge.Agent.Hosting;
 using Edge.Domain.Simulation;
+using Edge.Domain.Simulation.Field;
 using Microsoft.Extensions.Options;
 
 namespace Edge.Agent.Configuration;
@@ -24,9 +25,28 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
                 + "the part (its serial number, or the simulated part's id).");
         }
 
+        ValidateProfile(options, failures);
         ValidateBackend(options, failures);
         ValidateEnvironment(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateProfile(DeviceOptions options, List<string> failures)
+    {
+        var key = $"{DeviceOptions.SectionName}:{nameof(DeviceOptions.Profile)}";
+        try
+        {
+            if (DeviceProfiles.Parse(options.Profile) == DeviceProfile.Field
+                && !string.Equals(options.Backend, DeviceBackends.Simulated, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"{key}: 'field' describes a simulated part; backend '{options.Backend}' is real "
+                    + "or emulated hardware, whose effects are its own. Use Backend simulated or Profile lab.");
+            }
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add($"{key}: {e.Message}");
+        }
     }
 
     private static void ValidateBackend(DeviceOptions options, List<string> failures)

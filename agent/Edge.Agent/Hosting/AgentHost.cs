@@ -5,6 +5,7 @@ using Edge.Agent.Models;
 using Edge.Agent.Supervision;
 using Edge.Domain.Devices;
 using Edge.Domain.Simulation;
+using Edge.Domain.Simulation.Field;
 using Edge.Hosting.Configuration;
 using Edge.Hosting.Observability;
 using Microsoft.Extensions.Configuration;
@@ -94,7 +95,8 @@ public static class AgentHost
                 DeviceBackends.Emulated => DirectBackendFactory.CreateEmulated(system, options),
                 DeviceBackends.Bridge => BridgeBackendFactory.Create(
                     system, options, services.GetService<ILoggerFactory>()),
-                _ => system.CreateDevice(options.DeviceId, options.Seed),
+                _ => FieldProfiles.CreateDevice(
+                    system, options.DeviceId, options.Seed, DeviceProfiles.Parse(options.Profile)),
             };
         });
         builder.Services.AddSingleton<IValidateOptions<SupervisionOptions>, SupervisionOptionsValidator>();

@@ -41,6 +41,12 @@ public sealed record Imperfections
     /// <summary>Clip drives at the DAC rails and readings at the ADC range.</summary>
     public bool Saturation { get; init; } = true;
 
+    /// <summary>
+    /// Effects of the part in the field that the twin's equations do not contain (the "field" profile,
+    /// <see cref="Field.FieldProfiles"/>); null is the lab part.
+    /// </summary>
+    public Field.FieldEffects? Field { get; init; }
+
     /// <summary>An ideal part: nominal values, no noise, no drift, no converter effects.</summary>
     public static Imperfections None { get; } = new()
     {
@@ -64,6 +70,7 @@ public sealed record Imperfections
                 $"Imperfection '{nameof(SettlingGapSeconds)}' must be >= 0 (infinity: every drive starts at rest).");
         }
 
+        Field?.Validate();
         return this;
 
         static void Check(string name, double value)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Edge.Domain.Devices;
 using Edge.Domain.Physics;
+using Edge.Domain.Simulation.Field;
 using Edge.Domain.Specs;
 
 namespace Edge.Domain.Simulation;
@@ -18,6 +19,7 @@ public sealed class SimulatedDevice : IPhysicalDevice
     private readonly NoiseSource _noise;
     private readonly double _driftRetention;
     private readonly double[]? _carriedState;
+    private readonly FieldChain? _field;
     private double _driftKelvin;
     private volatile AppliedEnvironment _applied;
     private AppliedEnvironment? _stateEnvironment;
@@ -51,7 +53,13 @@ public sealed class SimulatedDevice : IPhysicalDevice
         }
 
         _noise = new NoiseSource(NoiseSource.HashId(deviceId) ^ (seed * 0x9E3779B97F4A7C15UL));
-        _driftRetention = imperfections.DriftHalfLifeDrives > 0 ? Math.Pow(0.5, 1.0 / imperfections.DriftHalfLifeDrives)
+        if (imperfections.Field is { Any: true } field)
+        {
+            _field = new FieldChain(field, physics.Spec, deviceId, seed);
+        }
+
+        _driftRetention = imperfections.DriftHalfLifeDrives > 0
+            ? Math.Pow(0.5, 1.0 / imperfections.DriftHalfLifeDrives)
             : 1.0;
         if (physics is IStatefulPhysics stateful)
         {
@@ -116,7 +124,11 @@ public sealed class SimulatedDevice : IPhysicalDevice
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
     /// <summary>Writes the component values in effect now (part values moved by the temperature drift).</summary>
-    public void CurrentCoefficients(Span<double> coefficients) => CoefficientsAt(_applied, Temperature, coefficients);
+    public void CurrentCoefficients(Span<double> coefficients)
+        => CoefficientsAt(_applied, Temperature + SelfHeatingKelvin, coefficients);
+
+    /// <summary>Temperature rise from the power the part is driven with (field profile only), in kelvin.</summary>
+    public double SelfHeatingKelvin => _field?.HeatKelvin ?? 0;
 
     /// <summary>Converts one drive as the DAC does (clip, quantise) without noise: what the physics receives.</summary>
     public void ConvertDrive(ReadOnlySpan<float> drive, Span<double> converted)
@@ -170,25 +182,47 @@ public sealed class SimulatedDevice : IPhysicalDevice
                 }
 
                 AdvanceDrift();
-                CoefficientsAt(applied, Temperature, coefficients.AsSpan(d * coefficientCount, coefficientCount));
+                var temperature = Temperature;
+                if (_field is not null)
+                {
+                    _field.ShapeDrive(analog);
+                    _field.Heat(analog);
+                    temperature += _field.HeatKelvin;
+                }
+
+                CoefficientsAt(applied, temperature, coefficients.AsSpan(d * coefficientCount, coefficientCount));
             }
 
             RunPhysics(applied, count, analogDrives, coefficients, clean);
             var adc = Spec.Adc;
-            for (var i = 0; i < count * outputs; i++)
+            for (var d = 0; d < count; d++)
             {
-                var y = clean[i] * applied.Environment.Gain;
-                if (Imperfections.ReadoutNoise > 0)
+                var fieldGain = _field?.NextDriveGain() ?? 1;
+                for (var i = d * outputs; i < (d + 1) * outputs; i++)
                 {
-                    y += Imperfections.ReadoutNoise * _noise.NextGaussian();
-                }
+                    var y = clean[i] * applied.Environment.Gain;
+                    if (_field is not null)
+                    {
+                        y = _field.Detect(y * fieldGain);
+                    }
 
-                if (Imperfections.Saturation)
-                {
-                    y = Math.Clamp(y, adc.Min, adc.Max);
-                }
+                    if (Imperfections.ReadoutNoise > 0)
+                    {
+                        y += Imperfections.ReadoutNoise * _noise.NextGaussian();
+                    }
 
-                responses[i] = (float)(Imperfections.AdcQuantisation ? adc.Quantise(y) : y);
+                    if (_field is not null)
+                    {
+                        y += _field.AdcError(y);
+                    }
+
+                    if (Imperfections.Saturation)
+                    {
+                        y = Math.Clamp(y, adc.Min, adc.Max);
+                    }
+
+                    responses[i] = (float)(Imperfections.AdcQuantisation ? adc.Quantise(y) : y);
+                }
             }
 
             DrivesPlayed += count;

@@ -33,6 +33,9 @@ public sealed record PatBenchmarkOptions
     /// </summary>
     public string DeviceId { get; init; } = Edge.Domain.Simulation.PhysicalSystems.DefaultPartId;
 
+    /// <summary>How imperfect the simulated part is: lab (its twin's equations, the default) or field.</summary>
+    public Edge.Domain.Simulation.Field.DeviceProfile Profile { get; init; }
+
     /// <summary>Twin kind.</summary>
     public TwinKind Twin { get; init; } = TwinKind.Mlp;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Edge.Domain.Simulation.Field;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Reporting;
 using Edge.Trainer.Training;
@@ -54,14 +55,16 @@ internal static class BenchCommand
     {
         // Fail on a bad system or missing data before announcing a run.
         _ = PatBenchmark.SystemFor(options.System, options.ResolvedArchitecture);
-        var task = BenchTasks.Load(options.Task, options.Features, options.Augment, options.Cepstra,
-            options.SpeechCache);
-        AnsiConsole.MarkupLine($"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/], "
-            + $"architecture [cyan]{options.ResolvedArchitecture.Name()}[/], modes "
-                + $"[cyan]{string.Join(",", options.Modes.Select(m => m.Name()))}[/], {options.Seeds} seed(s), "
-                    + $"{options.Training.Epochs} epochs, {options.Threads} thread(s)");
-        var result = await ProgressReporter.RunAsync(report
-            => PatBenchmark.RunAsync(options, report, cancellationToken)).ConfigureAwait(false);
+        var task = BenchTasks.Load(
+            options.Task, options.Features, options.Augment, options.Cepstra, options.SpeechCache);
+        var modes = string.Join(",", options.Modes.Select(m => m.Name()));
+        AnsiConsole.MarkupLine(
+            $"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/] "
+            + $"([cyan]{options.Profile.Name()}[/] profile), architecture "
+            + $"[cyan]{options.ResolvedArchitecture.Name()}[/], modes [cyan]{modes}[/], {options.Seeds} seed(s), "
+            + $"{options.Training.Epochs} epochs, {options.Threads} thread(s)");
+        var result = await ProgressReporter.RunAsync(
+            report => PatBenchmark.RunAsync(options, report, cancellationToken)).ConfigureAwait(false);
         Console.WriteLine();
         Console.WriteLine(BenchReport.ToMarkdown(result));
         if (jsonPath is not null)
@@ -107,6 +110,9 @@ internal static class BenchCommand
     internal static FsddFeatures ParseFeatures(string text) => FsddFeatureNames.Parse(text);
 
     internal static TwinKind ParseTwin(string text) => TwinNames.Parse(text);
+
+    internal static Edge.Domain.Simulation.Field.DeviceProfile ParseProfile(string text)
+        => Edge.Domain.Simulation.Field.DeviceProfiles.Parse(text);
 
     internal static double PositiveRate(double value, string option)
         => value is > 0 and < 1 ? value : throw new ArgumentException($"{option} must be in (0, 1), was {value}.");

@@ -23,6 +23,13 @@ internal sealed class RecipeOptions
         DefaultValueFactory = _ => "electronic",
     };
 
+    private readonly Option<string> _profile = new("--profile")
+    {
+        Description = "Simulated part: lab (differs from its twin's equations only by values and noise) or field "
+            + "(adds converter non-linearity, slew, clipping, heating, crosstalk, saturation and 1/f wander).",
+        DefaultValueFactory = _ => "lab",
+    };
+
     private readonly Option<string> _twin = new("--twin")
     {
         Description = "Twin: mlp (black-box) or graybox (calibrated physics).",
@@ -149,7 +156,7 @@ internal sealed class RecipeOptions
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All =>
     [
-        _task, _system, _twin, _epochs, _learningRate, _schedule, _inputNoise, _directions, _perturbation,
+        _task, _system, _profile, _twin, _epochs, _learningRate, _schedule, _inputNoise, _directions, _perturbation,
         _perturbationRate, _twinSamples, _twinRepeats,
         _twinEpochs, _architecture, _width, _layers, _scans, _features, _cepstra, _augment, _speechCache, _threads,
     ];
@@ -172,6 +179,7 @@ internal sealed class RecipeOptions
         {
             Task = parse.GetValue(_task)!,
             System = parse.GetValue(_system)!,
+            Profile = BenchCommand.ParseProfile(parse.GetValue(_profile)!),
             Twin = BenchCommand.ParseTwin(parse.GetValue(_twin)!),
             TwinData = new TwinDataOptions
             {

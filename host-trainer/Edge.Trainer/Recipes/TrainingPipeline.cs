@@ -3,6 +3,7 @@ using Edge.Domain.Data;
 using Edge.Domain.Devices;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
+using Edge.Domain.Simulation.Field;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Export;
 using Edge.Trainer.Reporting;
@@ -76,7 +77,7 @@ public sealed class TrainingPipeline
     /// </summary>
     public SimulatedDevice CreateDevice(ulong noiseSeed)
     {
-        var device = System.CreateDevice(Recipe.Part, noiseSeed);
+        var device = FieldProfiles.CreateDevice(System, Recipe.Part, noiseSeed, DeviceProfiles.Parse(Recipe.Profile));
         device.MaxDegreeOfParallelism = Threads;
         return device;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Edge.Domain.Audio;
+using Edge.Domain.Simulation.Field;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
@@ -28,6 +29,9 @@ public sealed record TrainingRecipe
 
     /// <summary>Id of the simulated part the twin is fitted on and the network trained through.</summary>
     public string Part { get; init; } = "edge-sim-0001";
+
+    /// <summary>Simulated part's profile: lab (the default) or field (<see cref="DeviceProfile"/>).</summary>
+    public string Profile { get; init; } = "lab";
 
     /// <summary>Network (auto, standard, wide or pixel-drive; auto is resolved by task and system).</summary>
     public string Architecture { get; init; } = "auto";
@@ -124,6 +128,7 @@ public sealed record TrainingRecipe
             Task = options.Task.Trim().ToLowerInvariant(),
             System = options.System.Trim().ToLowerInvariant(),
             Part = options.DeviceId,
+            Profile = options.Profile.Name(),
             Architecture = options.ResolvedArchitecture.Name(),
             Width = options.Width,
             Layers = options.Layers,
@@ -160,6 +165,7 @@ public sealed record TrainingRecipe
             Task = Task,
             System = System,
             DeviceId = Part,
+            Profile = DeviceProfiles.Parse(Profile),
             Modes = [TrainingMode],
             Seeds = 1,
             Twin = TwinKindOf(Twin),
@@ -218,6 +224,7 @@ public sealed record TrainingRecipe
         Field("task", () => _ = BenchTasks.Describe(Task));
         Field("system", () => _ = PatBenchmark.SystemFor(System, PnnArchitecture.Standard));
         Field("part", () => Require(!string.IsNullOrWhiteSpace(Part), "names no part"));
+        Field("profile", () => _ = DeviceProfiles.Parse(Profile));
         Field("architecture", () => _ = PnnArchitectureNames.Parse(Architecture));
         Field("width", () => Require(Width > 0, $"must be positive, was {Width}"));
         Field("layers", () => Require(Layers > 0, $"must be positive, was {Layers}"));

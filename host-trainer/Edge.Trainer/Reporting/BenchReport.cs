@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Domain.IO;
+using Edge.Domain.Simulation.Field;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
@@ -38,6 +39,7 @@ public static class BenchReport
         {
             ["task"] = result.Options.Task,
             ["system"] = result.Options.System,
+            ["profile"] = result.Options.Profile.Name(),
             ["architecture"] = result.Options.ResolvedArchitecture.Name(),
             ["width"] = result.Options.ResolvedArchitecture == PnnArchitecture.Wide ? result.Options.Width : null,
             ["layers"] = result.Options.ResolvedArchitecture is PnnArchitecture.Wide or PnnArchitecture.PixelDrive

@@ -1,3 +1,4 @@
+using Edge.Domain.Simulation.Field;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Training;
 using ScottPlot;
@@ -7,13 +8,19 @@ namespace Edge.Trainer.Reporting;
 /// <summary>The pictures of a training run: curves, confusion matrices and the twin's parity plot.</summary>
 public static class Plots
 {
-    /// <summary>Writes every plot of <paramref name="result"/> into <paramref name="directory"/>; returns the
-    /// files.</summary>
-    public static IReadOnlyList<string> WriteAll(PatBenchmarkResult result, string directory, IReadOnlyList<string>
-        classNames)
+    /// <summary>
+    /// The file-name stem of a run's plots: task and system, plus <c>-field</c> for a field-profile part, so the two
+    /// profiles' plots sit side by side.
+    /// </summary>
+    public static string Prefix(string task, string system, DeviceProfile profile)
+        => profile == DeviceProfile.Field ? $"{task}-{system}-field" : $"{task}-{system}";
+
+    /// <summary>Writes every plot of <paramref name="result"/> into <paramref name="directory"/>.</summary>
+    public static IReadOnlyList<string> WriteAll(
+        PatBenchmarkResult result, string directory, IReadOnlyList<string> classNames)
     {
         Directory.CreateDirectory(directory);
-        var prefix = $"{result.Options.Task}-{result.Options.System}";
+        var prefix = Prefix(result.Options.Task, result.Options.System, result.Options.Profile);
         var files = new List<string>
         {
             TrainingCurves(result, Path.Combine(directory, $"{prefix}-curves.png")),

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Edge.Domain.Data;
+using Edge.Domain.Simulation;
+using Edge.Domain.Simulation.Field;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Recipes;
 using Edge.Trainer.Reporting;
@@ -34,12 +36,13 @@ public sealed class TrainingRecipeTests
             from seed in Gen.Choose(0, 1_000)
             from twin in Gen.Elements("mlp", "graybox")
             from samples in Gen.Choose(1, 50_000)
+            from profile in Gen.Elements("lab", "field")
             select Resolve(new TrainingRecipe
             {
                 Task = task, System = system, Architecture = architecture, Width = width, Layers = layers,
                 Scans = scans, Features = features, Cepstra = cepstra, Augment = augment, InputNoise = noise,
                 Schedule = schedule, Epochs = epochs, LearningRate = rate, Mode = mode, Seed = seed, Twin = twin,
-                TwinSamples = samples, Part = $"part-{seed}",
+                TwinSamples = samples, Part = $"part-{seed}", Profile = profile,
             });
         Prop.ForAll(recipes.ToArbitrary(), recipe =>
             TrainingRecipeJson.Parse(TrainingRecipeJson.Serialize(recipe)) == recipe).QuickCheckThrowOnFailure();
@@ -62,6 +65,7 @@ public sealed class TrainingRecipeTests
     [InlineData("\"epochs\": 3", "epochs")]
     [InlineData("\"mode\": \"backprop\"", "mode")]
     [InlineData("\"version\": 2", "version")]
+    [InlineData("\"profile\": \"bench\"", "profile")]
     [InlineData("\"learning_rate\": 1.5", "learning_rate")]
     [InlineData("\"front_end\": null, \"task\": \"fsdd\"", "front_end")]
     public void A_bad_recipe_is_refused_naming_the_field(string member, string field)
@@ -72,6 +76,22 @@ public sealed class TrainingRecipeTests
 
         Assert.StartsWith("r.json: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_field_profile_bench_ships_a_field_recipe_that_trains_on_a_field_part()
+    {
+        var options = new PatBenchmarkOptions { Profile = DeviceProfile.Field, Modes = [TrainingMode.Pat] };
+
+        var recipe = BenchReport.ShippedRecipe(options);
+
+        Assert.Equal("field", recipe.Profile);
+        Assert.Equal(DeviceProfile.Field, recipe.ToBenchOptions(1).Profile);
+        var device = new TrainingPipeline(recipe, 1).CreateDevice(1);
+        Assert.Equal(FieldProfiles.Electronic, device.Imperfections.Field);
+        var lab = new TrainingPipeline(recipe with { Profile = "lab" }, 1).CreateDevice(1);
+        Assert.Null(lab.Imperfections.Field);
+        Assert.Equal(lab.Imperfections, PhysicalSystems.Get("electronic").DefaultImperfections);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text;
+using Edge.Domain.Simulation.Field;
 using Edge.Trainer.Bench;
 
 namespace Edge.Trainer.Reporting.Report;
@@ -30,7 +31,8 @@ internal static class AccuracySections
         var text = new StringBuilder("| task | device | network | in-silico → device | PAT | ideal "
             + "| twin predicted in-silico | seeds × epochs | whole run | recipe |\n"
             + "|---|---|---|---|---|---|---|---|---|---|\n");
-        foreach (var result in Current(Tasks(data), r => (r.Task, r.System)))
+        // Lab parts only: the field profile's rows are compared with them in the report's lab-against-field section.
+        foreach (var result in Current(Tasks(data).Where(r => r.Profile == DeviceProfile.Lab), r => (r.Task, r.System)))
         {
             text.AppendLine($"| {result.Task}{ReportFormat.Tag(result.Run)} | {result.System} | {result.Network} "
                 + $"| {ReportFormat.Percent(result.Mode("insilico")?.Mean)} | "
@@ -57,12 +59,14 @@ internal static class AccuracySections
 
     /// <summary>
     /// One result per key (task and device), in data order: the latest run the bench wrote itself, else the latest
-    /// recovered one; the others are history, listed in the full report.
+    /// recovered one; among the bench's own, those trained longest first (a shortened comparison run does not
+    /// displace a full one). The others are history, listed in the full report.
     /// </summary>
     private static IEnumerable<AccuracyResult> Current(
         IEnumerable<AccuracyResult> results, Func<AccuracyResult, (string, string)> key)
         => results.GroupBy(key).Select(g => g
             .OrderBy(r => r.Run?.Source is null ? 1 : 0)
+            .ThenBy(r => r.Run?.Source is null ? r.Epochs : 0)
             .ThenBy(r => r.Run?.TimestampUtc ?? string.Empty, StringComparer.Ordinal)
             .Last());
 
@@ -75,17 +79,16 @@ internal static class AccuracySections
     {
         text.AppendLine("## Accuracy: task × device").AppendLine();
         text.AppendLine("Device test accuracy (mean over seeds, each the mean of the evaluation passes through the "
-            + "device). "
-            + "*twin predicts* is the accuracy the twin expects of the in-silico model; device passes count every "
-                + "drive played, twin data included.").AppendLine();
-        text.AppendLine("| task | device | network | seeds × epochs | in-silico | PAT | ideal | pat-refine | dfa | "
-            + "local | zo "
-            + "| digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run | measured |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            + "device). *twin predicts* is the accuracy the twin expects of the in-silico model; device passes count "
+            + "every drive played, twin data included.").AppendLine();
+        text.AppendLine("| task | device | profile | network | seeds × epochs | in-silico | PAT | ideal | pat-refine "
+            + "| dfa | local | zo | digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run "
+            + "| measured |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var result in Tasks(context.Data))
         {
-            text.Append($"| [{result.Task}](#{Anchor(result)}){ReportFormat.Tag(result.Run)} | {result.System} | "
-                + $"{result.Network} | {result.Seeds} × {result.Epochs} |");
+            text.Append($"| [{result.Task}](#{Anchor(result)}){ReportFormat.Tag(result.Run)} | {result.System} "
+                + $"| {result.Profile.Name()} | {result.Network} | {result.Seeds} × {result.Epochs} |");
             foreach (var mode in HeadlineModes)
             {
                 text.Append($" {ReportFormat.Percent(result.Mode(mode)?.Mean)} |");
@@ -146,12 +149,15 @@ internal static class AccuracySections
         var details = result.Details;
         text.AppendLine($"Twin: {details.Twin ?? "not recorded"}, validation NMSE "
             + $"{ReportFormat.Fixed(result.TwinValidationNmse, 4)} against a noise floor of "
-                + $"{ReportFormat.Fixed(result.NoiseFloorNmse, 4)}; "
-            + $"twin data {ReportFormat.Count(details.TwinDataDrives)} drives, twin fit "
-                + $"{Seconds(details.TwinFitSeconds)}, whole run {Seconds(result.WallSeconds)} on "
-                    + $"{ReportFormat.Count(details.Threads)} thread(s).").AppendLine();
-        var prefix = $"{result.Task}-{result.System}-";
-        var images = context.Images.Where(i => i.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            + $"{ReportFormat.Fixed(result.NoiseFloorNmse, 4)}; twin data {ReportFormat.Count(details.TwinDataDrives)} "
+            + $"drives, twin fit {Seconds(details.TwinFitSeconds)}, whole run {Seconds(result.WallSeconds)} on "
+            + $"{ReportFormat.Count(details.Threads)} thread(s).").AppendLine();
+        var prefix = Plots.Prefix(result.Task, result.System, result.Profile) + "-";
+        var fieldPrefix = Plots.Prefix(result.Task, result.System, DeviceProfile.Field) + "-";
+        var images = context.Images
+            .Where(i => i.StartsWith(prefix, StringComparison.Ordinal)
+                && (result.Profile == DeviceProfile.Field || !i.StartsWith(fieldPrefix, StringComparison.Ordinal)))
+            .ToList();
         if (images.Count > 0)
         {
             text.AppendLine(string.Join(' ',
@@ -203,7 +209,7 @@ internal static class AccuracySections
     {
         var key = Key(result.File);
         var name = key == $"{result.Task}-{result.System}" ? string.Empty : $" ({key})";
-        return $"{result.Task} on {result.System}{name}{ReportFormat.Tag(result.Run)}";
+        return $"{result.Task} on {result.Device}{name}{ReportFormat.Tag(result.Run)}";
     }
 
     // GitHub's heading anchors: lower case, spaces to hyphens, punctuation dropped.

@@ -1,3 +1,5 @@
+using Edge.Domain.Simulation.Field;
+
 namespace Edge.Trainer.Reporting.Report;
 
 /// <summary>The machine a result was measured on.</summary>
@@ -85,6 +87,12 @@ public sealed record AccuracyResult(
     AccuracyDetails Details,
     RunInfo? Run)
 {
+    /// <summary>The simulated part's profile (lab or field); results from before profiles existed are lab.</summary>
+    public DeviceProfile Profile { get; init; }
+
+    /// <summary>The device column of the tables: the system, and the profile when it is not lab.</summary>
+    public string Device => Profile == DeviceProfile.Lab ? System : $"{System} ({Profile.Name()})";
+
     /// <summary>The mode's accuracy, or null if it was not run.</summary>
     public ModeAccuracy? Mode(string name)
     {

@@ -24,6 +24,7 @@ internal static class BenchmarksDocument
 
         AppendMachines(text, context);
         AccuracySections.Append(text, context);
+        ProfileSection.Append(text, context);
         SystemSections.AppendLatency(text, context);
         SystemSections.AppendRss(text, context);
         SystemSections.AppendIngest(text, context);

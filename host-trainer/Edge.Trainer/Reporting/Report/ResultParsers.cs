@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edge.Domain.Simulation.Field;
 
 namespace Edge.Trainer.Reporting.Report;
 
@@ -46,7 +47,24 @@ internal static class ResultParsers
             fields.NullableInteger(json, "device_passes"),
             fields.NullableNumber(json, "wall_seconds"),
             details,
-            run);
+            run)
+        {
+            Profile = fields.OptionalString(json, "profile") is { } profile
+                ? Parse(() => DeviceProfiles.Parse(profile), fields, "profile")
+                : DeviceProfile.Lab,
+        };
+    }
+
+    private static T Parse<T>(Func<T> parse, JsonFields fields, string key)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (ArgumentException e)
+        {
+            throw fields.Bad(key, e.Message);
+        }
     }
 
     // The network in a few words, from the keys bench pat writes; files from before the architecture key trained the
