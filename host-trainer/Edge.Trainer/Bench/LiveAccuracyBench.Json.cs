@@ -28,6 +28,7 @@ public static partial class LiveAccuracyBench
         {
             series.Add(new JsonObject
             {
+                ["seed"] = s.Seed,
                 ["kind"] = s.Kind,
                 ["change"] = s.Change,
                 ["accuracy_before"] = s.AccuracyBefore,
@@ -42,7 +43,8 @@ public static partial class LiveAccuracyBench
             ["bench"] = BenchName,
             ["system"] = "electronic",
             ["task"] = "vowels",
-            ["trained_accuracy"] = result.TrainedAccuracy,
+            ["seeds"] = new JsonArray([.. o.Seeds.Select(s => (JsonNode?)s)]),
+            ["trained_accuracy"] = new JsonArray([.. result.TrainedAccuracy.Select(a => (JsonNode?)a)]),
             ["calibration_examples"] = result.CalibrationExamples,
             ["round_s"] = o.RoundSeconds,
             ["check_interval_s"] = o.CheckSeconds,
@@ -67,7 +69,7 @@ public static partial class LiveAccuracyBench
         var quiet = series.Rounds.Where(r => r.Seconds <= series.ChangeAtSeconds).Select(r => r.Accuracy).ToList();
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{series.Kind,-12} {series.Change,-14} cost {series.Cost * 100,6:F1} pts  probe rounds {accuracies.Count}"
+            $"seed {series.Seed}  {series.Kind,-12} {series.Change,-14} cost {series.Cost * 100,6:F1} pts  probe rounds {accuracies.Count}"
             + $", quiet {quiet.Min() * 100:F1}–{quiet.Max() * 100:F1} %, last {accuracies[^1] * 100:F1} %");
     }
 
@@ -102,6 +104,7 @@ public static partial class LiveAccuracyBench
         {
             rows.Add(new JsonObject
             {
+                ["seed"] = row.Seed,
                 ["kind"] = row.Kind,
                 ["change"] = row.Change,
                 ["accuracy_cost"] = row.Cost,

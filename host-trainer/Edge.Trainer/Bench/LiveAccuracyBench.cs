@@ -24,10 +24,32 @@ public static partial class LiveAccuracyBench
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var (part, model, task, trainedAccuracy) = await DriftBench.TrainAsync(
-            options.Seed, options.Epochs, 256, cancellationToken).ConfigureAwait(false);
-        var random = new Random((int)options.Seed);
         var series = new List<LiveAccuracySeries>();
+        var trained = new List<double>();
+        var calibrationExamples = 0;
+        foreach (var seed in options.Seeds)
+        {
+            var (accuracy, examples) = await RecordSeedAsync(options, seed, series, report, cancellationToken)
+                .ConfigureAwait(false);
+            trained.Add(accuracy);
+            calibrationExamples = examples;
+        }
+
+        var scores = options.Settings().Select(s => LiveAccuracyScoring.Score(series, s, options)).ToList();
+        return new LiveAccuracyBenchResult(options, trained, calibrationExamples, series, scores);
+    }
+
+    // One part and model per seed: every change of the grid, recorded into series.
+    private static async Task<(double TrainedAccuracy, int CalibrationExamples)> RecordSeedAsync(
+        LiveAccuracyBenchOptions options,
+        ulong seed,
+        List<LiveAccuracySeries> series,
+        Action<LiveAccuracySeries>? report,
+        CancellationToken cancellationToken)
+    {
+        var (part, model, task, trainedAccuracy) = await DriftBench.TrainAsync(
+            seed, options.Epochs, 256, cancellationToken).ConfigureAwait(false);
+        var random = new Random((int)seed);
         foreach (var (kind, change, environment) in DriftBench.Grid)
         {
             part.Environment = PartEnvironment.Calibrated;
@@ -56,14 +78,13 @@ public static partial class LiveAccuracyBench
                 rounds.Add(new LiveAccuracyRound(k * options.RoundSeconds, accuracy, field.ClassShift()));
             }
 
-            var measured = new LiveAccuracySeries(kind, change, before, after, changeAt, rounds);
+            var measured = new LiveAccuracySeries(seed, kind, change, before, after, changeAt, rounds);
             series.Add(measured);
             report?.Invoke(measured);
         }
 
         part.Environment = PartEnvironment.Calibrated;
-        var scores = options.Settings().Select(s => LiveAccuracyScoring.Score(series, s, options)).ToList();
-        return new LiveAccuracyBenchResult(options, trainedAccuracy, task.Test.Count, series, scores);
+        return (trainedAccuracy, task.Test.Count);
     }
 
     // One agent's field: answered traffic (remembered for the class mix) and calibration probe rounds.

@@ -3,8 +3,8 @@ namespace Edge.Trainer.Bench;
 /// <summary>Settings of <c>bench drift --score live</c>.</summary>
 public sealed record LiveAccuracyBenchOptions
 {
-    /// <summary>Seed of the part's noise, the model and the traffic.</summary>
-    public ulong Seed { get; init; } = 1;
+    /// <summary>Seeds of the parts' noise, the models and the traffic: one part and model per seed.</summary>
+    public IReadOnlyList<ulong> Seeds { get; init; } = [1, 2, 3];
 
     /// <summary>Training epochs of the model (ideal gradients).</summary>
     public int Epochs { get; init; } = 100;
@@ -53,6 +53,11 @@ public sealed record LiveAccuracyBenchOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
+        if (Seeds.Count == 0)
+        {
+            throw new ArgumentException("bench drift --score live: give at least one seed.");
+        }
+
         if (!(RoundSeconds > 0 && CheckSeconds > 0 && InferencesPerSecond >= 0))
         {
             throw new ArgumentException("bench drift --score live: round, check and traffic rates must be positive.");
@@ -87,6 +92,7 @@ public sealed record LiveAccuracySetting(double ProbeSeconds, int Window, int Re
 public sealed record LiveAccuracyRound(double Seconds, double Accuracy, double ClassShift);
 
 /// <summary>One change of the grid as recorded.</summary>
+/// <param name="Seed">The seed of the part and model.</param>
 /// <param name="Kind">temperature, ageing, settling, gain, part swap or none.</param>
 /// <param name="Change">The change in words.</param>
 /// <param name="AccuracyBefore">Test accuracy before the change.</param>
@@ -94,6 +100,7 @@ public sealed record LiveAccuracyRound(double Seconds, double Accuracy, double C
 /// <param name="ChangeAtSeconds">Simulated seconds from activation to the change.</param>
 /// <param name="Rounds">The probe rounds, every <see cref="LiveAccuracyBenchOptions.RoundSeconds"/>.</param>
 public sealed record LiveAccuracySeries(
+    ulong Seed,
     string Kind,
     string Change,
     double AccuracyBefore,
@@ -106,6 +113,7 @@ public sealed record LiveAccuracySeries(
 }
 
 /// <summary>What one setting made of one change.</summary>
+/// <param name="Seed">The seed of the part and model.</param>
 /// <param name="Kind">What changed.</param>
 /// <param name="Change">The change in words.</param>
 /// <param name="Cost">Accuracy lost.</param>
@@ -117,6 +125,7 @@ public sealed record LiveAccuracySeries(
 /// <param name="QuietClassShift">Largest class-mix distance before the change.</param>
 /// <param name="FinalClassShift">Class-mix distance at the last check.</param>
 public sealed record LiveAccuracyRowScore(
+    ulong Seed,
     string Kind,
     string Change,
     double Cost,
@@ -145,13 +154,13 @@ public sealed record LiveAccuracySettingScore(
 
 /// <summary>The recorded field and every setting's score.</summary>
 /// <param name="Options">The settings.</param>
-/// <param name="TrainedAccuracy">Test accuracy of the trained model.</param>
+/// <param name="TrainedAccuracy">Test accuracy of the trained model, per seed.</param>
 /// <param name="CalibrationExamples">Examples in a probe round (the test split, as the agent's calibration set).</param>
 /// <param name="Series">One per change.</param>
 /// <param name="Scores">One per setting.</param>
 public sealed record LiveAccuracyBenchResult(
     LiveAccuracyBenchOptions Options,
-    double TrainedAccuracy,
+    IReadOnlyList<double> TrainedAccuracy,
     int CalibrationExamples,
     IReadOnlyList<LiveAccuracySeries> Series,
     IReadOnlyList<LiveAccuracySettingScore> Scores);

@@ -113,6 +113,7 @@ public static class LiveAccuracyScoring
         }
 
         return new LiveAccuracyRowScore(
+            series.Seed,
             series.Kind,
             series.Change,
             series.Cost,

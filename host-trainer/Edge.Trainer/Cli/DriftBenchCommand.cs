@@ -39,13 +39,18 @@ internal static class DriftBenchCommand
             Description = "With --score live: simulated minutes of the no-change row (false alarms per day).",
             DefaultValueFactory = _ => new LiveAccuracyBenchOptions().NoChangeMinutes,
         };
+        var seeds = new Option<int[]>("--seeds")
+        {
+            Description = "With --score live: seeds of the parts and models (one each; default 1 2 3).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var drift = new Command(
             "drift",
             "Cause each change of a grid (temperature, ageing, settling, gain, part swap) on a simulated part and "
             + "report its accuracy cost, whether the probe drift score detected it, how fast (simulated time) and "
             + "false alarms.")
         {
-            output, seed, epochs, probes, score, dayMinutes,
+            output, seed, epochs, probes, score, dayMinutes, seeds,
         };
         drift.SetAction(async (parse, cancellationToken) =>
         {
@@ -53,7 +58,9 @@ internal static class DriftBenchCommand
             {
                 var live = new LiveAccuracyBenchOptions
                 {
-                    Seed = (ulong)BenchCommand.Positive(parse.GetValue(seed), "--seed"),
+                    Seeds = parse.GetValue(seeds) is { Length: > 0 } given
+                        ? [.. given.Select(s => (ulong)BenchCommand.Positive(s, "--seeds"))]
+                        : new LiveAccuracyBenchOptions().Seeds,
                     Epochs = BenchCommand.Positive(parse.GetValue(epochs), "--epochs"),
                     NoChangeMinutes = parse.GetValue(dayMinutes),
                 };
