@@ -69,7 +69,8 @@ public static partial class LiveAccuracyBench
         var quiet = series.Rounds.Where(r => r.Seconds <= series.ChangeAtSeconds).Select(r => r.Accuracy).ToList();
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"seed {series.Seed}  {series.Kind,-12} {series.Change,-14} cost {series.Cost * 100,6:F1} pts  probe rounds {accuracies.Count}"
+            $"seed {series.Seed}  {series.Kind,-12} {series.Change,-14} cost {series.Cost * 100,6:F1} pts  "
+            + $"probe rounds {accuracies.Count}"
             + $", quiet {quiet.Min() * 100:F1}–{quiet.Max() * 100:F1} %, last {accuracies[^1] * 100:F1} %");
     }
 
@@ -80,12 +81,19 @@ public static partial class LiveAccuracyBench
         var s = score.Setting;
         var must = score.Rows.Where(r => r.Cost >= LiveAccuracyScoring.MustDetectCost).ToList();
         var inTime = must.Count(r => r.SecondsToDetect <= LiveAccuracyScoring.DetectWithinSeconds);
-        var worst = must.Count == 0 ? 0 : must.Max(r => r.SecondsToDetect ?? double.PositiveInfinity);
-        return string.Create(
-            CultureInfo.InvariantCulture,
+        var culture = CultureInfo.InvariantCulture;
+        var worst = must.Any(r => r.SecondsToDetect is null)
+            ? "never"
+            : string.Create(culture, $"{(must.Count == 0 ? 0 : must.Max(r => r.SecondsToDetect!.Value)):F0} s");
+        var setting = string.Create(
+            culture,
             $"probe every {s.ProbeSeconds,3:F0} s, window {s.Window}, reference {s.ReferenceRounds} round(s), "
-            + $"drop ≥ {s.Threshold * 100:F1} pts: ≥3-pt changes in 5 min {inTime}/{must.Count} (worst {worst:F0} s)"
-            + $", false alarms {score.FalseAlarms} ({score.FalseAlarmsPerDay:F2}/day){(score.MeetsTarget ? "  ok" : "")}");
+            + $"drop ≥ {s.Threshold * 100:F1} pts");
+        var verdict = string.Create(
+            culture,
+            $"≥3-pt changes in 5 min {inTime}/{must.Count} (worst {worst}), false alarms {score.FalseAlarms} "
+            + $"({score.FalseAlarmsPerDay:F2}/day)");
+        return $"{setting}: {verdict}{(score.MeetsTarget ? "  ok" : string.Empty)}";
     }
 
     private static JsonObject ToJson(LiveAccuracySetting setting) => new()

@@ -155,7 +155,9 @@ public sealed record LiveAccuracySettingScore(
 /// <summary>The recorded field and every setting's score.</summary>
 /// <param name="Options">The settings.</param>
 /// <param name="TrainedAccuracy">Test accuracy of the trained model, per seed.</param>
-/// <param name="CalibrationExamples">Examples in a probe round (the test split, as the agent's calibration set).</param>
+/// <param name="CalibrationExamples">
+/// Examples in a probe round (the test split, as the agent's calibration set).
+/// </param>
 /// <param name="Series">One per change.</param>
 /// <param name="Scores">One per setting.</param>
 public sealed record LiveAccuracyBenchResult(

@@ -123,7 +123,8 @@ internal static class DriftBenchCommand
             : $"Chosen: {LiveAccuracyBench.Format(chosen)}");
         if (output is not null)
         {
-            var json = LiveAccuracyBench.ToJson(result, BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer"));
+            var run = BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer");
+            var json = LiveAccuracyBench.ToJson(result, run);
             Directory.CreateDirectory(output.DirectoryName!);
             AtomicFile.WriteAllText(
                 output.FullName, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

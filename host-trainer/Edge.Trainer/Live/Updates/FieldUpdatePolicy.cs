@@ -263,8 +263,8 @@ public enum AgentPresence
 /// <summary>The decision of one check: which update starts (none: wait) and why, in a metric-label word.</summary>
 /// <param name="Start">The update that starts, or <see cref="UpdateReason.None"/>.</param>
 /// <param name="Reason">
-/// Why: accuracy-lost, accuracy-fell-further, drifted, schedule, operator-request, no-score, below-threshold, cooldown, refused-recently,
-/// refused-backoff, agent-offline, agent-status-unknown.
+/// Why: accuracy-lost, accuracy-fell-further, drifted, schedule, operator-request, no-score, below-threshold,
+/// cooldown, refused-recently, refused-backoff, agent-offline, agent-status-unknown.
 /// </param>
 /// <param name="Until">When the wait ends by itself (cooldown, next schedule), if known.</param>
 public sealed record FieldDecision(UpdateReason Start, string Reason, DateTimeOffset? Until)

@@ -64,6 +64,9 @@ public sealed partial class FieldUpdateService
     /// <summary>Receives (stage, fraction) of a running session.</summary>
     public Action<string, double>? Progress { get; set; }
 
+    /// <summary>Runs the sessions.</summary>
+    internal FieldPatSession Session => _session;
+
     /// <summary>The devices watched.</summary>
     public IReadOnlyList<FieldDevice> Devices => _devices;
 
@@ -140,7 +143,8 @@ public sealed partial class FieldUpdateService
             new FieldCheck(now, rise, device.TrainedAt, ledger, presence, drop, liveAccuracy is not null));
         Report(device, decision, new CheckScores(score, rise, liveAccuracy, drop), ledger, presence);
         return decision.Starts
-            ? await RunSessionAsync(device, decision, new CheckScores(score, rise, liveAccuracy, drop), now, cancellationToken)
+            ? await RunSessionAsync(
+                device, decision, new CheckScores(score, rise, liveAccuracy, drop), now, cancellationToken)
                 .ConfigureAwait(false)
             : null;
     }

@@ -56,7 +56,8 @@ public sealed record LiveDriftResult(
     IReadOnlyList<LiveDriftSettingRow> Settings,
     RunInfo? Run);
 
-/// <summary>Reads and renders <c>bench drift --score live</c> results (<c>"bench": "drift-live-accuracy"</c>).</summary>
+/// <summary>Reads and renders <c>bench drift --score live</c> results (<c>"bench": "drift-live-accuracy"</c>).
+/// </summary>
 internal static class LiveDriftSection
 {
     public const string BenchName = "drift-live-accuracy";
@@ -82,7 +83,8 @@ internal static class LiveDriftSection
         }
 
         var seeds = fields.Array(json, "seeds").Count;
-        var trained = fields.Array(json, "trained_accuracy").Select(a => ReportFormat.Percent(fields.NumberOf(a, "trained_accuracy")));
+        var trained = fields.Array(json, "trained_accuracy")
+            .Select(a => ReportFormat.Percent(fields.NumberOf(a, "trained_accuracy")));
         var summary = $"Electronic part, vowel model trained on it ({seeds} seeds: {string.Join(", ", trained)} test "
             + $"accuracy); the agent's calibration set is the {fields.Integer(json, "calibration_examples")}-example "
             + $"test split, classified once per probe round (one example = "
