@@ -22,14 +22,14 @@ public sealed class FieldAudioUpdateTests
         DriftSamples = 300,
     };
 
-    private static readonly TrainingRecipe DeviceFeatures = new()
+    private static readonly TrainingRecipe DeviceFeatures = WithFrontEnd(new()
     {
         Task = "fsdd",
         System = AgentInstance.System,
         Part = FieldLab.Device,
         Features = "device",
         Epochs = 1,
-    };
+    });
 
     [Fact]
     public async Task A_device_features_digit_package_is_fine_tuned_on_its_features_and_keeps_its_audio_block()
@@ -63,6 +63,10 @@ public sealed class FieldAudioUpdateTests
         var recipe = Assert.IsType<TrainingRecipe>(loader.Load(FieldLab.Device, offered).Recipe);
         Assert.Equal(("fsdd", "device"), (recipe.Task, recipe.Features));
     }
+
+    // A shipped recipe names its front end in full (as `package` writes it).
+    private static TrainingRecipe WithFrontEnd(TrainingRecipe recipe) =>
+        recipe with { FrontEnd = recipe.ResolvedFrontEnd() };
 
     private static string Json(AudioInputEncoding audio) =>
         JsonSerializer.Serialize(audio, ModelJsonContext.Default.AudioInputEncoding);

@@ -8,7 +8,7 @@ namespace Edge.Trainer.Reporting.Report;
 /// <param name="Costs">Test accuracy lost, per seed.</param>
 /// <param name="Detected">Seeds on which a check alarmed after the change.</param>
 /// <param name="Seeds">Seeds run.</param>
-/// <param name="WorstSeconds">Longest time to detect over the seeds that detected it.</param>
+/// <param name="Seconds">Time to detect per seed (null: not detected).</param>
 /// <param name="FalseAlarms">False alarm onsets over the seeds.</param>
 /// <param name="QuietShift">Largest class-mix distance before the change.</param>
 /// <param name="FinalShift">Class-mix distance at the end, per seed.</param>
@@ -17,7 +17,7 @@ public sealed record LiveDriftChangeRow(
     IReadOnlyList<double> Costs,
     int Detected,
     int Seeds,
-    double? WorstSeconds,
+    IReadOnlyList<double?> Seconds,
     long FalseAlarms,
     double QuietShift,
     IReadOnlyList<double> FinalShift);
@@ -110,12 +110,14 @@ internal static class LiveDriftSection
             text.AppendLine(result.Chosen is { } chosen
                 ? $"Chosen (the shipped defaults): {chosen}."
                 : "No setting met the target.").AppendLine();
-            text.AppendLine("| change | accuracy cost per seed | detected | time to detect (worst) | false alarms "
+            text.AppendLine("| change | accuracy cost per seed | detected | time to detect per seed | false alarms "
                 + "| class shift: quiet max → after |").AppendLine("|---|---|---|---|---|---|");
             foreach (var row in result.Rows)
             {
                 var costs = string.Join(" / ", row.Costs.Select(c => ReportFormat.Fixed(c * 100, 1)));
-                var time = row.WorstSeconds is { } s ? $"{ReportFormat.Fixed(s, 0)} s" : "–";
+                var time = row.Detected == 0
+                    ? "–"
+                    : string.Join(" / ", row.Seconds.Select(s => s is { } t ? ReportFormat.Fixed(t, 0) : "–")) + " s";
                 var detected = row.Detected == 0 ? "no" : $"**{row.Detected}/{row.Seeds}**";
                 var shifts = string.Join(" / ", row.FinalShift.Select(v => ReportFormat.Fixed(v, 2)));
                 text.AppendLine($"| {row.Change}{ReportFormat.Tag(result.Run)} | {costs} pts | {detected} | {time} "
@@ -166,14 +168,12 @@ internal static class LiveDriftSection
         rows.GroupBy(r => $"{fields.String(r, "kind")}: {fields.String(r, "change")}")
             .Select(g =>
             {
-                var detectedTimes = g.Select(r => fields.NullableNumber(r, "seconds_to_detect"))
-                    .OfType<double>().ToList();
                 return new LiveDriftChangeRow(
                     g.Key,
                     [.. g.Select(r => fields.Number(r, "accuracy_cost"))],
                     g.Count(r => Detected(fields, r)),
                     g.Count(),
-                    detectedTimes.Count == 0 ? null : detectedTimes.Max(),
+                    [.. g.Select(r => fields.NullableNumber(r, "seconds_to_detect"))],
                     g.Sum(r => fields.Integer(r, "false_alarms")),
                     g.Max(r => fields.Number(r, "quiet_class_shift")),
                     [.. g.Select(r => fields.Number(r, "final_class_shift"))]);
