@@ -107,6 +107,15 @@ Task("Bench")
         noBuild: true,
         environment);
 
+    // The agent's live accuracy as the watch reads it, three seeds, a simulated day each: about ten minutes.
+    Information($"bench drift --score live ({profile.Name}) ...");
+    RunProject(
+        trainerProject,
+        new ProcessArgumentBuilder().Append("bench").Append("drift").Append("--score").Append("live")
+            .Append("--out").Append($"{relative}/drift-live-accuracy.json"),
+        noBuild: true,
+        environment);
+
     foreach (var (name, arguments) in profile.SystemRuns)
     {
         Information($"{name} ({profile.Name}) ...");

@@ -117,9 +117,13 @@ public sealed class EnvironmentControlTests
     /// <summary>
     /// Publishes <paramref name="json"/> on dev-a's environment topic with the stock client, as the operator.
     /// </summary>
-    internal static async Task MosquittoPubAsync(ShippedBroker broker, string json)
+    internal static Task MosquittoPubAsync(ShippedBroker broker, string json) =>
+        MosquittoPubAsync(broker.Certificates, broker.ServicePort, Topic, json);
+
+    /// <summary>The documented <c>mosquitto_pub</c> of a control message as the operator.</summary>
+    internal static async Task MosquittoPubAsync(string certificates, int servicePort, string topic, string json)
     {
-        var services = Path.Combine(broker.Certificates, "services");
+        var services = Path.Combine(certificates, "services");
         var start = new ProcessStartInfo("mosquitto_pub")
         {
             RedirectStandardError = true,
@@ -127,10 +131,10 @@ public sealed class EnvironmentControlTests
         };
         foreach (var argument in new[]
         {
-            "-h", "localhost", "-p", broker.ServicePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--cafile", Path.Combine(broker.Certificates, "ca.crt"),
+            "-h", "localhost", "-p", servicePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--cafile", Path.Combine(certificates, "ca.crt"),
             "--cert", Path.Combine(services, "operator.crt"), "--key", Path.Combine(services, "operator.key"),
-            "-V", "mqttv5", "-q", "1", "-t", Topic, "-m", json,
+            "-V", "mqttv5", "-q", "1", "-t", topic, "-m", json,
         })
         {
             start.ArgumentList.Add(argument);

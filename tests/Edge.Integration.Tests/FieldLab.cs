@@ -36,7 +36,7 @@ public sealed class FieldLab : IAsyncDisposable
 
     private FieldLab() => _trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(_key));
 
-    public ClassificationTask Task { get; } = VowelDataset.Load();
+    public ClassificationTask Task { get; private init; } = VowelDataset.Load();
 
     /// <summary>Decides the agent's verdicts and reports its active version in its status.</summary>
     public OfferVerdicts Verdicts { get; private set; } = null!;
@@ -62,9 +62,9 @@ public sealed class FieldLab : IAsyncDisposable
     /// Starts the lab; the watched package holds <paramref name="recipe"/>'s network and recipe, else the standard
     /// network and no recipe (a package from before recipes).
     /// </summary>
-    public static async Task<FieldLab> StartAsync(TrainingRecipe? recipe = null)
+    public static async Task<FieldLab> StartAsync(TrainingRecipe? recipe = null, ClassificationTask? task = null)
     {
-        var lab = new FieldLab();
+        var lab = new FieldLab { Task = task ?? VowelDataset.Load() };
         lab._broker = await ShippedBroker.StartAsync();
         lab.Verdicts = new OfferVerdicts(lab._trust);
         lab._agent = await AgentInstance.StartAsync(
@@ -125,14 +125,18 @@ public sealed class FieldLab : IAsyncDisposable
     /// <summary>Starts a trainer on the lab's store, watching the v1 package (as the documented command does), on
     /// <paramref name="clock"/> (the system clock unless given).
     /// </summary>
-    public async Task<FieldTrainer> StartTrainerAsync(FieldUpdatePolicy policy, TimeProvider? clock = null)
+    /// <param name="policy">When to re-train.</param>
+    /// <param name="clock">The trainer's time.</param>
+    /// <param name="settingsTask">The task of the trainer's settings (<c>--task</c>), the lab's unless given.</param>
+    public async Task<FieldTrainer> StartTrainerAsync(
+        FieldUpdatePolicy policy, TimeProvider? clock = null, ClassificationTask? settingsTask = null)
     {
         var metrics = new TrainerMetrics();
         var store = await MeasurementStore.OpenAsync(StorePath, TestContext.Current.CancellationToken);
         var settings = new FieldPatSettings
         {
             Broker = _broker!.Trainer("edge-trainer-updates"),
-            Task = Task,
+            Task = settingsTask ?? Task,
             System = AgentInstance.System,
             SigningKey = _key,
             CalibrationSet = [1, 2, 3],
@@ -182,6 +186,7 @@ public sealed class FieldLab : IAsyncDisposable
         {
             Targets = new([Device]),
             Recipe = recipe,
+            AudioInput = recipe is null ? null : new TrainingPipeline(recipe, threads: 1, task: Task).AudioInput(),
         };
         AtomicFile.Write(WatchedPackage, stream => ModelPackager.Write(stream, model, twin, metadata, _key));
     }

@@ -70,7 +70,10 @@ public sealed class FieldUpdateLedgerTests(PostgresFixture postgres) : IDisposab
         await ledger.RecordSessionAsync("dev-1", Session(5, "operator", FieldSessionOutcome.Refused, 2, 0.4), token);
         var end = At.AddMinutes(6);
         Assert.Equal(
-            new FieldDeviceRecord(end, "operator", FieldSessionOutcome.Refused, "refused", end, 2, 0.4, null),
+            new FieldDeviceRecord(end, "operator", FieldSessionOutcome.Refused, "refused", end, 2, 0.4, null)
+            {
+                Refusals = 1,
+            },
             await ledger.DeviceAsync("dev-1", token));
 
         await ledger.RecordSessionAsync("dev-1", Session(60, "drift", FieldSessionOutcome.Failed, null, 0.7), token);

@@ -16,6 +16,11 @@ public interface IActiveModelSource
     double? LiveAccuracy => null;
 
     /// <summary>
+    /// Probe rounds averaged into <see cref="LiveAccuracy"/> (the window restarts at each activation), or null with it.
+    /// </summary>
+    int? LiveAccuracyRounds => null;
+
+    /// <summary>
     /// How far the classes the active model predicted on recent local traffic are from the calibration set's class mix
     /// (total variation distance, 0..1; a label-free drift signal), or null before enough answers.
     /// </summary>

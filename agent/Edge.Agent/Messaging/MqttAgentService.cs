@@ -384,6 +384,7 @@ public sealed partial class MqttAgentService : BackgroundService
             Spec = state == StatusMessage.Online ? _device.Spec : null,
             ModelVersion = state == StatusMessage.Online ? _models?.ActiveVersion : null,
             LiveAccuracy = state == StatusMessage.Online ? _models?.LiveAccuracy : null,
+            LiveAccuracyRounds = state == StatusMessage.Online ? _models?.LiveAccuracyRounds : null,
             ClassShift = state == StatusMessage.Online ? _models?.ClassShift : null,
             Degraded = state == StatusMessage.Online && _supervisor is not null ? _supervisor.IsParked : null,
             DeviceFault = state == StatusMessage.Online ? _supervisor?.Trip?.Fault.Name() : null,

@@ -24,6 +24,11 @@ public sealed partial class ModelStore
         : null;
 
     /// <inheritdoc />
+    public int? LiveAccuracyRounds => _liveHealth is { } health && health.Version == ActiveVersion
+        ? health.Rounds
+        : null;
+
+    /// <inheritdoc />
     public event Action? LiveAccuracyChanged;
 
     /// <inheritdoc />

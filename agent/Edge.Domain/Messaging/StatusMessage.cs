@@ -47,6 +47,13 @@ public sealed record StatusMessage : IControlMessage
     public double? LiveAccuracy { get; init; }
 
     /// <summary>
+    /// Probe rounds averaged into <see cref="LiveAccuracy"/> (its window restarts when a model is activated), omitted
+    /// with it: a watcher takes a figure as the model's reference only once it holds enough rounds.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? LiveAccuracyRounds { get; init; }
+
+    /// <summary>
     /// How far the classes the active model predicted on recent traffic are from its calibration set's class mix
     /// (total variation distance, 0..1): a drift signal that needs no labels. Omitted before enough answers.
     /// </summary>

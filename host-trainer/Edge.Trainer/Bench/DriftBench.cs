@@ -43,16 +43,8 @@ public static class DriftBench
         DriftBenchOptions options, Action<DriftBenchRow>? report = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var system = PhysicalSystems.Get("electronic");
-        var task = BenchTasks.Load("vowels");
-        var part = system.CreateDevice("sim-drift-01", options.Seed);
-        var model = PnnArchitectures.ForSystem(
-            system.Name, part, task.Train.FeatureCount, task.ClassCount, Math.Max(64, options.Probes), options.Seed);
-        var training = new TrainingOptions { Epochs = options.Epochs, CurveEvery = 0, EvaluationPasses = 1 };
-        var trained = await PnnTrainer.TrainAsync(
-            model, task, TrainingMode.Ideal, new PhysicsTwin(system.Physics, "nominal"), null, training, options.Seed,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-
+        var (part, model, task, trainedAccuracy) = await TrainAsync(
+            options.Seed, options.Epochs, Math.Max(64, options.Probes), cancellationToken).ConfigureAwait(false);
         var detector = new ProbeDrift(Probes(task.Train, options.Probes), task.ClassCount, options.Score);
         var rows = new List<DriftBenchRow>();
         foreach (var (kind, change, environment) in Grid)
@@ -94,7 +86,7 @@ public static class DriftBench
         }
 
         part.Environment = PartEnvironment.Calibrated;
-        return new DriftBenchResult(options, trained.TestAccuracy, detector.Probes.Count, rows);
+        return new DriftBenchResult(options, trainedAccuracy, detector.Probes.Count, rows);
     }
 
     /// <summary>The bench JSON (<c>"bench": "drift-detection"</c>) with its run block.</summary>
@@ -172,7 +164,26 @@ public static class DriftBench
         return detector.Add(await detector.PlayAsync(model, options.ProbePasses, token).ConfigureAwait(false));
     }
 
-    private static async Task<double> AccuracyAsync(
+    /// <summary>
+    /// The bench's part (an electronic part, <c>sim-drift-01</c>) and a vowel model trained on it with ideal gradients.
+    /// </summary>
+    internal static async Task<(SimulatedDevice Part, PnnModel Model, ClassificationTask Task, double Accuracy)>
+        TrainAsync(ulong seed, int epochs, int maxBatch, CancellationToken cancellationToken)
+    {
+        var system = PhysicalSystems.Get("electronic");
+        var task = BenchTasks.Load("vowels");
+        var part = system.CreateDevice("sim-drift-01", seed);
+        var model = PnnArchitectures.ForSystem(
+            system.Name, part, task.Train.FeatureCount, task.ClassCount, maxBatch, seed);
+        var training = new TrainingOptions { Epochs = epochs, CurveEvery = 0, EvaluationPasses = 1 };
+        var trained = await PnnTrainer.TrainAsync(
+            model, task, TrainingMode.Ideal, new PhysicsTwin(system.Physics, "nominal"), null, training, seed,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (part, model, task, trained.TestAccuracy);
+    }
+
+    /// <summary>Mean device test accuracy of <paramref name="model"/> over <paramref name="passes"/> passes.</summary>
+    internal static async Task<double> AccuracyAsync(
         PnnModel model, ClassificationTask task, int passes, CancellationToken token) =>
         (await PnnTrainer.EvaluateAsync(model, task, PassKind.Device, passes, token).ConfigureAwait(false)).Accuracy;
 

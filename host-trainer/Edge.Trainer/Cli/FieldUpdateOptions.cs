@@ -44,6 +44,12 @@ internal sealed class FieldUpdateOptions
             + "began to run that starts a field update (default 0.03: three points).",
     };
 
+    private readonly Option<int> _referenceRounds = new("--accuracy-reference-rounds")
+    {
+        Description = "Probe rounds an agent's live accuracy must average before it becomes the running model's "
+            + "reference (default 4).",
+    };
+
     private readonly Option<double> _threshold = new("--drift-threshold")
     {
         Description = "Relative rise of a device's twin residual that starts a field update, for agents that "
@@ -54,6 +60,11 @@ internal sealed class FieldUpdateOptions
     {
         Description = "No drift update sooner than this after a device's last accepted or refused session "
             + "(default 00:10:00).",
+    };
+
+    private readonly Option<TimeSpan> _backoffCap = new("--refusal-backoff-cap")
+    {
+        Description = "Longest wait after refusals in a row; each refusal doubles the cooldown (default 06:00:00).",
     };
 
     private readonly Option<int> _driftSamples = new("--drift-samples")
@@ -68,7 +79,8 @@ internal sealed class FieldUpdateOptions
 
     private readonly Option<TimeSpan> _checkEvery = new("--check-every")
     {
-        Description = "How often drift is scored (default 00:05:00).",
+        Description = "How often drift is scored (default 00:01:00: with the agent's 60-s probes, a fall of 3 points "
+            + "is acted on within 5 minutes; bench drift --score live).",
     };
 
     private readonly Option<TimeSpan?> _updateEvery = new("--update-every")
@@ -107,8 +119,10 @@ internal sealed class FieldUpdateOptions
             (_task, nameof(FieldUpdateSettings.Task), false),
             (_system, nameof(FieldUpdateSettings.System), false),
             (_accuracyDrop, nameof(FieldUpdateSettings.AccuracyDrop), false),
+            (_referenceRounds, nameof(FieldUpdateSettings.AccuracyReferenceRounds), false),
             (_threshold, nameof(FieldUpdateSettings.DriftThreshold), false),
             (_cooldown, nameof(FieldUpdateSettings.Cooldown), false),
+            (_backoffCap, nameof(FieldUpdateSettings.RefusalBackoffCap), false),
             (_driftSamples, nameof(FieldUpdateSettings.DriftSamples), false),
             (_minimumSamples, nameof(FieldUpdateSettings.DriftMinSamples), false),
             (_checkEvery, nameof(FieldUpdateSettings.CheckEvery), false),

@@ -4,7 +4,7 @@ namespace Edge.Trainer.Live;
 /// The measurement store's schema, as numbered migrations applied in order and recorded in <c>schema_version</c>.
 /// The SQL is shared by SQLite and PostgreSQL except for the binary column type.
 /// Version 1: measurements; version 2: the field-update ledger; version 3: the commissioning ledger; version 4: the
-/// live-accuracy reference of each field version.
+/// live-accuracy reference of each field version; version 5: refusals in a row and the accuracy fall refused.
 /// </summary>
 internal static class StoreMigrations
 {
@@ -69,6 +69,12 @@ internal static class StoreMigrations
             // The live-accuracy reference of each version (the agent's calibration-probe accuracy first published
             // while it ran it), so a restarted trainer still sees a part that drifted before the restart as drifted.
             "ALTER TABLE field_versions ADD COLUMN accuracy_baseline DOUBLE PRECISION NULL;",
+            // Refusals in a row (the wait before the next try doubles with each) and the live-accuracy fall when the
+            // refused session started (only a further fall is a new reason), so a restart keeps backing off.
+            """
+            ALTER TABLE field_devices ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE field_devices ADD COLUMN refused_drop DOUBLE PRECISION NULL;
+            """,
         ];
     }
 }

@@ -60,6 +60,10 @@ public sealed class TrainerMetrics
             "Fall of a device's live accuracy (agent calibration probes) below its level when its model began to run "
                 + "(NaN: not published yet).",
             new GaugeConfiguration { LabelNames = ["device"] });
+        FieldRefusalsInARow = factory.CreateGauge(
+            "edge_trainer_field_refusals_in_a_row",
+            "Field updates a device refused since its last acceptance or a new reason (each doubles the wait).",
+            new GaugeConfiguration { LabelNames = ["device"] });
         MeasurementAcks = factory.CreateCounter(
             "edge_trainer_measurement_acks_total",
             "Measurement batches acknowledged to their agent on measurements/ack after the store commit.");
@@ -127,6 +131,9 @@ public sealed class TrainerMetrics
 
     /// <summary>Fall of each device's live accuracy below its reference (NaN when unknown).</summary>
     public Gauge FieldAccuracyDrop { get; }
+
+    /// <summary>Refusals in a row per device (the wait before the next try doubles with each).</summary>
+    public Gauge FieldRefusalsInARow { get; }
 
     /// <summary>Version of the newest package offered, per device.</summary>
     public Gauge ModelPublishedVersion { get; }

@@ -35,6 +35,11 @@ public sealed class FieldUpdateSettings
     public double AccuracyDrop { get; set; } = 0.03;
 
     /// <summary>
+    /// Probe rounds an agent's live accuracy must average before it becomes the running model's reference (4).
+    /// </summary>
+    public int AccuracyReferenceRounds { get; set; } = 4;
+
+    /// <summary>
     /// Relative rise of a device's twin residual that starts a field update (0.15 = 15 %), for agents that publish no
     /// live accuracy.
     /// </summary>
@@ -43,6 +48,9 @@ public sealed class FieldUpdateSettings
     /// <summary>No drift update sooner than this after a device's last accepted or refused session.</summary>
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Longest wait after refusals in a row (each doubles the cooldown), 6 h.</summary>
+    public TimeSpan RefusalBackoffCap { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Newest measurements of a device the drift score uses.</summary>
     public int DriftSamples { get; set; } = 300;
 
@@ -50,7 +58,7 @@ public sealed class FieldUpdateSettings
     public int DriftMinSamples { get; set; } = 150;
 
     /// <summary>How often drift is scored.</summary>
-    public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Also re-train each device this often; null: only on drift.</summary>
     public TimeSpan? UpdateEvery { get; set; }
@@ -69,9 +77,11 @@ public sealed class FieldUpdateSettings
     {
         DriftThreshold = DriftThreshold,
         AccuracyDropThreshold = AccuracyDrop,
+        AccuracyReferenceRounds = AccuracyReferenceRounds,
         CheckInterval = CheckEvery,
         Schedule = UpdateEvery,
         Cooldown = Cooldown,
+        RefusalBackoffCap = RefusalBackoffCap,
         DriftSamples = DriftSamples,
         MinimumSamples = DriftMinSamples,
     };
@@ -96,12 +106,20 @@ public sealed class FieldUpdateSettings
             AccuracyDrop is > 0 and < 1,
             nameof(AccuracyDrop),
             $"must be a fall of accuracy in (0, 1) (0.03 = three points), was {AccuracyDrop}.");
+        Require(
+            AccuracyReferenceRounds is >= 1 and <= 100,
+            nameof(AccuracyReferenceRounds),
+            $"must lie in 1..100 probe rounds, was {AccuracyReferenceRounds}.");
         Require(CheckEvery > TimeSpan.Zero, nameof(CheckEvery), $"must be positive, was {CheckEvery}.");
         Require(
             UpdateEvery is null || UpdateEvery > TimeSpan.Zero,
             nameof(UpdateEvery),
             $"must be positive, was {UpdateEvery}.");
         Require(Cooldown >= TimeSpan.Zero, nameof(Cooldown), $"must not be negative, was {Cooldown}.");
+        Require(
+            RefusalBackoffCap >= Cooldown,
+            nameof(RefusalBackoffCap),
+            $"must not be shorter than {nameof(Cooldown)} ({Cooldown}), was {RefusalBackoffCap}.");
         Require(
             DriftMinSamples >= 1 && DriftSamples >= DriftMinSamples,
             nameof(DriftMinSamples),

@@ -58,10 +58,17 @@ public sealed class CommissionField : IAsyncDisposable
 
     /// <summary>
     /// Trains the product-line model on <see cref="TrainedPart"/> (<paramref name="epochs"/> epochs, exact gradients
-    /// of a simulated copy of the part), signs it, starts the broker and one agent per part with it installed.
+    /// of a simulated copy of the part), signs it, starts the broker and one agent per part with it installed; each
+    /// agent gets <paramref name="agentSettings"/> (<c>EDGE_…</c> variables) and the broker also certifies the
+    /// service identities <paramref name="services"/> (e.g. <c>operator</c>).
     /// </summary>
     public static async Task<CommissionField> StartAsync(
-        string folder, FaultExecutables executables, IReadOnlyList<string> newParts, int epochs)
+        string folder,
+        FaultExecutables executables,
+        IReadOnlyList<string> newParts,
+        int epochs,
+        IReadOnlyDictionary<string, string>? agentSettings = null,
+        IReadOnlyList<string>? services = null)
     {
         ArgumentNullException.ThrowIfNull(executables);
         ArgumentNullException.ThrowIfNull(newParts);
@@ -70,7 +77,7 @@ public sealed class CommissionField : IAsyncDisposable
         var root = Directory.CreateDirectory(folder);
         ShippedBrokerFiles.OpenToBroker(root.Parent!);
         ShippedBrokerFiles.OpenToBroker(root);
-        var broker = await FaultBroker.CreateAsync(Path.Combine(folder, "broker"), parts, persistence: true)
+        var broker = await FaultBroker.CreateAsync(Path.Combine(folder, "broker"), parts, persistence: true, services)
             .ConfigureAwait(false);
         var agents = parts.Select(p => new FaultAgent(executables.Agent, broker, p, Path.Combine(folder, p))).ToList();
         var field = new CommissionField(folder, broker, agents);
@@ -80,6 +87,11 @@ public sealed class CommissionField : IAsyncDisposable
             await broker.StartAsync().ConfigureAwait(false);
             foreach (var agent in agents)
             {
+                foreach (var (name, value) in agentSettings ?? new Dictionary<string, string>())
+                {
+                    agent.Set(name, value);
+                }
+
                 await field.InstallAsync(agent).ConfigureAwait(false);
                 agent.Start();
             }

@@ -39,13 +39,17 @@ public sealed class FaultBroker : IDisposable
     /// <summary>The running mosquitto, or null while it is down.</summary>
     public FieldProcess? Process => _process;
 
-    /// <summary>Makes certificates for <paramref name="devices"/>, renders the shipped configuration.</summary>
-    public static async Task<FaultBroker> CreateAsync(string folder, IReadOnlyList<string> devices, bool persistence)
+    /// <summary>
+    /// Makes certificates for <paramref name="devices"/> (and the service identities <paramref name="services"/>
+    /// beside the trainer's, e.g. <c>operator</c>), renders the shipped configuration.
+    /// </summary>
+    public static async Task<FaultBroker> CreateAsync(
+        string folder, IReadOnlyList<string> devices, bool persistence, IReadOnlyList<string>? services = null)
     {
         var root = Directory.CreateDirectory(folder);
         ShippedBrokerFiles.OpenToBroker(root);
         var certificates = Path.Combine(folder, "certs");
-        await ShippedBrokerFiles.MakeCertificatesAsync(certificates, [], devices).ConfigureAwait(false);
+        await ShippedBrokerFiles.MakeCertificatesAsync(certificates, services ?? [], devices).ConfigureAwait(false);
         var (device, service, password) = (FreePort(), FreePort(), FreePort());
         var config = await ShippedBrokerFiles.RenderAsync(
             Path.Combine(folder, "conf"), certificates, device, service, password).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Edge.Domain.Models;
 using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
@@ -11,6 +12,7 @@ namespace Edge.Trainer.Live.Updates;
 public sealed class FieldDevice
 {
     private float[][] _parameters;
+    private AudioInputEncoding? _audioInput;
 
     /// <summary>Tracks <paramref name="deviceId"/> running <paramref name="model"/> as <paramref name="version"/>, described by <paramref name="twin"/>.</summary>
     /// <param name="deviceId">The agent's device id.</param>
@@ -65,6 +67,13 @@ public sealed class FieldDevice
     /// package without one, which field updates treat as the standard network of their system.
     /// </summary>
     public TrainingRecipe? Recipe { get; private set; }
+
+    /// <summary>
+    /// How the agent turns sound into the running model's features (the package manifest's <c>input.audio</c>: front
+    /// end and standardisation), null for a model of feature vectors. Field updates ship it unchanged, so an update
+    /// hears exactly as the model it replaces.
+    /// </summary>
+    public AudioInputEncoding? AudioInput { get => _audioInput; init => _audioInput = value; }
 
     /// <summary>
     /// The drift score measured first after the running model was trained (null until then): later scores are
@@ -125,6 +134,7 @@ public sealed class FieldDevice
 
         (_parameters, Version, Twin) = (package._parameters, package.Version, package.Twin);
         (TrainedAt, ContentHash, Recipe) = (package.TrainedAt, package.ContentHash, package.Recipe);
+        _audioInput = package.AudioInput;
         (BaselineDrift, BaselineAccuracy) = (null, null);
     }
 

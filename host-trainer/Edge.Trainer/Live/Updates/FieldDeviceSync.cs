@@ -66,17 +66,17 @@ internal sealed partial class FieldDeviceSync(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogBrokerUnreachable(device.DeviceId, broker.Address.ToString(), e.Message);
-            return new AgentReading(AgentPresence.Unknown, null);
+            return new AgentReading(AgentPresence.Unknown, null, null);
         }
 
         if (status is null)
         {
-            return new AgentReading(AgentPresence.Unknown, null);
+            return new AgentReading(AgentPresence.Unknown, null, null);
         }
 
         if (status.State != StatusMessage.Online)
         {
-            return new AgentReading(AgentPresence.Offline, null);
+            return new AgentReading(AgentPresence.Offline, null, null);
         }
 
         // A newer version is followed at once; an older one (a rollback) only when the status was written after the
@@ -91,23 +91,27 @@ internal sealed partial class FieldDeviceSync(
         var live = status.ModelVersion == device.Version && status.LiveAccuracy is { } a && double.IsFinite(a)
             ? a
             : (double?)null;
-        return new AgentReading(AgentPresence.Online, live);
+        return new AgentReading(AgentPresence.Online, live, live is null ? null : status.LiveAccuracyRounds);
     }
 
     /// <summary>
     /// The live-accuracy reference of the running version: the one stored in the ledger (so a part that drifted
-    /// before a restart still reads as drifted), else <paramref name="liveAccuracy"/> (the first figure the agent
-    /// published for it, measured just after it began to run), stored for the next restart when the ledger knows
-    /// this content.
+    /// before a restart still reads as drifted), else the agent's figure in <paramref name="reading"/> once it
+    /// averages at least <paramref name="referenceRounds"/> probe rounds of that version (a single round is too noisy
+    /// a reference: <c>bench drift --score live</c>; an agent that does not say how many rounds a figure holds has its
+    /// first figure taken), stored for the next restart when the ledger knows this content.
     /// </summary>
     public async Task SettleAccuracyBaselineAsync(
-        FieldDevice device, double? liveAccuracy, CancellationToken cancellationToken)
+        FieldDevice device, AgentReading reading, int referenceRounds, CancellationToken cancellationToken)
     {
         if (device.BaselineAccuracy is not null)
         {
             return;
         }
 
+        var liveAccuracy = reading.LiveAccuracyRounds is { } rounds && rounds < referenceRounds
+            ? null
+            : reading.LiveAccuracy;
         var record = await ledger.VersionAsync(device.DeviceId, device.Version, cancellationToken)
             .ConfigureAwait(false);
         var known = record is not null && record.Sha256 == device.ContentHash;
@@ -230,4 +234,5 @@ internal sealed partial class FieldDeviceSync(
 /// The agent's live accuracy on its calibration set for the version tracked (null: none published yet, or for
 /// another version).
 /// </param>
-internal readonly record struct AgentReading(AgentPresence Presence, double? LiveAccuracy);
+/// <param name="LiveAccuracyRounds">Probe rounds the figure averages (null: not said, or no figure).</param>
+internal readonly record struct AgentReading(AgentPresence Presence, double? LiveAccuracy, int? LiveAccuracyRounds);

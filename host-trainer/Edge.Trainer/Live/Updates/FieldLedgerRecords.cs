@@ -77,6 +77,15 @@ public sealed record FieldDeviceRecord(
 {
     /// <summary>A device the ledger has no sessions of.</summary>
     public static FieldDeviceRecord Empty { get; } = new(null, null, null, null, null, null, null, null);
+
+    /// <summary>
+    /// Refused sessions in a row since the last acceptance or a new reason (the wait before the next try doubles
+    /// with each).
+    /// </summary>
+    public int Refusals { get; init; }
+
+    /// <summary>The live-accuracy fall when the refused session started (null: none, or no live accuracy).</summary>
+    public double? RefusedDrop { get; init; }
 }
 
 /// <summary>A session to record in the ledger.</summary>
@@ -94,4 +103,14 @@ public sealed record FieldSessionRecord(
     FieldSessionOutcome Outcome,
     string? Detail,
     int? Version,
-    double? DriftRise);
+    double? DriftRise)
+{
+    /// <summary>The live-accuracy fall when it started, if the agent published one.</summary>
+    public double? AccuracyDrop { get; init; }
+
+    /// <summary>
+    /// True when it started for a new reason (an operator's request, a fall grown by another threshold): a refusal
+    /// of it starts the count of refusals in a row afresh.
+    /// </summary>
+    public bool NewReason { get; init; }
+}

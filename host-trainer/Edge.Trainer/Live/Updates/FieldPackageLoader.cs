@@ -49,6 +49,7 @@ public sealed class FieldPackageLoader(TrustedKeys trust, IPhysicalSystem system
         return new FieldDevice(deviceId, model, manifest.ModelVersion, twin, manifest.CreatedAt, Hash(bytes), recipe)
         {
             PackagePath = Path.GetFullPath(path),
+            AudioInput = manifest.Input.Audio,
         };
     }
 

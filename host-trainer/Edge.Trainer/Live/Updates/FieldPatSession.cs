@@ -69,6 +69,20 @@ public sealed class FieldPatSession(
         };
     }
 
+    /// <summary>
+    /// The pipeline a session of <paramref name="device"/> trains with: <see cref="RecipeFor"/>, on the data of the
+    /// recipe's front end (features, cepstra) — what the network hears, not the task's default features — without
+    /// augmentation (a fine-tune on the corpus, not minutes of synthetic voices per session); a package without a
+    /// recipe trains on the settings' task.
+    /// </summary>
+    internal TrainingPipeline PipelineFor(FieldDevice device)
+    {
+        var recipe = RecipeFor(device);
+        return device.Recipe is null
+            ? new TrainingPipeline(recipe, settings.TwinFit.Threads, task: settings.Task)
+            : new TrainingPipeline(recipe with { Augment = "none" }, settings.TwinFit.Threads);
+    }
+
     /// <summary>Where offered packages are kept (null: none are kept).</summary>
     public string? PackageDirectory => settings.PackageDirectory;
 
@@ -101,22 +115,21 @@ public sealed class FieldPatSession(
         await using var remote = await RemoteDevice.ConnectAsync(remoteOptions, metrics, cancellationToken)
             .ConfigureAwait(false);
         var stage = $"{device.DeviceId}: ";
-        var recipe = RecipeFor(device);
-        var pipeline = new TrainingPipeline(recipe, settings.TwinFit.Threads, task: settings.Task);
+        var pipeline = PipelineFor(device);
         var twin = await pipeline.FitTwinAsync(
             remote, settings.Seed + 101, settings.Seed + 103, settings.TwinData, settings.TwinFit, progress,
             stage + "fresh ", cancellationToken).ConfigureAwait(false);
 
         var model = pipeline.BuildNetwork(remote, TrainingMode.Pat, settings.Seed);
         device.LoadInto(model);
-        var before = await PnnTrainer.EvaluateAsync(model, settings.Task, PassKind.Device, 1, cancellationToken)
+        var before = await PnnTrainer.EvaluateAsync(model, pipeline.Task, PassKind.Device, 1, cancellationToken)
             .ConfigureAwait(false);
         var trained = await pipeline.TrainAsync(
             model, TrainingMode.Pat, twin, settings.Seed, settings.Training,
             StageProgress.For(progress, stage + "field PAT"), cancellationToken).ConfigureAwait(false);
 
         var (version, ack) = await OfferAsync(
-                device, model, (MlpTwin)twin.Twin, recipe, versions, cancellationToken)
+                device, model, (MlpTwin)twin.Twin, pipeline.Recipe, versions, cancellationToken)
             .ConfigureAwait(false);
         metrics?.FieldUpdates.WithLabels(device.DeviceId, Name(reason), ack.Accepted ? "accepted" : "refused").Inc();
         var outcome = new FieldUpdateOutcome(
@@ -147,6 +160,7 @@ public sealed class FieldPatSession(
         {
             Targets = new([device.DeviceId]),
             Recipe = recipe,
+            AudioInput = device.AudioInput,
         };
         using var package = new MemoryStream();
         ModelPackager.Write(package, model, twin, metadata, settings.SigningKey);

@@ -162,6 +162,18 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
                         _ => current.RefusedRise,
                     },
                     Requested = completed && current.Requested <= session.Started ? null : current.Requested,
+                    Refusals = session.Outcome switch
+                    {
+                        FieldSessionOutcome.Refused => session.NewReason ? 1 : current.Refusals + 1,
+                        FieldSessionOutcome.Accepted => 0,
+                        _ => current.Refusals,
+                    },
+                    RefusedDrop = session.Outcome switch
+                    {
+                        FieldSessionOutcome.Refused => session.AccuracyDrop,
+                        FieldSessionOutcome.Accepted => null,
+                        _ => current.RefusedDrop,
+                    },
                 };
                 await WriteDeviceAsync(connection, deviceId, next, token).ConfigureAwait(false);
                 return 0;
@@ -238,7 +250,7 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
     {
         await using var select = Command(connection, """
             SELECT last_session_ms, last_reason, last_outcome, last_detail, last_completed_ms, refused_version,
-                   refused_rise, requested_ms
+                   refused_rise, requested_ms, refusals, refused_drop
             FROM field_devices WHERE device_id = @device
             """);
         MeasurementStore.Parameter(select, "@device").Value = deviceId;
@@ -256,7 +268,11 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
             Time(reader, 4),
             reader.IsDBNull(5) ? null : reader.GetInt32(5),
             reader.IsDBNull(6) ? null : reader.GetDouble(6),
-            Time(reader, 7));
+            Time(reader, 7))
+        {
+            Refusals = reader.GetInt32(8),
+            RefusedDrop = reader.IsDBNull(9) ? null : reader.GetDouble(9),
+        };
 
         static DateTimeOffset? Time(DbDataReader reader, int column) =>
             reader.IsDBNull(column) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(column));
@@ -267,13 +283,16 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
     {
         await using var upsert = Command(connection, """
             INSERT INTO field_devices(device_id, last_session_ms, last_reason, last_outcome, last_detail,
-                                      last_completed_ms, refused_version, refused_rise, requested_ms)
-            VALUES (@device, @session, @reason, @outcome, @detail, @completed, @refused, @rise, @requested)
+                                      last_completed_ms, refused_version, refused_rise, requested_ms, refusals,
+                                      refused_drop)
+            VALUES (@device, @session, @reason, @outcome, @detail, @completed, @refused, @rise, @requested,
+                    @refusals, @refused_drop)
             ON CONFLICT(device_id) DO UPDATE SET
                 last_session_ms = excluded.last_session_ms, last_reason = excluded.last_reason,
                 last_outcome = excluded.last_outcome, last_detail = excluded.last_detail,
                 last_completed_ms = excluded.last_completed_ms, refused_version = excluded.refused_version,
-                refused_rise = excluded.refused_rise, requested_ms = excluded.requested_ms
+                refused_rise = excluded.refused_rise, requested_ms = excluded.requested_ms,
+                refusals = excluded.refusals, refused_drop = excluded.refused_drop
             """);
         MeasurementStore.Parameter(upsert, "@device").Value = deviceId;
         Set("@session", record.LastSession?.ToUnixTimeMilliseconds());
@@ -284,6 +303,8 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
         Set("@refused", record.RefusedVersion);
         Set("@rise", record.RefusedRise);
         Set("@requested", record.Requested?.ToUnixTimeMilliseconds());
+        Set("@refusals", record.Refusals);
+        Set("@refused_drop", record.RefusedDrop);
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
         void Set(string name, object? value) => MeasurementStore.Parameter(upsert, name).Value = value ?? DBNull.Value;

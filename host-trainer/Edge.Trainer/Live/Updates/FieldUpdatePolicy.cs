@@ -4,7 +4,7 @@ namespace Edge.Trainer.Live.Updates;
 public sealed record FieldUpdatePolicy
 {
     /// <summary>How often each device's drift is scored.</summary>
-    public TimeSpan CheckInterval { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan CheckInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Re-train at least this often even without drift; null: only on drift.</summary>
     public TimeSpan? Schedule { get; init; }
@@ -25,6 +25,12 @@ public sealed record FieldUpdatePolicy
     /// </summary>
     public double AccuracyDropThreshold { get; init; } = 0.03;
 
+    /// <summary>
+    /// Probe rounds the agent's figure must average before it becomes the running version's accuracy reference (4:
+    /// the agent's window). Measured with <c>bench drift --score live</c>: a one-round reference gave false alarms.
+    /// </summary>
+    public int AccuracyReferenceRounds { get; init; } = 4;
+
     /// <summary>How many of the newest measurements the drift score uses.</summary>
     public int DriftSamples { get; init; } = 300;
 
@@ -36,6 +42,14 @@ public sealed record FieldUpdatePolicy
     /// the new model's drift reference needs fresh traffic first.
     /// </summary>
     public TimeSpan Cooldown { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Longest wait after refusals in a row: each refusal since the last acceptance doubles the
+    /// <see cref="Cooldown"/> before the next try, up to this (6 h), so a part the trainer cannot improve does not
+    /// cost a full PAT session every cooldown. A new reason (an operator's request, a fall grown by another
+    /// <see cref="AccuracyDropThreshold"/>) waits the plain cooldown and starts the count afresh.
+    /// </summary>
+    public TimeSpan RefusalBackoffCap { get; init; } = TimeSpan.FromHours(6);
 
     /// <summary>How long a check waits for the agent's retained status before calling it unknown.</summary>
     public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(3);
@@ -61,6 +75,12 @@ public sealed record FieldUpdatePolicy
                 + $"(0, 1) (0.03 = three points), got {AccuracyDropThreshold}.");
         }
 
+        if (AccuracyReferenceRounds is < 1 or > 100)
+        {
+            throw new ArgumentException($"Field updates: {nameof(AccuracyReferenceRounds)} must lie in 1..100, got "
+                + $"{AccuracyReferenceRounds}.");
+        }
+
         if (MinimumSamples < 1 || DriftSamples < MinimumSamples)
         {
             throw new ArgumentException($"Field updates: need 1 <= {nameof(MinimumSamples)} ({MinimumSamples}) <= {nameof(DriftSamples)} ({DriftSamples}).");
@@ -69,6 +89,12 @@ public sealed record FieldUpdatePolicy
         if (Cooldown < TimeSpan.Zero)
         {
             throw new ArgumentException($"Field updates: {nameof(Cooldown)} must not be negative, got {Cooldown}.");
+        }
+
+        if (RefusalBackoffCap < Cooldown)
+        {
+            throw new ArgumentException($"Field updates: {nameof(RefusalBackoffCap)} ({RefusalBackoffCap}) must not "
+                + $"be shorter than {nameof(Cooldown)} ({Cooldown}).");
         }
 
         return this;
@@ -122,8 +148,24 @@ public sealed record FieldUpdatePolicy
             : NotOnline(check.Agent);
     }
 
-    /// <summary>When the cooldown after the last completed session ends (null when there was none).</summary>
-    public DateTimeOffset? CooldownEnd(FieldDeviceRecord ledger) => ledger?.LastCompleted + Cooldown;
+    /// <summary>
+    /// When the wait after the last completed session ends (null when there was none): the cooldown, doubled for
+    /// each refusal in a row after the first, up to <see cref="RefusalBackoffCap"/>.
+    /// </summary>
+    public DateTimeOffset? CooldownEnd(FieldDeviceRecord ledger) => ledger?.LastCompleted + Wait(ledger?.Refusals ?? 0);
+
+    /// <summary>The wait before the next try after <paramref name="refusals"/> refusals in a row.</summary>
+    public TimeSpan Wait(int refusals)
+    {
+        if (refusals <= 1)
+        {
+            return Cooldown;
+        }
+
+        // 2^(n-1) without overflow: beyond 2^30 any cooldown is past the cap.
+        var doubled = Cooldown.TotalSeconds * Math.Pow(2, Math.Min(refusals - 1, 30));
+        return TimeSpan.FromSeconds(Math.Min(doubled, RefusalBackoffCap.TotalSeconds));
+    }
 
     private static FieldDecision NotOnline(AgentPresence agent) =>
         new(UpdateReason.None, agent == AgentPresence.Offline ? "agent-offline" : "agent-status-unknown", null);
@@ -144,12 +186,20 @@ public sealed record FieldUpdatePolicy
                 return new FieldDecision(UpdateReason.None, "below-threshold", null);
             }
 
-            return CooldownEnd(ledger) is { } cooled && check.Now < cooled
-                ? new FieldDecision(UpdateReason.None, "cooldown", cooled)
-                : new FieldDecision(UpdateReason.Drift, "accuracy-lost", null);
+            // Fallen by another threshold since the refused session: a new reason, so only the plain cooldown.
+            var further = ledger.RefusedDrop is { } refusedDrop && drop >= refusedDrop + AccuracyDropThreshold;
+            var waitEnd = further ? ledger.LastCompleted + Cooldown : CooldownEnd(ledger);
+            if (waitEnd is { } cooled && check.Now < cooled)
+            {
+                var backingOff = !further && ledger.Refusals > 1;
+                return new FieldDecision(UpdateReason.None, backingOff ? "refused-backoff" : "cooldown", cooled);
+            }
+
+            return new FieldDecision(UpdateReason.Drift, further ? "accuracy-fell-further" : "accuracy-lost", null);
         }
 
-        if (check.DriftRise is not { } rise)
+        // An agent that publishes a live accuracy is judged on it: until its reference settles there is no score.
+        if (check.DriftRise is not { } rise || check.LiveAccuracyPublished)
         {
             return new FieldDecision(UpdateReason.None, "no-score", null);
         }
@@ -184,13 +234,18 @@ public sealed record FieldUpdatePolicy
 /// Fall of the agent's live accuracy below the running version's reference (null: the agent publishes none, or no
 /// reference yet); when known, it decides instead of <paramref name="DriftRise"/>.
 /// </param>
+/// <param name="LiveAccuracyPublished">
+/// True when the agent publishes a live accuracy for the running version: then the twin residual never decides, and
+/// without an <paramref name="AccuracyDrop"/> (reference not settled yet) the check has no score.
+/// </param>
 public sealed record FieldCheck(
     DateTimeOffset Now,
     double? DriftRise,
     DateTimeOffset TrainedAt,
     FieldDeviceRecord Ledger,
     AgentPresence Agent,
-    double? AccuracyDrop = null);
+    double? AccuracyDrop = null,
+    bool LiveAccuracyPublished = false);
 
 /// <summary>What the agent's retained status says.</summary>
 public enum AgentPresence
@@ -208,14 +263,20 @@ public enum AgentPresence
 /// <summary>The decision of one check: which update starts (none: wait) and why, in a metric-label word.</summary>
 /// <param name="Start">The update that starts, or <see cref="UpdateReason.None"/>.</param>
 /// <param name="Reason">
-/// Why: accuracy-lost, drifted, schedule, operator-request, no-score, below-threshold, cooldown, refused-recently,
-/// agent-offline, agent-status-unknown.
+/// Why: accuracy-lost, accuracy-fell-further, drifted, schedule, operator-request, no-score, below-threshold,
+/// cooldown, refused-recently, refused-backoff, agent-offline, agent-status-unknown.
 /// </param>
 /// <param name="Until">When the wait ends by itself (cooldown, next schedule), if known.</param>
 public sealed record FieldDecision(UpdateReason Start, string Reason, DateTimeOffset? Until)
 {
     /// <summary>True when an update starts.</summary>
     public bool Starts => Start != UpdateReason.None;
+
+    /// <summary>
+    /// True when it starts for a new reason (an operator's request, a fall grown further): a refusal of it starts
+    /// the count of refusals in a row afresh.
+    /// </summary>
+    public bool NewReason => Start == UpdateReason.Operator || Reason == "accuracy-fell-further";
 }
 
 /// <summary>Why a field update started.</summary>

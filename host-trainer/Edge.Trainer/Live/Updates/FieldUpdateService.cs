@@ -64,6 +64,9 @@ public sealed partial class FieldUpdateService
     /// <summary>Receives (stage, fraction) of a running session.</summary>
     public Action<string, double>? Progress { get; set; }
 
+    /// <summary>Runs the sessions.</summary>
+    internal FieldPatSession Session => _session;
+
     /// <summary>The devices watched.</summary>
     public IReadOnlyList<FieldDevice> Devices => _devices;
 
@@ -123,27 +126,37 @@ public sealed partial class FieldUpdateService
     {
         // The agent's own word on what it runs comes first: the reference and the next version depend on it.
         await _sync.RegisterWatchedAsync(device, cancellationToken).ConfigureAwait(false);
-        var (presence, liveAccuracy) = await _sync.LearnAgentAsync(device, cancellationToken).ConfigureAwait(false);
+        var reading = await _sync.LearnAgentAsync(device, cancellationToken).ConfigureAwait(false);
+        var (presence, liveAccuracy) = (reading.Presence, reading.LiveAccuracy);
         var (samples, minimum) = (_policy.DriftSamples, _policy.MinimumSamples);
         var score = await LiveTwin.TryDriftAsync(
             _store, device.DeviceId, device.Twin, samples, minimum, _metrics, cancellationToken).ConfigureAwait(false);
         var now = _clock.GetUtcNow();
         Scored?.Invoke(device.DeviceId, score, now);
         await _sync.SettleBaselineAsync(device, score, cancellationToken).ConfigureAwait(false);
-        await _sync.SettleAccuracyBaselineAsync(device, liveAccuracy, cancellationToken).ConfigureAwait(false);
+        await _sync.SettleAccuracyBaselineAsync(device, reading, _policy.AccuracyReferenceRounds, cancellationToken)
+            .ConfigureAwait(false);
         var rise = (score?.Nmse / device.BaselineDrift) - 1;
         var drop = device.BaselineAccuracy - liveAccuracy;
         var ledger = await Ledger.DeviceAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
-        var decision = _policy.Decide(new FieldCheck(now, rise, device.TrainedAt, ledger, presence, drop));
+        var decision = _policy.Decide(
+            new FieldCheck(now, rise, device.TrainedAt, ledger, presence, drop, liveAccuracy is not null));
         Report(device, decision, new CheckScores(score, rise, liveAccuracy, drop), ledger, presence);
         return decision.Starts
-            ? await RunSessionAsync(device, decision.Start, rise, now, cancellationToken).ConfigureAwait(false)
+            ? await RunSessionAsync(
+                device, decision, new CheckScores(score, rise, liveAccuracy, drop), now, cancellationToken)
+                .ConfigureAwait(false)
             : null;
     }
 
     private async Task<FieldUpdateOutcome?> RunSessionAsync(
-        FieldDevice device, UpdateReason why, double? rise, DateTimeOffset started, CancellationToken cancellationToken)
+        FieldDevice device,
+        FieldDecision decision,
+        CheckScores scores,
+        DateTimeOffset started,
+        CancellationToken cancellationToken)
     {
+        var (why, rise) = (decision.Start, scores.Rise);
         Starting?.Invoke(device, why, rise);
         var reason = FieldPatSession.Name(why);
         // Whatever started it, a refusal answers the drift seen then: only more drift is a new reason.
@@ -154,11 +167,16 @@ public sealed partial class FieldUpdateService
                 .ConfigureAwait(false);
             var result = outcome.Accepted ? FieldSessionOutcome.Accepted : FieldSessionOutcome.Refused;
             var record = new FieldSessionRecord(
-                started, outcome.At, reason, result, outcome.Verdict, outcome.Version, driftRise);
+                started, outcome.At, reason, result, outcome.Verdict, outcome.Version, driftRise)
+            {
+                AccuracyDrop = scores.AccuracyDrop,
+                NewReason = decision.NewReason,
+            };
             await Ledger.RecordSessionAsync(device.DeviceId, record, CancellationToken.None).ConfigureAwait(false);
             var verdict = outcome.Accepted ? "accepted" : "refused";
             var (before, after) = (outcome.AccuracyBefore, outcome.AccuracyAfter);
             LogFinished(device.DeviceId, outcome.Version, verdict, outcome.Verdict, before, after);
+            await ReportBackoffAsync(device, outcome.Accepted, cancellationToken).ConfigureAwait(false);
             return outcome;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -170,6 +188,17 @@ public sealed partial class FieldUpdateService
             await Ledger.RecordSessionAsync(device.DeviceId, failed, CancellationToken.None).ConfigureAwait(false);
             LogFailed(device.DeviceId, e.Message);
             return null;
+        }
+    }
+
+    // Refusals in a row back off: the count and the next try are logged and exported after every verdict.
+    private async Task ReportBackoffAsync(FieldDevice device, bool accepted, CancellationToken cancellationToken)
+    {
+        var ledger = await Ledger.DeviceAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
+        _metrics?.FieldRefusalsInARow.WithLabels(device.DeviceId).Set(ledger.Refusals);
+        if (!accepted && _policy.CooldownEnd(ledger) is { } next)
+        {
+            LogBackoff(device.DeviceId, ledger.Refusals, _policy.Wait(ledger.Refusals), next.UtcDateTime);
         }
     }
 
@@ -257,6 +286,12 @@ public sealed partial class FieldUpdateService
             + "device accuracy {Before:P1} -> {After:P1}")]
     private partial void LogFinished(
         string device, int version, string verdict, string reason, double before, double after);
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Field updates of {Device}: {Refusals} refused in a row; next try without a new reason after "
+            + "{Wait} ({Next:yyyy-MM-dd HH:mm:ss}Z)")]
+    private partial void LogBackoff(string device, int refusals, TimeSpan wait, DateTime next);
 
     [LoggerMessage(
         Level = LogLevel.Warning,

@@ -255,6 +255,9 @@ public sealed class BenchData
     /// <summary>Drift detection results.</summary>
     public List<DriftResult> Drift { get; } = [];
 
+    /// <summary>Live-accuracy detection results (<c>bench drift --score live</c>).</summary>
+    public List<LiveDriftResult> LiveDrift { get; } = [];
+
     /// <summary>Hostile-input fuzzing results.</summary>
     public List<FuzzBenchResult> Fuzz { get; } = [];
 
@@ -274,6 +277,7 @@ public sealed class BenchData
             .Concat(Ingest.Select(r => r.Run))
             .Concat(Bridge.Select(r => r.Run))
             .Concat(Drift.Select(r => r.Run))
+            .Concat(LiveDrift.Select(r => r.Run))
             .Concat(Fuzz.Select(r => r.Run))
             .Concat(Rss.Select(r => r.Run))
             .Concat(BenchmarkDotNet.Select(r => (RunInfo?)r.Run))

@@ -70,6 +70,10 @@ public static class BenchDataReader
             {
                 data.Drift.Add(DriftSection.Parse(file, json, fields, run));
             }
+            else if (fields.OptionalString(json, "bench") == LiveDriftSection.BenchName)
+            {
+                data.LiveDrift.Add(LiveDriftSection.Parse(file, json, fields, run));
+            }
             else if (fields.OptionalString(json, "bench") == "fuzz")
             {
                 data.Fuzz.Add(ResultParsers.Fuzz(file, json, fields, run));

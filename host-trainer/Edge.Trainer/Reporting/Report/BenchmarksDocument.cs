@@ -30,6 +30,7 @@ internal static class BenchmarksDocument
         SystemSections.AppendIngest(text, context);
         SystemSections.AppendBridge(text, context);
         DriftSection.Append(text, context);
+        LiveDriftSection.Append(text, context);
         SystemSections.AppendFuzz(text, context);
         SystemSections.AppendBenchmarkDotNet(text, context);
         SystemSections.AppendOther(text, context);
