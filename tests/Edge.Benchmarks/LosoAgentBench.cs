@@ -33,6 +33,7 @@ internal static class LosoAgentBench
         var folder = Directory.CreateTempSubdirectory("edge-loso-agent-").FullName;
         var rows = new JsonArray();
         string[]? parts = null;
+        var system = "";
         Console.WriteLine("| held-out speaker | bench pat | bench digital | rebuilt (pipeline) | agent part | "
             + "agent, random order | agent, name order | seconds |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -43,6 +44,7 @@ internal static class LosoAgentBench
                 $"{Path.GetFileNameWithoutExtension(bench)}-{speaker}.json");
             var recipe = TrainingRecipeJson.Load(foldJson) with { Mode = "pat", Seed = 0 };
             parts ??= PartsOf(args, recipe.Part);
+            system = recipe.System;
             var benchFigures = JsonNode.Parse(await File.ReadAllTextAsync(foldJson))!["modes"]!;
             var clock = Stopwatch.StartNew();
             var pipeline = new TrainingPipeline(recipe, threads: 2);
@@ -81,6 +83,7 @@ internal static class LosoAgentBench
         var result = new JsonObject
         {
             ["bench"] = "loso-agent",
+            ["system"] = system,
             ["fold_source"] = bench,
             ["order_seed"] = orderSeed,
             ["parts"] = new JsonArray([.. (parts ?? []).Select(p => JsonValue.Create(p))]),
