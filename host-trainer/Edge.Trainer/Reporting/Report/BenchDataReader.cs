@@ -65,6 +65,10 @@ public static class BenchDataReader
             {
                 data.Drift.Add(DriftSection.Parse(file, json, fields, run));
             }
+            else if (fields.OptionalString(json, "bench") == AgentParitySection.BenchName)
+            {
+                data.AgentParity.Add(AgentParitySection.Parse(file, json, fields, run));
+            }
             else if (fields.OptionalString(json, "bench") == "fuzz")
             {
                 data.Fuzz.Add(ResultParsers.Fuzz(file, json, fields, run));
