@@ -31,13 +31,20 @@ public sealed record AgentParityRow(
 /// <param name="System">Physical system.</param>
 /// <param name="Rows">One per fold and agent part.</param>
 /// <param name="Run">How it was measured.</param>
-public sealed record AgentParityResult(string File, string System, IReadOnlyList<AgentParityRow> Rows, RunInfo? Run)
+public sealed record AgentParityResult(string File, string System, IReadOnlyList<AgentParityRow> Rows, RunInfo? Run);
+
+/// <summary>What the headline says of a device: every fold and part's latest row, across result files.</summary>
+/// <param name="Rows">The latest row per held-out speaker and agent part.</param>
+public sealed record AgentParitySummary(IReadOnlyList<AgentParityRow> Rows)
 {
     /// <summary>Mean over folds of the agent on the trained part, random order (null without such rows).</summary>
     public double? TrainedPartMean => Mean(Rows.Where(r => r.OnTrainedPart));
 
     /// <summary>Mean over folds and other parts of the agent, random order (null without such rows).</summary>
     public double? OtherPartsMean => Mean(Rows.Where(r => !r.OnTrainedPart));
+
+    /// <summary>Held-out speakers measured on the trained part.</summary>
+    public int Folds => Rows.Count(r => r.OnTrainedPart);
 
     private static double? Mean(IEnumerable<AgentParityRow> rows)
         => rows.Select(r => r.AgentRandomOrder).DefaultIfEmpty(double.NaN).Average() is var m && double.IsFinite(m)
@@ -70,12 +77,22 @@ internal static class AgentParitySection
         return new AgentParityResult(file, fields.String(json, "system"), rows, run);
     }
 
-    /// <summary>The latest result for <paramref name="system"/> with rows on the trained part, or null.</summary>
-    public static AgentParityResult? Latest(BenchData data, string system)
-        => data.AgentParity
-            .Where(r => r.System == system && r.TrainedPartMean is not null)
+    /// <summary>
+    /// The latest row per held-out speaker and part of every result for <paramref name="system"/> (folds may be
+    /// measured one file each), or null when none is on the trained part.
+    /// </summary>
+    public static AgentParitySummary? Latest(BenchData data, string system)
+    {
+        var rows = data.AgentParity
+            .Where(r => r.System == system)
             .OrderBy(r => r.Run?.TimestampUtc ?? string.Empty, StringComparer.Ordinal)
-            .LastOrDefault();
+            .SelectMany(r => r.Rows)
+            .GroupBy(r => (r.Speaker, r.AgentPart))
+            .Select(g => g.Last())
+            .ToList();
+        var summary = new AgentParitySummary(rows);
+        return summary.TrainedPartMean is null ? null : summary;
+    }
 
     public static void Append(StringBuilder text, ReportContext context)
     {
@@ -105,9 +122,19 @@ internal static class AgentParitySection
             }
 
             text.AppendLine();
-            text.AppendLine($"Mean through the agent: {ReportFormat.Percent(result.TrainedPartMean)} on the trained part, "
-                + $"{ReportFormat.Percent(result.OtherPartsMean)} on the other parts (not commissioned).").AppendLine();
-            context.AppendNote(text, Path.GetFileNameWithoutExtension(result.File));
         }
+
+        foreach (var system in context.Data.AgentParity.Select(r => r.System).Distinct())
+        {
+            if (Latest(context.Data, system) is { } summary)
+            {
+                text.AppendLine($"**{system}**, the latest row per fold and part: mean through the agent "
+                    + $"{ReportFormat.Percent(summary.TrainedPartMean)} over {summary.Folds} held-out speakers on the "
+                    + $"trained part, {ReportFormat.Percent(summary.OtherPartsMean)} on the other parts "
+                    + "(not commissioned).").AppendLine();
+            }
+        }
+
+        context.AppendNote(text, BenchName);
     }
 }
