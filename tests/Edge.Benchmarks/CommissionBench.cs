@@ -14,8 +14,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Edge.Benchmarks;
 
 /// <summary>
-/// <c>commission [--parts N] [--epochs N] [--twin-samples N] [--commission-epochs N] [--passes N] [--out file.json]
-/// </c>: does commissioning bring a new part back to the part the product-line model was trained on, and how fast?
+/// <c>commission [--parts N | --new-parts a,b] [--epochs N] [--twin-samples N] [--commission-epochs N] [--passes N]
+/// [--out file.json]</c>: does commissioning bring a new part back to the part the product-line model was trained on, and how fast?
 /// The field is real processes (<see cref="CommissionField"/>: mosquitto with the shipped configuration, one
 /// <c>edge-agent run</c> per part, the product-line package installed on each); the trainer side is the code
 /// <c>serve --commission</c> runs (<see cref="PartCommissioning"/> with <see cref="CommissioningDefaults"/>), over
@@ -36,9 +36,14 @@ internal static class CommissionBench
             CultureInfo.InvariantCulture);
         var passes = int.Parse(AgentRssBench.Option(args, "--passes", "4"), CultureInfo.InvariantCulture);
         var output = AgentRssBench.Option(args, "--out", "artifacts/bench/commission.json");
-        var newParts = Enumerable.Range(2, parts)
-            .Select(i => string.Create(CultureInfo.InvariantCulture, $"sim-{i:D4}"))
-            .ToArray();
+        // --new-parts names the parts (a part known to lose much, say); else sim-0002, sim-0003, …
+        var listed = AgentRssBench.Option(args, "--new-parts", "");
+        var newParts = listed.Length > 0
+            ? listed.Split(',', StringSplitOptions.RemoveEmptyEntries)
+            : Enumerable.Range(2, parts)
+                .Select(i => string.Create(CultureInfo.InvariantCulture, $"sim-{i:D4}"))
+                .ToArray();
+        parts = newParts.Length;
 
         var folder = Directory.CreateTempSubdirectory("edge-commission-").FullName;
         Console.WriteLine($"Training the product-line vowel model on {CommissionField.TrainedPart} ({epochs} epochs), "

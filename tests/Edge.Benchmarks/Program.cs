@@ -17,7 +17,8 @@ namespace Edge.Benchmarks;
 /// docs/reliability.md), <c>-- soak --minutes M [--fault-every S] [--out file.json]</c> (the soak of the same
 /// field with faults now and then) and <c>-- device-faults [--repeats N] [--out file.json]</c> (device faults:
 /// detection, fallback, recovery) and <c>-- commission [--parts N] [--out file.json]</c> (per-part commissioning:
-/// accuracy recovered on new parts and its time).
+/// accuracy recovered on new parts and its time) and
+/// <c>-- loso-agent --bench fold.json [--parts p] [--out file.json]</c> (each leave-one-speaker-out fold packaged and its held-out speaker classified by a real agent).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -62,6 +63,8 @@ public static class BenchmarkProgram
                 return FuzzBench.Run(rest);
             case ["commission", .. var rest]:
                 return await CommissionBench.RunAsync(rest);
+            case ["loso-agent", .. var rest]:
+                return await LosoAgentBench.RunAsync(rest);
             case ["device-faults", .. var rest]:
                 return await DeviceFaultBench.RunAsync(rest);
             default:

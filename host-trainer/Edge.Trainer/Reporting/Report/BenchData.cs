@@ -267,6 +267,9 @@ public sealed class BenchData
     /// <summary>BenchmarkDotNet exports.</summary>
     public List<BenchmarkDotNetResult> BenchmarkDotNet { get; } = [];
 
+    /// <summary><c>loso-agent</c> results: leave-one-speaker-out folds classified by real agents.</summary>
+    public List<AgentParityResult> AgentParity { get; } = [];
+
     /// <summary>Files of unknown shape.</summary>
     public List<OtherResult> Other { get; } = [];
 
@@ -278,6 +281,7 @@ public sealed class BenchData
             .Concat(Bridge.Select(r => r.Run))
             .Concat(Drift.Select(r => r.Run))
             .Concat(LiveDrift.Select(r => r.Run))
+            .Concat(AgentParity.Select(r => r.Run))
             .Concat(Fuzz.Select(r => r.Run))
             .Concat(Rss.Select(r => r.Run))
             .Concat(BenchmarkDotNet.Select(r => (RunInfo?)r.Run))

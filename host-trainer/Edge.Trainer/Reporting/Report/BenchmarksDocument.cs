@@ -25,6 +25,7 @@ internal static class BenchmarksDocument
         AppendMachines(text, context);
         AccuracySections.Append(text, context);
         ProfileSection.Append(text, context);
+        AgentParitySection.Append(text, context);
         SystemSections.AppendLatency(text, context);
         SystemSections.AppendRss(text, context);
         SystemSections.AppendIngest(text, context);
@@ -57,7 +58,12 @@ internal static class BenchmarksDocument
             + "bench JSON in its *recipe* column (results older than the recipe field through the `bench pat` "
             + "arguments they record), with two exceptions it refuses, naming why: the pixel-drive MNIST rows, whose "
             + "layer no agent hosts (MNIST ships as the wide hybrid of the optical row), and the speaker-normalised "
-            + "FSDD rows, whose per-speaker statistics an agent hearing one word does not have.").AppendLine();
+            + "FSDD rows, whose per-speaker statistics an agent hearing one word does not have. *paper* is the PAT "
+            + "figure of Wright et al., Nature 601, 549 (2022) for that task and device. The audio rows add the "
+            + "leave-one-speaker-out mean of their device (the held-out speaker is never trained on) and that figure "
+            + "through the agent: each fold packaged, installed and its held-out speaker's recordings classified by "
+            + "`edge-agent classify` (`tests/Edge.Benchmarks -- loso-agent`), on the part trained on and on another part "
+            + "without commissioning.").AppendLine();
         var machines = context.Machines.Select((m, i) => $"M{i + 1}: {Describe(m)}");
         text.Append($"Device test accuracy, mean over seeds, generated from `{context.DataFolder}` ({string.Join("; "
             + "", machines)}). "

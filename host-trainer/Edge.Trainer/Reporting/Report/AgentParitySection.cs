@@ -1,0 +1,140 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Edge.Trainer.Reporting.Report;
+
+/// <summary>One held-out speaker on one agent part of a <c>loso-agent</c> result.</summary>
+/// <param name="Speaker">The held-out speaker.</param>
+/// <param name="BenchPat">The fold's PAT figure in its bench JSON (mean over its seeds).</param>
+/// <param name="BenchDigital">The fold's digital network of the same parameter count, if benched.</param>
+/// <param name="Pipeline">The rebuilt network's figure (PAT, seed 0, the simulated trained part).</param>
+/// <param name="TrainedPart">The part the network was trained through.</param>
+/// <param name="AgentPart">The part the agent hosts.</param>
+/// <param name="AgentRandomOrder">Right through <c>edge-agent classify</c>, recordings in a seeded random order.</param>
+/// <param name="AgentNameOrder">The same in name order (each digit in a row), if measured.</param>
+public sealed record AgentParityRow(
+    string Speaker,
+    double BenchPat,
+    double? BenchDigital,
+    double Pipeline,
+    string TrainedPart,
+    string AgentPart,
+    double AgentRandomOrder,
+    double? AgentNameOrder)
+{
+    /// <summary>Whether the agent hosts the part the network was trained through.</summary>
+    public bool OnTrainedPart => string.Equals(TrainedPart, AgentPart, StringComparison.Ordinal);
+}
+
+/// <summary>A <c>loso-agent</c> result: each fold packaged and its held-out speaker classified by real agents.</summary>
+/// <param name="File">Path relative to the data folder.</param>
+/// <param name="System">Physical system.</param>
+/// <param name="Rows">One per fold and agent part.</param>
+/// <param name="Run">How it was measured.</param>
+public sealed record AgentParityResult(string File, string System, IReadOnlyList<AgentParityRow> Rows, RunInfo? Run);
+
+/// <summary>What the headline says of a device: every fold and part's latest row, across result files.</summary>
+/// <param name="Rows">The latest row per held-out speaker and agent part.</param>
+public sealed record AgentParitySummary(IReadOnlyList<AgentParityRow> Rows)
+{
+    /// <summary>Mean over folds of the agent on the trained part, random order (null without such rows).</summary>
+    public double? TrainedPartMean => Mean(Rows.Where(r => r.OnTrainedPart));
+
+    /// <summary>Mean over folds and other parts of the agent, random order (null without such rows).</summary>
+    public double? OtherPartsMean => Mean(Rows.Where(r => !r.OnTrainedPart));
+
+    /// <summary>Held-out speakers measured on the trained part.</summary>
+    public int Folds => Rows.Count(r => r.OnTrainedPart);
+
+    private static double? Mean(IEnumerable<AgentParityRow> rows)
+        => rows.Select(r => r.AgentRandomOrder).DefaultIfEmpty(double.NaN).Average() is var m && double.IsFinite(m)
+            ? m
+            : null;
+}
+
+/// <summary>Reads and renders <c>loso-agent</c> results (<c>"bench": "loso-agent"</c>).</summary>
+internal static class AgentParitySection
+{
+    public const string BenchName = "loso-agent";
+
+    public static AgentParityResult Parse(string file, JsonObject json, JsonFields fields, RunInfo? run)
+    {
+        var rows = new List<AgentParityRow>();
+        foreach (var node in fields.Array(json, "rows"))
+        {
+            var row = node as JsonObject ?? throw fields.Bad("rows", "holds something that is not a JSON object");
+            rows.Add(new AgentParityRow(
+                fields.String(row, "speaker"),
+                fields.Number(row, "bench_pat"),
+                fields.NullableNumber(row, "bench_digital"),
+                fields.Number(row, "pipeline"),
+                fields.String(row, "trained_part"),
+                fields.String(row, "agent_part"),
+                fields.Number(row, "agent_random_order"),
+                fields.NullableNumber(row, "agent_name_order")));
+        }
+
+        return new AgentParityResult(file, fields.String(json, "system"), rows, run);
+    }
+
+    /// <summary>
+    /// The latest row per held-out speaker and part of every result for <paramref name="system"/> (folds may be
+    /// measured one file each), or null when none is on the trained part.
+    /// </summary>
+    public static AgentParitySummary? Latest(BenchData data, string system)
+    {
+        var rows = data.AgentParity
+            .Where(r => r.System == system)
+            .OrderBy(r => r.Run?.TimestampUtc ?? string.Empty, StringComparer.Ordinal)
+            .SelectMany(r => r.Rows)
+            .GroupBy(r => (r.Speaker, r.AgentPart))
+            .Select(g => g.Last())
+            .ToList();
+        var summary = new AgentParitySummary(rows);
+        return summary.TrainedPartMean is null ? null : summary;
+    }
+
+    public static void Append(StringBuilder text, ReportContext context)
+    {
+        if (context.Data.AgentParity.Count == 0)
+        {
+            return;
+        }
+
+        text.AppendLine("## Unseen speakers through the agent (leave-one-speaker-out deployment parity)").AppendLine();
+        foreach (var result in context.Data.AgentParity)
+        {
+            text.AppendLine(context.Provenance(result.Run, result.File)).AppendLine();
+            ReportContext.AppendCommand(text, result.Run);
+            text.AppendLine($"Each fold's recipe (PAT, seed 0) rebuilt as `edge-trainer package --recipe` rebuilds it, "
+                + "installed with `edge-agent models install` on an agent per part, and the held-out speaker's 500 "
+                + "recordings classified by one `edge-agent classify` process (running device statistics from a cold "
+                + "start), in a seeded random order and, on the trained part, in name order (each digit in a row).")
+                .AppendLine();
+            text.AppendLine("| held-out speaker | bench PAT | bench digital | rebuilt | agent part | agent (random order) "
+                + "| agent (name order) |").AppendLine("|---|---|---|---|---|---|---|");
+            foreach (var row in result.Rows)
+            {
+                var part = row.OnTrainedPart ? $"{row.AgentPart} (trained on)" : row.AgentPart;
+                text.AppendLine($"| {row.Speaker}{ReportFormat.Tag(result.Run)} | {ReportFormat.Percent(row.BenchPat)} "
+                    + $"| {ReportFormat.Percent(row.BenchDigital)} | {ReportFormat.Percent(row.Pipeline)} | {part} "
+                    + $"| **{ReportFormat.Percent(row.AgentRandomOrder)}** | {ReportFormat.Percent(row.AgentNameOrder)} |");
+            }
+
+            text.AppendLine();
+        }
+
+        foreach (var system in context.Data.AgentParity.Select(r => r.System).Distinct())
+        {
+            if (Latest(context.Data, system) is { } summary)
+            {
+                text.AppendLine($"**{system}**, the latest row per fold and part: mean through the agent "
+                    + $"{ReportFormat.Percent(summary.TrainedPartMean)} over {summary.Folds} held-out speakers on the "
+                    + $"trained part, {ReportFormat.Percent(summary.OtherPartsMean)} on the other parts "
+                    + "(not commissioned).").AppendLine();
+            }
+        }
+
+        context.AppendNote(text, BenchName);
+    }
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edge.Domain.Data;
+using Edge.Domain.Models;
+using Edge.Tests.Shared.Faults;
+using Edge.Trainer.Bench;
+using Edge.Trainer.Recipes;
+using Edge.Trainer.Training;
+
+namespace Edge.Benchmarks;
+
+/// <summary>
+/// <c>loso-agent --bench fold.json [--speakers a,b] [--parts p,q] [--order-seed N] [--out file.json]</c>: does the
+/// leave-one-speaker-out figure survive deployment? For each fold of a <c>bench pat --split loso</c> run
+/// (<c>&lt;stem&gt;-&lt;speaker&gt;.json</c> beside <c>--bench</c>), the fold's recipe (PAT, seed 0) is rebuilt as
+/// <c>edge-trainer package --recipe</c> rebuilds it, signed, installed with <c>edge-agent models install</c> on one
+/// agent per part of <c>--parts</c> (the recipe's part first), and the held-out speaker's 500 WAV files are classified
+/// with a real <c>edge-agent classify</c> process: once in a seeded random order, and on the trained part also in
+/// name order (each digit's recordings in a row, the worst case for running device statistics). Prints a table and
+/// writes JSON.
+/// </summary>
+internal static class LosoAgentBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var bench = AgentRssBench.Option(args, "--bench", "artifacts/loso-device/fsdd-loso-device.json");
+        var output = AgentRssBench.Option(args, "--out", "artifacts/bench/loso-agent.json");
+        var orderSeed = int.Parse(AgentRssBench.Option(args, "--order-seed", "1"), CultureInfo.InvariantCulture);
+        var speakers = AgentRssBench.Option(args, "--speakers", "george,jackson,lucas,nicolas,theo").Split(',');
+        var agent = FaultExecutables.BesideThisAssembly().Agent;
+        var folder = Directory.CreateTempSubdirectory("edge-loso-agent-").FullName;
+        var rows = new JsonArray();
+        string[]? parts = null;
+        var system = "";
+        Console.WriteLine("| held-out speaker | bench pat | bench digital | rebuilt (pipeline) | agent part | "
+            + "agent, random order | agent, name order | seconds |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var speaker in speakers)
+        {
+            var foldJson = Path.Combine(
+                Path.GetDirectoryName(Path.GetFullPath(bench))!,
+                $"{Path.GetFileNameWithoutExtension(bench)}-{speaker}.json");
+            var recipe = TrainingRecipeJson.Load(foldJson) with { Mode = "pat", Seed = 0 };
+            parts ??= PartsOf(args, recipe.Part);
+            system = recipe.System;
+            var benchFigures = JsonNode.Parse(await File.ReadAllTextAsync(foldJson))!["modes"]!;
+            var clock = Stopwatch.StartNew();
+            var pipeline = new TrainingPipeline(recipe, threads: 2);
+            var run = await pipeline.RunAsync(new TrainingOptions { CurveEvery = 0, EvaluationPasses = 3 });
+            var fold = Directory.CreateDirectory(Path.Combine(folder, speaker)).FullName;
+            var package = await WritePackageAsync(pipeline, run, parts, fold);
+            var recordings = HeldOut(recipe.Cepstra, speaker);
+            foreach (var part in parts)
+            {
+                var environment = await InstallAsync(agent, package, part, fold);
+                var random = await ClassifyAsync(agent, environment, recordings, Shuffled(recordings, orderSeed), fold);
+                double? byName = part == recipe.Part
+                    ? await ClassifyAsync(agent, environment, recordings, [.. recordings.OrderBy(r => r.File)], fold)
+                    : null;
+                var row = new JsonObject
+                {
+                    ["speaker"] = speaker,
+                    ["bench_pat"] = benchFigures["pat"]?["mean"]?.GetValue<double>(),
+                    ["bench_digital"] = benchFigures["digital"]?["mean"]?.GetValue<double>(),
+                    ["pipeline"] = run.Result.TestAccuracy,
+                    ["trained_part"] = recipe.Part,
+                    ["agent_part"] = part,
+                    ["agent_random_order"] = random,
+                    ["agent_name_order"] = byName,
+                    ["seconds"] = clock.Elapsed.TotalSeconds,
+                };
+                rows.Add(row);
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| {speaker} | {Percent(row["bench_pat"])} | {Percent(row["bench_digital"])} | "
+                    + $"{run.Result.TestAccuracy:P1} | {part} | {random:P1} | {Percent(row["agent_name_order"])} | "
+                    + $"{clock.Elapsed.TotalSeconds:F0} |"));
+            }
+        }
+
+        var result = new JsonObject
+        {
+            ["bench"] = "loso-agent",
+            ["system"] = system,
+            ["fold_source"] = bench,
+            ["order_seed"] = orderSeed,
+            ["parts"] = new JsonArray([.. (parts ?? []).Select(p => JsonValue.Create(p))]),
+            ["processor_count"] = Environment.ProcessorCount,
+            ["rows"] = rows,
+        };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        await File.WriteAllTextAsync(output, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"JSON: {Path.GetFullPath(output)}");
+        Directory.Delete(folder, recursive: true);
+        return 0;
+    }
+
+    // The recipe's own part first, then the others of --parts (default: one second part of the product line).
+    private static string[] PartsOf(string[] args, string trainedPart)
+    {
+        var others = AgentRssBench.Option(args, "--parts", "sim-0002")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries);
+        return [trainedPart, .. others.Where(p => p != trainedPart)];
+    }
+
+    private static string Percent(JsonNode? value)
+        => value is null ? "–" : value.GetValue<double>().ToString("P1", CultureInfo.InvariantCulture);
+
+    private static List<FsddRecording> HeldOut(int cepstra, string speaker)
+        => [.. BenchTasks.CorpusFor(FsddFeatures.Mfcc, Augmentation.None, cepstra, null).Recordings
+            .Where(r => string.Equals(r.Speaker, speaker, StringComparison.OrdinalIgnoreCase))];
+
+    private static List<FsddRecording> Shuffled(List<FsddRecording> recordings, int seed)
+    {
+        var order = recordings.ToArray();
+        new Random(seed).Shuffle(order);
+        return [.. order];
+    }
+
+    private static async Task<string> WritePackageAsync(
+        TrainingPipeline pipeline, PipelineRun run, string[] parts, string fold)
+    {
+        using var key = PackageSigning.CreateKey();
+        var calibration = TrainingPipeline.CalibrationFromTestSplit(pipeline.Task);
+        var path = Path.Combine(fold, "model.edgepkg");
+        await using (var package = File.Create(path))
+        {
+            pipeline.WritePackage(
+                package, run.Model, run.Twin, 1, new(parts), calibration, "loso-agent", key, pipeline.AudioInput());
+        }
+
+        await File.WriteAllBytesAsync(Path.Combine(fold, "calibration.csv"), calibration);
+        await File.WriteAllTextAsync(Path.Combine(fold, "trainer.pub.pem"), key.ExportSubjectPublicKeyInfoPem());
+        return path;
+    }
+
+    // edge-agent models install into a store of the part's own, as an operator installs a package on a new device.
+    private static async Task<Dictionary<string, string>> InstallAsync(
+        string agent, string package, string part, string fold)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["EDGE_DEVICE__SYSTEM"] = "electronic",
+            ["EDGE_DEVICE__DEVICEID"] = part,
+            ["EDGE_MODELS__STOREDIRECTORY"] = Path.Combine(fold, part, "store"),
+            ["EDGE_MODELS__PUBLICKEYPATH"] = Path.Combine(fold, "trainer.pub.pem"),
+            ["EDGE_MODELS__CALIBRATIONSETPATH"] = Path.Combine(fold, "calibration.csv"),
+        };
+        using var install = FieldProcess.Start(agent, ["models", "install", package], environment);
+        if (!await install.WaitForExitAsync(TimeSpan.FromMinutes(5)) || install.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"edge-agent models install failed on {part}:\n{install.Tail()}");
+        }
+
+        return environment;
+    }
+
+    // One edge-agent classify process over a folder whose names (000.wav, 001.wav, …) give the agent the order.
+    private static async Task<double> ClassifyAsync(
+        string agent,
+        Dictionary<string, string> environment,
+        List<FsddRecording> recordings,
+        List<FsddRecording> order,
+        string fold)
+    {
+        var inputs = Path.Combine(fold, "inputs-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(inputs);
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < order.Count; i++)
+        {
+            var name = string.Create(CultureInfo.InvariantCulture, $"{i:D4}.wav");
+            File.CreateSymbolicLink(Path.Combine(inputs, name), DataPaths.File("fsdd", order[i].File));
+            expected[name] = FsddDataset.ClassNames[order[i].Digit];
+        }
+
+        var start = new ProcessStartInfo(agent) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("classify");
+        start.ArgumentList.Add(inputs);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var lines = (await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"edge-agent classify exited {process.ExitCode}: {await error}");
+        }
+
+        var correct = lines.Skip(1).Select(l => l.Split('\t')).Count(c => expected[c[0]] == c[1]);
+        if (lines.Length - 1 != recordings.Count)
+        {
+            throw new InvalidOperationException(
+                $"edge-agent classify gave {lines.Length - 1} rows for {recordings.Count} files.");
+        }
+
+        return (double)correct / recordings.Count;
+    }
+}
