@@ -95,8 +95,8 @@ public static class ModelPublisher
         // one's session, which a broker may still be tearing down (MQTTnet's server then deletes the new session,
         // dotnet/MQTTnet#719) and which two offers to one device at once would fight over.
         var connection = broker with { ClientId = $"{broker.ClientId}-{id.ToString("N")[..8]}" };
-        await client.ConnectAsync(
-            connection.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0), cancellationToken).ConfigureAwait(false);
+        var options = connection.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0);
+        await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         try
         {
             await client.SubscribeAsync(

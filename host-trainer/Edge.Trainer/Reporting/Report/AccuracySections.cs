@@ -33,7 +33,8 @@ internal static class AccuracySections
     public static string Headline(BenchData data, string dataFolder)
     {
         var text = new StringBuilder("| task | device | network | in-silico → device | PAT | ideal | paper (PAT) "
-            + "| unseen speaker (LOSO mean) | unseen speaker through the agent | seeds × epochs | whole run | recipe |\n"
+            + "| unseen speaker (LOSO mean) | unseen speaker through the agent | seeds × epochs | whole run "
+            + "| recipe |\n"
             + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         var groups = FoldGroups(data).Select(g => g.ToList()).ToList();
         var currentGroups = Current(groups.Select(g => g[0]), r => (r.Task[..4], r.System))
@@ -113,8 +114,8 @@ internal static class AccuracySections
             + "device). *twin predicts* is the accuracy the twin expects of the in-silico model; device passes count "
             + "every drive played, twin data included.").AppendLine();
         text.AppendLine("| task | device | profile | network | seeds × epochs | in-silico | PAT | ideal | pat-refine "
-            + "| dfa | local | zo | digital | twin predicts in-silico | twin NMSE (noise floor) | device passes | whole run "
-            + "| measured |");
+            + "| dfa | local | zo | digital | twin predicts in-silico | twin NMSE (noise floor) | device passes "
+            + "| whole run | measured |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var result in Tasks(context.Data))
         {
