@@ -44,7 +44,13 @@ public sealed class DemoTests
         Assert.Equal("edge-sim-03", result.DriftingAgent);
 
         // Only the warmed agent drifts, and the trainer re-trains it without being asked.
-        var update = Assert.Single(result.Updates);
+        // Under a heavily loaded machine this once found no drift at all: say what the trainer saw if it happens again.
+        var scores = string.Join(", ", result.Drift
+            .Where(d => d.DeviceId == "edge-sim-03")
+            .Select(d => $"round {d.Round}: {d.Nmse:F4} (baseline {d.Baseline:F4})"));
+        Assert.True(
+            result.Updates.Count == 1, $"{result.Updates.Count} updates; drift scores of edge-sim-03: {scores}");
+        var update = result.Updates[0];
         Assert.Equal(("edge-sim-03", UpdateReason.Drift, 2), (update.DeviceId, update.Reason, update.Version));
         Assert.True(update.Accepted, update.Verdict);
         Assert.True(update.DriftRise > settings.DriftThreshold);
