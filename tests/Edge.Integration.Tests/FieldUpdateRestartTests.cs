@@ -36,6 +36,9 @@ public sealed class FieldUpdateRestartTests
         {
             var refused = Assert.Single(await second.CheckAsync());
             Assert.Equal((2, false, UpdateReason.Drift), (refused.Version, refused.Accepted, refused.Reason));
+            Assert.Equal(1, second.Metrics.FieldRefusalsInARow.WithLabels(FieldLab.Device).Value);
+            var token = TestContext.Current.CancellationToken;
+            Assert.Equal(1, (await second.Service.Ledger.DeviceAsync(FieldLab.Device, token)).Refusals);
             Assert.Empty(await second.CheckAsync());
             Assert.Equal("refused-recently", second.Decisions[^1].Reason);
         }
@@ -57,6 +60,7 @@ public sealed class FieldUpdateRestartTests
             Assert.Equal((3, true), (accepted.Version, accepted.Accepted));
             Assert.InRange(accepted.At - DateTimeOffset.UtcNow, TimeSpan.FromHours(23), TimeSpan.FromHours(25));
             Assert.Equal(3, third.Metrics.ModelAcceptedVersion.WithLabels(FieldLab.Device).Value);
+            Assert.Equal(0, third.Metrics.FieldRefusalsInARow.WithLabels(FieldLab.Device).Value);
         }
 
         // Still started with --watch v1: it learns from the agent's status that v3 runs, and continues from v3's

@@ -30,6 +30,8 @@ public sealed class StatusLiveAccuracyTests
         models.Probed(0.61);
         await Eventually.TrueAsync(() => Online(recorder)[^1].LiveAccuracy == 0.61, "a status with live accuracy 0.61");
         Assert.Equal((2, 0.25), (Online(recorder)[^1].ModelVersion, Online(recorder)[^1].ClassShift));
+        // How many rounds the figure holds: a watching trainer takes a reference only from a full window.
+        Assert.Equal(3, Online(recorder)[^1].LiveAccuracyRounds);
         var metrics = await ScrapeAsync(agent);
         Assert.Contains("edge_agent_model_live_accuracy 0.61", metrics, StringComparison.Ordinal);
         Assert.Contains("edge_agent_prediction_class_shift 0.25", metrics, StringComparison.Ordinal);
@@ -54,6 +56,8 @@ public sealed class StatusLiveAccuracyTests
 
         public double? ClassShift { get; private set; }
 
+        public int? LiveAccuracyRounds { get; private set; }
+
         public event Action? ActiveChanged
         {
             add { }
@@ -64,7 +68,7 @@ public sealed class StatusLiveAccuracyTests
 
         public void Probed(double accuracy)
         {
-            (LiveAccuracy, ClassShift) = (accuracy, 0.25);
+            (LiveAccuracy, ClassShift, LiveAccuracyRounds) = (accuracy, 0.25, 3);
             LiveAccuracyChanged?.Invoke();
         }
     }

@@ -140,6 +140,8 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         Assert.Equal(2, healthy!.Version);
         Assert.InRange(healthy.LiveAccuracy, install - 0.10, 1);
         Assert.Equal(healthy, store.KeptLiveHealth);
+        // What the status publishes: the figure and how many rounds it holds (one since the activation).
+        Assert.Equal(((double?)healthy.LiveAccuracy, (int?)1), (store.LiveAccuracy, store.LiveAccuracyRounds));
 
         // The part collapses (a swapped part, the readout at a third): within two probe rounds the store rolls back.
         part.Environment = new PartEnvironment { PartId = "sim-collapsed", Gain = 0.3 };
@@ -150,6 +152,7 @@ public sealed class ModelStoreTests(TrainedPackages packages) : IDisposable
         }
 
         Assert.Equal(1, store.ActiveVersion);
+        Assert.Equal(((double?)null, (int?)null), (store.LiveAccuracy, store.LiveAccuracyRounds));
         Assert.Equal(2, last!.Version);
         Assert.True(last.LiveAccuracy < install - 0.10, $"live {last.LiveAccuracy} vs install {install}");
         Assert.Equal(last, store.KeptLiveHealth);
