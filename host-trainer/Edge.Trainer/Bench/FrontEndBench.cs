@@ -45,7 +45,7 @@ public sealed record FrontEndBenchOptions
     public IReadOnlyList<string> Speakers { get; init; } = [];
 
     /// <summary>Noises of the test conditions (each at every <see cref="SnrDb"/>, plus the clean condition).</summary>
-    public IReadOnlyList<NoiseKind> Noises { get; init; } = [NoiseKind.White, NoiseKind.Pink];
+    public IReadOnlyList<NoiseKind> Noises { get; init; } = [NoiseKind.White, NoiseKind.Pink, NoiseKind.Babble];
 
     /// <summary>Signal-to-noise ratios of the test conditions in dB.</summary>
     public IReadOnlyList<double> SnrDb { get; init; } = [20, 10, 5];
@@ -81,13 +81,16 @@ public sealed record FrontEndBenchRow(
 
 /// <summary>
 /// Spoken digits (FSDD, leave one speaker out) through the agent's audio front end under room noise: every recording
-/// clean and with white and pink noise at each SNR, encoded by <see cref="AudioFrontEnd"/>, standardised by each
-/// <see cref="FrontEndNormalisation"/>, classified by a small digital network trained on the other speakers — with
-/// and without noisy training copies. It compares front ends, not back ends: the same network for all of them.
+/// clean and with white, pink and babble noise at each SNR, encoded by <see cref="AudioFrontEnd"/>, standardised by
+/// each <see cref="FrontEndNormalisation"/>, classified by a small digital network trained on the other speakers —
+/// with and without noisy training copies. It compares front ends, not back ends: the same network for all of them.
 /// </summary>
 public static class FrontEndBench
 {
     private const string Clean = "clean";
+
+    /// <summary>Other speakers' recordings summed into one babble condition.</summary>
+    public const int BabbleTalkers = 4;
 
     private static readonly CommandLineNames<FrontEndNormalisation> NormalisationNames = new(
         "normalisation",
@@ -117,7 +120,7 @@ public static class FrontEndBench
         }
 
         var audio = recordings.Select(r => WavReader.Read(DataPaths.File("fsdd", r.File))).ToArray();
-        var conditions = Conditions(options);
+        var conditions = Conditions(options, audio, recordings);
         var plain = new AudioFeatureOptions();
         var cmvn = plain with { CepstralMeanNormalisation = true, CepstralVarianceNormalisation = true };
         var encoded = new Dictionary<(bool Cmvn, string Condition), float[][]>();
@@ -235,7 +238,8 @@ public static class FrontEndBench
 
     private delegate void Mixer(int recording, ReadOnlySpan<float> speech, Span<float> mixed);
 
-    private static List<(string Name, Mixer? Mix)> Conditions(FrontEndBenchOptions options)
+    private static List<(string Name, Mixer? Mix)> Conditions(
+        FrontEndBenchOptions options, WavAudio[] audio, IReadOnlyList<FsddRecording> recordings)
     {
         var conditions = new List<(string, Mixer?)> { (Clean, null) };
         foreach (var kind in options.Noises)
@@ -244,11 +248,30 @@ public static class FrontEndBench
             {
                 var salt = NoiseSource.HashId($"{kind.Name()}-{snr}") ^ options.Seed;
                 var name = string.Create(CultureInfo.InvariantCulture, $"{kind.Name()} {snr:0.#} dB");
-                conditions.Add((name, (i, speech, mixed) => RoomNoise.Mix(speech, kind, snr, salt + (ulong)i, mixed)));
+                conditions.Add((name, kind == NoiseKind.Babble
+                    ? (i, speech, mixed) => RoomNoise.MixBabble(speech, Talkers(audio, recordings, i, salt), snr, mixed)
+                    : (i, speech, mixed) => RoomNoise.Mix(speech, kind, snr, salt + (ulong)i, mixed)));
             }
         }
 
         return conditions;
+    }
+
+    // Babble for recording i: BabbleTalkers recordings of other speakers of the data set, drawn by a seeded source.
+    private static float[][] Talkers(WavAudio[] audio, IReadOnlyList<FsddRecording> recordings, int i, ulong salt)
+    {
+        var random = new NoiseSource(salt + (ulong)i);
+        var talkers = new float[BabbleTalkers][];
+        for (var t = 0; t < talkers.Length;)
+        {
+            var other = random.NextInt(recordings.Count);
+            if (recordings[other].Speaker != recordings[i].Speaker)
+            {
+                talkers[t++] = audio[other].Samples;
+            }
+        }
+
+        return talkers;
     }
 
     // Each training recording's noisy copy: white or pink at an SNR drawn from the augmentation range.

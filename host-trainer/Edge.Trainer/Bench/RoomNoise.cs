@@ -9,8 +9,11 @@ public enum NoiseKind
     /// <summary>Gaussian white noise: equal power per hertz (fans, hiss).</summary>
     White,
 
-    /// <summary>Pink noise, −3 dB per octave like a room's rumble and babble (Paul Kellet's filter).</summary>
+    /// <summary>Pink noise, −3 dB per octave like a room's rumble (Paul Kellet's filter).</summary>
     Pink,
+
+    /// <summary>Babble: other people talking at once, from recordings (<see cref="RoomNoise.MixBabble"/>).</summary>
+    Babble,
 }
 
 /// <summary>Mixes seeded noise into a recording at a chosen signal-to-noise ratio.</summary>
@@ -20,7 +23,8 @@ public static class RoomNoise
         "noise",
         "noises",
         new(NoiseKind.White, "white"),
-        new(NoiseKind.Pink, "pink"));
+        new(NoiseKind.Pink, "pink"),
+        new(NoiseKind.Babble, "babble"));
 
     /// <summary>Command-line name.</summary>
     public static string Name(this NoiseKind kind) => Names.Name(kind);
@@ -32,22 +36,18 @@ public static class RoomNoise
     /// Writes <paramref name="speech"/> plus <paramref name="kind"/> noise into <paramref name="mixed"/>, the noise
     /// scaled so that the recording's mean power over the noise's is <paramref name="snrDb"/> dB; the same
     /// <paramref name="seed"/> gives the same noise. A silent recording gets no noise (its SNR is undefined).
+    /// Babble is made of recordings, not of a seed: <see cref="MixBabble"/>.
     /// </summary>
     public static void Mix(ReadOnlySpan<float> speech, NoiseKind kind, double snrDb, ulong seed, Span<float> mixed)
     {
-        if (mixed.Length != speech.Length)
+        Check(speech, snrDb, mixed);
+        if (kind == NoiseKind.Babble)
         {
-            throw new ArgumentException(
-                $"The mix has room for {mixed.Length} samples, the speech has {speech.Length}.");
-        }
-
-        if (!double.IsFinite(snrDb))
-        {
-            throw new ArgumentOutOfRangeException(nameof(snrDb), snrDb, "The SNR must be a finite number of dB.");
+            throw new ArgumentException("Babble is mixed from recordings of other talkers (MixBabble), not seeded.");
         }
 
         var random = new NoiseSource(seed);
-        double b0 = 0, b1 = 0, b2 = 0, noisePower = 0, speechPower = 0;
+        double b0 = 0, b1 = 0, b2 = 0;
         for (var n = 0; n < mixed.Length; n++)
         {
             var white = random.NextGaussian();
@@ -60,7 +60,59 @@ public static class RoomNoise
             }
 
             mixed[n] = (float)white;
-            noisePower += white * white;
+        }
+
+        AddSpeech(speech, snrDb, mixed);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="speech"/> plus babble into <paramref name="mixed"/>: the sum of the
+    /// <paramref name="talkers"/>' recordings (each repeated from its start when shorter than the speech), scaled so
+    /// that the speech's mean power over the babble's is <paramref name="snrDb"/> dB.
+    /// </summary>
+    public static void MixBabble(
+        ReadOnlySpan<float> speech, IReadOnlyList<float[]> talkers, double snrDb, Span<float> mixed)
+    {
+        ArgumentNullException.ThrowIfNull(talkers);
+        Check(speech, snrDb, mixed);
+        if (talkers.Count == 0 || talkers.Any(t => t.Length == 0))
+        {
+            throw new ArgumentException("Babble needs at least one talker, each with samples.", nameof(talkers));
+        }
+
+        mixed.Clear();
+        foreach (var talker in talkers)
+        {
+            for (var n = 0; n < mixed.Length; n++)
+            {
+                mixed[n] += talker[n % talker.Length];
+            }
+        }
+
+        AddSpeech(speech, snrDb, mixed);
+    }
+
+    private static void Check(ReadOnlySpan<float> speech, double snrDb, Span<float> mixed)
+    {
+        if (mixed.Length != speech.Length)
+        {
+            throw new ArgumentException(
+                $"The mix has room for {mixed.Length} samples, the speech has {speech.Length}.");
+        }
+
+        if (!double.IsFinite(snrDb))
+        {
+            throw new ArgumentOutOfRangeException(nameof(snrDb), snrDb, "The SNR must be a finite number of dB.");
+        }
+    }
+
+    // mixed holds the noise; scales it to the SNR and adds the speech.
+    private static void AddSpeech(ReadOnlySpan<float> speech, double snrDb, Span<float> mixed)
+    {
+        double noisePower = 0, speechPower = 0;
+        for (var n = 0; n < mixed.Length; n++)
+        {
+            noisePower += (double)mixed[n] * mixed[n];
             speechPower += (double)speech[n] * speech[n];
         }
 

@@ -27,8 +27,9 @@ internal static class FrontEndBenchCommand
         };
         var noises = new Option<string>("--noises")
         {
-            Description = "Comma-separated noises of the test conditions: white, pink.",
-            DefaultValueFactory = _ => "white,pink",
+            Description = "Comma-separated noises of the test conditions: white, pink, babble (four other "
+                + "speakers of the data set at once).",
+            DefaultValueFactory = _ => "white,pink,babble",
         };
         var snr = new Option<string>("--snr")
         {
@@ -64,8 +65,8 @@ internal static class FrontEndBenchCommand
         var command = new Command(
             "frontend",
             "Leave-one-speaker-out FSDD accuracy through the agent's audio front end for each normalisation, clean "
-            + "and with white and pink noise at each SNR, with and without noisy training copies (a small digital "
-            + "network).")
+            + "and with white, pink and babble noise at each SNR, with and without noisy training copies (a small "
+            + "digital network).")
         {
             output, normalisations, speakers, noises, snr, augment, maxIndex, epochs, window, warmUp,
         };

@@ -34,6 +34,32 @@ public sealed class FrontEndBenchTests
     }
 
     [Fact]
+    public void Babble_is_the_talkers_summed_and_repeated_mixed_in_at_the_asked_snr()
+    {
+        var speech = new float[1_000];
+        for (var n = 0; n < speech.Length; n++)
+        {
+            speech[n] = (float)(0.3 * Math.Sin(2 * Math.PI * 300 * n / 8000.0));
+        }
+
+        float[][] talkers = [[0.5f, -0.5f, 0.25f], [0.1f, 0.2f]];
+        var mixed = new float[speech.Length];
+        RoomNoise.MixBabble(speech, talkers, 10, mixed);
+
+        double signal = 0, noise = 0;
+        for (var n = 0; n < speech.Length; n++)
+        {
+            signal += speech[n] * speech[n];
+            noise += (mixed[n] - speech[n]) * (mixed[n] - speech[n]);
+        }
+
+        Assert.Equal(10, 10 * Math.Log10(signal / noise), 2);
+        var ratio = (mixed[3] - speech[3]) / (mixed[0] - speech[0]);
+        Assert.Equal((0.5 + 0.2) / (0.5 + 0.1), ratio, 4);
+        Assert.Throws<ArgumentException>(() => RoomNoise.Mix(speech, NoiseKind.Babble, 10, 1, mixed));
+    }
+
+    [Fact]
     public void Pink_noise_is_correlated_from_sample_to_sample_and_white_noise_is_not()
     {
         Assert.True(LagOneCorrelation(NoiseKind.Pink) > 0.5);

@@ -151,6 +151,31 @@ public sealed class TrainingRecipeTests
         }
     }
 
+    [Theory]
+    [InlineData(null, "edge-sim-0001")]
+    [InlineData("2026-12-06T22:28:14Z", "edge-sim-0001")]
+    [InlineData("2026-12-07T16:12:22Z", "sim-0001")]
+    public void A_result_without_recipe_is_rebuilt_on_the_part_the_bench_then_trained_on(string? time, string part)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
+        var run = new JsonObject { ["arguments"] = new JsonArray("bench", "pat", "--task", "vowels") };
+        if (time is not null)
+        {
+            run["timestamp_utc"] = time;
+        }
+
+        File.WriteAllText(path, new JsonObject { ["task"] = "vowels", ["modes"] = new JsonObject(), ["run"] = run }
+            .ToJsonString());
+        try
+        {
+            Assert.Equal(part, TrainingRecipeJson.Load(path).Part);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void A_bench_result_without_recipe_or_arguments_is_refused_saying_so()
     {

@@ -61,9 +61,9 @@ public sealed class ReportGeneratorTests
         ReportGenerator.Run(bench.Options());
 
         var readme = File.ReadAllText(bench.Readme);
-        Assert.Contains("| fsdd | electronic | standard | – | **95.0 %** | – | – | 60.0 % | 60.0 % (another part: 50.0 %) |", readme, StringComparison.Ordinal);
+        Assert.Contains("| fsdd | electronic | standard | – | **95.0 %** | – | – | 60.0 % | 60.0 % (2 folds; other parts: 50.0 %) |", readme, StringComparison.Ordinal);
         Assert.Contains("| mnist | optical | standard | – | **96.0 %** | – | 97 % | – | – |", readme, StringComparison.Ordinal);
-        Assert.Contains("| fsdd, leave one speaker out (2 folds, mean) | electronic | standard | – | **60.0 %** | – | – | 60.0 % | 60.0 % (another part: 50.0 %) |", readme, StringComparison.Ordinal);
+        Assert.Contains("| fsdd, leave one speaker out (2 folds, mean) | electronic | standard | – | **60.0 %** | – | – | 60.0 % | 60.0 % (2 folds; other parts: 50.0 %) |", readme, StringComparison.Ordinal);
         var report = File.ReadAllText(bench.Report);
         Assert.Contains("| george | 50.0 % | – | 49.0 % | sim-0001 (trained on) | **52.0 %** | 31.0 % |", report, StringComparison.Ordinal);
         Assert.Contains("| jackson | 50.0 % | – | 49.0 % | sim-0002 | **60.0 %** | – |", report, StringComparison.Ordinal);

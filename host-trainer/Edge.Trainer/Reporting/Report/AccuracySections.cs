@@ -84,9 +84,8 @@ internal static class AccuracySections
     // The latest loso-agent figure of the device: on the trained part, and on the other (uncommissioned) parts.
     private static string ThroughAgent(BenchData data, string system)
         => AgentParitySection.Latest(data, system) is { } parity
-            ? parity.OtherPartsMean is { } other
-                ? $"{ReportFormat.Percent(parity.TrainedPartMean)} (another part: {ReportFormat.Percent(other)})"
-                : ReportFormat.Percent(parity.TrainedPartMean)
+            ? $"{ReportFormat.Percent(parity.TrainedPartMean)} ({parity.Folds} folds"
+                + (parity.OtherPartsMean is { } other ? $"; other parts: {ReportFormat.Percent(other)})" : ")")
             : ReportFormat.None;
 
     /// <summary>

@@ -102,15 +102,15 @@ internal static class AgentParitySection
         }
 
         text.AppendLine("## Unseen speakers through the agent (leave-one-speaker-out deployment parity)").AppendLine();
+        text.AppendLine($"Each fold's recipe (PAT, seed 0) rebuilt as `edge-trainer package --recipe` rebuilds it, "
+            + "installed with `edge-agent models install` on an agent per part, and the held-out speaker's 500 "
+            + "recordings classified by one `edge-agent classify` process (running device statistics from a cold "
+            + "start), in a seeded random order and, on the trained part, in name order (each digit in a row).")
+            .AppendLine();
         foreach (var result in context.Data.AgentParity)
         {
             text.AppendLine(context.Provenance(result.Run, result.File)).AppendLine();
             ReportContext.AppendCommand(text, result.Run);
-            text.AppendLine($"Each fold's recipe (PAT, seed 0) rebuilt as `edge-trainer package --recipe` rebuilds it, "
-                + "installed with `edge-agent models install` on an agent per part, and the held-out speaker's 500 "
-                + "recordings classified by one `edge-agent classify` process (running device statistics from a cold "
-                + "start), in a seeded random order and, on the trained part, in name order (each digit in a row).")
-                .AppendLine();
             text.AppendLine("| held-out speaker | bench PAT | bench digital | rebuilt | agent part | agent (random order) "
                 + "| agent (name order) |").AppendLine("|---|---|---|---|---|---|---|");
             foreach (var row in result.Rows)

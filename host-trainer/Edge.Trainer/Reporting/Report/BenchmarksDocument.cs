@@ -62,8 +62,8 @@ internal static class BenchmarksDocument
             + "figure of Wright et al., Nature 601, 549 (2022) for that task and device. The audio rows add the "
             + "leave-one-speaker-out mean of their device (the held-out speaker is never trained on) and that figure "
             + "through the agent: each fold packaged, installed and its held-out speaker's recordings classified by "
-            + "`edge-agent classify` (`tests/Edge.Benchmarks -- loso-agent`), on the part trained on and on another "
-            + "part without commissioning.").AppendLine();
+            + "`edge-agent classify` (`tests/Edge.Benchmarks -- loso-agent`), on the part trained on and on other "
+            + "parts without commissioning.").AppendLine();
         var machines = context.Machines.Select((m, i) => $"M{i + 1}: {Describe(m)}");
         text.Append($"Device test accuracy, mean over seeds, generated from `{context.DataFolder}` ({string.Join("; "
             + "", machines)}). "
