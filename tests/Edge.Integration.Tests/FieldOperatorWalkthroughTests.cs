@@ -66,6 +66,13 @@ public sealed class FieldOperatorWalkthroughTests
             await second.WaitForAsync($"Field check of {Drifting}: wait (below-threshold)", seconds: 300);
             await second.WaitForAsync("Field check of", count: accepted + 8, seconds: 300);
             second.Kill();
+            // The figures of the walkthrough, for its log: the decision, the session and the verdict.
+            foreach (var line in second.Lines.Where(l => l.Contains($"of {Drifting}: start", StringComparison.Ordinal)
+                || l.Contains("Field update of", StringComparison.Ordinal)))
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine(line);
+            }
+
             Assert.Equal(1, second.Count($"Field check of {Drifting}: start"));
             Assert.Equal(0, second.Count($"Field check of {Steady}: start"));
         }

@@ -69,10 +69,17 @@ public sealed record LiveAccuracyBenchOptions
                 $"bench drift --score live: every probe schedule must be a multiple of {RoundSeconds} s.");
         }
 
-        if (QuietMinutes * 60 < RoundSeconds || ChangedMinutes * 60 < RoundSeconds || NoChangeMinutes < QuietMinutes)
+        if (QuietMinutes * 60 < RoundSeconds || ChangedMinutes * 60 < RoundSeconds)
         {
             throw new ArgumentException(
                 "bench drift --score live: the quiet and changed stretches must each hold at least one round.");
+        }
+
+        if (!(NoChangeMinutes >= QuietMinutes))
+        {
+            throw new ArgumentException(
+                $"bench drift --score live: --day-minutes ({NoChangeMinutes}) must be at least the quiet stretch of "
+                + $"the other changes ({QuietMinutes} min).");
         }
     }
 }

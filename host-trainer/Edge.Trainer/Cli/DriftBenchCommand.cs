@@ -110,6 +110,8 @@ internal static class DriftBenchCommand
             $"bench drift --score live: electronic part, vowels, a probe round every {options.RoundSeconds:F0} s "
             + $"(simulated), trainer checks every {options.CheckSeconds:F0} s, traffic {options.InferencesPerSecond} "
             + $"inference/s; no-change row {options.NoChangeMinutes:F0} min");
+        // The run block says when the run started and how loaded the machine was then.
+        var run = BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer");
         var result = await LiveAccuracyBench.RunAsync(
             options, s => Console.WriteLine(LiveAccuracyBench.Format(s)), cancellationToken).ConfigureAwait(false);
         foreach (var score in result.Scores)
@@ -123,7 +125,6 @@ internal static class DriftBenchCommand
             : $"Chosen: {LiveAccuracyBench.Format(chosen)}");
         if (output is not null)
         {
-            var run = BenchRunInfo.DescribeCurrentProcess("host-trainer/Edge.Trainer");
             var json = LiveAccuracyBench.ToJson(result, run);
             Directory.CreateDirectory(output.DirectoryName!);
             AtomicFile.WriteAllText(
