@@ -280,13 +280,15 @@ void SmokeTestArm64UnderEmulation(FilePath executable)
         return;
     }
 
-    var exitCode = StartProcess(qemu, new ProcessSettings
+    var exitCode = StartProcess("timeout", new ProcessSettings
     {
-        Arguments = new ProcessArgumentBuilder().Append("-L").AppendQuoted(sysroot.FullPath).AppendQuoted(executable.FullPath)
+        Arguments = new ProcessArgumentBuilder().Append(QemuTimeout).AppendQuoted(qemu.FullPath).Append("-L")
+            .AppendQuoted(sysroot.FullPath).AppendQuoted(executable.FullPath)
             .Append("device").Append("info").Append("--system").Append("duffing").Append("--device-id").Append("publish-check"),
         RedirectStandardOutput = true,
     }, out var redirected);
     var output = string.Join("\n", redirected.ToList());
+    ThrowIfQemuTimedOut(exitCode, executable, "device info");
     if (exitCode != 0 || !output.Contains("\"deviceId\": \"publish-check\""))
     {
         throw new CakeException($"{executable} device info under qemu-aarch64 failed (exit code {exitCode}):\n{output}");
@@ -297,9 +299,10 @@ void SmokeTestArm64UnderEmulation(FilePath executable)
 }
 
 // The verbs that open the model store need OpenSSL (package signatures) and run ONNX Runtime: install a quick vowel
-// package and classify a few examples under qemu. Needs the arm64 libssl (Debian: dpkg --add-architecture arm64;
-// apt-get install libssl3:arm64) and root for a private mount namespace, where an ARM /proc/cpuinfo replaces the
-// host's: ONNX Runtime's CPU detection crashes (SIGSEGV) on the x86 one.
+// package and classify a few examples, then a quick spoken-digit package (its audio front end) and classify a WAV of
+// the shared FSDD data, all under qemu. Needs the arm64 libssl (Debian: dpkg --add-architecture arm64; apt-get
+// install libssl3:arm64) and root for a private mount namespace, where an ARM /proc/cpuinfo replaces the host's:
+// ONNX Runtime's CPU detection crashes (SIGSEGV) on the x86 one.
 void SmokeTestArm64ModelStore(FilePath qemu, DirectoryPath sysroot, FilePath executable)
 {
     var libssl = new DirectoryPath("/usr/lib/aarch64-linux-gnu");
@@ -312,29 +315,60 @@ void SmokeTestArm64ModelStore(FilePath qemu, DirectoryPath sysroot, FilePath exe
     var work = artifacts.Combine("agent/arm64-smoke");
     CleanDirectory(work);
     var key = work.CombineWithFilePath("keys/trainer");
-    var calibration = work.CombineWithFilePath("calibration.csv");
-    var package = work.CombineWithFilePath("vowels-v1.edgepkg");
     RunProject(trainerProject, new ProcessArgumentBuilder().Append("keygen").Append("--out").AppendQuoted(key.FullPath));
-    RunProject(trainerProject, new ProcessArgumentBuilder().Append("package").Append("--key")
-        .AppendQuoted(key.FullPath + ".pem").Append("--target-device").Append("sim-0001").Append("--version").Append("1")
-        .Append("--epochs").Append("3").Append("--calibration").AppendQuoted(calibration.FullPath)
-        .Append("--out").AppendQuoted(package.FullPath));
-    var examples = work.CombineWithFilePath("examples.csv");
-    System.IO.File.WriteAllLines(examples.FullPath, System.IO.File.ReadLines(calibration.FullPath).Skip(1).Take(5)
-        .Select(line => line.Substring(line.IndexOf(',') + 1)));
     var cpuinfo = work.CombineWithFilePath("cpuinfo");
     System.IO.File.WriteAllText(cpuinfo.FullPath, string.Concat(Enumerable.Range(0, 4).Select(i =>
         $"processor\t: {i}\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\n"
         + "CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n")));
+
+    // Vowels: a few feature rows of the calibration set.
+    var vowels = QuickPackage(work, key, "vowels", "--epochs", "3");
+    var examples = work.CombineWithFilePath("examples.csv");
+    System.IO.File.WriteAllLines(examples.FullPath, System.IO.File.ReadLines(vowels.Calibration.FullPath).Skip(1).Take(5)
+        .Select(line => line.Substring(line.IndexOf(',') + 1)));
+    InstallAndClassifyUnderQemu(qemu, sysroot, libssl, cpuinfo, executable, work, key, vowels, examples);
+
+    // Spoken digits: the package's audio front end turns a recording into features on the Pi.
+    var wav = MakeAbsolute(File(System.IO.Path.Combine(
+        EnvironmentVariable("EDGE_DATA_DIR") ?? "../shared/data", "fsdd/recordings/3_jackson_0.wav")));
+    if (!FileExists(wav))
+    {
+        throw new CakeException($"{wav} not found: the WAV check reads the shared FSDD data (EDGE_DATA_DIR).");
+    }
+
+    var digits = QuickPackage(work, key, "fsdd", "--epochs", "2", "--twin-samples", "3000", "--twin-epochs", "10");
+    InstallAndClassifyUnderQemu(qemu, sysroot, libssl, cpuinfo, executable, work, key, digits, wav);
+}
+
+(FilePath Package, FilePath Calibration) QuickPackage(DirectoryPath work, FilePath key, string task, params string[] options)
+{
+    var calibration = work.CombineWithFilePath($"{task}-calibration.csv");
+    var package = work.CombineWithFilePath($"{task}-v1.edgepkg");
+    var arguments = new ProcessArgumentBuilder().Append("package").Append("--task").Append(task).Append("--key")
+        .AppendQuoted(key.FullPath + ".pem").Append("--target-device").Append("sim-0001").Append("--version").Append("1")
+        .Append("--calibration").AppendQuoted(calibration.FullPath).Append("--out").AppendQuoted(package.FullPath);
+    foreach (var option in options)
+    {
+        arguments.Append(option);
+    }
+
+    RunProject(trainerProject, arguments);
+    return (package, calibration);
+}
+
+// One store per package: a store holds the packages of one calibration set.
+void InstallAndClassifyUnderQemu(FilePath qemu, DirectoryPath sysroot, DirectoryPath libssl, FilePath cpuinfo,
+    FilePath executable, DirectoryPath work, FilePath key, (FilePath Package, FilePath Calibration) package, FilePath input)
+{
     var environment = new Dictionary<string, string>
     {
-        ["EDGE_MODELS__STOREDIRECTORY"] = work.Combine("store").FullPath,
+        ["EDGE_MODELS__STOREDIRECTORY"] = work.Combine("store-" + package.Package.GetFilenameWithoutExtension()).FullPath,
         ["EDGE_MODELS__PUBLICKEYPATH"] = key.FullPath + ".pub.pem",
-        ["EDGE_MODELS__CALIBRATIONSETPATH"] = calibration.FullPath,
+        ["EDGE_MODELS__CALIBRATIONSETPATH"] = package.Calibration.FullPath,
     };
-    foreach (var verb in new[] { $"models install '{package.FullPath}'", $"classify '{examples.FullPath}'" })
+    foreach (var verb in new[] { $"models install '{package.Package.FullPath}'", $"classify '{input.FullPath}'" })
     {
-        var script = $"mount --bind '{cpuinfo.FullPath}' /proc/cpuinfo && exec '{qemu.FullPath}' -L '{sysroot.FullPath}' "
+        var script = $"mount --bind '{cpuinfo.FullPath}' /proc/cpuinfo && exec timeout {QemuTimeout} '{qemu.FullPath}' -L '{sysroot.FullPath}' "
             + $"-E LD_LIBRARY_PATH='{libssl.FullPath}' '{executable.FullPath}' {verb}";
         var exitCode = StartProcess("unshare", new ProcessSettings
         {
@@ -343,12 +377,26 @@ void SmokeTestArm64ModelStore(FilePath qemu, DirectoryPath sysroot, FilePath exe
             RedirectStandardOutput = true,
         }, out var redirected);
         var output = string.Join("\n", redirected.ToList());
+        ThrowIfQemuTimedOut(exitCode, executable, verb);
         if (exitCode != 0)
         {
             throw new CakeException($"{executable} {verb} under qemu-aarch64 failed (exit code {exitCode}):\n{output}");
         }
 
         Information($"{executable} {verb} under qemu-aarch64: OK.\n{output}");
+    }
+}
+
+// Each agent start under qemu-aarch64 gets 10 minutes: on 2026-12-07 the .NET runtime hung at start under Debian 12's
+// qemu 7.2 (even `--version`; load average 35-65), which without a limit stalls the task for ever.
+const string QemuTimeout = "600";
+
+void ThrowIfQemuTimedOut(int exitCode, FilePath executable, string verb)
+{
+    if (exitCode == 124)
+    {
+        throw new CakeException($"{executable} {verb} did not finish within {QemuTimeout} s under qemu-aarch64 "
+            + "(.NET under qemu-user is unsupported and has hung at start; see the agent README).");
     }
 }
 

@@ -31,7 +31,18 @@ internal static class LenientOptions
         var validate = validatorType.GetMethod(nameof(IValidateOptions<object>.Validate))!;
         foreach (var validator in services.GetServices(validatorType))
         {
-            var result = (ValidateOptionsResult)validate.Invoke(validator, [Options.DefaultName, options])!;
+            ValidateOptionsResult result;
+            try
+            {
+                result = (ValidateOptionsResult)validate.Invoke(validator, [Options.DefaultName, options])!;
+            }
+            catch (TargetInvocationException e)
+                when (e.InnerException is InvalidOperationException or OptionsValidationException)
+            {
+                // The validator read another section that does not bind or validate: its problems are named already.
+                continue;
+            }
+
             foreach (var failure in result.Failures ?? [])
             {
                 yield return failure;
