@@ -15,7 +15,8 @@ namespace Edge.Benchmarks;
 
 /// <summary>
 /// <c>commission [--parts N | --new-parts a,b] [--epochs N] [--twin-samples N] [--commission-epochs N] [--passes N]
-/// [--out file.json]</c>: does commissioning bring a new part back to the part the product-line model was trained on, and how fast?
+/// [--out file.json]</c>: does commissioning bring a new part back to the part the product-line model was trained
+/// on, and how fast?
 /// The field is real processes (<see cref="CommissionField"/>: mosquitto with the shipped configuration, one
 /// <c>edge-agent run</c> per part, the product-line package installed on each); the trainer side is the code
 /// <c>serve --commission</c> runs (<see cref="PartCommissioning"/> with <see cref="CommissioningDefaults"/>), over

@@ -18,7 +18,8 @@ namespace Edge.Benchmarks;
 /// field with faults now and then) and <c>-- device-faults [--repeats N] [--out file.json]</c> (device faults:
 /// detection, fallback, recovery) and <c>-- commission [--parts N] [--out file.json]</c> (per-part commissioning:
 /// accuracy recovered on new parts and its time) and
-/// <c>-- loso-agent --bench fold.json [--parts p] [--out file.json]</c> (each leave-one-speaker-out fold packaged and its held-out speaker classified by a real agent).
+/// <c>-- loso-agent --bench fold.json [--parts p] [--out file.json]</c> (each leave-one-speaker-out fold packaged
+/// and its held-out speaker classified by a real agent).
 /// </summary>
 public static class BenchmarkProgram
 {

@@ -24,14 +24,41 @@ public sealed class ReportGeneratorTests
 
         var report = File.ReadAllText(bench.Report);
         var readme = File.ReadAllText(bench.Readme);
-        Assert.Contains("| vowels | electronic | standard | 67.6 % | **95.1 %** | 95.1 % | 93 % (optical) | – | – | 3 × 100 | 40 s |", readme, StringComparison.Ordinal);
-        Assert.Contains("| fsdd | mechanical | standard | – | **76.5 %** | – | – | – | – | 1 × 100 | 40 s |", readme, StringComparison.Ordinal);
-        Assert.True(readme.IndexOf("| vowels |", StringComparison.Ordinal) < readme.IndexOf("| fsdd |", StringComparison.Ordinal), "vowels come before spoken digits");
-        Assert.Contains("(benchmarks.md)", readme.Replace("docs/benchmarks.md", "benchmarks.md", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Contains("| [vowels](#vowels-on-electronic) | electronic | lab | standard | 3 × 100 | 67.6 % | 95.1 % | 95.1 % | – | – | – | – | – | 94.6 % | 0.0430 (0.0390) | 418,816 | 40 s | 2026-11-25 06:51 UTC, M1, load 14.5 |", report, StringComparison.Ordinal);
-        Assert.Contains("| pat | **95.1 %** | 93.5 % | 95.9 % | 95.9 % | 50.0 % | 3,000 | – | – | – | 2.0 |", report, StringComparison.Ordinal);
-        Assert.Contains("dotnet run -c Release --project host-trainer/Edge.Trainer -- bench pat --task vowels --out 'artifacts/bench/x y.json'", report, StringComparison.Ordinal);
-        Assert.Contains("| M1 | AMD EPYC 7B13 | 2 | Debian GNU/Linux 12 (bookworm) (x64) | .NET 10.0.12 |", report, StringComparison.Ordinal);
+        Assert.Contains(
+            "| vowels | electronic | standard | 67.6 % | **95.1 %** | 95.1 % | 93 % (optical) | – | – | 3 × 100 | "
+            + "40 s |",
+            readme,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "| fsdd | mechanical | standard | – | **76.5 %** | – | – | – | – | 1 × 100 | 40 s |",
+            readme,
+            StringComparison.Ordinal);
+        Assert.True(
+            readme.IndexOf("| vowels |", StringComparison.Ordinal)
+                < readme.IndexOf("| fsdd |", StringComparison.Ordinal),
+            "vowels come before spoken digits");
+        Assert.Contains(
+            "(benchmarks.md)",
+            readme.Replace("docs/benchmarks.md", "benchmarks.md", StringComparison.Ordinal),
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "| [vowels](#vowels-on-electronic) | electronic | lab | standard | 3 × 100 | 67.6 % | 95.1 % | 95.1 % |"
+            + " – | – | – | – | – | 94.6 % | 0.0430 (0.0390) | 418,816 | 40 s | 2026-11-25 06:51 UTC, M1, load 14.5 |",
+            report,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "| pat | **95.1 %** | 93.5 % | 95.9 % | 95.9 % | 50.0 % | 3,000 | – | – | – | 2.0 |",
+            report,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "dotnet run -c Release --project host-trainer/Edge.Trainer -- bench pat --task vowels --out "
+            + "'artifacts/bench/x y.json'",
+            report,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "| M1 | AMD EPYC 7B13 | 2 | Debian GNU/Linux 12 (bookworm) (x64) | .NET 10.0.12 |",
+            report,
+            StringComparison.Ordinal);
         Assert.Contains("load average 14.5 / 9.7 / 7.3 when it started", report, StringComparison.Ordinal);
         Assert.Contains("Intro written by hand.", report, StringComparison.Ordinal);
         Assert.DoesNotContain("old table", readme, StringComparison.Ordinal);
@@ -42,10 +69,16 @@ public sealed class ReportGeneratorTests
     public void Audio_rows_carry_the_unseen_speaker_mean_and_that_figure_through_the_agent_and_mnist_the_paper()
     {
         using var bench = new BenchFixture();
-        bench.WriteAccuracy("fsdd-electronic", "fsdd", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.95] });
+        bench.WriteAccuracy(
+            "fsdd-electronic", "fsdd", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.95] });
         bench.WriteAccuracy("mnist-optical", "mnist", "optical", new Dictionary<string, double[]> { ["pat"] = [0.96] });
-        bench.WriteAccuracy("fsdd-loso-george", "fsdd-loso-george", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.5] });
-        bench.WriteAccuracy("fsdd-loso-jackson", "fsdd-loso-jackson", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.7] });
+        bench.WriteAccuracy(
+            "fsdd-loso-george", "fsdd-loso-george", "electronic", new Dictionary<string, double[]> { ["pat"] = [0.5] });
+        bench.WriteAccuracy(
+            "fsdd-loso-jackson",
+            "fsdd-loso-jackson",
+            "electronic",
+            new Dictionary<string, double[]> { ["pat"] = [0.7] });
         bench.Write("loso-agent.json", new JsonObject
         {
             ["bench"] = "loso-agent",
@@ -61,12 +94,29 @@ public sealed class ReportGeneratorTests
         ReportGenerator.Run(bench.Options());
 
         var readme = File.ReadAllText(bench.Readme);
-        Assert.Contains("| fsdd | electronic | standard | – | **95.0 %** | – | – | 60.0 % | 60.0 % (2 folds; other parts: 50.0 %) |", readme, StringComparison.Ordinal);
-        Assert.Contains("| mnist | optical | standard | – | **96.0 %** | – | 97 % | – | – |", readme, StringComparison.Ordinal);
-        Assert.Contains("| fsdd, leave one speaker out (2 folds, mean) | electronic | standard | – | **60.0 %** | – | – | 60.0 % | 60.0 % (2 folds; other parts: 50.0 %) |", readme, StringComparison.Ordinal);
+        Assert.Contains(
+            "| fsdd | electronic | standard | – | **95.0 %** | – | – | 60.0 % | 60.0 % (2 folds; other parts: 50.0 "
+            + "%) |",
+            readme,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "| mnist | optical | standard | – | **96.0 %** | – | 97 % | – | – |",
+            readme,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "| fsdd, leave one speaker out (2 folds, mean) | electronic | standard | – | **60.0 %** | – | – | 60.0 "
+            + "% | 60.0 % (2 folds; other parts: 50.0 %) |",
+            readme,
+            StringComparison.Ordinal);
         var report = File.ReadAllText(bench.Report);
-        Assert.Contains("| george | 50.0 % | – | 49.0 % | sim-0001 (trained on) | **52.0 %** | 31.0 % |", report, StringComparison.Ordinal);
-        Assert.Contains("| jackson | 50.0 % | – | 49.0 % | sim-0002 | **60.0 %** | – |", report, StringComparison.Ordinal);
+        Assert.Contains(
+            "| george | 50.0 % | – | 49.0 % | sim-0001 (trained on) | **52.0 %** | 31.0 % |",
+            report,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "| jackson | 50.0 % | – | 49.0 % | sim-0002 | **60.0 %** | – |",
+            report,
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,7 +14,10 @@ public sealed class FieldDevice
     private float[][] _parameters;
     private AudioInputEncoding? _audioInput;
 
-    /// <summary>Tracks <paramref name="deviceId"/> running <paramref name="model"/> as <paramref name="version"/>, described by <paramref name="twin"/>.</summary>
+    /// <summary>
+    /// Tracks <paramref name="deviceId"/> running <paramref name="model"/> as <paramref name="version"/>, described by
+    /// <paramref name="twin"/>.
+    /// </summary>
     /// <param name="deviceId">The agent's device id.</param>
     /// <param name="model">The model it runs (its parameters are copied).</param>
     /// <param name="version">The model's version.</param>
@@ -96,7 +99,9 @@ public sealed class FieldDevice
         ArgumentNullException.ThrowIfNull(model);
         if (model.Parameters.Count != _parameters.Length)
         {
-            throw new InvalidOperationException($"Device '{DeviceId}' runs a model with {_parameters.Length} parameter tensors; the model to load has {model.Parameters.Count}.");
+            throw new InvalidOperationException(
+                $"Device '{DeviceId}' runs a model with {_parameters.Length} parameter tensors; the model to load has "
+                + $"{model.Parameters.Count}.");
         }
 
         for (var i = 0; i < _parameters.Length; i++)
@@ -104,7 +109,9 @@ public sealed class FieldDevice
             var target = model.Parameters[i].Value;
             if (target.Length != _parameters[i].Length)
             {
-                throw new InvalidOperationException($"Device '{DeviceId}': parameter '{model.Parameters[i].Name}' has {target.Length} values; the running model's has {_parameters[i].Length}.");
+                throw new InvalidOperationException(
+                    $"Device '{DeviceId}': parameter '{model.Parameters[i].Name}' has {target.Length} values; the "
+                    + $"running model's has {_parameters[i].Length}.");
             }
 
             _parameters[i].CopyTo(target, 0);

@@ -26,17 +26,23 @@ public sealed record FieldPatSettings
     /// <summary>Who builds the packages.</summary>
     public string TrainerId { get; init; } = Environment.MachineName;
 
-    /// <summary>Fine-tuning from the running model: fewer epochs and a smaller step than training from scratch.</summary>
-    public static TrainingOptions FineTuning { get; } = new() { Epochs = 20, LearningRate = 0.005, EvaluationPasses = 1, CurveEvery = 2 };
+    /// <summary>Fine-tuning from the running model: fewer epochs and a smaller step than training anew.</summary>
+    public static TrainingOptions FineTuning { get; } = new()
+    {
+        Epochs = 20, LearningRate = 0.005, EvaluationPasses = 1, CurveEvery = 2,
+    };
 
     /// <summary>How a session trains (<see cref="FineTuning"/> unless set).</summary>
     public TrainingOptions Training { get; init; } = FineTuning;
 
-    /// <summary>Fresh drives played to refit the twin before training (the device changed: the old twin is stale).</summary>
+    /// <summary>Fresh drives played to refit the twin before training (the device changed; its twin is old).</summary>
     public TwinDataOptions TwinData { get; init; } = new() { Samples = 6_000, NoiseFloorSamples = 200 };
 
     /// <summary>The twin refit.</summary>
-    public MlpTwinOptions TwinFit { get; init; } = new() { Epochs = 30, HalvingEpochs = 10, Threads = Environment.ProcessorCount };
+    public MlpTwinOptions TwinFit { get; init; } = new()
+    {
+        Epochs = 30, HalvingEpochs = 10, Threads = Environment.ProcessorCount,
+    };
 
     /// <summary>How long to wait for the agent's verdict on the offer.</summary>
     public TimeSpan OfferTimeout { get; init; } = TimeSpan.FromMinutes(2);

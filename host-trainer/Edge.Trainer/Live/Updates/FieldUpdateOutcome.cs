@@ -5,7 +5,9 @@ namespace Edge.Trainer.Live.Updates;
 /// <summary>One field update: why it ran, what PAT achieved through the device, and the agent's verdict.</summary>
 /// <param name="DeviceId">The device re-trained.</param>
 /// <param name="Reason">Drift or schedule.</param>
-/// <param name="DriftRise">Rise of the twin residual over its post-training level when it started (null without a score).</param>
+/// <param name="DriftRise">
+/// Rise of the twin residual over its post-training level when it started (null without a score).
+/// </param>
 /// <param name="TwinNmse">Validation NMSE of the twin refitted on fresh measurements of the device.</param>
 /// <param name="AccuracyBefore">Test accuracy of the running model through the device, before re-training.</param>
 /// <param name="AccuracyAfter">Test accuracy of the re-trained model through the device.</param>

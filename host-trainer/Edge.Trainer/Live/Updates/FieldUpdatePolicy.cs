@@ -66,7 +66,9 @@ public sealed record FieldUpdatePolicy
 
         if (!double.IsFinite(DriftThreshold) || DriftThreshold <= 0)
         {
-            throw new ArgumentException($"Field updates: {nameof(DriftThreshold)} must be a positive relative rise (0.15 = 15 %), got {DriftThreshold}.");
+            throw new ArgumentException(
+                $"Field updates: {nameof(DriftThreshold)} must be a positive relative rise (0.15 = 15 %), got "
+                + $"{DriftThreshold}.");
         }
 
         if (!(AccuracyDropThreshold is > 0 and < 1))
@@ -83,7 +85,9 @@ public sealed record FieldUpdatePolicy
 
         if (MinimumSamples < 1 || DriftSamples < MinimumSamples)
         {
-            throw new ArgumentException($"Field updates: need 1 <= {nameof(MinimumSamples)} ({MinimumSamples}) <= {nameof(DriftSamples)} ({DriftSamples}).");
+            throw new ArgumentException(
+                $"Field updates: need 1 <= {nameof(MinimumSamples)} ({MinimumSamples}) <= {nameof(DriftSamples)} "
+                + $"({DriftSamples}).");
         }
 
         if (Cooldown < TimeSpan.Zero)

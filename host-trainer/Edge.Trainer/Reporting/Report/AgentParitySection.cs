@@ -10,7 +10,9 @@ namespace Edge.Trainer.Reporting.Report;
 /// <param name="Pipeline">The rebuilt network's figure (PAT, seed 0, the simulated trained part).</param>
 /// <param name="TrainedPart">The part the network was trained through.</param>
 /// <param name="AgentPart">The part the agent hosts.</param>
-/// <param name="AgentRandomOrder">Right through <c>edge-agent classify</c>, recordings in a seeded random order.</param>
+/// <param name="AgentRandomOrder">
+/// Right through <c>edge-agent classify</c>, recordings in a seeded random order.
+/// </param>
 /// <param name="AgentNameOrder">The same in name order (each digit in a row), if measured.</param>
 public sealed record AgentParityRow(
     string Speaker,
@@ -26,7 +28,7 @@ public sealed record AgentParityRow(
     public bool OnTrainedPart => string.Equals(TrainedPart, AgentPart, StringComparison.Ordinal);
 }
 
-/// <summary>A <c>loso-agent</c> result: each fold packaged and its held-out speaker classified by real agents.</summary>
+/// <summary>A <c>loso-agent</c> result: each fold packaged, its held-out speaker classified by real agents.</summary>
 /// <param name="File">Path relative to the data folder.</param>
 /// <param name="System">Physical system.</param>
 /// <param name="Rows">One per fold and agent part.</param>
@@ -111,14 +113,15 @@ internal static class AgentParitySection
         {
             text.AppendLine(context.Provenance(result.Run, result.File)).AppendLine();
             ReportContext.AppendCommand(text, result.Run);
-            text.AppendLine("| held-out speaker | bench PAT | bench digital | rebuilt | agent part | agent (random order) "
-                + "| agent (name order) |").AppendLine("|---|---|---|---|---|---|---|");
+            text.AppendLine("| held-out speaker | bench PAT | bench digital | rebuilt | agent part "
+                + "| agent (random order) | agent (name order) |").AppendLine("|---|---|---|---|---|---|---|");
             foreach (var row in result.Rows)
             {
                 var part = row.OnTrainedPart ? $"{row.AgentPart} (trained on)" : row.AgentPart;
                 text.AppendLine($"| {row.Speaker}{ReportFormat.Tag(result.Run)} | {ReportFormat.Percent(row.BenchPat)} "
                     + $"| {ReportFormat.Percent(row.BenchDigital)} | {ReportFormat.Percent(row.Pipeline)} | {part} "
-                    + $"| **{ReportFormat.Percent(row.AgentRandomOrder)}** | {ReportFormat.Percent(row.AgentNameOrder)} |");
+                    + $"| **{ReportFormat.Percent(row.AgentRandomOrder)}** "
+                    + $"| {ReportFormat.Percent(row.AgentNameOrder)} |");
             }
 
             text.AppendLine();
