@@ -135,10 +135,7 @@ internal static class AgentRssBench
             Console.WriteLine($"| {processed} | {result["rss_min_mb"]} | {result["rss_median_mb"]} | "
                 + $"{result["rss_max_mb"]} | {result["rss_peak_mb"]} | {result["uss_mb"]} | "
                     + $"{result["private_dirty_mb"]} | {result["pss_mb"]} | {result["shared_clean_mb"]} |");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            await File.WriteAllTextAsync(output,
-                result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"JSON: {output}");
+            BenchJson.Write(result, output);
             return 0;
         }
         finally

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
@@ -116,9 +115,7 @@ internal static class CommissionBench
             ["processor_count"] = Environment.ProcessorCount,
             ["rows"] = rows,
         };
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        await File.WriteAllTextAsync(output, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"JSON: {Path.GetFullPath(output)}");
+        BenchJson.Write(result, output);
         Directory.Delete(folder, recursive: true);
         return 0;
     }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Agent.Configuration;
 using Edge.Agent.Hosting;
@@ -100,9 +99,7 @@ internal static class DeviceFaultBench
         };
         if (output is not null)
         {
-            await File.WriteAllTextAsync(
-                output, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"JSON: {output}");
+            BenchJson.Write(result, output);
         }
 
         return 0;

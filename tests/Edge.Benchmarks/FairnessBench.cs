@@ -127,10 +127,7 @@ internal static class FairnessBench
                 $"Flood over {floodSeconds:F0} s: {counts.PatServed} PAT requests of {limit} drives served, "
                 + $"{counts.PatBusy} refused busy, {counts.PatOther} refused otherwise; {counts.OffersAnswered} of "
                 + $"{counts.OffersSent} offers answered; RSS peak {result["agent_peak_rss_mb"]} MB.");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            var indented = new System.Text.Json.JsonSerializerOptions { WriteIndented = true };
-            await File.WriteAllTextAsync(output, result.ToJsonString(indented));
-            Console.WriteLine($"JSON: {output}");
+            BenchJson.Write(result, output);
             return 0;
         }
         finally

@@ -72,8 +72,7 @@ internal static class FaultBench
         }
 
         document["rows"] = new JsonArray([.. rows.Select(r => r.ToJson())]);
-        await File.WriteAllTextAsync(output, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"JSON: {output}");
+        BenchJson.Write(document, output);
         return 0;
     }
 

@@ -67,9 +67,7 @@ internal static class InferenceLatency
             + $"{result["max_us"]} | {result["allocated_bytes_per_inference"]} |");
         if (output is not null)
         {
-            File.WriteAllText(output,
-                result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"JSON: {output}");
+            BenchJson.Write(result, output);
         }
     }
 }

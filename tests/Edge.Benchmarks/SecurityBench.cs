@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Domain.Data;
 
@@ -60,9 +59,7 @@ internal static class SecurityBench
             var held = ordered.Count(r => r["held"]!.GetValue<bool>());
             Console.WriteLine($"{held} of {ordered.Count} attacks refused or bounded.");
             var json = new JsonObject { ["attacks"] = new JsonArray([.. ordered.Select(r => r.DeepClone())]) };
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            await File.WriteAllTextAsync(output, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"JSON: {output}");
+            BenchJson.Write(json, output);
             if (Option(args, "--docs") is { } docs)
             {
                 await ReplaceTableAsync(docs, table);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Tests.Shared.Faults;
 
@@ -158,9 +157,7 @@ internal static class SoakBench
             + $"duplicated {outcome.Duplicated:N0}, agent restarts {outcome.AgentRestarts}");
         Console.WriteLine($"agent counters: {agentCounters}");
         Console.WriteLine($"trainer counters: {trainerCounters}");
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        await File.WriteAllTextAsync(output, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"JSON: {output}");
+        BenchJson.Write(result, output);
         return 0;
     }
 
