@@ -25,11 +25,11 @@ public sealed class StoreDialectTests(PostgresFixture postgres) : IDisposable
             4).Select(_ => MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken)));
         foreach (var store in stores)
         {
-            Assert.Equal((dialect, 4), (store.Dialect, store.SchemaVersion));
+            Assert.Equal((dialect, 5), (store.Dialect, store.SchemaVersion));
             await store.DisposeAsync();
         }
 
-        Assert.Equal(4L, await ScalarAsync(dialect, target, "SELECT count(*) FROM schema_version"));
+        Assert.Equal(5L, await ScalarAsync(dialect, target, "SELECT count(*) FROM schema_version"));
         await using (var store = await MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken))
         {
             Assert.Equal(4,
