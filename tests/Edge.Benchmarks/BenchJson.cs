@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Edge.Benchmarks;
 
-/// <summary>How every bench command leaves its result: indented JSON at the path asked for, and that path printed.</summary>
+/// <summary>How every bench command leaves its result: indented JSON at the path asked for, path printed.</summary>
 internal static class BenchJson
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
