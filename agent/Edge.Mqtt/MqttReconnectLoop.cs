@@ -118,6 +118,38 @@ public sealed class MqttReconnectLoop
         }
     }
 
+    /// <summary>
+    /// Subscribes <paramref name="client"/> to <paramref name="filters"/> at QoS 1; if the broker refuses any filter
+    /// or the subscribe fails, closes the connection (a session half set up receives nothing) and throws, naming the
+    /// refused filters.
+    /// </summary>
+    public static async Task SubscribeOrCloseAsync(
+        IMqttClient client, IReadOnlyList<string> filters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(filters);
+        try
+        {
+            var subscription = new MqttClientSubscribeOptionsBuilder();
+            foreach (var filter in filters)
+            {
+                subscription.WithTopicFilter(filter, MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+
+            var refusals = Refusals(
+                await client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false));
+            if (refusals.Count > 0)
+            {
+                throw new InvalidOperationException(string.Join("; ", refusals));
+            }
+        }
+        catch
+        {
+            await CloseQuietlyAsync(client).ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>What the broker refused of a subscription, one entry per topic filter; empty if all granted.</summary>
     public static IReadOnlyList<SubscriptionRefusal> Refusals(MqttClientSubscribeResult result)
     {

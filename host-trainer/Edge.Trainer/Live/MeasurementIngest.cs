@@ -178,24 +178,9 @@ public sealed partial class MeasurementIngest : IAsyncDisposable
         }
 
         await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var subscription = new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(EdgeTopics.AllDevices(TopicKind.Measurements), MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
-            var refusals = MqttReconnectLoop.Refusals(
-                await _client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false));
-            if (refusals.Count > 0)
-            {
-                // Not authorised for the measurements: say so and keep trying (the ACL may be fixed).
-                throw new InvalidOperationException(refusals[0].ToString());
-            }
-        }
-        catch
-        {
-            await MqttReconnectLoop.CloseQuietlyAsync(_client).ConfigureAwait(false);
-            throw;
-        }
+        // Not authorised for the measurements: say so and keep trying (the ACL may be fixed).
+        await MqttReconnectLoop.SubscribeOrCloseAsync(
+            _client, [EdgeTopics.AllDevices(TopicKind.Measurements)], cancellationToken).ConfigureAwait(false);
 
         _subscribed = true;
     }

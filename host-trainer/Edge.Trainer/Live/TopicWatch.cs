@@ -3,7 +3,6 @@ using Edge.Domain.Timing;
 using Edge.Mqtt;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Edge.Trainer.Live;
 
@@ -84,27 +83,8 @@ public sealed partial class TopicWatch : IAsyncDisposable
         _subscribed = false;
         var options = _broker.ToClientOptions(cleanStart: true, sessionExpirySeconds: 0);
         await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var subscription = new MqttClientSubscribeOptionsBuilder();
-            foreach (var filter in _filters)
-            {
-                subscription.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
-            }
-
-            // A refused filter (the broker's ACL) would leave a watch that looks connected and never hears anything.
-            var refusals = MqttReconnectLoop.Refusals(
-                await _client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false));
-            if (refusals.Count > 0)
-            {
-                throw new InvalidOperationException(string.Join("; ", refusals));
-            }
-        }
-        catch
-        {
-            await MqttReconnectLoop.CloseQuietlyAsync(_client).ConfigureAwait(false);
-            throw;
-        }
+        // A refused filter (the broker's ACL) would leave a watch that looks connected and never hears anything.
+        await MqttReconnectLoop.SubscribeOrCloseAsync(_client, _filters, cancellationToken).ConfigureAwait(false);
 
         _subscribed = true;
     }
