@@ -6,9 +6,9 @@ using Edge.Tests.Shared.Faults;
 namespace Edge.Benchmarks;
 
 /// <summary>
-/// <c>faults [--repeat N] [--parallel N] [--rows a,b] [--volume bench|short|long] [--out file.json]</c>: the fault
-/// bench of docs/reliability.md. Each row runs N times, in rounds of one run per row (up to <c>--parallel</c> runs
-/// side by side), each time in a fresh field of real
+/// <c>faults [--repeat N] [--parallel N] [--minutes M] [--rows a,b] [--volume bench|short|long] [--out file.json]</c>:
+/// the fault bench of docs/reliability.md. Each row runs N times, in rounds of one run per row (up to
+/// <c>--parallel</c> runs side by side; none started after <c>--minutes</c>), each time in a fresh field of real
 /// processes — mosquitto with the shipped configuration, <c>edge-agent run</c> (simulated electronic device),
 /// <c>edge-trainer serve --store</c> and a stock MQTT client sending tagged PAT drives — and counts the drives the
 /// agents answered against the distinct ones the trainer stored.
@@ -19,6 +19,8 @@ internal static class FaultBench
     {
         var repeat = int.Parse(AgentRssBench.Option(args, "--repeat", "1"), CultureInfo.InvariantCulture);
         var parallel = int.Parse(AgentRssBench.Option(args, "--parallel", "1"), CultureInfo.InvariantCulture);
+        // A time budget: no run starts after it, the runs under way finish, and the table is printed as usual.
+        var minutes = double.Parse(AgentRssBench.Option(args, "--minutes", "0"), CultureInfo.InvariantCulture);
         var names = AgentRssBench.Option(args, "--rows", string.Join(',', FaultRows.All.Select(r => r.Name)));
         var volumeName = AgentRssBench.Option(args, "--volume", "bench");
         var volume = volumeName switch
@@ -38,12 +40,14 @@ internal static class FaultBench
         var rows = names.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(FaultRows.Named)
             .Select(r => new RowRuns(r)).ToList();
         var work = Directory.CreateTempSubdirectory("edge-faults-").FullName;
-        Console.WriteLine($"fault bench: {rows.Count} rows × {repeat}, volume {volumeName}, {parallel} at a time");
+        Console.WriteLine($"fault bench: {rows.Count} rows × {repeat}, volume {volumeName}, {parallel} at a time"
+            + (minutes > 0 ? $", no run started after {minutes} min" : ""));
         var document = new JsonObject
         {
             ["bench"] = "faults",
             ["repeat"] = repeat,
             ["parallel"] = parallel,
+            ["minutes"] = minutes,
             ["volume_name"] = volumeName,
             ["volume"] = JsonSerializer.SerializeToNode(volume),
             ["rows"] = new JsonArray(),
@@ -67,7 +71,7 @@ internal static class FaultBench
                     (RowRuns Row, int Repetition) next;
                     lock (queue)
                     {
-                        if (!queue.TryDequeue(out next))
+                        if ((minutes > 0 && wall.Elapsed.TotalMinutes > minutes) || !queue.TryDequeue(out next))
                         {
                             return;
                         }
