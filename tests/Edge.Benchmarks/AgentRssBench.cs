@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Edge.Domain.Data;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
+using Edge.Tests.Shared.Faults;
 using Edge.Trainer.Export;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
@@ -30,9 +31,7 @@ internal static class AgentRssBench
         var warmup = double.Parse(Option(args, "--warmup", "10"), CultureInfo.InvariantCulture);
         var seconds = double.Parse(Option(args, "--seconds", "20"), CultureInfo.InvariantCulture);
         var output = Option(args, "--out", "artifacts/bench/agent-rss.json");
-        var unit = Option(args, "--unit",
-            Path.Combine(DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(), "agent", "Edge.Agent",
-                "deploy", "edge-agent.service"));
+        var unit = Option(args, "--unit", FaultAgent.ShippedUnit);
         if (!File.Exists(agent))
         {
             await
@@ -62,7 +61,7 @@ internal static class AgentRssBench
                 start.Environment[key] = value;
             }
 
-            var runtimeSettings = UnitRuntimeSettings(unit);
+            var runtimeSettings = FaultAgent.UnitRuntimeSettings(unit);
             foreach (var (key, value) in runtimeSettings)
             {
                 start.Environment[key] = value;
@@ -197,23 +196,6 @@ internal static class AgentRssBench
         await installer.WaitForExitAsync();
         return installer.ExitCode == 0 ? environment
             : throw new InvalidOperationException($"edge-agent models install failed: {said}");
-    }
-
-    /// <summary>The unit's <c>Environment=DOTNET_…</c> assignments (site settings live in its
-    /// EnvironmentFile).</summary>
-    internal static Dictionary<string, string> UnitRuntimeSettings(string unit)
-    {
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in File.ReadLines(unit))
-        {
-            if (line.StartsWith("Environment=DOTNET_", StringComparison.Ordinal) && line.IndexOf('=', 12) is var equals
-                and > 0)
-            {
-                settings[line[12..equals]] = line[(equals + 1)..];
-            }
-        }
-
-        return settings;
     }
 
     internal static string DefaultAgent()

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Edge.Agent.Messaging;
-using Edge.Domain.Data;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
+using Edge.Tests.Shared.Faults;
 
 namespace Edge.Benchmarks;
 
@@ -165,15 +165,13 @@ internal static class FairnessBench
         environment["EDGE_MQTT__URL"] = string.Create(CultureInfo.InvariantCulture, $"mqtt://127.0.0.1:{port}");
         environment["EDGE_MQTT__ALLOWPLAINTEXT"] = "true";
         environment["EDGE_MQTT__OUTBOXPATH"] = Path.Combine(folder, "outbox.db");
-        // Run as deployed: with the systemd unit's runtime settings (Environment=DOTNET_…).
-        var root = DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory();
-        var unit = Path.Combine(root, "agent", "Edge.Agent", "deploy", "edge-agent.service");
         var start = new ProcessStartInfo(agent, ["run"])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
-        foreach (var (key, value) in environment.Concat(AgentRssBench.UnitRuntimeSettings(unit)))
+        // Run as deployed: with the systemd unit's runtime settings (Environment=DOTNET_…).
+        foreach (var (key, value) in environment.Concat(FaultAgent.UnitRuntimeSettings()))
         {
             start.Environment[key] = value;
         }

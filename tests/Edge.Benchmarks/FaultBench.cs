@@ -6,8 +6,9 @@ using Edge.Tests.Shared.Faults;
 namespace Edge.Benchmarks;
 
 /// <summary>
-/// <c>faults [--repeat N] [--rows a,b] [--volume bench|short] [--out file.json]</c>: the fault bench of
-/// docs/reliability.md. Each row runs N times, in rounds of one run per row, each time in a fresh field of real
+/// <c>faults [--repeat N] [--parallel N] [--minutes M] [--rows a,b] [--volume bench|short|long] [--out file.json]</c>:
+/// the fault bench of docs/reliability.md. Each row runs N times, in rounds of one run per row (up to
+/// <c>--parallel</c> runs side by side; none started after <c>--minutes</c>), each time in a fresh field of real
 /// processes — mosquitto with the shipped configuration, <c>edge-agent run</c> (simulated electronic device),
 /// <c>edge-trainer serve --store</c> and a stock MQTT client sending tagged PAT drives — and counts the drives the
 /// agents answered against the distinct ones the trainer stored.
@@ -17,46 +18,81 @@ internal static class FaultBench
     public static async Task<int> RunAsync(string[] args)
     {
         var repeat = int.Parse(AgentRssBench.Option(args, "--repeat", "1"), CultureInfo.InvariantCulture);
+        var parallel = int.Parse(AgentRssBench.Option(args, "--parallel", "1"), CultureInfo.InvariantCulture);
+        // A time budget: no run starts after it, the runs under way finish, and the table is printed as usual.
+        var minutes = double.Parse(AgentRssBench.Option(args, "--minutes", "0"), CultureInfo.InvariantCulture);
         var names = AgentRssBench.Option(args, "--rows", string.Join(',', FaultRows.All.Select(r => r.Name)));
-        var volume = AgentRssBench.Option(args, "--volume", "bench") switch
+        var volumeName = AgentRssBench.Option(args, "--volume", "bench");
+        var volume = volumeName switch
         {
             "bench" => FaultVolume.Bench,
             "short" => FaultVolume.Short,
-            var other => throw new ArgumentException($"--volume {other}: expected bench or short."),
+            "long" => FaultVolume.Long,
+            var other => throw new ArgumentException($"--volume {other}: expected bench, short or long."),
         };
+        if (parallel < 1)
+        {
+            throw new ArgumentException($"--parallel {parallel}: expected 1 or more.");
+        }
+
         var output = AgentRssBench.Option(args, "--out", "artifacts/bench/faults.json");
         var executables = FaultExecutables.BesideThisAssembly();
         var rows = names.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(FaultRows.Named)
             .Select(r => new RowRuns(r)).ToList();
         var work = Directory.CreateTempSubdirectory("edge-faults-").FullName;
-        Console.WriteLine($"fault bench: {rows.Count} rows × {repeat}, volume {volume}");
+        Console.WriteLine($"fault bench: {rows.Count} rows × {repeat}, volume {volumeName}, {parallel} at a time"
+            + (minutes > 0 ? $", no run started after {minutes} min" : ""));
         var document = new JsonObject
         {
             ["bench"] = "faults",
             ["repeat"] = repeat,
+            ["parallel"] = parallel,
+            ["minutes"] = minutes,
+            ["volume_name"] = volumeName,
             ["volume"] = JsonSerializer.SerializeToNode(volume),
             ["rows"] = new JsonArray(),
             ["machine"] = $"{Environment.ProcessorCount} cores, "
                 + $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        // Round by round rather than row by row, and written after every run: a long run stopped early keeps every
+        // row measured the same number of times, less one (or --parallel) at most. Each run has its own folder,
+        // broker, ports and processes, so runs side by side share nothing but the machine.
+        var queue = new Queue<(RowRuns Row, int Repetition)>(Enumerable.Range(1, repeat)
+            .SelectMany(r => rows.Where(row => row.Row.SkipReason() is null).Select(row => (row, r))));
+        using var gate = new SemaphoreSlim(1, 1);
+        var wall = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            // Round by round rather than row by row, and written after every run: a long run (×100 takes about a
-            // day) stopped early keeps every row measured the same number of times, less one at most.
-            for (var repetition = 1; repetition <= repeat; repetition++)
+            await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
             {
-                foreach (var row in rows.Where(r => r.Row.SkipReason() is null))
+                while (true)
                 {
-                    await row.RunAsync(volume, repetition, executables, work);
-                    document["rounds_started"] = repetition;
-                    document["rows"] = new JsonArray([.. rows.Select(r => r.ToJson())]);
-                    await File.WriteAllTextAsync(
-                        output, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-                }
+                    (RowRuns Row, int Repetition) next;
+                    lock (queue)
+                    {
+                        if ((minutes > 0 && wall.Elapsed.TotalMinutes > minutes) || !queue.TryDequeue(out next))
+                        {
+                            return;
+                        }
+                    }
 
-                Console.WriteLine($"fault bench: round {repetition} of {repeat} done");
-            }
+                    await next.Row.RunAsync(volume, next.Repetition, executables, work);
+                    await gate.WaitAsync();
+                    try
+                    {
+                        document["rounds_started"] = next.Repetition;
+                        document["wall_seconds"] = Math.Round(wall.Elapsed.TotalSeconds);
+                        document["rows"] = new JsonArray([.. rows.Select(r => r.ToJson())]);
+                        await File.WriteAllTextAsync(
+                            output, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }
+            }));
         }
         finally
         {
@@ -64,13 +100,14 @@ internal static class FaultBench
         }
 
         Console.WriteLine("| fault | runs | answered | stored | lost | of which still in the outbox | duplicated "
-            + "| recovery s (median, max) | drain s (max) | agent restarts | notes |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+            + "| recovery s (median, max) | drain s (max) | agent restarts | s per run (median) | notes |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
             Console.WriteLine(row.TableLine());
         }
 
+        document["wall_seconds"] = Math.Round(wall.Elapsed.TotalSeconds);
         document["rows"] = new JsonArray([.. rows.Select(r => r.ToJson())]);
         BenchJson.Write(document, output);
         return 0;
@@ -86,61 +123,90 @@ internal static class FaultBench
 
         public async Task RunAsync(FaultVolume volume, int repetition, FaultExecutables executables, string work)
         {
+            string said;
             try
             {
-                _outcomes.Add(await FaultRunner.RunAsync(Row, volume, repetition, executables, work));
+                var outcome = await FaultRunner.RunAsync(Row, volume, repetition, executables, work);
+                said = $"answered {outcome.Answered:N0}, lost {outcome.Lost:N0}, {outcome.Seconds:0.0} s ("
+                    + string.Join(", ", outcome.Phases.Select(p => $"{p.Key} {p.Value:0.0}")) + ")";
+                lock (_outcomes)
+                {
+                    _outcomes.Add(outcome);
+                }
             }
             catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException)
             {
-                _failures.Add($"run {repetition}: {e.Message.Split('\n')[0]}");
+                said = $"run {repetition}: {e.Message.Split('\n')[0]}";
+                lock (_outcomes)
+                {
+                    _failures.Add(said);
+                }
             }
 
-            var last = _outcomes.Count > 0 ? _outcomes[^1] : null;
-            Console.WriteLine($"{Row.Name} run {repetition}: "
-                + (last is null ? _failures[^1] : $"answered {last.Answered:N0}, lost {last.Lost:N0}"));
+            Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {Row.Name} run {repetition}: {said}");
         }
 
         public string TableLine()
         {
             if (Row.SkipReason() is { } reason)
             {
-                return $"| {Row.Fault} | skipped: {reason} | | | | | | | | | |";
+                return $"| {Row.Fault} | skipped: {reason} | | | | | | | | | | |";
             }
 
-            var recoveries = _outcomes.Where(o => o.RecoverySeconds is not null)
+            var (outcomes, failures) = Snapshot();
+            var recoveries = outcomes.Where(o => o.RecoverySeconds is not null)
                 .Select(o => o.RecoverySeconds!.Value).Order().ToList();
-            var drains = _outcomes.Where(o => o.DrainSeconds is not null).Select(o => o.DrainSeconds!.Value).ToList();
-            var notes = _outcomes.Select(o => o.Note).Where(n => n.Length > 0).Distinct().Take(3).Concat(_failures);
+            var drains = outcomes.Where(o => o.DrainSeconds is not null).Select(o => o.DrainSeconds!.Value).ToList();
+            var notes = outcomes.Select(o => o.Note).Where(n => n.Length > 0).Distinct().Take(3).Concat(failures);
             var recovery = recoveries.Count == 0
                 ? "–"
                 : $"{FaultRunner.Seconds(recoveries[recoveries.Count / 2])}, {FaultRunner.Seconds(recoveries[^1])}";
-            var unrecovered = _outcomes.Count - recoveries.Count;
-            var undrained = _outcomes.Count - drains.Count;
-            return $"| {Row.Fault} | {_outcomes.Count} | {_outcomes.Sum(o => o.Answered):N0} "
-                + $"| {_outcomes.Sum(o => o.Stored):N0} | {_outcomes.Sum(o => o.Lost):N0} "
-                + $"| {_outcomes.Sum(o => o.Pending):N0} "
-                + $"| {_outcomes.Sum(o => o.Duplicated):N0} "
+            var unrecovered = outcomes.Count - recoveries.Count;
+            var undrained = outcomes.Count - drains.Count;
+            return $"| {Row.Fault} | {outcomes.Count} | {outcomes.Sum(o => o.Answered):N0} "
+                + $"| {outcomes.Sum(o => o.Stored):N0} | {outcomes.Sum(o => o.Lost):N0} "
+                + $"| {outcomes.Sum(o => o.Pending):N0} "
+                + $"| {outcomes.Sum(o => o.Duplicated):N0} "
                 + $"| {recovery}{(unrecovered > 0 ? $" ({unrecovered} never)" : "")} "
                 + $"| {(drains.Count > 0 ? FaultRunner.Seconds(drains.Max()) : "–")}"
-                + $"{(undrained > 0 ? $" ({undrained} never)" : "")} | {_outcomes.Sum(o => o.AgentRestarts)} "
-                + $"| {string.Join("; ", notes)} |";
+                + $"{(undrained > 0 ? $" ({undrained} never)" : "")} | {outcomes.Sum(o => o.AgentRestarts)} "
+                + $"| {FaultRunner.Seconds(MedianSeconds(outcomes))} | {string.Join("; ", notes)} |";
         }
 
-        public JsonObject ToJson() => Row.SkipReason() is { } reason
-            ? new JsonObject { ["row"] = Row.Name, ["fault"] = Row.Fault, ["skipped"] = reason }
-            : new JsonObject
+        private static double? MedianSeconds(List<FaultOutcome> outcomes) =>
+            outcomes.Count == 0 ? null : outcomes.Select(o => o.Seconds).Order().ElementAt(outcomes.Count / 2);
+
+        private (List<FaultOutcome> Outcomes, List<string> Failures) Snapshot()
+        {
+            lock (_outcomes)
+            {
+                return ([.. _outcomes], [.. _failures]);
+            }
+        }
+
+        public JsonObject ToJson()
+        {
+            if (Row.SkipReason() is { } reason)
+            {
+                return new JsonObject { ["row"] = Row.Name, ["fault"] = Row.Fault, ["skipped"] = reason };
+            }
+
+            var (outcomes, failures) = Snapshot();
+            return new JsonObject
             {
                 ["row"] = Row.Name,
                 ["fault"] = Row.Fault,
-                ["runs"] = _outcomes.Count,
-                ["failed_runs"] = new JsonArray([.. _failures.Select(f => JsonValue.Create(f))]),
-                ["answered"] = _outcomes.Sum(o => o.Answered),
-                ["stored"] = _outcomes.Sum(o => o.Stored),
-                ["lost"] = _outcomes.Sum(o => o.Lost),
-                ["pending_in_outbox"] = _outcomes.Sum(o => o.Pending),
-                ["duplicated"] = _outcomes.Sum(o => o.Duplicated),
-                ["agent_restarts"] = _outcomes.Sum(o => o.AgentRestarts),
-                ["repetitions"] = JsonSerializer.SerializeToNode(_outcomes),
+                ["runs"] = outcomes.Count,
+                ["failed_runs"] = new JsonArray([.. failures.Select(f => JsonValue.Create(f))]),
+                ["answered"] = outcomes.Sum(o => o.Answered),
+                ["stored"] = outcomes.Sum(o => o.Stored),
+                ["lost"] = outcomes.Sum(o => o.Lost),
+                ["pending_in_outbox"] = outcomes.Sum(o => o.Pending),
+                ["duplicated"] = outcomes.Sum(o => o.Duplicated),
+                ["agent_restarts"] = outcomes.Sum(o => o.AgentRestarts),
+                ["seconds_per_run_median"] = MedianSeconds(outcomes),
+                ["repetitions"] = JsonSerializer.SerializeToNode(outcomes),
             };
+        }
     }
 }

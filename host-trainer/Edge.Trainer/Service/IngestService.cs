@@ -8,9 +8,9 @@ namespace Edge.Trainer.Service;
 
 /// <summary>
 /// The work of <c>serve</c>: ingests every agent's measurements from the broker into the store, watches model offers
-/// and verdicts for the model-version gauges, serves <c>/metrics</c> and <c>/healthz</c> on <c>Edge:Metrics</c>,
-/// logs progress, with <c>Edge:FieldUpdates:Watch</c> runs field updates and with <c>Edge:Commission:Package</c>
-/// commissions new agents — until the host stops.
+/// and verdicts for the model-version gauges and the broker's error log for a disk it cannot write, serves
+/// <c>/metrics</c> and <c>/healthz</c> on <c>Edge:Metrics</c>, logs progress, with <c>Edge:FieldUpdates:Watch</c> runs
+/// field updates and with <c>Edge:Commission:Package</c> commissions new agents — until the host stops.
 /// </summary>
 public sealed partial class IngestService(
     IOptions<TrainerMqttOptions> mqtt,
@@ -64,9 +64,11 @@ public sealed partial class IngestService(
             .ConfigureAwait(false);
         await using var ingest = new MeasurementIngest(broker, measurements, metrics, logger);
         await using var models = new ModelVersionWatch(broker, metrics, logger);
+        await using var brokerLog = new BrokerLogWatch(broker, metrics, time, logger);
         _ingest = ingest;
         ingest.Start();
         models.Start();
+        brokerLog.Start();
         await using var listener = Listen(ingest, measurements);
         await using var fieldUpdates = await FieldUpdates.CreateAsync(
             updates.Value, connection, broker, metrics, logger, stoppingToken).ConfigureAwait(false);

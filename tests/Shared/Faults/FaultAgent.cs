@@ -40,15 +40,19 @@ public sealed class FaultAgent : IDisposable
         }
     }
 
+    /// <summary>The systemd unit the agent ships with (agent/Edge.Agent/deploy/edge-agent.service).</summary>
+    public static string ShippedUnit => Path.Combine(
+        Edge.Domain.Data.DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(),
+        "agent", "Edge.Agent", "deploy", "edge-agent.service");
+
     /// <summary>
-    /// The runtime settings (<c>Environment=DOTNET_…</c>) of the systemd unit the agent ships with, so the bench's
-    /// agents run with the garbage collector the field runs with.
+    /// The runtime settings (<c>Environment=DOTNET_…</c>) of <paramref name="unit"/> (default: the shipped unit), so
+    /// the benches' agents run with the garbage collector the field runs with. Site settings live in the unit's
+    /// <c>EnvironmentFile</c> and are not read. The one reader of the unit's settings for every bench.
     /// </summary>
-    public static Dictionary<string, string> UnitRuntimeSettings()
+    public static Dictionary<string, string> UnitRuntimeSettings(string? unit = null)
     {
-        var unit = Path.Combine(
-            Edge.Domain.Data.DataPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(),
-            "agent", "Edge.Agent", "deploy", "edge-agent.service");
+        unit ??= ShippedUnit;
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         const string prefix = "Environment=";
         foreach (var line in File.Exists(unit) ? File.ReadLines(unit) : [])

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Edge.Mqtt;
 
 namespace Edge.Tests.Shared.Faults;
 
@@ -49,7 +50,7 @@ public sealed class FaultBroker : IDisposable
         var root = Directory.CreateDirectory(folder);
         ShippedBrokerFiles.OpenToBroker(root);
         var certificates = Path.Combine(folder, "certs");
-        await ShippedBrokerFiles.MakeCertificatesAsync(certificates, services ?? [], devices).ConfigureAwait(false);
+        await ShippedBrokerFiles.CopyCertificatesAsync(certificates, services ?? [], devices).ConfigureAwait(false);
         var (device, service, password) = (FreePort(), FreePort(), FreePort());
         var config = await ShippedBrokerFiles.RenderAsync(
             Path.Combine(folder, "conf"), certificates, device, service, password).ConfigureAwait(false);
@@ -106,6 +107,20 @@ public sealed class FaultBroker : IDisposable
         ["EDGE_MQTT__CRLFILE"] = Path.Combine(Certificates, "ca.crl"),
         ["EDGE_MQTT__CLIENTCERTIFICATEFILE"] = Path.Combine(Certificates, "devices", deviceId + ".crt"),
         ["EDGE_MQTT__CLIENTKEYFILE"] = Path.Combine(Certificates, "devices", deviceId + ".key"),
+    };
+
+    /// <summary>
+    /// How a stock MQTT client reaches the service listener as the service identity <paramref name="identity"/>
+    /// (mTLS with its certificate).
+    /// </summary>
+    public MqttConnectionSettings ServiceSettings(string identity = TrainerIdentity) => new()
+    {
+        Host = "localhost",
+        Port = ServicePort,
+        CaFile = Path.Combine(Certificates, "ca.crt"),
+        CrlFile = Path.Combine(Certificates, "ca.crl"),
+        ClientCertificateFile = Path.Combine(Certificates, "services", identity + ".crt"),
+        ClientKeyFile = Path.Combine(Certificates, "services", identity + ".key"),
     };
 
     /// <summary>The broker options of <c>edge-trainer serve</c> as the trainer identity.</summary>

@@ -5,10 +5,10 @@ namespace Edge.Tests.Shared.Faults;
 /// <summary>The broker's disk fills: mosquitto's persistence folder on a small tmpfs.</summary>
 public static partial class FaultRows
 {
-    private static string BrokerDataFolder(FaultScene scene) => Path.Combine(scene.Broker.Folder, "conf", "data");
+    internal static string BrokerDataFolder(FaultScene scene) => Path.Combine(scene.Broker.Folder, "conf", "data");
 
     /// <summary>Puts mosquitto's persistence folder on an 8 MB tmpfs (the broker restarted onto it).</summary>
-    private static async Task MountBrokerVolumeAsync(FaultScene scene)
+    internal static async Task MountBrokerVolumeAsync(FaultScene scene)
     {
         var data = BrokerDataFolder(scene);
         scene.Broker.Kill();
@@ -18,7 +18,7 @@ public static partial class FaultRows
         await scene.Broker.StartAsync().ConfigureAwait(false);
     }
 
-    private static void UnmountBrokerVolume(FaultScene scene)
+    internal static void UnmountBrokerVolume(FaultScene scene)
     {
         using var umount = Process.Start("umount", ["-l", BrokerDataFolder(scene)]);
         umount.WaitForExit();
@@ -37,7 +37,7 @@ public static partial class FaultRows
         var filler = Path.Combine(BrokerDataFolder(scene), "filler");
         await FillAsync(filler).ConfigureAwait(false);
         scene.MarkFault();
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await FaultScene.PauseAsync(volume.Hold).ConfigureAwait(false);
         var errors = BrokerErrors(scene);
         scene.Broker.Kill();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
@@ -47,7 +47,7 @@ public static partial class FaultRows
         await FaultScene.PauseAsync(3).ConfigureAwait(false);
         File.Delete(filler);
         scene.StartTrainer();
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await scene.AfterRecoveryAsync(volume).ConfigureAwait(false);
     }
 
     private static IReadOnlyList<string> BrokerErrors(FaultScene scene) =>

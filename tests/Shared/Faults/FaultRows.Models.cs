@@ -123,12 +123,24 @@ public static partial class FaultRows
         scene.Agents[0].Start();
         var (code, said) = await publish.ConfigureAwait(false);
         scene.Notes.Add($"publish v3 across the kill: exit {code}");
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
-        RequireModel(scene, [2, 3], said);
+        await scene.AfterRecoveryAsync(volume).ConfigureAwait(false);
+        await RequireModelAsync(scene, [2, 3], said).ConfigureAwait(false);
     }
 
-    private static void RequireModel(FaultScene scene, int[] expected, string context)
+    // The retained status may trail the verdict: polled for up to 30 s rather than read once after a fixed wait.
+    private static async Task RequireModelAsync(FaultScene scene, int[] expected, string context)
     {
+        var deadline = scene.Clock.Elapsed + TimeSpan.FromSeconds(30);
+        while (scene.Drivers[0].ModelVersion is not { } current || !expected.Contains(current))
+        {
+            if (scene.Clock.Elapsed > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
         var version = scene.Drivers[0].ModelVersion;
         var shown = version is { } v ? "v" + v.ToString(CultureInfo.InvariantCulture) : "none";
         scene.Notes.Add($"status: model {shown}");
@@ -152,7 +164,7 @@ public static partial class FaultRows
     {
         await FaultScene.PauseAsync(volume.Before + volume.After).ConfigureAwait(false);
         // Rebuilt from the verified packages, the store must not activate anything but what the state said.
-        RequireModel(scene, [2], "state.json was garbage at start");
+        await RequireModelAsync(scene, [2], "state.json was garbage at start").ConfigureAwait(false);
         var files = Directory.GetFiles(StoreFolder(scene)).Select(Path.GetFileName);
         scene.Notes.Add($"store: {string.Join(", ", files)}");
     }
@@ -183,16 +195,17 @@ public static partial class FaultRows
         scene.MarkFault();
         var (full, saidFull) = await PublishAsync(scene, models, 2).ConfigureAwait(false);
         scene.Notes.Add($"offer on the full store: exit {full}");
-        RequireModel(scene, [1], saidFull);
+        await RequireModelAsync(scene, [1], saidFull).ConfigureAwait(false);
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
         File.Delete(filler);
         var (freed, saidFreed) = await PublishAsync(scene, models, 2).ConfigureAwait(false);
         scene.Notes.Add($"offer once freed: exit {freed}");
+        await RequireModelAsync(scene, [2], saidFreed).ConfigureAwait(false);
         await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
-        RequireModel(scene, [2], saidFreed);
     }
 
-    private static async Task FillAsync(string filler)
+    /// <summary>Writes <paramref name="filler"/> until its disk is full.</summary>
+    internal static async Task FillAsync(string filler)
     {
         var chunk = new byte[64 * 1024];
         await using var stream = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, 1);

@@ -99,7 +99,7 @@ public static partial class FaultRows
         scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         scene.Agents[0].Start();
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await scene.AfterRecoveryAsync(volume).ConfigureAwait(false);
     }
 
     // Light traffic: the interesting measurements are the few recorded since the last batch went out.
@@ -119,7 +119,7 @@ public static partial class FaultRows
         await scene.Broker.StartAsync().ConfigureAwait(false);
         await FaultScene.PauseAsync(3).ConfigureAwait(false);
         scene.StartTrainer();
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await scene.AfterRecoveryAsync(volume).ConfigureAwait(false);
     }
 
     private static async Task BrokerKillTrainerFirstAsync(FaultScene scene, FaultVolume volume)
@@ -133,7 +133,7 @@ public static partial class FaultRows
         await scene.Broker.StartAsync().ConfigureAwait(false);
         await FaultScene.PauseAsync(3).ConfigureAwait(false);
         scene.Agents.ForEach(a => a.Process?.Signal("CONT"));
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await scene.AfterRecoveryAsync(volume).ConfigureAwait(false);
     }
 
     private static async Task KillTrainerAsync(FaultScene scene, FaultVolume volume)
@@ -143,7 +143,7 @@ public static partial class FaultRows
         scene.MarkFault();
         await FaultScene.PauseAsync(1).ConfigureAwait(false);
         scene.StartTrainer();
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await scene.AfterRecoveryAsync(volume).ConfigureAwait(false);
     }
 
     private static async Task PauseTrainerAsync(FaultScene scene, FaultVolume volume)
@@ -153,7 +153,7 @@ public static partial class FaultRows
         scene.MarkFault();
         await FaultScene.PauseAsync(volume.Pause).ConfigureAwait(false);
         scene.Trainer?.Signal("CONT");
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await scene.AfterRecoveryAsync(volume).ConfigureAwait(false);
     }
 
     private static string OutboxVolume(FaultScene scene) => Path.Combine(scene.Agents[0].Folder, "outbox-volume");
@@ -178,10 +178,10 @@ public static partial class FaultRows
         var filler = Path.Combine(OutboxVolume(scene), "filler");
         await FillAsync(filler).ConfigureAwait(false);
         scene.MarkFault();
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await FaultScene.PauseAsync(volume.Hold).ConfigureAwait(false);
         File.Delete(filler);
-        scene.Notes.Add($"disk full for {volume.After:0} s, then freed");
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        scene.Notes.Add($"disk full for {volume.Hold:0} s, then freed");
+        await scene.AfterRecoveryAsync(volume).ConfigureAwait(false);
     }
 
     private static async Task RunOnAsync(FaultScene scene, FaultVolume volume)
@@ -210,8 +210,8 @@ public static partial class FaultRows
         await FaultScene.PauseAsync(volume.Before).ConfigureAwait(false);
         await File.WriteAllTextAsync(FakeTimeFile(scene), "+1d\n").ConfigureAwait(false);
         scene.MarkFault();
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await FaultScene.PauseAsync(volume.Hold).ConfigureAwait(false);
         await File.WriteAllTextAsync(FakeTimeFile(scene), "+0\n").ConfigureAwait(false);
-        await FaultScene.PauseAsync(volume.After).ConfigureAwait(false);
+        await scene.AfterRecoveryAsync(volume).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Edge.Tests.Shared.Faults;
@@ -18,14 +19,18 @@ public static class FaultRunner
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(volume);
         var folder = Path.Combine(work, $"{row.Name}-{repetition}");
+        var phases = new PhaseClock();
         // mosquitto drops root before it reads its files: every folder on the way must let it through.
         ShippedBrokerFiles.OpenToBroker(Directory.CreateDirectory(work));
         ShippedBrokerFiles.OpenToBroker(Directory.CreateDirectory(folder));
         var scene = await FaultScene.CreateAsync(folder, executables, row.Agents, row.Persistence)
             .ConfigureAwait(false);
+        FaultOutcome outcome;
         try
         {
+            phases.End("field");
             await row.Prepare(scene).ConfigureAwait(false);
+            phases.End("prepare");
             scene.StartTrainer();
             scene.StartAgents();
             var (drives, interval) = row.Traffic(volume);
@@ -37,8 +42,10 @@ public static class FaultRunner
 
             // An agent that never answers fails the run here (with its last words), not as "0 lost".
             await scene.WaitAnsweringAsync().ConfigureAwait(false);
+            phases.End("first-answer");
 
             await row.Inject(scene, volume).ConfigureAwait(false);
+            phases.End("fault");
             foreach (var driver in scene.Drivers)
             {
                 await driver.StopSendingAsync().ConfigureAwait(false);
@@ -49,7 +56,9 @@ public static class FaultRunner
                 await driver.WaitRepliesAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             }
 
-            return await CountAsync(row.Name, repetition, scene).ConfigureAwait(false);
+            phases.End("replies");
+            outcome = await CountAsync(row.Name, repetition, scene).ConfigureAwait(false);
+            phases.End("drain");
         }
         finally
         {
@@ -57,6 +66,9 @@ public static class FaultRunner
             row.Cleanup(scene);
             TryDelete(folder);
         }
+
+        phases.End("teardown");
+        return outcome with { Phases = phases.Spent };
     }
 
     /// <summary>
@@ -184,6 +196,23 @@ public static class FaultRunner
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>Seconds spent in each named phase of a repetition, one after the other.</summary>
+    private sealed class PhaseClock
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Dictionary<string, double> _spent = [];
+        private TimeSpan _last;
+
+        public IReadOnlyDictionary<string, double> Spent => _spent;
+
+        public void End(string phase)
+        {
+            var now = _clock.Elapsed;
+            _spent[phase] = Math.Round((now - _last).TotalSeconds, 2);
+            _last = now;
         }
     }
 

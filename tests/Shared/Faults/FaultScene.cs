@@ -18,6 +18,7 @@ public sealed record FaultExecutables(string Agent, string Trainer)
 /// </summary>
 public sealed class FaultScene : IAsyncDisposable
 {
+    private static readonly SemaphoreSlim PortGate = new(1, 1);
     private readonly FaultExecutables _executables;
     private readonly List<PatDriver> _drivers = [];
 
@@ -83,16 +84,25 @@ public sealed class FaultScene : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(executables);
         var ids = Enumerable.Range(0, agents).Select(i => $"fault-{(char)('a' + i)}").ToArray();
-        var broker = await FaultBroker.CreateAsync(Path.Combine(folder, "broker"), ids, persistence)
-            .ConfigureAwait(false);
-        var scene = new FaultScene(folder, broker, executables);
-        foreach (var id in ids)
+        // One scene at a time from picking free ports to the broker listening on them: scenes run side by side.
+        await PortGate.WaitAsync().ConfigureAwait(false);
+        try
         {
-            scene.Agents.Add(new FaultAgent(executables.Agent, broker, id, Path.Combine(folder, id)));
-        }
+            var broker = await FaultBroker.CreateAsync(Path.Combine(folder, "broker"), ids, persistence)
+                .ConfigureAwait(false);
+            var scene = new FaultScene(folder, broker, executables);
+            foreach (var id in ids)
+            {
+                scene.Agents.Add(new FaultAgent(executables.Agent, broker, id, Path.Combine(folder, id)));
+            }
 
-        await broker.StartAsync().ConfigureAwait(false);
-        return scene;
+            await broker.StartAsync().ConfigureAwait(false);
+            return scene;
+        }
+        finally
+        {
+            PortGate.Release();
+        }
     }
 
     /// <summary>Starts (or restarts) <c>edge-trainer serve --store</c> with <paramref name="extra"/> options.
@@ -150,6 +160,36 @@ public sealed class FaultScene : IAsyncDisposable
 
             await Task.Delay(100).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Waits until every agent answered a drive sent after the fault (polled, up to 120 s: a row that never
+    /// recovers shows as such in the count), then lets the traffic run <see cref="FaultVolume.After"/> seconds more.
+    /// </summary>
+    public async Task AfterRecoveryAsync(FaultVolume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        var deadline = Clock.Elapsed + TimeSpan.FromSeconds(120);
+        while (Clock.Elapsed < deadline && !Recovered())
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        await PauseAsync(volume.After).ConfigureAwait(false);
+    }
+
+    private bool Recovered()
+    {
+        for (var i = 0; i < _drivers.Count; i++)
+        {
+            var first = FirstTagAfterFault.Count > i ? FirstTagAfterFault[i] : 0;
+            if (!_drivers[i].AnsweredSince(first))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Waits <paramref name="seconds"/> on the bench clock.</summary>

@@ -37,21 +37,13 @@ public sealed class PatDriver : IAsyncDisposable
     private Task? _loop;
     private int _nextTag;
     private int _correlation;
+    private int _lastAnswered = -1;
 
     /// <summary>A driver for <paramref name="deviceId"/> through <paramref name="broker"/>.</summary>
     public PatDriver(FaultBroker broker, string deviceId, int drivesPerRequest, TimeSpan interval, Stopwatch clock)
     {
         ArgumentNullException.ThrowIfNull(broker);
-        var certificates = broker.Certificates;
-        _settings = new MqttConnectionSettings
-        {
-            Host = "localhost",
-            Port = broker.ServicePort,
-            CaFile = Path.Combine(certificates, "ca.crt"),
-            CrlFile = Path.Combine(certificates, "ca.crl"),
-            ClientCertificateFile = Path.Combine(certificates, "services", FaultBroker.TrainerIdentity + ".crt"),
-            ClientKeyFile = Path.Combine(certificates, "services", FaultBroker.TrainerIdentity + ".key"),
-        };
+        _settings = broker.ServiceSettings();
         _deviceId = deviceId;
         _clientId = "fault-driver-" + deviceId;
         _drivesPerRequest = drivesPerRequest;
@@ -107,6 +99,15 @@ public sealed class PatDriver : IAsyncDisposable
         }
     }
 
+    /// <summary>True once a drive with a tag of <paramref name="firstTag"/> or later has been answered.</summary>
+    public bool AnsweredSince(int firstTag)
+    {
+        lock (_gate)
+        {
+            return _lastAnswered >= firstTag;
+        }
+    }
+
     /// <summary>Writes the unique tag of drive number <paramref name="tag"/> into its first three values.</summary>
     public static void Tag(Span<float> drive, int tag)
     {
@@ -133,21 +134,16 @@ public sealed class PatDriver : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every request sent has been answered or <paramref name="timeout"/> passed.</summary>
+    /// <summary>
+    /// Waits until every request sent has been answered or has waited 5 s without a reply (it went down with a
+    /// killed process), at most <paramref name="timeout"/>.
+    /// </summary>
     public async Task WaitRepliesAsync(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
+        while (clock.Elapsed < timeout && InFlight() > 0)
         {
-            lock (_gate)
-            {
-                if (_pending.Count == 0)
-                {
-                    return;
-                }
-            }
-
-            await Task.Delay(100).ConfigureAwait(false);
+            await Task.Delay(50).ConfigureAwait(false);
         }
     }
 
@@ -222,6 +218,16 @@ public sealed class PatDriver : IAsyncDisposable
         try
         {
             await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while sending: the request may never have left, so no reply is awaited for it.
+            lock (_gate)
+            {
+                _pending.Remove(correlation);
+            }
+
+            throw;
         }
         catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
         {
@@ -330,6 +336,8 @@ public sealed class PatDriver : IAsyncDisposable
                     _answered.Add(tag);
                     _answeredAt[tag] = at;
                 }
+
+                _lastAnswered = Math.Max(_lastAnswered, request.FirstTag + request.Count - 1);
             }
         }
         catch (MessageFormatException)

@@ -11,6 +11,9 @@ namespace Edge.Tests.Shared.Faults;
 /// </summary>
 public static class ShippedBrokerFiles
 {
+    private static readonly SemaphoreSlim CertificateGate = new(1, 1);
+    private static readonly Dictionary<string, string> MadeCertificates = [];
+
     /// <summary>deploy/mosquitto of this repository.</summary>
     public static string Deploy => Path.Combine(
         DataPaths.FindRepositoryRoot() ?? throw new InvalidOperationException("repository root not found"),
@@ -31,6 +34,36 @@ public static class ShippedBrokerFiles
 
         arguments.AddRange(devices);
         return RunAsync("bash", [.. arguments]);
+    }
+
+    /// <summary>
+    /// Puts certificates for <paramref name="services"/> and <paramref name="devices"/> in <paramref name="folder"/>:
+    /// made by make-certs.sh once per process for each set of identities, then copied (<c>cp -a</c>, modes kept).
+    /// No fault touches them, and a fresh CA per repetition cost the fault bench seconds of openssl each time.
+    /// </summary>
+    public static async Task CopyCertificatesAsync(
+        string folder, IReadOnlyList<string> services, IReadOnlyList<string> devices)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(devices);
+        var key = string.Join(',', services) + "|" + string.Join(',', devices);
+        string made;
+        await CertificateGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!MadeCertificates.TryGetValue(key, out made!))
+            {
+                made = Path.Combine(Directory.CreateTempSubdirectory("edge-fault-certs-").FullName, "certs");
+                await MakeCertificatesAsync(made, services, devices).ConfigureAwait(false);
+                MadeCertificates[key] = made;
+            }
+        }
+        finally
+        {
+            CertificateGate.Release();
+        }
+
+        await RunAsync("cp", "-a", made, folder).ConfigureAwait(false);
     }
 
     /// <summary>
