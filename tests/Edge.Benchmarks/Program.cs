@@ -19,7 +19,9 @@ namespace Edge.Benchmarks;
 /// detection, fallback, recovery) and <c>-- commission [--parts N] [--out file.json]</c> (per-part commissioning:
 /// accuracy recovered on new parts and its time) and
 /// <c>-- loso-agent --bench fold.json [--parts p] [--out file.json]</c> (each leave-one-speaker-out fold packaged
-/// and its held-out speaker classified by a real agent).
+/// and its held-out speaker classified by a real agent) and
+/// <c>-- field-update [--system S] [--warmups K,K] [--repeats N] [--out file.json]</c> (the operator's field update
+/// timed end to end with real processes, and what it recovers per warm-up).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -66,6 +68,8 @@ public static class BenchmarkProgram
                 return await CommissionBench.RunAsync(rest);
             case ["loso-agent", .. var rest]:
                 return await LosoAgentBench.RunAsync(rest);
+            case ["field-update", .. var rest]:
+                return await FieldUpdateBench.RunAsync(rest);
             case ["device-faults", .. var rest]:
                 return await DeviceFaultBench.RunAsync(rest);
             default:

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text;
 using Edge.Domain.Devices;
 using Edge.Domain.Messaging;
 using Edge.Domain.Simulation;
+using Edge.Tests.Shared.Commissioning;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -121,28 +121,7 @@ public sealed class EnvironmentControlTests
         MosquittoPubAsync(broker.Certificates, broker.ServicePort, Topic, json);
 
     /// <summary>The documented <c>mosquitto_pub</c> of a control message as the operator.</summary>
-    internal static async Task MosquittoPubAsync(string certificates, int servicePort, string topic, string json)
-    {
-        var services = Path.Combine(certificates, "services");
-        var start = new ProcessStartInfo("mosquitto_pub")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        foreach (var argument in new[]
-        {
-            "-h", "localhost", "-p", servicePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--cafile", Path.Combine(certificates, "ca.crt"),
-            "--cert", Path.Combine(services, "operator.crt"), "--key", Path.Combine(services, "operator.key"),
-            "-V", "mqttv5", "-q", "1", "-t", topic, "-m", json,
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"mosquitto_pub failed ({process.ExitCode}): {await error}");
-    }
+    internal static Task MosquittoPubAsync(string certificates, int servicePort, string topic, string json) =>
+        OperatorControl.MosquittoPubAsync(
+            certificates, servicePort, topic, json, TestContext.Current.CancellationToken);
 }

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Edge.Trainer.Bench;
+using Edge.Trainer.Live;
+using Edge.Trainer.Live.Commissioning;
 using Edge.Trainer.Live.Updates;
 using Edge.Trainer.Recipes;
 
@@ -54,6 +56,30 @@ public sealed class FieldAudioUpdateTests
         await lab.MeasureAsync(300);
         var update = Assert.Single(await trainer.CheckAsync());
         Assert.Equal((2, true), (update.Version, update.Accepted));
+
+        var offered = Assert.Single(Directory.GetFiles(lab.PackageDirectory, "*.edgepkg"));
+        var package = ModelPackageReader.Read(await File.ReadAllBytesAsync(offered, token), lab.Trust);
+        Assert.Equal(ModelInput.AudioMfcc, package.Manifest.Input.Encoding);
+        Assert.Equal(Json(watchedAudio), Json(package.Manifest.Input.Audio!));
+        var loader = new FieldPackageLoader(lab.Trust, PhysicalSystems.Get(AgentInstance.System), 64);
+        var recipe = Assert.IsType<TrainingRecipe>(loader.Load(FieldLab.Device, offered).Recipe);
+        Assert.Equal(("fsdd", "device"), (recipe.Task, recipe.Features));
+    }
+
+    [Fact]
+    public async Task A_part_commissioned_from_a_device_features_digit_package_keeps_its_audio_block()
+    {
+        var recipeTask = BenchTasks.Load("fsdd", FsddFeatures.DeviceNormalised, Augmentation.None);
+        await using var lab = await FieldLab.StartAsync(DeviceFeatures, recipeTask);
+        var token = TestContext.Current.CancellationToken;
+        var watched = ModelPackageReader.Read(await File.ReadAllBytesAsync(lab.WatchedPackage, token), lab.Trust);
+        var watchedAudio = Assert.IsType<AudioInputEncoding>(watched.Manifest.Input.Audio);
+
+        // serve --commission with the watched package as the product line and plain fsdd as its --task.
+        await using var store = await MeasurementStore.OpenAsync(lab.StorePath, token);
+        var commissioning = lab.Commissioning(BenchTasks.Load("fsdd"), store);
+        var record = await commissioning.CommissionAsync(FieldLab.Device, activeVersion: 1, token);
+        Assert.Equal((CommissioningState.Commissioned, (int?)2), (record.State, record.Version));
 
         var offered = Assert.Single(Directory.GetFiles(lab.PackageDirectory, "*.edgepkg"));
         var package = ModelPackageReader.Read(await File.ReadAllBytesAsync(offered, token), lab.Trust);

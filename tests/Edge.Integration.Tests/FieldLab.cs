@@ -8,11 +8,13 @@ using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Edge.Trainer.Export;
 using Edge.Trainer.Live;
+using Edge.Trainer.Live.Commissioning;
 using Edge.Trainer.Live.Updates;
 using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Integration.Tests;
@@ -128,8 +130,12 @@ public sealed class FieldLab : IAsyncDisposable
     /// <param name="policy">When to re-train.</param>
     /// <param name="clock">The trainer's time.</param>
     /// <param name="settingsTask">The task of the trainer's settings (<c>--task</c>), the lab's unless given.</param>
+    /// <param name="logger">Receives what the service logs; nothing unless given.</param>
     public async Task<FieldTrainer> StartTrainerAsync(
-        FieldUpdatePolicy policy, TimeProvider? clock = null, ClassificationTask? settingsTask = null)
+        FieldUpdatePolicy policy,
+        TimeProvider? clock = null,
+        ClassificationTask? settingsTask = null,
+        ILogger? logger = null)
     {
         var metrics = new TrainerMetrics();
         var store = await MeasurementStore.OpenAsync(StorePath, TestContext.Current.CancellationToken);
@@ -149,9 +155,30 @@ public sealed class FieldLab : IAsyncDisposable
         var loader = new FieldPackageLoader(_trust, PhysicalSystems.Get(AgentInstance.System), Task.Test.Count);
         var session = new FieldPatSession(settings, metrics, clock);
         var service = new FieldUpdateService(
-            store, policy, session, NullLogger.Instance, metrics, clock, packages: loader);
+            store, policy, session, logger ?? NullLogger.Instance, metrics, clock, packages: loader);
         service.Track(loader.Load(Device, WatchedPackage));
         return new FieldTrainer(service, store, metrics);
+    }
+
+    /// <summary>
+    /// Commissioning as <c>serve --commission</c> builds it (<see cref="CommissioningDefaults.Session"/>, a short
+    /// session: 400 twin drives, one PAT epoch) with the watched package as the product-line package, its ledgers in
+    /// <paramref name="store"/>; the trainer's <c>--task</c> is <paramref name="settingsTask"/>.
+    /// </summary>
+    public PartCommissioning Commissioning(ClassificationTask settingsTask, MeasurementStore store)
+    {
+        var system = PhysicalSystems.Get(AgentInstance.System);
+        var settings = CommissioningDefaults.Session(
+            _broker!.Trainer("edge-trainer-commission"), settingsTask, system.Name, _key, [1, 2, 3], 400, 1) with
+        {
+            PackageDirectory = PackageDirectory,
+        };
+        return new PartCommissioning(
+            new FieldPatSession(settings),
+            new FieldPackageLoader(_trust, system, Task.Test.Count),
+            store,
+            new CommissioningSettings { ProductLinePackage = WatchedPackage },
+            NullLogger.Instance);
     }
 
     public async ValueTask DisposeAsync()

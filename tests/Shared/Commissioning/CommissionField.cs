@@ -24,10 +24,13 @@ public sealed class CommissionField : IAsyncDisposable
     /// <summary>The fleet (product line) the package is signed for.</summary>
     public const string Fleet = "vowel-line";
 
-    private CommissionField(string folder, FaultBroker broker, IReadOnlyList<FaultAgent> agents)
+    private CommissionField(string folder, FaultBroker broker, IReadOnlyList<FaultAgent> agents, string system)
     {
-        (Folder, Broker, Agents) = (folder, broker, agents);
+        (Folder, Broker, Agents, System) = (folder, broker, agents, system);
     }
+
+    /// <summary>The physical system every part is (electronic unless the field was started with another).</summary>
+    public string System { get; }
 
     /// <summary>The field's folder.</summary>
     public string Folder { get; }
@@ -60,7 +63,8 @@ public sealed class CommissionField : IAsyncDisposable
     /// Trains the product-line model on <see cref="TrainedPart"/> (<paramref name="epochs"/> epochs, exact gradients
     /// of a simulated copy of the part), signs it, starts the broker and one agent per part with it installed; each
     /// agent gets <paramref name="agentSettings"/> (<c>EDGE_…</c> variables) and the broker also certifies the
-    /// service identities <paramref name="services"/> (e.g. <c>operator</c>).
+    /// service identities <paramref name="services"/> (e.g. <c>operator</c>). The parts are of
+    /// <paramref name="system"/> (<see cref="FaultAgent.System"/> unless given).
     /// </summary>
     public static async Task<CommissionField> StartAsync(
         string folder,
@@ -68,7 +72,8 @@ public sealed class CommissionField : IAsyncDisposable
         IReadOnlyList<string> newParts,
         int epochs,
         IReadOnlyDictionary<string, string>? agentSettings = null,
-        IReadOnlyList<string>? services = null)
+        IReadOnlyList<string>? services = null,
+        string system = FaultAgent.System)
     {
         ArgumentNullException.ThrowIfNull(executables);
         ArgumentNullException.ThrowIfNull(newParts);
@@ -80,13 +85,14 @@ public sealed class CommissionField : IAsyncDisposable
         var broker = await FaultBroker.CreateAsync(Path.Combine(folder, "broker"), parts, persistence: true, services)
             .ConfigureAwait(false);
         var agents = parts.Select(p => new FaultAgent(executables.Agent, broker, p, Path.Combine(folder, p))).ToList();
-        var field = new CommissionField(folder, broker, agents);
+        var field = new CommissionField(folder, broker, agents, system);
         try
         {
             await field.WriteProductLineAsync(epochs).ConfigureAwait(false);
             await broker.StartAsync().ConfigureAwait(false);
             foreach (var agent in agents)
             {
+                agent.Set("EDGE_DEVICE__SYSTEM", system);
                 foreach (var (name, value) in agentSettings ?? new Dictionary<string, string>())
                 {
                     agent.Set(name, value);
@@ -125,7 +131,7 @@ public sealed class CommissionField : IAsyncDisposable
         string deviceId, string package, int passes, CancellationToken cancellationToken = default)
     {
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(LoadKey()));
-        var system = PhysicalSystems.Get(FaultAgent.System);
+        var system = PhysicalSystems.Get(System);
         var tracked = new FieldPackageLoader(trust, system, Task.Test.Count).Load(deviceId, package);
         var options = new RemoteDeviceOptions { DeviceId = deviceId, Broker = Trainer($"evaluate-{deviceId}") };
         await using var remote = await RemoteDevice.ConnectAsync(options, cancellationToken: cancellationToken)
@@ -155,7 +161,7 @@ public sealed class CommissionField : IAsyncDisposable
 
     private async Task WriteProductLineAsync(int epochs)
     {
-        var system = PhysicalSystems.Get(FaultAgent.System);
+        var system = PhysicalSystems.Get(System);
         var part = system.CreateDevice(TrainedPart, seed: 11);
         var collect = new TwinDataOptions { Samples = 2_000, NoiseFloorSamples = 50 };
         var data = await TwinData.CollectAsync(part, collect, seed: 17).ConfigureAwait(false);

@@ -16,6 +16,12 @@ public sealed class FieldProcess : IDisposable
 
     private FieldProcess(Process process) => _process = process;
 
+    /// <summary>
+    /// Raised for every line as it is written (on the output reader's thread: keep it short), so a bench can time
+    /// what the process logs.
+    /// </summary>
+    public event Action<string>? LineWritten;
+
     /// <summary>Process id.</summary>
     public int Id => _process.Id;
 
@@ -130,6 +136,7 @@ public sealed class FieldProcess : IDisposable
             return;
         }
 
+        LineWritten?.Invoke(line);
         _lines.Enqueue(line);
         while (_lines.Count > KeptLines && _lines.TryDequeue(out _))
         {
