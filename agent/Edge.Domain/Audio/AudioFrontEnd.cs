@@ -13,9 +13,18 @@ public sealed class AudioFrontEnd
     /// <summary>Creates the front end; invalid options raise an <see cref="ArgumentException"/> naming the
     /// setting.</summary>
     public AudioFrontEnd(AudioFeatureOptions options)
+        : this(options, frequencyWarp: 1)
+    {
+    }
+
+    /// <summary>
+    /// Creates the front end with its mel filters warped by <paramref name="frequencyWarp"/> (training-time
+    /// vocal-tract-length perturbation, <see cref="MelFilterbank.WarpHz"/>); agents use 1.
+    /// </summary>
+    public AudioFrontEnd(AudioFeatureOptions options, double frequencyWarp)
     {
         Options = options ?? throw new ArgumentNullException(nameof(options));
-        _stream = new FrameFeatureStream(options);
+        _stream = new FrameFeatureStream(options, frequencyWarp);
     }
 
     /// <summary>The feature settings.</summary>

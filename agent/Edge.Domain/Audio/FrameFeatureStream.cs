@@ -26,13 +26,22 @@ public sealed class FrameFeatureStream
     /// <summary>Creates the stream; invalid options raise an <see cref="ArgumentException"/> naming the
     /// setting.</summary>
     public FrameFeatureStream(AudioFeatureOptions options)
+        : this(options, frequencyWarp: 1)
+    {
+    }
+
+    /// <summary>
+    /// Creates the stream with its mel filters warped by <paramref name="frequencyWarp"/> (<see
+    /// cref="MelFilterbank.WarpHz"/>): training-time vocal-tract-length perturbation; agents use 1.
+    /// </summary>
+    public FrameFeatureStream(AudioFeatureOptions options, double frequencyWarp)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _fft = new Fft(options.FftSize);
         _mel = new MelFilterbank(options.MelBands, options.FftSize, options.SampleRate, options.MelLowHz,
-            options.MelHighHz);
+            options.MelHighHz, frequencyWarp);
         _window = new float[options.FrameLength];
         for (var n = 0; n < _window.Length; n++)
         {

@@ -7,12 +7,32 @@ namespace Edge.Domain.Audio;
 /// </summary>
 public sealed class MelFilterbank
 {
+    /// <summary>Smallest warp factor the constructor takes.</summary>
+    public const double MinWarp = 0.5;
+
+    /// <summary>Largest warp factor the constructor takes.</summary>
+    public const double MaxWarp = 2;
+
+    // Where the warp stops being a pure scaling, as a fraction of Nyquist.
+    private const double BoundaryFraction = 0.85;
+
     private readonly float[] _weights;
     private readonly int _bins;
 
     /// <summary>Builds <paramref name="bands"/> filters for an <paramref name="fftSize"/>-point spectrum at <paramref
     /// name="sampleRate"/>.</summary>
     public MelFilterbank(int bands, int fftSize, int sampleRate, double lowHz, double highHz)
+        : this(bands, fftSize, sampleRate, lowHz, highHz, warp: 1)
+    {
+    }
+
+    /// <summary>
+    /// Builds the filters with their edges moved by the vocal-tract-length warp <paramref name="warp"/>
+    /// (<see cref="WarpHz"/>; 1 leaves them where they are): each filter reads the spectrum <paramref name="warp"/>
+    /// times higher, so a voice sounds as one with a vocal tract about <paramref name="warp"/> times as long would —
+    /// training augmentation (vocal-tract-length perturbation, VTLP; Jaitly and Hinton 2013).
+    /// </summary>
+    public MelFilterbank(int bands, int fftSize, int sampleRate, double lowHz, double highHz, double warp)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bands, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(fftSize, 2);
@@ -24,6 +44,11 @@ public sealed class MelFilterbank
                     + $"({sampleRate / 2.0} Hz).");
         }
 
+        if (!double.IsFinite(warp) || warp is < MinWarp or > MaxWarp)
+        {
+            throw new ArgumentOutOfRangeException(nameof(warp), warp, $"The warp must lie in {MinWarp}..{MaxWarp}.");
+        }
+
         Bands = bands;
         _bins = (fftSize / 2) + 1;
         _weights = new float[bands * _bins];
@@ -32,7 +57,7 @@ public sealed class MelFilterbank
         var edges = new double[bands + 2];
         for (var i = 0; i < edges.Length; i++)
         {
-            edges[i] = MelToHz(lowMel + ((highMel - lowMel) * i / (bands + 1)));
+            edges[i] = WarpHz(MelToHz(lowMel + ((highMel - lowMel) * i / (bands + 1))), warp, sampleRate / 2.0);
         }
 
         for (var band = 0; band < bands; band++)
@@ -57,6 +82,24 @@ public sealed class MelFilterbank
 
     /// <summary>Weight of spectrum bin <paramref name="bin"/> in filter <paramref name="band"/>.</summary>
     public float Weight(int band, int bin) => _weights[(band * _bins) + bin];
+
+    /// <summary>
+    /// The VTLP frequency warp: <paramref name="hz"/> × <paramref name="warp"/> up to a boundary at 85 % of
+    /// <paramref name="nyquistHz"/> (scaled down for warps above 1), then a straight line to the Nyquist frequency,
+    /// so the warped axis still ends there and never folds over.
+    /// </summary>
+    public static double WarpHz(double hz, double warp, double nyquistHz)
+    {
+        if (warp == 1)
+        {
+            return hz;
+        }
+
+        var boundary = BoundaryFraction * nyquistHz * Math.Min(warp, 1) / warp;
+        return hz <= boundary
+            ? hz * warp
+            : nyquistHz - ((nyquistHz - (boundary * warp)) / (nyquistHz - boundary) * (nyquistHz - hz));
+    }
 
     /// <summary>HTK mel of a frequency.</summary>
     public static double HzToMel(double hz) => 2595.0 * Math.Log10(1.0 + (hz / 700.0));

@@ -16,7 +16,7 @@ public sealed record FsddRecording(string File, int Digit, string Speaker, int I
 /// end, and the conventional (index 0–4 test) and leave-one-speaker-out splits. Features are standardised with the
 /// training split's mean and deviation.
 /// </summary>
-public sealed class FsddDataset
+public sealed partial class FsddDataset
 {
     private const string Header = "file,digit,speaker,index,split";
 

@@ -49,7 +49,8 @@ public static class BenchTasks
 
     /// <summary>The FSDD corpus with features (loaded on first use).</summary>
     public static FsddDataset FsddCorpus
-        => Corpus(new CorpusKey(Normalised: false, Augmentation.None, DefaultCepstra, SpeechCache: string.Empty));
+        => Corpus(new CorpusKey(
+            Normalised: false, Augmentation.None, DefaultCepstra, SpeechCache: string.Empty, SpeechTuning.Default));
 
     /// <summary>
     /// Loads a task by name, or throws an <see cref="ArgumentException"/> listing the valid names. <c>fsdd-waveform</c>
@@ -63,10 +64,10 @@ public static class BenchTasks
     /// coefficients (other tasks ignore both) and the training-set <paramref name="augmentation"/>: speed-perturbed
     /// copies (<see cref="SpeedFactors"/>) or synthetic speakers (<see cref="SyntheticDigitSpeakers"/>, cached in
     /// <paramref name="speechCache"/>) for FSDD, shifted copies for MNIST; an augmentation the task has not is an
-    /// <see cref="ArgumentException"/>.
+    /// <see cref="ArgumentException"/>. <paramref name="tuning"/> sets the FSDD mel bank, deltas and VTLP copies.
     /// </summary>
     public static ClassificationTask Load(string name, FsddFeatures features, Augmentation augmentation,
-        int cepstra = DefaultCepstra, string? speechCache = null)
+        int cepstra = DefaultCepstra, string? speechCache = null, SpeechTuning? tuning = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         var key = name.Trim().ToLowerInvariant();
@@ -86,16 +87,9 @@ public static class BenchTasks
                     + "with normalised.");
         }
 
-        var melBands = new AudioFeatureOptions().MelBands;
-        if (cepstra < 1 || cepstra > melBands)
-        {
-            throw new ArgumentException($"--cepstra {cepstra} is out of range: 1..{melBands} (the mel bands).");
-        }
-
-        // The cache folder only tells corpora apart when they hold synthetic voices.
-        var cache = augmentation == Augmentation.Voices ? speechCache ?? DefaultSpeechCache : string.Empty;
-        var corpus = new Lazy<FsddDataset>(()
-            => Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, cache)));
+        tuning ??= SpeechTuning.Default;
+        tuning.Validate(cepstra);
+        var corpus = new Lazy<FsddDataset>(() => CorpusFor(features, augmentation, cepstra, speechCache, tuning));
         var perSpeaker = features == FsddFeatures.SpeakerNormalised;
         var perDevice = features == FsddFeatures.DeviceNormalised;
         return key switch
@@ -115,32 +109,40 @@ public static class BenchTasks
     }
 
     /// <summary>
-    /// The FSDD corpus <see cref="Load(string, FsddFeatures, Augmentation, int, string?)"/> encodes a task with
-    /// (loaded on first use): the recordings and their unstandardised features.
+    /// The FSDD corpus <see cref="Load(string, FsddFeatures, Augmentation, int, string?, SpeechTuning?)"/> encodes a
+    /// task with (loaded on first use): the recordings and their unstandardised features.
     /// </summary>
     public static FsddDataset CorpusFor(FsddFeatures features, Augmentation augmentation, int cepstra,
-        string? speechCache)
+        string? speechCache, SpeechTuning? tuning = null)
     {
+        // The cache folder only tells corpora apart when they hold synthetic voices.
         var cache = augmentation == Augmentation.Voices ? speechCache ?? DefaultSpeechCache : string.Empty;
-        return Corpus(new CorpusKey(features == FsddFeatures.Normalised, augmentation, cepstra, cache));
+        return Corpus(new CorpusKey(
+            features == FsddFeatures.Normalised, augmentation, cepstra, cache, tuning ?? SpeechTuning.Default));
     }
 
     /// <summary>
     /// The audio front end of the FSDD features <paramref name="features"/> with <paramref name="cepstra"/>
     /// coefficients; device-normalised features run the device statistics the bench simulates
-    /// (<see cref="DeviceWindow"/>, <see cref="DeviceWarmUp"/>).
+    /// (<see cref="DeviceWindow"/>, <see cref="DeviceWarmUp"/>); <paramref name="tuning"/> sets the mel bank and
+    /// deltas.
     /// </summary>
-    public static AudioFeatureOptions FrontEnd(FsddFeatures features, int cepstra) => features switch
+    public static AudioFeatureOptions FrontEnd(FsddFeatures features, int cepstra, SpeechTuning? tuning = null)
     {
-        FsddFeatures.Normalised => NormalisedFeatures with { CepstralCoefficients = cepstra },
-        FsddFeatures.DeviceNormalised => new AudioFeatureOptions
+        tuning ??= SpeechTuning.Default;
+        var options = features switch
         {
-            CepstralCoefficients = cepstra,
-            DeviceStatisticsWindow = DeviceWindow,
-            DeviceStatisticsWarmUp = DeviceWarmUp,
-        },
-        _ => new AudioFeatureOptions { CepstralCoefficients = cepstra },
-    };
+            FsddFeatures.Normalised => NormalisedFeatures with { CepstralCoefficients = cepstra },
+            FsddFeatures.DeviceNormalised => new AudioFeatureOptions
+            {
+                CepstralCoefficients = cepstra,
+                DeviceStatisticsWindow = DeviceWindow,
+                DeviceStatisticsWarmUp = DeviceWarmUp,
+            },
+            _ => new AudioFeatureOptions { CepstralCoefficients = cepstra },
+        };
+        return options with { MelBands = tuning.MelBands, Deltas = options.Deltas || tuning.Deltas };
+    }
 
     /// <summary>Checks that <paramref name="name"/> is a task name, loading nothing; returns it normalised.</summary>
     public static string Describe(string name)
@@ -159,19 +161,31 @@ public static class BenchTasks
 
     private static FsddDataset LoadCorpus(CorpusKey key)
     {
-        var options = FrontEnd(key.Normalised ? FsddFeatures.Normalised : FsddFeatures.Mfcc, key.Cepstra);
-        switch (key.Augment)
+        var options = FrontEnd(key.Normalised ? FsddFeatures.Normalised : FsddFeatures.Mfcc, key.Cepstra, key.Tuning);
+        var corpus = key.Augment == Augmentation.Speed
+            ? FsddDataset.LoadWithSpeedPerturbation(options, SpeedFactors)
+            : FsddDataset.Load(options);
+        var voices = new List<FsddRecording>();
+        var voiceFolder = string.Empty;
+        if (key.Augment == Augmentation.Voices)
         {
-            case Augmentation.Speed:
-                return FsddDataset.LoadWithSpeedPerturbation(options, SpeedFactors);
-            case Augmentation.Voices:
-                var manifest = SyntheticDigitSpeakers.Ensure(key.SpeechCache, new EspeakNg(),
-                    threads: Environment.ProcessorCount);
-                var voices = FsddDataset.Load(manifest, options, maxIndex: null);
-                return FsddDataset.Load(options).WithSyntheticSpeakers(voices.Recordings);
-            default:
-                return FsddDataset.Load(options);
+            var manifest = SyntheticDigitSpeakers.Ensure(key.SpeechCache, new EspeakNg(),
+                threads: Environment.ProcessorCount);
+            voiceFolder = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
+            voices.AddRange(FsddDataset.Load(manifest, options, maxIndex: null).Recordings);
         }
+
+        var realFolder = Path.GetDirectoryName(Path.GetFullPath(DataPaths.File("fsdd", "manifest.csv")))!;
+        var synthetic = new List<FsddRecording>(voices);
+        for (var copy = 0; copy < key.Tuning.Vtlp; copy++)
+        {
+            corpus = corpus.WithPerturbedCopies(
+                FsddDataset.WarpedCopy(corpus.Recordings, realFolder, options, SpeechTuning.VtlpRange, copy));
+            synthetic.AddRange(FsddDataset.WarpedCopy(
+                voices, voiceFolder, options, SpeechTuning.VtlpRange, copy, $"~vtlp{copy + 1}"));
+        }
+
+        return synthetic.Count > 0 ? corpus.WithSyntheticSpeakers(synthetic) : corpus;
     }
 
     private static ClassificationTask Shifted(ClassificationTask task) => task
@@ -179,7 +193,8 @@ public static class BenchTasks
 }
 
 // One loaded FSDD corpus: its front end, its augmentation and where synthetic speech is cached.
-internal readonly record struct CorpusKey(bool Normalised, Augmentation Augment, int Cepstra, string SpeechCache);
+internal readonly record struct CorpusKey(
+    bool Normalised, Augmentation Augment, int Cepstra, string SpeechCache, SpeechTuning Tuning);
 
 /// <summary>Which audio front end the FSDD tasks use.</summary>
 public enum FsddFeatures

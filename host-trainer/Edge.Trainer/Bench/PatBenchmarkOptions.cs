@@ -57,6 +57,9 @@ public sealed record PatBenchmarkOptions
     /// <summary>Cepstral coefficients per frame of the FSDD front end.</summary>
     public int Cepstra { get; init; } = BenchTasks.DefaultCepstra;
 
+    /// <summary>FSDD mel bank, deltas and VTLP copies.</summary>
+    public SpeechTuning Speech { get; init; } = SpeechTuning.Default;
+
     /// <summary>Folder of the synthesised recordings of <see cref="Augmentation.Voices"/>.</summary>
     public string SpeechCache { get; init; } = BenchTasks.DefaultSpeechCache;
 

@@ -56,7 +56,7 @@ internal static class BenchCommand
         // Fail on a bad system or missing data before announcing a run.
         _ = PatBenchmark.SystemFor(options.System, options.ResolvedArchitecture);
         var task = BenchTasks.Load(
-            options.Task, options.Features, options.Augment, options.Cepstra, options.SpeechCache);
+            options.Task, options.Features, options.Augment, options.Cepstra, options.SpeechCache, options.Speech);
         var modes = string.Join(",", options.Modes.Select(m => m.Name()));
         AnsiConsole.MarkupLine(
             $"[bold]bench pat[/]: task [cyan]{options.Task}[/], system [cyan]{options.System}[/] "

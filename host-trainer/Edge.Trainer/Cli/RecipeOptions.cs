@@ -134,6 +134,24 @@ internal sealed class RecipeOptions
         DefaultValueFactory = _ => BenchTasks.DefaultCepstra,
     };
 
+    private readonly Option<int> _melBands = new("--mel-bands")
+    {
+        Description = "FSDD front end: mel filters between 60 and 3800 Hz.",
+        DefaultValueFactory = _ => SpeechTuning.Default.MelBands,
+    };
+
+    private readonly Option<bool> _deltas = new("--deltas")
+    {
+        Description = "FSDD front end: append the pooled deltas of the MFCCs to the utterance vector.",
+    };
+
+    private readonly Option<int> _vtlp = new("--vtlp")
+    {
+        Description = "FSDD training: this many vocal-tract-length-perturbed copies of every training recording "
+            + "(mel filters warped per recording by 0.9-1.1; training only, the agent never warps).",
+        DefaultValueFactory = _ => 0,
+    };
+
     private readonly Option<string> _augment = new("--augment")
     {
         Description = "Training augmentation: none, speed (fsdd: copies at 0.9x and 1.1x speed), voices (fsdd: the "
@@ -158,7 +176,8 @@ internal sealed class RecipeOptions
     [
         _task, _system, _profile, _twin, _epochs, _learningRate, _schedule, _inputNoise, _directions, _perturbation,
         _perturbationRate, _twinSamples, _twinRepeats,
-        _twinEpochs, _architecture, _width, _layers, _scans, _features, _cepstra, _augment, _speechCache, _threads,
+        _twinEpochs, _architecture, _width, _layers, _scans, _features, _cepstra, _melBands, _deltas, _vtlp, _augment,
+        _speechCache, _threads,
     ];
 
     /// <summary>The options named on the command line (those a recipe file overrides).</summary>
@@ -208,6 +227,10 @@ internal sealed class RecipeOptions
             PixelDriveScans = BenchCommand.ScanCount(parse.GetValue(_scans)),
             Features = BenchCommand.ParseFeatures(parse.GetValue(_features)!),
             Cepstra = BenchCommand.Positive(parse.GetValue(_cepstra), "--cepstra"),
+            Speech = new SpeechTuning
+            {
+                MelBands = parse.GetValue(_melBands), Deltas = parse.GetValue(_deltas), Vtlp = parse.GetValue(_vtlp),
+            },
             Augment = Augmentations.Parse(parse.GetValue(_augment)!),
             SpeechCache = SpeechCache(parse),
             Threads = threads,

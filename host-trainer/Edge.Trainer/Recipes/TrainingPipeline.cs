@@ -49,7 +49,7 @@ public sealed class TrainingPipeline
         _task = task is null
             ? new Lazy<ClassificationTask>(() => BenchTasks.Load(
                 recipe.Task, FsddFeatureNames.Parse(recipe.Features), Augmentations.Parse(recipe.Augment),
-                recipe.Cepstra, SpeechCache))
+                recipe.Cepstra, SpeechCache, recipe.Speech))
             : new Lazy<ClassificationTask>(task);
     }
 
@@ -233,7 +233,7 @@ public sealed class TrainingPipeline
         }
 
         var corpus = BenchTasks.CorpusFor(
-            features, Augmentations.Parse(Recipe.Augment), Recipe.Cepstra, SpeechCache);
+            features, Augmentations.Parse(Recipe.Augment), Recipe.Cepstra, SpeechCache, Recipe.Speech);
         var task = Recipe.Task.Trim().ToLowerInvariant();
         var frontEnd = Recipe.ResolvedFrontEnd();
         if (task.StartsWith(BenchTasks.FsddLosoPrefix, StringComparison.Ordinal))

@@ -51,8 +51,21 @@ public sealed record TrainingRecipe
     /// <summary>Cepstral coefficients per frame of the FSDD front end.</summary>
     public int Cepstra { get; init; } = BenchTasks.DefaultCepstra;
 
+    /// <summary>Mel filters of the FSDD front end.</summary>
+    public int MelBands { get; init; } = SpeechTuning.Default.MelBands;
+
+    /// <summary>Pooled deltas in the FSDD utterance vector.</summary>
+    public bool Deltas { get; init; }
+
     /// <summary>
-    /// The audio front end <see cref="Features"/> and <see cref="Cepstra"/> resolve to, every option written out
+    /// Vocal-tract-length perturbation: warped copies of every training recording (warps 0.9–1.1); training only, the
+    /// agent's front end never warps.
+    /// </summary>
+    public int Vtlp { get; init; }
+
+    /// <summary>
+    /// The audio front end <see cref="Features"/>, <see cref="Cepstra"/>, <see cref="MelBands"/> and
+    /// <see cref="Deltas"/> resolve to, every option written out
     /// (null for tasks that do not take sound); a recipe whose front end differs from that is refused.
     /// </summary>
     public AudioFeatureOptions? FrontEnd { get; init; }
@@ -108,6 +121,10 @@ public sealed record TrainingRecipe
     public PnnArchitecture ResolvedArchitecture
         => PnnArchitectureNames.Resolve(PnnArchitectureNames.Parse(Architecture), Task, System);
 
+    /// <summary>The FSDD mel bank, deltas and VTLP of this recipe.</summary>
+    [JsonIgnore]
+    public SpeechTuning Speech => new() { MelBands = MelBands, Deltas = Deltas, Vtlp = Vtlp };
+
     /// <summary>The parsed twin kind.</summary>
     [JsonIgnore]
     public TwinKind TwinKind => TwinKindOf(Twin);
@@ -135,6 +152,9 @@ public sealed record TrainingRecipe
             Scans = options.PixelDriveScans,
             Features = options.Features.Name(),
             Cepstra = options.Cepstra,
+            MelBands = options.Speech.MelBands,
+            Deltas = options.Speech.Deltas,
+            Vtlp = options.Speech.Vtlp,
             Augment = options.Augment.Name(),
             InputNoise = training.InputNoise,
             Schedule = training.Schedule.Name(),
@@ -182,6 +202,7 @@ public sealed record TrainingRecipe
             PixelDriveScans = Scans,
             Features = FsddFeatureNames.Parse(Features),
             Cepstra = Cepstra,
+            Speech = Speech,
             Augment = Augmentations.Parse(Augment),
             SpeechCache = speechCache ?? BenchTasks.DefaultSpeechCache,
             Threads = threads,
@@ -231,6 +252,12 @@ public sealed record TrainingRecipe
         Field("scans", () => Require(Scans is >= 1 and <= ImageScans.MaxScans, $"must be 1 to {ImageScans.MaxScans}"));
         Field("features", () => _ = FsddFeatureNames.Parse(Features));
         Field("cepstra", () => Require(Cepstra > 0, $"must be positive, was {Cepstra}"));
+        Field("mel_bands", () => Require(MelBands is >= 2 and <= SpeechTuning.MaxMelBands,
+            $"must be 2 to {SpeechTuning.MaxMelBands}, was {MelBands}"));
+        Field("cepstra", () => Require(Cepstra <= MelBands, $"must be at most mel_bands ({MelBands})"));
+        Field("vtlp", () => Require(Vtlp is >= 0 and <= SpeechTuning.MaxVtlpCopies,
+            $"must be 0 to {SpeechTuning.MaxVtlpCopies} warped copies, was {Vtlp}"));
+        Field("vtlp", () => Require(Vtlp == 0 || TakesSound, "applies to fsdd tasks only"));
         Field("augment", () => _ = Augmentations.Parse(Augment));
         Field("input_noise", () => Require(double.IsFinite(InputNoise) && InputNoise >= 0, "must be ≥ 0"));
         Field("schedule", () => _ = LearningRateSchedules.Parse(Schedule));
@@ -250,14 +277,15 @@ public sealed record TrainingRecipe
         {
             throw new ArgumentException(expected is null
                 ? $"recipe 'front_end': task '{Task}' takes no sound, so the recipe has no front end."
-                : $"recipe 'front_end' differs from what features '{Features}' with {Cepstra} cepstra resolve to "
+                : $"recipe 'front_end' differs from what features '{Features}' with {Cepstra} cepstra, {MelBands} "
+                    + $"mel bands and deltas {(Deltas ? "on" : "off")} resolve to "
                     + "in this trainer; the network would not be the one the recipe describes.");
         }
     }
 
     /// <summary>The front end <see cref="Features"/> and <see cref="Cepstra"/> resolve to (null: no sound).</summary>
     public AudioFeatureOptions? ResolvedFrontEnd()
-        => TakesSound ? BenchTasks.FrontEnd(FsddFeatureNames.Parse(Features), Cepstra) : null;
+        => TakesSound ? BenchTasks.FrontEnd(FsddFeatureNames.Parse(Features), Cepstra, Speech) : null;
 
     /// <summary>Whether <paramref name="task"/> is an FSDD task with MFCC features.</summary>
     public static bool IsAudioTask(string task)

@@ -48,6 +48,10 @@ public static class BenchReport
                 ? result.Options.PixelDriveScans : null,
             ["features"] = result.Options.Features.Name(),
             ["cepstra"] = result.Options.Cepstra == BenchTasks.DefaultCepstra ? null : result.Options.Cepstra,
+            ["mel_bands"] = result.Options.Speech.MelBands == SpeechTuning.Default.MelBands
+                ? null : result.Options.Speech.MelBands,
+            ["deltas"] = result.Options.Speech.Deltas ? true : null,
+            ["vtlp"] = result.Options.Speech.Vtlp > 0 ? result.Options.Speech.Vtlp : null,
             ["augment"] = result.Options.Augment.Name(),
             ["seeds"] = result.Options.Seeds,
             ["epochs"] = result.Options.Training.Epochs,

@@ -37,8 +37,12 @@ public sealed class TrainingRecipeTests
             from twin in Gen.Elements("mlp", "graybox")
             from samples in Gen.Choose(1, 50_000)
             from profile in Gen.Elements("lab", "field")
+            from melBands in Gen.Choose(26, SpeechTuning.MaxMelBands)
+            from deltas in Gen.Elements(false, true)
+            from vtlp in Gen.Choose(0, SpeechTuning.MaxVtlpCopies)
             select Resolve(new TrainingRecipe
             {
+                MelBands = melBands, Deltas = deltas, Vtlp = TrainingRecipe.IsAudioTask(task) ? vtlp : 0,
                 Task = task, System = system, Architecture = architecture, Width = width, Layers = layers,
                 Scans = scans, Features = features, Cepstra = cepstra, Augment = augment, InputNoise = noise,
                 Schedule = schedule, Epochs = epochs, LearningRate = rate, Mode = mode, Seed = seed, Twin = twin,
@@ -76,6 +80,34 @@ public sealed class TrainingRecipeTests
 
         Assert.StartsWith("r.json: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mel_bands_and_deltas_reach_the_shipped_front_end_and_vtlp_stays_in_training()
+    {
+        var options = new PatBenchmarkOptions
+        {
+            Task = "fsdd-loso-george", Features = FsddFeatures.DeviceNormalised, Cepstra = 8,
+            Speech = new SpeechTuning { MelBands = 40, Deltas = true, Vtlp = 2 }, Modes = [TrainingMode.Pat],
+        };
+
+        var recipe = BenchReport.ShippedRecipe(options);
+        var json = JsonNode.Parse(TrainingRecipeJson.Serialize(recipe))!;
+
+        Assert.Equal((40, true, 2), (recipe.MelBands, recipe.Deltas, recipe.Vtlp));
+        Assert.Equal((40, true, 8), (recipe.FrontEnd!.MelBands, recipe.FrontEnd.Deltas,
+            recipe.FrontEnd.CepstralCoefficients));
+        Assert.Equal(2 * 6 * 8 + 8, recipe.FrontEnd.VectorLength);
+        Assert.Equal(2, json["vtlp"]!.GetValue<int>());
+        Assert.Equal(options.Speech, recipe.ToBenchOptions(1).Speech);
+        var error = Assert.Throws<ArgumentException>(() => (recipe with { MelBands = 26 }).Validate());
+        Assert.Contains("front_end", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("recipe 'mel_bands'", Assert.Throws<ArgumentException>(()
+            => (recipe with { MelBands = 200 }).Validate()).Message, StringComparison.Ordinal);
+        Assert.StartsWith("recipe 'vtlp'", Assert.Throws<ArgumentException>(()
+            => (recipe with { Vtlp = 9 }).Validate()).Message, StringComparison.Ordinal);
+        Assert.StartsWith("recipe 'vtlp'", Assert.Throws<ArgumentException>(()
+            => new TrainingRecipe { Vtlp = 1 }.Validate()).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -98,6 +98,16 @@ internal static class ResultParsers
             {
                 text.Append($", {cepstra} MFCCs");
             }
+
+            if (fields.OptionalInteger(json, "mel_bands") is { } bands)
+            {
+                text.Append($", {bands} mel bands");
+            }
+
+            if (json["deltas"] is not null)
+            {
+                text.Append(", deltas");
+            }
         }
 
         text.Append(fields.OptionalString(json, "augment") switch
@@ -107,6 +117,11 @@ internal static class ResultParsers
             "shift" => ", shifted copies",
             _ => string.Empty,
         });
+
+        if (fields.OptionalInteger(json, "vtlp") is { } vtlp)
+        {
+            text.Append(vtlp == 1 ? ", + VTLP copy" : $", + {vtlp} VTLP copies");
+        }
 
         if (fields.OptionalString(json, "schedule") == "cosine")
         {
