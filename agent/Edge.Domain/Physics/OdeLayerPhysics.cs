@@ -173,38 +173,7 @@ public sealed class OdeLayerPhysics<TSystem> : ISampledPhysics
     }
 
     private void Rk4Step(ReadOnlySpan<double> c, Span<double> x, double u, Span<double> scratch)
-    {
-        var n = x.Length;
-        var k1 = scratch[..n];
-        var k2 = scratch.Slice(n, n);
-        var k3 = scratch.Slice(2 * n, n);
-        var k4 = scratch.Slice(3 * n, n);
-        var probe = scratch.Slice(4 * n, n);
-        var h = _dt;
-        _system.Derivative(c, x, u, k1);
-        for (var i = 0; i < n; i++)
-        {
-            probe[i] = x[i] + (0.5 * h * k1[i]);
-        }
-
-        _system.Derivative(c, probe, u, k2);
-        for (var i = 0; i < n; i++)
-        {
-            probe[i] = x[i] + (0.5 * h * k2[i]);
-        }
-
-        _system.Derivative(c, probe, u, k3);
-        for (var i = 0; i < n; i++)
-        {
-            probe[i] = x[i] + (h * k3[i]);
-        }
-
-        _system.Derivative(c, probe, u, k4);
-        for (var i = 0; i < n; i++)
-        {
-            x[i] += h / 6.0 * (k1[i] + (2.0 * k2[i]) + (2.0 * k3[i]) + k4[i]);
-        }
-    }
+        => OdeStepper.Rk4Step(_system, c, x, u, _dt, scratch);
 
     // Back-propagates the adjoint through one RK4 step taken from state `before`; on return `adjoint`
     // holds dL/d(before). Stage states are recomputed rather than taped: cheaper than the memory traffic.

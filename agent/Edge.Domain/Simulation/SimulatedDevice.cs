@@ -20,6 +20,7 @@ public sealed class SimulatedDevice : IPhysicalDevice
     private readonly double _driftRetention;
     private readonly double[]? _carriedState;
     private readonly FieldChain? _field;
+    private readonly IFieldPhysics? _fieldPhysics;
     private double _driftKelvin;
     private volatile AppliedEnvironment _applied;
     private AppliedEnvironment? _stateEnvironment;
@@ -31,12 +32,15 @@ public sealed class SimulatedDevice : IPhysicalDevice
     /// <param name="seed">Seeds the noise and drift streams.</param>
     /// <param name="partCoefficients">Explicit true component values; when null they are drawn from the
     /// tolerances.</param>
+    /// <param name="fieldPhysics">What the part really obeys when its field effects go beyond <paramref
+    /// name="physics"/>'s equations (it takes the same coefficients); null plays <paramref name="physics"/>.</param>
     public SimulatedDevice(
         IDifferentiablePhysics physics,
         string deviceId,
         Imperfections imperfections,
         ulong seed,
-        IReadOnlyList<double>? partCoefficients = null)
+        IReadOnlyList<double>? partCoefficients = null,
+        IFieldPhysics? fieldPhysics = null)
     {
         ArgumentNullException.ThrowIfNull(physics);
         ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
@@ -58,13 +62,21 @@ public sealed class SimulatedDevice : IPhysicalDevice
             _field = new FieldChain(field, physics.Spec, deviceId, seed);
         }
 
+        if (fieldPhysics is not null && _field is null)
+        {
+            throw new ArgumentException(
+                "Field physics needs the field effects that call for it.", nameof(fieldPhysics));
+        }
+
+        _fieldPhysics = fieldPhysics;
+
         _driftRetention = imperfections.DriftHalfLifeDrives > 0
             ? Math.Pow(0.5, 1.0 / imperfections.DriftHalfLifeDrives)
             : 1.0;
         if (physics is IStatefulPhysics stateful)
         {
             // Kept even when every drive starts at rest: the environment may shorten the settling gap later.
-            _carriedState = new double[stateful.StateSize];
+            _carriedState = new double[fieldPhysics?.StateSize ?? stateful.StateSize];
         }
 
         _applied = Apply(PartEnvironment.Calibrated);
@@ -193,7 +205,15 @@ public sealed class SimulatedDevice : IPhysicalDevice
                 CoefficientsAt(applied, temperature, coefficients.AsSpan(d * coefficientCount, coefficientCount));
             }
 
-            RunPhysics(applied, count, analogDrives, coefficients, clean);
+            if (_fieldPhysics is null)
+            {
+                RunPhysics(applied, count, analogDrives, coefficients, clean);
+            }
+            else
+            {
+                RunFieldPhysics(_fieldPhysics, applied, count, analogDrives, coefficients, clean);
+            }
+
             var adc = Spec.Adc;
             for (var d = 0; d < count; d++)
             {
@@ -277,6 +297,73 @@ public sealed class SimulatedDevice : IPhysicalDevice
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, d =>
             Physics.Forward(coefficients.AsSpan(d * coefficientCount, coefficientCount),
                 analogDrives.AsSpan(d * driveLength, driveLength), clean.AsSpan(d * outputs, outputs), []));
+    }
+
+    // The field part's own physics. The sample clock's jitter is drawn for every drive first, on this thread and in
+    // drive order, so results do not depend on parallelism.
+    private void RunFieldPhysics(IFieldPhysics physics,
+        AppliedEnvironment applied, int count, double[] analogDrives, double[] coefficients, double[] clean)
+    {
+        var driveLength = Spec.DriveLength;
+        var outputs = Spec.OutputSize;
+        var coefficientCount = _partCoefficients.Length;
+        var samples = _field!.Effects.SampleJitterNs > 0 ? physics.SamplesPerDrive : 0;
+        var offsets = ArrayPool<double>.Shared.Rent(Math.Max(count * samples, 1));
+        try
+        {
+            for (var d = 0; d < count; d++)
+            {
+                _field.NextSampleOffsets(offsets.AsSpan(d * samples, samples));
+            }
+
+            if (_carriedState is not null && double.IsFinite(applied.SettlingGapSeconds))
+            {
+                if (!ReferenceEquals(_stateEnvironment, applied))
+                {
+                    Array.Clear(_carriedState);
+                    _stateEnvironment = applied;
+                }
+
+                // Each drive starts from what the previous one left ringing, so drives run strictly in order.
+                for (var d = 0; d < count; d++)
+                {
+                    var c = coefficients.AsSpan(d * coefficientCount, coefficientCount);
+                    physics.Relax(c, _carriedState, applied.SettlingGapSeconds);
+                    Play(d, _carriedState);
+                }
+
+                return;
+            }
+
+            if (MaxDegreeOfParallelism <= 1 || count < 8)
+            {
+                Span<double> state = stackalloc double[physics.StateSize];
+                for (var d = 0; d < count; d++)
+                {
+                    state.Clear();
+                    Play(d, state);
+                }
+
+                return;
+            }
+
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, d =>
+            {
+                Span<double> state = stackalloc double[physics.StateSize];
+                Play(d, state);
+            });
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(offsets);
+        }
+
+        void Play(int d, Span<double> state) => physics.Forward(
+            coefficients.AsSpan(d * coefficientCount, coefficientCount),
+            analogDrives.AsSpan(d * driveLength, driveLength),
+            offsets.AsSpan(d * samples, samples),
+            clean.AsSpan(d * outputs, outputs),
+            state);
     }
 
     private void AdvanceDrift()

@@ -1,6 +1,7 @@
 using Edge.Domain.Physics;
 using Edge.Domain.Simulation;
 using Edge.Domain.Simulation.Electronic;
+using Edge.Domain.Simulation.Field;
 using Edge.Domain.Simulation.Mechanical;
 using Edge.Domain.Specs;
 
@@ -30,12 +31,15 @@ public sealed class PixelDriveSystem : IPhysicalSystem
 
     private readonly IPhysicalSystem _base;
     private readonly Imperfections _imperfections;
+    private readonly Func<Imperfections, string, IFieldPhysics?> _fieldPhysics;
 
-    private PixelDriveSystem(IPhysicalSystem baseSystem, IDifferentiablePhysics physics, Imperfections imperfections)
+    private PixelDriveSystem(IPhysicalSystem baseSystem, IDifferentiablePhysics physics, Imperfections imperfections,
+        Func<Imperfections, string, IFieldPhysics?> fieldPhysics)
     {
         _base = baseSystem;
         Physics = physics;
         _imperfections = imperfections;
+        _fieldPhysics = fieldPhysics;
     }
 
     /// <inheritdoc />
@@ -71,7 +75,7 @@ public sealed class PixelDriveSystem : IPhysicalSystem
                 ElectronicSystem.SamplesPerSegment, ElectronicSystem.TimeStepMicroseconds);
             var baseSpec = ElectronicSystem.LayerSpec;
             return new PixelDriveSystem(ElectronicSystem.Instance, physics,
-                PerBinNoise(ElectronicImperfections.Default, baseSpec, spec));
+                PerBinNoise(ElectronicImperfections.Default, baseSpec, spec), (_, _) => null);
         }
 
         if (string.Equals(system, MechanicalSystem.SystemName, StringComparison.OrdinalIgnoreCase))
@@ -84,10 +88,13 @@ public sealed class PixelDriveSystem : IPhysicalSystem
                 baseSpec.Dac with { SamplesPerSegment = MechanicalSamplesPerSegment },
                 baseSpec.Adc);
             var stepsPerSample = baseSystem.Configuration.StepsPerSample;
+            var steps = MechanicalSamplesPerSegment * stepsPerSample;
+            var dtMs = 1000.0 / (rate * stepsPerSample);
             var physics = new OdeLayerPhysics<SpeakerDrivenPlate>(spec, default, MechanicalSystem.Coefficients,
-                MechanicalSamplesPerSegment * stepsPerSample, 1000.0 / (rate * stepsPerSample));
+                steps, dtMs);
             return new PixelDriveSystem(baseSystem, physics,
-                PerBinNoise(MechanicalSystem.LabImperfections, baseSpec, spec));
+                PerBinNoise(MechanicalSystem.LabImperfections, baseSpec, spec),
+                (imperfections, part) => MechanicalSystem.FieldPhysics(spec, steps, dtMs, imperfections, part));
         }
 
         throw new
@@ -97,7 +104,10 @@ public sealed class PixelDriveSystem : IPhysicalSystem
 
     /// <inheritdoc />
     public SimulatedDevice CreateDevice(string deviceId, ulong seed, Imperfections? imperfections = null)
-        => new(Physics, deviceId, imperfections ?? _imperfections, seed);
+    {
+        var chosen = imperfections ?? _imperfections;
+        return new(Physics, deviceId, chosen, seed, null, _fieldPhysics(chosen, deviceId));
+    }
 
     /// <summary>Pixels with one parameter segment after every <c>Pixels / ParameterSegments</c> of them.</summary>
     public static DriveSlot[] InterleavedLayout()

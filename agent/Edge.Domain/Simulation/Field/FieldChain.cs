@@ -56,6 +56,9 @@ public sealed class FieldChain
         _channelSegments = ChannelOrder(effects, spec.DriveLength);
     }
 
+    /// <summary>The effects this chain applies.</summary>
+    public FieldEffects Effects => _effects;
+
     /// <summary>Temperature rise from the power the part has been driven with, in kelvin.</summary>
     public double HeatKelvin { get; private set; }
 
@@ -129,6 +132,15 @@ public sealed class FieldChain
         }
 
         return 1 + wander;
+    }
+
+    /// <summary>Draws each ADC sample's timing error for the next drive, in nanoseconds (white, Gaussian).</summary>
+    public void NextSampleOffsets(Span<double> offsetsNs)
+    {
+        for (var i = 0; i < offsetsNs.Length; i++)
+        {
+            offsetsNs[i] = _effects.SampleJitterNs * _noise.NextGaussian();
+        }
     }
 
     /// <summary>The detector's response to a reading <paramref name="y"/> (ADC units) before the converter.</summary>

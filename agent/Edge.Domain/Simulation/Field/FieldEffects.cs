@@ -60,6 +60,41 @@ public sealed record FieldEffects
     /// <summary>Peak differential non-linearity of the ADC, in LSB (a part-specific 64-code pattern).</summary>
     public double AdcDnlLsb { get; init; }
 
+    /// <summary>
+    /// Plate modes above the twin's five (0 to <see cref="MaxExtraPlateModes"/>): a thin plate's modes keep coming at a
+    /// constant density, so the band the microphone hears holds more of them than the twin was written with.
+    /// </summary>
+    public int ExtraPlateModes { get; init; }
+
+    /// <summary>
+    /// Fraction by which the voice coil's force factor Bl has fallen at <see cref="CoilXmaxMm"/> from its rest
+    /// position (Bl(x) = Bl·(1 − drop·((x − x₀)² − x₀²)/Xmax²), x₀ a part-specific coil offset).
+    /// </summary>
+    public double ForceFactorDrop { get; init; }
+
+    /// <summary>Coil excursion, in millimetres, at which Bl has fallen by <see cref="ForceFactorDrop"/>.</summary>
+    public double CoilXmaxMm { get; init; }
+
+    /// <summary>
+    /// The microphone capsule's diaphragm resonance, in Hz (a second-order low-pass with quality factor
+    /// <see cref="MicResonanceQ"/>, 0 = an ideal flat microphone).
+    /// </summary>
+    public double MicResonanceHz { get; init; }
+
+    /// <summary>Quality factor of <see cref="MicResonanceHz"/>.</summary>
+    public double MicResonanceQ { get; init; }
+
+    /// <summary>Rms timing error of each ADC sample instant, in nanoseconds (white, from the part's seed).</summary>
+    public double SampleJitterNs { get; init; }
+
+    /// <summary>Whether the part's physics itself differs from its twin's equations (not only its drive or
+    /// readout chain).</summary>
+    public bool ChangesPhysics
+        => ExtraPlateModes > 0 || ForceFactorDrop > 0 || MicResonanceHz > 0 || SampleJitterNs > 0;
+
+    /// <summary>Most plate modes above the twin's that <see cref="ExtraPlateModes"/> may add.</summary>
+    public const int MaxExtraPlateModes = 8;
+
     /// <summary>Whether any effect is on.</summary>
     public bool Any => this != None;
 
@@ -76,6 +111,15 @@ public sealed record FieldEffects
         Check(nameof(FlickerGainRms), FlickerGainRms, 0.5);
         Check(nameof(AdcInlLsb), AdcInlLsb, 1e3);
         Check(nameof(AdcDnlLsb), AdcDnlLsb, 1e3);
+        Check(nameof(ExtraPlateModes), ExtraPlateModes, MaxExtraPlateModes);
+        Check(nameof(ForceFactorDrop), ForceFactorDrop, 0.9);
+        Check(nameof(CoilXmaxMm), CoilXmaxMm, 100);
+        Check(nameof(MicResonanceHz), MicResonanceHz, 1e6);
+        Check(nameof(MicResonanceQ), MicResonanceQ, 1e3);
+        Check(nameof(SampleJitterNs), SampleJitterNs, 1e6);
+        Require(ForceFactorDrop <= 0 || CoilXmaxMm > 0, nameof(CoilXmaxMm), CoilXmaxMm, "positive when Bl(x) is on");
+        Require(MicResonanceHz <= 0 || MicResonanceQ >= 0.1, nameof(MicResonanceQ), MicResonanceQ,
+            "at least 0.1 when the microphone resonance is on");
         if (SelfHeatingKelvin > 0 && SelfHeatingDrives < 1)
         {
             throw new ArgumentOutOfRangeException(
@@ -85,6 +129,15 @@ public sealed record FieldEffects
         }
 
         return this;
+
+        static void Require(bool holds, string name, double value, string rule)
+        {
+            if (!holds)
+            {
+                throw new ArgumentOutOfRangeException(
+                    name, value, $"Field effect '{name}' must be {rule}; got {value}.");
+            }
+        }
 
         static void Check(string name, double value, double max)
         {

@@ -26,13 +26,24 @@ public static class FieldProfiles
     /// The plate: a PAM8403-class amplifier that clips at 4.9 V peak into 4 Ω (3 W at 10 % THD+N; 1.22 full scale at
     /// G = 4 V/FS), and a voice coil that heats with the power it takes: ≈ 10 K/W and τ ≈ 10 s for a small driver
     /// (Klippel, "Nonlinear losses in loudspeakers"/thermal AN-18), 4 W at full-scale mean square → 40 K, 400 drives
-    /// of 24 ms; copper's +0.39 %/K on R (and every other tempco of the plate) follows.
+    /// of 24 ms; copper's +0.39 %/K on R (and every other tempco of the plate) follows. The plate itself
+    /// (<see cref="FieldPlate"/>): three modes above the twin's five, at the twin's mean mode spacing (a thin plate's
+    /// modal density is constant in frequency); a force factor that falls to 82 % at Xmax = 0.3 mm (Klippel's Bl
+    /// limit for Xmax); an electret capsule's diaphragm resonance at 10 kHz, Q 2 (a capsule rated 100 Hz–10 kHz);
+    /// and the sample clock of an I2S codec clocked by the ESP32's fractional divider (±1 cycle of 160 MHz, 1.8 ns
+    /// rms).
     /// </summary>
     public static FieldEffects Mechanical { get; } = new()
     {
         DriveClipLevel = 1.22,
         SelfHeatingKelvin = 40,
         SelfHeatingDrives = 400,
+        ExtraPlateModes = 3,
+        ForceFactorDrop = 0.18,
+        CoilXmaxMm = 0.3,
+        MicResonanceHz = 10_000,
+        MicResonanceQ = 2,
+        SampleJitterNs = 1.8,
     };
 
     /// <summary>

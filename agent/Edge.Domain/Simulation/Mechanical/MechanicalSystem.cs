@@ -1,4 +1,5 @@
 using Edge.Domain.Physics;
+using Edge.Domain.Simulation.Field;
 using Edge.Domain.Specs;
 
 namespace Edge.Domain.Simulation.Mechanical;
@@ -99,9 +100,35 @@ public sealed class MechanicalSystem : IPhysicalSystem
         return new MechanicalSystem(configuration, spec, physics);
     }
 
-    /// <summary>Creates a part whose values are drawn from the tolerances by <paramref name="deviceId"/>.</summary>
+    /// <summary>
+    /// Creates a part whose values are drawn from the tolerances by <paramref name="deviceId"/>; a field part plays
+    /// its own plate (<see cref="FieldPlate"/>).
+    /// </summary>
     public SimulatedDevice CreateDevice(string deviceId, ulong seed, Imperfections? imperfections = null)
-        => new(OdePhysics, deviceId, imperfections ?? LabImperfections, seed);
+    {
+        var chosen = imperfections ?? LabImperfections;
+        var steps = Configuration.SamplesPerSegment * Configuration.StepsPerSample;
+        return new(OdePhysics, deviceId, chosen, seed, null,
+            FieldPhysics(Spec, steps, OdePhysics.TimeStep, chosen, deviceId));
+    }
+
+    /// <summary>
+    /// The plate part <paramref name="deviceId"/> really is on layer <paramref name="spec"/>, or null when
+    /// <paramref name="imperfections"/> hold no effect beyond the twin's equations.
+    /// </summary>
+    /// <param name="spec">The layer (drive length, bins).</param>
+    /// <param name="stepsPerSegment">RK4 steps per drive segment.</param>
+    /// <param name="dtMs">RK4 step, in milliseconds.</param>
+    /// <param name="imperfections">The part's imperfections.</param>
+    /// <param name="deviceId">The part.</param>
+    public static IFieldPhysics? FieldPhysics(
+        LayerSpec spec, int stepsPerSegment, double dtMs, Imperfections imperfections, string deviceId)
+    {
+        ArgumentNullException.ThrowIfNull(imperfections);
+        return imperfections.Field is { ChangesPhysics: true } field
+            ? new FieldPlatePhysics(spec, FieldPlate.ForPart(field, deviceId), stepsPerSegment, dtMs)
+            : null;
+    }
 
     private static PhysicalCoefficient[] BuildCoefficients()
     {

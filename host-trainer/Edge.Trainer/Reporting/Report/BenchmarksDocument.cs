@@ -25,6 +25,7 @@ internal static class BenchmarksDocument
         AppendMachines(text, context);
         AccuracySections.Append(text, context);
         ProfileSection.Append(text, context);
+        ModeComparisonSection.Append(text, context);
         AgentParitySection.Append(text, context);
         SystemSections.AppendLatency(text, context);
         SystemSections.AppendRss(text, context);

@@ -15,6 +15,9 @@ public sealed class FieldEffectsTests
         { "electronic", nameof(FieldEffects.AdcDnlLsb) },
         { "mechanical", nameof(FieldEffects.DriveClipLevel) },
         { "mechanical", nameof(FieldEffects.SelfHeatingKelvin) },
+        { "mechanical", nameof(FieldEffects.ExtraPlateModes) },
+        { "mechanical", nameof(FieldEffects.ForceFactorDrop) },
+        { "mechanical", nameof(FieldEffects.MicResonanceHz) },
         { "optical", nameof(FieldEffects.PixelCrosstalk) },
         { "optical", nameof(FieldEffects.DetectorSaturation) },
         { "optical", nameof(FieldEffects.FlickerGainRms) },
@@ -133,6 +136,9 @@ public sealed class FieldEffectsTests
     [InlineData(nameof(FieldEffects.SlewPerSegment), -1.0)]
     [InlineData(nameof(FieldEffects.PixelCrosstalk), 0.3)]
     [InlineData(nameof(FieldEffects.FlickerGainRms), double.NaN)]
+    [InlineData(nameof(FieldEffects.ExtraPlateModes), 9)]
+    [InlineData(nameof(FieldEffects.ForceFactorDrop), 0.95)]
+    [InlineData(nameof(FieldEffects.SampleJitterNs), -1.0)]
     public void Bad_field_values_are_refused_by_name(string effect, double value)
     {
         var bad = Set(FieldEffects.None, effect, value);
@@ -200,6 +206,12 @@ public sealed class FieldEffectsTests
         nameof(FieldEffects.FlickerGainRms) => effects with { FlickerGainRms = value },
         nameof(FieldEffects.AdcInlLsb) => effects with { AdcInlLsb = value },
         nameof(FieldEffects.AdcDnlLsb) => effects with { AdcDnlLsb = value },
+        nameof(FieldEffects.ExtraPlateModes) => effects with { ExtraPlateModes = (int)value },
+        nameof(FieldEffects.ForceFactorDrop) => effects with { ForceFactorDrop = value },
+        nameof(FieldEffects.CoilXmaxMm) => effects with { CoilXmaxMm = value },
+        nameof(FieldEffects.MicResonanceHz) => effects with { MicResonanceHz = value },
+        nameof(FieldEffects.MicResonanceQ) => effects with { MicResonanceQ = value },
+        nameof(FieldEffects.SampleJitterNs) => effects with { SampleJitterNs = value },
         _ => throw new ArgumentException($"Unknown effect {effect}.", nameof(effect)),
     };
 }
