@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Edge.Domain.Audio;
 using Edge.Domain.Data;
 using Edge.Domain.Models;
+using Edge.Domain.Simulation;
 using Edge.Tests.Shared.Faults;
 using Edge.Trainer.Bench;
 using Edge.Trainer.Recipes;
@@ -11,14 +13,17 @@ using Edge.Trainer.Training;
 namespace Edge.Benchmarks;
 
 /// <summary>
-/// <c>loso-agent --bench fold.json [--speakers a,b] [--parts p,q] [--order-seed N] [--out file.json]</c>: does the
+/// <c>loso-agent --bench fold.json [--speakers a,b] [--parts p,q] [--order-seed N] [--noise kind:dB,…]
+/// [--out file.json]</c>: does the
 /// leave-one-speaker-out figure survive deployment? For each fold of a <c>bench pat --split loso</c> run
 /// (<c>&lt;stem&gt;-&lt;speaker&gt;.json</c> beside <c>--bench</c>), the fold's recipe (PAT, seed 0) is rebuilt as
 /// <c>edge-trainer package --recipe</c> rebuilds it, signed, installed with <c>edge-agent models install</c> on one
 /// agent per part of <c>--parts</c> (the recipe's part first), and the held-out speaker's 500 WAV files are classified
 /// with a real <c>edge-agent classify</c> process: once in a seeded random order, and on the trained part also in
-/// name order (each digit's recordings in a row, the worst case for running device statistics). Prints a table and
-/// writes JSON.
+/// name order (each digit's recordings in a row, the worst case for running device statistics). With
+/// <c>--noise white:20,babble:10</c> the trained part also classifies the held-out words with that room noise mixed
+/// in (<see cref="RoomNoise.ForCorpus"/>, written as 16-bit WAV files as a microphone would record them), in the
+/// same random order. Prints a table and writes JSON.
 /// </summary>
 internal static class LosoAgentBench
 {
@@ -28,14 +33,16 @@ internal static class LosoAgentBench
         var output = AgentRssBench.Option(args, "--out", "artifacts/bench/loso-agent.json");
         var orderSeed = int.Parse(AgentRssBench.Option(args, "--order-seed", "1"), CultureInfo.InvariantCulture);
         var speakers = AgentRssBench.Option(args, "--speakers", "george,jackson,lucas,nicolas,theo").Split(',');
+        var noises = RoomConditions(AgentRssBench.Option(args, "--noise", ""));
         var agent = FaultExecutables.BesideThisAssembly().Agent;
         var folder = Directory.CreateTempSubdirectory("edge-loso-agent-").FullName;
         var rows = new JsonArray();
         string[]? parts = null;
         var system = "";
         Console.WriteLine("| held-out speaker | bench pat | bench digital | rebuilt (pipeline) | agent part | "
-            + "agent, random order | agent, name order | seconds |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            + "agent, random order | agent, name order |"
+            + string.Concat(noises.Select(n => $" {n.Name} |")) + " seconds |");
+        Console.WriteLine("|---|---|---|---|---|---|---|" + string.Concat(noises.Select(_ => "---|")) + "---|");
         foreach (var speaker in speakers)
         {
             var foldJson = Path.Combine(
@@ -50,14 +57,27 @@ internal static class LosoAgentBench
             var run = await pipeline.RunAsync(new TrainingOptions { CurveEvery = 0, EvaluationPasses = 3 });
             var fold = Directory.CreateDirectory(Path.Combine(folder, speaker)).FullName;
             var package = await WritePackageAsync(pipeline, run, parts, fold);
-            var recordings = HeldOut(recipe.Cepstra, speaker);
+            var corpus = BenchTasks.CorpusFor(FsddFeatures.Mfcc, Augmentation.None, recipe.Cepstra, null).Recordings;
+            var recordings = corpus.Where(r => string.Equals(r.Speaker, speaker, StringComparison.OrdinalIgnoreCase))
+                .ToList();
+            var shuffled = Shuffled(recordings, orderSeed);
+            WavAudio[] audio = noises.Count > 0
+                ? [.. corpus.Select(r => WavReader.Read(DataPaths.File("fsdd", r.File)))]
+                : [];
             foreach (var part in parts)
             {
                 var environment = await InstallAsync(agent, package, part, fold);
-                var random = await ClassifyAsync(agent, environment, recordings, Shuffled(recordings, orderSeed), fold);
+                var random = await ClassifyAsync(agent, environment, Originals(shuffled), fold);
                 double? byName = part == recipe.Part
-                    ? await ClassifyAsync(agent, environment, recordings, [.. recordings.OrderBy(r => r.File)], fold)
+                    ? await ClassifyAsync(agent, environment, Originals([.. recordings.OrderBy(r => r.File)]), fold)
                     : null;
+                var noisy = new JsonObject();
+                foreach (var (name, kind, snr) in part == recipe.Part ? noises : [])
+                {
+                    var mixed = await MixAsync(corpus, audio, shuffled, (kind, snr, orderSeed), fold);
+                    noisy[name] = await ClassifyAsync(agent, environment, mixed, fold);
+                }
+
                 var row = new JsonObject
                 {
                     ["speaker"] = speaker,
@@ -68,14 +88,16 @@ internal static class LosoAgentBench
                     ["agent_part"] = part,
                     ["agent_random_order"] = random,
                     ["agent_name_order"] = byName,
+                    ["agent_random_order_noisy"] = noisy,
                     ["seconds"] = clock.Elapsed.TotalSeconds,
                 };
                 rows.Add(row);
+                var inNoise = string.Concat(noises.Select(n => $" {Percent(noisy[n.Name])} |"));
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"| {speaker} | {Percent(row["bench_pat"])} | {Percent(row["bench_digital"])} | "
-                    + $"{run.Result.TestAccuracy:P1} | {part} | {random:P1} | {Percent(row["agent_name_order"])} | "
-                    + $"{clock.Elapsed.TotalSeconds:F0} |"));
+                    + $"{run.Result.TestAccuracy:P1} | {part} | {random:P1} | {Percent(row["agent_name_order"])} |"
+                    + $"{inNoise} {clock.Elapsed.TotalSeconds:F0} |"));
             }
         }
 
@@ -85,6 +107,7 @@ internal static class LosoAgentBench
             ["system"] = system,
             ["fold_source"] = bench,
             ["order_seed"] = orderSeed,
+            ["noise"] = new JsonArray([.. noises.Select(n => JsonValue.Create(n.Name))]),
             ["parts"] = new JsonArray([.. (parts ?? []).Select(p => JsonValue.Create(p))]),
             ["processor_count"] = Environment.ProcessorCount,
             ["rows"] = rows,
@@ -105,9 +128,57 @@ internal static class LosoAgentBench
     private static string Percent(JsonNode? value)
         => value is null ? "–" : value.GetValue<double>().ToString("P1", CultureInfo.InvariantCulture);
 
-    private static List<FsddRecording> HeldOut(int cepstra, string speaker)
-        => [.. BenchTasks.CorpusFor(FsddFeatures.Mfcc, Augmentation.None, cepstra, null).Recordings
-            .Where(r => string.Equals(r.Speaker, speaker, StringComparison.OrdinalIgnoreCase))];
+    // "white:20,babble:10" → the room conditions, each named as bench frontend names it ("white 20 dB").
+    private static List<(string Name, NoiseKind Kind, double Snr)> RoomConditions(string text)
+    {
+        var conditions = new List<(string, NoiseKind, double)>();
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = item.Split(':');
+            if (parts.Length != 2
+                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var snr))
+            {
+                throw new ArgumentException($"--noise '{item}': expected kind:dB, e.g. white:20 or babble:10.");
+            }
+
+            var kind = RoomNoise.Parse(parts[0]);
+            conditions.Add((string.Create(CultureInfo.InvariantCulture, $"{kind.Name()} {snr:0.#} dB"), kind, snr));
+        }
+
+        return conditions;
+    }
+
+    private static List<(string Path, int Digit)> Originals(List<FsddRecording> order)
+        => [.. order.Select(r => (DataPaths.File("fsdd", r.File), r.Digit))];
+
+    // The held-out words in their order with the room mixed in, written once per condition as 16-bit WAV files.
+    private static async Task<List<(string Path, int Digit)>> MixAsync(
+        IReadOnlyList<FsddRecording> corpus,
+        WavAudio[] audio,
+        List<FsddRecording> order,
+        (NoiseKind Kind, double Snr, int Seed) room,
+        string fold)
+    {
+        var (kind, snr, seed) = room;
+        var mixer = RoomNoise.ForCorpus(
+            kind, snr, NoiseSource.HashId($"{kind.Name()}-{snr}") ^ (ulong)seed,
+            [.. audio.Select(a => a.Samples)], [.. corpus.Select(r => r.Speaker)]);
+        var folder = Directory.CreateDirectory(Path.Combine(fold, $"noise-{kind.Name()}-{snr}")).FullName;
+        var index = corpus.Select((r, i) => (r.File, i)).ToDictionary(p => p.File, p => p.i, StringComparer.Ordinal);
+        var files = new List<(string Path, int Digit)>();
+        foreach (var recording in order)
+        {
+            var i = index[recording.File];
+            var mixed = new float[audio[i].Samples.Length];
+            mixer(i, audio[i].Samples, mixed);
+            var path = Path.Combine(folder, Path.GetFileName(recording.File));
+            var wav = WavWriter.Encode([.. mixed.Select(v => (double)v)], 1, audio[i].SampleRate, WavEncoding.Pcm16);
+            await File.WriteAllBytesAsync(path, wav);
+            files.Add((path, recording.Digit));
+        }
+
+        return files;
+    }
 
     private static List<FsddRecording> Shuffled(List<FsddRecording> recordings, int seed)
     {
@@ -158,8 +229,7 @@ internal static class LosoAgentBench
     private static async Task<double> ClassifyAsync(
         string agent,
         Dictionary<string, string> environment,
-        List<FsddRecording> recordings,
-        List<FsddRecording> order,
+        List<(string Path, int Digit)> order,
         string fold)
     {
         var inputs = Path.Combine(fold, "inputs-" + Guid.NewGuid().ToString("N"));
@@ -168,7 +238,7 @@ internal static class LosoAgentBench
         for (var i = 0; i < order.Count; i++)
         {
             var name = string.Create(CultureInfo.InvariantCulture, $"{i:D4}.wav");
-            File.CreateSymbolicLink(Path.Combine(inputs, name), DataPaths.File("fsdd", order[i].File));
+            File.CreateSymbolicLink(Path.Combine(inputs, name), order[i].Path);
             expected[name] = FsddDataset.ClassNames[order[i].Digit];
         }
 
@@ -190,12 +260,12 @@ internal static class LosoAgentBench
         }
 
         var correct = lines.Skip(1).Select(l => l.Split('\t')).Count(c => expected[c[0]] == c[1]);
-        if (lines.Length - 1 != recordings.Count)
+        if (lines.Length - 1 != order.Count)
         {
             throw new InvalidOperationException(
-                $"edge-agent classify gave {lines.Length - 1} rows for {recordings.Count} files.");
+                $"edge-agent classify gave {lines.Length - 1} rows for {order.Count} files.");
         }
 
-        return (double)correct / recordings.Count;
+        return (double)correct / order.Count;
     }
 }

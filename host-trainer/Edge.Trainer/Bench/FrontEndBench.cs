@@ -89,9 +89,6 @@ public static class FrontEndBench
 {
     private const string Clean = "clean";
 
-    /// <summary>Other speakers' recordings summed into one babble condition.</summary>
-    public const int BabbleTalkers = 4;
-
     private static readonly CommandLineNames<FrontEndNormalisation> NormalisationNames = new(
         "normalisation",
         "normalisations",
@@ -236,46 +233,27 @@ public static class FrontEndBench
         };
     }
 
-    private delegate void Mixer(int recording, ReadOnlySpan<float> speech, Span<float> mixed);
-
-    private static List<(string Name, Mixer? Mix)> Conditions(
+    private static List<(string Name, CorpusMixer? Mix)> Conditions(
         FrontEndBenchOptions options, WavAudio[] audio, IReadOnlyList<FsddRecording> recordings)
     {
-        var conditions = new List<(string, Mixer?)> { (Clean, null) };
+        var conditions = new List<(string, CorpusMixer?)> { (Clean, null) };
+        var samples = audio.Select(a => a.Samples).ToArray();
+        var speakers = recordings.Select(r => r.Speaker).ToArray();
         foreach (var kind in options.Noises)
         {
             foreach (var snr in options.SnrDb)
             {
                 var salt = NoiseSource.HashId($"{kind.Name()}-{snr}") ^ options.Seed;
                 var name = string.Create(CultureInfo.InvariantCulture, $"{kind.Name()} {snr:0.#} dB");
-                conditions.Add((name, kind == NoiseKind.Babble
-                    ? (i, speech, mixed) => RoomNoise.MixBabble(speech, Talkers(audio, recordings, i, salt), snr, mixed)
-                    : (i, speech, mixed) => RoomNoise.Mix(speech, kind, snr, salt + (ulong)i, mixed)));
+                conditions.Add((name, RoomNoise.ForCorpus(kind, snr, salt, samples, speakers)));
             }
         }
 
         return conditions;
     }
 
-    // Babble for recording i: BabbleTalkers recordings of other speakers of the data set, drawn by a seeded source.
-    private static float[][] Talkers(WavAudio[] audio, IReadOnlyList<FsddRecording> recordings, int i, ulong salt)
-    {
-        var random = new NoiseSource(salt + (ulong)i);
-        var talkers = new float[BabbleTalkers][];
-        for (var t = 0; t < talkers.Length;)
-        {
-            var other = random.NextInt(recordings.Count);
-            if (recordings[other].Speaker != recordings[i].Speaker)
-            {
-                talkers[t++] = audio[other].Samples;
-            }
-        }
-
-        return talkers;
-    }
-
     // Each training recording's noisy copy: white or pink at an SNR drawn from the augmentation range.
-    private static Mixer AugmentMixer(FrontEndBenchOptions options) => (i, speech, mixed) =>
+    private static CorpusMixer AugmentMixer(FrontEndBenchOptions options) => (i, speech, mixed) =>
     {
         var random = new NoiseSource(options.Seed ^ 0xa5a5_0000UL ^ (ulong)i);
         var kind = random.NextInt(2) == 0 ? NoiseKind.White : NoiseKind.Pink;
@@ -284,7 +262,7 @@ public static class FrontEndBench
     };
 
     private static float[][] Encode(
-        WavAudio[] audio, AudioFeatureOptions options, Mixer? mixer, CancellationToken cancellationToken)
+        WavAudio[] audio, AudioFeatureOptions options, CorpusMixer? mixer, CancellationToken cancellationToken)
     {
         var vectors = new float[audio.Length][];
         Parallel.For(

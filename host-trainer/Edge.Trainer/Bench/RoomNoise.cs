@@ -16,9 +16,16 @@ public enum NoiseKind
     Babble,
 }
 
+/// <summary>Mixes noise into recording <paramref name="recording"/> of a corpus: speech in, speech plus noise out.
+/// </summary>
+public delegate void CorpusMixer(int recording, ReadOnlySpan<float> speech, Span<float> mixed);
+
 /// <summary>Mixes seeded noise into a recording at a chosen signal-to-noise ratio.</summary>
 public static class RoomNoise
 {
+    /// <summary>Other speakers' recordings summed into one babble condition.</summary>
+    public const int BabbleTalkers = 4;
+
     private static readonly CommandLineNames<NoiseKind> Names = new(
         "noise",
         "noises",
@@ -90,6 +97,47 @@ public static class RoomNoise
         }
 
         AddSpeech(speech, snrDb, mixed);
+    }
+
+    /// <summary>
+    /// <paramref name="kind"/> noise at <paramref name="snrDb"/> dB for every recording of a corpus
+    /// (<paramref name="samples"/>, spoken by <paramref name="speakers"/>), seeded per recording from
+    /// <paramref name="seed"/>. Babble for a recording is <see cref="BabbleTalkers"/> recordings of other speakers of
+    /// the corpus, drawn by the same seeded source, so each recording gets its own room and a rerun the same one.
+    /// </summary>
+    public static CorpusMixer ForCorpus(
+        NoiseKind kind, double snrDb, ulong seed, IReadOnlyList<float[]> samples, IReadOnlyList<string> speakers)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(speakers);
+        if (kind != NoiseKind.Babble)
+        {
+            return (i, speech, mixed) => Mix(speech, kind, snrDb, seed + (ulong)i, mixed);
+        }
+
+        if (samples.Count != speakers.Count || speakers.Distinct(StringComparer.Ordinal).Count() < 2)
+        {
+            throw new ArgumentException(
+                "Babble needs one speaker per recording and at least two speakers in the corpus.", nameof(speakers));
+        }
+
+        return (i, speech, mixed) => MixBabble(speech, Talkers(samples, speakers, i, seed), snrDb, mixed);
+    }
+
+    private static float[][] Talkers(IReadOnlyList<float[]> samples, IReadOnlyList<string> speakers, int i, ulong seed)
+    {
+        var random = new NoiseSource(seed + (ulong)i);
+        var talkers = new float[BabbleTalkers][];
+        for (var t = 0; t < talkers.Length;)
+        {
+            var other = random.NextInt(samples.Count);
+            if (speakers[other] != speakers[i])
+            {
+                talkers[t++] = samples[other];
+            }
+        }
+
+        return talkers;
     }
 
     private static void Check(ReadOnlySpan<float> speech, double snrDb, Span<float> mixed)

@@ -14,6 +14,9 @@ namespace Edge.Trainer.Reporting.Report;
 /// Right through <c>edge-agent classify</c>, recordings in a seeded random order.
 /// </param>
 /// <param name="AgentNameOrder">The same in name order (each digit in a row), if measured.</param>
+/// <param name="InNoise">
+/// The random order again with room noise mixed in, by condition (<c>"white 10 dB"</c>); empty if not measured.
+/// </param>
 public sealed record AgentParityRow(
     string Speaker,
     double BenchPat,
@@ -22,7 +25,8 @@ public sealed record AgentParityRow(
     string TrainedPart,
     string AgentPart,
     double AgentRandomOrder,
-    double? AgentNameOrder)
+    double? AgentNameOrder,
+    IReadOnlyDictionary<string, double> InNoise)
 {
     /// <summary>Whether the agent hosts the part the network was trained through.</summary>
     public bool OnTrainedPart => string.Equals(TrainedPart, AgentPart, StringComparison.Ordinal);
@@ -73,10 +77,18 @@ internal static class AgentParitySection
                 fields.String(row, "trained_part"),
                 fields.String(row, "agent_part"),
                 fields.Number(row, "agent_random_order"),
-                fields.NullableNumber(row, "agent_name_order")));
+                fields.NullableNumber(row, "agent_name_order"),
+                InNoise(row, fields)));
         }
 
         return new AgentParityResult(file, fields.String(json, "system"), rows, run);
+    }
+
+    private static Dictionary<string, double> InNoise(JsonObject row, JsonFields fields)
+    {
+        const string Key = "agent_random_order_noisy";
+        var noisy = JsonFields.Find(row, Key) is null ? new JsonObject() : fields.Object(row, Key);
+        return noisy.ToDictionary(c => c.Key, c => fields.Fraction(c.Value, Key), StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -125,6 +137,7 @@ internal static class AgentParitySection
             }
 
             text.AppendLine();
+            AppendInNoise(text, result);
         }
 
         foreach (var system in context.Data.AgentParity.Select(r => r.System).Distinct())
@@ -139,5 +152,36 @@ internal static class AgentParitySection
         }
 
         context.AppendNote(text, BenchName);
+    }
+
+    // The trained part's rows again with room noise mixed into the held-out words, one column per condition.
+    private static void AppendInNoise(StringBuilder text, AgentParityResult result)
+    {
+        var rows = result.Rows.Where(r => r.InNoise.Count > 0).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var conditions = rows.SelectMany(r => r.InNoise.Keys).Distinct().ToList();
+        text.AppendLine("In room noise (the same words and order, noise mixed in at the stated SNR and written as "
+            + "16-bit WAV files; `--noise`):").AppendLine();
+        text.AppendLine("| held-out speaker | clean | " + string.Join(" | ", conditions) + " |")
+            .AppendLine("|---|---|" + string.Concat(conditions.Select(_ => "---|")));
+        foreach (var row in rows)
+        {
+            text.AppendLine($"| {row.Speaker} | {ReportFormat.Percent(row.AgentRandomOrder)} | "
+                + string.Join(" | ", conditions.Select(c => ReportFormat.Percent(
+                    row.InNoise.TryGetValue(c, out var a) ? a : (double?)null))) + " |");
+        }
+
+        if (rows.Count > 1)
+        {
+            text.AppendLine($"| **mean** | {ReportFormat.Percent(rows.Average(r => r.AgentRandomOrder))} | "
+                + string.Join(" | ", conditions.Select(c => ReportFormat.Percent(
+                    rows.Where(r => r.InNoise.ContainsKey(c)).Average(r => r.InNoise[c])))) + " |");
+        }
+
+        text.AppendLine();
     }
 }
