@@ -7,6 +7,7 @@ namespace Edge.Tests.Shared.Faults;
 public static class FaultRunner
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(40);
+    // Past the agents' second resend (30 s, then 60 s later) with room to spare.
     private static readonly TimeSpan LongestDrain = TimeSpan.FromSeconds(180);
 
     /// <summary>
@@ -73,7 +74,7 @@ public static class FaultRunner
 
     /// <summary>
     /// Waits until the store holds every drive the scene's agents answered, or until nothing new arrived for 40 s
-    /// (at most 180 s), then counts.
+    /// and no agent's outbox still holds an answered drive (at most 180 s), then counts.
     /// </summary>
     public static async Task<FaultOutcome> CountAsync(string row, int repetition, FaultScene scene)
     {
@@ -99,7 +100,10 @@ public static class FaultRunner
                 (lastStored, lastChange) = (inStore, scene.Clock.Elapsed);
             }
 
-            if (scene.Clock.Elapsed - lastChange > Quiet || scene.Clock.Elapsed - end > LongestDrain)
+            // Quiet is not the end while an agent still holds an answered drive: it resends unacknowledged batches
+            // after 30 s, doubling per attempt, so one whose first tries found no trainer comes back after the quiet.
+            if (scene.Clock.Elapsed - end > LongestDrain
+                || (scene.Clock.Elapsed - lastChange > Quiet && !StillHeld(answered, stored, scene)))
             {
                 break;
             }
@@ -143,6 +147,9 @@ public static class FaultRunner
             string.Join("; ", notes),
             [.. scene.Violations]);
     }
+
+    private static bool StillHeld(List<HashSet<int>> answered, List<StoredTags> stored, FaultScene scene) =>
+        answered.Select((tags, i) => Pending(tags, stored[i], scene.Agents[i])).Sum() > 0;
 
     private static int Pending(HashSet<int> answered, StoredTags stored, FaultAgent agent)
     {

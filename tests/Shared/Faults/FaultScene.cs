@@ -145,12 +145,22 @@ public sealed class FaultScene : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every agent answered at least one drive (the field is up), up to 90 s.</summary>
+    /// <summary>
+    /// Waits until every agent answered at least one drive and the trainer's ingest is subscribed (the field is up:
+    /// a fault must not land before the trainer ever took a batch), up to 90 s.
+    /// </summary>
     public async Task WaitAnsweringAsync()
     {
         var deadline = Clock.Elapsed + TimeSpan.FromSeconds(90);
-        while (_drivers.Any(d => d.Answered.Count == 0))
+        while (_drivers.Any(d => d.Answered.Count == 0)
+            || (Trainer is { } trainer && trainer.Matching("Ingest connected to").Count == 0))
         {
+            if (Clock.Elapsed > deadline && _drivers.All(d => d.Answered.Count > 0))
+            {
+                throw new TimeoutException("the trainer's ingest did not connect within 90 s; it wrote:\n"
+                    + Trainer?.Tail());
+            }
+
             if (Clock.Elapsed > deadline)
             {
                 var agent = Agents[_drivers.FindIndex(d => d.Answered.Count == 0)];
