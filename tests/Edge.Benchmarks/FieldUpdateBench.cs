@@ -30,11 +30,11 @@ internal static class FieldUpdateBench
             .Select(w => double.Parse(w, CultureInfo.InvariantCulture)).ToArray();
         var settings = new FieldUpdateRunSettings(
             system,
-            Int(args, "--epochs", 10),
+            Int(args, "--epochs", 100),
             Int(args, "--probe-seconds", 2),
-            Int(args, "--update-epochs", 3),
-            Int(args, "--update-twin-samples", 600),
-            TimeSpan.FromMinutes(Int(args, "--minutes", 8)));
+            AgentRssBench.Option(args, "--update-epochs", ""),
+            AgentRssBench.Option(args, "--update-twin-samples", ""),
+            TimeSpan.FromMinutes(Int(args, "--minutes", 12)));
         var repeats = Int(args, "--repeats", 3);
         var output = AgentRssBench.Option(args, "--out", "artifacts/bench/field-update.json");
 
@@ -66,8 +66,9 @@ internal static class FieldUpdateBench
             ["probe_window"] = ProbeWindow,
             ["check_every_s"] = CheckSeconds,
             ["drop_threshold"] = DropThreshold,
-            ["update_epochs"] = settings.UpdateEpochs,
-            ["update_twin_samples"] = settings.UpdateTwinSamples,
+            // null: serve's own defaults, what ships.
+            ["update_epochs"] = Number(settings.UpdateEpochs),
+            ["update_twin_samples"] = Number(settings.UpdateTwinSamples),
             ["repeats"] = repeats,
             ["processor_count"] = Environment.ProcessorCount,
             ["rows"] = rows,
@@ -135,9 +136,12 @@ internal static class FieldUpdateBench
         "--signing-key", field.PrivateKey, "--calibration", field.Calibration, "--task", "vowels",
         "--system", settings.System, "--update-packages", field.PackageDirectory,
         "--check-every", $"00:00:{CheckSeconds:D2}", "--cooldown", "00:00:00",
-        "--update-twin-samples", settings.UpdateTwinSamples.ToString(CultureInfo.InvariantCulture),
-        "--update-epochs", settings.UpdateEpochs.ToString(CultureInfo.InvariantCulture),
+        .. settings.UpdateTwinSamples.Length > 0 ? new[] { "--update-twin-samples", settings.UpdateTwinSamples } : [],
+        .. settings.UpdateEpochs.Length > 0 ? new[] { "--update-epochs", settings.UpdateEpochs } : [],
     ];
+
+    private static int? Number(string given) =>
+        given.Length > 0 ? int.Parse(given, CultureInfo.InvariantCulture) : null;
 
     // Polls every 50 ms; a run that outlives its time limit ends with what it has (its later phases stay empty).
     private static async Task UntilAsync(Func<bool> done, FieldProcess trainer, CancellationToken deadline)
@@ -182,8 +186,8 @@ internal static class FieldUpdateBench
 /// <param name="System">The physical system of the part.</param>
 /// <param name="Epochs">Epochs of the product-line model.</param>
 /// <param name="ProbeSeconds">The agent's calibration probe interval.</param>
-/// <param name="UpdateEpochs">PAT epochs of the field session.</param>
-/// <param name="UpdateTwinSamples">Drives of the session's fresh twin.</param>
+/// <param name="UpdateEpochs">PAT epochs of the field session (empty: serve's default).</param>
+/// <param name="UpdateTwinSamples">Drives of the session's fresh twin (empty: serve's default).</param>
 /// <param name="Limit">Longest a run may take, from the start of its field.</param>
 internal sealed record FieldUpdateRunSettings(
-    string System, int Epochs, int ProbeSeconds, int UpdateEpochs, int UpdateTwinSamples, TimeSpan Limit);
+    string System, int Epochs, int ProbeSeconds, string UpdateEpochs, string UpdateTwinSamples, TimeSpan Limit);
