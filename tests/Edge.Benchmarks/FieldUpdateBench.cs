@@ -17,9 +17,9 @@ namespace Edge.Benchmarks;
 /// FieldOperatorWalkthroughTests runs it) and <c>edge-trainer serve --watch</c>. Each run warms the part with the
 /// documented <c>mosquitto_pub</c> and times, from that moment: the agent's status showing the loss, the trainer's
 /// decision, the session's first and last PAT drive, the signed package on disk, the offer, the agent's verdict, v2
-/// active and v2's live accuracy back within the drop threshold of v1's; with the live accuracy before, drifted and
-/// after (v2's full probe window). Every warm-up runs <c>--repeats</c> times, each on a fresh field. Prints a table
-/// and writes JSON.
+/// active and v2's live accuracy back within the drop threshold of v1's. It records the live accuracy before, when
+/// the trainer acted, at v1's lowest after the warm-up, and after (v2's full probe window). Every warm-up runs
+/// <c>--repeats</c> times, each on a fresh field. Prints a table and writes JSON.
 /// </summary>
 internal static class FieldUpdateBench
 {
@@ -39,7 +39,7 @@ internal static class FieldUpdateBench
         var output = AgentRssBench.Option(args, "--out", "artifacts/bench/field-update.json");
 
         Console.WriteLine($"{system} vowels, warm-ups {string.Join(", ", warmups)} K, {repeats} run(s) each");
-        Console.WriteLine("| warm-up | run | live before → drifted → after | loss seen | detected | session "
+        Console.WriteLine("| warm-up | run | live before → lowest → after | loss seen | detected | session "
             + "| PAT done | signed | offered | validated | active | recovered |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         var rows = new JsonArray();
@@ -174,7 +174,7 @@ internal static class FieldUpdateBench
             .Select(p => timeline.Seconds(p) is { } s ? s.ToString("F1", CultureInfo.InvariantCulture) : "–");
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"| +{warmup} K | {run} | {Pct(timeline.Before)} → {Pct(timeline.Drifted)} → {Pct(timeline.After)} | "
+            $"| +{warmup} K | {run} | {Pct(timeline.Before)} → {Pct(timeline.Floor)} → {Pct(timeline.After)} | "
             + $"{string.Join(" | ", seconds)} |");
     }
 

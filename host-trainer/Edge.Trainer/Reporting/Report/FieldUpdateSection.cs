@@ -8,6 +8,7 @@ namespace Edge.Trainer.Reporting.Report;
 /// <param name="Run">Run number at this warm-up.</param>
 /// <param name="Before">v1's live accuracy before the warm-up.</param>
 /// <param name="Drifted">The live accuracy the trainer acted on.</param>
+/// <param name="Lowest">v1's lowest live accuracy after the warm-up (null: not recorded).</param>
 /// <param name="After">v2's live accuracy over its first full probe window (null: never active).</param>
 /// <param name="SessionBefore">The session's own device test accuracy before fine-tuning.</param>
 /// <param name="SessionAfter">The same after fine-tuning.</param>
@@ -18,6 +19,7 @@ public sealed record FieldUpdateRow(
     long Run,
     double? Before,
     double? Drifted,
+    double? Lowest,
     double? After,
     double? SessionBefore,
     double? SessionAfter,
@@ -57,6 +59,7 @@ internal static class FieldUpdateSection
                 fields.Integer(row, "run"),
                 fields.NullableNumber(row, "accuracy_before"),
                 fields.NullableNumber(row, "accuracy_drifted"),
+                fields.OptionalNumber(row, "accuracy_drifted_floor"),
                 fields.NullableNumber(row, "accuracy_after"),
                 fields.NullableNumber(row, "session_accuracy_before"),
                 fields.NullableNumber(row, "session_accuracy_after"),
@@ -80,7 +83,9 @@ internal static class FieldUpdateSection
             + $"{session}); a fresh field for every run. The operator warms the part with the documented "
             + "`mosquitto_pub`; every time is seconds from that moment, read on the broker (status, PAT responses, "
             + "offer, verdict), in the trainer's log and on disk (the signed package). *Recovered*: v2's live "
-            + "accuracy back within the drop threshold of v1's before the warm-up.";
+            + "accuracy back within the drop threshold of v1's before the warm-up. Accuracies are the agents' live "
+            + "figures (the calibration set, the vowel test split, classified at each probe round, mean of the "
+            + "window); *cost* is v1 before minus its lowest after the warm-up, *regained* v2 minus that lowest.";
         return new FieldUpdateResult(file, summary, rows, run);
     }
 
@@ -126,16 +131,17 @@ internal static class FieldUpdateSection
 
     private static void AppendAccuracy(StringBuilder text, FieldUpdateResult result)
     {
-        text.AppendLine("| warm-up | run | live before | drifted | v2 live | cost | recovered | session's test "
-            + "accuracy before → after | verdict |").AppendLine("|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| warm-up | run | live before | when the trainer acted | v1's lowest | v2 live | cost "
+            + "| regained | v2 vs before | session's test accuracy before → after | verdict |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var row in result.Rows)
         {
-            var cost = row.Before - row.Drifted;
-            var regained = row.After - row.Drifted;
             var verdict = row.Accepted switch { true => "accepted", false => "refused", null => "no offer" };
             text.AppendLine($"| {Kelvin(row.WarmupKelvin)}{ReportFormat.Tag(result.Run)} | {row.Run} "
                 + $"| {ReportFormat.Percent(row.Before)} | {ReportFormat.Percent(row.Drifted)} "
-                + $"| {ReportFormat.Percent(row.After)} | {Points(cost)} | {Points(regained)} "
+                + $"| {ReportFormat.Percent(row.Lowest)} | {ReportFormat.Percent(row.After)} "
+                + $"| {Points(row.Before - row.Lowest)} | {Points(row.After - row.Lowest)} "
+                + $"| {Points(row.After - row.Before)} "
                 + $"| {ReportFormat.Percent(row.SessionBefore)} → {ReportFormat.Percent(row.SessionAfter)} "
                 + $"| {verdict} |");
         }
