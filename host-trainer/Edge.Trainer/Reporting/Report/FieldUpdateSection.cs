@@ -73,7 +73,7 @@ internal static class FieldUpdateSection
             ? "serve's default session"
             : $"sessions of {epochs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default"} PAT "
                 + $"epochs and {ReportFormat.Count(twin)} twin drives";
-        var summary = $"A {fields.String(json, "system")} part with the product-line {fields.String(json, "task")} "
+        var summary = $"One {fields.String(json, "system")} part with the product-line {fields.String(json, "task")} "
             + $"model ({fields.Integer(json, "product_line_epochs")} epochs) installed with `edge-agent models "
             + $"install`; real processes: mosquitto with the shipped configuration, `edge-agent run` (calibration "
             + $"probes every {fields.Integer(json, "probe_seconds")} s, live accuracy over "
