@@ -67,12 +67,21 @@ internal static class FieldUpdateSection
                 [.. Phases.Select(p => fields.NullableNumber(seconds, p.Key))]));
         }
 
-        var epochs = fields.NullableInteger(json, "update_epochs");
-        var twin = fields.NullableInteger(json, "update_twin_samples");
-        var session = epochs is null && twin is null
+        // A null setting is serve's own default: what ships.
+        var changed = new List<string>();
+        if (fields.NullableInteger(json, "update_epochs") is { } epochs)
+        {
+            changed.Add($"{ReportFormat.Count(epochs)} PAT epochs (`--update-epochs`)");
+        }
+
+        if (fields.NullableInteger(json, "update_twin_samples") is { } twin)
+        {
+            changed.Add($"{ReportFormat.Count(twin)} twin drives (`--update-twin-samples`)");
+        }
+
+        var session = changed.Count == 0
             ? "serve's default session"
-            : $"sessions of {epochs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default"} PAT "
-                + $"epochs and {ReportFormat.Count(twin)} twin drives";
+            : $"serve's default session except {string.Join(" and ", changed)}";
         var summary = $"One {fields.String(json, "system")} part with the product-line {fields.String(json, "task")} "
             + $"model ({fields.Integer(json, "product_line_epochs")} epochs) installed with `edge-agent models "
             + $"install`; real processes: mosquitto with the shipped configuration, `edge-agent run` (calibration "
