@@ -17,9 +17,9 @@ namespace Edge.Benchmarks;
 /// FieldOperatorWalkthroughTests runs it) and <c>edge-trainer serve --watch</c>. Each run warms the part with the
 /// documented <c>mosquitto_pub</c> and times, from that moment: the agent's status showing the loss, the trainer's
 /// decision, the session's first and last PAT drive, the signed package on disk, the offer, the agent's verdict, v2
-/// active and v2's live accuracy back within the drop threshold of v1's; with the live accuracy before, drifted and
-/// after (v2's full probe window). Every warm-up runs <c>--repeats</c> times, each on a fresh field. Prints a table
-/// and writes JSON.
+/// active and v2's live accuracy back within the drop threshold of v1's. It records the live accuracy before, when
+/// the trainer acted, at v1's lowest after the warm-up, and after (v2's full probe window). Every warm-up runs
+/// <c>--repeats</c> times, each on a fresh field. Prints a table and writes JSON.
 /// </summary>
 internal static class FieldUpdateBench
 {
@@ -30,16 +30,16 @@ internal static class FieldUpdateBench
             .Select(w => double.Parse(w, CultureInfo.InvariantCulture)).ToArray();
         var settings = new FieldUpdateRunSettings(
             system,
-            Int(args, "--epochs", 10),
+            Int(args, "--epochs", 100),
             Int(args, "--probe-seconds", 2),
-            Int(args, "--update-epochs", 3),
-            Int(args, "--update-twin-samples", 600),
-            TimeSpan.FromMinutes(Int(args, "--minutes", 8)));
+            AgentRssBench.Option(args, "--update-epochs", ""),
+            AgentRssBench.Option(args, "--update-twin-samples", ""),
+            TimeSpan.FromMinutes(Int(args, "--minutes", 12)));
         var repeats = Int(args, "--repeats", 3);
         var output = AgentRssBench.Option(args, "--out", "artifacts/bench/field-update.json");
 
         Console.WriteLine($"{system} vowels, warm-ups {string.Join(", ", warmups)} K, {repeats} run(s) each");
-        Console.WriteLine("| warm-up | run | live before → drifted → after | loss seen | detected | session "
+        Console.WriteLine("| warm-up | run | live before → lowest → after | loss seen | detected | session "
             + "| PAT done | signed | offered | validated | active | recovered |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         var rows = new JsonArray();
@@ -66,8 +66,9 @@ internal static class FieldUpdateBench
             ["probe_window"] = ProbeWindow,
             ["check_every_s"] = CheckSeconds,
             ["drop_threshold"] = DropThreshold,
-            ["update_epochs"] = settings.UpdateEpochs,
-            ["update_twin_samples"] = settings.UpdateTwinSamples,
+            // null: serve's own defaults, what ships.
+            ["update_epochs"] = Number(settings.UpdateEpochs),
+            ["update_twin_samples"] = Number(settings.UpdateTwinSamples),
             ["repeats"] = repeats,
             ["processor_count"] = Environment.ProcessorCount,
             ["rows"] = rows,
@@ -135,9 +136,12 @@ internal static class FieldUpdateBench
         "--signing-key", field.PrivateKey, "--calibration", field.Calibration, "--task", "vowels",
         "--system", settings.System, "--update-packages", field.PackageDirectory,
         "--check-every", $"00:00:{CheckSeconds:D2}", "--cooldown", "00:00:00",
-        "--update-twin-samples", settings.UpdateTwinSamples.ToString(CultureInfo.InvariantCulture),
-        "--update-epochs", settings.UpdateEpochs.ToString(CultureInfo.InvariantCulture),
+        .. settings.UpdateTwinSamples.Length > 0 ? new[] { "--update-twin-samples", settings.UpdateTwinSamples } : [],
+        .. settings.UpdateEpochs.Length > 0 ? new[] { "--update-epochs", settings.UpdateEpochs } : [],
     ];
+
+    private static int? Number(string given) =>
+        given.Length > 0 ? int.Parse(given, CultureInfo.InvariantCulture) : null;
 
     // Polls every 50 ms; a run that outlives its time limit ends with what it has (its later phases stay empty).
     private static async Task UntilAsync(Func<bool> done, FieldProcess trainer, CancellationToken deadline)
@@ -170,7 +174,7 @@ internal static class FieldUpdateBench
             .Select(p => timeline.Seconds(p) is { } s ? s.ToString("F1", CultureInfo.InvariantCulture) : "–");
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"| +{warmup} K | {run} | {Pct(timeline.Before)} → {Pct(timeline.Drifted)} → {Pct(timeline.After)} | "
+            $"| +{warmup} K | {run} | {Pct(timeline.Before)} → {Pct(timeline.Floor)} → {Pct(timeline.After)} | "
             + $"{string.Join(" | ", seconds)} |");
     }
 
@@ -182,8 +186,8 @@ internal static class FieldUpdateBench
 /// <param name="System">The physical system of the part.</param>
 /// <param name="Epochs">Epochs of the product-line model.</param>
 /// <param name="ProbeSeconds">The agent's calibration probe interval.</param>
-/// <param name="UpdateEpochs">PAT epochs of the field session.</param>
-/// <param name="UpdateTwinSamples">Drives of the session's fresh twin.</param>
+/// <param name="UpdateEpochs">PAT epochs of the field session (empty: serve's default).</param>
+/// <param name="UpdateTwinSamples">Drives of the session's fresh twin (empty: serve's default).</param>
 /// <param name="Limit">Longest a run may take, from the start of its field.</param>
 internal sealed record FieldUpdateRunSettings(
-    string System, int Epochs, int ProbeSeconds, int UpdateEpochs, int UpdateTwinSamples, TimeSpan Limit);
+    string System, int Epochs, int ProbeSeconds, string UpdateEpochs, string UpdateTwinSamples, TimeSpan Limit);

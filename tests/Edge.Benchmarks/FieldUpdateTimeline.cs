@@ -42,6 +42,10 @@ internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold,
     /// <summary>The live accuracy the trainer acted on (its decision line).</summary>
     public double? Drifted { get; private set; }
 
+    /// <summary>The lowest live accuracy v1 reached after the drift: what the warm-up cost once the window holds it.
+    /// </summary>
+    public double? Floor { get; private set; }
+
     /// <summary>v2's live accuracy once its window is full.</summary>
     public double? After { get; private set; }
 
@@ -160,6 +164,7 @@ internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold,
         {
             ["accuracy_before"] = Before,
             ["accuracy_drifted"] = Drifted,
+            ["accuracy_drifted_floor"] = Floor,
             ["accuracy_after"] = After,
             ["session_accuracy_before"] = Session?.Before,
             ["session_accuracy_after"] = Session?.After,
@@ -177,9 +182,13 @@ internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold,
             return;
         }
 
-        if (status.ModelVersion == 1 && live <= before - dropThreshold)
+        if (status.ModelVersion == 1)
         {
-            Mark("status_shows_loss");
+            Floor = Math.Min(Floor ?? live, live);
+            if (live <= before - dropThreshold)
+            {
+                Mark("status_shows_loss");
+            }
         }
 
         if (status.ModelVersion is > 1)

@@ -270,6 +270,9 @@ public sealed class BenchData
     /// <summary><c>loso-agent</c> results: leave-one-speaker-out folds classified by real agents.</summary>
     public List<AgentParityResult> AgentParity { get; } = [];
 
+    /// <summary><c>field-update</c> results: the operator's field update timed end to end.</summary>
+    public List<FieldUpdateResult> FieldUpdate { get; } = [];
+
     /// <summary>Files of unknown shape.</summary>
     public List<OtherResult> Other { get; } = [];
 
@@ -281,6 +284,7 @@ public sealed class BenchData
             .Concat(Bridge.Select(r => r.Run))
             .Concat(Drift.Select(r => r.Run))
             .Concat(LiveDrift.Select(r => r.Run))
+            .Concat(FieldUpdate.Select(r => r.Run))
             .Concat(AgentParity.Select(r => r.Run))
             .Concat(Fuzz.Select(r => r.Run))
             .Concat(Rss.Select(r => r.Run))

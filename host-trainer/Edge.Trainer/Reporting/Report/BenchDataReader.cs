@@ -74,6 +74,10 @@ public static class BenchDataReader
             {
                 data.LiveDrift.Add(LiveDriftSection.Parse(file, json, fields, run));
             }
+            else if (fields.OptionalString(json, "bench") == FieldUpdateSection.BenchName)
+            {
+                data.FieldUpdate.Add(FieldUpdateSection.Parse(file, json, fields, run));
+            }
             else if (fields.OptionalString(json, "bench") == AgentParitySection.BenchName)
             {
                 data.AgentParity.Add(AgentParitySection.Parse(file, json, fields, run));

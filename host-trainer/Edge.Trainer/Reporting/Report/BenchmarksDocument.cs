@@ -33,6 +33,7 @@ internal static class BenchmarksDocument
         SystemSections.AppendBridge(text, context);
         DriftSection.Append(text, context);
         LiveDriftSection.Append(text, context);
+        FieldUpdateSection.Append(text, context);
         SystemSections.AppendFuzz(text, context);
         SystemSections.AppendBenchmarkDotNet(text, context);
         SystemSections.AppendOther(text, context);
