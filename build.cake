@@ -226,6 +226,11 @@ Task("PublishAgent")
         }
     }
 
+    foreach (var runtime in agentRuntimes)
+    {
+        CheckInstallFiles(artifacts.Combine("agent").Combine(runtime));
+    }
+
     var arm64 = artifacts.Combine("agent/linux-arm64").CombineWithFilePath("edge-agent");
     CheckArm64Executable(arm64);
     SmokeTestAgent(artifacts.Combine("agent/linux-x64").CombineWithFilePath("edge-agent"));
@@ -235,6 +240,17 @@ Task("PublishAgent")
 Task("Default")
     .IsDependentOn("Build")
     .IsDependentOn("Test");
+
+// The files the agent README's Pi install copies out of the publish folder: the unit and its device drop-ins.
+void CheckInstallFiles(DirectoryPath folder)
+{
+    var missing = new[] { "edge-agent.service", "edge-agent.service.d/direct.conf", "edge-agent.service.d/bridge.conf" }
+        .Where(file => !FileExists(folder.CombineWithFilePath(file))).ToList();
+    if (missing.Count > 0)
+    {
+        throw new CakeException($"{folder} lacks what the Pi install copies: {string.Join(", ", missing)}");
+    }
+}
 
 // The arm64 folder cannot run here: check that its launcher really is an AArch64 ELF (e_machine 0xB7).
 void CheckArm64Executable(FilePath executable)
