@@ -38,7 +38,7 @@ public static class PatBenchmark
         var twinFitSeconds = clock.Elapsed.TotalSeconds - dataSeconds;
 
         var runs = new List<TrainingResult>();
-        for (var seed = 0; seed < options.Seeds; seed++)
+        for (var seed = options.FirstSeed; seed < options.FirstSeed + options.Seeds; seed++)
         {
             foreach (var mode in options.Modes)
             {

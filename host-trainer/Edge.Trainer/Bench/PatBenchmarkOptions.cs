@@ -26,8 +26,11 @@ public sealed record PatBenchmarkOptions
     public IReadOnlyList<TrainingMode> Modes { get; init; } = [TrainingMode.InSilico, TrainingMode.Pat,
         TrainingMode.Ideal];
 
-    /// <summary>Seeds 0..Seeds−1 are run.</summary>
+    /// <summary>Seeds <see cref="FirstSeed"/>..<see cref="FirstSeed"/>+Seeds−1 are run.</summary>
     public int Seeds { get; init; } = 3;
+
+    /// <summary>The first seed run (0 unless a run adds seeds to an earlier one's).</summary>
+    public int FirstSeed { get; init; }
 
     /// <summary>Id of the simulated part: the agent's default part, so a benchmarked model fits the default agent.
     /// </summary>

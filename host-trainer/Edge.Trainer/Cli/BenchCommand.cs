@@ -144,7 +144,14 @@ internal sealed class PatCommand
 
     private readonly Option<int> _seeds = new("--seeds")
     {
-        Description = "Number of seeds (0..N-1).", DefaultValueFactory = _ => 3,
+        Description = "Number of seeds (--first-seed onwards).", DefaultValueFactory = _ => 3,
+    };
+
+    private readonly Option<int> _firstSeed = new("--first-seed")
+    {
+        Description = "First seed (0 unless adding seeds to an earlier run's; runs of one seed each can run side by "
+            + "side).",
+        DefaultValueFactory = _ => 0,
     };
 
     public PatCommand()
@@ -159,6 +166,7 @@ internal sealed class PatCommand
         Command.Options.Add(Split);
         Command.Options.Add(_modes);
         Command.Options.Add(_seeds);
+        Command.Options.Add(_firstSeed);
         Command.Options.Add(Output);
         Command.Options.Add(Plots);
     }
@@ -182,5 +190,7 @@ internal sealed class PatCommand
     {
         Modes = BenchCommand.ParseModes(parse.GetValue(_modes)!),
         Seeds = BenchCommand.Positive(parse.GetValue(_seeds), "--seeds"),
+        FirstSeed = parse.GetValue(_firstSeed) is >= 0 and var first ? first
+            : throw new ArgumentException("--first-seed must be zero or positive."),
     };
 }

@@ -54,6 +54,7 @@ public static class BenchReport
             ["vtlp"] = result.Options.Speech.Vtlp > 0 ? result.Options.Speech.Vtlp : null,
             ["augment"] = result.Options.Augment.Name(),
             ["seeds"] = result.Options.Seeds,
+            ["first_seed"] = result.Options.FirstSeed > 0 ? result.Options.FirstSeed : null,
             ["epochs"] = result.Options.Training.Epochs,
             ["schedule"] = result.Options.Training.Schedule.Name(),
             ["input_noise"] = result.Options.Training.InputNoise > 0 ? result.Options.Training.InputNoise : null,
@@ -69,14 +70,14 @@ public static class BenchReport
     }
 
     /// <summary>
-    /// The recipe a bench result records: its PAT network of seed 0 (or its first mode's), the one
+    /// The recipe a bench result records: its PAT network of its first seed (or its first mode's), the one
     /// <c>edge-trainer package --recipe</c> rebuilds from the result.
     /// </summary>
     public static TrainingRecipe ShippedRecipe(PatBenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var mode = options.Modes.Contains(TrainingMode.Pat) ? TrainingMode.Pat : options.Modes[0];
-        return TrainingRecipe.From(options, mode, seed: 0);
+        return TrainingRecipe.From(options, mode, options.FirstSeed);
     }
 
     /// <summary>Timings and per-run details that the JSON contract has no room for.</summary>
@@ -145,7 +146,7 @@ public static class BenchReport
                 + $"epochs");
         text.AppendLine();
         text.Append("| mode | test accuracy (mean) |");
-        for (var s = 0; s < o.Seeds; s++)
+        for (var s = o.FirstSeed; s < o.FirstSeed + o.Seeds; s++)
         {
             text.Append(CultureInfo.InvariantCulture, $" seed {s} |");
         }
