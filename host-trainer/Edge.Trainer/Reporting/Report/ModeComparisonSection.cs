@@ -11,7 +11,8 @@ namespace Edge.Trainer.Reporting.Report;
 /// </summary>
 internal static class ModeComparisonSection
 {
-    private static readonly string[] Modes = ["insilico", "pat", "pat-refine", "ideal", "dfa", "local", "zo", "digital"];
+    private static readonly string[] Modes =
+        ["insilico", "pat", "pat-refine", "ideal", "dfa", "local", "zo", "digital"];
     private static readonly string[] BackpropFree = ["dfa", "local", "zo"];
 
     /// <summary>Appends the section when at least one run has a backprop-free mode.</summary>
