@@ -51,6 +51,16 @@ internal static class ModeComparisonSection
         }
 
         text.AppendLine();
+        var plots = rows.Select(r => $"{Path.GetFileNameWithoutExtension(r.File)}-passes.png")
+            .Where(context.Images.Contains)
+            .Select(png => $"![{Path.GetFileNameWithoutExtension(png)}]({context.ImageLink}{png})")
+            .ToList();
+        if (plots.Count > 0)
+        {
+            text.AppendLine("Accuracy against device passes, one plot per run:").AppendLine()
+                .AppendLine(string.Join(' ', plots)).AppendLine();
+        }
+
         context.AppendNote(text, "modes");
     }
 
