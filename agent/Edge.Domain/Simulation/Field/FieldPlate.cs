@@ -94,16 +94,7 @@ public readonly struct FieldPlate : IOdeDynamics
     public void Derivative(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double u, Span<double> derivative)
     {
         var current = x[Current];
-        var coilVelocity = 0.0;
-        var coilDisplacement = 0.0;
-        var radiated = 0.0;
-        for (var k = 0; k < ModeCount; k++)
-        {
-            var phi = c[(k * ModeCoefficients) + Participation];
-            coilDisplacement += phi * x[1 + (2 * k)];
-            coilVelocity += phi * x[2 + (2 * k)];
-            radiated += c[(k * ModeCoefficients) + Radiation] * x[2 + (2 * k)];
-        }
+        var (coilDisplacement, coilVelocity, radiated) = ModalSums(c, x);
 
         for (var e = 0; e < _ratio.Length; e++)
         {

@@ -90,10 +90,13 @@ public readonly struct SpeakerDrivenPlate : IOdeSystem
     /// <summary>Index of the coefficient at <paramref name="offset"/> of mode <paramref name="mode"/>.</summary>
     public static int ModeCoefficient(int mode, int offset) => (mode * ModeCoefficients) + offset;
 
-    /// <inheritdoc />
-    public void Derivative(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double u, Span<double> derivative)
+    /// <summary>
+    /// The twin's modes seen at the coil and by the microphone: the participation-weighted sums of the modal
+    /// displacements and velocities, and the radiation-weighted sum of the velocities.
+    /// </summary>
+    internal static (double CoilDisplacement, double CoilVelocity, double Radiated) ModalSums(
+        ReadOnlySpan<double> c, ReadOnlySpan<double> x)
     {
-        var current = x[Current];
         var coilVelocity = 0.0;
         var coilDisplacement = 0.0;
         var radiated = 0.0;
@@ -104,6 +107,15 @@ public readonly struct SpeakerDrivenPlate : IOdeSystem
             coilVelocity += phi * x[2 + (2 * k)];
             radiated += c[(k * ModeCoefficients) + Radiation] * x[2 + (2 * k)];
         }
+
+        return (coilDisplacement, coilVelocity, radiated);
+    }
+
+    /// <inheritdoc />
+    public void Derivative(ReadOnlySpan<double> c, ReadOnlySpan<double> x, double u, Span<double> derivative)
+    {
+        var current = x[Current];
+        var (coilDisplacement, coilVelocity, radiated) = ModalSums(c, x);
 
         var forceFactor = c[ForceFactor];
         derivative[Current] = ((c[Gain] * u) - (c[Resistance] * current)
