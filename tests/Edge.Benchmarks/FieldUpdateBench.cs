@@ -103,6 +103,9 @@ internal static class FieldUpdateBench
             trainer.LineWritten += timeline.OnTrainerLine;
             await UntilAsync(() => timeline.Settled, trainer, deadline.Token);
 
+            // The limit starts again at the warm-up: training the product line (minutes on a mechanical part) must
+            // not eat the time the field update has.
+            deadline.CancelAfter(settings.Limit);
             timeline.Start();
             var warm = string.Create(
                 CultureInfo.InvariantCulture, $$"""{"schemaVersion":1,"ambientKelvin":{{warmup}}}""");
@@ -188,6 +191,7 @@ internal static class FieldUpdateBench
 /// <param name="ProbeSeconds">The agent's calibration probe interval.</param>
 /// <param name="UpdateEpochs">PAT epochs of the field session (empty: serve's default).</param>
 /// <param name="UpdateTwinSamples">Drives of the session's fresh twin (empty: serve's default).</param>
-/// <param name="Limit">Longest a run may take, from the start of its field.</param>
+/// <param name="Limit">Longest wait for the trainer's reference to settle, and again from the warm-up to the run's
+/// end.</param>
 internal sealed record FieldUpdateRunSettings(
     string System, int Epochs, int ProbeSeconds, string UpdateEpochs, string UpdateTwinSamples, TimeSpan Limit);

@@ -28,10 +28,12 @@ public sealed record FieldUpdateRow(
 
 /// <summary>A <c>field-update</c> result.</summary>
 /// <param name="File">Path relative to the data folder.</param>
+/// <param name="Title">System, warm-ups and session in a few words.</param>
 /// <param name="Summary">How the field was set up, in words.</param>
 /// <param name="Rows">One per run.</param>
 /// <param name="Run">How it was measured.</param>
-public sealed record FieldUpdateResult(string File, string Summary, IReadOnlyList<FieldUpdateRow> Rows, RunInfo? Run);
+public sealed record FieldUpdateResult(
+    string File, string Title, string Summary, IReadOnlyList<FieldUpdateRow> Rows, RunInfo? Run);
 
 /// <summary>Reads and renders <c>tests/Edge.Benchmarks -- field-update</c> results (<c>"bench": "field-update"</c>).
 /// </summary>
@@ -95,7 +97,10 @@ internal static class FieldUpdateSection
             + "accuracy back within the drop threshold of v1's before the warm-up. Accuracies are the agents' live "
             + "figures (the calibration set, the vowel test split, classified at each probe round, mean of the "
             + "window); *cost* is v1 before minus its lowest after the warm-up, *regained* v2 minus that lowest.";
-        return new FieldUpdateResult(file, summary, rows, run);
+        var warmups = string.Join(", ", rows.Select(r => Kelvin(r.WarmupKelvin)).Distinct());
+        var title = $"{fields.String(json, "system")} part, {warmups}, {rows.Count} run{(rows.Count == 1 ? "" : "s")}"
+            + (changed.Count == 0 ? string.Empty : $", {string.Join(", ", changed)}");
+        return new FieldUpdateResult(file, title, summary, rows, run);
     }
 
     public static void Append(StringBuilder text, ReportContext context)
@@ -108,6 +113,7 @@ internal static class FieldUpdateSection
         text.AppendLine("## Field updates end to end").AppendLine();
         foreach (var result in context.Data.FieldUpdate)
         {
+            text.AppendLine($"### {result.Title}").AppendLine();
             text.AppendLine(context.Provenance(result.Run, result.File)).AppendLine();
             ReportContext.AppendCommand(text, result.Run);
             text.AppendLine(result.Summary).AppendLine();
