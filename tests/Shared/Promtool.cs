@@ -6,8 +6,8 @@ namespace Edge.Tests.Shared;
 /// <summary>
 /// Prometheus's own linter: <c>promtool check metrics</c> (Debian package prometheus) reads an exposition on stdin
 /// and names every convention it breaks (a counter without <c>_total</c>, a missing HELP, a bad unit suffix, …);
-/// <c>promtool check rules</c> and <c>test rules</c> check the shipped alerting rules. Missing, it skips the test on a
-/// workstation and fails it under <c>CI=true</c> (.ci/run installs it).
+/// <c>promtool check rules</c> and <c>test rules</c> check the shipped alerting rules. Missing, it skips the test on
+/// a workstation and fails it under <c>CI=true</c> (.ci/run installs it).
 /// </summary>
 public static class Promtool
 {
