@@ -84,6 +84,11 @@ public static class BenchMerge
         run["merged_from"] = new JsonArray([.. results.Select(r => (JsonNode?)r.Name)]);
         run["timestamp_utc"] = results.Select(r => r.Json[BenchRunInfo.Key]?["timestamp_utc"]?.GetValue<string>())
             .Max(StringComparer.Ordinal);
+        if (run["machine"] is JsonObject machine)
+        {
+            // The seeds ran at other times and loads; no one load average describes the merged result.
+            machine["load_average"] = null;
+        }
         return merged;
     }
 

@@ -27,6 +27,7 @@ public sealed class BenchMergeTests
         Assert.Equal(["s0.json", "s1.json", "s2.json"],
             merged["run"]!["merged_from"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.Equal(0, TrainingRecipeJson.Parse(merged["recipe"]!.ToJsonString()).Seed);
+        Assert.Null(merged["run"]!["machine"]!["load_average"]);
     }
 
     [Fact]
@@ -52,6 +53,9 @@ public sealed class BenchMergeTests
         ["wall_seconds"] = 10.0,
         ["device_passes"] = 100L,
         ["recipe"] = TrainingRecipeJson.ToNode(Recipe with { Seed = seed }),
-        ["run"] = new JsonObject { ["timestamp_utc"] = time },
+        ["run"] = new JsonObject
+        {
+            ["timestamp_utc"] = time, ["machine"] = new JsonObject { ["load_average"] = new JsonArray(1.0, 2.0, 3.0) },
+        },
     };
 }
