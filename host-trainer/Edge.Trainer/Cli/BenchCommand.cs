@@ -31,7 +31,7 @@ internal static class BenchCommand
         });
 
         return new Command("bench", "Benchmarks that print a table and write JSON.")
-            { pat.Command, DriftBenchCommand.Create(), FrontEndBenchCommand.Create() };
+            { pat.Command, DriftBenchCommand.Create(), FrontEndBenchCommand.Create(), BenchMergeCommand.Create() };
     }
 
     /// <summary>
