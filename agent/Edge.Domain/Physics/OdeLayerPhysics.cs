@@ -88,20 +88,8 @@ public sealed class OdeLayerPhysics<TSystem> : ISampledPhysics
     /// <inheritdoc />
     public void Relax(ReadOnlySpan<double> coefficients, Span<double> state, double seconds)
     {
-        var steps = seconds / StepSeconds;
-
-        // Past a hundred drive lengths any passive layer has settled to rounding error: skip the integration.
-        if (steps > 100.0 * _totalSteps)
-        {
-            state.Clear();
-            return;
-        }
-
-        Span<double> scratch = stackalloc double[5 * _system.StateSize];
-        for (var k = 0; k < (int)Math.Round(steps); k++)
-        {
-            Rk4Step(coefficients, state, 0.0, scratch);
-        }
+        // Past a hundred drive lengths any passive layer has settled to rounding error.
+        OdeStepper.Relax(_system, coefficients, state, seconds / StepSeconds, 100.0 * _totalSteps, _dt);
     }
 
     /// <inheritdoc />

@@ -41,4 +41,26 @@ public static class OdeStepper
             x[i] += h / 6.0 * (k1[i] + (2.0 * k2[i]) + (2.0 * k3[i]) + k4[i]);
         }
     }
+
+    /// <summary>
+    /// Lets <paramref name="x"/> ring down undriven for <paramref name="steps"/> (rounded) steps of
+    /// <paramref name="h"/>; past <paramref name="settledAfterSteps"/> it is cleared instead, because a passive system
+    /// has then settled to rounding error and integrating would only cost time.
+    /// </summary>
+    public static void Relax<TSystem>(
+        in TSystem system, ReadOnlySpan<double> c, Span<double> x, double steps, double settledAfterSteps, double h)
+        where TSystem : struct, IOdeDynamics
+    {
+        if (steps > settledAfterSteps)
+        {
+            x.Clear();
+            return;
+        }
+
+        Span<double> scratch = stackalloc double[5 * x.Length];
+        for (var k = 0; k < (int)Math.Round(steps); k++)
+        {
+            Rk4Step(system, c, x, 0.0, h, scratch);
+        }
+    }
 }

@@ -96,19 +96,7 @@ public sealed class FieldPlatePhysics : IFieldPhysics
     /// <inheritdoc />
     public void Relax(ReadOnlySpan<double> coefficients, Span<double> state, double seconds)
     {
-        var steps = seconds / _stepSeconds;
-
         // Past a hundred drive lengths the damped plate has settled to rounding error.
-        if (steps > 100.0 * _totalSteps)
-        {
-            state.Clear();
-            return;
-        }
-
-        Span<double> scratch = stackalloc double[5 * _plate.StateSize];
-        for (var k = 0; k < (int)Math.Round(steps); k++)
-        {
-            OdeStepper.Rk4Step(_plate, coefficients, state, 0.0, _dtMs, scratch);
-        }
+        OdeStepper.Relax(_plate, coefficients, state, seconds / _stepSeconds, 100.0 * _totalSteps, _dtMs);
     }
 }
