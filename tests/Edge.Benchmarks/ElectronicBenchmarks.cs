@@ -13,7 +13,7 @@ namespace Edge.Benchmarks;
 public class ElectronicBenchmarks
 {
     private const int Batch = 256;
-    private readonly float[] _drives = new float[Batch * 24];
+    private readonly float[] _drives = BenchDrives.Uniform(Batch * 24);
     private readonly float[] _responses = new float[Batch * 12];
     private readonly double[] _drive = new double[24];
     private readonly double[] _output = new double[12];
@@ -28,12 +28,6 @@ public class ElectronicBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var noise = new NoiseSource(1);
-        for (var i = 0; i < _drives.Length; i++)
-        {
-            _drives[i] = (float)noise.NextUniform(-1, 1);
-        }
-
         for (var i = 0; i < _drive.Length; i++)
         {
             _drive[i] = _drives[i];

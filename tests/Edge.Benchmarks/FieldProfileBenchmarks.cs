@@ -31,12 +31,7 @@ public class FieldProfileBenchmarks
         var system = PhysicalSystems.Get(System);
         _device = FieldProfiles.CreateDevice(system, "bench-field", 1, Profile);
         _device.MaxDegreeOfParallelism = 1;
-        var noise = new NoiseSource(1);
-        _drives = new float[Batch * system.Spec.DriveLength];
-        for (var i = 0; i < _drives.Length; i++)
-        {
-            _drives[i] = (float)noise.NextUniform(-1, 1);
-        }
+        _drives = BenchDrives.Uniform(Batch * system.Spec.DriveLength);
 
         _responses = new float[Batch * system.Spec.OutputSize];
     }

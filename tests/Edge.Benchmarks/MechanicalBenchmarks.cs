@@ -31,12 +31,7 @@ public class MechanicalBenchmarks
     {
         var spec = _system.Spec;
         _device = _system.CreateDevice("bench-plate", seed: 1);
-        var noise = new NoiseSource(2);
-        _drives = new float[Batch * spec.DriveLength];
-        for (var i = 0; i < _drives.Length; i++)
-        {
-            _drives[i] = (float)noise.NextUniform(-1, 1);
-        }
+        _drives = BenchDrives.Uniform(Batch * spec.DriveLength, seed: 2);
 
         _responses = new float[Batch * spec.OutputSize];
         _coefficients = [.. _device.PartCoefficients];

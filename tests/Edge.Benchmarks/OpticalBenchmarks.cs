@@ -12,7 +12,7 @@ namespace Edge.Benchmarks;
 public class OpticalBenchmarks
 {
     private const int Batch = 256;
-    private readonly float[] _drives = new float[Batch * OpticalLayout.Channels];
+    private readonly float[] _drives = BenchDrives.Uniform(Batch * OpticalLayout.Channels);
     private readonly float[] _responses = new float[Batch * OpticalLayout.Bins];
     private readonly double[] _drive = new double[OpticalLayout.Channels];
     private readonly double[] _output = new double[OpticalLayout.Bins];
@@ -26,12 +26,6 @@ public class OpticalBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var noise = new NoiseSource(1);
-        for (var i = 0; i < _drives.Length; i++)
-        {
-            _drives[i] = (float)noise.NextUniform(-1, 1);
-        }
-
         for (var i = 0; i < _drive.Length; i++)
         {
             _drive[i] = _drives[i];
