@@ -57,13 +57,7 @@ public sealed class FieldAudioUpdateTests
         var update = Assert.Single(await trainer.CheckAsync());
         Assert.Equal((2, true), (update.Version, update.Accepted));
 
-        var offered = Assert.Single(Directory.GetFiles(lab.PackageDirectory, "*.edgepkg"));
-        var package = ModelPackageReader.Read(await File.ReadAllBytesAsync(offered, token), lab.Trust);
-        Assert.Equal(ModelInput.AudioMfcc, package.Manifest.Input.Encoding);
-        Assert.Equal(Json(watchedAudio), Json(package.Manifest.Input.Audio!));
-        var loader = new FieldPackageLoader(lab.Trust, PhysicalSystems.Get(AgentInstance.System), 64);
-        var recipe = Assert.IsType<TrainingRecipe>(loader.Load(FieldLab.Device, offered).Recipe);
-        Assert.Equal(("fsdd", "device"), (recipe.Task, recipe.Features));
+        await AssertTheOfferKeepsTheAudioBlockAsync(lab, watchedAudio, token);
     }
 
     [Fact]
@@ -81,6 +75,13 @@ public sealed class FieldAudioUpdateTests
         var record = await commissioning.CommissionAsync(FieldLab.Device, activeVersion: 1, token);
         Assert.Equal((CommissioningState.Commissioned, (int?)2), (record.State, record.Version));
 
+        await AssertTheOfferKeepsTheAudioBlockAsync(lab, watchedAudio, token);
+    }
+
+    // The one package offered carries the watched package's audio block and its device-features fsdd recipe.
+    private static async Task AssertTheOfferKeepsTheAudioBlockAsync(
+        FieldLab lab, AudioInputEncoding watchedAudio, CancellationToken token)
+    {
         var offered = Assert.Single(Directory.GetFiles(lab.PackageDirectory, "*.edgepkg"));
         var package = ModelPackageReader.Read(await File.ReadAllBytesAsync(offered, token), lab.Trust);
         Assert.Equal(ModelInput.AudioMfcc, package.Manifest.Input.Encoding);
