@@ -51,17 +51,7 @@ public sealed class AgentParityNoiseTests
 
     private static JsonObject Row(string speaker, string part, double clean, JsonObject? noisy)
     {
-        var row = new JsonObject
-        {
-            ["speaker"] = speaker,
-            ["bench_pat"] = 0.5,
-            ["bench_digital"] = null,
-            ["pipeline"] = 0.49,
-            ["trained_part"] = "sim-0001",
-            ["agent_part"] = part,
-            ["agent_random_order"] = clean,
-            ["agent_name_order"] = null,
-        };
+        var row = ReportGeneratorTests.AgentRow(speaker, part, clean, byName: null);
         if (noisy is not null)
         {
             row["agent_random_order_noisy"] = noisy;

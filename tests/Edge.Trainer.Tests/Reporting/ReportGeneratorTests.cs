@@ -392,7 +392,7 @@ public sealed class ReportGeneratorTests
         Assert.Contains("| command | edge-agent run \\| tee |", report, StringComparison.Ordinal);
     }
 
-    private static JsonObject AgentRow(string speaker, string part, double random, double? byName) => new()
+    internal static JsonObject AgentRow(string speaker, string part, double random, double? byName) => new()
     {
         ["speaker"] = speaker,
         ["bench_pat"] = 0.5,
