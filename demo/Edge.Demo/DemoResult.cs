@@ -35,6 +35,9 @@ internal sealed class DemoResult
     /// <summary>Drift scores as the trainer saw them.</summary>
     public List<(string DeviceId, int Round, double Nmse, double? Baseline)> Drift { get; } = [];
 
+    /// <summary>Per traffic round and agent: the trainer's decision and why (drifted, below-threshold, …).</summary>
+    public List<(string DeviceId, int Round, string Decision)> Decisions { get; } = [];
+
     public string? DriftingAgent { get; set; }
 
     public int? DriftRound { get; set; }

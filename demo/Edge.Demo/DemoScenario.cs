@@ -176,6 +176,7 @@ internal sealed class DemoScenario(DemoSettings settings, ILoggerFactory logging
                     updates.Devices.First(d => d.DeviceId == device).BaselineDrift));
             }
         };
+        updates.Decided += (device, decision) => result.Decisions.Add((device.DeviceId, round, decision.Reason));
         var drifting = fleet.Agents[^1];
         result.DriftingAgent = drifting.DeviceId;
         var recoveredAt = -1;

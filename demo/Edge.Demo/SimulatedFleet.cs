@@ -48,6 +48,11 @@ internal sealed class SimulatedFleet : IAsyncDisposable
                     ["Edge:Models:StoreDirectory"] = Path.Combine(folder, "models"),
                     ["Edge:Models:PublicKeyPath"] = publicKeyPath,
                     ["Edge:Models:CalibrationSetPath"] = calibrationPath,
+                    // The demo's watch judges drift by the twin residual from first to last round. A calibration probe
+                    // (every 60 s by default) would make the agent publish a live accuracy, and from then on the
+                    // trainer waits four probe rounds for an accuracy reference: on a slow machine that silenced the
+                    // watch mid-demo. The field-update bench and the walkthrough tests cover the accuracy path.
+                    ["Edge:Models:CalibrationProbeSeconds"] = "0",
                     ["Edge:Logging:LogLevel:Default"] = "Warning",
                 };
                 foreach (var (key, value) in broker.AgentConfiguration(id))

@@ -48,8 +48,12 @@ public sealed class DemoTests
         var scores = string.Join(", ", result.Drift
             .Where(d => d.DeviceId == "edge-sim-03")
             .Select(d => $"round {d.Round}: {d.Nmse:F4} (baseline {d.Baseline:F4})"));
+        var decisions = string.Join(", ", result.Decisions
+            .Where(d => d.DeviceId == "edge-sim-03")
+            .Select(d => $"round {d.Round}: {d.Decision}"));
         Assert.True(
-            result.Updates.Count == 1, $"{result.Updates.Count} updates; drift scores of edge-sim-03: {scores}");
+            result.Updates.Count == 1,
+            $"{result.Updates.Count} updates; edge-sim-03's drift scores: {scores}; decisions: {decisions}");
         var update = result.Updates[0];
         Assert.Equal(("edge-sim-03", UpdateReason.Drift, 2), (update.DeviceId, update.Reason, update.Version));
         Assert.True(update.Accepted, update.Verdict);
