@@ -28,9 +28,10 @@ public static partial class FaultRows
 
     /// <summary>
     /// Gives the scene's agent a store with v1…v<paramref name="last"/> installed by
-    /// <c>edge-agent models install</c>, as an operator does before the service starts. The installs run once per process into a folder of their own
-    /// and each scene gets a copy (<c>cp -a</c>), as the certificates do: they are the row's set-up, not its fault,
-    /// and two agent process starts per repetition cost the bench seconds each on a loaded machine.
+    /// <c>edge-agent models install</c>, as an operator does before the service starts. The installs run once per
+    /// process into a folder of their own and each scene gets a copy (<c>cp -a</c>), as the certificates do: they are
+    /// the row's set-up, not its fault, and two agent process starts per repetition cost the bench seconds each on a
+    /// loaded machine.
     /// </summary>
     private static async Task InstallThroughAsync(FaultScene scene, FaultModels models, int last)
     {
