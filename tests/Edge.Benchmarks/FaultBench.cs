@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edge.Hosting.Observability;
 using Edge.Tests.Shared.Faults;
 
 namespace Edge.Benchmarks;
@@ -49,6 +50,8 @@ internal static class FaultBench
             ["parallel"] = parallel,
             ["minutes"] = minutes,
             ["volume_name"] = volumeName,
+            // Runs of separate invocations add up in the report (faults-runs/), each file under its commit.
+            ["commit"] = BuildVersion.SourceRevision,
             ["volume"] = JsonSerializer.SerializeToNode(volume),
             ["rows"] = new JsonArray(),
             ["machine"] = $"{Environment.ProcessorCount} cores, "

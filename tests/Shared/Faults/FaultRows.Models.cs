@@ -23,15 +23,49 @@ public static partial class FaultRows
         return models;
     }
 
-    // edge-agent models install, as an operator does before the service starts.
-    private static async Task InstallAsync(FaultScene scene, FaultModels models, int version)
+    private static readonly SemaphoreSlim InstalledGate = new(1, 1);
+    private static readonly Dictionary<int, string> InstalledStores = [];
+
+    /// <summary>
+    /// Gives the scene's agent a store with v1…v<paramref name="last"/> installed by
+    /// <c>edge-agent models install</c>, as an operator does before the service starts. The installs run once per
+    /// process into a folder of their own and each scene gets a copy (<c>cp -a</c>), as the certificates do: they are
+    /// the row's set-up, not its fault, and two agent process starts per repetition cost the bench seconds each on a
+    /// loaded machine.
+    /// </summary>
+    private static async Task InstallThroughAsync(FaultScene scene, FaultModels models, int last)
     {
-        var agent = scene.Agents[0];
-        using var install = agent.StartCommand(["models", "install", models.Package(version)]);
-        if (!await install.WaitForExitAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false) || install.ExitCode != 0)
+        string made;
+        await InstalledGate.WaitAsync().ConfigureAwait(false);
+        try
         {
-            throw new InvalidOperationException($"edge-agent models install v{version} failed:\n{install.Tail()}");
+            if (!InstalledStores.TryGetValue(last, out made!))
+            {
+                made = Path.Combine(Directory.CreateTempSubdirectory("edge-fault-store-").FullName, "store");
+                var agent = scene.Agents[0];
+                agent.Set("EDGE_MODELS__STOREDIRECTORY", made);
+                for (var version = 1; version <= last; version++)
+                {
+                    using var install = agent.StartCommand(["models", "install", models.Package(version)]);
+                    if (!await install.WaitForExitAsync(TimeSpan.FromSeconds(120)).ConfigureAwait(false)
+                        || install.ExitCode != 0)
+                    {
+                        throw new InvalidOperationException(
+                            $"edge-agent models install v{version} failed:\n{install.Tail()}");
+                    }
+                }
+
+                agent.Set("EDGE_MODELS__STOREDIRECTORY", StoreFolder(scene));
+                InstalledStores[last] = made;
+            }
         }
+        finally
+        {
+            InstalledGate.Release();
+        }
+
+        // "made/." copies the store's contents, into a mounted volume as well as into a folder not yet there.
+        await ShippedBrokerFiles.RunAsync("cp", "-a", made + "/.", StoreFolder(scene)).ConfigureAwait(false);
     }
 
     // edge-trainer publish: the offer over MQTT and the agent's verdict; returns the exit code and its last words.
@@ -106,8 +140,7 @@ public static partial class FaultRows
         var steps = outcomes.Max(o => o.StepsDone);
         scene.Notes.Add($"drill: {outcomes.Count} interrupted installs (kill and power loss after each of {steps} "
             + $"write steps), {outcomes.Count(o => o.Held)} booted v2 or v3 and served");
-        await InstallAsync(scene, models, 1).ConfigureAwait(false);
-        await InstallAsync(scene, models, 2).ConfigureAwait(false);
+        await InstallThroughAsync(scene, models, 2).ConfigureAwait(false);
     }
 
     private static async Task KillMidInstallAsync(FaultScene scene, FaultVolume volume)
@@ -154,8 +187,7 @@ public static partial class FaultRows
     private static async Task CorruptStateAsync(FaultScene scene)
     {
         var models = await UseModelsAsync(scene).ConfigureAwait(false);
-        await InstallAsync(scene, models, 1).ConfigureAwait(false);
-        await InstallAsync(scene, models, 2).ConfigureAwait(false);
+        await InstallThroughAsync(scene, models, 2).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(StoreFolder(scene), "state.json"), "{\"active\": 2, garbage")
             .ConfigureAwait(false);
     }
@@ -177,7 +209,7 @@ public static partial class FaultRows
         await ShippedBrokerFiles.RunAsync("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", volume)
             .ConfigureAwait(false);
         var models = await UseModelsAsync(scene).ConfigureAwait(false);
-        await InstallAsync(scene, models, 1).ConfigureAwait(false);
+        await InstallThroughAsync(scene, models, 1).ConfigureAwait(false);
     }
 
     private static void UnmountStoreVolume(FaultScene scene)

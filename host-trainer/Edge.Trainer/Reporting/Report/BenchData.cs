@@ -273,6 +273,9 @@ public sealed class BenchData
     /// <summary><c>field-update</c> results: the operator's field update timed end to end.</summary>
     public List<FieldUpdateResult> FieldUpdate { get; } = [];
 
+    /// <summary>Fault bench runs that add up across invocations (files under <c>faults-runs/</c>).</summary>
+    public List<FaultRunFile> FaultRuns { get; } = [];
+
     /// <summary>Files of unknown shape.</summary>
     public List<OtherResult> Other { get; } = [];
 
@@ -285,6 +288,7 @@ public sealed class BenchData
             .Concat(Drift.Select(r => r.Run))
             .Concat(LiveDrift.Select(r => r.Run))
             .Concat(FieldUpdate.Select(r => r.Run))
+            .Concat(FaultRuns.Select(r => r.Run))
             .Concat(AgentParity.Select(r => r.Run))
             .Concat(Fuzz.Select(r => r.Run))
             .Concat(Rss.Select(r => r.Run))

@@ -82,6 +82,10 @@ public static class BenchDataReader
             {
                 data.AgentParity.Add(AgentParitySection.Parse(file, json, fields, run));
             }
+            else if (fields.OptionalString(json, "bench") == FaultRunsSection.BenchName && FaultRunsSection.Holds(file))
+            {
+                data.FaultRuns.Add(FaultRunsSection.Parse(file, json, fields, run));
+            }
             else if (fields.OptionalString(json, "bench") == "fuzz")
             {
                 data.Fuzz.Add(ResultParsers.Fuzz(file, json, fields, run));

@@ -34,6 +34,7 @@ internal static class BenchmarksDocument
         DriftSection.Append(text, context);
         LiveDriftSection.Append(text, context);
         FieldUpdateSection.Append(text, context);
+        FaultRunsSection.Append(text, context);
         SystemSections.AppendFuzz(text, context);
         SystemSections.AppendBenchmarkDotNet(text, context);
         SystemSections.AppendOther(text, context);

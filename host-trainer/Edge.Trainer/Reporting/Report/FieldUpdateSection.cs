@@ -136,7 +136,8 @@ internal static class FieldUpdateSection
 
         if (result.Rows.Count >= 3)
         {
-            var medians = Enumerable.Range(0, Phases.Length).Select(i => Median(result.Rows, i));
+            var medians = Enumerable.Range(0, Phases.Length)
+                .Select(i => ReportFormat.Median(result.Rows.Select(r => r.Seconds[i])));
             text.AppendLine($"| **median** | {result.Rows.Count} runs "
                 + $"| {string.Join(" | ", medians.Select(m => ReportFormat.Fixed(m, 1)))} |");
         }
@@ -162,14 +163,6 @@ internal static class FieldUpdateSection
         }
 
         text.AppendLine();
-    }
-
-    private static double? Median(IReadOnlyList<FieldUpdateRow> rows, int phase)
-    {
-        var values = rows.Select(r => r.Seconds[phase]).OfType<double>().Order().ToList();
-        return values.Count == 0 ? null
-            : values.Count % 2 == 1 ? values[values.Count / 2]
-            : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
     private static string Kelvin(double kelvin) => $"+{ReportFormat.Fixed(kelvin, 0)} K";

@@ -37,6 +37,16 @@ internal static class ReportFormat
     /// <summary>Resident memory in decimal megabytes, as <c>ps</c> and GNU time users quote it.</summary>
     public static string Megabytes(double? bytes) => bytes is { } b ? $"{Fixed(b / 1e6, 1)} MB" : None;
 
+    /// <summary>The median of the values present (the mean of the middle two for an even count); null when none.
+    /// </summary>
+    public static double? Median(IEnumerable<double?> values)
+    {
+        var sorted = values.OfType<double>().Order().ToList();
+        return sorted.Count == 0 ? null
+            : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2]
+            : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
     /// <summary>An ISO 8601 timestamp as "yyyy-MM-dd HH:mm" (plus "UTC" when it was recorded in UTC).</summary>
     public static string Date(string? timestamp)
     {
