@@ -50,8 +50,8 @@ public sealed class FieldRecoveryPolicyTests(PostgresFixture postgres) : IDispos
         clock.Advance(TimeSpan.FromMinutes(4));
         Assert.Equal(Wait("cooldown", end), await DecideAsync(ledger, clock, 0.75, 0.75));
         clock.Advance(TimeSpan.FromMinutes(6));
-        Assert.Equal(
-            new FieldDecision(UpdateReason.Drift, "under-recovered", null), await DecideAsync(ledger, clock, 0.75, 0.75));
+        var again = new FieldDecision(UpdateReason.Drift, "under-recovered", null);
+        Assert.Equal(again, await DecideAsync(ledger, clock, 0.75, 0.75));
         await SessionAsync(ledger, clock, FieldSessionOutcome.Accepted, 3);
 
         // v3 at 84 %: still 7.8 points short, and now the wait doubles (20 min), then 40, then the cap.
