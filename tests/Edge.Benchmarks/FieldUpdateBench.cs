@@ -11,14 +11,17 @@ namespace Edge.Benchmarks;
 
 /// <summary>
 /// <c>field-update [--system electronic|mechanical] [--warmups K,K,…] [--repeats N] [--epochs N] [--probe-seconds S]
-/// [--update-epochs N] [--update-twin-samples N] [--minutes M] [--out file.json]</c>: the operator's path of
+/// [--update-epochs N] [--update-twin-samples N] [--recovery-alert-sessions N] [--minutes M] [--out file.json]</c>:
+/// the operator's path of
 /// docs/field-updates.md timed end to end, with real processes — mosquitto with the shipped configuration, an
 /// <c>edge-agent run</c> with a real model store and calibration probes (<see cref="CommissionField"/>, as
 /// FieldOperatorWalkthroughTests runs it) and <c>edge-trainer serve --watch</c>. Each run warms the part with the
 /// documented <c>mosquitto_pub</c> and times, from that moment: the agent's status showing the loss, the trainer's
 /// decision, the session's first and last PAT drive, the signed package on disk, the offer, the agent's verdict, v2
 /// active and v2's live accuracy back within the drop threshold of v1's. It records the live accuracy before, when
-/// the trainer acted, at v1's lowest after the warm-up, and after (v2's full probe window). Every warm-up runs
+/// the trainer acted, at v1's lowest after the warm-up, and after (v2's full probe window); then every further
+/// version the trainer offers while the part stays short of its reference, until it is back or the trainer warns
+/// that <c>--recovery-alert-sessions</c> sessions (serve's flag) have not brought it back. Every warm-up runs
 /// <c>--repeats</c> times, each on a fresh field. Prints a table and writes JSON.
 /// </summary>
 internal static class FieldUpdateBench
@@ -34,7 +37,8 @@ internal static class FieldUpdateBench
             Int(args, "--probe-seconds", 2),
             AgentRssBench.Option(args, "--update-epochs", ""),
             AgentRssBench.Option(args, "--update-twin-samples", ""),
-            TimeSpan.FromMinutes(Int(args, "--minutes", 12)));
+            TimeSpan.FromMinutes(Int(args, "--minutes", 12)),
+            AgentRssBench.Option(args, "--recovery-alert-sessions", ""));
         var repeats = Int(args, "--repeats", 3);
         var output = AgentRssBench.Option(args, "--out", "artifacts/bench/field-update.json");
 
@@ -69,6 +73,7 @@ internal static class FieldUpdateBench
             // null: serve's own defaults, what ships.
             ["update_epochs"] = Number(settings.UpdateEpochs),
             ["update_twin_samples"] = Number(settings.UpdateTwinSamples),
+            ["recovery_alert_sessions"] = Number(settings.RecoveryAlertSessions),
             ["repeats"] = repeats,
             ["processor_count"] = Environment.ProcessorCount,
             ["rows"] = rows,
@@ -141,6 +146,9 @@ internal static class FieldUpdateBench
         "--check-every", $"00:00:{CheckSeconds:D2}", "--cooldown", "00:00:00",
         .. settings.UpdateTwinSamples.Length > 0 ? new[] { "--update-twin-samples", settings.UpdateTwinSamples } : [],
         .. settings.UpdateEpochs.Length > 0 ? new[] { "--update-epochs", settings.UpdateEpochs } : [],
+        .. settings.RecoveryAlertSessions.Length > 0
+            ? new[] { "--recovery-alert-sessions", settings.RecoveryAlertSessions }
+            : [],
     ];
 
     private static int? Number(string given) =>
@@ -175,10 +183,11 @@ internal static class FieldUpdateBench
             : "–";
         var seconds = FieldUpdateTimeline.Phases
             .Select(p => timeline.Seconds(p) is { } s ? s.ToString("F1", CultureInfo.InvariantCulture) : "–");
+        var later = string.Concat(timeline.Versions.Skip(1).Select(v => $" → v{v.Version} {Pct(v.Accuracy)}"));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"| +{warmup} K | {run} | {Pct(timeline.Before)} → {Pct(timeline.Floor)} → {Pct(timeline.After)} | "
-            + $"{string.Join(" | ", seconds)} |");
+            $"| +{warmup} K | {run} | {Pct(timeline.Before)} → {Pct(timeline.Floor)} → {Pct(timeline.After)}"
+            + $"{later} ({timeline.Outcome ?? "time limit"}) | {string.Join(" | ", seconds)} |");
     }
 
     private static int Int(string[] args, string name, int fallback) =>
@@ -193,5 +202,13 @@ internal static class FieldUpdateBench
 /// <param name="UpdateTwinSamples">Drives of the session's fresh twin (empty: serve's default).</param>
 /// <param name="Limit">Longest wait for the trainer's reference to settle, and again from the warm-up to the run's
 /// end.</param>
+/// <param name="RecoveryAlertSessions">Sessions short of the reference before the trainer warns (empty: serve's
+/// default), which ends the run.</param>
 internal sealed record FieldUpdateRunSettings(
-    string System, int Epochs, int ProbeSeconds, string UpdateEpochs, string UpdateTwinSamples, TimeSpan Limit);
+    string System,
+    int Epochs,
+    int ProbeSeconds,
+    string UpdateEpochs,
+    string UpdateTwinSamples,
+    TimeSpan Limit,
+    string RecoveryAlertSessions);

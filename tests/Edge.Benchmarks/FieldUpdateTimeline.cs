@@ -10,7 +10,9 @@ namespace Edge.Benchmarks;
 /// What one field update looks like from outside, each event timed from the moment the drift is caused: the agent's
 /// retained status (live accuracy, active version), the PAT responses of the session, the offer and the agent's
 /// verdict (as the trainer's identity reads them on the broker), the trainer's log lines and the signed package on
-/// disk. Every phase keeps its first time only.
+/// disk. Every phase keeps its first time only. After v2 it follows the further sessions the trainer starts while
+/// the part stays short of its accuracy reference: each version's live accuracy over its first full probe window, and
+/// the verdicts, until the trainer finds the part back or warns that the sessions have not brought it back.
 /// </summary>
 internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold, int window)
 {
@@ -25,6 +27,8 @@ internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold,
     private readonly Dictionary<string, double> _marks = [];
     private readonly Stopwatch _clock = new();
     private double? _lastPatResponse;
+    private readonly SortedDictionary<int, double> _settled = [];
+    private readonly List<(int Version, bool Accepted)> _verdicts = [];
 
     /// <summary>What the watch subscribes to.</summary>
     public string[] Filters { get; } =
@@ -58,8 +62,27 @@ internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold,
     /// <summary>True once the trainer's reference has settled (a check that waits below the threshold).</summary>
     public bool Settled { get; private set; }
 
-    /// <summary>True once the drift is caused and the run has ended: v2's window full, or the offer refused.</summary>
-    public bool Ended => _clock.IsRunning && (After is not null || Verdict is { Accepted: false });
+    /// <summary>
+    /// How the sessions ended: <c>recovered</c> (a check found a new version within the drop threshold of the part's
+    /// reference), <c>stalled</c> (the trainer warned that its sessions have not brought the part back), null while
+    /// they go on.
+    /// </summary>
+    public string? Outcome { get; private set; }
+
+    /// <summary>True once the drift is caused and the trainer found the part back or gave the warning.</summary>
+    public bool Ended => _clock.IsRunning && Outcome is not null;
+
+    /// <summary>Each version after v1 with its live accuracy over its first full probe window, oldest first.</summary>
+    public IReadOnlyList<(int Version, double Accuracy)> Versions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _settled.Select(v => (v.Key, v.Value))];
+            }
+        }
+    }
 
     /// <summary>True once the trainer decided to start a session.</summary>
     public bool Detected => Seconds("detected") is not null;
@@ -111,7 +134,7 @@ internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold,
                     Mark("offered");
                     break;
                 case TopicKind.ModelAck when _clock.IsRunning:
-                    Verdict = ControlJson.Parse(payload.ToArray(), MessagingJsonContext.Default.ModelAckMessage);
+                    Verdict ??= ControlJson.Parse(payload.ToArray(), MessagingJsonContext.Default.ModelAckMessage);
                     Mark("validated");
                     break;
                 default:
@@ -146,7 +169,26 @@ internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold,
             else if (line.Contains($"Field update of {deviceId}: v", StringComparison.Ordinal)
                 && Percent(line, "device accuracy ") is { } before && Percent(line, "-> ") is { } after)
             {
-                Session = (before, after);
+                Session ??= (before, after);
+                var version = Integer(line, $"{deviceId}: v");
+                _verdicts.Add((version, line.Contains(" accepted (", StringComparison.Ordinal)));
+            }
+
+            if (!_clock.IsRunning)
+            {
+                return;
+            }
+
+            // Back: a check on a re-trained version whose window is full finds nothing to do.
+            if (line.Contains($"Field check of {deviceId}: wait (below-threshold)", StringComparison.Ordinal)
+                && Integer(line, "running v") is var running and > 1 && _settled.ContainsKey(running))
+            {
+                Outcome ??= "recovered";
+            }
+            else if (line.Contains($"Field updates of {deviceId}: ", StringComparison.Ordinal)
+                && line.Contains("have not brought the part back", StringComparison.Ordinal))
+            {
+                Outcome ??= "stalled";
             }
         }
     }
@@ -171,6 +213,17 @@ internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold,
             ["accepted"] = Verdict?.Accepted,
             ["verdict"] = Verdict?.Reason,
             ["seconds"] = phases,
+            ["outcome"] = Outcome,
+            ["versions"] = new JsonArray([.. Versions.Select(v => (JsonNode)new JsonObject
+            {
+                ["version"] = v.Version,
+                ["accuracy"] = v.Accuracy,
+            })]),
+            ["verdicts"] = new JsonArray([.. _verdicts.Select(v => (JsonNode)new JsonObject
+            {
+                ["version"] = v.Version,
+                ["accepted"] = v.Accepted,
+            })]),
         };
     }
 
@@ -202,11 +255,31 @@ internal sealed class FieldUpdateTimeline(string deviceId, double dropThreshold,
             if (status.LiveAccuracyRounds >= window)
             {
                 After ??= live;
+                _settled.TryAdd(status.ModelVersion.Value, live);
             }
         }
     }
 
     private void Mark(string phase) => _marks.TryAdd(phase, _clock.Elapsed.TotalSeconds);
+
+    // "… running v3, …" → 3 (0 when absent).
+    private static int Integer(string line, string before)
+    {
+        var start = line.IndexOf(before, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return 0;
+        }
+
+        start += before.Length;
+        var end = start;
+        while (end < line.Length && char.IsAsciiDigit(line[end]))
+        {
+            end++;
+        }
+
+        return end > start ? int.Parse(line.AsSpan(start, end - start), CultureInfo.InvariantCulture) : 0;
+    }
 
     // "… live accuracy 61.2 % vs …" → 0.612.
     private static double? Percent(string line, string before)

@@ -14,7 +14,7 @@ namespace Edge.Integration.Tests;
 /// as a process. The operator warms one part with the documented <c>mosquitto_pub</c>; the trainer sees its live
 /// accuracy fall, starts a field PAT session, is killed (SIGKILL) mid-session and started again with the same
 /// command; the agent validates and activates the signed update; the other agent is left alone; no version number is
-/// offered twice.
+/// offered twice. A part warmed so far that one session brings it back only part of the way gets a second session.
 /// </summary>
 public sealed class FieldOperatorWalkthroughTests
 {
@@ -29,15 +29,7 @@ public sealed class FieldOperatorWalkthroughTests
         var probes = new Dictionary<string, string> { ["EDGE_MODELS__CALIBRATIONPROBESECONDS"] = "2" };
         await using var field = await CommissionField.StartAsync(
             folder.Path("field"), FaultExecutables.BesideThisAssembly(), [Steady], epochs: 10, probes, ["operator"]);
-        string[] serve =
-        [
-            "serve", "--store", field.StorePath, .. field.Broker.TrainerArguments(),
-            "--watch", $"{Drifting}={field.ProductLinePackage}", "--watch", $"{Steady}={field.ProductLinePackage}",
-            "--signing-key", field.PrivateKey, "--calibration", field.Calibration, "--task", "vowels",
-            "--system", FaultAgent.System, "--update-packages", field.PackageDirectory,
-            "--check-every", "00:00:02", "--cooldown", "00:00:00", "--update-twin-samples", "600",
-            "--update-epochs", "3",
-        ];
+        string[] serve = [.. Serve(field, Drifting, Steady), "--update-epochs", "3"];
 
         using (var first = TrainerProcess.Start(serve))
         {
@@ -45,10 +37,7 @@ public sealed class FieldOperatorWalkthroughTests
             await first.WaitForAsync($"Field check of {Drifting}: wait (below-threshold)", seconds: 300);
             await first.WaitForAsync($"Field check of {Steady}: wait (below-threshold)", seconds: 300);
 
-            var topic = EdgeTopics.For(Drifting, TopicKind.Environment);
-            const string warm = """{"schemaVersion":1,"ambientKelvin":300}""";
-            await EnvironmentControlTests.MosquittoPubAsync(
-                field.Broker.Certificates, field.Broker.ServicePort, topic, warm);
+            await WarmAsync(field, kelvin: 300);
             await first.WaitForAsync($"Field check of {Drifting}: start (accuracy-lost)", seconds: 300);
             first.Kill();
             Assert.Equal(0, first.Count("Field update of"));
@@ -94,6 +83,73 @@ public sealed class FieldOperatorWalkthroughTests
         Assert.Equal(FieldPackageLoader.Hash(await File.ReadAllBytesAsync(kept, token)), v2?.Sha256);
         Assert.Equal(1, await ledger.MaxVersionAsync(Steady, token));
     }
+
+    [Fact]
+    public async Task A_part_brought_back_only_part_of_the_way_gets_another_session_against_its_old_reference()
+    {
+        var token = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var probes = new Dictionary<string, string> { ["EDGE_MODELS__CALIBRATIONPROBESECONDS"] = "2" };
+        await using var field = await CommissionField.StartAsync(
+            folder.Path("field"), FaultExecutables.BesideThisAssembly(), [], epochs: 10, probes, ["operator"]);
+
+        // Two PAT epochs cannot undo +1000 K (the bench's 20 bring it to 75 % of 91.8 %): v2 lands short.
+        using var trainer = TrainerProcess.Start([.. Serve(field, Drifting), "--update-epochs", "2"]);
+        await trainer.WaitForAsync($"Field check of {Drifting}: wait (below-threshold)", seconds: 300);
+        await WarmAsync(field, kelvin: 1000);
+        await trainer.WaitForAsync($"Field check of {Drifting}: start (accuracy-lost)", seconds: 300);
+        await trainer.WaitForAsync($"Field update of {Drifting}: v2 accepted", seconds: 600);
+        await trainer.WaitForAsync($"Field check of {Drifting}: start (under-recovered)", seconds: 300);
+        await trainer.WaitForAsync($"Field update of {Drifting}: v3 ", seconds: 600);
+        trainer.Kill();
+        var lines = trainer.Lines.ToList();
+        foreach (var line in lines.Where(l => l.Contains($"of {Drifting}: start", StringComparison.Ordinal)
+            || l.Contains($"Field update of {Drifting}", StringComparison.Ordinal)))
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine(line);
+        }
+
+        // The second session answers v2's shortfall against v1's settled figure, not v2's own (which it had settled).
+        var accepted = lines.FindIndex(l => l.Contains($"{Drifting}: v2 accepted", StringComparison.Ordinal));
+        var again = lines.FindIndex(l => l.Contains($"{Drifting}: start (under-recovered)", StringComparison.Ordinal));
+        Assert.True(accepted >= 0 && again > accepted, "the under-recovered session starts after v2 was accepted");
+        Assert.Contains("running v2", lines[again], StringComparison.Ordinal);
+        Assert.Contains("(v1), 1 session(s) short of it", lines[again], StringComparison.Ordinal);
+        await using var store = await MeasurementStore.OpenAsync(field.StorePath, token);
+        var ledger = new FieldUpdateLedger(store);
+        var v1 = await ledger.VersionAsync(Drifting, 1, token);
+        var v2 = await ledger.VersionAsync(Drifting, 2, token);
+        var device = await ledger.DeviceAsync(Drifting, token);
+        Assert.Equal((v1?.AccuracyBaseline, (int?)1), (device.AccuracyReference, device.ReferenceVersion));
+        Assert.True(
+            v2?.AccuracyBaseline <= v1?.AccuracyBaseline - 0.03,
+            $"v2 settled at {v2?.AccuracyBaseline}, v1 at {v1?.AccuracyBaseline}: short by the threshold");
+        Assert.Equal(2, device.RecoverySessions);
+
+        // Each session its own number and content.
+        Assert.Equal(3, await ledger.MaxVersionAsync(Drifting, token));
+        var kept = Directory.GetFiles(field.PackageDirectory).Order().ToArray();
+        Assert.Equal([$"{Drifting}-v2.edgepkg", $"{Drifting}-v3.edgepkg"], kept.Select(Path.GetFileName));
+        Assert.NotEqual(await File.ReadAllBytesAsync(kept[0], token), await File.ReadAllBytesAsync(kept[1], token));
+    }
+
+    // The documented serve --watch of docs/field-updates.md for the given parts, checking every 2 s, no cooldown.
+    private static string[] Serve(CommissionField field, params string[] devices) =>
+    [
+        "serve", "--store", field.StorePath, .. field.Broker.TrainerArguments(),
+        .. devices.SelectMany(d => new[] { "--watch", $"{d}={field.ProductLinePackage}" }),
+        "--signing-key", field.PrivateKey, "--calibration", field.Calibration, "--task", "vowels",
+        "--system", FaultAgent.System, "--update-packages", field.PackageDirectory,
+        "--check-every", "00:00:02", "--cooldown", "00:00:00", "--update-twin-samples", "600",
+    ];
+
+    // The operator's documented warm-up, through the broker with mosquitto_pub.
+    private static Task WarmAsync(CommissionField field, int kelvin) =>
+        EnvironmentControlTests.MosquittoPubAsync(
+            field.Broker.Certificates,
+            field.Broker.ServicePort,
+            EdgeTopics.For(Drifting, TopicKind.Environment),
+            string.Create(CultureInfo.InvariantCulture, $$"""{"schemaVersion":1,"ambientKelvin":{{kelvin}}}"""));
 
     // "… live accuracy 61.2 % vs reference …" of a check line.
     private static double LiveAccuracy(string checkLine)

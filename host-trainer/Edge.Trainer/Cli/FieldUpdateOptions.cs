@@ -64,7 +64,14 @@ internal sealed class FieldUpdateOptions
 
     private readonly Option<TimeSpan> _backoffCap = new("--refusal-backoff-cap")
     {
-        Description = "Longest wait after refusals in a row; each refusal doubles the cooldown (default 06:00:00).",
+        Description = "Longest wait after refusals in a row, or sessions in a row that left a part short of its "
+            + "accuracy reference; each doubles the cooldown (default 06:00:00).",
+    };
+
+    private readonly Option<int> _recoveryAlert = new("--recovery-alert-sessions")
+    {
+        Description = "Sessions that have not brought a part back within --accuracy-drop of its accuracy reference "
+            + "(the best live accuracy one of its versions settled at) before the alert is raised (default 3).",
     };
 
     private readonly Option<int> _driftSamples = new("--drift-samples")
@@ -123,6 +130,7 @@ internal sealed class FieldUpdateOptions
             (_threshold, nameof(FieldUpdateSettings.DriftThreshold), false),
             (_cooldown, nameof(FieldUpdateSettings.Cooldown), false),
             (_backoffCap, nameof(FieldUpdateSettings.RefusalBackoffCap), false),
+            (_recoveryAlert, nameof(FieldUpdateSettings.RecoveryAlertSessions), false),
             (_driftSamples, nameof(FieldUpdateSettings.DriftSamples), false),
             (_minimumSamples, nameof(FieldUpdateSettings.DriftMinSamples), false),
             (_checkEvery, nameof(FieldUpdateSettings.CheckEvery), false),

@@ -9,7 +9,9 @@ namespace Edge.Trainer.Cli;
 /// <summary>
 /// <c>retrain</c>: an operator's request for a field update of one device, written to the store's ledger; the
 /// <c>serve --watch</c> that watches the device runs it at its next check, even right after a refused offer or within
-/// the cooldown (an operator's request is a new reason), as soon as the agent is online.
+/// the cooldown (an operator's request is a new reason), as soon as the agent is online. With
+/// <c>--reset-reference</c> it also forgets the device's accuracy reference (a swapped part, another product line, a
+/// level accepted as the best this part can do): the next settled live accuracy becomes the reference.
 /// </summary>
 internal static class RetrainCommand
 {
@@ -22,8 +24,16 @@ internal static class RetrainCommand
                 + "string).",
             DefaultValueFactory = _ => "edge-measurements.db",
         };
+        var reset = new Option<bool>("--reset-reference")
+        {
+            Description = "Also forget the agent's accuracy reference (the best live accuracy one of its versions "
+                + "settled at): for a swapped part, another product line, or a level accepted as this part's best.",
+        };
         var command = new Command(
-            "retrain", "Ask the running serve --watch to re-train one agent at its next check.") { deviceId, store };
+            "retrain", "Ask the running serve --watch to re-train one agent at its next check.")
+        {
+            deviceId, store, reset,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var device = parse.GetValue(deviceId)!;
@@ -32,6 +42,16 @@ internal static class RetrainCommand
                 .ConfigureAwait(false);
             var ledger = new FieldUpdateLedger(measurements);
             var last = await ledger.DeviceAsync(device, cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(reset))
+            {
+                await ledger.ResetReferenceAsync(device, cancellationToken).ConfigureAwait(false);
+                var was = last.AccuracyReference is { } reference
+                    ? string.Create(CultureInfo.InvariantCulture, $"{reference:P1} (v{last.ReferenceVersion})")
+                    : "none";
+                Console.WriteLine($"forgot the accuracy reference of {device} (was {was}); the next settled live "
+                    + "accuracy becomes it");
+            }
+
             await ledger.RequestAsync(device, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
             var previous = last.LastOutcome is { } outcome
                 ? string.Create(

@@ -4,7 +4,8 @@ namespace Edge.Trainer.Live;
 /// The measurement store's schema, as numbered migrations applied in order and recorded in <c>schema_version</c>.
 /// The SQL is shared by SQLite and PostgreSQL except for the binary column type.
 /// Version 1: measurements; version 2: the field-update ledger; version 3: the commissioning ledger; version 4: the
-/// live-accuracy reference of each field version; version 5: refusals in a row and the accuracy fall refused.
+/// live-accuracy reference of each field version; version 5: refusals in a row and the accuracy fall refused; version
+/// 6: each device's own accuracy reference (the best a version settled at) and the sessions short of it.
 /// </summary>
 internal static class StoreMigrations
 {
@@ -74,6 +75,13 @@ internal static class StoreMigrations
             """
             ALTER TABLE field_devices ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE field_devices ADD COLUMN refused_drop DOUBLE PRECISION NULL;
+            """,
+            // The best live accuracy a version of the device settled at (and which version), and the completed
+            // sessions since the part last ran within the drop threshold of it: a partial recovery is not forgotten.
+            """
+            ALTER TABLE field_devices ADD COLUMN accuracy_reference DOUBLE PRECISION NULL;
+            ALTER TABLE field_devices ADD COLUMN reference_version INTEGER NULL;
+            ALTER TABLE field_devices ADD COLUMN recovery_sessions INTEGER NOT NULL DEFAULT 0;
             """,
         ];
     }

@@ -64,6 +64,23 @@ public sealed class TrainerMetrics
             "edge_trainer_field_refusals_in_a_row",
             "Field updates a device refused since its last acceptance or a new reason (each doubles the wait).",
             new GaugeConfiguration { LabelNames = ["device"] });
+        FieldAccuracyReference = factory.CreateGauge(
+            "edge_trainer_field_accuracy_reference",
+            "Best live accuracy any version of a device settled at: the level field updates bring it back to "
+                + "(NaN: none yet).",
+            new GaugeConfiguration { LabelNames = ["device"] });
+        FieldAccuracyShortfall = factory.CreateGauge(
+            "edge_trainer_field_accuracy_shortfall",
+            "Fall of a device's live accuracy below its accuracy reference (NaN: unknown).",
+            new GaugeConfiguration { LabelNames = ["device"] });
+        FieldRecoverySessions = factory.CreateGauge(
+            "edge_trainer_field_recovery_sessions",
+            "Completed field sessions since a device last ran within the drop threshold of its accuracy reference.",
+            new GaugeConfiguration { LabelNames = ["device"] });
+        FieldRecoveryStalled = factory.CreateGauge(
+            "edge_trainer_field_recovery_stalled",
+            "1 while a device is still short of its accuracy reference after the sessions that raise the alert.",
+            new GaugeConfiguration { LabelNames = ["device"] });
         MeasurementAcks = factory.CreateCounter(
             "edge_trainer_measurement_acks_total",
             "Measurement batches acknowledged to their agent on measurements/ack after the store commit.");
@@ -134,6 +151,18 @@ public sealed class TrainerMetrics
 
     /// <summary>Refusals in a row per device (the wait before the next try doubles with each).</summary>
     public Gauge FieldRefusalsInARow { get; }
+
+    /// <summary>Accuracy reference per device: the best live accuracy any of its versions settled at.</summary>
+    public Gauge FieldAccuracyReference { get; }
+
+    /// <summary>Live accuracy below the accuracy reference, per device.</summary>
+    public Gauge FieldAccuracyShortfall { get; }
+
+    /// <summary>Sessions since a device last ran within the drop threshold of its reference, per device.</summary>
+    public Gauge FieldRecoverySessions { get; }
+
+    /// <summary>1 while a device is short of its reference after the sessions that raise the alert.</summary>
+    public Gauge FieldRecoveryStalled { get; }
 
     /// <summary>Version of the newest package offered, per device.</summary>
     public Gauge ModelPublishedVersion { get; }

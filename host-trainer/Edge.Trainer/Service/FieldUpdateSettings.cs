@@ -48,8 +48,17 @@ public sealed class FieldUpdateSettings
     /// <summary>No drift update sooner than this after a device's last accepted or refused session.</summary>
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Longest wait after refusals in a row (each doubles the cooldown), 6 h.</summary>
+    /// <summary>
+    /// Longest wait after refusals in a row, or sessions in a row that left a part short of its accuracy reference
+    /// (each doubles the cooldown), 6 h.
+    /// </summary>
     public TimeSpan RefusalBackoffCap { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// Sessions that have not brought a part back within <see cref="AccuracyDrop"/> of its accuracy reference (the
+    /// best live accuracy one of its versions settled at) after which the trainer raises its alert (3).
+    /// </summary>
+    public int RecoveryAlertSessions { get; set; } = 3;
 
     /// <summary>Newest measurements of a device the drift score uses.</summary>
     public int DriftSamples { get; set; } = 300;
@@ -82,6 +91,7 @@ public sealed class FieldUpdateSettings
         Schedule = UpdateEvery,
         Cooldown = Cooldown,
         RefusalBackoffCap = RefusalBackoffCap,
+        RecoveryAlertSessions = RecoveryAlertSessions,
         DriftSamples = DriftSamples,
         MinimumSamples = DriftMinSamples,
     };
@@ -120,6 +130,10 @@ public sealed class FieldUpdateSettings
             RefusalBackoffCap >= Cooldown,
             nameof(RefusalBackoffCap),
             $"must not be shorter than {nameof(Cooldown)} ({Cooldown}), was {RefusalBackoffCap}.");
+        Require(
+            RecoveryAlertSessions is >= 1 and <= 100,
+            nameof(RecoveryAlertSessions),
+            $"must lie in 1..100 sessions, was {RecoveryAlertSessions}.");
         Require(
             DriftMinSamples >= 1 && DriftSamples >= DriftMinSamples,
             nameof(DriftMinSamples),

@@ -46,6 +46,28 @@ public sealed class FieldUpdateReportTests
     }
 
     [Fact]
+    public void The_versions_after_v2_and_how_the_sessions_ended_are_listed_and_older_runs_show_none()
+    {
+        using var bench = new BenchFixture();
+        var back = Run(1, 1, 0.25, 0.755, true);
+        back["outcome"] = "recovered";
+        back["versions"] = Versions((2, 0.755), (3, 0.84), (4, 0.893));
+        var stalled = Run(2, 1, 0.25, 0.70, true);
+        stalled["outcome"] = "stalled";
+        stalled["versions"] = Versions((2, 0.70));
+        bench.Write("field-update-recovery.json", Result(null, back, stalled, Run(3, 1, 0.25, 0.75, true)));
+
+        ReportGenerator.Run(bench.Options());
+
+        var report = File.ReadAllText(bench.Report);
+        Assert.Contains("| verdict | later versions |", report, StringComparison.Ordinal);
+        Assert.Contains("| accepted | v3 84.0 % → v4 89.3 % (recovered) |", report, StringComparison.Ordinal);
+        Assert.Contains("| 2 | 91.0 % |", report, StringComparison.Ordinal);
+        Assert.Contains("| accepted | (stalled) |", report, StringComparison.Ordinal);
+        Assert.Contains("| 55.0 % → 94.0 % | accepted | – |", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_run_without_its_phase_times_is_an_error_naming_the_file_and_the_key()
     {
         using var bench = new BenchFixture();
@@ -58,6 +80,9 @@ public sealed class FieldUpdateReportTests
         Assert.Contains("field-update.json", error.Message, StringComparison.Ordinal);
         Assert.Contains("'seconds'", error.Message, StringComparison.Ordinal);
     }
+
+    private static JsonArray Versions(params (int Version, double Accuracy)[] versions) =>
+        new([.. versions.Select(v => (JsonNode)new JsonObject { ["version"] = v.Version, ["accuracy"] = v.Accuracy })]);
 
     private static JsonObject Result(int? updateEpochs, params JsonObject[] rows) => new()
     {

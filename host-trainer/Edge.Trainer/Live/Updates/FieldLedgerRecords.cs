@@ -86,6 +86,21 @@ public sealed record FieldDeviceRecord(
 
     /// <summary>The live-accuracy fall when the refused session started (null: none, or no live accuracy).</summary>
     public double? RefusedDrop { get; init; }
+
+    /// <summary>
+    /// The device's own accuracy reference: the best live accuracy any of its versions settled at (null: none yet,
+    /// or reset by an operator). It only rises by itself, so a partial recovery does not become the new normal.
+    /// </summary>
+    public double? AccuracyReference { get; init; }
+
+    /// <summary>The version that settled at <see cref="AccuracyReference"/>.</summary>
+    public int? ReferenceVersion { get; init; }
+
+    /// <summary>
+    /// Completed sessions since the part last ran within the drop threshold of <see cref="AccuracyReference"/>: the
+    /// sessions that have not brought it back (each doubles the wait before the next).
+    /// </summary>
+    public int RecoverySessions { get; init; }
 }
 
 /// <summary>A session to record in the ledger.</summary>

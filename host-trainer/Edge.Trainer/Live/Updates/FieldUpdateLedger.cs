@@ -174,6 +174,11 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
                         FieldSessionOutcome.Accepted => null,
                         _ => current.RefusedDrop,
                     },
+
+                    // Counted until a check sees the part back within the threshold of its reference.
+                    RecoverySessions = completed && current.AccuracyReference is not null
+                        ? current.RecoverySessions + 1
+                        : current.RecoverySessions,
                 };
                 await WriteDeviceAsync(connection, deviceId, next, token).ConfigureAwait(false);
                 return 0;
@@ -183,18 +188,54 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
 
     /// <summary>An operator asks for a field update of <paramref name="deviceId"/> at the next check.</summary>
     public Task RequestAsync(string deviceId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        _store.UseAsync(
-            async (connection, token) =>
-            {
-                var current = await ReadDeviceAsync(connection, deviceId, token).ConfigureAwait(false);
-                var requested = current with { Requested = at };
-                await WriteDeviceAsync(connection, deviceId, requested, token).ConfigureAwait(false);
-                return 0;
-            },
+        ChangeAsync(deviceId, current => current with { Requested = at }, cancellationToken);
+
+    /// <summary>
+    /// Raises the device's accuracy reference to <paramref name="accuracy"/>, settled by <paramref name="version"/>,
+    /// when it has none or a lower one; returns the record as stored.
+    /// </summary>
+    public Task<FieldDeviceRecord> RaiseReferenceAsync(
+        string deviceId, double accuracy, int version, CancellationToken cancellationToken = default) =>
+        ChangeAsync(
+            deviceId,
+            current => current.AccuracyReference >= accuracy
+                ? current
+                : current with { AccuracyReference = accuracy, ReferenceVersion = version },
+            cancellationToken);
+
+    /// <summary>The part runs within the threshold of its reference again: no session is short of it now.</summary>
+    public Task<FieldDeviceRecord> RecoveredAsync(string deviceId, CancellationToken cancellationToken = default) =>
+        ChangeAsync(deviceId, current => current with { RecoverySessions = 0 }, cancellationToken);
+
+    /// <summary>
+    /// An operator forgets the device's accuracy reference (a swapped part, another product line, a level accepted
+    /// as the best this part can do): the next settled figure becomes the reference.
+    /// </summary>
+    public Task<FieldDeviceRecord> ResetReferenceAsync(
+        string deviceId, CancellationToken cancellationToken = default) =>
+        ChangeAsync(
+            deviceId,
+            current => current with { AccuracyReference = null, ReferenceVersion = null, RecoverySessions = 0 },
             cancellationToken);
 
     /// <summary>The label of <paramref name="state"/> in the store.</summary>
     public static string Name(FieldVersionState state) => state.ToString().ToLowerInvariant();
+
+    private Task<FieldDeviceRecord> ChangeAsync(
+        string deviceId, Func<FieldDeviceRecord, FieldDeviceRecord> change, CancellationToken cancellationToken) =>
+        _store.UseAsync(
+            async (connection, token) =>
+            {
+                var current = await ReadDeviceAsync(connection, deviceId, token).ConfigureAwait(false);
+                var next = change(current);
+                if (next != current)
+                {
+                    await WriteDeviceAsync(connection, deviceId, next, token).ConfigureAwait(false);
+                }
+
+                return next;
+            },
+            cancellationToken);
 
     private Task<int> UpdateAsync(
         string sql, string deviceId, int version, object value, string? verdict, CancellationToken cancellationToken) =>
@@ -250,7 +291,8 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
     {
         await using var select = Command(connection, """
             SELECT last_session_ms, last_reason, last_outcome, last_detail, last_completed_ms, refused_version,
-                   refused_rise, requested_ms, refusals, refused_drop
+                   refused_rise, requested_ms, refusals, refused_drop, accuracy_reference, reference_version,
+                   recovery_sessions
             FROM field_devices WHERE device_id = @device
             """);
         MeasurementStore.Parameter(select, "@device").Value = deviceId;
@@ -272,6 +314,9 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
         {
             Refusals = reader.GetInt32(8),
             RefusedDrop = reader.IsDBNull(9) ? null : reader.GetDouble(9),
+            AccuracyReference = reader.IsDBNull(10) ? null : reader.GetDouble(10),
+            ReferenceVersion = reader.IsDBNull(11) ? null : reader.GetInt32(11),
+            RecoverySessions = reader.GetInt32(12),
         };
 
         static DateTimeOffset? Time(DbDataReader reader, int column) =>
@@ -284,15 +329,17 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
         await using var upsert = Command(connection, """
             INSERT INTO field_devices(device_id, last_session_ms, last_reason, last_outcome, last_detail,
                                       last_completed_ms, refused_version, refused_rise, requested_ms, refusals,
-                                      refused_drop)
+                                      refused_drop, accuracy_reference, reference_version, recovery_sessions)
             VALUES (@device, @session, @reason, @outcome, @detail, @completed, @refused, @rise, @requested,
-                    @refusals, @refused_drop)
+                    @refusals, @refused_drop, @reference, @reference_version, @recovery)
             ON CONFLICT(device_id) DO UPDATE SET
                 last_session_ms = excluded.last_session_ms, last_reason = excluded.last_reason,
                 last_outcome = excluded.last_outcome, last_detail = excluded.last_detail,
                 last_completed_ms = excluded.last_completed_ms, refused_version = excluded.refused_version,
                 refused_rise = excluded.refused_rise, requested_ms = excluded.requested_ms,
-                refusals = excluded.refusals, refused_drop = excluded.refused_drop
+                refusals = excluded.refusals, refused_drop = excluded.refused_drop,
+                accuracy_reference = excluded.accuracy_reference, reference_version = excluded.reference_version,
+                recovery_sessions = excluded.recovery_sessions
             """);
         MeasurementStore.Parameter(upsert, "@device").Value = deviceId;
         Set("@session", record.LastSession?.ToUnixTimeMilliseconds());
@@ -305,6 +352,9 @@ public sealed class FieldUpdateLedger(MeasurementStore store)
         Set("@requested", record.Requested?.ToUnixTimeMilliseconds());
         Set("@refusals", record.Refusals);
         Set("@refused_drop", record.RefusedDrop);
+        Set("@reference", record.AccuracyReference);
+        Set("@reference_version", record.ReferenceVersion);
+        Set("@recovery", record.RecoverySessions);
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
         void Set(string name, object? value) => MeasurementStore.Parameter(upsert, name).Value = value ?? DBNull.Value;

@@ -51,6 +51,13 @@ public sealed record FieldUpdatePolicy
     /// </summary>
     public TimeSpan RefusalBackoffCap { get; init; } = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// Sessions that have not brought a part back within <see cref="AccuracyDropThreshold"/> of its own accuracy
+    /// reference (the best live accuracy one of its versions settled at) after which the watch raises its alert (3).
+    /// The sessions go on, each after a doubled wait up to <see cref="RefusalBackoffCap"/>.
+    /// </summary>
+    public int RecoveryAlertSessions { get; init; } = 3;
+
     /// <summary>How long a check waits for the agent's retained status before calling it unknown.</summary>
     public TimeSpan StatusTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
@@ -81,6 +88,12 @@ public sealed record FieldUpdatePolicy
         {
             throw new ArgumentException($"Field updates: {nameof(AccuracyReferenceRounds)} must lie in 1..100, got "
                 + $"{AccuracyReferenceRounds}.");
+        }
+
+        if (RecoveryAlertSessions is < 1 or > 100)
+        {
+            throw new ArgumentException($"Field updates: {nameof(RecoveryAlertSessions)} must lie in 1..100, got "
+                + $"{RecoveryAlertSessions}.");
         }
 
         if (MinimumSamples < 1 || DriftSamples < MinimumSamples)
@@ -116,7 +129,9 @@ public sealed record FieldUpdatePolicy
     /// What to do about one device at <see cref="FieldCheck.Now"/>, and why: an operator's request starts an update at
     /// once; a live accuracy fallen by <see cref="AccuracyDropThreshold"/> starts one unless the device is in
     /// <see cref="Cooldown"/> after its last completed session (a refused offer does not make the lost accuracy
-    /// forgotten: it is tried again after the cooldown); without a live accuracy, drift of the twin residual above
+    /// forgotten: it is tried again after the cooldown); a live accuracy still short of the device's own reference by
+    /// the threshold (a partial recovery) starts one after the cooldown doubled for each session short of it
+    /// (<c>under-recovered</c>, <c>recovery-backoff</c>); without a live accuracy, drift of the twin residual above
     /// <see cref="DriftThreshold"/> does the same, except that drift already answered by a refused offer needs the
     /// rise to grow by another <see cref="DriftThreshold"/>; otherwise the schedule, counted from the later of training
     /// and the last completed session. Nothing starts while the agent is not online.
@@ -158,7 +173,18 @@ public sealed record FieldUpdatePolicy
     /// </summary>
     public DateTimeOffset? CooldownEnd(FieldDeviceRecord ledger) => ledger?.LastCompleted + Wait(ledger?.Refusals ?? 0);
 
-    /// <summary>The wait before the next try after <paramref name="refusals"/> refusals in a row.</summary>
+    /// <summary>
+    /// True when <paramref name="ledger"/> counts <see cref="RecoveryAlertSessions"/> sessions that have not brought
+    /// the part back and <paramref name="shortfall"/> (its live accuracy below its reference) still reaches the
+    /// threshold.
+    /// </summary>
+    public bool RecoveryStalled(FieldDeviceRecord ledger, double? shortfall) =>
+        ledger is not null && ledger.RecoverySessions >= RecoveryAlertSessions && shortfall >= AccuracyDropThreshold;
+
+    /// <summary>
+    /// The wait before the next try after <paramref name="refusals"/> refusals in a row (or sessions short of the
+    /// reference).
+    /// </summary>
     public TimeSpan Wait(int refusals)
     {
         if (refusals <= 1)
@@ -174,6 +200,20 @@ public sealed record FieldUpdatePolicy
     private static FieldDecision NotOnline(AgentPresence agent) =>
         new(UpdateReason.None, agent == AgentPresence.Offline ? "agent-offline" : "agent-status-unknown", null);
 
+    // The running version settled short of what the part did before: go on, each session after a doubled wait (the
+    // first after the plain cooldown), counting refusals and accepted but short versions alike.
+    private FieldDecision Recovery(FieldCheck check)
+    {
+        var ledger = check.Ledger;
+        var sessions = Math.Max(ledger.Refusals, ledger.RecoverySessions);
+        if (ledger.LastCompleted + Wait(sessions) is { } end && check.Now < end)
+        {
+            return new FieldDecision(UpdateReason.None, sessions > 1 ? "recovery-backoff" : "cooldown", end);
+        }
+
+        return new FieldDecision(UpdateReason.Drift, "under-recovered", null);
+    }
+
     private FieldDecision Wanted(FieldCheck check)
     {
         var ledger = check.Ledger;
@@ -183,13 +223,8 @@ public sealed record FieldUpdatePolicy
             return new FieldDecision(UpdateReason.Operator, "operator-request", null);
         }
 
-        if (check.AccuracyDrop is { } drop)
+        if (check.AccuracyDrop is { } drop && drop >= AccuracyDropThreshold)
         {
-            if (drop < AccuracyDropThreshold)
-            {
-                return new FieldDecision(UpdateReason.None, "below-threshold", null);
-            }
-
             // Fallen by another threshold since the refused session: a new reason, so only the plain cooldown.
             var further = ledger.RefusedDrop is { } refusedDrop && drop >= refusedDrop + AccuracyDropThreshold;
             var waitEnd = further ? ledger.LastCompleted + Cooldown : CooldownEnd(ledger);
@@ -200,6 +235,16 @@ public sealed record FieldUpdatePolicy
             }
 
             return new FieldDecision(UpdateReason.Drift, further ? "accuracy-fell-further" : "accuracy-lost", null);
+        }
+
+        if (check.AccuracyShortfall is { } shortfall && shortfall >= AccuracyDropThreshold)
+        {
+            return Recovery(check);
+        }
+
+        if (check.AccuracyDrop is not null)
+        {
+            return new FieldDecision(UpdateReason.None, "below-threshold", null);
         }
 
         // An agent that publishes a live accuracy is judged on it: until its reference settles there is no score.
@@ -242,6 +287,10 @@ public sealed record FieldUpdatePolicy
 /// True when the agent publishes a live accuracy for the running version: then the twin residual never decides, and
 /// without an <paramref name="AccuracyDrop"/> (reference not settled yet) the check has no score.
 /// </param>
+/// <param name="AccuracyShortfall">
+/// Fall of the live accuracy below the device's own reference (<see cref="FieldDeviceRecord.AccuracyReference"/>,
+/// the best any of its versions settled at), known with <paramref name="AccuracyDrop"/>; at least as large.
+/// </param>
 public sealed record FieldCheck(
     DateTimeOffset Now,
     double? DriftRise,
@@ -249,7 +298,8 @@ public sealed record FieldCheck(
     FieldDeviceRecord Ledger,
     AgentPresence Agent,
     double? AccuracyDrop = null,
-    bool LiveAccuracyPublished = false);
+    bool LiveAccuracyPublished = false,
+    double? AccuracyShortfall = null);
 
 /// <summary>What the agent's retained status says.</summary>
 public enum AgentPresence
@@ -267,8 +317,8 @@ public enum AgentPresence
 /// <summary>The decision of one check: which update starts (none: wait) and why, in a metric-label word.</summary>
 /// <param name="Start">The update that starts, or <see cref="UpdateReason.None"/>.</param>
 /// <param name="Reason">
-/// Why: accuracy-lost, accuracy-fell-further, drifted, schedule, operator-request, no-score, below-threshold,
-/// cooldown, refused-recently, refused-backoff, agent-offline, agent-status-unknown.
+/// Why: accuracy-lost, accuracy-fell-further, under-recovered, drifted, schedule, operator-request, no-score,
+/// below-threshold, cooldown, refused-recently, refused-backoff, recovery-backoff, agent-offline, agent-status-unknown.
 /// </param>
 /// <param name="Until">When the wait ends by itself (cooldown, next schedule), if known.</param>
 public sealed record FieldDecision(UpdateReason Start, string Reason, DateTimeOffset? Until)

@@ -23,6 +23,7 @@ public sealed partial class FieldUpdateService
     private readonly FieldVersionBook _book;
     private readonly FieldDeviceSync _sync;
     private readonly List<FieldDevice> _devices = [];
+    private readonly Dictionary<string, int> _stallWarned = [];
 
     /// <summary>Creates the service over <paramref name="store"/> (measurements and ledger).</summary>
     /// <param name="store">The measurement store; its database also holds the ledger.</param>
@@ -139,14 +140,61 @@ public sealed partial class FieldUpdateService
         var rise = (score?.Nmse / device.BaselineDrift) - 1;
         var drop = device.BaselineAccuracy - liveAccuracy;
         var ledger = await Ledger.DeviceAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
-        var decision = _policy.Decide(
-            new FieldCheck(now, rise, device.TrainedAt, ledger, presence, drop, liveAccuracy is not null));
-        Report(device, decision, new CheckScores(score, rise, liveAccuracy, drop), ledger, presence);
+        ledger = await FollowReferenceAsync(device, ledger, liveAccuracy, cancellationToken).ConfigureAwait(false);
+        var shortfall = drop is null ? null : ledger.AccuracyReference - liveAccuracy;
+        var decision = _policy.Decide(new FieldCheck(
+            now, rise, device.TrainedAt, ledger, presence, drop, liveAccuracy is not null, shortfall));
+        var scores = new CheckScores(score, rise, liveAccuracy, drop, shortfall);
+        Report(device, decision, scores, ledger, presence);
+        ReportRecovery(device, ledger, shortfall, liveAccuracy);
         return decision.Starts
-            ? await RunSessionAsync(
-                device, decision, new CheckScores(score, rise, liveAccuracy, drop), now, cancellationToken)
-                .ConfigureAwait(false)
+            ? await RunSessionAsync(device, decision, scores, now, cancellationToken).ConfigureAwait(false)
             : null;
+    }
+
+    // The device's own reference only rises by itself: to the settled figure of a version that beats it. A part back
+    // within the threshold of it ends the count of sessions short of it.
+    private async Task<FieldDeviceRecord> FollowReferenceAsync(
+        FieldDevice device, FieldDeviceRecord ledger, double? liveAccuracy, CancellationToken cancellationToken)
+    {
+        if (device.BaselineAccuracy is not { } settled)
+        {
+            return ledger;
+        }
+
+        if (!(ledger.AccuracyReference >= settled))
+        {
+            ledger = await Ledger.RaiseReferenceAsync(device.DeviceId, settled, device.Version, cancellationToken)
+                .ConfigureAwait(false);
+            LogReference(device.DeviceId, settled, device.Version);
+        }
+
+        if (ledger.RecoverySessions > 0 && ledger.AccuracyReference - liveAccuracy < _policy.AccuracyDropThreshold)
+        {
+            LogRecovered(device.DeviceId, liveAccuracy ?? double.NaN, ledger.AccuracyReference ?? double.NaN,
+                ledger.RecoverySessions);
+            _stallWarned.Remove(device.DeviceId);
+            ledger = await Ledger.RecoveredAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ledger;
+    }
+
+    // Exported at every check; warned once per count of sessions that left the part short of its reference.
+    private void ReportRecovery(FieldDevice device, FieldDeviceRecord ledger, double? shortfall, double? live)
+    {
+        var stalled = _policy.RecoveryStalled(ledger, shortfall);
+        _metrics?.FieldAccuracyReference.WithLabels(device.DeviceId).Set(ledger.AccuracyReference ?? double.NaN);
+        _metrics?.FieldAccuracyShortfall.WithLabels(device.DeviceId).Set(shortfall ?? double.NaN);
+        _metrics?.FieldRecoverySessions.WithLabels(device.DeviceId).Set(ledger.RecoverySessions);
+        _metrics?.FieldRecoveryStalled.WithLabels(device.DeviceId).Set(stalled ? 1 : 0);
+        if (stalled && _stallWarned.GetValueOrDefault(device.DeviceId) != ledger.RecoverySessions)
+        {
+            _stallWarned[device.DeviceId] = ledger.RecoverySessions;
+            var next = ledger.LastCompleted + _policy.Wait(Math.Max(ledger.Refusals, ledger.RecoverySessions));
+            LogStalled(device.DeviceId, ledger.RecoverySessions, live ?? double.NaN, device.Version,
+                ledger.AccuracyReference ?? double.NaN, ledger.ReferenceVersion ?? 0, next?.UtcDateTime);
+        }
     }
 
     private async Task<FieldUpdateOutcome?> RunSessionAsync(
@@ -211,7 +259,7 @@ public sealed partial class FieldUpdateService
     {
         var verb = decision.Starts ? "start" : "wait";
         Count(device, verb, decision.Reason);
-        var cooldownEnd = _policy.CooldownEnd(ledger);
+        var cooldownEnd = decision.Reason == "recovery-backoff" ? decision.Until : _policy.CooldownEnd(ledger);
         var cooling = cooldownEnd > _clock.GetUtcNow();
         var cooldownGauge = cooling ? cooldownEnd!.Value.ToUnixTimeSeconds() : 0;
         _metrics?.FieldCooldownEnd.WithLabels(device.DeviceId).Set(cooldownGauge);
@@ -228,6 +276,13 @@ public sealed partial class FieldUpdateService
         var refused = ledger.RefusedVersion is { } v
             ? string.Create(CultureInfo.InvariantCulture, $"; v{v} refused at rise {ledger.RefusedRise:F3}")
             : string.Empty;
+        if (ledger.AccuracyReference is { } reference)
+        {
+            refused += string.Create(
+                CultureInfo.InvariantCulture,
+                $"; device reference {reference:P1} (v{ledger.ReferenceVersion}), "
+                + $"{ledger.RecoverySessions} session(s) short of it");
+        }
         LogDecision(
             device.DeviceId,
             verb,
@@ -245,9 +300,12 @@ public sealed partial class FieldUpdateService
         Decided?.Invoke(device, decision);
     }
 
-    /// <summary>What one check measured: twin residual and its rise, live accuracy and its fall.</summary>
+    /// <summary>
+    /// What one check measured: twin residual and its rise, live accuracy, its fall below the running version's
+    /// reference and below the device's own.
+    /// </summary>
     private readonly record struct CheckScores(
-        DriftScore? Drift, double? Rise, double? LiveAccuracy, double? AccuracyDrop);
+        DriftScore? Drift, double? Rise, double? LiveAccuracy, double? AccuracyDrop, double? Shortfall);
 
     private void Count(FieldDevice device, string decision, string reason) =>
         _metrics?.FieldDecisions.WithLabels(device.DeviceId, decision, reason).Inc();
@@ -292,6 +350,26 @@ public sealed partial class FieldUpdateService
         Message = "Field updates of {Device}: {Refusals} refused in a row; next try without a new reason after "
             + "{Wait} ({Next:yyyy-MM-dd HH:mm:ss}Z)")]
     private partial void LogBackoff(string device, int refusals, TimeSpan wait, DateTime next);
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Field updates of {Device}: accuracy reference {Reference:P1}, settled by v{Version}")]
+    private partial void LogReference(string device, double reference, int version);
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "Field updates of {Device}: back within the threshold of its reference (live accuracy {Live:P1}, "
+            + "reference {Reference:P1}) after {Sessions} session(s)")]
+    private partial void LogRecovered(string device, double live, double reference, int sessions);
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Field updates of {Device}: {Sessions} sessions have not brought the part back: live accuracy "
+            + "{Live:P1} on v{Version}, reference {Reference:P1} (v{ReferenceVersion}); trying again after "
+            + "{Next:yyyy-MM-dd HH:mm:ss}Z. Check the part, or accept its level: "
+            + "edge-trainer retrain --reset-reference")]
+    private partial void LogStalled(
+        string device, int sessions, double live, int version, double reference, int referenceVersion, DateTime? next);
 
     [LoggerMessage(
         Level = LogLevel.Warning,

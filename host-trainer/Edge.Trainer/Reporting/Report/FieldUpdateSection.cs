@@ -14,6 +14,11 @@ namespace Edge.Trainer.Reporting.Report;
 /// <param name="SessionAfter">The same after fine-tuning.</param>
 /// <param name="Accepted">The agent's verdict (null: no offer).</param>
 /// <param name="Seconds">Seconds from the warm-up to each phase (null: not reached).</param>
+/// <param name="Later">
+/// The versions after v2 the trainer offered while the part stayed short of its reference, each with its live
+/// accuracy over its first full probe window and ending with how the sessions ended ("recovered", "stalled"); empty
+/// for a run that recorded none.
+/// </param>
 public sealed record FieldUpdateRow(
     double WarmupKelvin,
     long Run,
@@ -24,7 +29,8 @@ public sealed record FieldUpdateRow(
     double? SessionBefore,
     double? SessionAfter,
     bool? Accepted,
-    IReadOnlyList<double?> Seconds);
+    IReadOnlyList<double?> Seconds,
+    string Later = "");
 
 /// <summary>A <c>field-update</c> result.</summary>
 /// <param name="File">Path relative to the data folder.</param>
@@ -66,7 +72,8 @@ internal static class FieldUpdateSection
                 fields.NullableNumber(row, "session_accuracy_before"),
                 fields.NullableNumber(row, "session_accuracy_after"),
                 JsonFields.Find(row, "accepted")?.GetValue<bool>(),
-                [.. Phases.Select(p => fields.NullableNumber(seconds, p.Key))]));
+                [.. Phases.Select(p => fields.NullableNumber(seconds, p.Key))],
+                Later(row, fields)));
         }
 
         // A null setting is serve's own default: what ships.
@@ -93,10 +100,15 @@ internal static class FieldUpdateSection
             + $"{ReportFormat.Fixed(fields.Number(json, "drop_threshold") * 100, 0)} points, no cooldown, "
             + $"{session}); a fresh field for every run. The operator warms the part with the documented "
             + "`mosquitto_pub`; every time is seconds from that moment, read on the broker (status, PAT responses, "
-            + "offer, verdict), in the trainer's log and on disk (the signed package). *Recovered*: v2's live "
-            + "accuracy back within the drop threshold of v1's before the warm-up. Accuracies are the agents' live "
+            + "offer, verdict), in the trainer's log and on disk (the signed package). *Recovered*: the live "
+            + "accuracy of a re-trained version (v2, or a later one where recorded) back within the drop threshold of "
+            + "v1's before the warm-up. Accuracies are the agents' live "
             + "figures (the calibration set, the vowel test split, classified at each probe round, mean of the "
-            + "window); *cost* is v1 before minus its lowest after the warm-up, *regained* v2 minus that lowest.";
+            + "window); *cost* is v1 before minus its lowest after the warm-up, *regained* v2 minus that lowest. "
+            + "*Later versions*: where recorded, the further sessions the trainer started while the part stayed "
+            + "short of its accuracy reference, each version's live accuracy over its first full window, and how "
+            + "they ended (*recovered*: a check found it within the drop threshold; *stalled*: the trainer warned "
+            + "that its sessions had not brought it back).";
         var warmups = string.Join(", ", rows.Select(r => Kelvin(r.WarmupKelvin)).Distinct());
         var title = $"{fields.String(json, "system")} part, {warmups}, {rows.Count} run{(rows.Count == 1 ? "" : "s")}"
             + (changed.Count == 0 ? string.Empty : $", {string.Join(", ", changed)}");
@@ -148,8 +160,8 @@ internal static class FieldUpdateSection
     private static void AppendAccuracy(StringBuilder text, FieldUpdateResult result)
     {
         text.AppendLine("| warm-up | run | live before | when the trainer acted | v1's lowest | v2 live | cost "
-            + "| regained | v2 vs before | session's test accuracy before → after | verdict |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+            + "| regained | v2 vs before | session's test accuracy before → after | verdict | later versions |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var row in result.Rows)
         {
             var verdict = row.Accepted switch { true => "accepted", false => "refused", null => "no offer" };
@@ -159,10 +171,26 @@ internal static class FieldUpdateSection
                 + $"| {Points(row.Before - row.Lowest)} | {Points(row.After - row.Lowest)} "
                 + $"| {Points(row.After - row.Before)} "
                 + $"| {ReportFormat.Percent(row.SessionBefore)} → {ReportFormat.Percent(row.SessionAfter)} "
-                + $"| {verdict} |");
+                + $"| {verdict} | {(row.Later.Length > 0 ? row.Later : ReportFormat.None)} |");
         }
 
         text.AppendLine();
+    }
+
+    // "v3 84.0 % → v4 88.2 % (recovered)" from the versions after v2 and how the sessions ended.
+    private static string Later(JsonObject row, JsonFields fields)
+    {
+        var outcome = JsonFields.Find(row, "outcome")?.GetValue<string>();
+        if (JsonFields.Find(row, "versions") is not JsonArray versions || outcome is null && versions.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var later = versions.OfType<JsonObject>()
+            .Select(v => (Version: fields.Integer(v, "version"), Accuracy: fields.Number(v, "accuracy")))
+            .Where(v => v.Version > 2)
+            .Select(v => $"v{v.Version} {ReportFormat.Percent(v.Accuracy)}");
+        return $"{string.Join(" → ", later)} ({outcome ?? "time limit"})".TrimStart();
     }
 
     private static string Kelvin(double kelvin) => $"+{ReportFormat.Fixed(kelvin, 0)} K";
