@@ -88,7 +88,9 @@ public sealed record TrainingRecipe
     /// <summary>Minibatch size.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>dfa: scale of the fixed random feedback (<see cref="Edge.Trainer.Training.TrainingOptions.FeedbackScale"/>).</summary>
+    /// <summary>
+    /// dfa: scale of the fixed random feedback (<see cref="Edge.Trainer.Training.TrainingOptions.FeedbackScale"/>).
+    /// </summary>
     public double FeedbackScale { get; init; } = BackpropFreeSettings.Tuned.FeedbackScale;
 
     /// <summary>zo and local: SPSA directions per step.</summary>

@@ -90,13 +90,13 @@ public sealed class TrainingRecipeTests
             System = "mechanical", Modes = [TrainingMode.Zo],
             Training = new TrainingOptions
             {
-                FeedbackScale = 2.5, PerturbationDirections = 3, PerturbationSize = 0.4, PerturbationLearningRate = 0.05,
-                RefineLearningRate = 1e-3,
+                FeedbackScale = 2.5, PerturbationDirections = 3, PerturbationSize = 0.4,
+                PerturbationLearningRate = 0.05, RefineLearningRate = 1e-3,
             },
         };
 
-        var recipe = TrainingRecipeJson.Parse(TrainingRecipeJson.Serialize(TrainingRecipe.From(options, TrainingMode.Zo,
-            seed: 0)));
+        var recipe = TrainingRecipeJson.Parse(
+            TrainingRecipeJson.Serialize(TrainingRecipe.From(options, TrainingMode.Zo, seed: 0)));
         var training = recipe.ToBenchOptions(1).Training;
 
         Assert.Equal((2.5, 3, 0.4, 0.05, 1e-3), (training.FeedbackScale, training.PerturbationDirections,
