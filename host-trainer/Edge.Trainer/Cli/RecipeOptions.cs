@@ -81,7 +81,7 @@ internal sealed class RecipeOptions
     private readonly Option<double?> _feedbackScale = new("--feedback-scale")
     {
         Description = "dfa: scale s of the fixed random feedback, B ~ N(0, s²/classes). Default: the system's tuned "
-            + "value (0.1).",
+            + "value (mechanical 1, the others 0.1).",
     };
 
     private readonly Option<double> _refineLearningRate = new("--refine-learning-rate")

@@ -43,6 +43,7 @@ public sealed class CommandLineTests
                 training.PerturbationSize, training.PerturbationLearningRate));
         }
 
+        Assert.NotEqual(BackpropFreeSettings.For("electronic"), BackpropFreeSettings.For(" Mechanical "));
         var given = BenchCommand.ParseRecorded(["--system", "mechanical", "--feedback-scale", "3", "--directions", "2",
             "--perturbation", "0.3", "--perturbation-learning-rate", "0.04"]).Training;
         Assert.Equal((3.0, 2, 0.3, 0.04), (given.FeedbackScale, given.PerturbationDirections, given.PerturbationSize,
