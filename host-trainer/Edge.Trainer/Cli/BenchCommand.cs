@@ -75,7 +75,7 @@ internal static class BenchCommand
 
         if (plotDirectory is not null)
         {
-            foreach (var file in Plots.WriteAll(result, plotDirectory, task.ClassNames))
+            foreach (var file in Plots.WriteAll(result, plotDirectory, Plots.Stem(result, jsonPath), task.ClassNames))
             {
                 Console.WriteLine($"plot: {file}");
             }
@@ -120,6 +120,10 @@ internal static class BenchCommand
     internal static double NonNegative(double value, string option)
         => double.IsFinite(value) && value >= 0 ? value
             : throw new ArgumentException($"{option} must be zero or a positive number, was {value}.");
+
+    internal static double Positive(double value, string option)
+        => double.IsFinite(value) && value > 0 ? value
+            : throw new ArgumentException($"{option} must be a positive number, was {value}.");
 
     internal static int Positive(int value, string option)
         => value > 0 ? value : throw new ArgumentException($"{option} must be a positive number, was {value}.");

@@ -60,22 +60,34 @@ internal sealed class RecipeOptions
         DefaultValueFactory = _ => 0,
     };
 
-    private readonly Option<int> _directions = new("--directions")
+    private readonly Option<int?> _directions = new("--directions")
     {
-        Description = "zo and local: random ±1 SPSA directions per step (each costs 2 device passes).",
-        DefaultValueFactory = _ => new TrainingOptions().PerturbationDirections,
+        Description = "zo and local: random ±1 SPSA directions per step (each costs 2 device passes). Default: the "
+            + "system's tuned value (8).",
     };
 
-    private readonly Option<double> _perturbation = new("--perturbation")
+    private readonly Option<double?> _perturbation = new("--perturbation")
     {
-        Description = "zo and local: SPSA perturbation c as a fraction of each value's scale.",
-        DefaultValueFactory = _ => new TrainingOptions().PerturbationSize,
+        Description = "zo and local: SPSA perturbation c as a fraction of each value's scale. Default: the system's "
+            + "tuned value (0.2).",
     };
 
-    private readonly Option<double> _perturbationRate = new("--perturbation-learning-rate")
+    private readonly Option<double?> _perturbationRate = new("--perturbation-learning-rate")
     {
-        Description = "zo and local: Adam learning rate (in place of --learning-rate).",
-        DefaultValueFactory = _ => new TrainingOptions().PerturbationLearningRate,
+        Description = "zo and local: Adam learning rate (in place of --learning-rate). Default: the system's tuned "
+            + "value (0.02).",
+    };
+
+    private readonly Option<double?> _feedbackScale = new("--feedback-scale")
+    {
+        Description = "dfa: scale s of the fixed random feedback, B ~ N(0, s²/classes). Default: the system's tuned "
+            + "value (mechanical 1, the others 0.1).",
+    };
+
+    private readonly Option<double> _refineLearningRate = new("--refine-learning-rate")
+    {
+        Description = "pat-refine: Adam learning rate of the twin's online fine-tuning.",
+        DefaultValueFactory = _ => new TrainingOptions().RefineLearningRate,
     };
 
     private readonly Option<int> _twinSamples = new("--twin-samples")
@@ -175,7 +187,7 @@ internal sealed class RecipeOptions
     public IEnumerable<Option> All =>
     [
         _task, _system, _profile, _twin, _epochs, _learningRate, _schedule, _inputNoise, _directions, _perturbation,
-        _perturbationRate, _twinSamples, _twinRepeats,
+        _perturbationRate, _feedbackScale, _refineLearningRate, _twinSamples, _twinRepeats,
         _twinEpochs, _architecture, _width, _layers, _scans, _features, _cepstra, _melBands, _deltas, _vtlp, _augment,
         _speechCache, _threads,
     ];
@@ -194,10 +206,12 @@ internal sealed class RecipeOptions
     public PatBenchmarkOptions Read(ParseResult parse)
     {
         var threads = Threads(parse);
+        var system = parse.GetValue(_system)!;
+        var tuned = BackpropFreeSettings.For(system);
         return new PatBenchmarkOptions
         {
             Task = parse.GetValue(_task)!,
-            System = parse.GetValue(_system)!,
+            System = system,
             Profile = BenchCommand.ParseProfile(parse.GetValue(_profile)!),
             Twin = BenchCommand.ParseTwin(parse.GetValue(_twin)!),
             TwinData = new TwinDataOptions
@@ -216,10 +230,16 @@ internal sealed class RecipeOptions
                 LearningRate = BenchCommand.PositiveRate(parse.GetValue(_learningRate), "--learning-rate"),
                 Schedule = LearningRateSchedules.Parse(parse.GetValue(_schedule)!),
                 InputNoise = BenchCommand.NonNegative(parse.GetValue(_inputNoise), "--input-noise"),
-                PerturbationDirections = BenchCommand.Positive(parse.GetValue(_directions), "--directions"),
-                PerturbationSize = BenchCommand.PositiveRate(parse.GetValue(_perturbation), "--perturbation"),
+                PerturbationDirections = BenchCommand.Positive(
+                    parse.GetValue(_directions) ?? tuned.Directions, "--directions"),
+                PerturbationSize = BenchCommand.PositiveRate(
+                    parse.GetValue(_perturbation) ?? tuned.Perturbation, "--perturbation"),
                 PerturbationLearningRate = BenchCommand.PositiveRate(
-                    parse.GetValue(_perturbationRate), "--perturbation-learning-rate"),
+                    parse.GetValue(_perturbationRate) ?? tuned.LearningRate, "--perturbation-learning-rate"),
+                FeedbackScale = BenchCommand.Positive(
+                    parse.GetValue(_feedbackScale) ?? tuned.FeedbackScale, "--feedback-scale"),
+                RefineLearningRate = BenchCommand.PositiveRate(
+                    parse.GetValue(_refineLearningRate), "--refine-learning-rate"),
             },
             Architecture = PnnArchitectureNames.Parse(parse.GetValue(_architecture)!),
             Width = BenchCommand.Positive(parse.GetValue(_width), "--width"),

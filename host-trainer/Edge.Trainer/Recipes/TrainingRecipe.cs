@@ -88,6 +88,23 @@ public sealed record TrainingRecipe
     /// <summary>Minibatch size.</summary>
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>
+    /// dfa: scale of the fixed random feedback (<see cref="Edge.Trainer.Training.TrainingOptions.FeedbackScale"/>).
+    /// </summary>
+    public double FeedbackScale { get; init; } = BackpropFreeSettings.Tuned.FeedbackScale;
+
+    /// <summary>zo and local: SPSA directions per step.</summary>
+    public int Directions { get; init; } = BackpropFreeSettings.Tuned.Directions;
+
+    /// <summary>zo and local: SPSA perturbation c as a fraction of each value's scale.</summary>
+    public double Perturbation { get; init; } = BackpropFreeSettings.Tuned.Perturbation;
+
+    /// <summary>zo and local: Adam learning rate (in place of <see cref="LearningRate"/>).</summary>
+    public double PerturbationLearningRate { get; init; } = BackpropFreeSettings.Tuned.LearningRate;
+
+    /// <summary>pat-refine: Adam learning rate of the twin's online fine-tuning.</summary>
+    public double RefineLearningRate { get; init; } = new TrainingOptions().RefineLearningRate;
+
     /// <summary>The training mode of the network that ships (a bench runs every mode it is told).</summary>
     public string Mode { get; init; } = "pat";
 
@@ -161,6 +178,11 @@ public sealed record TrainingRecipe
             Epochs = training.Epochs,
             LearningRate = training.LearningRate,
             BatchSize = training.BatchSize,
+            FeedbackScale = training.FeedbackScale,
+            Directions = training.PerturbationDirections,
+            Perturbation = training.PerturbationSize,
+            PerturbationLearningRate = training.PerturbationLearningRate,
+            RefineLearningRate = training.RefineLearningRate,
             Mode = mode.Name(),
             Seed = seed,
             Twin = options.Twin == TwinKind.GrayBox ? "graybox" : "mlp",
@@ -220,6 +242,11 @@ public sealed record TrainingRecipe
             LearningRate = LearningRate,
             Schedule = LearningRateSchedules.Parse(Schedule),
             InputNoise = InputNoise,
+            FeedbackScale = FeedbackScale,
+            PerturbationDirections = Directions,
+            PerturbationSize = Perturbation,
+            PerturbationLearningRate = PerturbationLearningRate,
+            RefineLearningRate = RefineLearningRate,
         };
     }
 
@@ -264,6 +291,14 @@ public sealed record TrainingRecipe
         Field("epochs", () => Require(Epochs > 0, $"must be positive, was {Epochs}"));
         Field("learning_rate", () => Require(LearningRate is > 0 and < 1, $"must be in (0, 1), was {LearningRate}"));
         Field("batch_size", () => Require(BatchSize > 0, $"must be positive, was {BatchSize}"));
+        Field("feedback_scale", () => Require(double.IsFinite(FeedbackScale) && FeedbackScale > 0,
+            $"must be positive, was {FeedbackScale}"));
+        Field("directions", () => Require(Directions > 0, $"must be positive, was {Directions}"));
+        Field("perturbation", () => Require(Perturbation is > 0 and < 1, $"must be in (0, 1), was {Perturbation}"));
+        Field("perturbation_learning_rate", () => Require(PerturbationLearningRate is > 0 and < 1,
+            $"must be in (0, 1), was {PerturbationLearningRate}"));
+        Field("refine_learning_rate", () => Require(RefineLearningRate is > 0 and < 1,
+            $"must be in (0, 1), was {RefineLearningRate}"));
         Field("mode", () => _ = TrainingMode);
         Field("seed", () => Require(Seed >= 0, $"must be zero or positive, was {Seed}"));
         Field("twin", () => _ = TwinKindOf(Twin));

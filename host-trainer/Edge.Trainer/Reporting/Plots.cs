@@ -8,29 +8,62 @@ namespace Edge.Trainer.Reporting;
 /// <summary>The pictures of a training run: curves, confusion matrices and the twin's parity plot.</summary>
 public static class Plots
 {
+    private static readonly string[] Kinds = ["curves.png", "twin-parity.png", "passes.png"];
+    private const string ConfusionKind = "confusion-";
+
     /// <summary>
-    /// The file-name stem of a run's plots: task and system, plus <c>-field</c> for a field-profile part, so the two
-    /// profiles' plots sit side by side.
+    /// The file-name stem of a run's plots when no result file names them: task and system, plus <c>-field</c> for a
+    /// field-profile part.
     /// </summary>
     public static string Prefix(string task, string system, DeviceProfile profile)
         => profile == DeviceProfile.Field ? $"{task}-{system}-field" : $"{task}-{system}";
 
-    /// <summary>Writes every plot of <paramref name="result"/> into <paramref name="directory"/>.</summary>
-    public static IReadOnlyList<string> WriteAll(
-        PatBenchmarkResult result, string directory, IReadOnlyList<string> classNames)
+    /// <summary>
+    /// The file-name stem of a run's plots: the stem of its result file when it has one (so two runs of the same task,
+    /// system and profile, e.g. a full run and a zo-only run, keep their own plots), else <see cref="Prefix"/>.
+    /// </summary>
+    public static string Stem(PatBenchmarkResult result, string? jsonPath)
     {
+        ArgumentNullException.ThrowIfNull(result);
+        return jsonPath is null
+            ? Prefix(result.Options.Task, result.Options.System, result.Options.Profile)
+            : Path.GetFileNameWithoutExtension(jsonPath);
+    }
+
+    /// <summary>Whether <paramref name="image"/> (a file name) is one of the plots written with
+    /// <paramref name="stem"/>.</summary>
+    public static bool IsPlotOf(string image, string stem)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(stem);
+        if (!image.StartsWith(stem + "-", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var kind = image[(stem.Length + 1)..];
+        return Kinds.Contains(kind, StringComparer.Ordinal)
+            || (kind.StartsWith(ConfusionKind, StringComparison.Ordinal)
+                && kind.EndsWith(".png", StringComparison.Ordinal));
+    }
+
+    /// <summary>Writes every plot of <paramref name="result"/> into <paramref name="directory"/>, each named
+    /// <paramref name="stem"/>-kind.png.</summary>
+    public static IReadOnlyList<string> WriteAll(
+        PatBenchmarkResult result, string directory, string stem, IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(result);
         Directory.CreateDirectory(directory);
-        var prefix = Prefix(result.Options.Task, result.Options.System, result.Options.Profile);
         var files = new List<string>
         {
-            TrainingCurves(result, Path.Combine(directory, $"{prefix}-curves.png")),
-            TwinParity(result, Path.Combine(directory, $"{prefix}-twin-parity.png")),
-            AccuracyAgainstPasses(result, Path.Combine(directory, $"{prefix}-passes.png")),
+            TrainingCurves(result, Path.Combine(directory, $"{stem}-{Kinds[0]}")),
+            TwinParity(result, Path.Combine(directory, $"{stem}-{Kinds[1]}")),
+            AccuracyAgainstPasses(result, Path.Combine(directory, $"{stem}-{Kinds[2]}")),
         };
         foreach (var mode in result.Options.Modes)
         {
             files.Add(Confusion(result, mode, classNames,
-                Path.Combine(directory, $"{prefix}-confusion-{mode.Name()}.png")));
+                Path.Combine(directory, $"{stem}-{ConfusionKind}{mode.Name()}.png")));
         }
 
         return files;

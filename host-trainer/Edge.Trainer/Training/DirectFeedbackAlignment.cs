@@ -12,19 +12,27 @@ namespace Edge.Trainer.Training;
 /// </summary>
 public sealed class DirectFeedbackAlignment : IDriveFeedback
 {
-    private const double FeedbackScale = 0.1;
-
     private readonly Dictionary<PhysicalLayer, float[]> _feedback = [];
     private readonly NoiseSource _random;
     private readonly int _classes;
+    private readonly double _scale;
     private readonly float[] _error;
     private int _batch;
 
-    /// <summary>Creates the feedback for a network with <paramref name="classes"/> logits.</summary>
-    public DirectFeedbackAlignment(int classes, int maxBatch, ulong seed)
+    /// <summary>
+    /// Creates the feedback for a network with <paramref name="classes"/> logits; B's entries are drawn from
+    /// N(0, <paramref name="scale"/>²/classes) (<see cref="TrainingOptions.FeedbackScale"/>).
+    /// </summary>
+    public DirectFeedbackAlignment(int classes, int maxBatch, ulong seed, double scale)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        if (!double.IsFinite(scale) || scale <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "The feedback scale must be positive.");
+        }
+
         _classes = classes;
+        _scale = scale;
         _error = new float[maxBatch * classes];
         _random = new NoiseSource(seed ^ 0xdfa0_b5);
     }
@@ -77,15 +85,14 @@ public sealed class DirectFeedbackAlignment : IDriveFeedback
         }
     }
 
-    // B_l is drawn once per layer and kept for the whole run (the readout learns to align with it). Its scale,
-    // N(0, 0.01/classes), keeps δ comparable with the range penalty's gradient; larger and smaller scales did worse
-    // on vowels (docs/benchmarks-notes.md).
+    // B_l is drawn once per layer and kept for the whole run (the readout learns to align with it). Its scale sets δ
+    // against the range penalty's gradient; the chosen scale per part is in docs/benchmarks-notes.md.
     private float[] FeedbackFor(PhysicalLayer layer)
     {
         if (!_feedback.TryGetValue(layer, out var matrix))
         {
             matrix = new float[layer.Spec.DriveLength * _classes];
-            var deviation = FeedbackScale / Math.Sqrt(_classes);
+            var deviation = _scale / Math.Sqrt(_classes);
             for (var i = 0; i < matrix.Length; i++)
             {
                 matrix[i] = (float)(deviation * _random.NextGaussian());

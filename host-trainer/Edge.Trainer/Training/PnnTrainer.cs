@@ -44,7 +44,8 @@ public static class PnnTrainer
                     ?? throw new ArgumentNullException(nameof(twinData), "pat-refine needs the twin's fitting data."),
                         options, seed)
             : null;
-        var feedback = mode == TrainingMode.Dfa ? new DirectFeedbackAlignment(task.ClassCount, model.MaxBatch, seed)
+        var feedback = mode == TrainingMode.Dfa
+            ? new DirectFeedbackAlignment(task.ClassCount, model.MaxBatch, seed, options.FeedbackScale)
             : null;
         feedback?.Attach(model);
         IForwardOnlyTraining? forwardOnly = mode switch

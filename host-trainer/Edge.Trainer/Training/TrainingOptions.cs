@@ -32,17 +32,23 @@ public sealed record TrainingOptions
     public double RefineLearningRate { get; init; } = 2e-4;
 
     /// <summary>zo and local: random ±1 directions per step, each played at +c and −c (2 device passes each).</summary>
-    public int PerturbationDirections { get; init; } = 8;
+    public int PerturbationDirections { get; init; } = BackpropFreeSettings.Tuned.Directions;
 
     /// <summary>zo and local: SPSA's c, the perturbation as a fraction of each value's scale (decays as
     /// k^−0.101).</summary>
-    public double PerturbationSize { get; init; } = 0.2;
+    public double PerturbationSize { get; init; } = BackpropFreeSettings.Tuned.Perturbation;
 
     /// <summary>
     /// zo and local: Adam learning rate, in place of <see cref="LearningRate"/> (their estimates are noisier than a
     /// gradient; on vowels zo reached 80 % at 0.01 and 93 % at 0.02, one seed).
     /// </summary>
-    public double PerturbationLearningRate { get; init; } = 0.02;
+    public double PerturbationLearningRate { get; init; } = BackpropFreeSettings.Tuned.LearningRate;
+
+    /// <summary>
+    /// dfa: standard deviation of the fixed random feedback matrix's entries times √classes (B ~ N(0, s²/classes)):
+    /// sets δ against the range penalty's gradient on the same drives.
+    /// </summary>
+    public double FeedbackScale { get; init; } = BackpropFreeSettings.Tuned.FeedbackScale;
 
     /// <summary>pat-refine: how many recent (drive, response) pairs are kept for replay.</summary>
     public int RefineMemory { get; init; } = 4_096;

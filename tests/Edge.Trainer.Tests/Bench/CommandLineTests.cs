@@ -32,6 +32,27 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Backprop_free_settings_default_to_the_systems_tuned_values_and_a_given_one_wins()
+    {
+        foreach (var system in new[] { "electronic", "mechanical", "optical" })
+        {
+            var tuned = BackpropFreeSettings.For(system);
+            var training = BenchCommand.ParseRecorded(["--system", system]).Training;
+
+            Assert.Equal(tuned, new BackpropFreeSettings(training.FeedbackScale, training.PerturbationDirections,
+                training.PerturbationSize, training.PerturbationLearningRate));
+        }
+
+        Assert.NotEqual(BackpropFreeSettings.For("electronic"), BackpropFreeSettings.For(" Mechanical "));
+        var given = BenchCommand.ParseRecorded(["--system", "mechanical", "--feedback-scale", "3", "--directions", "2",
+            "--perturbation", "0.3", "--perturbation-learning-rate", "0.04"]).Training;
+        Assert.Equal((3.0, 2, 0.3, 0.04), (given.FeedbackScale, given.PerturbationDirections, given.PerturbationSize,
+            given.PerturbationLearningRate));
+        Assert.Contains("--feedback-scale must be a positive number, was -1", Assert.Throws<ArgumentException>(()
+            => BenchCommand.ParseRecorded(["--feedback-scale", "-1"])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fsdd_features_parse_and_unknown_ones_list_the_valid_names()
     {
         Assert.Equal(Edge.Trainer.Bench.FsddFeatures.Normalised, BenchCommand.ParseFeatures("normalised"));

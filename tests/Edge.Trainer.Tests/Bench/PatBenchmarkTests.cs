@@ -69,7 +69,7 @@ public sealed class PatBenchmarkTests : IClassFixture<PatBenchmarkTests.SmallRun
             BenchReport.Write(_result, path);
             Assert.NotNull(JsonNode.Parse(File.ReadAllText(path))!["modes"]);
             Assert.NotNull(JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(path, ".details.json")))!["runs"]);
-            var plots = Plots.WriteAll(_result, Path.Combine(folder.FullName, "plots"),
+            var plots = Plots.WriteAll(_result, Path.Combine(folder.FullName, "plots"), Plots.Stem(_result, path),
                 ["ae", "ah", "aw", "uw", "er", "iy", "ih"]);
             Assert.Equal(3 + _result.Options.Modes.Count, plots.Count);
             Assert.All(plots, p => Assert.True(new FileInfo(p).Length > 5_000, $"{p} looks empty"));
@@ -81,6 +81,21 @@ public sealed class PatBenchmarkTests : IClassFixture<PatBenchmarkTests.SmallRun
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public void Two_runs_of_one_task_system_and_profile_keep_their_own_plots()
+    {
+        var full = Plots.Stem(_result, "docs/bench-data/vowels-mechanical-field.json");
+        var zo = Plots.Stem(_result, "docs/bench-data/vowels-mechanical-field-zo.json");
+
+        Assert.Equal("vowels-mechanical-field", full);
+        Assert.Equal("vowels-duffing", Plots.Stem(_result, null));
+        Assert.True(Plots.IsPlotOf("vowels-mechanical-field-passes.png", full));
+        Assert.True(Plots.IsPlotOf("vowels-mechanical-field-confusion-pat-refine.png", full));
+        Assert.False(Plots.IsPlotOf("vowels-mechanical-field-zo-passes.png", full));
+        Assert.True(Plots.IsPlotOf("vowels-mechanical-field-zo-passes.png", zo));
+        Assert.False(Plots.IsPlotOf("vowels-mechanical-field-curves.png", "vowels-mechanical"));
     }
 
     public sealed class SmallRun : IAsyncLifetime

@@ -83,6 +83,36 @@ public sealed class TrainingRecipeTests
     }
 
     [Fact]
+    public void A_recipe_carries_the_backprop_free_and_refine_settings_into_training()
+    {
+        var options = new PatBenchmarkOptions
+        {
+            System = "mechanical", Modes = [TrainingMode.Zo],
+            Training = new TrainingOptions
+            {
+                FeedbackScale = 2.5, PerturbationDirections = 3, PerturbationSize = 0.4,
+                PerturbationLearningRate = 0.05, RefineLearningRate = 1e-3,
+            },
+        };
+
+        var recipe = TrainingRecipeJson.Parse(
+            TrainingRecipeJson.Serialize(TrainingRecipe.From(options, TrainingMode.Zo, seed: 0)));
+        var training = recipe.ToBenchOptions(1).Training;
+
+        Assert.Equal((2.5, 3, 0.4, 0.05, 1e-3), (training.FeedbackScale, training.PerturbationDirections,
+            training.PerturbationSize, training.PerturbationLearningRate, training.RefineLearningRate));
+        Assert.StartsWith("recipe 'feedback_scale'", Assert.Throws<ArgumentException>(()
+            => (recipe with { FeedbackScale = 0 }).Validate()).Message, StringComparison.Ordinal);
+        Assert.StartsWith("recipe 'perturbation'", Assert.Throws<ArgumentException>(()
+            => (recipe with { Perturbation = 1.5 }).Validate()).Message, StringComparison.Ordinal);
+        var older = JsonNode.Parse(TrainingRecipeJson.Serialize(new TrainingRecipe()))!.AsObject();
+        older.Remove("feedback_scale");
+        older.Remove("directions");
+        Assert.Equal(BackpropFreeSettings.Tuned.FeedbackScale,
+            TrainingRecipeJson.Parse(older.ToJsonString()).FeedbackScale);
+    }
+
+    [Fact]
     public void Mel_bands_and_deltas_reach_the_shipped_front_end_and_vtlp_stays_in_training()
     {
         var options = new PatBenchmarkOptions

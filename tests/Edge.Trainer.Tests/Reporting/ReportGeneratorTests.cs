@@ -328,6 +328,7 @@ public sealed class ReportGeneratorTests
         var plots = Directory.CreateDirectory(Path.Combine(bench.Root, "plots")).FullName;
         File.WriteAllBytes(Path.Combine(plots, "vowels-electronic-curves.png"), [0x89, 0x50, 0x4E, 0x47]);
         File.WriteAllBytes(Path.Combine(plots, "mnist-optical-curves.png"), [0x89, 0x50, 0x4E, 0x47]);
+        File.WriteAllBytes(Path.Combine(plots, "vowels-electronic-zo-curves.png"), [0x89, 0x50, 0x4E, 0x47]);
 
         ReportGenerator.Run(bench.Options(plots));
 
@@ -336,6 +337,26 @@ public sealed class ReportGeneratorTests
         Assert.Contains("![vowels-electronic-curves](img/vowels-electronic-curves.png)", report,
             StringComparison.Ordinal);
         Assert.DoesNotContain("mnist-optical-curves.png)", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("vowels-electronic-zo-curves.png)", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_backprop_free_run_of_its_own_is_compared_with_the_other_modes_on_the_same_part_and_epochs()
+    {
+        using var bench = new BenchFixture();
+        bench.WriteAccuracy("vowels-electronic", "vowels", "electronic", VowelModes);
+        bench.WriteAccuracy("vowels-electronic-zo", "vowels", "electronic",
+            new Dictionary<string, double[]> { ["zo"] = [0.9, 0.9, 0.9] });
+        bench.WriteAccuracy("vowels-mechanical", "vowels", "mechanical", VowelModes);
+
+        ReportGenerator.Run(bench.Options());
+
+        var report = File.ReadAllText(bench.Report);
+        var table = report[report.IndexOf("## Every training mode", StringComparison.Ordinal)..];
+        Assert.Contains("| 95.1 % | – | – | – | – | – | `vowels-electronic.json` |", table, StringComparison.Ordinal);
+        Assert.Contains("| – | – | – | 90.0 % | – | – | `vowels-electronic-zo.json` |", table,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("`vowels-mechanical.json`", table, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -183,12 +183,8 @@ internal static class AccuracySections
             + $"{ReportFormat.Fixed(result.NoiseFloorNmse, 4)}; twin data {ReportFormat.Count(details.TwinDataDrives)} "
             + $"drives, twin fit {Seconds(details.TwinFitSeconds)}, whole run {Seconds(result.WallSeconds)} on "
             + $"{ReportFormat.Count(details.Threads)} thread(s).").AppendLine();
-        var prefix = Plots.Prefix(result.Task, result.System, result.Profile) + "-";
-        var fieldPrefix = Plots.Prefix(result.Task, result.System, DeviceProfile.Field) + "-";
-        var images = context.Images
-            .Where(i => i.StartsWith(prefix, StringComparison.Ordinal)
-                && (result.Profile == DeviceProfile.Field || !i.StartsWith(fieldPrefix, StringComparison.Ordinal)))
-            .ToList();
+        var stem = Path.GetFileNameWithoutExtension(result.File);
+        var images = context.Images.Where(i => Plots.IsPlotOf(i, stem)).ToList();
         if (images.Count > 0)
         {
             text.AppendLine(string.Join(' ',

@@ -5,9 +5,9 @@ using Edge.Domain.Simulation.Field;
 namespace Edge.Trainer.Reporting.Report;
 
 /// <summary>
-/// Every way to train, side by side: for each run that includes a backprop-free mode (dfa, local, zo), every mode's
-/// device accuracy beside the training passes through the device it needed to come within a point of that accuracy,
-/// on lab and field parts.
+/// Every way to train, side by side: for each run that includes a backprop-free mode (dfa, local, zo), and every run
+/// of the same task, part, profile and epochs, every mode's device accuracy beside the training passes through the
+/// device it needed to come within a point of that accuracy, on lab and field parts.
 /// </summary>
 internal static class ModeComparisonSection
 {
@@ -18,8 +18,13 @@ internal static class ModeComparisonSection
     /// <summary>Appends the section when at least one run has a backprop-free mode.</summary>
     public static void Append(StringBuilder text, ReportContext context)
     {
-        var rows = AccuracySections.Tasks(context.Data)
-            .Where(r => BackpropFree.Any(m => r.Mode(m) is not null))
+        // A backprop-free mode is often run on its own (it needs no twin); the runs of the other modes with the same
+        // task, part, profile and epochs are its comparison, so they get rows too.
+        var results = AccuracySections.Tasks(context.Data).ToList();
+        var compared = results.Where(r => BackpropFree.Any(m => r.Mode(m) is not null))
+            .Select(r => (r.Task, r.System, r.Profile, r.Epochs))
+            .ToHashSet();
+        var rows = results.Where(r => compared.Contains((r.Task, r.System, r.Profile, r.Epochs)))
             .OrderBy(r => r.Task, StringComparer.Ordinal)
             .ThenBy(r => r.System, StringComparer.Ordinal)
             .ThenBy(r => r.Profile)
@@ -85,8 +90,8 @@ internal static class ModeComparisonSection
             return ReportFormat.None;
         }
 
-        var lowest = BackpropFree.Select(row.Mode).OfType<ModeAccuracy>().Min(m => m.Mean);
-        return ReportFormat.Fixed(lowest / pat.Mean, 2);
+        var modes = BackpropFree.Select(row.Mode).OfType<ModeAccuracy>().ToList();
+        return modes.Count == 0 ? ReportFormat.None : ReportFormat.Fixed(modes.Min(m => m.Mean) / pat.Mean, 2);
     }
 
     private static string Compact(double passes) => passes switch
