@@ -28,7 +28,8 @@ public sealed class FieldOperatorWalkthroughTests
         using var folder = new TempFolder();
         var probes = new Dictionary<string, string> { ["EDGE_MODELS__CALIBRATIONPROBESECONDS"] = "2" };
         await using var field = await CommissionField.StartAsync(
-            folder.Path("field"), FaultExecutables.BesideThisAssembly(), [Steady], epochs: 10, probes, ["operator"]);
+            folder.Path("field"), FaultExecutables.BesideThisAssembly(), [Steady], ProductLine.Vowels(epochs: 10),
+            probes, ["operator"]);
         string[] serve =
         [
             "serve", "--store", field.StorePath, .. field.Broker.TrainerArguments(),
