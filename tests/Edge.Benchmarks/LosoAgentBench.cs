@@ -61,9 +61,10 @@ internal static class LosoAgentBench
             system = recipe.System;
             var benchFigures = JsonNode.Parse(await File.ReadAllTextAsync(foldJson))!["modes"]!;
             var clock = Stopwatch.StartNew();
-            var fold = Directory.CreateDirectory(Path.Combine(folder, speaker)).FullName;
+            // The field's folder is right under the bench's, which it opens to mosquitto's own user.
+            var fold = Path.Combine(folder, speaker);
             await using var field = await CommissionField.StartAsync(
-                Path.Combine(fold, "field"), executables, parts[1..], ProductLine.Benched(recipe, Fleet), AsShipped);
+                fold, executables, parts[1..], ProductLine.Benched(recipe, Fleet), AsShipped);
             var run = field.ProductLineRun!;
             var corpus = BenchTasks.CorpusFor(FsddFeatures.Mfcc, Augmentation.None, recipe.Cepstra, null).Recordings;
             var recordings = corpus.Where(r => string.Equals(r.Speaker, speaker, StringComparison.OrdinalIgnoreCase))
