@@ -2,13 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Edge.Domain.Models;
-using Edge.Domain.Simulation;
 using Edge.Tests.Shared.Commissioning;
 using Edge.Tests.Shared.Faults;
 using Edge.Trainer.Live;
 using Edge.Trainer.Live.Commissioning;
-using Edge.Trainer.Live.Updates;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Benchmarks;
 
@@ -49,7 +46,7 @@ internal static class CommissionBench
         Console.WriteLine($"Training the product-line vowel model on {CommissionField.TrainedPart} ({epochs} epochs), "
             + $"starting mosquitto and {parts + 1} agents…");
         await using var field = await CommissionField.StartAsync(
-            folder, FaultExecutables.BesideThisAssembly(), newParts, epochs);
+            folder, FaultExecutables.BesideThisAssembly(), newParts, ProductLine.Vowels(epochs));
         var trained = await WithAgentAsync(() => field.AccuracyAsync(
             CommissionField.TrainedPart, field.ProductLinePackage, passes));
         Console.WriteLine($"{CommissionField.TrainedPart} (trained on): {trained:P1} through its agent");
@@ -59,19 +56,7 @@ internal static class CommissionBench
         await using var store = await MeasurementStore.OpenAsync(field.StorePath);
         using var key = field.LoadKey();
         using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(key));
-        var system = PhysicalSystems.Get(FaultAgent.System);
-        var settings = CommissioningDefaults.Session(
-            field.Trainer("bench-commission"), field.Task, system.Name, key,
-            await File.ReadAllBytesAsync(field.Calibration), twinSamples, fineTune) with
-        {
-            PackageDirectory = field.PackageDirectory,
-        };
-        var commissioning = new PartCommissioning(
-            new FieldPatSession(settings),
-            new FieldPackageLoader(trust, system, field.Task.Test.Count),
-            store,
-            new CommissioningSettings { ProductLinePackage = field.ProductLinePackage },
-            NullLogger.Instance);
+        var commissioning = field.Commissioning(store, key, trust, twinSamples, fineTune);
         foreach (var part in newParts)
         {
             var before = await WithAgentAsync(() => field.AccuracyAsync(part, field.ProductLinePackage, passes));
@@ -80,8 +65,7 @@ internal static class CommissionBench
             var seconds = clock.Elapsed.TotalSeconds;
             var drives = commissioning.LastOutcome?.DrivesSent ?? 0;
             double? after = record.Version is { } version
-                ? await field.AccuracyAsync(part, Path.Combine(field.PackageDirectory, $"{part}-v{version}.edgepkg"),
-                    passes)
+                ? await field.AccuracyAsync(part, field.CommissionedPackage(part, version), passes)
                 : null;
             var gap = after is { } a ? (trained - a) * 100 : double.NaN;
             Console.WriteLine(string.Create(
@@ -105,7 +89,7 @@ internal static class CommissionBench
         var result = new JsonObject
         {
             ["bench"] = "commission",
-            ["system"] = system.Name,
+            ["system"] = field.System,
             ["task"] = field.Task.Name,
             ["trained_part"] = CommissionField.TrainedPart,
             ["product_line_epochs"] = epochs,

@@ -97,8 +97,9 @@ internal static class FieldUpdateBench
         };
         var timeline = new FieldUpdateTimeline(device, DropThreshold, ProbeWindow);
         using var deadline = new CancellationTokenSource(settings.Limit);
+        var productLine = ProductLine.Vowels(settings.Epochs, settings.System);
         await using (var field = await CommissionField.StartAsync(
-            Path.Combine(folder, "field"), executables, [], settings.Epochs, probes, ["operator"], settings.System))
+            Path.Combine(folder, "field"), executables, [], productLine, probes, ["operator"]))
         {
             await using var watch = new TopicWatch(
                 "bench-field-update", field.Trainer("bench-field-update"), timeline.Filters, timeline.Observe,

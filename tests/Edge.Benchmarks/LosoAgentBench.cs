@@ -5,25 +5,31 @@ using Edge.Domain.Audio;
 using Edge.Domain.Data;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
+using Edge.Tests.Shared.Commissioning;
 using Edge.Tests.Shared.Faults;
 using Edge.Trainer.Bench;
+using Edge.Trainer.Live;
+using Edge.Trainer.Live.Commissioning;
 using Edge.Trainer.Recipes;
-using Edge.Trainer.Training;
 
 namespace Edge.Benchmarks;
 
 /// <summary>
 /// <c>loso-agent --bench fold.json [--speakers a,b] [--parts p,q] [--order-seed N] [--noise kind:dB,…]
-/// [--out file.json]</c>: does the
+/// [--commission] [--out file.json]</c>: does the
 /// leave-one-speaker-out figure survive deployment? For each fold of a <c>bench pat --split loso</c> run
 /// (<c>&lt;stem&gt;-&lt;speaker&gt;.json</c> beside <c>--bench</c>), the fold's recipe (PAT, seed 0) is rebuilt as
-/// <c>edge-trainer package --recipe</c> rebuilds it, signed, installed with <c>edge-agent models install</c> on one
-/// agent per part of <c>--parts</c> (the recipe's part first), and the held-out speaker's 500 WAV files are classified
-/// with a real <c>edge-agent classify</c> process: once in a seeded random order, and on the trained part also in
-/// name order (each digit's recordings in a row, the worst case for running device statistics). With
-/// <c>--noise white:20,babble:10</c> the trained part also classifies the held-out words with that room noise mixed
-/// in (<see cref="RoomNoise.ForCorpus"/>, written as 16-bit WAV files as a microphone would record them), in the
-/// same random order. Prints a table and writes JSON.
+/// <c>edge-trainer package --recipe</c> rebuilds it, signed as a product-line package and installed with
+/// <c>edge-agent models install</c> on one agent per part of <c>--parts</c> (the recipe's part first; a
+/// <see cref="CommissionField"/>: mosquitto with the shipped configuration, one <c>edge-agent run</c> per part), and
+/// the held-out speaker's 500 WAV files are classified with a real <c>edge-agent classify</c> process on that part's
+/// model store: once in a seeded random order, and on the trained part also in name order (each digit's recordings in
+/// a row, the worst case for running device statistics). With <c>--noise white:20,babble:10</c> the trained part
+/// also classifies the held-out words with that room noise mixed in (<see cref="RoomNoise.ForCorpus"/>, written as
+/// 16-bit WAV files as a microphone would record them), in the same random order. With <c>--commission</c> every
+/// other part is then commissioned as <c>serve --commission</c> commissions it (its own twin, a short PAT fine-tune
+/// through its agent, a package signed for it) and, if its agent accepts the package, the random order is classified
+/// again. Prints a table and writes JSON.
 /// </summary>
 internal static class LosoAgentBench
 {
@@ -34,7 +40,9 @@ internal static class LosoAgentBench
         var orderSeed = int.Parse(AgentRssBench.Option(args, "--order-seed", "1"), CultureInfo.InvariantCulture);
         var speakers = AgentRssBench.Option(args, "--speakers", "george,jackson,lucas,nicolas,theo").Split(',');
         var noises = RoomConditions(AgentRssBench.Option(args, "--noise", ""));
-        var agent = FaultExecutables.BesideThisAssembly().Agent;
+        var commission = args.Contains("--commission");
+        var executables = FaultExecutables.BesideThisAssembly();
+        var agent = executables.Agent;
         var folder = Directory.CreateTempSubdirectory("edge-loso-agent-").FullName;
         var rows = new JsonArray();
         string[]? parts = null;
@@ -53,10 +61,11 @@ internal static class LosoAgentBench
             system = recipe.System;
             var benchFigures = JsonNode.Parse(await File.ReadAllTextAsync(foldJson))!["modes"]!;
             var clock = Stopwatch.StartNew();
-            var pipeline = new TrainingPipeline(recipe, threads: 2);
-            var run = await pipeline.RunAsync(new TrainingOptions { CurveEvery = 0, EvaluationPasses = 3 });
-            var fold = Directory.CreateDirectory(Path.Combine(folder, speaker)).FullName;
-            var package = await WritePackageAsync(pipeline, run, parts, fold);
+            // The field's folder is right under the bench's, which it opens to mosquitto's own user.
+            var fold = Path.Combine(folder, speaker);
+            await using var field = await CommissionField.StartAsync(
+                fold, executables, parts[1..], ProductLine.Benched(recipe, Fleet), AsShipped);
+            var run = field.ProductLineRun!;
             var corpus = BenchTasks.CorpusFor(FsddFeatures.Mfcc, Augmentation.None, recipe.Cepstra, null).Recordings;
             var recordings = corpus.Where(r => string.Equals(r.Speaker, speaker, StringComparison.OrdinalIgnoreCase))
                 .ToList();
@@ -66,7 +75,7 @@ internal static class LosoAgentBench
                 : [];
             foreach (var part in parts)
             {
-                var environment = await InstallAsync(agent, package, part, fold);
+                var environment = field.Agent(part).Settings;
                 var random = await ClassifyAsync(agent, environment, Originals(shuffled), fold);
                 double? byName = part == recipe.Part
                     ? await ClassifyAsync(agent, environment, Originals([.. recordings.OrderBy(r => r.File)]), fold)
@@ -91,6 +100,11 @@ internal static class LosoAgentBench
                     ["agent_random_order_noisy"] = noisy,
                     ["seconds"] = clock.Elapsed.TotalSeconds,
                 };
+                if (commission && part != recipe.Part)
+                {
+                    row["commissioned"] = await CommissionAsync(field, part, Originals(shuffled), fold);
+                }
+
                 rows.Add(row);
                 var inNoise = string.Concat(noises.Select(n => $" {Percent(noisy[n.Name])} |"));
                 Console.WriteLine(string.Create(
@@ -108,6 +122,7 @@ internal static class LosoAgentBench
             ["fold_source"] = bench,
             ["order_seed"] = orderSeed,
             ["noise"] = new JsonArray([.. noises.Select(n => JsonValue.Create(n.Name))]),
+            ["commission"] = commission,
             ["parts"] = new JsonArray([.. (parts ?? []).Select(p => JsonValue.Create(p))]),
             ["processor_count"] = Environment.ProcessorCount,
             ["rows"] = rows,
@@ -115,6 +130,47 @@ internal static class LosoAgentBench
         BenchJson.Write(result, output);
         Directory.Delete(folder, recursive: true);
         return 0;
+    }
+
+    // The fleet of the product-line package every part starts from.
+    private const string Fleet = "digit-line";
+
+    // The agent's own default noise seed (a FaultAgent sets another), so the rows compare with earlier runs.
+    private static readonly Dictionary<string, string> AsShipped = new()
+    {
+        ["EDGE_DEVICE__SEED"] = PhysicalSystems.DefaultNoiseSeed.ToString(CultureInfo.InvariantCulture),
+    };
+
+    // Commissions part (serve --commission's defaults) and, if its agent accepted the package, classifies the held-out
+    // words again in the same order: the calibration figures are the session's own, before and after its fine-tune.
+    private static async Task<JsonObject> CommissionAsync(
+        CommissionField field, string part, List<(string Path, int Digit)> order, string fold)
+    {
+        await field.WaitForAgentAsync(part, TimeSpan.FromSeconds(90));
+        await using var store = await MeasurementStore.OpenAsync(field.StorePath);
+        using var key = field.LoadKey();
+        using var trust = TrustedKeys.Of(PackageSigning.PublicKeyOf(key));
+        var clock = Stopwatch.StartNew();
+        var record = await field.Commissioning(store, key, trust).CommissionAsync(part, activeVersion: 1);
+        var seconds = clock.Elapsed.TotalSeconds;
+        double? after = record.State == CommissioningState.Commissioned
+            ? await ClassifyAsync(FaultExecutables.BesideThisAssembly().Agent, field.Agent(part).Settings, order, fold)
+            : null;
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  commissioning {part}: {CommissioningLedger.Name(record.State)} in {seconds:F0} s, calibration "
+            + $"{record.AccuracyBefore:P1} -> {record.AccuracyAfter:P1}, agent (random order) after: "
+            + $"{(after is { } a ? a.ToString("P1", CultureInfo.InvariantCulture) : "–")} ({record.Detail})"));
+        return new JsonObject
+        {
+            ["state"] = CommissioningLedger.Name(record.State),
+            ["version"] = record.Version,
+            ["seconds"] = seconds,
+            ["calibration_before"] = record.AccuracyBefore,
+            ["calibration_after"] = record.AccuracyAfter,
+            ["agent_random_order"] = after,
+            ["verdict"] = record.Detail,
+        };
     }
 
     // The recipe's own part first, then the others of --parts (default: one second part of the product line).
@@ -187,48 +243,10 @@ internal static class LosoAgentBench
         return [.. order];
     }
 
-    private static async Task<string> WritePackageAsync(
-        TrainingPipeline pipeline, PipelineRun run, string[] parts, string fold)
-    {
-        using var key = PackageSigning.CreateKey();
-        var calibration = TrainingPipeline.CalibrationFromTestSplit(pipeline.Task);
-        var path = Path.Combine(fold, "model.edgepkg");
-        await using (var package = File.Create(path))
-        {
-            pipeline.WritePackage(
-                package, run.Model, run.Twin, 1, new(parts), calibration, "loso-agent", key, pipeline.AudioInput());
-        }
-
-        await File.WriteAllBytesAsync(Path.Combine(fold, "calibration.csv"), calibration);
-        await File.WriteAllTextAsync(Path.Combine(fold, "trainer.pub.pem"), key.ExportSubjectPublicKeyInfoPem());
-        return path;
-    }
-
-    // edge-agent models install into a store of the part's own, as an operator installs a package on a new device.
-    private static async Task<Dictionary<string, string>> InstallAsync(
-        string agent, string package, string part, string fold)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["EDGE_DEVICE__SYSTEM"] = "electronic",
-            ["EDGE_DEVICE__DEVICEID"] = part,
-            ["EDGE_MODELS__STOREDIRECTORY"] = Path.Combine(fold, part, "store"),
-            ["EDGE_MODELS__PUBLICKEYPATH"] = Path.Combine(fold, "trainer.pub.pem"),
-            ["EDGE_MODELS__CALIBRATIONSETPATH"] = Path.Combine(fold, "calibration.csv"),
-        };
-        using var install = FieldProcess.Start(agent, ["models", "install", package], environment);
-        if (!await install.WaitForExitAsync(TimeSpan.FromMinutes(5)) || install.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"edge-agent models install failed on {part}:\n{install.Tail()}");
-        }
-
-        return environment;
-    }
-
     // One edge-agent classify process over a folder whose names (000.wav, 001.wav, …) give the agent the order.
     private static async Task<double> ClassifyAsync(
         string agent,
-        Dictionary<string, string> environment,
+        IReadOnlyDictionary<string, string> environment,
         List<(string Path, int Digit)> order,
         string fold)
     {

@@ -26,7 +26,7 @@ public sealed class CommissioningTests
     {
         using var folder = new TempFolder();
         await using var field = await CommissionField.StartAsync(
-            folder.Path("field"), FaultExecutables.BesideThisAssembly(), [NewPart], epochs: 10);
+            folder.Path("field"), FaultExecutables.BesideThisAssembly(), [NewPart], ProductLine.Vowels(epochs: 10));
         string[] serve =
         [
             "serve", "--store", field.StorePath, .. field.Broker.TrainerArguments(),

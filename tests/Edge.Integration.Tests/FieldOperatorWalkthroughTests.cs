@@ -28,7 +28,8 @@ public sealed class FieldOperatorWalkthroughTests
         using var folder = new TempFolder();
         var probes = new Dictionary<string, string> { ["EDGE_MODELS__CALIBRATIONPROBESECONDS"] = "2" };
         await using var field = await CommissionField.StartAsync(
-            folder.Path("field"), FaultExecutables.BesideThisAssembly(), [Steady], epochs: 10, probes, ["operator"]);
+            folder.Path("field"), FaultExecutables.BesideThisAssembly(), [Steady], ProductLine.Vowels(epochs: 10),
+            probes, ["operator"]);
         string[] serve = [.. Serve(field, Drifting, Steady), "--update-epochs", "3"];
 
         using (var first = TrainerProcess.Start(serve))
@@ -91,7 +92,8 @@ public sealed class FieldOperatorWalkthroughTests
         using var folder = new TempFolder();
         var probes = new Dictionary<string, string> { ["EDGE_MODELS__CALIBRATIONPROBESECONDS"] = "2" };
         await using var field = await CommissionField.StartAsync(
-            folder.Path("field"), FaultExecutables.BesideThisAssembly(), [], epochs: 10, probes, ["operator"]);
+            folder.Path("field"), FaultExecutables.BesideThisAssembly(), [], ProductLine.Vowels(epochs: 10), probes,
+            ["operator"]);
 
         // Two PAT epochs cannot undo +1000 K (the bench's 20 bring it to 75 % of 91.8 %): v2 lands short.
         using var trainer = TrainerProcess.Start([.. Serve(field, Drifting), "--update-epochs", "2"]);

@@ -185,7 +185,31 @@ public static class BenchTasks
                 voices, voiceFolder, options, SpeechTuning.VtlpRange, copy, $"~vtlp{copy + 1}"));
         }
 
+        for (var copy = 0; copy < key.Tuning.NoiseCopies; copy++)
+        {
+            var talkers = Talkers(voices, voiceFolder);
+            corpus = corpus.WithPerturbedCopies(
+                RoomNoiseCopies.Encode(corpus.Recordings, realFolder, options, talkers, copy));
+            synthetic.AddRange(RoomNoiseCopies.Encode(
+                voices, voiceFolder, options, talkers, copy, $"~noise{copy + 1}"));
+        }
+
         return synthetic.Count > 0 ? corpus.WithSyntheticSpeakers(synthetic) : corpus;
+    }
+
+    // The babble of room-noise copies: the synthetic voices' words, never a real speaker of the corpus.
+    private static (IReadOnlyList<float[]>, IReadOnlyList<string>) Talkers(
+        List<FsddRecording> voices, string voiceFolder)
+    {
+        if (voices.Count == 0)
+        {
+            throw new ArgumentException(
+                "--noise-copies needs --augment voices: the babble of the room copies is synthetic voices talking, "
+                + "never a real speaker of the corpus.");
+        }
+
+        return ([.. voices.Select(v => WavReader.Read(Path.Combine(voiceFolder, v.File)).Samples)],
+            [.. voices.Select(v => v.Speaker)]);
     }
 
     private static ClassificationTask Shifted(ClassificationTask task) => task

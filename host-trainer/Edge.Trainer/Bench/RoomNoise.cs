@@ -107,31 +107,48 @@ public static class RoomNoise
     /// </summary>
     public static CorpusMixer ForCorpus(
         NoiseKind kind, double snrDb, ulong seed, IReadOnlyList<float[]> samples, IReadOnlyList<string> speakers)
+        => ForRecordings(kind, snrDb, seed, speakers, samples, speakers);
+
+    /// <summary>
+    /// As <see cref="ForCorpus"/> for recordings spoken by <paramref name="speakers"/>, with babble drawn from another
+    /// pool of recordings (<paramref name="talkers"/>, spoken by <paramref name="talkerSpeakers"/>): training copies of
+    /// real words with synthetic voices talking behind them, so no real speaker (a held-out one) is heard in training.
+    /// </summary>
+    public static CorpusMixer ForRecordings(
+        NoiseKind kind,
+        double snrDb,
+        ulong seed,
+        IReadOnlyList<string> speakers,
+        IReadOnlyList<float[]> talkers,
+        IReadOnlyList<string> talkerSpeakers)
     {
-        ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(speakers);
+        ArgumentNullException.ThrowIfNull(talkers);
+        ArgumentNullException.ThrowIfNull(talkerSpeakers);
         if (kind != NoiseKind.Babble)
         {
             return (i, speech, mixed) => Mix(speech, kind, snrDb, seed + (ulong)i, mixed);
         }
 
-        if (samples.Count != speakers.Count || speakers.Distinct(StringComparer.Ordinal).Count() < 2)
+        if (talkers.Count != talkerSpeakers.Count || talkerSpeakers.Distinct(StringComparer.Ordinal).Count() < 2)
         {
             throw new ArgumentException(
                 "Babble needs one speaker per recording and at least two speakers in the corpus.", nameof(speakers));
         }
 
-        return (i, speech, mixed) => MixBabble(speech, Talkers(samples, speakers, i, seed), snrDb, mixed);
+        return (i, speech, mixed) =>
+            MixBabble(speech, Talkers(talkers, talkerSpeakers, speakers[i], i, seed), snrDb, mixed);
     }
 
-    private static float[][] Talkers(IReadOnlyList<float[]> samples, IReadOnlyList<string> speakers, int i, ulong seed)
+    private static float[][] Talkers(
+        IReadOnlyList<float[]> samples, IReadOnlyList<string> speakers, string speaker, int i, ulong seed)
     {
         var random = new NoiseSource(seed + (ulong)i);
         var talkers = new float[BabbleTalkers][];
         for (var t = 0; t < talkers.Length;)
         {
             var other = random.NextInt(samples.Count);
-            if (speakers[other] != speakers[i])
+            if (speakers[other] != speaker)
             {
                 talkers[t++] = samples[other];
             }

@@ -16,6 +16,9 @@ public sealed record SpeechTuning
     /// <summary>Largest number of VTLP copies.</summary>
     public const int MaxVtlpCopies = 4;
 
+    /// <summary>Largest number of room-noise copies.</summary>
+    public const int MaxNoiseCopies = 3;
+
     /// <summary>VTLP warps are drawn uniformly from 1 ± this (0.9–1.1).</summary>
     public const double VtlpRange = 0.1;
 
@@ -34,6 +37,13 @@ public sealed record SpeechTuning
     /// </summary>
     public int Vtlp { get; init; }
 
+    /// <summary>
+    /// Room-noise copies of every training recording, real and synthetic (<see cref="RoomNoiseCopies"/>: babble, pink
+    /// or white noise at 5–20 dB SNR); training only, and only with synthetic voices, whose talk is the babble; 0 =
+    /// none.
+    /// </summary>
+    public int NoiseCopies { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first out-of-range value.</summary>
     public void Validate(int cepstra)
     {
@@ -50,6 +60,12 @@ public sealed record SpeechTuning
         if (Vtlp is < 0 or > MaxVtlpCopies)
         {
             throw new ArgumentException($"--vtlp {Vtlp} is out of range: 0..{MaxVtlpCopies} warped copies.");
+        }
+
+        if (NoiseCopies is < 0 or > MaxNoiseCopies)
+        {
+            throw new ArgumentException(
+                $"--noise-copies {NoiseCopies} is out of range: 0..{MaxNoiseCopies} room-noise copies.");
         }
     }
 }

@@ -164,6 +164,13 @@ internal sealed class RecipeOptions
         DefaultValueFactory = _ => 0,
     };
 
+    private readonly Option<int> _noiseCopies = new("--noise-copies")
+    {
+        Description = "FSDD training with --augment voices: this many room-noise copies of every training recording "
+            + "(babble of the synthetic voices, pink or white noise at 5-20 dB SNR; training only).",
+        DefaultValueFactory = _ => 0,
+    };
+
     private readonly Option<string> _augment = new("--augment")
     {
         Description = "Training augmentation: none, speed (fsdd: copies at 0.9x and 1.1x speed), voices (fsdd: the "
@@ -188,8 +195,8 @@ internal sealed class RecipeOptions
     [
         _task, _system, _profile, _twin, _epochs, _learningRate, _schedule, _inputNoise, _directions, _perturbation,
         _perturbationRate, _feedbackScale, _refineLearningRate, _twinSamples, _twinRepeats,
-        _twinEpochs, _architecture, _width, _layers, _scans, _features, _cepstra, _melBands, _deltas, _vtlp, _augment,
-        _speechCache, _threads,
+        _twinEpochs, _architecture, _width, _layers, _scans, _features, _cepstra, _melBands, _deltas, _vtlp,
+        _noiseCopies, _augment, _speechCache, _threads,
     ];
 
     /// <summary>The options named on the command line (those a recipe file overrides).</summary>
@@ -250,6 +257,7 @@ internal sealed class RecipeOptions
             Speech = new SpeechTuning
             {
                 MelBands = parse.GetValue(_melBands), Deltas = parse.GetValue(_deltas), Vtlp = parse.GetValue(_vtlp),
+                NoiseCopies = parse.GetValue(_noiseCopies),
             },
             Augment = Augmentations.Parse(parse.GetValue(_augment)!),
             SpeechCache = SpeechCache(parse),

@@ -64,6 +64,12 @@ public sealed record TrainingRecipe
     public int Vtlp { get; init; }
 
     /// <summary>
+    /// Room-noise copies of every training recording (babble of synthetic voices, pink or white noise at 5–20 dB);
+    /// training only, with <c>augment: voices</c>.
+    /// </summary>
+    public int NoiseCopies { get; init; }
+
+    /// <summary>
     /// The audio front end <see cref="Features"/>, <see cref="Cepstra"/>, <see cref="MelBands"/> and
     /// <see cref="Deltas"/> resolve to, every option written out
     /// (null for tasks that do not take sound); a recipe whose front end differs from that is refused.
@@ -140,7 +146,10 @@ public sealed record TrainingRecipe
 
     /// <summary>The FSDD mel bank, deltas and VTLP of this recipe.</summary>
     [JsonIgnore]
-    public SpeechTuning Speech => new() { MelBands = MelBands, Deltas = Deltas, Vtlp = Vtlp };
+    public SpeechTuning Speech => new()
+    {
+        MelBands = MelBands, Deltas = Deltas, Vtlp = Vtlp, NoiseCopies = NoiseCopies,
+    };
 
     /// <summary>The parsed twin kind.</summary>
     [JsonIgnore]
@@ -172,6 +181,7 @@ public sealed record TrainingRecipe
             MelBands = options.Speech.MelBands,
             Deltas = options.Speech.Deltas,
             Vtlp = options.Speech.Vtlp,
+            NoiseCopies = options.Speech.NoiseCopies,
             Augment = options.Augment.Name(),
             InputNoise = training.InputNoise,
             Schedule = training.Schedule.Name(),
@@ -285,6 +295,10 @@ public sealed record TrainingRecipe
         Field("vtlp", () => Require(Vtlp is >= 0 and <= SpeechTuning.MaxVtlpCopies,
             $"must be 0 to {SpeechTuning.MaxVtlpCopies} warped copies, was {Vtlp}"));
         Field("vtlp", () => Require(Vtlp == 0 || TakesSound, "applies to fsdd tasks only"));
+        Field("noise_copies", () => Require(NoiseCopies is >= 0 and <= SpeechTuning.MaxNoiseCopies,
+            $"must be 0 to {SpeechTuning.MaxNoiseCopies} room-noise copies, was {NoiseCopies}"));
+        Field("noise_copies", () => Require(NoiseCopies == 0 || Augment == Augmentation.Voices.Name(),
+            "needs augment 'voices' (the babble is synthetic voices talking)"));
         Field("augment", () => _ = Augmentations.Parse(Augment));
         Field("input_noise", () => Require(double.IsFinite(InputNoise) && InputNoise >= 0, "must be ≥ 0"));
         Field("schedule", () => _ = LearningRateSchedules.Parse(Schedule));

@@ -52,6 +52,7 @@ public static class BenchReport
                 ? null : result.Options.Speech.MelBands,
             ["deltas"] = result.Options.Speech.Deltas ? true : null,
             ["vtlp"] = result.Options.Speech.Vtlp > 0 ? result.Options.Speech.Vtlp : null,
+            ["noise_copies"] = result.Options.Speech.NoiseCopies > 0 ? result.Options.Speech.NoiseCopies : null,
             ["augment"] = result.Options.Augment.Name(),
             ["seeds"] = result.Options.Seeds,
             ["first_seed"] = result.Options.FirstSeed > 0 ? result.Options.FirstSeed : null,

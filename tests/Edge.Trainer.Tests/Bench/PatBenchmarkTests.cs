@@ -42,8 +42,8 @@ public sealed class PatBenchmarkTests : IClassFixture<PatBenchmarkTests.SmallRun
         var json = BenchReport.ToJson(_result);
         Assert.Equal(
             ["task", "system", "profile", "architecture", "width", "layers", "scans", "features", "cepstra",
-                "mel_bands", "deltas", "vtlp", "augment", "seeds", "first_seed", "epochs", "schedule", "input_noise",
-                "modes", "twin_predicted_insilico", "twin_val_nmse", "noise_floor_nmse", "device_passes",
+                "mel_bands", "deltas", "vtlp", "noise_copies", "augment", "seeds", "first_seed", "epochs", "schedule",
+                "input_noise", "modes", "twin_predicted_insilico", "twin_val_nmse", "noise_floor_nmse", "device_passes",
                 "wall_seconds", "recipe"],
             json.Select(p => p.Key));
         var modes = json["modes"]!.AsObject();

@@ -34,6 +34,25 @@ public sealed class RoomNoiseCorpusTests
     }
 
     [Fact]
+    public void Babble_from_another_pool_is_only_that_pool_s_other_speakers()
+    {
+        string[] heard = ["bob", "cy"];
+        var mixer = RoomNoise.ForRecordings(NoiseKind.Babble, 0, seed: 7, heard, Samples, Speakers);
+        for (var i = 0; i < heard.Length; i++)
+        {
+            var mixed = new float[7];
+            mixer(i, Click(6), mixed);
+
+            for (var t = 0; t < Samples.Length; t++)
+            {
+                Assert.True(Speakers[t] != heard[i] || mixed[t] == 0, $"{heard[i]} heard their own word {t}");
+            }
+
+            Assert.True(mixed[..6].Count(v => v > 0) >= 1, $"word {i} heard no babble");
+        }
+    }
+
+    [Fact]
     public void White_noise_differs_between_words_and_repeats_for_the_same_word()
     {
         var mixer = RoomNoise.ForCorpus(NoiseKind.White, 10, seed: 3, Samples, Speakers);

@@ -40,9 +40,11 @@ public sealed class TrainingRecipeTests
             from melBands in Gen.Choose(26, SpeechTuning.MaxMelBands)
             from deltas in Gen.Elements(false, true)
             from vtlp in Gen.Choose(0, SpeechTuning.MaxVtlpCopies)
+            from noisy in Gen.Choose(0, SpeechTuning.MaxNoiseCopies)
             select Resolve(new TrainingRecipe
             {
                 MelBands = melBands, Deltas = deltas, Vtlp = TrainingRecipe.IsAudioTask(task) ? vtlp : 0,
+                NoiseCopies = TrainingRecipe.IsAudioTask(task) && augment == "voices" ? noisy : 0,
                 Task = task, System = system, Architecture = architecture, Width = width, Layers = layers,
                 Scans = scans, Features = features, Cepstra = cepstra, Augment = augment, InputNoise = noise,
                 Schedule = schedule, Epochs = epochs, LearningRate = rate, Mode = mode, Seed = seed, Twin = twin,
@@ -138,6 +140,26 @@ public sealed class TrainingRecipeTests
             => (recipe with { Vtlp = 9 }).Validate()).Message, StringComparison.Ordinal);
         Assert.StartsWith("recipe 'vtlp'", Assert.Throws<ArgumentException>(()
             => new TrainingRecipe { Vtlp = 1 }.Validate()).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Room_noise_copies_go_from_bench_options_to_the_recipe_and_need_synthetic_voices()
+    {
+        var options = new PatBenchmarkOptions
+        {
+            Task = "fsdd-loso-george", Features = FsddFeatures.DeviceNormalised, Augment = Augmentation.Voices,
+            Speech = new SpeechTuning { NoiseCopies = 2 }, Modes = [TrainingMode.Pat],
+        };
+
+        var recipe = BenchReport.ShippedRecipe(options);
+
+        Assert.Equal(2, recipe.NoiseCopies);
+        Assert.Equal(2, JsonNode.Parse(TrainingRecipeJson.Serialize(recipe))!["noise_copies"]!.GetValue<int>());
+        Assert.Equal(options.Speech, recipe.ToBenchOptions(1).Speech);
+        Assert.StartsWith("recipe 'noise_copies'", Assert.Throws<ArgumentException>(()
+            => (recipe with { NoiseCopies = 4 }).Validate()).Message, StringComparison.Ordinal);
+        var alone = Assert.Throws<ArgumentException>(() => (recipe with { Augment = "none" }).Validate());
+        Assert.Contains("needs augment 'voices'", alone.Message, StringComparison.Ordinal);
     }
 
     [Fact]

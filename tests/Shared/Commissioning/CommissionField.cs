@@ -2,11 +2,12 @@ using Edge.Domain.Data;
 using Edge.Domain.Models;
 using Edge.Domain.Simulation;
 using Edge.Tests.Shared.Faults;
-using Edge.Trainer.Export;
 using Edge.Trainer.Live;
+using Edge.Trainer.Live.Commissioning;
 using Edge.Trainer.Live.Updates;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
-using Edge.Trainer.Twins;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Tests.Shared.Commissioning;
 
@@ -14,23 +15,33 @@ namespace Edge.Tests.Shared.Commissioning;
 /// A product line in the field, as real processes: mosquitto with the shipped configuration, one
 /// <c>edge-agent run</c> per part (the part is the device id: <see cref="TrainedPart"/>, the part the product-line
 /// model was trained on, and the new parts), each with a model store holding the product-line package of the fleet
-/// <see cref="Fleet"/>; the trainer's key, the calibration set (the vowel test split) and the package on disk.
+/// <see cref="Fleet"/>; the trainer's key, the calibration set (the task's test split) and the package on disk. The
+/// product line is any <see cref="ProductLine"/> recipe: vowels, or spoken digits with their audio front end.
 /// </summary>
 public sealed class CommissionField : IAsyncDisposable
 {
     /// <summary>The part the product-line model is trained on: the agent's default part.</summary>
     public const string TrainedPart = PhysicalSystems.DefaultPartId;
 
-    /// <summary>The fleet (product line) the package is signed for.</summary>
-    public const string Fleet = "vowel-line";
+    private readonly ProductLine _productLine;
 
-    private CommissionField(string folder, FaultBroker broker, IReadOnlyList<FaultAgent> agents, string system)
+    private CommissionField(string folder, FaultBroker broker, IReadOnlyList<FaultAgent> agents, ProductLine line)
     {
-        (Folder, Broker, Agents, System) = (folder, broker, agents, system);
+        (Folder, Broker, Agents, _productLine) = (folder, broker, agents, line);
+        Pipeline = new TrainingPipeline(line.Recipe, line.Threads);
     }
 
-    /// <summary>The physical system every part is (electronic unless the field was started with another).</summary>
-    public string System { get; }
+    /// <summary>The fleet (product line) the package is signed for.</summary>
+    public string Fleet => _productLine.Fleet;
+
+    /// <summary>The pipeline of the product line's recipe (its task, network and front end).</summary>
+    public TrainingPipeline Pipeline { get; }
+
+    /// <summary>The training run of the product-line model (its test accuracy on the simulated part).</summary>
+    public PipelineRun? ProductLineRun { get; private set; }
+
+    /// <summary>The physical system every part is (the product line's).</summary>
+    public string System => _productLine.Recipe.System;
 
     /// <summary>The field's folder.</summary>
     public string Folder { get; }
@@ -41,8 +52,11 @@ public sealed class CommissionField : IAsyncDisposable
     /// <summary>One agent per part, the trained part first.</summary>
     public IReadOnlyList<FaultAgent> Agents { get; }
 
-    /// <summary>The task (vowels).</summary>
-    public ClassificationTask Task { get; } = VowelDataset.Load();
+    /// <summary>The product line's task (its test split is the calibration set).</summary>
+    public ClassificationTask Task => Pipeline.Task;
+
+    /// <summary>The agent of <paramref name="part"/>.</summary>
+    public FaultAgent Agent(string part) => Agents.Single(a => a.DeviceId == part);
 
     /// <summary>The trainer's private key (PEM).</summary>
     public string PrivateKey => Path.Combine(Folder, "trainer.pem");
@@ -60,23 +74,22 @@ public sealed class CommissionField : IAsyncDisposable
     public string PackageDirectory => Path.Combine(Folder, "packages");
 
     /// <summary>
-    /// Trains the product-line model on <see cref="TrainedPart"/> (<paramref name="epochs"/> epochs, exact gradients
-    /// of a simulated copy of the part), signs it, starts the broker and one agent per part with it installed; each
-    /// agent gets <paramref name="agentSettings"/> (<c>EDGE_…</c> variables) and the broker also certifies the
-    /// service identities <paramref name="services"/> (e.g. <c>operator</c>). The parts are of
-    /// <paramref name="system"/> (<see cref="FaultAgent.System"/> unless given).
+    /// Trains <paramref name="productLine"/>'s model on <see cref="TrainedPart"/>, signs it, starts the broker and
+    /// one agent per part (of the product line's system) with it installed; each agent gets
+    /// <paramref name="agentSettings"/> (<c>EDGE_…</c> variables) and the broker also certifies the service
+    /// identities <paramref name="services"/> (e.g. <c>operator</c>).
     /// </summary>
     public static async Task<CommissionField> StartAsync(
         string folder,
         FaultExecutables executables,
         IReadOnlyList<string> newParts,
-        int epochs,
+        ProductLine productLine,
         IReadOnlyDictionary<string, string>? agentSettings = null,
-        IReadOnlyList<string>? services = null,
-        string system = FaultAgent.System)
+        IReadOnlyList<string>? services = null)
     {
         ArgumentNullException.ThrowIfNull(executables);
         ArgumentNullException.ThrowIfNull(newParts);
+        ArgumentNullException.ThrowIfNull(productLine);
         string[] parts = [TrainedPart, .. newParts];
         // mosquitto drops root for its own user: it must reach the broker folder through the test's folders.
         var root = Directory.CreateDirectory(folder);
@@ -85,14 +98,14 @@ public sealed class CommissionField : IAsyncDisposable
         var broker = await FaultBroker.CreateAsync(Path.Combine(folder, "broker"), parts, persistence: true, services)
             .ConfigureAwait(false);
         var agents = parts.Select(p => new FaultAgent(executables.Agent, broker, p, Path.Combine(folder, p))).ToList();
-        var field = new CommissionField(folder, broker, agents, system);
+        var field = new CommissionField(folder, broker, agents, productLine);
         try
         {
-            await field.WriteProductLineAsync(epochs).ConfigureAwait(false);
+            await field.WriteProductLineAsync().ConfigureAwait(false);
             await broker.StartAsync().ConfigureAwait(false);
             foreach (var agent in agents)
             {
-                agent.Set("EDGE_DEVICE__SYSTEM", system);
+                agent.Set("EDGE_DEVICE__SYSTEM", field.System);
                 foreach (var (name, value) in agentSettings ?? new Dictionary<string, string>())
                 {
                     agent.Set(name, value);
@@ -136,12 +149,62 @@ public sealed class CommissionField : IAsyncDisposable
         var options = new RemoteDeviceOptions { DeviceId = deviceId, Broker = Trainer($"evaluate-{deviceId}") };
         await using var remote = await RemoteDevice.ConnectAsync(options, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
-        var (features, classes) = (Task.Train.FeatureCount, Task.ClassCount);
-        var model = PnnArchitectures.ForSystem(system.Name, remote, features, classes, Task.Test.Count, seed: 0);
+        // Commissioning keeps the product line's network, so the product line's pipeline builds every package's.
+        var model = Pipeline.BuildNetwork(remote, TrainingMode.Pat, seed: 0);
         tracked.LoadInto(model);
         var result = await PnnTrainer.EvaluateAsync(model, Task, PassKind.Device, passes, cancellationToken)
             .ConfigureAwait(false);
         return result.Accuracy;
+    }
+
+    /// <summary>
+    /// The commissioning <c>serve --commission</c> runs (<see cref="CommissioningDefaults"/>, unless
+    /// <paramref name="twinSamples"/> or <paramref name="epochs"/> say otherwise), from this field's product-line
+    /// package, recording in <paramref name="store"/> and keeping offered packages in <see cref="PackageDirectory"/>
+    /// (<c>{part}-v{version}.edgepkg</c>). <paramref name="key"/> and <paramref name="trust"/> must stay open while it
+    /// is used.
+    /// </summary>
+    public PartCommissioning Commissioning(
+        MeasurementStore store,
+        System.Security.Cryptography.ECDsa key,
+        TrustedKeys trust,
+        int twinSamples = CommissioningDefaults.TwinSamples,
+        int epochs = CommissioningDefaults.Epochs)
+    {
+        var settings = CommissioningDefaults.Session(
+            Trainer("field-commission"), Task, System, key, File.ReadAllBytes(Calibration), twinSamples, epochs) with
+        {
+            PackageDirectory = PackageDirectory,
+        };
+        return new PartCommissioning(
+            new FieldPatSession(settings),
+            new FieldPackageLoader(trust, PhysicalSystems.Get(System), Task.Test.Count),
+            store,
+            new CommissioningSettings { ProductLinePackage = ProductLinePackage },
+            NullLogger.Instance);
+    }
+
+    /// <summary>The package commissioning offered <paramref name="part"/> as <paramref name="version"/>.</summary>
+    public string CommissionedPackage(string part, int version) =>
+        Path.Combine(PackageDirectory, $"{part}-v{version}.edgepkg");
+
+    /// <summary>
+    /// Waits until <paramref name="part"/>'s agent has published its status (a freshly started agent takes a few
+    /// seconds), so a commissioning does not fail on an agent that is still connecting.
+    /// </summary>
+    /// <exception cref="TimeoutException">No status within <paramref name="timeout"/>.</exception>
+    public async Task WaitForAgentAsync(string part, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (await AgentStatusProbe.ReadAsync(
+                   Trainer($"wait-{part}"), part, TimeSpan.FromSeconds(5), cancellationToken: cancellationToken)
+                   .ConfigureAwait(false) is null)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The agent of {part} published no status within {timeout}.");
+            }
+        }
     }
 
     /// <summary>The trainer's signing key.</summary>
@@ -159,33 +222,18 @@ public sealed class CommissionField : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task WriteProductLineAsync(int epochs)
+    private async Task WriteProductLineAsync()
     {
-        var system = PhysicalSystems.Get(System);
-        var part = system.CreateDevice(TrainedPart, seed: 11);
-        var collect = new TwinDataOptions { Samples = 2_000, NoiseFloorSamples = 50 };
-        var data = await TwinData.CollectAsync(part, collect, seed: 17).ConfigureAwait(false);
-        var fit = new MlpTwinOptions { Hidden = [64, 64], Epochs = 15, HalvingEpochs = 5 };
-        var twin = MlpTwinFitter.Fit(data, fit, seed: 23).Twin;
-        var maxBatch = Math.Max(64, Task.Test.Count);
-        var model = PnnArchitectures.ForSystem(
-            system.Name, part, Task.Train.FeatureCount, Task.ClassCount, maxBatch, seed: 3);
-        var training = new TrainingOptions { Epochs = epochs, EvaluationPasses = 1, CurveEvery = 0 };
-        await PnnTrainer.TrainAsync(model, Task, TrainingMode.Ideal, twin, data, training, seed: 3)
-            .ConfigureAwait(false);
-
-        var labels = Task.Test.Labels.Select(l => Task.ClassNames[l]).ToArray();
-        var calibration = CalibrationSet.Format(labels, Task.Test.Features, Task.Test.FeatureCount);
+        var run = await _productLine.TrainAsync(Pipeline).ConfigureAwait(false);
+        ProductLineRun = run;
+        var calibration = TrainingPipeline.CalibrationFromTestSplit(Task);
         await File.WriteAllBytesAsync(Calibration, calibration).ConfigureAwait(false);
         using var key = PackageSigning.CreateKey();
         await File.WriteAllTextAsync(PrivateKey, key.ExportPkcs8PrivateKeyPem()).ConfigureAwait(false);
         await File.WriteAllTextAsync(PublicKey, key.ExportSubjectPublicKeyInfoPem()).ConfigureAwait(false);
-        var metadata = new PackageMetadata(1, Task.Name, Task.ClassNames, calibration, "product-line")
-        {
-            Targets = new([], Fleet),
-        };
         await using var package = File.Create(ProductLinePackage);
-        ModelPackager.Write(package, model, twin, metadata, key);
+        Pipeline.WritePackage(
+            package, run.Model, run.Twin, 1, new([], Fleet), calibration, "product-line", key, Pipeline.AudioInput());
     }
 
     private string PublicKey => Path.Combine(Folder, "trainer.pub.pem");

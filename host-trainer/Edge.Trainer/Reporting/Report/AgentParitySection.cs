@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -30,7 +31,21 @@ public sealed record AgentParityRow(
 {
     /// <summary>Whether the agent hosts the part the network was trained through.</summary>
     public bool OnTrainedPart => string.Equals(TrainedPart, AgentPart, StringComparison.Ordinal);
+
+    /// <summary>The part's commissioning and the agent's figure after it, if it was commissioned.</summary>
+    public AgentParityCommissioning? Commissioned { get; init; }
 }
+
+/// <summary>A part of a <c>loso-agent --commission</c> row commissioned as <c>serve --commission</c> does.</summary>
+/// <param name="State">The ledger's state: commissioned, refused or failed.</param>
+/// <param name="Seconds">Wall time of the commissioning (twin, fine-tune, signing, the agent's verdict).</param>
+/// <param name="CalibrationBefore">The session's test-split accuracy through the part before its fine-tune.</param>
+/// <param name="CalibrationAfter">The same after the fine-tune.</param>
+/// <param name="AgentRandomOrder">
+/// Right through <c>edge-agent classify</c> after the agent accepted the package (random order); null if it did not.
+/// </param>
+public sealed record AgentParityCommissioning(
+    string State, double Seconds, double? CalibrationBefore, double? CalibrationAfter, double? AgentRandomOrder);
 
 /// <summary>A <c>loso-agent</c> result: each fold packaged, its held-out speaker classified by real agents.</summary>
 /// <param name="File">Path relative to the data folder.</param>
@@ -78,10 +93,30 @@ internal static class AgentParitySection
                 fields.String(row, "agent_part"),
                 fields.Number(row, "agent_random_order"),
                 fields.NullableNumber(row, "agent_name_order"),
-                InNoise(row, fields)));
+                InNoise(row, fields))
+            {
+                Commissioned = Commissioned(row, fields),
+            });
         }
 
         return new AgentParityResult(file, fields.String(json, "system"), rows, run);
+    }
+
+    private static AgentParityCommissioning? Commissioned(JsonObject row, JsonFields fields)
+    {
+        const string Key = "commissioned";
+        if (JsonFields.Find(row, Key) is null)
+        {
+            return null;
+        }
+
+        var commissioned = fields.Object(row, Key);
+        return new AgentParityCommissioning(
+            fields.String(commissioned, "state"),
+            fields.Number(commissioned, "seconds"),
+            fields.NullableNumber(commissioned, "calibration_before"),
+            fields.NullableNumber(commissioned, "calibration_after"),
+            fields.NullableNumber(commissioned, "agent_random_order"));
     }
 
     private static Dictionary<string, double> InNoise(JsonObject row, JsonFields fields)
@@ -138,6 +173,7 @@ internal static class AgentParitySection
 
             text.AppendLine();
             AppendInNoise(text, result);
+            AppendCommissioned(text, result);
         }
 
         foreach (var system in context.Data.AgentParity.Select(r => r.System).Distinct())
@@ -152,6 +188,32 @@ internal static class AgentParitySection
         }
 
         context.AppendNote(text, BenchName);
+    }
+
+    // The other parts after commissioning (--commission): the session's calibration figures and the agent's.
+    private static void AppendCommissioned(StringBuilder text, AgentParityResult result)
+    {
+        var rows = result.Rows.Where(r => r.Commissioned is not null).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        text.AppendLine("Commissioned (`--commission`: the part's own twin, a short PAT fine-tune through its agent, a "
+            + "package signed for it, as `serve --commission` does; calibration = the session's test-split figure "
+            + "through the part before and after its fine-tune):").AppendLine();
+        text.AppendLine("| held-out speaker | agent part | agent before | calibration before | calibration after "
+            + "| agent after | state | seconds |").AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var row in rows)
+        {
+            var c = row.Commissioned!;
+            text.AppendLine($"| {row.Speaker} | {row.AgentPart} | {ReportFormat.Percent(row.AgentRandomOrder)} "
+                + $"| {ReportFormat.Percent(c.CalibrationBefore)} | {ReportFormat.Percent(c.CalibrationAfter)} "
+                + $"| **{ReportFormat.Percent(c.AgentRandomOrder)}** | {c.State} "
+                + $"| {c.Seconds.ToString("F0", CultureInfo.InvariantCulture)} |");
+        }
+
+        text.AppendLine();
     }
 
     // The trained part's rows again with room noise mixed into the held-out words, one column per condition.

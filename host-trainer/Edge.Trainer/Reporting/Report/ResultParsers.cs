@@ -123,6 +123,11 @@ internal static class ResultParsers
             text.Append(vtlp == 1 ? ", + VTLP copy" : $", + {vtlp} VTLP copies");
         }
 
+        if (fields.OptionalInteger(json, "noise_copies") is { } noisy)
+        {
+            text.Append(noisy == 1 ? ", + room-noise copy" : $", + {noisy} room-noise copies");
+        }
+
         if (fields.OptionalString(json, "schedule") == "cosine")
         {
             text.Append(", cosine LR");
