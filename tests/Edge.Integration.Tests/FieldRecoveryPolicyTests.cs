@@ -154,6 +154,39 @@ public sealed class FieldRecoveryPolicyTests(PostgresFixture postgres) : IDispos
     }
 
     [Fact]
+    public async Task The_operator_resets_the_reference_with_retrain_and_a_plain_retrain_keeps_it()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var path = _folder.Path("retrain.db");
+        await using (var store = await MeasurementStore.OpenAsync(path, token))
+        {
+            var ledger = new FieldUpdateLedger(store);
+            await ledger.RaiseReferenceAsync("edge-sim-01", 0.918, 1, token);
+            await ledger.RecordSessionAsync("edge-sim-01", Session(0, FieldSessionOutcome.Accepted, 2), token);
+        }
+
+        var plain = await TrainerProcess.RunAsync("retrain", "--store", path, "--device-id", "edge-sim-01");
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Equal((0.918, 1), await ReferenceAsync(path));
+
+        var reset = await TrainerProcess.RunAsync(
+            "retrain", "--store", path, "--device-id", "edge-sim-01", "--reset-reference");
+        Assert.Equal(0, reset.ExitCode);
+        Assert.Contains("forgot the accuracy reference of edge-sim-01 (was 91.8 % (v1))", reset.Output,
+            StringComparison.Ordinal);
+        Assert.Equal((null, 0), await ReferenceAsync(path));
+
+        static async Task<(double?, int)> ReferenceAsync(string path)
+        {
+            var token = TestContext.Current.CancellationToken;
+            await using var store = await MeasurementStore.OpenAsync(path, token);
+            var device = await new FieldUpdateLedger(store).DeviceAsync("edge-sim-01", token);
+            Assert.NotNull(device.Requested);
+            return (device.AccuracyReference, device.RecoverySessions);
+        }
+    }
+
+    [Fact]
     public void The_alert_count_is_validated()
     {
         var bad = Assert.Throws<ArgumentException>(() => new FieldUpdatePolicy { RecoveryAlertSessions = 0 }

@@ -23,7 +23,7 @@ public sealed partial class FieldUpdateService
     private readonly FieldVersionBook _book;
     private readonly FieldDeviceSync _sync;
     private readonly List<FieldDevice> _devices = [];
-    private readonly Dictionary<string, int> _stallWarned = [];
+    private readonly FieldRecoveryTracker _recovery;
 
     /// <summary>Creates the service over <paramref name="store"/> (measurements and ledger).</summary>
     /// <param name="store">The measurement store; its database also holds the ledger.</param>
@@ -51,6 +51,7 @@ public sealed partial class FieldUpdateService
         var ledger = new FieldUpdateLedger(store);
         _book = new FieldVersionBook(ledger, session.PackageDirectory, _clock);
         _sync = new FieldDeviceSync(ledger, session.Broker, _policy.StatusTimeout, packages, logger, metrics);
+        _recovery = new FieldRecoveryTracker(ledger, _policy, logger, metrics);
     }
 
     /// <summary>Raised after each drift score (null score: too few measurements yet).</summary>
@@ -140,61 +141,16 @@ public sealed partial class FieldUpdateService
         var rise = (score?.Nmse / device.BaselineDrift) - 1;
         var drop = device.BaselineAccuracy - liveAccuracy;
         var ledger = await Ledger.DeviceAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
-        ledger = await FollowReferenceAsync(device, ledger, liveAccuracy, cancellationToken).ConfigureAwait(false);
+        ledger = await _recovery.FollowAsync(device, ledger, liveAccuracy, cancellationToken).ConfigureAwait(false);
         var shortfall = drop is null ? null : ledger.AccuracyReference - liveAccuracy;
         var decision = _policy.Decide(new FieldCheck(
             now, rise, device.TrainedAt, ledger, presence, drop, liveAccuracy is not null, shortfall));
         var scores = new CheckScores(score, rise, liveAccuracy, drop, shortfall);
         Report(device, decision, scores, ledger, presence);
-        ReportRecovery(device, ledger, shortfall, liveAccuracy);
+        _recovery.Report(device, ledger, shortfall, liveAccuracy);
         return decision.Starts
             ? await RunSessionAsync(device, decision, scores, now, cancellationToken).ConfigureAwait(false)
             : null;
-    }
-
-    // The device's own reference only rises by itself: to the settled figure of a version that beats it. A part back
-    // within the threshold of it ends the count of sessions short of it.
-    private async Task<FieldDeviceRecord> FollowReferenceAsync(
-        FieldDevice device, FieldDeviceRecord ledger, double? liveAccuracy, CancellationToken cancellationToken)
-    {
-        if (device.BaselineAccuracy is not { } settled)
-        {
-            return ledger;
-        }
-
-        if (!(ledger.AccuracyReference >= settled))
-        {
-            ledger = await Ledger.RaiseReferenceAsync(device.DeviceId, settled, device.Version, cancellationToken)
-                .ConfigureAwait(false);
-            LogReference(device.DeviceId, settled, device.Version);
-        }
-
-        if (ledger.RecoverySessions > 0 && ledger.AccuracyReference - liveAccuracy < _policy.AccuracyDropThreshold)
-        {
-            LogRecovered(device.DeviceId, liveAccuracy ?? double.NaN, ledger.AccuracyReference ?? double.NaN,
-                ledger.RecoverySessions);
-            _stallWarned.Remove(device.DeviceId);
-            ledger = await Ledger.RecoveredAsync(device.DeviceId, cancellationToken).ConfigureAwait(false);
-        }
-
-        return ledger;
-    }
-
-    // Exported at every check; warned once per count of sessions that left the part short of its reference.
-    private void ReportRecovery(FieldDevice device, FieldDeviceRecord ledger, double? shortfall, double? live)
-    {
-        var stalled = _policy.RecoveryStalled(ledger, shortfall);
-        _metrics?.FieldAccuracyReference.WithLabels(device.DeviceId).Set(ledger.AccuracyReference ?? double.NaN);
-        _metrics?.FieldAccuracyShortfall.WithLabels(device.DeviceId).Set(shortfall ?? double.NaN);
-        _metrics?.FieldRecoverySessions.WithLabels(device.DeviceId).Set(ledger.RecoverySessions);
-        _metrics?.FieldRecoveryStalled.WithLabels(device.DeviceId).Set(stalled ? 1 : 0);
-        if (stalled && _stallWarned.GetValueOrDefault(device.DeviceId) != ledger.RecoverySessions)
-        {
-            _stallWarned[device.DeviceId] = ledger.RecoverySessions;
-            var next = ledger.LastCompleted + _policy.Wait(Math.Max(ledger.Refusals, ledger.RecoverySessions));
-            LogStalled(device.DeviceId, ledger.RecoverySessions, live ?? double.NaN, device.Version,
-                ledger.AccuracyReference ?? double.NaN, ledger.ReferenceVersion ?? 0, next?.UtcDateTime);
-        }
     }
 
     private async Task<FieldUpdateOutcome?> RunSessionAsync(
@@ -350,26 +306,6 @@ public sealed partial class FieldUpdateService
         Message = "Field updates of {Device}: {Refusals} refused in a row; next try without a new reason after "
             + "{Wait} ({Next:yyyy-MM-dd HH:mm:ss}Z)")]
     private partial void LogBackoff(string device, int refusals, TimeSpan wait, DateTime next);
-
-    [LoggerMessage(
-        Level = LogLevel.Information,
-        Message = "Field updates of {Device}: accuracy reference {Reference:P1}, settled by v{Version}")]
-    private partial void LogReference(string device, double reference, int version);
-
-    [LoggerMessage(
-        Level = LogLevel.Information,
-        Message = "Field updates of {Device}: back within the threshold of its reference (live accuracy {Live:P1}, "
-            + "reference {Reference:P1}) after {Sessions} session(s)")]
-    private partial void LogRecovered(string device, double live, double reference, int sessions);
-
-    [LoggerMessage(
-        Level = LogLevel.Warning,
-        Message = "Field updates of {Device}: {Sessions} sessions have not brought the part back: live accuracy "
-            + "{Live:P1} on v{Version}, reference {Reference:P1} (v{ReferenceVersion}); trying again after "
-            + "{Next:yyyy-MM-dd HH:mm:ss}Z. Check the part, or accept its level: "
-            + "edge-trainer retrain --reset-reference")]
-    private partial void LogStalled(
-        string device, int sessions, double live, int version, double reference, int referenceVersion, DateTime? next);
 
     [LoggerMessage(
         Level = LogLevel.Warning,
