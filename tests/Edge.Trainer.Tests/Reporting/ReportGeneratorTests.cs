@@ -360,6 +360,26 @@ public sealed class ReportGeneratorTests
     }
 
     [Fact]
+    public void A_later_backprop_free_run_does_not_replace_the_field_run_in_the_profile_table()
+    {
+        using var bench = new BenchFixture();
+        var field = new JsonObject { ["profile"] = "field" };
+        var later = BenchFixture.Run();
+        later["timestamp_utc"] = "2026-12-08T01:11:55Z";
+        bench.WriteAccuracy("vowels-mechanical", "vowels", "mechanical", VowelModes);
+        bench.WriteAccuracy("vowels-mechanical-field", "vowels", "mechanical", VowelModes, network: field);
+        bench.WriteAccuracy("vowels-mechanical-field-dfa", "vowels", "mechanical",
+            new Dictionary<string, double[]> { ["dfa"] = [0.4, 0.4, 0.4] }, later, network: field);
+
+        ReportGenerator.Run(bench.Options());
+
+        var report = File.ReadAllText(bench.Report);
+        var table = report[report.IndexOf("## Lab against field profile", StringComparison.Ordinal)..];
+        Assert.Contains("| 95.1 % → 95.1 % | `vowels-mechanical.json`, `vowels-mechanical-field.json` |", table,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_second_run_on_the_same_data_changes_nothing()
     {
         using var bench = new BenchFixture();

@@ -14,7 +14,9 @@ internal static class ProfileSection
     /// <summary>Appends the section when at least one run has both profiles.</summary>
     public static void Append(StringBuilder text, ReportContext context)
     {
+        // Only runs with a twin-trained mode: a backprop-free run of its own has a token twin and none of the columns.
         var pairs = AccuracySections.Tasks(context.Data)
+            .Where(r => Modes.Any(m => r.Mode(m) is not null))
             .GroupBy(r => (r.Task, r.System, r.Network, r.Epochs))
             .Select(g => (Lab: Latest(g, DeviceProfile.Lab), Field: Latest(g, DeviceProfile.Field)))
             .Where(p => p.Lab is not null && p.Field is not null)
