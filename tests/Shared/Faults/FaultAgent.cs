@@ -76,7 +76,7 @@ public sealed class FaultAgent : IDisposable
     /// <summary>Device id (the certificate's common name).</summary>
     public string DeviceId { get; }
 
-    /// <summary>The variables every process of this agent starts with (its <c>EDGE_…</c> settings among them).</summary>
+    /// <summary>The variables every process of this agent starts with (its <c>EDGE_…</c> settings too).</summary>
     public IReadOnlyDictionary<string, string> Settings => _environment;
 
     /// <summary>The agent's working folder.</summary>
