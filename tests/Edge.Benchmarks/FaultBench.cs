@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Hosting.Observability;
 using Edge.Tests.Shared.Faults;
+using Edge.Trainer.Reporting;
 
 namespace Edge.Benchmarks;
 
@@ -56,6 +57,9 @@ internal static class FaultBench
             ["rows"] = new JsonArray(),
             ["machine"] = $"{Environment.ProcessorCount} cores, "
                 + $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+            // Written with every run (and again at the end): a bench stopped early keeps its command, machine and
+            // load average, so its runs still add up in the report.
+            [BenchRunInfo.Key] = BenchRunStamp.Describe(["faults", .. args]),
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         // Round by round rather than row by row, and written after every run: a long run stopped early keeps every

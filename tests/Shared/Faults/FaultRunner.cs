@@ -34,12 +34,15 @@ public static class FaultRunner
             phases.End("prepare");
             scene.StartTrainer();
             scene.StartAgents();
-            var (drives, interval) = row.Traffic(volume);
-            scene.StartDrivers(drives, TimeSpan.FromSeconds(interval));
             if (row.FaultAtStart)
             {
+                // The bad file takes effect as the agent starts: recovery counts from here, before any drive.
                 scene.MarkFault();
             }
+
+            await scene.WaitIngestAsync().ConfigureAwait(false);
+            var (drives, interval) = row.Traffic(volume);
+            scene.StartDrivers(drives, TimeSpan.FromSeconds(interval));
 
             // An agent that never answers fails the run here (with its last words), not as "0 lost".
             await scene.WaitAnsweringAsync().ConfigureAwait(false);

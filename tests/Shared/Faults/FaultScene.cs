@@ -146,6 +146,26 @@ public sealed class FaultScene : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits until the trainer's ingest is connected and subscribed (up to 90 s), so traffic starts into a field whose
+    /// trainer takes batches: a batch sent before its first subscription waits for the agent's 30-s resend, which
+    /// measures the start, not the fault.
+    /// </summary>
+    public async Task WaitIngestAsync()
+    {
+        var deadline = Clock.Elapsed + TimeSpan.FromSeconds(90);
+        while (Trainer is { } trainer && trainer.Matching("Ingest connected to").Count == 0)
+        {
+            if (Clock.Elapsed > deadline)
+            {
+                throw new TimeoutException("the trainer's ingest did not connect within 90 s; it wrote:\n"
+                    + trainer.Tail());
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Waits until every agent answered at least one drive and the trainer's ingest is subscribed (the field is up:
     /// a fault must not land before the trainer ever took a batch), up to 90 s.
     /// </summary>

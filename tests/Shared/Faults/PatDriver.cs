@@ -217,7 +217,17 @@ public sealed class PatDriver : IAsyncDisposable
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
         try
         {
-            await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            var published = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            if (published.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
+            {
+                // No agent subscribed (not started yet, or down without a session): the broker dropped the request,
+                // so no reply can come. Waiting out its 5 s in the window held every start back by 5 s; the next
+                // send asks again instead.
+                lock (_gate)
+                {
+                    _pending.Remove(correlation);
+                }
+            }
         }
         catch (OperationCanceledException)
         {
