@@ -75,10 +75,17 @@ public sealed class PhysicalLayer : PnnModule
     public IDriveFeedback? Feedback { get; set; }
 
     /// <summary>
-    /// True when no backward pass will be asked of the layer (perturbative and local modes): training forwards
-    /// never run the twin, and <see cref="Backward"/> refuses.
+    /// True when the physics gets no gradient (perturbative and local modes): training forwards never run the twin,
+    /// and <see cref="Backward"/> passes back only the range penalty's gradient, which is exact without a twin since
+    /// the penalty is a known function of the drives.
     /// </summary>
     public bool ForwardOnly { get; set; }
+
+    /// <summary>
+    /// Weight of the range penalty's gradient in <see cref="Backward"/> (1 by default): a mode that averages one
+    /// step's gradient over several passes gives each pass its share.
+    /// </summary>
+    public double PenaltyGradientWeight { get; set; } = 1;
 
     /// <summary>Row-major drives of the last forward, as the DAC played them (clipped, quantised).</summary>
     public ReadOnlySpan<float> PlayedDrives(int batch) => _playedDrives.AsSpan(0, batch * Spec.DriveLength);
@@ -168,14 +175,13 @@ public sealed class PhysicalLayer : PnnModule
     /// <inheritdoc />
     public override void Backward(float[] input, int batch, float[] outputGradient, float[] inputGradient)
     {
-        if (ForwardOnly)
-        {
-            throw new InvalidOperationException($"Layer '{Theta.Name}' trains forward-only; it has no backward pass.");
-        }
-
         var driveLength = Spec.DriveLength;
         var gradient = _driveGradient.AsSpan(0, batch * driveLength);
-        if (Feedback is { } feedback)
+        if (ForwardOnly)
+        {
+            gradient.Clear();
+        }
+        else if (Feedback is { } feedback)
         {
             feedback.DriveGradient(this, batch, gradient);
         }
@@ -183,7 +189,8 @@ public sealed class PhysicalLayer : PnnModule
         {
             GradientTwin.Vjp(_gradientWorkspace!, outputGradient.AsSpan(0, batch * Spec.OutputSize), gradient);
         }
-        var penaltyScale = PenaltyWeight / (batch * driveLength);
+
+        var penaltyScale = PenaltyGradientWeight * PenaltyWeight / (batch * driveLength);
         for (var b = 0; b < batch; b++)
         {
             for (var s = 0; s < driveLength; s++)

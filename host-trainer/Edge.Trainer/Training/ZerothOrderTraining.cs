@@ -7,9 +7,12 @@ namespace Edge.Trainer.Training;
 /// <see cref="TrainingOptions.PerturbationDirections"/> random ±1 directions over all values that act through the
 /// physics (digital layers before it, θ), plays the batch at θ + c_k·Δ and θ − c_k·Δ, and averages the
 /// two-sided estimates; Adam takes the step. c_k = c / k^0.101 (Spall's γ, k from 1),
-/// c = <see cref="TrainingOptions.PerturbationSize"/> of each value's scale. The digital readout after the last
-/// physical layer sees only measured outputs, so it gets its exact gradient, averaged over the perturbed passes.
-/// No twin; the device is only ever played forwards.
+/// c = <see cref="TrainingOptions.PerturbationSize"/> of each value's scale. SPSA estimates only the
+/// cross-entropy's gradient: the drives' range penalty is a known function of the drives, so its exact gradient is
+/// back-propagated instead (on the plate its two-point differences were 3–10× the cross-entropy's and drowned
+/// them). The digital readout after the last physical layer sees only measured outputs, so it gets its exact
+/// gradient; both exact parts are averaged over the perturbed passes. No twin; the device is only ever played
+/// forwards.
 /// </summary>
 public sealed class ZerothOrderTraining : IForwardOnlyTraining
 {
@@ -19,7 +22,6 @@ public sealed class ZerothOrderTraining : IForwardOnlyTraining
     private readonly SimultaneousPerturbation _perturbation;
     private readonly int _directions;
     private readonly double _size;
-    private readonly int _tail;
     private readonly float[] _logitGradient;
     private long _step;
 
@@ -28,8 +30,8 @@ public sealed class ZerothOrderTraining : IForwardOnlyTraining
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        _tail = model.LastPhysicalModule + 1;
-        if (_tail == 0)
+        var tail = model.LastPhysicalModule + 1;
+        if (tail == 0)
         {
             throw new InvalidOperationException("Zeroth-order training needs a physical layer; this network has none.");
         }
@@ -37,11 +39,12 @@ public sealed class ZerothOrderTraining : IForwardOnlyTraining
         _model = model;
         _directions = options.PerturbationDirections;
         _size = options.PerturbationSize;
-        _perturbation = new SimultaneousPerturbation(model.Modules.Take(_tail), seed);
+        _perturbation = new SimultaneousPerturbation(model.Modules.Take(tail), seed);
         _logitGradient = new float[model.MaxBatch * model.ClassCount];
         foreach (var layer in model.PhysicalLayers)
         {
             layer.ForwardOnly = true;
+            layer.PenaltyGradientWeight = 1.0 / (2 * _directions);
         }
     }
 
@@ -60,13 +63,13 @@ public sealed class ZerothOrderTraining : IForwardOnlyTraining
         {
             _perturbation.Draw();
             _perturbation.Shift(size);
-            var (plus, plusCorrect) = await LossAsync(inputs, labels, batch, weight / 2, cancellationToken)
-                .ConfigureAwait(false);
+            var (plus, plusPenalty, plusCorrect) = await LossAsync(inputs, labels, batch, weight / 2,
+                cancellationToken).ConfigureAwait(false);
             _perturbation.Shift(-size);
-            var (minus, minusCorrect) = await LossAsync(inputs, labels, batch, weight / 2, cancellationToken)
-                .ConfigureAwait(false);
+            var (minus, minusPenalty, minusCorrect) = await LossAsync(inputs, labels, batch, weight / 2,
+                cancellationToken).ConfigureAwait(false);
             _perturbation.Restore();
-            _perturbation.Accumulate(plus, minus, size, weight);
+            _perturbation.Accumulate(plus - plusPenalty, minus - minusPenalty, size, weight);
             lossSum += plus + minus;
             correct += plusCorrect + minusCorrect;
         }
@@ -74,8 +77,9 @@ public sealed class ZerothOrderTraining : IForwardOnlyTraining
         return (lossSum / (2 * _directions), (int)Math.Round(correct / (2.0 * _directions)));
     }
 
-    // Loss of one perturbed device pass; the readout's exact gradient is added with the given weight.
-    private async ValueTask<(double Loss, int Correct)> LossAsync(
+    // Loss and range penalty of one perturbed device pass; the exact gradients of the readout (through the logits)
+    // and of the penalty (forward-only layers pass back only that) are added with the given weight.
+    private async ValueTask<(double Loss, double Penalty, int Correct)> LossAsync(
         float[] inputs, int[] labels, int batch, double weight, CancellationToken cancellationToken)
     {
         var (loss, correct, gradient) = await DeviceBatchLoss.PlayAsync(
@@ -85,7 +89,7 @@ public sealed class ZerothOrderTraining : IForwardOnlyTraining
             g *= (float)weight;
         }
 
-        _model.Backward(gradient.Span, batch, _tail);
-        return (loss, correct);
+        _model.Backward(gradient.Span, batch);
+        return (loss, _model.Penalty, correct);
     }
 }
