@@ -15,7 +15,7 @@ public sealed class MeasurementStoreTests
         var batch = MessagingArbitraries.Batch(5, seed: 2);
         await using (var store = await MeasurementStore.OpenAsync(path, TestContext.Current.CancellationToken))
         {
-            Assert.Equal((StoreDialect.Sqlite, 5), (store.Dialect, store.SchemaVersion));
+            Assert.Equal((StoreDialect.Sqlite, 6), (store.Dialect, store.SchemaVersion));
             Assert.Equal(5, await store.AddAsync("d", batch, TestContext.Current.CancellationToken));
             Assert.Equal(0, await store.AddAsync("d", batch, TestContext.Current.CancellationToken));
         }

@@ -25,7 +25,7 @@ public sealed class StoreDialectTests(PostgresFixture postgres) : IDisposable
             4).Select(_ => MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken)));
         foreach (var store in stores)
         {
-            Assert.Equal((dialect, 5), (store.Dialect, store.SchemaVersion));
+            Assert.Equal((dialect, 6), (store.Dialect, store.SchemaVersion));
             await store.DisposeAsync();
         }
 
