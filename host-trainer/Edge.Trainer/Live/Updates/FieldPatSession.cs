@@ -34,7 +34,8 @@ public sealed class FieldPatSession(
     /// <summary>
     /// What a session trains for <paramref name="device"/>, written into the package it offers: the network of the
     /// running package's recipe (architecture, width, layers, front end) fine-tuned with PAT with the settings'
-    /// fine-tuning options and twin data; <see cref="Recipe"/> when the package has no recipe.
+    /// fine-tuning options (at the rate <see cref="FieldPatSettings.TrainingFor"/> derives from the running recipe) and
+    /// twin data; <see cref="Recipe"/> when the package has no recipe.
     /// </summary>
     /// <exception cref="ArgumentException">The package's recipe is for another task than the settings'.</exception>
     public TrainingRecipe RecipeFor(FieldDevice device)
@@ -55,7 +56,7 @@ public sealed class FieldPatSession(
         return running with
         {
             Epochs = Recipe.Epochs,
-            LearningRate = Recipe.LearningRate,
+            LearningRate = settings.TrainingFor(running).LearningRate,
             BatchSize = Recipe.BatchSize,
             Schedule = Recipe.Schedule,
             InputNoise = Recipe.InputNoise,
@@ -125,7 +126,7 @@ public sealed class FieldPatSession(
         var before = await PnnTrainer.EvaluateAsync(model, pipeline.Task, PassKind.Device, 1, cancellationToken)
             .ConfigureAwait(false);
         var trained = await pipeline.TrainAsync(
-            model, TrainingMode.Pat, twin, settings.Seed, settings.Training,
+            model, TrainingMode.Pat, twin, settings.Seed, settings.TrainingFor(device.Recipe),
             StageProgress.For(progress, stage + "field PAT"), cancellationToken).ConfigureAwait(false);
 
         var (version, ack) = await OfferAsync(

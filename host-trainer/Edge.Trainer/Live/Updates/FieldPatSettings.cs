@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Edge.Domain.Data;
+using Edge.Trainer.Recipes;
 using Edge.Trainer.Training;
 using Edge.Trainer.Twins;
 
@@ -34,6 +35,26 @@ public sealed record FieldPatSettings
 
     /// <summary>How a session trains (<see cref="FineTuning"/> unless set).</summary>
     public TrainingOptions Training { get; init; } = FineTuning;
+
+    /// <summary>
+    /// How a session fine-tunes a model trained with <paramref name="running"/>: <see cref="Training"/>, at no more
+    /// than the rate the recipe's schedule reached in its last epoch. A cosine recipe ends near 0, and a converged
+    /// network fine-tuned at a larger rate leaves its minimum (docs/field-updates.md); a constant-rate recipe keeps
+    /// <see cref="Training"/>'s rate when it is the smaller. Without a recipe, <see cref="Training"/> as it is.
+    /// </summary>
+    /// <param name="running">The recipe in the running model's package, if it carries one.</param>
+    public TrainingOptions TrainingFor(TrainingRecipe? running)
+    {
+        if (running is null)
+        {
+            return Training;
+        }
+
+        var schedule = LearningRateSchedules.Parse(running.Schedule);
+        var epochs = Math.Max(1, running.Epochs);
+        var lastEpochRate = schedule.At(running.LearningRate, epochs - 1, epochs);
+        return Training with { LearningRate = Math.Min(Training.LearningRate, lastEpochRate) };
+    }
 
     /// <summary>Fresh drives played to refit the twin before training (the device changed; its twin is old).</summary>
     public TwinDataOptions TwinData { get; init; } = new() { Samples = 6_000, NoiseFloorSamples = 200 };
