@@ -5,7 +5,8 @@ using Edge.Trainer.Training;
 namespace Edge.Trainer.Tests.Training;
 
 // The drives' range penalty is a known function of the drives, so the forward-only modes get its exact gradient
-// instead of measuring it: on the field plate zo's two-point differences were mostly penalty and it stayed at chance.
+// instead of measuring it (zo and local): on the field plate zo's two-point differences were mostly penalty and it
+// stayed at chance.
 public sealed class ForwardOnlyPenaltyTests
 {
     private const int Batch = 4;
@@ -47,6 +48,28 @@ public sealed class ForwardOnlyPenaltyTests
         var zo = new ZerothOrderTraining(model, options, seed: 5);
 
         await zo.StepAsync(new float[Batch * 12], [0, 1, 2, 0], Batch, TestContext.Current.CancellationToken);
+
+        Assert.True(theta.Gradient[0] > 1e-3, $"θ0 at the edge: gradient {theta.Gradient[0]:G4}");
+        for (var p = 1; p < theta.Gradient.Length; p++)
+        {
+            Assert.True(Math.Abs(theta.Gradient[p]) < 1e-4, $"θ{p} mid-range: gradient {theta.Gradient[p]:G4}");
+        }
+    }
+
+    [Fact]
+    public async Task Local_leaves_the_penalty_out_of_its_two_point_difference()
+    {
+        // The same set-up on the last block (second layer, read out by the network's readout): its local
+        // cross-entropy is blind to the physics, so only θ0's penalty may give the layer a gradient.
+        var model = PnnArchitectures.TwoLayerLinearReadout(Device(), 12, Classes, Batch, seed: 7);
+        Array.Clear(model.Modules[^1].Parameters[0].Value);
+        var theta = model.PhysicalLayers[^1].Theta;
+        Array.Clear(theta.Value);
+        theta.Value[0] = 0.95f;
+        var options = new TrainingOptions { PerturbationDirections = 1, PerturbationSize = 0.1 };
+        var local = new PhysicalLocalLearning(model, options, seed: 5);
+
+        await local.StepAsync(new float[Batch * 12], [0, 1, 2, 0], Batch, TestContext.Current.CancellationToken);
 
         Assert.True(theta.Gradient[0] > 1e-3, $"θ0 at the edge: gradient {theta.Gradient[0]:G4}");
         for (var p = 1; p < theta.Gradient.Length; p++)
