@@ -26,9 +26,6 @@ public sealed class ModuleChain
     /// <summary>The modules in order.</summary>
     public IReadOnlyList<PnnModule> Modules => _modules;
 
-    /// <summary>Sum of the chain's range penalties from its last training forward.</summary>
-    public double Penalty => _modules.Sum(m => m.Penalty);
-
     /// <summary>
     /// Forwards <paramref name="batch"/> rows through the device; returns the last module's output buffer.
     /// </summary>

@@ -9,8 +9,10 @@ namespace Edge.Trainer.Training;
 /// network's own readout). No error crosses a block boundary and nothing is differentiated through the physics:
 /// the heads get exact gradients (they see only measurements), and each block's own values (digital glue and θ) get
 /// a forward-only SPSA estimate of their local objective, replaying just that block on the inputs it received in
-/// the unperturbed pass. In the spirit of forward-forward (Hinton 2022) and PhyLL (Momeni et al. 2023): local
-/// objectives, forward passes only.
+/// the unperturbed pass. SPSA estimates only the local cross-entropy: the drives' range penalty is a known function
+/// of the drives, so its exact gradient is back-propagated from the unperturbed pass (forward-only layers pass back
+/// only that, so nothing crosses a block boundary). In the spirit of forward-forward (Hinton 2022) and PhyLL
+/// (Momeni et al. 2023): local objectives, forward passes only.
 /// </summary>
 public sealed class PhysicalLocalLearning : IForwardOnlyTraining
 {
@@ -84,7 +86,8 @@ public sealed class PhysicalLocalLearning : IForwardOnlyTraining
     {
         var (loss, correct, gradient) = await DeviceBatchLoss.PlayAsync(
             _model, inputs, labels, batch, _logitGradient, cancellationToken).ConfigureAwait(false);
-        _model.Backward(gradient.Span, batch, _tail);
+        // The readout's exact gradient, and each block's range penalty's (forward-only layers stop the rest).
+        _model.Backward(gradient.Span, batch);
 
         var size = _size / Math.Pow(++_step, PerturbationDecay);
         foreach (var block in _blocks)
@@ -120,8 +123,7 @@ public sealed class PhysicalLocalLearning : IForwardOnlyTraining
     {
         var classes = _model.ClassCount;
         var logits = await block.Replay.ForwardAsync(input, batch, cancellationToken).ConfigureAwait(false);
-        return Losses.SoftmaxCrossEntropy(logits.AsSpan(0, batch * classes), labels.AsSpan(0, batch), classes, [])
-            + block.Replay.Penalty;
+        return Losses.SoftmaxCrossEntropy(logits.AsSpan(0, batch * classes), labels.AsSpan(0, batch), classes, []);
     }
 
     // The head of a hidden block is digital and sees only the measured output: its gradient is exact.

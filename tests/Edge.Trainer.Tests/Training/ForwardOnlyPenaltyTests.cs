@@ -5,7 +5,8 @@ using Edge.Trainer.Training;
 namespace Edge.Trainer.Tests.Training;
 
 // The drives' range penalty is a known function of the drives, so the forward-only modes get its exact gradient
-// instead of measuring it: on the field plate zo's two-point differences were mostly penalty and it stayed at chance.
+// instead of measuring it (zo and local): on the field plate zo's two-point differences were mostly penalty and it
+// stayed at chance.
 public sealed class ForwardOnlyPenaltyTests
 {
     private const int Batch = 4;
@@ -33,20 +34,25 @@ public sealed class ForwardOnlyPenaltyTests
         Assert.Contains(inputGradient, g => Math.Abs(g) > 1e-3);
     }
 
-    [Fact]
-    public async Task Zo_leaves_the_penalty_out_of_its_two_point_difference()
+    [Theory]
+    [InlineData("zo")]
+    [InlineData("local")]
+    public async Task The_mode_leaves_the_penalty_out_of_its_two_point_difference(string mode)
     {
-        // A readout with zero weights makes the cross-entropy blind to the physics, so SPSA must estimate nothing;
-        // θ0 near its range's edge makes the penalty differ a lot between the ±c passes.
+        // A readout with zero weights makes the cross-entropy blind to the physics (for local: the last block's
+        // objective, read out by that readout), so SPSA must estimate nothing for the last layer; θ0 near its
+        // range's edge makes the penalty differ a lot between the ±c passes.
         var model = PnnArchitectures.TwoLayerLinearReadout(Device(), 12, Classes, Batch, seed: 7);
         Array.Clear(model.Modules[^1].Parameters[0].Value);
-        var theta = model.PhysicalLayers[0].Theta;
+        var theta = model.PhysicalLayers[^1].Theta;
         Array.Clear(theta.Value);
         theta.Value[0] = 0.95f;
         var options = new TrainingOptions { PerturbationDirections = 1, PerturbationSize = 0.1 };
-        var zo = new ZerothOrderTraining(model, options, seed: 5);
+        IForwardOnlyTraining training = mode == "zo"
+            ? new ZerothOrderTraining(model, options, seed: 5)
+            : new PhysicalLocalLearning(model, options, seed: 5);
 
-        await zo.StepAsync(new float[Batch * 12], [0, 1, 2, 0], Batch, TestContext.Current.CancellationToken);
+        await training.StepAsync(new float[Batch * 12], [0, 1, 2, 0], Batch, TestContext.Current.CancellationToken);
 
         Assert.True(theta.Gradient[0] > 1e-3, $"θ0 at the edge: gradient {theta.Gradient[0]:G4}");
         for (var p = 1; p < theta.Gradient.Length; p++)
