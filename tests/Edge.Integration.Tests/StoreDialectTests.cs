@@ -29,7 +29,7 @@ public sealed class StoreDialectTests(PostgresFixture postgres) : IDisposable
             await store.DisposeAsync();
         }
 
-        Assert.Equal(5L, await ScalarAsync(dialect, target, "SELECT count(*) FROM schema_version"));
+        Assert.Equal(6L, await ScalarAsync(dialect, target, "SELECT count(*) FROM schema_version"));
         await using (var store = await MeasurementStore.OpenAsync(target, TestContext.Current.CancellationToken))
         {
             Assert.Equal(4,
