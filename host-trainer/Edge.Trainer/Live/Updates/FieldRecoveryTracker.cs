@@ -59,7 +59,7 @@ internal sealed partial class FieldRecoveryTracker(
         if (stalled && _warned.GetValueOrDefault(device.DeviceId) != ledger.RecoverySessions)
         {
             _warned[device.DeviceId] = ledger.RecoverySessions;
-            var next = ledger.LastCompleted + policy.Wait(Math.Max(ledger.Refusals, ledger.RecoverySessions));
+            var next = policy.RecoveryWaitEnd(ledger);
             LogStalled(device.DeviceId, ledger.RecoverySessions, live ?? double.NaN, device.Version,
                 ledger.AccuracyReference ?? double.NaN, ledger.ReferenceVersion ?? 0, next?.UtcDateTime);
         }

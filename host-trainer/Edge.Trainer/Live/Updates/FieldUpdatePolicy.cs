@@ -174,6 +174,13 @@ public sealed record FieldUpdatePolicy
     public DateTimeOffset? CooldownEnd(FieldDeviceRecord ledger) => ledger?.LastCompleted + Wait(ledger?.Refusals ?? 0);
 
     /// <summary>
+    /// When the next session of a part short of its reference may start: the last completed session plus the wait
+    /// for the refusals or short sessions in a row, whichever count is larger (null before any session).
+    /// </summary>
+    public DateTimeOffset? RecoveryWaitEnd(FieldDeviceRecord ledger) =>
+        ledger.LastCompleted + Wait(Math.Max(ledger.Refusals, ledger.RecoverySessions));
+
+    /// <summary>
     /// True when <paramref name="ledger"/> counts <see cref="RecoveryAlertSessions"/> sessions that have not brought
     /// the part back and <paramref name="shortfall"/> (its live accuracy below its reference) still reaches the
     /// threshold.
@@ -205,9 +212,9 @@ public sealed record FieldUpdatePolicy
     private FieldDecision Recovery(FieldCheck check)
     {
         var ledger = check.Ledger;
-        var sessions = Math.Max(ledger.Refusals, ledger.RecoverySessions);
-        if (ledger.LastCompleted + Wait(sessions) is { } end && check.Now < end)
+        if (RecoveryWaitEnd(ledger) is { } end && check.Now < end)
         {
+            var sessions = Math.Max(ledger.Refusals, ledger.RecoverySessions);
             return new FieldDecision(UpdateReason.None, sessions > 1 ? "recovery-backoff" : "cooldown", end);
         }
 
