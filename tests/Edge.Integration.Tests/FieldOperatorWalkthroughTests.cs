@@ -30,7 +30,10 @@ public sealed class FieldOperatorWalkthroughTests
         await using var field = await CommissionField.StartAsync(
             folder.Path("field"), FaultExecutables.BesideThisAssembly(), [Steady], ProductLine.Vowels(epochs: 10),
             probes, ["operator"]);
-        string[] serve = [.. Serve(field, Drifting, Steady), "--update-epochs", "3"];
+        // One drift session across a restart is under test here; the 3-epoch v2 can land more than 3 points short of
+        // v1 (38.8 vs 46.4 % in one CI run), which rightly starts an under-recovered session (the next test's subject).
+        // A 15-point threshold still sees the +300 K loss (about 30 points) and leaves v2 alone.
+        string[] serve = [.. Serve(field, Drifting, Steady), "--update-epochs", "3", "--accuracy-drop", "0.15"];
 
         using (var first = TrainerProcess.Start(serve))
         {
